@@ -1,0 +1,70 @@
+/* livefix: command dispatch (after perf/git: a table of subcommands). */
+#include "cli/cmds.h"
+#include "common/log.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#ifndef LIVEFIX_VERSION
+#define LIVEFIX_VERSION "0.1.0"
+#endif
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{ "build", cmd_build, "build a live patch module from source patches" },
+	{ "fetch", cmd_fetch, "download and prepare a kernel's build inputs" },
+	{ "load", cmd_load, "load a live patch module and wait for its transition" },
+	{ "unload", cmd_unload, "disable and remove a live patch" },
+	{ "list", cmd_list, "list loaded and installed live patches" },
+	{ "info", cmd_info, "show a live patch module's metadata" },
+};
+
+static void usage(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "usage: livefix [-v|-q] <command> [options]\n\ncommands:\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\n'livefix <command> --help' describes a command; "
+		     "man livefix has the exit statuses.\n");
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	while (argc > 1 && argv[1][0] == '-') {
+		if (!strcmp(argv[1], "-v") || !strcmp(argv[1], "--verbose"))
+			log_set_level(LOG_DEBUG);
+		else if (!strcmp(argv[1], "-q") || !strcmp(argv[1], "--quiet"))
+			log_set_level(LOG_WARN);
+		else if (!strcmp(argv[1], "--version")) {
+			printf("livefix %s\n", LIVEFIX_VERSION);
+			return EXIT_OK;
+		} else if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+			usage(stdout);
+			return EXIT_OK;
+		} else {
+			pr_err("unknown option '%s'", argv[1]);
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+		argc--, argv++;
+	}
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	pr_err("unknown command '%s'", argv[1]);
+	usage(stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,49 @@
+#define _GNU_SOURCE
+#include "xalloc.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void *checked(void *p, size_t size)
+{
+	if (!p && size) {
+		fprintf(stderr, "livefix: fatal: out of memory (%zu bytes)\n", size);
+		abort();
+	}
+	return p;
+}
+
+void *xmalloc(size_t size) { return checked(malloc(size ? size : 1), size); }
+void *xcalloc(size_t n, size_t size) { return checked(calloc(n ? n : 1, size ? size : 1), n * size); }
+void *xrealloc(void *ptr, size_t size) { return checked(realloc(ptr, size ? size : 1), size); }
+char *xstrdup(const char *s) { return checked(strdup(s), strlen(s) + 1); }
+char *xstrndup(const char *s, size_t n) { return checked(strndup(s, n), n + 1); }
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *out;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&out, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		checked(NULL, 1);
+	return out;
+}
+
+void xgrow(void **array, size_t *alloc, size_t need, size_t elem_size)
+{
+	size_t n = *alloc ? *alloc : 8;
+
+	if (need <= *alloc)
+		return;
+	while (n < need)
+		n *= 2;
+	*array = xrealloc(*array, n * elem_size);
+	memset((char *)*array + *alloc * elem_size, 0, (n - *alloc) * elem_size);
+	*alloc = n;
+}
