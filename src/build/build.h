@@ -1,0 +1,87 @@
+/* Building from a kernel's exact inputs: the Debian packages of one kernel
+ * release, fetched into a per-version cache and prepared once (inputs.c,
+ * fetch.c, prepare.c), source patches applied to copies of the files they
+ * touch (patchset.c), the changed translation units compiled with the
+ * kernel's own command (compile.c, cmdline.c) and the module linked with
+ * kbuild against the headers package (kbuild.c). */
+#ifndef LIVEFIX_BUILD_H
+#define LIVEFIX_BUILD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Where one kernel release's inputs live; every string is owned (malloc'ed)
+ * and freed by kernel_inputs_release(). */
+struct kernel_inputs {
+	char *kver;        /* kernel release, "6.1.0-47-amd64" */
+	char *debver;      /* Debian version of its packages, "6.1.170-3" */
+	char *dir;         /* <cache>/<kver> */
+	char *root;        /* dir/root: the packages extracted (dpkg-deb -x) */
+	char *config;      /* root/boot/config-KVER */
+	char *vmlinux;     /* dir/vmlinux, from -dbg (symbols, FILE symbols, DWARF) */
+	char *headers;     /* usable kbuild dir for external modules (M=) */
+	char *symvers;     /* Module.symvers of the headers package */
+	char *modules_dir; /* root/lib/modules/KVER */
+	char *src;         /* prepared source tree, NULL unless prepared */
+	char *cc;          /* the kernel's compiler, "gcc-12" (from its config) */
+};
+
+/* $LIVEFIX_CACHE, else /var/cache/livefix for root, else
+ * ${XDG_CACHE_HOME:-$HOME/.cache}/livefix. */
+const char *livefix_cache_root(void);
+
+/* Fetches and extracts the packages (and prepares the source tree when
+ * prepare_source) if missing; idempotent, fast when already done. kver NULL
+ * means the running kernel. Returns 0 or -errno; -ENOENT for an unknown
+ * kernel release. */
+int kernel_inputs_get(const char *kver, bool prepare_source, struct kernel_inputs *out);
+void kernel_inputs_release(struct kernel_inputs *in);
+
+/* 0 when our compiler's version is the one the kernel was built with
+ * (CONFIG_CC_VERSION_TEXT); otherwise -EINVAL with both shown, or only a
+ * warning when allow_mismatch. */
+int kernel_check_compiler(const struct kernel_inputs *in, bool allow_mismatch);
+
+/* A set of source patches applied to copies of the files they touch, never
+ * to the cached tree. */
+struct patched_file {
+	char *path;      /* relative to the tree, e.g. "fs/proc/version.c" */
+	bool is_header;  /* ends in .h: every unit including it may change */
+};
+
+struct patchset {
+	char *workdir;             /* given by the caller, owned copy */
+	char *orig_dir;            /* workdir/orig: pristine copies of touched files */
+	char *patched_dir;         /* workdir/patched: the same, patched */
+	struct patched_file *files;/* every file the patches touch */
+	size_t nr_files;
+};
+
+/* Applies the patches in order; "patch does not apply: <patch>: <file>:
+ * <hunk>" on failure; rejects paths outside the tree. */
+int patchset_apply(const struct kernel_inputs *in, char *const *patches, size_t nr,
+		   const char *workdir, struct patchset *out);
+void patchset_release(struct patchset *ps);
+
+struct unit_objects {
+	char *source;         /* "fs/proc/version.c" */
+	char *object;         /* "fs/proc/version.o" */
+	char *target;         /* "vmlinux" or the module name, e.g. "xfs" */
+	char *orig, *patched; /* objects built in the workdir */
+	char *orig_noline, *patched_noline; /* same with __LINE__ = 0 */
+};
+
+/* Compiles one .c four ways with the kernel's own command for its object
+ * (+ -ffunction-sections -fdata-sections): original and patched, each also
+ * with __LINE__ neutralised. -ENOENT when the file is not built in this
+ * kernel's config. */
+int compile_unit(const struct kernel_inputs *in, const struct patchset *ps,
+		 const char *source, struct unit_objects *out);
+void unit_objects_release(struct unit_objects *u);
+
+/* make -C <headers> M=<dir> modules, where the caller wrote a Kbuild file
+ * and the sources/objects; *ko_path receives dir/<module_name>.ko. */
+int kbuild_build_module(const struct kernel_inputs *in, const char *dir,
+			const char *module_name, char **ko_path);
+
+#endif

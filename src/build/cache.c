@@ -1,0 +1,186 @@
+/* The per-version cache: where it is, its lock, the stamps that mark
+ * completed steps, its logs and its small record of what went in. */
+#include "build/internal.h"
+#include "common/fsutil.h"
+#include "common/log.h"
+#include "common/xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+char *cache_root_choose(const char *env_cache, uid_t uid, const char *xdg_cache,
+			const char *home)
+{
+	if (env_cache && *env_cache)
+		return xstrdup(env_cache);
+	if (uid == 0)
+		return xstrdup("/var/cache/livefix");
+	if (xdg_cache && *xdg_cache)
+		return xasprintf("%s/livefix", xdg_cache);
+	return xasprintf("%s/.cache/livefix", home && *home ? home : "/tmp");
+}
+
+const char *livefix_cache_root(void)
+{
+	static char *root;
+
+	if (!root)
+		root = cache_root_choose(getenv("LIVEFIX_CACHE"), geteuid(),
+					 getenv("XDG_CACHE_HOME"), getenv("HOME"));
+	return root;
+}
+
+bool kver_is_valid(const char *kver)
+{
+	const char *p;
+
+	if (!kver || !*kver || kver[0] == '.' || strstr(kver, ".."))
+		return false;
+	for (p = kver; *p; p++)
+		if (!(*p >= '0' && *p <= '9') && !(*p >= 'a' && *p <= 'z') &&
+		    !(*p >= 'A' && *p <= 'Z') && !strchr(".+_-~", *p))
+			return false;
+	return true;
+}
+
+int cache_lock(const char *dir)
+{
+	char *path = xasprintf("%s/.lock", dir);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644), ret;
+
+	if (fd < 0) {
+		ret = -errno;
+		pr_err("cannot open lock file '%s': %s", path, strerror(errno));
+		free(path);
+		return ret;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		/* Another livefix is preparing this version: wait for it
+		 * rather than race it. */
+		pr_info("waiting for another livefix using '%s'", dir);
+		if (flock(fd, LOCK_EX)) {
+			ret = -errno;
+			pr_err("cannot lock '%s': %s", path, strerror(errno));
+			close(fd);
+			free(path);
+			return ret;
+		}
+	}
+	free(path);
+	return fd;
+}
+
+void cache_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd); /* drops the flock */
+}
+
+static char *stamp_path(const char *dir, const char *step)
+{
+	return xasprintf("%s/.stamp-%s", dir, step);
+}
+
+bool stamp_exists(const char *dir, const char *step)
+{
+	char *p = stamp_path(dir, step);
+	bool ok = path_exists(p);
+
+	free(p);
+	return ok;
+}
+
+int stamp_create(const char *dir, const char *step)
+{
+	char *p = stamp_path(dir, step);
+	int ret = write_file_atomic(p, "", 0);
+
+	if (ret)
+		pr_err("cannot write stamp '%s': %s", p, strerror(-ret));
+	free(p);
+	return ret;
+}
+
+char *cache_log_path(const char *dir, const char *name)
+{
+	char *logdir = xasprintf("%s/log", dir);
+	char *path = xasprintf("%s/%s.log", logdir, name);
+
+	mkdir_p(logdir, 0755);
+	free(logdir);
+	return path;
+}
+
+static bool line_is_error(const char *line)
+{
+	return strstr(line, "error:") || strstr(line, "ERROR:") ||
+	       strstr(line, "Error ") || strstr(line, "E: ") ||
+	       strstr(line, "fatal:") || strstr(line, "FAILED");
+}
+
+void log_show_errors(const char *log_path, unsigned max)
+{
+	char *text = read_file(log_path, NULL), *line, *save = NULL;
+	unsigned shown = 0;
+
+	if (!text)
+		return;
+	for (line = strtok_r(text, "\n", &save); line && shown < max;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (!line_is_error(line))
+			continue;
+		pr_err("  %s", line);
+		shown++;
+	}
+	free(text);
+}
+
+/* The record is tiny: read it whole, find "key=" at a line start. */
+char *inputs_record_get(const char *dir, const char *key)
+{
+	char *path = xasprintf("%s/inputs", dir);
+	char *text = read_file(path, NULL), *line, *save = NULL, *val = NULL;
+	size_t klen = strlen(key);
+
+	free(path);
+	if (!text)
+		return NULL;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (!strncmp(line, key, klen) && line[klen] == '=') {
+			val = xstrdup(line + klen + 1);
+			break;
+		}
+	free(text);
+	return val;
+}
+
+int inputs_record_set(const char *dir, const char *key, const char *value)
+{
+	char *path = xasprintf("%s/inputs", dir);
+	char *text = read_file(path, NULL), *line, *save = NULL, *out;
+	size_t klen = strlen(key), len = 0, alloc = 0;
+	int ret;
+
+	out = xstrdup("");
+	for (line = text ? strtok_r(text, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(line, key, klen) && line[klen] == '=')
+			continue;
+		xgrow((void **)&out, &alloc, len + strlen(line) + 2, 1);
+		len += sprintf(out + len, "%s\n", line);
+	}
+	xgrow((void **)&out, &alloc, len + klen + strlen(value) + 3, 1);
+	len += sprintf(out + len, "%s=%s\n", key, value);
+	ret = write_file_atomic(path, out, len);
+	if (ret)
+		pr_err("cannot write '%s': %s", path, strerror(-ret));
+	free(out);
+	free(text);
+	free(path);
+	return ret;
+}

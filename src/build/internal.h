@@ -1,0 +1,95 @@
+/* Helpers shared by the files of src/build (not part of the public API). */
+#ifndef LIVEFIX_BUILD_INTERNAL_H
+#define LIVEFIX_BUILD_INTERNAL_H
+
+#include "build/build.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* cache.c */
+/* The pure rule behind livefix_cache_root(), for tests; malloc'ed. */
+char *cache_root_choose(const char *env_cache, uid_t uid, const char *xdg_cache,
+			const char *home);
+/* True for a plausible kernel release (no '/', no "..", not empty). */
+bool kver_is_valid(const char *kver);
+/* Exclusive flock on dir/.lock, waiting (with a message) if held; returns
+ * the fd or -errno. */
+int cache_lock(const char *dir);
+void cache_unlock(int fd);
+bool stamp_exists(const char *dir, const char *step);
+int stamp_create(const char *dir, const char *step);
+/* dir/log/<name>.log, the directory created; malloc'ed. */
+char *cache_log_path(const char *dir, const char *name);
+/* Prints (pr_err) the lines of a log that look like errors, at most max. */
+void log_show_errors(const char *log_path, unsigned max);
+
+/* inputs record: key=value lines in dir/inputs */
+char *inputs_record_get(const char *dir, const char *key);
+int inputs_record_set(const char *dir, const char *key, const char *value);
+
+/* fetch.c */
+struct deb_pkg {
+	char *name;    /* "linux-headers-6.1.0-47-amd64" */
+	char *version; /* "6.1.170-3" */
+	char *deb;     /* path in debs/ once downloaded */
+};
+void deb_pkg_release(struct deb_pkg *p);
+/* apt-cache: the candidate version of pkg; -ENOENT if apt does not know it. */
+int apt_candidate_version(const char *pkg, char **version);
+/* True if apt knows pkg at exactly version. */
+bool apt_has_version(const char *pkg, const char *version);
+/* The names in pkg's Depends that start with prefix (e.g. the headers'
+ * common package); malloc'ed, NULL if none. */
+char *apt_depends_with_prefix(const char *pkg, const char *version, const char *prefix);
+/* apt-get download pkg=version into debs_dir (skipped if already there). */
+int deb_download(const char *dir, const char *debs_dir, struct deb_pkg *p);
+int deb_extract(const char *dir, const char *deb, const char *dest);
+/* Extracts the one member (e.g. "./usr/lib/debug/boot/vmlinux-KVER") into
+ * dest_dir, via dpkg-deb --fsys-tarfile | tar -x. */
+int deb_extract_member(const char *dir, const char *deb, const char *member,
+		       const char *dest_dir);
+
+/* prepare.c */
+int source_prepare(struct kernel_inputs *in, const struct deb_pkg *source);
+/* The kbuild scripts/tools the headers use: the package's (already in
+ * root/) or the prepared tree's; rewrites the absolute include. */
+int headers_fixup(const struct kernel_inputs *in, const char *scripts_from_tree);
+
+/* cmdline.c: a shell command line (as in kbuild's .cmd files) split into
+ * commands (at ';') of words, quotes removed. */
+struct shell_cmd {
+	char **argv;  /* NULL-terminated */
+	size_t argc;
+};
+struct shell_line {
+	struct shell_cmd *cmds;
+	size_t nr;
+};
+int shell_line_parse(const char *line, struct shell_line *out);
+void shell_line_release(struct shell_line *l);
+/* The value of "cmd_<obj> := ..." in a .cmd file's text; malloc'ed. */
+char *kbuild_cmd_from_file(const char *text, const char *object);
+
+/* How one variant of an object is compiled from the kernel's command. */
+struct rewrite_spec {
+	const char *tree;      /* absolute path of the prepared tree */
+	const char *overlay;   /* the cwd of the build: copies of touched files */
+	const char *object;    /* "fs/proc/version.o", as in the command */
+	const char *out;       /* absolute path of the object to write */
+	const char *depfile;   /* where gcc's -MMD output goes */
+	const char *const *quote_dirs; /* tree dirs (relative) of touched files */
+	bool noline;           /* add -D__LINE__=0 */
+};
+/* Rewrites the parsed kernel command for one variant in place. */
+int shell_line_rewrite(struct shell_line *l, const struct rewrite_spec *spec);
+/* "vmlinux" or KBUILD_MODNAME when -DMODULE; malloc'ed. */
+char *shell_line_target(const struct shell_line *l);
+
+/* pipe.c */
+/* Runs a | b, stdout of b and stderr of both to log (NULL: inherit). */
+int run_pipeline(const char *const *a, const char *const *b, const char *cwd,
+		 const char *log);
+
+#endif

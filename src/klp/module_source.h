@@ -1,0 +1,38 @@
+/* The C side of a livepatch module: the klp_func/klp_object/klp_patch tables
+ * that name each replaced function and its replacement, klp_enable_patch()
+ * at init, the metadata `livefix info` shows, and the Kbuild file that links
+ * it with the differ's patch objects against the kernel's headers. */
+#ifndef LIVEFIX_KLP_MODULE_SOURCE_H
+#define LIVEFIX_KLP_MODULE_SOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct klp_func_desc {
+	const char *object;     /* "vmlinux" or a module name */
+	const char *old_name;   /* function replaced in the running kernel */
+	unsigned long sympos;   /* its position among same-named symbols, 0 if unique */
+	const char *new_symbol; /* the replacement's global symbol in a patch object */
+};
+
+struct module_meta {
+	const char *module_name; /* file name without .ko, e.g. "livepatch-proc-version" */
+	const char *kernel;      /* target release, e.g. "6.1.0-47-amd64" */
+	const char *debver;      /* Debian version, e.g. "6.1.170-3" */
+	const char *patches;     /* comma-separated patch file names */
+	const char *inputs;      /* package=version list of the build inputs */
+	const char *description; /* free text, may be NULL */
+	const char *version;     /* livefix version */
+	bool replace;            /* atomic replace of earlier livepatches */
+};
+
+/* Writes <dir>/livefix-main.c and <dir>/Kbuild; objects are the patch
+ * objects' file names inside dir. 0 or -errno. */
+int klp_write_module_source(const char *dir, const struct module_meta *meta,
+			    const struct klp_func_desc *funcs, size_t nr_funcs,
+			    char *const *objects, size_t nr_objects);
+
+/* The name the kernel gives the module: dashes become underscores. */
+char *klp_kernel_module_name(const char *module_name);
+
+#endif

@@ -1,0 +1,150 @@
+#include "ksym/resolve.h"
+#include "diff/diff.h"
+#include "common/log.h"
+#include "common/xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Names of the FUNC and OBJECT locals an object defines: the fingerprint
+ * that tells same-named FILE blocks apart. */
+static int read_local_names(const char *path, char ***names, size_t *nr)
+{
+	size_t alloc = 0;
+	Elf_Scn *scn = NULL;
+	GElf_Shdr shdr;
+	Elf *elf;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	*names = NULL, *nr = 0;
+	if (fd < 0 || !(elf = elf_begin(fd, ELF_C_READ, NULL))) {
+		pr_err("cannot read object '%s'", path);
+		if (fd >= 0)
+			close(fd);
+		return -EINVAL;
+	}
+	while ((scn = elf_nextscn(elf, scn))) {
+		Elf_Data *data = elf_getdata(scn, NULL);
+
+		if (!gelf_getshdr(scn, &shdr) || shdr.sh_type != SHT_SYMTAB || !data)
+			continue;
+		for (size_t i = 1; i < shdr.sh_size / shdr.sh_entsize; i++) {
+			GElf_Sym s;
+			int type;
+
+			if (!gelf_getsym(data, (int)i, &s))
+				continue;
+			type = GELF_ST_TYPE(s.st_info);
+			if (GELF_ST_BIND(s.st_info) != STB_LOCAL || s.st_shndx == SHN_UNDEF ||
+			    (type != STT_FUNC && type != STT_OBJECT))
+				continue;
+			xgrow((void **)names, &alloc, *nr + 1, sizeof(**names));
+			(*names)[(*nr)++] = xstrdup(elf_strptr(elf, shdr.sh_link, s.st_name));
+		}
+	}
+	elf_end(elf);
+	close(fd);
+	return 0;
+}
+
+int unit_resolver_init(struct unit_resolver *r, const struct ksymtab *target,
+		       const struct ksymtab *vmlinux, const struct symvers *symvers,
+		       const char *unit, const char *orig_object)
+{
+	char **names, *copy = xstrdup(unit), *base;
+	size_t nr;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	r->target = target, r->vmlinux = vmlinux, r->symvers = symvers, r->unit = unit;
+	ret = read_local_names(orig_object, &names, &nr);
+	if (ret) {
+		free(copy);
+		return ret;
+	}
+	/* FILE symbols carry the source's basename: "version.c" for version.o. */
+	base = basename(copy);
+	if (strlen(base) > 2 && !strcmp(base + strlen(base) - 2, ".o"))
+		base[strlen(base) - 1] = 'c';
+	r->file = ksymtab_find_file(target, base, names, nr);
+	for (size_t i = 0; i < nr; i++)
+		free(names[i]);
+	free(names);
+	free(copy);
+	return r->file ? 0 : -ENOENT;
+}
+
+static void klp_name(struct diff_resolution *out, const struct ksymtab *tab,
+		     const struct ksym *sym)
+{
+	out->name = xasprintf(".klp.sym.%s.%s,%lu", tab->objname, sym->name,
+			      ksymtab_sympos(tab, sym));
+	out->klp = true;
+}
+
+static int resolve_global(struct unit_resolver *r, const char *name, struct diff_resolution *out)
+{
+	const struct export *exp = symvers_find(r->symvers, name);
+	const struct ksym *sym;
+
+	/* The patched module's own exports go through klp too: a plain reference
+	 * would make the patch module depend on (and force-load) its target. */
+	if (exp && strcmp(exp->module, r->target->objname)) {
+		out->name = xstrdup(name);
+		out->klp = false;
+		r->nr_exported++;
+		return 0;
+	}
+	if ((sym = ksymtab_find_global(r->target, name))) {
+		klp_name(out, r->target, sym);
+	} else if (r->vmlinux != r->target && (sym = ksymtab_find_global(r->vmlinux, name))) {
+		klp_name(out, r->vmlinux, sym);
+	} else {
+		pr_err("%s: symbol '%s' is neither exported nor defined in %s",
+		       r->unit, name, r->target->objname);
+		return -ENOENT;
+	}
+	r->nr_klp++;
+	return 0;
+}
+
+int unit_resolve(void *ctx, const char *name, bool is_local, bool is_func,
+		 struct diff_resolution *out)
+{
+	struct unit_resolver *r = ctx;
+	const struct ksym *sym;
+
+	(void)is_func;
+	if (!is_local)
+		return resolve_global(r, name, out);
+	sym = ksymtab_find_local(r->target, r->file, name);
+	if (!sym) {
+		pr_err("%s: local symbol '%s' is not in %s's symbol table for %s "
+		       "(optimized away in the running kernel?)",
+		       r->unit, name, r->target->objname, r->file->name);
+		return -ENOENT;
+	}
+	klp_name(out, r->target, sym);
+	r->nr_klp++;
+	return 0;
+}
+
+int unit_function_sympos(const struct unit_resolver *r, const char *name, bool is_local,
+			 unsigned long *sympos)
+{
+	const struct ksym *sym = is_local ? ksymtab_find_local(r->target, r->file, name)
+					  : ksymtab_find_global(r->target, name);
+
+	if (!sym) {
+		pr_err("%s: function '%s' to be replaced is not in %s (inlined everywhere?)",
+		       r->unit, name, r->target->objname);
+		return -ENOENT;
+	}
+	*sympos = ksymtab_sympos(r->target, sym);
+	return 0;
+}

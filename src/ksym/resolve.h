@@ -1,0 +1,37 @@
+/* Resolving what a patched translation unit references in the running
+ * kernel: exported symbols by name (the module loader does it), all others
+ * through livepatch symbols ".klp.sym.<obj>.<name>,<sympos>" whose sympos is
+ * taken from the FILE-scoped symbol table — never guessed. */
+#ifndef LIVEFIX_KSYM_RESOLVE_H
+#define LIVEFIX_KSYM_RESOLVE_H
+
+#include "ksym/symtab.h"
+#include "ksym/symvers.h"
+
+#include <stdbool.h>
+
+struct unit_resolver {
+	const struct ksymtab *target;  /* vmlinux or the patched module */
+	const struct ksymtab *vmlinux; /* == target when patching vmlinux */
+	const struct symvers *symvers;
+	const struct kfile *file;      /* the unit's FILE block in target */
+	const char *unit;              /* "fs/proc/version.o", for messages */
+	unsigned nr_klp, nr_exported;  /* statistics */
+};
+
+/* Finds the unit's FILE block from the local symbols of its original object.
+ * 0 or -errno (the reason logged). */
+int unit_resolver_init(struct unit_resolver *r, const struct ksymtab *target,
+		       const struct ksymtab *vmlinux, const struct symvers *symvers,
+		       const char *unit, const char *orig_object);
+
+struct diff_resolution;
+/* The diff_resolve_fn for a unit (ctx is a struct unit_resolver *). */
+int unit_resolve(void *ctx, const char *name, bool is_local, bool is_func,
+		 struct diff_resolution *out);
+
+/* The sympos of a function the patch replaces (for klp_func.old_sympos). */
+int unit_function_sympos(const struct unit_resolver *r, const char *name, bool is_local,
+			 unsigned long *sympos);
+
+#endif

@@ -1,0 +1,396 @@
+#include "pipeline/build_livepatch.h"
+#include "build/build.h"
+#include "common/fsutil.h"
+#include "common/log.h"
+#include "common/xalloc.h"
+#include "diff/diff.h"
+#include "klp/convert.h"
+#include "klp/module_source.h"
+#include "ksym/resolve.h"
+#include "ksym/symtab.h"
+#include "ksym/symvers.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#ifndef LIVEFIX_VERSION
+#define LIVEFIX_VERSION "0.1.0"
+#endif
+
+/* Everything one build holds; released in one place on every path. */
+struct build_state {
+	const struct livepatch_build_opts *opts;
+	struct kernel_inputs in;
+	struct patchset ps;
+	struct symvers symvers;
+	struct ksymtab vmlinux;
+	struct ksymtab modules[8]; /* symbol tables of patched modules */
+	size_t nr_modules;
+	char *workdir, *module_dir, *module_name;
+	struct klp_func_desc *funcs;
+	size_t nr_funcs, alloc_funcs;
+	char **objects;            /* patch-N.o file names */
+	size_t nr_objects, alloc_objects;
+	char **strings;            /* owned strings the descriptors point to */
+	size_t nr_strings, alloc_strings;
+	double t_inputs, t_compile, t_diff, t_link;
+};
+
+static const char *keep(struct build_state *st, char *s)
+{
+	xgrow((void **)&st->strings, &st->alloc_strings, st->nr_strings + 1, sizeof(char *));
+	return st->strings[st->nr_strings++] = s;
+}
+
+char *livepatch_module_name(const char *name_or_patch, bool from_patch)
+{
+	char *copy = xstrdup(name_or_patch), *base = from_patch ? basename(copy) : copy, *dot;
+	char *out;
+
+	if (from_patch && (dot = strrchr(base, '.')) && dot != base)
+		*dot = '\0';
+	for (char *p = base; *p; p++)
+		if (!(*p == '-' || *p == '_' || (*p >= '0' && *p <= '9') ||
+		      (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+			*p = '-';
+	out = !strncmp(base, "livepatch-", 10) ? xstrdup(base) : xasprintf("livepatch-%s", base);
+	free(copy);
+	/* MODULE_NAME_LEN is 56 with the terminating NUL. */
+	if (strlen(out) > 55 || !base[0]) {
+		pr_err("module name '%s' is empty or longer than 55 characters; choose one with -n",
+		       out);
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+static const char *module_search_name;
+static char *module_search_result;
+
+static int match_module_file(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+	char *base = xstrdup(path + f->base);
+
+	(void)st;
+	for (char *p = base; *p; p++)
+		if (*p == '-')
+			*p = '_';
+	if (flag == FTW_F && strlen(base) > 3 && !strcmp(base + strlen(base) - 3, ".ko") &&
+	    !strncmp(base, module_search_name, strlen(base) - 3) &&
+	    strlen(module_search_name) == strlen(base) - 3)
+		module_search_result = xstrdup(path);
+	free(base);
+	return module_search_result ? 1 : 0;
+}
+
+/* The symbol table of the module a unit belongs to, loaded once. */
+static const struct ksymtab *target_symtab(struct build_state *st, const char *target)
+{
+	char *name, *path;
+
+	if (!strcmp(target, "vmlinux"))
+		return &st->vmlinux;
+	for (size_t i = 0; i < st->nr_modules; i++)
+		if (!strcmp(st->modules[i].objname, target))
+			return &st->modules[i];
+	if (st->nr_modules == sizeof(st->modules) / sizeof(st->modules[0])) {
+		pr_err("a patch may touch at most %zu modules", st->nr_modules);
+		return NULL;
+	}
+	name = klp_kernel_module_name(target);
+	module_search_name = name, module_search_result = NULL;
+	nftw(st->in.modules_dir, match_module_file, 32, FTW_PHYS);
+	path = module_search_result;
+	free(name);
+	if (!path) {
+		pr_err("module '%s' not found under %s", target, st->in.modules_dir);
+		return NULL;
+	}
+	if (ksymtab_load(&st->modules[st->nr_modules], path, target, true)) {
+		free(path);
+		return NULL;
+	}
+	free(path);
+	return &st->modules[st->nr_modules++];
+}
+
+static void add_func(struct build_state *st, const char *object, const struct diff_func *f,
+		     unsigned long sympos)
+{
+	struct klp_func_desc *d;
+
+	xgrow((void **)&st->funcs, &st->alloc_funcs, st->nr_funcs + 1, sizeof(*st->funcs));
+	d = &st->funcs[st->nr_funcs++];
+	d->object = keep(st, xstrdup(object));
+	d->old_name = keep(st, xstrdup(f->name));
+	d->new_symbol = keep(st, xstrdup(f->new_symbol));
+	d->sympos = sympos;
+}
+
+/* Registers the changed functions of one diffed unit with their sympos. */
+static int collect_funcs(struct build_state *st, const struct unit_objects *u,
+			 const struct unit_resolver *r, const struct diff_result *res)
+{
+	char *base = xstrdup(u->object);
+	const char *short_name = basename(base);
+	int ret = 0;
+
+	for (size_t i = 0; i < res->nr_funcs; i++) {
+		const struct diff_func *f = &res->funcs[i];
+		unsigned long sympos = 0;
+
+		pr_info("%s: %s function: %s", short_name, f->is_new ? "new" : "changed", f->name);
+		if (f->is_new)
+			continue;
+		if (unit_function_sympos(r, f->name, f->is_local, &sympos))
+			ret = -ENOENT;
+		else
+			add_func(st, u->target, f, sympos);
+	}
+	free(base);
+	return ret;
+}
+
+static int diff_unit(struct build_state *st, const struct unit_objects *u, unsigned index)
+{
+	const struct ksymtab *target = target_symtab(st, u->target);
+	char *out_name = xasprintf("patch-%u.o", index);
+	char *out_path = xasprintf("%s/%s", st->module_dir, out_name);
+	struct diff_result res = { 0 };
+	struct unit_resolver r;
+	struct diff_options o = {
+		.orig = u->orig, .patched = u->patched, .orig_noline = u->orig_noline,
+		.patched_noline = u->patched_noline, .output = out_path,
+		.unit_name = u->object, .unit_index = index,
+		.resolve = unit_resolve, .resolve_ctx = &r,
+	};
+	int ret = -ENOENT;
+
+	if (target)
+		ret = unit_resolver_init(&r, target, &st->vmlinux, &st->symvers, u->object, u->orig);
+	if (!ret)
+		ret = diff_objects(&o, &res);
+	if (ret == 0)
+		ret = collect_funcs(st, u, &r, &res);
+	if (ret == 0) {
+		xgrow((void **)&st->objects, &st->alloc_objects, st->nr_objects + 1, sizeof(char *));
+		st->objects[st->nr_objects++] = out_name;
+		out_name = NULL;
+	}
+	diff_result_release(&res);
+	free(out_name);
+	free(out_path);
+	return ret;
+}
+
+static int refuse_non_c(const struct patchset *ps)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < ps->nr_files; i++) {
+		const char *p = ps->files[i].path;
+		size_t n = strlen(p);
+
+		if (ps->files[i].is_header) {
+			pr_err("%s: changes to header files are not supported yet", p);
+			ret = -ENOTSUP;
+		} else if (n < 2 || strcmp(p + n - 2, ".c")) {
+			pr_err("%s: only C source files can be live patched", p);
+			ret = -ENOTSUP;
+		}
+	}
+	return ret;
+}
+
+/* Compile and diff every unit; report all problems before failing. */
+static int diff_units(struct build_state *st)
+{
+	int ret = 0, no_change = 0;
+
+	for (size_t i = 0; i < st->ps.nr_files; i++) {
+		struct unit_objects u = { 0 };
+		double t0 = now_seconds();
+		int r;
+
+		pr_info("Building original and patched %s", st->ps.files[i].path);
+		r = compile_unit(&st->in, &st->ps, st->ps.files[i].path, &u);
+		st->t_compile += now_seconds() - t0;
+		t0 = now_seconds();
+		if (!r) {
+			pr_info("Extracting new and modified ELF sections");
+			r = diff_unit(st, &u, (unsigned)i);
+		}
+		st->t_diff += now_seconds() - t0;
+		if (r == DIFF_NO_CHANGE)
+			no_change++;
+		else if (r && !ret)
+			ret = r;
+		unit_objects_release(&u);
+	}
+	if (!ret && !st->nr_funcs && !st->nr_objects) {
+		pr_err("no functional change in the patch: nothing to live patch");
+		return LIVEPATCH_BUILD_NO_CHANGE;
+	}
+	(void)no_change;
+	return ret;
+}
+
+static char *join_patch_names(const struct livepatch_build_opts *o)
+{
+	size_t len = 1;
+	char *out;
+
+	for (size_t i = 0; i < o->nr_patches; i++)
+		len += strlen(o->patches[i]) + 1;
+	out = xcalloc(1, len);
+	for (size_t i = 0; i < o->nr_patches; i++) {
+		char *c = xstrdup(o->patches[i]);
+
+		sprintf(out + strlen(out), "%s%s", i ? "," : "", basename(c));
+		free(c);
+	}
+	return out;
+}
+
+static void print_objects(const struct build_state *st)
+{
+	char line[1024] = "";
+
+	for (size_t i = 0; i < st->nr_funcs; i++) {
+		const char *o = st->funcs[i].object;
+
+		if (!strstr(line, o))
+			snprintf(line + strlen(line), sizeof(line) - strlen(line), "%s%s",
+				 line[0] ? " " : "", o);
+	}
+	pr_info("Patched objects: %s", line[0] ? line : "(new code only)");
+}
+
+static int link_module(struct build_state *st, char **ko_path)
+{
+	const struct livepatch_build_opts *o = st->opts;
+	char *patches = join_patch_names(o), *built = NULL;
+	char *inputs = xasprintf("linux-source-6.1=%s,linux-headers-%s=%s,linux-image-%s-dbg=%s",
+				 st->in.debver, st->in.kver, st->in.debver, st->in.kver,
+				 st->in.debver);
+	struct module_meta meta = {
+		st->module_name, st->in.kver, st->in.debver, patches, inputs,
+		o->description, LIVEFIX_VERSION, o->replace,
+	};
+	char *out = xasprintf("%s/%s.ko", o->outdir ? o->outdir : ".", st->module_name);
+	int ret;
+
+	print_objects(st);
+	pr_info("Building patch module: %s.ko", st->module_name);
+	ret = klp_write_module_source(st->module_dir, &meta, st->funcs, st->nr_funcs,
+				      st->objects, st->nr_objects);
+	if (!ret)
+		ret = kbuild_build_module(&st->in, st->module_dir, st->module_name, &built);
+	if (!ret)
+		ret = klp_convert_module(built, out);
+	if (!ret)
+		*ko_path = out, out = NULL;
+	free(out);
+	free(built);
+	free(patches);
+	free(inputs);
+	return ret;
+}
+
+static int load_symbols(struct build_state *st)
+{
+	int ret = symvers_load(&st->symvers, st->in.symvers);
+
+	if (!ret)
+		ret = ksymtab_load(&st->vmlinux, st->in.vmlinux, "vmlinux", false);
+	return ret;
+}
+
+static int prepare(struct build_state *st)
+{
+	const struct livepatch_build_opts *o = st->opts;
+	struct utsname u;
+	const char *kver = o->kver;
+	char tmpl[] = "/tmp/livefix-build-XXXXXX";
+	int ret;
+
+	if (!kver && !uname(&u))
+		kver = u.release;
+	ret = kernel_inputs_get(kver, true, &st->in);
+	if (ret)
+		return ret;
+	pr_info("Using cache at %s", st->in.dir);
+	ret = kernel_check_compiler(&st->in, o->allow_compiler_mismatch);
+	if (ret)
+		return ret;
+	if (!mkdtemp(tmpl)) {
+		pr_err("cannot create a work directory: %s", strerror(errno));
+		return -errno;
+	}
+	st->workdir = xstrdup(tmpl);
+	st->module_dir = xasprintf("%s/module", st->workdir);
+	if ((ret = mkdir_p(st->module_dir, 0755)))
+		return ret;
+	pr_info("Testing patch file(s)");
+	ret = patchset_apply(&st->in, o->patches, o->nr_patches, st->workdir, &st->ps);
+	return ret ? ret : refuse_non_c(&st->ps);
+}
+
+static void release(struct build_state *st)
+{
+	if (st->workdir && !st->opts->keep_workdir)
+		remove_tree(st->workdir);
+	else if (st->workdir)
+		pr_info("work directory kept: %s", st->workdir);
+	patchset_release(&st->ps);
+	kernel_inputs_release(&st->in);
+	symvers_release(&st->symvers);
+	ksymtab_release(&st->vmlinux);
+	for (size_t i = 0; i < st->nr_modules; i++)
+		ksymtab_release(&st->modules[i]);
+	for (size_t i = 0; i < st->nr_strings; i++)
+		free(st->strings[i]);
+	for (size_t i = 0; i < st->nr_objects; i++)
+		free(st->objects[i]);
+	free(st->strings);
+	free(st->objects);
+	free(st->funcs);
+	free(st->workdir);
+	free(st->module_dir);
+	free(st->module_name);
+}
+
+int livepatch_build(const struct livepatch_build_opts *opts, char **ko_path)
+{
+	struct build_state st = { .opts = opts };
+	double t0 = now_seconds(), t;
+	int ret;
+
+	*ko_path = NULL;
+	st.module_name = livepatch_module_name(opts->name ? opts->name : opts->patches[0],
+					       !opts->name);
+	if (!st.module_name)
+		return -EINVAL;
+	ret = prepare(&st);
+	if (!ret)
+		ret = load_symbols(&st);
+	st.t_inputs = now_seconds() - t0;
+	if (!ret)
+		ret = diff_units(&st);
+	t = now_seconds();
+	if (!ret)
+		ret = link_module(&st, ko_path);
+	st.t_link = now_seconds() - t;
+	if (!ret)
+		pr_info("SUCCESS: %s", *ko_path);
+	pr_info("time: inputs %.1f s, compile %.1f s, diff %.1f s, link %.1f s, total %.1f s",
+		st.t_inputs, st.t_compile, st.t_diff, st.t_link, now_seconds() - t0);
+	release(&st);
+	return ret;
+}

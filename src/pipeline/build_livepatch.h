@@ -1,0 +1,35 @@
+/* `livefix build` as a library call: source patches in, a livepatch module
+ * out, through the pipeline described in docs/design.md. */
+#ifndef LIVEFIX_BUILD_LIVEPATCH_H
+#define LIVEFIX_BUILD_LIVEPATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct livepatch_build_opts {
+	const char *kver;        /* target kernel release; NULL: the running one */
+	const char *name;        /* NAME in livepatch-NAME.ko; NULL: from the first patch */
+	const char *outdir;      /* where the module goes; NULL: "." */
+	char *const *patches;
+	size_t nr_patches;
+	bool replace;            /* klp atomic replace (default on) */
+	bool allow_compiler_mismatch;
+	bool keep_workdir;
+	const char *description;
+};
+
+/* Result codes beyond -errno. */
+enum {
+	LIVEPATCH_BUILD_NO_CHANGE = 1, /* nothing functional changed: refused */
+};
+
+/* 0 and *ko_path set (malloc'ed) on success; LIVEPATCH_BUILD_NO_CHANGE;
+ * -ENOTSUP when refused as unsafe; other -errno on errors. Every reason is
+ * logged. No output file exists unless the build succeeded. */
+int livepatch_build(const struct livepatch_build_opts *opts, char **ko_path);
+
+/* "livepatch-" + the patch file's base name without extension, reduced to
+ * [A-Za-z0-9_-]; NULL when it would not fit a kernel module name. */
+char *livepatch_module_name(const char *name_or_patch, bool from_patch);
+
+#endif

@@ -1,0 +1,32 @@
+#!/bin/bash
+# make check: unit tests, then the VM tests that boot the real Debian
+# kernel. Adds up every suite's "N passed, N failed" line into one.
+set -u
+KVER=$1; shift
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+passed=0 failed=0 skipped=0
+
+count() { # name, command...
+	local name=$1 out rc line p f s
+	shift
+	out=$("$@" 2>&1 | tee /dev/stderr); rc=${PIPESTATUS[0]}
+	line=$(printf '%s\n' "$out" | grep -E '[0-9]+ passed, [0-9]+ failed' | tail -1)
+	if [ -z "$line" ]; then
+		echo "FAIL $name: no summary line (exit $rc)"; failed=$((failed + 1)); return
+	fi
+	p=$(grep -oE '[0-9]+ passed' <<<"$line" | grep -oE '[0-9]+')
+	f=$(grep -oE '[0-9]+ failed' <<<"$line" | grep -oE '[0-9]+')
+	s=$(grep -oE '[0-9]+ skipped' <<<"$line" | grep -oE '[0-9]+' || echo 0)
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "FAIL $name: exit $rc"; failed=$((failed + 1))
+	fi
+}
+
+count unit "$ROOT/tests/run-unit.sh" "$@"
+for t in "$ROOT"/tests/vm/test_*.sh; do
+	count "$(basename "$t")" "$t" "$KVER"
+done
+echo
+echo "check: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
