@@ -1,6 +1,7 @@
 #include "hashmap.h"
 #include "xalloc.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static uint64_t hash_str(const char *s)

@@ -1,4 +1,3 @@
-#define _GNU_SOURCE
 #include "run.h"
 #include "log.h"
 #include "xalloc.h"
@@ -6,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>

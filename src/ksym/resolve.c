@@ -94,7 +94,7 @@ static int resolve_global(struct unit_resolver *r, const char *name, struct diff
 
 	/* The patched module's own exports go through klp too: a plain reference
 	 * would make the patch module depend on (and force-load) its target. */
-	if (exp && strcmp(exp->module, r->target->objname)) {
+	if (exp && !(r->target->is_module && !strcmp(exp->module, r->target->objname))) {
 		out->name = xstrdup(name);
 		out->klp = false;
 		r->nr_exported++;
