@@ -193,6 +193,26 @@ static void fill_kbuild(FILE *f, const void *arg)
 	fprintf(f, "\n");
 }
 
+static void fill_nothing(FILE *f, const void *arg)
+{
+	(void)f, (void)arg;
+}
+
+/* modpost reads the .cmd file of every object of a module (for srcversion);
+ * prebuilt objects have no command, so an empty one is written. */
+static int write_cmd_files(const char *dir, char *const *objects, size_t nr)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < nr && !ret; i++) {
+		char *name = xasprintf(".%s.cmd", objects[i]);
+
+		ret = write_text(dir, name, fill_nothing, NULL);
+		free(name);
+	}
+	return ret;
+}
+
 int klp_write_module_source(const char *dir, const struct module_meta *meta,
 			    const struct klp_func_desc *funcs, size_t nr_funcs,
 			    char *const *objects, size_t nr_objects)
@@ -200,7 +220,9 @@ int klp_write_module_source(const char *dir, const struct module_meta *meta,
 	struct source_args a = { meta, funcs, nr_funcs, objects, nr_objects };
 	int ret = write_text(dir, "livefix-main.c", fill_main, &a);
 
-	return ret ? ret : write_text(dir, "Kbuild", fill_kbuild, &a);
+	if (!ret)
+		ret = write_text(dir, "Kbuild", fill_kbuild, &a);
+	return ret ? ret : write_cmd_files(dir, objects, nr_objects);
 }
 
 char *klp_kernel_module_name(const char *module_name)
