@@ -116,28 +116,39 @@ char *cache_log_path(const char *dir, const char *name)
 	return path;
 }
 
-static bool line_is_error(const char *line)
+/* Compiler, modpost, apt and patch errors; make's "***" lines only say
+ * that something below failed, so they are shown only when nothing else
+ * is. */
+static bool line_is_error(const char *line, bool make_lines)
 {
+	if (make_lines)
+		return strstr(line, "***") != NULL;
 	return strstr(line, "error:") || strstr(line, "ERROR:") ||
-	       strstr(line, "Error ") || strstr(line, "E: ") ||
-	       strstr(line, "fatal:") || strstr(line, "FAILED");
+	       strstr(line, "E: ") || strstr(line, "fatal:") || strstr(line, "FAILED");
 }
 
-void log_show_errors(const char *log_path, unsigned max)
+static unsigned log_show_matching(const char *log_path, unsigned max, bool make_lines)
 {
 	char *text = read_file(log_path, NULL), *line, *save = NULL;
 	unsigned shown = 0;
 
 	if (!text)
-		return;
+		return 0;
 	for (line = strtok_r(text, "\n", &save); line && shown < max;
 	     line = strtok_r(NULL, "\n", &save)) {
-		if (!line_is_error(line))
+		if (!line_is_error(line, make_lines))
 			continue;
 		pr_err("  %s", line);
 		shown++;
 	}
 	free(text);
+	return shown;
+}
+
+void log_show_errors(const char *log_path, unsigned max)
+{
+	if (!log_show_matching(log_path, max, false))
+		log_show_matching(log_path, max, true);
 }
 
 /* The record is tiny: read it whole, find "key=" at a line start. */

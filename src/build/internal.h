@@ -53,6 +53,9 @@ int deb_extract_member(const char *dir, const char *deb, const char *member,
 
 /* prepare.c */
 int source_prepare(struct kernel_inputs *in, const struct deb_pkg *source);
+/* make -C <src> -jN CC=<cc> KERNELRELEASE=<kver> target, output to log. */
+int tree_make(const struct kernel_inputs *in, const char *log, const char *target,
+	      bool parallel);
 /* The kbuild scripts/tools the headers use: the package's (already in
  * root/) or the prepared tree's; rewrites the absolute include. */
 int headers_fixup(const struct kernel_inputs *in, const char *scripts_from_tree);
@@ -86,6 +89,16 @@ struct rewrite_spec {
 int shell_line_rewrite(struct shell_line *l, const struct rewrite_spec *spec);
 /* "vmlinux" or KBUILD_MODNAME when -DMODULE; malloc'ed. */
 char *shell_line_target(const struct shell_line *l);
+
+/* patchset.c: the files a unified diff (-p1) touches, in order of first
+ * appearance; *created[i] when it creates the file. Returns 0, or -EINVAL
+ * for a path outside the tree (named in *bad, malloc'ed) or no files. */
+int patch_touched_files(const char *text, char ***paths, bool **created, size_t *nr,
+			char **bad);
+
+/* objconfig.c: true when kbuild builds object ("fs/proc/version.o") in
+ * this config, for vmlinux or a module. */
+bool object_in_config(const struct kernel_inputs *in, const char *object);
 
 /* pipe.c */
 /* Runs a | b, stdout of b and stderr of both to log (NULL: inherit). */

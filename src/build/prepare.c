@@ -81,8 +81,8 @@ static int source_extract(struct kernel_inputs *in, const struct deb_pkg *source
 
 /* make -C src CC=... KERNELRELEASE=... target: always the same variables,
  * or kbuild would regenerate utsrelease.h and rebuild everything. */
-static int tree_make(const struct kernel_inputs *in, const char *log, const char *target,
-		     bool parallel)
+int tree_make(const struct kernel_inputs *in, const char *log, const char *target,
+	      bool parallel)
 {
 	char *cc = xasprintf("CC=%s", in->cc);
 	char *rel = xasprintf("KERNELRELEASE=%s", in->kver);
@@ -98,17 +98,31 @@ static int tree_make(const struct kernel_inputs *in, const char *log, const char
 	return ret;
 }
 
+/* The headers package's .config is the one the kernel was built with;
+ * /boot/config lacks a few build-only entries (CONFIG_BUILD_SALT). */
+static char *build_config(const struct kernel_inputs *in)
+{
+	char *config = xasprintf("%s/.config", in->headers);
+
+	if (path_exists(config))
+		return config;
+	free(config);
+	return xstrdup(in->config);
+}
+
 static int source_configure(struct kernel_inputs *in)
 {
 	char *dotconfig = xasprintf("%s/.config", in->src);
 	char *script = xasprintf("%s/scripts/config", in->src);
 	char *log = cache_log_path(in->dir, "configure");
+	char *config = build_config(in);
 	const char *argv[16] = { script, "--file", dotconfig };
 	size_t n = 3, i;
-	int ret = copy_file(in->config, dotconfig);
+	int ret = copy_file(config, dotconfig);
 
 	if (ret)
-		pr_err("cannot copy '%s' to '%s': %s", in->config, dotconfig, strerror(-ret));
+		pr_err("cannot copy '%s' to '%s': %s", config, dotconfig, strerror(-ret));
+	free(config);
 	for (i = 0; i < sizeof(blanked_config) / sizeof(*blanked_config); i++) {
 		argv[n++] = "--set-str";
 		argv[n++] = blanked_config[i];

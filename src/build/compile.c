@@ -1,0 +1,342 @@
+/* Compiling one changed translation unit out of the tree, with the very
+ * command kbuild used for its object, four ways: original and patched,
+ * each also with __LINE__ neutralised so that the differ can tell changes
+ * that only move lines. */
+#include "build/internal.h"
+#include "common/fsutil.h"
+#include "common/log.h"
+#include "common/run.h"
+#include "common/xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+enum variant { V_ORIG, V_PATCHED, V_ORIG_NOLINE, V_PATCHED_NOLINE, NR_VARIANTS };
+
+static const char *const variant_names[NR_VARIANTS] = {
+	"orig", "patched", "orig-noline", "patched-noline",
+};
+
+/* Two cores: more parallel compiles would only queue. */
+#define MAX_PARALLEL 2
+
+static char *path_dirname(const char *path)
+{
+	char *copy = xstrdup(path), *dir = xstrdup(dirname(copy));
+
+	free(copy);
+	return dir;
+}
+
+/* fs/proc/version.o → <src>/fs/proc/.version.o.cmd */
+static char *tree_cmd_file(const struct kernel_inputs *in, const char *object)
+{
+	const char *base = strrchr(object, '/');
+
+	if (!base)
+		return xasprintf("%s/.%s.cmd", in->src, object);
+	return xasprintf("%s/%.*s/.%s.cmd", in->src, (int)(base - object), object, base + 1);
+}
+
+/* Build the object once in the tree (under the lock: it writes there)
+ * so that kbuild records its command. */
+static int tree_build_object(const struct kernel_inputs *in, const char *source,
+			     const char *object, const char *cmdfile)
+{
+	char *logname = xasprintf("object-%s", object), *p, *log;
+	int ret, lock = cache_lock(in->dir);
+
+	if (lock < 0) {
+		free(logname);
+		return lock;
+	}
+	for (p = logname; *p; p++)
+		if (*p == '/')
+			*p = '_';
+	log = cache_log_path(in->dir, logname);
+	if (!object_in_config(in, object)) {
+		pr_err("%s is not compiled in this kernel's config (%s)", source, in->kver);
+		ret = -ENOENT;
+	} else {
+		ret = path_exists(cmdfile) ? 0 : tree_make(in, log, object, false);
+		if (!ret && !path_exists(cmdfile)) {
+			pr_err("building %s in the tree left no '%s'", object, cmdfile);
+			ret = -EIO;
+		}
+	}
+	cache_unlock(lock);
+	free(log);
+	free(logname);
+	return ret;
+}
+
+/* The kernel's command for object, cached in <dir>/cmds/<object>.cmd. */
+static char *unit_command(const struct kernel_inputs *in, const char *source,
+			  const char *object)
+{
+	char *cached = xasprintf("%s/cmds/%s.cmd", in->dir, object);
+	char *cmdfile = NULL, *text = NULL, *cmd = read_file(cached, NULL), *dir;
+
+	if (cmd)
+		goto out;
+	cmdfile = tree_cmd_file(in, object);
+	if (tree_build_object(in, source, object, cmdfile))
+		goto out;
+	text = read_file(cmdfile, NULL);
+	cmd = text ? kbuild_cmd_from_file(text, object) : NULL;
+	if (!cmd) {
+		pr_err("'%s' has no command for %s", cmdfile, object);
+		goto out;
+	}
+	dir = path_dirname(cached);
+	mkdir_p(dir, 0755);
+	free(dir);
+	if (write_file_atomic(cached, cmd, strlen(cmd)))
+		pr_warn("cannot cache the command of %s in '%s'", object, cached);
+out:
+	free(text);
+	free(cmdfile);
+	free(cached);
+	return cmd;
+}
+
+/* A unit compiled for a header-only patch is not in the overlay yet: its
+ * unmodified copy goes there too, at the same relative path. */
+static int overlay_ensure(const struct kernel_inputs *in, const char *overlay,
+			  const char *source)
+{
+	char *dst = xasprintf("%s/%s", overlay, source);
+	char *src = xasprintf("%s/%s", in->src, source), *dir = path_dirname(dst);
+	int ret = 0;
+
+	if (!path_exists(dst)) {
+		ret = mkdir_p(dir, 0755);
+		if (!ret)
+			ret = copy_file(src, dst);
+		if (ret)
+			pr_err("cannot copy '%s' to '%s': %s", src, dst, strerror(-ret));
+	}
+	free(dir);
+	free(src);
+	free(dst);
+	return ret;
+}
+
+/* The tree dirs the overlay's files came from, for quoted includes. */
+static const char **quote_dirs(const struct patchset *ps, const char *source)
+{
+	const char **dirs = xcalloc(ps->nr_files + 2, sizeof(*dirs));
+	size_t i, n = 0;
+
+	dirs[n++] = path_dirname(source);
+	for (i = 0; i < ps->nr_files; i++)
+		dirs[n++] = path_dirname(ps->files[i].path);
+	return dirs;
+}
+
+static void quote_dirs_free(const char **dirs)
+{
+	for (const char **d = dirs; *d; d++)
+		free((char *)*d);
+	free(dirs);
+}
+
+/* One variant's build plan: its rewritten command, where it runs. */
+struct variant_job {
+	struct shell_line line;
+	const char *cwd;
+	char *out, *log;
+	pid_t pid;
+	int status;
+};
+
+static int job_setup(struct variant_job *job, const char *cmd, struct rewrite_spec *spec)
+{
+	int ret = shell_line_parse(cmd, &job->line);
+
+	return ret ? ret : shell_line_rewrite(&job->line, spec);
+}
+
+/* In a child: run the commands one after the other, output to the log. */
+static void job_child(const struct variant_job *job)
+{
+	struct run_opts opts = { 0 };
+	int fd = open(job->log, O_WRONLY | O_CREAT | O_TRUNC, 0644), ret = 0;
+	size_t i;
+
+	if (fd < 0)
+		_exit(126);
+	dup2(fd, STDOUT_FILENO);
+	dup2(fd, STDERR_FILENO);
+	close(fd);
+	opts.cwd = job->cwd;
+	for (i = 0; i < job->line.nr && !ret; i++)
+		ret = run_argv((const char *const *)job->line.cmds[i].argv, &opts);
+	_exit(ret < 0 ? 127 : ret);
+}
+
+static int job_wait(struct variant_job *job)
+{
+	int status;
+
+	while (waitpid(job->pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	job->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return 0;
+}
+
+static void jobs_run(struct variant_job *jobs, size_t nr)
+{
+	size_t started = 0, done = 0;
+
+	fflush(NULL);
+	while (done < nr) {
+		while (started < nr && started - done < MAX_PARALLEL) {
+			jobs[started].pid = fork();
+			if (jobs[started].pid == 0)
+				job_child(&jobs[started]);
+			if (jobs[started].pid < 0)
+				jobs[started].status = 126;
+			started++;
+		}
+		if (jobs[done].pid > 0)
+			job_wait(&jobs[done]);
+		done++;
+	}
+}
+
+static int jobs_report(const struct variant_job *jobs, size_t nr, const char *source)
+{
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < nr && !ret; i++) {
+		if (!jobs[i].status && path_exists(jobs[i].out))
+			continue;
+		pr_err("compiling %s (%s) failed: exit %d; log: %s", source,
+		       variant_names[i], jobs[i].status, jobs[i].log);
+		log_show_errors(jobs[i].log, 10);
+		ret = -EIO;
+	}
+	return ret;
+}
+
+static bool source_is_valid(const struct kernel_inputs *in, const char *source)
+{
+	size_t len = strlen(source);
+	char *path;
+	bool ok;
+
+	if (len < 3 || strcmp(source + len - 2, ".c") || *source == '/' ||
+	    strstr(source, "..")) {
+		pr_err("'%s' is not a .c file relative to the kernel source", source);
+		return false;
+	}
+	path = xasprintf("%s/%s", in->src, source);
+	ok = path_exists(path);
+	if (!ok)
+		pr_err("%s is not in the kernel source of %s", source, in->kver);
+	free(path);
+	return ok;
+}
+
+static int unit_build_variants(const struct kernel_inputs *in, const struct patchset *ps,
+			       const char *cmd, struct unit_objects *u)
+{
+	struct variant_job jobs[NR_VARIANTS] = { 0 };
+	const char **dirs = quote_dirs(ps, u->source);
+	char *stem = xasprintf("%s/objs/%.*s", ps->workdir,
+			       (int)strlen(u->object) - 2, u->object);
+	char *dir = path_dirname(stem), *depfile;
+	struct rewrite_spec spec = { .tree = in->src, .object = u->object, .quote_dirs = dirs };
+	int ret = mkdir_p(dir, 0755), v;
+
+	for (v = 0; v < NR_VARIANTS && !ret; v++) {
+		jobs[v].cwd = (v == V_ORIG || v == V_ORIG_NOLINE) ? ps->orig_dir : ps->patched_dir;
+		jobs[v].out = xasprintf("%s.%s.o", stem, variant_names[v]);
+		jobs[v].log = xasprintf("%s.%s.log", stem, variant_names[v]);
+		depfile = xasprintf("%s.%s.d", stem, variant_names[v]);
+		spec.overlay = jobs[v].cwd;
+		spec.out = jobs[v].out;
+		spec.depfile = depfile;
+		spec.noline = v >= V_ORIG_NOLINE;
+		unlink(jobs[v].out);
+		ret = job_setup(&jobs[v], cmd, &spec);
+		free(depfile);
+	}
+	if (!ret) {
+		jobs_run(jobs, NR_VARIANTS);
+		ret = jobs_report(jobs, NR_VARIANTS, u->source);
+	}
+	for (v = 0; v < NR_VARIANTS; v++) {
+		shell_line_release(&jobs[v].line);
+		free(jobs[v].log);
+	}
+	u->orig = jobs[V_ORIG].out;
+	u->patched = jobs[V_PATCHED].out;
+	u->orig_noline = jobs[V_ORIG_NOLINE].out;
+	u->patched_noline = jobs[V_PATCHED_NOLINE].out;
+	quote_dirs_free(dirs);
+	free(dir);
+	free(stem);
+	return ret;
+}
+
+int compile_unit(const struct kernel_inputs *in, const struct patchset *ps,
+		 const char *source, struct unit_objects *out)
+{
+	struct shell_line line = { 0 };
+	double t0 = now_seconds();
+	char *cmd = NULL;
+	int ret = -EINVAL;
+
+	memset(out, 0, sizeof(*out));
+	if (!in->src || !ps || !source_is_valid(in, source))
+		goto fail;
+	out->source = xstrdup(source);
+	out->object = xasprintf("%.*s.o", (int)strlen(source) - 2, source);
+	cmd = unit_command(in, source, out->object);
+	ret = cmd ? 0 : -ENOENT;
+	if (!ret)
+		ret = shell_line_parse(cmd, &line);
+	if (!ret && !(out->target = shell_line_target(&line))) {
+		pr_err("no KBUILD_MODNAME in the command of module object %s", out->object);
+		ret = -EINVAL;
+	}
+	if (!ret)
+		ret = overlay_ensure(in, ps->orig_dir, source);
+	if (!ret)
+		ret = overlay_ensure(in, ps->patched_dir, source);
+	if (!ret)
+		ret = unit_build_variants(in, ps, cmd, out);
+	if (!ret)
+		pr_debug("compiled %s (%s) 4 ways in %.1fs", source, out->target,
+			 now_seconds() - t0);
+fail:
+	shell_line_release(&line);
+	free(cmd);
+	if (ret)
+		unit_objects_release(out);
+	return ret;
+}
+
+void unit_objects_release(struct unit_objects *u)
+{
+	if (!u)
+		return;
+	free(u->source);
+	free(u->object);
+	free(u->target);
+	free(u->orig);
+	free(u->patched);
+	free(u->orig_noline);
+	free(u->patched_noline);
+	memset(u, 0, sizeof(*u));
+}
