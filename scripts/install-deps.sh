@@ -1,14 +1,11 @@
 #!/bin/sh
-# Installs the Debian packages livefix needs to build, test and run its demo.
-# Used by .ci/run and `make demo`; does nothing when all are present.
+# Installs the Debian packages in scripts/packages.txt that are missing.
+# Used by `make demo`; does nothing when all are present.
 set -eu
-
-PACKAGES="build-essential gcc-12 make libelf-dev zlib1g-dev patch
-qemu-system-x86 busybox-static cpio kmod zstd xz-utils bc bison flex
-libssl-dev rsync dwarves python3 file ca-certificates"
+LIST="$(dirname "$0")/packages.txt"
 
 missing=""
-for p in $PACKAGES; do
+for p in $(grep -v '^#' "$LIST"); do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 		missing="$missing $p"
 done

@@ -24,6 +24,8 @@ count() { # name, command...
 }
 
 count unit "$ROOT/tests/run-unit.sh" "$@"
+# The VM tests need the kernel's packages in the cache (fetched once).
+"$ROOT/livefix" fetch -k "$KVER" >/dev/null || echo "warning: livefix fetch -k $KVER failed"
 for t in "$ROOT"/tests/vm/test_*.sh; do
 	count "$(basename "$t")" "$t" "$KVER"
 done

@@ -1,0 +1,66 @@
+# shellcheck shell=bash
+# tests/vm/lib.sh — helpers for VM tests (bash). Source it:
+#   . "$(dirname "$0")/lib.sh"
+#   vm_locate "$KVER" || { t_skip_all "kernel $KVER not found"; exit 0; }
+#   out=$(vm_run --with-module xfs script.sh) ...
+#   t_eq "uname" "$KVER" "$out"
+#   t_summary          # prints "N passed, N failed[, N skipped]", returns 0/1
+
+VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+VM_SH=$VM_DIR/vm.sh
+
+# livefix's per-version cache: $LIVEFIX_CACHE, else /var/cache/livefix for
+# root, else ${XDG_CACHE_HOME:-$HOME/.cache}/livefix.
+vm_cachedir() {
+	if [ -n "${LIVEFIX_CACHE:-}" ]; then echo "$LIVEFIX_CACHE"
+	elif [ "$(id -u)" = 0 ]; then echo /var/cache/livefix
+	else echo "${XDG_CACHE_HOME:-$HOME/.cache}/livefix"
+	fi
+}
+
+# vm_locate KVER: find the kernel image and module tree of KVER; sets VM_KVER,
+# VM_KERNEL, VM_MODROOT. Looks in $LIVEFIX_VM_ROOT (a root holding boot/ and
+# lib/modules/), then in the cache (<cache>/KVER/root).
+vm_locate() {
+	local r
+	VM_KVER=$1
+	for r in ${LIVEFIX_VM_ROOT:+"$LIVEFIX_VM_ROOT"} "$(vm_cachedir)/$1/root"; do
+		if [ -r "$r/boot/vmlinuz-$1" ] && [ -d "$r/lib/modules/$1" ]; then
+			VM_KERNEL=$r/boot/vmlinuz-$1 VM_MODROOT=$r
+			return 0
+		fi
+	done
+	return 1
+}
+
+# vm_run [vm.sh options] SCRIPT: vm.sh on the located kernel.
+vm_run() {
+	"$VM_SH" --kver "$VM_KVER" --kernel "$VM_KERNEL" --modules-root "$VM_MODROOT" "$@"
+}
+
+T_PASSED=0 T_FAILED=0 T_SKIPPED=0
+t_pass() { T_PASSED=$((T_PASSED + 1)); echo "ok   $1"; }
+# t_fail NAME EXPECTED SEEN
+t_fail() {
+	T_FAILED=$((T_FAILED + 1))
+	echo "FAIL $1"
+	printf '  expected: %s\n' "$2"
+	printf '  seen:     %s\n' "$3"
+}
+t_skip() { T_SKIPPED=$((T_SKIPPED + 1)); echo "skip $1${2:+: $2}"; }
+# t_eq NAME EXPECTED SEEN
+t_eq() { if [ "$2" = "$3" ]; then t_pass "$1"; else t_fail "$1" "$2" "$3"; fi; }
+# t_match NAME REGEX SEEN (grep -E on any line)
+t_match() {
+	if printf '%s\n' "$3" | grep -qE -- "$2"; then t_pass "$1"
+	else t_fail "$1" "a line matching /$2/" "$3"
+	fi
+}
+t_summary() {
+	if [ "$T_SKIPPED" -gt 0 ]; then
+		echo "$T_PASSED passed, $T_FAILED failed, $T_SKIPPED skipped"
+	else
+		echo "$T_PASSED passed, $T_FAILED failed"
+	fi
+	[ "$T_FAILED" -eq 0 ]
+}
