@@ -33,7 +33,7 @@ build/liblivefix.a: $(LIB_OBJS)
 livefix: $(CLI_OBJS) build/liblivefix.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-build/tests/%: tests/unit/%.c tests/unit/test.h build/liblivefix.a
+build/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) build/liblivefix.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< build/liblivefix.a $(LDLIBS)
 

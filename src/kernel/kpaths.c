@@ -3,6 +3,7 @@
 #include "common/xalloc.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/utsname.h>
 

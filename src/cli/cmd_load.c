@@ -1,0 +1,96 @@
+/* livefix load: insert a live patch module and wait for its transition. */
+#include "cli/cmds.h"
+#include "common/log.h"
+#include "kernel/load.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define DEFAULT_TIMEOUT 15.0
+
+static void load_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: livefix load [--timeout SEC] [--no-revert] MODULE.ko\n"
+		"\n"
+		"Loads a live patch module into the running kernel and waits for\n"
+		"every task to switch to the patched code. If the transition\n"
+		"does not complete in time, lists the tasks still holding it up\n"
+		"with their kernel stacks, then reverts the patch and removes the\n"
+		"module again.\n"
+		"\n"
+		"  -t, --timeout SEC  seconds to wait for the transition (default 15)\n"
+		"      --no-revert    on a stalled transition, leave the patch loaded\n"
+		"  -h, --help         show this help\n");
+}
+
+/* Refusals of the patch itself, missing kernel features and privileges
+ * get their own exit statuses (cmds.h); the rest is a plain failure. */
+static int load_exit_status(int err)
+{
+	switch (err) {
+	case 0:
+		return EXIT_OK;
+	case -ENOEXEC:
+		return EXIT_REFUSED;
+	case -EOPNOTSUPP:
+	case -EPERM:
+	case -EACCES:
+	case -ENODEV:
+		return EXIT_ENVIRONMENT;
+	default:
+		return EXIT_FAILURE_GENERIC;
+	}
+}
+
+static int parse_timeout(const char *text, double *timeout)
+{
+	char *end;
+
+	*timeout = strtod(text, &end);
+	if (end == text || *end || *timeout < 0) {
+		pr_err("invalid --timeout '%s': expected a number of seconds",
+		       text);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int cmd_load(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "timeout", required_argument, NULL, 't' },
+		{ "no-revert", no_argument, NULL, 'R' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct load_opts opts = { .timeout = DEFAULT_TIMEOUT, .revert = true };
+	int c;
+
+	optind = 0; /* GNU getopt: start afresh on each call */
+	while ((c = getopt_long(argc, argv, "t:h", options, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			if (parse_timeout(optarg, &opts.timeout))
+				return EXIT_USAGE;
+			break;
+		case 'R':
+			opts.revert = false;
+			break;
+		case 'h':
+			load_usage(stdout);
+			return EXIT_OK;
+		default:
+			load_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1) {
+		pr_err("load takes exactly one module file");
+		load_usage(stderr);
+		return EXIT_USAGE;
+	}
+	return load_exit_status(livepatch_load(argv[optind], &opts));
+}

@@ -1,0 +1,219 @@
+#include "kernel/load.h"
+
+#include "common/log.h"
+#include "common/xalloc.h"
+#include "kernel/kpaths.h"
+#include "kernel/modinfo.h"
+#include "kernel/module.h"
+#include "kernel/sysfs.h"
+#include "kernel/transition.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Time for the kernel's free work to drop a disabled patch's reference to
+ * its module before delete_module gives up. */
+#define REMOVE_TIMEOUT 5.0
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+static int check_vermagic(const struct modinfo *mi, const char *path)
+{
+	const char *vermagic = modinfo_get(mi, "vermagic");
+	char *built_for, *running = kernel_release();
+	int err = 0;
+
+	if (!vermagic) {
+		pr_err("'%s' has no vermagic in its .modinfo; cannot tell which "
+		       "kernel it is for", path);
+		free(running);
+		return -ENOEXEC;
+	}
+	built_for = vermagic_release(vermagic);
+	if (strcmp(built_for, running)) {
+		pr_err("'%s' is built for kernel %s, but the running kernel is %s",
+		       path, built_for, running);
+		err = -ENOEXEC;
+	}
+	free(built_for);
+	free(running);
+	return err;
+}
+
+int livepatch_check_file(const char *path, char **name)
+{
+	struct modinfo mi;
+	const char *livepatch;
+	int err;
+
+	err = modinfo_read(path, &mi);
+	if (err)
+		return err == -ENODATA ? -ENOEXEC : err;
+	livepatch = modinfo_get(&mi, "livepatch");
+	if (!livepatch || strcmp(livepatch, "Y")) {
+		pr_err("'%s' is not a live patch module (its .modinfo has no "
+		       "livepatch=Y)", path);
+		err = -ENOEXEC;
+	}
+	if (!err)
+		err = check_vermagic(&mi, path);
+	if (!err)
+		*name = modinfo_module_name(&mi);
+	modinfo_release(&mi);
+	return err;
+}
+
+/* finit_module's errors, in the words of what went wrong. */
+static const char *insert_error_reason(int err)
+{
+	switch (err) {
+	case -EPERM:
+		return "operation not permitted (loading modules needs root, "
+		       "and kernel.modules_disabled must be 0)";
+	case -EEXIST:
+		return "a module of that name is already loaded";
+	case -EKEYREJECTED:
+	case -EBADMSG:
+		return "the kernel requires signed modules and rejected its "
+		       "signature (see dmesg)";
+	case -ENOEXEC:
+		return "the kernel rejected the module's format or version "
+		       "magic (see dmesg)";
+	case -EBUSY:
+		return "another live patch is in transition; wait for it to "
+		       "complete";
+	case -EINVAL:
+		return "the kernel refused the patch: invalid, or not "
+		       "compatible with the patches already loaded (see dmesg)";
+	case -ENODEV:
+		return "the kernel's live patching is not initialised";
+	default:
+		return strerror(-err);
+	}
+}
+
+static int check_not_loaded(const char *name)
+{
+	if (!module_is_loaded(name) && !klp_patch_exists(name))
+		return 0;
+	pr_err("patch module '%s' is already loaded (see 'livefix list'; "
+	       "unload it first to load it again)", name);
+	return -EEXIST;
+}
+
+/* Removes a module we inserted; only reports, since the caller is
+ * already failing. */
+static void remove_inserted(const char *name)
+{
+	int err;
+
+	pr_info("unloading patch module: %s", name);
+	err = module_remove(name, REMOVE_TIMEOUT);
+	if (err)
+		pr_err("cannot remove module '%s': %s; it stays loaded", name,
+		       strerror(-err));
+}
+
+/* A stalled load is undone: writing 0 to enabled while the patch is the
+ * one in transition reverses it (enabled_store -> klp_reverse_transition),
+ * which only has to move back the tasks that had already switched. */
+static void revert_load(const char *name, double timeout)
+{
+	double elapsed;
+	int err;
+
+	pr_info("reverting patch module: %s", name);
+	err = klp_patch_set_enabled(name, 0);
+	if (err) {
+		pr_err("cannot disable patch '%s': %s; it stays loaded", name,
+		       strerror(-err));
+		return;
+	}
+	err = klp_wait_transition(name, timeout, &elapsed);
+	if (err) {
+		pr_err("patch '%s' did not finish reverting within %g seconds; "
+		       "it stays loaded in transition", name, timeout);
+		klp_report_stalled(name);
+		return;
+	}
+	pr_info("transition reverted (%.1f seconds)", elapsed);
+	remove_inserted(name);
+}
+
+static int wait_after_insert(const char *name, const struct load_opts *opts)
+{
+	double elapsed;
+	int err;
+
+	pr_info("waiting (up to %g seconds) for patch transition to complete...",
+		opts->timeout);
+	err = klp_wait_transition(name, opts->timeout, &elapsed);
+	if (!err) {
+		pr_info("transition complete (%.1f seconds)", elapsed);
+		return 0;
+	}
+	if (err == -ETIMEDOUT)
+		pr_err("patch '%s' did not complete its transition within %g "
+		       "seconds", name, opts->timeout);
+	else
+		pr_err("cannot read the transition state of patch '%s': %s",
+		       name, strerror(-err));
+	klp_report_stalled(name);
+	if (opts->revert)
+		revert_load(name, opts->timeout);
+	else
+		pr_warn("leaving '%s' loaded and in transition (--no-revert); "
+			"the kernel keeps trying to switch the tasks above", name);
+	return err;
+}
+
+static int insert_and_wait(const char *path, const char *name,
+			   const struct load_opts *opts)
+{
+	int err;
+
+	pr_info("loading patch module: %s", base_name(path));
+	err = module_insert_file(path);
+	if (err) {
+		pr_err("cannot load '%s': %s", path, insert_error_reason(err));
+		return err;
+	}
+	if (!klp_patch_exists(name)) {
+		/* Its init did not call klp_enable_patch(), or under a
+		 * name we did not expect: not something we can manage. */
+		pr_err("module '%s' loaded but registered no live patch named "
+		       "'%s'", path, name);
+		remove_inserted(name);
+		return -EPROTO;
+	}
+	return wait_after_insert(name, opts);
+}
+
+int livepatch_load(const char *path, const struct load_opts *opts)
+{
+	char *name = NULL;
+	int err;
+
+	if (!livepatch_supported()) {
+		char *dir = kpath_sys("kernel/livepatch"), *rel = kernel_release();
+
+		pr_err("the running kernel (%s) does not support live patching: "
+		       "'%s' does not exist", rel, dir);
+		free(dir);
+		free(rel);
+		return -EOPNOTSUPP;
+	}
+	err = livepatch_check_file(path, &name);
+	if (!err)
+		err = check_not_loaded(name);
+	if (!err)
+		err = insert_and_wait(path, name, opts);
+	free(name);
+	return err;
+}

@@ -1,0 +1,27 @@
+/* Loading a live patch module into the running kernel and seeing its
+ * transition through; on any failure after insertion the patch is reverted
+ * and the module removed again, so the kernel is left as it was. */
+#ifndef LIVEFIX_KERNEL_LOAD_H
+#define LIVEFIX_KERNEL_LOAD_H
+
+#include <stdbool.h>
+
+struct load_opts {
+	double timeout; /* seconds to wait for each transition */
+	bool revert;    /* on a stalled transition, revert and remove */
+};
+
+/* Returns 0 or -errno, having logged why:
+ *   -EOPNOTSUPP  the kernel has no live patching
+ *   -ENOEXEC     refused: not a live patch, or built for another kernel
+ *   -EEXIST      a module of that name is already loaded
+ *   -ETIMEDOUT   the transition did not complete (reverted unless !revert)
+ *   -EPERM ...   the kernel's own refusal */
+int livepatch_load(const char *path, const struct load_opts *opts);
+
+/* Checks a module file against the running kernel without loading it:
+ * livepatch=Y and a vermagic for `uname -r`. Stores the module name
+ * (malloc'ed) in *name on success. 0, -ENOEXEC or -errno. */
+int livepatch_check_file(const char *path, char **name);
+
+#endif

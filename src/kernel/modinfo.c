@@ -1,0 +1,184 @@
+#include "kernel/modinfo.h"
+
+#include "common/log.h"
+#include "common/xalloc.h"
+#include "kernel/module.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* offsetof(struct module, name) on 64-bit kernels: enum module_state
+ * (padded to 8) and struct list_head come first (include/linux/module.h). */
+#define THIS_MODULE_NAME_OFFSET 24
+#define MODULE_NAME_LEN 56
+
+static void add_entry(struct modinfo *mi, size_t *alloc, const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+	struct modinfo_entry *e;
+
+	xgrow((void **)&mi->entries, alloc, mi->nr + 1, sizeof(*mi->entries));
+	e = &mi->entries[mi->nr++];
+	e->key = eq ? xstrndup(kv, eq - kv) : xstrdup(kv);
+	e->value = xstrdup(eq ? eq + 1 : "");
+}
+
+/* Strings are NUL-separated and may be padded with extra NULs. */
+static void parse_modinfo(struct modinfo *mi, const char *data, size_t size)
+{
+	size_t alloc = 0, off = 0;
+
+	while (off < size) {
+		size_t len = strnlen(data + off, size - off);
+
+		if (len && off + len < size)
+			add_entry(mi, &alloc, data + off);
+		off += len + 1;
+	}
+}
+
+static void parse_this_module(struct modinfo *mi, const char *data,
+			      size_t size)
+{
+	if (size < THIS_MODULE_NAME_OFFSET + MODULE_NAME_LEN)
+		return;
+	data += THIS_MODULE_NAME_OFFSET;
+	if (strnlen(data, MODULE_NAME_LEN) < MODULE_NAME_LEN && *data)
+		mi->this_module_name = xstrdup(data);
+}
+
+/* Finds both sections by name; relocatable objects keep their contents in
+ * the file, so elf_getdata() is all we need. */
+static int read_sections(Elf *elf, struct modinfo *mi)
+{
+	size_t shstrndx;
+	Elf_Scn *scn = NULL;
+	int found = 0;
+
+	if (elf_getshdrstrndx(elf, &shstrndx) < 0)
+		return -ENOEXEC;
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr shdr;
+		Elf_Data *data;
+		const char *name;
+
+		if (!gelf_getshdr(scn, &shdr) || shdr.sh_type == SHT_NOBITS)
+			continue;
+		name = elf_strptr(elf, shstrndx, shdr.sh_name);
+		if (!name)
+			continue;
+		if (strcmp(name, ".modinfo") &&
+		    strcmp(name, ".gnu.linkonce.this_module"))
+			continue;
+		data = elf_getdata(scn, NULL);
+		if (!data || !data->d_buf)
+			continue;
+		if (!strcmp(name, ".modinfo")) {
+			parse_modinfo(mi, data->d_buf, data->d_size);
+			found = 1;
+		} else {
+			parse_this_module(mi, data->d_buf, data->d_size);
+		}
+	}
+	return found ? 0 : -ENODATA;
+}
+
+int modinfo_read(const char *path, struct modinfo *mi)
+{
+	Elf *elf;
+	int fd, err;
+
+	memset(mi, 0, sizeof(*mi));
+	mi->path = xstrdup(path);
+	elf_version(EV_CURRENT);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		pr_err("cannot open '%s': %s", path, strerror(errno));
+		return err;
+	}
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	if (!elf) {
+		pr_err("cannot read '%s' as ELF: %s", path, elf_errmsg(-1));
+		err = -ENOEXEC;
+	} else if (elf_kind(elf) != ELF_K_ELF) {
+		pr_err("'%s' is not an ELF file, so not a kernel module", path);
+		err = -ENOEXEC;
+	} else {
+		err = read_sections(elf, mi);
+		if (err == -ENOEXEC)
+			pr_err("'%s': cannot read section headers: %s", path,
+			       elf_errmsg(-1));
+		else if (err)
+			pr_err("'%s' has no .modinfo section: not a kernel module",
+			       path);
+	}
+	elf_end(elf);
+	close(fd);
+	return err;
+}
+
+void modinfo_release(struct modinfo *mi)
+{
+	size_t i;
+
+	if (!mi)
+		return;
+	for (i = 0; i < mi->nr; i++) {
+		free(mi->entries[i].key);
+		free(mi->entries[i].value);
+	}
+	free(mi->entries);
+	free(mi->this_module_name);
+	free(mi->path);
+	memset(mi, 0, sizeof(*mi));
+}
+
+const char *modinfo_get(const struct modinfo *mi, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < mi->nr; i++)
+		if (!strcmp(mi->entries[i].key, key))
+			return mi->entries[i].value;
+	return NULL;
+}
+
+static char *name_from_path(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	size_t len;
+	char *stem, *name;
+
+	base = base ? base + 1 : path;
+	len = strlen(base);
+	if (len > 3 && !strcmp(base + len - 3, ".ko"))
+		len -= 3;
+	stem = xstrndup(base, len);
+	name = module_name_normalize(stem);
+	free(stem);
+	return name;
+}
+
+char *modinfo_module_name(const struct modinfo *mi)
+{
+	const char *name = modinfo_get(mi, "name");
+
+	if (name && *name)
+		return xstrdup(name);
+	if (mi->this_module_name)
+		return xstrdup(mi->this_module_name);
+	return name_from_path(mi->path ? mi->path : "");
+}
+
+char *vermagic_release(const char *vermagic)
+{
+	size_t len = strcspn(vermagic, " \t");
+
+	return xstrndup(vermagic, len);
+}

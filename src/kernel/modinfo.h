@@ -1,0 +1,39 @@
+/* A module file's .modinfo section: NUL-separated "key=value" strings that
+ * MODULE_INFO() and modpost write (livepatch=Y, vermagic=..., name=...,
+ * and livefix's own livefix_* keys). Read with libelf from the .ko file,
+ * so it works for modules built for another kernel. */
+#ifndef LIVEFIX_KERNEL_MODINFO_H
+#define LIVEFIX_KERNEL_MODINFO_H
+
+#include <stddef.h>
+
+struct modinfo_entry {
+	char *key;   /* owned */
+	char *value; /* owned; "" for "key=" */
+};
+
+struct modinfo {
+	char *path;                    /* owned: the file read */
+	struct modinfo_entry *entries; /* owned, in file order */
+	size_t nr;
+	char *this_module_name;        /* owned: name in .gnu.linkonce.this_module,
+					* NULL when absent (plain .o files) */
+};
+
+/* Reads the file's .modinfo; 0 or -errno (-ENODATA: no .modinfo section,
+ * -ENOEXEC: not an ELF file). Logs the reason with the path. */
+int modinfo_read(const char *path, struct modinfo *mi);
+void modinfo_release(struct modinfo *mi);
+
+/* First value of key, or NULL. */
+const char *modinfo_get(const struct modinfo *mi, const char *key);
+
+/* The module name the kernel will use (and the livepatch sysfs directory
+ * name): modinfo "name", else .gnu.linkonce.this_module, else the file
+ * name without ".ko" with dashes made underscores. Malloc'ed. */
+char *modinfo_module_name(const struct modinfo *mi);
+
+/* The kernel release a vermagic string is for (its first word), malloc'ed. */
+char *vermagic_release(const char *vermagic);
+
+#endif
