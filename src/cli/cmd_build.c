@@ -1,6 +1,7 @@
 /* livefix build: source patches -> livepatch-NAME.ko */
 #include "cli/cmds.h"
 #include "common/log.h"
+#include "common/xalloc.h"
 #include "pipeline/build_livepatch.h"
 
 #include <errno.h>
@@ -20,7 +21,11 @@ static void build_usage(FILE *out)
 		"  -n, --name NAME          module name livepatch-NAME (default: first patch's name)\n"
 		"  -o, --output DIR         where to write the module (default: .)\n"
 		"      --no-replace         do not atomically replace earlier livepatches\n"
-		"      --description TEXT   a description stored in the module\n"
+		"      --description TEXT   a description stored in the module (default: the\n"
+		"                           first patch's Subject: line)\n"
+		"      --cve ID             a CVE the patch fixes (repeatable; default: the CVE\n"
+		"                           ids named in the patch headers)\n"
+		"      --effective-version VER  the kernel version the host is at once applied\n"
 		"      --skip-compiler-check  build even if gcc differs from the kernel's\n"
 		"      --keep-workdir       keep the temporary build directory\n"
 		"  -h, --help               this help\n"
@@ -40,9 +45,17 @@ static int exit_status(int ret)
 	return EXIT_FAILURE_GENERIC;
 }
 
+static void add_cve(char **list, const char *id)
+{
+	char *joined = *list ? xasprintf("%s,%s", *list, id) : xstrdup(id);
+
+	free(*list);
+	*list = joined;
+}
+
 int cmd_build(int argc, char **argv)
 {
-	enum { OPT_NO_REPLACE = 256, OPT_SKIP_CC, OPT_KEEP, OPT_DESC };
+	enum { OPT_NO_REPLACE = 256, OPT_SKIP_CC, OPT_KEEP, OPT_DESC, OPT_CVE, OPT_EFFECTIVE };
 	static const struct option longopts[] = {
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "name", required_argument, NULL, 'n' },
@@ -51,11 +64,13 @@ int cmd_build(int argc, char **argv)
 		{ "skip-compiler-check", no_argument, NULL, OPT_SKIP_CC },
 		{ "keep-workdir", no_argument, NULL, OPT_KEEP },
 		{ "description", required_argument, NULL, OPT_DESC },
+		{ "cve", required_argument, NULL, OPT_CVE },
+		{ "effective-version", required_argument, NULL, OPT_EFFECTIVE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct livepatch_build_opts o = { .replace = true };
-	char *ko = NULL;
+	char *ko = NULL, *cves = NULL;
 	int c, ret;
 
 	while ((c = getopt_long(argc, argv, "k:n:o:h", longopts, NULL)) != -1) {
@@ -67,6 +82,8 @@ int cmd_build(int argc, char **argv)
 		case OPT_SKIP_CC: o.allow_compiler_mismatch = true; break;
 		case OPT_KEEP: o.keep_workdir = true; break;
 		case OPT_DESC: o.description = optarg; break;
+		case OPT_CVE: add_cve(&cves, optarg); break;
+		case OPT_EFFECTIVE: o.effective_version = optarg; break;
 		case 'h': build_usage(stdout); return EXIT_OK;
 		default: build_usage(stderr); return EXIT_USAGE;
 		}
@@ -78,7 +95,9 @@ int cmd_build(int argc, char **argv)
 	}
 	o.patches = argv + optind;
 	o.nr_patches = (size_t)(argc - optind);
+	o.cves = cves;
 	ret = livepatch_build(&o, &ko);
 	free(ko);
+	free(cves);
 	return exit_status(ret);
 }

@@ -22,11 +22,16 @@ struct module_meta {
 	const char *patches;     /* comma-separated patch file names */
 	const char *inputs;      /* package=version list of the build inputs */
 	const char *description; /* free text, may be NULL */
+	const char *cves;        /* comma-separated CVE ids, may be NULL */
+	const char *effective_version; /* kernel version the host is at once applied */
+	const char *patch_text;  /* the source patches, kept in section .livefix.patch */
 	const char *version;     /* livefix version */
 	bool replace;            /* atomic replace of earlier livepatches */
 };
 
-/* Writes <dir>/livefix-main.c and <dir>/Kbuild; objects are the patch
+/* Writes <dir>/livefix-main.c, <dir>/livefix-patch.S (the source patches,
+ * in a non-allocated section .livefix.patch: in the file for `livefix info`,
+ * never in kernel memory) and <dir>/Kbuild; objects are the patch
  * objects' file names inside dir. 0 or -errno. */
 int klp_write_module_source(const char *dir, const struct module_meta *meta,
 			    const struct klp_func_desc *funcs, size_t nr_funcs,

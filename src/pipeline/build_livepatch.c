@@ -1,4 +1,5 @@
 #include "pipeline/build_livepatch.h"
+#include "pipeline/patch_header.h"
 #include "build/build.h"
 #include "common/fsutil.h"
 #include "common/log.h"
@@ -279,9 +280,15 @@ static int link_module(struct build_state *st, char **ko_path)
 	char *inputs = xasprintf("linux-source-6.1=%s,linux-headers-%s=%s,linux-image-%s-dbg=%s",
 				 st->in.debver, st->in.kver, st->in.debver, st->in.kver,
 				 st->in.debver);
+	struct patch_header hdr;
+	char *text = patch_header_read(o->patches, o->nr_patches, &hdr);
 	struct module_meta meta = {
-		st->module_name, st->in.kver, st->in.debver, patches, inputs,
-		o->description, LIVEFIX_VERSION, o->replace,
+		.module_name = st->module_name, .kernel = st->in.kver, .debver = st->in.debver,
+		.patches = patches, .inputs = inputs,
+		.description = o->description ? o->description : hdr.subject,
+		.cves = o->cves ? o->cves : hdr.cves,
+		.effective_version = o->effective_version, .patch_text = text,
+		.version = LIVEFIX_VERSION, .replace = o->replace,
 	};
 	char *out = xasprintf("%s/%s.ko", o->outdir ? o->outdir : ".", st->module_name);
 	int ret;
@@ -300,6 +307,8 @@ static int link_module(struct build_state *st, char **ko_path)
 	free(built);
 	free(patches);
 	free(inputs);
+	free(text);
+	patch_header_release(&hdr);
 	return ret;
 }
 

@@ -15,7 +15,9 @@ struct livepatch_build_opts {
 	bool replace;            /* klp atomic replace (default on) */
 	bool allow_compiler_mismatch;
 	bool keep_workdir;
-	const char *description;
+	const char *description; /* NULL: the first patch's Subject: line */
+	const char *cves;        /* comma-separated; NULL: CVE ids in the patch headers */
+	const char *effective_version; /* what `livefix uname` reports once applied */
 };
 
 /* Result codes beyond -errno. */

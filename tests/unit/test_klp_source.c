@@ -20,7 +20,8 @@ static char *generate(const char *file, bool replace)
 	char *objects[] = { "patch-0.o", "patch-1.o", "patch-2.o" };
 	struct module_meta meta = {
 		"livepatch-demo", "6.1.0-47-amd64", "6.1.170-3", "a.patch,b.patch",
-		"linux-source-6.1=6.1.170-3", "fix \"quotes\"", "0.1.0", replace,
+		"linux-source-6.1=6.1.170-3", "fix \"quotes\"", "CVE-2026-0001,CVE-2026-0002",
+		"6.1.176-1", "--- a/x\n+++ b/x\n", "0.1.0", replace,
 	};
 
 	if (klp_write_module_source(dir, &meta, funcs, 3, objects, 3))
@@ -44,6 +45,8 @@ static void test_objects_and_functions(void)
 	CHECK(strstr(src, ".old_name = \"xfs_stats_format\", .new_func = "
 			  "__livefix_new_1_xfs_stats_format, .old_sympos = 2"),
 	      "xfs function entry missing:\n%s", src);
+	CHECK(strstr(src, "MODULE_INFO(livefix_cves, \"CVE-2026-0001,CVE-2026-0002\")"),
+	      "CVE list missing:\n%s", src);
 	CHECK(strstr(src, ".replace = true"), "atomic replace not set:\n%s", src);
 	CHECK(strstr(src, "klp_enable_patch(&patch)"), "no klp_enable_patch:\n%s", src);
 	CHECK(strstr(src, "MODULE_INFO(livepatch, \"Y\")"), "no livepatch modinfo:\n%s", src);
@@ -68,7 +71,7 @@ static void test_kbuild_lists_objects(void)
 	char *kbuild = generate("Kbuild", true);
 
 	CHECK(kbuild && strstr(kbuild, "obj-m := livepatch-demo.o\n"
-				       "livepatch-demo-y := livefix-main.o patch-0.o patch-1.o patch-2.o\n"),
+				       "livepatch-demo-y := livefix-main.o livefix-patch.o patch-0.o patch-1.o patch-2.o\n"),
 	      "unexpected Kbuild:\n%s", kbuild ? kbuild : "(none)");
 	free(kbuild);
 }

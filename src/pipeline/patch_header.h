@@ -1,0 +1,21 @@
+/* What a patch says about itself before its first diff: the Subject: line of
+ * a mail-formatted patch and the CVE ids it names. Stored in the module so
+ * that `livefix info` shows what a patch fixes, not just its name. */
+#ifndef LIVEFIX_PATCH_HEADER_H
+#define LIVEFIX_PATCH_HEADER_H
+
+#include <stddef.h>
+
+struct patch_header {
+	char *subject; /* without "[PATCH ...]"; NULL if none */
+	char *cves;    /* comma-separated, deduplicated; NULL if none */
+};
+
+/* Reads the patches; returns their concatenated text (NULL on a read
+ * error, logged) and fills *hdr from their headers. */
+char *patch_header_read(char *const *patches, size_t nr, struct patch_header *hdr);
+/* Parses one patch's text (only the part before its first diff). */
+void patch_header_parse(const char *text, struct patch_header *hdr);
+void patch_header_release(struct patch_header *hdr);
+
+#endif
