@@ -151,8 +151,11 @@ static char *patch_first_failure(const char *output)
 	return xstrdup("patch(1) failed");
 }
 
-static int patch_run(const struct patchset *ps, const char *patch)
+static int patch_run(const struct patchset *ps, const char *patch_arg)
 {
+	/* patch -d changes directory before it opens -i: the path must be absolute. */
+	char *patch = realpath(patch_arg, NULL);
+
 	/* No fuzz: a hunk whose context does not match exactly could land in
 	 * the wrong place, and a live patch must change what was meant. */
 	const char *argv[] = { "patch", "-p1", "--batch", "--forward", "--fuzz=0",
@@ -162,15 +165,21 @@ static int patch_run(const struct patchset *ps, const char *patch)
 	char *out = NULL, *why;
 	int ret;
 
+	if (!patch) {
+		pr_err("cannot read patch '%s': %s", patch_arg, strerror(errno));
+		return -errno;
+	}
+	argv[11] = patch;
 	opts.capture = &out;
 	opts.stderr_file = "/dev/null";
 	ret = run_argv(argv, &opts);
 	if (ret) {
 		why = patch_first_failure(out ? out : "");
-		pr_err("patch does not apply: %s: %s", patch, why);
+		pr_err("patch does not apply: %s: %s", patch_arg, why);
 		free(why);
 	}
 	free(out);
+	free(patch);
 	return ret ? (ret > 0 ? -EINVAL : ret) : 0;
 }
 

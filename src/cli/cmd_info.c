@@ -9,6 +9,7 @@
 #include "kernel/kpaths.h"
 #include "kernel/modinfo.h"
 #include "kernel/module.h"
+#include "kernel/patch_meta.h"
 #include "kernel/sysfs.h"
 #include "kernel/unload.h"
 
@@ -26,13 +27,13 @@
 static const char *const livefix_keys[] = {
 	"description", "livefix_version", "livefix_kernel", "livefix_debver",
 	"livefix_functions", "livefix_patches", "livefix_inputs",
-	"livefix_built",
+	"livefix_built", "livefix_cves", "livefix_effective_version",
 };
 
 static void info_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: livefix info [--json] MODULE.ko|NAME\n"
+		"usage: livefix info [--json] [--patch] MODULE.ko|NAME\n"
 		"\n"
 		"Shows a live patch module's metadata: its .modinfo, and for\n"
 		"livefix modules the target kernel, patched functions and build\n"
@@ -41,6 +42,8 @@ static void info_usage(FILE *out)
 		"\n"
 		"  -j, --json  one JSON object: name, filename, modinfo pairs,\n"
 		"              target_kernel, functions, patches, inputs\n"
+		"  -p, --patch print only the source patch the module was built\n"
+		"              from (its .livefix.patch section)\n"
 		"  -h, --help  show this help\n");
 }
 
@@ -92,6 +95,28 @@ static void print_target(const struct modinfo *mi)
 	free(both);
 }
 
+/* "obj:func,sympos" items; the list itself is comma-joined, so the
+ * split goes through patch_funcs_parse. */
+static void print_functions(const struct modinfo *mi)
+{
+	const char *text = modinfo_get(mi, "livefix_functions");
+	struct patch_func *funcs;
+	size_t nr, i;
+
+	if (!text)
+		return;
+	patch_funcs_parse(text, &funcs, &nr);
+	printf("patched functions:\n");
+	/* sympos 0 (a unique name) goes without saying */
+	for (i = 0; i < nr; i++) {
+		printf("  %s:%s", funcs[i].object, funcs[i].name);
+		if (funcs[i].sympos)
+			printf(",%lu", funcs[i].sympos);
+		printf("\n");
+	}
+	patch_funcs_free(funcs, nr);
+}
+
 static void print_livefix_keys(const struct modinfo *mi)
 {
 	if (modinfo_get(mi, "description"))
@@ -101,8 +126,12 @@ static void print_livefix_keys(const struct modinfo *mi)
 		print_field("built", modinfo_get(mi, "livefix_built"));
 	if (modinfo_get(mi, "livefix_version"))
 		print_field("livefix version", modinfo_get(mi, "livefix_version"));
-	print_list("patched functions", modinfo_get(mi, "livefix_functions"),
-		   ", ");
+	if (modinfo_get(mi, "livefix_effective_version"))
+		print_field("effective version",
+			    modinfo_get(mi, "livefix_effective_version"));
+	if (modinfo_get(mi, "livefix_cves"))
+		print_field("cves", modinfo_get(mi, "livefix_cves"));
+	print_functions(mi);
 	print_list("source patches", modinfo_get(mi, "livefix_patches"), ",");
 	print_list("build inputs", modinfo_get(mi, "livefix_inputs"), ", ");
 }
@@ -184,10 +213,35 @@ static int show_file_json(const char *path, const struct modinfo *mi)
 	return json_finish(&w);
 }
 
+static int show_source_patch(const char *path)
+{
+	char *text;
+	size_t len;
+	int err = module_read_section(path, LIVEFIX_PATCH_SECTION, &text, &len);
+
+	if (err == -ENOENT)
+		pr_err("'%s' has no %s section: not built by livefix, or built "
+		       "before it kept the source patch", path,
+		       LIVEFIX_PATCH_SECTION);
+	if (err)
+		return err;
+	fputs(text, stdout);
+	if (len && text[len - 1] != '\n')
+		putchar('\n');
+	free(text);
+	return 0;
+}
+
+/* Set by --patch: print the source patch instead of the metadata. */
+static bool only_patch;
+
 static int show_file_info(const char *label, const char *path, bool json)
 {
 	struct modinfo mi;
 	int err;
+
+	if (only_patch)
+		return show_source_patch(path);
 
 	err = modinfo_read(path, &mi);
 	if (!err)
@@ -314,6 +368,7 @@ int cmd_info(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "patch", no_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -321,9 +376,12 @@ int cmd_info(int argc, char **argv)
 	int c, err;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "jh", options, NULL)) != -1) {
+	only_patch = false;
+	while ((c = getopt_long(argc, argv, "jph", options, NULL)) != -1) {
 		if (c == 'j') {
 			json = true;
+		} else if (c == 'p') {
+			only_patch = true;
 		} else if (c == 'h') {
 			info_usage(stdout);
 			return EXIT_OK;

@@ -4,6 +4,7 @@
 #include "kernel/load.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +14,8 @@
 static void load_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: livefix load [--timeout SEC] [--no-revert] MODULE.ko\n"
+		"usage: livefix load [--timeout SEC] [--no-revert|--force] "
+		"MODULE.ko|--all\n"
 		"\n"
 		"Loads a live patch module into the running kernel and waits for\n"
 		"every task to switch to the patched code. If the transition\n"
@@ -21,8 +23,17 @@ static void load_usage(FILE *out)
 		"with their kernel stacks, then reverts the patch and removes the\n"
 		"module again.\n"
 		"\n"
+		"  -a, --all          load every module installed for the running\n"
+		"                     kernel, in install order, skipping loaded ones\n"
+		"                     and going on past failures (what livefix.service\n"
+		"                     runs at boot); does nothing when the kernel\n"
+		"                     command line has livefix.skip\n"
 		"  -t, --timeout SEC  seconds to wait for the transition (default 15)\n"
 		"      --no-revert    on a stalled transition, leave the patch loaded\n"
+		"      --force        on a stalled transition, force it through\n"
+		"                     (/sys/kernel/livepatch/NAME/force): tasks may\n"
+		"                     still run old code, and modules of patches taken\n"
+		"                     out by a forced transition can never be removed\n"
 		"  -h, --help         show this help\n");
 }
 
@@ -45,6 +56,18 @@ static int load_exit_status(int err)
 	}
 }
 
+/* At boot: the kernel command line can turn it off, as it turns off
+ * livefix.service, for a host that a bad patch keeps from booting. */
+static int load_all(const struct load_opts *opts)
+{
+	if (livefix_skip_requested()) {
+		pr_info("%s on the kernel command line: not loading installed "
+			"patches", LIVEFIX_SKIP_SWITCH);
+		return EXIT_OK;
+	}
+	return load_exit_status(livepatch_load_all(opts, NULL));
+}
+
 static int parse_timeout(const char *text, double *timeout)
 {
 	char *end;
@@ -63,14 +86,17 @@ int cmd_load(int argc, char **argv)
 	static const struct option options[] = {
 		{ "timeout", required_argument, NULL, 't' },
 		{ "no-revert", no_argument, NULL, 'R' },
+		{ "force", no_argument, NULL, 'F' },
+		{ "all", no_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct load_opts opts = { .timeout = DEFAULT_TIMEOUT, .revert = true };
+	bool all = false;
 	int c;
 
 	optind = 0; /* GNU getopt: start afresh on each call */
-	while ((c = getopt_long(argc, argv, "t:h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "at:h", options, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			if (parse_timeout(optarg, &opts.timeout))
@@ -78,6 +104,12 @@ int cmd_load(int argc, char **argv)
 			break;
 		case 'R':
 			opts.revert = false;
+			break;
+		case 'F':
+			opts.force = true;
+			break;
+		case 'a':
+			all = true;
 			break;
 		case 'h':
 			load_usage(stdout);
@@ -87,10 +119,16 @@ int cmd_load(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (argc - optind != 1) {
-		pr_err("load takes exactly one module file");
+	if (all ? argc != optind : argc - optind != 1) {
+		pr_err("load takes exactly one module file, or --all");
 		load_usage(stderr);
 		return EXIT_USAGE;
 	}
+	if (opts.force && !opts.revert) {
+		pr_err("--force and --no-revert exclude each other");
+		return EXIT_USAGE;
+	}
+	if (all)
+		return load_all(&opts);
 	return load_exit_status(livepatch_load(argv[optind], &opts));
 }

@@ -4,6 +4,8 @@
 #ifndef LIVEFIX_CMDS_H
 #define LIVEFIX_CMDS_H
 
+#include <stdbool.h>
+
 /* Exit statuses, documented in the man page and README. */
 enum {
 	EXIT_OK = 0,
@@ -19,5 +21,22 @@ int cmd_load(int argc, char **argv);
 int cmd_unload(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+int cmd_install(int argc, char **argv);
+int cmd_uninstall(int argc, char **argv);
+int cmd_uname(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_upgrade(int argc, char **argv);
+int cmd_remove(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+
+/* The exit status for an install/uninstall/upgrade result (cmd_install.c):
+ * refused modules 3, privileges 4, the rest 1. */
+int install_exit_status(int err);
+
+/* Asks "Go ahead [y/N]?" on a terminal (cmd_upgrade.c); true at once with
+ * assume_yes, false without a terminal (upgrade and remove need -y then). */
+bool confirm_steps(bool assume_yes);
+/* Prints "Effective kernel version is X" (cmd_upgrade.c). */
+void print_effective_version(void);
 
 #endif

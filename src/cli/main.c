@@ -22,6 +22,13 @@ static const struct command commands[] = {
 	{ "unload", cmd_unload, "disable and remove a live patch" },
 	{ "list", cmd_list, "list loaded and installed live patches" },
 	{ "info", cmd_info, "show a live patch module's metadata" },
+	{ "install", cmd_install, "install a live patch to be loaded at boot" },
+	{ "uninstall", cmd_uninstall, "remove an installed live patch" },
+	{ "show", cmd_show, "show applied and available updates" },
+	{ "upgrade", cmd_upgrade, "apply every available update" },
+	{ "remove", cmd_remove, "remove applied updates, newest first" },
+	{ "uname", cmd_uname, "uname with the effective kernel version" },
+	{ "status", cmd_status, "live patch state of this kernel (--json, --vex)" },
 };
 
 static void usage(FILE *out)
@@ -30,7 +37,7 @@ static void usage(FILE *out)
 
 	fprintf(out, "usage: livefix [-v|-q] <command> [options]\n\ncommands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out, "\n'livefix <command> --help' describes a command; "
 		     "man livefix has the exit statuses.\n");
 }

@@ -1,6 +1,7 @@
 #include "kernel/installed.h"
 
 #include "common/xalloc.h"
+#include "kernel/install_order.h"
 #include "kernel/kpaths.h"
 #include "kernel/module.h"
 
@@ -9,9 +10,39 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int compare_strings(const void *a, const void *b)
+/* The order qsort sees: the install index, read once per listing. */
+static const struct install_order *sort_order;
+
+static long order_rank(const char *path)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	long at = install_order_find(sort_order, strrchr(path, '/') + 1);
+
+	return at < 0 ? (long)sort_order->nr : at;
+}
+
+/* Recorded modules in install order, then unrecorded ones by name. */
+static int compare_install_order(const void *a, const void *b)
+{
+	const char *pa = *(char *const *)a, *pb = *(char *const *)b;
+	long ra = order_rank(pa), rb = order_rank(pb);
+
+	if (ra != rb)
+		return ra < rb ? -1 : 1;
+	return strcmp(pa, pb);
+}
+
+static void sort_by_install_order(const char *release,
+				  struct installed_list *list)
+{
+	struct install_order order;
+
+	/* An unreadable index only loses the order, never a module. */
+	install_order_read(release, &order);
+	sort_order = &order;
+	qsort(list->paths, list->nr, sizeof(*list->paths),
+	      compare_install_order);
+	sort_order = NULL;
+	install_order_release(&order);
 }
 
 static int is_ko(const char *name)
@@ -37,7 +68,8 @@ int installed_list_read(const char *release, struct installed_list *list)
 		return err;
 	}
 	while ((de = readdir(d))) {
-		if (!is_ko(de->d_name))
+		/* A directory named like a module is not one. */
+		if (!is_ko(de->d_name) || de->d_type == DT_DIR)
 			continue;
 		xgrow((void **)&list->paths, &alloc, list->nr + 1,
 		      sizeof(*list->paths));
@@ -46,8 +78,7 @@ int installed_list_read(const char *release, struct installed_list *list)
 	closedir(d);
 	free(dir);
 	if (list->nr)
-		qsort(list->paths, list->nr, sizeof(*list->paths),
-		      compare_strings);
+		sort_by_install_order(release, list);
 	return 0;
 }
 

@@ -6,7 +6,8 @@
 #include <stddef.h>
 
 struct installed_list {
-	char **paths; /* owned, sorted full paths of the .ko files */
+	char **paths; /* owned: full paths of the .ko files, in install
+		       * order (install_order.h), oldest first */
 	size_t nr;
 };
 

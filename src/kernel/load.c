@@ -1,16 +1,23 @@
 #include "kernel/load.h"
 
+#include "common/fsutil.h"
 #include "common/log.h"
 #include "common/xalloc.h"
+#include "kernel/installed.h"
 #include "kernel/kpaths.h"
 #include "kernel/modinfo.h"
 #include "kernel/module.h"
+#include "kernel/patch_meta.h"
 #include "kernel/sysfs.h"
 #include "kernel/transition.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* How often the progress line is redrawn while waiting on a terminal. */
+#define PROGRESS_INTERVAL 0.5
 
 /* Time for the kernel's free work to drop a disabled patch's reference to
  * its module before delete_module gives up. */
@@ -146,6 +153,92 @@ static void revert_load(const char *name, double timeout)
 	remove_inserted(name);
 }
 
+static size_t count_unswitched(const char *name)
+{
+	struct stalled_task *tasks;
+	size_t nr = 0;
+
+	if (klp_find_stalled_tasks(klp_transition_target(name), &tasks, &nr))
+		return 0;
+	stalled_tasks_free(tasks, nr);
+	return nr;
+}
+
+/* klp_wait_transition in slices, redrawing one line on stderr between
+ * them: a long transition on a busy host then shows it is moving. The
+ * line is only drawn on a terminal, so logs and pipes stay clean. */
+static int wait_with_progress(const char *name, double timeout,
+			      double *elapsed)
+{
+	bool shown = false;
+	double spent = 0, slice;
+	int err;
+
+	if (!log_is_interactive())
+		return klp_wait_transition(name, timeout, elapsed);
+	for (;;) {
+		slice = timeout - spent < PROGRESS_INTERVAL ? timeout - spent
+							     : PROGRESS_INTERVAL;
+		err = klp_wait_transition(name, slice, elapsed);
+		spent += *elapsed;
+		if (err != -ETIMEDOUT || spent >= timeout)
+			break;
+		fprintf(stderr, "\r  %s: %.1f s, %zu task(s) not switched yet ",
+			name, spent, count_unswitched(name));
+		shown = true;
+	}
+	if (shown)
+		fprintf(stderr, "\r\033[K");
+	*elapsed = spent;
+	return err;
+}
+
+/* sysfs attributes cannot be written through a temporary file and a
+ * rename: the value goes in place, in one write. */
+static int write_sysfs(const char *path, const char *value)
+{
+	FILE *f = fopen(path, "w");
+	int err = 0;
+
+	if (!f)
+		return -errno;
+	if (fputs(value, f) == EOF)
+		err = -errno;
+	if (fclose(f) == EOF && !err)
+		err = -errno;
+	return err ? err : 0;
+}
+
+/* 6.1's force_store() accepts any true value and forces the transition
+ * only of the patch in transition (-EINVAL otherwise). */
+static int force_transition(const char *name, double timeout)
+{
+	char *path = kpath_sys("kernel/livepatch/%s/force", name);
+	double elapsed;
+	int err;
+
+	pr_warn("forcing the transition of '%s': the tasks above are switched "
+		"to the new code even though they may still be running the "
+		"old; after a forced transition the kernel never drops its "
+		"reference on the modules of the patches it took out (a patch "
+		"this one replaces, or this one if it is later disabled), so "
+		"those modules can never be removed until reboot", name);
+	err = write_sysfs(path, "1\n");
+	free(path);
+	if (err) {
+		pr_err("cannot force the transition of '%s': %s", name,
+		       strerror(-err));
+		return err;
+	}
+	err = klp_wait_transition(name, timeout, &elapsed);
+	if (err)
+		pr_err("patch '%s' did not complete its transition even when "
+		       "forced", name);
+	else
+		pr_info("transition forced (%.1f seconds)", elapsed);
+	return err;
+}
+
 static int wait_after_insert(const char *name, const struct load_opts *opts)
 {
 	double elapsed;
@@ -153,7 +246,7 @@ static int wait_after_insert(const char *name, const struct load_opts *opts)
 
 	pr_info("waiting (up to %g seconds) for patch transition to complete...",
 		opts->timeout);
-	err = klp_wait_transition(name, opts->timeout, &elapsed);
+	err = wait_with_progress(name, opts->timeout, &elapsed);
 	if (!err) {
 		pr_info("transition complete (%.1f seconds)", elapsed);
 		return 0;
@@ -165,6 +258,8 @@ static int wait_after_insert(const char *name, const struct load_opts *opts)
 		pr_err("cannot read the transition state of patch '%s': %s",
 		       name, strerror(-err));
 	klp_report_stalled(name);
+	if (err == -ETIMEDOUT && opts->force)
+		return force_transition(name, opts->timeout);
 	if (opts->revert)
 		revert_load(name, opts->timeout);
 	else
@@ -214,6 +309,102 @@ int livepatch_load(const char *path, const struct load_opts *opts)
 		err = check_not_loaded(name);
 	if (!err)
 		err = insert_and_wait(path, name, opts);
+	if (!err)
+		loaded_copy_save(path, name);
 	free(name);
 	return err;
+}
+
+
+static bool is_skip_word(const char *word, size_t len)
+{
+	size_t n = strlen(LIVEFIX_SKIP_SWITCH);
+
+	return len >= n && !strncmp(word, LIVEFIX_SKIP_SWITCH, n) &&
+	       (len == n || word[n] == '=');
+}
+
+bool livefix_skip_requested(void)
+{
+	char *path = kpath_proc("cmdline"), *cmdline = read_file(path, NULL);
+	const char *p;
+	bool skip = false;
+
+	for (p = cmdline; p && *p && !skip;) {
+		size_t len;
+
+		p += strspn(p, " \t\n");
+		len = strcspn(p, " \t\n");
+		skip = len && is_skip_word(p, len);
+		p += len;
+	}
+	free(cmdline);
+	free(path);
+	return skip;
+}
+
+static bool already_loaded(const char *path)
+{
+	struct modinfo mi;
+	char *name;
+	bool loaded;
+
+	if (modinfo_read(path, &mi)) {
+		modinfo_release(&mi);
+		return false; /* livepatch_load reports the file's problem */
+	}
+	name = modinfo_module_name(&mi);
+	loaded = module_is_loaded(name) || klp_patch_exists(name);
+	if (loaded)
+		pr_info("patch module %s is already loaded", name);
+	free(name);
+	modinfo_release(&mi);
+	return loaded;
+}
+
+int livepatch_load_all(const struct load_opts *opts, unsigned *failed)
+{
+	char *release = kernel_release();
+	struct installed_list list;
+	unsigned nr_failed = 0;
+	int err, first = 0;
+	size_t i;
+
+	err = installed_list_read(release, &list);
+	if (!err && list.nr && !livepatch_supported()) {
+		pr_err("the running kernel (%s) does not support live patching; "
+		       "%zu installed patch module%s not loaded", release,
+		       list.nr, list.nr == 1 ? "" : "s");
+		installed_list_release(&list);
+		free(release);
+		return -EOPNOTSUPP;
+	}
+	if (err) {
+		char *dir = kpath_installed_dir(release);
+
+		pr_err("cannot list the patches installed in '%s': %s", dir,
+		       strerror(-err));
+		free(dir);
+	}
+	if (!err && !list.nr)
+		pr_info("no patch modules installed for %s", release);
+	for (i = 0; !err && i < list.nr; i++) {
+		int one;
+
+		if (already_loaded(list.paths[i]))
+			continue;
+		one = livepatch_load(list.paths[i], opts);
+		if (one) {
+			nr_failed++;
+			first = first ? first : one;
+		}
+	}
+	if (nr_failed)
+		pr_err("%u of %zu installed patch modules failed to load",
+		       nr_failed, list.nr);
+	installed_list_release(&list);
+	free(release);
+	if (failed)
+		*failed = nr_failed;
+	return err ? err : first;
 }

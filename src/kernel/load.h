@@ -9,7 +9,17 @@
 struct load_opts {
 	double timeout; /* seconds to wait for each transition */
 	bool revert;    /* on a stalled transition, revert and remove */
+	bool force;     /* on a stalled transition, force it through
+			 * (/sys/kernel/livepatch/<name>/force) instead */
 };
+
+/* The kernel command-line switch that skips `load --all` (and the
+ * systemd unit, ConditionKernelCommandLine=!livefix.skip): the word
+ * "livefix.skip" or any "livefix.skip=VALUE", as systemd matches it. */
+#define LIVEFIX_SKIP_SWITCH "livefix.skip"
+
+/* True when <proc root>/proc/cmdline holds LIVEFIX_SKIP_SWITCH. */
+bool livefix_skip_requested(void);
 
 /* Returns 0 or -errno, having logged why:
  *   -EOPNOTSUPP  the kernel has no live patching
@@ -23,5 +33,12 @@ int livepatch_load(const char *path, const struct load_opts *opts);
  * livepatch=Y and a vermagic for `uname -r`. Stores the module name
  * (malloc'ed) in *name on success. 0, -ENOEXEC or -errno. */
 int livepatch_check_file(const char *path, char **name);
+
+/* Loads every module installed for the running kernel, in install order
+ * (install_order.h), skipping those already loaded and going on past
+ * failures: one bad patch must not keep the others from a booting host.
+ * Returns 0, or the first failure's -errno once all were tried; *failed
+ * (if not NULL) gets the number that failed. */
+int livepatch_load_all(const struct load_opts *opts, unsigned *failed);
 
 #endif

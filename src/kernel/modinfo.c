@@ -182,3 +182,68 @@ char *vermagic_release(const char *vermagic)
 
 	return xstrndup(vermagic, len);
 }
+
+static Elf_Scn *find_section(Elf *elf, const char *section)
+{
+	size_t shstrndx;
+	Elf_Scn *scn = NULL;
+
+	if (elf_getshdrstrndx(elf, &shstrndx) < 0)
+		return NULL;
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr shdr;
+		const char *name;
+
+		if (!gelf_getshdr(scn, &shdr) || shdr.sh_type == SHT_NOBITS)
+			continue;
+		name = elf_strptr(elf, shstrndx, shdr.sh_name);
+		if (name && !strcmp(name, section))
+			return scn;
+	}
+	return NULL;
+}
+
+static int copy_section(Elf *elf, const char *section, char **data,
+			size_t *len)
+{
+	Elf_Scn *scn = find_section(elf, section);
+	Elf_Data *d = scn ? elf_getdata(scn, NULL) : NULL;
+
+	if (!scn)
+		return -ENOENT;
+	*len = d && d->d_buf ? d->d_size : 0;
+	*data = xmalloc(*len + 1);
+	if (*len)
+		memcpy(*data, d->d_buf, *len);
+	(*data)[*len] = '\0';
+	/* The assembler may pad the section with NULs. */
+	*len = strnlen(*data, *len);
+	return 0;
+}
+
+int module_read_section(const char *path, const char *section, char **data,
+			size_t *len)
+{
+	Elf *elf;
+	int fd, err;
+
+	*data = NULL;
+	*len = 0;
+	elf_version(EV_CURRENT);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		pr_err("cannot open '%s': %s", path, strerror(errno));
+		return err;
+	}
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	if (!elf || elf_kind(elf) != ELF_K_ELF) {
+		pr_err("cannot read '%s' as ELF: %s", path, elf_errmsg(-1));
+		err = -ENOEXEC;
+	} else {
+		err = copy_section(elf, section, data, len);
+	}
+	elf_end(elf);
+	close(fd);
+	return err;
+}

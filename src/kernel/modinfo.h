@@ -36,4 +36,14 @@ char *modinfo_module_name(const struct modinfo *mi);
 /* The kernel release a vermagic string is for (its first word), malloc'ed. */
 char *vermagic_release(const char *vermagic);
 
+/* The section livefix keeps the source patches in (non-allocated, so the
+ * kernel never loads it): `livefix info --patch` prints it. */
+#define LIVEFIX_PATCH_SECTION ".livefix.patch"
+
+/* Reads a section's contents from a module file into *data (malloc'ed,
+ * NUL-terminated, *len without the NUL). 0, -ENOENT when the file has no
+ * such section, or -errno (logged with the path). */
+int module_read_section(const char *path, const char *section, char **data,
+			size_t *len);
+
 #endif

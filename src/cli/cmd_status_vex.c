@@ -1,0 +1,144 @@
+/* livefix status --vex: an OpenVEX document (https://openvex.dev, spec
+ * v0.2.0) saying which CVEs of the running kernel package are fixed, and
+ * by which live patch. Only applied patches count: a patch in transition
+ * or disabled fixes nothing yet. */
+#include "cli/cmds.h"
+#include "common/fsutil.h"
+#include "common/json.h"
+#include "common/xalloc.h"
+#include "kernel/status.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+
+#define OPENVEX_CONTEXT "https://openvex.dev/ns/v0.2.0"
+
+int show_status_vex(const struct status_view *view);
+
+/* Debian's architecture name for the machine (purl qualifier arch). */
+static const char *debian_arch(void)
+{
+	static struct utsname uts;
+
+	if (uname(&uts) < 0)
+		return "amd64";
+	if (!strcmp(uts.machine, "x86_64"))
+		return "amd64";
+	if (!strcmp(uts.machine, "aarch64"))
+		return "arm64";
+	if (!strncmp(uts.machine, "i", 1) && strstr(uts.machine, "86"))
+		return "i386";
+	return uts.machine;
+}
+
+/* A document IRI unique per run: the kernel's random UUID. */
+static char *document_id(void)
+{
+	char *uuid = read_file("/proc/sys/kernel/random/uuid", NULL), *id;
+
+	if (!uuid)
+		return xasprintf("urn:livefix:vex:%ld", (long)time(NULL));
+	uuid[strcspn(uuid, "\n")] = '\0';
+	id = xasprintf("urn:uuid:%s", uuid);
+	free(uuid);
+	return id;
+}
+
+static void utc_now(char *buf, size_t size)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* "livepatch_foo" -> "livepatch-foo", the name the module file carries. */
+static char *dashed(const char *name)
+{
+	char *copy = xstrdup(name), *p;
+
+	for (p = copy; *p; p++)
+		if (*p == '_')
+			*p = '-';
+	return copy;
+}
+
+static void statement_json(struct json_writer *w, const char *cve,
+			   const char *product, const char *patch)
+{
+	char *module = dashed(patch), *notes;
+
+	notes = xasprintf("live patched by %s", module);
+	json_object_begin(w);
+	json_key(w, "vulnerability");
+	json_object_begin(w);
+	json_key(w, "name");
+	json_string(w, cve);
+	json_object_end(w);
+	json_key(w, "products");
+	json_array_begin(w);
+	json_object_begin(w);
+	json_key(w, "@id");
+	json_string(w, product);
+	json_object_end(w);
+	json_array_end(w);
+	json_key(w, "status");
+	json_string(w, "fixed");
+	json_key(w, "status_notes");
+	json_string(w, notes);
+	json_object_end(w);
+	free(notes);
+	free(module);
+}
+
+static void statements_json(struct json_writer *w,
+			    const struct status_view *view, const char *product)
+{
+	size_t i, j;
+
+	json_key(w, "statements");
+	json_array_begin(w);
+	for (i = 0; i < view->nr_patches; i++) {
+		const struct status_patch *sp = &view->patches[i];
+
+		if (sp->state != PATCH_ENABLED || !sp->has_meta)
+			continue;
+		for (j = 0; j < sp->meta.nr_cves; j++)
+			statement_json(w, sp->meta.cves[j], product, sp->name);
+	}
+	json_array_end(w);
+}
+
+int show_status_vex(const struct status_view *view)
+{
+	char *id = document_id(), *product, timestamp[32];
+	struct json_writer w;
+
+	utc_now(timestamp, sizeof(timestamp));
+	product = xasprintf("pkg:deb/debian/linux-image-%s-unsigned@%s?arch=%s",
+			    view->release,
+			    view->ev.running ? view->ev.running : "unknown",
+			    debian_arch());
+	json_init(&w, stdout);
+	json_object_begin(&w);
+	json_key(&w, "@context");
+	json_string(&w, OPENVEX_CONTEXT);
+	json_key(&w, "@id");
+	json_string(&w, id);
+	json_key(&w, "author");
+	json_string(&w, "livefix");
+	json_key(&w, "timestamp");
+	json_string(&w, timestamp);
+	json_key(&w, "version");
+	json_int(&w, 1);
+	json_key(&w, "tooling");
+	json_string(&w, "livefix status --vex");
+	statements_json(&w, view, product);
+	json_object_end(&w);
+	free(product);
+	free(id);
+	return json_finish(&w);
+}

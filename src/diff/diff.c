@@ -1,0 +1,238 @@
+/* The differ's pipeline. Each pass runs after the ones above it:
+ *   load        orig/patched (and the noline pair)
+ *   correlate   twins by name and by static-local key      (before compare)
+ *   classify    SAME / CHANGED / NEW per function          (needs twins)
+ *   line-only   CHANGED here but SAME in the noline pair -> SAME
+ *   refuse      init code, no __fentry__, changed data     (all reported;
+ *               before the no-change test)
+ *   closure     what the output must carry                 (needs statuses)
+ *   emit        sections, symbols, relocations, specials, aliases; write */
+#include "diff/internal.h"
+#include "common/log.h"
+#include "common/xalloc.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void pair_release(struct diff_pair *p)
+{
+	elf_free(p->orig);
+	elf_free(p->patched);
+	free(p->sym_twin);
+	free(p->sec_twin);
+	free(p->status);
+	memset(p, 0, sizeof(*p));
+}
+
+static int pair_load(struct diff_pair *p, const char *orig, const char *patched,
+		     const char *unit)
+{
+	memset(p, 0, sizeof(*p));
+	p->unit = unit;
+	p->orig = elf_read(orig);
+	p->patched = p->orig ? elf_read(patched) : NULL;
+	if (!p->patched)
+		return -(errno ? errno : EINVAL);
+	pair_correlate(p);
+	pair_classify(p);
+	return 0;
+}
+
+static bool is_target_function(const struct diff_pair *p, const struct symbol *sym)
+{
+	return sym->type == STT_FUNC && sym->sec && !cold_parent(p->patched, sym);
+}
+
+/* CHANGED only because line numbers moved: the noline pair says SAME. */
+static void drop_line_only_changes(struct diff_pair *p, const struct diff_pair *noline)
+{
+	struct symbol *sym, *n;
+
+	for_each_sym(p->patched, sym) {
+		if (p->status[sym->index] != STATUS_CHANGED)
+			continue;
+		n = find_symbol_by_name(noline->patched, sym->name);
+		if (n && n->type == STT_FUNC && noline->status[n->index] == STATUS_SAME) {
+			pr_debug("%s: function '%s' differs only in line numbers", p->unit,
+				 sym->name);
+			p->status[sym->index] = STATUS_SAME;
+		}
+	}
+}
+
+static bool calls_fentry(const struct symbol *func)
+{
+	/* The call is the first instruction, after an endbr64 with IBT. */
+	for (uint64_t off = func->offset; off < func->offset + 16 && off < func->offset + func->size;
+	     off++) {
+		struct reloc *r = find_reloc_by_offset(func->sec, off);
+
+		if (r && !strcmp(r->sym->name, "__fentry__"))
+			return true;
+	}
+	return false;
+}
+
+static unsigned refuse_function(const struct diff_pair *p, const struct symbol *sym)
+{
+	unsigned nr = 0;
+
+	if (!strncmp(sym->sec->name, ".init.text", 10)) {
+		pr_err("%s: function '%s' in '%s' changed: init code has already run and "
+		       "cannot be patched", p->unit, sym->name, sym->sec->name);
+		nr++;
+	}
+	if (!calls_fentry(sym)) {
+		pr_err("%s: function '%s' changed but does not call '__fentry__': ftrace "
+		       "cannot redirect it (notrace?)", p->unit, sym->name);
+		nr++;
+	}
+	return nr;
+}
+
+static unsigned refuse_unsafe(const struct diff_pair *p, const struct diff_pair *noline)
+{
+	unsigned nr = pair_check_data(p, noline);
+	struct symbol *sym;
+
+	for_each_sym(p->patched, sym)
+		if (is_target_function(p, sym) && p->status[sym->index] == STATUS_CHANGED)
+			nr += refuse_function(p, sym);
+	return nr;
+}
+
+static void count_functions(const struct diff_pair *p, struct diff_result *res)
+{
+	struct symbol *sym;
+
+	for_each_sym(p->patched, sym) {
+		if (!is_target_function(p, sym))
+			continue;
+		if (p->status[sym->index] == STATUS_CHANGED)
+			res->nr_changed++;
+		else if (p->status[sym->index] == STATUS_NEW)
+			res->nr_new++;
+	}
+}
+
+static char *alias_name(unsigned index, const char *name)
+{
+	char *alias = xasprintf("__livefix_new_%u_%s", index, name);
+
+	for (char *c = alias; *c; c++)
+		if (*c == '.')
+			*c = '_';
+	return alias;
+}
+
+/* The global alias of each changed or new function, and the result list. */
+static void add_aliases(struct diff_output *o, struct diff_result *res)
+{
+	const struct diff_pair *p = o->pair;
+	struct symbol *sym;
+
+	res->funcs = xcalloc(res->nr_changed + res->nr_new + 1, sizeof(*res->funcs));
+	for_each_sym(p->patched, sym) {
+		struct symbol *copy = o->sym_out[sym->index];
+		struct diff_func *f;
+
+		if (!copy || !is_target_function(p, sym) || p->status[sym->index] == STATUS_SAME)
+			continue;
+		f = &res->funcs[res->nr_funcs++];
+		f->name = xstrdup(sym->name);
+		f->new_symbol = alias_name(o->opts->unit_index, sym->name);
+		f->is_local = sym->bind == STB_LOCAL;
+		f->is_new = p->status[sym->index] == STATUS_NEW;
+		elf_add_symbol(o->out, f->new_symbol, STB_GLOBAL, STT_FUNC, copy->sec, copy->offset,
+			       copy->size);
+	}
+}
+
+static void output_release(struct diff_output *o)
+{
+	free(o->sym_included);
+	free(o->sec_whole);
+	free(o->sym_out);
+	free(o->sec_out);
+	hashmap_release(&o->resolved);
+	elf_free(o->out);
+}
+
+static int write_output(const struct diff_options *opts, struct diff_pair *p,
+			struct diff_result *res)
+{
+	struct diff_output o = { .pair = p, .opts = opts };
+	size_t nsyms = p->patched->nr_symbols, nsecs = p->patched->nr_sections;
+	int ret;
+
+	o.sym_included = xcalloc(nsyms, sizeof(*o.sym_included));
+	o.sym_out = xcalloc(nsyms, sizeof(*o.sym_out));
+	o.sec_whole = xcalloc(nsecs, sizeof(*o.sec_whole));
+	o.sec_out = xcalloc(nsecs, sizeof(*o.sec_out));
+	hashmap_init(&o.resolved);
+	o.out = elf_create(opts->output);
+	output_mark_closure(&o);
+	ret = output_emit(&o);
+	if (!ret) {
+		add_aliases(&o, res);
+		ret = elf_write(o.out, opts->output);
+	}
+	output_release(&o);
+	return ret;
+}
+
+static int diff_pairs(const struct diff_options *opts, struct diff_pair *p,
+		      struct diff_pair *noline, struct diff_result *res)
+{
+	if (noline->patched)
+		drop_line_only_changes(p, noline);
+	/* Before the no-change test: a patch that only changes data is refused. */
+	if (refuse_unsafe(p, noline->patched ? noline : NULL))
+		return -ENOTSUP;
+	count_functions(p, res);
+	if (!res->nr_changed && !res->nr_new) {
+		pr_info("no functional change in %s", opts->unit_name);
+		return DIFF_NO_CHANGE;
+	}
+	return write_output(opts, p, res);
+}
+
+int diff_objects(const struct diff_options *opts, struct diff_result *res)
+{
+	struct diff_pair p, noline = { 0 };
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	if (!opts->orig || !opts->patched || !opts->output || !opts->resolve) {
+		pr_err("%s: diff needs an original, a patched and an output object and a resolver",
+		       opts->unit_name ? opts->unit_name : "?");
+		return -EINVAL;
+	}
+	ret = pair_load(&p, opts->orig, opts->patched, opts->unit_name);
+	if (!ret && opts->orig_noline && opts->patched_noline)
+		ret = pair_load(&noline, opts->orig_noline, opts->patched_noline, opts->unit_name);
+	if (!ret)
+		ret = diff_pairs(opts, &p, &noline, res);
+	pair_release(&p);
+	pair_release(&noline);
+	if (ret) {
+		diff_result_release(res);
+		/* Whatever an earlier run left there must not pass for this result. */
+		unlink(opts->output);
+	}
+	return ret;
+}
+
+void diff_result_release(struct diff_result *res)
+{
+	if (!res)
+		return;
+	for (size_t i = 0; i < res->nr_funcs; i++) {
+		free(res->funcs[i].name);
+		free(res->funcs[i].new_symbol);
+	}
+	free(res->funcs);
+	memset(res, 0, sizeof(*res));
+}

@@ -1,0 +1,55 @@
+/* The object differ: compares a unit compiled from the original and from the
+ * patched source and writes a patch object holding the changed and new
+ * functions, what they need that is new, and undefined references (named by
+ * a resolver) to everything else. */
+#ifndef LIVEFIX_DIFF_DIFF_H
+#define LIVEFIX_DIFF_DIFF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* diff_objects() found no functional change: nothing was written. */
+#define DIFF_NO_CHANGE 1
+
+struct diff_resolution {
+	char *name; /* malloc'ed by the resolver, freed by the differ */
+	bool klp;   /* a livepatch (.klp.sym) symbol: written STB_WEAK undefined */
+};
+
+/* Called once per distinct symbol that the output references but does not define.
+ * Returns 0 and fills *out, or -errno (then the diff fails; the resolver has logged why). */
+typedef int (*diff_resolve_fn)(void *ctx, const char *name, bool is_local, bool is_func,
+			       struct diff_resolution *out);
+
+struct diff_options {
+	const char *orig, *patched;               /* objects built the normal way */
+	const char *orig_noline, *patched_noline; /* same pair built with __LINE__ held constant; may be NULL */
+	const char *output;                       /* the patch object to write */
+	const char *unit_name;                    /* e.g. "fs/proc/version.o", for messages */
+	unsigned unit_index;                      /* N in __livefix_new_<N>_<name> */
+	diff_resolve_fn resolve;
+	void *resolve_ctx;
+};
+
+struct diff_func {
+	char *name;       /* the function's name in the objects (owned) */
+	char *new_symbol; /* global alias of the new code in the output (owned); a
+			   * C identifier: '.' in name becomes '_' */
+	bool is_local;    /* static function */
+	bool is_new;      /* not in the original object */
+};
+
+struct diff_result {
+	struct diff_func *funcs; /* changed and new functions, in output (owned) */
+	size_t nr_funcs;
+	size_t nr_changed, nr_new;
+};
+
+/* 0: output written. DIFF_NO_CHANGE: no functional change, nothing written.
+ * -ENOTSUP: refused as unsafe (every reason logged with pr_err, all of them
+ * in one run). Other -errno: I/O or ELF error. On any non-zero result no
+ * output file exists (written to a temporary name, renamed at the end). */
+int diff_objects(const struct diff_options *opts, struct diff_result *result);
+void diff_result_release(struct diff_result *result);
+
+#endif

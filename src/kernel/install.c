@@ -1,0 +1,331 @@
+#include "kernel/install.h"
+
+#include "common/fsutil.h"
+#include "common/log.h"
+#include "common/xalloc.h"
+#include "kernel/install_order.h"
+#include "kernel/installed.h"
+#include "kernel/kpaths.h"
+#include "kernel/modinfo.h"
+#include "kernel/module.h"
+#include "kernel/unload.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define INSTALL_DIR_MODE 0700
+#define INSTALL_FILE_MODE 0600
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+char *install_default_release(const char *path)
+{
+	struct modinfo mi;
+	const char *kernel;
+	char *release = NULL;
+
+	if (!path_exists(path))
+		return kernel_release();
+	if (modinfo_read(path, &mi) == 0) {
+		kernel = modinfo_get(&mi, "livefix_kernel");
+		if (kernel && *kernel)
+			release = xstrdup(kernel);
+	}
+	modinfo_release(&mi);
+	return release ? release : kernel_release();
+}
+
+/* livepatch=Y, and a vermagic for release. Stores the module name. */
+static int check_module_for(const char *path, const char *release,
+			    char **name)
+{
+	const char *livepatch, *vermagic;
+	struct modinfo mi;
+	char *built_for;
+	int err;
+
+	err = modinfo_read(path, &mi);
+	if (err)
+		return err == -ENODATA ? -ENOEXEC : err;
+	livepatch = modinfo_get(&mi, "livepatch");
+	vermagic = modinfo_get(&mi, "vermagic");
+	if (!livepatch || strcmp(livepatch, "Y")) {
+		pr_err("cannot install '%s': not a live patch module (its "
+		       ".modinfo has no livepatch=Y)", path);
+		err = -ENOEXEC;
+	} else if (!vermagic) {
+		pr_err("cannot install '%s': no vermagic in its .modinfo, so "
+		       "the kernel it is for is unknown", path);
+		err = -ENOEXEC;
+	} else {
+		built_for = vermagic_release(vermagic);
+		if (strcmp(built_for, release)) {
+			pr_err("cannot install '%s' for kernel %s: it is built "
+			       "for kernel %s", path, release, built_for);
+			err = -ENOEXEC;
+		}
+		free(built_for);
+	}
+	if (!err)
+		*name = modinfo_module_name(&mi);
+	modinfo_release(&mi);
+	return err;
+}
+
+static char *module_name_of_file(const char *path)
+{
+	struct modinfo mi;
+	char *name = NULL;
+
+	if (modinfo_read(path, &mi) == 0)
+		name = modinfo_module_name(&mi);
+	modinfo_release(&mi);
+	return name;
+}
+
+/* An installed file other than file_name holding module name: two files
+ * of one module would make load --all fail on the second. */
+static int check_no_other_copy(const char *release, const char *file_name,
+			       const char *name)
+{
+	struct installed_list list;
+	size_t i;
+	int err = 0;
+
+	if (installed_list_read(release, &list))
+		return 0;
+	for (i = 0; i < list.nr && !err; i++) {
+		char *other = NULL;
+
+		if (strcmp(base_name(list.paths[i]), file_name))
+			other = module_name_of_file(list.paths[i]);
+		if (other && !strcmp(other, name)) {
+			pr_err("cannot install '%s': module '%s' is already "
+			       "installed for %s as '%s'; uninstall it first",
+			       file_name, name, release, list.paths[i]);
+			err = -EEXIST;
+		}
+		free(other);
+	}
+	installed_list_release(&list);
+	return err;
+}
+
+static int make_install_dir(const char *dir)
+{
+	int err = mkdir_p(dir, INSTALL_DIR_MODE);
+
+	/* A directory made earlier with a looser mode is tightened. */
+	if (!err && chmod(dir, INSTALL_DIR_MODE) < 0)
+		err = -errno;
+	if (err)
+		pr_err("cannot create '%s': %s", dir, strerror(-err));
+	return err;
+}
+
+/* Copies src to a hidden temporary file in dir (mode 0600, synced), so the
+ * final rename is atomic and a crash never leaves half a module under the
+ * real name. Returns its path, or NULL (logged). */
+static char *write_temp_copy(const char *src, const char *dir)
+{
+	char *tmp = xasprintf("%s/.install.XXXXXX", dir), *data;
+	size_t len;
+	int fd, err = 0;
+
+	data = read_file(src, &len);
+	if (!data) {
+		pr_err("cannot read '%s': %s", src, strerror(errno));
+		free(tmp);
+		return NULL;
+	}
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		err = -errno;
+	else if (fchmod(fd, INSTALL_FILE_MODE) < 0 ||
+		 write(fd, data, len) != (ssize_t)len || fsync(fd) < 0)
+		err = errno ? -errno : -EIO;
+	if (fd >= 0 && close(fd) < 0 && !err)
+		err = -errno;
+	free(data);
+	if (err) {
+		pr_err("cannot write a copy of '%s' in '%s': %s", src, dir,
+		       strerror(-err));
+		if (fd >= 0)
+			unlink(tmp);
+		free(tmp);
+		return NULL;
+	}
+	return tmp;
+}
+
+/* Records the new file in the order, then renames it into place; if the
+ * rename fails, the old order is written back. */
+static int commit_install(const char *release, const char *tmp,
+			  const char *dest, const char *file_name)
+{
+	struct install_order order, before;
+	int err;
+
+	err = install_order_read(release, &order);
+	if (!err)
+		err = install_order_read(release, &before);
+	if (!err) {
+		install_order_append(&order, file_name);
+		err = install_order_write(release, &order);
+	}
+	if (!err && rename(tmp, dest) < 0) {
+		err = -errno;
+		install_order_write(release, &before);
+	}
+	if (err)
+		pr_err("cannot install '%s' as '%s': %s", file_name, dest,
+		       strerror(-err));
+	install_order_release(&order);
+	install_order_release(&before);
+	return err;
+}
+
+static int install_checked(const char *path, const char *release,
+			   const char *name)
+{
+	const char *file_name = base_name(path);
+	char *dir = kpath_installed_dir(release), *tmp = NULL, *dest;
+	int err;
+
+	dest = xasprintf("%s/%s", dir, file_name);
+	err = check_no_other_copy(release, file_name, name);
+	if (!err)
+		err = make_install_dir(dir);
+	if (!err) {
+		tmp = write_temp_copy(path, dir);
+		err = tmp ? 0 : -EIO;
+	}
+	if (!err)
+		err = commit_install(release, tmp, dest, file_name);
+	if (err && tmp)
+		unlink(tmp);
+	free(tmp);
+	free(dest);
+	free(dir);
+	return err;
+}
+
+static bool ends_with_ko(const char *s)
+{
+	size_t len = strlen(s);
+
+	return len > 3 && !strcmp(s + len - 3, ".ko");
+}
+
+int livepatch_install(const char *path, const char *release)
+{
+	char *kver = release ? xstrdup(release) : install_default_release(path);
+	char *name = NULL;
+	int err = 0;
+
+	if (!ends_with_ko(base_name(path))) {
+		pr_err("cannot install '%s': a module file name ends in .ko",
+		       path);
+		err = -EINVAL;
+	}
+	if (!err)
+		err = check_module_for(path, kver, &name);
+	if (!err) {
+		pr_info("installing %s (%s)", base_name(path), kver);
+		err = install_checked(path, kver, name);
+	}
+	free(name);
+	free(kver);
+	return err;
+}
+
+/* By module name: the names recorded in each installed file. */
+static char *find_by_module_name(const char *release, const char *name)
+{
+	struct installed_list list;
+	char *found = NULL;
+	size_t i;
+
+	if (installed_list_read(release, &list))
+		return NULL;
+	for (i = 0; i < list.nr && !found; i++) {
+		char *other = module_name_of_file(list.paths[i]);
+
+		if (other && !strcmp(other, name))
+			found = xstrdup(list.paths[i]);
+		free(other);
+	}
+	installed_list_release(&list);
+	return found;
+}
+
+char *install_find(const char *release, const char *arg)
+{
+	char *found = installed_find(release, base_name(arg)), *name;
+
+	if (found)
+		return found;
+	name = livepatch_name_from_arg(arg);
+	found = find_by_module_name(release, name);
+	free(name);
+	return found;
+}
+
+/* Drops the entry, then the file; if the file cannot go, the entry comes
+ * back. */
+static int remove_installed(const char *release, const char *path)
+{
+	struct install_order order, before;
+	int err;
+
+	err = install_order_read(release, &order);
+	if (!err)
+		err = install_order_read(release, &before);
+	if (!err) {
+		install_order_remove(&order, base_name(path));
+		err = install_order_write(release, &order);
+	}
+	if (!err && unlink(path) < 0) {
+		err = -errno;
+		install_order_write(release, &before);
+	}
+	if (err)
+		pr_err("cannot uninstall '%s': %s", path, strerror(-err));
+	install_order_release(&order);
+	install_order_release(&before);
+	return err;
+}
+
+int livepatch_uninstall(const char *arg, const char *release)
+{
+	char *kver, *path;
+	int err;
+
+	if (release)
+		kver = xstrdup(release);
+	else if (ends_with_ko(arg) && path_exists(arg))
+		kver = install_default_release(arg);
+	else
+		kver = kernel_release();
+	path = install_find(kver, arg);
+	if (!path) {
+		pr_err("patch module '%s' is not installed for %s", arg, kver);
+		free(kver);
+		return -ENOENT;
+	}
+	pr_info("uninstalling %s (%s)", base_name(path), kver);
+	err = remove_installed(kver, path);
+	free(path);
+	free(kver);
+	return err;
+}

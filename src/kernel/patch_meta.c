@@ -1,0 +1,190 @@
+#include "kernel/patch_meta.h"
+
+#include "common/fsutil.h"
+#include "common/log.h"
+#include "common/xalloc.h"
+#include "kernel/install.h"
+#include "kernel/modinfo.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *dup_or_null(const char *s)
+{
+	return s && *s ? xstrdup(s) : NULL;
+}
+
+static bool is_yes(const char *value)
+{
+	return value && !strcmp(value, "Y");
+}
+
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+static void add_func(struct patch_func **funcs, size_t *nr, size_t *alloc,
+		     const char *item)
+{
+	const char *colon = strchr(item, ':');
+	struct patch_func *f;
+
+	xgrow((void **)funcs, alloc, *nr + 1, sizeof(**funcs));
+	f = &(*funcs)[(*nr)++];
+	f->object = colon ? xstrndup(item, colon - item) : xstrdup("vmlinux");
+	f->name = xstrdup(colon ? colon + 1 : item);
+	f->sympos = 0;
+}
+
+void patch_funcs_parse(const char *text, struct patch_func **funcs,
+		       size_t *nr)
+{
+	char *copy = xstrdup(text ? text : ""), *tok, *save = NULL;
+	size_t alloc = 0;
+
+	*funcs = NULL;
+	*nr = 0;
+	for (tok = strtok_r(copy, ", ", &save); tok;
+	     tok = strtok_r(NULL, ", ", &save)) {
+		if (all_digits(tok) && *nr)
+			(*funcs)[*nr - 1].sympos = strtoul(tok, NULL, 10);
+		else
+			add_func(funcs, nr, &alloc, tok);
+	}
+	free(copy);
+}
+
+void patch_funcs_free(struct patch_func *funcs, size_t nr)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++) {
+		free(funcs[i].object);
+		free(funcs[i].name);
+	}
+	free(funcs);
+}
+
+static void split_cves(const char *text, struct patch_meta *meta)
+{
+	char *copy = xstrdup(text ? text : ""), *tok, *save = NULL;
+	size_t alloc = 0;
+
+	for (tok = strtok_r(copy, ", ", &save); tok;
+	     tok = strtok_r(NULL, ", ", &save)) {
+		xgrow((void **)&meta->cves, &alloc, meta->nr_cves + 1,
+		      sizeof(*meta->cves));
+		meta->cves[meta->nr_cves++] = xstrdup(tok);
+	}
+	free(copy);
+}
+
+int patch_meta_read(const char *path, struct patch_meta *meta)
+{
+	struct modinfo mi;
+	int err;
+
+	memset(meta, 0, sizeof(*meta));
+	err = modinfo_read(path, &mi);
+	if (err) {
+		modinfo_release(&mi);
+		return err;
+	}
+	meta->path = xstrdup(path);
+	meta->name = modinfo_module_name(&mi);
+	meta->description = dup_or_null(modinfo_get(&mi, "description"));
+	meta->kernel = dup_or_null(modinfo_get(&mi, "livefix_kernel"));
+	meta->debver = dup_or_null(modinfo_get(&mi, "livefix_debver"));
+	meta->effective_version =
+		dup_or_null(modinfo_get(&mi, "livefix_effective_version"));
+	meta->built = dup_or_null(modinfo_get(&mi, "livefix_built"));
+	meta->vermagic = dup_or_null(modinfo_get(&mi, "vermagic"));
+	meta->livepatch = is_yes(modinfo_get(&mi, "livepatch"));
+	meta->replace = is_yes(modinfo_get(&mi, "livefix_replace"));
+	split_cves(modinfo_get(&mi, "livefix_cves"), meta);
+	patch_funcs_parse(modinfo_get(&mi, "livefix_functions"), &meta->funcs,
+			  &meta->nr_funcs);
+	modinfo_release(&mi);
+	return 0;
+}
+
+void patch_meta_release(struct patch_meta *meta)
+{
+	size_t i;
+
+	if (!meta)
+		return;
+	free(meta->path);
+	free(meta->name);
+	free(meta->description);
+	free(meta->kernel);
+	free(meta->debver);
+	free(meta->effective_version);
+	free(meta->built);
+	free(meta->vermagic);
+	for (i = 0; i < meta->nr_cves; i++)
+		free(meta->cves[i]);
+	free(meta->cves);
+	patch_funcs_free(meta->funcs, meta->nr_funcs);
+	memset(meta, 0, sizeof(*meta));
+}
+
+char *patch_summary(const char *name, const struct patch_meta *meta)
+{
+	const char *description = meta && meta->description ? meta->description
+							    : "(no description)";
+	char *cves = xstrdup(""), *line, *next;
+	size_t i;
+
+	for (i = 0; meta && i < meta->nr_cves; i++) {
+		next = xasprintf("%s%s%s", cves, i ? ", " : " (",
+				 meta->cves[i]);
+		free(cves);
+		cves = next;
+	}
+	line = xasprintf("[%s] %s%s%s", name, description, cves,
+			 *cves ? ")" : "");
+	free(cves);
+	return line;
+}
+
+char *loaded_copies_dir(void)
+{
+	const char *run = getenv("LIVEFIX_RUN_DIR");
+
+	return xasprintf("%s/loaded", run && *run ? run : "/run/livefix");
+}
+
+void loaded_copy_save(const char *path, const char *name)
+{
+	char *dir = loaded_copies_dir(), *dest = xasprintf("%s/%s.ko", dir, name);
+	int err = mkdir_p(dir, 0700);
+
+	if (!err)
+		err = copy_file(path, dest);
+	if (err)
+		pr_warn("cannot keep a copy of '%s' in '%s' (%s): status and "
+			"show will not know its description and CVEs unless "
+			"it is installed", path, dir, strerror(-err));
+	free(dest);
+	free(dir);
+}
+
+char *loaded_module_file(const char *release, const char *name)
+{
+	char *dir = loaded_copies_dir(), *copy = xasprintf("%s/%s.ko", dir, name);
+
+	free(dir);
+	if (path_exists(copy))
+		return copy;
+	free(copy);
+	return install_find(release, name);
+}

@@ -1,0 +1,21 @@
+/* The .ko rewrite that makes a kbuild-linked module a livepatch module in
+ * the format of Documentation/livepatch/module-elf-format.rst. */
+#ifndef LIVEFIX_KLP_CONVERT_H
+#define LIVEFIX_KLP_CONVERT_H
+
+#ifndef SHN_LIVEPATCH
+#define SHN_LIVEPATCH 0xff20
+#endif
+#ifndef SHF_RELA_LIVEPATCH
+#define SHF_RELA_LIVEPATCH 0x00100000
+#endif
+
+/* Rewrites a kbuild-linked livepatch module: every undefined symbol named ".klp.sym.<obj>.<name>,<pos>"
+ * becomes st_shndx = SHN_LIVEPATCH (0xff20); each relocation against one moves from its
+ * ".rela<sec>" into ".klp.rela.<obj>.<sec>" (SHT_RELA, SHF_ALLOC|SHF_RELA_LIVEPATCH (0x00100000),
+ * sh_link = symtab, sh_info = <sec>, sh_addralign 8, entsize 24). 0 or -errno; output written
+ * atomically (in may equal out). Relocations applying to sections that are
+ * not loaded (debug info) stay where they are: the loader ignores them. */
+int klp_convert_module(const char *ko_in, const char *ko_out);
+
+#endif

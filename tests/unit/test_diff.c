@@ -1,0 +1,346 @@
+/* The differ on pairs of small C files compiled at test time the way kbuild
+ * compiles a kernel unit: changed, unchanged, new function and data, a
+ * line-number-only change, static locals, the resolver's calls, refusals. */
+#include "test.h"
+#include "common/fsutil.h"
+#include "common/log.h"
+#include "common/run.h"
+#include "common/xalloc.h"
+#include "diff/diff.h"
+#include "elf/elf.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define FIX "tests/unit/fixtures/diff"
+
+static char *tmp;
+
+struct call {
+	char *name;
+	bool is_local, is_func;
+};
+
+static struct call calls[64];
+static size_t nr_calls;
+
+static int record_resolver(void *ctx, const char *name, bool is_local, bool is_func,
+			   struct diff_resolution *out)
+{
+	(void)ctx;
+	if (nr_calls < 64)
+		calls[nr_calls++] = (struct call){ xstrdup(name), is_local, is_func };
+	out->klp = is_local;
+	out->name = is_local ? xasprintf(".klp.sym.vmlinux.%s,0", name) : xstrdup(name);
+	return 0;
+}
+
+static void reset_calls(void)
+{
+	for (size_t i = 0; i < nr_calls; i++)
+		free(calls[i].name);
+	nr_calls = 0;
+}
+
+static const struct call *find_call(const char *name)
+{
+	for (size_t i = 0; i < nr_calls; i++)
+		if (!strcmp(calls[i].name, name))
+			return &calls[i];
+	return NULL;
+}
+
+static size_t count_calls(const char *name)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < nr_calls; i++)
+		n += !strcmp(calls[i].name, name);
+	return n;
+}
+
+/* Compiles FIX/<name>.c to tmp/<name>[-noline].o, as kbuild would. */
+static char *compile(const char *name, bool noline)
+{
+	struct run_opts q = { .quiet = 1 };
+	char *src = xasprintf(FIX "/%s.c", name);
+	char *obj = xasprintf("%s/%s%s.o", tmp, name, noline ? "-noline" : "");
+	int ret = run(&q, "gcc", "-O2", "-c", "-ffunction-sections", "-fdata-sections",
+		      "-fno-pic", "-mcmodel=kernel", "-mfentry", "-pg", "-mrecord-mcount",
+		      "-fno-stack-protector", "-Wno-builtin-macro-redefined",
+		      noline ? "-D__LINE__=0" : "-D__LIVEFIX_NORMAL__", "-o", obj, src, NULL);
+
+	free(src);
+	if (ret) {
+		fprintf(stderr, "  cannot compile %s (exit %d)\n", name, ret);
+		free(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+static char *out_path(const char *name)
+{
+	return xasprintf("%s/%s-out.o", tmp, name);
+}
+
+/* Diffs FIX/<orig>.c against FIX/<patched>.c (with the noline pair if asked). */
+static int diff_fixture(const char *orig, const char *patched, bool noline,
+			struct diff_result *res)
+{
+	char *o = compile(orig, false), *p = compile(patched, false);
+	char *on = noline ? compile(orig, true) : NULL, *pn = noline ? compile(patched, true) : NULL;
+	char *out = out_path(patched);
+	struct diff_options opts = {
+		.orig = o, .patched = p, .orig_noline = on, .patched_noline = pn,
+		.output = out, .unit_name = patched, .unit_index = 7,
+		.resolve = record_resolver,
+	};
+	int ret = (!o || !p || (noline && (!on || !pn))) ? -EINVAL : 0;
+
+	reset_calls();
+	unlink(out);
+	if (!ret)
+		ret = diff_objects(&opts, res);
+	free(o);
+	free(p);
+	free(on);
+	free(pn);
+	free(out);
+	return ret;
+}
+
+static struct elf *read_output(const char *patched)
+{
+	char *out = out_path(patched);
+	struct elf *elf = elf_read(out);
+
+	free(out);
+	return elf;
+}
+
+static bool output_exists(const char *patched)
+{
+	char *out = out_path(patched);
+	bool exists = path_exists(out);
+
+	free(out);
+	return exists;
+}
+
+static void test_changed_function(void)
+{
+	struct diff_result res;
+	int ret = diff_fixture("changed_orig", "changed_patched", true, &res);
+	struct elf *out;
+	struct symbol *alias, *copy;
+
+	CHECK_INT(0, ret);
+	CHECK_INT(1, res.nr_changed);
+	CHECK_INT(0, res.nr_new);
+	CHECK_INT(1, res.nr_funcs);
+	if (ret || res.nr_funcs != 1)
+		return;
+	CHECK_STR("changed_fn", res.funcs[0].name);
+	CHECK_STR("__livefix_new_7_changed_fn", res.funcs[0].new_symbol);
+	CHECK(!res.funcs[0].is_local && !res.funcs[0].is_new, "changed_fn: global, not new");
+	out = read_output("changed_patched");
+	CHECK(out, "output readable");
+	if (out) {
+		alias = find_symbol_by_name(out, "__livefix_new_7_changed_fn");
+		copy = find_symbol_by_name(out, "changed_fn");
+		CHECK(alias && copy && alias->sec == copy->sec && alias->offset == copy->offset &&
+		      alias->bind == STB_GLOBAL && alias->type == STT_FUNC,
+		      "alias at the copy of changed_fn");
+		CHECK(!find_symbol_by_name(out, "same_fn") || !find_symbol_by_name(out, "same_fn")->sec,
+		      "same_fn is not copied");
+		CHECK(find_section_by_name(out, "__mcount_loc") &&
+		      find_section_by_name(out, "__mcount_loc")->sh.sh_size == 8,
+		      "one __mcount_loc entry (changed_fn's)");
+	}
+	elf_free(out);
+	diff_result_release(&res);
+}
+
+static void test_resolver_once_per_symbol(void)
+{
+	struct diff_result res;
+	const struct call *helper, *local;
+
+	CHECK_INT(0, diff_fixture("changed_orig", "changed_patched", false, &res));
+	helper = find_call("helper");
+	local = find_call("local_helper");
+	CHECK_INT(1, count_calls("helper"));
+	CHECK_INT(1, count_calls("local_helper"));
+	CHECK_INT(1, count_calls("__fentry__"));
+	CHECK(helper && !helper->is_local && helper->is_func, "helper: global function");
+	CHECK(local && local->is_local && local->is_func, "local_helper: local function");
+	CHECK(!find_call("same_fn") && !find_call("global_counter"), "nothing unreferenced");
+	diff_result_release(&res);
+}
+
+static void test_unchanged_is_no_change(void)
+{
+	struct diff_result res;
+
+	CHECK_INT(DIFF_NO_CHANGE, diff_fixture("changed_orig", "changed_orig", true, &res));
+	CHECK_INT(0, res.nr_funcs);
+	CHECK(!output_exists("changed_orig"), "no output written");
+}
+
+static void test_new_function_and_data(void)
+{
+	struct diff_result res;
+	struct elf *out;
+	struct symbol *fn, *var;
+
+	CHECK_INT(0, diff_fixture("changed_orig", "newfunc_patched", true, &res));
+	CHECK_INT(1, res.nr_changed);
+	CHECK_INT(1, res.nr_new);
+	for (size_t i = 0; i < res.nr_funcs; i++)
+		if (!strcmp(res.funcs[i].name, "brand_new"))
+			CHECK(res.funcs[i].is_new && res.funcs[i].is_local, "brand_new: new, local");
+	CHECK(!find_call("brand_new") && !find_call("new_counter"),
+	      "new things are not resolved but defined");
+	out = read_output("newfunc_patched");
+	fn = out ? find_symbol_by_name(out, "brand_new") : NULL;
+	var = out ? find_symbol_by_name(out, "new_counter") : NULL;
+	CHECK(fn && fn->sec && fn->type == STT_FUNC, "brand_new defined in the output");
+	CHECK(var && var->sec && var->sec->sh.sh_type == SHT_NOBITS, "new_counter defined (bss)");
+	CHECK(out && find_symbol_by_name(out, "__livefix_new_7_brand_new"), "alias of brand_new");
+	CHECK(out && find_section_by_name(out, ".rodata.brand_new.str1.1"),
+	      "brand_new's string literal copied");
+	elf_free(out);
+	diff_result_release(&res);
+}
+
+static void test_line_only_change(void)
+{
+	struct diff_result res;
+
+	/* Without the noline pair the __LINE__ argument looks like a change... */
+	CHECK_INT(0, diff_fixture("lineonly_orig", "lineonly_patched", false, &res));
+	CHECK_INT(1, res.nr_changed);
+	diff_result_release(&res);
+	/* ...with it, the differ sees there is none. */
+	CHECK_INT(DIFF_NO_CHANGE, diff_fixture("lineonly_orig", "lineonly_patched", true, &res));
+	CHECK(!output_exists("lineonly_patched"), "no output written");
+}
+
+/* The name second_fn's "count" has in the original object. */
+static char *orig_static_name(void)
+{
+	char *obj = compile("statics_orig", false);
+	struct elf *elf = obj ? elf_read(obj) : NULL;
+	struct symbol *fn = elf ? find_symbol_by_name(elf, "second_fn") : NULL;
+	char *name = NULL;
+
+	for (uint64_t off = 0; fn && off < fn->size && !name; off++) {
+		struct reloc *r = find_reloc_by_offset(fn->sec, fn->offset + off);
+		struct symbol *s = r ? r->sym : NULL;
+
+		if (s && s->type == STT_SECTION)
+			s = s->sec->nr_syms ? s->sec->syms[0] : NULL;
+		if (s && !strncmp(s->name, "count.", 6))
+			name = xstrdup(s->name);
+	}
+	elf_free(elf);
+	free(obj);
+	return name;
+}
+
+static void test_static_local_keeps_original(void)
+{
+	struct diff_result res;
+	char *orig_name = orig_static_name();
+	const struct call *c = orig_name ? find_call(orig_name) : NULL;
+
+	CHECK_INT(0, diff_fixture("statics_orig", "statics_patched", true, &res));
+	CHECK(orig_name, "second_fn's static in the original");
+	c = orig_name ? find_call(orig_name) : NULL;
+	CHECK(c && c->is_local && !c->is_func, "'%s' resolved as a local variable",
+	      orig_name ? orig_name : "?");
+	CHECK_INT(1, res.nr_changed);
+	CHECK_INT(1, res.nr_new); /* last_fn */
+	for (size_t i = 0; i < nr_calls; i++)
+		CHECK(strncmp(calls[i].name, "count", 5) || !strcmp(calls[i].name, orig_name ? orig_name : ""),
+		      "unexpected resolution of '%s'", calls[i].name);
+	free(orig_name);
+	diff_result_release(&res);
+}
+
+static void test_refusals_all_reported(void)
+{
+	struct diff_result res;
+	unsigned before = log_error_count();
+
+	CHECK_INT(-ENOTSUP, diff_fixture("refuse_orig", "refuse_patched", true, &res));
+	/* table changed, untraced has no __fentry__, setup_fn is __init. */
+	CHECK_INT(3, log_error_count() - before);
+	CHECK(!output_exists("refuse_patched"), "no output written");
+}
+
+static void test_data_only_change_refused(void)
+{
+	struct diff_result res;
+	unsigned before = log_error_count();
+
+	/* No function changed, but an existing variable did: not "no change". */
+	CHECK_INT(-ENOTSUP, diff_fixture("dataonly_orig", "dataonly_patched", true, &res));
+	CHECK_INT(1, log_error_count() - before);
+}
+
+static void test_special_entries_of_included_functions(void)
+{
+	static const unsigned char lfence[] = { 0x0f, 0xae, 0xe8 };
+	struct diff_result res;
+	struct elf *out;
+	struct section *alt, *repl, *orc;
+	struct reloc *instr, *to_repl;
+
+	CHECK_INT(0, diff_fixture("special_orig", "special_patched", false, &res));
+	diff_result_release(&res);
+	out = read_output("special_patched");
+	alt = out ? find_section_by_name(out, ".altinstructions") : NULL;
+	repl = out ? find_section_by_name(out, ".altinstr_replacement") : NULL;
+	orc = out ? find_section_by_name(out, ".orc_unwind") : NULL;
+	CHECK(alt && alt->sh.sh_size == 12, "one alt_instr entry (alt_b's)");
+	CHECK(repl && repl->sh.sh_size == 3 && !memcmp(repl->data, lfence, 3),
+	      "alt_b's replacement (lfence) only");
+	CHECK(orc && orc->sh.sh_size == 6 && orc->data[0] == 0x22 && orc->data[1] == 0x22,
+	      "alt_b's parallel ORC entry");
+	instr = alt ? find_reloc_by_offset(alt, 0) : NULL;
+	to_repl = alt ? find_reloc_by_offset(alt, 4) : NULL;
+	CHECK(instr && !strcmp(instr->sym->name, "alt_b"), "entry points at alt_b");
+	CHECK(to_repl && to_repl->sym->sec == repl && to_repl->addend == 0,
+	      "entry points at the copied replacement");
+	elf_free(out);
+}
+
+static void cleanup(void)
+{
+	reset_calls();
+	remove_tree(tmp);
+	free(tmp);
+}
+
+int main(void)
+{
+	char tmpl[] = "/tmp/livefix-test-diff-XXXXXX";
+
+	tmp = xstrdup(mkdtemp(tmpl));
+	log_set_level(LOG_ERROR + 1); /* the refusals are expected */
+	RUN_TEST(test_changed_function);
+	RUN_TEST(test_resolver_once_per_symbol);
+	RUN_TEST(test_unchanged_is_no_change);
+	RUN_TEST(test_new_function_and_data);
+	RUN_TEST(test_line_only_change);
+	RUN_TEST(test_static_local_keeps_original);
+	RUN_TEST(test_refusals_all_reported);
+	RUN_TEST(test_data_only_change_refused);
+	RUN_TEST(test_special_entries_of_included_functions);
+	cleanup();
+	return TEST_SUMMARY();
+}
