@@ -13,7 +13,10 @@
 
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 HOME=/root
-export PATH HOME
+# The script's output is read back from a serial port, not watched on a
+# terminal: tools must not draw progress lines into it.
+CI=true
+export PATH HOME CI
 
 con=/dev/console
 say() { echo "livefix-vm: $*" >"$con"; }
