@@ -5,11 +5,14 @@ set -u
 KVER=$1; shift
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 passed=0 failed=0 skipped=0
+LOG=$(mktemp /tmp/livefix-check-XXXXXX)
+trap 'rm -f "$LOG"' EXIT
 
 count() { # name, command...
 	local name=$1 out rc line p f s
 	shift
-	out=$("$@" 2>&1 | tee /dev/stderr); rc=${PIPESTATUS[0]}
+	"$@" 2>&1 | tee "$LOG"; rc=${PIPESTATUS[0]}
+	out=$(cat "$LOG")
 	line=$(printf '%s\n' "$out" | grep -E '[0-9]+ passed, [0-9]+ failed' | tail -1)
 	if [ -z "$line" ]; then
 		echo "FAIL $name: no summary line (exit $rc)"; failed=$((failed + 1)); return
