@@ -127,7 +127,7 @@ static void print_livefix_keys(const struct modinfo *mi)
 	if (modinfo_get(mi, "livefix_version"))
 		print_field("livefix version", modinfo_get(mi, "livefix_version"));
 	if (modinfo_get(mi, "livefix_effective_version"))
-		print_field("effective version",
+		print_field("effective",
 			    modinfo_get(mi, "livefix_effective_version"));
 	if (modinfo_get(mi, "livefix_cves"))
 		print_field("cves", modinfo_get(mi, "livefix_cves"));

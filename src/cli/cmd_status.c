@@ -19,9 +19,6 @@
 
 enum status_format { STATUS_PLAIN, STATUS_JSON, STATUS_VEX };
 
-/* Written by cmd_status_vex.c. */
-int show_status_vex(const struct status_view *view);
-
 static void status_usage(FILE *out)
 {
 	fprintf(out,

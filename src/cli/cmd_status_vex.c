@@ -15,8 +15,6 @@
 
 #define OPENVEX_CONTEXT "https://openvex.dev/ns/v0.2.0"
 
-int show_status_vex(const struct status_view *view);
-
 /* Debian's architecture name for the machine (purl qualifier arch). */
 static const char *debian_arch(void)
 {

@@ -39,4 +39,9 @@ bool confirm_steps(bool assume_yes);
 /* Prints "Effective kernel version is X" (cmd_upgrade.c). */
 void print_effective_version(void);
 
+/* status --vex: the OpenVEX document for a status view
+ * (cmd_status_vex.c); 0 or -EIO. */
+struct status_view;
+int show_status_vex(const struct status_view *view);
+
 #endif

@@ -8,13 +8,15 @@
 #include <string.h>
 
 /* An instruction operand's PC-relative addend is biased by the distance to
- * the end of the instruction (at least the 4-byte field); data fields
- * (".long x - .") are not. */
+ * the end of the instruction (the 4-byte field and any immediate after it);
+ * data fields (".long x - .") are not. */
 static int64_t addend_bias(const struct reloc *r)
 {
-	bool in_code = r->rsec->base && (r->rsec->base->sh.sh_flags & SHF_EXECINSTR);
+	const struct section *base = r->rsec->base;
 
-	return in_code && reloc_is_pcrel(r->type) ? 4 : 0;
+	if (!base || !(base->sh.sh_flags & SHF_EXECINSTR) || !reloc_is_pcrel(r->type))
+		return 0;
+	return 4 + rip_immediate_size(base, r->offset);
 }
 
 struct symbol *symbol_around(const struct section *sec, uint64_t off)

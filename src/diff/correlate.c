@@ -108,8 +108,11 @@ static void static_keys_build(struct static_keys *k, const struct elf *elf)
 
 		if (!is_numbered_static(sym) || symbol_is_special_static(sym))
 			continue;
+		/* The user's name without ".cold", ".part.N"...: the compiler may
+		 * split or clone the function differently in the two builds. */
 		user = users[sym->index];
-		k->keys[sym->index] = xasprintf("%.*s@%s", (int)base_len(sym->name), sym->name,
+		k->keys[sym->index] = xasprintf("%.*s@%.*s", (int)base_len(sym->name), sym->name,
+						user ? (int)base_len(user->name) : 0,
 						user ? user->name : "");
 		hashmap_add_str(&k->map, k->keys[sym->index], sym);
 	}
@@ -149,6 +152,13 @@ static struct symbol *twin_by_name(const struct diff_pair *p, const struct symbo
 	return o && o->bind == STB_LOCAL && o->type == sym->type ? o : NULL;
 }
 
+static struct symbol *twin_by_key(const struct static_keys *pk, const struct static_keys *ok,
+				  const char *key)
+{
+	return hashmap_count_str(&pk->map, key) == 1 && hashmap_count_str(&ok->map, key) == 1 ?
+	       hashmap_get_str(&ok->map, key) : NULL;
+}
+
 static void correlate_symbols(struct diff_pair *p)
 {
 	struct static_keys pk, ok;
@@ -163,9 +173,7 @@ static void correlate_symbols(struct diff_pair *p)
 		    symbol_is_special_static(sym))
 			continue;
 		if (key)
-			p->sym_twin[sym->index] = hashmap_count_str(&pk.map, key) == 1 &&
-						  hashmap_count_str(&ok.map, key) == 1 ?
-						  hashmap_get_str(&ok.map, key) : NULL;
+			p->sym_twin[sym->index] = twin_by_key(&pk, &ok, key);
 		else
 			p->sym_twin[sym->index] = twin_by_name(p, sym);
 	}

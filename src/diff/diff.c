@@ -64,15 +64,12 @@ static void drop_line_only_changes(struct diff_pair *p, const struct diff_pair *
 
 static bool calls_fentry(const struct symbol *func)
 {
-	/* The call is the first instruction, after an endbr64 with IBT. */
-	for (uint64_t off = func->offset; off < func->offset + 16 && off < func->offset + func->size;
-	     off++) {
-		struct reloc *r = find_reloc_by_offset(func->sec, off);
+	/* With -mfentry the call is the first instruction (after an endbr64
+	 * with IBT): the first relocation of the function. */
+	uint64_t len = func->size < 16 ? func->size : 16;
+	struct reloc *r = find_reloc_in_range(func->sec, func->offset, func->offset + len);
 
-		if (r && !strcmp(r->sym->name, "__fentry__"))
-			return true;
-	}
-	return false;
+	return r && !strcmp(r->sym->name, "__fentry__");
 }
 
 static unsigned refuse_function(const struct diff_pair *p, const struct symbol *sym)

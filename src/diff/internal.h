@@ -46,6 +46,9 @@ bool symbol_is_special_static(const struct symbol *sym);
 /* "foo.cold" -> the symbol of "foo" in the same object, else NULL. */
 struct symbol *cold_parent(const struct elf *elf, const struct symbol *sym);
 
+/* insn.c: bytes of immediate after a RIP-relative displacement at field. */
+unsigned rip_immediate_size(const struct section *sec, uint64_t field);
+
 /* compare.c */
 /* The symbol covering off in sec (or ending exactly there), or NULL. */
 struct symbol *symbol_around(const struct section *sec, uint64_t off);

@@ -68,10 +68,12 @@ int available_list_read(const char *dir, const char *release,
 	memset(list, 0, sizeof(*list));
 	d = opendir(dir);
 	if (!d) {
-		if (errno == ENOENT)
+		int err = -errno;
+
+		if (err == -ENOENT)
 			return 0;
-		pr_err("cannot read directory '%s': %s", dir, strerror(errno));
-		return -errno;
+		pr_err("cannot read directory '%s': %s", dir, strerror(-err));
+		return err;
 	}
 	while ((de = readdir(d))) {
 		char *path;

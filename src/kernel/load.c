@@ -125,6 +125,8 @@ static void remove_inserted(const char *name)
 	if (err)
 		pr_err("cannot remove module '%s': %s; it stays loaded", name,
 		       strerror(-err));
+	else
+		loaded_copy_drop(name);
 }
 
 /* A stalled load is undone: writing 0 to enabled while the patch is the
@@ -287,6 +289,8 @@ static int insert_and_wait(const char *path, const char *name,
 		remove_inserted(name);
 		return -EPROTO;
 	}
+	/* Kept from now on: a patch left in transition is described too. */
+	loaded_copy_save(path, name);
 	return wait_after_insert(name, opts);
 }
 
@@ -309,8 +313,6 @@ int livepatch_load(const char *path, const struct load_opts *opts)
 		err = check_not_loaded(name);
 	if (!err)
 		err = insert_and_wait(path, name, opts);
-	if (!err)
-		loaded_copy_save(path, name);
 	free(name);
 	return err;
 }

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static char *dup_or_null(const char *s)
 {
@@ -159,8 +160,15 @@ char *patch_summary(const char *name, const struct patch_meta *meta)
 char *loaded_copies_dir(void)
 {
 	const char *run = getenv("LIVEFIX_RUN_DIR");
+	const char *sys_root = getenv("LIVEFIX_SYSFS_ROOT");
 
-	return xasprintf("%s/loaded", run && *run ? run : "/run/livefix");
+	if (run && *run)
+		return xasprintf("%s/loaded", run);
+	/* A fake /sys (tests) gets a fake /run beside it, so that a test
+	 * never writes to the host's. */
+	if (sys_root && *sys_root && strcmp(sys_root, "/"))
+		return xasprintf("%s/run/livefix/loaded", sys_root);
+	return xstrdup("/run/livefix/loaded");
 }
 
 void loaded_copy_save(const char *path, const char *name)
@@ -175,6 +183,15 @@ void loaded_copy_save(const char *path, const char *name)
 			"show will not know its description and CVEs unless "
 			"it is installed", path, dir, strerror(-err));
 	free(dest);
+	free(dir);
+}
+
+void loaded_copy_drop(const char *name)
+{
+	char *dir = loaded_copies_dir(), *copy = xasprintf("%s/%s.ko", dir, name);
+
+	unlink(copy);
+	free(copy);
 	free(dir);
 }
 

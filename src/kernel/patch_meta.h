@@ -3,7 +3,8 @@
  * kernel keeps no custom .modinfo keys in sysfs, so a loaded patch's
  * description, CVEs and effective version come from its file: the copy
  * `livefix load` keeps in the run directory (<run dir>/loaded/<name>.ko,
- * run dir = $LIVEFIX_RUN_DIR or /run/livefix: tmpfs, so it goes away with
+ * run dir = $LIVEFIX_RUN_DIR, else <LIVEFIX_SYSFS_ROOT>/run/livefix when
+ * /sys is moved (tests), else /run/livefix: tmpfs, so it goes away with
  * the boot it describes), else the installed file of that name. */
 #ifndef LIVEFIX_KERNEL_PATCH_META_H
 #define LIVEFIX_KERNEL_PATCH_META_H
@@ -57,6 +58,9 @@ char *loaded_copies_dir(void);
 /* Keeps a copy of a just-loaded module for status/show/uname; logs a
  * warning on failure (the patch works without it). */
 void loaded_copy_save(const char *path, const char *name);
+
+/* Forgets the copy once the module is gone. */
+void loaded_copy_drop(const char *name);
 
 /* The module file of loaded patch name: the copy load kept, else the file
  * installed for release. Malloc'ed, or NULL. */

@@ -25,9 +25,13 @@ static struct section *output_like(struct elf *out, const struct section *src,
 	return sec;
 }
 
-static bool is_klp_symbol(const struct symbol *sym)
+/* A livepatch symbol of a module: its relocation is written only when that
+ * module is loaded, after the kernel has read the patch's special sections.
+ * vmlinux ones are written first thing at load (klp_apply_section_relocs()
+ * from apply_relocations()), so they are fine. */
+static bool is_late_klp_symbol(const struct symbol *sym)
 {
-	return !strncmp(sym->name, ".klp.sym.", 9);
+	return !strncmp(sym->name, ".klp.sym.", 9) && strncmp(sym->name, ".klp.sym.vmlinux.", 17);
 }
 
 /* Copies the relocations of src in [start, start+len) to dst at dst_off,
@@ -122,10 +126,10 @@ static int check_early_field(const struct special_target *t, const struct specia
 	if (d->early_field == SPECIAL_NO_FIELD)
 		return 0;
 	r = find_reloc_by_offset(dst, out_entry + d->early_field);
-	if (!r || !is_klp_symbol(r->sym))
+	if (!r || !is_late_klp_symbol(r->sym))
 		return 0;
 	if (d->key_via_trampoline && !use_trampoline(t, src, entry + d->early_field, r) &&
-	    !is_klp_symbol(r->sym))
+	    !is_late_klp_symbol(r->sym))
 		return 0;
 	pr_err("%s: section '%s': '%s': %s", t->unit, d->name, r->sym->name, d->early_why);
 	return -ENOTSUP;
@@ -168,6 +172,8 @@ int special_copy(const struct special_target *t, const struct special_desc *d,
 	size_t nr = src->sh.sh_size / d->entry_size;
 	int ret = 0;
 
+	if (!src->sh.sh_size)
+		return 0;
 	if (src->sh.sh_size % d->entry_size || !src->data) {
 		pr_err("%s: section '%s': size %llu is not a multiple of the %zu-byte entry",
 		       t->unit, src->name, (unsigned long long)src->sh.sh_size, d->entry_size);

@@ -25,8 +25,9 @@ struct special_desc {
 	 * slice_len_field gives its length. */
 	const char *slice;
 	int slice_field, slice_len_field;
-	/* A field that must not resolve to a livepatch (.klp.sym) symbol, because
-	 * the kernel uses it before livepatch relocations are applied. */
+	/* A field that must not resolve to a livepatch symbol of a module
+	 * (.klp.sym.<module>.*): the kernel uses it before such relocations
+	 * are written. */
 	int early_field;
 	const char *early_why;
 	/* A static call key ("__SCK__x") may be replaced by its trampoline

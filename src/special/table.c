@@ -32,17 +32,17 @@ static const struct special_desc specials[] = {
 	  .slice_field = NONE, .early_field = NONE },
 	/* include/linux/jump_label.h struct jump_entry: s32 code, s32 target,
 	 * long key = 16. Keys are read by jump_label_add_module() when the
-	 * module comes up, before klp relocations are written. */
+	 * patch module comes up: before relocations for another module apply. */
 	{ .name = "__jump_table", .entry_size = 16, .owner_field = 0,
 	  .slice_field = NONE, .early_field = 8,
-	  .early_why = "static key of a jump label is not exported (the kernel reads it "
-		       "before livepatch relocations are applied)" },
+	  .early_why = "jump label key is an unexported symbol of a module (the kernel "
+		       "reads it before that module's livepatch relocations are written)" },
 	/* include/linux/static_call_types.h struct static_call_site:
 	 * s32 addr, s32 key = 8. Same ordering problem as jump labels. */
 	{ .name = ".static_call_sites", .entry_size = 8, .owner_field = 0,
 	  .slice_field = NONE, .early_field = 4, .key_via_trampoline = true,
-	  .early_why = "static call key is not exported (the kernel reads it before "
-		       "livepatch relocations are applied)" },
+	  .early_why = "static call key is an unexported symbol of a module (the kernel "
+		       "reads it before that module's livepatch relocations are written)" },
 	/* arch/x86/kernel/alternative.c apply_retpolines()/apply_returns()/
 	 * alternatives_smp_*(): arrays of s32 self-relative addresses. */
 	{ .name = ".retpoline_sites", .entry_size = 4, .owner_field = 0,

@@ -32,8 +32,12 @@ static int record_resolver(void *ctx, const char *name, bool is_local, bool is_f
 	(void)ctx;
 	if (nr_calls < 64)
 		calls[nr_calls++] = (struct call){ xstrdup(name), is_local, is_func };
-	out->klp = is_local;
-	out->name = is_local ? xasprintf(".klp.sym.vmlinux.%s,0", name) : xstrdup(name);
+	/* Locals, and names the fixtures mark as not exported, go through klp. */
+	bool in_module = !strncmp(name, "mod_", 4) || !strncmp(name, "__SCK__", 7);
+
+	out->klp = is_local || in_module || !strncmp(name, "klp_", 4);
+	out->name = out->klp ? xasprintf(".klp.sym.%s.%s,0", in_module ? "mod" : "vmlinux", name)
+			     : xstrdup(name);
 	return 0;
 }
 
@@ -319,6 +323,46 @@ static void test_special_entries_of_included_functions(void)
 	elf_free(out);
 }
 
+static void test_early_keys(void)
+{
+	struct diff_result res;
+	unsigned before = log_error_count();
+	struct elf *out;
+	struct section *sites;
+	struct reloc *key;
+
+	/* Exported and vmlinux jump label keys are fine; a module's static call
+	 * key that is not exported is replaced by its (exported) trampoline. */
+	CHECK_INT(0, diff_fixture("keys_orig", "keys_ok_patched", false, &res));
+	CHECK_INT(3, res.nr_changed);
+	diff_result_release(&res);
+	out = read_output("keys_ok_patched");
+	sites = out ? find_section_by_name(out, ".static_call_sites") : NULL;
+	key = sites ? find_reloc_by_offset(sites, 4) : NULL;
+	CHECK(key && !strcmp(key->sym->name, "__SCT__resched"), "static call key via trampoline");
+	CHECK(out && find_section_by_name(out, "__jump_table") &&
+	      find_section_by_name(out, "__jump_table")->sh.sh_size == 32, "two jump entries");
+	elf_free(out);
+	/* A jump label whose key is a module's livepatch symbol cannot work. */
+	before = log_error_count();
+	CHECK_INT(-ENOTSUP, diff_fixture("keys_orig", "keys_bad_patched", false, &res));
+	CHECK_INT(1, log_error_count() - before);
+	CHECK(!output_exists("keys_bad_patched"), "no output written");
+}
+
+static void test_statics_sharing_a_section(void)
+{
+	struct diff_result res;
+
+	/* "cmpb $9, third_var(%rip)" and "movl $0x12345, second_var(%rip)":
+	 * section-relative, with 1 and 4 bytes of immediate after the field. */
+	CHECK_INT(0, diff_fixture("shared_orig", "shared_patched", false, &res));
+	CHECK(find_call("second_var") && find_call("third_var"),
+	      "both variables resolved, saw %zu calls", nr_calls);
+	CHECK(!find_call("first_var"), "first_var is not used");
+	diff_result_release(&res);
+}
+
 static void cleanup(void)
 {
 	reset_calls();
@@ -341,6 +385,8 @@ int main(void)
 	RUN_TEST(test_refusals_all_reported);
 	RUN_TEST(test_data_only_change_refused);
 	RUN_TEST(test_special_entries_of_included_functions);
+	RUN_TEST(test_early_keys);
+	RUN_TEST(test_statics_sharing_a_section);
 	cleanup();
 	return TEST_SUMMARY();
 }

@@ -1,0 +1,136 @@
+# shellcheck shell=bash
+# tests/corpus/lib.sh — host-side helpers shared by the corpus runners
+# (run-kpatch-corpus.sh, run-stable-corpus.sh). Source it from bash.
+#
+# Settings read from the environment (all optional):
+#   LIVEFIX         the livefix binary          (default: <repo>/livefix)
+#   LIVEFIX_VM_SH   the test-machine harness    (default: tests/vm/vm.sh)
+#   LIVEFIX_CACHE   livefix's cache root        (as livefix and vm.sh use it)
+
+CORPUS_DIR_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_ROOT=$(cd "$CORPUS_DIR_LIB/../.." && pwd)
+LIVEFIX=${LIVEFIX:-$REPO_ROOT/livefix}
+VM_SH=${LIVEFIX_VM_SH:-$REPO_ROOT/tests/vm/vm.sh}
+GUEST_LIB=$CORPUS_DIR_LIB/guest-lib.sh
+
+# livefix's per-version cache root (same rule as livefix and tests/vm/lib.sh).
+corpus_cachedir() {
+	if [ -n "${LIVEFIX_CACHE:-}" ]; then echo "$LIVEFIX_CACHE"
+	elif [ "$(id -u)" = 0 ]; then echo /var/cache/livefix
+	else echo "${XDG_CACHE_HOME:-$HOME/.cache}/livefix"
+	fi
+}
+
+now() { date +%s.%N; }
+# elapsed T0 [T1]: seconds with one decimal
+elapsed() { awk -v a="$1" -v b="${2:-$(now)}" 'BEGIN { printf "%.1f", b - a }'; }
+
+# The files a patch touches (its "+++" paths without the a/ b/ prefix).
+patch_files() {
+	sed -n 's,^+++ [^/]*/\([^[:space:]]*\).*,\1,p' "$1" | grep -v '^dev/null$' | LC_ALL=C sort -u
+}
+
+# The "livefix: error: ..." lines of a build log, prefix removed, one a line.
+error_lines() {
+	sed -n 's/^livefix: error: //p' "$1"
+}
+# The refusal reason of a build log: its error lines joined with " | ".
+reason_of() {
+	error_lines "$1" | awk 'NF { printf "%s%s", (n++ ? " | " : ""), $0 } END { if (n) print "" }'
+}
+
+# Refusal category from the reason text (keywords; first match in this order).
+refusal_category() {
+	local r=${1,,}
+	case $r in
+	'') echo other ;;
+	*"no functional change"*) echo no-functional-change ;;
+	*"header file"*|*"header"*) echo header ;;
+	*export*|*"crc"*|*symvers*|*"__ksymtab"*|*"symbol version"*) echo new-export ;;
+	*"init code"*|*".init."*|*"__init"*|*".exit."*|*"__exit"*|*"init section"*|*"initcall"*) echo init-change ;;
+	*layout*|*"struct size"*|*"size of struct"*|*"member"*) echo data-layout ;;
+	*variable*|*"data cannot"*|*"initial value"*|*"static local"*|*".data"*|*".bss"*|*".rodata"*) echo changed-data ;;
+	*"section '"*|*"unsupported section"*|*"special section"*|*"section "*) echo unsupported-section ;;
+	*) echo other ;;
+	esac
+}
+
+# The functions a build reports: "changed: a,b; new: c" (from its
+# "X.o: changed function: NAME" / "X.o: new function: NAME" lines).
+patched_functions() {
+	local changed new
+	changed=$(sed -n 's/^[^ ]*: changed function: //p' "$1" | paste -sd, -)
+	new=$(sed -n 's/^[^ ]*: new function: //p' "$1" | paste -sd, -)
+	if [ -n "$changed" ] && [ -n "$new" ]; then echo "$changed; new: $new"
+	elif [ -n "$changed" ]; then echo "$changed"
+	elif [ -n "$new" ]; then echo "new: $new"
+	fi
+}
+
+# The objects a build log names on its "Patched objects:" line, minus vmlinux.
+patched_modules_from_log() {
+	sed -n 's/^Patched objects: //p' "$1" | tr ' ' '\n' |
+		grep -v -e '^vmlinux$' -e '^(new' -e '^code$' -e '^only)$' -e '^$' || true
+}
+
+# Kbuild lines of a Makefile with continuations joined.
+_kbuild_lines() {
+	local d=$1 f
+	for f in "$d/Kbuild" "$d/Makefile"; do
+		[ -r "$f" ] && sed -e ':a' -e '/\\$/N; s/\\\n/ /; ta' "$f"
+	done
+}
+# module_of_source KVER PATH.c: the loadable module a kernel source file is
+# part of (kernel's modules.order + kbuild makefiles of the prepared source
+# in the cache), or nothing when it is built in or unknown.
+module_of_source() {
+	local kver=$1 p=$2 cache order src dir base a rel m line
+	cache=$(corpus_cachedir)/$kver
+	order=$cache/root/lib/modules/$kver/modules.order
+	src=$cache/src
+	[ -r "$order" ] || return 0
+	dir=$(dirname "$p"); base=$(basename "$p" .c)
+	# A module of the file's own name in its directory.
+	if grep -qxE "kernel/$dir/$base\\.ko(\\.[a-z]+)?" "$order"; then echo "$base"; return 0; fi
+	# A composite object naming it: NAME-objs / NAME-y / NAME-$(CONFIG_X),
+	# in its directory or one up to three levels above.
+	a=$dir
+	for _ in 1 2 3 4; do
+		rel=${p#"$a"/}; rel=${rel%.c}.o
+		if [ -d "$src/$a" ]; then
+			while IFS= read -r line; do
+				m=$(sed -nE 's/^[[:space:]]*([A-Za-z0-9_-]+)-(objs|y|m|\$\([A-Z0-9_]+\))[[:space:]]*[:+]?=.*/\1/p' <<<"$line")
+				[ -n "$m" ] || continue
+				# shellcheck disable=SC2076
+				[[ " ${line#*=} " =~ [[:space:]]"$rel"[[:space:]] ]] || continue
+				if grep -qxE "kernel/$a/$m\\.ko(\\.[a-z]+)?" "$order"; then echo "$m"; return 0; fi
+			done < <(_kbuild_lines "$src/$a")
+		fi
+		[ "$a" = "${a%/*}" ] && break
+		a=${a%/*}
+	done
+	return 0
+}
+
+# vm_status_text RC: what a tests/vm/vm.sh exit status means.
+vm_status_text() {
+	case $1 in
+	0) echo "passed" ;;
+	120) echo "kernel log has a warning/oops (Call Trace|BUG:|WARNING:|Oops)" ;;
+	121) echo "kernel panic" ;;
+	122) echo "boot failed" ;;
+	123) echo "guest stopped before the script finished" ;;
+	124) echo "timeout" ;;
+	125) echo "test-machine harness error" ;;
+	*) echo "guest script exit $1" ;;
+	esac
+}
+
+# tail_indent FILE [N]: the last N lines of FILE, indented, for FAIL output.
+tail_indent() {
+	[ -r "$1" ] || return 0
+	tail -n "${2:-15}" "$1" | sed 's/^/    | /'
+}
+
+# Markdown-safe cell: no pipes, no newlines.
+md_cell() { printf '%s' "$*" | tr '\n|' ' /'; }

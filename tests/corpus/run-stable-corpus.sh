@@ -1,0 +1,389 @@
+#!/bin/bash
+# tests/corpus/run-stable-corpus.sh — run livefix over a corpus of real
+# stable fixes, one patch per changed file (e.g. /work/shared/corpus/
+# stable-6.1.170-3_6.1.176-1/, see its README.md and index.tsv), and say for
+# each class a/b patch what livefix made of it.            (make stable-corpus)
+#
+# usage: run-stable-corpus.sh [-o OUTDIR] CORPUS_DIR [KVER] [JOBS]
+#   KVER    default 6.1.0-47-amd64; JOBS parallel builds (default 1)
+#   OUTDIR  default build/stable-<basename of CORPUS_DIR>; also STABLE_OUT=
+# Environment:
+#   LIMIT=N        only the first N class a/b patches (after ONLY)
+#   ONLY=id,id     only these ids (0007 or 7)
+#   BATCH=N        patch modules per boot (default 10); a boot with an oops,
+#                  panic, timeout or a missing result is rerun one per boot
+#   VM_TIMEOUT     seconds per boot (default 120 + 60 per patch)
+#   LOAD_TIMEOUT   livefix load --timeout in the guest (default 30)
+#   LIVEFIX, LIVEFIX_VM_SH   the binaries used (default ./livefix, tests/vm/vm.sh)
+#
+# Outcome of each patch:
+#   applied             built; in the VM (target modules loaded first) livefix
+#                       load completed the transition, a smoke workload
+#                       (fork/exec, files in /tmp, ping + TCP on loopback) ran,
+#                       livefix unload worked; no oops/warning in the log
+#   refused:CATEGORY    livefix build exit 3 with a reason; CATEGORY from the
+#                       reason: no-functional-change, data-layout, init-change,
+#                       changed-data, new-export, header, unsupported-section,
+#                       other (the full reason is in the report)
+#   wrong:WHAT          anything else: build exit 1/4 (build-exitN), a refusal
+#                       without a reason, load failure, transition timeout,
+#                       unload failure, smoke failure, oops, panic, timeout
+# Writes OUTDIR/report.tsv and OUTDIR/report.md, logs in OUTDIR/logs; the last
+# line is "stable-corpus: N passed, N failed" (failed = wrong outcomes).
+# Exit status: 0 no wrong outcome (or corpus absent), 1 some, 2 usage.
+set -u
+ME=stable-corpus
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=tests/corpus/lib.sh
+. "$HERE/lib.sh"
+
+usage() { sed -n '2,/^set -u/{/^set -u/d;s/^# \{0,1\}//;p}' "$0"; }
+OUT=${STABLE_OUT:-}
+while [ $# -gt 0 ]; do
+	case $1 in
+	-h|--help) usage; exit 0 ;;
+	-o) [ $# -ge 2 ] || { echo "$ME: -o needs a directory" >&2; exit 2; }; OUT=$2; shift 2 ;;
+	--) shift; break ;;
+	-*) echo "$ME: unknown option $1" >&2; usage >&2; exit 2 ;;
+	*) break ;;
+	esac
+done
+if [ $# -lt 1 ] || [ $# -gt 3 ]; then usage >&2; exit 2; fi
+CORPUS=$1
+KVER=${2:-6.1.0-47-amd64}
+JOBS=${3:-1}
+[ -n "$JOBS" ] || JOBS=1
+BATCH=${BATCH:-10}
+LIMIT=${LIMIT:-}
+ONLY=${ONLY:-}
+export LOAD_TIMEOUT=${LOAD_TIMEOUT:-30}
+for v in JOBS BATCH; do
+	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || { echo "$ME: $v must be a positive number, not '${!v}'" >&2; exit 2; }
+done
+[ -z "$LIMIT" ] || [[ $LIMIT =~ ^[0-9]+$ ]] || { echo "$ME: LIMIT must be a number, not '$LIMIT'" >&2; exit 2; }
+
+if [ ! -d "$CORPUS" ] || [ ! -r "$CORPUS/index.tsv" ]; then
+	echo "$ME: corpus '$CORPUS' not found (no index.tsv): skipped"
+	echo "$ME: 0 passed, 0 failed"
+	exit 0
+fi
+CORPUS=$(cd "$CORPUS" && pwd)
+OUT=${OUT:-$REPO_ROOT/build/stable-$(basename "$CORPUS")}
+mkdir -p "$OUT" || { echo "$ME: cannot create $OUT" >&2; exit 2; }
+OUT=$(cd "$OUT" && pwd)
+rm -rf "$OUT/modules" "$OUT/logs" "$OUT/work" "$OUT/report.tsv" "$OUT/report.md"
+mkdir -p "$OUT/modules" "$OUT/logs" "$OUT/work"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/livefix-stable.XXXXXX")
+BGPIDS=()
+cleanup() {
+	local p
+	for p in "${BGPIDS[@]}"; do kill "$p" 2>/dev/null; done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+T_START=$(now)
+
+# ---------------------------------------------------------------- selection
+declare -A want=()
+if [ -n "$ONLY" ]; then
+	for i in ${ONLY//,/ }; do
+		[[ $i =~ ^[0-9]+$ ]] || { echo "$ME: ONLY: not an id: $i" >&2; exit 2; }
+		want[$(printf '%04d' "$((10#$i))")]=1
+	done
+fi
+IDS=()
+declare -A FILE=() CLASS=() TARGET=() PATCH=()
+while IFS=$'\t' read -r id file class target _lines notes; do
+	[ "$id" = id ] && continue
+	case $class in a|b) ;; *) continue ;; esac
+	[ -z "$ONLY" ] || [ -n "${want[$id]:-}" ] || continue
+	[ -z "$LIMIT" ] || [ ${#IDS[@]} -lt "$LIMIT" ] || break
+	p=("$CORPUS"/patches/"$id"-*.patch)
+	IDS+=("$id")
+	FILE[$id]=$file CLASS[$id]=$class TARGET[$id]=$target
+	if [ ${#p[@]} -eq 1 ] && [ -e "${p[0]}" ]; then PATCH[$id]=${p[0]}; else PATCH[$id]=; fi
+done <"$CORPUS/index.tsv"
+if [ ${#IDS[@]} -eq 0 ]; then
+	echo "$ME: no class a/b patch selected (ONLY='$ONLY' LIMIT='$LIMIT'): nothing to do"
+	echo "$ME: 0 passed, 0 failed"
+	exit 0
+fi
+echo "$ME: $CORPUS: ${#IDS[@]} patches (class a/b), kernel $KVER, $JOBS build job(s), $BATCH per boot, output $OUT"
+if [ ! -x "$LIVEFIX" ]; then
+	echo "FAIL setup: expected an executable livefix at $LIVEFIX (make livefix), saw none"
+	echo "$ME: 0 passed, 1 failed"
+	exit 1
+fi
+
+# Target modules that exist in the kernel's module tree (--with-module fails
+# the whole boot on an unknown one).
+ORDER=$(corpus_cachedir)/$KVER/root/lib/modules/$KVER/modules.order
+module_known() {
+	local n=${1//-/_}
+	[ -r "$ORDER" ] || return 0
+	tr - _ <"$ORDER" | grep -qE "/$n\\.ko(\\.[a-z]+)?\$"
+}
+declare -A MODS=() XNOTE=()
+for id in "${IDS[@]}"; do
+	m=()
+	for t in ${TARGET[$id]//[,+]/ }; do
+		case $t in vmlinux|-|[0-9]*mod) continue ;; esac
+		if module_known "$t"; then m+=("${t//-/_}")
+		else XNOTE[$id]+="target module $t not in the kernel's modules; "
+		fi
+	done
+	MODS[$id]=${m[*]:-}
+done
+
+# ---------------------------------------------------------------- builds
+# build_one ID: livefix build into modules/, results in work/ID.{rc,secs}.
+build_one() {
+	local id=$1 log=$OUT/logs/$1.build.log t0 rc
+	t0=$(now)
+	"$LIVEFIX" build -k "$KVER" -n "stable-$id" -o "$OUT/modules" "${PATCH[$id]}" >"$log" 2>&1
+	rc=$?
+	elapsed "$t0" >"$OUT/work/$id.secs"
+	echo "$rc" >"$OUT/work/$id.rc"
+}
+nb=0
+for id in "${IDS[@]}"; do
+	if [ -z "${PATCH[$id]}" ]; then
+		echo 2 >"$OUT/work/$id.rc"; echo 0 >"$OUT/work/$id.secs"
+		echo "livefix: error: no (or more than one) patches/$id-*.patch in the corpus" >"$OUT/logs/$id.build.log"
+		continue
+	fi
+	while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n 2>/dev/null || true; done
+	build_one "$id" &
+	BGPIDS+=($!)
+	nb=$((nb + 1))
+	[ $((nb % 10)) -ne 0 ] || echo "$ME: $nb/${#IDS[@]} builds started ($(elapsed "$T_START")s)"
+done
+wait
+BGPIDS=()
+T_BUILT=$(now)
+
+declare -A OUTCOME=() CAT=() REASON=() SECS=() FUNCS=()
+BUILT=()
+for id in "${IDS[@]}"; do
+	log=$OUT/logs/$id.build.log
+	rc=$(cat "$OUT/work/$id.rc" 2>/dev/null || echo 1)
+	SECS[$id]=$(cat "$OUT/work/$id.secs" 2>/dev/null || echo 0)
+	FUNCS[$id]=$(patched_functions "$log")
+	REASON[$id]=$(reason_of "$log")
+	CAT[$id]=
+	if [ "$rc" = 0 ] && [ -s "$OUT/modules/livepatch-stable-$id.ko" ]; then
+		BUILT+=("$id")
+	elif [ "$rc" = 0 ]; then
+		OUTCOME[$id]=wrong:build-no-module
+	elif [ "$rc" = 3 ] && [ -n "${REASON[$id]}" ]; then
+		CAT[$id]=$(refusal_category "${REASON[$id]}")
+		OUTCOME[$id]=refused:${CAT[$id]}
+	elif [ "$rc" = 3 ]; then
+		OUTCOME[$id]=wrong:refused-without-reason
+	else
+		OUTCOME[$id]=wrong:build-exit$rc
+	fi
+done
+echo "$ME: builds done in $(elapsed "$T_START")s: ${#BUILT[@]} built, $((${#IDS[@]} - ${#BUILT[@]})) not"
+
+# ---------------------------------------------------------------- VM runs
+# gen_guest ID...: the guest script for one boot over these patches.
+gen_guest() {
+	local id
+	cat <<'EOF'
+. /root/guest-lib.sh
+ip link set lo up 2>/dev/null
+BASE_OK=1
+if ! smoke >/tmp/base.smoke; then BASE_OK=0; echo "note: baseline smoke failed:$(cat /tmp/base.smoke); smoke not judged"; fi
+one() { # ID MODULE MODS...
+	id=$1 lp=$2; shift 2
+	note=
+	o0=$(oops_count)
+	for m in "$@"; do
+		modprobe "$m" >/tmp/mp.out 2>&1 || note="${note}target $m not loaded (modprobe: $(tr '\n' ' ' </tmp/mp.out | cut -c1-120)); "
+	done
+	o1=$(oops_count)
+	[ "$o1" -le "$o0" ] || note="${note}modprobe of the target logged: $(oops_since "$o0" | head -1 | cut -c1-160); "
+	lf_load "/root/mods/$lp.ko"; rc=$?
+	if [ $rc -ne 0 ]; then
+		if grep -qiE 'transition|stall|still' /tmp/lf.out; then w=transition-timeout; else w=load-exit$rc; fi
+		o2=$(oops_count)
+		[ "$o2" -le "$o1" ] || w="$w+oops"
+		echo "result $id wrong:$w $(lf_out) $(oops_since "$o1" | head -2 | tr '\n' ' ') ${note}"
+		return
+	fi
+	s=$(lp_sysfs "$lp")
+	st="enabled=$(cat "$s/enabled" 2>&1) transition=$(cat "$s/transition" 2>&1)"
+	bad=
+	[ "$st" = "enabled=1 transition=0" ] || bad="wrong:not-live $st"
+	if [ -z "$bad" ] && [ "$BASE_OK" = 1 ] && ! smoke >/tmp/smoke.out; then bad="wrong:smoke($(tr -d '\n' </tmp/smoke.out | sed 's/^ //; s/ /,/g'))"; fi
+	lf_unload "$lp"; rc=$?
+	if [ $rc -ne 0 ]; then
+		[ -n "$bad" ] || bad="wrong:unload-exit$rc $(lf_out)"
+	elif [ -d "$s" ]; then
+		[ -n "$bad" ] || bad="wrong:unload-still-in-sysfs"
+	fi
+	o2=$(oops_count)
+	if [ "$o2" -gt "$o1" ]; then bad="wrong:oops ${bad:+$bad }$(oops_since "$o1" | head -2 | tr '\n' ' ')"; fi
+	if [ -n "$bad" ]; then echo "result $id $bad ${note}"; else echo "result $id applied ${note}"; fi
+}
+EOF
+	for id in "$@"; do
+		# shellcheck disable=SC2086
+		echo "one $id livepatch-stable-$id ${MODS[$id]}"
+	done
+	echo "exit 0"
+}
+
+# vm_batch TAG ID...: one boot; sets VMRC; results in $TMP/TAG.results.
+vm_batch() {
+	local tag=$1 id m args=() mods=() log=$OUT/logs/vm-$1.log
+	shift
+	args=(--kver "$KVER" --timeout "${VM_TIMEOUT:-$((120 + 60 * $#))}"
+		--add "$LIVEFIX:/usr/bin/livefix" --add "$GUEST_LIB:/root/guest-lib.sh")
+	for id in "$@"; do
+		args+=(--add "$OUT/modules/livepatch-stable-$id.ko:/root/mods/livepatch-stable-$id.ko")
+		for m in ${MODS[$id]}; do
+			[[ " ${mods[*]:-} " == *" $m "* ]] || mods+=("$m")
+		done
+	done
+	for m in "${mods[@]}"; do args+=(--with-module "$m"); done
+	gen_guest "$@" >"$TMP/$tag.guest.sh"
+	{ printf 'LOAD_TIMEOUT=%s\n' "$LOAD_TIMEOUT"; cat "$TMP/$tag.guest.sh"; } >"$TMP/$tag.run.sh"
+	"$VM_SH" "${args[@]}" "$TMP/$tag.run.sh" >"$log" 2>&1
+	VMRC=$?
+	grep -E '^result [0-9]+ ' "$log" >"$TMP/$tag.results" || true
+}
+# result_of TAG ID: the guest's "result" line for ID, without the prefix.
+result_of() { sed -n "s/^result $2 //p" "$TMP/$1.results" | head -1; }
+
+# judge_single ID: one boot for one patch; sets OUTCOME/REASON.
+judge_single() {
+	local id=$1 r what
+	vm_batch "$id" "$id"
+	r=$(result_of "$id" "$id")
+	what=${r%% *}
+	if [ -z "$r" ]; then
+		case $VMRC in
+		121) OUTCOME[$id]=wrong:panic ;; 124) OUTCOME[$id]=wrong:timeout ;;
+		123) OUTCOME[$id]=wrong:guest-stopped ;; 122) OUTCOME[$id]=wrong:boot-failed ;;
+		125) OUTCOME[$id]=wrong:harness-error ;; *) OUTCOME[$id]=wrong:no-result-exit$VMRC ;;
+		esac
+		REASON[$id]="$(vm_status_text "$VMRC"); see logs/vm-$id.log: $(grep -m1 -E 'vm.sh:|Call Trace|BUG:|Oops' "$OUT/logs/vm-$id.log" | cut -c1-200)"
+	elif [ "$what" = applied ] && [ "$VMRC" = 120 ] && [[ $r != *"modprobe of the target logged"* ]]; then
+		OUTCOME[$id]=wrong:oops
+		REASON[$id]="kernel log: $(grep -m1 -E 'Call Trace|BUG:|WARNING:|Oops' "$OUT/logs/vm-$id.log" | cut -c1-200)"
+	else
+		OUTCOME[$id]=$what
+		REASON[$id]=${r#"$what"}; REASON[$id]=${REASON[$id]# }
+	fi
+}
+
+T_VM0=$(now)
+NBOOT=0
+i=0
+while [ $i -lt ${#BUILT[@]} ]; do
+	batch=("${BUILT[@]:i:BATCH}")
+	i=$((i + BATCH))
+	tag=batch-${batch[0]}
+	if [ ${#batch[@]} -eq 1 ]; then
+		judge_single "${batch[0]}"; NBOOT=$((NBOOT + 1))
+	else
+		vm_batch "$tag" "${batch[@]}"; NBOOT=$((NBOOT + 1))
+		rerun=0
+		case $VMRC in 0|120) ;; *) rerun=1 ;; esac
+		for id in "${batch[@]}"; do
+			r=$(result_of "$tag" "$id")
+			case $r in
+			'') rerun=1 ;;
+			wrong:*oops*) rerun=1 ;;
+			esac
+		done
+		# 120 with every result clean: an oops the per-step checks did not
+		# attribute (e.g. a target module's) -> rerun to attribute it.
+		if [ "$VMRC" = 120 ] && ! grep -q 'modprobe of the target logged' "$TMP/$tag.results"; then rerun=1; fi
+		if [ $rerun = 1 ]; then
+			echo "$ME: boot of ${batch[*]} ended with '$(vm_status_text "$VMRC")' or an oops: rerunning one per boot"
+			for id in "${batch[@]}"; do judge_single "$id"; NBOOT=$((NBOOT + 1)); done
+		else
+			for id in "${batch[@]}"; do
+				r=$(result_of "$tag" "$id")
+				OUTCOME[$id]=${r%% *}
+				REASON[$id]=${r#"${OUTCOME[$id]}"}; REASON[$id]=${REASON[$id]# }
+			done
+		fi
+	fi
+	echo "$ME: $((i < ${#BUILT[@]} ? i : ${#BUILT[@]}))/${#BUILT[@]} built patches run in the VM ($(elapsed "$T_START")s)"
+done
+T_END=$(now)
+
+# ---------------------------------------------------------------- results
+passed=0 failed=0
+declare -A COUNT=()
+{
+	printf 'id\tpatch\tclass\ttarget\toutcome\tcategory\tbuild_seconds\tfunctions\treason\n'
+	for id in "${IDS[@]}"; do
+		o=${OUTCOME[$id]:-wrong:not-judged}
+		OUTCOME[$id]=$o
+		r="${XNOTE[$id]:-}${REASON[$id]:-}"
+		r=$(sed 's/[[:space:];]*$//' <<<"$r")
+		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$id" "$(basename "${PATCH[$id]:-${FILE[$id]}}")" \
+			"${CLASS[$id]}" "${TARGET[$id]}" "$o" "${CAT[$id]:-}" "${SECS[$id]}" "${FUNCS[$id]:-}" "$(tr '\t\n' '  ' <<<"$r")"
+	done
+} >"$OUT/report.tsv"
+for id in "${IDS[@]}"; do
+	o=${OUTCOME[$id]}
+	COUNT[$o]=$((${COUNT[$o]:-0} + 1))
+	case $o in
+	wrong:*) failed=$((failed + 1)); echo "FAIL $id ${FILE[$id]}: expected applied or refused with a reason, saw $o: ${REASON[$id]:-}" ;;
+	*) passed=$((passed + 1)); echo "ok $id ${FILE[$id]}: $o" ;;
+	esac
+done
+
+# Time: measured, and extrapolated to the whole corpus (744 a + 156 b).
+build_sum=$(for id in "${IDS[@]}"; do echo "${SECS[$id]}"; done | awk '{ s += $1 } END { printf "%.1f", s }')
+n=${#IDS[@]}
+total_ab=$(awk -F'\t' '$3 == "a" || $3 == "b"' "$CORPUS/index.tsv" | wc -l)
+est=$(awk -v bs="$build_sum" -v n="$n" -v nb="${#BUILT[@]}" -v vm="$(elapsed "$T_VM0" "$T_END")" \
+	-v jobs="$JOBS" -v all="$total_ab" 'BEGIN {
+		perb = bs / n; pervm = (nb ? vm / nb : 0); frac = (n ? nb / n : 0)
+		s = all * perb / jobs + all * frac * pervm
+		printf "%.0f s (%.1f h): %.1f s build per patch / %d job(s), %.1f s VM per built patch, %.0f%% built", s, s / 3600, perb, jobs, pervm, frac * 100 }')
+
+{
+	echo "# Stable corpus run: $(basename "$CORPUS")"
+	echo
+	echo "- kernel \`$KVER\`, livefix \`$("$LIVEFIX" --version 2>/dev/null | head -1)\`, $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "- selection: ${#IDS[@]} class a/b patches${ONLY:+ (ONLY=$ONLY)}${LIMIT:+ (LIMIT=$LIMIT)}; $JOBS build job(s); $BATCH per boot"
+	echo "- time: $(elapsed "$T_START" "$T_END") s total; builds $(elapsed "$T_START" "$T_BUILT") s wall ($build_sum s summed); VM $(elapsed "$T_VM0" "$T_END") s in $NBOOT boot(s)"
+	echo "- estimated for all $total_ab class a/b patches: $est"
+	echo "- **$passed passed, $failed failed** (failed = wrong outcomes; refusals with a reason pass)"
+	echo
+	echo "## Outcomes"
+	echo
+	echo "| outcome | class a | class b | total |"
+	echo "|---|---|---|---|"
+	for o in $(printf '%s\n' "${!COUNT[@]}" | LC_ALL=C sort); do
+		ca=0 cb=0
+		for id in "${IDS[@]}"; do
+			[ "${OUTCOME[$id]}" = "$o" ] || continue
+			if [ "${CLASS[$id]}" = a ]; then ca=$((ca + 1)); else cb=$((cb + 1)); fi
+		done
+		echo "| $o | $ca | $cb | ${COUNT[$o]} |"
+	done
+	echo
+	echo "## Patches"
+	echo
+	echo "| id | file | class | target | outcome | build s | functions | reason / notes |"
+	echo "|---|---|---|---|---|---|---|---|"
+	for id in "${IDS[@]}"; do
+		echo "| $id | $(md_cell "${FILE[$id]}") | ${CLASS[$id]} | $(md_cell "${TARGET[$id]}") | ${OUTCOME[$id]} | ${SECS[$id]} | $(md_cell "${FUNCS[$id]:-}") | $(md_cell "${XNOTE[$id]:-}${REASON[$id]:-}" | cut -c1-400) |"
+	done
+	echo
+	echo "Logs: \`logs/ID.build.log\`, \`logs/vm-batch-ID.log\` / \`logs/vm-ID.log\`. Machine-readable: \`report.tsv\`."
+} >"$OUT/report.md"
+echo "$ME: estimated for all $total_ab class a/b patches: $est"
+echo "report: $OUT/report.md, $OUT/report.tsv"
+echo "$ME: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

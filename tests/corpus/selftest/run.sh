@@ -1,0 +1,74 @@
+#!/bin/bash
+# tests/corpus/selftest/run.sh [KVER] — self-test of the corpus runners
+# without the real differ: real livepatch modules built from the kernel's
+# samples/livepatch/livepatch-sample.c (kbuild against the cached headers),
+# a fake livefix (fake-livefix: "build" hands them out or refuses, "load"/
+# "unload" drive /sys/kernel/livepatch in the guest), small fake corpora,
+# and real boots. Checks each runner's summary line. ~2 minutes.
+set -u
+KVER=${1:-6.1.0-47-amd64}
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/../lib.sh"
+C=$(corpus_cachedir)/$KVER
+SAMPLE=$C/src/samples/livepatch/livepatch-sample.c
+HDR=$C/root/usr/src/linux-headers-$KVER
+[ -r "$SAMPLE" ] && [ -d "$HDR" ] || { echo "selftest: no prepared cache for $KVER: skipped"; echo "selftest: 0 passed, 0 failed"; exit 0; }
+W=$(mktemp -d "${TMPDIR:-/tmp}/livefix-corpus-selftest.XXXXXX")
+trap 'rm -rf "$W"' EXIT
+passed=0 failed=0
+check() { # NAME EXPECTED-SUMMARY OUTPUT-FILE
+	local got; got=$(tail -1 "$3")
+	if [[ $got == *"$2" ]]; then echo "ok $1"; passed=$((passed + 1))
+	else echo "FAIL $1: expected '$2', saw '$got'"; tail -20 "$3" | sed 's/^/    | /'; failed=$((failed + 1)); fi
+}
+# Modules: the sample with its marker text and target function changed.
+mk() { # DIR NAME MARKER FUNCTION [warn]
+	local e=(-e "")
+	[ -z "${5:-}" ] || e=(-e 's/seq_printf(m, "%s\\n", "this has been live patched");/WARN_ON(1); seq_printf(m, "x\\n");/')
+	sed "${e[@]}" -e "s/this has been live patched/$3/" -e "s/\"cmdline_proc_show\"/\"$4\"/" "$SAMPLE" >"$1/livepatch-$2.c"
+	echo "obj-m += livepatch-$2.o" >>"$1/Kbuild"
+}
+mkdir -p "$W/k" "$W/s"
+mk "$W/k" cmdline livefix-fake-cmdline cmdline_proc_show
+mk "$W/k" version livefix-fake-version version_proc_show
+mk "$W/k" xfsmod livefix-fake-xfsmod meminfo_proc_show
+sed -e 's/this has been live patched/livefix-fake-cmdline livefix-fake-version livefix-fake-xfsmod/' \
+    -e '0,/{ }/s/{ }/{ .old_name = "version_proc_show", .new_func = livepatch_cmdline_proc_show, },\n\t{ .old_name = "meminfo_proc_show", .new_func = livepatch_cmdline_proc_show, },\n\t{ }/' \
+    "$SAMPLE" >"$W/k/livepatch-combined.c"
+echo "obj-m += livepatch-combined.o" >>"$W/k/Kbuild"
+for id in 0002 0006 0010; do mk "$W/s" "stable-$id" "fake-$id" cmdline_proc_show; done
+mk "$W/s" stable-0009 x version_proc_show warn
+for d in k s; do
+	make -s -C "$HDR" M="$W/$d" CC=gcc-12 modules >"$W/$d.log" 2>&1 || { echo "FAIL selftest: kbuild of the sample modules failed"; tail "$W/$d.log"; echo "selftest: 0 passed, 1 failed"; exit 1; }
+done
+# The kpatch-style corpus.
+K=$W/kc; mkdir -p "$K"
+p() { printf -- '--- a/%s\n+++ b/%s\n@@ -1 +1 @@\n-x\n+y\n' "$1" "$1"; }
+p fs/proc/cmdline.c >"$K/cmdline.patch"; p fs/proc/version.c >"$K/version.patch"; p fs/xfs/xfs_stats.c >"$K/xfsmod.patch"
+p arch/x86/kvm/x86.c >"$K/warn-detect-FAIL.patch"; p drivers/base/core.c >"$K/symvers-disagreement-FAIL.patch"
+printf '#!/bin/bash\n\ngrep -q livefix-fake-cmdline /proc/cmdline\n' >"$K/cmdline-LOADED.test"
+printf '#!/bin/bash\nset -o errexit\nsudo true\n[[ -r /proc/version ]]\ngrep -q livefix-fake-version /proc/version\n' >"$K/version-LOADED.test"
+printf '#!/bin/bash\nset -o errexit\nsudo modprobe xfs\ngrep -q livefix-fake-xfsmod /proc/meminfo\n' >"$K/xfsmod-LOADED.test"
+LIVEFIX=$HERE/fake-livefix FAKE_KO_DIR=$W/k "$HERE/../run-kpatch-corpus.sh" -o "$W/kout" "$K" "$KVER" >"$W/k.out" 2>&1
+check "kpatch runner, all good" "corpus: 7 passed, 0 failed" "$W/k.out"
+cp "$K/cmdline.patch" "$K/builds-anyway-FAIL.patch"; cp "$K/cmdline.patch" "$K/broken.patch"
+LIVEFIX=$HERE/fake-livefix FAKE_KO_DIR=$W/k "$HERE/../run-kpatch-corpus.sh" -o "$W/kout2" "$K" "$KVER" >"$W/k2.out" 2>&1
+check "kpatch runner, failures found" "corpus: 5 passed, 4 failed" "$W/k2.out"
+"$HERE/../run-kpatch-corpus.sh" "$W/absent" >"$W/k3.out" 2>&1
+check "kpatch runner, absent corpus" "corpus: 0 passed, 0 failed" "$W/k3.out"
+# The stable-style corpus.
+S=$W/sc; mkdir -p "$S/patches"
+printf 'id\tfile\tclass\ttarget\tlines_changed\tnotes\n' >"$S/index.tsv"
+add() { printf '%s\t%s\t%s\t%s\t1\tn\n' "$1" "$2" "$3" "$4" >>"$S/index.tsv"; [ "$3" = d ] || p "$2" >"$S/patches/$1-$(tr / - <<<"$2")-$5.patch"; }
+add 0001 Makefile d - x; add 0002 fs/proc/cmdline.c a vmlinux ok; add 0003 include/linux/x.h b vmlinux+5mod header
+add 0004 fs/proc/meminfo.c a vmlinux data; add 0005 arch/x86/kvm/x86.c a kvm init; add 0006 fs/xfs/xfs_stats.c a xfs ok
+add 0007 fs/proc/x.c a vmlinux broken; add 0008 fs/proc/y.c a vmlinux noreason; add 0009 fs/proc/version.c a vmlinux warn
+add 0010 crypto/pcrypt.c a vmlinux,pcrypt ok; add 0011 drivers/foo/bar.c a nosuchmod,vmlinux env
+LIVEFIX=$HERE/fake-livefix FAKE_KO_DIR=$W/s BATCH=4 "$HERE/../run-stable-corpus.sh" -o "$W/sout" "$S" "$KVER" 2 >"$W/s.out" 2>&1
+check "stable runner (oops rerun, categories)" "stable-corpus: 6 passed, 4 failed" "$W/s.out"
+LIVEFIX=$HERE/fake-livefix FAKE_KO_DIR=$W/s ONLY=2,0006,10 "$HERE/../run-stable-corpus.sh" -o "$W/sout2" "$S" "$KVER" >"$W/s2.out" 2>&1
+check "stable runner, ONLY" "stable-corpus: 3 passed, 0 failed" "$W/s2.out"
+LIVEFIX=$HERE/fake-livefix FAKE_KO_DIR=$W/s LIMIT=3 "$HERE/../run-stable-corpus.sh" -o "$W/sout3" "$S" "$KVER" >"$W/s3.out" 2>&1
+check "stable runner, LIMIT" "stable-corpus: 3 passed, 0 failed" "$W/s3.out"
+echo "selftest: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
