@@ -141,9 +141,9 @@ static char *patch_first_failure(const char *output)
 		if (!strncmp(line, "patching file ", 14)) {
 			file = line + 14;
 			flen = len - 14;
-		} else if (strstr(line, "FAILED") || strstr(line, "can't find file") ||
-			   strstr(line, "Reversed") || strstr(line, "malformed") ||
-			   strstr(line, "Only garbage")) {
+		} else if (memmem(line, len, "FAILED", 6) || memmem(line, len, "can't find file", 15) ||
+			   memmem(line, len, "Reversed", 8) || memmem(line, len, "malformed", 9) ||
+			   memmem(line, len, "Only garbage", 12)) {
 			return file ? xasprintf("%.*s: %.*s", (int)flen, file, (int)len, line)
 				    : xstrndup(line, len);
 		}
@@ -151,28 +151,57 @@ static char *patch_first_failure(const char *output)
 	return xstrdup("patch(1) failed");
 }
 
+/* Runs patch(1) on the overlay; 0 when it applied (or would, with dry_run). */
+static int patch_exec(const struct patchset *ps, const char *patch, const char *fuzz,
+		      bool dry_run, char **out)
+{
+	const char *argv[] = { "patch", "-p1", "--batch", "--forward", fuzz,
+			       "--no-backup-if-mismatch", "-r", "-", "-d", ps->patched_dir,
+			       "-i", patch, dry_run ? "--dry-run" : NULL, NULL };
+	struct run_opts opts = { .capture = out, .stderr_file = "/dev/null" };
+
+	*out = NULL;
+	return run_argv(argv, &opts);
+}
+
+/* Tells which hunks needed fuzz: they deserve a look, since their context
+ * did not match exactly. */
+static void warn_fuzz(const char *patch, const char *output)
+{
+	for (const char *line = output; line && *line;) {
+		size_t len = strcspn(line, "\n");
+
+		if (memmem(line, len, "with fuzz", 9))
+			pr_warn("%s: %.*s", patch, (int)len, line);
+		line = line[len] ? line + len + 1 : NULL;
+	}
+}
+
+/* Exact context first; a hunk may still apply with patch's usual fuzz
+ * (kpatch's corpus needs it), with a warning naming every fuzzed hunk. */
 static int patch_run(const struct patchset *ps, const char *patch_arg)
 {
 	/* patch -d changes directory before it opens -i: the path must be absolute. */
-	char *patch = realpath(patch_arg, NULL);
-
-	/* No fuzz: a hunk whose context does not match exactly could land in
-	 * the wrong place, and a live patch must change what was meant. */
-	const char *argv[] = { "patch", "-p1", "--batch", "--forward", "--fuzz=0",
-			       "--no-backup-if-mismatch", "-r", "-", "-d", ps->patched_dir,
-			       "-i", patch, NULL };
-	struct run_opts opts = { 0 };
-	char *out = NULL, *why;
+	char *patch = realpath(patch_arg, NULL), *out = NULL, *why;
+	const char *fuzz = "--fuzz=0";
 	int ret;
 
 	if (!patch) {
 		pr_err("cannot read patch '%s': %s", patch_arg, strerror(errno));
 		return -errno;
 	}
-	argv[11] = patch;
-	opts.capture = &out;
-	opts.stderr_file = "/dev/null";
-	ret = run_argv(argv, &opts);
+	ret = patch_exec(ps, patch, fuzz, true, &out);
+	if (ret > 0) {
+		free(out);
+		fuzz = "--fuzz=2";
+		ret = patch_exec(ps, patch, fuzz, true, &out);
+	}
+	if (ret == 0) {
+		free(out);
+		ret = patch_exec(ps, patch, fuzz, false, &out);
+		if (ret == 0)
+			warn_fuzz(patch_arg, out);
+	}
 	if (ret) {
 		why = patch_first_failure(out ? out : "");
 		pr_err("patch does not apply: %s: %s", patch_arg, why);

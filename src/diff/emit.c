@@ -36,10 +36,14 @@ static void emit_whole_sections(struct diff_output *o)
 	}
 }
 
-/* Functions become local: the global alias is the only name other units see. */
-static unsigned char output_bind(const struct symbol *sym)
+/* Copies of existing functions become local (the original keeps the name;
+ * the alias is what the module source uses). New ones keep their binding so
+ * that another unit of the same patch can link to them. */
+static unsigned char output_bind(const struct diff_output *o, const struct symbol *sym)
 {
-	return sym->type == STT_FUNC ? STB_LOCAL : sym->bind;
+	if (sym->type == STT_FUNC && o->pair->sym_twin[sym->index])
+		return STB_LOCAL;
+	return sym->bind;
 }
 
 static void emit_symbol(struct diff_output *o, struct symbol *sym)
@@ -48,12 +52,19 @@ static void emit_symbol(struct diff_output *o, struct symbol *sym)
 	uint64_t off = sym->offset;
 	struct symbol *copy;
 
+	if (sym->offset + sym->size > sym->sec->sh.sh_size) {
+		pr_err("%s: symbol '%s' extends past the end of '%s'", o->opts->unit_name,
+		       sym->name, sym->sec->name);
+		o->error = -EINVAL;
+		return;
+	}
 	if (!whole) {
 		sec = output_section(o->out, sym->sec);
 		off = elf_section_append(sec, sym->sec->data ? sym->sec->data + sym->offset : NULL,
 					 sym->size, sym->sec->sh.sh_addralign);
 	}
-	copy = elf_add_symbol(o->out, sym->name, output_bind(sym), sym->type, sec, off, sym->size);
+	copy = elf_add_symbol(o->out, sym->name, output_bind(o, sym), sym->type, sec, off,
+			      sym->size);
 	copy->other = sym->other;
 	o->sym_out[sym->index] = copy;
 }

@@ -121,6 +121,7 @@ static void put_metadata(FILE *f, const struct module_meta *m,
 	put_modinfo(f, "livefix_built", built);
 	put_modinfo(f, "livefix_cves", m->cves);
 	put_modinfo(f, "livefix_effective_version", m->effective_version);
+	put_modinfo(f, "livefix_replace", m->replace ? "Y" : "N");
 	free(list);
 }
 

@@ -92,6 +92,11 @@ static int resolve_global(struct unit_resolver *r, const char *name, struct diff
 	const struct export *exp = symvers_find(r->symvers, name);
 	const struct ksym *sym;
 
+	if (r->in_module && hashmap_get_str(r->in_module, name)) {
+		out->name = xstrdup(name); /* linked inside the patch module */
+		out->klp = false;
+		return 0;
+	}
 	/* The patched module's own exports go through klp too: a plain reference
 	 * would make the patch module depend on (and force-load) its target. */
 	if (exp && !(r->target->is_module && !strcmp(exp->module, r->target->objname))) {

@@ -16,6 +16,8 @@ struct unit_resolver {
 	const struct symvers *symvers;
 	const struct kfile *file;      /* the unit's FILE block in target */
 	const char *unit;              /* "fs/proc/version.o", for messages */
+	const struct hashmap *in_module; /* globals the patch module itself defines
+					  * in another unit (may be NULL) */
 	unsigned nr_klp, nr_exported;  /* statistics */
 };
 

@@ -1,5 +1,6 @@
 #include "pipeline/build_livepatch.h"
 #include "pipeline/patch_header.h"
+#include "pipeline/patch_globals.h"
 #include "build/build.h"
 #include "common/fsutil.h"
 #include "common/log.h"
@@ -37,6 +38,9 @@ struct build_state {
 	size_t nr_funcs, alloc_funcs;
 	char **objects;            /* patch-N.o file names */
 	size_t nr_objects, alloc_objects;
+	struct unit_objects *units;/* compiled units, one per patched .c */
+	size_t nr_units;
+	struct patch_globals new_globals;
 	char **strings;            /* owned strings the descriptors point to */
 	size_t nr_strings, alloc_strings;
 	double t_inputs, t_compile, t_diff, t_link;
@@ -175,6 +179,7 @@ static int diff_unit(struct build_state *st, const struct unit_objects *u, unsig
 
 	if (target)
 		ret = unit_resolver_init(&r, target, &st->vmlinux, &st->symvers, u->object, u->orig);
+	r.in_module = &st->new_globals.names;
 	if (!ret)
 		ret = diff_objects(&o, &res);
 	if (ret == 0)
@@ -209,36 +214,62 @@ static int refuse_non_c(const struct patchset *ps)
 	return ret;
 }
 
-/* Compile and diff every unit; report all problems before failing. */
-static int diff_units(struct build_state *st)
+static int compile_units(struct build_state *st)
 {
-	int ret = 0, no_change = 0;
+	double t0 = now_seconds();
+	int ret = 0;
 
+	st->units = xcalloc(st->ps.nr_files, sizeof(*st->units));
 	for (size_t i = 0; i < st->ps.nr_files; i++) {
-		struct unit_objects u = { 0 };
-		double t0 = now_seconds();
 		int r;
 
 		pr_info("Building original and patched %s", st->ps.files[i].path);
-		r = compile_unit(&st->in, &st->ps, st->ps.files[i].path, &u);
-		st->t_compile += now_seconds() - t0;
-		t0 = now_seconds();
-		if (!r) {
-			pr_info("Extracting new and modified ELF sections");
-			r = diff_unit(st, &u, (unsigned)i);
-		}
-		st->t_diff += now_seconds() - t0;
-		if (r == DIFF_NO_CHANGE)
-			no_change++;
-		else if (r && !ret)
+		r = compile_unit(&st->in, &st->ps, st->ps.files[i].path, &st->units[i]);
+		if (r && !ret)
 			ret = r;
-		unit_objects_release(&u);
+		if (!r)
+			st->nr_units = i + 1;
 	}
-	if (!ret && !st->nr_funcs && !st->nr_objects) {
+	st->t_compile = now_seconds() - t0;
+	return ret;
+}
+
+static int collect_new_globals(struct build_state *st)
+{
+	char **orig = xcalloc(st->nr_units + 1, sizeof(char *));
+	char **patched = xcalloc(st->nr_units + 1, sizeof(char *));
+	int ret;
+
+	for (size_t i = 0; i < st->nr_units; i++)
+		orig[i] = st->units[i].orig, patched[i] = st->units[i].patched;
+	ret = patch_globals_collect(&st->new_globals, orig, patched, st->nr_units);
+	free(orig);
+	free(patched);
+	return ret;
+}
+
+/* Compile every unit, then diff each; report all problems before failing. */
+static int diff_units(struct build_state *st)
+{
+	int ret = compile_units(st);
+	double t0 = now_seconds();
+
+	if (!ret)
+		ret = collect_new_globals(st);
+	if (ret)
+		return ret;
+	pr_info("Extracting new and modified ELF sections");
+	for (size_t i = 0; i < st->nr_units; i++) {
+		int r = diff_unit(st, &st->units[i], (unsigned)i);
+
+		if (r && r != DIFF_NO_CHANGE && !ret)
+			ret = r;
+	}
+	st->t_diff = now_seconds() - t0;
+	if (!ret && !st->nr_objects) {
 		pr_err("no functional change in the patch: nothing to live patch");
 		return LIVEPATCH_BUILD_NO_CHANGE;
 	}
-	(void)no_change;
 	return ret;
 }
 
@@ -346,6 +377,10 @@ static int prepare(struct build_state *st)
 	st->module_dir = xasprintf("%s/module", st->workdir);
 	if ((ret = mkdir_p(st->module_dir, 0755)))
 		return ret;
+	if (o->outdir && (ret = mkdir_p(o->outdir, 0755))) {
+		pr_err("cannot create output directory '%s': %s", o->outdir, strerror(-ret));
+		return ret;
+	}
 	pr_info("Testing patch file(s)");
 	ret = patchset_apply(&st->in, o->patches, o->nr_patches, st->workdir, &st->ps);
 	return ret ? ret : refuse_non_c(&st->ps);
@@ -357,6 +392,10 @@ static void release(struct build_state *st)
 		remove_tree(st->workdir);
 	else if (st->workdir)
 		pr_info("work directory kept: %s", st->workdir);
+	for (size_t i = 0; i < st->nr_units; i++)
+		unit_objects_release(&st->units[i]);
+	free(st->units);
+	patch_globals_release(&st->new_globals);
 	patchset_release(&st->ps);
 	kernel_inputs_release(&st->in);
 	symvers_release(&st->symvers);

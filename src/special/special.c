@@ -82,6 +82,11 @@ static int copy_slice(const struct special_target *t, const struct special_desc 
 		return -EINVAL;
 	}
 	start = r->addend;
+	if (start < 0 || (uint64_t)start + len > slice->sh.sh_size) {
+		pr_err("%s: section '%s': entry at 0x%llx: replacement outside '%s'", t->unit,
+		       src->name, (unsigned long long)entry, d->slice);
+		return -EINVAL;
+	}
 	ret = copy_range(t, slice, start, len, NO_SKIP, &new_off);
 	if (ret)
 		return ret;
@@ -99,6 +104,7 @@ static int use_trampoline(const struct special_target *t, const struct section *
 			  uint64_t entry, struct reloc *out)
 {
 	struct reloc *key = find_reloc_by_offset(src, entry);
+	struct symbol *tramp;
 	struct reloc via;
 	char *name;
 	int64_t addend;
@@ -112,9 +118,12 @@ static int use_trampoline(const struct special_target *t, const struct section *
 	if (!via.sym)
 		return -ENOENT;
 	addend = via.addend;
-	out->sym = t->map(t->ctx, &via, &addend);
+	tramp = t->map(t->ctx, &via, &addend);
+	if (!tramp)
+		return -ENOENT;
+	out->sym = tramp;
 	out->addend = addend;
-	return out->sym ? 0 : -ENOENT;
+	return 0;
 }
 
 static int check_early_field(const struct special_target *t, const struct special_desc *d,

@@ -363,6 +363,35 @@ static void test_statics_sharing_a_section(void)
 	diff_result_release(&res);
 }
 
+static void test_tables_local_to_the_patch(void)
+{
+	struct diff_result res;
+	struct elf *out;
+	struct section *jt;
+	struct symbol *cswtch, *fn;
+	struct reloc *r;
+	int value = 0;
+
+	CHECK_INT(0, diff_fixture("tables_orig", "tables_patched", true, &res));
+	CHECK_INT(2, res.nr_changed);
+	diff_result_release(&res);
+	CHECK(!find_call("CSWTCH.2") && nr_calls > 0, "the lookup table is not resolved");
+	out = read_output("tables_patched");
+	cswtch = out ? find_symbol_by_name(out, "CSWTCH.2") : NULL;
+	jt = out ? find_section_by_name(out, ".rodata.jump_fn") : NULL;
+	fn = out ? find_symbol_by_name(out, "jump_fn") : NULL;
+	if (cswtch && cswtch->sec->data && cswtch->size >= 12)
+		memcpy(&value, cswtch->sec->data + cswtch->offset + 8, sizeof(value));
+	CHECK_INT(38, value);
+	CHECK(jt && jt->rela && jt->rela->nr_relocs == 6, "the jump table and its 6 targets");
+	for (size_t i = 0; jt && jt->rela && i < jt->rela->nr_relocs; i++) {
+		r = jt->rela->relocs[i];
+		CHECK(fn && r->sym->sec == fn->sec, "jump table entry %zu into the new jump_fn", i);
+	}
+	CHECK(out && find_symbol_by_name(out, "jump_fn.cold"), "the .cold part comes along");
+	elf_free(out);
+}
+
 static void cleanup(void)
 {
 	reset_calls();
@@ -387,6 +416,7 @@ int main(void)
 	RUN_TEST(test_special_entries_of_included_functions);
 	RUN_TEST(test_early_keys);
 	RUN_TEST(test_statics_sharing_a_section);
+	RUN_TEST(test_tables_local_to_the_patch);
 	cleanup();
 	return TEST_SUMMARY();
 }

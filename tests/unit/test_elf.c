@@ -14,7 +14,8 @@
 
 #define FIX "tests/unit/fixtures/diff"
 /* A module of the pinned kernel, when the test machine has one unpacked. */
-#define SAMPLE_KO "/tmp/x/lib/modules/6.1.0-47-amd64/kernel/net/vmw_vsock/vsock_loopback.ko"
+/* A real module of the pinned kernel, from the cache (skipped when absent). */
+#define SAMPLE_KO "/var/cache/livefix/6.1.0-47-amd64/root/lib/modules/6.1.0-47-amd64/kernel/net/vmw_vsock/vsock_loopback.ko"
 
 static char *tmp;
 

@@ -1,0 +1,23 @@
+/* Global symbols that a patch adds: defined by a patched object but by no
+ * original one. A reference to one from another patched unit is resolved
+ * inside the patch module at link time, not in the running kernel. */
+#ifndef LIVEFIX_PATCH_GLOBALS_H
+#define LIVEFIX_PATCH_GLOBALS_H
+
+#include "common/hashmap.h"
+
+#include <stddef.h>
+
+struct patch_globals {
+	struct hashmap names; /* name -> the same name (owned by strings) */
+	char **strings;
+	size_t nr_strings, alloc_strings;
+};
+
+/* Reads the symbol tables of n original/patched object pairs; 0 or -errno. */
+int patch_globals_collect(struct patch_globals *pg, char *const *orig, char *const *patched,
+			  size_t n);
+int patch_globals_has(const struct patch_globals *pg, const char *name);
+void patch_globals_release(struct patch_globals *pg);
+
+#endif
