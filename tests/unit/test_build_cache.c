@@ -29,10 +29,12 @@ static const char good_patch[] =
 static const char bad_patch[] =
 	"--- a/fs/proc/version.c\n"
 	"+++ b/fs/proc/version.c\n"
-	"@@ -15,3 +15,4 @@\n"
+	"@@ -15,5 +15,6 @@\n"
 	" \t\tno such context line\n"
+	" \t\tnor this one\n"
 	"+\tx();\n"
 	" \treturn 0;\n"
+	" \t\tnor this\n"
 	" }\n";
 
 static char *write_tmp(const char *name, const char *text)
