@@ -63,10 +63,12 @@ char *livepatch_module_name(const char *name_or_patch, bool from_patch)
 		if (!(*p == '-' || *p == '_' || (*p >= '0' && *p <= '9') ||
 		      (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
 			*p = '-';
+	bool empty = !base[0];
+
 	out = !strncmp(base, "livepatch-", 10) ? xstrdup(base) : xasprintf("livepatch-%s", base);
 	free(copy);
 	/* MODULE_NAME_LEN is 56 with the terminating NUL. */
-	if (strlen(out) > 55 || !base[0]) {
+	if (strlen(out) > 55 || empty) {
 		pr_err("module name '%s' is empty or longer than 55 characters; choose one with -n",
 		       out);
 		free(out);
@@ -330,6 +332,8 @@ static int link_module(struct build_state *st, char **ko_path)
 				      st->objects, st->nr_objects);
 	if (!ret)
 		ret = kbuild_build_module(&st->in, st->module_dir, st->module_name, &built);
+	if (!ret && o->outdir && (ret = mkdir_p(o->outdir, 0755)))
+		pr_err("cannot create output directory '%s': %s", o->outdir, strerror(-ret));
 	if (!ret)
 		ret = klp_convert_module(built, out);
 	if (!ret)
@@ -377,10 +381,7 @@ static int prepare(struct build_state *st)
 	st->module_dir = xasprintf("%s/module", st->workdir);
 	if ((ret = mkdir_p(st->module_dir, 0755)))
 		return ret;
-	if (o->outdir && (ret = mkdir_p(o->outdir, 0755))) {
-		pr_err("cannot create output directory '%s': %s", o->outdir, strerror(-ret));
-		return ret;
-	}
+
 	pr_info("Testing patch file(s)");
 	ret = patchset_apply(&st->in, o->patches, o->nr_patches, st->workdir, &st->ps);
 	return ret ? ret : refuse_non_c(&st->ps);
@@ -435,10 +436,12 @@ int livepatch_build(const struct livepatch_build_opts *opts, char **ko_path)
 	if (!ret)
 		ret = link_module(&st, ko_path);
 	st.t_link = now_seconds() - t;
-	if (!ret)
-		pr_info("SUCCESS: %s", *ko_path);
+	if (ret)
+		goto out;
+	pr_info("SUCCESS: %s", *ko_path);
 	pr_info("time: inputs %.1f s, compile %.1f s, diff %.1f s, link %.1f s, total %.1f s",
 		st.t_inputs, st.t_compile, st.t_diff, st.t_link, now_seconds() - t0);
+out:
 	release(&st);
 	return ret;
 }
