@@ -65,7 +65,7 @@ _livefix()
 
 	local opts
 	case $cmd in
-	build) opts="-k --kernel -n --name -o --output --no-replace --skip-compiler-check --keep-workdir --description --cve --effective-version -h --help" ;;
+	build) opts="-k --kernel -n --name -o --output --no-replace --skip-compiler-check --keep-workdir --description --cve --effective-version --sign-key --sign-cert -h --help" ;;
 	fetch) opts="-k --kernel --no-source -h --help" ;;
 	load) opts="-a --all -t --timeout --no-revert --force -h --help" ;;
 	unload) opts="-a --all -t --timeout --no-revert -h --help" ;;

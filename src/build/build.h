@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Where one kernel release's inputs live; every string is owned (malloc'ed)
  * and freed by kernel_inputs_release(). */
@@ -78,6 +79,43 @@ struct unit_objects {
 int compile_unit(const struct kernel_inputs *in, const struct patchset *ps,
 		 const char *source, struct unit_objects *out);
 void unit_objects_release(struct unit_objects *u);
+
+/* CONFIG_MODVERSIONS CRCs of the symbols a unit exports, as kbuild computes
+ * them: the unit's command with -E -D__GENKSYMS__ piped into the prepared
+ * tree's genksyms (symversions.c). */
+struct symversion {
+	char *name;    /* owned */
+	uint32_t crc;
+};
+struct symversions {
+	struct symversion *syms;
+	size_t nr;
+};
+/* True when object defines "__ksymtab_*" (exports something). */
+bool object_exports_symbols(const char *object);
+/* The CRCs of the original (patched false) or patched unit. 0 or -errno. */
+int unit_symversions(const struct kernel_inputs *in, const struct patchset *ps,
+		     const struct unit_objects *u, bool patched, struct symversions *out);
+void symversions_release(struct symversions *v);
+/* Runs cpp_argv (a preprocessing command) | genksyms -r /dev/null in cwd,
+ * output to log; out receives its "#SYMVER" lines. 0 or -errno. */
+int genksyms_crcs(const char *genksyms, const char *const *cpp_argv, const char *cwd,
+		  const char *log, struct symversions *out);
+struct symvers;
+/* How many of patched's CRCs differ from the kernel's Module.symvers (from
+ * orig's where genksyms here does not reproduce the kernel's); the
+ * refusal, naming them, logged for unit. */
+unsigned symversions_changed(const struct symvers *kernel, const struct symversions *orig,
+			     const struct symversions *patched, const char *unit);
+
+/* The unstripped debug objects of modules (rels as under lib/modules/KVER,
+ * e.g. "kernel/fs/xfs/xfs.ko"), from the -dbg package: the missing ones
+ * extracted together in one pass into <dir>/dbg-modules/<rel>, under the
+ * cache lock. paths[i] receives each file (malloc'ed). 0 or -errno. */
+int kernel_debug_modules(const struct kernel_inputs *in, char *const *rels, size_t nr,
+			 char **paths);
+/* The debug object of rel if already extracted (malloc'ed), else NULL. */
+char *kernel_debug_module_cached(const struct kernel_inputs *in, const char *rel);
 
 /* make -C <headers> M=<dir> modules, where the caller wrote a Kbuild file
  * and the sources/objects; *ko_path receives dir/<module_name>.ko. */

@@ -234,6 +234,9 @@ static void push_extra_flags(struct words *w, const struct rewrite_spec *s)
 		/* and named like the file's own dir, as the tree build does */
 		words_push(w, xasprintf("-fdebug-prefix-map=%s/%s=%s", s->tree, *q, *q));
 	}
+	/* kpatch-macros.h and co., after every kernel dir: never shadowing */
+	if (s->macros_dir)
+		words_push(w, xasprintf("-idirafter%s", s->macros_dir));
 	if (s->noline) {
 		words_push(w, xstrdup("-D__LINE__=0"));
 		words_push(w, xstrdup("-Wno-builtin-macro-redefined"));

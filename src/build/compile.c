@@ -3,6 +3,8 @@
  * each also with __LINE__ neutralised so that the differ can tell changes
  * that only move lines. */
 #include "build/internal.h"
+#include "common/cleanup.h"
+#include "common/datadir.h"
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/run.h"
@@ -77,8 +79,8 @@ static int tree_build_object(const struct kernel_inputs *in, const char *source,
 }
 
 /* The kernel's command for object, cached in <dir>/cmds/<object>.cmd. */
-static char *unit_command(const struct kernel_inputs *in, const char *source,
-			  const char *object)
+char *unit_command(const struct kernel_inputs *in, const char *source,
+		   const char *object)
 {
 	char *cached = xasprintf("%s/cmds/%s.cmd", in->dir, object);
 	char *cmdfile = NULL, *text = NULL, *cmd = read_file(cached, NULL), *dir;
@@ -129,7 +131,7 @@ static int overlay_ensure(const struct kernel_inputs *in, const char *overlay,
 }
 
 /* The tree dirs the overlay's files came from, for quoted includes. */
-static const char **quote_dirs(const struct patchset *ps, const char *source)
+const char **quote_dirs(const struct patchset *ps, const char *source)
 {
 	const char **dirs = xcalloc(ps->nr_files + 2, sizeof(*dirs));
 	size_t i, n = 0;
@@ -140,7 +142,7 @@ static const char **quote_dirs(const struct patchset *ps, const char *source)
 	return dirs;
 }
 
-static void quote_dirs_free(const char **dirs)
+void quote_dirs_free(const char **dirs)
 {
 	for (const char **d = dirs; *d; d++)
 		free((char *)*d);
@@ -204,10 +206,12 @@ static void jobs_run(struct variant_job *jobs, size_t nr)
 				job_child(&jobs[started]);
 			if (jobs[started].pid < 0)
 				jobs[started].status = 126;
+			cleanup_track_child(jobs[started].pid, true); /* stopped on SIGINT */
 			started++;
 		}
 		if (jobs[done].pid > 0)
 			job_wait(&jobs[done]);
+		cleanup_track_child(jobs[done].pid, false);
 		done++;
 	}
 }
@@ -255,7 +259,8 @@ static int unit_build_variants(const struct kernel_inputs *in, const struct patc
 	char *stem = xasprintf("%s/objs/%.*s", ps->workdir,
 			       (int)strlen(u->object) - 2, u->object);
 	char *dir = path_dirname(stem), *depfile;
-	struct rewrite_spec spec = { .tree = in->src, .object = u->object, .quote_dirs = dirs };
+	struct rewrite_spec spec = { .tree = in->src, .object = u->object, .quote_dirs = dirs,
+				     .macros_dir = livefix_include_dir() };
 	int ret = mkdir_p(dir, 0755), v;
 
 	for (v = 0; v < NR_VARIANTS && !ret; v++) {

@@ -129,7 +129,7 @@ int deb_download(const char *dir, const char *debs_dir, struct deb_pkg *p)
 	char *log = cache_log_path(dir, "download");
 	char *got = NULL;
 	struct run_opts opts = { 0 };
-	int ret;
+	int ret = 0;
 
 	p->deb = deb_find(debs_dir, p->name, p->version);
 	if (p->deb)

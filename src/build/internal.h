@@ -84,6 +84,7 @@ struct rewrite_spec {
 	const char *depfile;   /* where gcc's -MMD output goes */
 	const char *const *quote_dirs; /* tree dirs (relative) of touched files */
 	bool noline;           /* add -D__LINE__=0 */
+	const char *macros_dir;/* livefix's macro headers (-idirafter), may be NULL */
 };
 /* Rewrites the parsed kernel command for one variant in place. */
 int shell_line_rewrite(struct shell_line *l, const struct rewrite_spec *spec);
@@ -99,6 +100,14 @@ int patch_touched_files(const char *text, char ***paths, bool **created, size_t 
 /* objconfig.c: true when kbuild builds object ("fs/proc/version.o") in
  * this config, for vmlinux or a module. */
 bool object_in_config(const struct kernel_inputs *in, const char *object);
+
+/* compile.c */
+/* The kernel's command for object (cached in <dir>/cmds), malloc'ed or NULL. */
+char *unit_command(const struct kernel_inputs *in, const char *source, const char *object);
+/* The tree dirs of source and the patched files, for quoted includes;
+ * NULL-terminated, freed by quote_dirs_free(). */
+const char **quote_dirs(const struct patchset *ps, const char *source);
+void quote_dirs_free(const char **dirs);
 
 /* pipe.c */
 /* Runs a | b, stdout of b and stderr of both to log (NULL: inherit). */

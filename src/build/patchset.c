@@ -224,6 +224,14 @@ static int patchset_apply_one(const struct kernel_inputs *in, struct patchset *p
 		pr_err("cannot read patch '%s': %s", patch, strerror(errno));
 		return -errno;
 	}
+	/* patch(1) skips binary diffs: say so instead of "touches no file" */
+	if (!strncmp(text, "GIT binary patch\n", 17) || strstr(text, "\nGIT binary patch\n") ||
+	    !strncmp(text, "Binary files ", 13) || strstr(text, "\nBinary files ")) {
+		pr_err("patch '%s' changes a binary file: only C source files can be live patched",
+		       patch);
+		free(text);
+		return -ENOTSUP;
+	}
 	ret = patch_touched_files(text, &paths, &created, &nr, &bad);
 	if (ret)
 		pr_err(bad ? "patch '%s' touches '%s', outside the kernel source"

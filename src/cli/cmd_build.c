@@ -1,5 +1,6 @@
 /* livefix build: source patches -> livepatch-NAME.ko */
 #include "cli/cmds.h"
+#include "common/cleanup.h"
 #include "common/log.h"
 #include "common/xalloc.h"
 #include "pipeline/build_livepatch.h"
@@ -28,6 +29,8 @@ static void build_usage(FILE *out)
 		"      --effective-version VER  the kernel version the host is at once applied\n"
 		"      --skip-compiler-check  build even if gcc differs from the kernel's\n"
 		"      --keep-workdir       keep the temporary build directory\n"
+		"      --sign-key KEY       sign the module with the kernel's sign-file (sha256)\n"
+		"      --sign-cert CERT     the X.509 certificate of KEY (PEM or DER)\n"
 		"  -h, --help               this help\n"
 		"\n"
 		"Exit status: 0 built, 1 failed, 2 usage, 3 refused (unsafe or no\n"
@@ -55,7 +58,8 @@ static void add_cve(char **list, const char *id)
 
 int cmd_build(int argc, char **argv)
 {
-	enum { OPT_NO_REPLACE = 256, OPT_SKIP_CC, OPT_KEEP, OPT_DESC, OPT_CVE, OPT_EFFECTIVE };
+	enum { OPT_NO_REPLACE = 256, OPT_SKIP_CC, OPT_KEEP, OPT_DESC, OPT_CVE, OPT_EFFECTIVE,
+	       OPT_SIGN_KEY, OPT_SIGN_CERT };
 	static const struct option longopts[] = {
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "name", required_argument, NULL, 'n' },
@@ -66,6 +70,8 @@ int cmd_build(int argc, char **argv)
 		{ "description", required_argument, NULL, OPT_DESC },
 		{ "cve", required_argument, NULL, OPT_CVE },
 		{ "effective-version", required_argument, NULL, OPT_EFFECTIVE },
+		{ "sign-key", required_argument, NULL, OPT_SIGN_KEY },
+		{ "sign-cert", required_argument, NULL, OPT_SIGN_CERT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -84,9 +90,17 @@ int cmd_build(int argc, char **argv)
 		case OPT_DESC: o.description = optarg; break;
 		case OPT_CVE: add_cve(&cves, optarg); break;
 		case OPT_EFFECTIVE: o.effective_version = optarg; break;
+		case OPT_SIGN_KEY: o.sign_key = optarg; break;
+		case OPT_SIGN_CERT: o.sign_cert = optarg; break;
 		case 'h': build_usage(stdout); return EXIT_OK;
 		default: build_usage(stderr); return EXIT_USAGE;
 		}
+	}
+	if (!o.sign_key != !o.sign_cert) {
+		pr_err("--sign-key and --sign-cert go together");
+		build_usage(stderr);
+		free(cves);
+		return EXIT_USAGE;
 	}
 	if (optind >= argc) {
 		pr_err("no patch given");
@@ -96,6 +110,7 @@ int cmd_build(int argc, char **argv)
 	o.patches = argv + optind;
 	o.nr_patches = (size_t)(argc - optind);
 	o.cves = cves;
+	cleanup_install_signals();
 	ret = livepatch_build(&o, &ko);
 	free(ko);
 	free(cves);

@@ -33,7 +33,9 @@ static void load_usage(FILE *out)
 		"      --force        on a stalled transition, force it through\n"
 		"                     (/sys/kernel/livepatch/NAME/force): tasks may\n"
 		"                     still run old code, and modules of patches taken\n"
-		"                     out by a forced transition can never be removed\n"
+		"                     out by a forced transition can never be removed;\n"
+		"                     also loads a module built for another build of\n"
+		"                     the same release (its run-pre check still runs)\n"
 		"  -h, --help         show this help\n");
 }
 
@@ -45,6 +47,7 @@ static int load_exit_status(int err)
 	case 0:
 		return EXIT_OK;
 	case -ENOEXEC:
+	case -EILSEQ: /* refused by the module's run-pre check */
 		return EXIT_REFUSED;
 	case -EOPNOTSUPP:
 	case -EPERM:

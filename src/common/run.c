@@ -11,6 +11,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+volatile pid_t run_child_pid;
+int run_own_group;
+
 static void redirect(const char *path, int fd, int flags)
 {
 	int f = open(path, flags, 0644);
@@ -25,6 +28,8 @@ static void child(const char *const *argv, const struct run_opts *o, int pipe_wr
 {
 	const char *const *e;
 
+	if (run_own_group)
+		setpgid(0, 0);
 	if (o && o->cwd && chdir(o->cwd))
 		_exit(126);
 	for (e = o ? o->env : NULL; e && *e; e++)
@@ -61,6 +66,7 @@ static char *read_all(int fd)
 	return buf;
 }
 
+
 int run_argv(const char *const *argv, const struct run_opts *opts)
 {
 	int fds[2] = { -1, -1 }, status;
@@ -74,14 +80,20 @@ int run_argv(const char *const *argv, const struct run_opts *opts)
 		return -errno;
 	if (pid == 0)
 		child(argv, opts, fds[1]);
+	if (run_own_group)
+		setpgid(pid, pid); /* as the child does: no race with a signal */
+	run_child_pid = pid;
 	if (fds[1] >= 0) {
 		close(fds[1]);
 		*opts->capture = read_all(fds[0]);
 		close(fds[0]);
 	}
 	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
+		if (errno != EINTR) {
+			run_child_pid = 0;
 			return -errno;
+		}
+	run_child_pid = 0;
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	if (WEXITSTATUS(status) == 127)

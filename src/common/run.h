@@ -14,6 +14,16 @@ struct run_opts {
 	const char *const *env; /* extra "NAME=value" entries, NULL-terminated */
 };
 
+#include <signal.h>
+#include <sys/types.h>
+
+/* The child run_argv() waits for, or 0 (for signal handlers: common/cleanup.c). */
+extern volatile pid_t run_child_pid;
+/* Set by cleanup_install_signals(): each child runs in a process group of
+ * its own, so that a signal handler can stop it with everything it started
+ * (gcc's cc1 and as, make's jobs) by kill(-run_child_pid). */
+extern int run_own_group;
+
 /* Runs argv[0] (searched in PATH) with argv; returns its exit status
  * (0..255), 128+signal when killed, or -errno when it could not start. */
 int run_argv(const char *const *argv, const struct run_opts *opts);

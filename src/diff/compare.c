@@ -44,7 +44,9 @@ void reloc_target(const struct reloc *r, struct target *t)
 	 * labels (.LC1) are not variables. */
 	if (sec && (sec->sh.sh_flags & SHF_MERGE)) {
 		t->sec = sec;
-		t->addend = (r->sym->type == STT_SECTION ? 0 : (int64_t)r->sym->offset) + r->addend;
+		/* unsigned: a corrupted addend must wrap, not overflow (UB) */
+		t->addend = (int64_t)((r->sym->type == STT_SECTION ? 0 : r->sym->offset) +
+				      (uint64_t)r->addend);
 		return;
 	}
 	if (r->sym->type != STT_SECTION || !sec) {
@@ -52,10 +54,10 @@ void reloc_target(const struct reloc *r, struct target *t)
 		t->addend = r->addend;
 		return;
 	}
-	s = symbol_around(sec, (uint64_t)(r->addend + addend_bias(r)));
+	s = symbol_around(sec, (uint64_t)r->addend + (uint64_t)addend_bias(r));
 	if (s) {
 		t->sym = s;
-		t->addend = r->addend - (int64_t)s->offset;
+		t->addend = (int64_t)((uint64_t)r->addend - s->offset);
 	} else {
 		t->sec = sec;
 		t->addend = r->addend;
@@ -78,8 +80,8 @@ static const unsigned char *bytes_at(const struct section *sec, uint64_t off, si
 static bool merged_equal(const struct reloc *pr, const struct target *pt,
 			 const struct reloc *or, const struct target *ot)
 {
-	uint64_t poff = (uint64_t)(pt->addend + addend_bias(pr));
-	uint64_t ooff = (uint64_t)(ot->addend + addend_bias(or));
+	uint64_t poff = (uint64_t)pt->addend + (uint64_t)addend_bias(pr);
+	uint64_t ooff = (uint64_t)ot->addend + (uint64_t)addend_bias(or);
 	size_t len = pt->sec->sh.sh_entsize ? pt->sec->sh.sh_entsize : 1;
 	const unsigned char *pb, *ob;
 
@@ -103,13 +105,27 @@ static bool sections_equal(const struct section *a, const struct section *b)
 	return !a->data || !b->data || !memcmp(a->data, b->data, a->sh.sh_size);
 }
 
+/* The kind of a special static: its name up to the first '.', and for
+ * "__UNIQUE_ID_<prefix><N>" without N (__COUNTER__ shifts when a patch adds
+ * a user of it above). */
+static size_t special_kind_len(const char *name)
+{
+	size_t n = strcspn(name, ".");
+
+	if (!strncmp(name, "__UNIQUE_ID_", 12))
+		while (n > 12 && name[n - 1] >= '0' && name[n - 1] <= '9')
+			n--;
+	return n;
+}
+
 /* Per-call-site state: equal when of the same kind and contents. */
 static bool special_statics_equal(const struct symbol *p, const struct symbol *o)
 {
 	const unsigned char *pb, *ob;
+	size_t n = special_kind_len(p->name);
 
-	if (!symbol_is_special_static(o) || strcspn(p->name, ".") != strcspn(o->name, ".") ||
-	    strncmp(p->name, o->name, strcspn(p->name, ".")) || p->size != o->size)
+	if (!symbol_is_special_static(o) || n != special_kind_len(o->name) ||
+	    strncmp(p->name, o->name, n) || p->size != o->size)
 		return false;
 	pb = bytes_at(p->sec, p->offset, p->size);
 	ob = bytes_at(o->sec, o->offset, o->size);
@@ -228,7 +244,7 @@ unsigned pair_check_data(const struct diff_pair *pair, const struct diff_pair *n
 	struct symbol *sym, *nsym;
 
 	for_each_sym(pair->patched, sym) {
-		if (!data_changed(pair, sym))
+		if (!data_changed(pair, sym) || directives_ignores_section(&pair->dir, sym->sec))
 			continue;
 		/* A variable holding __LINE__ changes with the lines around it. */
 		nsym = noline ? find_symbol_by_name(noline->patched, sym->name) : NULL;

@@ -152,11 +152,43 @@ static struct symbol *twin_by_name(const struct diff_pair *p, const struct symbo
 	return o && o->bind == STB_LOCAL && o->type == sym->type ? o : NULL;
 }
 
-static struct symbol *twin_by_key(const struct static_keys *pk, const struct static_keys *ok,
-				  const char *key)
+/* GCC's number of a "name.N" static local. */
+static unsigned long static_number(const struct symbol *sym)
 {
-	return hashmap_count_str(&pk->map, key) == 1 && hashmap_count_str(&ok->map, key) == 1 ?
-	       hashmap_get_str(&ok->map, key) : NULL;
+	return strtoul(strrchr(sym->name, '.') + 1, NULL, 10);
+}
+
+/* The rank of sym among the statics of its key, by number: GCC numbers a
+ * function's static locals in declaration order. */
+static size_t key_rank(const struct static_keys *k, const char *key, const struct symbol *sym)
+{
+	const struct symbol *s;
+	size_t it, rank = 0;
+
+	for (s = hashmap_first_str(&k->map, key, &it); s; s = hashmap_next_str(&k->map, key, &it))
+		if (s != sym && static_number(s) < static_number(sym))
+			rank++;
+	return rank;
+}
+
+/* Unique keys match directly; a function's several statics of one name
+ * (two "symbols" arrays of a trace event's output) match in declaration
+ * order when both objects have the same number of them. */
+static struct symbol *twin_by_key(const struct static_keys *pk, const struct static_keys *ok,
+				  const char *key, const struct symbol *sym)
+{
+	size_t n = hashmap_count_str(&pk->map, key), it, rank;
+	struct symbol *o;
+
+	if (!n || n != hashmap_count_str(&ok->map, key))
+		return NULL;
+	if (n == 1)
+		return hashmap_get_str(&ok->map, key);
+	rank = key_rank(pk, key, sym);
+	for (o = hashmap_first_str(&ok->map, key, &it); o; o = hashmap_next_str(&ok->map, key, &it))
+		if (key_rank(ok, key, o) == rank)
+			return o;
+	return NULL;
 }
 
 static void correlate_symbols(struct diff_pair *p)
@@ -170,10 +202,10 @@ static void correlate_symbols(struct diff_pair *p)
 		const char *key = pk.keys[sym->index];
 
 		if (sym->type == STT_SECTION || sym->type == STT_FILE || !*sym->name ||
-		    symbol_is_special_static(sym))
+		    symbol_is_special_static(sym) || directives_ignores_static(&p->dir, sym))
 			continue;
 		if (key)
-			p->sym_twin[sym->index] = twin_by_key(&pk, &ok, key);
+			p->sym_twin[sym->index] = twin_by_key(&pk, &ok, key, sym);
 		else
 			p->sym_twin[sym->index] = twin_by_name(p, sym);
 	}

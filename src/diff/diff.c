@@ -2,7 +2,9 @@
  *   load        orig/patched (and the noline pair)
  *   correlate   twins by name and by static-local key      (before compare)
  *   classify    SAME / CHANGED / NEW per function          (needs twins)
+ *   directives  .livefix.* sections read                   (before correlate)
  *   line-only   CHANGED here but SAME in the noline pair -> SAME
+ *   ignores     LIVEFIX_IGNORE_FUNCTION/SECTION -> SAME    (before refuse)
  *   refuse      init code, no __fentry__, changed data     (all reported;
  *               before the no-change test)
  *   closure     what the output must carry                 (needs statuses)
@@ -23,18 +25,25 @@ static void pair_release(struct diff_pair *p)
 	free(p->sym_twin);
 	free(p->sec_twin);
 	free(p->status);
+	directives_release(&p->dir);
 	memset(p, 0, sizeof(*p));
 }
 
+/* The directives are read for both pairs: ignored statics must not
+ * correlate in the noline pair either. */
 static int pair_load(struct diff_pair *p, const char *orig, const char *patched,
 		     const char *unit)
 {
+	int ret;
+
 	memset(p, 0, sizeof(*p));
 	p->unit = unit;
 	p->orig = elf_read(orig);
 	p->patched = p->orig ? elf_read(patched) : NULL;
 	if (!p->patched)
 		return -(errno ? errno : EINVAL);
+	if ((ret = directives_read(&p->dir, p->patched, unit)))
+		return ret;
 	pair_correlate(p);
 	pair_classify(p);
 	return 0;
@@ -94,9 +103,20 @@ static unsigned refuse_unsafe(const struct diff_pair *p, const struct diff_pair 
 	unsigned nr = pair_check_data(p, noline);
 	struct symbol *sym;
 
-	for_each_sym(p->patched, sym)
-		if (is_target_function(p, sym) && p->status[sym->index] == STATUS_CHANGED)
-			nr += refuse_function(p, sym);
+	for_each_sym(p->patched, sym) {
+		if (!is_target_function(p, sym) || p->status[sym->index] != STATUS_CHANGED)
+			continue;
+		/* LIVEFIX_FORCE_UNSAFE: the change is dropped, not refused. */
+		if (directives_forced(&p->dir, sym) && (!strncmp(sym->sec->name, ".init.text", 10) ||
+							!calls_fentry(sym))) {
+			pr_warn("%s: function '%s' changed but %s: left unpatched "
+				"(LIVEFIX_FORCE_UNSAFE)", p->unit, sym->name,
+				calls_fentry(sym) ? "is init code" : "does not call '__fentry__'");
+			p->status[sym->index] = STATUS_SAME;
+			continue;
+		}
+		nr += refuse_function(p, sym);
+	}
 	return nr;
 }
 
@@ -147,6 +167,30 @@ static void add_aliases(struct diff_output *o, struct diff_result *res)
 	}
 }
 
+/* A global alias "__livefix_cb_<N>_<name>" of each callback function (the
+ * closure included it), and the result's callback list. */
+static void add_callback_aliases(struct diff_output *o, struct diff_result *res)
+{
+	const struct directives *d = &o->pair->dir;
+
+	res->callbacks = xcalloc(d->nr_callbacks + 1, sizeof(*res->callbacks));
+	for (size_t i = 0; i < d->nr_callbacks; i++) {
+		const struct symbol *copy = o->sym_out[d->callbacks[i].func->index];
+		struct diff_callback *c = &res->callbacks[res->nr_callbacks++];
+
+		c->kind = d->callbacks[i].kind;
+		c->symbol = xasprintf("__livefix_cb_%u_%s", o->opts->unit_index,
+				      d->callbacks[i].func->name);
+		for (char *p = c->symbol; *p; p++)
+			if (*p == '.')
+				*p = '_';
+		c->objname = d->callbacks[i].objname ? xstrdup(d->callbacks[i].objname) : NULL;
+		if (copy && !find_symbol_by_name(o->out, c->symbol))
+			elf_add_symbol(o->out, c->symbol, STB_GLOBAL, STT_FUNC, copy->sec,
+				       copy->offset, copy->size);
+	}
+}
+
 static void output_release(struct diff_output *o)
 {
 	free(o->sym_included);
@@ -174,6 +218,7 @@ static int write_output(const struct diff_options *opts, struct diff_pair *p,
 	ret = output_emit(&o);
 	if (!ret) {
 		add_aliases(&o, res);
+		add_callback_aliases(&o, res);
 		ret = elf_write(o.out, opts->output);
 	}
 	output_release(&o);
@@ -185,11 +230,12 @@ static int diff_pairs(const struct diff_options *opts, struct diff_pair *p,
 {
 	if (noline->patched)
 		drop_line_only_changes(p, noline);
+	directives_apply_ignores(p);
 	/* Before the no-change test: a patch that only changes data is refused. */
 	if (refuse_unsafe(p, noline->patched ? noline : NULL))
 		return -ENOTSUP;
 	count_functions(p, res);
-	if (!res->nr_changed && !res->nr_new) {
+	if (!res->nr_changed && !res->nr_new && !p->dir.nr_callbacks) {
 		pr_info("no functional change in %s", opts->unit_name);
 		return DIFF_NO_CHANGE;
 	}
@@ -230,6 +276,11 @@ void diff_result_release(struct diff_result *res)
 		free(res->funcs[i].name);
 		free(res->funcs[i].new_symbol);
 	}
+	for (size_t i = 0; i < res->nr_callbacks; i++) {
+		free(res->callbacks[i].symbol);
+		free(res->callbacks[i].objname);
+	}
 	free(res->funcs);
+	free(res->callbacks);
 	memset(res, 0, sizeof(*res));
 }

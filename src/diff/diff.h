@@ -39,10 +39,24 @@ struct diff_func {
 	bool is_new;      /* not in the original object */
 };
 
+/* A livepatch callback the patched source registered (livefix-macros.h). */
+enum diff_callback_kind { DIFF_PRE_PATCH, DIFF_POST_PATCH, DIFF_PRE_UNPATCH, DIFF_POST_UNPATCH };
+#define DIFF_NR_CALLBACK_KINDS 4
+/* "pre_patch", ... (the klp_callbacks field names), by kind. */
+extern const char *const diff_callback_names[DIFF_NR_CALLBACK_KINDS];
+
+struct diff_callback {
+	enum diff_callback_kind kind;
+	char *symbol;  /* global alias of the function in the output (owned) */
+	char *objname; /* the descriptor's object name (owned); NULL: the unit's */
+};
+
 struct diff_result {
 	struct diff_func *funcs; /* changed and new functions, in output (owned) */
 	size_t nr_funcs;
 	size_t nr_changed, nr_new;
+	struct diff_callback *callbacks; /* in the order of the descriptors (owned) */
+	size_t nr_callbacks;
 };
 
 /* 0: output written. DIFF_NO_CHANGE: no functional change, nothing written.

@@ -78,8 +78,11 @@ static void need_target(struct diff_output *o, struct worklist *w, const struct 
 static void need_range(struct diff_output *o, struct worklist *w, const struct section *sec,
 		       uint64_t start, uint64_t len, uint64_t skip)
 {
-	if (!sec->rela)
+	if (!sec->rela || start >= sec->sh.sh_size)
 		return;
+	/* a corrupted symbol size must not make this loop run for hours */
+	if (len > sec->sh.sh_size - start)
+		len = sec->sh.sh_size - start;
 	for (uint64_t off = start; off < start + len; off++) {
 		struct reloc *r = find_reloc_by_offset(sec, off);
 
@@ -161,6 +164,9 @@ void output_mark_closure(struct diff_output *o)
 	for_each_sym(p->patched, sym)
 		if (is_patch_function(p, sym))
 			include_symbol(o, &w, sym);
+	/* Callbacks, even unchanged ones: the module source calls them. */
+	for (size_t i = 0; i < p->dir.nr_callbacks; i++)
+		include_symbol(o, &w, p->dir.callbacks[i].func);
 	for_each_sym(p->patched, sym)
 		if ((parent = cold_parent(p->patched, sym)) && o->sym_included[parent->index])
 			include_symbol(o, &w, sym);

@@ -9,6 +9,22 @@
 
 enum diff_status { STATUS_SAME, STATUS_CHANGED, STATUS_NEW };
 
+/* What the patched source asked for through livefix-macros.h (directives.c). */
+struct directive_callback {
+	struct symbol *func;          /* in the patched object */
+	enum diff_callback_kind kind;
+	char *objname;                /* owned; NULL: the unit's object */
+};
+
+struct directives {
+	struct directive_callback *callbacks;
+	size_t nr_callbacks;
+	struct symbol **ignored_funcs, **forced_funcs; /* patched symbols */
+	size_t nr_ignored_funcs, nr_forced_funcs;
+	char **ignored_sections, **ignored_statics;    /* owned names */
+	size_t nr_ignored_sections, nr_ignored_statics;
+};
+
 /* One orig/patched pair and its correlation. */
 struct diff_pair {
 	struct elf *orig, *patched;
@@ -16,6 +32,7 @@ struct diff_pair {
 	struct section **sec_twin; /* [patched section index] -> orig section or NULL */
 	enum diff_status *status;  /* [patched symbol index], functions only */
 	const char *unit;          /* for messages */
+	struct directives dir;     /* the patched object's .livefix.* directives */
 };
 
 /* Where a relocation really points: a named symbol plus an offset from it,
@@ -38,6 +55,17 @@ struct diff_output {
 	const struct diff_options *opts;
 	int error;                 /* first error met while mapping relocations */
 };
+
+/* directives.c: reads the ".livefix.*" sections of the patched object
+ * (before correlation); 0 or -EINVAL (every bad entry logged). */
+int directives_read(struct directives *d, const struct elf *patched, const char *unit);
+void directives_release(struct directives *d);
+/* Ignored and ignored-section functions CHANGED -> SAME (after line-only). */
+void directives_apply_ignores(struct diff_pair *pair);
+bool directives_forced(const struct directives *d, const struct symbol *sym);
+bool directives_ignores_section(const struct directives *d, const struct section *sec);
+/* A static local named by LIVEFIX_IGNORE_STATIC: never correlated. */
+bool directives_ignores_static(const struct directives *d, const struct symbol *sym);
 
 /* correlate.c: fills sym_twin and sec_twin. */
 void pair_correlate(struct diff_pair *pair);

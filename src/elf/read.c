@@ -26,6 +26,13 @@ static int read_section(struct elf *elf, Elf *e, size_t index, const char *strta
 
 	if (!scn || !gelf_getshdr(scn, &sh))
 		return elf_error(elf->path, "cannot read section header");
+	/* 0 or a power of two (ELF); more than 2 MiB is a corrupted header, and
+	 * would make the writer lay out a file of that many bytes */
+	if ((sh.sh_addralign & (sh.sh_addralign - 1)) || sh.sh_addralign > (1u << 21)) {
+		pr_err("%s: section %zu: bad alignment %llu", elf->path, index,
+		       (unsigned long long)sh.sh_addralign);
+		return -EINVAL;
+	}
 	sec = elf_add_section(elf, strtab_name ? strtab_name : "", sh.sh_type, sh.sh_flags,
 			      sh.sh_addralign, sh.sh_entsize, NULL, 0);
 	sec->sh = sh;
@@ -48,6 +55,10 @@ static int read_sections(struct elf *elf, Elf *e)
 
 	if (elf_getshdrnum(e, &nr) || elf_getshdrstrndx(e, &shstrndx))
 		return elf_error(elf->path, "cannot count sections");
+	if (shstrndx == SHN_UNDEF || shstrndx >= nr) {
+		pr_err("%s: section name table index %zu out of range", elf->path, shstrndx);
+		return -EINVAL;
+	}
 	for (size_t i = 1; i < nr; i++) {
 		GElf_Shdr sh;
 		Elf_Scn *scn = elf_getscn(e, i);
@@ -69,12 +80,15 @@ static struct section *section_at(struct elf *elf, size_t index)
 
 static int read_symbol(struct elf *elf, const GElf_Sym *gs, const char *strtab, size_t strsz)
 {
-	const char *name = gs->st_name < strsz ? strtab + gs->st_name : NULL;
+	/* in range and terminated inside the table */
+	const char *name = gs->st_name < strsz &&
+			   memchr(strtab + gs->st_name, '\0', strsz - gs->st_name) ?
+			   strtab + gs->st_name : NULL;
 	struct section *sec = NULL;
 	struct symbol *sym;
 
 	if (!name) {
-		pr_err("%s: symbol %zu: name offset out of range", elf->path, elf->nr_symbols);
+		pr_err("%s: symbol %zu: name offset out of range or unterminated", elf->path, elf->nr_symbols);
 		return -EINVAL;
 	}
 	if (gs->st_shndx == SHN_XINDEX) {
@@ -87,6 +101,13 @@ static int read_symbol(struct elf *elf, const GElf_Sym *gs, const char *strtab, 
 		if (!sec) {
 			pr_err("%s: symbol '%s': bad section index %u", elf->path, name,
 			       gs->st_shndx);
+			return -EINVAL;
+		}
+		/* tables are not code or data: a symbol there is a corrupted object */
+		if (sec->sh.sh_type == SHT_RELA || sec->sh.sh_type == SHT_REL ||
+		    sec->sh.sh_type == SHT_SYMTAB || sec->sh.sh_type == SHT_STRTAB) {
+			pr_err("%s: symbol '%s': defined in table section '%s'", elf->path,
+			       name, sec->name);
 			return -EINVAL;
 		}
 	}

@@ -180,7 +180,7 @@ static int write_section(Elf *e, const struct section *sec)
 	return gelf_update_shdr(scn, &sh) ? 0 : -EINVAL;
 }
 
-static int write_file(struct elf *elf, int fd)
+static int write_file(struct elf *elf, int fd, const char *path)
 {
 	Elf *e = elf_begin(fd, ELF_C_WRITE, NULL);
 	GElf_Ehdr eh = elf->ehdr;
@@ -196,9 +196,14 @@ static int write_file(struct elf *elf, int fd)
 	eh.e_shoff = 0;
 	eh.e_phoff = 0;
 	eh.e_phnum = 0;
+	errno = 0;
 	if (!ret && (!gelf_update_ehdr(e, &eh) || elf_update(e, ELF_C_WRITE) < 0)) {
-		pr_err("%s: cannot write: %s", elf->path, elf_errmsg(-1));
-		ret = -EIO;
+		/* name the file written, and the system's reason (ENOSPC) if any */
+		int err = errno;
+
+		ret = err ? -err : -EIO;
+		pr_err("%s: cannot write: %s%s%s", path, elf_errmsg(-1), err ? ": " : "",
+		       err ? strerror(err) : "");
 	}
 	elf_end(e);
 	return ret;
@@ -223,7 +228,7 @@ int elf_write(struct elf *elf, const char *path)
 		free(tmp);
 		return ret;
 	}
-	ret = write_file(elf, fd);
+	ret = write_file(elf, fd, path);
 	if (close(fd) && !ret)
 		ret = -errno;
 	if (!ret && rename(tmp, path))

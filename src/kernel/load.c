@@ -5,6 +5,7 @@
 #include "common/xalloc.h"
 #include "kernel/installed.h"
 #include "kernel/kpaths.h"
+#include "kernel/load_verify.h"
 #include "kernel/modinfo.h"
 #include "kernel/module.h"
 #include "kernel/patch_meta.h"
@@ -12,9 +13,12 @@
 #include "kernel/transition.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 /* How often the progress line is redrawn while waiting on a terminal. */
 #define PROGRESS_INTERVAL 0.5
@@ -100,6 +104,9 @@ static const char *insert_error_reason(int err)
 		       "compatible with the patches already loaded (see dmesg)";
 	case -ENODEV:
 		return "the kernel's live patching is not initialised";
+	case LIVEFIX_RUN_PRE_REFUSED:
+		return "its run-pre check found that the running code differs from the "
+		       "code it was built for";
 	default:
 		return strerror(-err);
 	}
@@ -273,10 +280,19 @@ static int wait_after_insert(const char *name, const struct load_opts *opts)
 static int insert_and_wait(const char *path, const char *name,
 			   const struct load_opts *opts)
 {
-	int err;
+	int err, mark;
 
 	pr_info("loading patch module: %s", base_name(path));
+	mark = load_log_mark();
 	err = module_insert_file(path);
+	if (err == LIVEFIX_RUN_PRE_REFUSED)
+		load_report_run_pre(name, mark);
+	else if (!err)
+		load_report_run_pre_passed(name, mark);
+	if (mark >= 0)
+		close(mark);
+	if (err == LIVEFIX_RUN_PRE_REFUSED)
+		return err;
 	if (err) {
 		pr_err("cannot load '%s': %s", path, insert_error_reason(err));
 		return err;
@@ -294,10 +310,56 @@ static int insert_and_wait(const char *path, const char *name,
 	return wait_after_insert(name, opts);
 }
 
+/* Loads are serialized through <run dir>/load.lock (flock, released when
+ * the process ends, however it ends): the kernel runs one livepatch
+ * transition at a time, and a second load would find the first in
+ * transition. A second `livefix load` says whom it waits for. Returns the
+ * lock's fd, or -1 when it cannot be made (load goes on unserialized). */
+static int load_lock(void)
+{
+	char *copies = loaded_copies_dir(), *slash = strrchr(copies, '/');
+	char *lock, pid[32] = "";
+	ssize_t n;
+	int fd;
+
+	if (slash)
+		*slash = '\0';
+	lock = xasprintf("%s/load.lock", copies);
+	fd = mkdir_p(copies, 0755) ? -1 : open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		pr_debug("no load lock '%s': %s", lock, strerror(errno));
+	} else if (flock(fd, LOCK_EX | LOCK_NB) && errno == EWOULDBLOCK) {
+		n = pread(fd, pid, sizeof(pid) - 1, 0);
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		pr_info("waiting for another livefix load (pid %s) to finish (lock %s)",
+			pid[0] ? pid : "?", lock);
+		while (flock(fd, LOCK_EX) && errno == EINTR)
+			;
+	}
+	if (fd >= 0) {
+		snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+		if (ftruncate(fd, 0) || pwrite(fd, pid, strlen(pid), 0) < 0)
+			pr_debug("cannot write '%s': %s", lock, strerror(errno));
+	}
+	free(lock);
+	free(copies);
+	return fd;
+}
+
+static void load_unlock(int fd)
+{
+	if (fd >= 0) {
+		if (ftruncate(fd, 0))
+			pr_debug("cannot truncate the load lock: %s", strerror(errno));
+		close(fd); /* drops the flock */
+	}
+}
+
 int livepatch_load(const char *path, const struct load_opts *opts)
 {
 	char *name = NULL;
-	int err;
+	int err, lock;
 
 	if (!livepatch_supported()) {
 		char *dir = kpath_sys("kernel/livepatch"), *rel = kernel_release();
@@ -310,9 +372,13 @@ int livepatch_load(const char *path, const struct load_opts *opts)
 	}
 	err = livepatch_check_file(path, &name);
 	if (!err)
+		err = load_check_build_id(path, opts->force);
+	lock = err ? -1 : load_lock();
+	if (!err)
 		err = check_not_loaded(name);
 	if (!err)
 		err = insert_and_wait(path, name, opts);
+	load_unlock(lock);
 	free(name);
 	return err;
 }

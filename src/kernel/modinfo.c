@@ -79,6 +79,8 @@ static int read_sections(Elf *elf, struct modinfo *mi)
 		if (!data || !data->d_buf)
 			continue;
 		if (!strcmp(name, ".modinfo")) {
+			if (found)
+				continue; /* a second one: a corrupted file */
 			parse_modinfo(mi, data->d_buf, data->d_size);
 			found = 1;
 		} else {
@@ -100,6 +102,7 @@ int modinfo_read(const char *path, struct modinfo *mi)
 	if (fd < 0) {
 		err = -errno;
 		pr_err("cannot open '%s': %s", path, strerror(errno));
+		modinfo_release(mi);
 		return err;
 	}
 	elf = elf_begin(fd, ELF_C_READ, NULL);
@@ -120,6 +123,8 @@ int modinfo_read(const char *path, struct modinfo *mi)
 	}
 	elf_end(elf);
 	close(fd);
+	if (err)
+		modinfo_release(mi); /* callers may return without releasing */
 	return err;
 }
 

@@ -21,7 +21,8 @@ struct modinfo {
 };
 
 /* Reads the file's .modinfo; 0 or -errno (-ENODATA: no .modinfo section,
- * -ENOEXEC: not an ELF file). Logs the reason with the path. */
+ * -ENOEXEC: not an ELF file). Logs the reason with the path. On an error
+ * *mi is left empty (releasing it again is harmless). */
 int modinfo_read(const char *path, struct modinfo *mi);
 void modinfo_release(struct modinfo *mi);
 

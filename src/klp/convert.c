@@ -97,12 +97,61 @@ static size_t move_relocs(struct elf *elf, struct section *rsec, const bool *is_
 	return moved;
 }
 
+/* Sections the module loader (and its COMING notifiers) consume while it
+ * loads the patch module, before klp can apply a module-specific
+ * relocation: that happens only when the target module is there (maybe
+ * later) and after the patch module's init. An entry resolved then would
+ * have been used unrelocated. vmlinux relocations are applied earlier, by
+ * the loader itself (apply_relocations()), so vmlinux targets are fine. */
+static const char *const load_time_sections[] = {
+	"__jump_table", ".altinstructions", ".parainstructions", ".static_call_sites",
+	"__dyndbg", ".smp_locks", ".retpoline_sites", ".return_sites", "__mcount_loc",
+	".orc_unwind_ip", ".ibt_endbr_seal", "__ex_table",
+};
+
+static bool is_load_time_section(const char *name)
+{
+	for (size_t i = 0; i < sizeof(load_time_sections) / sizeof(*load_time_sections); i++)
+		if (!strcmp(name, load_time_sections[i]))
+			return true;
+	return false;
+}
+
+static int refuse_module_relocs_at_load(struct elf *elf, const bool *is_klp)
+{
+	char objname[KLP_OBJNAME_MAX + 1];
+	struct section *rsec;
+	struct reloc *r;
+	int ret = 0;
+
+	for_each_sec(elf, rsec) {
+		if (rsec->sh.sh_type != SHT_RELA || !rsec->base ||
+		    (rsec->sh.sh_flags & SHF_RELA_LIVEPATCH) || !is_load_time_section(rsec->base->name))
+			continue;
+		for_each_reloc(rsec, r) {
+			if (!is_klp[r->sym->index] || parse_klp_name(elf, r->sym->name, objname) ||
+			    !strcmp(objname, "vmlinux"))
+				continue;
+			pr_err("%s+%#lx refers to '%s' of module %s: the kernel uses %s entries "
+			       "when it loads the patch module, before it can resolve symbols of "
+			       "%s%s", rsec->base->name, (unsigned long)r->offset, r->sym->name,
+			       objname, rsec->base->name, objname,
+			       !strcmp(rsec->base->name, "__jump_table") ?
+			       " (a static key of the module: use static_key_enabled() in the patch)" : "");
+			ret = -ENOTSUP;
+		}
+	}
+	return ret;
+}
+
 static int convert(struct elf *elf)
 {
 	bool *is_klp = xcalloc(elf->nr_symbols, sizeof(*is_klp));
 	size_t nr_sections = elf->nr_sections, moved = 0;
 	int ret = mark_livepatch_symbols(elf, is_klp);
 
+	if (!ret)
+		ret = refuse_module_relocs_at_load(elf, is_klp);
 	/* Only the sections that existed before: the new ones are already done. */
 	for (size_t i = 1; !ret && i < nr_sections; i++)
 		if (elf->sections[i]->sh.sh_type == SHT_RELA)

@@ -39,21 +39,87 @@ static bool is_vmlinux(const char *object)
 	return !object || !strcmp(object, "vmlinux");
 }
 
-/* Distinct objects in first-seen order (few: a linear scan is fine). */
-static size_t list_objects(const struct klp_func_desc *funcs, size_t nr, const char **objs)
+static size_t add_object(const char **objs, size_t n, const char *object)
+{
+	const char *o = is_vmlinux(object) ? "vmlinux" : object;
+	size_t j;
+
+	for (j = 0; j < n && strcmp(objs[j], o); j++)
+		;
+	if (j == n)
+		objs[n++] = o;
+	return n;
+}
+
+/* Distinct objects of the functions, then of the callbacks, in first-seen
+ * order (few: a linear scan is fine). */
+static size_t list_objects(const struct klp_func_desc *funcs, size_t nr,
+			   const struct module_meta *m, const char **objs)
 {
 	size_t n = 0;
 
-	for (size_t i = 0; i < nr; i++) {
-		const char *o = is_vmlinux(funcs[i].object) ? "vmlinux" : funcs[i].object;
-		size_t j;
-
-		for (j = 0; j < n && strcmp(objs[j], o); j++)
-			;
-		if (j == n)
-			objs[n++] = o;
-	}
+	for (size_t i = 0; i < nr; i++)
+		n = add_object(objs, n, funcs[i].object);
+	for (size_t i = 0; i < m->nr_callbacks; i++)
+		n = add_object(objs, n, m->callbacks[i].object);
 	return n;
+}
+
+static const char *const callback_names[KLP_NR_CALLBACK_KINDS] = {
+	"pre_patch", "post_patch", "pre_unpatch", "post_unpatch",
+};
+
+static bool callback_is(const struct klp_callback_desc *c, const char *obj,
+			enum klp_callback_kind kind)
+{
+	return c->kind == kind && !strcmp(is_vmlinux(c->object) ? "vmlinux" : c->object, obj);
+}
+
+static bool has_callbacks(const struct module_meta *m, const char *obj,
+			  enum klp_callback_kind kind)
+{
+	for (size_t i = 0; i < m->nr_callbacks; i++)
+		if (callback_is(&m->callbacks[i], obj, kind))
+			return true;
+	return false;
+}
+
+/* livefix_<kind>_<index>(): calls the object's callbacks of one kind. */
+static void put_callback(FILE *f, const struct module_meta *m, const char *obj,
+			 size_t obj_index, enum klp_callback_kind kind)
+{
+	bool pre = kind == KLP_PRE_PATCH, reverse = kind >= KLP_PRE_UNPATCH;
+	size_t n = m->nr_callbacks;
+
+	for (size_t i = 0; i < n; i++)
+		if (callback_is(&m->callbacks[i], obj, kind))
+			fprintf(f, "extern %s %s(struct klp_object *obj);\n", pre ? "int" : "void",
+				m->callbacks[i].symbol);
+	fprintf(f, "\nstatic %s livefix_%s_%zu(struct klp_object *obj)\n{\n", pre ? "int" : "void",
+		callback_names[kind], obj_index);
+	if (pre)
+		fprintf(f, "\tint ret;\n\n");
+	if (pre && strcmp(obj, "vmlinux")) /* the run-pre check comes first */
+		fprintf(f, "\tret = livefix_verify_pre_patch(obj);\n\tif (ret)\n\t\treturn ret;\n");
+	for (size_t k = 0; k < n; k++) {
+		const struct klp_callback_desc *c = &m->callbacks[reverse ? n - 1 - k : k];
+
+		if (!callback_is(c, obj, kind))
+			continue;
+		if (pre)
+			fprintf(f, "\tret = %s(obj);\n\tif (ret)\n\t\treturn ret;\n", c->symbol);
+		else
+			fprintf(f, "\t%s(obj);\n", c->symbol);
+	}
+	fprintf(f, pre ? "\treturn 0;\n}\n\n" : "}\n\n");
+}
+
+static void put_callbacks(FILE *f, const struct module_meta *m, const char *obj,
+			  size_t obj_index)
+{
+	for (int k = 0; k < KLP_NR_CALLBACK_KINDS; k++)
+		if (has_callbacks(m, obj, (enum klp_callback_kind)k))
+			put_callback(f, m, obj, obj_index, (enum klp_callback_kind)k);
 }
 
 static void put_funcs(FILE *f, const struct klp_func_desc *funcs, size_t nr,
@@ -74,7 +140,7 @@ static void put_funcs(FILE *f, const struct klp_func_desc *funcs, size_t nr,
 	fprintf(f, "\t{ }\n};\n\n");
 }
 
-static void put_objects(FILE *f, const char **objs, size_t n)
+static void put_objects(FILE *f, const struct module_meta *m, const char **objs, size_t n)
 {
 	fprintf(f, "static struct klp_object objs[] = {\n");
 	for (size_t i = 0; i < n; i++) {
@@ -83,7 +149,14 @@ static void put_objects(FILE *f, const char **objs, size_t n)
 			fprintf(f, "NULL");
 		else
 			put_c_string(f, objs[i]);
-		fprintf(f, ", .funcs = funcs_%zu },\n", i);
+		fprintf(f, ", .funcs = funcs_%zu", i);
+		for (int k = 0; k < KLP_NR_CALLBACK_KINDS; k++)
+			if (has_callbacks(m, objs[i], (enum klp_callback_kind)k))
+				fprintf(f, ",\n\t  .callbacks.%s = livefix_%s_%zu", callback_names[k],
+					callback_names[k], i);
+			else if (k == KLP_PRE_PATCH && strcmp(objs[i], "vmlinux"))
+				fprintf(f, ",\n\t  .callbacks.pre_patch = livefix_verify_pre_patch");
+		fprintf(f, " },\n");
 	}
 	fprintf(f, "\t{ }\n};\n\n");
 }
@@ -122,26 +195,35 @@ static void put_metadata(FILE *f, const struct module_meta *m,
 	put_modinfo(f, "livefix_cves", m->cves);
 	put_modinfo(f, "livefix_effective_version", m->effective_version);
 	put_modinfo(f, "livefix_replace", m->replace ? "Y" : "N");
+	put_modinfo(f, "livefix_build_id", m->build_id);
 	free(list);
 }
 
 static void put_main(FILE *f, const struct module_meta *m, const struct klp_func_desc *funcs,
 		     size_t nr)
 {
-	const char **objs = xcalloc(nr + 1, sizeof(*objs));
-	size_t n = list_objects(funcs, nr, objs);
+	const char **objs = xcalloc(nr + m->nr_callbacks + 1, sizeof(*objs));
+	size_t n = list_objects(funcs, nr, m, objs);
 
 	fprintf(f, "// SPDX-License-Identifier: GPL-2.0\n"
 		   "/* Generated by livefix: the livepatch tables of %s. */\n"
 		   "#include <linux/kernel.h>\n#include <linux/module.h>\n"
-		   "#include <linux/livepatch.h>\n\n", m->module_name);
-	for (size_t i = 0; i < n; i++)
+		   "#include <linux/livepatch.h>\n\n"
+		   "int livefix_verify(const char *objname);\n"
+		   "int livefix_verify_pre_patch(struct klp_object *obj);\n\n", m->module_name);
+	for (size_t i = 0; i < n; i++) {
 		put_funcs(f, funcs, nr, objs[i], i);
-	put_objects(f, objs, n);
+		put_callbacks(f, m, objs[i], i);
+	}
+	put_objects(f, m, objs, n);
 	fprintf(f, "static struct klp_patch patch = {\n\t.mod = THIS_MODULE,\n"
 		   "\t.objs = objs,\n\t.replace = %s,\n};\n\n", m->replace ? "true" : "false");
+	/* Run-pre check (livefix-verify.c): klp relocations for vmlinux are
+	 * written at module load, so vmlinux functions are checked here,
+	 * before anything is redirected; module objects in pre_patch. */
 	fprintf(f, "static int __init livefix_patch_init(void)\n{\n"
-		   "\treturn klp_enable_patch(&patch);\n}\n\n"
+		   "\tint ret = livefix_verify(NULL);\n\n"
+		   "\treturn ret ? ret : klp_enable_patch(&patch);\n}\n\n"
 		   "static void __exit livefix_patch_exit(void)\n{\n}\n\n"
 		   "module_init(livefix_patch_init);\nmodule_exit(livefix_patch_exit);\n");
 	put_metadata(f, m, funcs, nr);
@@ -190,7 +272,7 @@ static void fill_kbuild(FILE *f, const void *arg)
 	const struct source_args *a = arg;
 
 	fprintf(f, "# Generated by livefix\n"
-		   "obj-m := %s.o\n%s-y := livefix-main.o livefix-patch.o", a->meta->module_name,
+		   "obj-m := %s.o\n%s-y := livefix-main.o livefix-patch.o livefix-verify.o", a->meta->module_name,
 		a->meta->module_name);
 	for (size_t i = 0; i < a->nr_objects; i++)
 		fprintf(f, " %s", a->objects[i]);

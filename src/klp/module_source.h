@@ -15,6 +15,16 @@ struct klp_func_desc {
 	const char *new_symbol; /* the replacement's global symbol in a patch object */
 };
 
+/* A livepatch callback (livefix-macros.h): kinds in struct klp_callbacks order. */
+enum klp_callback_kind { KLP_PRE_PATCH, KLP_POST_PATCH, KLP_PRE_UNPATCH, KLP_POST_UNPATCH };
+#define KLP_NR_CALLBACK_KINDS 4
+
+struct klp_callback_desc {
+	const char *object;          /* "vmlinux" or a module name */
+	enum klp_callback_kind kind;
+	const char *symbol;          /* the callback's global symbol in a patch object */
+};
+
 struct module_meta {
 	const char *module_name; /* file name without .ko, e.g. "livepatch-proc-version" */
 	const char *kernel;      /* target release, e.g. "6.1.0-47-amd64" */
@@ -27,6 +37,13 @@ struct module_meta {
 	const char *patch_text;  /* the source patches, kept in section .livefix.patch */
 	const char *version;     /* livefix version */
 	bool replace;            /* atomic replace of earlier livepatches */
+	const char *build_id;    /* GNU build id of the target vmlinux (hex), may be NULL */
+	/* Callbacks, in build order. Per object and kind one generated function
+	 * livefix_<kind>_<object index> calls them: patch kinds in this order,
+	 * unpatch kinds in reverse; the first failing pre_patch stops. An
+	 * object with callbacks is in the patch even with no function. */
+	const struct klp_callback_desc *callbacks;
+	size_t nr_callbacks;
 };
 
 /* Writes <dir>/livefix-main.c, <dir>/livefix-patch.S (the source patches,

@@ -52,6 +52,13 @@ static int read_local_names(const char *path, char ***names, size_t *nr)
 	return 0;
 }
 
+static void free_names(char **names, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++)
+		free(names[i]);
+	free(names);
+}
+
 int unit_resolver_init(struct unit_resolver *r, const struct ksymtab *target,
 		       const struct ksymtab *vmlinux, const struct symvers *symvers,
 		       const char *unit, const char *orig_object)
@@ -71,20 +78,66 @@ int unit_resolver_init(struct unit_resolver *r, const struct ksymtab *target,
 	base = basename(copy);
 	if (strlen(base) > 2 && !strcmp(base + strlen(base) - 2, ".o"))
 		base[strlen(base) - 1] = 'c';
-	r->file = ksymtab_find_file(target, base, names, nr);
-	for (size_t i = 0; i < nr; i++)
-		free(names[i]);
-	free(names);
+	/* Debian's module .ko files have no FILE symbols: locals are then
+	 * resolved by module-unique name (unit_needs_file_block() said so). */
+	if (target->is_module && !target->nr_files)
+		ret = 0;
+	else
+		ret = (r->file = ksymtab_find_file(target, base, names, nr)) ? 0 : -ENOENT;
+	free_names(names, nr);
 	free(copy);
-	return r->file ? 0 : -ENOENT;
+	return ret;
 }
 
-static void klp_name(struct diff_resolution *out, const struct ksymtab *tab,
-		     const struct ksym *sym)
+bool unit_needs_file_block(const struct ksymtab *target, const char *orig_object)
 {
-	out->name = xasprintf(".klp.sym.%s.%s,%lu", tab->objname, sym->name,
-			      ksymtab_sympos(tab, sym));
+	char **names;
+	size_t nr;
+	bool needs = false;
+
+	if (!target->is_module || target->nr_files)
+		return false;
+	if (read_local_names(orig_object, &names, &nr))
+		return true;
+	for (size_t i = 0; i < nr && !needs; i++)
+		needs = ksymtab_count_named(target, names[i]) > 1;
+	free_names(names, nr);
+	return needs;
+}
+
+/* Without FILE symbols: the one symbol of that name in the module, if it
+ * is a local. */
+static const struct ksym *find_unique_local(const struct unit_resolver *r, const char *name)
+{
+	const struct ksym *sym = ksymtab_find_local_any(r->target, name);
+
+	if (!sym)
+		return NULL;
+	if (ksymtab_count_named(r->target, name) != 1) {
+		pr_err("%s: local symbol '%s' occurs %zu times in %s, whose symbol table has "
+		       "no FILE symbols to tell which is the unit's", r->unit, name,
+		       ksymtab_count_named(r->target, name), r->target->objname);
+		return NULL;
+	}
+	return sym;
+}
+
+static const struct ksym *find_unit_local(const struct unit_resolver *r, const char *name)
+{
+	return r->file ? ksymtab_find_local(r->target, r->file, name)
+		       : find_unique_local(r, name);
+}
+
+static int klp_name(struct diff_resolution *out, const struct ksymtab *tab,
+		    const struct ksym *sym)
+{
+	unsigned long sympos;
+
+	if (ksymtab_klp_sympos(tab, sym, &sympos))
+		return -EINVAL;
+	out->name = xasprintf(".klp.sym.%s.%s,%lu", tab->objname, sym->name, sympos);
 	out->klp = true;
+	return 0;
 }
 
 static int resolve_global(struct unit_resolver *r, const char *name, struct diff_resolution *out)
@@ -106,9 +159,11 @@ static int resolve_global(struct unit_resolver *r, const char *name, struct diff
 		return 0;
 	}
 	if ((sym = ksymtab_find_global(r->target, name))) {
-		klp_name(out, r->target, sym);
+		if (klp_name(out, r->target, sym))
+			return -EINVAL;
 	} else if (r->vmlinux != r->target && (sym = ksymtab_find_global(r->vmlinux, name))) {
-		klp_name(out, r->vmlinux, sym);
+		if (klp_name(out, r->vmlinux, sym))
+			return -EINVAL;
 	} else {
 		pr_err("%s: symbol '%s' is neither exported nor defined in %s",
 		       r->unit, name, r->target->objname);
@@ -127,14 +182,17 @@ int unit_resolve(void *ctx, const char *name, bool is_local, bool is_func,
 	(void)is_func;
 	if (!is_local)
 		return resolve_global(r, name, out);
-	sym = ksymtab_find_local(r->target, r->file, name);
+	sym = find_unit_local(r, name);
+	if (!sym && !r->file && ksymtab_count_named(r->target, name) > 1)
+		return -ENOENT; /* find_unique_local() said why */
 	if (!sym) {
 		pr_err("%s: local symbol '%s' is not in %s's symbol table for %s "
 		       "(optimized away in the running kernel?)",
-		       r->unit, name, r->target->objname, r->file->name);
+		       r->unit, name, r->target->objname, r->file ? r->file->name : r->unit);
 		return -ENOENT;
 	}
-	klp_name(out, r->target, sym);
+	if (klp_name(out, r->target, sym))
+		return -EINVAL;
 	r->nr_klp++;
 	return 0;
 }
@@ -142,7 +200,7 @@ int unit_resolve(void *ctx, const char *name, bool is_local, bool is_func,
 int unit_function_sympos(const struct unit_resolver *r, const char *name, bool is_local,
 			 unsigned long *sympos)
 {
-	const struct ksym *sym = is_local ? ksymtab_find_local(r->target, r->file, name)
+	const struct ksym *sym = is_local ? find_unit_local(r, name)
 					  : ksymtab_find_global(r->target, name);
 
 	if (!sym) {
@@ -150,6 +208,5 @@ int unit_function_sympos(const struct unit_resolver *r, const char *name, bool i
 		       r->unit, name, r->target->objname);
 		return -ENOENT;
 	}
-	*sympos = ksymtab_sympos(r->target, sym);
-	return 0;
+	return ksymtab_klp_sympos(r->target, sym, sympos);
 }

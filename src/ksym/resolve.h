@@ -14,7 +14,9 @@ struct unit_resolver {
 	const struct ksymtab *target;  /* vmlinux or the patched module */
 	const struct ksymtab *vmlinux; /* == target when patching vmlinux */
 	const struct symvers *symvers;
-	const struct kfile *file;      /* the unit's FILE block in target */
+	const struct kfile *file;      /* the unit's FILE block in target; NULL
+					* when target has no FILE symbols: then
+					* only module-unique local names resolve */
 	const char *unit;              /* "fs/proc/version.o", for messages */
 	const struct hashmap *in_module; /* globals the patch module itself defines
 					  * in another unit (may be NULL) */
@@ -22,10 +24,16 @@ struct unit_resolver {
 };
 
 /* Finds the unit's FILE block from the local symbols of its original object.
- * 0 or -errno (the reason logged). */
+ * 0 or -errno (the reason logged). A module table without FILE symbols is
+ * accepted (r->file NULL): see unit_needs_file_block(). */
 int unit_resolver_init(struct unit_resolver *r, const struct ksymtab *target,
 		       const struct ksymtab *vmlinux, const struct symvers *symvers,
 		       const char *unit, const char *orig_object);
+
+/* True when target has no FILE symbols and one of the local names the
+ * unit's original object defines occurs more than once in target: only the
+ * module's debug object can then tell which symbol is the unit's. */
+bool unit_needs_file_block(const struct ksymtab *target, const char *orig_object);
 
 struct diff_resolution;
 /* The diff_resolve_fn for a unit (ctx is a struct unit_resolver *). */

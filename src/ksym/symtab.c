@@ -10,8 +10,7 @@
 #include <unistd.h>
 
 /* What scripts/kallsyms keeps from `nm -n`: named, defined, non-absolute
- * symbols; nm itself never lists FILE or SECTION symbols. For modules, what
- * the module loader keeps for kallsyms. */
+ * symbols; nm itself never lists FILE or SECTION symbols. */
 static bool is_counted(const GElf_Sym *s, const char *name)
 {
 	int type = GELF_ST_TYPE(s->st_info);
@@ -19,6 +18,25 @@ static bool is_counted(const GElf_Sym *s, const char *name)
 	if (!name[0] || type == STT_FILE || type == STT_SECTION)
 		return false;
 	return s->st_shndx != SHN_UNDEF && s->st_shndx != SHN_ABS;
+}
+
+/* A module's section, as the loader sees it (kernel/module/main.c). */
+struct modsec {
+	uint64_t flags;
+	bool init;      /* ".init*": freed after init, never in core kallsyms */
+	bool percpu;    /* ".data..percpu" */
+};
+
+/* is_core_symbol() of kernel/module/kallsyms.c with CONFIG_KALLSYMS_ALL
+ * (Debian's): what stays in the module's kallsyms after its init. */
+static bool module_core_symbol(const GElf_Sym *s, const char *name,
+			       const struct modsec *secs, size_t nr_secs)
+{
+	if (s->st_shndx == SHN_UNDEF || s->st_shndx >= nr_secs || !name[0])
+		return false;
+	if (secs[s->st_shndx].percpu)
+		return true;
+	return (secs[s->st_shndx].flags & SHF_ALLOC) && !secs[s->st_shndx].init;
 }
 
 static Elf_Scn *find_symtab(Elf *elf, GElf_Shdr *shdr)
@@ -45,7 +63,8 @@ static int copy_strtab(struct ksymtab *tab, Elf *elf, const GElf_Shdr *symtab)
 	return 0;
 }
 
-static void add_symbol(struct ksymtab *tab, const GElf_Sym *s, size_t index, int *file)
+static void add_symbol(struct ksymtab *tab, const GElf_Sym *s, size_t index, int *file,
+		       const struct modsec *secs)
 {
 	const char *name = tab->strtab + s->st_name;
 	struct ksym *k;
@@ -59,9 +78,41 @@ static void add_symbol(struct ksymtab *tab, const GElf_Sym *s, size_t index, int
 		*file = -1; /* locals of all files come first, then globals */
 	k = &tab->syms[tab->nr_syms++];
 	*k = (struct ksym){ name, s->st_value, GELF_ST_BIND(s->st_info),
-			    GELF_ST_TYPE(s->st_info), is_counted(s, name), *file, index };
+			    GELF_ST_TYPE(s->st_info), is_counted(s, name), false, *file, index,
+			    s->st_size, s->st_shndx };
+	if (secs) {
+		/* module_kallsyms_on_each_symbol() skips only SHN_UNDEF. */
+		k->counted = module_core_symbol(s, name, secs, tab->nr_secnames);
+		k->counted_coming = name[0] && s->st_shndx != SHN_UNDEF;
+	}
 	if (*file >= 0)
 		tab->files[*file].count++;
+}
+
+/* Section names and what the module loader makes of each section. */
+static struct modsec *read_module_sections(struct ksymtab *tab, Elf *elf)
+{
+	size_t shstrndx, n;
+	struct modsec *secs;
+
+	if (elf_getshdrnum(elf, &n) || elf_getshdrstrndx(elf, &shstrndx))
+		return NULL;
+	secs = xcalloc(n, sizeof(*secs));
+	tab->secnames = xcalloc(n, sizeof(char *));
+	tab->nr_secnames = n;
+	for (size_t i = 1; i < n; i++) {
+		GElf_Shdr sh;
+		const char *name;
+
+		if (!gelf_getshdr(elf_getscn(elf, i), &sh))
+			continue;
+		name = elf_strptr(elf, shstrndx, sh.sh_name);
+		tab->secnames[i] = xstrdup(name ? name : "");
+		secs[i].flags = sh.sh_flags;
+		secs[i].init = !strncmp(tab->secnames[i], ".init", 5);
+		secs[i].percpu = !strcmp(tab->secnames[i], ".data..percpu");
+	}
+	return secs;
 }
 
 static int read_symbols(struct ksymtab *tab, Elf *elf)
@@ -69,6 +120,7 @@ static int read_symbols(struct ksymtab *tab, Elf *elf)
 	GElf_Shdr shdr;
 	Elf_Scn *scn = find_symtab(elf, &shdr);
 	Elf_Data *data;
+	struct modsec *secs = NULL;
 	size_t n, i;
 	int file = -1;
 
@@ -78,6 +130,10 @@ static int read_symbols(struct ksymtab *tab, Elf *elf)
 	}
 	if (copy_strtab(tab, elf, &shdr))
 		return -EINVAL;
+	if (tab->is_module && !(secs = read_module_sections(tab, elf))) {
+		pr_err("%s: cannot read the section headers: %s", tab->path, elf_errmsg(-1));
+		return -EINVAL;
+	}
 	n = shdr.sh_size / shdr.sh_entsize;
 	tab->syms = xcalloc(n, sizeof(*tab->syms));
 	tab->files = xcalloc(n, sizeof(*tab->files));
@@ -85,15 +141,16 @@ static int read_symbols(struct ksymtab *tab, Elf *elf)
 		GElf_Sym s;
 
 		if (gelf_getsym(data, (int)i, &s))
-			add_symbol(tab, &s, i, &file);
+			add_symbol(tab, &s, i, &file, secs);
 	}
+	free(secs);
 	return 0;
 }
 
 static void build_indexes(struct ksymtab *tab)
 {
 	for (size_t i = 0; i < tab->nr_syms; i++)
-		if (tab->syms[i].counted)
+		if (tab->syms[i].counted || tab->syms[i].counted_coming)
 			hashmap_add_str(&tab->by_name, tab->syms[i].name, &tab->syms[i]);
 	for (size_t i = 0; i < tab->nr_files; i++)
 		hashmap_add_str(&tab->files_by_name, tab->files[i].name, &tab->files[i]);
@@ -138,6 +195,10 @@ void ksymtab_release(struct ksymtab *tab)
 	free(tab->strtab);
 	free(tab->syms);
 	free(tab->files);
+	free(tab->files_strtab);
+	for (size_t i = 0; i < tab->nr_secnames; i++)
+		free(tab->secnames[i]);
+	free(tab->secnames);
 	hashmap_release(&tab->by_name);
 	hashmap_release(&tab->files_by_name);
 	memset(tab, 0, sizeof(*tab));
@@ -151,19 +212,64 @@ static bool walked_before(const struct ksymtab *tab, const struct ksym *a, const
 	return a->addr < b->addr;
 }
 
-unsigned long ksymtab_sympos(const struct ksymtab *tab, const struct ksym *sym)
+/* sym's 1-based rank and the total among same-named symbols counted in
+ * one of the kernel's views (coming: the module's full symtab). */
+static void rank_of(const struct ksymtab *tab, const struct ksym *sym, bool coming,
+		    unsigned long *rank, unsigned long *total)
 {
-	unsigned long before = 0, total = 0;
 	const struct ksym *other;
 	size_t it;
 
+	*rank = 1, *total = 0;
 	for (other = hashmap_first_str(&tab->by_name, sym->name, &it); other;
 	     other = hashmap_next_str(&tab->by_name, sym->name, &it)) {
-		total++;
+		if (!(coming ? other->counted_coming : other->counted))
+			continue;
+		(*total)++;
 		if (other != sym && walked_before(tab, other, sym))
-			before++;
+			(*rank)++;
 	}
-	return total <= 1 ? 0 : before + 1;
+}
+
+unsigned long ksymtab_sympos(const struct ksymtab *tab, const struct ksym *sym)
+{
+	unsigned long rank, total;
+
+	rank_of(tab, sym, false, &rank, &total);
+	return total <= 1 ? 0 : rank;
+}
+
+int ksymtab_klp_sympos(const struct ksymtab *tab, const struct ksym *sym,
+		       unsigned long *sympos)
+{
+	unsigned long rank, total, rank_coming, total_coming;
+
+	rank_of(tab, sym, false, &rank, &total);
+	if (!tab->is_module) {
+		*sympos = total <= 1 ? 0 : rank;
+		return 0;
+	}
+	rank_of(tab, sym, true, &rank_coming, &total_coming);
+	if (!sym->counted || !sym->counted_coming || rank != rank_coming) {
+		pr_err("%s: symbol '%s' has no stable position: klp counts %lu of %lu while "
+		       "the module is coming, %lu of %lu after its init (same-named init or "
+		       "absolute symbols)", tab->objname, sym->name, rank_coming, total_coming,
+		       rank, total);
+		return -EINVAL;
+	}
+	/* Unique in both views: 0; else the rank, which both views agree on. */
+	*sympos = total <= 1 && total_coming <= 1 ? 0 : rank;
+	return 0;
+}
+
+size_t ksymtab_count_named(const struct ksymtab *tab, const char *name)
+{
+	size_t it, n = 0;
+
+	for (const struct ksym *s = hashmap_first_str(&tab->by_name, name, &it); s;
+	     s = hashmap_next_str(&tab->by_name, name, &it))
+		n++;
+	return n;
 }
 
 const struct ksym *ksymtab_find_local(const struct ksymtab *tab, const struct kfile *file,
@@ -175,6 +281,18 @@ const struct ksym *ksymtab_find_local(const struct ksymtab *tab, const struct kf
 	for (s = hashmap_first_str(&tab->by_name, name, &it); s;
 	     s = hashmap_next_str(&tab->by_name, name, &it))
 		if (s->file >= 0 && &tab->files[s->file] == file)
+			return s;
+	return NULL;
+}
+
+const struct ksym *ksymtab_find_local_any(const struct ksymtab *tab, const char *name)
+{
+	const struct ksym *s;
+	size_t it;
+
+	for (s = hashmap_first_str(&tab->by_name, name, &it); s;
+	     s = hashmap_next_str(&tab->by_name, name, &it))
+		if (s->bind == STB_LOCAL)
 			return s;
 	return NULL;
 }
@@ -224,4 +342,69 @@ const struct kfile *ksymtab_find_file(const struct ksymtab *tab, const char *bas
 		pr_err("%s: %zu FILE symbols '%s' match the unit's local symbols equally; "
 		       "cannot tell which is the patched unit", tab->objname, ties + 1, basename);
 	return best && !ties ? best : NULL;
+}
+
+static const char *secname(const struct ksymtab *tab, unsigned shndx)
+{
+	return shndx < tab->nr_secnames && tab->secnames[shndx] ? tab->secnames[shndx] : "";
+}
+
+/* The symbol of tab that is dbg's sym: same name, section, value and size. */
+static struct ksym *find_twin(struct ksymtab *tab, const struct ksymtab *dbg,
+			      const struct ksym *sym)
+{
+	struct ksym *s;
+	size_t it;
+
+	for (s = hashmap_first_str(&tab->by_name, sym->name, &it); s;
+	     s = hashmap_next_str(&tab->by_name, sym->name, &it))
+		if (s->bind == STB_LOCAL && s->addr == sym->addr && s->size == sym->size &&
+		    !strcmp(secname(tab, s->shndx), secname(dbg, sym->shndx)))
+			return s;
+	return NULL;
+}
+
+int ksymtab_add_debug_files(struct ksymtab *tab, const char *debug_path)
+{
+	struct ksymtab dbg;
+	size_t mapped = 0, missing = 0;
+	int ret;
+
+	if (!tab->is_module || tab->nr_files)
+		return tab->nr_files ? 0 : -EINVAL;
+	ret = ksymtab_load(&dbg, debug_path, tab->objname, true);
+	if (ret)
+		return ret;
+	if (!dbg.nr_files) {
+		pr_err("%s: no FILE symbols in the debug module either", debug_path);
+		ksymtab_release(&dbg);
+		return -ENOENT;
+	}
+	/* The FILE names point into dbg's string table: keep it. */
+	tab->files_strtab = dbg.strtab, dbg.strtab = NULL;
+	free(tab->files);
+	tab->files = dbg.files, dbg.files = NULL;
+	tab->nr_files = dbg.nr_files;
+	for (size_t i = 0; i < tab->nr_files; i++)
+		tab->files[i].first = 0, tab->files[i].count = 0;
+	for (size_t i = 0; i < dbg.nr_syms; i++) {
+		const struct ksym *d = &dbg.syms[i];
+		struct ksym *s;
+
+		if (d->file < 0 || !(d->counted || d->counted_coming))
+			continue;
+		if (!(s = find_twin(tab, &dbg, d))) {
+			missing++;
+			continue;
+		}
+		s->file = d->file;
+		tab->files[d->file].count++;
+		mapped++;
+	}
+	for (size_t i = 0; i < tab->nr_files; i++)
+		hashmap_add_str(&tab->files_by_name, tab->files[i].name, &tab->files[i]);
+	pr_debug("%s: %zu locals placed in %zu FILE blocks from %s (%zu not in the module)",
+		 tab->objname, mapped, tab->nr_files, debug_path, missing);
+	ksymtab_release(&dbg);
+	return 0;
 }

@@ -18,14 +18,22 @@ struct ksym {
 	const char *name;   /* points into ksymtab.strtab */
 	uint64_t addr;
 	unsigned char bind, type;
-	bool counted;       /* visible to klp_find_object_symbol() */
-	int file;           /* index in ksymtab.files, -1 for globals */
+	bool counted;       /* visible to klp_find_object_symbol() (for a
+			     * module: in its kallsyms once initialised) */
+	bool counted_coming;/* module only: visible while the module is still
+			     * coming (the loader's full symtab, init included) */
+	int file;           /* index in ksymtab.files, -1 for globals or when
+			     * the object has no FILE symbols */
 	size_t index;       /* position in the object's symbol table */
+	uint64_t size;      /* st_size */
+	unsigned shndx;     /* st_shndx */
 };
 
 struct kfile {
 	const char *name;   /* FILE symbol: source basename, e.g. "version.c" */
-	size_t first, count;/* its local symbols: syms[first .. first+count) */
+	size_t first, count;/* its local symbols: syms[first .. first+count)
+			     * (first is 0 and the block not contiguous when it
+			     * came from a debug object) */
 };
 
 struct ksymtab {
@@ -37,6 +45,10 @@ struct ksymtab {
 	size_t nr_syms;
 	struct kfile *files;
 	size_t nr_files;
+	char *files_strtab; /* owned names of FILE blocks taken from a debug
+			     * object (ksymtab_add_debug_files), else NULL */
+	char **secnames;    /* owned section names by index (modules only) */
+	size_t nr_secnames;
 	struct hashmap by_name;      /* name -> struct ksym * (all with that name) */
 	struct hashmap files_by_name;/* basename -> struct kfile * */
 };
@@ -48,6 +60,23 @@ void ksymtab_release(struct ksymtab *tab);
  * counted symbols, else its 1-based rank among them. */
 unsigned long ksymtab_sympos(const struct ksymtab *tab, const struct ksym *sym);
 
+/* The sympos to write in a .klp.sym name. For a module, klp counts in the
+ * loader's full symtab while the module is coming (patch loaded first) and
+ * in its core symtab after init (module loaded first): both must give the
+ * same answer, else -EINVAL with the reason logged. 0 or -EINVAL. */
+int ksymtab_klp_sympos(const struct ksymtab *tab, const struct ksym *sym,
+		       unsigned long *sympos);
+
+/* Number of symbols klp could match under that name (either count). */
+size_t ksymtab_count_named(const struct ksymtab *tab, const char *name);
+
+/* Gives a module's table without FILE symbols (Debian strips them from the
+ * .ko it ships) the FILE blocks of its unstripped debug object: each local
+ * of a debug FILE block is mapped by (name, section name, value, size) onto
+ * the stripped table, whose symbol order stays the one klp counts. Symbols
+ * the stripped table lacks are skipped. 0 or -errno (reason logged). */
+int ksymtab_add_debug_files(struct ksymtab *tab, const char *debug_path);
+
 /* The FILE block of a translation unit, chosen among those with the same
  * basename by the number of the unit's local symbol names it contains;
  * NULL (reason logged) when none or several fit equally. */
@@ -57,6 +86,8 @@ const struct kfile *ksymtab_find_file(const struct ksymtab *tab, const char *bas
 /* A symbol of that name inside the FILE block, or NULL. */
 const struct ksym *ksymtab_find_local(const struct ksymtab *tab, const struct kfile *file,
 				      const char *name);
+/* A local symbol of that name in any FILE block (or none), or NULL. */
+const struct ksym *ksymtab_find_local_any(const struct ksymtab *tab, const char *name);
 /* The global symbol of that name, or NULL. */
 const struct ksym *ksymtab_find_global(const struct ksymtab *tab, const char *name);
 

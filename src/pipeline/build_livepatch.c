@@ -1,7 +1,10 @@
 #include "pipeline/build_livepatch.h"
 #include "pipeline/patch_header.h"
 #include "pipeline/patch_globals.h"
+#include "pipeline/run_pre.h"
+#include "pipeline/sign.h"
 #include "build/build.h"
+#include "common/cleanup.h"
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/xalloc.h"
@@ -19,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #ifndef LIVEFIX_VERSION
 #define LIVEFIX_VERSION "0.1.0"
@@ -36,11 +40,14 @@ struct build_state {
 	char *workdir, *module_dir, *module_name;
 	struct klp_func_desc *funcs;
 	size_t nr_funcs, alloc_funcs;
+	struct klp_callback_desc *callbacks; /* livefix-macros.h callbacks */
+	size_t nr_callbacks, alloc_callbacks;
 	char **objects;            /* patch-N.o file names */
 	size_t nr_objects, alloc_objects;
 	struct unit_objects *units;/* compiled units, one per patched .c */
 	size_t nr_units;
 	struct patch_globals new_globals;
+	struct run_pre_set run_pre; /* what each replaced function was (run-pre check) */
 	char **strings;            /* owned strings the descriptors point to */
 	size_t nr_strings, alloc_strings;
 	double t_inputs, t_compile, t_diff, t_link;
@@ -158,10 +165,31 @@ static int collect_funcs(struct build_state *st, const struct unit_objects *u,
 		if (unit_function_sympos(r, f->name, f->is_local, &sympos))
 			ret = -ENOENT;
 		else
-			add_func(st, u->target, f, sympos);
+			run_pre_override_sympos(f->name, &sympos), add_func(st, u->target, f, sympos);
 	}
 	free(base);
 	return ret;
+}
+
+/* Registers the callbacks of one diffed unit: of its object unless the
+ * descriptor names another (module names as the kernel has them). */
+static void collect_callbacks(struct build_state *st, const struct unit_objects *u,
+			      const struct diff_result *res)
+{
+	for (size_t i = 0; i < res->nr_callbacks; i++) {
+		const struct diff_callback *c = &res->callbacks[i];
+		struct klp_callback_desc *d;
+
+		xgrow((void **)&st->callbacks, &st->alloc_callbacks, st->nr_callbacks + 1,
+		      sizeof(*st->callbacks));
+		d = &st->callbacks[st->nr_callbacks++];
+		d->object = keep(st, c->objname ? klp_kernel_module_name(c->objname) :
+						  xstrdup(u->target));
+		d->kind = (enum klp_callback_kind)c->kind;
+		d->symbol = keep(st, xstrdup(c->symbol));
+		pr_info("%s: %s callback: %s", d->object, diff_callback_names[c->kind],
+			d->symbol);
+	}
 }
 
 static int diff_unit(struct build_state *st, const struct unit_objects *u, unsigned index)
@@ -175,8 +203,9 @@ static int diff_unit(struct build_state *st, const struct unit_objects *u, unsig
 		.orig = u->orig, .patched = u->patched, .orig_noline = u->orig_noline,
 		.patched_noline = u->patched_noline, .output = out_path,
 		.unit_name = u->object, .unit_index = index,
-		.resolve = unit_resolve, .resolve_ctx = &r,
+		.resolve = run_pre_resolve, .resolve_ctx = &r,
 	};
+	size_t first_func = st->nr_funcs;
 	int ret = -ENOENT;
 
 	if (target)
@@ -186,6 +215,11 @@ static int diff_unit(struct build_state *st, const struct unit_objects *u, unsig
 		ret = diff_objects(&o, &res);
 	if (ret == 0)
 		ret = collect_funcs(st, u, &r, &res);
+	if (ret == 0)
+		ret = run_pre_collect(&st->run_pre, u, &r, st->funcs + first_func,
+				      st->nr_funcs - first_func);
+	if (ret == 0)
+		collect_callbacks(st, u, &res);
 	if (ret == 0) {
 		xgrow((void **)&st->objects, &st->alloc_objects, st->nr_objects + 1, sizeof(char *));
 		st->objects[st->nr_objects++] = out_name;
@@ -250,6 +284,86 @@ static int collect_new_globals(struct build_state *st)
 	return ret;
 }
 
+/* With CONFIG_MODVERSIONS every module records the CRC of each exported
+ * symbol it uses, checked against the kernel's at load: a patch that
+ * changes the CRC of a symbol its units export (a type in its signature
+ * changed, or became visible to genksyms) would make the patched code
+ * disagree with Module.symvers. Adds how many such symbols to *changed;
+ * 0 or -errno when the CRCs cannot be computed. */
+static int check_unit_crcs(struct build_state *st, const struct unit_objects *u,
+			   unsigned *changed)
+{
+	struct symversions orig = { 0 }, patched = { 0 };
+	int ret = 0;
+
+	if (!object_exports_symbols(u->orig) && !object_exports_symbols(u->patched))
+		return 0;
+	if ((ret = unit_symversions(&st->in, &st->ps, u, false, &orig)) ||
+	    (ret = unit_symversions(&st->in, &st->ps, u, true, &patched)))
+		pr_err("%s: cannot compute the CRCs of its exported symbols", u->source);
+	else
+		*changed += symversions_changed(&st->symvers, &orig, &patched, u->source);
+	symversions_release(&orig);
+	symversions_release(&patched);
+	return ret;
+}
+
+static int check_export_crcs(struct build_state *st)
+{
+	unsigned nr = 0;
+	int ret = 0;
+
+	for (size_t i = 0; i < st->nr_units; i++) {
+		int r = check_unit_crcs(st, &st->units[i], &nr);
+
+		if (r && !ret)
+			ret = r;
+	}
+	if (nr)
+		pr_err("refused: %u exported symbol CRC(s) changed (symbol version disagreement)",
+		       nr);
+	return ret ? ret : nr ? -ENOTSUP : 0;
+}
+
+/* Debian's module .ko files have no FILE symbols: a module unit whose local
+ * names are not unique in its module gets the FILE blocks of the module's
+ * debug object (any already extracted one is used too). All the missing
+ * ones come out of the -dbg package together, in one pass. */
+static int attach_debug_modules(struct build_state *st)
+{
+	char *rels[sizeof(st->modules) / sizeof(st->modules[0])];
+	char *paths[sizeof(rels) / sizeof(rels[0])];
+	struct ksymtab *tabs[sizeof(rels) / sizeof(rels[0])];
+	size_t n = 0, skip = strlen(st->in.modules_dir) + 1;
+	int ret = 0;
+
+	for (size_t i = 0; i < st->nr_units; i++) {
+		const struct ksymtab *t = target_symtab(st, st->units[i].target);
+		const char *rel;
+		char *cached;
+		size_t j;
+
+		if (!t)
+			return -ENOENT;
+		if (!t->is_module || t->nr_files || strlen(t->path) <= skip)
+			continue;
+		for (j = 0; j < n && tabs[j] != t; j++)
+			;
+		rel = t->path + skip;
+		cached = kernel_debug_module_cached(&st->in, rel);
+		if (j == n && (cached || unit_needs_file_block(t, st->units[i].orig)))
+			tabs[n] = (struct ksymtab *)t, rels[n++] = (char *)rel;
+		free(cached);
+	}
+	if (n)
+		ret = kernel_debug_modules(&st->in, rels, n, paths);
+	for (size_t i = 0; !ret && i < n; i++)
+		ret = ksymtab_add_debug_files(tabs[i], paths[i]);
+	for (size_t i = 0; i < n; i++)
+		free(paths[i]);
+	return ret;
+}
+
 /* Compile every unit, then diff each; report all problems before failing. */
 static int diff_units(struct build_state *st)
 {
@@ -258,6 +372,10 @@ static int diff_units(struct build_state *st)
 
 	if (!ret)
 		ret = collect_new_globals(st);
+	if (!ret)
+		ret = check_export_crcs(st);
+	if (!ret)
+		ret = attach_debug_modules(st);
 	if (ret)
 		return ret;
 	pr_info("Extracting new and modified ELF sections");
@@ -296,8 +414,9 @@ static void print_objects(const struct build_state *st)
 {
 	char line[1024] = "";
 
-	for (size_t i = 0; i < st->nr_funcs; i++) {
-		const char *o = st->funcs[i].object;
+	for (size_t i = 0; i < st->nr_funcs + st->nr_callbacks; i++) {
+		const char *o = i < st->nr_funcs ? st->funcs[i].object :
+				st->callbacks[i - st->nr_funcs].object;
 
 		if (!strstr(line, o))
 			snprintf(line + strlen(line), sizeof(line) - strlen(line), "%s%s",
@@ -315,6 +434,7 @@ static int link_module(struct build_state *st, char **ko_path)
 				 st->in.debver);
 	struct patch_header hdr;
 	char *text = patch_header_read(o->patches, o->nr_patches, &hdr);
+	char *build_id = NULL;
 	struct module_meta meta = {
 		.module_name = st->module_name, .kernel = st->in.kver, .debver = st->in.debver,
 		.patches = patches, .inputs = inputs,
@@ -322,23 +442,45 @@ static int link_module(struct build_state *st, char **ko_path)
 		.cves = o->cves ? o->cves : hdr.cves,
 		.effective_version = o->effective_version, .patch_text = text,
 		.version = LIVEFIX_VERSION, .replace = o->replace,
+		.callbacks = st->callbacks, .nr_callbacks = st->nr_callbacks,
 	};
 	char *out = xasprintf("%s/%s.ko", o->outdir ? o->outdir : ".", st->module_name);
+	bool made_outdir = false;
 	int ret;
 
+	/* livefix load compares it with /sys/kernel/notes */
+	if (build_id_of_elf(st->in.vmlinux, &build_id))
+		pr_warn("%s: no build id: the module will not record one", st->in.vmlinux);
+	meta.build_id = build_id;
 	print_objects(st);
 	pr_info("Building patch module: %s.ko", st->module_name);
 	ret = klp_write_module_source(st->module_dir, &meta, st->funcs, st->nr_funcs,
 				      st->objects, st->nr_objects);
 	if (!ret)
+		ret = verify_write_source(st->module_dir, st->module_name, st->run_pre.funcs,
+					  st->run_pre.nr);
+	if (!ret)
 		ret = kbuild_build_module(&st->in, st->module_dir, st->module_name, &built);
+	made_outdir = !ret && o->outdir && !path_exists(o->outdir);
 	if (!ret && o->outdir && (ret = mkdir_p(o->outdir, 0755)))
 		pr_err("cannot create output directory '%s': %s", o->outdir, strerror(-ret));
-	if (!ret)
+	if (!ret) {
+		/* elf_write()'s temporary name, removed if a signal comes */
+		char *tmp = xasprintf("%s.tmp%d", out, (int)getpid());
+
+		cleanup_set_file(tmp);
 		ret = klp_convert_module(built, out);
+		cleanup_set_file(NULL);
+		free(tmp);
+	}
+	if (!ret && o->sign_key)
+		ret = module_sign(&st->in, o->sign_key, o->sign_cert, out);
 	if (!ret)
 		*ko_path = out, out = NULL;
+	else if (made_outdir)
+		rmdir(o->outdir); /* no empty directory left by a failed build */
 	free(out);
+	free(build_id);
 	free(built);
 	free(patches);
 	free(inputs);
@@ -361,7 +503,8 @@ static int prepare(struct build_state *st)
 	const struct livepatch_build_opts *o = st->opts;
 	struct utsname u;
 	const char *kver = o->kver;
-	char tmpl[] = "/tmp/livefix-build-XXXXXX";
+	const char *tmpdir = getenv("TMPDIR");
+	char *tmpl;
 	int ret;
 
 	if (!kver && !uname(&u))
@@ -373,11 +516,17 @@ static int prepare(struct build_state *st)
 	ret = kernel_check_compiler(&st->in, o->allow_compiler_mismatch);
 	if (ret)
 		return ret;
+	/* the work directory honours $TMPDIR, like mktemp(1) */
+	tmpl = xasprintf("%s/livefix-build-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
 	if (!mkdtemp(tmpl)) {
-		pr_err("cannot create a work directory: %s", strerror(errno));
-		return -errno;
+		ret = -errno;
+		pr_err("cannot create a work directory '%s': %s", tmpl, strerror(errno));
+		free(tmpl);
+		return ret;
 	}
-	st->workdir = xstrdup(tmpl);
+	st->workdir = tmpl;
+	if (!o->keep_workdir)
+		cleanup_set_dir(st->workdir);
 	st->module_dir = xasprintf("%s/module", st->workdir);
 	if ((ret = mkdir_p(st->module_dir, 0755)))
 		return ret;
@@ -389,6 +538,7 @@ static int prepare(struct build_state *st)
 
 static void release(struct build_state *st)
 {
+	cleanup_set_dir(NULL);
 	if (st->workdir && !st->opts->keep_workdir)
 		remove_tree(st->workdir);
 	else if (st->workdir)
@@ -397,6 +547,7 @@ static void release(struct build_state *st)
 		unit_objects_release(&st->units[i]);
 	free(st->units);
 	patch_globals_release(&st->new_globals);
+	run_pre_set_release(&st->run_pre);
 	patchset_release(&st->ps);
 	kernel_inputs_release(&st->in);
 	symvers_release(&st->symvers);
@@ -410,6 +561,7 @@ static void release(struct build_state *st)
 	free(st->strings);
 	free(st->objects);
 	free(st->funcs);
+	free(st->callbacks);
 	free(st->workdir);
 	free(st->module_dir);
 	free(st->module_name);

@@ -18,6 +18,8 @@ struct livepatch_build_opts {
 	const char *description; /* NULL: the first patch's Subject: line */
 	const char *cves;        /* comma-separated; NULL: CVE ids in the patch headers */
 	const char *effective_version; /* what `livefix uname` reports once applied */
+	const char *sign_key;    /* sign with the kernel's sign-file (sha256); NULL: unsigned */
+	const char *sign_cert;   /* the certificate for sign_key (required with it) */
 };
 
 /* Result codes beyond -errno. */

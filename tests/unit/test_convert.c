@@ -203,6 +203,29 @@ static void test_bad_name_refused(void)
 	free(out);
 }
 
+/* Module-specific klp relocations in sections the loader uses at load time
+ * (jump labels, alternatives...) are refused; vmlinux ones are fine. */
+static void test_load_time_module_reloc_refused(void)
+{
+	char *mod = compile("klp_jump_module"), *vml = compile("klp_jump_vmlinux");
+	char *out = xasprintf("%s/klp_jump.ko", tmp);
+	struct view v;
+
+	CHECK(mod && vml, "fixtures compile");
+	if (mod)
+		CHECK_INT(-ENOTSUP, klp_convert_module(mod, out));
+	CHECK(!path_exists(out), "no output written");
+	if (vml)
+		CHECK_INT(0, klp_convert_module(vml, out));
+	if (vml && !view_open(&v, out)) {
+		CHECK_INT(1, check_klp_rela(&v, ".klp.rela.vmlinux.__jump_table", "__jump_table"));
+		view_close(&v);
+	}
+	free(mod);
+	free(vml);
+	free(out);
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/livefix-test-convert-XXXXXX";
@@ -211,6 +234,7 @@ int main(void)
 	log_set_level(LOG_ERROR + 1); /* the refusal is expected */
 	RUN_TEST(test_convert_module);
 	RUN_TEST(test_bad_name_refused);
+	RUN_TEST(test_load_time_module_reloc_refused);
 	remove_tree(tmp);
 	free(tmp);
 	return TEST_SUMMARY();

@@ -233,6 +233,18 @@ static void test_line_only_change(void)
 	CHECK(!output_exists("lineonly_patched"), "no output written");
 }
 
+/* Regression: a function's two same-named static locals correlate in
+ * declaration order, so a line-only change stays no change (arch/x86/kvm's
+ * trace_raw_output_* with two "symbols" arrays were refused as changed). */
+static void test_same_named_statics_of_one_function(void)
+{
+	struct diff_result res;
+
+	CHECK_INT(DIFF_NO_CHANGE, diff_fixture("twostatics_orig", "twostatics_patched", true,
+					       &res));
+	CHECK(!output_exists("twostatics_patched"), "no output written");
+}
+
 /* The name second_fn's "count" has in the original object. */
 static char *orig_static_name(void)
 {
@@ -410,6 +422,7 @@ int main(void)
 	RUN_TEST(test_unchanged_is_no_change);
 	RUN_TEST(test_new_function_and_data);
 	RUN_TEST(test_line_only_change);
+	RUN_TEST(test_same_named_statics_of_one_function);
 	RUN_TEST(test_static_local_keeps_original);
 	RUN_TEST(test_refusals_all_reported);
 	RUN_TEST(test_data_only_change_refused);

@@ -52,6 +52,16 @@ static inline char *fake_path(const char *rel)
 	return xasprintf("%s/%s", fake_root, rel);
 }
 
+/* Whether <root>/<rel> exists (no allocation left behind, for CHECKs). */
+static inline bool fake_exists(const char *rel)
+{
+	char *path = fake_path(rel);
+	bool ret = path_exists(path);
+
+	free(path);
+	return ret;
+}
+
 /* Writes content to <root>/<rel>, creating directories. */
 static inline void fake_write(const char *rel, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -21,7 +21,7 @@ static char *generate(const char *file, bool replace)
 	struct module_meta meta = {
 		"livepatch-demo", "6.1.0-47-amd64", "6.1.170-3", "a.patch,b.patch",
 		"linux-source-6.1=6.1.170-3", "fix \"quotes\"", "CVE-2026-0001,CVE-2026-0002",
-		"6.1.176-1", "--- a/x\n+++ b/x\n", "0.1.0", replace,
+		"6.1.176-1", "--- a/x\n+++ b/x\n", "0.1.0", replace, .build_id = "12f1e1ca",
 	};
 
 	if (klp_write_module_source(dir, &meta, funcs, 3, objects, 3))
@@ -41,7 +41,12 @@ static void test_objects_and_functions(void)
 	if (!src)
 		return;
 	CHECK(strstr(src, "{ .name = NULL, .funcs = funcs_0 }"), "vmlinux object missing:\n%s", src);
-	CHECK(strstr(src, "{ .name = \"xfs\", .funcs = funcs_1 }"), "xfs object missing:\n%s", src);
+	/* A module object is checked by run-pre in its pre_patch; vmlinux at init. */
+	CHECK(strstr(src, "{ .name = \"xfs\", .funcs = funcs_1,\n"
+			  "\t  .callbacks.pre_patch = livefix_verify_pre_patch }"),
+	      "xfs object missing:\n%s", src);
+	CHECK(strstr(src, "int ret = livefix_verify(NULL);"), "no run-pre check at init:\n%s", src);
+	CHECK(strstr(src, "MODULE_INFO(livefix_build_id, \"12f1e1ca\")"), "no build id:\n%s", src);
 	CHECK(strstr(src, ".old_name = \"xfs_stats_format\", .new_func = "
 			  "__livefix_new_1_xfs_stats_format, .old_sympos = 2"),
 	      "xfs function entry missing:\n%s", src);
@@ -71,7 +76,7 @@ static void test_kbuild_lists_objects(void)
 	char *kbuild = generate("Kbuild", true);
 
 	CHECK(kbuild && strstr(kbuild, "obj-m := livepatch-demo.o\n"
-				       "livepatch-demo-y := livefix-main.o livefix-patch.o patch-0.o patch-1.o patch-2.o\n"),
+				       "livepatch-demo-y := livefix-main.o livefix-patch.o livefix-verify.o patch-0.o patch-1.o patch-2.o\n"),
 	      "unexpected Kbuild:\n%s", kbuild ? kbuild : "(none)");
 	free(kbuild);
 }

@@ -129,6 +129,67 @@ static void test_resolver_decisions(void)
 	free(obj);
 }
 
+/* A module as Debian ships it (FILE symbols stripped) and its -dbg object. */
+static struct ksymtab mod;
+static char *mod_dbg;
+
+static int setup_module(void)
+{
+	struct run_opts q = { 0 };
+	char *stripped = xasprintf("%s/testmod.ko", tmp);
+	int ret = compile(FIX "/mod/m1.c", "m1.o") | compile(FIX "/mod/m2.c", "m2.o") |
+		  compile(FIX "/mod/m3.c", "m3.o");
+
+	mod_dbg = xasprintf("%s/testmod-dbg.ko", tmp);
+	if (!ret)
+		ret = run(&q, "sh", "-c", "cd \"$1\" && ld -r -o testmod-dbg.ko m1.o m2.o m3.o && "
+			  "objcopy --strip-debug testmod-dbg.ko testmod.ko", "sh", tmp, NULL);
+	if (!ret)
+		ret = ksymtab_load(&mod, stripped, "testmod", true);
+	free(stripped);
+	return ret;
+}
+
+static void test_module_without_file_symbols(void)
+{
+	char *m1 = xasprintf("%s/m1.o", tmp), *m3 = xasprintf("%s/m3.o", tmp);
+	struct diff_resolution res = { 0 };
+	struct unit_resolver r;
+
+	CHECK_INT(0, mod.nr_files);
+	CHECK(unit_needs_file_block(&mod, m1), "m1.o's dup_local is not unique in the module");
+	CHECK(!unit_needs_file_block(&mod, m3), "m3.o's locals are unique in the module");
+	CHECK_INT(0, unit_resolver_init(&r, &mod, &tab, &sv, "drivers/t/m3.o", m3));
+	resolve_one(&r, "solo", true, ".klp.sym.testmod.solo,0", true);
+	resolve_one(&r, "m2_entry", false, ".klp.sym.testmod.m2_entry,0", true);
+	/* Not unique, and no FILE block to choose: an error, never a guess. */
+	CHECK(unit_resolve(&r, "dup_local", true, true, &res) < 0, "dup_local refused");
+	free(res.name);
+	free(m1);
+	free(m3);
+}
+
+static void test_module_debug_files(void)
+{
+	char *m1 = xasprintf("%s/m1.o", tmp), *m2 = xasprintf("%s/m2.o", tmp);
+	struct unit_resolver r;
+	unsigned long pos = 0;
+
+	CHECK_INT(0, ksymtab_add_debug_files(&mod, mod_dbg));
+	CHECK_INT(3, mod.nr_files);
+	CHECK_INT(0, unit_resolver_init(&r, &mod, &tab, &sv, "drivers/t/m1.o", m1));
+	resolve_one(&r, "dup_local", true, ".klp.sym.testmod.dup_local,1", true);
+	resolve_one(&r, "only_in_m1", true, ".klp.sym.testmod.only_in_m1,0", true);
+	CHECK_INT(0, unit_resolver_init(&r, &mod, &tab, &sv, "drivers/t/m2.o", m2));
+	resolve_one(&r, "dup_local", true, ".klp.sym.testmod.dup_local,2", true);
+	/* m1's init-section "unstable" comes first in the symtab: klp counts it
+	 * while the module is coming, not after its init. */
+	CHECK(ksymtab_klp_sympos(&mod, ksymtab_find_local(&mod, r.file, "unstable"), &pos) < 0,
+	      "expected no stable sympos for 'unstable', saw %lu", pos);
+	free(m1);
+	free(m2);
+}
+
 int main(void)
 {
 	if (setup()) {
@@ -140,6 +201,15 @@ int main(void)
 	RUN_TEST(test_file_chosen_by_local_symbols);
 	RUN_TEST(test_ambiguous_file_refused);
 	RUN_TEST(test_resolver_decisions);
+	if (setup_module()) {
+		printf("FAIL setup_module: could not build the fixture module in %s\n", tmp);
+		test_cases_failed++;
+	} else {
+		RUN_TEST(test_module_without_file_symbols);
+		RUN_TEST(test_module_debug_files);
+	}
+	ksymtab_release(&mod);
+	free(mod_dbg);
 	ksymtab_release(&tab);
 	symvers_release(&sv);
 	remove_tree(tmp);

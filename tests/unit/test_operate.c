@@ -165,7 +165,7 @@ static void test_install_refuses_other_kernel(void)
 	      strstr(err, "for kernel 6.1.0-99-amd64: it is built for kernel "
 			  FAKE_RELEASE),
 	      "reason: %s", err);
-	CHECK(!path_exists(fake_path("lib/6.1.0-99-amd64")),
+	CHECK(!fake_exists("lib/6.1.0-99-amd64"),
 	      "a directory was created for the refused kernel");
 	CHECK_STR("", out);
 	free(out);
@@ -175,7 +175,7 @@ static void test_install_refuses_other_kernel(void)
 			    "livefix_kernel=" FAKE_RELEASE, NULL);
 	rc = RUN(&out, &err, cmd_install, "install", other);
 	CHECK_INT(EXIT_REFUSED, rc);
-	CHECK(!path_exists(fake_path(LIBDIR "/livepatch-o.ko")),
+	CHECK(!fake_exists(LIBDIR "/livepatch-o.ko"),
 	      "refused module installed");
 	free(out);
 	free(err);
@@ -194,7 +194,7 @@ static void test_install_refuses_non_livepatch(void)
 	rc = RUN(&out, &err, cmd_install, "install", obj);
 	CHECK_INT(EXIT_REFUSED, rc);
 	CHECK(strstr(err, "not a live patch module"), "reason: %s", err);
-	CHECK(!path_exists(fake_path(LIBDIR "/plain.ko")), "installed anyway");
+	CHECK(!fake_exists(LIBDIR "/plain.ko"), "installed anyway");
 	free(out);
 	free(err);
 	free(obj);
@@ -204,7 +204,7 @@ static void test_install_refuses_non_livepatch(void)
  * and the directory as they were: no temporary file, no new entry. */
 static void test_install_failure_changes_nothing(void)
 {
-	char *a, *out, *err, *order, *dir;
+	char *a, *out, *err, *order, *dir, *cmd;
 	struct installed_list list;
 	int rc;
 
@@ -220,9 +220,10 @@ static void test_install_failure_changes_nothing(void)
 	CHECK(installed_list_read(FAKE_RELEASE, &list) == 0, "list");
 	CHECK_INT(0, list.nr);
 	installed_list_release(&list);
-	rc = system(xasprintf("test -z \"$(ls -A '%s' | grep -v -e "
-			      "'^livepatch-a.ko$' -e '^install-order$')\"",
-			      dir));
+	cmd = xasprintf("test -z \"$(ls -A '%s' | grep -v -e "
+			"'^livepatch-a.ko$' -e '^install-order$')\"", dir);
+	rc = system(cmd);
+	free(cmd);
 	CHECK_INT(0, rc);
 	free(dir);
 	free(order);
@@ -262,7 +263,7 @@ static void test_install_order_and_uninstall(void)
 	rc = RUN(&out, &err, cmd_uninstall, "uninstall", "livepatch_b");
 	CHECK_INT(EXIT_OK, rc);
 	CHECK_STR("uninstalling livepatch-b.ko (" FAKE_RELEASE ")\n", out);
-	CHECK(!path_exists(fake_path(LIBDIR "/livepatch-b.ko")), "file kept");
+	CHECK(!fake_exists(LIBDIR "/livepatch-b.ko"), "file kept");
 	order = fake_read(LIBDIR "/install-order");
 	CHECK_STR("livepatch-a.ko\n", order);
 	free(order);
@@ -367,7 +368,7 @@ static void test_load_all_in_install_order(void)
 	      "out: %s", out);
 	free(out), free(err);
 	/* the copy kept for status of a loaded module */
-	CHECK(path_exists(fake_path("run/loaded/livepatch_a.ko")),
+	CHECK(fake_exists("run/loaded/livepatch_a.ko"),
 	      "no copy of the loaded module kept");
 	module_set_ops(NULL);
 	free(a);

@@ -1,0 +1,132 @@
+#include "common/cleanup.h"
+#include "common/run.h"
+
+#include <limits.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* Copied at registration: the handler may not allocate or format. */
+static char cleanup_dir[PATH_MAX];
+static char cleanup_file[PATH_MAX];
+/* Forked children of livefix (not of run_argv), and our own pid: a
+ * forked child runs the same handler but leaves the cleanup to the parent. */
+#define MAX_TRACKED 16
+static volatile pid_t tracked[MAX_TRACKED];
+static pid_t main_pid;
+
+void cleanup_track_child(pid_t pid, bool add)
+{
+	for (size_t i = 0; pid > 0 && i < MAX_TRACKED; i++) {
+		if (add && !tracked[i]) {
+			tracked[i] = pid;
+			return;
+		}
+		if (!add && tracked[i] == pid) {
+			tracked[i] = 0;
+			return;
+		}
+	}
+}
+
+static void copy_path(char *dst, const char *src)
+{
+	sigset_t all, old;
+
+	/* no handler may see half a path */
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	if (!src || strlen(src) >= PATH_MAX)
+		dst[0] = '\0';
+	else
+		memcpy(dst, src, strlen(src) + 1);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+void cleanup_set_dir(const char *dir)
+{
+	copy_path(cleanup_dir, dir);
+}
+
+void cleanup_set_file(const char *file)
+{
+	copy_path(cleanup_file, file);
+}
+
+static void say(const char *s)
+{
+	ssize_t n = write(STDERR_FILENO, s, strlen(s));
+
+	(void)n;
+}
+
+/* Only async-signal-safe calls below. */
+static void on_signal(int sig)
+{
+	pid_t child = run_child_pid, p;
+
+	if (child > 0) {
+		/* the child's whole group: gcc with cc1 and as, make with its jobs */
+		kill(-child, SIGTERM);
+		kill(child, SIGTERM);
+		waitpid(child, NULL, 0);
+	}
+	if (getpid() != main_pid) {
+		/* a forked job: its child is stopped, the parent cleans up */
+		signal(sig, SIG_DFL);
+		raise(sig);
+		_exit(128 + sig);
+	}
+	for (size_t i = 0; i < MAX_TRACKED; i++) {
+		pid_t t = tracked[i];
+
+		if (t > 0) {
+			kill(t, SIGTERM);
+			waitpid(t, NULL, 0);
+		}
+	}
+	if (cleanup_file[0])
+		unlink(cleanup_file);
+	if (cleanup_dir[0]) {
+		char *argv[] = { "rm", "-rf", "--", cleanup_dir, NULL };
+
+		p = fork();
+		if (p == 0) {
+			execve("/bin/rm", argv, environ);
+			_exit(127);
+		}
+		if (p > 0)
+			waitpid(p, NULL, 0);
+	}
+	say(sig == SIGINT ? "livefix: interrupted (SIGINT); nothing written\n"
+			  : "livefix: terminated by a signal; nothing written\n");
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void cleanup_install_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	static int done;
+	struct sigaction sa;
+
+	if (done)
+		return;
+	done = 1;
+	run_own_group = 1;
+	main_pid = getpid();
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigfillset(&sa.sa_mask); /* one handler at a time */
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct sigaction old;
+
+		/* a signal ignored by our parent (nohup) stays ignored */
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(sigs[i], &sa, NULL);
+	}
+}

@@ -1,0 +1,353 @@
+/* What a replaced function looks like in the original object: its bytes,
+ * its relocated fields with the symbols they must resolve to, and the sites
+ * the kernel rewrites (rules.h says what each site may become). */
+#include "verify/verify.h"
+#include "common/log.h"
+#include "common/xalloc.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Same values as enum lfv_site_kind / lfv_reloc_kind in rules.h. */
+enum { SITE_ANY, SITE_FENTRY, SITE_RET, SITE_JUMP, SITE_LOCK };
+enum { REL_PC32 = 1, REL_ABS32, REL_ABS64, REL_PC64 };
+
+struct extract {
+	const struct elf *elf;
+	const struct symbol *func;
+	struct verify_func *out;
+	size_t alloc_sites, alloc_relocs;
+};
+
+static void add_site(struct extract *x, uint64_t offset, size_t len, int kind)
+{
+	struct verify_func *f = x->out;
+
+	if (offset >= f->size || !len)
+		return;
+	if (offset + len > f->size)
+		len = f->size - offset;
+	xgrow((void **)&f->sites, &x->alloc_sites, f->nr_sites + 1, sizeof(*f->sites));
+	f->sites[f->nr_sites++] = (struct verify_site){ (uint32_t)offset, (uint8_t)len,
+							(uint8_t)kind };
+}
+
+/* The start and length of the call/jmp/jcc whose rel32 is at field. */
+static bool branch_at(const struct extract *x, uint64_t field, uint64_t *start, size_t *len)
+{
+	const unsigned char *b = x->out->bytes;
+
+	if (field >= 1 && (b[field - 1] == 0xe8 || b[field - 1] == 0xe9)) {
+		*start = field - 1, *len = 5;
+		return true;
+	}
+	if (field >= 2 && b[field - 2] == 0x0f && (b[field - 1] & 0xf0) == 0x80) {
+		*start = field - 2, *len = 6;
+		return true;
+	}
+	return false;
+}
+
+/* Branches to what the kernel rewrites: ftrace, return thunks, retpolines,
+ * inline static calls. */
+static int site_kind_of_target(const char *name)
+{
+	if (!strcmp(name, "__fentry__"))
+		return SITE_FENTRY;
+	if (!strcmp(name, "__x86_return_thunk"))
+		return SITE_RET;
+	if (!strncmp(name, "__x86_indirect_", 15) || !strncmp(name, "__SCT__", 7))
+		return SITE_ANY;
+	return -1;
+}
+
+static void sites_from_relocs(struct extract *x)
+{
+	const struct section *rsec = x->func->sec->rela;
+	const struct reloc *r;
+
+	if (!rsec)
+		return;
+	for_each_reloc(rsec, r) {
+		uint64_t field = r->offset - x->func->offset, start;
+		int kind = site_kind_of_target(r->sym->name);
+		size_t len;
+
+		if (r->offset < x->func->offset || field >= x->out->size || kind < 0)
+			continue;
+		if (branch_at(x, field, &start, &len))
+			add_site(x, start, len, kind);
+		else
+			add_site(x, field, 4, SITE_ANY);
+	}
+}
+
+/* Length of a static key's jmp or nop (objtool NOPs the compiler's jmp). */
+static size_t jump_len(const unsigned char *b, size_t avail)
+{
+	if (avail >= 2 && (b[0] == 0xeb || (b[0] == 0x66 && b[1] == 0x90)))
+		return 2;
+	return 5;
+}
+
+/* The function-relative offset an entry field of a special section points
+ * at, if it points into this function. */
+static bool entry_site(const struct extract *x, const struct reloc *r, uint64_t *off)
+{
+	int64_t at;
+
+	if (!r->sym->sec || r->sym->sec != x->func->sec)
+		return false;
+	at = (int64_t)r->sym->offset + r->addend - (int64_t)x->func->offset;
+	if (at < 0 || (uint64_t)at >= x->out->size)
+		return false;
+	*off = (uint64_t)at;
+	return true;
+}
+
+/* Descriptors of the special sections that name code the kernel rewrites:
+ * entry size, and where the length byte is (-1: derived from the code).
+ * Sizes as in special/table.c. */
+static const struct {
+	const char *name;
+	size_t entry_size;
+	int len_field;
+	int kind;
+} rewritten[] = {
+	{ ".altinstructions", 12, 10, SITE_ANY },  /* struct alt_instr: u8 instrlen */
+	{ ".parainstructions", 16, 9, SITE_ANY },  /* struct paravirt_patch_site: u8 len */
+	{ "__jump_table", 16, -1, SITE_JUMP },     /* struct jump_entry */
+	{ ".smp_locks", 4, -1, SITE_LOCK },        /* s32 to a lock prefix */
+};
+
+static void sites_from_specials(struct extract *x)
+{
+	for (size_t i = 0; i < sizeof(rewritten) / sizeof(rewritten[0]); i++) {
+		const struct section *sec = find_section_by_name(x->elf, rewritten[i].name);
+		const struct reloc *r;
+		uint64_t off;
+
+		if (!sec || !sec->rela || !sec->data)
+			continue;
+		for_each_reloc(sec->rela, r) {
+			size_t len = 1;
+
+			if (r->offset % rewritten[i].entry_size || !entry_site(x, r, &off))
+				continue;
+			if (rewritten[i].len_field >= 0 &&
+			    r->offset + (uint64_t)rewritten[i].len_field < sec->sh.sh_size)
+				len = sec->data[r->offset + (uint64_t)rewritten[i].len_field];
+			else if (rewritten[i].kind == SITE_JUMP)
+				len = jump_len(x->out->bytes + off, x->out->size - off);
+			add_site(x, off, len, rewritten[i].kind);
+		}
+	}
+}
+
+static int cmp_site(const void *a, const void *b)
+{
+	const struct verify_site *x = a, *y = b;
+
+	return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+/* Sorted and disjoint: overlapping sites (a thunk call inside an
+ * alternative) merge into one that accepts any bytes. */
+static void normalize_sites(struct verify_func *f)
+{
+	size_t n = 0;
+
+	qsort(f->sites, f->nr_sites, sizeof(*f->sites), cmp_site);
+	for (size_t i = 0; i < f->nr_sites; i++) {
+		struct verify_site *prev = n ? &f->sites[n - 1] : NULL, *s = &f->sites[i];
+
+		if (prev && s->offset < prev->offset + prev->len) {
+			uint32_t end = s->offset + s->len > prev->offset + prev->len
+					       ? s->offset + s->len : prev->offset + prev->len;
+
+			if (s->offset != prev->offset || s->len != prev->len || s->kind != prev->kind)
+				prev->kind = SITE_ANY;
+			prev->len = (uint8_t)(end - prev->offset > 255 ? 255 : end - prev->offset);
+			continue;
+		}
+		f->sites[n++] = *s;
+	}
+	f->nr_sites = n;
+}
+
+static bool in_site(const struct verify_func *f, uint64_t start, uint64_t len)
+{
+	for (size_t i = 0; i < f->nr_sites; i++)
+		if (start < (uint64_t)f->sites[i].offset + f->sites[i].len &&
+		    f->sites[i].offset < start + len)
+			return true;
+	return false;
+}
+
+static int reloc_kind(uint32_t type)
+{
+	switch (type) {
+	case R_X86_64_PC32:
+	case R_X86_64_PLT32:
+		return REL_PC32;
+	case R_X86_64_32:
+	case R_X86_64_32S:
+		return REL_ABS32;
+	case R_X86_64_64:
+		return REL_ABS64;
+	case R_X86_64_PC64:
+		return REL_PC64;
+	default:
+		return 0;
+	}
+}
+
+/* A named symbol standing for a section symbol: S(section) + A is
+ * S(named) + A - its offset, the layout inside a section being kept by the
+ * link. NULL for sections without one (merged string literals, jump tables). */
+static const struct symbol *section_stand_in(const struct section *sec)
+{
+	for (size_t i = 0; sec && i < sec->nr_syms; i++) {
+		const struct symbol *s = sec->syms[i];
+
+		if ((s->type == STT_FUNC || s->type == STT_OBJECT) && s->name[0])
+			return s;
+	}
+	return NULL;
+}
+
+/* A reference into merged strings: the string it points at. The field's
+ * target + addend is the string itself for an absolute field; for a
+ * pc-relative one it is 4 bytes before it (the rel32 ends the instruction:
+ * lea/mov str(%rip); no string reference carries an immediate after it),
+ * accepted only where a string starts. */
+static void name_string(struct verify_reloc *vr, const struct section *sec, int64_t addend)
+{
+	int64_t delta = vr->kind == REL_PC32 || vr->kind == REL_PC64 ? 4 : 0;
+	int64_t start = addend + delta;
+	const unsigned char *end;
+
+	if (!(sec->sh.sh_flags & SHF_STRINGS) || !sec->data || sec->sh.sh_entsize != 1 ||
+	    start < 0 || (uint64_t)start >= sec->sh.sh_size || (start && sec->data[start - 1]))
+		return;
+	end = memchr(sec->data + start, 0, sec->sh.sh_size - (uint64_t)start);
+	if (!end)
+		return;
+	vr->string_len = (uint32_t)(end - (sec->data + start) + 1);
+	vr->string = xmalloc(vr->string_len);
+	memcpy(vr->string, sec->data + start, vr->string_len);
+	vr->string_delta = delta;
+}
+
+static void name_target(struct verify_reloc *vr, const struct reloc *r,
+			verify_resolve_fn resolve, void *ctx)
+{
+	const struct symbol *sym = r->sym;
+	int64_t addend = r->addend;
+
+	if (sym->type == STT_SECTION) {
+		const struct symbol *named = section_stand_in(sym->sec);
+
+		vr->symbol = xasprintf("%s%+lld", sym->sec ? sym->sec->name : sym->name,
+				       (long long)addend);
+		if (!named && sym->sec)
+			name_string(vr, sym->sec, addend);
+		if (!named)
+			return;
+		addend -= (int64_t)named->offset;
+		sym = named;
+	} else {
+		vr->symbol = xasprintf("%s%+lld", sym->name, (long long)addend);
+	}
+	if (resolve(ctx, sym->name, sym->sec && sym->bind == STB_LOCAL, &vr->target))
+		vr->target = NULL;
+	vr->addend = addend;
+}
+
+static int collect_relocs(struct extract *x, verify_resolve_fn resolve, void *ctx)
+{
+	const struct section *rsec = x->func->sec->rela;
+	struct verify_func *f = x->out;
+	const struct reloc *r;
+
+	if (!rsec)
+		return 0;
+	for_each_reloc(rsec, r) {
+		uint64_t field = r->offset - x->func->offset;
+		size_t size = reloc_field_size(r->type);
+		struct verify_reloc *vr;
+		int kind = reloc_kind(r->type);
+
+		if (r->offset < x->func->offset || field >= f->size || in_site(f, field, size ? size : 1))
+			continue;
+		if (!kind) {
+			pr_err("%s: %s+0x%llx: relocation type %u cannot be verified",
+			       x->elf->path, f->name, (unsigned long long)field, r->type);
+			return -ENOTSUP;
+		}
+		xgrow((void **)&f->relocs, &x->alloc_relocs, f->nr_relocs + 1, sizeof(*f->relocs));
+		vr = &f->relocs[f->nr_relocs++];
+		memset(vr, 0, sizeof(*vr));
+		vr->offset = (uint32_t)field, vr->kind = (uint8_t)kind;
+		name_target(vr, r, resolve, ctx);
+		if (!vr->target && !vr->string)
+			f->nr_unchecked++;
+	}
+	return 0;
+}
+
+static int cmp_reloc(const void *a, const void *b)
+{
+	const struct verify_reloc *x = a, *y = b;
+
+	return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+int verify_func_extract(const struct elf *orig, const char *object, const char *name,
+			unsigned long sympos, verify_resolve_fn resolve, void *ctx,
+			struct verify_func *out)
+{
+	const struct symbol *func = find_symbol_by_name(orig, name);
+	struct extract x = { .elf = orig, .func = func, .out = out };
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if (!func || func->type != STT_FUNC || !func->sec || !func->sec->data || !func->size ||
+	    func->offset + func->size > func->sec->sh.sh_size) {
+		pr_err("%s: no function '%s' with code to verify", orig->path, name);
+		return -ENOENT;
+	}
+	out->object = xstrdup(object), out->name = xstrdup(name), out->sympos = sympos;
+	out->size = (uint32_t)func->size;
+	out->bytes = xmalloc(func->size);
+	memcpy(out->bytes, func->sec->data + func->offset, func->size);
+	if (resolve(ctx, name, func->bind == STB_LOCAL, &out->addr_target)) {
+		pr_err("%s: cannot name function '%s' in the running kernel", orig->path, name);
+		return -ENOENT;
+	}
+	sites_from_relocs(&x);
+	sites_from_specials(&x);
+	normalize_sites(out);
+	ret = collect_relocs(&x, resolve, ctx);
+	qsort(out->relocs, out->nr_relocs, sizeof(*out->relocs), cmp_reloc);
+	return ret;
+}
+
+void verify_func_release(struct verify_func *f)
+{
+	if (!f)
+		return;
+	for (size_t i = 0; i < f->nr_relocs; i++) {
+		free(f->relocs[i].symbol);
+		free(f->relocs[i].target);
+		free(f->relocs[i].string);
+	}
+	free(f->relocs);
+	free(f->sites);
+	free(f->bytes);
+	free(f->addr_target);
+	free(f->object);
+	free(f->name);
+	memset(f, 0, sizeof(*f));
+}

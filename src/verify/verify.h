@@ -1,0 +1,100 @@
+/* Run-pre verification (after Ksplice): every module carries, for each
+ * function it replaces, the original object's bytes of that function, the
+ * positions of its relocations with the symbol each must resolve to, and
+ * the sites the kernel rewrites at boot or run time. Before the patch is
+ * enabled the module compares the running function with them and refuses
+ * to load on any difference (see rules.h for the comparison, source.c for
+ * the module side, docs/design.md for where it runs).
+ *
+ * Also here: the kernel build id (GNU build-id note) a module is built for. */
+#ifndef LIVEFIX_VERIFY_VERIFY_H
+#define LIVEFIX_VERIFY_VERIFY_H
+
+#include "elf/elf.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Site and relocation kinds: enum lfv_site_kind / lfv_reloc_kind in rules.h. */
+struct verify_site {
+	uint32_t offset; /* from the function's start */
+	uint8_t len;
+	uint8_t kind;
+};
+
+struct verify_reloc {
+	uint32_t offset;   /* of the field, from the function's start */
+	uint8_t kind;      /* enum lfv_reloc_kind */
+	char *symbol;      /* the original reference, "name+0x10", for messages (owned) */
+	char *target;      /* the resolved name the kernel links (.klp.sym.* or an
+			    * exported name), or NULL: the field is not checked (owned) */
+	int64_t addend;    /* added to target's address */
+	/* Or, for a reference into merged string literals (target NULL): the
+	 * string it must point at, NUL included (owned), and its start
+	 * relative to the field's target + addend. */
+	unsigned char *string;
+	uint32_t string_len;
+	int64_t string_delta;
+};
+
+struct verify_func {
+	char *object;        /* "vmlinux" or a module name (owned) */
+	char *name;          /* the replaced function (owned) */
+	unsigned long sympos;
+	char *addr_target;   /* resolved name of the function itself (owned) */
+	unsigned char *bytes;/* the original bytes, relocated fields zero (owned) */
+	uint32_t size;
+	struct verify_reloc *relocs; /* sorted, outside every site (owned) */
+	size_t nr_relocs;
+	struct verify_site *sites;   /* sorted, disjoint (owned) */
+	size_t nr_sites;
+	size_t nr_unchecked; /* fields neither named nor a string literal (jump tables...) */
+};
+
+/* Names a symbol the way the patch module links it: 0 and *out (malloc'ed),
+ * or -ENOENT without logging. is_local: a STB_LOCAL symbol of the unit. */
+typedef int (*verify_resolve_fn)(void *ctx, const char *name, bool is_local, char **out);
+
+/* Extracts function `name` of orig (a unit compiled with -ffunction-sections):
+ * its bytes, relocations (targets named through resolve) and rewritable
+ * sites (from relocations to __fentry__, return and indirect thunks, static
+ * call trampolines, and from .altinstructions, .parainstructions,
+ * __jump_table, .smp_locks). 0 or -errno (logged). */
+int verify_func_extract(const struct elf *orig, const char *object, const char *name,
+			unsigned long sympos, verify_resolve_fn resolve, void *ctx,
+			struct verify_func *out);
+void verify_func_release(struct verify_func *f);
+
+/* Where a comparison found the first difference. */
+struct verify_mismatch {
+	uint32_t offset, len;
+	const struct verify_reloc *reloc; /* a relocated field differs */
+	bool site;                        /* a rewritable site holds no legal form */
+	uint64_t expected, actual;        /* field values, for reloc */
+	uint64_t string_addr;             /* a string reference that differs: where it points */
+};
+
+/* Runs the kernel's comparison (rules.h) in user space: run is the running
+ * code at run_addr; target_of gives the resolved address of a relocation's
+ * target (without addend); read gives the running kernel's memory (string
+ * literals), 0 or nonzero for a fault. 0 same, 1 different (*m set). */
+int verify_func_compare(const struct verify_func *f, const unsigned char *run, uint64_t run_addr,
+			uint64_t (*target_of)(void *ctx, const char *target), void *ctx,
+			int (*read)(uint8_t *dst, uint64_t addr, uint32_t len),
+			struct verify_mismatch *m);
+
+/* Writes <dir>/livefix-verify.c: the rules, the functions' data, and
+ *   int livefix_verify(const char *objname);  // NULL: vmlinux
+ *   int livefix_verify_pre_patch(struct klp_object *obj);
+ * 0 or -errno. */
+int verify_write_source(const char *dir, const char *module_name,
+			const struct verify_func *funcs, size_t nr);
+
+/* The GNU build-id of a note area (/sys/kernel/notes, a .notes section) as
+ * lowercase hex (malloc'ed), or NULL when there is none. */
+char *build_id_from_notes(const unsigned char *notes, size_t len);
+/* The build id of an ELF file (vmlinux): 0 and *hex, or -errno (logged). */
+int build_id_of_elf(const char *path, char **hex);
+
+#endif

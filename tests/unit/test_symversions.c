@@ -1,0 +1,117 @@
+/* Exported-symbol CRCs (CONFIG_MODVERSIONS): the ksymtab probe, genksyms
+ * run the way kbuild runs it (with the prepared tree's genksyms, when the
+ * cache has one), and the refusal when a patch changes a CRC. */
+#include "test.h"
+#include "build/build.h"
+#include "common/fsutil.h"
+#include "common/log.h"
+#include "common/run.h"
+#include "common/xalloc.h"
+#include "ksym/symvers.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define FIX "tests/unit/fixtures/symversions"
+#define KVER "6.1.0-47-amd64"
+
+static char *tmp;
+
+static void test_exports_probe(void)
+{
+	struct run_opts q = { 0 };
+	char *obj = xasprintf("%s/exports.o", tmp), *plain = xasprintf("%s/plain.o", tmp);
+
+	CHECK_INT(0, run(&q, "gcc", "-O2", "-c", "-o", obj, FIX "/exports.c", NULL));
+	CHECK_INT(0, run(&q, "gcc", "-O2", "-c", "-o", plain, "tests/unit/fixtures/ksym/a.c",
+			 NULL));
+	CHECK(object_exports_symbols(obj), "exports.o defines __ksymtab_thing_get");
+	CHECK(!object_exports_symbols(plain), "a.o exports nothing");
+	free(obj);
+	free(plain);
+}
+
+static void set(struct symversions *v, const char *name, uint32_t crc)
+{
+	v->syms = xcalloc(1, sizeof(*v->syms));
+	v->syms[0].name = xstrdup(name);
+	v->syms[0].crc = crc;
+	v->nr = 1;
+}
+
+static void test_changed_crc_refused(void)
+{
+	const char *line = "0x11111111\tthing_get\tvmlinux\tEXPORT_SYMBOL\t\n";
+	char *path = xasprintf("%s/Module.symvers", tmp);
+	struct symversions orig = { 0 }, same = { 0 }, changed = { 0 }, odd = { 0 };
+	struct symvers sv;
+
+	write_file_atomic(path, line, strlen(line));
+	CHECK_INT(0, symvers_load(&sv, path));
+	set(&orig, "thing_get", 0x11111111);
+	set(&same, "thing_get", 0x11111111);
+	set(&changed, "thing_get", 0x22222222);
+	CHECK_INT(0, symversions_changed(&sv, &orig, &same, "t.c"));
+	CHECK_INT(1, symversions_changed(&sv, &orig, &changed, "t.c"));
+	/* genksyms here disagrees with the kernel's for the original: the
+	 * original unit is the reference, so an unchanged unit passes. */
+	set(&odd, "thing_get", 0x22222222);
+	CHECK_INT(0, symversions_changed(&sv, &odd, &changed, "t.c"));
+	symversions_release(&orig);
+	symversions_release(&same);
+	symversions_release(&changed);
+	symversions_release(&odd);
+	symvers_release(&sv);
+	free(path);
+}
+
+static int crc_of(const char *genksyms, bool patched, uint32_t *crc)
+{
+	const char *argv[] = { "gcc", "-E", "-D__GENKSYMS__", patched ? "-DPATCHED" : "-UPATCHED",
+			       FIX "/exports.c", NULL };
+	char *log = xasprintf("%s/%s.symvers", tmp, patched ? "patched" : "orig");
+	struct symversions v;
+	int ret = genksyms_crcs(genksyms, argv, NULL, log, &v);
+
+	if (!ret && (v.nr != 1 || strcmp(v.syms[0].name, "thing_get")))
+		ret = -1;
+	if (!ret)
+		*crc = v.syms[0].crc;
+	symversions_release(&v);
+	free(log);
+	return ret;
+}
+
+static void test_genksyms_crc_changes_with_type(void)
+{
+	char *genksyms = xasprintf("%s/%s/src/scripts/genksyms/genksyms", livefix_cache_root(),
+				   KVER);
+	uint32_t a = 0, b = 0, c = 0;
+
+	if (!path_exists(genksyms)) {
+		TEST_SKIP(test_genksyms_crc_changes_with_type, "no prepared tree for " KVER);
+		free(genksyms);
+		return;
+	}
+	CHECK_INT(0, crc_of(genksyms, false, &a));
+	CHECK_INT(0, crc_of(genksyms, true, &b));
+	CHECK_INT(0, crc_of(genksyms, false, &c));
+	CHECK(a != b, "a changed struct changes the CRC (0x%08x both)", a);
+	CHECK(a == c, "the CRC is reproducible (0x%08x, 0x%08x)", a, c);
+	free(genksyms);
+}
+
+int main(void)
+{
+	char tmpl[] = "/tmp/livefix-test-symversions-XXXXXX";
+
+	tmp = xstrdup(mkdtemp(tmpl));
+	log_set_level(LOG_ERROR + 1); /* the refusals are expected */
+	RUN_TEST(test_exports_probe);
+	RUN_TEST(test_changed_crc_refused);
+	RUN_TEST(test_genksyms_crc_changes_with_type);
+	remove_tree(tmp);
+	free(tmp);
+	return TEST_SUMMARY();
+}

@@ -1,0 +1,192 @@
+#!/bin/bash
+# Run-pre verification and load-time checks on the real Debian kernel.
+#  1. the normal patches pass their run-pre check (and work);
+#  2. a module whose expected code comes from another source version (the
+#     patched one, LIVEFIX_TEST_EXPECT_FROM=patched) is refused, the function
+#     named, nothing patched, the module gone;
+#     The same for a module object (nls_iso8859_1), checked in pre_patch;
+#  3. a same-named static function (c_next, 3 in vmlinux) patched at the
+#     wrong sympos on purpose (LIVEFIX_TEST_SYMPOS) is refused the same way;
+#  4. a module recording another build id is refused by `livefix load`, and
+#     loaded with --force (its run-pre check passes);
+#  5. signing: --sign-key/--sign-cert produce a module whose PKCS#7
+#     signature openssl verifies with the certificate; booted with
+#     module.sig_enforce=1 the kernel refuses an unsigned module, and the
+#     signed one for its (untrusted) key, after parsing its signature;
+#  6. the cost: run-pre time in the kernel, `livefix load` with and without.
+# Ends with "N passed, N failed".
+set -u
+KVER=${1:-6.1.0-47-amd64}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$ROOT/tests/vm/lib.sh"
+OUT=$(mktemp -d /tmp/livefix-vmverify-XXXXXX)
+trap 'rm -rf "$OUT"' EXIT
+LF=$ROOT/livefix
+
+vm_locate "$KVER" || { echo "kernel $KVER not in the cache"; t_summary; exit 1; }
+
+build() { # name, [env...] --, patch
+	local name=$1; shift
+	local envs=()
+	while [ "$1" != -- ]; do envs+=("$1"); shift; done
+	shift
+	if ! (cd "$ROOT" && env "${envs[@]}" "$LF" build -k "$KVER" -n "$name" -o "$OUT" "$@") \
+		>"$OUT/$name.build.log" 2>&1; then
+		t_fail "build $name" "a module" "$(tail -5 "$OUT/$name.build.log")"
+		return 1
+	fi
+}
+
+# --- host: the modules
+NORMAL=""
+for p in examples/proc-version.patch tests/vm/patches/*.patch tests/vm/verify/proc-consoles.patch; do
+	n=$(basename "$p" .patch)
+	build "$n" -- "$p" && NORMAL="$NORMAL $n"
+done
+build wrongsrc LIVEFIX_TEST_EXPECT_FROM=patched -- examples/proc-version.patch
+pos=$(modinfo -F livefix_functions "$OUT/livepatch-proc-consoles.ko" | sed 's/.*,//')
+wrong=$([ "$pos" = 1 ] && echo 2 || echo 1)
+build wrongpos "LIVEFIX_TEST_SYMPOS=c_next=$wrong" -- tests/vm/verify/proc-consoles.patch
+build nocheck LIVEFIX_TEST_NO_RUN_PRE=1 -- examples/proc-version.patch
+build nls -- tests/vm/verify/nls-iso8859-1.patch
+build nls-wrong LIVEFIX_TEST_EXPECT_FROM=patched -- tests/vm/verify/nls-iso8859-1.patch
+# Another build of the same release: the recorded build id rewritten in place.
+cp "$OUT/livepatch-proc-version.ko" "$OUT/livepatch-otherbuild.ko.tmp"
+python3 - "$OUT/livepatch-otherbuild.ko.tmp" <<'EOF'
+import re, sys
+p = sys.argv[1]; b = open(p, 'rb').read()
+b2 = re.sub(rb'livefix_build_id=[0-9a-f]+', lambda m: b'livefix_build_id=' + b'0' * (len(m.group(0)) - 17), b)
+assert b2 != b
+open(p, 'wb').write(b2)
+EOF
+mv "$OUT/livepatch-otherbuild.ko.tmp" "$OUT/livepatch-proc-version-otherbuild.ko"
+
+# Signing key and certificate, as certs/Makefile makes them.
+openssl req -new -nodes -utf8 -sha256 -days 2 -batch -x509 -subj "/CN=livefix test key/" \
+	-newkey rsa:2048 -keyout "$OUT/key.pem" -out "$OUT/cert.pem" >/dev/null 2>&1
+build signed -- --sign-key "$OUT/key.pem" --sign-cert "$OUT/cert.pem" examples/proc-version.patch
+
+t_eq "modules record the kernel's build id" \
+	"$(readelf -n "$(vm_cachedir)/$KVER/vmlinux" | awk '/Build ID/ {print $3}')" \
+	"$(modinfo -F livefix_build_id "$OUT/livepatch-proc-version.ko")"
+t_match "modules carry the run-pre check" "run-pre check passed" \
+	"$(strings "$OUT/livepatch-proc-version.ko")"
+
+# --- host: the signature is well formed
+if [ -f "$OUT/livepatch-signed.ko" ]; then
+	t_eq "signed: signer" "livefix test key" "$(modinfo -F signer "$OUT/livepatch-signed.ko")"
+	t_eq "signed: hash" "sha256" "$(modinfo -F sig_hashalgo "$OUT/livepatch-signed.ko")"
+	python3 - "$OUT/livepatch-signed.ko" "$OUT" <<'EOF'
+import struct, sys
+ko, out = sys.argv[1], sys.argv[2]
+b = open(ko, 'rb').read()
+magic = b'~Module signature appended~\n'
+assert b.endswith(magic)
+info = b[-len(magic) - 12:-len(magic)]
+sig_len = struct.unpack('>I', info[8:12])[0]
+end = len(b) - len(magic) - 12
+open(out + '/sig.p7s', 'wb').write(b[end - sig_len:end])
+open(out + '/content.bin', 'wb').write(b[:end - sig_len])
+EOF
+	v=$(openssl cms -verify -binary -inform DER -in "$OUT/sig.p7s" -content "$OUT/content.bin" \
+		-certfile "$OUT/cert.pem" -CAfile "$OUT/cert.pem" -purpose any -out /dev/null 2>&1)
+	t_match "signed: openssl verifies the signature with the certificate" "Verification successful" "$v"
+fi
+
+# --- guest 1: verification at load
+cat >"$OUT/guest1.sh" <<EOF
+#!/bin/sh
+for m in $NORMAL; do
+	k=\$(echo livepatch-\$m | tr - _)
+	if livefix load /root/livepatch-\$m.ko >/tmp/out 2>&1; then echo "load-\$m=ok"; else echo "load-\$m=fail"; cat /tmp/out; fi
+	dmesg | grep -q "livefix: \$k: run-pre check passed" && echo "runpre-\$m=ok"
+	livefix unload livepatch-\$m >/dev/null 2>&1 || echo "unload-\$m=fail"
+done
+for m in wrongsrc wrongpos; do
+	livefix load /root/livepatch-\$m.ko >/tmp/out 2>&1; echo "rc-\$m=\$?"
+	sed "s/^/out-\$m: /" /tmp/out
+	echo "patches-\$m=\$(ls /sys/kernel/livepatch | wc -l)"
+	echo "module-\$m=\$(grep -c "^livepatch_\$m " /proc/modules)"
+done
+echo "version-unchanged=\$(grep -c 'In version_proc_show' /proc/version)"
+# A module object: checked by the pre_patch callback.
+modprobe nls_iso8859-1
+livefix load /root/livepatch-nls.ko >/tmp/out 2>&1; echo "rc-nls=\$?"
+dmesg | grep -q "livefix: livepatch_nls: run-pre check passed: 1 function(s) in nls_iso8859_1" && echo "runpre-nls=ok"
+livefix unload livepatch-nls >/dev/null 2>&1
+livefix load /root/livepatch-nls-wrong.ko >/tmp/out 2>&1; echo "rc-nls-wrong=\$?"
+sed "s/^/out-nls-wrong: /" /tmp/out
+echo "patches-nls-wrong=\$(ls /sys/kernel/livepatch | wc -l)"
+echo "module-nls-wrong=\$(grep -c "^livepatch_nls_wrong " /proc/modules)"
+livefix load /root/livepatch-proc-version-otherbuild.ko >/tmp/out 2>&1; echo "rc-otherbuild=\$?"
+sed "s/^/out-otherbuild: /" /tmp/out
+livefix load --force /root/livepatch-proc-version-otherbuild.ko >/tmp/out 2>&1; echo "rc-otherbuild-force=\$?"
+sed "s/^/out-otherbuild-force: /" /tmp/out
+livefix unload livepatch-proc-version >/dev/null 2>&1
+# The cost: livefix load, with and without the check (centiseconds of uptime).
+for round in 1 2 3; do
+	for m in proc-version nocheck; do
+		t0=\$(cut -d' ' -f1 /proc/uptime)
+		livefix load /root/livepatch-\$m.ko >/dev/null 2>&1
+		t1=\$(cut -d' ' -f1 /proc/uptime)
+		echo "time-\$m=\$t0 \$t1"
+		livefix unload livepatch-\$m >/dev/null 2>&1
+	done
+done
+dmesg | grep "run-pre check passed" | sed 's/^/dmesg: /'
+EOF
+adds=(--add "$LF:/usr/bin/livefix")
+for ko in "$OUT"/*.ko; do adds+=(--add "$ko:/root/"); done
+out=$(vm_run --with-module nls_iso8859-1 "${adds[@]}" "$OUT/guest1.sh" 2>&1)
+echo "$out" | grep -E "^(out-|rc-|dmesg)" | sed 's/^/  | /'
+for m in $NORMAL; do
+	t_match "$m: loads" "^load-$m=ok" "$out"
+	t_match "$m: run-pre check passed" "^runpre-$m=ok" "$out"
+done
+for m in wrongsrc wrongpos; do
+	t_eq "$m: refused (exit 3)" "rc-$m=3" "$(echo "$out" | grep "^rc-$m=")"
+	t_eq "$m: /sys/kernel/livepatch empty" "patches-$m=0" "$(echo "$out" | grep "^patches-$m=")"
+	t_eq "$m: module gone" "module-$m=0" "$(echo "$out" | grep "^module-$m=")"
+done
+t_match "wrongsrc: names the function, offset, bytes" \
+	"^out-wrongsrc: .*kernel: vmlinux:version_proc_show,0: differs .* at offset 0x[0-9a-f]+: expected [0-9a-f ]+, found [0-9a-f ]+" "$out"
+t_match "wrongpos: names the function at the wrong sympos" \
+	"^out-wrongpos: .*kernel: vmlinux:c_next,$wrong: differs .* at offset 0x[0-9a-f]+" "$out"
+t_eq "module object: loads" "rc-nls=0" "$(echo "$out" | grep '^rc-nls=')"
+t_match "module object: run-pre check passed in pre_patch" "^runpre-nls=ok" "$out"
+t_eq "module object, other source: refused (exit 3)" "rc-nls-wrong=3" "$(echo "$out" | grep '^rc-nls-wrong=')"
+t_match "module object, other source: names the function" \
+	"^out-nls-wrong: .*kernel: nls_iso8859_1:char2uni,0: differs .* at offset 0x[0-9a-f]+: expected" "$out"
+t_eq "module object, other source: nothing patched" "patches-nls-wrong=0" "$(echo "$out" | grep '^patches-nls-wrong=')"
+t_eq "module object, other source: module gone" "module-nls-wrong=0" "$(echo "$out" | grep '^module-nls-wrong=')"
+t_eq "refused patches changed nothing" "version-unchanged=0" "$(echo "$out" | grep '^version-unchanged=')"
+t_eq "other build: refused (exit 3)" "rc-otherbuild=3" "$(echo "$out" | grep '^rc-otherbuild=')"
+t_match "other build: says why" "^out-otherbuild: .*kernel build 0+, but the running kernel is build" "$out"
+t_eq "other build: --force loads it" "rc-otherbuild-force=0" "$(echo "$out" | grep '^rc-otherbuild-force=')"
+ms() { echo "$out" | grep "^time-$1=" | awk -F'[= ]' '{s += ($3 - $2) * 1000} END {if (NR) printf "%.0f", s / NR}'; }
+echo "  cost: livefix load (mean of 3): $(ms proc-version) ms with the check, $(ms nocheck) ms without;" \
+	"in the kernel: $(echo "$out" | grep -o 'run-pre check passed.*' | grep 'version_proc\|1 function' | grep -oE '[0-9]+ us' | tr '\n' ' ')"
+
+# --- guest 2: module.sig_enforce=1
+if [ -f "$OUT/livepatch-signed.ko" ]; then
+	cat >"$OUT/guest2.sh" <<'EOF'
+#!/bin/sh
+livefix load /root/livepatch-proc-version.ko >/tmp/out 2>&1; echo "rc-unsigned=$?"; sed 's/^/out-unsigned: /' /tmp/out
+livefix load /root/livepatch-signed.ko >/tmp/out 2>&1; echo "rc-signed=$?"; sed 's/^/out-signed: /' /tmp/out
+echo "patches=$(ls /sys/kernel/livepatch | wc -l)"
+dmesg | grep -i "module" | tail -5 | sed 's/^/dmesg: /'
+EOF
+	out=$(vm_run --append "module.sig_enforce=1" --add "$LF:/usr/bin/livefix" \
+		--add "$OUT/livepatch-proc-version.ko:/root/" --add "$OUT/livepatch-signed.ko:/root/" \
+		"$OUT/guest2.sh" 2>&1)
+	echo "$out" | sed 's/^/  | /'
+	t_match "sig_enforce: unsigned module refused" "^rc-unsigned=[1-9]" "$out"
+	t_match "sig_enforce: the kernel says: unsigned" "^dmesg: .*Loading of unsigned module is rejected" "$out"
+	t_match "sig_enforce: signed module refused" "^rc-signed=[1-9]" "$out"
+	# The kernel parsed the signature and looked its key up: well formed,
+	# only not signed by a key the stock kernel trusts (Debian's).
+	t_match "sig_enforce: the kernel says: signed, key not trusted" \
+		"^dmesg: .*Loading of module with unavailable key is rejected" "$out"
+	t_eq "sig_enforce: nothing patched" "patches=0" "$(echo "$out" | grep '^patches=')"
+fi
+t_summary
