@@ -80,6 +80,16 @@ int compile_unit(const struct kernel_inputs *in, const struct patchset *ps,
 		 const char *source, struct unit_objects *out);
 void unit_objects_release(struct unit_objects *u);
 
+/* The kernel's sizes of special-section entry types and the member offsets
+ * the special-section engine reads (special/special.h), probed from its
+ * headers with its own compile command (probe_sizes.c); cached in
+ * <dir>/special-sizes, probed once. 0 or -errno. */
+struct special_sizes;
+int kernel_special_sizes(const struct kernel_inputs *in, struct special_sizes *out);
+/* The probe alone, uncached: sources and objects in workdir (created). */
+int special_sizes_probe(const struct kernel_inputs *in, const char *workdir,
+			struct special_sizes *out);
+
 /* CONFIG_MODVERSIONS CRCs of the symbols a unit exports, as kbuild computes
  * them: the unit's command with -E -D__GENKSYMS__ piped into the prepared
  * tree's genksyms (symversions.c). */

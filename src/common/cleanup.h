@@ -7,6 +7,9 @@
 #ifndef LIVEFIX_CLEANUP_H
 #define LIVEFIX_CLEANUP_H
 
+#include <stdbool.h>
+#include <sys/types.h>
+
 /* Installs the handlers (once). */
 void cleanup_install_signals(void);
 /* Registers a directory removed recursively on a signal; NULL clears. */
@@ -16,8 +19,6 @@ void cleanup_set_file(const char *file);
 /* Tracks (add) or forgets a forked child of livefix itself (compile.c's
  * parallel jobs): on a signal it is sent SIGTERM and waited for, and its
  * own inherited handler stops what it runs. pid <= 0 is ignored. */
-#include <stdbool.h>
-#include <sys/types.h>
 void cleanup_track_child(pid_t pid, bool add);
 
 #endif

@@ -59,8 +59,8 @@ struct symbol *cold_parent(const struct elf *elf, const struct symbol *sym)
 	struct symbol *parent;
 	char *name;
 
-	if (sym->type != STT_FUNC || !cold)
-		return NULL;
+	if (sym->type != STT_FUNC || !sym->sec || !cold)
+		return NULL; /* an undefined ".cold" name is no part of a function */
 	name = xstrndup(sym->name, cold - sym->name);
 	parent = find_symbol_by_name(elf, name);
 	free(name);

@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct special_table;
+
 /* diff_objects() found no functional change: nothing was written. */
 #define DIFF_NO_CHANGE 1
 
@@ -29,6 +31,10 @@ struct diff_options {
 	unsigned unit_index;                      /* N in __livefix_new_<N>_<name> */
 	diff_resolve_fn resolve;
 	void *resolve_ctx;
+	/* Special-section descriptors with the kernel's entry sizes
+	 * (special_table_new()); NULL: table.c's constants, for unit tests on
+	 * user-space fixtures only. */
+	const struct special_table *specials;
 };
 
 struct diff_func {

@@ -184,7 +184,7 @@ static int emit_specials(struct diff_output *o)
 	int ret = 0;
 
 	for_each_sec(o->pair->patched, sec) {
-		const struct special_desc *d = special_find(sec->name);
+		const struct special_desc *d = special_find(o->opts->specials, sec->name);
 		int r = d ? special_copy(&t, d, sec) : 0;
 
 		if (r && (!ret || r == -ENOTSUP))

@@ -53,7 +53,7 @@ static void include_section(struct diff_output *o, struct worklist *w, struct se
 static bool is_copied_by_engine(const struct section *sec)
 {
 	return special_is_dropped(sec->name) || special_is_partner(sec->name) ||
-	       special_find(sec->name);
+	       special_find(NULL, sec->name); /* names: the same in every table */
 }
 
 /* Marks what one relocation of included code or data needs. */
@@ -127,7 +127,7 @@ static void need_specials(struct diff_output *o, struct worklist *w)
 	struct section *sec;
 
 	for_each_sec(o->pair->patched, sec) {
-		const struct special_desc *d = special_find(sec->name);
+		const struct special_desc *d = special_find(o->opts->specials, sec->name);
 
 		if (!d || sec->sh.sh_size % d->entry_size)
 			continue;

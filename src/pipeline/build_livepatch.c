@@ -14,6 +14,7 @@
 #include "ksym/resolve.h"
 #include "ksym/symtab.h"
 #include "ksym/symvers.h"
+#include "special/special.h"
 
 #include <errno.h>
 #include <ftw.h>
@@ -48,6 +49,7 @@ struct build_state {
 	size_t nr_units;
 	struct patch_globals new_globals;
 	struct run_pre_set run_pre; /* what each replaced function was (run-pre check) */
+	struct special_table *specials; /* entry sizes probed from the kernel */
 	char **strings;            /* owned strings the descriptors point to */
 	size_t nr_strings, alloc_strings;
 	double t_inputs, t_compile, t_diff, t_link;
@@ -203,7 +205,7 @@ static int diff_unit(struct build_state *st, const struct unit_objects *u, unsig
 		.orig = u->orig, .patched = u->patched, .orig_noline = u->orig_noline,
 		.patched_noline = u->patched_noline, .output = out_path,
 		.unit_name = u->object, .unit_index = index,
-		.resolve = run_pre_resolve, .resolve_ctx = &r,
+		.resolve = run_pre_resolve, .resolve_ctx = &r, .specials = st->specials,
 	};
 	size_t first_func = st->nr_funcs;
 	int ret = -ENOENT;
@@ -489,12 +491,27 @@ static int link_module(struct build_state *st, char **ko_path)
 	return ret;
 }
 
+/* The special-section descriptors checked against the kernel's entry
+ * sizes (a mismatch refuses the build, -ENOTSUP). */
+static int load_special_sizes(struct build_state *st)
+{
+	struct special_sizes sizes = { 0 };
+	int ret = kernel_special_sizes(&st->in, &sizes);
+
+	if (!ret)
+		ret = special_table_new(&sizes, &st->specials);
+	special_sizes_release(&sizes);
+	return ret;
+}
+
 static int load_symbols(struct build_state *st)
 {
 	int ret = symvers_load(&st->symvers, st->in.symvers);
 
 	if (!ret)
 		ret = ksymtab_load(&st->vmlinux, st->in.vmlinux, "vmlinux", false);
+	if (!ret)
+		ret = load_special_sizes(st);
 	return ret;
 }
 
@@ -548,6 +565,7 @@ static void release(struct build_state *st)
 	free(st->units);
 	patch_globals_release(&st->new_globals);
 	run_pre_set_release(&st->run_pre);
+	special_table_free(st->specials);
 	patchset_release(&st->ps);
 	kernel_inputs_release(&st->in);
 	symvers_release(&st->symvers);

@@ -15,8 +15,15 @@
 
 struct special_desc {
 	const char *name;        /* section name */
+	/* The C type of one entry ("struct jump_entry", "s32"): its size in the
+	 * kernel is probed (struct special_sizes) and must be entry_size. */
+	const char *type;
 	size_t entry_size;       /* bytes per entry; see table.c for each source */
 	int owner_field;         /* offset of the field whose relocation names the site */
+	/* Members of type at owner/slice/slice_len/early_field (NULL: offset 0
+	 * of a scalar type, or no such field): probed offsets must match. */
+	const char *owner_member, *slice_member, *slice_len_member, *early_member;
+	const char *parallel_type; /* C type of a parallel entry ("struct orc_entry") */
 	/* A section with one entry per entry of this one, same order, no relocations. */
 	const char *parallel;
 	size_t parallel_size;
@@ -36,8 +43,40 @@ struct special_desc {
 	bool key_via_trampoline;
 };
 
-/* The descriptor for a section name, or NULL if it is not special. */
-const struct special_desc *special_find(const char *name);
+/* Sizes and member offsets of the kernel's entry types, as probed from its
+ * headers (build/probe_sizes.c); keys "jump_entry" (struct tag or scalar type,
+ * spaces as '_') and "jump_entry.key" (offset of a member). Cached as
+ * key=value lines. */
+struct special_size {
+	char *key;            /* owned */
+	unsigned long value;
+};
+struct special_sizes {
+	struct special_size *v; /* owned */
+	size_t nr;
+};
+void special_sizes_set(struct special_sizes *s, const char *key, unsigned long value);
+/* 0 and *value, or -ENOENT. */
+int special_sizes_get(const struct special_sizes *s, const char *key, unsigned long *value);
+/* key=value lines ('#' comments); -EINVAL for a malformed line. */
+int special_sizes_parse(const char *text, struct special_sizes *out);
+char *special_sizes_format(const struct special_sizes *s); /* malloc'ed */
+void special_sizes_release(struct special_sizes *s);
+
+/* The descriptors in use for one kernel. */
+struct special_table;
+/* A table whose entry sizes are the kernel's: every descriptor's type and
+ * members are checked against sizes. -ENOTSUP when a layout differs from
+ * what a descriptor handles (every difference logged, e.g. "__jump_table:
+ * struct jump_entry is 24 bytes in this kernel, livefix handles 16"). */
+int special_table_new(const struct special_sizes *sizes, struct special_table **out);
+void special_table_free(struct special_table *t);
+
+/* The descriptor for a section name in table t, or NULL if it is not
+ * special. t NULL: the built-in constants of table.c (Linux 6.1 x86-64),
+ * a fallback for unit tests on user-space fixtures only; a kernel build
+ * always passes the probed table. */
+const struct special_desc *special_find(const struct special_table *t, const char *name);
 /* True if the section is the parallel or slice part of some descriptor. */
 bool special_is_partner(const char *name);
 /* True for sections a patch object never carries (.discard.*, .comment...). */

@@ -1,0 +1,174 @@
+/* The kernel's special-section entry sizes: probed from the real cache's
+ * headers (skipped without it), checked against the engine's table, a
+ * mismatching or incomplete set refused with its reason. */
+#include "build/build.h"
+#include "common/fsutil.h"
+#include "common/log.h"
+#include "common/xalloc.h"
+#include "special/special.h"
+#include "test.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define KVER "6.1.0-47-amd64"
+#define CACHE_DIR "/var/cache/livefix/" KVER
+
+/* The sizes of table.c's layout (Linux 6.1 x86-64). */
+static const struct special_size known[] = {
+	{ "s32", 4 }, { "unsigned_long", 8 },
+	{ "bug_entry", 12 }, { "bug_entry.bug_addr_disp", 0 },
+	{ "exception_table_entry", 12 }, { "exception_table_entry.insn", 0 },
+	{ "alt_instr", 12 }, { "alt_instr.instr_offset", 0 },
+	{ "alt_instr.repl_offset", 4 }, { "alt_instr.replacementlen", 11 },
+	{ "paravirt_patch_site", 16 }, { "paravirt_patch_site.instr", 0 },
+	{ "jump_entry", 16 }, { "jump_entry.code", 0 }, { "jump_entry.key", 8 },
+	{ "static_call_site", 8 }, { "static_call_site.addr", 0 },
+	{ "static_call_site.key", 4 }, { "orc_entry", 6 },
+};
+#define NR_KNOWN (sizeof(known) / sizeof(known[0]))
+
+static void known_sizes(struct special_sizes *s)
+{
+	memset(s, 0, sizeof(*s));
+	for (size_t i = 0; i < NR_KNOWN; i++)
+		special_sizes_set(s, known[i].key, known[i].value);
+}
+
+/* special_table_new() with stderr captured into *messages (malloc'ed). */
+static int table_new_captured(const struct special_sizes *s, struct special_table **t,
+			      char **messages)
+{
+	char path[] = "/tmp/livefix-test-sizes-XXXXXX";
+	int fd = mkstemp(path), saved = dup(STDERR_FILENO), ret;
+
+	fflush(stderr);
+	dup2(fd, STDERR_FILENO);
+	ret = special_table_new(s, t);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	close(fd);
+	*messages = read_file(path, NULL);
+	unlink(path);
+	return ret;
+}
+
+static void test_probe_real_kernel(void)
+{
+	struct kernel_inputs in = { .kver = xstrdup(KVER), .dir = xstrdup(CACHE_DIR),
+				    .src = xstrdup(CACHE_DIR "/src") };
+	char workdir[] = "/tmp/livefix-test-probe-XXXXXX";
+	struct special_sizes s = { 0 };
+	struct special_table *t = NULL;
+	unsigned long v = 0;
+
+	CHECK(mkdtemp(workdir), "mkdtemp: %s", strerror(errno));
+	CHECK_INT(0, special_sizes_probe(&in, workdir, &s));
+	for (size_t i = 0; i < NR_KNOWN; i++) {
+		v = ~0UL;
+		CHECK(!special_sizes_get(&s, known[i].key, &v) && v == known[i].value,
+		      "%s: expected %lu, saw %lu", known[i].key, known[i].value, v);
+	}
+	/* in the headers too, not used by the engine; PRINTK_INDEX is off */
+	CHECK_INT(0, special_sizes_get(&s, "_ddebug", &v));
+	CHECK_INT(-ENOENT, special_sizes_get(&s, "pi_entry", &v));
+	CHECK_INT(0, special_table_new(&s, &t));
+	CHECK(t && special_find(t, "__jump_table")->entry_size == 16, "table from probe");
+	CHECK(t && special_find(t, ".orc_unwind_ip")->parallel_size == 6, "orc parallel");
+	special_table_free(t);
+	special_sizes_release(&s);
+	remove_tree(workdir);
+	kernel_inputs_release(&in);
+}
+
+static void test_known_sizes_accepted(void)
+{
+	struct special_sizes s;
+	struct special_table *t = NULL;
+
+	known_sizes(&s);
+	CHECK_INT(0, special_table_new(&s, &t));
+	CHECK(t && special_find(t, "__bug_table") &&
+	      special_find(t, "__bug_table")->entry_size == 12, "bug table");
+	CHECK(t && !special_find(t, ".text"), ".text is not special");
+	special_table_free(t);
+	special_sizes_release(&s);
+}
+
+static void test_size_mismatch_refused(void)
+{
+	struct special_sizes s;
+	struct special_table *t = (void *)1;
+	char *msg = NULL;
+
+	known_sizes(&s);
+	special_sizes_set(&s, "jump_entry", 24);
+	CHECK_INT(-ENOTSUP, table_new_captured(&s, &t, &msg));
+	CHECK(!t, "no table on refusal");
+	CHECK(msg && strstr(msg, "__jump_table: struct jump_entry is 24 bytes in this "
+			    "kernel, livefix handles 16"), "message: %s", msg ? msg : "(none)");
+	free(msg);
+	special_sizes_release(&s);
+}
+
+static void test_offset_mismatch_and_absence_refused(void)
+{
+	struct special_sizes s = { 0 };
+	struct special_table *t = NULL;
+	char *msg = NULL;
+
+	for (size_t i = 0; i < NR_KNOWN; i++)
+		if (strcmp(known[i].key, "orc_entry"))
+			special_sizes_set(&s, known[i].key, known[i].value);
+	special_sizes_set(&s, "alt_instr.replacementlen", 10);
+	CHECK_INT(-ENOTSUP, table_new_captured(&s, &t, &msg));
+	CHECK(msg && strstr(msg, ".altinstructions: struct alt_instr.replacementlen is at "
+			    "offset 10 in this kernel, livefix handles 11"),
+	      "message: %s", msg ? msg : "(none)");
+	/* every problem reported in one run */
+	CHECK(msg && strstr(msg, ".orc_unwind: struct orc_entry is not defined"),
+	      "message: %s", msg ? msg : "(none)");
+	free(msg);
+	special_sizes_release(&s);
+}
+
+static void test_parse_format(void)
+{
+	struct special_sizes s, back;
+	unsigned long v = 0;
+	char *text;
+
+	known_sizes(&s);
+	text = special_sizes_format(&s);
+	CHECK_INT(0, special_sizes_parse(text, &back));
+	CHECK_INT(NR_KNOWN, back.nr);
+	CHECK(!special_sizes_get(&back, "jump_entry.key", &v) && v == 8, "saw %lu", v);
+	special_sizes_release(&back);
+	CHECK_INT(0, special_sizes_parse("# comment\ns32=4\n\n", &back));
+	CHECK_INT(1, back.nr);
+	special_sizes_release(&back);
+	CHECK_INT(-EINVAL, special_sizes_parse("s32=four\n", &back));
+	CHECK_INT(-EINVAL, special_sizes_parse("=4\n", &back));
+	CHECK_INT(-EINVAL, special_sizes_parse("s32\n", &back));
+	free(text);
+	special_sizes_release(&s);
+}
+
+int main(void)
+{
+	log_set_prog("livefix");
+	if (path_exists(CACHE_DIR "/src"))
+		RUN_TEST(test_probe_real_kernel);
+	else
+		TEST_SKIP(test_probe_real_kernel, "no prepared tree at " CACHE_DIR "/src");
+	RUN_TEST(test_known_sizes_accepted);
+	RUN_TEST(test_size_mismatch_refused);
+	RUN_TEST(test_offset_mismatch_and_absence_refused);
+	RUN_TEST(test_parse_format);
+	return TEST_SUMMARY();
+}
