@@ -183,8 +183,13 @@ static int probe_and_cache(const struct kernel_inputs *in, const char *path,
 			   struct special_sizes *out)
 {
 	char *workdir = xasprintf("%s/size-probe", in->dir), *text;
-	int ret, lock = cache_lock(in->dir);
+	/* Recording the probe unit's command takes the cache lock itself:
+	 * do it before taking the lock here (flock would wait on itself). */
+	char *cmd = unit_command(in, PROBE_SOURCE, PROBE_OBJECT);
+	int ret, lock;
 
+	free(cmd);
+	lock = cache_lock(in->dir);
 	if (lock < 0) {
 		free(workdir);
 		return lock;
