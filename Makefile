@@ -6,6 +6,12 @@
 #   make corpus CORPUS=DIR [KVER=...]          judge a kpatch-style corpus
 #   make stable-corpus CORPUS=DIR [KVER=...] [JOBS=N] [LIMIT=N] [ONLY=id,id]
 #   make install PREFIX=/usr/local DESTDIR=
+#   make unit SANITIZE=1 / make check SANITIZE=1
+#                   ASan+UBSan+LSan build in build-san/, unit and bad-input tests
+#   make fuzz [FUZZ_SECONDS=N]   libFuzzer harnesses (clang) in build-fuzz/
+#   make badinput   bad-input tests (tests/badinput/run.sh)
+#   make check-long / make soak  patching under load: 200 / 1,000 cycles
+#   make bench [BENCH=build|differ|apply|footprint|baseline]  -> bench/RESULTS.md
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
@@ -16,33 +22,54 @@ BINDIR         ?= $(PREFIX)/bin
 MANDIR         ?= $(PREFIX)/share/man
 BASHCOMPDIR    ?= $(PREFIX)/share/bash-completion/completions
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+# The macro headers patches include (kpatch-macros.h, livefix-macros.h);
+# livefix finds them beside its binary, in ../share/livefix/include.
+DATADIR        ?= $(PREFIX)/share/livefix
 JOBS    ?= 1
 
 # The pinned test kernel: one setting (see README).
 KVER    ?= 6.1.0-47-amd64
 
+# SANITIZE=1: everything built with ASan + UBSan (+ LSan) into build-san/,
+# never mixed with the normal objects; the binary is build-san/livefix.
+ifeq ($(SANITIZE),1)
+B       := build-san
+BIN     := build-san/livefix
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+CFLAGS  += $(SANFLAGS)
+LDFLAGS += $(SANFLAGS)
+export ASAN_OPTIONS ?= detect_leaks=1:abort_on_error=0:strict_string_checks=1
+export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
+else
+B       := build
+BIN     := livefix
+endif
+
 LIB_SRCS := $(filter-out src/cli/main.c,$(wildcard src/*/*.c))
-LIB_OBJS := $(LIB_SRCS:%.c=build/%.o)
-CLI_OBJS := build/src/cli/main.o
+LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
+CLI_OBJS := $(B)/src/cli/main.o
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
-UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/tests/%)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 
 all: livefix
 
-build/%.o: %.c $(wildcard src/*/*.h)
+$(B)/%.o: %.c $(wildcard src/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-build/liblivefix.a: $(LIB_OBJS)
+$(B)/liblivefix.a: $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-livefix: $(CLI_OBJS) build/liblivefix.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+$(BIN): $(CLI_OBJS) $(B)/liblivefix.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+ifneq ($(BIN),livefix)
+livefix: $(BIN)
+endif
 
-build/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) build/liblivefix.a
+$(B)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h fuzz/*.h fuzz/fuzz_*.c) $(B)/liblivefix.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit -o $@ $< build/liblivefix.a $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(B)/liblivefix.a $(LDLIBS)
 
 unit: livefix $(UNIT_BINS)
 	@tests/run-unit.sh $(UNIT_BINS)
@@ -50,8 +77,54 @@ unit: livefix $(UNIT_BINS)
 vm: livefix
 	@tests/vm/run-vm-tests.sh $(KVER)
 
+# Under SANITIZE=1 only what runs on the host: unit and bad-input tests.
+ifeq ($(SANITIZE),1)
+check: livefix $(UNIT_BINS)
+	@tests/run-unit.sh $(UNIT_BINS) && LIVEFIX=$(CURDIR)/$(BIN) tests/badinput/run.sh $(KVER)
+else
 check: livefix $(UNIT_BINS)
 	@tests/check.sh $(KVER) $(UNIT_BINS)
+endif
+
+badinput: livefix
+	@LIVEFIX=$(CURDIR)/$(BIN) tests/badinput/run.sh $(KVER)
+
+# Patching under load in the test machine (tests/vm/test_stress.sh).
+check-long: check
+	@tests/vm/soak.sh $(KVER) 200
+
+soak: livefix
+	@tests/vm/soak.sh $(KVER) 1000
+
+# Benchmarks (bench/): all but baseline, or one; writes bench/RESULTS.md.
+bench: livefix build/liblivefix.a
+	@KVER=$(KVER) bench/run.sh $(BENCH)
+
+# libFuzzer harnesses (fuzz/fuzz_*.c), built with clang into build-fuzz/;
+# seeds made at run time from real objects (fuzz/make-seeds.sh).
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS  := -O1 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Isrc \
+		-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined \
+		-fno-omit-frame-pointer
+FUZZ_OBJS    := $(LIB_SRCS:%.c=build-fuzz/%.o)
+FUZZ_BINS    := $(patsubst fuzz/%.c,build-fuzz/%,$(wildcard fuzz/fuzz_*.c))
+
+build-fuzz/%.o: %.c $(wildcard src/*/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+build-fuzz/liblivefix.a: $(FUZZ_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+build-fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h build-fuzz/liblivefix.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< build-fuzz/liblivefix.a $(LDLIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: $(FUZZ_BINS)
+	@fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
 
 demo: livefix
 	@./demo.sh $(KVER)
@@ -72,11 +145,14 @@ install: livefix
 	install -m 0755 livefix $(DESTDIR)$(BINDIR)/livefix
 	install -m 0644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 dist/livefix-completion.bash $(DESTDIR)$(BASHCOMPDIR)/livefix
+	install -d $(DESTDIR)$(DATADIR)/include
+	install -m 0644 include/livefix/*.h $(DESTDIR)$(DATADIR)/include/
 	sed 's|/usr/bin/livefix|$(BINDIR)/livefix|' dist/livefix.service \
 		>$(DESTDIR)$(SYSTEMDUNITDIR)/livefix.service
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/livefix.service
 
 clean:
-	rm -rf build livefix
+	rm -rf build build-san build-fuzz livefix
 
-.PHONY: all unit vm check demo clean corpus stable-corpus corpus-selftest install
+.PHONY: all unit vm check demo clean corpus stable-corpus corpus-selftest install \
+	badinput check-long soak fuzz fuzz-build bench

@@ -1,0 +1,205 @@
+#!/bin/bash
+# Bad-input tests (docs/bad-input.md): each case checks the exit status,
+# a one-line reason on stderr, that no half-written output is left, and
+# that the cache still builds a module afterwards. Host-side only: `load`
+# runs against a fake /sys (LIVEFIX_SYSFS_ROOT), so nothing is inserted.
+#   tests/badinput/run.sh [KVER]      LIVEFIX=binary (default ./livefix)
+# Ends with "N passed, N failed, N skipped".
+set -u
+KVER=${1:-6.1.0-47-amd64}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+LF=${LIVEFIX:-$ROOT/livefix}
+EX=$ROOT/examples/proc-version.patch
+T=$(mktemp -d "${TMPDIR:-/tmp}/livefix-badinput-XXXXXX")
+MOUNTS=()
+cleanup() {
+	for m in "${MOUNTS[@]}"; do umount "$m" 2>/dev/null; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+passed=0 failed=0 skipped=0
+ok() { echo "ok   $1"; passed=$((passed + 1)); }
+bad() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
+skip() { echo "skip $1: $2"; skipped=$((skipped + 1)); }
+
+# expect NAME RC REGEX CMD...: exit status RC, stderr's reason matches REGEX
+# (the first "error:" line; a failed compile adds the compiler's lines).
+expect() {
+	local name=$1 want=$2 re=$3 rc errs
+	shift 3
+	"$@" >"$T/out" 2>"$T/err"; rc=$?
+	errs=$(grep -c 'error:' "$T/err")
+	if [ "$rc" -ne "$want" ]; then
+		bad "$name" "exit $rc, expected $want: $(tail -2 "$T/err" | tr '\n' ' ')"
+	elif ! grep -qE "$re" "$T/err"; then
+		bad "$name" "reason does not match /$re/: $(tail -2 "$T/err" | tr '\n' ' ')"
+	elif [ "$errs" -lt 1 ] || [ "$errs" -gt 4 ]; then
+		bad "$name" "$errs error lines"
+	else
+		ok "$name (exit $rc: $(grep -m1 'error:' "$T/err" | cut -c1-110))"
+	fi
+}
+# nothing_in NAME DIR: the directory is absent or empty (no partial output)
+nothing_in() {
+	if [ -n "$(ls -A "$2" 2>/dev/null)" ]; then
+		bad "$1" "left behind in $2: $(ls -A "$2" | tr '\n' ' ')"
+	else
+		ok "$1"
+	fi
+}
+build() { "$LF" build -k "$KVER" "$@"; }
+# cache_ok NAME: a good build still works (and gives a loadable-looking module)
+cache_ok() {
+	rm -rf "$T/good"
+	if build -o "$T/good" "$EX" >"$T/good.log" 2>&1 && "$LF" info "$T/good/livepatch-proc-version.ko" \
+		| grep -q 'vmlinux:version_proc_show'; then
+		ok "$1"
+	else
+		bad "$1" "$(tail -2 "$T/good.log" | tr '\n' ' ')"
+	fi
+}
+
+CACHE=${LIVEFIX_CACHE:-/var/cache/livefix}/$KVER
+SRC=$CACHE/src
+if [ ! -d "$SRC" ]; then
+	skip "all build cases" "no prepared cache at $CACHE (livefix fetch -k $KVER)"
+	echo "badinput: $passed passed, $failed failed, $skipped skipped"
+	exit 0
+fi
+
+# ---- patches
+sed 's/^ static int version_proc_show.*/ static int no_such_function(void)/; s/^ {$/ {{/' "$EX" >"$T/noapply.patch"
+: >"$T/empty.patch"
+f=arch/x86/platform/ce4100/ce4100.c
+{ echo "--- a/$f"; echo "+++ b/$f"; echo "@@ -1,1 +1,2 @@"; echo "+/* x */"; head -1 "$SRC/$f" | sed 's/^/ /'; } >"$T/notbuilt.patch"
+cat >"$T/binary.patch" <<'P'
+diff --git a/fs/proc/logo.bin b/fs/proc/logo.bin
+new file mode 100644
+index 0000000000000000000000000000000000000000..3f8a1b2c4d5e6f708192a3b4c5d6e7f8091a2b3c
+GIT binary patch
+literal 12
+TcmZ?wbhEHbRA6LaU|;|M2~Pqo
+
+literal 0
+HcmV?d00001
+
+P
+cat "$EX" "$T/binary.patch" >"$T/mixed.patch"
+{ echo "--- a/../../etc/passwd"; echo "+++ b/../../etc/passwd"; echo "@@ -1 +1 @@"; echo "-x"; echo "+y"; } >"$T/escape.patch"
+
+expect "patch that does not apply" 1 'does not apply' build -o "$T/o1" "$T/noapply.patch"
+nothing_in "  no output" "$T/o1"
+expect "empty patch" 1 'touches no file' build -o "$T/o2" "$T/empty.patch"
+nothing_in "  no output" "$T/o2"
+expect "patch to a file not compiled" 1 'not compiled in this kernel' build -o "$T/o3" "$T/notbuilt.patch"
+nothing_in "  no output" "$T/o3"
+expect "binary file in the patch" 3 'binary file' build -o "$T/o4" "$T/binary.patch"
+expect "source and binary file in one patch" 3 'binary file' build -o "$T/o4" "$T/mixed.patch"
+nothing_in "  no output" "$T/o4"
+expect "patch outside the source tree" 1 'outside the kernel source' build -o "$T/o5" "$T/escape.patch"
+expect "missing patch file" 1 'cannot read|No such file' build -o "$T/o5" "$T/nonexistent.patch"
+nothing_in "  no output" "$T/o5"
+expect "no patch given" 2 'no patch' build -o "$T/o5"
+cache_ok "cache usable after bad patches"
+
+# ---- modules given to info and load
+mkdir -p "$T/fake/sys/kernel/livepatch" "$T/fake/sys/module" "$T/fake/proc"
+KO=$T/good/livepatch-proc-version.ko
+head -c 4096 "$KO" >"$T/trunc.ko"
+head -c $(( $(stat -c %s "$KO") * 9 / 10 )) "$KO" >"$T/trunc90.ko"
+python3 - "$KO" "$T/corrupt.ko" <<'PY'
+import sys
+d = bytearray(open(sys.argv[1], 'rb').read())
+for i in range(64, len(d), 97):
+    d[i] ^= 0x5a
+open(sys.argv[2], 'wb').write(d)
+PY
+head -c 512 /dev/urandom >"$T/junk.ko"
+: >"$T/zero.ko"
+for k in trunc trunc90 corrupt junk zero; do
+	expect "info on a $k .ko" 1 "not (a kernel module|an ELF)|cannot|no .modinfo|truncated|corrupt" \
+		"$LF" info "$T/$k.ko"
+	expect "load of a $k .ko" 3 "not (a kernel module|an ELF)|cannot|no .modinfo|truncated|corrupt" \
+		env LIVEFIX_SYSFS_ROOT="$T/fake" LIVEFIX_PROC_ROOT="$T/fake" LIVEFIX_KERNEL_RELEASE="$KVER" \
+		"$LF" load "$T/$k.ko"
+done
+expect "load of a module for another kernel" 3 "is built for kernel $KVER, but the running kernel is" \
+	env LIVEFIX_SYSFS_ROOT="$T/fake" LIVEFIX_PROC_ROOT="$T/fake" LIVEFIX_KERNEL_RELEASE=6.1.0-99-amd64 \
+	"$LF" load "$KO"
+expect "info on a missing file" 1 "no patch module" "$LF" info "$T/missing.ko"
+
+# ---- paths with spaces and shell metacharacters
+D="$T/dir with space;\$(touch PWNED)'q\"&"
+mkdir -p "$D"
+cp "$EX" "$D/my patch \$(id) ;x.patch"
+if build -o "$D/out dir|&" "$D/my patch \$(id) ;x.patch" >"$T/sp.log" 2>&1 &&
+   [ -f "$D/out dir|&/livepatch-my-patch---id---x.ko" ] && [ ! -e PWNED ] && [ ! -e "$D/PWNED" ] &&
+   [ ! -e "$SRC/PWNED" ]; then
+	ok "patch path and -o dir with spaces and metacharacters"
+else
+	bad "patch path and -o dir with spaces and metacharacters" "$(tail -2 "$T/sp.log" | tr '\n' ' ')"
+fi
+
+# ---- full disk (tmpfs), interrupted builds: need root for mount
+if [ "$(id -u)" -ne 0 ]; then
+	skip "full disk and interrupt cases" "not root"
+else
+	mkdir -p "$T/small" "$T/tinytmp" "$T/tmp"
+	mount -t tmpfs -o size=100k tmpfs "$T/small" && MOUNTS+=("$T/small")
+	mount -t tmpfs -o size=1m tmpfs "$T/tinytmp" && MOUNTS+=("$T/tinytmp")
+	expect "full disk in the -o dir" 1 'No space left on device' build -o "$T/small/out" "$EX"
+	nothing_in "  no output, no temp file" "$T/small"
+	expect "full disk in TMPDIR (work dir)" 1 'No space left on device' \
+		env TMPDIR="$T/tinytmp" "$LF" build -k "$KVER" -o "$T/o6" "$EX"
+	nothing_in "  work dir removed" "$T/tinytmp"
+	nothing_in "  no output" "$T/o6"
+	cache_ok "cache usable after a full disk"
+
+	# interrupted: SIGINT/SIGTERM while compiling and while linking; the
+	# build dies of the signal (130/143), removes its work dir, writes nothing
+	for sig in INT TERM; do
+		for phase in "Building original" "Building patch module"; do
+			name="SIG$sig during '${phase}'"
+			rm -rf "$T/o7" "$T/tmp"/*
+			set -m # a background job of a non-interactive shell ignores SIGINT otherwise
+			TMPDIR="$T/tmp" "$LF" build -k "$KVER" -o "$T/o7" "$EX" >"$T/int.log" 2>&1 &
+			pid=$!
+			set +m
+			for _ in $(seq 200); do
+				grep -q "$phase" "$T/int.log" 2>/dev/null && break
+				sleep 0.05
+			done
+			kill -"$sig" "$pid"
+			wait "$pid"; rc=$?
+			want=$((128 + $(kill -l "$sig")))
+			sleep 0.5 # the compiler's own temp files go as it dies
+			if [ "$rc" -ne "$want" ]; then
+				bad "$name" "exit $rc, expected $want"
+			elif [ -n "$(ls -A "$T/tmp")" ] || [ -n "$(ls -A "$T/o7" 2>/dev/null)" ]; then
+				bad "$name" "left: $(ls -A "$T/tmp" "$T/o7" 2>/dev/null | tr '\n' ' ')"
+			else
+				ok "$name (exit $rc, nothing left)"
+			fi
+		done
+	done
+	cache_ok "cache usable after interrupted builds"
+fi
+
+# ---- two builds for the same kernel at once share the cache safely
+rm -rf "$T/c1" "$T/c2" "$T/c3"
+build -o "$T/c1" "$EX" >"$T/c1.log" 2>&1 & p1=$!
+build -o "$T/c2" "$EX" >"$T/c2.log" 2>&1 & p2=$!
+build -o "$T/c3" "$ROOT/tests/vm/patches/proc-meminfo.patch" >"$T/c3.log" 2>&1 & p3=$!
+wait $p1; r1=$?; wait $p2; r2=$?; wait $p3; r3=$?
+if [ $r1 -eq 0 ] && [ $r2 -eq 0 ] && [ $r3 -eq 0 ] &&
+   "$LF" info "$T/c1/livepatch-proc-version.ko" | grep -q vmlinux:version_proc_show &&
+   "$LF" info "$T/c2/livepatch-proc-version.ko" | grep -q vmlinux:version_proc_show &&
+   "$LF" info "$T/c3/livepatch-proc-meminfo.ko" | grep -q vmlinux:meminfo_proc_show; then
+	ok "three concurrent builds for one kernel"
+else
+	bad "three concurrent builds for one kernel" "exits $r1 $r2 $r3: $(tail -1 "$T/c1.log" "$T/c2.log" "$T/c3.log" | tr '\n' ' ')"
+fi
+cache_ok "cache usable after concurrent builds"
+
+echo "badinput: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
