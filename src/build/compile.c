@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -216,6 +217,20 @@ static void jobs_run(struct variant_job *jobs, size_t nr)
 	}
 }
 
+/* A compiler that ran out of disk removes its partial output and often
+ * cannot even write its log: say so rather than point at that log. */
+static void report_full_disk(const char *path)
+{
+	char *copy = xstrdup(path);
+	struct statvfs st;
+
+	if (!statvfs(dirname(copy), &st) && (unsigned long long)st.f_bavail * st.f_bsize < (8ULL << 20))
+		pr_err("the work directory is (almost) full: No space left on device "
+		       "(%llu KiB free in '%s'; set TMPDIR elsewhere)",
+		       (unsigned long long)st.f_bavail * st.f_bsize / 1024, copy);
+	free(copy);
+}
+
 static int jobs_report(const struct variant_job *jobs, size_t nr, const char *source)
 {
 	size_t i;
@@ -227,6 +242,7 @@ static int jobs_report(const struct variant_job *jobs, size_t nr, const char *so
 		pr_err("compiling %s (%s) failed: exit %d; log: %s", source,
 		       variant_names[i], jobs[i].status, jobs[i].log);
 		log_show_errors(jobs[i].log, 10);
+		report_full_disk(jobs[i].log);
 		ret = -EIO;
 	}
 	return ret;
