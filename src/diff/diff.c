@@ -5,7 +5,8 @@
  *   directives  .livefix.* sections read                   (before correlate)
  *   line-only   CHANGED here but SAME in the noline pair -> SAME
  *   ignores     LIVEFIX_IGNORE_FUNCTION/SECTION -> SAME    (before refuse)
- *   refuse      init code, no __fentry__, changed data     (all reported;
+ *   refuse      init code, no __fentry__, changed data,
+ *               changed section groups                      (all reported;
  *               before the no-change test)
  *   closure     what the output must carry                 (needs statuses)
  *   emit        sections, symbols, relocations, specials, aliases; write */
@@ -100,7 +101,7 @@ static unsigned refuse_function(const struct diff_pair *p, const struct symbol *
 
 static unsigned refuse_unsafe(const struct diff_pair *p, const struct diff_pair *noline)
 {
-	unsigned nr = pair_check_data(p, noline);
+	unsigned nr = pair_check_data(p, noline) + pair_check_groups(p);
 	struct symbol *sym;
 
 	for_each_sym(p->patched, sym) {

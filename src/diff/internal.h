@@ -88,6 +88,9 @@ bool ranges_equal(const struct diff_pair *pair, const struct section *psec, uint
 void pair_classify(struct diff_pair *pair);
 /* Logs every existing variable whose initial value changed; their number. */
 unsigned pair_check_data(const struct diff_pair *pair, const struct diff_pair *noline);
+/* Refuses section groups that changed or disappeared (groups.c); returns
+ * the number of problems, each logged. */
+unsigned pair_check_groups(const struct diff_pair *pair);
 
 /* include.c: marks what the output needs, from the included functions. */
 void output_mark_closure(struct diff_output *o);

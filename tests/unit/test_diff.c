@@ -308,6 +308,16 @@ static void test_data_only_change_refused(void)
 	CHECK_INT(1, log_error_count() - before);
 }
 
+static void test_changed_section_group_refused(void)
+{
+	struct diff_result res;
+	unsigned before = log_error_count();
+
+	CHECK_INT(-ENOTSUP, diff_fixture("group_orig", "group_patched", true, &res));
+	CHECK_INT(1, log_error_count() - before);
+	CHECK(!output_exists("group_patched"), "no output written");
+}
+
 static void test_special_entries_of_included_functions(void)
 {
 	static const unsigned char lfence[] = { 0x0f, 0xae, 0xe8 };
@@ -426,6 +436,7 @@ int main(void)
 	RUN_TEST(test_static_local_keeps_original);
 	RUN_TEST(test_refusals_all_reported);
 	RUN_TEST(test_data_only_change_refused);
+	RUN_TEST(test_changed_section_group_refused);
 	RUN_TEST(test_special_entries_of_included_functions);
 	RUN_TEST(test_early_keys);
 	RUN_TEST(test_statics_sharing_a_section);
