@@ -26,10 +26,12 @@ count() { # name, command...
 	fi
 }
 
+# The kernel's packages in the cache (fetched once; a few minutes on a new
+# machine): the unit tests that compile against the real kernel and all the
+# VM tests use them.
+"$ROOT/livefix" fetch -k "$KVER" >/dev/null || echo "warning: livefix fetch -k $KVER failed"
 count unit "$ROOT/tests/run-unit.sh" "$@"
 count unit-sanitize make -C "$ROOT" --no-print-directory -s unit SANITIZE=1
-# The VM tests need the kernel's packages in the cache (fetched once).
-"$ROOT/livefix" fetch -k "$KVER" >/dev/null || echo "warning: livefix fetch -k $KVER failed"
 count badinput "$ROOT/tests/badinput/run.sh" "$KVER"
 count install "$ROOT/tests/test_install.sh"
 for t in "$ROOT"/tests/vm/test_*.sh; do
