@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define DEFAULT_TIMEOUT 15.0
 
 static void load_usage(FILE *out)
 {
@@ -71,19 +70,6 @@ static int load_all(const struct load_opts *opts)
 	return load_exit_status(livepatch_load_all(opts, NULL));
 }
 
-static int parse_timeout(const char *text, double *timeout)
-{
-	char *end;
-
-	*timeout = strtod(text, &end);
-	if (end == text || *end || *timeout < 0) {
-		pr_err("invalid --timeout '%s': expected a number of seconds",
-		       text);
-		return -EINVAL;
-	}
-	return 0;
-}
-
 int cmd_load(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -94,7 +80,7 @@ int cmd_load(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct load_opts opts = { .timeout = DEFAULT_TIMEOUT, .revert = true };
+	struct load_opts opts = { .timeout = CLI_DEFAULT_TIMEOUT, .revert = true };
 	bool all = false;
 	int c;
 
@@ -102,7 +88,7 @@ int cmd_load(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "at:h", options, NULL)) != -1) {
 		switch (c) {
 		case 't':
-			if (parse_timeout(optarg, &opts.timeout))
+			if (cli_parse_timeout(optarg, &opts.timeout))
 				return EXIT_USAGE;
 			break;
 		case 'R':

@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DEFAULT_TIMEOUT 15.0
 
 static void remove_usage(FILE *out)
 {
@@ -134,7 +133,7 @@ int cmd_remove(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct unload_opts opts = { .timeout = DEFAULT_TIMEOUT, .revert = true };
+	struct unload_opts opts = { .timeout = CLI_DEFAULT_TIMEOUT, .revert = true };
 	bool all = false, yes = false;
 	char *end;
 	int c, err;

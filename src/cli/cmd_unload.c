@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define DEFAULT_TIMEOUT 15.0
 
 static void unload_usage(FILE *out)
 {
@@ -42,19 +41,6 @@ static int unload_exit_status(int err)
 	}
 }
 
-static int parse_timeout(const char *text, double *timeout)
-{
-	char *end;
-
-	*timeout = strtod(text, &end);
-	if (end == text || *end || *timeout < 0) {
-		pr_err("invalid --timeout '%s': expected a number of seconds",
-		       text);
-		return -EINVAL;
-	}
-	return 0;
-}
-
 static int unload_one(const char *arg, const struct unload_opts *opts)
 {
 	char *name = livepatch_name_from_arg(arg);
@@ -73,7 +59,7 @@ int cmd_unload(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct unload_opts opts = { .timeout = DEFAULT_TIMEOUT, .revert = true };
+	struct unload_opts opts = { .timeout = CLI_DEFAULT_TIMEOUT, .revert = true };
 	int c, all = 0;
 
 	optind = 0;
@@ -83,7 +69,7 @@ int cmd_unload(int argc, char **argv)
 			all = 1;
 			break;
 		case 't':
-			if (parse_timeout(optarg, &opts.timeout))
+			if (cli_parse_timeout(optarg, &opts.timeout))
 				return EXIT_USAGE;
 			break;
 		case 'R':

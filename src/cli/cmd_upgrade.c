@@ -18,7 +18,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define DEFAULT_TIMEOUT 15.0
 
 static void upgrade_usage(FILE *out)
 {
@@ -140,19 +139,6 @@ static int upgrade(const char *dir, const struct load_opts *opts,
 	return err;
 }
 
-static int parse_timeout(const char *text, double *timeout)
-{
-	char *end;
-
-	*timeout = strtod(text, &end);
-	if (end == text || *end || *timeout < 0) {
-		pr_err("invalid --timeout '%s': expected a number of seconds",
-		       text);
-		return -EINVAL;
-	}
-	return 0;
-}
-
 int cmd_upgrade(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -162,7 +148,7 @@ int cmd_upgrade(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct load_opts opts = { .timeout = DEFAULT_TIMEOUT, .revert = true };
+	struct load_opts opts = { .timeout = CLI_DEFAULT_TIMEOUT, .revert = true };
 	bool yes = false, verbose = false;
 	int c, err;
 
@@ -172,7 +158,7 @@ int cmd_upgrade(int argc, char **argv)
 		case 'y': yes = true; break;
 		case 'v': verbose = true; break;
 		case 't':
-			if (parse_timeout(optarg, &opts.timeout))
+			if (cli_parse_timeout(optarg, &opts.timeout))
 				return EXIT_USAGE;
 			break;
 		case 'h':

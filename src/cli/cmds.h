@@ -15,6 +15,12 @@ enum {
 	EXIT_ENVIRONMENT = 4,     /* missing tool, package, kernel feature, privilege */
 };
 
+/* Seconds a transition may take before load/unload report a stall. */
+#define CLI_DEFAULT_TIMEOUT 15.0
+
+/* Parses a --timeout value (seconds, >= 0); -EINVAL with the reason logged. */
+int cli_parse_timeout(const char *text, double *timeout);
+
 int cmd_fetch(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_load(int argc, char **argv);
