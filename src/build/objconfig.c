@@ -1,7 +1,8 @@
 /* Whether this kernel's config builds an object. Kbuild builds any single
  * .o asked for, configured or not, so ask kbuild itself: the object must
- * be in its directory's obj-y/obj-m, that directory in its parent's, and
- * so on up to a directory without a kbuild file (the top, or arch/). */
+ * be in its directory's obj-y/obj-m, that directory in an ancestor's (its
+ * parent's, or higher up), and so on up to a directory without a kbuild
+ * file (the top, or arch/). */
 #include "build/internal.h"
 #include "common/fsutil.h"
 #include "common/log.h"
@@ -62,22 +63,44 @@ static bool dir_has_kbuild_file(const struct kernel_inputs *in, const char *dir)
 	return ok;
 }
 
+/* The nearest ancestor of member's directory whose kbuild lists member;
+ * NULL if none does. A directory is usually listed by its parent, but
+ * not always: drivers/Makefile lists char/ipmi/ itself. */
+static char *listing_ancestor(const struct kernel_inputs *in, const char *member)
+{
+	char *dir = xstrdup(member), *slash, *list;
+
+	while ((slash = strrchr(dir, '/'))) {
+		*slash = '\0';
+		if (!dir_has_kbuild_file(in, dir))
+			break;
+		list = kbuild_dir_members(in, dir);
+		if (list && word_in(list, member)) {
+			free(list);
+			return dir;
+		}
+		free(list);
+	}
+	free(dir);
+	return NULL;
+}
+
 bool object_in_config(const struct kernel_inputs *in, const char *object)
 {
-	char *member = xstrdup(object), *dir, *slash, *list;
+	char *member = xstrdup(object), *parent, *slash;
 	bool in_config = true;
 
 	while (in_config && (slash = strrchr(member, '/'))) {
-		dir = xstrndup(member, slash - member);
-		if (!dir_has_kbuild_file(in, dir)) {
-			free(dir);
+		parent = xstrndup(member, slash - member);
+		if (!dir_has_kbuild_file(in, parent)) {
+			free(parent);
 			break;
 		}
-		list = kbuild_dir_members(in, dir);
-		in_config = list && word_in(list, member);
-		free(list);
+		free(parent);
+		parent = listing_ancestor(in, member);
+		in_config = parent != NULL;
 		free(member);
-		member = dir;
+		member = parent;
 	}
 	free(member);
 	return in_config;
