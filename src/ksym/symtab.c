@@ -9,13 +9,27 @@
 #include <string.h>
 #include <unistd.h>
 
+/* Names scripts/mksysmap filters out of `nm -n` before kallsyms sees it:
+ * the running kernel cannot find them, so no sympos may count them (the
+ * assembler's .LC constant labels of merged sections are among them). */
+static bool is_hidden_from_kallsyms(const char *name)
+{
+	static const char *const prefixes[] = { "$", ".L", "__crc_", "__kstrtab_",
+						"__kstrtabns_" };
+
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (!strncmp(name, prefixes[i], strlen(prefixes[i])))
+			return true;
+	return !strcmp(name, "L0");
+}
+
 /* What scripts/kallsyms keeps from `nm -n`: named, defined, non-absolute
  * symbols; nm itself never lists FILE or SECTION symbols. */
 static bool is_counted(const GElf_Sym *s, const char *name)
 {
 	int type = GELF_ST_TYPE(s->st_info);
 
-	if (!name[0] || type == STT_FILE || type == STT_SECTION)
+	if (!name[0] || type == STT_FILE || type == STT_SECTION || is_hidden_from_kallsyms(name))
 		return false;
 	return s->st_shndx != SHN_UNDEF && s->st_shndx != SHN_ABS;
 }

@@ -39,11 +39,11 @@ static int setup(void)
 	tmp = xstrdup(mkdtemp(tmpl));
 	ret |= compile(FIX "/a.c", "a.o") | compile(FIX "/b.c", "b.o");
 	ret |= compile(FIX "/x/dup.c", "x.o") | compile(FIX "/y/dup.c", "y.o");
-	ret |= compile(FIX "/main.c", "main.o");
+	ret |= compile(FIX "/main.c", "main.o") | compile(FIX "/lc.c", "lc.o");
 	exe = xasprintf("%s/kernel", tmp);
 	if (!ret)
-		ret = run(&q, "sh", "-c", "cd \"$1\" && gcc -nostdlib -static -no-pie -o kernel "
-			  "main.o a.o b.o x.o y.o", "sh", tmp, NULL);
+		ret = run(&q, "sh", "-c", "cd \"$1\" && gcc -nostdlib -static -no-pie -Wl,--discard-none -o kernel "
+			  "main.o a.o b.o x.o y.o lc.o", "sh", tmp, NULL);
 	sym = xasprintf("%s/Module.symvers", tmp);
 	const char *line = "0x12345678\texported_thing\tvmlinux\tEXPORT_SYMBOL\t\n";
 
@@ -76,6 +76,19 @@ static void test_sympos_counts_same_named_locals_by_address(void)
 	CHECK_INT(1, ksymtab_sympos(&tab, a));
 	CHECK_INT(2, ksymtab_sympos(&tab, b));
 	CHECK_INT(0, ksymtab_sympos(&tab, ksymtab_find_global(&tab, "a_entry")));
+}
+
+/* Found by the stable corpus (drivers/acpi/scan.c): a .LC label resolved
+ * to a .klp.sym the kernel could not find; kallsyms never sees it. */
+static void test_names_hidden_from_kallsyms_not_resolved(void)
+{
+	const char *hidden[] = { ".LCfixture", "__crc_fixture" };
+
+	for (size_t i = 0; i < sizeof(hidden) / sizeof(hidden[0]); i++)
+		CHECK(ksymtab_count_named(&tab, hidden[i]) == 0,
+		      "expected '%s' not counted (mksysmap drops it), saw %zu", hidden[i],
+		      ksymtab_count_named(&tab, hidden[i]));
+	CHECK(ksymtab_find_global(&tab, "lc_entry") != NULL, "expected lc_entry, saw none");
 }
 
 static void test_file_chosen_by_local_symbols(void)
@@ -198,6 +211,7 @@ int main(void)
 		return 1;
 	}
 	RUN_TEST(test_sympos_counts_same_named_locals_by_address);
+	RUN_TEST(test_names_hidden_from_kallsyms_not_resolved);
 	RUN_TEST(test_file_chosen_by_local_symbols);
 	RUN_TEST(test_ambiguous_file_refused);
 	RUN_TEST(test_resolver_decisions);
