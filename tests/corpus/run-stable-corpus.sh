@@ -138,11 +138,27 @@ done
 
 # ---------------------------------------------------------------- builds
 # build_one ID: livefix build into modules/, results in work/ID.{rc,secs}.
+# A class a patch that does not compile alone is built again together with
+# the corpus's header patches it needs (tests/corpus/needed-headers.py), as
+# the upstream commit that changed both would be; work/ID.note says which.
+GRAPH=$(corpus_cachedir)/$KVER/include-graph
 build_one() {
-	local id=$1 log=$OUT/logs/$1.build.log t0 rc
+	local id=$1 log=$OUT/logs/$1.build.log t0 rc headers
 	t0=$(now)
 	"$LIVEFIX" build -k "$KVER" -n "stable-$id" -o "$OUT/modules" "${PATCH[$id]}" >"$log" 2>&1
 	rc=$?
+	if [ "$rc" != 0 ] && [ "$rc" != 3 ] && [ "${CLASS[$id]}" = a ] &&
+	   grep -q "^livefix: error: compiling .* (patched) failed" "$log"; then
+		headers=$("$REPO_ROOT/tests/corpus/needed-headers.py" "$CORPUS" "$id" "$log" "$GRAPH")
+		if [ -n "$headers" ]; then
+			mv "$log" "$OUT/logs/$id.alone.build.log"
+			# shellcheck disable=SC2086
+			"$LIVEFIX" build -k "$KVER" -n "stable-$id" -o "$OUT/modules" $headers \
+				"${PATCH[$id]}" >"$log" 2>&1
+			rc=$?
+			echo "built with header patch(es) $(for h in $headers; do basename "$h" | cut -d- -f1; done | paste -sd, -) (alone it did not compile); " >"$OUT/work/$id.note"
+		fi
+	fi
 	elapsed "$t0" >"$OUT/work/$id.secs"
 	echo "$rc" >"$OUT/work/$id.rc"
 }
@@ -171,6 +187,7 @@ for id in "${IDS[@]}"; do
 	SECS[$id]=$(cat "$OUT/work/$id.secs" 2>/dev/null || echo 0)
 	FUNCS[$id]=$(patched_functions "$log")
 	REASON[$id]=$(reason_of "$log")
+	[ ! -s "$OUT/work/$id.note" ] || XNOTE[$id]+=$(cat "$OUT/work/$id.note")
 	CAT[$id]=
 	if [ "$rc" = 0 ] && [ -s "$OUT/modules/livepatch-stable-$id.ko" ]; then
 		BUILT+=("$id")

@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""The header patches of a corpus that a failed `.c` patch build needs.
+
+A stable update changes a header and its users in one upstream commit; the
+corpus splits that commit into one patch per file. When a `.c` patch does
+not compile alone, the identifiers the compiler could not find are looked
+up in the corpus's header patches: a header patch is needed when one of its
+added lines names such an identifier and, where the kernel's include graph
+is known, the unit includes that header (directly or not).
+
+usage: needed-headers.py CORPUS_DIR ID BUILD_LOG [INCLUDE_GRAPH]
+Prints the needed header patches' paths, one per line, in corpus order
+(nothing when none is found). INCLUDE_GRAPH is livefix's cached
+<cache>/<KVER>/include-graph: lines "path<TAB>included path ...".
+"""
+import os
+import re
+import sys
+
+# gcc's messages that name what a missing header change would provide
+MISSING = [
+    re.compile(r"[‘'](\w+)[’'] undeclared"),
+    re.compile(r"implicit declaration of function [‘'](\w+)[’']"),
+    re.compile(r"has no member named [‘'](\w+)[’']"),
+    re.compile(r"unknown type name [‘'](\w+)[’']"),
+    re.compile(r"storage size of [‘'](\w+)[’'] isn[’']t known"),
+    re.compile(r"invalid use of undefined type [‘']struct (\w+)[’']"),
+    re.compile(r"too (?:many|few) arguments to function [‘'](\w+)[’']"),
+    re.compile(r"incompatible type for argument \d+ of [‘'](\w+)[’']"),
+    re.compile(r"[‘'](\w+)[’'] has no member named"),
+    re.compile(r"[‘'](\w+)[’'] declared as"),
+]
+
+
+def missing_identifiers(log_path):
+    names = set()
+    with open(log_path, errors="replace") as log:
+        for line in log:
+            if "error" not in line:
+                continue
+            for rx in MISSING:
+                names.update(rx.findall(line))
+    return names
+
+
+def corpus_headers(corpus):
+    """(id, header path, patch path) of every class b patch, in corpus order."""
+    out = []
+    with open(os.path.join(corpus, "index.tsv")) as index:
+        for line in index:
+            f = line.rstrip("\n").split("\t")
+            if len(f) < 3 or f[0] == "id" or f[2] != "b":
+                continue
+            patches = [p for p in os.listdir(os.path.join(corpus, "patches"))
+                       if p.startswith(f[0] + "-") and p.endswith(".patch")]
+            if len(patches) == 1:
+                out.append((f[0], f[1], os.path.join(corpus, "patches", patches[0])))
+    return out
+
+
+def added_lines(patch_path):
+    with open(patch_path, errors="replace") as p:
+        return [l[1:] for l in p if l.startswith("+") and not l.startswith("+++")]
+
+
+def source_of(corpus, patch_id):
+    with open(os.path.join(corpus, "index.tsv")) as index:
+        for line in index:
+            f = line.split("\t")
+            if f[0] == patch_id:
+                return f[1]
+    return None
+
+
+def include_closure(graph_path, source):
+    """Every file source includes, directly or through other headers."""
+    edges = {}
+    with open(graph_path, errors="replace") as g:
+        for line in g:
+            path, _, incs = line.rstrip("\n").partition("\t")
+            edges[path] = incs.split()
+    seen, todo = set(), [source]
+    while todo:
+        for inc in edges.get(todo.pop(), ()):
+            if inc not in seen:
+                seen.add(inc)
+                todo.append(inc)
+    return seen
+
+
+def main(argv):
+    if len(argv) not in (4, 5):
+        sys.stderr.write(__doc__)
+        return 2
+    corpus, patch_id, log = argv[1], argv[2], argv[3]
+    names = missing_identifiers(log)
+    if not names:
+        return 0
+    closure = None
+    if len(argv) == 5 and os.path.exists(argv[4]):
+        source = source_of(corpus, patch_id)
+        closure = include_closure(argv[4], source) if source else None
+    words = re.compile(r"\b(" + "|".join(sorted(map(re.escape, names))) + r")\b")
+    for _, header, patch in corpus_headers(corpus):
+        if closure is not None and header not in closure:
+            continue
+        if any(words.search(l) for l in added_lines(patch)):
+            print(patch)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
