@@ -34,6 +34,7 @@ count unit "$ROOT/tests/run-unit.sh" "$@"
 count unit-sanitize make -C "$ROOT" --no-print-directory -s unit SANITIZE=1
 count badinput "$ROOT/tests/badinput/run.sh" "$KVER"
 count install "$ROOT/tests/test_install.sh"
+count needed-headers "$ROOT/tests/corpus/selftest/test_needed_headers.sh"
 for t in "$ROOT"/tests/vm/test_*.sh; do
 	count "$(basename "$t")" "$t" "$KVER"
 done

@@ -1,0 +1,42 @@
+#!/bin/bash
+# tests/corpus/selftest/test_needed_headers.sh — needed-headers.py on a small
+# fake corpus: which header patches a .c patch that failed to compile needs.
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+NH=$HERE/../needed-headers.py
+W=$(mktemp -d "${TMPDIR:-/tmp}/livefix-needed-headers.XXXXXX")
+trap 'rm -rf "$W"' EXIT
+passed=0 failed=0
+expect() { # NAME EXPECTED SEEN
+	if [ "$2" = "$3" ]; then echo "ok   $1"; passed=$((passed + 1))
+	else echo "FAIL $1: expected '$2', saw '$3'"; failed=$((failed + 1)); fi
+}
+mkdir -p "$W/c/patches"
+printf 'id\tfile\tclass\ttarget\tlines_changed\tnotes\n' >"$W/c/index.tsv"
+add() { # ID FILE CLASS ADDED-LINE
+	printf '%s\t%s\t%s\tvmlinux\t1\t\n' "$1" "$2" "$3" >>"$W/c/index.tsv"
+	printf -- '--- a/%s\n+++ b/%s\n@@ -1,1 +1,2 @@\n ctx\n+%s\n' "$2" "$2" "$4" \
+		>"$W/c/patches/$1-$(tr / - <<<"$2").patch"
+}
+add 0001 include/linux/flags.h b '#define NEW_FLAG 4'
+add 0002 include/linux/other.h b 'static inline int other_helper(void) { return 0; }'
+add 0003 include/linux/unrelated.h b '#define NEW_FLAG_TOO 5 /* not NEW_FLAGX */'
+add 0004 drivers/foo/foo.c a 'return NEW_FLAG + other_helper();'
+add 0005 tools/include/linux/flags.h b '#define NEW_FLAG 4'
+cat >"$W/err.log" <<'LOG'
+livefix: error: compiling drivers/foo/foo.c (patched) failed: exit 1; log: x
+  drivers/foo/foo.c:3:9: error: ‘NEW_FLAG’ undeclared (first use in this function)
+  drivers/foo/foo.c:3:20: error: implicit declaration of function ‘other_helper’ [-Werror=implicit-function-declaration]
+LOG
+printf 'drivers/foo/foo.c\tinclude/linux/wrap.h\ninclude/linux/wrap.h\tinclude/linux/flags.h include/linux/other.h\n' >"$W/graph"
+names() { xargs -rn1 basename | cut -d- -f1 | paste -sd, -; }
+
+expect "with the include graph: only headers the unit includes" "0001,0002" \
+	"$("$NH" "$W/c" 0004 "$W/err.log" "$W/graph" | names)"
+expect "without a graph: every header adding the names (whole words only)" "0001,0002,0005" \
+	"$("$NH" "$W/c" 0004 "$W/err.log" "$W/none" | names)"
+printf 'livefix: error: something else\n' >"$W/other.log"
+expect "no missing identifiers: no header" "" "$("$NH" "$W/c" 0004 "$W/other.log" "$W/graph" | names)"
+"$NH" >/dev/null 2>&1; expect "usage error exits 2" 2 $?
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
