@@ -70,6 +70,13 @@ static int read_sections(struct elf *elf, Elf *e)
 			return ret;
 	}
 	elf->shstrtab = elf->sections[shstrndx];
+	/* the writer rebuilds the names into this section: any other type
+	 * would come out unreadable (found by fuzzing the converter) */
+	if (elf->shstrtab->sh.sh_type != SHT_STRTAB) {
+		pr_err("%s: section name table (section %zu) is not a string table (type %u)",
+		       elf->path, shstrndx, elf->shstrtab->sh.sh_type);
+		return -EINVAL;
+	}
 	return 0;
 }
 
