@@ -58,7 +58,9 @@ unsigned rip_immediate_size(const struct section *sec, uint64_t field)
 	const unsigned char *code = sec->data;
 	unsigned char op;
 
-	if (!code || field < 2 || field + 4 > sec->sh.sh_size || !is_rip_modrm(code[field - 1]))
+	/* field comes from a relocation offset: field + 4 could wrap (fuzzing) */
+	if (!code || field < 2 || sec->sh.sh_size < 4 || field > sec->sh.sh_size - 4 ||
+	    !is_rip_modrm(code[field - 1]))
 		return 0;
 	op = code[field - 2];
 	if (field >= 4 && code[field - 4] == 0x0f && code[field - 3] == 0x3a)
