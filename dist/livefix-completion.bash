@@ -60,12 +60,12 @@ _livefix()
 		return ;;
 	-t | --timeout) return ;;
 	-o | --output) _livefix_files -d; return ;;
-	-n | --name | --description | --cve | --effective-version) return ;;
+	-n | --name | --description | --cve | --effective-version | --max-units) return ;;
 	esac
 
 	local opts
 	case $cmd in
-	build) opts="-k --kernel -n --name -o --output --no-replace --skip-compiler-check --keep-workdir --description --cve --effective-version --sign-key --sign-cert -h --help" ;;
+	build) opts="-k --kernel -n --name -o --output --no-replace --skip-compiler-check --keep-workdir --description --cve --effective-version --sign-key --sign-cert --max-units -h --help" ;;
 	fetch) opts="-k --kernel --no-source -h --help" ;;
 	load) opts="-a --all -t --timeout --no-revert --force -h --help" ;;
 	unload) opts="-a --all -t --timeout --no-revert -h --help" ;;

@@ -8,13 +8,15 @@
 #               of that build, and small real modules from the cache
 # patch_header: the example and test patches
 # symvers:      slices of the kernel's Module.symvers (or a synthetic one)
+# header_change: a header of the prepared tree, NUL, diff -U0 of it and a
+#               few edited copies (a macro added, changed, a member added)
 set -u
 OUT=$1 KVER=${2:-6.1.0-47-amd64}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CACHE=${LIVEFIX_CACHE:-/var/cache/livefix}/$KVER
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/livefix-seeds-XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
-mkdir -p "$OUT"/{elf_diff,klp_convert,patch_header,symvers}
+mkdir -p "$OUT"/{elf_diff,klp_convert,patch_header,symvers,header_change}
 
 KFLAGS=(-O2 -c -ffunction-sections -fdata-sections -fno-pic -mcmodel=kernel
 	-mfentry -pg -mrecord-mcount -fno-stack-protector)
@@ -79,4 +81,15 @@ if [ -n "$SV" ]; then
 fi
 printf '0x12345678\tprintk\tvmlinux\tEXPORT_SYMBOL\t\n0x0\tfoo\tdrivers/x\tEXPORT_SYMBOL_GPL\tNS\n' \
 	>"$OUT/symvers/synthetic"
+# header changes: "original NUL diff -U0" (the harness's format)
+H=$CACHE/src/include/linux/kref.h
+[ -f "$H" ] || H=$ROOT/include/livefix/livefix-macros.h
+if [ -f "$H" ]; then
+	sed '0,/^#define /s/^#define .*/&\n#define LIVEFIX_SEED_NEW 1/' "$H" >"$TMP/added.h"
+	sed '0,/^#define /s/^#define .*/& + 1/' "$H" >"$TMP/changed.h"
+	sed '0,/^struct [a-z_]* {/s//&\n\tint livefix_new;/' "$H" >"$TMP/member.h"
+	for v in added changed member; do
+		{ cat "$H"; printf '\0'; diff -U0 "$H" "$TMP/$v.h"; } >"$OUT/header_change/$v"
+	done
+fi
 for d in "$OUT"/*/; do echo "seeds: $(basename "$d") $(ls "$d" | wc -l)"; done

@@ -56,6 +56,11 @@ struct patchset {
 	char *patched_dir;         /* workdir/patched: the same, patched */
 	struct patched_file *files;/* every file the patches touch */
 	size_t nr_files;
+	char **shadows;            /* unchanged files copied into both overlays:
+				      headers on include chains to a patched
+				      header (a quoted include beside a tree
+				      file would reach the tree's copy) */
+	size_t nr_shadows;
 };
 
 /* Applies the patches in order; "patch does not apply: <patch>: <file>:
@@ -75,10 +80,38 @@ struct unit_objects {
 /* Compiles one .c four ways with the kernel's own command for its object
  * (+ -ffunction-sections -fdata-sections): original and patched, each also
  * with __LINE__ neutralised. -ENOENT when the file is not built in this
- * kernel's config. */
+ * kernel's config. A unit the patch does not change (one including a
+ * changed header) is first only preprocessed, original and patched:
+ * COMPILE_UNIT_UNCHANGED, nothing compiled, when both texts are the same. */
+#define COMPILE_UNIT_UNCHANGED 1
 int compile_unit(const struct kernel_inputs *in, const struct patchset *ps,
 		 const char *source, struct unit_objects *out);
 void unit_objects_release(struct unit_objects *u);
+/* Learns the kernel's commands of the sources not compiled before with one
+ * parallel make run in the tree (under the cache lock), not one each; what
+ * fails there is reported by compile_unit(). */
+void unit_commands_prepare(const struct kernel_inputs *in, char *const *sources, size_t nr);
+/* Copies an unchanged tree file into both overlays (once) and records it
+ * in ps->shadows. 0 or -errno. */
+int overlay_shadow(const struct kernel_inputs *in, struct patchset *ps, const char *path);
+
+/* The translation units one build compiles (header_units.c): the .c files
+ * the patches change, then the built units including a header they change
+ * — all of them when they are at most max_units, else none when the
+ * header change is additive only and no other includer uses what it adds
+ * (else refused). The headers on include chains to a changed header
+ * become ps->shadows. */
+#define LIVEFIX_DEFAULT_MAX_UNITS 40
+struct unit_list {
+	char **sources;  /* "fs/proc/version.c", ... */
+	size_t nr;
+	size_t nr_own;   /* the first nr_own: the patch's own .c files */
+};
+/* max_units 0: LIVEFIX_DEFAULT_MAX_UNITS. 0; -ENOTSUP when refused (the
+ * reason logged); other -errno. */
+int patch_units(const struct kernel_inputs *in, struct patchset *ps, unsigned max_units,
+		struct unit_list *out);
+void unit_list_release(struct unit_list *l);
 
 /* The kernel's sizes of special-section entry types and the member offsets
  * the special-section engine reads (special/special.h), probed from its

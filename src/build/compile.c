@@ -6,6 +6,7 @@
 #include "common/cleanup.h"
 #include "common/datadir.h"
 #include "common/fsutil.h"
+#include "common/hashmap.h"
 #include "common/log.h"
 #include "common/run.h"
 #include "common/xalloc.h"
@@ -109,6 +110,41 @@ out:
 	return cmd;
 }
 
+void unit_commands_prepare(const struct kernel_inputs *in, char *const *sources, size_t nr)
+{
+	const char **objects = xcalloc(nr + 1, sizeof(*objects));
+	size_t n = 0;
+	int lock;
+
+	for (size_t i = 0; i < nr; i++) {
+		char *object = xasprintf("%.*s.o", (int)strlen(sources[i]) - 2, sources[i]);
+		char *cached = xasprintf("%s/cmds/%s.cmd", in->dir, object);
+		char *cmdfile = tree_cmd_file(in, object);
+
+		if (!path_exists(cached) && !path_exists(cmdfile) && object_in_config(in, object))
+			objects[n++] = object;
+		else
+			free(object);
+		free(cmdfile);
+		free(cached);
+	}
+	if (n > 1 && (lock = cache_lock(in->dir)) >= 0) {
+		char *log = cache_log_path(in->dir, "objects");
+		double t0 = now_seconds();
+
+		if (log_is_interactive())
+			pr_info("building %zu objects in the tree once, to learn their commands", n);
+		tree_make_all(in, log, objects, n);
+		pr_debug("%zu objects built in the tree in %.1f s; log: %s", n, now_seconds() - t0,
+			 log);
+		cache_unlock(lock);
+		free(log);
+	}
+	for (size_t i = 0; i < n; i++)
+		free((char *)objects[i]);
+	free(objects);
+}
+
 /* A unit compiled for a header-only patch is not in the overlay yet: its
  * unmodified copy goes there too, at the same relative path. */
 static int overlay_ensure(const struct kernel_inputs *in, const char *overlay,
@@ -131,15 +167,51 @@ static int overlay_ensure(const struct kernel_inputs *in, const char *overlay,
 	return ret;
 }
 
+int overlay_shadow(const struct kernel_inputs *in, struct patchset *ps, const char *path)
+{
+	char *dst = xasprintf("%s/%s", ps->patched_dir, path);
+	bool there = path_exists(dst);
+	int ret = 0;
+
+	free(dst);
+	if (there)
+		return 0; /* a patched file, or shadowed already */
+	ret = overlay_ensure(in, ps->orig_dir, path);
+	if (!ret)
+		ret = overlay_ensure(in, ps->patched_dir, path);
+	if (!ret) {
+		ps->shadows = xrealloc(ps->shadows, (ps->nr_shadows + 1) * sizeof(*ps->shadows));
+		ps->shadows[ps->nr_shadows++] = xstrdup(path);
+	}
+	return ret;
+}
+
+static void add_dir_once(const char **dirs, size_t *n, struct hashmap *seen, const char *path)
+{
+	char *dir = path_dirname(path);
+
+	if (hashmap_get_str(seen, dir)) {
+		free(dir);
+		return;
+	}
+	hashmap_add_str(seen, dir, (void *)1);
+	dirs[(*n)++] = dir;
+}
+
 /* The tree dirs the overlay's files came from, for quoted includes. */
 const char **quote_dirs(const struct patchset *ps, const char *source)
 {
-	const char **dirs = xcalloc(ps->nr_files + 2, sizeof(*dirs));
+	const char **dirs = xcalloc(ps->nr_files + ps->nr_shadows + 2, sizeof(*dirs));
+	struct hashmap seen;
 	size_t i, n = 0;
 
-	dirs[n++] = path_dirname(source);
+	hashmap_init(&seen);
+	add_dir_once(dirs, &n, &seen, source);
 	for (i = 0; i < ps->nr_files; i++)
-		dirs[n++] = path_dirname(ps->files[i].path);
+		add_dir_once(dirs, &n, &seen, ps->files[i].path);
+	for (i = 0; i < ps->nr_shadows; i++)
+		add_dir_once(dirs, &n, &seen, ps->shadows[i]);
+	hashmap_release(&seen);
 	return dirs;
 }
 
@@ -310,6 +382,94 @@ static int unit_build_variants(const struct kernel_inputs *in, const struct patc
 	return ret;
 }
 
+/* Only the compiler, preprocessing without line markers: "-c" becomes
+ * "-E -P", the commands after it (objtool) go. */
+static void job_preprocess_only(struct variant_job *job)
+{
+	struct shell_line *l = &job->line;
+	struct shell_cmd *c = &l->cmds[0];
+
+	for (size_t i = 1; i < l->nr; i++) {
+		for (size_t j = 0; j < l->cmds[i].argc; j++)
+			free(l->cmds[i].argv[j]);
+		free(l->cmds[i].argv);
+	}
+	l->nr = l->nr ? 1 : 0;
+	for (size_t j = 0; l->nr && j < c->argc; j++)
+		if (!strcmp(c->argv[j], "-c")) {
+			free(c->argv[j]);
+			c->argv[j] = xstrdup("-E");
+			c->argv = xrealloc(c->argv, (c->argc + 2) * sizeof(*c->argv));
+			c->argv[c->argc++] = xstrdup("-P");
+			c->argv[c->argc] = NULL;
+			break;
+		}
+}
+
+static bool same_contents(const char *a, const char *b)
+{
+	size_t la = 0, lb = 0;
+	char *ta = read_file(a, &la), *tb = read_file(b, &lb);
+	bool same = ta && tb && la == lb && !memcmp(ta, tb, la);
+
+	free(ta);
+	free(tb);
+	return same;
+}
+
+/* For a unit the patch does not change: whether it preprocesses to the
+ * same text with the original and the patched headers, line markers and
+ * __LINE__ left out: its objects could then differ in line numbers only,
+ * which the differ ignores. Cheaper than the four compiles, and a unit
+ * that does not use a changed macro preprocesses the same. */
+static bool unit_preprocesses_same(const struct kernel_inputs *in, const struct patchset *ps,
+				   const char *cmd, const struct unit_objects *u)
+{
+	struct variant_job jobs[2] = { 0 };
+	const char **dirs = quote_dirs(ps, u->source);
+	char *stem = xasprintf("%s/objs/%.*s", ps->workdir, (int)strlen(u->object) - 2, u->object);
+	char *dir = path_dirname(stem), *depfile;
+	struct rewrite_spec spec = { .tree = in->src, .object = u->object, .quote_dirs = dirs,
+				     .macros_dir = livefix_include_dir(), .noline = true };
+	int ret = mkdir_p(dir, 0755);
+	bool same = false;
+
+	for (int v = 0; v < 2 && !ret; v++) {
+		jobs[v].cwd = v ? ps->patched_dir : ps->orig_dir;
+		jobs[v].out = xasprintf("%s.%s.i", stem, variant_names[v]);
+		jobs[v].log = xasprintf("%s.%s-cpp.log", stem, variant_names[v]);
+		depfile = xasprintf("%s.%s-cpp.d", stem, variant_names[v]);
+		spec.overlay = jobs[v].cwd, spec.out = jobs[v].out, spec.depfile = depfile;
+		ret = job_setup(&jobs[v], cmd, &spec);
+		if (!ret)
+			job_preprocess_only(&jobs[v]);
+		free(depfile);
+	}
+	if (!ret) {
+		jobs_run(jobs, 2);
+		same = !jobs[0].status && !jobs[1].status && same_contents(jobs[0].out, jobs[1].out);
+	}
+	for (int v = 0; v < 2; v++) {
+		if (jobs[v].out)
+			unlink(jobs[v].out); /* megabytes each */
+		shell_line_release(&jobs[v].line);
+		free(jobs[v].out);
+		free(jobs[v].log);
+	}
+	quote_dirs_free(dirs);
+	free(dir);
+	free(stem);
+	return same;
+}
+
+static bool patch_changes(const struct patchset *ps, const char *path)
+{
+	for (size_t i = 0; i < ps->nr_files; i++)
+		if (!strcmp(ps->files[i].path, path))
+			return true;
+	return false;
+}
+
 int compile_unit(const struct kernel_inputs *in, const struct patchset *ps,
 		 const char *source, struct unit_objects *out)
 {
@@ -335,8 +495,13 @@ int compile_unit(const struct kernel_inputs *in, const struct patchset *ps,
 		ret = overlay_ensure(in, ps->orig_dir, source);
 	if (!ret)
 		ret = overlay_ensure(in, ps->patched_dir, source);
-	if (!ret)
+	if (!ret && !patch_changes(ps, source) && unit_preprocesses_same(in, ps, cmd, out)) {
+		pr_debug("%s: the same preprocessed source with the patched headers: not compiled",
+			 source);
+		ret = COMPILE_UNIT_UNCHANGED;
+	} else if (!ret) {
 		ret = unit_build_variants(in, ps, cmd, out);
+	}
 	if (!ret)
 		pr_debug("compiled %s (%s) 4 ways in %.1fs", source, out->target,
 			 now_seconds() - t0);

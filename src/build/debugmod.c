@@ -17,7 +17,6 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 static char *cached_path(const struct kernel_inputs *in, const char *rel)
@@ -90,34 +89,6 @@ static unsigned long long unpacked_size(const char *deb)
 	return kib * 1024;
 }
 
-static pid_t spawn_io(const char *const *argv, int in, int out, int err)
-{
-	pid_t pid = fork();
-
-	if (pid)
-		return pid;
-	if (in >= 0)
-		dup2(in, STDIN_FILENO);
-	if (out >= 0)
-		dup2(out, STDOUT_FILENO);
-	if (err >= 0)
-		dup2(err, STDERR_FILENO);
-	execvp(argv[0], (char *const *)argv);
-	_exit(127);
-}
-
-static int reap(pid_t pid)
-{
-	int status;
-
-	if (pid < 0)
-		return -EAGAIN;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
-}
-
 /* a | b with the tar stream copied through us, to show how far it got on
  * a terminal (a pass takes tens of seconds); stderr of both to log. */
 static int run_with_progress(const char *const *a, const char *const *b, const char *log,
@@ -139,8 +110,8 @@ static int run_with_progress(const char *const *a, const char *const *b, const c
 		return ra;
 	}
 	fflush(NULL);
-	pa = spawn_io(a, -1, ab[1], logfd);
-	pb = spawn_io(b, bb[0], logfd, logfd);
+	pa = spawn_with_fds(a, NULL, -1, ab[1], logfd);
+	pb = spawn_with_fds(b, NULL, bb[0], logfd, logfd);
 	close(ab[1]);
 	close(bb[0]);
 	close(logfd);
@@ -158,8 +129,8 @@ static int run_with_progress(const char *const *a, const char *const *b, const c
 	fprintf(stderr, "\r%30s\r", "");
 	close(ab[0]);
 	close(bb[1]);
-	ra = reap(pa);
-	rb = reap(pb);
+	ra = wait_child(pa);
+	rb = wait_child(pb);
 	signal(SIGPIPE, old_sigpipe);
 	return rb ? rb : ra;
 }

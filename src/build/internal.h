@@ -56,6 +56,10 @@ int source_prepare(struct kernel_inputs *in, const struct deb_pkg *source);
 /* make -C <src> -jN CC=<cc> KERNELRELEASE=<kver> target, output to log. */
 int tree_make(const struct kernel_inputs *in, const char *log, const char *target,
 	      bool parallel);
+/* The same for several targets at once, in parallel and going on after
+ * errors (-k); its exit status, nothing reported. */
+int tree_make_all(const struct kernel_inputs *in, const char *log, const char *const *targets,
+		  size_t nr);
 /* The kbuild scripts/tools the headers use: the package's (already in
  * root/) or the prepared tree's; rewrites the absolute include. */
 int headers_fixup(const struct kernel_inputs *in, const char *scripts_from_tree);
@@ -113,5 +117,8 @@ void quote_dirs_free(const char **dirs);
 /* Runs a | b, stdout of b and stderr of both to log (NULL: inherit). */
 int run_pipeline(const char *const *a, const char *const *b, const char *cwd,
 		 const char *log);
+/* Forks argv[0] (searched in PATH) in cwd (NULL: ours) with in, out and err
+ * (each -1: inherited) as its stdin, stdout and stderr; its pid, or -1. */
+pid_t spawn_with_fds(const char *const *argv, const char *cwd, int in, int out, int err);
 
 #endif

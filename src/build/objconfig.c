@@ -5,6 +5,7 @@
  * file (the top, or arch/). */
 #include "build/internal.h"
 #include "common/fsutil.h"
+#include "common/hashmap.h"
 #include "common/log.h"
 #include "common/run.h"
 #include "common/xalloc.h"
@@ -39,6 +40,23 @@ static char *kbuild_dir_members(const struct kernel_inputs *in, const char *dir)
 	return out;
 }
 
+/* kbuild's answer for each directory, asked once per process: a header
+ * change checks many units of the same directories. */
+static char *kbuild_dir_members_cached(const struct kernel_inputs *in, const char *dir)
+{
+	static struct hashmap answers; /* "<tree>/<dir>" → list, or failed */
+	static char failed[] = "";
+	char *key = xasprintf("%s/%s", in->src, dir), *list = hashmap_get_str(&answers, key);
+
+	if (list) {
+		free(key);
+	} else {
+		list = kbuild_dir_members(in, dir);
+		hashmap_add_str(&answers, key, list ? list : failed); /* kept for good */
+	}
+	return list == failed ? NULL : xstrdup(list);
+}
+
 static bool word_in(const char *list, const char *word)
 {
 	size_t len = strlen(word);
@@ -63,45 +81,51 @@ static bool dir_has_kbuild_file(const struct kernel_inputs *in, const char *dir)
 	return ok;
 }
 
-/* The nearest ancestor of member's directory whose kbuild lists member;
- * NULL if none does. A directory is usually listed by its parent, but
- * not always: drivers/Makefile lists char/ipmi/ itself. */
-static char *listing_ancestor(const struct kernel_inputs *in, const char *member)
+enum listing { LISTED, NOT_LISTED, LISTED_BY_TOP };
+
+/* Which kbuild file lists member (an object or a directory): the nearest
+ * ancestor directory with a kbuild file that names it. Usually the parent,
+ * but drivers/Makefile lists char/ipmi/ itself, and drivers/char/tpm/
+ * Makefile lists eventlog/of.o (eventlog/ has no Makefile). A top-level
+ * directory without a kbuild file (arch/) means the top Makefile, which
+ * this does not evaluate. *listed_by: the listing directory, malloc'ed. */
+static enum listing find_listing(const struct kernel_inputs *in, const char *member,
+				 char **listed_by)
 {
 	char *dir = xstrdup(member), *slash, *list;
+	bool listed;
 
 	while ((slash = strrchr(dir, '/'))) {
 		*slash = '\0';
-		if (!dir_has_kbuild_file(in, dir))
-			break;
-		list = kbuild_dir_members(in, dir);
-		if (list && word_in(list, member)) {
-			free(list);
-			return dir;
+		if (!dir_has_kbuild_file(in, dir)) {
+			if (strchr(dir, '/'))
+				continue;
+			free(dir);
+			return LISTED_BY_TOP;
 		}
+		list = kbuild_dir_members_cached(in, dir);
+		listed = list && word_in(list, member);
 		free(list);
+		if (listed) {
+			*listed_by = dir;
+			return LISTED;
+		}
 	}
 	free(dir);
-	return NULL;
+	return NOT_LISTED;
 }
 
 bool object_in_config(const struct kernel_inputs *in, const char *object)
 {
-	char *member = xstrdup(object), *parent, *slash;
-	bool in_config = true;
+	char *member = xstrdup(object), *listed_by = NULL;
+	enum listing l = LISTED;
 
-	while (in_config && (slash = strrchr(member, '/'))) {
-		parent = xstrndup(member, slash - member);
-		if (!dir_has_kbuild_file(in, parent)) {
-			free(parent);
-			break;
-		}
-		free(parent);
-		parent = listing_ancestor(in, member);
-		in_config = parent != NULL;
+	while (l == LISTED && strchr(member, '/')) {
+		l = find_listing(in, member, &listed_by);
 		free(member);
-		member = parent;
+		member = listed_by;
+		listed_by = NULL;
 	}
 	free(member);
-	return in_config;
+	return l != NOT_LISTED;
 }

@@ -287,6 +287,9 @@ void patchset_release(struct patchset *ps)
 	for (i = 0; i < ps->nr_files; i++)
 		free(ps->files[i].path);
 	free(ps->files);
+	for (i = 0; i < ps->nr_shadows; i++)
+		free(ps->shadows[i]);
+	free(ps->shadows);
 	free(ps->workdir);
 	free(ps->orig_dir);
 	free(ps->patched_dir);

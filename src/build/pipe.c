@@ -2,14 +2,14 @@
  * take a single file out of a large .deb without writing its whole data
  * tarball to disk. */
 #include "build/internal.h"
+#include "common/run.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-static pid_t spawn(const char *const *argv, const char *cwd, int in, int out, int err)
+pid_t spawn_with_fds(const char *const *argv, const char *cwd, int in, int out, int err)
 {
 	pid_t pid = fork();
 
@@ -25,18 +25,6 @@ static pid_t spawn(const char *const *argv, const char *cwd, int in, int out, in
 		dup2(err, STDERR_FILENO);
 	execvp(argv[0], (char *const *)argv);
 	_exit(127);
-}
-
-static int wait_status(pid_t pid)
-{
-	int status;
-
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return WEXITSTATUS(status);
 }
 
 int run_pipeline(const char *const *a, const char *const *b, const char *cwd,
@@ -57,13 +45,13 @@ int run_pipeline(const char *const *a, const char *const *b, const char *cwd,
 		return ra;
 	}
 	fflush(NULL);
-	pa = spawn(a, cwd, -1, fds[1], logfd);
-	pb = pa < 0 ? -1 : spawn(b, cwd, fds[0], logfd, logfd);
+	pa = spawn_with_fds(a, cwd, -1, fds[1], logfd);
+	pb = pa < 0 ? -1 : spawn_with_fds(b, cwd, fds[0], logfd, logfd);
 	close(fds[0]);
 	close(fds[1]);
 	if (logfd >= 0)
 		close(logfd);
-	ra = pa < 0 ? -errno : wait_status(pa);
-	rb = pb < 0 ? -EAGAIN : wait_status(pb);
+	ra = pa < 0 ? -errno : wait_child(pa);
+	rb = wait_child(pb);
 	return rb ? rb : ra;
 }

@@ -79,22 +79,55 @@ static int source_extract(struct kernel_inputs *in, const struct deb_pkg *source
 	return ret;
 }
 
-/* make -C src CC=... KERNELRELEASE=... target: always the same variables,
- * or kbuild would regenerate utsrelease.h and rebuild everything. */
+/* make -C src -jN CC=... KERNELRELEASE=... [-k] targets: always the same
+ * variables, or kbuild would regenerate utsrelease.h and rebuild
+ * everything. NULL-terminated, freed by tree_make_argv_free(). */
+static char **tree_make_argv(const struct kernel_inputs *in, const char *const *targets,
+			     size_t nr, bool parallel, bool keep_going)
+{
+	char **argv = xcalloc(nr + 9, sizeof(*argv));
+	size_t n = 0;
+
+	argv[n++] = xstrdup("make");
+	argv[n++] = xstrdup("-C");
+	argv[n++] = xstrdup(in->src);
+	argv[n++] = xasprintf("-j%ld", parallel ? sysconf(_SC_NPROCESSORS_ONLN) : 1L);
+	argv[n++] = xasprintf("CC=%s", in->cc);
+	argv[n++] = xasprintf("KERNELRELEASE=%s", in->kver);
+	if (keep_going)
+		argv[n++] = xstrdup("-k");
+	for (size_t i = 0; i < nr; i++)
+		argv[n++] = xstrdup(targets[i]);
+	return argv;
+}
+
+static void tree_make_argv_free(char **argv)
+{
+	for (char **a = argv; *a; a++)
+		free(*a);
+	free(argv);
+}
+
 int tree_make(const struct kernel_inputs *in, const char *log, const char *target,
 	      bool parallel)
 {
-	char *cc = xasprintf("CC=%s", in->cc);
-	char *rel = xasprintf("KERNELRELEASE=%s", in->kver);
-	char *jobs = xasprintf("-j%ld", parallel ? sysconf(_SC_NPROCESSORS_ONLN) : 1L);
-	const char *argv[] = { "make", "-C", in->src, jobs, cc, rel, target, NULL };
+	char **argv = tree_make_argv(in, &target, 1, parallel, false);
 	char *what = xasprintf("make %s in '%s'", target, in->src);
-	int ret = run_logged(what, NULL, log, argv);
+	int ret = run_logged(what, NULL, log, (const char *const *)argv);
 
 	free(what);
-	free(jobs);
-	free(rel);
-	free(cc);
+	tree_make_argv_free(argv);
+	return ret;
+}
+
+int tree_make_all(const struct kernel_inputs *in, const char *log, const char *const *targets,
+		  size_t nr)
+{
+	char **argv = tree_make_argv(in, targets, nr, true, true);
+	struct run_opts opts = { .stdout_file = log, .stderr_file = log };
+	int ret = run_argv((const char *const *)argv, &opts);
+
+	tree_make_argv_free(argv);
 	return ret;
 }
 

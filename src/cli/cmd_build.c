@@ -2,13 +2,27 @@
 #include "cli/cmds.h"
 #include "common/cleanup.h"
 #include "common/log.h"
-#include "common/xalloc.h"
 #include "pipeline/build_livepatch.h"
+#include "pipeline/patch_header.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+/* --max-units N: a positive count. */
+static int parse_max_units(const char *text, unsigned *out)
+{
+	char *end;
+	unsigned long n = strtoul(text, &end, 10);
+
+	if (end == text || *end || *text == '-' || !n || n > 100000) {
+		pr_err("invalid --max-units '%s': expected a number of units from 1 to 100000",
+		       text);
+		return -1;
+	}
+	*out = (unsigned)n;
+	return 0;
+}
 
 static void build_usage(FILE *out)
 {
@@ -31,35 +45,19 @@ static void build_usage(FILE *out)
 		"      --keep-workdir       keep the temporary build directory\n"
 		"      --sign-key KEY       sign the module with the kernel's sign-file (sha256)\n"
 		"      --sign-cert CERT     the X.509 certificate of KEY (PEM or DER)\n"
+		"      --max-units N        compile at most N units for changed headers\n"
+		"                           (default 40); beyond, only a header change that\n"
+		"                           adds names no other unit uses is accepted\n"
 		"  -h, --help               this help\n"
 		"\n"
 		"Exit status: 0 built, 1 failed, 2 usage, 3 refused (unsafe or no\n"
 		"functional change), 4 environment (packages, compiler).\n");
 }
 
-static int exit_status(int ret)
-{
-	if (ret == 0)
-		return EXIT_OK;
-	if (ret == LIVEPATCH_BUILD_NO_CHANGE || ret == -ENOTSUP)
-		return EXIT_REFUSED;
-	if (ret == -EPROTO || ret == -ENOPKG)
-		return EXIT_ENVIRONMENT;
-	return EXIT_FAILURE_GENERIC;
-}
-
-static void add_cve(char **list, const char *id)
-{
-	char *joined = *list ? xasprintf("%s,%s", *list, id) : xstrdup(id);
-
-	free(*list);
-	*list = joined;
-}
-
 int cmd_build(int argc, char **argv)
 {
 	enum { OPT_NO_REPLACE = 256, OPT_SKIP_CC, OPT_KEEP, OPT_DESC, OPT_CVE, OPT_EFFECTIVE,
-	       OPT_SIGN_KEY, OPT_SIGN_CERT };
+	       OPT_SIGN_KEY, OPT_SIGN_CERT, OPT_MAX_UNITS };
 	static const struct option longopts[] = {
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "name", required_argument, NULL, 'n' },
@@ -72,6 +70,7 @@ int cmd_build(int argc, char **argv)
 		{ "effective-version", required_argument, NULL, OPT_EFFECTIVE },
 		{ "sign-key", required_argument, NULL, OPT_SIGN_KEY },
 		{ "sign-cert", required_argument, NULL, OPT_SIGN_CERT },
+		{ "max-units", required_argument, NULL, OPT_MAX_UNITS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -88,10 +87,16 @@ int cmd_build(int argc, char **argv)
 		case OPT_SKIP_CC: o.allow_compiler_mismatch = true; break;
 		case OPT_KEEP: o.keep_workdir = true; break;
 		case OPT_DESC: o.description = optarg; break;
-		case OPT_CVE: add_cve(&cves, optarg); break;
+		case OPT_CVE: cve_list_append(&cves, optarg); break;
 		case OPT_EFFECTIVE: o.effective_version = optarg; break;
 		case OPT_SIGN_KEY: o.sign_key = optarg; break;
 		case OPT_SIGN_CERT: o.sign_cert = optarg; break;
+		case OPT_MAX_UNITS:
+			if (parse_max_units(optarg, &o.max_units)) {
+				free(cves);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'h': build_usage(stdout); return EXIT_OK;
 		default: build_usage(stderr); return EXIT_USAGE;
 		}
@@ -114,5 +119,5 @@ int cmd_build(int argc, char **argv)
 	ret = livepatch_build(&o, &ko);
 	free(ko);
 	free(cves);
-	return exit_status(ret);
+	return cli_exit_status(CLI_BUILD, ret);
 }

@@ -4,7 +4,6 @@
 #include "cli/cmds.h"
 #include "common/log.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 
@@ -23,18 +22,6 @@ static void fetch_usage(FILE *out)
 		"\n"
 		"The cache is $LIVEFIX_CACHE, else /var/cache/livefix (root), else\n"
 		"${XDG_CACHE_HOME:-$HOME/.cache}/livefix.\n");
-}
-
-static int exit_status_of(int err)
-{
-	switch (err) {
-	case -ENOENT: /* unknown release, package not in the archive */
-	case -EACCES:
-	case -EPERM:
-		return EXIT_ENVIRONMENT;
-	default:
-		return EXIT_FAILURE_GENERIC;
-	}
 }
 
 int cmd_fetch(int argc, char **argv)
@@ -74,10 +61,10 @@ int cmd_fetch(int argc, char **argv)
 	}
 	ret = kernel_inputs_get(kver, source, &in);
 	if (ret)
-		return exit_status_of(ret);
+		return cli_exit_status(CLI_FETCH, ret);
 	printf("%s\n", in.dir);
 	kernel_inputs_release(&in);
-	if (fflush(stdout) || ferror(stdout)) {
+	if (cli_flush_stdout()) {
 		pr_err("cannot write to stdout");
 		return EXIT_FAILURE_GENERIC;
 	}

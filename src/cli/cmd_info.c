@@ -170,14 +170,10 @@ static void json_list(struct json_writer *w, const char *key,
 
 static void json_livefix_keys(struct json_writer *w, const struct modinfo *mi)
 {
-	json_key(w, "target_kernel");
-	json_string(w, modinfo_get(mi, "livefix_kernel"));
-	json_key(w, "debian_version");
-	json_string(w, modinfo_get(mi, "livefix_debver"));
-	json_key(w, "built");
-	json_string(w, modinfo_get(mi, "livefix_built"));
-	json_key(w, "livefix_version");
-	json_string(w, modinfo_get(mi, "livefix_version"));
+	json_kv(w, "target_kernel", modinfo_get(mi, "livefix_kernel"));
+	json_kv(w, "debian_version", modinfo_get(mi, "livefix_debver"));
+	json_kv(w, "built", modinfo_get(mi, "livefix_built"));
+	json_kv(w, "livefix_version", modinfo_get(mi, "livefix_version"));
 	json_list(w, "functions", modinfo_get(mi, "livefix_functions"), ", ");
 	json_list(w, "patches", modinfo_get(mi, "livefix_patches"), ",");
 	json_list(w, "inputs", modinfo_get(mi, "livefix_inputs"), ", ");
@@ -193,10 +189,8 @@ static int show_file_json(const char *path, const struct modinfo *mi)
 
 	json_init(&w, stdout);
 	json_object_begin(&w);
-	json_key(&w, "name");
-	json_string(&w, name);
-	json_key(&w, "filename");
-	json_string(&w, full ? full : path);
+	json_kv(&w, "name", name);
+	json_kv(&w, "filename", full ? full : path);
 	json_key(&w, "modinfo");
 	json_array_begin(&w);
 	for (i = 0; i < mi->nr; i++) {
@@ -265,13 +259,6 @@ static void print_sysfs_attr(const char *label, const char *name,
 	free(path);
 }
 
-static const char *patch_state(const struct klp_patch_info *patch)
-{
-	if (patch->transition == 1)
-		return "transition";
-	return patch->enabled == 1 ? "enabled" : "disabled";
-}
-
 /* A loaded module whose file we cannot find: what the kernel knows. */
 static int show_loaded_plain(const char *name)
 {
@@ -288,7 +275,7 @@ static int show_loaded_plain(const char *name)
 		print_field("livepatch", "not registered");
 		return 0;
 	}
-	print_field("state", patch_state(&patch));
+	print_field("state", klp_patch_state_name(&patch));
 	printf("patched functions:\n");
 	for (i = 0; i < patch.nr_funcs; i++)
 		printf("  %s:%s,%lu\n", patch.funcs[i].object,
@@ -306,12 +293,10 @@ static int show_loaded_json(const char *name)
 
 	json_init(&w, stdout);
 	json_object_begin(&w);
-	json_key(&w, "name");
-	json_string(&w, name);
-	json_key(&w, "filename");
-	json_null(&w);
-	json_key(&w, "state");
-	json_string(&w, registered ? patch_state(&patch) : "not registered");
+	json_kv(&w, "name", name);
+	json_kv(&w, "filename", NULL);
+	json_kv(&w, "state", registered ? klp_patch_state_name(&patch)
+					: "not registered");
 	json_key(&w, "functions");
 	json_array_begin(&w);
 	for (i = 0; registered && i < patch.nr_funcs; i++) {
@@ -350,20 +335,6 @@ static int show_named_info(const char *arg, bool json)
 	return err;
 }
 
-static void show_error_json(const char *arg)
-{
-	struct json_writer w;
-	char *message = xasprintf("cannot show patch module '%s'", arg);
-
-	json_init(&w, stdout);
-	json_object_begin(&w);
-	json_key(&w, "error");
-	json_string(&w, message);
-	json_object_end(&w);
-	json_finish(&w);
-	free(message);
-}
-
 int cmd_info(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -400,10 +371,10 @@ int cmd_info(int argc, char **argv)
 	else
 		err = show_named_info(argv[optind], json);
 	if (err && err != -EIO && json)
-		show_error_json(argv[optind]);
-	if (err == -EIO || (!err && (fflush(stdout) == EOF || ferror(stdout)))) {
+		cli_json_error("cannot show patch module '%s'", argv[optind]);
+	if (err == -EIO || (!err && cli_flush_stdout())) {
 		pr_err("cannot write to standard output");
 		err = -EIO;
 	}
-	return err ? EXIT_FAILURE_GENERIC : EXIT_OK;
+	return cli_exit_status(CLI_REPORT, err);
 }

@@ -1,11 +1,8 @@
 /* livefix install: keep a live patch module so it is loaded at every boot
  * (`livefix load --all`, run by livefix.service), as `kpatch install`. */
 #include "cli/cmds.h"
-#include "common/log.h"
 #include "kernel/install.h"
 
-#include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 
 static void install_usage(FILE *out)
@@ -24,52 +21,14 @@ static void install_usage(FILE *out)
 		"  -h, --help         show this help\n");
 }
 
-int install_exit_status(int err)
-{
-	switch (err) {
-	case 0:
-		return EXIT_OK;
-	case -ENOEXEC:
-		return EXIT_REFUSED;
-	case -EINVAL:
-		return EXIT_USAGE;
-	case -EPERM:
-	case -EACCES:
-	case -EROFS:
-		return EXIT_ENVIRONMENT;
-	default:
-		return EXIT_FAILURE_GENERIC;
-	}
-}
-
 int cmd_install(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "kernel", required_argument, NULL, 'k' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *release = NULL;
-	int c;
+	const char *release, *module;
+	int status = cli_parse_kernel_and_operand(argc, argv, install_usage,
+						  "install takes exactly one module file",
+						  &release, &module);
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "k:h", options, NULL)) != -1) {
-		switch (c) {
-		case 'k':
-			release = optarg;
-			break;
-		case 'h':
-			install_usage(stdout);
-			return EXIT_OK;
-		default:
-			install_usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (argc - optind != 1) {
-		pr_err("install takes exactly one module file");
-		install_usage(stderr);
-		return EXIT_USAGE;
-	}
-	return install_exit_status(livepatch_install(argv[optind], release));
+	if (status != CLI_PARSED)
+		return status;
+	return cli_exit_status(CLI_INSTALL, livepatch_install(module, release));
 }

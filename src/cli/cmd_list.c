@@ -3,7 +3,6 @@
 #include "cli/cmds.h"
 #include "common/json.h"
 #include "common/log.h"
-#include "common/xalloc.h"
 #include "kernel/installed.h"
 #include "kernel/kpaths.h"
 #include "kernel/sysfs.h"
@@ -63,13 +62,6 @@ static void list_view_release(struct list_view *view)
 	free(view->release);
 }
 
-static const char *patch_state(const struct klp_patch_info *p)
-{
-	if (p->transition == 1)
-		return "transition";
-	return p->enabled == 1 ? "enabled" : "disabled";
-}
-
 /* "livepatch-foo" from ".../livepatch-foo.ko", as kpatch prints it. */
 static void print_module_stem(FILE *out, const char *path)
 {
@@ -91,13 +83,13 @@ static int show_list_plain(const struct list_view *view)
 	printf("Loaded patch modules:\n");
 	for (i = 0; i < view->loaded.nr; i++)
 		printf("%s [%s]\n", view->loaded.patches[i].name,
-		       patch_state(&view->loaded.patches[i]));
+		       klp_patch_state_name(&view->loaded.patches[i]));
 	printf("\nInstalled patch modules:\n");
 	for (i = 0; i < view->installed.nr; i++) {
 		print_module_stem(stdout, view->installed.paths[i]);
 		printf(" (%s)\n", view->release);
 	}
-	return fflush(stdout) == EOF || ferror(stdout) ? -EIO : 0;
+	return cli_flush_stdout();
 }
 
 /* -1 means the kernel does not tell: null rather than a guess. */
@@ -119,10 +111,8 @@ static void show_functions_json(struct json_writer *w,
 	json_array_begin(w);
 	for (i = 0; i < p->nr_funcs; i++) {
 		json_object_begin(w);
-		json_key(w, "object");
-		json_string(w, p->funcs[i].object);
-		json_key(w, "function");
-		json_string(w, p->funcs[i].name);
+		json_kv(w, "object", p->funcs[i].object);
+		json_kv(w, "function", p->funcs[i].name);
 		json_key(w, "sympos");
 		json_int(w, (long long)p->funcs[i].sympos);
 		json_tristate(w, "object_patched", p->funcs[i].object_patched);
@@ -135,8 +125,7 @@ static void show_patch_json(struct json_writer *w,
 			    const struct klp_patch_info *p)
 {
 	json_object_begin(w);
-	json_key(w, "name");
-	json_string(w, p->name);
+	json_kv(w, "name", p->name);
 	json_tristate(w, "enabled", p->enabled);
 	json_tristate(w, "transition", p->transition);
 	json_tristate(w, "replace", p->replace);
@@ -163,8 +152,7 @@ static int show_list_json(const struct list_view *view)
 
 	json_init(&w, stdout);
 	json_object_begin(&w);
-	json_key(&w, "kernel");
-	json_string(&w, view->release);
+	json_kv(&w, "kernel", view->release);
 	json_key(&w, "livepatch_supported");
 	json_bool(&w, view->supported);
 	json_key(&w, "loaded");
@@ -175,18 +163,6 @@ static int show_list_json(const struct list_view *view)
 	show_installed_json(&w, &view->installed);
 	json_object_end(&w);
 	return json_finish(&w);
-}
-
-static void show_error_json(const char *message)
-{
-	struct json_writer w;
-
-	json_init(&w, stdout);
-	json_object_begin(&w);
-	json_key(&w, "error");
-	json_string(&w, message);
-	json_object_end(&w);
-	json_finish(&w);
 }
 
 int cmd_list(int argc, char **argv)
@@ -216,17 +192,12 @@ int cmd_list(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	err = list_view_read(&view);
-	if (err && json) {
-		char *message = xasprintf("cannot read the live patch state: %s",
-					  strerror(-err));
-
-		show_error_json(message);
-		free(message);
-	}
+	if (err && json)
+		cli_json_error("cannot read the live patch state: %s", strerror(-err));
 	else if (!err)
 		err = json ? show_list_json(&view) : show_list_plain(&view);
 	if (err == -EIO)
 		pr_err("cannot write the list to standard output");
 	list_view_release(&view);
-	return err ? EXIT_FAILURE_GENERIC : EXIT_OK;
+	return cli_exit_status(CLI_REPORT, err);
 }

@@ -3,9 +3,6 @@
 #include "common/log.h"
 #include "kernel/load.h"
 
-#include <errno.h>
-#include <stdbool.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -38,26 +35,6 @@ static void load_usage(FILE *out)
 		"  -h, --help         show this help\n");
 }
 
-/* Refusals of the patch itself, missing kernel features and privileges
- * get their own exit statuses (cmds.h); the rest is a plain failure. */
-static int load_exit_status(int err)
-{
-	switch (err) {
-	case 0:
-		return EXIT_OK;
-	case -ENOEXEC:
-	case -EILSEQ: /* refused by the module's run-pre check */
-		return EXIT_REFUSED;
-	case -EOPNOTSUPP:
-	case -EPERM:
-	case -EACCES:
-	case -ENODEV:
-		return EXIT_ENVIRONMENT;
-	default:
-		return EXIT_FAILURE_GENERIC;
-	}
-}
-
 /* At boot: the kernel command line can turn it off, as it turns off
  * livefix.service, for a host that a bad patch keeps from booting. */
 static int load_all(const struct load_opts *opts)
@@ -67,57 +44,26 @@ static int load_all(const struct load_opts *opts)
 			"patches", LIVEFIX_SKIP_SWITCH);
 		return EXIT_OK;
 	}
-	return load_exit_status(livepatch_load_all(opts, NULL));
+	return cli_exit_status(CLI_LOAD, livepatch_load_all(opts, NULL));
 }
 
 int cmd_load(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "timeout", required_argument, NULL, 't' },
-		{ "no-revert", no_argument, NULL, 'R' },
-		{ "force", no_argument, NULL, 'F' },
-		{ "all", no_argument, NULL, 'a' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct load_opts opts = { .timeout = CLI_DEFAULT_TIMEOUT, .revert = true };
-	bool all = false;
-	int c;
+	struct transition_args args;
+	struct load_opts opts;
+	int status = cli_parse_transition_args(argc, argv, true, load_usage,
+					       "load takes exactly one module file, or --all",
+					       &args);
 
-	optind = 0; /* GNU getopt: start afresh on each call */
-	while ((c = getopt_long(argc, argv, "at:h", options, NULL)) != -1) {
-		switch (c) {
-		case 't':
-			if (cli_parse_timeout(optarg, &opts.timeout))
-				return EXIT_USAGE;
-			break;
-		case 'R':
-			opts.revert = false;
-			break;
-		case 'F':
-			opts.force = true;
-			break;
-		case 'a':
-			all = true;
-			break;
-		case 'h':
-			load_usage(stdout);
-			return EXIT_OK;
-		default:
-			load_usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (all ? argc != optind : argc - optind != 1) {
-		pr_err("load takes exactly one module file, or --all");
-		load_usage(stderr);
-		return EXIT_USAGE;
-	}
-	if (opts.force && !opts.revert) {
+	if (status != CLI_PARSED)
+		return status;
+	if (args.force && !args.revert) {
 		pr_err("--force and --no-revert exclude each other");
 		return EXIT_USAGE;
 	}
-	if (all)
+	opts = (struct load_opts){ .timeout = args.timeout, .revert = args.revert,
+				   .force = args.force };
+	if (args.all)
 		return load_all(&opts);
-	return load_exit_status(livepatch_load(argv[optind], &opts));
+	return cli_exit_status(CLI_LOAD, livepatch_load(args.operand, &opts));
 }

@@ -135,7 +135,6 @@ int cmd_remove(int argc, char **argv)
 	};
 	struct unload_opts opts = { .timeout = CLI_DEFAULT_TIMEOUT, .revert = true };
 	bool all = false, yes = false;
-	char *end;
 	int c, err;
 
 	optind = 0;
@@ -144,11 +143,8 @@ int cmd_remove(int argc, char **argv)
 		case 'a': all = true; break;
 		case 'y': yes = true; break;
 		case 't':
-			opts.timeout = strtod(optarg, &end);
-			if (end == optarg || *end || opts.timeout < 0) {
-				pr_err("invalid --timeout '%s'", optarg);
+			if (cli_parse_timeout(optarg, &opts.timeout))
 				return EXIT_USAGE;
-			}
 			break;
 		case 'h':
 			remove_usage(stdout);
@@ -164,8 +160,5 @@ int cmd_remove(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	err = remove_updates(argv + optind, argc - optind, &opts, yes);
-	if (err == -ECANCELED)
-		return EXIT_USAGE;
-	return err == -EPERM || err == -EACCES ? EXIT_ENVIRONMENT
-					       : err ? EXIT_FAILURE_GENERIC : EXIT_OK;
+	return cli_exit_status(CLI_REMOVE, err);
 }

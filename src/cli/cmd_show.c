@@ -115,7 +115,7 @@ static int show(const struct show_opts *opts)
 		printf("\nEffective kernel version is %s\n",
 		       view.ev.effective ? view.ev.effective : "unknown");
 	status_view_release(&view);
-	if (!err && (fflush(stdout) == EOF || ferror(stdout))) {
+	if (!err && cli_flush_stdout()) {
 		pr_err("cannot write to standard output");
 		err = -EIO;
 	}
@@ -157,5 +157,5 @@ int cmd_show(int argc, char **argv)
 		opts.dir = argv[optind];
 	if (!opts.available)
 		opts.installed = true;
-	return show(&opts) ? EXIT_FAILURE_GENERIC : EXIT_OK;
+	return cli_exit_status(CLI_REPORT, show(&opts));
 }

@@ -104,13 +104,7 @@ static int show_status_plain(const struct status_view *view)
 	printf("patches:            %s\n", view->nr_patches ? "" : "none");
 	for (i = 0; i < view->nr_patches; i++)
 		print_patch_plain(&view->patches[i]);
-	return fflush(stdout) == EOF || ferror(stdout) ? -EIO : 0;
-}
-
-static void json_kv(struct json_writer *w, const char *key, const char *value)
-{
-	json_key(w, key);
-	json_string(w, value);
+	return cli_flush_stdout();
 }
 
 static void kernel_json(struct json_writer *w, const struct status_view *view)
@@ -243,28 +237,13 @@ static int show_status_json(const struct status_view *view)
 	return json_finish(&w);
 }
 
-static void show_error_json(const char *message)
-{
-	struct json_writer w;
-
-	json_init(&w, stdout);
-	json_object_begin(&w);
-	json_kv(&w, "error", message);
-	json_object_end(&w);
-	json_finish(&w);
-}
-
 static int status(enum status_format format)
 {
 	struct status_view view;
 	int err = status_view_read(&view);
 
 	if (err && format != STATUS_PLAIN) {
-		char *message = xasprintf("cannot read the live patch state: %s",
-					  strerror(-err));
-
-		show_error_json(message);
-		free(message);
+		cli_json_error("cannot read the live patch state: %s", strerror(-err));
 	} else if (!err) {
 		err = format == STATUS_JSON  ? show_status_json(&view)
 		      : format == STATUS_VEX ? show_status_vex(&view)
@@ -305,5 +284,5 @@ int cmd_status(int argc, char **argv)
 		pr_err("status takes no arguments ('%s')", argv[optind]);
 		return EXIT_USAGE;
 	}
-	return status(format) ? EXIT_FAILURE_GENERIC : EXIT_OK;
+	return cli_exit_status(CLI_REPORT, status(format));
 }

@@ -90,7 +90,7 @@ static int print_field(enum uname_field field)
 	free(line);
 	free(release);
 	effective_version_release(&ev);
-	return fflush(stdout) == EOF || ferror(stdout) ? -EIO : 0;
+	return cli_flush_stdout();
 }
 
 int cmd_uname(int argc, char **argv)
@@ -104,7 +104,7 @@ int cmd_uname(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	enum uname_field field = UNAME_VERSION;
-	int c;
+	int c, err;
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "vraeh", options, NULL)) != -1) {
@@ -125,9 +125,8 @@ int cmd_uname(int argc, char **argv)
 		pr_err("uname takes no arguments ('%s')", argv[optind]);
 		return EXIT_USAGE;
 	}
-	if (print_field(field)) {
+	err = print_field(field);
+	if (err)
 		pr_err("cannot write to standard output");
-		return EXIT_FAILURE_GENERIC;
-	}
-	return EXIT_OK;
+	return cli_exit_status(CLI_REPORT, err);
 }

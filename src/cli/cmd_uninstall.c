@@ -1,11 +1,8 @@
 /* livefix uninstall: stop loading a patch at boot, as `kpatch uninstall`
  * (a loaded patch stays loaded: 'livefix unload' removes it). */
 #include "cli/cmds.h"
-#include "common/log.h"
 #include "kernel/install.h"
 
-#include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 
 static void uninstall_usage(FILE *out)
@@ -23,33 +20,12 @@ static void uninstall_usage(FILE *out)
 
 int cmd_uninstall(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "kernel", required_argument, NULL, 'k' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *release = NULL;
-	int c, err;
+	const char *release, *patch;
+	int status = cli_parse_kernel_and_operand(
+		argc, argv, uninstall_usage,
+		"uninstall takes exactly one patch name or module file", &release, &patch);
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "k:h", options, NULL)) != -1) {
-		switch (c) {
-		case 'k':
-			release = optarg;
-			break;
-		case 'h':
-			uninstall_usage(stdout);
-			return EXIT_OK;
-		default:
-			uninstall_usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (argc - optind != 1) {
-		pr_err("uninstall takes exactly one patch name or module file");
-		uninstall_usage(stderr);
-		return EXIT_USAGE;
-	}
-	err = livepatch_uninstall(argv[optind], release);
-	return err == -ENOENT ? EXIT_FAILURE_GENERIC : install_exit_status(err);
+	if (status != CLI_PARSED)
+		return status;
+	return cli_exit_status(CLI_INSTALL, livepatch_uninstall(patch, release));
 }

@@ -1,10 +1,7 @@
 /* livefix unload: disable a live patch and remove its module. */
 #include "cli/cmds.h"
-#include "common/log.h"
 #include "kernel/unload.h"
 
-#include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -26,21 +23,6 @@ static void unload_usage(FILE *out)
 		"  -h, --help         show this help\n");
 }
 
-static int unload_exit_status(int err)
-{
-	switch (err) {
-	case 0:
-		return EXIT_OK;
-	case -EPERM:
-	case -EACCES:
-		return EXIT_ENVIRONMENT;
-	case -EINVAL:
-		return EXIT_REFUSED; /* not a live patch module */
-	default:
-		return EXIT_FAILURE_GENERIC;
-	}
-}
-
 static int unload_one(const char *arg, const struct unload_opts *opts)
 {
 	char *name = livepatch_name_from_arg(arg);
@@ -52,43 +34,16 @@ static int unload_one(const char *arg, const struct unload_opts *opts)
 
 int cmd_unload(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "all", no_argument, NULL, 'a' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "no-revert", no_argument, NULL, 'R' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct unload_opts opts = { .timeout = CLI_DEFAULT_TIMEOUT, .revert = true };
-	int c, all = 0;
+	struct transition_args args;
+	struct unload_opts opts;
+	int status = cli_parse_transition_args(
+		argc, argv, false, unload_usage,
+		"unload takes one patch name or module file, or --all", &args);
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "at:h", options, NULL)) != -1) {
-		switch (c) {
-		case 'a':
-			all = 1;
-			break;
-		case 't':
-			if (cli_parse_timeout(optarg, &opts.timeout))
-				return EXIT_USAGE;
-			break;
-		case 'R':
-			opts.revert = false;
-			break;
-		case 'h':
-			unload_usage(stdout);
-			return EXIT_OK;
-		default:
-			unload_usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (all ? argc != optind : argc - optind != 1) {
-		pr_err("unload takes one patch name or module file, or --all");
-		unload_usage(stderr);
-		return EXIT_USAGE;
-	}
-	if (all)
-		return unload_exit_status(livepatch_unload_all(&opts));
-	return unload_exit_status(unload_one(argv[optind], &opts));
+	if (status != CLI_PARSED)
+		return status;
+	opts = (struct unload_opts){ .timeout = args.timeout, .revert = args.revert };
+	if (args.all)
+		return cli_exit_status(CLI_UNLOAD, livepatch_unload_all(&opts));
+	return cli_exit_status(CLI_UNLOAD, unload_one(args.operand, &opts));
 }

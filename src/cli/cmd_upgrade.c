@@ -174,7 +174,5 @@ int cmd_upgrade(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	err = upgrade(optind < argc ? argv[optind] : NULL, &opts, yes, verbose);
-	if (err == -ECANCELED)
-		return EXIT_USAGE;
-	return err == -ETIMEDOUT ? EXIT_FAILURE_GENERIC : install_exit_status(err);
+	return cli_exit_status(CLI_UPGRADE, err);
 }

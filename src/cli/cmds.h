@@ -5,6 +5,7 @@
 #define LIVEFIX_CMDS_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 /* Exit statuses, documented in the man page and README. */
 enum {
@@ -21,6 +22,35 @@ enum {
 /* Parses a --timeout value (seconds, >= 0); -EINVAL with the reason logged. */
 int cli_parse_timeout(const char *text, double *timeout);
 
+/* What an option parser returns when the command is to go on; anything
+ * else is the exit status to end it with (--help, a usage error). */
+#define CLI_PARSED (-1)
+
+/* The command line of install and uninstall: [-k KVER] and one operand.
+ * CLI_PARSED with *release (NULL: none given) and *operand set, or an
+ * exit status; a wrong operand count is told with the message
+ * one_operand, then the usage. */
+int cli_parse_kernel_and_operand(int argc, char **argv, void (*usage)(FILE *out),
+				 const char *one_operand, const char **release,
+				 const char **operand);
+
+/* The command line of load and unload: one operand or --all, and how to
+ * wait for the transition. */
+struct transition_args {
+	double timeout;      /* --timeout, else CLI_DEFAULT_TIMEOUT */
+	bool revert;         /* false with --no-revert */
+	bool force;          /* --force (only when the command takes it) */
+	bool all;            /* --all */
+	const char *operand; /* the module or patch; NULL with --all */
+};
+
+/* Parses load's or unload's command line (with_force: --force is one of
+ * its options): CLI_PARSED with *args set, or an exit status; a wrong
+ * operand count is told with one_operand, then the usage. */
+int cli_parse_transition_args(int argc, char **argv, bool with_force,
+			      void (*usage)(FILE *out), const char *one_operand,
+			      struct transition_args *args);
+
 int cmd_fetch(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_load(int argc, char **argv);
@@ -35,9 +65,29 @@ int cmd_upgrade(int argc, char **argv);
 int cmd_remove(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 
-/* The exit status for an install/uninstall/upgrade result (cmd_install.c):
- * refused modules 3, privileges 4, the rest 1. */
-int install_exit_status(int err);
+/* The commands whose errors map to different exit statuses. */
+enum cli_command {
+	CLI_BUILD,
+	CLI_FETCH,
+	CLI_INSTALL, /* and uninstall */
+	CLI_UPGRADE,
+	CLI_LOAD,
+	CLI_UNLOAD,
+	CLI_REMOVE,
+	CLI_REPORT,  /* list, info, show, status, uname: any error is 1 */
+};
+
+/* The exit status for a command's result, 0 or -errno (exit_status.c
+ * has the table): 0 for 0, EXIT_FAILURE_GENERIC for what the command
+ * gives no status of its own. */
+int cli_exit_status(enum cli_command command, int err);
+
+/* Flushes standard output: 0, or -EIO when anything written to it was
+ * lost (a full disk, a closed pipe) (output.c). */
+int cli_flush_stdout(void);
+/* With --json, the document a failure prints instead of the report:
+ * {"error": message} (output.c). */
+void cli_json_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Asks "Go ahead [y/N]?" on a terminal (cmd_upgrade.c); true at once with
  * assume_yes, false without a terminal (upgrade and remove need -y then). */

@@ -73,6 +73,15 @@ char *read_file(const char *path, size_t *len)
 	return buf;
 }
 
+int rename_or_remove(const char *tmp, const char *path, int err)
+{
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err)
+		unlink(tmp);
+	return err;
+}
+
 int write_file_atomic(const char *path, const void *data, size_t len)
 {
 	char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
@@ -86,10 +95,7 @@ int write_file_atomic(const char *path, const void *data, size_t len)
 			ret = -EIO;
 		if (fclose(f) && !ret)
 			ret = -errno;
-		if (!ret && rename(tmp, path))
-			ret = -errno;
-		if (ret)
-			unlink(tmp);
+		ret = rename_or_remove(tmp, path, ret);
 	}
 	free(tmp);
 	return ret;

@@ -15,6 +15,10 @@ char *read_file(const char *path, size_t *len);
 /* Writes via a temporary file and rename(), so readers never see half a
  * file; returns 0 or -errno. */
 int write_file_atomic(const char *path, const void *data, size_t len);
+/* The end of such a write, once tmp is written and closed: with err 0,
+ * tmp renamed to path; on any failure (err, or the rename's) tmp removed.
+ * Returns err, else the rename's -errno, else 0. */
+int rename_or_remove(const char *tmp, const char *path, int err);
 /* Copies a file; returns 0 or -errno. */
 int copy_file(const char *src, const char *dst);
 /* Monotonic seconds, for "where time went" reports. */

@@ -104,6 +104,12 @@ void json_null(struct json_writer *w)
 	fputs("null", w->out);
 }
 
+void json_kv(struct json_writer *w, const char *key, const char *value)
+{
+	json_key(w, key);
+	json_string(w, value);
+}
+
 int json_finish(struct json_writer *w)
 {
 	fputc('\n', w->out);

@@ -31,6 +31,8 @@ void json_string(struct json_writer *w, const char *s);
 void json_int(struct json_writer *w, long long value);
 void json_bool(struct json_writer *w, bool value);
 void json_null(struct json_writer *w);
+/* A key and its string value (NULL writes null). */
+void json_kv(struct json_writer *w, const char *key, const char *value);
 
 /* Ends the document with a newline and flushes; 0, or -EIO when writing
  * failed at any point (a full disk or a closed pipe must not go unseen). */

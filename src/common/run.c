@@ -67,6 +67,20 @@ static char *read_all(int fd)
 }
 
 
+int wait_child(pid_t pid)
+{
+	int status;
+
+	if (pid < 0)
+		return -EAGAIN;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
 int run_argv(const char *const *argv, const struct run_opts *opts)
 {
 	int fds[2] = { -1, -1 }, status;
@@ -88,17 +102,11 @@ int run_argv(const char *const *argv, const struct run_opts *opts)
 		*opts->capture = read_all(fds[0]);
 		close(fds[0]);
 	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR) {
-			run_child_pid = 0;
-			return -errno;
-		}
+	status = wait_child(pid);
 	run_child_pid = 0;
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	if (WEXITSTATUS(status) == 127)
+	if (status == 127)
 		pr_debug("'%s' could not be run (exit 127)", argv[0]);
-	return WEXITSTATUS(status);
+	return status;
 }
 
 int run(const struct run_opts *opts, const char *prog, ...)

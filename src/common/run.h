@@ -28,7 +28,11 @@ extern int run_own_group;
  * (0..255), 128+signal when killed, or -errno when it could not start. */
 int run_argv(const char *const *argv, const struct run_opts *opts);
 
-/* Same, with a NULL-terminated list of arguments. */
+/* Waits for a child: its exit status (0..255), 128+signal when killed,
+ * -EAGAIN for pid -1 (it never started) or -errno. */
+int wait_child(pid_t pid);
+
+/* Same as run_argv, with a NULL-terminated list of arguments. */
 int run(const struct run_opts *opts, const char *prog, ...)
 	__attribute__((sentinel));
 

@@ -20,17 +20,23 @@ void *xrealloc(void *ptr, size_t size) { return checked(realloc(ptr, size ? size
 char *xstrdup(const char *s) { return checked(strdup(s), strlen(s) + 1); }
 char *xstrndup(const char *s, size_t n) { return checked(strndup(s, n), n + 1); }
 
+char *xvasprintf(const char *fmt, va_list ap)
+{
+	char *out;
+
+	if (vasprintf(&out, fmt, ap) < 0)
+		checked(NULL, 1);
+	return out;
+}
+
 char *xasprintf(const char *fmt, ...)
 {
 	va_list ap;
 	char *out;
-	int n;
 
 	va_start(ap, fmt);
-	n = vasprintf(&out, fmt, ap);
+	out = xvasprintf(fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		checked(NULL, 1);
 	return out;
 }
 

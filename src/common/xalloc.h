@@ -3,6 +3,7 @@
 #ifndef LIVEFIX_XALLOC_H
 #define LIVEFIX_XALLOC_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 void *xmalloc(size_t size);
@@ -12,6 +13,7 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* printf into a new string. */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 /* Grow *array (of *alloc elements of elem_size) to hold at least need. */
 void xgrow(void **array, size_t *alloc, size_t need, size_t elem_size);

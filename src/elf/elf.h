@@ -130,4 +130,13 @@ bool reloc_is_pcrel(uint32_t type);
 /* Size in bytes of the field the relocation type writes (0 if unknown). */
 size_t reloc_field_size(uint32_t type);
 
+/* A symbol as elf_symtab_walk() passes it: libelf's entry and its name
+ * (borrowed for the call; NULL when the string table has none). */
+typedef void (*elf_symbol_fn)(void *ctx, const GElf_Sym *sym, const char *name);
+/* Calls fn for each symbol of an object's SHT_SYMTAB, without building
+ * the model (symtab_walk.c): from index 1, or with globals_only from
+ * sh_info, where ELF puts the non-local ones. 0, or -EINVAL (logged) when
+ * the file cannot be read as ELF. */
+int elf_symtab_walk(const char *path, bool globals_only, elf_symbol_fn fn, void *ctx);
+
 #endif

@@ -3,6 +3,7 @@
  * SHT_RELA section's contents are regenerated from its entries, and libelf
  * lays the file out. The result goes to a temporary file renamed at the end. */
 #include "elf/elf.h"
+#include "common/fsutil.h"
 #include "common/log.h"
 #include "common/xalloc.h"
 
@@ -231,10 +232,7 @@ int elf_write(struct elf *elf, const char *path)
 	ret = write_file(elf, fd, path);
 	if (close(fd) && !ret)
 		ret = -errno;
-	if (!ret && rename(tmp, path))
-		ret = -errno;
-	if (ret)
-		unlink(tmp);
+	ret = rename_or_remove(tmp, path, ret);
 	free(tmp);
 	return ret;
 }

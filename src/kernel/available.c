@@ -11,13 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool is_ko(const char *name)
-{
-	size_t len = strlen(name);
-
-	return name[0] != '.' && len > 3 && !strcmp(name + len - 3, ".ko");
-}
-
 /* For the running kernel, a live patch, and not loaded yet. */
 static bool is_available(const struct patch_meta *meta, const char *release)
 {
@@ -78,7 +71,7 @@ int available_list_read(const char *dir, const char *release,
 	while ((de = readdir(d))) {
 		char *path;
 
-		if (!is_ko(de->d_name))
+		if (!is_listed_module_file(de->d_name))
 			continue;
 		path = xasprintf("%s/%s", dir, de->d_name);
 		consider_file(list, &alloc, path, release);

@@ -168,30 +168,58 @@ static char *write_temp_copy(const char *src, const char *dir)
 	return tmp;
 }
 
-/* Records the new file in the order, then renames it into place; if the
- * rename fails, the old order is written back. */
-static int commit_install(const char *release, const char *tmp,
-			  const char *dest, const char *file_name)
+/* A change to an installed file: the file step and how the install order
+ * records it. */
+struct file_change {
+	void (*edit_order)(struct install_order *order, const char *file_name);
+	const char *file_name;   /* as the order records it */
+	int (*step)(const char *path, const char *dest); /* 0 or -errno */
+	const char *path, *dest;
+};
+
+/* The order first, then the file; if the file step fails, the order as it
+ * was is written back: the order and the files change together or not at
+ * all. 0 or -errno. */
+static int change_with_order(const char *release, const struct file_change *c)
 {
-	struct install_order order, before;
+	struct install_order order, before = { 0 };
 	int err;
 
 	err = install_order_read(release, &order);
 	if (!err)
 		err = install_order_read(release, &before);
 	if (!err) {
-		install_order_append(&order, file_name);
+		c->edit_order(&order, c->file_name);
 		err = install_order_write(release, &order);
 	}
-	if (!err && rename(tmp, dest) < 0) {
-		err = -errno;
-		install_order_write(release, &before);
+	if (!err) {
+		err = c->step(c->path, c->dest);
+		if (err)
+			install_order_write(release, &before);
 	}
+	install_order_release(&order);
+	install_order_release(&before);
+	return err;
+}
+
+static int rename_step(const char *path, const char *dest)
+{
+	return rename(path, dest) < 0 ? -errno : 0;
+}
+
+/* Records the new file in the order, then renames it into place. */
+static int commit_install(const char *release, const char *tmp,
+			  const char *dest, const char *file_name)
+{
+	const struct file_change c = {
+		.edit_order = install_order_append, .file_name = file_name,
+		.step = rename_step, .path = tmp, .dest = dest,
+	};
+	int err = change_with_order(release, &c);
+
 	if (err)
 		pr_err("cannot install '%s' as '%s': %s", file_name, dest,
 		       strerror(-err));
-	install_order_release(&order);
-	install_order_release(&before);
 	return err;
 }
 
@@ -220,20 +248,13 @@ static int install_checked(const char *path, const char *release,
 	return err;
 }
 
-static bool ends_with_ko(const char *s)
-{
-	size_t len = strlen(s);
-
-	return len > 3 && !strcmp(s + len - 3, ".ko");
-}
-
 int livepatch_install(const char *path, const char *release)
 {
 	char *kver = release ? xstrdup(release) : install_default_release(path);
 	char *name = NULL;
 	int err = 0;
 
-	if (!ends_with_ko(base_name(path))) {
+	if (!is_module_file_name(base_name(path))) {
 		pr_err("cannot install '%s': a module file name ends in .ko",
 		       path);
 		err = -EINVAL;
@@ -281,28 +302,23 @@ char *install_find(const char *release, const char *arg)
 	return found;
 }
 
-/* Drops the entry, then the file; if the file cannot go, the entry comes
- * back. */
+static int unlink_step(const char *path, const char *unused)
+{
+	(void)unused;
+	return unlink(path) < 0 ? -errno : 0;
+}
+
+/* Drops the entry, then the file. */
 static int remove_installed(const char *release, const char *path)
 {
-	struct install_order order, before;
-	int err;
+	const struct file_change c = {
+		.edit_order = install_order_remove, .file_name = base_name(path),
+		.step = unlink_step, .path = path,
+	};
+	int err = change_with_order(release, &c);
 
-	err = install_order_read(release, &order);
-	if (!err)
-		err = install_order_read(release, &before);
-	if (!err) {
-		install_order_remove(&order, base_name(path));
-		err = install_order_write(release, &order);
-	}
-	if (!err && unlink(path) < 0) {
-		err = -errno;
-		install_order_write(release, &before);
-	}
 	if (err)
 		pr_err("cannot uninstall '%s': %s", path, strerror(-err));
-	install_order_release(&order);
-	install_order_release(&before);
 	return err;
 }
 
@@ -313,7 +329,7 @@ int livepatch_uninstall(const char *arg, const char *release)
 
 	if (release)
 		kver = xstrdup(release);
-	else if (ends_with_ko(arg) && path_exists(arg))
+	else if (is_module_file_name(arg) && path_exists(arg))
 		kver = install_default_release(arg);
 	else
 		kver = kernel_release();

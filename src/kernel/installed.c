@@ -45,13 +45,6 @@ static void sort_by_install_order(const char *release,
 	install_order_release(&order);
 }
 
-static int is_ko(const char *name)
-{
-	size_t len = strlen(name);
-
-	return name[0] != '.' && len > 3 && !strcmp(name + len - 3, ".ko");
-}
-
 int installed_list_read(const char *release, struct installed_list *list)
 {
 	char *dir = kpath_installed_dir(release);
@@ -69,7 +62,7 @@ int installed_list_read(const char *release, struct installed_list *list)
 	}
 	while ((de = readdir(d))) {
 		/* A directory named like a module is not one. */
-		if (!is_ko(de->d_name) || de->d_type == DT_DIR)
+		if (!is_listed_module_file(de->d_name) || de->d_type == DT_DIR)
 			continue;
 		xgrow((void **)&list->paths, &alloc, list->nr + 1,
 		      sizeof(*list->paths));
@@ -103,7 +96,7 @@ static int same_module(const char *path, const char *name)
 	size_t la = strlen(a) - 3, lb = strlen(b);
 	int same;
 
-	if (lb > 3 && !strcmp(b + lb - 3, ".ko"))
+	if (is_module_file_name(b))
 		lb -= 3;
 	same = la == lb && !strncmp(a, b, la);
 	free(a);

@@ -162,7 +162,7 @@ static char *name_from_path(const char *path)
 
 	base = base ? base + 1 : path;
 	len = strlen(base);
-	if (len > 3 && !strcmp(base + len - 3, ".ko"))
+	if (is_module_file_name(base))
 		len -= 3;
 	stem = xstrndup(base, len);
 	name = module_name_normalize(stem);

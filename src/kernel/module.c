@@ -90,3 +90,15 @@ char *module_name_normalize(const char *name)
 			*p = '_';
 	return copy;
 }
+
+bool is_module_file_name(const char *name)
+{
+	size_t len = strlen(name);
+
+	return len > 3 && !strcmp(name + len - 3, ".ko");
+}
+
+bool is_listed_module_file(const char *name)
+{
+	return name[0] != '.' && is_module_file_name(name);
+}

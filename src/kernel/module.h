@@ -34,4 +34,10 @@ bool module_is_loaded(const char *name);
  * KBUILD_MODNAME): returns a malloc'ed normalised copy. */
 char *module_name_normalize(const char *name);
 
+/* True for "<name>.ko": a module file's name. */
+bool is_module_file_name(const char *name);
+/* A module file a directory listing counts: a module file name that is not
+ * hidden (install's temporary copies, ".install.*", are). */
+bool is_listed_module_file(const char *name);
+
 #endif

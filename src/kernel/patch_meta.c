@@ -2,11 +2,11 @@
 
 #include "common/fsutil.h"
 #include "common/log.h"
+#include "common/strutil.h"
 #include "common/xalloc.h"
 #include "kernel/install.h"
 #include "kernel/modinfo.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,16 +20,6 @@ static char *dup_or_null(const char *s)
 static bool is_yes(const char *value)
 {
 	return value && !strcmp(value, "Y");
-}
-
-static bool all_digits(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return false;
-	return true;
 }
 
 static void add_func(struct patch_func **funcs, size_t *nr, size_t *alloc,
@@ -55,7 +45,7 @@ void patch_funcs_parse(const char *text, struct patch_func **funcs,
 	*nr = 0;
 	for (tok = strtok_r(copy, ", ", &save); tok;
 	     tok = strtok_r(NULL, ", ", &save)) {
-		if (all_digits(tok) && *nr)
+		if (str_is_digits(tok) && *nr)
 			(*funcs)[*nr - 1].sympos = strtoul(tok, NULL, 10);
 		else
 			add_func(funcs, nr, &alloc, tok);

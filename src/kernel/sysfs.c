@@ -163,6 +163,13 @@ int klp_patch_read(const char *name, struct klp_patch_info *info)
 	return 0;
 }
 
+const char *klp_patch_state_name(const struct klp_patch_info *info)
+{
+	if (info->transition == 1)
+		return "transition";
+	return info->enabled == 1 ? "enabled" : "disabled";
+}
+
 void klp_patch_info_release(struct klp_patch_info *info)
 {
 	size_t i;

@@ -41,6 +41,9 @@ bool klp_patch_exists(const char *name);
 /* Reads one patch; 0, -ENOENT when it is not loaded, or -errno. */
 int klp_patch_read(const char *name, struct klp_patch_info *info);
 void klp_patch_info_release(struct klp_patch_info *info);
+/* Its state as `kpatch list` words it: "transition", "enabled" or
+ * "disabled" (also when the kernel does not tell). */
+const char *klp_patch_state_name(const struct klp_patch_info *info);
 
 /* Reads every loaded patch, newest first (the order of /proc/modules, where
  * the kernel adds each new module at the head); 0 or -errno. */

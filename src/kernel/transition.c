@@ -2,11 +2,11 @@
 
 #include "common/fsutil.h"
 #include "common/log.h"
+#include "common/strutil.h"
 #include "common/xalloc.h"
 #include "kernel/kpaths.h"
 #include "kernel/sysfs.h"
 
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -53,16 +53,6 @@ int klp_transition_target(const char *patch)
 	read_int_file(path, &enabled);
 	free(path);
 	return enabled ? KLP_STATE_PATCHED : KLP_STATE_UNPATCHED;
-}
-
-static bool is_number(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return false;
-	return true;
 }
 
 static char *read_trimmed(const char *path)
@@ -122,7 +112,7 @@ static void scan_process(const char *pid_name, int target,
 		char *task_dir, *state_path;
 		int state;
 
-		if (!is_number(de->d_name))
+		if (!str_is_digits(de->d_name))
 			continue;
 		task_dir = xasprintf("%s/%s", task_root, de->d_name);
 		state_path = xasprintf("%s/patch_state", task_dir);
@@ -164,7 +154,7 @@ int klp_find_stalled_tasks(int target, struct stalled_task **tasks,
 		return err;
 	}
 	while ((de = readdir(d)))
-		if (is_number(de->d_name))
+		if (str_is_digits(de->d_name))
 			scan_process(de->d_name, target, tasks, nr, &alloc);
 	closedir(d);
 	free(proc);

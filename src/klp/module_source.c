@@ -1,36 +1,18 @@
 #include "klp/module_source.h"
-#include "common/log.h"
+#include "common/cgen.h"
 #include "common/xalloc.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-/* A C string literal body: quotes, backslashes and control bytes escaped. */
-static void put_c_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(f, "\\%03o", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
 
 static void put_modinfo(FILE *f, const char *key, const char *value)
 {
 	if (!value || !*value)
 		return;
 	fprintf(f, "MODULE_INFO(%s, ", key);
-	put_c_string(f, value);
+	cgen_put_string(f, value);
 	fprintf(f, ");\n");
 }
 
@@ -133,7 +115,7 @@ static void put_funcs(FILE *f, const struct klp_func_desc *funcs, size_t nr,
 		if (strcmp(is_vmlinux(funcs[i].object) ? "vmlinux" : funcs[i].object, obj))
 			continue;
 		fprintf(f, "\t{ .old_name = ");
-		put_c_string(f, funcs[i].old_name);
+		cgen_put_string(f, funcs[i].old_name);
 		fprintf(f, ", .new_func = %s, .old_sympos = %lu },\n",
 			funcs[i].new_symbol, funcs[i].sympos);
 	}
@@ -148,7 +130,7 @@ static void put_objects(FILE *f, const struct module_meta *m, const char **objs,
 		if (!strcmp(objs[i], "vmlinux"))
 			fprintf(f, "NULL");
 		else
-			put_c_string(f, objs[i]);
+			cgen_put_string(f, objs[i]);
 		fprintf(f, ", .funcs = funcs_%zu", i);
 		for (int k = 0; k < KLP_NR_CALLBACK_KINDS; k++)
 			if (has_callbacks(m, objs[i], (enum klp_callback_kind)k))
@@ -230,25 +212,6 @@ static void put_main(FILE *f, const struct module_meta *m, const struct klp_func
 	free(objs);
 }
 
-static int write_text(const char *dir, const char *name, void (*fill)(FILE *, const void *),
-		      const void *arg)
-{
-	char *path = xasprintf("%s/%s", dir, name);
-	FILE *f = fopen(path, "w");
-	int ret = 0;
-
-	if (!f) {
-		ret = -errno;
-		pr_err("cannot write '%s': %s", path, strerror(errno));
-	} else {
-		fill(f, arg);
-		if (fclose(f))
-			ret = -errno;
-	}
-	free(path);
-	return ret;
-}
-
 struct source_args {
 	const char *dir;
 	const struct module_meta *meta;
@@ -312,7 +275,7 @@ static int write_cmd_files(const char *dir, char *const *objects, size_t nr)
 	for (size_t i = 0; i < nr && !ret; i++) {
 		char *name = xasprintf(".%s.cmd", objects[i]);
 
-		ret = write_text(dir, name, fill_nothing, NULL);
+		ret = cgen_write_file(dir, name, fill_nothing, NULL);
 		free(name);
 	}
 	return ret;
@@ -323,14 +286,14 @@ int klp_write_module_source(const char *dir, const struct module_meta *meta,
 			    char *const *objects, size_t nr_objects)
 {
 	struct source_args a = { dir, meta, funcs, nr_funcs, objects, nr_objects };
-	int ret = write_text(dir, "livefix-main.c", fill_main, &a);
+	int ret = cgen_write_file(dir, "livefix-main.c", fill_main, &a);
 
 	if (!ret)
-		ret = write_text(dir, "livefix-patch.txt", fill_patch_text, &a);
+		ret = cgen_write_file(dir, "livefix-patch.txt", fill_patch_text, &a);
 	if (!ret)
-		ret = write_text(dir, "livefix-patch.S", fill_patch_asm, &a);
+		ret = cgen_write_file(dir, "livefix-patch.S", fill_patch_asm, &a);
 	if (!ret)
-		ret = write_text(dir, "Kbuild", fill_kbuild, &a);
+		ret = cgen_write_file(dir, "Kbuild", fill_kbuild, &a);
 	return ret ? ret : write_cmd_files(dir, objects, nr_objects);
 }
 

@@ -2,54 +2,39 @@
 #include "diff/diff.h"
 #include "common/log.h"
 #include "common/xalloc.h"
+#include "elf/elf.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <gelf.h>
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+
+struct local_names {
+	char **names;
+	size_t nr, alloc;
+};
+
+static void add_local_name(void *ctx, const GElf_Sym *s, const char *name)
+{
+	struct local_names *l = ctx;
+	int type = GELF_ST_TYPE(s->st_info);
+
+	if (GELF_ST_BIND(s->st_info) != STB_LOCAL || s->st_shndx == SHN_UNDEF ||
+	    (type != STT_FUNC && type != STT_OBJECT))
+		return;
+	xgrow((void **)&l->names, &l->alloc, l->nr + 1, sizeof(*l->names));
+	l->names[l->nr++] = xstrdup(name);
+}
 
 /* Names of the FUNC and OBJECT locals an object defines: the fingerprint
  * that tells same-named FILE blocks apart. */
 static int read_local_names(const char *path, char ***names, size_t *nr)
 {
-	size_t alloc = 0;
-	Elf_Scn *scn = NULL;
-	GElf_Shdr shdr;
-	Elf *elf;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct local_names l = { 0 };
+	int ret = elf_symtab_walk(path, false, add_local_name, &l);
 
-	*names = NULL, *nr = 0;
-	if (fd < 0 || !(elf = elf_begin(fd, ELF_C_READ, NULL))) {
-		pr_err("cannot read object '%s'", path);
-		if (fd >= 0)
-			close(fd);
-		return -EINVAL;
-	}
-	while ((scn = elf_nextscn(elf, scn))) {
-		Elf_Data *data = elf_getdata(scn, NULL);
-
-		if (!gelf_getshdr(scn, &shdr) || shdr.sh_type != SHT_SYMTAB || !data)
-			continue;
-		for (size_t i = 1; i < shdr.sh_size / shdr.sh_entsize; i++) {
-			GElf_Sym s;
-			int type;
-
-			if (!gelf_getsym(data, (int)i, &s))
-				continue;
-			type = GELF_ST_TYPE(s.st_info);
-			if (GELF_ST_BIND(s.st_info) != STB_LOCAL || s.st_shndx == SHN_UNDEF ||
-			    (type != STT_FUNC && type != STT_OBJECT))
-				continue;
-			xgrow((void **)names, &alloc, *nr + 1, sizeof(**names));
-			(*names)[(*nr)++] = xstrdup(elf_strptr(elf, shdr.sh_link, s.st_name));
-		}
-	}
-	elf_end(elf);
-	close(fd);
-	return 0;
+	*names = l.names, *nr = l.nr;
+	return ret;
 }
 
 static void free_names(char **names, size_t nr)

@@ -9,6 +9,7 @@
 #include "common/log.h"
 #include "common/xalloc.h"
 #include "diff/diff.h"
+#include "diff/layout.h"
 #include "klp/convert.h"
 #include "klp/module_source.h"
 #include "ksym/resolve.h"
@@ -45,8 +46,9 @@ struct build_state {
 	size_t nr_callbacks, alloc_callbacks;
 	char **objects;            /* patch-N.o file names */
 	size_t nr_objects, alloc_objects;
-	struct unit_objects *units;/* compiled units, one per patched .c */
+	struct unit_objects *units;/* compiled units, one per source */
 	size_t nr_units;
+	struct unit_list sources;  /* the patch's .c files, then those its headers affect */
 	struct patch_globals new_globals;
 	struct run_pre_set run_pre; /* what each replaced function was (run-pre check) */
 	struct special_table *specials; /* entry sizes probed from the kernel */
@@ -208,11 +210,15 @@ static int diff_unit(struct build_state *st, const struct unit_objects *u, unsig
 		.resolve = run_pre_resolve, .resolve_ctx = &r, .specials = st->specials,
 	};
 	size_t first_func = st->nr_funcs;
+	unsigned nr_layout_changes;
 	int ret = -ENOENT;
 
 	if (target)
 		ret = unit_resolver_init(&r, target, &st->vmlinux, &st->symvers, u->object, u->orig);
 	r.in_module = &st->new_globals.names;
+	/* A changed struct/union/enum layout refuses the unit (-ENOTSUP). */
+	if (!ret)
+		ret = layout_compare(u->orig, u->patched, u->source, &nr_layout_changes);
 	if (!ret)
 		ret = diff_objects(&o, &res);
 	if (ret == 0)
@@ -241,10 +247,9 @@ static int refuse_non_c(const struct patchset *ps)
 		const char *p = ps->files[i].path;
 		size_t n = strlen(p);
 
-		if (ps->files[i].is_header) {
-			pr_err("%s: changes to header files are not supported yet", p);
-			ret = -ENOTSUP;
-		} else if (n < 2 || strcmp(p + n - 2, ".c")) {
+		if (ps->files[i].is_header)
+			continue; /* through the units including it: patch_units() */
+		if (n < 2 || strcmp(p + n - 2, ".c")) {
 			pr_err("%s: only C source files can be live patched", p);
 			ret = -ENOTSUP;
 		}
@@ -254,19 +259,26 @@ static int refuse_non_c(const struct patchset *ps)
 
 static int compile_units(struct build_state *st)
 {
+	const struct unit_list *s = &st->sources;
 	double t0 = now_seconds();
 	int ret = 0;
 
-	st->units = xcalloc(st->ps.nr_files, sizeof(*st->units));
-	for (size_t i = 0; i < st->ps.nr_files; i++) {
+	unit_commands_prepare(&st->in, s->sources, s->nr);
+	st->units = xcalloc(s->nr + 1, sizeof(*st->units));
+	for (size_t i = 0; i < s->nr; i++) {
 		int r;
 
-		pr_info("Building original and patched %s", st->ps.files[i].path);
-		r = compile_unit(&st->in, &st->ps, st->ps.files[i].path, &st->units[i]);
+		if (i < s->nr_own)
+			pr_info("Building original and patched %s", s->sources[i]);
+		else if (log_is_interactive())
+			pr_info("[%zu/%zu] %s", i - s->nr_own + 1, s->nr - s->nr_own, s->sources[i]);
+		r = compile_unit(&st->in, &st->ps, s->sources[i], &st->units[st->nr_units]);
+		if (r == COMPILE_UNIT_UNCHANGED)
+			continue; /* a header's includer that does not see the change */
 		if (r && !ret)
 			ret = r;
 		if (!r)
-			st->nr_units = i + 1;
+			st->nr_units++;
 	}
 	st->t_compile = now_seconds() - t0;
 	return ret;
@@ -550,7 +562,9 @@ static int prepare(struct build_state *st)
 
 	pr_info("Testing patch file(s)");
 	ret = patchset_apply(&st->in, o->patches, o->nr_patches, st->workdir, &st->ps);
-	return ret ? ret : refuse_non_c(&st->ps);
+	if (!ret)
+		ret = refuse_non_c(&st->ps);
+	return ret ? ret : patch_units(&st->in, &st->ps, o->max_units, &st->sources);
 }
 
 static void release(struct build_state *st)
@@ -563,6 +577,7 @@ static void release(struct build_state *st)
 	for (size_t i = 0; i < st->nr_units; i++)
 		unit_objects_release(&st->units[i]);
 	free(st->units);
+	unit_list_release(&st->sources);
 	patch_globals_release(&st->new_globals);
 	run_pre_set_release(&st->run_pre);
 	special_table_free(st->specials);

@@ -20,6 +20,7 @@ struct livepatch_build_opts {
 	const char *effective_version; /* what `livefix uname` reports once applied */
 	const char *sign_key;    /* sign with the kernel's sign-file (sha256); NULL: unsigned */
 	const char *sign_cert;   /* the certificate for sign_key (required with it) */
+	unsigned max_units;      /* units compiled for changed headers at most; 0: 40 */
 };
 
 /* Result codes beyond -errno. */

@@ -1,47 +1,31 @@
 #include "pipeline/patch_globals.h"
-#include "common/log.h"
 #include "common/xalloc.h"
+#include "elf/elf.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <gelf.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 typedef void (*global_fn)(void *ctx, const char *name);
+
+struct global_walk {
+	global_fn fn;
+	void *ctx;
+};
+
+static void pass_defined_global(void *ctx, const GElf_Sym *s, const char *name)
+{
+	const struct global_walk *w = ctx;
+
+	if (s->st_shndx != SHN_UNDEF && GELF_ST_BIND(s->st_info) != STB_LOCAL)
+		w->fn(w->ctx, name);
+}
 
 /* Calls fn for each defined global (or weak) symbol of an object. */
 static int for_each_defined_global(const char *path, global_fn fn, void *ctx)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	Elf_Scn *scn = NULL;
-	GElf_Shdr shdr;
-	Elf *elf;
+	struct global_walk w = { fn, ctx };
 
-	elf_version(EV_CURRENT);
-	if (fd < 0 || !(elf = elf_begin(fd, ELF_C_READ, NULL))) {
-		pr_err("cannot read object '%s'", path);
-		if (fd >= 0)
-			close(fd);
-		return -EINVAL;
-	}
-	while ((scn = elf_nextscn(elf, scn))) {
-		Elf_Data *data = elf_getdata(scn, NULL);
-
-		if (!gelf_getshdr(scn, &shdr) || shdr.sh_type != SHT_SYMTAB || !data)
-			continue;
-		for (size_t i = shdr.sh_info; i < shdr.sh_size / shdr.sh_entsize; i++) {
-			GElf_Sym s;
-
-			if (gelf_getsym(data, (int)i, &s) && s.st_shndx != SHN_UNDEF &&
-			    GELF_ST_BIND(s.st_info) != STB_LOCAL)
-				fn(ctx, elf_strptr(elf, shdr.sh_link, s.st_name));
-		}
-	}
-	elf_end(elf);
-	close(fd);
-	return 0;
+	return elf_symtab_walk(path, true, pass_defined_global, &w);
 }
 
 static void add_known(void *ctx, const char *name)

@@ -58,19 +58,22 @@ static bool is_cve_at(const char *p)
 	return digits >= 4;
 }
 
+void cve_list_append(char **list, const char *id)
+{
+	char *joined = *list ? xasprintf("%s,%s", *list, id) : xstrdup(id);
+
+	free(*list);
+	*list = joined;
+}
+
 static void add_cve(struct patch_header *hdr, const char *p)
 {
 	size_t len = strcspn(p, " \t\n,.;:)]");
-	char *id = xstrndup(p, len), *list;
+	char *id = xstrndup(p, len);
 
-	if (hdr->cves && strstr(hdr->cves, id)) {
-		free(id);
-		return;
-	}
-	list = hdr->cves ? xasprintf("%s,%s", hdr->cves, id) : xstrdup(id);
-	free(hdr->cves);
+	if (!hdr->cves || !strstr(hdr->cves, id))
+		cve_list_append(&hdr->cves, id);
 	free(id);
-	hdr->cves = list;
 }
 
 void patch_header_parse(const char *text, struct patch_header *hdr)

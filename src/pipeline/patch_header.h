@@ -18,4 +18,8 @@ char *patch_header_read(char *const *patches, size_t nr, struct patch_header *hd
 void patch_header_parse(const char *text, struct patch_header *hdr);
 void patch_header_release(struct patch_header *hdr);
 
+/* Appends id to a comma-separated list of CVE ids (*list malloc'ed, NULL
+ * when empty), as struct patch_header and --cve keep them. */
+void cve_list_append(char **list, const char *id);
+
 #endif

@@ -7,11 +7,10 @@
  * module object they are written when it comes up (klp_init_object_loaded),
  * before its pre_patch callback, which checks it. */
 #include "verify/verify.h"
+#include "common/cgen.h"
 #include "common/hashmap.h"
-#include "common/log.h"
 #include "common/xalloc.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,22 +136,6 @@ static size_t target_index(struct targets *t, const char *name, int64_t addend)
 	return t->nr++;
 }
 
-static void put_c_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(f, "\\%03o", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
 /* The words, resolved by the kernel. Livepatch symbols are weak, as the
  * differ writes them, so that modpost leaves them to klp. */
 static void put_targets(FILE *f, const struct targets *t)
@@ -189,13 +172,13 @@ static void put_func_tables(FILE *f, size_t n, const struct verify_func *v, stru
 			const struct verify_reloc *r = &v->relocs[i];
 
 			fprintf(f, "\t{ 0x%x, %s, ", r->offset, reloc_kinds[r->kind]);
-			put_c_string(f, r->symbol);
+			cgen_put_string(f, r->symbol);
 			if (r->target) {
 				fprintf(f, ", &lfv_targets[%zu] },\n",
 					target_index(t, r->target, r->addend));
 			} else if (r->string) {
 				fprintf(f, ", 0,\n\t  (const lfv_u8 *)");
-				put_c_string(f, (const char *)r->string);
+				cgen_put_string(f, (const char *)r->string);
 				fprintf(f, ", %u, %lld },\n", r->string_len,
 					(long long)r->string_delta);
 			} else {
@@ -221,9 +204,9 @@ static void put_funcs(FILE *f, const struct verify_func *funcs, size_t nr, struc
 		const struct verify_func *v = &funcs[i];
 
 		fprintf(f, "\t{ .object = ");
-		put_c_string(f, v->object);
+		cgen_put_string(f, v->object);
 		fprintf(f, ", .name = ");
-		put_c_string(f, v->name);
+		cgen_put_string(f, v->name);
 		fprintf(f, ", .sympos = %lu,\n\t  .addr = &lfv_targets[%zu], .bytes = lfv_bytes_%zu, "
 			   ".size = %u,\n", v->sympos, target_index(t, v->addr_target, 0), i, v->size);
 		if (v->nr_relocs)
@@ -235,9 +218,17 @@ static void put_funcs(FILE *f, const struct verify_func *funcs, size_t nr, struc
 	fprintf(f, "\t{ }\n};\n\n");
 }
 
-static void write_all(FILE *f, const char *module_name, const struct verify_func *funcs,
-		      size_t nr)
+struct source_args {
+	const char *module_name;
+	const struct verify_func *funcs;
+	size_t nr;
+};
+
+static void write_all(FILE *f, const void *arg)
 {
+	const struct source_args *a = arg;
+	const struct verify_func *funcs = a->funcs;
+	size_t nr = a->nr;
 	struct targets t = { 0 };
 	char *tables = NULL;
 	size_t len = 0;
@@ -249,7 +240,7 @@ static void write_all(FILE *f, const char *module_name, const struct verify_func
 		put_func_tables(mem, i, &funcs[i], &t);
 	put_funcs(mem, funcs, nr, &t);
 	fclose(mem);
-	fprintf(f, header, module_name);
+	fprintf(f, header, a->module_name);
 	fprintf(f, "%s\n\n", rules_text);
 	put_targets(f, &t);
 	fputs(tables, f);
@@ -264,20 +255,7 @@ static void write_all(FILE *f, const char *module_name, const struct verify_func
 int verify_write_source(const char *dir, const char *module_name,
 			const struct verify_func *funcs, size_t nr)
 {
-	char *path = xasprintf("%s/livefix-verify.c", dir);
-	FILE *f = fopen(path, "w");
-	int ret = 0;
+	const struct source_args a = { module_name, funcs, nr };
 
-	if (!f) {
-		ret = -errno;
-		pr_err("cannot write '%s': %s", path, strerror(errno));
-	} else {
-		write_all(f, module_name, funcs, nr);
-		if (fclose(f)) {
-			ret = -errno;
-			pr_err("cannot write '%s': %s", path, strerror(errno));
-		}
-	}
-	free(path);
-	return ret;
+	return cgen_write_file(dir, "livefix-verify.c", write_all, &a);
 }

@@ -25,6 +25,35 @@ now() { date +%s.%N; }
 # elapsed T0 [T1]: seconds with one decimal
 elapsed() { awk -v a="$1" -v b="${2:-$(now)}" 'BEGIN { printf "%.1f", b - a }'; }
 
+# The runner's help: its header comment, from line 2 up to "set -u".
+corpus_usage() { sed -n '2,/^set -u/{/^set -u/d;s/^# \{0,1\}//;p}' "$0"; }
+
+# corpus_options "$@": the options every runner takes: -h/--help (the
+# help, exit 0), -o OUTDIR (sets OUT), --; another option exits 2 (as
+# runners do, with $ME in the message). The operands are left in OPERANDS:
+# follow with  set -- "${OPERANDS[@]}"
+corpus_options() {
+	while [ $# -gt 0 ]; do
+		case $1 in
+		-h|--help) corpus_usage; exit 0 ;;
+		-o) [ $# -ge 2 ] || { echo "$ME: -o needs a directory" >&2; exit 2; }; OUT=$2; shift 2 ;;
+		--) shift; break ;;
+		-*) echo "$ME: unknown option $1" >&2; corpus_usage >&2; exit 2 ;;
+		*) break ;;
+		esac
+	done
+	# shellcheck disable=SC2034 # the runner's to read
+	OPERANDS=("$@")
+}
+
+# corpus_outdir DEFAULT: OUT (when empty, DEFAULT) created and made
+# absolute; exits 2 when it cannot be created.
+corpus_outdir() {
+	OUT=${OUT:-$1}
+	mkdir -p "$OUT" || { echo "$ME: cannot create $OUT" >&2; exit 2; }
+	OUT=$(cd "$OUT" && pwd)
+}
+
 # The files a patch touches (its "+++" paths without the a/ b/ prefix).
 patch_files() {
 	sed -n 's,^+++ [^/]*/\([^[:space:]]*\).*,\1,p' "$1" | grep -v '^dev/null$' | LC_ALL=C sort -u
@@ -45,6 +74,8 @@ refusal_category() {
 	case $r in
 	'') echo other ;;
 	*"no functional change"*) echo no-functional-change ;;
+	# before the keywords a type or file name in its line could hold
+	*"data layout change"*) echo data-layout ;;
 	*"header file"*|*"header"*) echo header ;;
 	*export*|*"crc"*|*symvers*|*"__ksymtab"*|*"symbol version"*) echo new-export ;;
 	*"init code"*|*".init."*|*"__init"*|*".exit."*|*"__exit"*|*"init section"*|*"initcall"*) echo init-change ;;

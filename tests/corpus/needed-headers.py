@@ -11,7 +11,8 @@ is known, the unit includes that header (directly or not).
 usage: needed-headers.py CORPUS_DIR ID BUILD_LOG [INCLUDE_GRAPH]
 Prints the needed header patches' paths, one per line, in corpus order
 (nothing when none is found). INCLUDE_GRAPH is livefix's cached
-<cache>/<KVER>/include-graph: lines "path<TAB>included path ...".
+<cache>/<KVER>/include-graph: lines "path<TAB>included path ..." (see
+docs/design.md), to which every unit's forced includes are added.
 """
 import os
 import re
@@ -30,6 +31,10 @@ MISSING = [
     re.compile(r"[‘'](\w+)[’'] has no member named"),
     re.compile(r"[‘'](\w+)[’'] declared as"),
 ]
+
+
+FORCED_INCLUDES = ["include/linux/compiler_types.h", "include/linux/kconfig.h",
+                   "include/linux/compiler-version.h"]
 
 
 def missing_identifiers(log_path):
@@ -77,8 +82,12 @@ def include_closure(graph_path, source):
     edges = {}
     with open(graph_path, errors="replace") as g:
         for line in g:
+            if line.startswith("#"):
+                continue
             path, _, incs = line.rstrip("\n").partition("\t")
             edges[path] = incs.split()
+    # what kbuild's -include options bring into every unit (not in the file)
+    edges[source] = edges.get(source, []) + FORCED_INCLUDES
     seen, todo = set(), [source]
     while todo:
         for inc in edges.get(todo.pop(), ()):

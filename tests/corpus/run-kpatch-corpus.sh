@@ -40,18 +40,10 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/corpus/lib.sh
 . "$HERE/lib.sh"
 
-usage() { sed -n '2,/^set -u/{/^set -u/d;s/^# \{0,1\}//;p}' "$0"; }
 OUT=${CORPUS_OUT:-}
-while [ $# -gt 0 ]; do
-	case $1 in
-	-h|--help) usage; exit 0 ;;
-	-o) [ $# -ge 2 ] || { echo "$ME: -o needs a directory" >&2; exit 2; }; OUT=$2; shift 2 ;;
-	--) shift; break ;;
-	-*) echo "$ME: unknown option $1" >&2; usage >&2; exit 2 ;;
-	*) break ;;
-	esac
-done
-[ $# -ge 1 ] && [ $# -le 2 ] || { usage >&2; exit 2; }
+corpus_options "$@"
+set -- "${OPERANDS[@]}"
+[ $# -ge 1 ] && [ $# -le 2 ] || { corpus_usage >&2; exit 2; }
 CORPUS=$1
 KVER=${2:-6.1.0-47-amd64}
 [ -n "$KVER" ] || KVER=6.1.0-47-amd64
@@ -64,9 +56,7 @@ if [ ! -d "$CORPUS" ]; then
 	exit 0
 fi
 CORPUS=$(cd "$CORPUS" && pwd)
-OUT=${OUT:-$REPO_ROOT/build/corpus-$(basename "$CORPUS")}
-mkdir -p "$OUT" || { echo "$ME: cannot create $OUT" >&2; exit 2; }
-OUT=$(cd "$OUT" && pwd)
+corpus_outdir "$REPO_ROOT/build/corpus-$(basename "$CORPUS")"
 # Only what this script writes is cleared.
 rm -rf "$OUT/modules" "$OUT/noreplace" "$OUT/combined" "$OUT/logs" "$OUT/REPORT.md"
 mkdir -p "$OUT/modules" "$OUT/noreplace" "$OUT/combined" "$OUT/logs"

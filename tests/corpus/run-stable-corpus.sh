@@ -37,18 +37,10 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/corpus/lib.sh
 . "$HERE/lib.sh"
 
-usage() { sed -n '2,/^set -u/{/^set -u/d;s/^# \{0,1\}//;p}' "$0"; }
 OUT=${STABLE_OUT:-}
-while [ $# -gt 0 ]; do
-	case $1 in
-	-h|--help) usage; exit 0 ;;
-	-o) [ $# -ge 2 ] || { echo "$ME: -o needs a directory" >&2; exit 2; }; OUT=$2; shift 2 ;;
-	--) shift; break ;;
-	-*) echo "$ME: unknown option $1" >&2; usage >&2; exit 2 ;;
-	*) break ;;
-	esac
-done
-if [ $# -lt 1 ] || [ $# -gt 3 ]; then usage >&2; exit 2; fi
+corpus_options "$@"
+set -- "${OPERANDS[@]}"
+if [ $# -lt 1 ] || [ $# -gt 3 ]; then corpus_usage >&2; exit 2; fi
 CORPUS=$1
 KVER=${2:-6.1.0-47-amd64}
 JOBS=${3:-1}
@@ -68,9 +60,7 @@ if [ ! -d "$CORPUS" ] || [ ! -r "$CORPUS/index.tsv" ]; then
 	exit 0
 fi
 CORPUS=$(cd "$CORPUS" && pwd)
-OUT=${OUT:-$REPO_ROOT/build/stable-$(basename "$CORPUS")}
-mkdir -p "$OUT" || { echo "$ME: cannot create $OUT" >&2; exit 2; }
-OUT=$(cd "$OUT" && pwd)
+corpus_outdir "$REPO_ROOT/build/stable-$(basename "$CORPUS")"
 rm -rf "$OUT/modules" "$OUT/logs" "$OUT/work" "$OUT/report.tsv" "$OUT/report.md"
 mkdir -p "$OUT/modules" "$OUT/logs" "$OUT/work"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/livefix-stable.XXXXXX")

@@ -49,6 +49,15 @@ static void test_objects_not_configured(void)
 {
 	expect_in_config("drivers/acpi/arm64/agdi.o", false); /* arm64 only */
 	expect_in_config("drivers/cpuidle/cpuidle-powernv.o", false);
+	/* listed by drivers/char/tpm/Makefile under CONFIG_OF (off); its
+	 * directory has no Makefile of its own */
+	expect_in_config("drivers/char/tpm/eventlog/of.o", false);
+}
+
+static void test_object_in_dir_without_makefile(void)
+{
+	expect_in_config("drivers/char/tpm/eventlog/common.o", true);
+	expect_in_config("drivers/char/tpm/eventlog/tpm2.o", true);
 }
 
 int main(void)
@@ -61,5 +70,6 @@ int main(void)
 	RUN_TEST(test_dir_listed_by_grandparent);
 	RUN_TEST(test_builtin_and_module_objects);
 	RUN_TEST(test_objects_not_configured);
+	RUN_TEST(test_object_in_dir_without_makefile);
 	return TEST_SUMMARY();
 }

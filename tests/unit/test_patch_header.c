@@ -2,6 +2,8 @@
 #include "test.h"
 #include "pipeline/patch_header.h"
 
+#include <stdlib.h>
+
 static void test_mail_patch(void)
 {
 	struct patch_header h = { 0 };
@@ -24,9 +26,23 @@ static void test_plain_diff_has_nothing(void)
 	patch_header_release(&h);
 }
 
+/* --cve ids join the way header ids do (build keeps them as given). */
+static void test_cve_list_append(void)
+{
+	char *list = NULL;
+
+	cve_list_append(&list, "CVE-2026-1111");
+	CHECK_STR("CVE-2026-1111", list);
+	cve_list_append(&list, "CVE-2026-2222");
+	cve_list_append(&list, "CVE-2026-1111");
+	CHECK_STR("CVE-2026-1111,CVE-2026-2222,CVE-2026-1111", list);
+	free(list);
+}
+
 int main(void)
 {
 	RUN_TEST(test_mail_patch);
 	RUN_TEST(test_plain_diff_has_nothing);
+	RUN_TEST(test_cve_list_append);
 	return TEST_SUMMARY();
 }

@@ -16,6 +16,9 @@
 #define LLVMFuzzerTestOneInput fuzz_symvers_one
 #include "../../fuzz/fuzz_symvers.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_header_change_one
+#include "../../fuzz/fuzz_header_change.c"
+#undef LLVMFuzzerTestOneInput
 
 #include "common/xalloc.h"
 
@@ -31,6 +34,7 @@ static const struct {
 	{ "klp_convert-", fuzz_klp_convert_one },
 	{ "patch_header-", fuzz_patch_header_one },
 	{ "symvers-", fuzz_symvers_one },
+	{ "header_change-", fuzz_header_change_one },
 };
 
 static void test_fuzz_crashes_replay(void)

@@ -28,7 +28,7 @@ livefix: error: compiling drivers/foo/foo.c (patched) failed: exit 1; log: x
   drivers/foo/foo.c:3:9: error: ‘NEW_FLAG’ undeclared (first use in this function)
   drivers/foo/foo.c:3:20: error: implicit declaration of function ‘other_helper’ [-Werror=implicit-function-declaration]
 LOG
-printf 'drivers/foo/foo.c\tinclude/linux/wrap.h\ninclude/linux/wrap.h\tinclude/linux/flags.h include/linux/other.h\n' >"$W/graph"
+printf '# livefix include-graph 1\ndrivers/foo/foo.c\tinclude/linux/wrap.h\ninclude/linux/wrap.h\tinclude/linux/flags.h include/linux/other.h\n' >"$W/graph"
 names() { xargs -rn1 basename | cut -d- -f1 | paste -sd, -; }
 
 expect "with the include graph: only headers the unit includes" "0001,0002" \

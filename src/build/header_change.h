@@ -1,0 +1,38 @@
+/* What a change to a header does to the units that include it. An
+ * additive-only change adds lines outside every existing definition (not
+ * inside a struct/union/enum body, a function body, a multi-line
+ * declaration or macro) and defines or declares only new names: a unit
+ * that does not use those names compiles to the same code. Anything else
+ * modifies existing definitions. */
+#ifndef LIVEFIX_HEADER_CHANGE_H
+#define LIVEFIX_HEADER_CHANGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* What existing definitions a change touches (bits of header_change.what). */
+enum {
+	HC_AGGREGATE = 1 << 0, /* a struct, union or enum body */
+	HC_FUNCTION = 1 << 1,  /* an (inline) function */
+	HC_MACRO = 1 << 2,     /* a macro */
+	HC_OTHER = 1 << 3,     /* a declaration, a directive, or what livefix cannot tell */
+};
+
+struct header_change {
+	bool additive;  /* only new lines, outside existing definitions */
+	unsigned what;  /* HC_* bits when not additive */
+	char *why;      /* when not additive: "modifies macro X86_FEATURE_ZEN", ... */
+	char **names;   /* what the added lines newly define or declare */
+	size_t nr_names;
+};
+
+/* orig: the header's original text ("" for a new file); diff: the
+ * `diff -U0 original patched` of it. 0 or -EINVAL for a malformed diff. */
+int header_change_classify(const char *orig, const char *diff, struct header_change *out);
+/* The same for two files (a missing original is a new, empty file), the
+ * diff made by diff(1). 0 or -errno. */
+int header_change_of_files(const char *orig_path, const char *patched_path,
+			   struct header_change *out);
+void header_change_release(struct header_change *c);
+
+#endif

@@ -1,0 +1,33 @@
+/* Output conventions shared by the subcommands that report: a write
+ * error on standard output fails the command, and with --json a failure
+ * still prints one JSON document, so a reader never parses nothing. */
+#include "cli/cmds.h"
+#include "common/json.h"
+#include "common/xalloc.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+int cli_flush_stdout(void)
+{
+	return fflush(stdout) == EOF || ferror(stdout) ? -EIO : 0;
+}
+
+void cli_json_error(const char *fmt, ...)
+{
+	struct json_writer w;
+	va_list ap;
+	char *message;
+
+	va_start(ap, fmt);
+	message = xvasprintf(fmt, ap);
+	va_end(ap);
+	json_init(&w, stdout);
+	json_object_begin(&w);
+	json_kv(&w, "error", message);
+	json_object_end(&w);
+	json_finish(&w);
+	free(message);
+}

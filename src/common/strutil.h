@@ -1,0 +1,11 @@
+/* Checks on strings that parts with nothing else in common share. */
+#ifndef LIVEFIX_STRUTIL_H
+#define LIVEFIX_STRUTIL_H
+
+#include <stdbool.h>
+
+/* True for a non-empty run of decimal digits and nothing else ("42"; not
+ * "", "-1" or "4 2"): a pid in /proc, a sympos in a modinfo list. */
+bool str_is_digits(const char *s);
+
+#endif
