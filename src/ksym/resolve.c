@@ -125,6 +125,21 @@ static int klp_name(struct diff_resolution *out, const struct ksymtab *tab,
 	return 0;
 }
 
+/* Module.symvers names an export's module by its path in the build,
+ * "drivers/char/ipmi/ipmi_msghandler" or ".../kvm-amd"; the target is
+ * its KBUILD_MODNAME, "ipmi_msghandler", "kvm_amd". */
+static bool export_is_from_module(const struct export *exp, const char *modname)
+{
+	const char *base = strrchr(exp->module, '/');
+	size_t i;
+
+	base = base ? base + 1 : exp->module;
+	for (i = 0; base[i] && modname[i]; i++)
+		if (base[i] != modname[i] && !(strchr("-_", base[i]) && strchr("-_", modname[i])))
+			return false;
+	return !base[i] && !modname[i];
+}
+
 static int resolve_global(struct unit_resolver *r, const char *name, struct diff_resolution *out)
 {
 	const struct export *exp = symvers_find(r->symvers, name);
@@ -137,7 +152,7 @@ static int resolve_global(struct unit_resolver *r, const char *name, struct diff
 	}
 	/* The patched module's own exports go through klp too: a plain reference
 	 * would make the patch module depend on (and force-load) its target. */
-	if (exp && !(r->target->is_module && !strcmp(exp->module, r->target->objname))) {
+	if (exp && !(r->target->is_module && export_is_from_module(exp, r->target->objname))) {
 		out->name = xstrdup(name);
 		out->klp = false;
 		r->nr_exported++;
