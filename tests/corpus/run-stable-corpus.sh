@@ -10,6 +10,9 @@
 # Environment:
 #   LIMIT=N        only the first N class a/b patches (after ONLY)
 #   ONLY=id,id     only these ids (0007 or 7)
+#   EXPECT=id=outcome,...  these ids must have exactly this outcome (e.g.
+#                  0002=applied,0009=refused:no-functional-change): a
+#                  regression test of known results (make check's subset)
 #   BATCH=N        patch modules per boot (default 10); a boot with an oops,
 #                  panic, timeout or a missing result is rerun one per boot
 #   VM_TIMEOUT     seconds per boot (default 120 + 60 per patch)
@@ -48,6 +51,7 @@ JOBS=${3:-1}
 BATCH=${BATCH:-10}
 LIMIT=${LIMIT:-}
 ONLY=${ONLY:-}
+EXPECT=${EXPECT:-}
 export LOAD_TIMEOUT=${LOAD_TIMEOUT:-30}
 for v in JOBS BATCH; do
 	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || { echo "$ME: $v must be a positive number, not '${!v}'" >&2; exit 2; }
@@ -75,7 +79,11 @@ trap 'exit 130' INT TERM
 T_START=$(now)
 
 # ---------------------------------------------------------------- selection
-declare -A want=()
+declare -A want=() EXPECTED=()
+for e in ${EXPECT//,/ }; do
+	[[ $e =~ ^([0-9]+)=([a-z:-]+)$ ]] || { echo "$ME: EXPECT: not id=outcome: $e" >&2; exit 2; }
+	EXPECTED[$(printf '%04d' "$((10#${BASH_REMATCH[1]}))")]=${BASH_REMATCH[2]}
+done
 if [ -n "$ONLY" ]; then
 	for i in ${ONLY//,/ }; do
 		[[ $i =~ ^[0-9]+$ ]] || { echo "$ME: ONLY: not an id: $i" >&2; exit 2; }
@@ -84,7 +92,7 @@ if [ -n "$ONLY" ]; then
 fi
 IDS=()
 declare -A FILE=() CLASS=() TARGET=() PATCH=()
-while IFS=$'\t' read -r id file class target _lines notes; do
+while IFS=$'\t' read -r id file class target _lines _notes; do
 	[ "$id" = id ] && continue
 	case $class in a|b) ;; *) continue ;; esac
 	[ -z "$ONLY" ] || [ -n "${want[$id]:-}" ] || continue
@@ -131,22 +139,36 @@ done
 # A class a patch that does not compile alone is built again together with
 # the corpus's header patches it needs (tests/corpus/needed-headers.py), as
 # the upstream commit that changed both would be; work/ID.note says which.
+# A header patch whose includers no longer compile (a declaration removed
+# or changed) is built again with the corpus's patches of those .c files.
 GRAPH=$(corpus_cachedir)/$KVER/include-graph
+sources_patches() { # BUILD_LOG: corpus patches of the units that failed
+	local f
+	sed -n 's/^livefix: error: compiling \(.*\.c\) (patched) failed.*/\1/p' "$1" | sort -u |
+	while read -r f; do
+		awk -F'\t' -v f="$f" '$2 == f && $3 == "a" { print $1 }' "$CORPUS/index.tsv" |
+		while read -r i; do ls "$CORPUS"/patches/"$i"-*.patch 2>/dev/null; done
+	done
+}
 build_one() {
-	local id=$1 log=$OUT/logs/$1.build.log t0 rc headers
+	local id=$1 log=$OUT/logs/$1.build.log t0 rc with
 	t0=$(now)
 	"$LIVEFIX" build -k "$KVER" -n "stable-$id" -o "$OUT/modules" "${PATCH[$id]}" >"$log" 2>&1
 	rc=$?
-	if [ "$rc" != 0 ] && [ "$rc" != 3 ] && [ "${CLASS[$id]}" = a ] &&
+	if [ "$rc" != 0 ] && [ "$rc" != 3 ] &&
 	   grep -q "^livefix: error: compiling .* (patched) failed" "$log"; then
-		headers=$("$REPO_ROOT/tests/corpus/needed-headers.py" "$CORPUS" "$id" "$log" "$GRAPH")
-		if [ -n "$headers" ]; then
+		if [ "${CLASS[$id]}" = a ]; then
+			with=$("$REPO_ROOT/tests/corpus/needed-headers.py" "$CORPUS" "$id" "$log" "$GRAPH")
+		else
+			with=$(sources_patches "$log")
+		fi
+		if [ -n "$with" ]; then
 			mv "$log" "$OUT/logs/$id.alone.build.log"
 			# shellcheck disable=SC2086
-			"$LIVEFIX" build -k "$KVER" -n "stable-$id" -o "$OUT/modules" $headers \
+			"$LIVEFIX" build -k "$KVER" -n "stable-$id" -o "$OUT/modules" $with \
 				"${PATCH[$id]}" >"$log" 2>&1
 			rc=$?
-			echo "built with header patch(es) $(for h in $headers; do basename "$h" | cut -d- -f1; done | paste -sd, -) (alone it did not compile); " >"$OUT/work/$id.note"
+			echo "built with patch(es) $(for h in $with; do basename "$h" | cut -d- -f1; done | paste -sd, -) (alone it did not compile); " >"$OUT/work/$id.note"
 		fi
 	fi
 	elapsed "$t0" >"$OUT/work/$id.secs"
@@ -341,7 +363,12 @@ declare -A COUNT=()
 } >"$OUT/report.tsv"
 for id in "${IDS[@]}"; do
 	o=${OUTCOME[$id]}
+	want=${EXPECTED[$id]:-}
 	COUNT[$o]=$((${COUNT[$o]:-0} + 1))
+	if [ -n "$want" ] && [ "$o" != "$want" ]; then
+		failed=$((failed + 1)); echo "FAIL $id ${FILE[$id]}: expected $want (EXPECT), saw $o: ${REASON[$id]:-}"
+		continue
+	fi
 	case $o in
 	wrong:*) failed=$((failed + 1)); echo "FAIL $id ${FILE[$id]}: expected applied or refused with a reason, saw $o: ${REASON[$id]:-}" ;;
 	*) passed=$((passed + 1)); echo "ok $id ${FILE[$id]}: $o" ;;
