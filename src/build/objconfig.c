@@ -52,7 +52,9 @@ static char *kbuild_dir_members_cached(const struct kernel_inputs *in, const cha
 		free(key);
 	} else {
 		list = kbuild_dir_members(in, dir);
-		hashmap_add_str(&answers, key, list ? list : failed); /* kept for good */
+		if (!list)
+			list = failed; /* e.g. amdgpu's display/dc: not standalone kbuild */
+		hashmap_add_str(&answers, key, list); /* kept for good */
 	}
 	return list == failed ? NULL : xstrdup(list);
 }
