@@ -35,6 +35,20 @@ count unit-sanitize make -C "$ROOT" --no-print-directory -s unit SANITIZE=1
 count badinput "$ROOT/tests/badinput/run.sh" "$KVER"
 count install "$ROOT/tests/test_install.sh"
 count needed-headers "$ROOT/tests/corpus/selftest/test_needed_headers.sh"
+# A representative subset of the real stable corpus (the whole of it is
+# `make stable-corpus`): fixes applied live in vmlinux and in a module, a
+# .c fix built with the header patches it needs, a header fix, refusals
+# (changed data, data layout, no functional change), and the cases that
+# found bugs (0025 .LC label, 0043 objconfig and the target's exports).
+# Skipped with a message where ../shared is absent.
+STABLE_CORPUS=${STABLE_CORPUS:-$ROOT/../shared/corpus/stable-6.1.170-3_6.1.176-1}
+STABLE_EXPECT=0002=applied,0007=applied,0009=refused:no-functional-change
+STABLE_EXPECT+=,0013=refused:data-layout,0016=applied,0025=applied
+STABLE_EXPECT+=,0026=refused:changed-data,0032=refused:no-functional-change,0043=applied
+STABLE_OUT=$(mktemp -d /tmp/livefix-check-stable-XXXXXX)
+count stable-subset env ONLY="$(sed 's/=[a-z:-]*//g' <<<"$STABLE_EXPECT")" EXPECT="$STABLE_EXPECT" \
+	"$ROOT/tests/corpus/run-stable-corpus.sh" -o "$STABLE_OUT" "$STABLE_CORPUS" "$KVER" 2
+rm -rf "$STABLE_OUT"
 for t in "$ROOT"/tests/vm/test_*.sh; do
 	count "$(basename "$t")" "$t" "$KVER"
 done
