@@ -95,7 +95,7 @@ static enum listing find_listing(const struct kernel_inputs *in, const char *mem
 				 char **listed_by)
 {
 	char *dir = xstrdup(member), *slash, *list;
-	bool listed;
+	bool listed, asked = false;
 
 	while ((slash = strrchr(dir, '/'))) {
 		*slash = '\0';
@@ -103,8 +103,11 @@ static enum listing find_listing(const struct kernel_inputs *in, const char *mem
 			if (strchr(dir, '/'))
 				continue;
 			free(dir);
-			return LISTED_BY_TOP;
+			/* arch/x86 itself, not arch/x86/kvm/kvm-asm-offsets.o that
+			 * arch/x86/kvm/Makefile only uses to generate a header */
+			return asked ? NOT_LISTED : LISTED_BY_TOP;
 		}
+		asked = true;
 		list = kbuild_dir_members_cached(in, dir);
 		listed = list && word_in(list, member);
 		free(list);

@@ -164,9 +164,26 @@ static const char *alignment(const struct layout_type *t, char *buf, size_t size
 	return buf;
 }
 
-/* 1 when o changed in patched (logged), else 0. */
+/* A header's type changes the same way in every unit that includes it:
+ * each change is told for the first unit only, not once per unit. */
+static bool already_reported(const char *display, const char *text, const char *unit)
+{
+	static struct hashmap told; /* "display: text" → first unit, kept for good */
+	char *key = xasprintf("%s: %s", display, text ? text : "?");
+	const char *first = hashmap_get_str(&told, key);
+
+	if (first) {
+		free(key);
+		return strcmp(first, unit) != 0;
+	}
+	hashmap_add_str(&told, key, xstrdup(unit));
+	return false;
+}
+
+/* 1 when o changed in patched, else 0; *nr_new counts the changes logged
+ * here for the first time. */
 static unsigned compare_type(const struct layout_type *o, const struct layout_set *patched,
-			     const char *unit)
+			     const char *unit, unsigned *nr_new)
 {
 	const struct layout_type *p = o->key ? hashmap_get_str(&patched->by_key, o->key) : NULL;
 	struct changes c = { 0 };
@@ -182,12 +199,15 @@ static unsigned compare_type(const struct layout_type *o, const struct layout_se
 		compare_members(&c, o, p);
 	if (o->kind == LAYOUT_ENUM)
 		compare_enumerators(&c, o, patched);
-	if (c.nr > MAX_NOTES)
-		pr_err("refused: %s: data layout change: %s: %s; and %u more", unit, o->display,
-		       c.text ? c.text : "?", c.nr - MAX_NOTES);
-	else if (c.nr)
-		pr_err("refused: %s: data layout change: %s: %s", unit, o->display,
-		       c.text ? c.text : "?");
+	if (c.nr && !already_reported(o->display, c.text, unit)) {
+		if (c.nr > MAX_NOTES)
+			pr_err("refused: %s: data layout change: %s: %s; and %u more", unit,
+			       o->display, c.text ? c.text : "?", c.nr - MAX_NOTES);
+		else
+			pr_err("refused: %s: data layout change: %s: %s", unit, o->display,
+			       c.text ? c.text : "?");
+		(*nr_new)++;
+	}
 	free(c.text);
 	return c.nr ? 1 : 0;
 }
@@ -212,17 +232,21 @@ int layout_compare(const char *orig_obj, const char *patched_obj, const char *un
 	struct layout_set o = { 0 }, p = { 0 };
 	double t0 = now_seconds();
 	int ret = read_both(orig_obj, patched_obj, unit, &o, &p);
+	unsigned nr_new = 0;
 
 	*nr_changes = 0;
 	for (size_t i = 0; !ret && i < o.nr_types; i++)
-		*nr_changes += compare_type(o.types[i], &p, unit);
+		*nr_changes += compare_type(o.types[i], &p, unit, &nr_new);
 	if (!ret)
 		pr_debug("%s: data layout: %zu and %zu types compared in %.1f ms", unit, o.nr_types,
 			 p.nr_types, (now_seconds() - t0) * 1000);
-	if (*nr_changes)
+	if (*nr_changes && nr_new)
 		pr_err("refused: %s: %u type(s) changed layout: data already in memory keeps the "
 		       "old layout and values (new state belongs in shadow variables, "
 		       "klp_shadow_alloc())", unit, *nr_changes);
+	else if (*nr_changes)
+		pr_err("refused: %s: data layout change: the same %u type(s) as above", unit,
+		       *nr_changes);
 	layout_set_release(&o);
 	layout_set_release(&p);
 	return ret == -ENODATA ? 0 : ret ? ret : *nr_changes ? -ENOTSUP : 0;

@@ -40,14 +40,15 @@ static char *compile(const char *name, const char *source, const char *dwarf)
 }
 
 /* layout_compare() of two objects, its stderr in *messages (malloc'ed). */
-static int compare_captured(const char *orig, const char *patched, unsigned *nr, char **messages)
+static int compare_captured_unit(const char *orig, const char *patched, const char *unit,
+				 unsigned *nr, char **messages)
 {
 	char *path = xasprintf("%s/stderr", tmp);
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600), saved = dup(STDERR_FILENO), ret;
 
 	fflush(stderr);
 	dup2(fd, STDERR_FILENO);
-	ret = layout_compare(orig, patched, "fs/test.c", nr);
+	ret = layout_compare(orig, patched, unit, nr);
 	fflush(stderr);
 	dup2(saved, STDERR_FILENO);
 	close(saved);
@@ -56,6 +57,11 @@ static int compare_captured(const char *orig, const char *patched, unsigned *nr,
 	unlink(path);
 	free(path);
 	return ret;
+}
+
+static int compare_captured(const char *orig, const char *patched, unsigned *nr, char **messages)
+{
+	return compare_captured_unit(orig, patched, "fs/test.c", nr, messages);
 }
 
 struct outcome {
@@ -103,6 +109,32 @@ static void expect_no_change(const char *orig_src, const char *patched_src)
 }
 
 #define USE_FOO "struct foo foo_var;\n"
+
+/* Every unit that includes a changed header sees the same change: the
+ * details are told for the first unit, the others refer to them. */
+static void test_same_change_told_once(void)
+{
+	char *o = compile("orig", "struct once { int a; };\nstruct once once_var;\n", NULL);
+	char *p = compile("patched", "struct once { long a; };\nstruct once once_var;\n", NULL);
+	char *first = NULL, *second = NULL;
+	unsigned nr1 = 0, nr2 = 0;
+
+	if (o && p) {
+		CHECK_INT(-ENOTSUP, compare_captured_unit(o, p, "fs/one.c", &nr1, &first));
+		CHECK_INT(-ENOTSUP, compare_captured_unit(o, p, "fs/two.c", &nr2, &second));
+	}
+	CHECK_INT(1, nr1);
+	CHECK_INT(1, nr2);
+	CHECK(first && strstr(first, "fs/one.c: data layout change: struct once"),
+	      "expected the details for fs/one.c, saw:\n%s", first ? first : "(none)");
+	CHECK(second && strstr(second, "fs/two.c: data layout change: the same 1 type(s) as above") &&
+	      !strstr(second, "struct once"),
+	      "expected only a reference for fs/two.c, saw:\n%s", second ? second : "(none)");
+	free(first);
+	free(second);
+	free(o);
+	free(p);
+}
 
 static void test_member_added(void)
 {
@@ -292,6 +324,7 @@ int main(void)
 
 	tmp = xstrdup(mkdtemp(tmpl));
 	RUN_TEST(test_member_added);
+	RUN_TEST(test_same_change_told_once);
 	RUN_TEST(test_member_removed);
 	RUN_TEST(test_member_retyped);
 	RUN_TEST(test_same_size_retype);
