@@ -303,13 +303,28 @@ static void report_full_disk(const char *path)
 	free(copy);
 }
 
+static bool job_succeeded(const struct variant_job *job)
+{
+	return !job->status && path_exists(job->out);
+}
+
+/* The __LINE__-neutral pair only helps the differ tell line moves from
+ * changes; a source that builds names from __LINE__ (brcmfmac's PAD
+ * members) cannot compile that way: go on without the pair. */
+static bool noline_failed_alone(const struct variant_job *jobs)
+{
+	if (!job_succeeded(&jobs[V_ORIG]) || !job_succeeded(&jobs[V_PATCHED]))
+		return false;
+	return !job_succeeded(&jobs[V_ORIG_NOLINE]) || !job_succeeded(&jobs[V_PATCHED_NOLINE]);
+}
+
 static int jobs_report(const struct variant_job *jobs, size_t nr, const char *source)
 {
 	size_t i;
 	int ret = 0;
 
 	for (i = 0; i < nr && !ret; i++) {
-		if (!jobs[i].status && path_exists(jobs[i].out))
+		if (job_succeeded(&jobs[i]))
 			continue;
 		pr_err("compiling %s (%s) failed: exit %d; log: %s", source,
 		       variant_names[i], jobs[i].status, jobs[i].log);
@@ -366,7 +381,19 @@ static int unit_build_variants(const struct kernel_inputs *in, const struct patc
 	}
 	if (!ret) {
 		jobs_run(jobs, NR_VARIANTS);
-		ret = jobs_report(jobs, NR_VARIANTS, u->source);
+		if (noline_failed_alone(jobs)) {
+			pr_warn("%s does not compile with __LINE__ neutralised (log: %s): "
+				"functions whose only change is a moved line will count as changed",
+				u->source, jobs[job_succeeded(&jobs[V_ORIG_NOLINE]) ?
+					   V_PATCHED_NOLINE : V_ORIG_NOLINE].log);
+			for (v = V_ORIG_NOLINE; v <= V_PATCHED_NOLINE; v++) {
+				unlink(jobs[v].out);
+				free(jobs[v].out);
+				jobs[v].out = NULL;
+			}
+		} else {
+			ret = jobs_report(jobs, NR_VARIANTS, u->source);
+		}
 	}
 	for (v = 0; v < NR_VARIANTS; v++) {
 		shell_line_release(&jobs[v].line);

@@ -94,10 +94,18 @@ t0=$(date +%s)
 	--add "$ROOT/livefix:/usr/bin/livefix" --add "$STRESS_NG:/usr/bin/stress-ng" --add "$(command -v nice):/usr/bin/nice" \
 	--add "$OUT/livepatch-stress-meminfo.ko:/root/livepatch-stress-meminfo.ko" \
 	--add "$OUT/livepatch-stress-stat.ko:/root/livepatch-stress-stat.ko" \
-	"$OUT/guest.sh" >"$OUT/guest.log" 2>&1
+	--append "loglevel=7 softlockup_panic=1 softlockup_all_cpu_backtrace=1" \
+	--console-log "$OUT/console.log" "$OUT/guest.sh" >"$OUT/guest.log" 2>&1
 rc=$?
 grep -E '^STRESS|^cycle|FAIL|failed' "$OUT/guest.log"
 echo "host: vm.sh exit $rc, $(( $(date +%s) - t0 )) s wall"
+# A lockup panics the guest at once (softlockup_panic) with every CPU's
+# backtrace in the console: keep it where the run can be studied.
+if [ "$rc" -ne 0 ] && [ -s "$OUT/console.log" ]; then
+	mkdir -p "$ROOT/build" && cp "$OUT/console.log" "$ROOT/build/stress-console.log"
+	echo "host: guest console (kernel log) kept in build/stress-console.log; first report:"
+	grep -m1 -A40 -E 'soft lockup|BUG:|Oops|WARNING:|Kernel panic' "$OUT/console.log" | cut -c1-200
+fi
 fig=$(grep -E '^STRESS cycles=' "$OUT/guest.log" | tail -1)
 if [ -z "$fig" ]; then
 	t_fail "patching under load" "a STRESS figures line" "$(tail -15 "$OUT/guest.log")"
