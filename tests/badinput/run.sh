@@ -161,8 +161,12 @@ else
 		for phase in "Building original" "Building patch module"; do
 			name="SIG$sig during '${phase}'"
 			rm -rf "$T/o7" "$T/tmp"/*
-			set -m # a background job of a non-interactive shell ignores SIGINT otherwise
-			TMPDIR="$T/tmp" "$LF" build -k "$KVER" -o "$T/o7" "$EX" >"$T/int.log" 2>&1 &
+			# a background job of a non-interactive shell ignores SIGINT otherwise
+			# (set -m), and so does anything started from a shell that already
+			# ignored it (nohup ... &): env --default-signal restores it
+			set -m
+			env --default-signal=INT,TERM TMPDIR="$T/tmp" \
+				"$LF" build -k "$KVER" -o "$T/o7" "$EX" >"$T/int.log" 2>&1 &
 			pid=$!
 			set +m
 			for _ in $(seq 200); do
