@@ -30,7 +30,11 @@ MISSING = [
     re.compile(r"incompatible type for argument \d+ of [‘'](\w+)[’']"),
     re.compile(r"[‘'](\w+)[’'] has no member named"),
     re.compile(r"[‘'](\w+)[’'] declared as"),
+    re.compile(r"conflicting types for [‘'](\w+)[’']"),
+    re.compile(r"passing argument \d+ of [‘'](\w+)[’']"),
 ]
+# a header the corpus adds: "fatal error: rdma/iter.h: No such file or directory"
+MISSING_FILE = re.compile(r"fatal error: ([\w./-]+\.h): No such file or directory")
 
 
 FORCED_INCLUDES = ["include/linux/compiler_types.h", "include/linux/kconfig.h",
@@ -38,14 +42,20 @@ FORCED_INCLUDES = ["include/linux/compiler_types.h", "include/linux/kconfig.h",
 
 
 def missing_identifiers(log_path):
-    names = set()
+    """(identifiers, header paths) gcc's errors say are missing."""
+    names, files = set(), set()
     with open(log_path, errors="replace") as log:
         for line in log:
             if "error" not in line:
                 continue
             for rx in MISSING:
                 names.update(rx.findall(line))
-    return names
+            files.update(MISSING_FILE.findall(line))
+    return names, files
+
+
+def provides_file(header, files):
+    return any(header == f or header.endswith("/" + f) for f in files)
 
 
 def corpus_headers(corpus):
@@ -102,18 +112,22 @@ def main(argv):
         sys.stderr.write(__doc__)
         return 2
     corpus, patch_id, log = argv[1], argv[2], argv[3]
-    names = missing_identifiers(log)
-    if not names:
+    names, files = missing_identifiers(log)
+    if not names and not files:
         return 0
     closure = None
     if len(argv) == 5 and os.path.exists(argv[4]):
         source = source_of(corpus, patch_id)
         closure = include_closure(argv[4], source) if source else None
-    words = re.compile(r"\b(" + "|".join(sorted(map(re.escape, names))) + r")\b")
+    words = re.compile(r"\b(" + "|".join(sorted(map(re.escape, names))) + r")\b") \
+        if names else None
     for _, header, patch in corpus_headers(corpus):
+        if provides_file(header, files):
+            print(patch)  # a new header: not in the graph of the old tree
+            continue
         if closure is not None and header not in closure:
             continue
-        if any(words.search(l) for l in added_lines(patch)):
+        if words and any(words.search(l) for l in added_lines(patch)):
             print(patch)
     return 0
 

@@ -35,6 +35,15 @@ expect "with the include graph: only headers the unit includes" "0001,0002" \
 	"$("$NH" "$W/c" 0004 "$W/err.log" "$W/graph" | names)"
 expect "without a graph: every header adding the names (whole words only)" "0001,0002,0005" \
 	"$("$NH" "$W/c" 0004 "$W/err.log" "$W/none" | names)"
+add 0006 include/rdma/iter.h b 'struct ib_block_iter;'
+add 0007 include/linux/proto.h b 'int changed_proto(long x);'
+cat >"$W/err2.log" <<'LOG'
+livefix: error:   drivers/foo/foo.c:50:10: fatal error: rdma/iter.h: No such file or directory
+livefix: error:   drivers/foo/foo.c:9:5: error: conflicting types for ‘changed_proto’; have ‘int(long int)’
+LOG
+printf 'drivers/foo/foo.c\tinclude/linux/proto.h\n' >"$W/graph2"
+expect "a header the corpus adds, and a changed prototype" "0006,0007" \
+	"$("$NH" "$W/c" 0004 "$W/err2.log" "$W/graph2" | names)"
 printf 'livefix: error: something else\n' >"$W/other.log"
 expect "no missing identifiers: no header" "" "$("$NH" "$W/c" 0004 "$W/other.log" "$W/graph" | names)"
 "$NH" >/dev/null 2>&1; expect "usage error exits 2" 2 $?
