@@ -227,6 +227,12 @@ static void push_extra_flags(struct words *w, const struct rewrite_spec *s)
 	/* Headers found through the tree's absolute -I dirs: named as the
 	 * tree build names them ("./include/..."). */
 	words_push(w, xasprintf("-fdebug-prefix-map=%s/=./", s->tree));
+	/* And __FILE__ (WARN_ON, BUG_ON in headers) as the kernel's own
+	 * -fmacro-prefix-map=./= makes it, "include/net/sch_generic.h": an
+	 * absolute path would differ from the running kernel's string, which
+	 * the run-pre check compares (stable corpus: sch_fq_pie). */
+	words_push(w, xasprintf("-fmacro-prefix-map=%s/=", s->tree));
+	words_push(w, xasprintf("-fmacro-prefix-map=%s/=", s->overlay));
 	/* "#include "x.h"" looks beside the including file first: for a copy
 	 * in the overlay, the tree dir it came from must follow. */
 	for (q = s->quote_dirs; q && *q; q++) {

@@ -119,6 +119,9 @@ static void test_rewrite(void)
 	CHECK(find_word(cc, "-D__LINE__=0") < c, "noline flag");
 	CHECK(find_word(cc, "-iquote/T/fs/proc") < c, "quote dir of the overlay file");
 	CHECK(find_word(cc, "-fdebug-prefix-map=/W/orig=/T") < c, "comp_dir mapped");
+	/* __FILE__ of a header as in the running kernel (stable corpus 1090) */
+	CHECK(find_word(cc, "-fmacro-prefix-map=/T/=") < c, "tree's __FILE__ made relative");
+	CHECK(find_word(cc, "-fmacro-prefix-map=/W/orig/=") < c, "overlay's __FILE__ relative");
 	i = find_word(cc, "-o");
 	CHECK(i != (size_t)-1 && !strcmp(cc->argv[i + 1], spec.out), "-o rewritten");
 	CHECK_STR("fs/proc/version.c", cc->argv[cc->argc - 1]);
