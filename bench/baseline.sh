@@ -16,7 +16,7 @@ sec=$RESULTS_DIR/baseline.md.tmp
 say "copying $SRC"; cp -a "$SRC" "$TMP/src"
 mk() { make -C "$TMP/src" -j"$J" CC="$CC" KERNELRELEASE="$KVER" \
 	KCFLAGS="-ffunction-sections -fdata-sections" vmlinux >"$TMP/make.log" 2>&1; }
-l0=$(loadavg); t0=$(now)
+l0=$(loadavg); t0=$(now); started=$(date -u '+%Y-%m-%d %H:%M')
 mk || { say "make vmlinux failed: $(tail -5 "$TMP/make.log")"; exit 1; }
 full=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.0f", b - a }'); l1=$(loadavg)
 : >"$TMP/inc"
@@ -29,7 +29,7 @@ warm=$(sed -n 's/^| demo ([^|]*| [^|]* | \([0-9.]*\) .*/\1/p' "$RESULTS_DIR/buil
 {
 echo "## baseline"
 echo
-echo "Run $(date -u '+%Y-%m-%d %H:%M UTC'), -j$J, load $l0 at start, $l1 after the full build."
+echo "Run $started–$(date -u '+%H:%M UTC'), -j$J, load $l0 at start, $l1 after the full build."
 echo "\`make vmlinux CC=$CC KCFLAGS=\"-ffunction-sections -fdata-sections\"\` on a copy of the prepared tree:"
 echo
 echo "- full rebuild: **$full s** (measured once)"
