@@ -2,6 +2,7 @@
  * character each, literals, comments and whole directives, with their
  * lines; and token signatures, to tell a rewrite that changes no token. */
 #include "build/header_parse.h"
+#include "common/strutil.h"
 #include "common/xalloc.h"
 
 #include <ctype.h>
@@ -148,23 +149,10 @@ bool hdr_word_is(const char *w, size_t len, const char *s)
 	return len == strlen(s) && !memcmp(w, s, len);
 }
 
-struct buf {
-	char *s;
-	size_t len, alloc;
-};
-
-static void buf_add(struct buf *b, const char *s, size_t len)
-{
-	xgrow((void **)&b->s, &b->alloc, b->len + len + 1, 1);
-	memcpy(b->s + b->len, s, len);
-	b->len += len;
-	b->s[b->len] = '\0';
-}
-
-static void signature_into(struct buf *out, const char *text, bool directive);
+static void signature_into(struct strbuf *out, const char *text, bool directive);
 
 /* A directive's words; "#define F(x)" is not "#define F (x)". */
-static void signature_directive(struct buf *out, const struct token *d)
+static void signature_directive(struct strbuf *out, const struct token *d)
 {
 	char *body = xstrndup(d->s + 1, d->len - 1), *c;
 	const char *w, *arg;
@@ -172,16 +160,16 @@ static void signature_directive(struct buf *out, const struct token *d)
 
 	for (c = body; (c = strstr(c, "\\\n")); )
 		c[0] = ' ', c[1] = ' ';
-	buf_add(out, "\1#", 2);
+	strbuf_add(out, "\1#", 2);
 	signature_into(out, body, true);
 	hdr_directive_words(d, &w, &wl, &arg, &al);
 	if (hdr_word_is(w, wl, "define") && arg[al] == '(')
-		buf_add(out, "\1(function-like)", 16);
-	buf_add(out, "\1#end", 5);
+		strbuf_add(out, "\1(function-like)", 16);
+	strbuf_add(out, "\1#end", 5);
 	free(body);
 }
 
-static void signature_into(struct buf *out, const char *text, bool directive)
+static void signature_into(struct strbuf *out, const char *text, bool directive)
 {
 	struct tokens t;
 
@@ -198,17 +186,17 @@ static void signature_into(struct buf *out, const char *text, bool directive)
 		/* "- -" and "--" differ */
 		if (!(prev && prev->kind == T_PUNCT && tok->kind == T_PUNCT &&
 		      prev->s + prev->len == tok->s))
-			buf_add(out, "\1", 1);
-		buf_add(out, tok->s, tok->len);
+			strbuf_add(out, "\1", 1);
+		strbuf_add(out, tok->s, tok->len);
 	}
 	free(t.v);
 }
 
 char *hdr_signature(const char *text)
 {
-	struct buf b = { 0 };
+	struct strbuf b = { 0 };
 
-	buf_add(&b, "", 0);
+	strbuf_add(&b, "", 0);
 	signature_into(&b, text, false);
 	return b.s;
 }

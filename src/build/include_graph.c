@@ -6,6 +6,7 @@
 #include "common/fsutil.h"
 #include "common/hashmap.h"
 #include "common/log.h"
+#include "common/strutil.h"
 #include "common/xalloc.h"
 
 #include <dirent.h>
@@ -467,19 +468,6 @@ int include_graph_scan(const char *tree, struct include_graph **out)
 
 /* ---- the cache file ---- */
 
-struct text {
-	char *s;
-	size_t len, alloc;
-};
-
-static void text_add(struct text *t, const char *s, size_t len)
-{
-	xgrow((void **)&t->s, &t->alloc, t->len + len + 1, 1);
-	memcpy(t->s + t->len, s, len);
-	t->len += len;
-	t->s[t->len] = '\0';
-}
-
 static size_t *nodes_by_path(const struct include_graph *g)
 {
 	size_t *order = xcalloc(g->nr + 1, sizeof(*order));
@@ -497,23 +485,23 @@ static size_t *nodes_by_path(const struct include_graph *g)
 int include_graph_save(const struct include_graph *g, const char *path)
 {
 	size_t *order = nodes_by_path(g);
-	struct text t = { 0 };
+	struct strbuf t = { 0 };
 	int ret;
 
-	text_add(&t, GRAPH_MAGIC "\n", strlen(GRAPH_MAGIC) + 1);
+	strbuf_add(&t, GRAPH_MAGIC "\n", strlen(GRAPH_MAGIC) + 1);
 	for (size_t i = 0; i < g->nr; i++) {
 		size_t n = order[i];
 
 		if (g->out_first[n] == g->out_first[n + 1])
 			continue;
-		text_add(&t, g->paths[n], strlen(g->paths[n]));
+		strbuf_add(&t, g->paths[n], strlen(g->paths[n]));
 		for (size_t e = g->out_first[n]; e < g->out_first[n + 1]; e++) {
 			const char *to = g->paths[g->out_to[e]];
 
-			text_add(&t, e == g->out_first[n] ? "\t" : " ", 1);
-			text_add(&t, to, strlen(to));
+			strbuf_add(&t, e == g->out_first[n] ? "\t" : " ", 1);
+			strbuf_add(&t, to, strlen(to));
 		}
-		text_add(&t, "\n", 1);
+		strbuf_add(&t, "\n", 1);
 	}
 	ret = write_file_atomic(path, t.s, t.len);
 	if (ret)

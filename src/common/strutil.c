@@ -1,6 +1,8 @@
 #include "strutil.h"
+#include "xalloc.h"
 
 #include <ctype.h>
+#include <string.h>
 
 bool str_is_digits(const char *s)
 {
@@ -10,4 +12,12 @@ bool str_is_digits(const char *s)
 		if (!isdigit((unsigned char)*s))
 			return false;
 	return true;
+}
+
+void strbuf_add(struct strbuf *b, const char *s, size_t len)
+{
+	xgrow((void **)&b->s, &b->alloc, b->len + len + 1, 1);
+	memcpy(b->s + b->len, s, len);
+	b->len += len;
+	b->s[b->len] = '\0';
 }

@@ -3,9 +3,19 @@
 #define LIVEFIX_STRUTIL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* True for a non-empty run of decimal digits and nothing else ("42"; not
  * "", "-1" or "4 2"): a pid in /proc, a sympos in a modinfo list. */
 bool str_is_digits(const char *s);
+
+/* A growing NUL-terminated string (s is NULL until the first add). */
+struct strbuf {
+	char *s;
+	size_t len, alloc;
+};
+
+/* Appends len bytes of s, keeping the text NUL-terminated. */
+void strbuf_add(struct strbuf *b, const char *s, size_t len);
 
 #endif
