@@ -31,6 +31,16 @@ static char *diff_header_path(const char *p, bool *bad)
 	return path;
 }
 
+/* diff -N writes a created file's old side under its own name, with the
+ * epoch as timestamp and an empty first hunk ("@@ -0,0 +1,88 @@"); the
+ * hunk is what patch(1) goes by, so it is what tells here too. */
+static bool hunk_creates_file(const char *new_header)
+{
+	const char *hunk = strchr(new_header, '\n');
+
+	return hunk && !strncmp(hunk + 1, "@@ -0,0 ", 8);
+}
+
 static bool list_has(char **paths, size_t nr, const char *path)
 {
 	size_t i;
@@ -68,7 +78,7 @@ int patch_touched_files(const char *text, char ***paths, bool **created, size_t 
 			xgrow((void **)paths, &alloc, *nr + 1, sizeof(**paths));
 			xgrow((void **)created, &calloc_, *nr + 1, sizeof(**created));
 			(*paths)[*nr] = xstrdup(path);
-			(*created)[(*nr)++] = old == NULL;
+			(*created)[(*nr)++] = old == NULL || hunk_creates_file(next);
 		}
 		free(old);
 		free(new);

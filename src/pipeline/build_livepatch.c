@@ -7,6 +7,7 @@
 #include "common/cleanup.h"
 #include "common/fsutil.h"
 #include "common/log.h"
+#include "common/strutil.h"
 #include "common/xalloc.h"
 #include "diff/diff.h"
 #include "diff/layout.h"
@@ -37,8 +38,8 @@ struct build_state {
 	struct patchset ps;
 	struct symvers symvers;
 	struct ksymtab vmlinux;
-	struct ksymtab modules[8]; /* symbol tables of patched modules */
-	size_t nr_modules;
+	struct ksymtab **modules;  /* symbol tables of patched modules */
+	size_t nr_modules, alloc_modules;
 	char *workdir, *module_dir, *module_name;
 	struct klp_func_desc *funcs;
 	size_t nr_funcs, alloc_funcs;
@@ -115,12 +116,8 @@ static const struct ksymtab *target_symtab(struct build_state *st, const char *t
 	if (!strcmp(target, "vmlinux"))
 		return &st->vmlinux;
 	for (size_t i = 0; i < st->nr_modules; i++)
-		if (!strcmp(st->modules[i].objname, target))
-			return &st->modules[i];
-	if (st->nr_modules == sizeof(st->modules) / sizeof(st->modules[0])) {
-		pr_err("a patch may touch at most %zu modules", st->nr_modules);
-		return NULL;
-	}
+		if (!strcmp(st->modules[i]->objname, target))
+			return st->modules[i];
 	name = klp_kernel_module_name(target);
 	module_search_name = name, module_search_result = NULL;
 	nftw(st->in.modules_dir, match_module_file, 32, FTW_PHYS);
@@ -130,12 +127,17 @@ static const struct ksymtab *target_symtab(struct build_state *st, const char *t
 		pr_err("module '%s' not found under %s", target, st->in.modules_dir);
 		return NULL;
 	}
-	if (ksymtab_load(&st->modules[st->nr_modules], path, target, true)) {
+	/* each table is allocated on its own: units keep pointers to them */
+	xgrow((void **)&st->modules, &st->alloc_modules, st->nr_modules + 1,
+	      sizeof(*st->modules));
+	st->modules[st->nr_modules] = xcalloc(1, sizeof(struct ksymtab));
+	if (ksymtab_load(st->modules[st->nr_modules], path, target, true)) {
+		free(st->modules[st->nr_modules]);
 		free(path);
 		return NULL;
 	}
 	free(path);
-	return &st->modules[st->nr_modules++];
+	return st->modules[st->nr_modules++];
 }
 
 static void add_func(struct build_state *st, const char *object, const struct diff_func *f,
@@ -284,6 +286,25 @@ static int compile_units(struct build_state *st)
 	return ret;
 }
 
+/* A livepatch module's exports would outlive nothing and serve no module
+ * loaded today (they were all built against the old kernel): the new
+ * function is in the patch for the patch's own callers, unexported. */
+static void warn_new_exports(const struct build_state *st)
+{
+	const struct patch_globals *pg = &st->new_globals;
+
+	for (size_t i = 0; i < pg->nr_new_exports; i++) {
+		const char *object = pg->export_objects[i];
+
+		for (size_t u = 0; u < st->nr_units; u++)
+			if (st->units[u].patched == pg->export_objects[i])
+				object = st->units[u].object;
+		pr_warn("%s: new export %s: the live patch holds the function for its own "
+			"callers but does not export it (a module built for the fixed kernel "
+			"that needs it will not load)", object, pg->new_exports[i]);
+	}
+}
+
 static int collect_new_globals(struct build_state *st)
 {
 	char **orig = xcalloc(st->nr_units + 1, sizeof(char *));
@@ -295,6 +316,7 @@ static int collect_new_globals(struct build_state *st)
 	ret = patch_globals_collect(&st->new_globals, orig, patched, st->nr_units);
 	free(orig);
 	free(patched);
+	warn_new_exports(st);
 	return ret;
 }
 
@@ -345,10 +367,10 @@ static int check_export_crcs(struct build_state *st)
  * ones come out of the -dbg package together, in one pass. */
 static int attach_debug_modules(struct build_state *st)
 {
-	char *rels[sizeof(st->modules) / sizeof(st->modules[0])];
-	char *paths[sizeof(rels) / sizeof(rels[0])];
-	struct ksymtab *tabs[sizeof(rels) / sizeof(rels[0])];
 	size_t n = 0, skip = strlen(st->in.modules_dir) + 1;
+	char **rels = xcalloc(st->nr_units + 1, sizeof(*rels));
+	char **paths = xcalloc(st->nr_units + 1, sizeof(*paths));
+	struct ksymtab **tabs = xcalloc(st->nr_units + 1, sizeof(*tabs));
 	int ret = 0;
 
 	for (size_t i = 0; i < st->nr_units; i++) {
@@ -357,8 +379,10 @@ static int attach_debug_modules(struct build_state *st)
 		char *cached;
 		size_t j;
 
-		if (!t)
-			return -ENOENT;
+		if (!t) {
+			ret = -ENOENT;
+			break;
+		}
 		if (!t->is_module || t->nr_files || strlen(t->path) <= skip)
 			continue;
 		for (j = 0; j < n && tabs[j] != t; j++)
@@ -369,12 +393,15 @@ static int attach_debug_modules(struct build_state *st)
 			tabs[n] = (struct ksymtab *)t, rels[n++] = (char *)rel;
 		free(cached);
 	}
-	if (n)
+	if (!ret && n)
 		ret = kernel_debug_modules(&st->in, rels, n, paths);
 	for (size_t i = 0; !ret && i < n; i++)
 		ret = ksymtab_add_debug_files(tabs[i], paths[i]);
 	for (size_t i = 0; i < n; i++)
 		free(paths[i]);
+	free(paths);
+	free(rels);
+	free(tabs);
 	return ret;
 }
 
@@ -424,19 +451,33 @@ static char *join_patch_names(const struct livepatch_build_opts *o)
 	return out;
 }
 
+/* Whether name is one of the space-separated words of list. */
+static bool word_listed(const char *list, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (const char *p = list; (p = strstr(p, name)); p += len)
+		if ((p == list || p[-1] == ' ') && (p[len] == ' ' || !p[len]))
+			return true;
+	return false;
+}
+
 static void print_objects(const struct build_state *st)
 {
-	char line[1024] = "";
+	struct strbuf line = { 0 };
 
 	for (size_t i = 0; i < st->nr_funcs + st->nr_callbacks; i++) {
 		const char *o = i < st->nr_funcs ? st->funcs[i].object :
 				st->callbacks[i - st->nr_funcs].object;
 
-		if (!strstr(line, o))
-			snprintf(line + strlen(line), sizeof(line) - strlen(line), "%s%s",
-				 line[0] ? " " : "", o);
+		if (line.len && word_listed(line.s, o))
+			continue;
+		if (line.len)
+			strbuf_add(&line, " ", 1);
+		strbuf_add(&line, o, strlen(o));
 	}
-	pr_info("Patched objects: %s", line[0] ? line : "(new code only)");
+	pr_info("Patched objects: %s", line.len ? line.s : "(new code only)");
+	free(line.s);
 }
 
 static int link_module(struct build_state *st, char **ko_path)
@@ -585,8 +626,11 @@ static void release(struct build_state *st)
 	kernel_inputs_release(&st->in);
 	symvers_release(&st->symvers);
 	ksymtab_release(&st->vmlinux);
-	for (size_t i = 0; i < st->nr_modules; i++)
-		ksymtab_release(&st->modules[i]);
+	for (size_t i = 0; i < st->nr_modules; i++) {
+		ksymtab_release(st->modules[i]);
+		free(st->modules[i]);
+	}
+	free(st->modules);
 	for (size_t i = 0; i < st->nr_strings; i++)
 		free(st->strings[i]);
 	for (size_t i = 0; i < st->nr_objects; i++)

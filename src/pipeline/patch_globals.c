@@ -54,6 +54,60 @@ static void add_if_new(void *ctx, const char *name)
 		add_known(s->pg, name);
 }
 
+#define KSYMTAB_PREFIX "__ksymtab_"
+
+struct export_scan {
+	struct hashmap *names;      /* exported names (owned by strings) */
+	struct patch_globals *pg;   /* when set, add new ones to pg */
+	const char *object;
+	char ***strings;
+	size_t *nr, *alloc;
+};
+
+/* EXPORT_SYMBOL(x) defines a (local) "__ksymtab_x" in every kernel 6.1 object. */
+static void scan_export(void *ctx, const GElf_Sym *s, const char *name)
+{
+	struct export_scan *e = ctx;
+	struct patch_globals *pg = e->pg;
+	const char *exported = name + strlen(KSYMTAB_PREFIX);
+	char *copy;
+
+	if (s->st_shndx == SHN_UNDEF || strncmp(name, KSYMTAB_PREFIX, strlen(KSYMTAB_PREFIX)) ||
+	    !*exported || hashmap_get_str(e->names, exported))
+		return;
+	copy = xstrdup(exported);
+	xgrow((void **)e->strings, e->alloc, *e->nr + 1, sizeof(char *));
+	(*e->strings)[(*e->nr)++] = copy;
+	hashmap_add_str(e->names, copy, copy);
+	if (!pg)
+		return;
+	xgrow((void **)&pg->export_objects, &pg->alloc_export_objects, pg->nr_new_exports,
+	      sizeof(char *));
+	pg->export_objects[pg->nr_new_exports - 1] = e->object;
+}
+
+static int collect_new_exports(struct patch_globals *pg, char *const *orig,
+			       char *const *patched, size_t n)
+{
+	struct patch_globals old = { 0 };
+	struct export_scan e = { &old.names, NULL, NULL, &old.strings, &old.nr_strings,
+				 &old.alloc_strings };
+	int ret = 0;
+
+	hashmap_init(&old.names);
+	for (size_t i = 0; i < n && !ret; i++)
+		ret = elf_symtab_walk(orig[i], false, scan_export, &e);
+	/* new ones go into pg's list, known ones stay in old's map */
+	e.pg = pg, e.strings = &pg->new_exports, e.nr = &pg->nr_new_exports;
+	e.alloc = &pg->alloc_new_exports;
+	for (size_t i = 0; i < n && !ret; i++) {
+		e.object = patched[i];
+		ret = elf_symtab_walk(patched[i], false, scan_export, &e);
+	}
+	patch_globals_release(&old);
+	return ret;
+}
+
 int patch_globals_collect(struct patch_globals *pg, char *const *orig, char *const *patched,
 			  size_t n)
 {
@@ -69,6 +123,8 @@ int patch_globals_collect(struct patch_globals *pg, char *const *orig, char *con
 	for (size_t i = 0; i < n && !ret; i++)
 		ret = for_each_defined_global(patched[i], add_if_new, &scan);
 	patch_globals_release(&old);
+	if (!ret)
+		ret = collect_new_exports(pg, orig, patched, n);
 	return ret;
 }
 
@@ -84,6 +140,10 @@ void patch_globals_release(struct patch_globals *pg)
 	for (size_t i = 0; i < pg->nr_strings; i++)
 		free(pg->strings[i]);
 	free(pg->strings);
+	for (size_t i = 0; i < pg->nr_new_exports; i++)
+		free(pg->new_exports[i]);
+	free(pg->new_exports);
+	free(pg->export_objects);
 	hashmap_release(&pg->names);
 	memset(pg, 0, sizeof(*pg));
 }

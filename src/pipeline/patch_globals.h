@@ -12,6 +12,11 @@ struct patch_globals {
 	struct hashmap names; /* name -> the same name (owned by strings) */
 	char **strings;
 	size_t nr_strings, alloc_strings;
+	/* EXPORT_SYMBOLs the patched objects add ("__ksymtab_<name>" symbols
+	 * no original has): the names, and the patched object of each */
+	char **new_exports;
+	const char **export_objects;
+	size_t nr_new_exports, alloc_new_exports, alloc_export_objects;
 };
 
 /* Reads the symbol tables of n original/patched object pairs; 0 or -errno. */

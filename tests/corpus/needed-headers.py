@@ -5,7 +5,9 @@ A stable update changes a header and its users in one upstream commit; the
 corpus splits that commit into one patch per file. When a `.c` patch does
 not compile alone, the identifiers the compiler could not find are looked
 up in the corpus's header patches: a header patch is needed when one of its
-added lines names such an identifier and, where the kernel's include graph
+added lines names such an identifier (or, for a name gcc says is defined
+twice or with another type, one of its changed lines: the definition that
+moved out of that header) and, where the kernel's include graph
 is known, the unit includes that header (directly or not).
 
 usage: needed-headers.py CORPUS_DIR ID BUILD_LOG [INCLUDE_GRAPH]
@@ -30,9 +32,19 @@ MISSING = [
     re.compile(r"incompatible type for argument \d+ of [‘'](\w+)[’']"),
     re.compile(r"[‘'](\w+)[’'] has no member named"),
     re.compile(r"[‘'](\w+)[’'] declared as"),
-    re.compile(r"conflicting types for [‘'](\w+)[’']"),
     re.compile(r"passing argument \d+ of [‘'](\w+)[’']"),
 ]
+# names defined both by the unit's headers and by a header the update adds:
+# the header patch needed is the one that removes the old definition
+MOVED = [
+    re.compile(r"conflicting types for [‘'](\w+)[’']"),
+    re.compile(r"redefinition of [‘'](?:struct |union |enum )?(\w+)[’']"),
+    re.compile(r"redeclaration of [‘'](?:enumerator )?[‘']?(\w+)[’']"),
+]
+# errors that name no identifier: a function pointer member whose type a
+# header changes ("initialization of 'u16 (*)(u8 *)' from incompatible
+# pointer type"); the names are then those the .c patch itself changes
+UNNAMED = re.compile(r"from incompatible pointer type|makes (?:pointer|integer) from")
 # a header the corpus adds: "fatal error: rdma/iter.h: No such file or directory"
 MISSING_FILE = re.compile(r"fatal error: ([\w./-]+\.h): No such file or directory")
 
@@ -42,16 +54,21 @@ FORCED_INCLUDES = ["include/linux/compiler_types.h", "include/linux/kconfig.h",
 
 
 def missing_identifiers(log_path):
-    """(identifiers, header paths) gcc's errors say are missing."""
-    names, files = set(), set()
+    """(missing names, moved names, header paths, whether some error names
+    nothing) from gcc's errors."""
+    names, moved, files = set(), set(), set()
+    unnamed = False
     with open(log_path, errors="replace") as log:
         for line in log:
             if "error" not in line:
                 continue
+            unnamed = unnamed or bool(UNNAMED.search(line))
             for rx in MISSING:
                 names.update(rx.findall(line))
+            for rx in MOVED:
+                moved.update(rx.findall(line))
             files.update(MISSING_FILE.findall(line))
-    return names, files
+    return names, moved, files, unnamed
 
 
 def provides_file(header, files):
@@ -73,9 +90,41 @@ def corpus_headers(corpus):
     return out
 
 
-def added_lines(patch_path):
+def statement_ends(text):
+    text = text.strip()
+    return not text or text.startswith("#") or text.endswith((";", "{", "}", "*/"))
+
+
+def changed_statements(patch_path, signs):
+    """The statements a patch changes on the sides in signs ("+", "+-"), as
+    joined text: a prototype split over lines counts as one, so a changed
+    parameter on its second line still names the function."""
     with open(patch_path, errors="replace") as p:
-        return [l[1:] for l in p if l.startswith("+") and not l.startswith("+++")]
+        lines = [l.rstrip("\n") for l in p]
+    out = []
+    for sign in signs:
+        stmt, changed = [], False
+        for line in lines + ["@@"]:
+            if line.startswith(("+++", "---", "@@", "diff ")):
+                if changed:
+                    out.append(" ".join(stmt))
+                stmt, changed = [], False
+                continue
+            if line[:1] not in (sign, " "):
+                continue
+            stmt.append(line[1:])
+            changed = changed or line[:1] == sign
+            if statement_ends(line[1:]):
+                if changed:
+                    out.append(" ".join(stmt))
+                stmt, changed = [], False
+    return out
+
+
+def word_pattern(names):
+    if not names:
+        return None
+    return re.compile(r"\b(" + "|".join(sorted(map(re.escape, names))) + r")\b")
 
 
 def source_of(corpus, patch_id):
@@ -107,27 +156,50 @@ def include_closure(graph_path, source):
     return seen
 
 
+def patch_of(corpus, patch_id):
+    d = os.path.join(corpus, "patches")
+    found = [p for p in os.listdir(d) if p.startswith(patch_id + "-") and p.endswith(".patch")]
+    return os.path.join(d, found[0]) if len(found) == 1 else None
+
+
+# long, specific names only: "mpdu_info_get_peerid", not "u16" or "data"
+SPECIFIC = re.compile(r"\b[A-Za-z]\w*_\w{3,}\b")
+
+
+def changed_names(patch_path):
+    """The specific identifiers on a patch's changed lines."""
+    if not patch_path:
+        return set()
+    names = set()
+    for stmt in changed_statements(patch_path, "+-"):
+        names.update(SPECIFIC.findall(stmt))
+    return names
+
+
 def main(argv):
     if len(argv) not in (4, 5):
         sys.stderr.write(__doc__)
         return 2
     corpus, patch_id, log = argv[1], argv[2], argv[3]
-    names, files = missing_identifiers(log)
-    if not names and not files:
+    names, moved, files, unnamed = missing_identifiers(log)
+    if unnamed and not names and not moved and not files:
+        moved = changed_names(patch_of(corpus, patch_id))
+    if not names and not moved and not files:
         return 0
     closure = None
     if len(argv) == 5 and os.path.exists(argv[4]):
         source = source_of(corpus, patch_id)
         closure = include_closure(argv[4], source) if source else None
-    words = re.compile(r"\b(" + "|".join(sorted(map(re.escape, names))) + r")\b") \
-        if names else None
+    words, moved_words = word_pattern(names), word_pattern(moved)
     for _, header, patch in corpus_headers(corpus):
         if provides_file(header, files):
             print(patch)  # a new header: not in the graph of the old tree
             continue
         if closure is not None and header not in closure:
             continue
-        if words and any(words.search(l) for l in added_lines(patch)):
+        if words and any(words.search(l) for l in changed_statements(patch, "+")):
+            print(patch)
+        elif moved_words and any(moved_words.search(l) for l in changed_statements(patch, "+-")):
             print(patch)
     return 0
 

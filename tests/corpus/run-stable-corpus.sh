@@ -136,11 +136,16 @@ done
 
 # ---------------------------------------------------------------- builds
 # build_one ID: livefix build into modules/, results in work/ID.{rc,secs}.
-# A class a patch that does not compile alone is built again together with
-# the corpus's header patches it needs (tests/corpus/needed-headers.py), as
-# the upstream commit that changed both would be; work/ID.note says which.
-# A header patch whose includers no longer compile (a declaration removed
-# or changed) is built again with the corpus's patches of those .c files.
+# A stable update changes a header, its users and the functions they call
+# in one upstream commit; the corpus splits it into one patch per file. A
+# patch that does not build alone is built again together with the corpus
+# patches the failure names, as that commit would be, for up to 3 rounds:
+#  - a class a .c that does not compile: the header patches that provide
+#    what gcc could not find (tests/corpus/needed-headers.py);
+#  - a header whose includers no longer compile: their .c patches;
+#  - a symbol that is "neither exported nor defined" in the running kernel:
+#    the .c patch that adds that function (index.tsv: funcs-added).
+# work/ID.note says which patches were added.
 GRAPH=$(corpus_cachedir)/$KVER/include-graph
 sources_patches() { # BUILD_LOG: corpus patches of the units that failed
 	local f
@@ -150,27 +155,44 @@ sources_patches() { # BUILD_LOG: corpus patches of the units that failed
 		while read -r i; do ls "$CORPUS"/patches/"$i"-*.patch 2>/dev/null; done
 	done
 }
+adders_patches() { # BUILD_LOG: corpus .c patches adding the missing functions
+	local sym
+	sed -n "s/^livefix: error: .*symbol '\([A-Za-z0-9_]*\)' is neither exported nor defined.*/\1/p" "$1" |
+	sort -u | while read -r sym; do
+		awk -F'\t' -v s="$sym" '$3 == "a" && match($6, /funcs-added: [^;]*/) {
+			n = split(substr($6, RSTART + 13, RLENGTH - 13), f, ",")
+			for (i = 1; i <= n; i++) if (f[i] == s) print $1 }' "$CORPUS/index.tsv" |
+		while read -r i; do ls "$CORPUS"/patches/"$i"-*.patch 2>/dev/null; done
+	done
+}
+companion_patches() { # ID BUILD_LOG: the patches its failure asks for
+	if grep -q "^livefix: error: compiling .* (patched) failed" "$2"; then
+		if [ "${CLASS[$1]}" = a ]; then
+			"$REPO_ROOT/tests/corpus/needed-headers.py" "$CORPUS" "$1" "$2" "$GRAPH"
+		fi
+		sources_patches "$2"
+	fi
+	adders_patches "$2"
+}
 build_one() {
-	local id=$1 log=$OUT/logs/$1.build.log t0 rc with
+	local id=$1 log=$OUT/logs/$1.build.log t0 rc more round=0
+	local -a with=()
 	t0=$(now)
 	"$LIVEFIX" build -k "$KVER" -n "stable-$id" -o "$OUT/modules" "${PATCH[$id]}" >"$log" 2>&1
 	rc=$?
-	if [ "$rc" != 0 ] && [ "$rc" != 3 ] &&
-	   grep -q "^livefix: error: compiling .* (patched) failed" "$log"; then
-		if [ "${CLASS[$id]}" = a ]; then
-			with=$("$REPO_ROOT/tests/corpus/needed-headers.py" "$CORPUS" "$id" "$log" "$GRAPH")
-		else
-			with=$(sources_patches "$log")
-		fi
-		if [ -n "$with" ]; then
-			mv "$log" "$OUT/logs/$id.alone.build.log"
-			# shellcheck disable=SC2086
-			"$LIVEFIX" build -k "$KVER" -n "stable-$id" -o "$OUT/modules" $with \
-				"${PATCH[$id]}" >"$log" 2>&1
-			rc=$?
-			echo "built with patch(es) $(for h in $with; do basename "$h" | cut -d- -f1; done | paste -sd, -) (alone it did not compile); " >"$OUT/work/$id.note"
-		fi
-	fi
+	while [ "$rc" != 0 ] && [ "$rc" != 3 ] && [ "$round" -lt 3 ]; do
+		mapfile -t more < <(companion_patches "$id" "$log" |
+			grep -vxF -f <(printf '%s\n' "${PATCH[$id]}" "${with[@]}") | sort -u)
+		[ ${#more[@]} -gt 0 ] || break
+		[ "$round" -gt 0 ] || mv "$log" "$OUT/logs/$id.alone.build.log"
+		with+=("${more[@]}")
+		round=$((round + 1))
+		"$LIVEFIX" build -k "$KVER" -n "stable-$id" -o "$OUT/modules" "${with[@]}" \
+			"${PATCH[$id]}" >"$log" 2>&1
+		rc=$?
+	done
+	[ ${#with[@]} -eq 0 ] ||
+		echo "built with patch(es) $(for h in "${with[@]}"; do basename "$h" | cut -d- -f1; done | sort | paste -sd, -) (alone it did not build); " >"$OUT/work/$id.note"
 	elapsed "$t0" >"$OUT/work/$id.secs"
 	echo "$rc" >"$OUT/work/$id.rc"
 }

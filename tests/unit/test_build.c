@@ -162,7 +162,12 @@ static const char patch_text[] =
 	"@@ -0,0 +1 @@\n"
 	"+y\n"
 	"--- a/fs/proc/version.c\n"
-	"+++ b/fs/proc/version.c\n";
+	"+++ b/fs/proc/version.c\n"
+	"diff -uN a/include/rdma/iter.h b/include/rdma/iter.h\n"
+	"--- a/include/rdma/iter.h\t1970-01-01 00:00:00.000000000 +0000\n"
+	"+++ b/include/rdma/iter.h\t2026-06-19 11:37:33.000000000 +0000\n"
+	"@@ -0,0 +1,2 @@\n"
+	"+z\n";
 
 static void test_patch_files(void)
 {
@@ -172,12 +177,14 @@ static void test_patch_files(void)
 	int ret = patch_touched_files(patch_text, &paths, &created, &nr, &bad);
 
 	CHECK_INT(0, ret);
-	CHECK_INT(2, nr);
-	if (nr == 2) {
+	CHECK_INT(3, nr);
+	if (nr == 3) {
 		CHECK_STR("fs/proc/version.c", paths[0]);
 		CHECK(!created[0], "modified file");
 		CHECK_STR("include/linux/new.h", paths[1]);
 		CHECK(created[1], "new file");
+		CHECK_STR("include/rdma/iter.h", paths[2]);
+		CHECK(created[2], "new file by diff -N (epoch, @@ -0,0)");
 	}
 	for (i = 0; i < nr; i++)
 		free(paths[i]);

@@ -8,6 +8,7 @@
 #include "common/run.h"
 #include "common/xalloc.h"
 #include "ksym/symvers.h"
+#include "pipeline/patch_globals.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,30 @@ static void test_exports_probe(void)
 	CHECK(!object_exports_symbols(plain), "a.o exports nothing");
 	free(obj);
 	free(plain);
+}
+
+/* A patched unit that adds EXPORT_SYMBOL(thing_set): the new export is
+ * named with its object; the export both have is not. */
+static void test_new_exports(void)
+{
+	struct run_opts q = { 0 };
+	char *orig = xasprintf("%s/orig.o", tmp), *patched = xasprintf("%s/patched.o", tmp);
+	struct patch_globals pg;
+
+	CHECK_INT(0, run(&q, "gcc", "-O2", "-c", "-o", orig, FIX "/exports.c", NULL));
+	CHECK_INT(0, run(&q, "gcc", "-O2", "-DNEW_EXPORT", "-c", "-o", patched,
+			 FIX "/exports.c", NULL));
+	CHECK_INT(0, patch_globals_collect(&pg, &orig, &patched, 1));
+	CHECK_INT(1, (int)pg.nr_new_exports);
+	if (pg.nr_new_exports == 1) {
+		CHECK_STR("thing_set", pg.new_exports[0]);
+		CHECK_STR(patched, pg.export_objects[0]);
+	}
+	CHECK(patch_globals_has(&pg, "thing_set"), "thing_set is a new global");
+	CHECK(!patch_globals_has(&pg, "thing_get"), "thing_get is not new");
+	patch_globals_release(&pg);
+	free(orig);
+	free(patched);
 }
 
 static void set(struct symversions *v, const char *name, uint32_t crc)
@@ -109,6 +134,7 @@ int main(void)
 	tmp = xstrdup(mkdtemp(tmpl));
 	log_set_level(LOG_ERROR + 1); /* the refusals are expected */
 	RUN_TEST(test_exports_probe);
+	RUN_TEST(test_new_exports);
 	RUN_TEST(test_changed_crc_refused);
 	RUN_TEST(test_genksyms_crc_changes_with_type);
 	remove_tree(tmp);

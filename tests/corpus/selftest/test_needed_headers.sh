@@ -44,6 +44,33 @@ LOG
 printf 'drivers/foo/foo.c\tinclude/linux/proto.h\n' >"$W/graph2"
 expect "a header the corpus adds, and a changed prototype" "0006,0007" \
 	"$("$NH" "$W/c" 0004 "$W/err2.log" "$W/graph2" | names)"
+# a definition that moved to the new header: the header patch that removes
+# it is needed; a prototype whose changed parameter is on its second line
+printf '0008\tinclude/rdma/ib_verbs.h\tb\tvmlinux\t2\t\n0009\tinclude/linux/split.h\tb\tvmlinux\t1\t\n' >>"$W/c/index.tsv"
+printf -- '--- a/include/rdma/ib_verbs.h\n+++ b/include/rdma/ib_verbs.h\n@@ -1,4 +1,2 @@\n #include <x.h>\n-struct ib_block_iter {\n-\tint i;\n-};\n' \
+	>"$W/c/patches/0008-include-rdma-ib_verbs.h.patch"
+printf -- '--- a/include/linux/split.h\n+++ b/include/linux/split.h\n@@ -1,3 +1,3 @@\n int split_proto(int a,\n-\t\tint b);\n+\t\tlong b);\n' \
+	>"$W/c/patches/0009-include-linux-split.h.patch"
+cat >"$W/err3.log" <<'LOG'
+livefix: error:   ./include/rdma/iter.h:16:8: error: redefinition of ‘struct ib_block_iter’
+livefix: error:   drivers/foo/foo.c:7:2: error: too many arguments to function ‘split_proto’
+LOG
+printf 'drivers/foo/foo.c\tinclude/rdma/ib_verbs.h include/linux/split.h\n' >"$W/graph3"
+expect "a definition moved out of a header; a prototype split over lines" "0008,0009" \
+	"$("$NH" "$W/c" 0004 "$W/err3.log" "$W/graph3" | names)"
+# an error that names nothing (a function pointer member retyped): the
+# header patches that change what the .c patch changes
+printf '0010\tdrivers/foo/ops.c\ta\tvmlinux\t2\t\n0011\tinclude/linux/ops.h\tb\tvmlinux\t1\t\n' >>"$W/c/index.tsv"
+printf -- '--- a/drivers/foo/ops.c\n+++ b/drivers/foo/ops.c\n@@ -1,2 +1,2 @@\n static const struct foo_ops ops = {\n-\t.get_peer_id = get_peer_id_v1,\n+\t.get_peer_id = get_peer_id_v2,\n' \
+	>"$W/c/patches/0010-drivers-foo-ops.c.patch"
+printf -- '--- a/include/linux/ops.h\n+++ b/include/linux/ops.h\n@@ -1,3 +1,3 @@\n struct foo_ops {\n-\tu16 (*get_peer_id)(u8 *data);\n+\tu16 (*get_peer_id)(struct foo_info *info);\n' \
+	>"$W/c/patches/0011-include-linux-ops.h.patch"
+cat >"$W/err4.log" <<'LOG'
+livefix: error:   drivers/foo/ops.c:2:17: error: initialization of ‘u16 (*)(u8 *)’ from incompatible pointer type ‘u16 (*)(struct foo_info *)’ [-Werror=incompatible-pointer-types]
+LOG
+printf 'drivers/foo/ops.c\tinclude/linux/ops.h include/linux/split.h\n' >"$W/graph4"
+expect "an error naming nothing: headers changing what the .c patch changes" "0011" \
+	"$("$NH" "$W/c" 0010 "$W/err4.log" "$W/graph4" | names)"
 printf 'livefix: error: something else\n' >"$W/other.log"
 expect "no missing identifiers: no header" "" "$("$NH" "$W/c" 0004 "$W/other.log" "$W/graph" | names)"
 "$NH" >/dev/null 2>&1; expect "usage error exits 2" 2 $?
