@@ -157,6 +157,10 @@ unsigned symversions_changed(const struct symvers *kernel, const struct symversi
  * cache lock. paths[i] receives each file (malloc'ed). 0 or -errno. */
 int kernel_debug_modules(const struct kernel_inputs *in, char *const *rels, size_t nr,
 			 char **paths);
+/* The path under lib/modules/KVER of module name ("sr_mod" or "sr-mod",
+ * as modules.order lists it: "kernel/drivers/scsi/sr_mod.ko"), malloc'ed;
+ * NULL when the kernel has no such module. */
+char *kernel_module_rel(const struct kernel_inputs *in, const char *name);
 /* The debug object of rel if already extracted (malloc'ed), else NULL. */
 char *kernel_debug_module_cached(const struct kernel_inputs *in, const char *rel);
 

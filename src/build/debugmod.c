@@ -33,6 +33,39 @@ static bool is_cached(const struct kernel_inputs *in, const char *rel)
 	return ret;
 }
 
+/* "snd-usb-audio" and "snd_usb_audio" are one module to the kernel. */
+static bool same_module_name(const char *a, size_t alen, const char *b)
+{
+	size_t i;
+
+	for (i = 0; i < alen && b[i]; i++)
+		if (a[i] != b[i] && !(strchr("-_", a[i]) && strchr("-_", b[i])))
+			return false;
+	return i == alen && !b[i];
+}
+
+char *kernel_module_rel(const struct kernel_inputs *in, const char *name)
+{
+	char *order = xasprintf("%s/modules.order", in->modules_dir);
+	char *text = read_file(order, NULL), *rel = NULL;
+
+	if (!text)
+		pr_err("cannot read '%s': %s", order, strerror(errno));
+	for (const char *line = text; line && *line && !rel;) {
+		size_t len = strcspn(line, "\n");
+		const char *base = memrchr(line, '/', len);
+
+		base = base ? base + 1 : line;
+		if (len > 3 && !strncmp(line + len - 3, ".ko", 3) &&
+		    same_module_name(base, (size_t)(line + len - 3 - base), name))
+			rel = xstrndup(line, len);
+		line += len + (line[len] == '\n');
+	}
+	free(text);
+	free(order);
+	return rel;
+}
+
 char *kernel_debug_module_cached(const struct kernel_inputs *in, const char *rel)
 {
 	char *path = cached_path(in, rel);

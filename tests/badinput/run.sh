@@ -93,6 +93,8 @@ expect "empty patch" 1 'touches no file' build -o "$T/o2" "$T/empty.patch"
 nothing_in "  no output" "$T/o2"
 expect "patch to a file not compiled" 1 'not compiled in this kernel' build -o "$T/o3" "$T/notbuilt.patch"
 nothing_in "  no output" "$T/o3"
+expect "fetch --debug-modules of a module the kernel lacks" 2 "no module 'no_such_mod'" \
+	"$LF" fetch -k "$KVER" --debug-modules no_such_mod
 expect "binary file in the patch" 3 'binary file' build -o "$T/o4" "$T/binary.patch"
 expect "source and binary file in one patch" 3 'binary file' build -o "$T/o4" "$T/mixed.patch"
 nothing_in "  no output" "$T/o4"

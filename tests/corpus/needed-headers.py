@@ -182,8 +182,8 @@ def main(argv):
         return 2
     corpus, patch_id, log = argv[1], argv[2], argv[3]
     names, moved, files, unnamed = missing_identifiers(log)
-    if unnamed and not names and not moved and not files:
-        moved = changed_names(patch_of(corpus, patch_id))
+    if unnamed:
+        moved |= changed_names(patch_of(corpus, patch_id))
     if not names and not moved and not files:
         return 0
     closure = None

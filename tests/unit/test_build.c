@@ -3,8 +3,14 @@
 #include "build/internal.h"
 #include "test.h"
 
+#include "build/build.h"
+#include "common/fsutil.h"
+#include "common/xalloc.h"
+
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 static void test_cache_root(void)
 {
@@ -204,6 +210,30 @@ static void test_patch_files(void)
 	CHECK(ret == -EINVAL && !bad, "no files");
 }
 
+/* Module names as modules.order has them, '-' and '_' alike. */
+static void test_module_rel(void)
+{
+	char tmpl[] = "/tmp/livefix-test-modrel-XXXXXX", *dir = mkdtemp(tmpl), *order, *rel;
+	const char *text = "kernel/drivers/cdrom/cdrom.ko\nkernel/drivers/scsi/sr_mod.ko\n"
+			   "kernel/sound/usb/snd-usb-audio.ko\n";
+	struct kernel_inputs in = { .modules_dir = dir, .kver = "test" };
+
+	order = xasprintf("%s/modules.order", dir);
+	CHECK_INT(0, write_file_atomic(order, text, strlen(text)));
+	rel = kernel_module_rel(&in, "sr-mod");
+	CHECK_STR("kernel/drivers/scsi/sr_mod.ko", rel ? rel : "(null)");
+	free(rel);
+	rel = kernel_module_rel(&in, "snd_usb_audio");
+	CHECK_STR("kernel/sound/usb/snd-usb-audio.ko", rel ? rel : "(null)");
+	free(rel);
+	rel = kernel_module_rel(&in, "sr");
+	CHECK(!rel, "a prefix of a name is not the module (saw %s)", rel);
+	free(rel);
+	unlink(order);
+	rmdir(dir);
+	free(order);
+}
+
 int main(void)
 {
 	RUN_TEST(test_cache_root);
@@ -213,5 +243,6 @@ int main(void)
 	RUN_TEST(test_rewrite);
 	RUN_TEST(test_target);
 	RUN_TEST(test_patch_files);
+	RUN_TEST(test_module_rel);
 	return TEST_SUMMARY();
 }
