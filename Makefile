@@ -4,7 +4,7 @@
 #   make check      every test CI runs (unit + VM), ends "N passed, N failed"
 #   make unit       unit tests only
 #   make corpus CORPUS=DIR [KVER=...]          judge a kpatch-style corpus
-#   make stable-corpus CORPUS=DIR [KVER=...] [JOBS=N] [LIMIT=N] [ONLY=id,id] [EXPECT=id=outcome,...]
+#   make stable-corpus CORPUS=DIR [KVER=...] [JOBS=N] [LIMIT=N] [ONLY=id,id|from-to] [EXPECT=id=outcome,...]
 #   make install PREFIX=/usr/local DESTDIR=
 #   make unit SANITIZE=1 / make check SANITIZE=1
 #                   ASan+UBSan+LSan build in build-san/, unit and bad-input tests

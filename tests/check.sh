@@ -35,6 +35,7 @@ count unit-sanitize make -C "$ROOT" --no-print-directory -s unit SANITIZE=1
 count badinput "$ROOT/tests/badinput/run.sh" "$KVER"
 count install "$ROOT/tests/test_install.sh"
 count needed-headers "$ROOT/tests/corpus/selftest/test_needed_headers.sh"
+count corpus-summary "$ROOT/tests/corpus/selftest/test_summarize.sh"
 # A representative subset of the real stable corpus (the whole of it is
 # `make stable-corpus`): fixes applied live in vmlinux and in a module, a
 # .c fix built with the header patches it needs, a header fix, refusals

@@ -9,7 +9,8 @@
 #   OUTDIR  default build/stable-<basename of CORPUS_DIR>; also STABLE_OUT=
 # Environment:
 #   LIMIT=N        only the first N class a/b patches (after ONLY)
-#   ONLY=id,id     only these ids (0007 or 7)
+#   ONLY=id,id     only these ids (0007 or 7) or ranges (1-300): a long run
+#                  split in parts, summed by tests/corpus/summarize.sh
 #   EXPECT=id=outcome,...  these ids must have exactly this outcome (e.g.
 #                  0002=applied,0009=refused:no-functional-change): a
 #                  regression test of known results (make check's subset)
@@ -86,7 +87,13 @@ for e in ${EXPECT//,/ }; do
 done
 if [ -n "$ONLY" ]; then
 	for i in ${ONLY//,/ }; do
-		[[ $i =~ ^[0-9]+$ ]] || { echo "$ME: ONLY: not an id: $i" >&2; exit 2; }
+		if [[ $i =~ ^([0-9]+)-([0-9]+)$ ]]; then
+			for ((j = 10#${BASH_REMATCH[1]}; j <= 10#${BASH_REMATCH[2]}; j++)); do
+				want[$(printf '%04d' "$j")]=1
+			done
+			continue
+		fi
+		[[ $i =~ ^[0-9]+$ ]] || { echo "$ME: ONLY: not an id or a range: $i" >&2; exit 2; }
 		want[$(printf '%04d' "$((10#$i))")]=1
 	done
 fi
