@@ -236,6 +236,10 @@ static void push_extra_flags(struct words *w, const struct rewrite_spec *s)
 	/* "#include "x.h"" looks beside the including file first: for a copy
 	 * in the overlay, the tree dir it came from must follow. */
 	for (q = s->quote_dirs; q && *q; q++) {
+		/* the overlay's first: a quoted include that reaches a patched
+		 * header's dir through -iquote (dc.h's "grph_object_ctrl_defs.h",
+		 * found through amdgpu's -I) must find the patched copy */
+		words_push(w, xasprintf("-iquote%s/%s", s->overlay, *q));
 		words_push(w, xasprintf("-iquote%s/%s", s->tree, *q));
 		/* and named like the file's own dir, as the tree build does */
 		words_push(w, xasprintf("-fdebug-prefix-map=%s/%s=%s", s->tree, *q, *q));

@@ -48,36 +48,53 @@ static char *tree_cmd_file(const struct kernel_inputs *in, const char *object)
 	return xasprintf("%s/%.*s/.%s.cmd", in->src, (int)(base - object), object, base + 1);
 }
 
-/* Build the object once in the tree (under the lock: it writes there)
- * so that kbuild records its command. */
-static int tree_build_object(const struct kernel_inputs *in, const char *source,
-			     const char *object, const char *cmdfile)
+/* The command kbuild recorded for name in cmdfile, malloc'ed or NULL. */
+static char *tree_recorded_command(const char *cmdfile, const char *name)
 {
-	char *logname = xasprintf("object-%s", object), *p, *log;
-	int ret, lock = cache_lock(in->dir);
+	char *text = read_file(cmdfile, NULL);
+	char *cmd = text ? kbuild_cmd_from_file(text, name) : NULL;
+
+	free(text);
+	return cmd;
+}
+
+static char *object_log_name(const char *object)
+{
+	char *name = xasprintf("object-%s", object);
+
+	for (char *p = name; *p; p++)
+		if (*p == '/')
+			*p = '_';
+	return name;
+}
+
+/* Build the object once in the tree (under the lock: it writes there),
+ * as its kbuild directory names it, so that kbuild records its command:
+ * the goal "drivers/gpu/drm/amd/amdgpu/../display/dc/bios/bios_parser2.o"
+ * descends from the top Makefile to amdgpu, which builds it with its own
+ * flags. The command, malloc'ed, or NULL. */
+static char *tree_build_object(const struct kernel_inputs *in, const struct kbuild_object *where,
+			       const char *cmdfile)
+{
+	char *logname = object_log_name(where->name), *log, *cmd = NULL;
+	int lock = cache_lock(in->dir);
 
 	if (lock < 0) {
 		free(logname);
-		return lock;
+		return NULL;
 	}
-	for (p = logname; *p; p++)
-		if (*p == '/')
-			*p = '_';
 	log = cache_log_path(in->dir, logname);
-	if (!object_in_config(in, object)) {
-		pr_err("%s is not compiled in this kernel's config (%s)", source, in->kver);
-		ret = -ENOENT;
-	} else {
-		ret = path_exists(cmdfile) ? 0 : tree_make(in, log, object, false);
-		if (!ret && !path_exists(cmdfile)) {
-			pr_err("building %s in the tree left no '%s'", object, cmdfile);
-			ret = -EIO;
-		}
+	cmd = tree_recorded_command(cmdfile, where->name); /* built meanwhile? */
+	if (!cmd && !tree_make(in, log, where->name, false)) {
+		cmd = tree_recorded_command(cmdfile, where->name);
+		if (!cmd)
+			pr_err("building %s in the tree (obj=%s) left no command for it in '%s'",
+			       where->name, where->dir, cmdfile);
 	}
 	cache_unlock(lock);
 	free(log);
 	free(logname);
-	return ret;
+	return cmd;
 }
 
 /* The kernel's command for object, cached in <dir>/cmds/<object>.cmd. */
@@ -85,29 +102,56 @@ char *unit_command(const struct kernel_inputs *in, const char *source,
 		   const char *object)
 {
 	char *cached = xasprintf("%s/cmds/%s.cmd", in->dir, object);
-	char *cmdfile = NULL, *text = NULL, *cmd = read_file(cached, NULL), *dir;
+	char *cmdfile = tree_cmd_file(in, object), *cmd = read_file(cached, NULL), *dir;
+	struct kbuild_object where = { 0 };
 
 	if (cmd)
 		goto out;
-	cmdfile = tree_cmd_file(in, object);
-	if (tree_build_object(in, source, object, cmdfile))
-		goto out;
-	text = read_file(cmdfile, NULL);
-	cmd = text ? kbuild_cmd_from_file(text, object) : NULL;
-	if (!cmd) {
-		pr_err("'%s' has no command for %s", cmdfile, object);
+	if (!object_kbuild_find(in, object, &where)) {
+		pr_err("%s is not compiled in this kernel's config (%s)", source, in->kver);
 		goto out;
 	}
+	if (strcmp(where.name, object))
+		pr_debug("%s is built as %s (obj=%s)", object, where.name, where.dir);
+	cmd = tree_recorded_command(cmdfile, where.name);
+	if (!cmd)
+		cmd = tree_build_object(in, &where, cmdfile);
+	if (!cmd)
+		goto out;
 	dir = path_dirname(cached);
 	mkdir_p(dir, 0755);
 	free(dir);
 	if (write_file_atomic(cached, cmd, strlen(cmd)))
 		pr_warn("cannot cache the command of %s in '%s'", object, cached);
 out:
-	free(text);
+	kbuild_object_release(&where);
 	free(cmdfile);
 	free(cached);
 	return cmd;
+}
+
+/* The make goal that records source's command in the tree, when neither
+ * the cache nor the tree has it yet: malloc'ed or NULL. */
+static char *unit_goal(const struct kernel_inputs *in, const char *source)
+{
+	char *object = xasprintf("%.*s.o", (int)strlen(source) - 2, source);
+	char *cached = xasprintf("%s/cmds/%s.cmd", in->dir, object);
+	char *cmdfile = tree_cmd_file(in, object), *goal = NULL, *cmd = NULL;
+	struct kbuild_object where = { 0 };
+
+	if (!path_exists(cached) && object_kbuild_find(in, object, &where)) {
+		cmd = tree_recorded_command(cmdfile, where.name);
+		if (!cmd) {
+			goal = where.name; /* taken over */
+			where.name = NULL;
+		}
+	}
+	kbuild_object_release(&where);
+	free(cmd);
+	free(cmdfile);
+	free(cached);
+	free(object);
+	return goal;
 }
 
 void unit_commands_prepare(const struct kernel_inputs *in, char *const *sources, size_t nr)
@@ -116,18 +160,9 @@ void unit_commands_prepare(const struct kernel_inputs *in, char *const *sources,
 	size_t n = 0;
 	int lock;
 
-	for (size_t i = 0; i < nr; i++) {
-		char *object = xasprintf("%.*s.o", (int)strlen(sources[i]) - 2, sources[i]);
-		char *cached = xasprintf("%s/cmds/%s.cmd", in->dir, object);
-		char *cmdfile = tree_cmd_file(in, object);
-
-		if (!path_exists(cached) && !path_exists(cmdfile) && object_in_config(in, object))
-			objects[n++] = object;
-		else
-			free(object);
-		free(cmdfile);
-		free(cached);
-	}
+	for (size_t i = 0; i < nr; i++)
+		if ((objects[n] = unit_goal(in, sources[i])))
+			n++;
 	if (n > 1 && (lock = cache_lock(in->dir)) >= 0) {
 		char *log = cache_log_path(in->dir, "objects");
 		double t0 = now_seconds();
@@ -355,14 +390,14 @@ static bool source_is_valid(const struct kernel_inputs *in, const char *source)
 }
 
 static int unit_build_variants(const struct kernel_inputs *in, const struct patchset *ps,
-			       const char *cmd, struct unit_objects *u)
+			       const char *cmd, const char *cmd_object, struct unit_objects *u)
 {
 	struct variant_job jobs[NR_VARIANTS] = { 0 };
 	const char **dirs = quote_dirs(ps, u->source);
 	char *stem = xasprintf("%s/objs/%.*s", ps->workdir,
 			       (int)strlen(u->object) - 2, u->object);
 	char *dir = path_dirname(stem), *depfile;
-	struct rewrite_spec spec = { .tree = in->src, .object = u->object, .quote_dirs = dirs,
+	struct rewrite_spec spec = { .tree = in->src, .object = cmd_object, .quote_dirs = dirs,
 				     .macros_dir = livefix_include_dir() };
 	int ret = mkdir_p(dir, 0755), v;
 
@@ -450,13 +485,14 @@ static bool same_contents(const char *a, const char *b)
  * which the differ ignores. Cheaper than the four compiles, and a unit
  * that does not use a changed macro preprocesses the same. */
 static bool unit_preprocesses_same(const struct kernel_inputs *in, const struct patchset *ps,
-				   const char *cmd, const struct unit_objects *u)
+				   const char *cmd, const char *cmd_object,
+				   const struct unit_objects *u)
 {
 	struct variant_job jobs[2] = { 0 };
 	const char **dirs = quote_dirs(ps, u->source);
 	char *stem = xasprintf("%s/objs/%.*s", ps->workdir, (int)strlen(u->object) - 2, u->object);
 	char *dir = path_dirname(stem), *depfile;
-	struct rewrite_spec spec = { .tree = in->src, .object = u->object, .quote_dirs = dirs,
+	struct rewrite_spec spec = { .tree = in->src, .object = cmd_object, .quote_dirs = dirs,
 				     .macros_dir = livefix_include_dir(), .noline = true };
 	int ret = mkdir_p(dir, 0755);
 	bool same = false;
@@ -497,11 +533,45 @@ static bool patch_changes(const struct patchset *ps, const char *path)
 	return false;
 }
 
+/* The object as the command names it (its -o), which may differ from the
+ * source's: "drivers/gpu/drm/amd/amdgpu/../display/dc/bios/bios_parser2.o". */
+static const char *command_object(const struct shell_line *l, const char *object)
+{
+	const struct shell_cmd *c = l->nr ? &l->cmds[0] : NULL;
+
+	for (size_t i = 0; c && i + 1 < c->argc; i++)
+		if (!strcmp(c->argv[i], "-o"))
+			return c->argv[i + 1];
+	return object;
+}
+
+/* The command runs in the overlays with its paths relative: one naming
+ * its files through "../" (amdgpu's display units) needs the directories
+ * before each ".." there too, or neither its source nor the overlay's
+ * side of its -I dirs resolves. */
+static int overlay_dotdot_dirs(const char *overlay, const char *name)
+{
+	const char *p = name;
+	char *dir;
+	int ret = 0;
+
+	while (!ret && (p = strstr(p, "/../"))) {
+		dir = xasprintf("%s/%.*s", overlay, (int)(p - name), name);
+		ret = mkdir_p(dir, 0755);
+		if (ret)
+			pr_err("cannot create '%s': %s", dir, strerror(-ret));
+		free(dir);
+		p += 3;
+	}
+	return ret;
+}
+
 int compile_unit(const struct kernel_inputs *in, const struct patchset *ps,
 		 const char *source, struct unit_objects *out)
 {
 	struct shell_line line = { 0 };
 	double t0 = now_seconds();
+	const char *cmd_object = NULL;
 	char *cmd = NULL;
 	int ret = -EINVAL;
 
@@ -519,15 +589,22 @@ int compile_unit(const struct kernel_inputs *in, const struct patchset *ps,
 		ret = -EINVAL;
 	}
 	if (!ret)
+		cmd_object = command_object(&line, out->object);
+	if (!ret)
 		ret = overlay_ensure(in, ps->orig_dir, source);
 	if (!ret)
 		ret = overlay_ensure(in, ps->patched_dir, source);
-	if (!ret && !patch_changes(ps, source) && unit_preprocesses_same(in, ps, cmd, out)) {
+	if (!ret)
+		ret = overlay_dotdot_dirs(ps->orig_dir, cmd_object);
+	if (!ret)
+		ret = overlay_dotdot_dirs(ps->patched_dir, cmd_object);
+	if (!ret && !patch_changes(ps, source) &&
+	    unit_preprocesses_same(in, ps, cmd, cmd_object, out)) {
 		pr_debug("%s: the same preprocessed source with the patched headers: not compiled",
 			 source);
 		ret = COMPILE_UNIT_UNCHANGED;
 	} else if (!ret) {
-		ret = unit_build_variants(in, ps, cmd, out);
+		ret = unit_build_variants(in, ps, cmd, cmd_object, out);
 	}
 	if (!ret)
 		pr_debug("compiled %s (%s) 4 ways in %.1fs", source, out->target,

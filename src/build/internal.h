@@ -101,9 +101,26 @@ char *shell_line_target(const struct shell_line *l);
 int patch_touched_files(const char *text, char ***paths, bool **created, size_t *nr,
 			char **bad);
 
-/* objconfig.c: true when kbuild builds object ("fs/proc/version.o") in
- * this config, for vmlinux or a module. */
+/* objconfig.c */
+/* Where kbuild builds an object. */
+struct kbuild_object {
+	char *dir;  /* the directory whose kbuild file lists it: the obj= of its
+		     * build ("drivers/gpu/drm/amd/amdgpu"); owned */
+	char *name; /* the object as that directory names it, its make goal and
+		     * the name in its .cmd file ("drivers/gpu/drm/amd/amdgpu/
+		     * ../display/dc/bios/bios_parser2.o"); owned */
+};
+/* True when kbuild builds object ("fs/proc/version.o") in this config, for
+ * vmlinux or a module; then *where (if not NULL) says where, released by
+ * kbuild_object_release(). */
+bool object_kbuild_find(const struct kernel_inputs *in, const char *object,
+			struct kbuild_object *where);
 bool object_in_config(const struct kernel_inputs *in, const char *object);
+void kbuild_object_release(struct kbuild_object *o);
+/* path with "." and "dir/.." segments and repeated '/' resolved, as the
+ * file system would resolve them (kbuild writes "amdgpu/../display/x.o");
+ * a leading ".." stays. malloc'ed. */
+char *kbuild_path_normalise(const char *path);
 
 /* compile.c */
 /* The kernel's command for object (cached in <dir>/cmds), malloc'ed or NULL. */
