@@ -4,13 +4,8 @@
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 NH=$HERE/../needed-headers.py
-W=$(mktemp -d "${TMPDIR:-/tmp}/livefix-needed-headers.XXXXXX")
-trap 'rm -rf "$W"' EXIT
-passed=0 failed=0
-expect() { # NAME EXPECTED SEEN
-	if [ "$2" = "$3" ]; then echo "ok   $1"; passed=$((passed + 1))
-	else echo "FAIL $1: expected '$2', saw '$3'"; failed=$((failed + 1)); fi
-}
+# shellcheck source=tests/corpus/selftest/expect.sh
+. "$HERE/expect.sh"
 mkdir -p "$W/c/patches"
 printf 'id\tfile\tclass\ttarget\tlines_changed\tnotes\n' >"$W/c/index.tsv"
 add() { # ID FILE CLASS ADDED-LINE
@@ -74,5 +69,4 @@ expect "an error naming nothing: headers changing what the .c patch changes" "00
 printf 'livefix: error: something else\n' >"$W/other.log"
 expect "no missing identifiers: no header" "" "$("$NH" "$W/c" 0004 "$W/other.log" "$W/graph" | names)"
 "$NH" >/dev/null 2>&1; expect "usage error exits 2" 2 $?
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+expect_summary

@@ -5,13 +5,8 @@
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 S=$HERE/../summarize.sh
-W=$(mktemp -d "${TMPDIR:-/tmp}/livefix-summarize.XXXXXX")
-trap 'rm -rf "$W"' EXIT
-passed=0 failed=0
-expect() { # NAME EXPECTED SEEN
-	if [ "$2" = "$3" ]; then echo "ok   $1"; passed=$((passed + 1))
-	else echo "FAIL $1: expected '$2', saw '$3'"; failed=$((failed + 1)); fi
-}
+# shellcheck source=tests/corpus/selftest/expect.sh
+. "$HERE/expect.sh"
 H='id	patch	class	target	outcome	category	build_seconds	functions	reason'
 row() { printf '%s\tp\t%s\tvmlinux\t%s\t\t1\t\t\n' "$@"; }
 { echo "$H"; row 0001 a applied; row 0002 b refused:header; row 0003 a wrong:build-exit1; } >"$W/part1.tsv"
@@ -29,5 +24,4 @@ expect "all passed: exit 0" 0 "$rc"
 expect "not a report: exit 2" 2 $?
 "$S" >/dev/null 2>&1
 expect "no report: exit 2" 2 $?
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+expect_summary
