@@ -116,7 +116,7 @@ void unit_list_release(struct unit_list *l);
 /* The kernel's sizes of special-section entry types and the member offsets
  * the special-section engine reads (special/special.h), probed from its
  * headers with its own compile command (probe_sizes.c); cached in
- * <dir>/special-sizes, probed once. 0 or -errno. */
+ * <dir>/special-sizes, probed once per probe version (its first line). 0 or -errno. */
 struct special_sizes;
 int kernel_special_sizes(const struct kernel_inputs *in, struct special_sizes *out);
 /* The probe alone, uncached: sources and objects in workdir (created). */

@@ -226,8 +226,8 @@ static int diff_unit(struct build_state *st, const struct unit_objects *u, unsig
 	if (ret == 0)
 		ret = collect_funcs(st, u, &r, &res);
 	if (ret == 0)
-		ret = run_pre_collect(&st->run_pre, u, &r, st->funcs + first_func,
-				      st->nr_funcs - first_func);
+		ret = run_pre_collect(&st->run_pre, special_table_sizes(st->specials), u, &r,
+				      st->funcs + first_func, st->nr_funcs - first_func);
 	if (ret == 0)
 		collect_callbacks(st, u, &res);
 	if (ret == 0) {

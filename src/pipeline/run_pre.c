@@ -70,8 +70,9 @@ static int quiet_resolve(void *ctx, const char *name, bool is_local, char **out)
 	return 0;
 }
 
-int run_pre_collect(struct run_pre_set *set, const struct unit_objects *u,
-		    struct unit_resolver *r, const struct klp_func_desc *funcs, size_t nr)
+int run_pre_collect(struct run_pre_set *set, const struct special_sizes *sizes,
+		    const struct unit_objects *u, struct unit_resolver *r,
+		    const struct klp_func_desc *funcs, size_t nr)
 {
 	const char *from = getenv("LIVEFIX_TEST_EXPECT_FROM");
 	bool patched = from && !strcmp(from, "patched");
@@ -93,8 +94,8 @@ int run_pre_collect(struct run_pre_set *set, const struct unit_objects *u,
 
 		xgrow((void **)&set->funcs, &set->alloc, set->nr + 1, sizeof(*set->funcs));
 		f = &set->funcs[set->nr];
-		ret = verify_func_extract(elf, funcs[i].object, funcs[i].old_name, funcs[i].sympos,
-					  quiet_resolve, r, f);
+		ret = verify_func_extract(elf, sizes, funcs[i].object, funcs[i].old_name,
+					  funcs[i].sympos, quiet_resolve, r, f);
 		if (ret) {
 			verify_func_release(f);
 			break;

@@ -24,10 +24,12 @@ int run_pre_resolve(void *ctx, const char *name, bool is_local, bool is_func,
 void run_pre_override_sympos(const char *name, unsigned long *sympos);
 
 /* Extracts funcs[0..nr) (the ones unit u replaces) from u's original
- * object; with LIVEFIX_TEST_EXPECT_FROM=patched, from its patched object
+ * object, its special sections read with the kernel's probed layouts
+ * (sizes); with LIVEFIX_TEST_EXPECT_FROM=patched, from its patched object
  * instead (a module carrying code of another source version). 0 or -errno. */
-int run_pre_collect(struct run_pre_set *set, const struct unit_objects *u,
-		    struct unit_resolver *r, const struct klp_func_desc *funcs, size_t nr);
+int run_pre_collect(struct run_pre_set *set, const struct special_sizes *sizes,
+		    const struct unit_objects *u, struct unit_resolver *r,
+		    const struct klp_func_desc *funcs, size_t nr);
 void run_pre_set_release(struct run_pre_set *set);
 
 #endif

@@ -70,6 +70,9 @@ struct special_table;
  * what a descriptor handles (every difference logged, e.g. "__jump_table:
  * struct jump_entry is 24 bytes in this kernel, livefix handles 16"). */
 int special_table_new(const struct special_sizes *sizes, struct special_table **out);
+/* The probed sizes t was built from, for readers of other layouts (the
+ * run-pre check's length members); NULL for t NULL. */
+const struct special_sizes *special_table_sizes(const struct special_table *t);
 void special_table_free(struct special_table *t);
 
 /* The descriptor for a section name in table t, or NULL if it is not

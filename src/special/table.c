@@ -88,6 +88,7 @@ static const char *const dropped_prefixes[] = {
 
 struct special_table {
 	struct special_desc descs[NR_SPECIALS]; /* specials, sizes from the kernel */
+	struct special_sizes sizes; /* the probed set it was built from (owned) */
 };
 
 /* "struct jump_entry" -> "jump_entry", "unsigned long" -> "unsigned_long" */
@@ -178,12 +179,22 @@ int special_table_new(const struct special_sizes *sizes, struct special_table **
 		free(t);
 		return ret;
 	}
+	for (size_t i = 0; i < sizes->nr; i++)
+		special_sizes_set(&t->sizes, sizes->v[i].key, sizes->v[i].value);
 	*out = t;
 	return 0;
 }
 
+const struct special_sizes *special_table_sizes(const struct special_table *t)
+{
+	return t ? &t->sizes : NULL;
+}
+
 void special_table_free(struct special_table *t)
 {
+	if (!t)
+		return;
+	special_sizes_release(&t->sizes);
 	free(t);
 }
 

@@ -4,6 +4,7 @@
 #include "verify/verify.h"
 #include "common/log.h"
 #include "common/xalloc.h"
+#include "special/special.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@ enum { REL_PC32 = 1, REL_ABS32, REL_ABS64, REL_PC64 };
 
 struct extract {
 	const struct elf *elf;
+	const struct special_sizes *sizes; /* the kernel's entry layouts */
 	const struct symbol *func;
 	struct verify_func *out;
 	size_t alloc_sites, alloc_relocs;
@@ -106,43 +108,115 @@ static bool entry_site(const struct extract *x, const struct reloc *r, uint64_t 
 	return true;
 }
 
-/* Descriptors of the special sections that name code the kernel rewrites:
- * entry size, and where the length byte is (-1: derived from the code).
- * Sizes as in special/table.c. */
-static const struct {
+/* The special sections that name code the kernel rewrites. Their layouts
+ * are the kernel's, probed from its headers (special/special.h keys):
+ * entry type, the member whose relocation names the site (NULL: the entry
+ * is that field) and the u8 member giving the site's length (NULL: derived
+ * from the code). */
+static const struct rewritten {
 	const char *name;
-	size_t entry_size;
-	int len_field;
+	const char *type;
+	const char *site_member, *len_member;
 	int kind;
 } rewritten[] = {
-	{ ".altinstructions", 12, 10, SITE_ANY },  /* struct alt_instr: u8 instrlen */
-	{ ".parainstructions", 16, 9, SITE_ANY },  /* struct paravirt_patch_site: u8 len */
-	{ "__jump_table", 16, -1, SITE_JUMP },     /* struct jump_entry */
-	{ ".smp_locks", 4, -1, SITE_LOCK },        /* s32 to a lock prefix */
+	{ ".altinstructions", "alt_instr", "instr_offset", "instrlen", SITE_ANY },
+	{ ".parainstructions", "paravirt_patch_site", "instr", "len", SITE_ANY },
+	{ "__jump_table", "jump_entry", "code", NULL, SITE_JUMP },
+	{ ".smp_locks", "s32", NULL, NULL, SITE_LOCK }, /* each to a lock prefix */
 };
 
-static void sites_from_specials(struct extract *x)
+/* One section's entry layout in this kernel. */
+struct entry_layout {
+	unsigned long size, site_off, len_off;
+};
+
+/* The probed value of key ("alt_instr", "alt_instr.instrlen"); a key the
+ * probe did not define refuses the extraction: no layout is guessed. */
+static int layout_value(const struct extract *x, const struct rewritten *d, const char *key,
+			unsigned long *v)
 {
-	for (size_t i = 0; i < sizeof(rewritten) / sizeof(rewritten[0]); i++) {
-		const struct section *sec = find_section_by_name(x->elf, rewritten[i].name);
-		const struct reloc *r;
-		uint64_t off;
+	if (x->sizes && !special_sizes_get(x->sizes, key, v))
+		return 0;
+	pr_err("%s: %s: '%s' is not in the kernel's probed entry layouts (special-sizes)",
+	       x->elf->path, d->name, key);
+	return -ENOTSUP;
+}
 
-		if (!sec || !sec->rela || !sec->data)
-			continue;
-		for_each_reloc(sec->rela, r) {
-			size_t len = 1;
+/* The offset of member in d's entry of size bytes; 0 for no member. */
+static int layout_member(const struct extract *x, const struct rewritten *d, const char *member,
+			 unsigned long size, unsigned long *off)
+{
+	char *key;
+	int ret;
 
-			if (r->offset % rewritten[i].entry_size || !entry_site(x, r, &off))
-				continue;
-			if (rewritten[i].len_field >= 0 &&
-			    r->offset + (uint64_t)rewritten[i].len_field < sec->sh.sh_size)
-				len = sec->data[r->offset + (uint64_t)rewritten[i].len_field];
-			else if (rewritten[i].kind == SITE_JUMP)
-				len = jump_len(x->out->bytes + off, x->out->size - off);
-			add_site(x, off, len, rewritten[i].kind);
-		}
+	*off = 0;
+	if (!member)
+		return 0;
+	key = xasprintf("%s.%s", d->type, member);
+	ret = layout_value(x, d, key, off);
+	if (!ret && *off >= size) {
+		pr_err("%s: %s: probed '%s' is %lu, outside the %lu-byte entry", x->elf->path,
+		       d->name, key, *off, size);
+		ret = -ENOTSUP;
 	}
+	free(key);
+	return ret;
+}
+
+static int entry_layout(const struct extract *x, const struct rewritten *d,
+			struct entry_layout *l)
+{
+	int ret = layout_value(x, d, d->type, &l->size);
+
+	if (!ret && !l->size) {
+		pr_err("%s: %s: probed '%s' is 0 bytes", x->elf->path, d->name, d->type);
+		ret = -ENOTSUP;
+	}
+	if (!ret)
+		ret = layout_member(x, d, d->site_member, l->size, &l->site_off);
+	if (!ret)
+		ret = layout_member(x, d, d->len_member, l->size, &l->len_off);
+	return ret;
+}
+
+static int sites_from_section(struct extract *x, const struct rewritten *d,
+			      const struct section *sec)
+{
+	struct entry_layout l;
+	const struct reloc *r;
+	uint64_t off, entry;
+	int ret = entry_layout(x, d, &l);
+
+	if (ret)
+		return ret;
+	for_each_reloc(sec->rela, r) {
+		size_t len = 1;
+
+		if (r->offset % l.size != l.site_off || !entry_site(x, r, &off))
+			continue;
+		entry = r->offset - l.site_off;
+		if (d->len_member && entry + l.len_off < sec->sh.sh_size)
+			len = sec->data[entry + l.len_off];
+		else if (d->kind == SITE_JUMP)
+			len = jump_len(x->out->bytes + off, x->out->size - off);
+		add_site(x, off, len, d->kind);
+	}
+	return 0;
+}
+
+/* Only sections the object has need their layout: a kernel without
+ * CONFIG_PARAVIRT defines no paravirt_patch_site, and has no such section. */
+static int sites_from_specials(struct extract *x)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < sizeof(rewritten) / sizeof(rewritten[0]) && !ret; i++) {
+		const struct section *sec = find_section_by_name(x->elf, rewritten[i].name);
+
+		if (sec && sec->rela && sec->data)
+			ret = sites_from_section(x, &rewritten[i], sec);
+	}
+	return ret;
 }
 
 static int cmp_site(const void *a, const void *b)
@@ -304,12 +378,12 @@ static int cmp_reloc(const void *a, const void *b)
 	return x->offset < y->offset ? -1 : x->offset > y->offset;
 }
 
-int verify_func_extract(const struct elf *orig, const char *object, const char *name,
-			unsigned long sympos, verify_resolve_fn resolve, void *ctx,
-			struct verify_func *out)
+int verify_func_extract(const struct elf *orig, const struct special_sizes *sizes,
+			const char *object, const char *name, unsigned long sympos,
+			verify_resolve_fn resolve, void *ctx, struct verify_func *out)
 {
 	const struct symbol *func = find_symbol_by_name(orig, name);
-	struct extract x = { .elf = orig, .func = func, .out = out };
+	struct extract x = { .elf = orig, .sizes = sizes, .func = func, .out = out };
 	int ret;
 
 	memset(out, 0, sizeof(*out));
@@ -327,7 +401,9 @@ int verify_func_extract(const struct elf *orig, const char *object, const char *
 		return -ENOENT;
 	}
 	sites_from_relocs(&x);
-	sites_from_specials(&x);
+	ret = sites_from_specials(&x);
+	if (ret)
+		return ret;
 	normalize_sites(out);
 	ret = collect_relocs(&x, resolve, ctx);
 	qsort(out->relocs, out->nr_relocs, sizeof(*out->relocs), cmp_reloc);

@@ -56,14 +56,18 @@ struct verify_func {
  * or -ENOENT without logging. is_local: a STB_LOCAL symbol of the unit. */
 typedef int (*verify_resolve_fn)(void *ctx, const char *name, bool is_local, char **out);
 
+struct special_sizes;
+
 /* Extracts function `name` of orig (a unit compiled with -ffunction-sections):
  * its bytes, relocations (targets named through resolve) and rewritable
  * sites (from relocations to __fentry__, return and indirect thunks, static
  * call trampolines, and from .altinstructions, .parainstructions,
- * __jump_table, .smp_locks). 0 or -errno (logged). */
-int verify_func_extract(const struct elf *orig, const char *object, const char *name,
-			unsigned long sympos, verify_resolve_fn resolve, void *ctx,
-			struct verify_func *out);
+ * __jump_table, .smp_locks). Those sections' entry sizes and member offsets
+ * are read from sizes (the kernel's, special/special.h); a key missing for
+ * a section orig has refuses the function (-ENOTSUP). 0 or -errno (logged). */
+int verify_func_extract(const struct elf *orig, const struct special_sizes *sizes,
+			const char *object, const char *name, unsigned long sympos,
+			verify_resolve_fn resolve, void *ctx, struct verify_func *out);
 void verify_func_release(struct verify_func *f);
 
 /* Where a comparison found the first difference. */

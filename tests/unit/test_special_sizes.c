@@ -18,14 +18,17 @@
 #define KVER "6.1.0-47-amd64"
 #define CACHE_DIR "/var/cache/livefix/" KVER
 
-/* The sizes of table.c's layout (Linux 6.1 x86-64). */
+/* The sizes of table.c's layout (Linux 6.1 x86-64), and the members the
+ * run-pre extraction reads. */
 static const struct special_size known[] = {
 	{ "s32", 4 }, { "unsigned_long", 8 },
 	{ "bug_entry", 12 }, { "bug_entry.bug_addr_disp", 0 },
 	{ "exception_table_entry", 12 }, { "exception_table_entry.insn", 0 },
 	{ "alt_instr", 12 }, { "alt_instr.instr_offset", 0 },
 	{ "alt_instr.repl_offset", 4 }, { "alt_instr.replacementlen", 11 },
+	{ "alt_instr.instrlen", 10 }, /* read by verify/extract.c */
 	{ "paravirt_patch_site", 16 }, { "paravirt_patch_site.instr", 0 },
+	{ "paravirt_patch_site.len", 9 }, /* read by verify/extract.c */
 	{ "jump_entry", 16 }, { "jump_entry.code", 0 }, { "jump_entry.key", 8 },
 	{ "static_call_site", 8 }, { "static_call_site.addr", 0 },
 	{ "static_call_site.key", 4 }, { "orc_entry", 6 },
@@ -83,6 +86,52 @@ static void test_probe_real_kernel(void)
 	special_table_free(t);
 	special_sizes_release(&s);
 	remove_tree(workdir);
+	kernel_inputs_release(&in);
+}
+
+/* A cache file from before a probe change (no first line naming this
+ * probe; keys missing) is probed again and rewritten; one this probe wrote
+ * is read as it is. The probe uses the real tree and its recorded command. */
+static void test_cache_from_older_probe(void)
+{
+	char dir[] = "/tmp/livefix-test-sizes-cache-XXXXXX";
+	char *cmds, *cmd = read_file(CACHE_DIR "/cmds/fs/proc/version.o.cmd", NULL);
+	char *path, *text, *s32;
+	struct kernel_inputs in = { .kver = xstrdup(KVER), .src = xstrdup(CACHE_DIR "/src") };
+	struct special_sizes s = { 0 };
+	unsigned long v = 0;
+
+	CHECK(mkdtemp(dir), "mkdtemp: %s", strerror(errno));
+	in.dir = xstrdup(dir);
+	cmds = xasprintf("%s/cmds/fs/proc", dir);
+	path = xasprintf("%s/special-sizes", dir);
+	CHECK(cmd && !mkdir_p(cmds, 0755), "no recorded command for fs/proc/version.o");
+	free(cmds);
+	cmds = xasprintf("%s/cmds/fs/proc/version.o.cmd", dir);
+	CHECK_INT(0, cmd ? write_file_atomic(cmds, cmd, strlen(cmd)) : -ENOENT);
+	/* what the probe before alt_instr.instrlen wrote */
+	CHECK_INT(0, write_file_atomic(path, "s32=4\nalt_instr=12\n", 20));
+	CHECK_INT(0, kernel_special_sizes(&in, &s));
+	CHECK(!special_sizes_get(&s, "alt_instr.instrlen", &v) && v == 10, "instrlen %lu", v);
+	CHECK(!special_sizes_get(&s, "paravirt_patch_site.len", &v) && v == 9, "len %lu", v);
+	special_sizes_release(&s);
+	text = read_file(path, NULL);
+	CHECK(text && !strncmp(text, "# livefix special-sizes", 23) &&
+	      strstr(text, "\nalt_instr.instrlen=10\n"), "cache not rewritten: %s",
+	      text ? text : "(none)");
+	/* the rewritten file is used as it is: no probe changes it back */
+	s32 = text ? strstr(text, "\ns32=4\n") : NULL;
+	if (s32)
+		s32[5] = '5';
+	CHECK_INT(0, s32 ? write_file_atomic(path, text, strlen(text)) : -ENOENT);
+	CHECK_INT(0, kernel_special_sizes(&in, &s));
+	CHECK(!special_sizes_get(&s, "s32", &v) && v == 5, "s32 %lu: not read from the cache", v);
+	special_sizes_release(&s);
+	free(text);
+	free(path);
+	free(cmds);
+	free(cmd);
+	remove_tree(dir);
 	kernel_inputs_release(&in);
 }
 
@@ -162,10 +211,13 @@ static void test_parse_format(void)
 int main(void)
 {
 	log_set_prog("livefix");
-	if (path_exists(CACHE_DIR "/src"))
+	if (path_exists(CACHE_DIR "/src")) {
 		RUN_TEST(test_probe_real_kernel);
-	else
+		RUN_TEST(test_cache_from_older_probe);
+	} else {
 		TEST_SKIP(test_probe_real_kernel, "no prepared tree at " CACHE_DIR "/src");
+		TEST_SKIP(test_cache_from_older_probe, "no prepared tree at " CACHE_DIR "/src");
+	}
 	RUN_TEST(test_known_sizes_accepted);
 	RUN_TEST(test_size_mismatch_refused);
 	RUN_TEST(test_offset_mismatch_and_absence_refused);

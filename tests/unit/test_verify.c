@@ -8,11 +8,14 @@
 #include "common/run.h"
 #include "common/xalloc.h"
 #include "elf/elf.h"
+#include "special/special.h"
 #include "verify/verify.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -24,6 +27,24 @@ static char tmp[] = "/tmp/livefix-test-verify-XXXXXX";
 static struct elf *elf;
 static struct verify_func vf;
 static bool extracted;
+
+/* The entry layouts extraction reads, as the probe finds them in Linux 6.1
+ * x86-64 (test_special_sizes checks the probe against the real headers). */
+static const struct special_size layout_61[] = {
+	{ "alt_instr", 12 }, { "alt_instr.instr_offset", 0 }, { "alt_instr.instrlen", 10 },
+	{ "paravirt_patch_site", 16 }, { "paravirt_patch_site.instr", 0 },
+	{ "paravirt_patch_site.len", 9 },
+	{ "jump_entry", 16 }, { "jump_entry.code", 0 }, { "s32", 4 },
+};
+
+/* layout_61 without key skip (NULL: all of it). */
+static void sizes_61(struct special_sizes *s, const char *skip)
+{
+	memset(s, 0, sizeof(*s));
+	for (size_t i = 0; i < sizeof(layout_61) / sizeof(layout_61[0]); i++)
+		if (!skip || strcmp(layout_61[i].key, skip))
+			special_sizes_set(s, layout_61[i].key, layout_61[i].value);
+}
 
 /* The fake resolver: locals become ".klp.sym.vmlinux.<name>,1", globals
  * keep their name; "hook" cannot be named (to see an unchecked field). */
@@ -96,12 +117,17 @@ static unsigned char *link_image(void)
 	return run;
 }
 
+static const struct verify_site *site_in(const struct verify_func *f, uint64_t offset)
+{
+	for (size_t i = 0; i < f->nr_sites; i++)
+		if (f->sites[i].offset == offset)
+			return &f->sites[i];
+	return NULL;
+}
+
 static const struct verify_site *site_at(uint32_t offset)
 {
-	for (size_t i = 0; i < vf.nr_sites; i++)
-		if (vf.sites[i].offset == offset)
-			return &vf.sites[i];
-	return NULL;
+	return site_in(&vf, offset);
 }
 
 static const struct verify_reloc *reloc_named(const char *prefix)
@@ -179,6 +205,106 @@ static void test_extract_relocs(void)
 	CHECK(r && r->target && !strcmp(r->target, "ext_func"), "ext_func not named");
 	/* The expected bytes keep zeros in relocated fields (RELA). */
 	CHECK(!vf.bytes[0xf] && !vf.bytes[0x10], "relocated field not zero");
+}
+
+/* verify_func_extract() with sizes, stderr captured into *messages. */
+static int extract_captured(const struct special_sizes *sizes, struct verify_func *f,
+			    char **messages)
+{
+	char *path = xasprintf("%s/extract.err", tmp);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600), saved = dup(STDERR_FILENO);
+	int ret;
+
+	fflush(stderr);
+	dup2(fd, STDERR_FILENO);
+	ret = verify_func_extract(elf, sizes, "vmlinux", "target_fn", 0, fake_resolve, NULL, f);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	close(fd);
+	*messages = read_file(path, NULL);
+	unlink(path);
+	free(path);
+	return ret;
+}
+
+/* Where the jump entry's second s32 (its target, the "yes" label) points,
+ * from the function's start. */
+static uint64_t jump_target_offset(void)
+{
+	const struct section *sec = find_section_by_name(elf, "__jump_table");
+	const struct symbol *fn = find_symbol_by_name(elf, "target_fn");
+	const struct reloc *r;
+
+	for_each_reloc(sec->rela, r)
+		if (r->offset == 4)
+			return r->sym->offset + (uint64_t)r->addend - fn->offset;
+	return UINT64_MAX;
+}
+
+/* Another kernel's layouts change what is read: the length byte at
+ * replacementlen's place (the replacement is 2 bytes, the original 3), and
+ * 4-byte jump entries make the target field an entry of its own. */
+static void test_extract_other_layout(void)
+{
+	struct verify_func f;
+	const struct verify_site *s;
+	char *msg = NULL;
+	struct special_sizes sizes;
+	uint64_t target;
+
+	if (!extracted)
+		return;
+	target = jump_target_offset();
+	sizes_61(&sizes, NULL);
+	special_sizes_set(&sizes, "alt_instr.instrlen", 11);
+	special_sizes_set(&sizes, "jump_entry", 4);
+	CHECK_INT(0, extract_captured(&sizes, &f, &msg));
+	CHECK_INT(vf.nr_sites + 1, f.nr_sites);
+	s = site_in(&f, 0x15);
+	CHECK(s && s->len == 2, "alternative site: %s, length %u", s ? "found" : "missing",
+	      s ? s->len : 0);
+	s = site_in(&f, target);
+	CHECK(target < f.size && s && s->kind == 3,
+	      "no jump site at the jump entry's target 0x%llx", (unsigned long long)target);
+	verify_func_release(&f);
+	special_sizes_release(&sizes);
+	free(msg);
+}
+
+/* A layout the probe did not define is an error naming its key, not a guess;
+ * so is one that does not fit its entry. */
+static void test_extract_layout_refused(void)
+{
+	struct verify_func f;
+	char *msg = NULL;
+	struct special_sizes sizes;
+
+	if (!extracted)
+		return;
+	sizes_61(&sizes, "alt_instr.instrlen");
+	CHECK_INT(-ENOTSUP, extract_captured(&sizes, &f, &msg));
+	CHECK(msg && strstr(msg, ".altinstructions: 'alt_instr.instrlen' is not in the kernel's "
+			    "probed entry layouts"), "message: %s", msg ? msg : "(none)");
+	verify_func_release(&f);
+	special_sizes_release(&sizes);
+	free(msg);
+	sizes_61(&sizes, "s32");
+	CHECK_INT(-ENOTSUP, extract_captured(&sizes, &f, &msg));
+	CHECK(msg && strstr(msg, ".smp_locks: 's32' is not"), "message: %s", msg ? msg : "(none)");
+	verify_func_release(&f);
+	free(msg);
+	special_sizes_set(&sizes, "s32", 4);
+	special_sizes_set(&sizes, "jump_entry.code", 16);
+	CHECK_INT(-ENOTSUP, extract_captured(&sizes, &f, &msg));
+	CHECK(msg && strstr(msg, "__jump_table: probed 'jump_entry.code' is 16, outside the "
+			    "16-byte entry"), "message: %s", msg ? msg : "(none)");
+	verify_func_release(&f);
+	free(msg);
+	CHECK_INT(-ENOTSUP, extract_captured(NULL, &f, &msg));
+	verify_func_release(&f);
+	special_sizes_release(&sizes);
+	free(msg);
 }
 
 static void test_compare_same(void)
@@ -347,6 +473,7 @@ static void test_write_source(void)
 static void setup(void)
 {
 	struct run_opts q = { .quiet = 1 };
+	struct special_sizes sizes;
 	char *obj;
 	int ret;
 
@@ -357,9 +484,11 @@ static void setup(void)
 		  "-mcmodel=kernel", "-mfentry", "-pg", "-mrecord-mcount", "-fno-stack-protector",
 		  "-mindirect-branch=thunk-extern", "-mfunction-return=thunk-extern",
 		  "-mindirect-branch-register", "-o", obj, FIX "/func.c", NULL);
+	sizes_61(&sizes, NULL);
 	if (!ret && (elf = elf_read(obj)))
-		extracted = !verify_func_extract(elf, "vmlinux", "target_fn", 0, fake_resolve,
-						 NULL, &vf);
+		extracted = !verify_func_extract(elf, &sizes, "vmlinux", "target_fn", 0,
+						 fake_resolve, NULL, &vf);
+	special_sizes_release(&sizes);
 	free(obj);
 }
 
@@ -368,6 +497,8 @@ int main(void)
 	setup();
 	RUN_TEST(test_extract_sites);
 	RUN_TEST(test_extract_relocs);
+	RUN_TEST(test_extract_other_layout);
+	RUN_TEST(test_extract_layout_refused);
 	RUN_TEST(test_compare_same);
 	RUN_TEST(test_compare_rewritten_sites);
 	RUN_TEST(test_compare_plain_byte);
