@@ -19,8 +19,8 @@ fig=$(grep -E '^STRESS cycles=' "$LOG" | tail -1)
 [ -n "$fig" ] || { echo "soak: no figures (exit $rc)"; exit 1; }
 val() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" ${fig#STRESS }"; }
 ser=$(grep -q 'STRESS concurrent loads serialized' "$LOG" && echo yes || echo no)
-machine="$(nproc) CPU $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), guest 2 vCPU TCG, 1 GiB"
-row="| $(date -u +%Y-%m-%d) | \`tests/vm/soak.sh $KVER $CYCLES\` | $(val cycles) | $(val completed) | $(val failed) | $(val oops) | $(val stress_alive) | $ser | $(val seconds) s guest / $wall s wall |"
+machine="$(nproc) CPU $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), guest ${STRESS_SMP:-2} vCPU TCG (thread=${STRESS_TCG_THREAD:-single}), 1 GiB"
+row="| $(date -u +%Y-%m-%d) | \`STRESS_SMP=${STRESS_SMP:-2} STRESS_TCG_THREAD=${STRESS_TCG_THREAD:-single} tests/vm/soak.sh $KVER $CYCLES\` | $(val cycles) | $(val completed) | $(val failed) | $(val oops) | $(val stress_alive) | $ser | $(val seconds) s guest / $wall s wall |"
 
 mkdir -p "$(dirname "$RES")"
 [ -f "$RES" ] || printf '# Benchmark results\n' >"$RES"

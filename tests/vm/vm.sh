@@ -16,6 +16,11 @@
 #   --timeout SEC          whole run, boot included (default 300)
 #   --memory MB            guest memory (default 1024)
 #   --smp N                guest CPUs (default 2)
+#   --tcg-thread multi|single  QEMU's TCG threading: one host thread per
+#                          guest CPU (multi, default), or all CPUs taking
+#                          turns on one host thread (single: slower, but
+#                          free of multi-threaded TCG's races with code the
+#                          kernel rewrites, see tests/vm/test_stress.sh)
 #   --cpu MODEL            QEMU CPU model (default max; qemu64 also works)
 #   --keep-console         stream the whole console (kernel log) to stderr
 #   --console-log FILE     also save the console log to FILE
@@ -57,7 +62,7 @@ die() { echo "$ME: $*" >&2; exit 125; }
 log() { [ "$verbose" = 1 ] && echo "$ME: $*" >&2; return 0; }
 
 # ---------------------------------------------------------------- options
-kver= kernel= modroot= append= timeout=300 memory=1024 smp=2 cpu=max
+kver= kernel= modroot= append= timeout=300 memory=1024 smp=2 cpu=max tcg_thread=multi
 keep_console=0 console_copy= fail_on_oops=1 verbose=0 script=
 modules=() adds=()
 need() { [ $# -ge 2 ] || die_usage "$1 needs a value"; }
@@ -72,6 +77,7 @@ while [ $# -gt 0 ]; do
 	--timeout) need "$@"; timeout=$2; shift 2 ;;
 	--memory) need "$@"; memory=$2; shift 2 ;;
 	--smp) need "$@"; smp=$2; shift 2 ;;
+	--tcg-thread) need "$@"; tcg_thread=$2; shift 2 ;;
 	--cpu) need "$@"; cpu=$2; shift 2 ;;
 	--keep-console) keep_console=1; shift ;;
 	--console-log) need "$@"; console_copy=$2; shift 2 ;;
@@ -91,6 +97,7 @@ script=$1
 for n in "$timeout" "$memory" "$smp"; do
 	[[ $n =~ ^[1-9][0-9]*$ ]] || die_usage "not a positive number: $n"
 done
+case $tcg_thread in multi|single) ;; *) die_usage "--tcg-thread: multi or single, not '$tcg_thread'" ;; esac
 
 if [ -n "${LIVEFIX_CACHE:-}" ]; then cachedir=$LIVEFIX_CACHE
 elif [ "$(id -u)" = 0 ]; then cachedir=/var/cache/livefix
@@ -366,7 +373,7 @@ log "initramfs: $(du -k "$run/initrd.cpio" | cut -f1) KiB in $(((t1 - t0) / 1000
 for f in console out err status; do : >"$run/$f.log"; done
 chr() { echo "-chardev file,id=$1,path=$run/$1.log,append=on -serial chardev:$1"; }
 # shellcheck disable=SC2046 # chr's words are meant to be split
-qemu_args=(-accel tcg -machine q35 -cpu "$cpu" -m "$memory" -smp "$smp"
+qemu_args=(-accel "tcg,thread=$tcg_thread" -machine q35 -cpu "$cpu" -m "$memory" -smp "$smp"
 	-nodefaults -display none -no-reboot -monitor none
 	$(chr console) $(chr out) $(chr err) $(chr status)
 	-kernel "$kernel" -initrd "$run/initrd.cpio"
