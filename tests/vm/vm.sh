@@ -20,7 +20,8 @@
 #                          guest CPU (multi, default), or all CPUs taking
 #                          turns on one host thread (single: slower, but
 #                          free of multi-threaded TCG's races with code the
-#                          kernel rewrites, see tests/vm/test_stress.sh)
+#                          kernel rewrites, see tests/vm/test_stress.sh);
+#                          default $LIVEFIX_VM_TCG_THREAD, else multi
 #   --cpu MODEL            QEMU CPU model (default max; qemu64 also works)
 #   --keep-console         stream the whole console (kernel log) to stderr
 #   --console-log FILE     also save the console log to FILE
@@ -62,7 +63,7 @@ die() { echo "$ME: $*" >&2; exit 125; }
 log() { [ "$verbose" = 1 ] && echo "$ME: $*" >&2; return 0; }
 
 # ---------------------------------------------------------------- options
-kver= kernel= modroot= append= timeout=300 memory=1024 smp=2 cpu=max tcg_thread=multi
+kver= kernel= modroot= append= timeout=300 memory=1024 smp=2 cpu=max tcg_thread=${LIVEFIX_VM_TCG_THREAD:-multi}
 keep_console=0 console_copy= fail_on_oops=1 verbose=0 script=
 modules=() adds=()
 need() { [ $# -ge 2 ] || die_usage "$1 needs a value"; }
