@@ -176,6 +176,12 @@ def changed_names(patch_path):
     return names
 
 
+def name_tails(name):
+    """name's ends after each '_' that are still specific (10 characters
+    or more): "dev_ready_to_probe" -> "ready_to_probe"."""
+    return [name[i + 1:] for i, c in enumerate(name) if c == "_" and len(name) - i - 1 >= 10]
+
+
 def main(argv):
     if len(argv) not in (4, 5):
         sys.stderr.write(__doc__)
@@ -190,16 +196,26 @@ def main(argv):
     if len(argv) == 5 and os.path.exists(argv[4]):
         source = source_of(corpus, patch_id)
         closure = include_closure(argv[4], source) if source else None
-    words, moved_words = word_pattern(names), word_pattern(moved)
+    candidates = []
     for _, header, patch in corpus_headers(corpus):
         if provides_file(header, files):
             print(patch)  # a new header: not in the graph of the old tree
-            continue
-        if closure is not None and header not in closure:
-            continue
-        if words and any(words.search(l) for l in changed_statements(patch, "+")):
+        elif closure is None or header in closure:
+            candidates.append(patch)
+    found = set()
+    for patch in candidates:
+        added = changed_statements(patch, "+")
+        hits = {n for n in names if any(word_pattern([n]).search(l) for l in added)}
+        if hits or (moved and any(word_pattern(moved).search(l)
+                                  for l in changed_statements(patch, "+-"))):
             print(patch)
-        elif moved_words and any(moved_words.search(l) for l in changed_statements(patch, "+-")):
+            found |= hits | {patch}
+    # a name made by token pasting ("dev_ready_to_probe" from
+    # __create_dev_flag_accessors(ready_to_probe, ...)): its tail
+    tails = {t for n in names - found for t in name_tails(n)}
+    for patch in candidates:
+        if patch not in found and tails and any(
+                word_pattern(tails).search(l) for l in changed_statements(patch, "+")):
             print(patch)
     return 0
 

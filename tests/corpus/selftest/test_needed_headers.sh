@@ -66,6 +66,11 @@ LOG
 printf 'drivers/foo/ops.c\tinclude/linux/ops.h include/linux/split.h\n' >"$W/graph4"
 expect "an error naming nothing: headers changing what the .c patch changes" "0011" \
 	"$("$NH" "$W/c" 0010 "$W/err4.log" "$W/graph4" | names)"
+# a name made by token pasting: only its tail is in the header patch
+add 0012 include/linux/flagsacc.h b '__create_dev_flag_accessors(ready_to_probe, DEV_FLAG_READY_TO_PROBE);'
+printf 'livefix: error:   drivers/foo/foo.c:9:7: error: implicit declaration of function ‘dev_ready_to_probe’\n' >"$W/err5.log"
+printf 'drivers/foo/foo.c\tinclude/linux/flagsacc.h\n' >"$W/graph5"
+expect "a token-pasted name found by its tail" "0012" "$("$NH" "$W/c" 0004 "$W/err5.log" "$W/graph5" | names)"
 printf 'livefix: error: something else\n' >"$W/other.log"
 expect "no missing identifiers: no header" "" "$("$NH" "$W/c" 0004 "$W/other.log" "$W/graph" | names)"
 "$NH" >/dev/null 2>&1; expect "usage error exits 2" 2 $?
