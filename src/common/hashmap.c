@@ -26,6 +26,23 @@ void hashmap_init(struct hashmap *map)
 	memset(map, 0, sizeof(*map));
 }
 
+static int cmp_str_ptr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+const char **hashmap_str_keys(const struct hashmap *map, size_t *nr)
+{
+	const char **keys = xcalloc(map->nr_used + 1, sizeof(*keys));
+
+	*nr = 0;
+	for (size_t i = 0; i < map->nr_slots; i++)
+		if (map->slots[i].used && map->slots[i].str_key)
+			keys[(*nr)++] = map->slots[i].str_key;
+	qsort(keys, *nr, sizeof(*keys), cmp_str_ptr);
+	return keys;
+}
+
 void hashmap_release(struct hashmap *map)
 {
 	free(map->slots);

@@ -40,4 +40,8 @@ void *hashmap_next_str(const struct hashmap *map, const char *key, size_t *iter)
 /* Number of values stored under a string key. */
 size_t hashmap_count_str(const struct hashmap *map, const char *key);
 
+/* The string keys of a map, one per value, sorted (strcmp) into a new
+ * array (free it; the keys stay borrowed); *nr gets their number. */
+const char **hashmap_str_keys(const struct hashmap *map, size_t *nr);
+
 #endif

@@ -178,6 +178,8 @@ static void put_metadata(FILE *f, const struct module_meta *m,
 	put_modinfo(f, "livefix_effective_version", m->effective_version);
 	put_modinfo(f, "livefix_replace", m->replace ? "Y" : "N");
 	put_modinfo(f, "livefix_build_id", m->build_id);
+	for (size_t i = 0; i < m->nr_import_ns; i++)
+		fprintf(f, "MODULE_IMPORT_NS(%s);\n", m->import_ns[i]);
 	free(list);
 }
 

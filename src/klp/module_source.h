@@ -44,6 +44,9 @@ struct module_meta {
 	 * object with callbacks is in the patch even with no function. */
 	const struct klp_callback_desc *callbacks;
 	size_t nr_callbacks;
+	/* symbol namespaces of the exports the patch uses (MODULE_IMPORT_NS) */
+	const char *const *import_ns;
+	size_t nr_import_ns;
 };
 
 /* Writes <dir>/livefix-main.c, <dir>/livefix-patch.S (the source patches,

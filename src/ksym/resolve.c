@@ -156,6 +156,11 @@ static int resolve_global(struct unit_resolver *r, const char *name, struct diff
 		out->name = xstrdup(name);
 		out->klp = false;
 		r->nr_exported++;
+		/* modpost refuses a module that uses a namespaced export
+		 * without importing its namespace */
+		if (exp->namespace && r->namespaces &&
+		    !hashmap_get_str(r->namespaces, exp->namespace))
+			hashmap_add_str(r->namespaces, exp->namespace, exp->namespace);
 		return 0;
 	}
 	if ((sym = ksymtab_find_global(r->target, name))) {

@@ -20,6 +20,9 @@ struct unit_resolver {
 	const char *unit;              /* "fs/proc/version.o", for messages */
 	const struct hashmap *in_module; /* globals the patch module itself defines
 					  * in another unit (may be NULL) */
+	struct hashmap *namespaces;    /* gets the namespace of each export used
+					* (name -> the same name, owned by the
+					* symvers); may be NULL */
 	unsigned nr_klp, nr_exported;  /* statistics */
 };
 

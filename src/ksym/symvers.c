@@ -26,6 +26,7 @@ static int parse_line(char *line, struct export *e)
 	e->name = xstrdup(field[1]);
 	e->module = xstrdup(field[2]);
 	e->gpl_only = field[3] && strstr(field[3], "_GPL") != NULL;
+	e->namespace = field[4] && field[4][0] ? xstrdup(field[4]) : NULL;
 	return 0;
 }
 
@@ -68,6 +69,7 @@ void symvers_release(struct symvers *sv)
 	for (size_t i = 0; i < sv->nr_exports; i++) {
 		free(sv->exports[i].name);
 		free(sv->exports[i].module);
+		free(sv->exports[i].namespace);
 	}
 	free(sv->exports);
 	hashmap_release(&sv->by_name);

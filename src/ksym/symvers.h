@@ -13,6 +13,8 @@ struct export {
 	char *module; /* "vmlinux" or the module that exports it */
 	uint32_t crc;
 	int gpl_only;
+	char *namespace; /* EXPORT_SYMBOL_NS's namespace, NULL for none: a
+			  * module using the symbol must MODULE_IMPORT_NS it */
 };
 
 struct symvers {

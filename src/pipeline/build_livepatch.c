@@ -51,6 +51,7 @@ struct build_state {
 	size_t nr_units;
 	struct unit_list sources;  /* the patch's .c files, then those its headers affect */
 	struct patch_globals new_globals;
+	struct hashmap import_ns;  /* namespaces of the exports the units use */
 	struct run_pre_set run_pre; /* what each replaced function was (run-pre check) */
 	struct special_table *specials; /* entry sizes probed from the kernel */
 	char **strings;            /* owned strings the descriptors point to */
@@ -218,6 +219,7 @@ static int diff_unit(struct build_state *st, const struct unit_objects *u, unsig
 	if (target)
 		ret = unit_resolver_init(&r, target, &st->vmlinux, &st->symvers, u->object, u->orig);
 	r.in_module = &st->new_globals.names;
+	r.namespaces = &st->import_ns;
 	/* A changed struct/union/enum layout refuses the unit (-ENOTSUP). */
 	if (!ret)
 		ret = layout_compare(u->orig, u->patched, u->source, &nr_layout_changes);
@@ -490,6 +492,8 @@ static int link_module(struct build_state *st, char **ko_path)
 	struct patch_header hdr;
 	char *text = patch_header_read(o->patches, o->nr_patches, &hdr);
 	char *build_id = NULL;
+	size_t nr_ns;
+	const char **ns = hashmap_str_keys(&st->import_ns, &nr_ns);
 	struct module_meta meta = {
 		.module_name = st->module_name, .kernel = st->in.kver, .debver = st->in.debver,
 		.patches = patches, .inputs = inputs,
@@ -498,6 +502,7 @@ static int link_module(struct build_state *st, char **ko_path)
 		.effective_version = o->effective_version, .patch_text = text,
 		.version = LIVEFIX_VERSION, .replace = o->replace,
 		.callbacks = st->callbacks, .nr_callbacks = st->nr_callbacks,
+		.import_ns = ns, .nr_import_ns = nr_ns,
 	};
 	char *out = xasprintf("%s/%s.ko", o->outdir ? o->outdir : ".", st->module_name);
 	bool made_outdir = false;
@@ -536,6 +541,7 @@ static int link_module(struct build_state *st, char **ko_path)
 		rmdir(o->outdir); /* no empty directory left by a failed build */
 	free(out);
 	free(build_id);
+	free(ns);
 	free(built);
 	free(patches);
 	free(inputs);
@@ -620,6 +626,7 @@ static void release(struct build_state *st)
 	free(st->units);
 	unit_list_release(&st->sources);
 	patch_globals_release(&st->new_globals);
+	hashmap_release(&st->import_ns);
 	run_pre_set_release(&st->run_pre);
 	special_table_free(st->specials);
 	patchset_release(&st->ps);

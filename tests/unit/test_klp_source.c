@@ -23,7 +23,9 @@ static char *generate(const char *file, bool replace)
 		"linux-source-6.1=6.1.170-3", "fix \"quotes\"", "CVE-2026-0001,CVE-2026-0002",
 		"6.1.176-1", "--- a/x\n+++ b/x\n", "0.1.0", replace, .build_id = "12f1e1ca",
 	};
+	const char *ns[] = { "IIO_ADISLIB", "IIO_ST_SENSORS" };
 
+	meta.import_ns = ns, meta.nr_import_ns = 2;
 	if (klp_write_module_source(dir, &meta, funcs, 3, objects, 3))
 		return NULL;
 	path = xasprintf("%s/%s", dir, file);
@@ -47,6 +49,8 @@ static void test_objects_and_functions(void)
 	      "xfs object missing:\n%s", src);
 	CHECK(strstr(src, "int ret = livefix_verify(NULL);"), "no run-pre check at init:\n%s", src);
 	CHECK(strstr(src, "MODULE_INFO(livefix_build_id, \"12f1e1ca\")"), "no build id:\n%s", src);
+	CHECK(strstr(src, "MODULE_IMPORT_NS(IIO_ADISLIB);\nMODULE_IMPORT_NS(IIO_ST_SENSORS);\n"),
+	      "namespaces not imported:\n%s", src);
 	CHECK(strstr(src, ".old_name = \"xfs_stats_format\", .new_func = "
 			  "__livefix_new_1_xfs_stats_format, .old_sympos = 2"),
 	      "xfs function entry missing:\n%s", src);

@@ -48,7 +48,9 @@ static int setup(void)
 	/* m2_entry: exported by the module fixture, named by its build path
 	 * as Module.symvers does */
 	const char *line = "0x12345678\texported_thing\tvmlinux\tEXPORT_SYMBOL\t\n"
-			   "0x23456789\tm2_entry\tdrivers/t/testmod\tEXPORT_SYMBOL_GPL\t\n";
+			   "0x23456789\tm2_entry\tdrivers/t/testmod\tEXPORT_SYMBOL_GPL\t\n"
+			   "0x3456789a\tns_thing\tdrivers/iio/x\tEXPORT_SYMBOL_GPL\tIIO_TEST_NS\n"
+			   "0x456789ab\tns_other\tdrivers/iio/x\tEXPORT_SYMBOL_GPL\tIIO_TEST_NS\n";
 
 	write_file_atomic(sym, line, strlen(line));
 	if (!ret)
@@ -145,6 +147,31 @@ static void test_resolver_decisions(void)
 	free(obj);
 }
 
+/* Found by the stable corpus (0206, iio/adis): modpost refuses a module
+ * that uses a namespaced export without MODULE_IMPORT_NS. */
+static void test_export_namespaces_collected(void)
+{
+	struct unit_resolver r;
+	struct hashmap ns;
+	char *obj = xasprintf("%s/b.o", tmp);
+	const char **keys;
+	size_t nr;
+
+	hashmap_init(&ns);
+	CHECK_INT(0, unit_resolver_init(&r, &tab, &tab, &sv, "lib/b.o", obj));
+	r.namespaces = &ns;
+	resolve_one(&r, "exported_thing", false, "exported_thing", false);
+	resolve_one(&r, "ns_thing", false, "ns_thing", false);
+	resolve_one(&r, "ns_other", false, "ns_other", false);
+	keys = hashmap_str_keys(&ns, &nr);
+	CHECK_INT(1, (int)nr);
+	if (nr == 1)
+		CHECK_STR("IIO_TEST_NS", keys[0]);
+	free(keys);
+	hashmap_release(&ns);
+	free(obj);
+}
+
 /* A module as Debian ships it (FILE symbols stripped) and its -dbg object. */
 static struct ksymtab mod;
 static char *mod_dbg;
@@ -220,6 +247,7 @@ int main(void)
 	RUN_TEST(test_file_chosen_by_local_symbols);
 	RUN_TEST(test_ambiguous_file_refused);
 	RUN_TEST(test_resolver_decisions);
+	RUN_TEST(test_export_namespaces_collected);
 	if (setup_module()) {
 		printf("FAIL setup_module: could not build the fixture module in %s\n", tmp);
 		test_cases_failed++;
