@@ -48,6 +48,7 @@ int kernel_check_compiler(const struct kernel_inputs *in, bool allow_mismatch);
 struct patched_file {
 	char *path;      /* relative to the tree, e.g. "fs/proc/version.c" */
 	bool is_header;  /* ends in .h: every unit including it may change */
+	bool created;    /* the patch creates it (not in the kernel source) */
 };
 
 struct patchset {

@@ -257,11 +257,29 @@ int patch_units(const struct kernel_inputs *in, struct patchset *ps, unsigned ma
 	memset(out, 0, sizeof(*out));
 	hashmap_init(&p.chosen);
 	hashmap_init(&p.own);
-	for (size_t i = 0; i < ps->nr_files; i++)
-		if (!ps->files[i].is_header) {
-			unit_add(&p, ps->files[i].path);
-			hashmap_add_str(&p.own, out->sources[out->nr - 1], (void *)1);
+	for (size_t i = 0; i < ps->nr_files; i++) {
+		if (ps->files[i].is_header)
+			continue;
+		/* The running kernel has no such unit: only a kbuild file the
+		 * patch also changes would build it in, and nothing running
+		 * calls its functions. */
+		if (ps->files[i].created) {
+			pr_err("refused: %s: the patch creates this source file; a new "
+			       "translation unit is not part of the running kernel (it comes in "
+			       "through a kbuild file, which a live patch does not change)",
+			       ps->files[i].path);
+			ret = -ENOTSUP;
+			continue;
 		}
+		unit_add(&p, ps->files[i].path);
+		hashmap_add_str(&p.own, out->sources[out->nr - 1], (void *)1);
+	}
+	if (ret) {
+		hashmap_release(&p.chosen);
+		hashmap_release(&p.own);
+		unit_list_release(out);
+		return ret;
+	}
 	out->nr_own = out->nr;
 	if (has_headers(ps))
 		ret = include_graph_get(in, &p.graph);

@@ -120,6 +120,7 @@ static int patchset_add_file(const struct kernel_inputs *in, struct patchset *ps
 		ps->files = xrealloc(ps->files, (ps->nr_files + 1) * sizeof(*ps->files));
 		ps->files[ps->nr_files].path = xstrdup(path);
 		ps->files[ps->nr_files].is_header = len > 2 && !strcmp(path + len - 2, ".h");
+		ps->files[ps->nr_files].created = created && !path_exists(src);
 		ps->nr_files++;
 	}
 	free(patched);

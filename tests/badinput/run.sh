@@ -85,6 +85,14 @@ HcmV?d00001
 
 P
 cat "$EX" "$T/binary.patch" >"$T/mixed.patch"
+cat >"$T/newfile.patch" <<'P'
+diff -uN a/fs/proc/livefix_new.c b/fs/proc/livefix_new.c
+--- a/fs/proc/livefix_new.c	1970-01-01 00:00:00.000000000 +0000
++++ b/fs/proc/livefix_new.c	2026-11-27 00:00:00.000000000 +0000
+@@ -0,0 +1,2 @@
++// SPDX-License-Identifier: GPL-2.0
++int livefix_new(void) { return 0; }
+P
 { echo "--- a/../../etc/passwd"; echo "+++ b/../../etc/passwd"; echo "@@ -1 +1 @@"; echo "-x"; echo "+y"; } >"$T/escape.patch"
 
 expect "patch that does not apply" 1 'does not apply' build -o "$T/o1" "$T/noapply.patch"
@@ -95,6 +103,7 @@ expect "patch to a file not compiled" 1 'not compiled in this kernel' build -o "
 nothing_in "  no output" "$T/o3"
 expect "fetch --debug-modules of a module the kernel lacks" 2 "no module 'no_such_mod'" \
 	"$LF" fetch -k "$KVER" --debug-modules no_such_mod
+expect "patch creating a new .c file" 3 'creates this source file' build -o "$T/o4" "$T/newfile.patch"
 expect "binary file in the patch" 3 'binary file' build -o "$T/o4" "$T/binary.patch"
 expect "source and binary file in one patch" 3 'binary file' build -o "$T/o4" "$T/mixed.patch"
 nothing_in "  no output" "$T/o4"

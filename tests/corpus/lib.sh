@@ -76,6 +76,7 @@ refusal_category() {
 	*"no functional change"*) echo no-functional-change ;;
 	# before the keywords a type or file name in its line could hold
 	*"data layout change"*) echo data-layout ;;
+	*"creates this source file"*) echo new-file ;;
 	*"header file"*|*"header"*) echo header ;;
 	*export*|*"crc"*|*symvers*|*"__ksymtab"*|*"symbol version"*) echo new-export ;;
 	*"init code"*|*".init."*|*"__init"*|*".exit."*|*"__exit"*|*"init section"*|*"initcall"*) echo init-change ;;

@@ -27,7 +27,7 @@
 #                       livefix unload worked; no oops/warning in the log
 #   refused:CATEGORY    livefix build exit 3 with a reason; CATEGORY from the
 #                       reason: no-functional-change, data-layout, init-change,
-#                       changed-data, new-export, header, unsupported-section,
+#                       changed-data, new-export, header, new-file, unsupported-section,
 #                       other (the full reason is in the report)
 #   wrong:WHAT          anything else: build exit 1/4 (build-exitN), a refusal
 #                       without a reason, load failure, transition timeout,
