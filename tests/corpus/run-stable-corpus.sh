@@ -163,8 +163,8 @@ prefetch_debug_modules
 # in one upstream commit; the corpus splits it into one patch per file. A
 # patch that does not build alone is built again together with the corpus
 # patches the failure names, as that commit would be, for up to 3 rounds:
-#  - a class a .c that does not compile: the header patches that provide
-#    what gcc could not find (tests/corpus/needed-headers.py);
+#  - a unit that does not compile: the header patches that provide what
+#    gcc could not find (tests/corpus/needed-headers.py);
 #  - a header whose includers no longer compile: their .c patches;
 #  - a symbol that is "neither exported nor defined" in the running kernel:
 #    the .c patch that adds that function (index.tsv: funcs-added).
@@ -190,9 +190,7 @@ adders_patches() { # BUILD_LOG: corpus .c patches adding the missing functions
 }
 companion_patches() { # ID BUILD_LOG: the patches its failure asks for
 	if grep -q "^livefix: error: compiling .* (patched) failed" "$2"; then
-		if [ "${CLASS[$1]}" = a ]; then
-			"$REPO_ROOT/tests/corpus/needed-headers.py" "$CORPUS" "$1" "$2" "$GRAPH"
-		fi
+		"$REPO_ROOT/tests/corpus/needed-headers.py" "$CORPUS" "$1" "$2" "$GRAPH"
 		sources_patches "$2"
 	fi
 	adders_patches "$2"
