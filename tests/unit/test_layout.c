@@ -9,6 +9,7 @@
 #include "common/xalloc.h"
 #include "diff/layout.h"
 #include "test.h"
+#include "capture.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -43,19 +44,12 @@ static char *compile(const char *name, const char *source, const char *dwarf)
 static int compare_captured_unit(const char *orig, const char *patched, const char *unit,
 				 unsigned *nr, char **messages)
 {
-	char *path = xasprintf("%s/stderr", tmp);
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600), saved = dup(STDERR_FILENO), ret;
+	struct stderr_capture c;
+	int ret;
 
-	fflush(stderr);
-	dup2(fd, STDERR_FILENO);
+	stderr_capture_begin(&c, xasprintf("%s/stderr", tmp));
 	ret = layout_compare(orig, patched, unit, nr);
-	fflush(stderr);
-	dup2(saved, STDERR_FILENO);
-	close(saved);
-	close(fd);
-	*messages = read_file(path, NULL);
-	unlink(path);
-	free(path);
+	*messages = stderr_capture_end(&c);
 	return ret;
 }
 

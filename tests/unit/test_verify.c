@@ -4,6 +4,7 @@
  * module runs (src/verify/rules.h, compiled here through
  * verify_func_compare) on a running image "linked" by the test. */
 #include "test.h"
+#include "capture.h"
 #include "common/fsutil.h"
 #include "common/run.h"
 #include "common/xalloc.h"
@@ -211,20 +212,12 @@ static void test_extract_relocs(void)
 static int extract_captured(const struct special_sizes *sizes, struct verify_func *f,
 			    char **messages)
 {
-	char *path = xasprintf("%s/extract.err", tmp);
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600), saved = dup(STDERR_FILENO);
+	struct stderr_capture c;
 	int ret;
 
-	fflush(stderr);
-	dup2(fd, STDERR_FILENO);
+	stderr_capture_begin(&c, xasprintf("%s/extract.err", tmp));
 	ret = verify_func_extract(elf, sizes, "vmlinux", "target_fn", 0, fake_resolve, NULL, f);
-	fflush(stderr);
-	dup2(saved, STDERR_FILENO);
-	close(saved);
-	close(fd);
-	*messages = read_file(path, NULL);
-	unlink(path);
-	free(path);
+	*messages = stderr_capture_end(&c);
 	return ret;
 }
 
