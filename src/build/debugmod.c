@@ -6,6 +6,7 @@
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/run.h"
+#include "common/strutil.h"
 #include "common/xalloc.h"
 
 #include <errno.h>
@@ -33,17 +34,6 @@ static bool is_cached(const struct kernel_inputs *in, const char *rel)
 	return ret;
 }
 
-/* "snd-usb-audio" and "snd_usb_audio" are one module to the kernel. */
-static bool same_module_name(const char *a, size_t alen, const char *b)
-{
-	size_t i;
-
-	for (i = 0; i < alen && b[i]; i++)
-		if (a[i] != b[i] && !(strchr("-_", a[i]) && strchr("-_", b[i])))
-			return false;
-	return i == alen && !b[i];
-}
-
 char *kernel_module_rel(const struct kernel_inputs *in, const char *name)
 {
 	char *order = xasprintf("%s/modules.order", in->modules_dir);
@@ -57,7 +47,7 @@ char *kernel_module_rel(const struct kernel_inputs *in, const char *name)
 
 		base = base ? base + 1 : line;
 		if (len > 3 && !strncmp(line + len - 3, ".ko", 3) &&
-		    same_module_name(base, (size_t)(line + len - 3 - base), name))
+		    module_names_equal(base, (size_t)(line + len - 3 - base), name))
 			rel = xstrndup(line, len);
 		line += len + (line[len] == '\n');
 	}

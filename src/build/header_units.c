@@ -274,14 +274,8 @@ int patch_units(const struct kernel_inputs *in, struct patchset *ps, unsigned ma
 		unit_add(&p, ps->files[i].path);
 		hashmap_add_str(&p.own, out->sources[out->nr - 1], (void *)1);
 	}
-	if (ret) {
-		hashmap_release(&p.chosen);
-		hashmap_release(&p.own);
-		unit_list_release(out);
-		return ret;
-	}
 	out->nr_own = out->nr;
-	if (has_headers(ps))
+	if (!ret && has_headers(ps))
 		ret = include_graph_get(in, &p.graph);
 	for (size_t i = 0; !ret && p.graph && i < ps->nr_files; i++)
 		if (ps->files[i].is_header)

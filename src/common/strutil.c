@@ -14,6 +14,16 @@ bool str_is_digits(const char *s)
 	return true;
 }
 
+bool module_names_equal(const char *a, size_t alen, const char *b)
+{
+	size_t i;
+
+	for (i = 0; i < alen && b[i]; i++)
+		if (a[i] != b[i] && !(strchr("-_", a[i]) && strchr("-_", b[i])))
+			return false;
+	return i == alen && !b[i];
+}
+
 void strbuf_add(struct strbuf *b, const char *s, size_t len)
 {
 	xgrow((void **)&b->s, &b->alloc, b->len + len + 1, 1);

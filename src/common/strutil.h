@@ -9,6 +9,12 @@
  * "", "-1" or "4 2"): a pid in /proc, a sympos in a modinfo list. */
 bool str_is_digits(const char *s);
 
+/* Whether the first alen bytes of a name the same module as b: the kernel
+ * takes '-' and '_' in module names for one ("snd-usb-audio" is
+ * snd_usb_audio), so Module.symvers paths, modules.order and KBUILD_MODNAME
+ * may spell it either way. */
+bool module_names_equal(const char *a, size_t alen, const char *b);
+
 /* A growing NUL-terminated string (s is NULL until the first add). */
 struct strbuf {
 	char *s;

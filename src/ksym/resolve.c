@@ -1,6 +1,7 @@
 #include "ksym/resolve.h"
 #include "diff/diff.h"
 #include "common/log.h"
+#include "common/strutil.h"
 #include "common/xalloc.h"
 #include "elf/elf.h"
 
@@ -131,13 +132,9 @@ static int klp_name(struct diff_resolution *out, const struct ksymtab *tab,
 static bool export_is_from_module(const struct export *exp, const char *modname)
 {
 	const char *base = strrchr(exp->module, '/');
-	size_t i;
 
 	base = base ? base + 1 : exp->module;
-	for (i = 0; base[i] && modname[i]; i++)
-		if (base[i] != modname[i] && !(strchr("-_", base[i]) && strchr("-_", modname[i])))
-			return false;
-	return !base[i] && !modname[i];
+	return module_names_equal(base, strlen(base), modname);
 }
 
 static int resolve_global(struct unit_resolver *r, const char *name, struct diff_resolution *out)

@@ -19,7 +19,6 @@
 #include "special/special.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,44 +89,23 @@ char *livepatch_module_name(const char *name_or_patch, bool from_patch)
 	return out;
 }
 
-static const char *module_search_name;
-static char *module_search_result;
-
-static int match_module_file(const char *path, const struct stat *st, int flag, struct FTW *f)
-{
-	char *base = xstrdup(path + f->base);
-
-	(void)st;
-	for (char *p = base; *p; p++)
-		if (*p == '-')
-			*p = '_';
-	if (flag == FTW_F && strlen(base) > 3 && !strcmp(base + strlen(base) - 3, ".ko") &&
-	    !strncmp(base, module_search_name, strlen(base) - 3) &&
-	    strlen(module_search_name) == strlen(base) - 3)
-		module_search_result = xstrdup(path);
-	free(base);
-	return module_search_result ? 1 : 0;
-}
-
 /* The symbol table of the module a unit belongs to, loaded once. */
 static const struct ksymtab *target_symtab(struct build_state *st, const char *target)
 {
-	char *name, *path;
+	char *rel, *path;
 
 	if (!strcmp(target, "vmlinux"))
 		return &st->vmlinux;
 	for (size_t i = 0; i < st->nr_modules; i++)
 		if (!strcmp(st->modules[i]->objname, target))
 			return st->modules[i];
-	name = klp_kernel_module_name(target);
-	module_search_name = name, module_search_result = NULL;
-	nftw(st->in.modules_dir, match_module_file, 32, FTW_PHYS);
-	path = module_search_result;
-	free(name);
-	if (!path) {
+	rel = kernel_module_rel(&st->in, target);
+	if (!rel) {
 		pr_err("module '%s' not found under %s", target, st->in.modules_dir);
 		return NULL;
 	}
+	path = xasprintf("%s/%s", st->in.modules_dir, rel);
+	free(rel);
 	/* each table is allocated on its own: units keep pointers to them */
 	xgrow((void **)&st->modules, &st->alloc_modules, st->nr_modules + 1,
 	      sizeof(*st->modules));

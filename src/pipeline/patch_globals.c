@@ -56,55 +56,63 @@ static void add_if_new(void *ctx, const char *name)
 
 #define KSYMTAB_PREFIX "__ksymtab_"
 
+/* EXPORT_SYMBOL(x) defines a (local) "__ksymtab_x" in every kernel 6.1
+ * object: x, or NULL for any other symbol. */
+static const char *exported_name(const GElf_Sym *s, const char *name)
+{
+	size_t len = strlen(KSYMTAB_PREFIX);
+
+	if (s->st_shndx == SHN_UNDEF || strncmp(name, KSYMTAB_PREFIX, len) || !name[len])
+		return NULL;
+	return name + len;
+}
+
+static void add_orig_export(void *ctx, const GElf_Sym *s, const char *name)
+{
+	const char *exported = exported_name(s, name);
+
+	if (exported)
+		add_known(ctx, exported);
+}
+
 struct export_scan {
-	struct hashmap *names;      /* exported names (owned by strings) */
-	struct patch_globals *pg;   /* when set, add new ones to pg */
-	const char *object;
-	char ***strings;
-	size_t *nr, *alloc;
+	struct patch_globals *known; /* exports seen so far, orig's first */
+	struct patch_globals *pg;    /* gets the new ones */
+	const char *object;          /* the patched object being read */
 };
 
-/* EXPORT_SYMBOL(x) defines a (local) "__ksymtab_x" in every kernel 6.1 object. */
-static void scan_export(void *ctx, const GElf_Sym *s, const char *name)
+static void add_new_export(void *ctx, const GElf_Sym *s, const char *name)
 {
 	struct export_scan *e = ctx;
 	struct patch_globals *pg = e->pg;
-	const char *exported = name + strlen(KSYMTAB_PREFIX);
-	char *copy;
+	const char *exported = exported_name(s, name);
 
-	if (s->st_shndx == SHN_UNDEF || strncmp(name, KSYMTAB_PREFIX, strlen(KSYMTAB_PREFIX)) ||
-	    !*exported || hashmap_get_str(e->names, exported))
+	if (!exported || hashmap_get_str(&e->known->names, exported))
 		return;
-	copy = xstrdup(exported);
-	xgrow((void **)e->strings, e->alloc, *e->nr + 1, sizeof(char *));
-	(*e->strings)[(*e->nr)++] = copy;
-	hashmap_add_str(e->names, copy, copy);
-	if (!pg)
-		return;
-	xgrow((void **)&pg->export_objects, &pg->alloc_export_objects, pg->nr_new_exports,
+	add_known(e->known, exported);
+	xgrow((void **)&pg->new_exports, &pg->alloc_new_exports, pg->nr_new_exports + 1,
 	      sizeof(char *));
-	pg->export_objects[pg->nr_new_exports - 1] = e->object;
+	xgrow((void **)&pg->export_objects, &pg->alloc_export_objects, pg->nr_new_exports + 1,
+	      sizeof(char *));
+	pg->new_exports[pg->nr_new_exports] = xstrdup(exported);
+	pg->export_objects[pg->nr_new_exports++] = e->object;
 }
 
 static int collect_new_exports(struct patch_globals *pg, char *const *orig,
 			       char *const *patched, size_t n)
 {
-	struct patch_globals old = { 0 };
-	struct export_scan e = { &old.names, NULL, NULL, &old.strings, &old.nr_strings,
-				 &old.alloc_strings };
+	struct patch_globals known = { 0 };
+	struct export_scan e = { &known, pg, NULL };
 	int ret = 0;
 
-	hashmap_init(&old.names);
+	hashmap_init(&known.names);
 	for (size_t i = 0; i < n && !ret; i++)
-		ret = elf_symtab_walk(orig[i], false, scan_export, &e);
-	/* new ones go into pg's list, known ones stay in old's map */
-	e.pg = pg, e.strings = &pg->new_exports, e.nr = &pg->nr_new_exports;
-	e.alloc = &pg->alloc_new_exports;
+		ret = elf_symtab_walk(orig[i], false, add_orig_export, &known);
 	for (size_t i = 0; i < n && !ret; i++) {
 		e.object = patched[i];
-		ret = elf_symtab_walk(patched[i], false, scan_export, &e);
+		ret = elf_symtab_walk(patched[i], false, add_new_export, &e);
 	}
-	patch_globals_release(&old);
+	patch_globals_release(&known);
 	return ret;
 }
 

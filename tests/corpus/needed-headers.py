@@ -202,20 +202,23 @@ def main(argv):
             print(patch)  # a new header: not in the graph of the old tree
         elif closure is None or header in closure:
             candidates.append(patch)
-    found = set()
+    name_words = {n: word_pattern([n]) for n in names}
+    moved_words = word_pattern(moved)
+    added = {patch: changed_statements(patch, "+") for patch in candidates}
+    found_names, printed = set(), set()
     for patch in candidates:
-        added = changed_statements(patch, "+")
-        hits = {n for n in names if any(word_pattern([n]).search(l) for l in added)}
-        if hits or (moved and any(word_pattern(moved).search(l)
-                                  for l in changed_statements(patch, "+-"))):
+        hits = {n for n, rx in name_words.items() if any(rx.search(l) for l in added[patch])}
+        if hits or (moved_words and any(moved_words.search(l)
+                                        for l in changed_statements(patch, "+-"))):
             print(patch)
-            found |= hits | {patch}
+            printed.add(patch)
+            found_names |= hits
     # a name made by token pasting ("dev_ready_to_probe" from
     # __create_dev_flag_accessors(ready_to_probe, ...)): its tail
-    tails = {t for n in names - found for t in name_tails(n)}
+    tail_words = word_pattern({t for n in names - found_names for t in name_tails(n)})
     for patch in candidates:
-        if patch not in found and tails and any(
-                word_pattern(tails).search(l) for l in changed_statements(patch, "+")):
+        if patch not in printed and tail_words and any(
+                tail_words.search(l) for l in added[patch]):
             print(patch)
     return 0
 
