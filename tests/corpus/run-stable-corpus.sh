@@ -27,7 +27,8 @@
 #                       livefix unload worked; no oops/warning in the log
 #   refused:CATEGORY    livefix build exit 3 with a reason; CATEGORY from the
 #                       reason: no-functional-change, data-layout, init-change,
-#                       changed-data, new-export, header, new-file, unsupported-section,
+#                       changed-data, new-export, export-abi (exported CRCs
+#                       changed), header, new-file, unsupported-section,
 #                       other (the full reason is in the report)
 #   wrong:WHAT          anything else: build exit 1/4 (build-exitN), a refusal
 #                       without a reason, load failure, transition timeout,
@@ -162,7 +163,8 @@ prefetch_debug_modules
 # A stable update changes a header, its users and the functions they call
 # in one upstream commit; the corpus splits it into one patch per file. A
 # patch that does not build alone is built again together with the corpus
-# patches the failure names, as that commit would be, for up to 3 rounds:
+# patches the failure names, as that commit would be, for up to 3 rounds,
+# then (still not built) once with every patch of its target modules:
 #  - a unit that does not compile: the header patches that provide what
 #    gcc could not find (tests/corpus/needed-headers.py);
 #  - a header whose includers no longer compile: their .c patches;
@@ -195,21 +197,53 @@ companion_patches() { # ID BUILD_LOG: the patches its failure asks for
 	fi
 	adders_patches "$2"
 }
+# module_patches ID: every class a/b corpus patch for a target module of ID
+# (not vmlinux): the last resort for a commit whose files need each other in
+# ways gcc's messages do not name (a type changed in one header, used in
+# another unit). Nothing when there would be more than MODULE_GROUP_MAX.
+MODULE_GROUP_MAX=40
+module_patches() {
+	local mods
+	mods=$(tr ',+' '\n\n' <<<"${TARGET[$1]}" | grep -vxE 'vmlinux|-|' | paste -sd, -)
+	[ -n "$mods" ] || return 0
+	awk -F'\t' -v mods="$mods" -v max="$MODULE_GROUP_MAX" '
+		BEGIN { n = split(mods, m, ","); for (i = 1; i <= n; i++) want[m[i]] = 1 }
+		($3 == "a" || $3 == "b") {
+			k = split($4, t, /[,+]/)
+			for (i = 1; i <= k; i++) if (t[i] in want) { ids[++c] = $1; break }
+		}
+		END { if (c <= max) for (i = 1; i <= c; i++) print ids[i] }' "$CORPUS/index.tsv" |
+	while read -r i; do ls "$CORPUS"/patches/"$i"-*.patch 2>/dev/null; done
+}
+# build_with ID LOG PATCH...: livefix build of these patches as stable-ID.
+build_with() {
+	local id=$1 log=$2
+	shift 2
+	"$LIVEFIX" build -k "$KVER" -n "stable-$id" -o "$OUT/modules" "$@" >"$log" 2>&1
+}
 build_one() {
-	local id=$1 log=$OUT/logs/$1.build.log t0 rc more round=0
-	local -a with=()
+	local id=$1 log=$OUT/logs/$1.build.log t0 rc round=0 whole_module=0
+	local -a with=() more=()
 	t0=$(now)
-	"$LIVEFIX" build -k "$KVER" -n "stable-$id" -o "$OUT/modules" "${PATCH[$id]}" >"$log" 2>&1
+	build_with "$id" "$log" "${PATCH[$id]}"
 	rc=$?
-	while [ "$rc" != 0 ] && [ "$rc" != 3 ] && [ "$round" -lt 3 ]; do
-		mapfile -t more < <(companion_patches "$id" "$log" |
+	while [ "$rc" != 0 ] && [ "$rc" != 3 ]; do
+		more=()
+		[ "$round" -ge 3 ] || mapfile -t more < <(companion_patches "$id" "$log" |
 			grep -vxF -f <(printf '%s\n' "${PATCH[$id]}" "${with[@]}") | sort -u)
+		# only for what another file of the commit can cure, so that a
+		# livefix failure is never hidden behind a bigger build
+		if [ ${#more[@]} -eq 0 ] && [ "$whole_module" = 0 ] &&
+			grep -qE '^livefix: error: (compiling .* \(patched\) failed|.*neither exported nor defined)' "$log"; then
+			whole_module=1
+			mapfile -t more < <(module_patches "$id" |
+				grep -vxF -f <(printf '%s\n' "${PATCH[$id]}" "${with[@]}") | sort -u)
+		fi
 		[ ${#more[@]} -gt 0 ] || break
 		[ "$round" -gt 0 ] || mv "$log" "$OUT/logs/$id.alone.build.log"
 		with+=("${more[@]}")
 		round=$((round + 1))
-		"$LIVEFIX" build -k "$KVER" -n "stable-$id" -o "$OUT/modules" "${with[@]}" \
-			"${PATCH[$id]}" >"$log" 2>&1
+		build_with "$id" "$log" "${with[@]}" "${PATCH[$id]}"
 		rc=$?
 	done
 	[ ${#with[@]} -eq 0 ] ||

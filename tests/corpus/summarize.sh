@@ -6,39 +6,65 @@
 #
 # usage: summarize.sh REPORT.tsv...
 # A patch in several reports counts once, with its outcome in the last one
-# given (a rerun after a fix replaces the earlier result).
+# given (a rerun after a fix replaces the earlier result). A refusal's
+# category is worked out again from its reason with the current rules
+# (lib.sh refusal_category), so that parts run before a rule changed agree.
+# "Function-level" patches are those not refused for a reason no live patch
+# can get past (lib.sh not_function_level): the coverage figure is the
+# share of them applied live.
 # Exit status: 0 no wrong outcome, 1 some, 2 usage or unreadable report.
 set -u
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=tests/corpus/lib.sh
+. "$HERE/lib.sh"
 if [ $# -eq 0 ]; then
 	echo "usage: $0 REPORT.tsv..." >&2
 	exit 2
 fi
 for f in "$@"; do
-	if [ ! -r "$f" ] || [ "$(head -1 "$f" | cut -f1,5)" != "id	outcome" ]; then
-		echo "$0: '$f' is not a stable-corpus report.tsv (header id ... outcome)" >&2
+	if [ ! -r "$f" ] || [ "$(head -1 "$f" | cut -f1,5,9)" != "id	outcome	reason" ]; then
+		echo "$0: '$f' is not a stable-corpus report.tsv (header id ... outcome ... reason)" >&2
 		exit 2
 	fi
 done
-awk -F'\t' '
-FNR == 1 { next }
-{ outcome[$1] = $5; class[$1] = $3 }
+# id, class, outcome of each patch, the last report's; refusals recategorized
+declare -A OUTCOME=() CLASS=() REASON=()
+for f in "$@"; do
+	# "-" for an empty field: read would merge a run of tabs
+	while IFS=$'\t' read -r id _p class _t outcome _c _s _f reason; do
+		OUTCOME[$id]=$outcome CLASS[$id]=$class REASON[$id]=${reason#-}
+	done < <(awk -F'\t' -v OFS='\t' 'FNR > 1 { for (i = 1; i <= 9; i++) if ($i == "") $i = "-"; print }' "$f")
+done
+for id in "${!OUTCOME[@]}"; do
+	o=${OUTCOME[$id]} fl=1
+	if [[ $o == refused:* ]]; then
+		c=$(refusal_category "${REASON[$id]}")
+		o=refused:$c
+		! not_function_level "$c" || fl=0
+	fi
+	printf '%s\t%s\t%s\t%s\n' "$id" "${CLASS[$id]}" "$o" "$fl"
+done | sort | awk -F'\t' -v nrep=$# '
+{
+	o = $3; n++
+	count[o]++
+	if ($2 == "a") na++; else nb++
+	if (o ~ /^wrong:/) { wrong++; wrongs = wrongs " " $1 "(" o ")" }
+	else if (o == "applied") applied++
+	else refused++
+	if ($4) { fl++; if (o != "applied") missed = missed " " $1 "(" o ")" }
+}
 END {
-	for (id in outcome) {
-		o = outcome[id]; n++
-		count[o]++
-		if (o ~ /^wrong:/) { wrong++; wrongs = wrongs " " id "(" o ")" }
-		else if (o == "applied") applied++
-		else refused++
-		if (class[id] == "a") na++; else nb++
-	}
-	printf "stable-corpus summary: %d patches (%d class a, %d class b) from %d report(s)\n", n, na, nb, ARGC - 1
+	printf "stable-corpus summary: %d patches (%d class a, %d class b) from %d report(s)\n", n, na, nb, nrep
 	k = 0
 	for (o in count) keys[++k] = o
 	for (i = 1; i <= k; i++)       # insertion sort: a handful of outcomes
 		for (j = i; j > 1 && keys[j - 1] > keys[j]; j--) { t = keys[j]; keys[j] = keys[j - 1]; keys[j - 1] = t }
 	for (i = 1; i <= k; i++) printf "  %-40s %5d\n", keys[i], count[keys[i]]
 	printf "applied live: %d; refused with a reason: %d; wrong: %d\n", applied, refused, wrong
+	printf "function-level (live-patchable in principle): %d; applied live: %d (%.1f%%)\n",
+		fl, applied, fl ? 100 * applied / fl : 0
+	if (missed) printf "function-level, not applied:%s\n", missed
 	if (wrong) printf "wrong:%s\n", wrongs
 	printf "stable-corpus: %d passed, %d failed\n", applied + refused, wrong
 	exit wrong ? 1 : 0
-}' "$@"
+}'

@@ -70,5 +70,15 @@ LIVEFIX=$HERE/fake-livefix FAKE_KO_DIR=$W/s ONLY=2,0006,10 "$HERE/../run-stable-
 check "stable runner, ONLY" "stable-corpus: 3 passed, 0 failed" "$W/s2.out"
 LIVEFIX=$HERE/fake-livefix FAKE_KO_DIR=$W/s LIMIT=3 "$HERE/../run-stable-corpus.sh" -o "$W/sout3" "$S" "$KVER" >"$W/s3.out" 2>&1
 check "stable runner, LIMIT" "stable-corpus: 3 passed, 0 failed" "$W/s3.out"
+# A commit whose units need each other beyond what gcc names: the last
+# round builds the patch with every patch of its target module.
+S=$W/sc2; mkdir -p "$S/patches"
+printf 'id\tfile\tclass\ttarget\tlines_changed\tnotes\n' >"$S/index.tsv"
+add 0001 drivers/foo/m1.c a foomod needsmate; add 0002 drivers/foo/m2.h b foomod,foomod_pci modmate
+add 0003 drivers/bar/b.h b barmod notmate
+LIVEFIX=$HERE/fake-livefix FAKE_KO_DIR=$W/s ONLY=1 EXPECT=0001=refused:export-abi "$HERE/../run-stable-corpus.sh" -o "$W/sout4" "$S" "$KVER" >"$W/s4.out" 2>&1
+check "stable runner, whole-module round" "stable-corpus: 1 passed, 0 failed" "$W/s4.out"
+if grep -q 'built with patch(es) 0002 (alone' "$W/sout4/report.tsv"; then echo "ok whole-module round names its patches"; passed=$((passed + 1))
+else echo "FAIL whole-module round: expected 'built with patch(es) 0002 (alone...' in report.tsv, saw: $(cut -f9 "$W/sout4/report.tsv" | tail -1)"; failed=$((failed + 1)); fi
 echo "selftest: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

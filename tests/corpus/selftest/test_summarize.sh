@@ -20,6 +20,18 @@ out=$("$S" "$W/part1.tsv" "$W/part2.tsv" "$W/rerun.tsv"); rc=$?
 expect "a rerun replaces the earlier outcome" "applied live: 3; refused with a reason: 2; wrong: 0" \
 	"$(grep '^applied live' <<<"$out")"
 expect "all passed: exit 0" 0 "$rc"
+# refusals recategorized from their reason; the function-level share
+{ echo "$H"; row 0001 a applied; row 0002 a applied; row 0003 a refused:other
+  printf '0004\tp\ta\tm\trefused:new-export\tnew-export\t1\t\tx.c: the patch changes the CRC of 1 exported symbol(s)\n'
+  printf '0005\tp\tb\tm\trefused:header\theader\t1\t\tx.h: data layout change of struct s\n'
+} >"$W/cat.tsv"
+out=$("$S" "$W/cat.tsv")
+expect "a CRC refusal is export-abi" "refused:export-abi 1" "$(grep -o 'refused:export-abi *[0-9]*' <<<"$out" | tr -s ' ')"
+expect "a layout reason is data-layout" "refused:data-layout 1" "$(grep -o 'refused:data-layout *[0-9]*' <<<"$out" | tr -s ' ')"
+expect "function-level share" "function-level (live-patchable in principle): 3; applied live: 2 (66.7%)" \
+	"$(grep '^function-level (' <<<"$out")"
+expect "what was not applied is named" "function-level, not applied: 0003(refused:other)" \
+	"$(grep '^function-level, not' <<<"$out")"
 "$S" /etc/hostname >/dev/null 2>&1
 expect "not a report: exit 2" 2 $?
 "$S" >/dev/null 2>&1
