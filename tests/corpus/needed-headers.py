@@ -136,8 +136,8 @@ def source_of(corpus, patch_id):
     return None
 
 
-def include_closure(graph_path, source):
-    """Every file source includes, directly or through other headers."""
+def read_graph(graph_path):
+    """path -> the files it includes directly."""
     edges = {}
     with open(graph_path, errors="replace") as g:
         for line in g:
@@ -145,15 +145,31 @@ def include_closure(graph_path, source):
                 continue
             path, _, incs = line.rstrip("\n").partition("\t")
             edges[path] = incs.split()
-    # what kbuild's -include options bring into every unit (not in the file)
-    edges[source] = edges.get(source, []) + FORCED_INCLUDES
-    seen, todo = set(), [source]
+    return edges
+
+
+def include_closure(edges, sources):
+    """Every file the sources include, directly or through other headers,
+    with what kbuild's -include options bring into every unit."""
+    seen, todo = set(), list(sources) + FORCED_INCLUDES
     while todo:
         for inc in edges.get(todo.pop(), ()):
             if inc not in seen:
                 seen.add(inc)
                 todo.append(inc)
-    return seen
+    return seen | set(FORCED_INCLUDES)
+
+
+# "livefix: error: compiling drivers/scsi/sr.c (patched) failed: ..."
+FAILED_UNIT = re.compile(r"^livefix: error: compiling (\S+\.c) \(patched\) failed")
+
+
+def failed_units(log_path):
+    """The units whose patched compile failed: what they include is where
+    the missing names must come from (not only what the patch's own file
+    includes: a header patch's failure is in its includers)."""
+    with open(log_path, errors="replace") as log:
+        return {m.group(1) for m in map(FAILED_UNIT.match, log) if m}
 
 
 def patch_of(corpus, patch_id):
@@ -194,8 +210,11 @@ def main(argv):
         return 0
     closure = None
     if len(argv) == 5 and os.path.exists(argv[4]):
+        units = failed_units(log)
         source = source_of(corpus, patch_id)
-        closure = include_closure(argv[4], source) if source else None
+        if source:
+            units.add(source)
+        closure = include_closure(read_graph(argv[4]), units) if units else None
     candidates = []
     for _, header, patch in corpus_headers(corpus):
         if provides_file(header, files):

@@ -71,6 +71,17 @@ add 0012 include/linux/flagsacc.h b '__create_dev_flag_accessors(ready_to_probe,
 printf 'livefix: error:   drivers/foo/foo.c:9:7: error: implicit declaration of function ‘dev_ready_to_probe’\n' >"$W/err5.log"
 printf 'drivers/foo/foo.c\tinclude/linux/flagsacc.h\n' >"$W/graph5"
 expect "a token-pasted name found by its tail" "0012" "$("$NH" "$W/c" 0004 "$W/err5.log" "$W/graph5" | names)"
+# a header patch whose includer failed: the includer's headers count, not
+# only those the header patch's own file includes
+add 0013 drivers/foo/foo.h b 'int foo_new_field;'
+add 0014 include/linux/cdrom.h b 'extern void cdrom_new_probe(void);'
+cat >"$W/err6.log" <<'LOG'
+livefix: error: compiling drivers/foo/foo.c (patched) failed: exit 1; log: x
+livefix: error:   drivers/foo/foo.c:9:7: error: implicit declaration of function ‘cdrom_new_probe’
+LOG
+printf 'drivers/foo/foo.c	include/linux/cdrom.h drivers/foo/foo.h
+' >"$W/graph6"
+expect "a header patch: what its failed includer includes" "0014" "$("$NH" "$W/c" 0013 "$W/err6.log" "$W/graph6" | names)"
 printf 'livefix: error: something else\n' >"$W/other.log"
 expect "no missing identifiers: no header" "" "$("$NH" "$W/c" 0004 "$W/other.log" "$W/graph" | names)"
 "$NH" >/dev/null 2>&1; expect "usage error exits 2" 2 $?
