@@ -88,6 +88,12 @@ struct unit_objects {
 int compile_unit(const struct kernel_inputs *in, const struct patchset *ps,
 		 const char *source, struct unit_objects *out);
 void unit_objects_release(struct unit_objects *u);
+/* The same, but original and patched only (no __LINE__-neutral pair) and
+ * a compile failure only warned about: a header's includer compiled for
+ * the data-layout check alone, whose failure leaves another reason to
+ * refuse (pipeline/header_probe.c). */
+int compile_unit_pair(const struct kernel_inputs *in, const struct patchset *ps,
+		      const char *source, struct unit_objects *out);
 /* Learns the kernel's commands of the sources not compiled before with one
  * parallel make run in the tree (under the cache lock), not one each; what
  * fails there is reported by compile_unit(). */
@@ -100,16 +106,35 @@ int overlay_shadow(const struct kernel_inputs *in, struct patchset *ps, const ch
  * the patches change, then the built units including a header they change
  * — all of them when they are at most max_units, else none when the
  * header change is additive only and no other includer uses what it adds
- * (else refused). The headers on include chains to a changed header
- * become ps->shadows. */
+ * (else refused: struct header_beyond_limit). The headers on include
+ * chains to a changed header (from the units, or the probe) become
+ * ps->shadows. */
 #define LIVEFIX_DEFAULT_MAX_UNITS 40
+
+/* A header change refused for the limit. Its refusal is the caller's to
+ * log: a data layout change, which no number of rebuilt units could live
+ * patch, is the more fundamental reason, and telling it takes compiling
+ * one includer, the probe (pipeline/header_probe.c). */
+struct header_beyond_limit {
+	char *header;  /* "drivers/gpu/drm/amd/display/amdgpu_dm/amdgpu_dm.h" */
+	char *probe;   /* a built includer: one of the patch's own .c files, else
+			  the one nearest the header in the tree; NULL: none */
+	char *affects; /* "header change affects more than 40 compiled units (the
+			  --max-units limit; 348 .c files include it)" */
+	char *refusal; /* the refusal line ("refused: H: <affects>; it modifies
+			  struct x"), for when the probe shows no layout change */
+};
+void header_beyond_limit_free(struct header_beyond_limit *b);
+
 struct unit_list {
 	char **sources;  /* "fs/proc/version.c", ... */
 	size_t nr;
 	size_t nr_own;   /* the first nr_own: the patch's own .c files */
+	struct header_beyond_limit *beyond; /* see patch_units() */
 };
-/* max_units 0: LIVEFIX_DEFAULT_MAX_UNITS. 0; -ENOTSUP when refused (the
- * reason logged); other -errno. */
+/* max_units 0: LIVEFIX_DEFAULT_MAX_UNITS. 0; -ENOTSUP when refused: the
+ * reason logged, but for out->beyond when set (no sources then: the
+ * caller logs that refusal); other -errno. */
 int patch_units(const struct kernel_inputs *in, struct patchset *ps, unsigned max_units,
 		struct unit_list *out);
 void unit_list_release(struct unit_list *l);

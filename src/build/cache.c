@@ -127,7 +127,8 @@ static bool line_is_error(const char *line, bool make_lines)
 	       strstr(line, "E: ") || strstr(line, "fatal:") || strstr(line, "FAILED");
 }
 
-static unsigned log_show_matching(const char *log_path, unsigned max, bool make_lines)
+static unsigned log_show_matching(const char *log_path, unsigned max, bool make_lines,
+				  enum log_level level)
 {
 	char *text = read_file(log_path, NULL), *line, *save = NULL;
 	unsigned shown = 0;
@@ -138,17 +139,22 @@ static unsigned log_show_matching(const char *log_path, unsigned max, bool make_
 	     line = strtok_r(NULL, "\n", &save)) {
 		if (!line_is_error(line, make_lines))
 			continue;
-		pr_err("  %s", line);
+		log_msg(level, "  %s", line);
 		shown++;
 	}
 	free(text);
 	return shown;
 }
 
+void log_show_errors_as(const char *log_path, unsigned max, enum log_level level)
+{
+	if (!log_show_matching(log_path, max, false, level))
+		log_show_matching(log_path, max, true, level);
+}
+
 void log_show_errors(const char *log_path, unsigned max)
 {
-	if (!log_show_matching(log_path, max, false))
-		log_show_matching(log_path, max, true);
+	log_show_errors_as(log_path, max, LOG_ERROR);
 }
 
 /* The record is tiny: read it whole, find "key=" at a line start. */

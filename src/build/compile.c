@@ -1,7 +1,7 @@
 /* Compiling one changed translation unit out of the tree, with the very
  * command kbuild used for its object, four ways: original and patched,
  * each also with __LINE__ neutralised so that the differ can tell changes
- * that only move lines. */
+ * that only move lines (only the first two for a layout probe). */
 #include "build/internal.h"
 #include "common/cleanup.h"
 #include "common/datadir.h"
@@ -29,6 +29,16 @@ static const char *const variant_names[NR_VARIANTS] = {
 
 /* Two cores: more parallel compiles would only queue. */
 #define MAX_PARALLEL 2
+
+/* How a unit is compiled: the variants (the first nr_variants) and how a
+ * failure is logged. */
+struct compile_how {
+	size_t nr_variants;
+	enum log_level failure_level;
+};
+static const struct compile_how patched_unit = { NR_VARIANTS, LOG_ERROR };
+/* for the layout check alone: the differ's __LINE__-neutral pair unneeded */
+static const struct compile_how layout_probe = { V_PATCHED + 1, LOG_WARN };
 
 static char *path_dirname(const char *path)
 {
@@ -353,7 +363,8 @@ static bool noline_failed_alone(const struct variant_job *jobs)
 	return !job_succeeded(&jobs[V_ORIG_NOLINE]) || !job_succeeded(&jobs[V_PATCHED_NOLINE]);
 }
 
-static int jobs_report(const struct variant_job *jobs, size_t nr, const char *source)
+static int jobs_report(const struct variant_job *jobs, size_t nr, const char *source,
+		       enum log_level level)
 {
 	size_t i;
 	int ret = 0;
@@ -361,9 +372,9 @@ static int jobs_report(const struct variant_job *jobs, size_t nr, const char *so
 	for (i = 0; i < nr && !ret; i++) {
 		if (job_succeeded(&jobs[i]))
 			continue;
-		pr_err("compiling %s (%s) failed: exit %d; log: %s", source,
-		       variant_names[i], jobs[i].status, jobs[i].log);
-		log_show_errors(jobs[i].log, 10);
+		log_msg(level, "compiling %s (%s) failed: exit %d; log: %s", source,
+			variant_names[i], jobs[i].status, jobs[i].log);
+		log_show_errors_as(jobs[i].log, 10, level);
 		report_full_disk(jobs[i].log);
 		ret = -EIO;
 	}
@@ -390,7 +401,8 @@ static bool source_is_valid(const struct kernel_inputs *in, const char *source)
 }
 
 static int unit_build_variants(const struct kernel_inputs *in, const struct patchset *ps,
-			       const char *cmd, const char *cmd_object, struct unit_objects *u)
+			       const char *cmd, const char *cmd_object, struct unit_objects *u,
+			       const struct compile_how *how)
 {
 	struct variant_job jobs[NR_VARIANTS] = { 0 };
 	const char **dirs = quote_dirs(ps, u->source);
@@ -399,9 +411,9 @@ static int unit_build_variants(const struct kernel_inputs *in, const struct patc
 	char *dir = path_dirname(stem), *depfile;
 	struct rewrite_spec spec = { .tree = in->src, .object = cmd_object, .quote_dirs = dirs,
 				     .macros_dir = livefix_include_dir() };
-	int ret = mkdir_p(dir, 0755), v;
+	int ret = mkdir_p(dir, 0755), v, nr = (int)how->nr_variants;
 
-	for (v = 0; v < NR_VARIANTS && !ret; v++) {
+	for (v = 0; v < nr && !ret; v++) {
 		jobs[v].cwd = (v == V_ORIG || v == V_ORIG_NOLINE) ? ps->orig_dir : ps->patched_dir;
 		jobs[v].out = xasprintf("%s.%s.o", stem, variant_names[v]);
 		jobs[v].log = xasprintf("%s.%s.log", stem, variant_names[v]);
@@ -415,8 +427,8 @@ static int unit_build_variants(const struct kernel_inputs *in, const struct patc
 		free(depfile);
 	}
 	if (!ret) {
-		jobs_run(jobs, NR_VARIANTS);
-		if (noline_failed_alone(jobs)) {
+		jobs_run(jobs, (size_t)nr);
+		if (nr == NR_VARIANTS && noline_failed_alone(jobs)) {
 			pr_warn("%s does not compile with __LINE__ neutralised (log: %s): "
 				"functions whose only change is a moved line will count as changed",
 				u->source, jobs[job_succeeded(&jobs[V_ORIG_NOLINE]) ?
@@ -427,7 +439,7 @@ static int unit_build_variants(const struct kernel_inputs *in, const struct patc
 				jobs[v].out = NULL;
 			}
 		} else {
-			ret = jobs_report(jobs, NR_VARIANTS, u->source);
+			ret = jobs_report(jobs, (size_t)nr, u->source, how->failure_level);
 		}
 	}
 	for (v = 0; v < NR_VARIANTS; v++) {
@@ -566,8 +578,9 @@ static int overlay_dotdot_dirs(const char *overlay, const char *name)
 	return ret;
 }
 
-int compile_unit(const struct kernel_inputs *in, const struct patchset *ps,
-		 const char *source, struct unit_objects *out)
+static int compile_unit_as(const struct kernel_inputs *in, const struct patchset *ps,
+			   const char *source, struct unit_objects *out,
+			   const struct compile_how *how)
 {
 	struct shell_line line = { 0 };
 	double t0 = now_seconds();
@@ -604,17 +617,29 @@ int compile_unit(const struct kernel_inputs *in, const struct patchset *ps,
 			 source);
 		ret = COMPILE_UNIT_UNCHANGED;
 	} else if (!ret) {
-		ret = unit_build_variants(in, ps, cmd, cmd_object, out);
+		ret = unit_build_variants(in, ps, cmd, cmd_object, out, how);
 	}
 	if (!ret)
-		pr_debug("compiled %s (%s) 4 ways in %.1fs", source, out->target,
-			 now_seconds() - t0);
+		pr_debug("compiled %s (%s) %zu ways in %.1fs", source, out->target,
+			 how->nr_variants, now_seconds() - t0);
 fail:
 	shell_line_release(&line);
 	free(cmd);
 	if (ret)
 		unit_objects_release(out);
 	return ret;
+}
+
+int compile_unit(const struct kernel_inputs *in, const struct patchset *ps,
+		 const char *source, struct unit_objects *out)
+{
+	return compile_unit_as(in, ps, source, out, &patched_unit);
+}
+
+int compile_unit_pair(const struct kernel_inputs *in, const struct patchset *ps,
+		      const char *source, struct unit_objects *out)
+{
+	return compile_unit_as(in, ps, source, out, &layout_probe);
 }
 
 void unit_objects_release(struct unit_objects *u)

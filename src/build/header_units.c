@@ -5,7 +5,8 @@
  * not change is skipped by the differ). Beyond that, only a change that
  * adds new names (header_change.c), none of which any other includer nor
  * anything they include uses, can leave those units alone; any other
- * change is refused. */
+ * change is refused, the refusal left to the caller with one includer to
+ * compile first (struct header_beyond_limit). */
 #include "build/header_change.h"
 #include "build/include_graph.h"
 #include "build/internal.h"
@@ -137,9 +138,10 @@ static char *names_text(const struct header_change *hc)
 }
 
 /* More units include header than the build may compile: fine only for a
- * change that adds names no other includer (nor what they include) uses. */
+ * change that adds names no other includer (nor what they include) uses.
+ * Else -ENOTSUP, the refusal line in *refusal (malloc'ed), not logged. */
 static int plan_beyond_limit(struct plan *p, const char *header, const char **includers,
-			     const char *affects)
+			     const char *affects, char **refusal)
 {
 	char *orig = xasprintf("%s/%s", p->ps->orig_dir, header);
 	char *patched = xasprintf("%s/%s", p->ps->patched_dir, header);
@@ -154,7 +156,7 @@ static int plan_beyond_limit(struct plan *p, const char *header, const char **in
 	if (ret)
 		return ret;
 	if (!hc.additive) {
-		pr_err("refused: %s: %s; it %s", header, affects, hc.why);
+		*refusal = xasprintf("refused: %s: %s; it %s", header, affects, hc.why);
 		header_change_release(&hc);
 		return -ENOTSUP;
 	}
@@ -166,8 +168,8 @@ static int plan_beyond_limit(struct plan *p, const char *header, const char **in
 	}
 	names = names_text(&hc);
 	if (user) {
-		pr_err("refused: %s: %s; it adds %s, which %s already uses", header, affects, name,
-		       user);
+		*refusal = xasprintf("refused: %s: %s; it adds %s, which %s already uses", header,
+				     affects, name, user);
 		ret = -ENOTSUP;
 	} else if (hc.nr_names) {
 		pr_info("%s: %s, but it only adds %s, which none of them nor what they include "
@@ -182,13 +184,63 @@ static int plan_beyond_limit(struct plan *p, const char *header, const char **in
 	return ret;
 }
 
+/* How many leading directories two tree paths share. */
+static size_t shared_dirs(const char *a, const char *b)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; a[i] && a[i] == b[i]; i++)
+		if (a[i] == '/')
+			n++;
+	return n;
+}
+
+/* The includer to compile to look for a layout change: a .c file of the
+ * patch's own (it uses what its patch changes), else the built one nearest
+ * the header in the tree (its own driver's units use its types; the first
+ * includers in path order may be another driver's), first in path order
+ * among equals. first_built: a built includer, the fallback. */
+static const char *probe_unit(struct plan *p, const char *header, const char **includers,
+			      const char *first_built)
+{
+	const char *best = first_built;
+	size_t depth = best ? shared_dirs(header, best) : 0;
+
+	for (size_t i = 0; includers[i]; i++)
+		if (hashmap_get_str(&p->own, includers[i]))
+			return includers[i];
+	for (size_t i = 0; includers[i]; i++) {
+		size_t d = shared_dirs(header, includers[i]);
+
+		/* is_built() asks kbuild once per directory: only for a nearer one */
+		if (d > depth && is_built(p->in, includers[i]))
+			best = includers[i], depth = d;
+	}
+	return best;
+}
+
+/* The refusal of a header beyond the limit, left to the caller with the
+ * includer it compiles first (struct header_beyond_limit). */
+static void defer_refusal(struct plan *p, const char *header, const char *probe,
+			  const char *affects, char *refusal)
+{
+	struct header_beyond_limit *b = xcalloc(1, sizeof(*b));
+
+	b->header = xstrdup(header);
+	b->probe = probe ? xstrdup(probe) : NULL;
+	b->affects = xstrdup(affects);
+	b->refusal = refusal;
+	header_beyond_limit_free(p->out->beyond);
+	p->out->beyond = b;
+}
+
 static int plan_header(struct plan *p, const char *header)
 {
 	const char **includers = include_graph_c_includers(p->graph, header);
 	size_t planned = p->out->nr, room = p->max > planned ? p->max - planned : 0;
 	size_t nr, nr_own, nr_includers = count(includers);
 	bool more;
-	char **units, *affects;
+	char **units, *affects, *refusal = NULL;
 	int ret = 0;
 
 	if (log_is_interactive() && nr_includers > 20)
@@ -207,7 +259,10 @@ static int plan_header(struct plan *p, const char *header)
 				    "--max-units limit%s; %zu .c files include it)", p->max,
 				    planned > p->out->nr_own ? ", with the other headers' units" : "",
 				    nr_includers);
-		ret = plan_beyond_limit(p, header, includers, affects);
+		ret = plan_beyond_limit(p, header, includers, affects, &refusal);
+		if (refusal)
+			defer_refusal(p, header, probe_unit(p, header, includers, units[0]),
+				      affects, refusal);
 		free(affects);
 	}
 	free(units);
@@ -215,10 +270,10 @@ static int plan_header(struct plan *p, const char *header)
 	return ret;
 }
 
-/* Headers on include chains from the planned units to a changed header
- * go into the overlays too: in the tree, their quoted includes would find
- * the tree's copy of the header beside them. */
-static int shadow_chains(struct plan *p)
+/* Headers on include chains from units to a changed header go into the
+ * overlays too: in the tree, their quoted includes would find the tree's
+ * copy of the header beside them. */
+static int shadow_chains(struct plan *p, const char *const *units, size_t nr)
 {
 	int ret = 0;
 
@@ -227,8 +282,7 @@ static int shadow_chains(struct plan *p)
 
 		if (!p->ps->files[i].is_header)
 			continue;
-		chain = include_graph_between(p->graph, p->ps->files[i].path,
-					      (const char *const *)p->out->sources, p->out->nr);
+		chain = include_graph_between(p->graph, p->ps->files[i].path, units, nr);
 		for (size_t k = 0; !ret && chain[k]; k++)
 			ret = overlay_shadow(p->in, p->ps, chain[k]);
 		free(chain);
@@ -245,6 +299,15 @@ static bool has_headers(const struct patchset *ps)
 		if (ps->files[i].is_header)
 			return true;
 	return false;
+}
+
+/* A refused plan builds nothing, but keeps its deferred refusal. */
+static void unit_list_drop_sources(struct unit_list *l)
+{
+	for (size_t i = 0; i < l->nr; i++)
+		free(l->sources[i]);
+	free(l->sources);
+	l->sources = NULL, l->nr = l->nr_own = 0;
 }
 
 int patch_units(const struct kernel_inputs *in, struct patchset *ps, unsigned max_units,
@@ -281,21 +344,36 @@ int patch_units(const struct kernel_inputs *in, struct patchset *ps, unsigned ma
 		if (ps->files[i].is_header)
 			ret = plan_header(&p, ps->files[i].path);
 	if (!ret && p.graph)
-		ret = shadow_chains(&p);
+		ret = shadow_chains(&p, (const char *const *)out->sources, out->nr);
+	/* the probe compiles with the patched headers as a planned unit would;
+	 * without its shadows, the refusal stands unprobed */
+	if (ret == -ENOTSUP && out->beyond && out->beyond->probe &&
+	    shadow_chains(&p, (const char *const *)&out->beyond->probe, 1))
+		free(out->beyond->probe), out->beyond->probe = NULL;
 	include_graph_free(p.graph);
 	hashmap_release(&p.chosen);
 	hashmap_release(&p.own);
 	if (ret)
-		unit_list_release(out);
+		unit_list_drop_sources(out);
 	return ret;
+}
+
+void header_beyond_limit_free(struct header_beyond_limit *b)
+{
+	if (!b)
+		return;
+	free(b->header);
+	free(b->probe);
+	free(b->affects);
+	free(b->refusal);
+	free(b);
 }
 
 void unit_list_release(struct unit_list *l)
 {
 	if (!l)
 		return;
-	for (size_t i = 0; i < l->nr; i++)
-		free(l->sources[i]);
-	free(l->sources);
+	unit_list_drop_sources(l);
+	header_beyond_limit_free(l->beyond);
 	memset(l, 0, sizeof(*l));
 }

@@ -3,6 +3,7 @@
 #define LIVEFIX_BUILD_INTERNAL_H
 
 #include "build/build.h"
+#include "common/log.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -24,6 +25,8 @@ int stamp_create(const char *dir, const char *step);
 char *cache_log_path(const char *dir, const char *name);
 /* Prints (pr_err) the lines of a log that look like errors, at most max. */
 void log_show_errors(const char *log_path, unsigned max);
+/* The same at another level (a failure that is only a warning). */
+void log_show_errors_as(const char *log_path, unsigned max, enum log_level level);
 
 /* inputs record: key=value lines in dir/inputs */
 char *inputs_record_get(const char *dir, const char *key);

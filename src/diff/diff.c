@@ -199,6 +199,7 @@ static void output_release(struct diff_output *o)
 	free(o->sym_out);
 	free(o->sec_out);
 	hashmap_release(&o->resolved);
+	hashmap_release(&o->linkable);
 	elf_free(o->out);
 }
 
@@ -214,6 +215,7 @@ static int write_output(const struct diff_options *opts, struct diff_pair *p,
 	o.sec_whole = xcalloc(nsecs, sizeof(*o.sec_whole));
 	o.sec_out = xcalloc(nsecs, sizeof(*o.sec_out));
 	hashmap_init(&o.resolved);
+	hashmap_init(&o.linkable);
 	o.out = elf_create(opts->output);
 	output_mark_closure(&o);
 	ret = output_emit(&o);

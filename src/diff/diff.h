@@ -16,6 +16,9 @@ struct special_table;
 struct diff_resolution {
 	char *name; /* malloc'ed by the resolver, freed by the differ */
 	bool klp;   /* a livepatch (.klp.sym) symbol: written STB_WEAK undefined */
+	bool linkable; /* klp, though the module loader could link the plain
+			* name too (an export of a module the target depends
+			* on): used where the kernel reads it before klp can */
 };
 
 /* Called once per distinct symbol that the output references but does not define.

@@ -98,7 +98,26 @@ static struct symbol *resolve_external(struct diff_output *o, const struct symbo
 			     NULL, 0, 0);
 	free(res.name);
 	hashmap_add_str(&o->resolved, orig->name, out);
+	if (res.klp && res.linkable)
+		hashmap_add_int(&o->linkable, (uintptr_t)out, (void *)orig->name);
 	return out;
+}
+
+/* The plain undefined symbol the module loader links in place of a klp
+ * symbol, for a field the kernel reads when it loads the patch module;
+ * NULL when only klp can resolve it. */
+static struct symbol *load_time_symbol(void *ctx, const struct symbol *klp_sym)
+{
+	struct diff_output *o = ctx;
+	const char *name = hashmap_get_int(&o->linkable, (uintptr_t)klp_sym);
+	struct symbol *plain;
+
+	if (!name)
+		return NULL;
+	plain = find_symbol_by_name(o->out, name);
+	if (plain && !plain->sec && plain->bind == STB_GLOBAL)
+		return plain;
+	return elf_add_symbol(o->out, name, STB_GLOBAL, STT_NOTYPE, NULL, 0, 0);
 }
 
 /* The output symbol for a relocation of the patched object. */
@@ -177,7 +196,8 @@ static bool keep_entry(void *ctx, const struct reloc *owner)
 static int emit_specials(struct diff_output *o)
 {
 	struct special_target t = {
-		.out = o->out, .keep = keep_entry, .map = map_reloc, .ctx = o,
+		.out = o->out, .keep = keep_entry, .map = map_reloc,
+		.load_time = load_time_symbol, .ctx = o,
 		.unit = o->opts->unit_name,
 	};
 	struct section *sec;

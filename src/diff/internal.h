@@ -52,6 +52,9 @@ struct diff_output {
 	struct section **sec_out;  /* [patched section index] -> output section (whole) */
 	struct elf *out;
 	struct hashmap resolved;   /* original name -> output undefined symbol */
+	struct hashmap linkable;   /* output klp symbol -> the plain name the
+				    * loader could link instead (resolution's
+				    * linkable) */
 	const struct diff_options *opts;
 	int error;                 /* first error met while mapping relocations */
 };

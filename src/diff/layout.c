@@ -3,7 +3,8 @@
  * name, so an addition, removal, move, retype or bitfield change is named;
  * enumerators by name, so only a changed value counts (a new one appended
  * is fine). Linear: types and enumerators are found through hash maps, a
- * type's members through one only when they are not all pairwise equal. */
+ * type's members through one only when they are not all pairwise equal.
+ * A member that holds nothing (size 0, not an array) may come and go. */
 #include "diff/layout.h"
 #include "diff/layout_model.h"
 #include "common/fsutil.h"
@@ -110,6 +111,19 @@ static bool all_members_equal(const struct layout_type *o, const struct layout_t
 	return true;
 }
 
+/* A struct or union member of size 0 holds nothing (GNU C's empty struct:
+ * __DECLARE_FLEX_ARRAY()'s "struct { } __empty_NAME", a lock_class_key
+ * without lockdep): adding or removing one moves nothing, and what it
+ * does move shows in the other members. Not an array: a flexible or
+ * zero-length one gives the type trailing data. */
+static bool holds_nothing(const struct layout_member *m)
+{
+	size_t len = strlen(m->type);
+
+	return !m->size && !m->bit_size && len && m->type[len - 1] != ']' &&
+	       (!strncmp(m->type, "struct ", 7) || !strncmp(m->type, "union ", 6));
+}
+
 static void compare_members(struct changes *c, const struct layout_type *o,
 			    const struct layout_type *p)
 {
@@ -128,14 +142,16 @@ static void compare_members(struct changes *c, const struct layout_type *o,
 		const struct layout_member *pm = hashmap_get_str(&by_name, om->name);
 
 		if (!pm) {
-			note(c, "member '%s' removed (was at %s)", om->name, where(om, buf, sizeof(buf)));
+			if (!holds_nothing(om))
+				note(c, "member '%s' removed (was at %s)", om->name,
+				     where(om, buf, sizeof(buf)));
 			continue;
 		}
 		matched[pm - p->members] = true;
 		compare_member(c, om, pm);
 	}
 	for (size_t i = 0; i < p->nr_members; i++)
-		if (!matched[i])
+		if (!matched[i] && !holds_nothing(&p->members[i]))
 			note(c, "member '%s' added at %s", p->members[i].name,
 			     where(&p->members[i], buf, sizeof(buf)));
 	free(matched);

@@ -90,19 +90,29 @@ static int read_sections(Elf *elf, struct modinfo *mi)
 	return found ? 0 : -ENODATA;
 }
 
+int modinfo_read_elf(Elf *elf, const char *path, struct modinfo *mi)
+{
+	int err;
+
+	memset(mi, 0, sizeof(*mi));
+	mi->path = xstrdup(path);
+	err = elf_kind(elf) == ELF_K_ELF ? read_sections(elf, mi) : -ENOEXEC;
+	if (err)
+		modinfo_release(mi);
+	return err;
+}
+
 int modinfo_read(const char *path, struct modinfo *mi)
 {
 	Elf *elf;
 	int fd, err;
 
 	memset(mi, 0, sizeof(*mi));
-	mi->path = xstrdup(path);
 	elf_version(EV_CURRENT);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		err = -errno;
 		pr_err("cannot open '%s': %s", path, strerror(errno));
-		modinfo_release(mi);
 		return err;
 	}
 	elf = elf_begin(fd, ELF_C_READ, NULL);
@@ -113,7 +123,7 @@ int modinfo_read(const char *path, struct modinfo *mi)
 		pr_err("'%s' is not an ELF file, so not a kernel module", path);
 		err = -ENOEXEC;
 	} else {
-		err = read_sections(elf, mi);
+		err = modinfo_read_elf(elf, path, mi);
 		if (err == -ENOEXEC)
 			pr_err("'%s': cannot read section headers: %s", path,
 			       elf_errmsg(-1));
@@ -123,8 +133,6 @@ int modinfo_read(const char *path, struct modinfo *mi)
 	}
 	elf_end(elf);
 	close(fd);
-	if (err)
-		modinfo_release(mi); /* callers may return without releasing */
 	return err;
 }
 
@@ -179,6 +187,27 @@ char *modinfo_module_name(const struct modinfo *mi)
 	if (mi->this_module_name)
 		return xstrdup(mi->this_module_name);
 	return name_from_path(mi->path ? mi->path : "");
+}
+
+char **modinfo_depends(const struct modinfo *mi, size_t *nr)
+{
+	const char *list = modinfo_get(mi, "depends");
+	char **names = NULL;
+	size_t alloc = 0;
+
+	*nr = 0;
+	while (list && *list) {
+		size_t len = strcspn(list, ",");
+		char *item = xstrndup(list, len);
+
+		if (len) {
+			xgrow((void **)&names, &alloc, *nr + 1, sizeof(*names));
+			names[(*nr)++] = module_name_normalize(item);
+		}
+		free(item);
+		list += len + (list[len] == ',');
+	}
+	return names;
 }
 
 char *vermagic_release(const char *vermagic)

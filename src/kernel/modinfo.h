@@ -5,6 +5,7 @@
 #ifndef LIVEFIX_KERNEL_MODINFO_H
 #define LIVEFIX_KERNEL_MODINFO_H
 
+#include <libelf.h>
 #include <stddef.h>
 
 struct modinfo_entry {
@@ -25,9 +26,19 @@ struct modinfo {
  * *mi is left empty (releasing it again is harmless). */
 int modinfo_read(const char *path, struct modinfo *mi);
 void modinfo_release(struct modinfo *mi);
+/* The same from an ELF file the caller has open (and keeps): for readers
+ * that need more of the file. Logs nothing: -ENODATA or -ENOEXEC, *mi left
+ * empty, is for the caller to judge (a plain object has no .modinfo). */
+int modinfo_read_elf(Elf *elf, const char *path, struct modinfo *mi);
 
 /* First value of key, or NULL. */
 const char *modinfo_get(const struct modinfo *mi, const char *key);
+
+/* The modules named by "depends=" (modpost lists there every module the
+ * file takes symbols from: all are loaded before it, and stay while it is),
+ * as the kernel names them (KBUILD_MODNAME: '-' made '_'). A malloc'ed
+ * array of malloc'ed names, NULL when none; *nr gets their number. */
+char **modinfo_depends(const struct modinfo *mi, size_t *nr);
 
 /* The module name the kernel will use (and the livepatch sysfs directory
  * name): modinfo "name", else .gnu.linkonce.this_module, else the file

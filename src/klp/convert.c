@@ -78,8 +78,18 @@ static struct section *klp_rela_section(struct elf *elf, struct section *base,
 	return rsec;
 }
 
+/* The object whose klp relocation sections hold those against symbols of
+ * objname: itself, unless a patched module hosts them (see hosts). */
+static const char *rela_object(const struct hashmap *hosts, const char *objname)
+{
+	const char *host = hosts ? hashmap_get_str(hosts, objname) : NULL;
+
+	return host ? host : objname;
+}
+
 /* Moves the relocations of one rela section that use livepatch symbols. */
-static size_t move_relocs(struct elf *elf, struct section *rsec, const bool *is_klp)
+static size_t move_relocs(struct elf *elf, struct section *rsec, const bool *is_klp,
+			  const struct hashmap *hosts)
 {
 	char objname[KLP_OBJNAME_MAX + 1];
 	struct reloc *r;
@@ -91,7 +101,7 @@ static size_t move_relocs(struct elf *elf, struct section *rsec, const bool *is_
 	for_each_reloc(rsec, r) {
 		if (!is_klp[r->sym->index] || parse_klp_name(elf, r->sym->name, objname))
 			continue;
-		elf_move_reloc(r, klp_rela_section(elf, rsec->base, objname));
+		elf_move_reloc(r, klp_rela_section(elf, rsec->base, rela_object(hosts, objname)));
 		moved++;
 	}
 	return moved;
@@ -144,7 +154,7 @@ static int refuse_module_relocs_at_load(struct elf *elf, const bool *is_klp)
 	return ret;
 }
 
-static int convert(struct elf *elf)
+static int convert(struct elf *elf, const struct hashmap *hosts)
 {
 	bool *is_klp = xcalloc(elf->nr_symbols, sizeof(*is_klp));
 	size_t nr_sections = elf->nr_sections, moved = 0;
@@ -155,14 +165,14 @@ static int convert(struct elf *elf)
 	/* Only the sections that existed before: the new ones are already done. */
 	for (size_t i = 1; !ret && i < nr_sections; i++)
 		if (elf->sections[i]->sh.sh_type == SHT_RELA)
-			moved += move_relocs(elf, elf->sections[i], is_klp);
+			moved += move_relocs(elf, elf->sections[i], is_klp, hosts);
 	if (!ret)
 		pr_debug("%s: %zu livepatch relocations", elf->path, moved);
 	free(is_klp);
 	return ret;
 }
 
-int klp_convert_module(const char *ko_in, const char *ko_out)
+int klp_convert_module(const char *ko_in, const char *ko_out, const struct hashmap *hosts)
 {
 	struct elf *elf = elf_read(ko_in);
 	int ret;
@@ -174,7 +184,7 @@ int klp_convert_module(const char *ko_in, const char *ko_out)
 		elf_free(elf);
 		return -EINVAL;
 	}
-	ret = convert(elf);
+	ret = convert(elf, hosts);
 	if (!ret)
 		ret = elf_write(elf, ko_out);
 	elf_free(elf);

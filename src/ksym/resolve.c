@@ -129,12 +129,90 @@ static int klp_name(struct diff_resolution *out, const struct ksymtab *tab,
 /* Module.symvers names an export's module by its path in the build,
  * "drivers/char/ipmi/ipmi_msghandler" or ".../kvm-amd"; the target is
  * its KBUILD_MODNAME, "ipmi_msghandler", "kvm_amd". */
-static bool export_is_from_module(const struct export *exp, const char *modname)
+static const char *export_module_base(const struct export *exp)
 {
 	const char *base = strrchr(exp->module, '/');
 
-	base = base ? base + 1 : exp->module;
+	return base ? base + 1 : exp->module;
+}
+
+static bool export_is_from_module(const struct export *exp, const char *modname)
+{
+	const char *base = export_module_base(exp);
+
 	return module_names_equal(base, strlen(base), modname);
+}
+
+/* The module of the export when the target module depends on it and its
+ * klp symbols may be hosted by the target, else NULL. klp resolves a
+ * ".klp.sym.<dep>.*" of a ".klp.rela.<target>.*" section when the target
+ * comes; the target's "depends=" guarantees dep is loaded then. A plain
+ * reference would instead make the patch module depend on dep and so
+ * force-load it (hv_vmbus fails on hosts without Hyper-V). One host per
+ * dep (the converter moves each symbol's relocations to one section): a
+ * dep already hosted elsewhere, or patched itself, stays plain. */
+static const char *klp_dependency(const struct unit_resolver *r, const struct export *exp)
+{
+	const char *dep, *host;
+
+	if (!r->klp_hosts || !r->module_table || !r->target->is_module ||
+	    !strcmp(exp->module, "vmlinux"))
+		return NULL;
+	dep = ksymtab_dependency(r->target, export_module_base(exp));
+	if (!dep)
+		return NULL;
+	host = hashmap_get_str(r->klp_hosts, dep);
+	if (host && strcmp(host, r->target->objname)) {
+		pr_debug("%s: exports of %s stay plain references (its klp symbols are "
+			 "resolved with %s)", r->unit, dep, host);
+		return NULL;
+	}
+	return dep;
+}
+
+/* The klp symbol of an export of dep, its sympos counted in dep's own
+ * table (a wrong one would make klp refuse the target module's load).
+ * dep is live by then (the target's load waited for its init), so klp
+ * counts in its kallsyms after init: ksymtab_sympos(). false when dep has
+ * no table or the symbol is not there: the export then stays plain. */
+static bool resolve_by_dependency(struct unit_resolver *r, const char *dep, const char *name,
+				  struct diff_resolution *out)
+{
+	const struct ksymtab *tab = r->module_table(r->module_table_ctx, dep);
+	const struct ksym *sym = tab ? ksymtab_find_global(tab, name) : NULL;
+	const char *unit = strrchr(r->unit, '/');
+
+	if (!sym || !sym->counted) {
+		pr_debug("%s: '%s' of %s stays a plain reference (not in %s's symbol table)",
+			 r->unit, name, dep, dep);
+		return false;
+	}
+	out->name = xasprintf(".klp.sym.%s.%s,%lu", dep, name, ksymtab_sympos(tab, sym));
+	out->klp = true;
+	out->linkable = true; /* still an export: special.c may need it plain */
+	if (!hashmap_get_str(r->klp_hosts, dep))
+		hashmap_add_str(r->klp_hosts, dep, r->target->objname);
+	r->nr_klp++;
+	pr_info("%s: '%s' from %s resolved by livepatch when %s loads (%s depends on %s)",
+		unit ? unit + 1 : r->unit, name, dep, r->target->objname, r->target->objname, dep);
+	return true;
+}
+
+/* An export of vmlinux or of another module: the loader links it. */
+static void resolve_export(struct unit_resolver *r, const struct export *exp, const char *name,
+			   struct diff_resolution *out)
+{
+	const char *dep = klp_dependency(r, exp);
+
+	if (dep && resolve_by_dependency(r, dep, name, out))
+		return;
+	out->name = xstrdup(name);
+	out->klp = false;
+	r->nr_exported++;
+	/* modpost refuses a module that uses a namespaced export
+	 * without importing its namespace */
+	if (exp->namespace && r->namespaces && !hashmap_get_str(r->namespaces, exp->namespace))
+		hashmap_add_str(r->namespaces, exp->namespace, exp->namespace);
 }
 
 static int resolve_global(struct unit_resolver *r, const char *name, struct diff_resolution *out)
@@ -150,14 +228,7 @@ static int resolve_global(struct unit_resolver *r, const char *name, struct diff
 	/* The patched module's own exports go through klp too: a plain reference
 	 * would make the patch module depend on (and force-load) its target. */
 	if (exp && !(r->target->is_module && export_is_from_module(exp, r->target->objname))) {
-		out->name = xstrdup(name);
-		out->klp = false;
-		r->nr_exported++;
-		/* modpost refuses a module that uses a namespaced export
-		 * without importing its namespace */
-		if (exp->namespace && r->namespaces &&
-		    !hashmap_get_str(r->namespaces, exp->namespace))
-			hashmap_add_str(r->namespaces, exp->namespace, exp->namespace);
+		resolve_export(r, exp, name, out);
 		return 0;
 	}
 	if ((sym = ksymtab_find_global(r->target, name))) {

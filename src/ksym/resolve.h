@@ -23,6 +23,17 @@ struct unit_resolver {
 	struct hashmap *namespaces;    /* gets the namespace of each export used
 					* (name -> the same name, owned by the
 					* symvers); may be NULL */
+	struct hashmap *klp_hosts;     /* module -> the patched module whose
+					* .klp.rela sections hold the klp symbols
+					* of its exports (klp_convert_module());
+					* keys and values live as long as the
+					* tables. NULL: exports of other modules
+					* stay plain references */
+	/* The symbol table of another module by name, NULL when there is none
+	 * (then its exports stay plain references): the sympos of a klp
+	 * symbol of a dependency is counted in it, never assumed. */
+	const struct ksymtab *(*module_table)(void *ctx, const char *modname);
+	void *module_table_ctx;
 	unsigned nr_klp, nr_exported;  /* statistics */
 };
 

@@ -1,6 +1,8 @@
 #include "ksym/symtab.h"
 #include "common/log.h"
+#include "common/strutil.h"
 #include "common/xalloc.h"
+#include "kernel/modinfo.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -161,6 +163,18 @@ static int read_symbols(struct ksymtab *tab, Elf *elf)
 	return 0;
 }
 
+/* A module's dependencies, read once with its symbols. A file without
+ * .modinfo (a plain relocatable object) simply has none. */
+static void read_depends(struct ksymtab *tab, Elf *elf)
+{
+	struct modinfo mi;
+
+	if (modinfo_read_elf(elf, tab->path, &mi))
+		return;
+	tab->depends = modinfo_depends(&mi, &tab->nr_depends);
+	modinfo_release(&mi);
+}
+
 static void build_indexes(struct ksymtab *tab)
 {
 	for (size_t i = 0; i < tab->nr_syms; i++)
@@ -193,6 +207,8 @@ int ksymtab_load(struct ksymtab *tab, const char *path, const char *objname, boo
 		return -EINVAL;
 	}
 	ret = read_symbols(tab, elf);
+	if (!ret && is_module)
+		read_depends(tab, elf);
 	elf_end(elf);
 	close(fd);
 	if (!ret)
@@ -213,6 +229,9 @@ void ksymtab_release(struct ksymtab *tab)
 	for (size_t i = 0; i < tab->nr_secnames; i++)
 		free(tab->secnames[i]);
 	free(tab->secnames);
+	for (size_t i = 0; i < tab->nr_depends; i++)
+		free(tab->depends[i]);
+	free(tab->depends);
 	hashmap_release(&tab->by_name);
 	hashmap_release(&tab->files_by_name);
 	memset(tab, 0, sizeof(*tab));
@@ -284,6 +303,14 @@ size_t ksymtab_count_named(const struct ksymtab *tab, const char *name)
 	     s = hashmap_next_str(&tab->by_name, name, &it))
 		n++;
 	return n;
+}
+
+const char *ksymtab_dependency(const struct ksymtab *tab, const char *modname)
+{
+	for (size_t i = 0; i < tab->nr_depends; i++)
+		if (module_names_equal(modname, strlen(modname), tab->depends[i]))
+			return tab->depends[i];
+	return NULL;
 }
 
 const struct ksym *ksymtab_find_local(const struct ksymtab *tab, const struct kfile *file,

@@ -49,6 +49,9 @@ struct ksymtab {
 			     * object (ksymtab_add_debug_files), else NULL */
 	char **secnames;    /* owned section names by index (modules only) */
 	size_t nr_secnames;
+	char **depends;     /* modules only: the modules its .modinfo
+			     * "depends=" names, '-' made '_' (owned) */
+	size_t nr_depends;
 	struct hashmap by_name;      /* name -> struct ksym * (all with that name) */
 	struct hashmap files_by_name;/* basename -> struct kfile * */
 };
@@ -82,6 +85,11 @@ int ksymtab_add_debug_files(struct ksymtab *tab, const char *debug_path);
  * NULL (reason logged) when none or several fit equally. */
 const struct kfile *ksymtab_find_file(const struct ksymtab *tab, const char *basename,
 				      char *const *local_names, size_t nr_local_names);
+
+/* The entry of tab->depends that is module modname ('-' and '_' alike),
+ * or NULL: the module is always loaded before tab's (a module tab), its
+ * symbols can be resolved when tab's module comes. */
+const char *ksymtab_dependency(const struct ksymtab *tab, const char *modname);
 
 /* A symbol of that name inside the FILE block, or NULL. */
 const struct ksym *ksymtab_find_local(const struct ksymtab *tab, const struct kfile *file,

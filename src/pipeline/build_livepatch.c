@@ -1,4 +1,5 @@
 #include "pipeline/build_livepatch.h"
+#include "pipeline/header_probe.h"
 #include "pipeline/patch_header.h"
 #include "pipeline/patch_globals.h"
 #include "pipeline/run_pre.h"
@@ -51,6 +52,8 @@ struct build_state {
 	struct unit_list sources;  /* the patch's .c files, then those its headers affect */
 	struct patch_globals new_globals;
 	struct hashmap import_ns;  /* namespaces of the exports the units use */
+	struct hashmap klp_hosts;  /* module -> the patched module whose .klp.rela
+				    * sections hold its klp symbols (resolve.h) */
 	struct run_pre_set run_pre; /* what each replaced function was (run-pre check) */
 	struct special_table *specials; /* entry sizes probed from the kernel */
 	char **strings;            /* owned strings the descriptors point to */
@@ -117,6 +120,12 @@ static const struct ksymtab *target_symtab(struct build_state *st, const char *t
 	}
 	free(path);
 	return st->modules[st->nr_modules++];
+}
+
+/* The unit_resolver's view of other modules' tables (ctx: the state). */
+static const struct ksymtab *module_table(void *ctx, const char *modname)
+{
+	return target_symtab(ctx, modname);
 }
 
 static void add_func(struct build_state *st, const char *object, const struct diff_func *f,
@@ -198,6 +207,8 @@ static int diff_unit(struct build_state *st, const struct unit_objects *u, unsig
 		ret = unit_resolver_init(&r, target, &st->vmlinux, &st->symvers, u->object, u->orig);
 	r.in_module = &st->new_globals.names;
 	r.namespaces = &st->import_ns;
+	r.klp_hosts = &st->klp_hosts;
+	r.module_table = module_table, r.module_table_ctx = st;
 	/* A changed struct/union/enum layout refuses the unit (-ENOTSUP). */
 	if (!ret)
 		ret = layout_compare(u->orig, u->patched, u->source, &nr_layout_changes);
@@ -385,6 +396,19 @@ static int attach_debug_modules(struct build_state *st)
 	return ret;
 }
 
+/* A patched module hosts its own klp symbols: exports of it used by
+ * another patched module then stay plain references (see klp_dependency()
+ * in resolve.c), so no relocation against it lands in a foreign section. */
+static void seed_klp_hosts(struct build_state *st)
+{
+	for (size_t i = 0; i < st->nr_units; i++) {
+		const struct ksymtab *t = target_symtab(st, st->units[i].target);
+
+		if (t && t->is_module && !hashmap_get_str(&st->klp_hosts, t->objname))
+			hashmap_add_str(&st->klp_hosts, t->objname, t->objname);
+	}
+}
+
 /* Compile every unit, then diff each; report all problems before failing. */
 static int diff_units(struct build_state *st)
 {
@@ -399,6 +423,7 @@ static int diff_units(struct build_state *st)
 		ret = attach_debug_modules(st);
 	if (ret)
 		return ret;
+	seed_klp_hosts(st);
 	pr_info("Extracting new and modified ELF sections");
 	for (size_t i = 0; i < st->nr_units; i++) {
 		int r = diff_unit(st, &st->units[i], (unsigned)i);
@@ -507,7 +532,7 @@ static int link_module(struct build_state *st, char **ko_path)
 		char *tmp = xasprintf("%s.tmp%d", out, (int)getpid());
 
 		cleanup_set_file(tmp);
-		ret = klp_convert_module(built, out);
+		ret = klp_convert_module(built, out, &st->klp_hosts);
 		cleanup_set_file(NULL);
 		free(tmp);
 	}
@@ -589,7 +614,12 @@ static int prepare(struct build_state *st)
 	ret = patchset_apply(&st->in, o->patches, o->nr_patches, st->workdir, &st->ps);
 	if (!ret)
 		ret = refuse_non_c(&st->ps);
-	return ret ? ret : patch_units(&st->in, &st->ps, o->max_units, &st->sources);
+	if (!ret)
+		ret = patch_units(&st->in, &st->ps, o->max_units, &st->sources);
+	/* a header beyond --max-units: a layout change is the truer reason */
+	if (ret == -ENOTSUP && st->sources.beyond)
+		ret = header_probe_refuse(&st->in, &st->ps, st->sources.beyond);
+	return ret;
 }
 
 static void release(struct build_state *st)
@@ -605,6 +635,7 @@ static void release(struct build_state *st)
 	unit_list_release(&st->sources);
 	patch_globals_release(&st->new_globals);
 	hashmap_release(&st->import_ns);
+	hashmap_release(&st->klp_hosts);
 	run_pre_set_release(&st->run_pre);
 	special_table_free(st->specials);
 	patchset_release(&st->ps);

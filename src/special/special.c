@@ -126,6 +126,24 @@ static int use_trampoline(const struct special_target *t, const struct section *
 	return 0;
 }
 
+/* An export of a module the target depends on is a klp symbol so that the
+ * patch module need not depend on that module; an early field is read
+ * before klp writes it, so the module loader links the plain export there
+ * instead (the patch module then depends on that module, as before). */
+static bool use_load_time_symbol(const struct special_target *t, const struct special_desc *d,
+				 struct reloc *r)
+{
+	struct symbol *plain = t->load_time ? t->load_time(t->ctx, r->sym) : NULL;
+
+	if (!plain)
+		return false;
+	pr_info("%s: section '%s': '%s' linked when the patch module loads (read then, before "
+		"livepatch resolves symbols): the patch module depends on its module", t->unit,
+		d->name, plain->name);
+	r->sym = plain;
+	return true;
+}
+
 static int check_early_field(const struct special_target *t, const struct special_desc *d,
 			     const struct section *src, uint64_t entry,
 			     const struct section *dst, uint64_t out_entry)
@@ -135,7 +153,7 @@ static int check_early_field(const struct special_target *t, const struct specia
 	if (d->early_field == SPECIAL_NO_FIELD)
 		return 0;
 	r = find_reloc_by_offset(dst, out_entry + d->early_field);
-	if (!r || !is_late_klp_symbol(r->sym))
+	if (!r || !is_late_klp_symbol(r->sym) || use_load_time_symbol(t, d, r))
 		return 0;
 	if (d->key_via_trampoline && !use_trampoline(t, src, entry + d->early_field, r) &&
 	    !is_late_klp_symbol(r->sym))

@@ -93,6 +93,9 @@ struct special_target {
 	/* The output symbol for a relocation of the input; *addend is in/out.
 	 * NULL (logged) on failure. */
 	struct symbol *(*map)(void *ctx, const struct reloc *reloc, int64_t *addend);
+	/* For an early field: the symbol the module loader links in place of
+	 * a late livepatch symbol (an export), or NULL; may be NULL itself. */
+	struct symbol *(*load_time)(void *ctx, const struct symbol *klp_sym);
 	void *ctx;
 	const char *unit; /* for messages */
 };

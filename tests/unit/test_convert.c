@@ -167,7 +167,7 @@ static void test_convert_module(void)
 	CHECK(obj, "fixture compiles");
 	if (!obj)
 		goto out;
-	CHECK_INT(0, klp_convert_module(obj, out));
+	CHECK_INT(0, klp_convert_module(obj, out, NULL));
 	if (view_open(&v, out)) {
 		CHECK(0, "cannot read converted '%s'", out);
 		goto out;
@@ -179,13 +179,42 @@ static void test_convert_module(void)
 	check_rest(&v);
 	view_close(&v);
 	/* In place, and again: a converted module converts to itself. */
-	CHECK_INT(0, klp_convert_module(out, out));
+	CHECK_INT(0, klp_convert_module(out, out, NULL));
 	if (!view_open(&v, out)) {
 		check_klp_symbols(&v);
 		CHECK_INT(1, check_klp_rela(&v, ".klp.rela.ext4..text.use_them", ".text.use_them"));
 		view_close(&v);
 	}
 out:
+	free(obj);
+	free(out);
+}
+
+/* The symbols of a module the patched module depends on (klp_hosts of the
+ * resolver): their relocations go in the patched module's sections, which
+ * klp applies when it loads; klp has no object for the dependency. */
+static void test_hosted_symbols_in_host_sections(void)
+{
+	char *obj = compile("klp_module");
+	char *out = xasprintf("%s/klp_hosted.ko", tmp);
+	struct hashmap hosts;
+	GElf_Shdr sh;
+	struct view v;
+
+	hashmap_init(&hosts);
+	hashmap_add_str(&hosts, "ext4", "jbd2");
+	CHECK(obj, "fixture compiles");
+	if (obj)
+		CHECK_INT(0, klp_convert_module(obj, out, &hosts));
+	if (obj && !view_open(&v, out)) {
+		check_klp_symbols(&v);
+		CHECK_INT(1, check_klp_rela(&v, ".klp.rela.jbd2..text.use_them", ".text.use_them"));
+		CHECK_INT(1, check_klp_rela(&v, ".klp.rela.vmlinux..text.use_them", ".text.use_them"));
+		CHECK(!section_named(&v, ".klp.rela.ext4..text.use_them", &sh),
+		      "expected no .klp.rela.ext4 section (ext4 is hosted by jbd2), saw one");
+		view_close(&v);
+	}
+	hashmap_release(&hosts);
 	free(obj);
 	free(out);
 }
@@ -197,7 +226,7 @@ static void test_bad_name_refused(void)
 
 	CHECK(obj, "fixture compiles");
 	if (obj)
-		CHECK_INT(-EINVAL, klp_convert_module(obj, out));
+		CHECK_INT(-EINVAL, klp_convert_module(obj, out, NULL));
 	CHECK(!path_exists(out), "no output written");
 	free(obj);
 	free(out);
@@ -213,10 +242,10 @@ static void test_load_time_module_reloc_refused(void)
 
 	CHECK(mod && vml, "fixtures compile");
 	if (mod)
-		CHECK_INT(-ENOTSUP, klp_convert_module(mod, out));
+		CHECK_INT(-ENOTSUP, klp_convert_module(mod, out, NULL));
 	CHECK(!path_exists(out), "no output written");
 	if (vml)
-		CHECK_INT(0, klp_convert_module(vml, out));
+		CHECK_INT(0, klp_convert_module(vml, out, NULL));
 	if (vml && !view_open(&v, out)) {
 		CHECK_INT(1, check_klp_rela(&v, ".klp.rela.vmlinux.__jump_table", "__jump_table"));
 		view_close(&v);
@@ -233,6 +262,7 @@ int main(void)
 	tmp = xstrdup(mkdtemp(tmpl));
 	log_set_level(LOG_ERROR + 1); /* the refusal is expected */
 	RUN_TEST(test_convert_module);
+	RUN_TEST(test_hosted_symbols_in_host_sections);
 	RUN_TEST(test_bad_name_refused);
 	RUN_TEST(test_load_time_module_reloc_refused);
 	remove_tree(tmp);

@@ -32,11 +32,15 @@ static int record_resolver(void *ctx, const char *name, bool is_local, bool is_f
 	(void)ctx;
 	if (nr_calls < 64)
 		calls[nr_calls++] = (struct call){ xstrdup(name), is_local, is_func };
-	/* Locals, and names the fixtures mark as not exported, go through klp. */
+	/* Locals, and names the fixtures mark as not exported, go through klp;
+	 * "dep_*" are exports of a module the target depends on. */
 	bool in_module = !strncmp(name, "mod_", 4) || !strncmp(name, "__SCK__", 7);
+	bool dep = !strncmp(name, "dep_", 4);
 
-	out->klp = is_local || in_module || !strncmp(name, "klp_", 4);
-	out->name = out->klp ? xasprintf(".klp.sym.%s.%s,0", in_module ? "mod" : "vmlinux", name)
+	out->klp = is_local || in_module || dep || !strncmp(name, "klp_", 4);
+	out->linkable = dep;
+	out->name = out->klp ? xasprintf(".klp.sym.%s.%s,0",
+					 in_module ? "mod" : dep ? "dep" : "vmlinux", name)
 			     : xstrdup(name);
 	return 0;
 }
@@ -372,6 +376,35 @@ static void test_early_keys(void)
 	CHECK(!output_exists("keys_bad_patched"), "no output written");
 }
 
+/* The symbol a relocation of the output at sec+offset is against, or "". */
+static const char *reloc_symbol(struct elf *out, const char *sec, uint64_t offset)
+{
+	struct section *s = out ? find_section_by_name(out, sec) : NULL;
+	struct reloc *r = s ? find_reloc_by_offset(s, offset) : NULL;
+
+	return r ? r->sym->name : "";
+}
+
+/* A jump label keyed on an export of a module the target depends on: the
+ * kernel reads the key when it loads the patch module, before klp could
+ * resolve a .klp.sym of that module, so the key is linked plain there. */
+static void test_early_key_of_dependency_linked_plain(void)
+{
+	struct diff_result res;
+	struct elf *out;
+	struct symbol *value;
+
+	CHECK_INT(0, diff_fixture("keys_orig", "keys_dep_patched", false, &res));
+	diff_result_release(&res);
+	out = read_output("keys_dep_patched");
+	CHECK_STR("dep_key", reloc_symbol(out, "__jump_table", 8));
+	value = out ? find_symbol_by_name(out, ".klp.sym.dep.dep_value,0") : NULL;
+	CHECK(value != NULL, "expected the variable as .klp.sym.dep.dep_value,0, saw none");
+	CHECK(!out || !find_symbol_by_name(out, "dep_value"),
+	      "expected no plain dep_value (only the key is linked plain), saw one");
+	elf_free(out);
+}
+
 static void test_statics_sharing_a_section(void)
 {
 	struct diff_result res;
@@ -439,6 +472,7 @@ int main(void)
 	RUN_TEST(test_changed_section_group_refused);
 	RUN_TEST(test_special_entries_of_included_functions);
 	RUN_TEST(test_early_keys);
+	RUN_TEST(test_early_key_of_dependency_linked_plain);
 	RUN_TEST(test_statics_sharing_a_section);
 	RUN_TEST(test_tables_local_to_the_patch);
 	cleanup();

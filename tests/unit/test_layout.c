@@ -196,6 +196,24 @@ static void test_anonymous_member(void)
 		       (const char *[]){ "member 'pos.x' moved: offset 0 -> 4", NULL });
 }
 
+/* __DECLARE_FLEX_ARRAY() wraps a flexible array with an empty struct
+ * (stable corpus 0006, uapi/asm/kvm.h): the same layout. A flexible or
+ * zero-length array added at the end is a change, though the size stays. */
+static void test_empty_member(void)
+{
+	expect_no_change("struct foo { int n; long ev[]; };\n" USE_FOO,
+			 "struct foo { int n; struct { struct { } __empty_ev; long ev[]; }; };\n"
+			 USE_FOO);
+	expect_no_change("struct key { };\nstruct foo { int n; };\n" USE_FOO,
+			 "struct key { };\nstruct foo { int n; struct key k; };\n" USE_FOO);
+	expect_refused("struct foo { long n; };\n" USE_FOO,
+		       "struct foo { long n; long ev[]; };\n" USE_FOO, NULL,
+		       (const char *[]){ "member 'ev' added at offset 8", NULL });
+	expect_refused("struct foo { long n; };\n" USE_FOO,
+		       "struct foo { long n; long ev[0]; };\n" USE_FOO, NULL,
+		       (const char *[]){ "member 'ev' added at offset 8", NULL });
+}
+
 static void test_typedef_of_anonymous(void)
 {
 	expect_refused("typedef struct { int counter; } atomic_t;\natomic_t v;\n",
@@ -325,6 +343,7 @@ int main(void)
 	RUN_TEST(test_members_reordered);
 	RUN_TEST(test_bitfield_width);
 	RUN_TEST(test_anonymous_member);
+	RUN_TEST(test_empty_member);
 	RUN_TEST(test_typedef_of_anonymous);
 	RUN_TEST(test_variable_of_anonymous_type);
 	RUN_TEST(test_function_body_only);
