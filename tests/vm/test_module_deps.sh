@@ -1,0 +1,92 @@
+#!/bin/bash
+# VM test: a live patch for a module that calls an export of a module its
+# target depends on. The patch changes vfat's vfat_fill_super, which calls
+# fat_fill_super (exported by fat; vfat depends on fat). livefix makes that
+# call a klp symbol of fat in vfat's .klp.rela sections, so in the real
+# kernel:
+#  - the patch module has no dependency: loading it does not load fat;
+#  - loading vfat afterwards (which loads fat) applies the patch, whose
+#    call to fat_fill_super klp resolved: mounting a vfat image works and
+#    logs the patch's marker;
+#  - unloading the patch restores the original (no marker on a new mount).
+set -u
+KVER=${1:-6.1.0-47-amd64}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+OUT=$(mktemp -d /tmp/livefix-vmtest-deps-XXXXXX)
+trap 'rm -rf "$OUT"' EXIT
+passed=0 failed=0
+ok() { echo "ok $1"; passed=$((passed + 1)); }
+fail() { echo "FAIL $1"; failed=$((failed + 1)); }
+
+MOD=livepatch-vfat-dep
+if ! (cd "$ROOT" && ./livefix build -k "$KVER" -n vfat-dep -o "$OUT" \
+	tests/vm/patches/vfat-dependency.patch) >"$OUT/build.log" 2>&1; then
+	fail "build: expected livefix build to succeed, saw:"; tail -20 "$OUT/build.log"
+	echo "vm module deps: $passed passed, $failed failed"; exit 1
+fi
+if grep -q "'fat_fill_super' from fat resolved by livepatch when vfat loads" "$OUT/build.log"; then
+	ok "build: fat_fill_super resolved through vfat's dependency on fat"
+else
+	fail "build: expected the line \"'fat_fill_super' from fat resolved by livepatch when vfat loads\", saw:"
+	grep -i fat_fill_super "$OUT/build.log"
+fi
+deps=$(modinfo -F depends "$OUT/$MOD.ko")
+if [ -z "$deps" ]; then ok "build: the patch module depends on no module"
+else fail "build: expected no depends= in $MOD.ko, saw '$deps'"; fi
+
+cat >"$OUT/guest.sh" <<'GUEST'
+#!/bin/sh
+st=0
+say() { echo "$1"; case $1 in FAIL*) st=1 ;; esac; }
+loaded() { grep -q "^$1 " /proc/modules; }
+marker() { dmesg | grep -c 'livefix-vfat-dep: vfat_fill_super patched'; }
+try_mount() { # -> 0 when /mnt is a vfat mount of the image
+	mount -t vfat /dev/loop0 /mnt 2>/tmp/mount.err && grep -q ' /mnt vfat ' /proc/mounts
+}
+loaded fat && say "FAIL before: expected fat not loaded, saw it in /proc/modules"
+livefix load /root/livepatch-vfat-dep.ko >/tmp/load.out 2>&1 ||
+	{ say "FAIL load: livefix load exited $?: $(cat /tmp/load.out)"; exit 1; }
+if loaded fat; then say "FAIL load: expected fat still not loaded (no dependency), saw it loaded"
+else say "ok load: the patch is live and fat is not loaded"; fi
+modprobe loop && modprobe nls_cp437 && modprobe nls_ascii && modprobe vfat ||
+	{ say "FAIL modprobe loop/nls/vfat"; exit 1; }
+loaded fat && say "ok vfat loaded with fat" || say "FAIL expected fat loaded with vfat"
+dd if=/dev/zero of=/tmp/fat.img bs=1024 count=4096 2>/dev/null
+mkdosfs /tmp/fat.img >/dev/null && losetup /dev/loop0 /tmp/fat.img ||
+	{ say "FAIL setting up the vfat image"; exit 1; }
+mkdir -p /mnt
+if try_mount; then
+	echo hello >/mnt/f.txt && [ "$(cat /mnt/f.txt)" = hello ] &&
+		say "ok mount with the patch: files work" || say "FAIL a file on the patched mount"
+	umount /mnt
+else
+	say "FAIL mount with the patch: expected success, saw: $(cat /tmp/mount.err)"
+fi
+n=$(marker)
+[ "$n" = 1 ] && say "ok the patched vfat_fill_super ran (marker logged once)" ||
+	say "FAIL expected the patch's marker once in dmesg, saw it $n times"
+livefix unload livepatch-vfat-dep >/tmp/unload.out 2>&1 ||
+	say "FAIL unload: livefix unload exited $?: $(cat /tmp/unload.out)"
+if try_mount; then
+	umount /mnt
+	[ "$(marker)" = 1 ] && say "ok after unload: mount works, original function (no new marker)" ||
+		say "FAIL after unload: expected no new marker, saw $(marker)"
+else
+	say "FAIL mount after unload: $(cat /tmp/mount.err)"
+fi
+exit $st
+GUEST
+"$ROOT/tests/vm/vm.sh" --kver "$KVER" --add "$ROOT/livefix:/usr/bin/livefix" \
+	--add "$OUT/$MOD.ko:/root/$MOD.ko" --with-module vfat --with-module loop \
+	--with-module nls_cp437 --with-module nls_ascii "$OUT/guest.sh" >"$OUT/guest.out" 2>&1
+rc=$?
+cat "$OUT/guest.out"
+p=$(grep -c '^ok ' "$OUT/guest.out") f=$(grep -c '^FAIL' "$OUT/guest.out")
+passed=$((passed + p)) failed=$((failed + f))
+if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+	fail "guest: vm.sh exited $rc (see above)"
+elif [ "$p" -lt 5 ] && [ "$f" -eq 0 ]; then
+	fail "guest: expected 5 ok lines, saw $p"
+fi
+echo "vm module deps: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
