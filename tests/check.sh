@@ -42,15 +42,20 @@ count corpus-summary "$ROOT/tests/corpus/selftest/test_summarize.sh"
 # (changed data, data layout, no functional change), and the cases that
 # found bugs (0025 .LC label, 0043 objconfig and the target's exports).
 # Headers beyond --max-units: a member added to a struct (0106) is refused
-# as the data layout change one compiled includer shows; inline functions
-# changed (0089) and flexible arrays wrapped in __DECLARE_FLEX_ARRAY, the
-# same layout (0006), for the limit.
+# as the data layout change one compiled includer shows; flexible arrays
+# wrapped in __DECLARE_FLEX_ARRAY, the same layout (0006), for the limit;
+# two inline functions changed (0089) build the 6 of amdgpu_ring.h's 348
+# includers that use them; an inline function only the vDSO uses (0005)
+# is refused (no live patch replaces the vDSO). 0132 (hyperv_drm) calls
+# exports of hv_vmbus, which cannot load here: its patch must not depend
+# on hv_vmbus.
 # Skipped with a message where ../shared is absent.
 STABLE_CORPUS=${STABLE_CORPUS:-$ROOT/../shared/corpus/stable-6.1.170-3_6.1.176-1}
 STABLE_EXPECT=0002=applied,0007=applied,0009=refused:no-functional-change
 STABLE_EXPECT+=,0013=refused:data-layout,0016=applied,0025=applied
 STABLE_EXPECT+=,0026=refused:changed-data,0032=refused:no-functional-change,0043=applied
-STABLE_EXPECT+=,0006=refused:header,0089=refused:header,0106=refused:data-layout
+STABLE_EXPECT+=,0006=refused:header,0089=applied,0106=refused:data-layout
+STABLE_EXPECT+=,0005=refused:unpatchable-code,0132=applied
 STABLE_OUT=$(mktemp -d /tmp/livefix-check-stable-XXXXXX)
 count stable-subset env ONLY="$(sed 's/=[a-z:-]*//g' <<<"$STABLE_EXPECT")" EXPECT="$STABLE_EXPECT" \
 	"$ROOT/tests/corpus/run-stable-corpus.sh" -o "$STABLE_OUT" "$STABLE_CORPUS" "$KVER" 2

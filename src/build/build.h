@@ -104,11 +104,12 @@ int overlay_shadow(const struct kernel_inputs *in, struct patchset *ps, const ch
 
 /* The translation units one build compiles (header_units.c): the .c files
  * the patches change, then the built units including a header they change
- * — all of them when they are at most max_units, else none when the
- * header change is additive only and no other includer uses what it adds
- * (else refused: struct header_beyond_limit). The headers on include
- * chains to a changed header (from the units, or the probe) become
- * ps->shadows. */
+ * — all of them when they are at most max_units; else none when the
+ * header change is additive only and no other includer uses what it adds,
+ * those using what it modifies when it changes only functions, macros and
+ * declarations and they fit (else refused: struct header_beyond_limit).
+ * The headers on include chains to a changed header (from the units, or
+ * the probe) become ps->shadows. */
 #define LIVEFIX_DEFAULT_MAX_UNITS 40
 
 /* A header change refused for the limit. Its refusal is the caller's to

@@ -14,6 +14,7 @@
 #include "common/hashmap.h"
 #include "common/log.h"
 #include "common/run.h"
+#include "common/strutil.h"
 #include "common/xalloc.h"
 
 #include <errno.h>
@@ -47,6 +48,7 @@ static void split_lines(const char *text, struct lines *out)
 struct hunk {
 	unsigned old_start, old_len; /* removed: old_start..old_start+old_len-1 */
 	struct lines added;
+	bool modifies;               /* judged not additive */
 };
 
 /* "@@ -A[,B] +C[,D] @@" */
@@ -113,6 +115,11 @@ struct judge {
 	struct header_change *out;
 	char **reasons;
 	size_t nr_reasons, alloc_reasons;
+	const struct item **touched; /* the original's items the change modifies */
+	size_t nr_touched, alloc_touched;
+	bool unnamed;                /* a change no item accounts for */
+	char *unnamed_why;           /* the first such change's reason */
+	bool noted;                  /* the hunk being judged modifies */
 };
 
 static char *item_describe(const struct item *it)
@@ -139,8 +146,29 @@ static unsigned item_what(const struct item *it)
 	       it->kind == IK_MACRO ? HC_MACRO : HC_OTHER;
 }
 
-static void add_reason(struct judge *j, unsigned what, char *reason)
+/* What a modification touches, for telling its names (header_modified.c
+ * decides which items those can be): none, a comment's delimiters, a
+ * struct body, lines around what is there, are no item's. */
+static void note_modified(struct judge *j, const struct item *it)
 {
+	j->noted = true;
+	if (!it || it->kind == IK_AGGREGATE || it->kind == IK_COMMENT) {
+		j->unnamed = true;
+		return;
+	}
+	for (size_t i = 0; i < j->nr_touched; i++)
+		if (j->touched[i] == it)
+			return;
+	xgrow((void **)&j->touched, &j->alloc_touched, j->nr_touched + 1, sizeof(*j->touched));
+	j->touched[j->nr_touched++] = it;
+}
+
+/* it: the item the reason is about, NULL when none. */
+static void add_reason(struct judge *j, unsigned what, const struct item *it, char *reason)
+{
+	note_modified(j, it);
+	if (j->unnamed && !j->unnamed_why)
+		j->unnamed_why = xstrdup(reason);
 	for (size_t i = 0; i < j->nr_reasons; i++)
 		if (!strcmp(j->reasons[i], reason)) {
 			free(reason);
@@ -184,15 +212,18 @@ static char *join_lines(const struct lines *block)
 
 /* Why lines inserted between old lines a and b are not additive (NULL:
  * they are); added receives what they define; *read tells whether the
- * place was fine and the lines themselves are the problem. */
+ * place was fine and the lines themselves are the problem; *where the
+ * item they are inside, if that is the problem. */
 static char *insertion_problem(struct judge *j, unsigned a, unsigned b, const struct lines *block,
-			       struct parsed *added, unsigned *what, bool *read)
+			       struct parsed *added, unsigned *what, bool *read,
+			       const struct item **where)
 {
 	const struct item *inside = item_spanning(j->orig, a, b, false);
 	char *text = join_lines(block), *d;
 
 	*what = HC_OTHER;
 	*read = false;
+	*where = inside;
 	memset(added, 0, sizeof(*added));
 	if (inside) {
 		char *why;
@@ -297,6 +328,7 @@ static void judge_insertion(struct judge *j, unsigned a, const struct lines *blo
 	char *best = NULL, *why;
 	unsigned best_what = 0, what;
 	bool best_read = false, read;
+	const struct item *best_where = NULL, *where;
 	struct parsed added;
 	struct lines slid;
 
@@ -307,7 +339,7 @@ static void judge_insertion(struct judge *j, unsigned a, const struct lines *blo
 			if (d && !slide(j->orig_lines, a, block, sign * d, &slid))
 				continue;
 			why = insertion_problem(j, (unsigned)at, (unsigned)at + 1, d ? &slid : block,
-						&added, &what, &read);
+						&added, &what, &read, &where);
 			if (d)
 				free(slid.v), free(slid.len);
 			if (!why) {
@@ -319,13 +351,13 @@ static void judge_insertion(struct judge *j, unsigned a, const struct lines *blo
 			hdr_parsed_release(&added);
 			if (!best || (read && !best_read)) {
 				free(best);
-				best = why, best_what = what, best_read = read;
+				best = why, best_what = what, best_read = read, best_where = where;
 			} else {
 				free(why);
 			}
 		}
 	}
-	add_reason(j, best_what, best);
+	add_reason(j, best_what, best_where, best);
 }
 
 /* Removed lines: which items they touch; comments and blank lines only
@@ -343,11 +375,12 @@ static bool judge_removal(struct judge *j, unsigned from, unsigned to)
 			continue;
 		modified = true;
 		if (it->kind == IK_COMMENT) {
-			add_reason(j, HC_OTHER, xasprintf("changes part of a comment (line %u)", from));
+			add_reason(j, HC_OTHER, NULL,
+				   xasprintf("changes part of a comment (line %u)", from));
 		} else {
 			char *d = item_describe(it);
 
-			add_reason(j, item_what(it), xasprintf("modifies %s", d));
+			add_reason(j, item_what(it), it, xasprintf("modifies %s", d));
 			free(d);
 		}
 	}
@@ -430,6 +463,7 @@ static bool judge_rewrite(struct judge *j, const struct hunk *h)
 static void judge_hunk(struct judge *j, const struct hunk *h)
 {
 	unsigned last = h->old_start + h->old_len - 1, what;
+	const struct item *where;
 	struct parsed added;
 	bool read;
 	char *why;
@@ -442,9 +476,10 @@ static void judge_hunk(struct judge *j, const struct hunk *h)
 		return;
 	if (judge_removal(j, h->old_start, last) || !h->added.nr)
 		return;
-	why = insertion_problem(j, h->old_start - 1, last + 1, &h->added, &added, &what, &read);
+	why = insertion_problem(j, h->old_start - 1, last + 1, &h->added, &added, &what, &read,
+				&where);
 	if (why)
-		add_reason(j, what, why);
+		add_reason(j, what, where, why);
 	else
 		take_names(j->out, &added);
 	hdr_parsed_release(&added);
@@ -468,6 +503,92 @@ static char *reasons_join(char **reasons, size_t nr)
 	return s;
 }
 
+/* orig with the hunks applied; the lines of those that modify in spans
+ * (*nr_spans of them). NULL when the hunks do not apply in order. */
+static char *patched_text(const struct lines *orig, const struct hunk *h, size_t nr,
+			  struct hdr_hunk_lines *spans, size_t *nr_spans)
+{
+	struct strbuf b = { 0 };
+	unsigned next = 1, written = 0; /* the next original line to copy; lines out */
+
+	strbuf_add(&b, "", 0);
+	*nr_spans = 0;
+	for (size_t i = 0; i <= nr; i++) {
+		unsigned upto = i == nr ? (unsigned)orig->nr :
+				h[i].old_len ? h[i].old_start - 1 : h[i].old_start;
+
+		if (upto + 1 < next || upto > orig->nr ||
+		    (i < nr && upto + h[i].old_len > orig->nr)) {
+			free(b.s);
+			return NULL;
+		}
+		for (; next <= upto; next++, written++) {
+			strbuf_add(&b, orig->v[next - 1], orig->len[next - 1]);
+			strbuf_add(&b, "\n", 1);
+		}
+		if (i == nr)
+			break;
+		if (h[i].modifies)
+			spans[(*nr_spans)++] = (struct hdr_hunk_lines){
+				h[i].old_start, h[i].old_len, written + 1, (unsigned)h[i].added.nr };
+		for (size_t k = 0; k < h[i].added.nr; k++, written++) {
+			strbuf_add(&b, h[i].added.v[k], h[i].added.len[k]);
+			strbuf_add(&b, "\n", 1);
+		}
+		next = upto + 1 + h[i].old_len;
+	}
+	return b.s;
+}
+
+/* The names a modifying change modifies (header_modified.c), when every
+ * change it makes is a function's, a macro's or a declaration's. */
+static void modified_names(struct judge *j, const char *orig, const struct hunk *hunks, size_t nr)
+{
+	struct hdr_hunk_lines *spans = xcalloc(nr + 1, sizeof(*spans));
+	struct header_change *out = j->out;
+	struct hdr_modification m = { .orig = orig, .touched = j->touched,
+				      .nr_touched = j->nr_touched, .hunks = spans,
+				      .added = out->names, .nr_added = out->nr_names };
+	char *patched = patched_text(j->orig_lines, hunks, nr, spans, &m.nr_hunks);
+
+	m.patched = patched;
+	if (!patched)
+		out->unnamed_why = xstrdup("its hunks do not apply in order");
+	else
+		hdr_modified_names(&m, out);
+	free(patched);
+	free(spans);
+}
+
+static void index_idents(struct judge *j, const char *orig)
+{
+	hashmap_init(&j->orig_idents);
+	hdr_tokenize(orig, &j->orig_tokens);
+	for (size_t i = 0; i < j->orig_tokens.nr; i++)
+		if (j->orig_tokens.v[i].kind == T_IDENT) {
+			char *id = hdr_tok_dup(&j->orig_tokens.v[i]);
+
+			if (hashmap_get_str(&j->orig_idents, id))
+				free(id);
+			else
+				hashmap_add_str(&j->orig_idents, id, (void *)1);
+		}
+}
+
+static void judge_release(struct judge *j)
+{
+	for (size_t i = 0; i < j->nr_reasons; i++)
+		free(j->reasons[i]);
+	free(j->reasons);
+	free(j->touched);
+	free(j->unnamed_why);
+	for (size_t i = 0; i < j->orig_idents.nr_slots; i++)
+		if (j->orig_idents.slots[i].used)
+			free((char *)j->orig_idents.slots[i].str_key);
+	hashmap_release(&j->orig_idents);
+	free(j->orig_tokens.v);
+}
+
 int header_change_classify(const char *orig, const char *diff, struct header_change *out)
 {
 	struct parsed p;
@@ -482,30 +603,20 @@ int header_change_classify(const char *orig, const char *diff, struct header_cha
 		return ret;
 	hdr_parse(orig, &p);
 	split_lines(orig, &l);
-	hashmap_init(&j.orig_idents);
-	hdr_tokenize(orig, &j.orig_tokens);
-	for (size_t i = 0; i < j.orig_tokens.nr; i++)
-		if (j.orig_tokens.v[i].kind == T_IDENT) {
-			char *id = hdr_tok_dup(&j.orig_tokens.v[i]);
-
-			if (hashmap_get_str(&j.orig_idents, id))
-				free(id);
-			else
-				hashmap_add_str(&j.orig_idents, id, (void *)1);
-		}
-	for (size_t i = 0; i < nr; i++)
+	index_idents(&j, orig);
+	for (size_t i = 0; i < nr; i++) {
+		j.noted = false;
 		judge_hunk(&j, &hunks[i]);
+		hunks[i].modifies = j.noted;
+	}
 	out->additive = !j.nr_reasons;
 	if (j.nr_reasons)
 		out->why = reasons_join(j.reasons, j.nr_reasons);
-	for (size_t i = 0; i < j.nr_reasons; i++)
-		free(j.reasons[i]);
-	free(j.reasons);
-	for (size_t i = 0; i < j.orig_idents.nr_slots; i++)
-		if (j.orig_idents.slots[i].used)
-			free((char *)j.orig_idents.slots[i].str_key);
-	hashmap_release(&j.orig_idents);
-	free(j.orig_tokens.v);
+	if (!out->additive && !j.unnamed)
+		modified_names(&j, orig, hunks, nr);
+	else if (!out->additive)
+		out->unnamed_why = j.unnamed_why, j.unnamed_why = NULL;
+	judge_release(&j);
 	free(l.v);
 	free(l.len);
 	hdr_parsed_release(&p);
@@ -551,6 +662,13 @@ void header_change_release(struct header_change *c)
 	for (size_t i = 0; i < c->nr_names; i++)
 		free(c->names[i]);
 	free(c->names);
+	for (size_t i = 0; i < c->nr_modified; i++)
+		free(c->modified[i]);
+	free(c->modified);
+	for (size_t i = 0; i < c->nr_modified_macros; i++)
+		free(c->modified_macros[i]);
+	free(c->modified_macros);
 	free(c->why);
+	free(c->unnamed_why);
 	memset(c, 0, sizeof(*c));
 }

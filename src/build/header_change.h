@@ -3,7 +3,9 @@
  * inside a struct/union/enum body, a function body, a multi-line
  * declaration or macro) and defines or declares only new names: a unit
  * that does not use those names compiles to the same code. Anything else
- * modifies existing definitions. */
+ * modifies existing definitions; when those are functions, macros and
+ * declarations only, the names it modifies say which units it can reach
+ * (header_modified.c). */
 #ifndef LIVEFIX_HEADER_CHANGE_H
 #define LIVEFIX_HEADER_CHANGE_H
 
@@ -24,6 +26,19 @@ struct header_change {
 	char *why;      /* when not additive: "modifies macro X86_FEATURE_ZEN", ... */
 	char **names;   /* what the added lines newly define or declare */
 	size_t nr_names;
+	/* When not additive but every change is a function's, a macro's or a
+	 * declaration's (no struct/union/enum body, no directive other than
+	 * #define or balanced conditionals): the names it modifies or adds,
+	 * closed over the header (what it defines using one of them), which
+	 * no unit that names none of them can compile differently with. Else
+	 * none, and unnamed_why says why. */
+	char **modified;
+	size_t nr_modified;
+	/* Those of modified the header (before or after) defines as macros:
+	 * the only ones assembly can use. */
+	char **modified_macros;
+	size_t nr_modified_macros;
+	char *unnamed_why;
 };
 
 /* orig: the header's original text ("" for a new file); diff: the

@@ -70,4 +70,27 @@ struct parsed {
 void hdr_parse(const char *text, struct parsed *p);
 void hdr_parsed_release(struct parsed *p);
 
+/* header_modified.c */
+/* A hunk that modifies: its removed lines of the original and added lines
+ * of the patched text (first line, number of lines; 0 lines: none). */
+struct hdr_hunk_lines {
+	unsigned old_first, old_nr, new_first, new_nr;
+};
+
+struct hdr_modification {
+	const char *orig, *patched;          /* the header before and after */
+	const struct item *const *touched;   /* the original's items the hunks modify */
+	size_t nr_touched;
+	const struct hdr_hunk_lines *hunks;  /* the hunks that modify */
+	size_t nr_hunks;
+	char *const *added;                  /* the names the additive hunks define */
+	size_t nr_added;
+};
+
+/* The names a change modifies, closed over the header, into
+ * hc->modified and hc->modified_macros: 0; or -1 when the change cannot be
+ * told by names, hc->unnamed_why saying why. */
+struct header_change;
+int hdr_modified_names(const struct hdr_modification *m, struct header_change *hc);
+
 #endif

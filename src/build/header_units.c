@@ -2,12 +2,16 @@
  * kernel build would rebuild them: every built .c that includes a changed
  * header, directly or not (include_graph.c). Up to max_units of them are
  * compiled and diffed like the patch's own .c files (a unit whose code does
- * not change is skipped by the differ). Beyond that, only a change that
- * adds new names (header_change.c), none of which any other includer nor
- * anything they include uses, can leave those units alone; any other
- * change is refused, the refusal left to the caller with one includer to
- * compile first (struct header_beyond_limit). */
+ * not change is skipped by the differ). Beyond that, only the units that
+ * can compile differently: none for a change that adds new names
+ * (header_change.c), none of which any other includer nor anything they
+ * include uses; for a change to functions, macros and declarations only,
+ * those using what it modifies (header_modified.c), directly or through a
+ * file they include (header_uses.c), if they fit. Any other change is
+ * refused, the refusal left to the caller with one includer to compile
+ * first (struct header_beyond_limit). */
 #include "build/header_change.h"
+#include "build/header_uses.h"
 #include "build/include_graph.h"
 #include "build/internal.h"
 #include "common/fsutil.h"
@@ -15,7 +19,6 @@
 #include "common/log.h"
 #include "common/xalloc.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,62 +82,238 @@ static char **new_built_units(struct plan *p, const char **includers, size_t roo
 	return found;
 }
 
-/* Whether an identifier occurs in text as a whole word. */
-static bool has_word(const char *text, size_t len, const char *word)
-{
-	size_t wl = strlen(word);
-
-	for (const char *p = text; (p = memmem(p, len - (size_t)(p - text), word, wl)); p += wl) {
-		bool before = p > text && (p[-1] == '_' || isalnum((unsigned char)p[-1]));
-		bool after = p[wl] == '_' || isalnum((unsigned char)p[wl]);
-
-		if (!before && !after)
-			return true;
-	}
-	return false;
-}
-
-/* The first file among files (other than the patch's own) that uses one
- * of names; *name receives which. NULL when none does. */
+/* The first file among files (other than the patch's own .c files) that
+ * uses one of the names a change adds; *name receives which. NULL when
+ * none does. */
 static const char *find_use(const struct plan *p, const char **files,
 			    const struct header_change *hc, const char **name)
 {
-	for (size_t i = 0; files[i]; i++) {
-		char *path, *text;
-		size_t len;
+	/* every word, as ever: an added name was never searched in code only */
+	struct word_search *ws = word_search_new((const char *const *)hc->names, hc->nr_names, 0);
+	const char *user = NULL;
+
+	for (size_t i = 0; files[i] && !user; i++) {
+		char *path;
+		long which;
 
 		if (hashmap_get_str(&p->own, files[i]))
 			continue;
 		path = xasprintf("%s/%s", p->in->src, files[i]);
-		text = read_file(path, &len);
+		if (!word_search_file(ws, path, &which) && which >= 0)
+			user = files[i], *name = hc->names[which];
 		free(path);
-		for (size_t k = 0; text && k < hc->nr_names; k++)
-			if (has_word(text, len, hc->names[k])) {
-				*name = hc->names[k];
-				free(text);
-				return files[i];
-			}
-		free(text);
 	}
-	return NULL;
+	word_search_free(ws);
+	return user;
 }
 
 /* "A, B, C and 3 more" */
-static char *names_text(const struct header_change *hc)
+static char *names_text(char *const *names, size_t nr)
 {
 	char *s = xstrdup(""), *n;
 
-	for (size_t i = 0; i < hc->nr_names && i < 4; i++) {
-		n = xasprintf("%s%s%s", s, i ? ", " : "", hc->names[i]);
+	for (size_t i = 0; i < nr && i < 4; i++) {
+		n = xasprintf("%s%s%s", s, i ? ", " : "", names[i]);
 		free(s);
 		s = n;
 	}
-	if (hc->nr_names > 4) {
-		n = xasprintf("%s and %zu more", s, hc->nr_names - 4);
+	if (nr > 4) {
+		n = xasprintf("%s and %zu more", s, nr - 4);
 		free(s);
 		s = n;
 	}
 	return s;
+}
+
+/* Code the kernel build links into an image of its own, not into vmlinux
+ * or a module, so that no live patch can replace it: the vDSO is mapped
+ * into every process, the rest ran at boot or runs at kexec. What it is,
+ * or NULL for an ordinary unit. */
+static const char *image_of(const char *source)
+{
+	static const struct {
+		const char *dir, *what;
+	} images[] = {
+		{ "arch/x86/entry/vdso/", "the vDSO, mapped into every process" },
+		{ "arch/x86/realmode/", "the real-mode trampoline image" },
+		{ "arch/x86/boot/", "the boot code, which ran before the kernel" },
+		{ "arch/x86/purgatory/", "the kexec purgatory image" },
+	};
+
+	for (size_t i = 0; i < sizeof(images) / sizeof(images[0]); i++)
+		if (!strncmp(source, images[i].dir, strlen(images[i].dir)))
+			return images[i].what;
+	return NULL;
+}
+
+/* The first of units that is in such an image, as the refusal's words
+ * (malloc'ed), else NULL. */
+static char *image_use(const char **units)
+{
+	for (size_t i = 0; units[i]; i++)
+		if (image_of(units[i]))
+			return xasprintf("%s, part of %s, which a live patch cannot replace",
+					 units[i], image_of(units[i]));
+	return NULL;
+}
+
+/* Whether a file uses one of the names ws searches: the patch's own files
+ * as they are before and after it, the others as in the tree. A file
+ * that cannot be read may use them. */
+static bool file_uses(const struct plan *p, const struct word_search *ws, const char *file)
+{
+	const char *dirs[] = { p->in->src, NULL, NULL };
+	bool uses = false;
+
+	for (size_t i = 0; i < p->ps->nr_files; i++)
+		if (!strcmp(p->ps->files[i].path, file)) {
+			dirs[0] = p->ps->patched_dir;
+			dirs[1] = p->ps->files[i].created ? NULL : p->ps->orig_dir;
+		}
+	for (size_t i = 0; dirs[i] && !uses; i++) {
+		char *path = xasprintf("%s/%s", dirs[i], file);
+		long which;
+
+		uses = word_search_file(ws, path, &which) || which >= 0;
+		free(path);
+	}
+	return uses;
+}
+
+/* The units a use in file affects: itself when it is an includer of the
+ * header, and every includer of the header that includes it (not looked
+ * into further: whatever it defines with a name is used there, if at
+ * all). Into affected, keys borrowed from the graph. */
+static void users_affected(const struct plan *p, const struct hashmap *includers,
+			   const char *file, struct hashmap *affected)
+{
+	const char **via = include_graph_c_includers(p->graph, file);
+
+	if (hashmap_get_str(includers, file) && !hashmap_get_str(affected, file))
+		hashmap_add_str(affected, file, (void *)1);
+	for (size_t i = 0; via[i]; i++)
+		if (hashmap_get_str(includers, via[i]) && !hashmap_get_str(affected, via[i]))
+			hashmap_add_str(affected, via[i], (void *)1);
+	free(via);
+}
+
+/* The includers of header that can compile differently with a change to
+ * the names ws searches: those using one, directly or through another file
+ * they include. Sorted, NULL-terminated; the paths belong to the graph. */
+static const char **units_by_use(const struct plan *p, const char *header, const char **includers,
+				 const struct word_search *ws)
+{
+	const char **searched = include_graph_closure(p->graph, includers, count(includers));
+	struct hashmap in, affected;
+	const char **units;
+	double t0 = now_seconds();
+	size_t nr;
+
+	hashmap_init(&in);
+	hashmap_init(&affected);
+	for (size_t i = 0; includers[i]; i++)
+		hashmap_add_str(&in, includers[i], (void *)1);
+	/* the header's own definitions are closed over by header_change */
+	for (size_t i = 0; searched[i]; i++)
+		if (strcmp(searched[i], header) && file_uses(p, ws, searched[i]))
+			users_affected(p, &in, searched[i], &affected);
+	pr_debug("%s: %zu files searched for what it modifies in %.1f s", header, count(searched),
+		 now_seconds() - t0);
+	units = hashmap_str_keys(&affected, &nr);
+	hashmap_release(&in);
+	hashmap_release(&affected);
+	free(searched);
+	return units;
+}
+
+/* Assembly is never live patched: an .S file including the header that
+ * uses a macro the change modifies (what else it modifies is C), itself
+ * or through a file it includes, leaves the change to the refusal. Says
+ * which (malloc'ed), else NULL. */
+static char *asm_use(const struct plan *p, const char *header, const struct header_change *hc)
+{
+	struct word_search *ws;
+	char **sources, *use = NULL;
+	const char **included;
+
+	if (!hc->nr_modified_macros)
+		return NULL;
+	ws = word_search_new((const char *const *)hc->modified_macros, hc->nr_modified_macros,
+			     WS_PIECES | WS_CODE);
+	if (include_graph_asm(p->graph, p->in->src, header, &sources, &included))
+		use = xstrdup("the assembly sources, which cannot be read,");
+	for (size_t i = 0; !use && sources[i]; i++)
+		if (file_uses(p, ws, sources[i]))
+			use = xstrdup(sources[i]);
+	for (size_t i = 0; !use && included[i]; i++)
+		if (strcmp(included[i], header) && file_uses(p, ws, included[i]))
+			use = xasprintf("%s, included by assembly sources,", included[i]);
+	for (size_t i = 0; sources[i]; i++)
+		free(sources[i]);
+	free(sources);
+	free(included);
+	word_search_free(ws);
+	return use;
+}
+
+/* The info line of a change planned by use: nr compiled units (of the
+ * users, all the affected includers). */
+static void say_by_use(const char *header, size_t nr_includers, const char **users, size_t nr,
+		       const char *names)
+{
+	if (nr)
+		pr_info("%s: %zu .c files include it; %zu compiled unit%s use%s what it changes "
+			"(%s): building %s", header, nr_includers, nr, nr == 1 ? "" : "s",
+			nr == 1 ? "s" : "", names, nr == 1 ? "it" : "those");
+	else if (users[0])
+		pr_info("%s: %zu .c files include it; %zu use%s what it changes (%s), none compiled "
+			"in this config: building only the patch's own .c files", header,
+			nr_includers, count(users), users[1] ? "" : "s", names);
+	else
+		pr_info("%s: %zu .c files include it; none of them uses what it changes (%s): "
+			"building only the patch's own .c files", header, nr_includers, names);
+}
+
+/* Beyond the limit, a change told by names: the built units that use
+ * them are planned when they fit in the room left and neither assembly
+ * nor an image outside the kernel's objects uses them. False: the refusal
+ * stands; *why (malloc'ed) says why when it is not the limit. */
+static bool plan_by_use(struct plan *p, const char *header, const char **includers,
+			const struct header_change *hc, char **why)
+{
+	struct word_search *ws = word_search_new((const char *const *)hc->modified,
+						 hc->nr_modified, WS_PIECES | WS_CODE);
+	const char **users = units_by_use(p, header, includers, ws);
+	size_t room = p->max > p->out->nr ? p->max - p->out->nr : 0, nr, nr_own;
+	bool more;
+	char **built = new_built_units(p, users, room, &nr, &nr_own, &more);
+	char *names = names_text(hc->modified, hc->nr_modified);
+	char *in_image = image_use(users);
+	char *in_asm = more || in_image ? NULL : asm_use(p, header, hc);
+
+	*why = NULL;
+	if (in_image)
+		*why = xasprintf("the change to %s reaches %s", names, in_image);
+	else if (in_asm)
+		*why = xasprintf("%s uses what it changes (%s): assembly is not live patched",
+				 in_asm, names);
+	else if (more)
+		pr_debug("%s: more than %zu of the units including it use what it changes (%s)",
+			 header, room, names);
+	else
+		say_by_use(header, count(includers), users, nr + nr_own, names);
+	more |= *why != NULL;
+	for (size_t i = 0; !more && i < nr; i++) {
+		pr_debug("%s: %s uses what it changes", header, built[i]);
+		unit_add(p, built[i]);
+	}
+	free(in_image);
+	free(in_asm);
+	free(names);
+	free(built);
+	free(users);
+	word_search_free(ws);
+	return !more;
 }
 
 /* More units include header than the build may compile: fine only for a
@@ -148,14 +327,27 @@ static int plan_beyond_limit(struct plan *p, const char *header, const char **in
 	struct header_change hc;
 	const char **searched = NULL, *user = NULL, *name = NULL;
 	double t0 = now_seconds();
-	char *names;
+	char *names, *why = NULL;
 	int ret = header_change_of_files(orig, patched, &hc);
 
 	free(orig);
 	free(patched);
 	if (ret)
 		return ret;
+	if (!hc.additive && hc.nr_modified && plan_by_use(p, header, includers, &hc, &why)) {
+		header_change_release(&hc);
+		return 0;
+	}
+	if (why) { /* final: no layout probe would say more */
+		pr_err("refused: %s: %s", header, why);
+		free(why);
+		header_change_release(&hc);
+		return -ENOTSUP;
+	}
 	if (!hc.additive) {
+		if (!hc.nr_modified)
+			pr_debug("%s: the units using what it changes cannot be told: %s", header,
+				 hc.unnamed_why ? hc.unnamed_why : "?");
 		*refusal = xasprintf("refused: %s: %s; it %s", header, affects, hc.why);
 		header_change_release(&hc);
 		return -ENOTSUP;
@@ -166,7 +358,7 @@ static int plan_beyond_limit(struct plan *p, const char *header, const char **in
 		pr_debug("%s: %zu files searched for its new names in %.1f s", header,
 			 count(searched), now_seconds() - t0);
 	}
-	names = names_text(&hc);
+	names = names_text(hc.names, hc.nr_names);
 	if (user) {
 		*refusal = xasprintf("refused: %s: %s; it adds %s, which %s already uses", header,
 				     affects, name, user);
@@ -234,6 +426,33 @@ static void defer_refusal(struct plan *p, const char *header, const char *probe,
 	p->out->beyond = b;
 }
 
+/* Under the limit, an includer in an image outside the kernel's objects
+ * is not compiled with the others (kbuild builds it into that image): a
+ * change beyond comments and whitespace is refused, naming it. */
+static int refuse_image_includer(struct plan *p, const char *header, const char **includers)
+{
+	char *in_image = image_use(includers), *orig, *patched;
+	struct header_change hc;
+	int ret;
+
+	if (!in_image)
+		return 0;
+	orig = xasprintf("%s/%s", p->ps->orig_dir, header);
+	patched = xasprintf("%s/%s", p->ps->patched_dir, header);
+	ret = header_change_of_files(orig, patched, &hc);
+	if (!ret) {
+		if (!hc.additive || hc.nr_names) {
+			pr_err("refused: %s: it is included by %s", header, in_image);
+			ret = -ENOTSUP;
+		}
+		header_change_release(&hc);
+	}
+	free(orig);
+	free(patched);
+	free(in_image);
+	return ret;
+}
+
 static int plan_header(struct plan *p, const char *header)
 {
 	const char **includers = include_graph_c_includers(p->graph, header);
@@ -247,7 +466,11 @@ static int plan_header(struct plan *p, const char *header)
 		pr_info("%s: checking which of the %zu .c files including it this config builds",
 			header, nr_includers);
 	units = new_built_units(p, includers, room, &nr, &nr_own, &more);
-	if (!more && !(nr + nr_own)) {
+	if (!more)
+		ret = refuse_image_includer(p, header, includers);
+	if (ret) {
+		/* refuse_image_includer() said why */
+	} else if (!more && !(nr + nr_own)) {
 		pr_info("%s: no compiled unit includes it", header);
 	} else if (!more) {
 		pr_info("%s: %zu compiled unit%s include%s it; building them", header, nr + nr_own,

@@ -1,6 +1,7 @@
 /* The include graph of a prepared kernel tree (see include_graph.h): one
  * scan of the tree's .c and .h files, cached per kernel version, then
- * graph walks in both directions. */
+ * graph walks in both directions; the few assembly sources scanned when
+ * asked. */
 #include "build/include_graph.h"
 #include "build/internal.h"
 #include "common/fsutil.h"
@@ -263,6 +264,7 @@ static size_t include_guess(const struct include_graph *g, const char *from, con
 
 struct scan {
 	const char *tree;
+	bool assembly;  /* walk for .S files instead of .c and .h */
 	char **files;
 	size_t nr, alloc;
 	size_t unresolved, guessed;
@@ -274,6 +276,11 @@ static bool is_source_name(const char *name, size_t len)
 {
 	return len > 2 && name[len - 2] == '.' && (name[len - 1] == 'c' || name[len - 1] == 'h') &&
 	       !strpbrk(name, " \t\n");
+}
+
+static bool is_asm_name(const char *name, size_t len)
+{
+	return len > 2 && !strcmp(name + len - 2, ".S") && !strpbrk(name, " \t\n");
 }
 
 static bool dir_skipped(const char *rel, const char *name)
@@ -318,7 +325,8 @@ static int walk(struct scan *s, const char *rel)
 			if (!dir_skipped(rel, e->d_name))
 				ret = walk(s, child);
 			free(child);
-		} else if (type == DT_REG && is_source_name(e->d_name, strlen(e->d_name))) {
+		} else if (type == DT_REG && (s->assembly ? is_asm_name : is_source_name)(
+				   e->d_name, strlen(e->d_name))) {
 			xgrow((void **)&s->files, &s->alloc, s->nr + 1, sizeof(*s->files));
 			s->files[s->nr++] = child;
 		} else {
@@ -752,4 +760,83 @@ const char **include_graph_closure(const struct include_graph *g, const char *co
 	free(marks);
 	free(starts);
 	return out;
+}
+
+/* ---- assembly sources ---- */
+
+/* The -include files of an assembler command (LINUXINCLUDE's; c_flags
+ * alone add compiler_types.h). */
+static const char *const asm_forced_includes[] = {
+	"include/linux/compiler-version.h", "include/linux/kconfig.h",
+};
+
+/* One .S file's direct includes, as nodes, in a growing array. */
+struct asm_scan {
+	const struct include_graph *g;
+	const char *from;
+	size_t *nodes;
+	size_t nr, alloc;
+};
+
+static void asm_node(void *ctx, size_t n)
+{
+	struct asm_scan *a = ctx;
+
+	xgrow((void **)&a->nodes, &a->alloc, a->nr + 1, sizeof(*a->nodes));
+	a->nodes[a->nr++] = n;
+}
+
+static void asm_include(void *ctx, const char *name, size_t len, bool quoted)
+{
+	struct asm_scan *a = ctx;
+	long to = include_resolve(a->g, a->from, name, len, quoted);
+
+	if (to >= 0)
+		asm_node(a, (size_t)to);
+	else
+		include_guess(a->g, a->from, name, len, asm_node, a);
+}
+
+/* Whether the starts of one .S reach header; then what they reach is
+ * marked into included. */
+static bool asm_reaches(const struct include_graph *g, const struct asm_scan *a, size_t header,
+			unsigned char *included)
+{
+	unsigned char *marks = reach(g, a->nodes, a->nr, true, NULL);
+	bool hit = marks[header];
+
+	for (size_t i = 0; hit && i < g->nr; i++)
+		included[i] |= marks[i];
+	free(marks);
+	return hit;
+}
+
+int include_graph_asm(const struct include_graph *g, const char *tree, const char *header,
+		      char ***sources, const char ***included)
+{
+	struct scan s = { .tree = tree, .assembly = true };
+	long h = node_find(g, header), n;
+	unsigned char *marks = xcalloc(g->nr + 1, 1);
+	size_t nr = 0;
+	int ret = h < 0 ? 0 : walk(&s, "");
+
+	*sources = xcalloc(s.nr + 1, sizeof(**sources));
+	for (size_t i = 0; !ret && h >= 0 && i < s.nr; i++) {
+		struct asm_scan a = { .g = g, .from = s.files[i] };
+		const char *text = scan_read(&s, s.files[i]);
+
+		for (size_t k = 0; k < sizeof(asm_forced_includes) / sizeof(*asm_forced_includes); k++)
+			if ((n = node_find(g, asm_forced_includes[k])) >= 0)
+				asm_node(&a, (size_t)n);
+		if (text)
+			each_include(text, asm_include, &a);
+		if (asm_reaches(g, &a, (size_t)h, marks))
+			(*sources)[nr++] = xstrdup(s.files[i]);
+		free(a.nodes);
+	}
+	qsort(*sources, nr, sizeof(**sources), cmp_str);
+	*included = marked_paths(g, marks, NULL);
+	free(marks);
+	scan_release(&s);
+	return ret;
 }

@@ -50,4 +50,12 @@ const char **include_graph_between(const struct include_graph *g, const char *he
 const char **include_graph_closure(const struct include_graph *g, const char *const *units,
 				   size_t nr);
 
+/* The assembly sources of tree (.S files outside the skipped directories:
+ * not in the graph, scanned at each call; ~170 files) that include header,
+ * directly or not (with an assembler command's forced includes), into
+ * *sources (paths and array malloc'ed); every file they include into
+ * *included (an answer as above). 0 or -errno. */
+int include_graph_asm(const struct include_graph *g, const char *tree, const char *header,
+		      char ***sources, const char ***included);
+
 #endif

@@ -77,6 +77,8 @@ refusal_category() {
 	# before the keywords a type or file name in its line could hold
 	*"data layout change"*) echo data-layout ;;
 	*"creates this source file"*) echo new-file ;;
+	# code no live patch replaces: the vDSO, boot images, assembly
+	*"live patch cannot replace"*|*"assembly is not live patched"*) echo unpatchable-code ;;
 	*"header file"*|*"header"*) echo header ;;
 	# a static key of a module read before the klp relocations exist
 	*"jump label"*|*"static key"*|*"static_key"*) echo unsupported-section ;;
@@ -99,7 +101,7 @@ refusal_category() {
 # limits and count against it.
 not_function_level() {
 	case $1 in
-	no-functional-change|data-layout|changed-data|init-change|new-export|export-abi) return 0 ;;
+	no-functional-change|data-layout|changed-data|init-change|new-export|export-abi|unpatchable-code) return 0 ;;
 	*) return 1 ;;
 	esac
 }

@@ -28,7 +28,8 @@
 #   refused:CATEGORY    livefix build exit 3 with a reason; CATEGORY from the
 #                       reason: no-functional-change, data-layout, init-change,
 #                       changed-data, new-export, export-abi (exported CRCs
-#                       changed), header, new-file, unsupported-section,
+#                       changed), unpatchable-code (vDSO, boot images,
+#                       assembly), header, new-file, unsupported-section,
 #                       other (the full reason is in the report)
 #   wrong:WHAT          anything else: build exit 1/4 (build-exitN), a refusal
 #                       without a reason, load failure, transition timeout,

@@ -1,14 +1,23 @@
-/* patch_units() on a header change beyond --max-units, on the real prepared
- * tree: the refusal is not logged but left to the caller (the pipeline
- * compiles the probe first, to tell a data layout change), with the probe
- * chosen deterministically: one of the patch's own .c files that includes
- * the header, else the built includer nearest the header in the tree (not
- * the first in path order, another driver's). Skipped without the tree. */
+/* patch_units() on a header change beyond --max-units. On a small kbuild
+ * tree written at test time: a change told by names builds exactly the
+ * units using them (directly, through another header, through a paste,
+ * through the header's own definitions), none that only mention them in
+ * a comment or a string, none not built; refused when those are still too
+ * many, when the header pastes names and a macro changes, or when an
+ * assembly source uses them (it is not live patched). On the real
+ * prepared tree (skipped without it): amdgpu_ring.h's inline functions
+ * (stable 0089) build their six users; a refusal is not logged but left
+ * to the caller (the pipeline compiles the probe first, to tell a data
+ * layout change), with the probe chosen deterministically: one of the
+ * patch's own .c files that includes the header, else the built includer
+ * nearest the header in the tree (not the first in path order, another
+ * driver's). */
 #include "build/build.h"
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/xalloc.h"
 #include "test.h"
+#include "capture.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -20,6 +29,301 @@
 #define DM "drivers/gpu/drm/amd/display/amdgpu_dm/"
 
 static char *tmp;
+
+/* ---- a small tree ---- */
+
+#define FOO_H                                                                \
+	"#ifndef _FOO_H\n"                                                   \
+	"#define _FOO_H\n"                                                   \
+	"#define FOO_SIZE 16\n"                                              \
+	"static inline int foo_size(void) { return FOO_SIZE; }\n"            \
+	"static inline int foo_other(void) { return 1; }\n"                  \
+	"#endif\n"
+
+static const char *const small_tree[][2] = {
+	/* computes real-obj-y as kbuild does for what object_in_config() asks */
+	{ "scripts/Makefile.build",
+	  "src := $(obj)\n"
+	  "include $(src)/Makefile\n"
+	  "real-obj-y := $(addprefix $(obj)/,$(filter %.o,$(obj-y)))\n"
+	  "subdir-ym := $(addprefix $(obj)/,$(patsubst %/,%,$(filter %/,$(obj-y))))\n" },
+	{ "drivers/Makefile", "obj-y += foo/\n" },
+	{ "drivers/foo/Makefile", "obj-y += a.o b.o c.o d.o e.o g.o h.o i.o\n" },
+	{ "include/linux/foo.h", FOO_H },
+	{ "include/linux/wrap.h", "#include <linux/foo.h>\n#define WRAP() (foo_size() + 1)\n" },
+	{ "include/linux/quiet.h", "#include <linux/foo.h>\n/* not FOO_SIZE */\n" },
+	{ "include/linux/bar.h", "#define BAR_ONE 1\n#define BAR_OF(x) BAR_##x\n" },
+	/* macros assembly uses, itself or through another header */
+	{ "include/linux/asm.h", "#define ASM_ONE 1\n#define ASM_TWO 2\n#define ASM_THREE 3\n"
+				 "#ifndef __ASSEMBLY__\n"
+				 "static inline int asm_fn(void) { return 1; }\n"
+				 "#endif\n" },
+	{ "include/linux/asm_wrap.h", "#include <linux/asm.h>\n#define WRAP_TWO (ASM_TWO + 1)\n" },
+	{ "arch/x86/lib/x.S", "#include <linux/asm.h>\n\tmov $ASM_ONE, %eax\n\tcall asm_fn\n" },
+	{ "arch/x86/lib/y.S", "#include <linux/asm_wrap.h>\n\tmov $WRAP_TWO, %eax\n" },
+	/* uses the macro */
+	{ "drivers/foo/a.c", "#include <linux/foo.h>\n#include <linux/bar.h>\n"
+			     "#include <linux/asm.h>\nint a(void) { return FOO_SIZE; }\n" },
+	/* through another header's macro, using the header's function using it */
+	{ "drivers/foo/b.c", "#include <linux/wrap.h>\nint b(void) { return WRAP(); }\n" },
+	/* uses another function only */
+	{ "drivers/foo/c.c", "#include <linux/foo.h>\n#include <linux/bar.h>\n"
+			     "#include <linux/asm.h>\nint c(void) { return foo_other(); }\n" },
+	/* the name in a comment and a string only */
+	{ "drivers/foo/d.c", "#include <linux/quiet.h>\n"
+			     "int d(void) { return sizeof(\"FOO_SIZE\"); } /* FOO_SIZE */\n" },
+	/* pastes it */
+	{ "drivers/foo/e.c", "#include <linux/foo.h>\n#define OF(x) FOO_##x\n"
+			     "int e(void) { return OF(SIZE); }\n" },
+	/* not built */
+	{ "drivers/foo/f.c", "#include <linux/foo.h>\nint f(void) { return FOO_SIZE; }\n" },
+	/* through the header's function */
+	{ "drivers/foo/g.c", "#include <linux/foo.h>\nint g(void) { return foo_size(); }\n" },
+	/* the vDSO: built into an image of its own, never a kernel object */
+	{ "include/linux/vd.h", "#define VD_ONE 1\n#define VD_TWO 2\n" },
+	{ "arch/x86/entry/vdso/vclock.c", "#include <linux/vd.h>\nint v(void) { return VD_ONE; }\n" },
+	{ "drivers/foo/i.c", "#include <linux/vd.h>\nint i(void) { return VD_ONE + VD_TWO; }\n" },
+	/* a FOO_SIZE of its own: does not include the header */
+	{ "drivers/foo/h.c", "#define FOO_SIZE 3\nint h(void) { return FOO_SIZE; }\n" },
+};
+
+static const char foo_size_patch[] =
+	"--- a/include/linux/foo.h\n"
+	"+++ b/include/linux/foo.h\n"
+	"@@ -1,6 +1,6 @@\n"
+	" #ifndef _FOO_H\n"
+	" #define _FOO_H\n"
+	"-#define FOO_SIZE 16\n"
+	"+#define FOO_SIZE 32\n"
+	" static inline int foo_size(void) { return FOO_SIZE; }\n"
+	" static inline int foo_other(void) { return 1; }\n"
+	" #endif\n";
+
+static const char bar_one_patch[] =
+	"--- a/include/linux/bar.h\n"
+	"+++ b/include/linux/bar.h\n"
+	"@@ -1,2 +1,2 @@\n"
+	"-#define BAR_ONE 1\n"
+	"+#define BAR_ONE 2\n"
+	" #define BAR_OF(x) BAR_##x\n";
+
+/* ASM_<which> 1 → 4 */
+static char *asm_patch(const char *which)
+{
+	const char *names[] = { "ONE", "TWO", "THREE" };
+	char *lines[3], *patch;
+
+	for (int i = 0; i < 3; i++)
+		lines[i] = strcmp(which, names[i]) ?
+			xasprintf(" #define ASM_%s %d\n", names[i], i + 1) :
+			xasprintf("-#define ASM_%s %d\n+#define ASM_%s 4\n", names[i], i + 1, names[i]);
+	patch = xasprintf("--- a/include/linux/asm.h\n+++ b/include/linux/asm.h\n"
+			  "@@ -1,6 +1,6 @@\n%s%s%s #ifndef __ASSEMBLY__\n"
+			  " static inline int asm_fn(void) { return 1; }\n #endif\n",
+			  lines[0], lines[1], lines[2]);
+	for (int i = 0; i < 3; i++)
+		free(lines[i]);
+	return patch;
+}
+
+static char *small_tree_write(void)
+{
+	char *root = xasprintf("%s/tree", tmp), *path, *dir;
+
+	for (size_t i = 0; i < sizeof(small_tree) / sizeof(*small_tree); i++) {
+		path = xasprintf("%s/%s", root, small_tree[i][0]);
+		dir = xstrndup(path, strrchr(path, '/') - path);
+		mkdir_p(dir, 0755);
+		CHECK(!write_file_atomic(path, small_tree[i][1], strlen(small_tree[i][1])),
+		      "cannot write '%s'", path);
+		free(dir);
+		free(path);
+	}
+	return root;
+}
+
+static char *write_patch(const char *name, const char *text);
+
+/* patch_units() of one patch on the small tree, max_units units. */
+static int plan_small(const char *patch_text, unsigned max_units, struct unit_list *out)
+{
+	char *root = small_tree_write(), *workdir = xasprintf("%s/work", tmp);
+	char *patch = write_patch("small.patch", patch_text);
+	struct kernel_inputs in = { .kver = xstrdup("test"), .cc = xstrdup("gcc"), .src = root,
+				    .dir = xasprintf("%s/cache", tmp) };
+	struct patchset ps;
+	int ret;
+
+	mkdir_p(in.dir, 0755);
+	ret = patchset_apply(&in, &patch, 1, workdir, &ps);
+	memset(out, 0, sizeof(*out));
+	if (!ret)
+		ret = patch_units(&in, &ps, max_units, out);
+	patchset_release(&ps);
+	kernel_inputs_release(&in);
+	free(workdir);
+	free(patch);
+	return ret;
+}
+
+static char *sources_text(const struct unit_list *l)
+{
+	char *s = xstrdup(""), *n;
+
+	for (size_t i = 0; i < l->nr; i++) {
+		n = xasprintf("%s%s%s", s, i ? " " : "", l->sources[i]);
+		free(s);
+		s = n;
+	}
+	return s;
+}
+
+/* 6 built includers, 4 of which can compile differently */
+static void test_units_using_the_change(void)
+{
+	struct unit_list out;
+	int ret = plan_small(foo_size_patch, 5, &out);
+	char *seen = sources_text(&out);
+
+	CHECK_INT(0, ret);
+	CHECK_STR("drivers/foo/a.c drivers/foo/b.c drivers/foo/e.c drivers/foo/g.c", seen);
+	CHECK(!out.beyond, "expected no refusal, saw \"%s\"",
+	      out.beyond ? out.beyond->refusal : "");
+	free(seen);
+	unit_list_release(&out);
+}
+
+static void expect_small_refused(const char *patch_text, unsigned max_units, const char *refusal)
+{
+	struct unit_list out;
+	int ret = plan_small(patch_text, max_units, &out);
+
+	CHECK_INT(-ENOTSUP, ret);
+	CHECK_INT(0, out.nr);
+	CHECK(out.beyond && out.beyond->refusal && strstr(out.beyond->refusal, refusal),
+	      "expected the refusal \"%s\", saw \"%s\"", refusal,
+	      out.beyond && out.beyond->refusal ? out.beyond->refusal : "(none)");
+	unit_list_release(&out);
+}
+
+/* the four users are more than 3: the refusal as ever */
+static void test_users_beyond_the_limit(void)
+{
+	expect_small_refused(foo_size_patch, 3,
+			     "refused: include/linux/foo.h: header change affects more than 3 "
+			     "compiled units (the --max-units limit; 7 .c files include it); it "
+			     "modifies macro FOO_SIZE");
+}
+
+/* BAR_OF builds names that are nowhere written whole: every includer */
+static void test_pasting_header_refused(void)
+{
+	expect_small_refused(bar_one_patch, 1,
+			     "refused: include/linux/bar.h: header change affects more than 1 "
+			     "compiled units (the --max-units limit; 2 .c files include it); it "
+			     "modifies macro BAR_ONE");
+}
+
+static const char asm_fn_patch[] =
+	"--- a/include/linux/asm.h\n"
+	"+++ b/include/linux/asm.h\n"
+	"@@ -4,3 +4,3 @@\n"
+	" #ifndef __ASSEMBLY__\n"
+	"-static inline int asm_fn(void) { return 1; }\n"
+	"+static inline int asm_fn(void) { return 2; }\n"
+	" #endif\n";
+
+static void expect_small_nothing(const char *patch_text, const char *what)
+{
+	struct unit_list out;
+
+	CHECK_INT(0, plan_small(patch_text, 1, &out));
+	CHECK(!out.nr && !out.beyond, "%s: expected nothing built nor refused, saw %zu units%s%s",
+	      what, out.nr, out.beyond ? ", refused: " : "",
+	      out.beyond ? out.beyond->refusal : "");
+	unit_list_release(&out);
+}
+
+/* A refusal final at planning (no layout probe to wait for): said on
+ * stderr, nothing deferred. */
+static void expect_small_refused_now(const char *patch_text, unsigned max_units,
+				     const char *refusal)
+{
+	struct stderr_capture cap;
+	struct unit_list out;
+	char *err;
+	int ret;
+
+	stderr_capture_begin(&cap, xasprintf("%s/stderr", tmp));
+	ret = plan_small(patch_text, max_units, &out);
+	err = stderr_capture_end(&cap);
+	CHECK_INT(-ENOTSUP, ret);
+	CHECK_INT(0, out.nr);
+	CHECK(!out.beyond, "expected no deferred refusal, saw \"%s\"",
+	      out.beyond ? out.beyond->refusal : "");
+	CHECK(err && strstr(err, refusal), "expected the refusal \"%s\", saw \"%s\"", refusal,
+	      err ? err : "(nothing)");
+	free(err);
+	unit_list_release(&out);
+}
+
+static char *vd_patch(const char *which, int to)
+{
+	const char *names[] = { "ONE", "TWO" };
+	char *lines[2], *patch;
+
+	for (int i = 0; i < 2; i++)
+		lines[i] = strcmp(which, names[i]) ?
+			xasprintf(" #define VD_%s %d\n", names[i], i + 1) :
+			xasprintf("-#define VD_%s %d\n+#define VD_%s %d\n", names[i], i + 1, names[i], to);
+	patch = xasprintf("--- a/include/linux/vd.h\n+++ b/include/linux/vd.h\n"
+			  "@@ -1,2 +1,2 @@\n%s%s", lines[0], lines[1]);
+	for (int i = 0; i < 2; i++)
+		free(lines[i]);
+	return patch;
+}
+
+/* The vDSO is no kernel object: a change it uses is refused, beyond the
+ * limit (by use: VD_ONE; VD_TWO, which only a kernel unit uses, builds
+ * that unit) and under it (an includer in the vDSO). */
+static void test_vdso_uses_refused(void)
+{
+	char *one = vd_patch("ONE", 5), *two = vd_patch("TWO", 5), *seen;
+	struct unit_list out;
+
+	expect_small_refused_now(one, 1, "refused: include/linux/vd.h: the change to VD_ONE "
+				 "reaches arch/x86/entry/vdso/vclock.c, part of the vDSO");
+	CHECK_INT(0, plan_small(two, 1, &out));
+	seen = sources_text(&out);
+	CHECK_STR("drivers/foo/i.c", seen);
+	free(seen);
+	unit_list_release(&out);
+	expect_small_refused_now(two, 5, "refused: include/linux/vd.h: it is included by "
+				 "arch/x86/entry/vdso/vclock.c, part of the vDSO");
+	free(one);
+	free(two);
+}
+
+/* Assembly is not live patched: a macro used there, directly (x.S) or
+ * through a header it includes (y.S through asm_wrap.h), refuses; one it
+ * does not use, or an inline function (C only), does not. */
+static void test_assembly_uses_refused(void)
+{
+	char *one = asm_patch("ONE"), *two = asm_patch("TWO"), *three = asm_patch("THREE");
+
+	expect_small_refused_now(one, 1, "refused: include/linux/asm.h: arch/x86/lib/x.S uses "
+				 "what it changes (ASM_ONE): assembly is not live patched");
+	expect_small_refused_now(two, 1, "refused: include/linux/asm.h: include/linux/asm_wrap.h, "
+				 "included by assembly sources, uses what it changes (ASM_TWO): "
+				 "assembly is not live patched");
+	expect_small_nothing(three, "ASM_THREE");
+	expect_small_nothing(asm_fn_patch, "asm_fn");
+	free(one);
+	free(two);
+	free(three);
+}
+
+/* ---- the real tree ---- */
 
 /* Stable corpus 0106: a member added to struct dm_crtc_state, in a header
  * 348 .c files include (amdgpu's -I dirs). */
@@ -44,6 +348,35 @@ static const char dm_crc_patch[] =
 	" /*\n"
 	"  * Copyright 2015 Advanced Micro Devices, Inc.\n"
 	"  *\n";
+
+/* Stable corpus 0089: two inline functions of a header 348 .c files
+ * include, used by six built units. */
+static const char ring_patch[] =
+	"--- a/drivers/gpu/drm/amd/amdgpu/amdgpu_ring.h\n"
+	"+++ b/drivers/gpu/drm/amd/amdgpu/amdgpu_ring.h\n"
+	"@@ -392,15 +392,18 @@\n"
+	" \n"
+	" int amdgpu_ring_init_mqd(struct amdgpu_ring *ring);\n"
+	" \n"
+	"-static inline u32 amdgpu_ib_get_value(struct amdgpu_ib *ib, int idx)\n"
+	"+static inline u32 amdgpu_ib_get_value(struct amdgpu_ib *ib, uint32_t idx)\n"
+	" {\n"
+	"-\treturn ib->ptr[idx];\n"
+	"+\tif (idx < ib->length_dw)\n"
+	"+\t\treturn ib->ptr[idx];\n"
+	"+\treturn 0;\n"
+	" }\n"
+	" \n"
+	"-static inline void amdgpu_ib_set_value(struct amdgpu_ib *ib, int idx,\n"
+	"+static inline void amdgpu_ib_set_value(struct amdgpu_ib *ib, uint32_t idx,\n"
+	" \t\t\t\t       uint32_t value)\n"
+	" {\n"
+	"-\tib->ptr[idx] = value;\n"
+	"+\tif (idx < ib->length_dw)\n"
+	"+\t\tib->ptr[idx] = value;\n"
+	" }\n"
+	" \n"
+	" int amdgpu_ib_get(struct amdgpu_device *adev, struct amdgpu_vm *vm,\n";
 
 static struct kernel_inputs tree_inputs(void)
 {
@@ -104,6 +437,21 @@ static void expect_deferred(char *const *patches, size_t nr, const char *probe)
 	unit_list_release(&out);
 }
 
+static void test_inline_functions_by_use(void)
+{
+	char *patch = write_patch("ring.patch", ring_patch), *seen;
+	struct unit_list out;
+
+	CHECK_INT(0, plan(&patch, 1, &out));
+	seen = sources_text(&out);
+	CHECK_STR("drivers/gpu/drm/amd/amdgpu/amdgpu_uvd.c drivers/gpu/drm/amd/amdgpu/amdgpu_vce.c "
+		  "drivers/gpu/drm/amd/amdgpu/uvd_v7_0.c drivers/gpu/drm/amd/amdgpu/vcn_v1_0.c "
+		  "drivers/gpu/drm/amd/amdgpu/vcn_v3_0.c drivers/gpu/drm/amd/amdgpu/vcn_v4_0.c", seen);
+	free(seen);
+	free(patch);
+	unit_list_release(&out);
+}
+
 /* The nearest includer: amdgpu_dm/amdgpu_dm.c, not amdgpu/aldebaran.c. */
 static void test_probe_nearest_the_header(void)
 {
@@ -127,14 +475,20 @@ int main(void)
 {
 	char tmpl[] = "/tmp/livefix-test-header-units-XXXXXX";
 
-	if (!path_exists(CACHE_DIR "/src/.config")) {
-		TEST_SKIP(test_header_units, "no prepared tree at " CACHE_DIR "/src");
-		return TEST_SUMMARY();
-	}
 	tmp = xstrdup(mkdtemp(tmpl));
 	log_set_prog("livefix");
-	RUN_TEST(test_probe_nearest_the_header);
-	RUN_TEST(test_probe_own_c_file);
+	RUN_TEST(test_units_using_the_change);
+	RUN_TEST(test_users_beyond_the_limit);
+	RUN_TEST(test_pasting_header_refused);
+	RUN_TEST(test_vdso_uses_refused);
+	RUN_TEST(test_assembly_uses_refused);
+	if (path_exists(CACHE_DIR "/src/.config")) {
+		RUN_TEST(test_inline_functions_by_use);
+		RUN_TEST(test_probe_nearest_the_header);
+		RUN_TEST(test_probe_own_c_file);
+	} else {
+		TEST_SKIP(test_header_units, "no prepared tree at " CACHE_DIR "/src");
+	}
 	remove_tree(tmp);
 	free(tmp);
 	return TEST_SUMMARY();

@@ -1,7 +1,8 @@
 /* The include graph on a tiny fake kernel tree written at test time:
  * quoted includes beside the including file before the -I list, angle
  * includes on the -I list only, transitive includers through cycles, the
- * skipped directories, the forced includes, the cache file. */
+ * skipped directories, the forced includes, the cache file; the assembly
+ * sources including a header, found when asked. */
 #include "build/build.h"
 #include "build/include_graph.h"
 #include "common/fsutil.h"
@@ -38,6 +39,10 @@ static const struct { const char *path, *text; } files[] = {
 	/* forced on every unit by -include */
 	{ "include/linux/compiler_types.h", "#include <linux/e.h>\n" },
 	{ "include/linux/e.h", "\n" },
+	/* assembly: not in the graph, found when asked; arch/arm's skipped */
+	{ "arch/x86/entry/s1.S", "#include <linux/a.h>\n" },
+	{ "arch/x86/entry/s2.S", "#include <asm/d.h>\n\tret\n" },
+	{ "arch/arm/kernel/s3.S", "#include <linux/a.h>\n" },
 };
 
 static int write_tree(void)
@@ -133,6 +138,44 @@ static void test_chains_and_closure(void)
 	include_graph_free(g);
 }
 
+static void expect_asm(const struct include_graph *g, const char *header, const char *sources,
+		       const char *included)
+{
+	char **s = NULL, *seen_s = xstrdup(""), *seen_i, *n;
+	const char **inc = NULL;
+
+	CHECK_INT(0, include_graph_asm(g, tree, header, &s, &inc));
+	for (size_t i = 0; s && s[i]; i++) {
+		n = xasprintf("%s%s%s", seen_s, i ? " " : "", s[i]);
+		free(seen_s);
+		free(s[i]);
+		seen_s = n;
+	}
+	free(s);
+	seen_i = joined(inc ? inc : xcalloc(1, sizeof(*inc)));
+	CHECK(!strcmp(sources, seen_s) && !strcmp(included, seen_i),
+	      "assembly including %s: expected \"%s\" including \"%s\", saw \"%s\" including "
+	      "\"%s\"", header, sources, included, seen_s, seen_i);
+	free(seen_s);
+	free(seen_i);
+}
+
+/* The .S files including a header, directly or not, and what they include */
+static void test_assembly(void)
+{
+	struct include_graph *g = NULL;
+
+	CHECK_INT(0, include_graph_scan(tree, &g));
+	if (!g)
+		return;
+	expect_asm(g, "include/linux/c.h", "arch/x86/entry/s1.S",
+		   "include/linux/a.h include/linux/b.h include/linux/c.h");
+	expect_asm(g, "arch/x86/include/asm/d.h", "arch/x86/entry/s2.S",
+		   "arch/x86/include/asm/d.h");
+	expect_asm(g, "drivers/foo/types.h", "", "");
+	include_graph_free(g);
+}
+
 /* Written once, read back with the same answers; the documented format. */
 static void test_cache_file(void)
 {
@@ -173,6 +216,7 @@ int main(void)
 	}
 	RUN_TEST(test_scan);
 	RUN_TEST(test_chains_and_closure);
+	RUN_TEST(test_assembly);
 	RUN_TEST(test_cache_file);
 	remove_tree(tmp);
 	free(tree);
