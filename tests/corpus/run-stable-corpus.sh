@@ -14,6 +14,8 @@
 #   EXPECT=id=outcome,...  these ids must have exactly this outcome (e.g.
 #                  0002=applied,0009=refused:no-functional-change): a
 #                  regression test of known results (make check's subset)
+#   RESUME=1       keep the builds an interrupted run into the same OUTDIR
+#                  finished; build only the others (the VM runs are redone)
 #   BATCH=N        patch modules per boot (default 10); a boot with an oops,
 #                  panic, timeout or a missing result is rerun one per boot
 #   VM_TIMEOUT     seconds per boot (default 120 + 60 per patch)
@@ -68,7 +70,13 @@ if [ ! -d "$CORPUS" ] || [ ! -r "$CORPUS/index.tsv" ]; then
 fi
 CORPUS=$(cd "$CORPUS" && pwd)
 corpus_outdir "$REPO_ROOT/build/stable-$(basename "$CORPUS")"
-rm -rf "$OUT/modules" "$OUT/logs" "$OUT/work" "$OUT/report.tsv" "$OUT/report.md"
+# RESUME=1: the builds an interrupted run finished (work/ID.rc, written
+# last) are kept and not redone; the VM runs are all done again.
+if [ "${RESUME:-}" = 1 ]; then
+	rm -f "$OUT/report.tsv" "$OUT/report.md"
+else
+	rm -rf "$OUT/modules" "$OUT/logs" "$OUT/work" "$OUT/report.tsv" "$OUT/report.md"
+fi
 mkdir -p "$OUT/modules" "$OUT/logs" "$OUT/work"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/livefix-stable.XXXXXX")
 BGPIDS=()
@@ -259,6 +267,7 @@ for id in "${IDS[@]}"; do
 		echo "livefix: error: no (or more than one) patches/$id-*.patch in the corpus" >"$OUT/logs/$id.build.log"
 		continue
 	fi
+	[ "${RESUME:-}" != 1 ] || [ ! -s "$OUT/work/$id.rc" ] || continue
 	while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n 2>/dev/null || true; done
 	build_one "$id" &
 	BGPIDS+=($!)

@@ -68,6 +68,12 @@ LIVEFIX=$HERE/fake-livefix FAKE_KO_DIR=$W/s BATCH=4 "$HERE/../run-stable-corpus.
 check "stable runner (oops rerun, categories)" "stable-corpus: 6 passed, 4 failed" "$W/s.out"
 LIVEFIX=$HERE/fake-livefix FAKE_KO_DIR=$W/s ONLY=2,0006,10 "$HERE/../run-stable-corpus.sh" -o "$W/sout2" "$S" "$KVER" >"$W/s2.out" 2>&1
 check "stable runner, ONLY" "stable-corpus: 3 passed, 0 failed" "$W/s2.out"
+rm "$W/sout2/work/0006.rc"
+LIVEFIX=$HERE/fake-livefix FAKE_KO_DIR=$W/s FAKE_BUILD_LOG=$W/resume.builds RESUME=1 ONLY=2,0006,10 \
+	"$HERE/../run-stable-corpus.sh" -o "$W/sout2" "$S" "$KVER" >"$W/s5.out" 2>&1
+check "stable runner, RESUME" "stable-corpus: 3 passed, 0 failed" "$W/s5.out"
+if [ "$(cat "$W/resume.builds" 2>/dev/null)" = stable-0006 ]; then echo "ok RESUME rebuilds only the unfinished build"; passed=$((passed + 1))
+else echo "FAIL RESUME: expected only stable-0006 built again, saw: $(paste -sd' ' "$W/resume.builds" 2>/dev/null)"; failed=$((failed + 1)); fi
 LIVEFIX=$HERE/fake-livefix FAKE_KO_DIR=$W/s LIMIT=3 "$HERE/../run-stable-corpus.sh" -o "$W/sout3" "$S" "$KVER" >"$W/s3.out" 2>&1
 check "stable runner, LIMIT" "stable-corpus: 3 passed, 0 failed" "$W/s3.out"
 # A commit whose units need each other beyond what gcc names: the last
