@@ -116,10 +116,14 @@ int overlay_shadow(const struct kernel_inputs *in, struct patchset *ps, const ch
  * log: a data layout change, which no number of rebuilt units could live
  * patch, is the more fundamental reason, and telling it takes compiling
  * one includer, the probe (pipeline/header_probe.c). */
+#define HEADER_PROBES_MAX 3
 struct header_beyond_limit {
 	char *header;  /* "drivers/gpu/drm/amd/display/amdgpu_dm/amdgpu_dm.h" */
-	char *probe;   /* a built includer: one of the patch's own .c files, else
-			  the one nearest the header in the tree; NULL: none */
+	/* Built includers to compile, in order, until one compiles with the
+	 * patched headers (header_units.c's probe_units() says which); none
+	 * when nr_probes is 0. */
+	char *probes[HEADER_PROBES_MAX];
+	size_t nr_probes;
 	char *affects; /* "header change affects more than 40 compiled units (the
 			  --max-units limit; 348 .c files include it)" */
 	char *refusal; /* the refusal line ("refused: H: <affects>; it modifies

@@ -163,10 +163,25 @@ static void note_modified(struct judge *j, const struct item *it)
 	j->touched[j->nr_touched++] = it;
 }
 
+/* The tag (or typedef name) of a struct/union/enum body the change
+ * touches: the types a unit must use for its DWARF to show their layout
+ * (header_units.c picks the layout probe by them). Anonymous: skipped. */
+static void note_aggregate(struct header_change *c, const struct item *it)
+{
+	if (!it || it->kind != IK_AGGREGATE || !it->name)
+		return;
+	for (size_t i = 0; i < c->nr_aggregates; i++)
+		if (!strcmp(c->aggregates[i], it->name))
+			return;
+	c->aggregates = xrealloc(c->aggregates, (c->nr_aggregates + 1) * sizeof(char *));
+	c->aggregates[c->nr_aggregates++] = xstrdup(it->name);
+}
+
 /* it: the item the reason is about, NULL when none. */
 static void add_reason(struct judge *j, unsigned what, const struct item *it, char *reason)
 {
 	note_modified(j, it);
+	note_aggregate(j->out, it);
 	if (j->unnamed && !j->unnamed_why)
 		j->unnamed_why = xstrdup(reason);
 	for (size_t i = 0; i < j->nr_reasons; i++)
@@ -668,6 +683,9 @@ void header_change_release(struct header_change *c)
 	for (size_t i = 0; i < c->nr_modified_macros; i++)
 		free(c->modified_macros[i]);
 	free(c->modified_macros);
+	for (size_t i = 0; i < c->nr_aggregates; i++)
+		free(c->aggregates[i]);
+	free(c->aggregates);
 	free(c->why);
 	free(c->unnamed_why);
 	memset(c, 0, sizeof(*c));

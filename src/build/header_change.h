@@ -39,6 +39,12 @@ struct header_change {
 	char **modified_macros;
 	size_t nr_modified_macros;
 	char *unnamed_why;
+	/* The tags of the struct, union and enum bodies it modifies or adds
+	 * lines inside ("intel_dp"; an anonymous one by what it declares, a
+	 * typedef name or a variable, if anything): a unit whose DWARF can
+	 * show their layout change must use one of them. */
+	char **aggregates;
+	size_t nr_aggregates;
 };
 
 /* orig: the header's original text ("" for a new file); diff: the

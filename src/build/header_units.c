@@ -8,8 +8,9 @@
  * include uses; for a change to functions, macros and declarations only,
  * those using what it modifies (header_modified.c), directly or through a
  * file they include (header_uses.c), if they fit. Any other change is
- * refused, the refusal left to the caller with one includer to compile
- * first (struct header_beyond_limit). */
+ * refused, the refusal left to the caller with up to three includers to
+ * compile first, ones using the types it changes preferred (struct
+ * header_beyond_limit). */
 #include "build/header_change.h"
 #include "build/header_uses.h"
 #include "build/include_graph.h"
@@ -316,11 +317,26 @@ static bool plan_by_use(struct plan *p, const char *header, const char **include
 	return !more;
 }
 
+/* The struct/union/enum tags a refused change touches (malloc'ed), for
+ * choosing the layout probe. */
+struct probe_types {
+	char **v;
+	size_t nr;
+};
+
+static void probe_types_release(struct probe_types *t)
+{
+	for (size_t i = 0; i < t->nr; i++)
+		free(t->v[i]);
+	free(t->v);
+}
+
 /* More units include header than the build may compile: fine only for a
  * change that adds names no other includer (nor what they include) uses.
- * Else -ENOTSUP, the refusal line in *refusal (malloc'ed), not logged. */
+ * Else -ENOTSUP, the refusal line in *refusal (malloc'ed), not logged, and
+ * in *types the aggregates it touches. */
 static int plan_beyond_limit(struct plan *p, const char *header, const char **includers,
-			     const char *affects, char **refusal)
+			     const char *affects, char **refusal, struct probe_types *types)
 {
 	char *orig = xasprintf("%s/%s", p->ps->orig_dir, header);
 	char *patched = xasprintf("%s/%s", p->ps->patched_dir, header);
@@ -349,6 +365,8 @@ static int plan_beyond_limit(struct plan *p, const char *header, const char **in
 			pr_debug("%s: the units using what it changes cannot be told: %s", header,
 				 hc.unnamed_why ? hc.unnamed_why : "?");
 		*refusal = xasprintf("refused: %s: %s; it %s", header, affects, hc.why);
+		types->v = hc.aggregates, types->nr = hc.nr_aggregates;
+		hc.aggregates = NULL, hc.nr_aggregates = 0;
 		header_change_release(&hc);
 		return -ENOTSUP;
 	}
@@ -387,13 +405,34 @@ static size_t shared_dirs(const char *a, const char *b)
 	return n;
 }
 
-/* The includer to compile to look for a layout change: a .c file of the
- * patch's own (it uses what its patch changes), else the built one nearest
- * the header in the tree (its own driver's units use its types; the first
- * includers in path order may be another driver's), first in path order
- * among equals. first_built: a built includer, the fallback. */
-static const char *probe_unit(struct plan *p, const char *header, const char **includers,
-			      const char *first_built)
+/* The layout probes chosen so far, in the order to try them. */
+struct probe_pick {
+	const char *v[HEADER_PROBES_MAX];
+	size_t nr;
+};
+
+static bool pick_full(const struct probe_pick *pk)
+{
+	return pk->nr == HEADER_PROBES_MAX;
+}
+
+static void pick_add(struct probe_pick *pk, const char *source)
+{
+	if (!source || pick_full(pk))
+		return;
+	for (size_t i = 0; i < pk->nr; i++)
+		if (!strcmp(pk->v[i], source))
+			return;
+	pk->v[pk->nr++] = source;
+}
+
+/* Today's one-probe choice, kept as the fallback: a .c file of the
+ * patch's own (it uses what its patch changes), else the built includer
+ * nearest the header in the tree (its own driver's units use its types;
+ * the first includers in path order may be another driver's), first in
+ * path order among equals. first_built: a built includer. */
+static const char *nearest_built(struct plan *p, const char *header, const char **includers,
+				 const char *first_built)
 {
 	const char *best = first_built;
 	size_t depth = best ? shared_dirs(header, best) : 0;
@@ -411,15 +450,106 @@ static const char *probe_unit(struct plan *p, const char *header, const char **i
 	return best;
 }
 
+/* includers, nearest the header first (shared_dirs()), path order among
+ * equals. The array is the caller's (free()), the paths the graph's. */
+static const char **nearest_first(const char *header, const char **includers)
+{
+	size_t nr = count(includers), max = 0, k = 0;
+	size_t *depth = xcalloc(nr + 1, sizeof(*depth));
+	const char **order = xcalloc(nr + 1, sizeof(*order));
+
+	for (size_t i = 0; i < nr; i++) {
+		depth[i] = shared_dirs(header, includers[i]);
+		max = depth[i] > max ? depth[i] : max;
+	}
+	/* a handful of depths: a pass per depth keeps path order within one */
+	for (size_t d = max + 1; d-- > 0;)
+		for (size_t i = 0; i < nr; i++)
+			if (depth[i] == d)
+				order[k++] = includers[i];
+	free(depth);
+	return order;
+}
+
+/* How many includers, nearest first, are read for a use of the changed
+ * types: device.h has 22 k, reading them all would take seconds for a
+ * probe that only needs to be one of them; the nearest ones are the
+ * header's own driver's, which use its types if any unit does. */
+#define PROBE_SEARCH_MAX 2000
+/* is_built() runs kbuild once per directory (~0.05 s): asked only of a
+ * user, which would win, and of at most this many (users the config does
+ * not build, in as many directories, would otherwise cost seconds). */
+#define PROBE_BUILT_ASKS 100
+
+/* Built includers (not the patch's own) whose own text uses one of the
+ * types ws searches, nearest the header first, into pk until it is full.
+ * How many includers were read. */
+static size_t nearest_built_users(struct plan *p, const char *header, const char **includers,
+				  const struct word_search *ws, struct probe_pick *pk)
+{
+	const char **order = nearest_first(header, includers);
+	size_t i, asked = 0;
+
+	for (i = 0; order[i] && i < PROBE_SEARCH_MAX && asked < PROBE_BUILT_ASKS && !pick_full(pk);
+	     i++) {
+		if (hashmap_get_str(&p->own, order[i]) || !file_uses(p, ws, order[i]))
+			continue;
+		asked++;
+		if (is_built(p->in, order[i]))
+			pick_add(pk, order[i]);
+	}
+	free(order);
+	return i;
+}
+
+/* The includers to compile, in order, to look for a layout change: only
+ * the types a unit uses are in its DWARF, so first one of the patch's own
+ * .c files (compiled anyway, for they are patched) that uses one of the
+ * aggregates the change touches, then built includers that use one,
+ * nearest the header first; then nearest_built()'s choice. Several: a
+ * probe may not compile with the patched headers alone (its own patch
+ * may need another header's). */
+static void probe_units(struct plan *p, const char *header, const char **includers,
+			const char *first_built, const struct probe_types *types,
+			struct probe_pick *pk)
+{
+	double t0 = now_seconds();
+	size_t searched = 0;
+	char *probes, *names;
+
+	pk->nr = 0;
+	if (types->nr) {
+		struct word_search *ws = word_search_new((const char *const *)types->v, types->nr,
+							 WS_CODE);
+
+		for (size_t i = 0; includers[i] && !pick_full(pk); i++)
+			if (hashmap_get_str(&p->own, includers[i]) && file_uses(p, ws, includers[i]))
+				pick_add(pk, includers[i]);
+		if (!pick_full(pk))
+			searched = nearest_built_users(p, header, includers, ws, pk);
+		word_search_free(ws);
+	}
+	if (!pick_full(pk))
+		pick_add(pk, nearest_built(p, header, includers, first_built));
+	probes = names_text((char *const *)pk->v, pk->nr);
+	names = names_text(types->v, types->nr);
+	pr_debug("%s: layout probes %s (%zu includers searched for a use of %s) in %.1f s",
+		 header, pk->nr ? probes : "none", searched, types->nr ? names : "no type",
+		 now_seconds() - t0);
+	free(probes);
+	free(names);
+}
+
 /* The refusal of a header beyond the limit, left to the caller with the
- * includer it compiles first (struct header_beyond_limit). */
-static void defer_refusal(struct plan *p, const char *header, const char *probe,
+ * includers it compiles first (struct header_beyond_limit). */
+static void defer_refusal(struct plan *p, const char *header, const struct probe_pick *pk,
 			  const char *affects, char *refusal)
 {
 	struct header_beyond_limit *b = xcalloc(1, sizeof(*b));
 
 	b->header = xstrdup(header);
-	b->probe = probe ? xstrdup(probe) : NULL;
+	for (size_t i = 0; i < pk->nr; i++)
+		b->probes[b->nr_probes++] = xstrdup(pk->v[i]);
 	b->affects = xstrdup(affects);
 	b->refusal = refusal;
 	header_beyond_limit_free(p->out->beyond);
@@ -460,6 +590,8 @@ static int plan_header(struct plan *p, const char *header)
 	size_t nr, nr_own, nr_includers = count(includers);
 	bool more;
 	char **units, *affects, *refusal = NULL;
+	struct probe_types types = { 0 };
+	struct probe_pick pk;
 	int ret = 0;
 
 	if (log_is_interactive() && nr_includers > 20)
@@ -482,10 +614,12 @@ static int plan_header(struct plan *p, const char *header)
 				    "--max-units limit%s; %zu .c files include it)", p->max,
 				    planned > p->out->nr_own ? ", with the other headers' units" : "",
 				    nr_includers);
-		ret = plan_beyond_limit(p, header, includers, affects, &refusal);
-		if (refusal)
-			defer_refusal(p, header, probe_unit(p, header, includers, units[0]),
-				      affects, refusal);
+		ret = plan_beyond_limit(p, header, includers, affects, &refusal, &types);
+		if (refusal) {
+			probe_units(p, header, includers, units[0], &types, &pk);
+			defer_refusal(p, header, &pk, affects, refusal);
+		}
+		probe_types_release(&types);
 		free(affects);
 	}
 	free(units);
@@ -533,6 +667,13 @@ static void unit_list_drop_sources(struct unit_list *l)
 	l->sources = NULL, l->nr = l->nr_own = 0;
 }
 
+static void drop_probes(struct header_beyond_limit *b)
+{
+	for (size_t i = 0; i < b->nr_probes; i++)
+		free(b->probes[i]), b->probes[i] = NULL;
+	b->nr_probes = 0;
+}
+
 int patch_units(const struct kernel_inputs *in, struct patchset *ps, unsigned max_units,
 		struct unit_list *out)
 {
@@ -568,11 +709,11 @@ int patch_units(const struct kernel_inputs *in, struct patchset *ps, unsigned ma
 			ret = plan_header(&p, ps->files[i].path);
 	if (!ret && p.graph)
 		ret = shadow_chains(&p, (const char *const *)out->sources, out->nr);
-	/* the probe compiles with the patched headers as a planned unit would;
-	 * without its shadows, the refusal stands unprobed */
-	if (ret == -ENOTSUP && out->beyond && out->beyond->probe &&
-	    shadow_chains(&p, (const char *const *)&out->beyond->probe, 1))
-		free(out->beyond->probe), out->beyond->probe = NULL;
+	/* the probes compile with the patched headers as a planned unit would;
+	 * without their shadows, the refusal stands unprobed */
+	if (ret == -ENOTSUP && out->beyond && out->beyond->nr_probes &&
+	    shadow_chains(&p, (const char *const *)out->beyond->probes, out->beyond->nr_probes))
+		drop_probes(out->beyond);
 	include_graph_free(p.graph);
 	hashmap_release(&p.chosen);
 	hashmap_release(&p.own);
@@ -586,7 +727,7 @@ void header_beyond_limit_free(struct header_beyond_limit *b)
 	if (!b)
 		return;
 	free(b->header);
-	free(b->probe);
+	drop_probes(b);
 	free(b->affects);
 	free(b->refusal);
 	free(b);

@@ -115,6 +115,46 @@ static void test_member_inside_struct_modifies(void)
 	       "inside enum foo_state", "");
 }
 
+static char *aggregates_of(const struct header_change *hc)
+{
+	char *s = xstrdup(""), *n;
+
+	for (size_t i = 0; i < hc->nr_aggregates; i++) {
+		n = xasprintf("%s%s%s", s, i ? " " : "", hc->aggregates[i]);
+		free(s);
+		s = n;
+	}
+	return s;
+}
+
+/* The struct/union/enum bodies a change touches, by tag (the layout probe
+ * must use one): a member added, an enumerator removed; a typedef'd
+ * anonymous struct by its typedef name; none for a macro. */
+static void expect_aggregates(const char *orig, const char *diff, const char *aggregates)
+{
+	struct header_change hc;
+	char *seen;
+
+	CHECK_INT(0, header_change_classify(orig, diff, &hc));
+	seen = aggregates_of(&hc);
+	CHECK(!strcmp(seen, aggregates), "aggregates of %s: expected \"%s\", saw \"%s\"", diff,
+	      aggregates, seen);
+	free(seen);
+	header_change_release(&hc);
+}
+
+static void test_aggregates_touched(void)
+{
+	const char *typedefd = "typedef struct {\n\tint a;\n} foo_t;\n#define X 1\n";
+
+	expect_aggregates(base, "@@ -13,0 +14 @@\n+\tint c;\n@@ -18 +18,0 @@\n-\tFOO_BUSY,\n",
+			  "foo foo_state");
+	expect_aggregates(base, "@@ -12 +12 @@\n-\tint a;\n+\tlong a;\n@@ -13,0 +14 @@\n+\tint c;\n",
+			  "foo");
+	expect_aggregates(base, "@@ -4 +4 @@\n-#define FOO_SIZE\t16\n+#define FOO_SIZE\t32\n", "");
+	expect_aggregates(typedefd, "@@ -2,0 +3 @@\n+\tint b;\n", "foo_t");
+}
+
 static void test_line_after_continuation_modifies(void)
 {
 	expect("#define FOO_MASK(x)\t\t\\\n", "#define FOO_MASK(x)\t\t\\\n\t(void)0,\t\t\\\n",
@@ -211,6 +251,7 @@ int main(void)
 	RUN_TEST(test_added_macro_is_additive);
 	RUN_TEST(test_changed_macro_modifies);
 	RUN_TEST(test_member_inside_struct_modifies);
+	RUN_TEST(test_aggregates_touched);
 	RUN_TEST(test_line_after_continuation_modifies);
 	RUN_TEST(test_new_inline_function_is_additive);
 	RUN_TEST(test_changed_inline_function_modifies);

@@ -11,7 +11,9 @@
  * layout change), with the probe chosen deterministically: one of the
  * patch's own .c files that includes the header, else the built includer
  * nearest the header in the tree (not the first in path order, another
- * driver's). */
+ * driver's); but first, of those, ones that use the struct the change
+ * touches (only the types a unit uses are in its DWARF: 0133's struct
+ * intel_dp, on the small tree struct foo_state). */
 #include "build/build.h"
 #include "common/fsutil.h"
 #include "common/log.h"
@@ -48,7 +50,8 @@ static const char *const small_tree[][2] = {
 	  "real-obj-y := $(addprefix $(obj)/,$(filter %.o,$(obj-y)))\n"
 	  "subdir-ym := $(addprefix $(obj)/,$(patsubst %/,%,$(filter %/,$(obj-y))))\n" },
 	{ "drivers/Makefile", "obj-y += foo/\n" },
-	{ "drivers/foo/Makefile", "obj-y += a.o b.o c.o d.o e.o g.o h.o i.o\n" },
+	{ "drivers/foo/Makefile", "obj-y += a.o b.o c.o d.o e.o g.o h.o i.o l.o m.o core/\n" },
+	{ "drivers/foo/core/Makefile", "obj-y += k.o\n" },
 	{ "include/linux/foo.h", FOO_H },
 	{ "include/linux/wrap.h", "#include <linux/foo.h>\n#define WRAP() (foo_size() + 1)\n" },
 	{ "include/linux/quiet.h", "#include <linux/foo.h>\n/* not FOO_SIZE */\n" },
@@ -83,6 +86,15 @@ static const char *const small_tree[][2] = {
 	{ "include/linux/vd.h", "#define VD_ONE 1\n#define VD_TWO 2\n" },
 	{ "arch/x86/entry/vdso/vclock.c", "#include <linux/vd.h>\nint v(void) { return VD_ONE; }\n" },
 	{ "drivers/foo/i.c", "#include <linux/vd.h>\nint i(void) { return VD_ONE + VD_TWO; }\n" },
+	/* a struct's header: its nearest includer (k.c) does not use the
+	 * struct, l.c does, m.c only in a comment, n.c is not built */
+	{ "drivers/foo/core/foo_types.h", "struct foo_state {\n\tint a;\n};\n#define FOO_STATES 4\n" },
+	{ "drivers/foo/core/k.c", "#include \"foo_types.h\"\nint k(void) { return FOO_STATES; }\n" },
+	{ "drivers/foo/core/n.c", "#include \"foo_types.h\"\nstruct foo_state n;\n" },
+	{ "drivers/foo/l.c", "#include \"core/foo_types.h\"\n"
+			     "int l(struct foo_state *s) { return s->a; }\n" },
+	{ "drivers/foo/m.c", "#include \"core/foo_types.h\"\n"
+			     "int m(void) { return FOO_STATES; } /* struct foo_state */\n" },
 	/* a FOO_SIZE of its own: does not include the header */
 	{ "drivers/foo/h.c", "#define FOO_SIZE 3\nint h(void) { return FOO_SIZE; }\n" },
 };
@@ -213,6 +225,48 @@ static void test_users_beyond_the_limit(void)
 			     "refused: include/linux/foo.h: header change affects more than 3 "
 			     "compiled units (the --max-units limit; 7 .c files include it); it "
 			     "modifies macro FOO_SIZE");
+}
+
+static const char foo_state_patch[] =
+	"--- a/drivers/foo/core/foo_types.h\n"
+	"+++ b/drivers/foo/core/foo_types.h\n"
+	"@@ -1,4 +1,5 @@\n"
+	" struct foo_state {\n"
+	" \tint a;\n"
+	"+\tint b;\n"
+	" };\n"
+	" #define FOO_STATES 4\n";
+
+static char *probes_text(const struct header_beyond_limit *b)
+{
+	char *s = xstrdup(""), *n;
+
+	for (size_t i = 0; b && i < b->nr_probes; i++) {
+		n = xasprintf("%s%s%s", s, i ? " " : "", b->probes[i]);
+		free(s);
+		s = n;
+	}
+	return s;
+}
+
+/* A member added to struct foo_state: the layout probe must use it (only
+ * the types a unit uses are in its DWARF), so l.c comes before the nearest
+ * includer k.c, which stays as the last resort; m.c names it in a comment
+ * only, n.c is not built. */
+static void test_probe_uses_the_struct(void)
+{
+	struct unit_list out;
+	char *seen;
+
+	CHECK_INT(-ENOTSUP, plan_small(foo_state_patch, 1, &out));
+	seen = probes_text(out.beyond);
+	CHECK(!strcmp(seen, "drivers/foo/l.c drivers/foo/core/k.c"),
+	      "probes: expected \"drivers/foo/l.c drivers/foo/core/k.c\", saw \"%s\"", seen);
+	CHECK(out.beyond && strstr(out.beyond->refusal, "adds lines inside struct foo_state"),
+	      "expected the refusal naming struct foo_state, saw \"%s\"",
+	      out.beyond ? out.beyond->refusal : "(none)");
+	free(seen);
+	unit_list_release(&out);
 }
 
 /* BAR_OF builds names that are nowhere written whole: every includer */
@@ -378,6 +432,21 @@ static const char ring_patch[] =
 	" \n"
 	" int amdgpu_ib_get(struct amdgpu_device *adev, struct amdgpu_vm *vm,\n";
 
+/* Stable corpus 0133: a member added to struct intel_dp, in a header 89
+ * .c files include; the nearest first in path order, dvo_ch7017.c, does
+ * not use it. */
+static const char intel_dp_patch[] =
+	"--- a/drivers/gpu/drm/i915/display/intel_display_types.h\n"
+	"+++ b/drivers/gpu/drm/i915/display/intel_display_types.h\n"
+	"@@ -1637,6 +1637,7 @@\n"
+	" \tu8 lttpr_phy_caps[DP_MAX_LTTPR_COUNT][DP_LTTPR_PHY_CAP_SIZE];\n"
+	" \tu8 fec_capable;\n"
+	" \tu8 pcon_dsc_dpcd[DP_PCON_DSC_ENCODER_CAP_SIZE];\n"
+	"+\tu8 intel_wa_dpcd;\n"
+	" \t/* source rates */\n"
+	" \tint num_source_rates;\n"
+	" \tconst int *source_rates;\n";
+
 static struct kernel_inputs tree_inputs(void)
 {
 	struct kernel_inputs in = { .kver = xstrdup(KVER), .dir = xstrdup(CACHE_DIR),
@@ -425,7 +494,7 @@ static void expect_deferred(char *const *patches, size_t nr, const char *probe)
 	      log_error_count() - errors_before);
 	if (b) {
 		CHECK_STR(DM "amdgpu_dm.h", b->header);
-		CHECK_STR(probe, b->probe);
+		CHECK_STR(probe, b->nr_probes ? b->probes[0] : "(none)");
 		CHECK(b->refusal && strstr(b->refusal, "refused: " DM "amdgpu_dm.h: header change "
 					   "affects more than 40 compiled units") &&
 		      strstr(b->refusal, "it adds lines inside struct dm_crtc_state"),
@@ -471,6 +540,32 @@ static void test_probe_own_c_file(void)
 	free(patches[1]);
 }
 
+/* The probes of 0133 use struct intel_dp: the first's text names it. */
+static void test_probe_uses_intel_dp(void)
+{
+	char *patch = write_patch("intel_dp.patch", intel_dp_patch), *path, *text = NULL;
+	struct unit_list out;
+	const struct header_beyond_limit *b;
+
+	CHECK_INT(-ENOTSUP, plan(&patch, 1, &out));
+	b = out.beyond;
+	CHECK(b && b->nr_probes, "expected a refusal with probes, saw %s",
+	      b ? "no probe" : "no refusal");
+	if (b && b->nr_probes) {
+		path = xasprintf("%s/%s", CACHE_DIR "/src", b->probes[0]);
+		text = read_file(path, NULL);
+		CHECK(text && strstr(text, "intel_dp"),
+		      "expected a probe using struct intel_dp, saw %s", b->probes[0]);
+		free(path);
+	}
+	CHECK(b && strstr(b->refusal, "adds lines inside struct intel_dp"),
+	      "expected the refusal naming struct intel_dp, saw \"%s\"",
+	      b ? b->refusal : "(none)");
+	free(text);
+	free(patch);
+	unit_list_release(&out);
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/livefix-test-header-units-XXXXXX";
@@ -480,12 +575,14 @@ int main(void)
 	RUN_TEST(test_units_using_the_change);
 	RUN_TEST(test_users_beyond_the_limit);
 	RUN_TEST(test_pasting_header_refused);
+	RUN_TEST(test_probe_uses_the_struct);
 	RUN_TEST(test_vdso_uses_refused);
 	RUN_TEST(test_assembly_uses_refused);
 	if (path_exists(CACHE_DIR "/src/.config")) {
 		RUN_TEST(test_inline_functions_by_use);
 		RUN_TEST(test_probe_nearest_the_header);
 		RUN_TEST(test_probe_own_c_file);
+		RUN_TEST(test_probe_uses_intel_dp);
 	} else {
 		TEST_SKIP(test_header_units, "no prepared tree at " CACHE_DIR "/src");
 	}
