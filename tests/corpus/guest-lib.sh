@@ -104,7 +104,13 @@ smoke() {
 		port=$((20000 + $$ % 10000))
 		timeout 10 nc -l -p "$port" >/tmp/smoke.nc 2>/dev/null &
 		ncpid=$!
-		sleep 0.3
+		# connect once the listener is up (LISTEN, 0A, in /proc/net/tcp or
+		# tcp6): on a loaded host a fixed wait loses the race
+		sm_port=$(printf ':%04X' "$port") sm_try=0
+		while [ $sm_try -lt 50 ] && ! cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |
+			awk -v p="$sm_port" '$4 == "0A" && substr($2, length($2) - 4) == p { f = 1 } END { exit !f }'; do
+			sleep 0.1; sm_try=$((sm_try + 1))
+		done
 		echo livefix-smoke | timeout 5 nc -w 2 127.0.0.1 "$port" 2>/dev/null
 		wait "$ncpid" 2>/dev/null
 		grep -q livefix-smoke /tmp/smoke.nc 2>/dev/null || sm_bad="$sm_bad tcp"
