@@ -2,7 +2,7 @@
  * keeps the entries whose owner relocation points into included code, and
  * appends them (with their relocations, their parallel entry and their slice
  * of replacement code) to the output object. */
-#include "special/special.h"
+#include "special/internal.h"
 #include "common/log.h"
 #include "common/xalloc.h"
 
@@ -25,11 +25,9 @@ static struct section *output_like(struct elf *out, const struct section *src,
 	return sec;
 }
 
-/* A livepatch symbol of a module: its relocation is written only when that
- * module is loaded, after the kernel has read the patch's special sections.
- * vmlinux ones are written first thing at load (klp_apply_section_relocs()
- * from apply_relocations()), so they are fine. */
-static bool is_late_klp_symbol(const struct symbol *sym)
+/* vmlinux livepatch symbols are written first thing at load
+ * (klp_apply_section_relocs() from apply_relocations()), so they are fine. */
+bool special_is_late_klp_symbol(const struct symbol *sym)
 {
 	return !strncmp(sym->name, ".klp.sym.", 9) && strncmp(sym->name, ".klp.sym.vmlinux.", 17);
 }
@@ -153,10 +151,10 @@ static int check_early_field(const struct special_target *t, const struct specia
 	if (d->early_field == SPECIAL_NO_FIELD)
 		return 0;
 	r = find_reloc_by_offset(dst, out_entry + d->early_field);
-	if (!r || !is_late_klp_symbol(r->sym) || use_load_time_symbol(t, d, r))
+	if (!r || !special_is_late_klp_symbol(r->sym) || use_load_time_symbol(t, d, r))
 		return 0;
 	if (d->key_via_trampoline && !use_trampoline(t, src, entry + d->early_field, r) &&
-	    !is_late_klp_symbol(r->sym))
+	    !special_is_late_klp_symbol(r->sym))
 		return 0;
 	pr_err("%s: section '%s': '%s': %s", t->unit, d->name, r->sym->name, d->early_why);
 	return -ENOTSUP;
@@ -176,13 +174,29 @@ static int copy_parallel(const struct special_target *t, const struct special_de
 	return copy_range(t, par, nr * d->parallel_size, d->parallel_size, NO_SKIP, &ignored);
 }
 
+/* 1 if entry nr is left out of the patch (tracepoint.c), 0, or -errno. */
+static int drop_entry(const struct special_target *t, const struct special_desc *d,
+		      const struct section *src, size_t nr)
+{
+	if (d->drop_off_tracepoints)
+		return special_drop_tracepoint_site(t, d, src, nr);
+	if (d->drop_tracepoint_calls)
+		return special_drop_tracepoint_call(t, d, src, nr);
+	return 0;
+}
+
 static int copy_entry(const struct special_target *t, const struct special_desc *d,
 		      const struct section *src, size_t nr)
 {
 	uint64_t entry = nr * d->entry_size, out_entry;
 	uint64_t skip = d->slice ? entry + d->slice_field : NO_SKIP;
-	struct section *dst = output_like(t->out, src, src->name);
-	int ret = copy_range(t, src, entry, d->entry_size, skip, &out_entry);
+	struct section *dst;
+	int ret = drop_entry(t, d, src, nr);
+
+	if (ret)
+		return ret < 0 ? ret : 0;
+	dst = output_like(t->out, src, src->name);
+	ret = copy_range(t, src, entry, d->entry_size, skip, &out_entry);
 
 	if (!ret && d->slice)
 		ret = copy_slice(t, d, src, entry, out_entry);

@@ -41,6 +41,17 @@ struct special_desc {
 	 * ("__SCT__x"), which the kernel maps back to the key when the module
 	 * comes up (static_call_add_module()); trampolines are exported. */
 	bool key_via_trampoline;
+	/* The early field is a jump_entry key (bit 0 of its addend: the branch
+	 * defaults on): an entry keyed on a module's unexported tracepoint
+	 * ("__tracepoint_x", read by the kernel before klp can write it) whose
+	 * branch defaults off is dropped rather than refused, its site left the
+	 * compiled NOP (tracepoint.c). */
+	bool drop_off_tracepoints;
+	/* A static call site calling a tracepoint's probes (key
+	 * "__SCK__tp_func_x") whose key and trampoline are both unexported
+	 * symbols of a module is dropped rather than refused: the call keeps
+	 * going through the trampoline (tracepoint.c). */
+	bool drop_tracepoint_calls;
 };
 
 /* Sizes and member offsets of the kernel's entry types, as probed from its

@@ -49,6 +49,7 @@ static const struct special_desc specials[] = {
 	{ .name = "__jump_table", .type = "struct jump_entry", .entry_size = 16,
 	  .owner_field = 0, .owner_member = "code",
 	  .slice_field = NONE, .early_field = 8, .early_member = "key",
+	  .drop_off_tracepoints = true,
 	  .early_why = "jump label key is an unexported symbol of a module (the kernel "
 		       "reads it before that module's livepatch relocations are written)" },
 	/* include/linux/static_call_types.h struct static_call_site:
@@ -56,6 +57,7 @@ static const struct special_desc specials[] = {
 	{ .name = ".static_call_sites", .type = "struct static_call_site", .entry_size = 8,
 	  .owner_field = 0, .owner_member = "addr",
 	  .slice_field = NONE, .early_field = 4, .early_member = "key", .key_via_trampoline = true,
+	  .drop_tracepoint_calls = true,
 	  .early_why = "static call key is an unexported symbol of a module (the kernel "
 		       "reads it before that module's livepatch relocations are written)" },
 	/* arch/x86/kernel/alternative.c apply_retpolines()/apply_returns()/

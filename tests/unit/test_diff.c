@@ -2,6 +2,7 @@
  * compiles a kernel unit: changed, unchanged, new function and data, a
  * line-number-only change, static locals, the resolver's calls, refusals. */
 #include "test.h"
+#include "capture.h"
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/run.h"
@@ -34,7 +35,8 @@ static int record_resolver(void *ctx, const char *name, bool is_local, bool is_f
 		calls[nr_calls++] = (struct call){ xstrdup(name), is_local, is_func };
 	/* Locals, and names the fixtures mark as not exported, go through klp;
 	 * "dep_*" are exports of a module the target depends on. */
-	bool in_module = !strncmp(name, "mod_", 4) || !strncmp(name, "__SCK__", 7);
+	bool in_module = !strncmp(name, "mod_", 4) || !strncmp(name, "__SCK__", 7) ||
+			 !strncmp(name, "__tracepoint_", 13) || !strncmp(name, "__SCT__tp_func_", 15);
 	bool dep = !strncmp(name, "dep_", 4);
 
 	out->klp = is_local || in_module || dep || !strncmp(name, "klp_", 4);
@@ -376,6 +378,82 @@ static void test_early_keys(void)
 	CHECK(!output_exists("keys_bad_patched"), "no output written");
 }
 
+/* Diffs tracepoints_orig against FIX/<patched>, returning the result and
+ * what was logged (malloc'ed). */
+static int diff_logged(const char *patched, char **log)
+{
+	struct stderr_capture c;
+	struct diff_result res = { 0 };
+	enum log_level level = log_get_level();
+	int ret;
+
+	log_set_level(LOG_WARN);
+	stderr_capture_begin(&c, xasprintf("%s/%s.err", tmp, patched));
+	ret = diff_fixture("tracepoints_orig", patched, false, &res);
+	*log = stderr_capture_end(&c);
+	log_set_level(level);
+	if (!ret)
+		diff_result_release(&res);
+	return ret;
+}
+
+static size_t count_in(const char *text, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = text ? strstr(text, needle) : NULL; p; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+/* A default-off jump label keyed on a module's unexported tracepoint is
+ * dropped from the patch (no relocation left), with one warning for the
+ * function's two sites; default-on, or a key that is not a tracepoint,
+ * stays refused. */
+static void test_module_tracepoint_keys(void)
+{
+	const char *warning = "tracepoints_off_patched: tracepoint mod_event in traced() will "
+			      "not fire while the patch is loaded: its static key is an "
+			      "unexported symbol of mod, which the kernel reads before "
+			      "livepatch can relocate it (the compiled default, off, is kept)";
+	const char *refusal = "jump label key is an unexported symbol of a module";
+	struct section *jt, *calls;
+	struct elf *out;
+	char *log;
+
+	CHECK_INT(0, diff_logged("tracepoints_off_patched", &log));
+	CHECK_INT(1, count_in(log, warning));
+	CHECK(count_in(log, warning) == 1, "expected once: \"%s\"\n    saw: \"%s\"", warning,
+	      log ? log : "(null)");
+	free(log);
+	out = read_output("tracepoints_off_patched");
+	jt = out ? find_section_by_name(out, "__jump_table") : NULL;
+	CHECK(out != NULL, "expected an output object, saw none");
+	CHECK(!jt || !jt->sh.sh_size, "expected no jump entry, saw %llu bytes",
+	      jt ? (unsigned long long)jt->sh.sh_size : 0ULL);
+	CHECK(!jt || !jt->rela || !jt->rela->nr_relocs, "expected no __jump_table relocation, saw %zu",
+	      jt && jt->rela ? jt->rela->nr_relocs : 0);
+	/* The probes' call site keeps calling the trampoline. */
+	calls = out ? find_section_by_name(out, ".static_call_sites") : NULL;
+	CHECK(!calls || !calls->sh.sh_size, "expected no static call site, saw %llu bytes",
+	      calls ? (unsigned long long)calls->sh.sh_size : 0ULL);
+	elf_free(out);
+
+	CHECK_INT(-ENOTSUP, diff_logged("tracepoints_on_patched", &log));
+	CHECK(count_in(log, ".klp.sym.mod.__tracepoint_mod_event,0': ") &&
+	      count_in(log, refusal) == 1, "expected the refusal \"%s\"\n    saw: \"%s\"",
+	      refusal, log ? log : "(null)");
+	CHECK(!count_in(log, "will not fire"), "expected no warning, saw \"%s\"", log);
+	free(log);
+	CHECK(!output_exists("tracepoints_on_patched"), "expected no output, saw one");
+
+	CHECK_INT(-ENOTSUP, diff_logged("tracepoints_key_patched", &log));
+	CHECK(count_in(log, ".klp.sym.mod.mod_key,0': ") && count_in(log, refusal) == 1,
+	      "expected the refusal \"%s\"\n    saw: \"%s\"", refusal, log ? log : "(null)");
+	free(log);
+	CHECK(!output_exists("tracepoints_key_patched"), "expected no output, saw one");
+}
+
 /* The symbol a relocation of the output at sec+offset is against, or "". */
 static const char *reloc_symbol(struct elf *out, const char *sec, uint64_t offset)
 {
@@ -473,6 +551,7 @@ int main(void)
 	RUN_TEST(test_special_entries_of_included_functions);
 	RUN_TEST(test_early_keys);
 	RUN_TEST(test_early_key_of_dependency_linked_plain);
+	RUN_TEST(test_module_tracepoint_keys);
 	RUN_TEST(test_statics_sharing_a_section);
 	RUN_TEST(test_tables_local_to_the_patch);
 	cleanup();
