@@ -101,8 +101,12 @@ smoke() {
 		ping -c1 -W 3 127.0.0.1 >/dev/null 2>&1 || sm_bad="$sm_bad ping"
 	fi
 	if command -v nc >/dev/null 2>&1; then
-		port=$((20000 + $$ % 10000))
-		timeout 10 nc -l -p "$port" >/tmp/smoke.nc 2>/dev/null &
+		# a port of its own each time: $$ is the same for every smoke of a
+		# boot, and a rebind of the last port can meet its TIME_WAIT
+		sm_runs=$((${sm_runs:-0} + 1))
+		port=$((20000 + ($$ * 7 + sm_runs * 101) % 10000))
+		# generous timeouts: a guest under TCG on a busy host is slow
+		timeout 30 nc -l -p "$port" >/tmp/smoke.nc 2>/dev/null &
 		ncpid=$!
 		# connect once the listener is up (LISTEN, 0A, in /proc/net/tcp or
 		# tcp6): on a loaded host a fixed wait loses the race
@@ -111,7 +115,7 @@ smoke() {
 			awk -v p="$sm_port" '$4 == "0A" && substr($2, length($2) - 4) == p { f = 1 } END { exit !f }'; do
 			sleep 0.1; sm_try=$((sm_try + 1))
 		done
-		echo livefix-smoke | timeout 5 nc -w 2 127.0.0.1 "$port" 2>/dev/null
+		echo livefix-smoke | timeout 20 nc -w 5 127.0.0.1 "$port" 2>/dev/null
 		wait "$ncpid" 2>/dev/null
 		grep -q livefix-smoke /tmp/smoke.nc 2>/dev/null || sm_bad="$sm_bad tcp"
 		rm -f /tmp/smoke.nc

@@ -16,7 +16,8 @@
 #                  regression test of known results (make check's subset)
 #   RESUME=1       keep the builds an interrupted run into the same OUTDIR
 #                  finished; build only the others (the VM runs are redone)
-#   BATCH=N        patch modules per boot (default 10); a boot with an oops,
+#   BATCH=N        patch modules per boot (default 10); a patch whose smoke
+#                  workload fails in a batch is run again alone; a boot with an oops,
 #                  panic, timeout or a missing result is rerun one per boot
 #   VM_TIMEOUT     seconds per boot (default 120 + 60 per patch)
 #   LOAD_TIMEOUT   livefix load --timeout in the guest (default 30)
@@ -427,6 +428,12 @@ while [ $i -lt ${#BUILT[@]} ]; do
 				r=$(result_of "$tag" "$id")
 				OUTCOME[$id]=${r%% *}
 				REASON[$id]=${r#"${OUTCOME[$id]}"}; REASON[$id]=${REASON[$id]# }
+				# a smoke step that failed once in a long boot is run
+				# again in a boot of its own: a broken kernel fails again
+				if [[ ${OUTCOME[$id]} == wrong:smoke* ]]; then
+					echo "$ME: $id: smoke failed in the batch (${OUTCOME[$id]}): rerunning it alone"
+					judge_single "$id"; NBOOT=$((NBOOT + 1))
+				fi
 			done
 		fi
 	fi
