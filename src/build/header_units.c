@@ -674,6 +674,37 @@ static void drop_probes(struct header_beyond_limit *b)
 	b->nr_probes = 0;
 }
 
+/* A .c file kbuild does not compile by itself but #includes into other
+ * units (kernel/sched/rt.c into build_policy.c, kernel/locking/rtmutex.c
+ * into rtmutex_api.c) is planned like a header: through its includers.
+ * Only files the patch changes and this config does not build are looked
+ * at, so the include graph is read only for them. */
+static int plan_included_sources(struct plan *p)
+{
+	int ret = 0;
+
+	for (size_t i = 0; !ret && i < p->ps->nr_files; i++) {
+		struct patched_file *f = &p->ps->files[i];
+		const char **includers;
+
+		if (f->is_header || f->created || is_built(p->in, f->path))
+			continue;
+		if (!p->graph && (ret = include_graph_get(p->in, &p->graph)))
+			break;
+		/* its includers, and itself (reach() marks the start) */
+		includers = include_graph_c_includers(p->graph, f->path);
+		for (size_t k = 0; includers[k]; k++)
+			if (strcmp(includers[k], f->path)) {
+				pr_info("%s: not compiled by itself; %s includes it: building it as "
+					"a header", f->path, includers[k]);
+				f->is_header = true;
+				break;
+			}
+		free(includers);
+	}
+	return ret;
+}
+
 int patch_units(const struct kernel_inputs *in, struct patchset *ps, unsigned max_units,
 		struct unit_list *out)
 {
@@ -684,6 +715,7 @@ int patch_units(const struct kernel_inputs *in, struct patchset *ps, unsigned ma
 	memset(out, 0, sizeof(*out));
 	hashmap_init(&p.chosen);
 	hashmap_init(&p.own);
+	ret = plan_included_sources(&p);
 	for (size_t i = 0; i < ps->nr_files; i++) {
 		if (ps->files[i].is_header)
 			continue;
@@ -702,7 +734,7 @@ int patch_units(const struct kernel_inputs *in, struct patchset *ps, unsigned ma
 		hashmap_add_str(&p.own, out->sources[out->nr - 1], (void *)1);
 	}
 	out->nr_own = out->nr;
-	if (!ret && has_headers(ps))
+	if (!ret && has_headers(ps) && !p.graph)
 		ret = include_graph_get(in, &p.graph);
 	for (size_t i = 0; !ret && p.graph && i < ps->nr_files; i++)
 		if (ps->files[i].is_header)

@@ -480,6 +480,28 @@ static int plan(char *const *patches, size_t nr, struct unit_list *out)
 	return ret;
 }
 
+/* kernel/locking/rtmutex.c is not built by itself: rtmutex_api.c (and
+ * rwsem.c) #include it, so those are planned, as for a header. */
+static void test_included_source(void)
+{
+	static const char rtmutex_patch[] =
+		"--- a/kernel/locking/rtmutex.c\n"
+		"+++ b/kernel/locking/rtmutex.c\n"
+		"@@ -1515 +1515 @@\n"
+		"-static void __sched remove_waiter(struct rt_mutex_base *lock,\n"
+		"+static void __sched remove_waiter(struct rt_mutex_base *lock, /* x */\n";
+	char *patch = write_patch("rtmutex.patch", rtmutex_patch), *seen;
+	struct unit_list out;
+
+	CHECK_INT(0, plan(&patch, 1, &out));
+	seen = sources_text(&out);
+	CHECK(strstr(seen, "kernel/locking/rtmutex_api.c") && !strstr(seen, "locking/rtmutex.c"),
+	      "expected rtmutex_api.c planned, not rtmutex.c itself, saw \"%s\"", seen);
+	free(seen);
+	free(patch);
+	unit_list_release(&out);
+}
+
 static void expect_deferred(char *const *patches, size_t nr, const char *probe)
 {
 	struct unit_list out;
@@ -583,6 +605,7 @@ int main(void)
 		RUN_TEST(test_probe_nearest_the_header);
 		RUN_TEST(test_probe_own_c_file);
 		RUN_TEST(test_probe_uses_intel_dp);
+		RUN_TEST(test_included_source);
 	} else {
 		TEST_SKIP(test_header_units, "no prepared tree at " CACHE_DIR "/src");
 	}
