@@ -77,8 +77,9 @@ refusal_category() {
 	# before the keywords a type or file name in its line could hold
 	*"data layout change"*) echo data-layout ;;
 	*"creates this source file"*) echo new-file ;;
-	# code no live patch replaces: the vDSO, boot images, assembly
-	*"live patch cannot replace"*|*"assembly is not live patched"*) echo unpatchable-code ;;
+	# code no live patch replaces: the vDSO, boot images, assembly, and
+	# functions without an fentry site (notrace: kernel/trace, __exit)
+	*"live patch cannot replace"*|*"assembly is not live patched"*|*"__fentry__"*) echo unpatchable-code ;;
 	*"header file"*|*"header"*) echo header ;;
 	# a static key of a module read before the klp relocations exist
 	*"jump label"*|*"static key"*|*"static_key"*) echo unsupported-section ;;
