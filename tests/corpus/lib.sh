@@ -77,6 +77,8 @@ refusal_category() {
 	# before the keywords a type or file name in its line could hold
 	*"data layout change"*) echo data-layout ;;
 	*"creates this source file"*) echo new-file ;;
+	# livefix load reverted: a task never left a patched function
+	*"still unpatched"*) echo on-stack ;;
 	# code no live patch replaces: the vDSO, boot images, assembly, and
 	# functions without an fentry site (notrace: kernel/trace, __exit)
 	*"live patch cannot replace"*|*"assembly is not live patched"*|*"__fentry__"*) echo unpatchable-code ;;

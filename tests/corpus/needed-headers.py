@@ -172,6 +172,27 @@ def failed_units(log_path):
         return {m.group(1) for m in map(FAILED_UNIT.match, log) if m}
 
 
+ADDED_INCLUDE = re.compile(r'^\+\s*#\s*include\s*[<"]([^>"]+)[>"]')
+
+
+def added_includes(patch_path, edges):
+    """The tree paths of the headers a patch adds #include lines for
+    (<x.h> as include/x.h or arch/x86/include/x.h, whichever the graph
+    knows)."""
+    found = set()
+    if not patch_path:
+        return found
+    with open(patch_path, errors="replace") as p:
+        for line in p:
+            m = ADDED_INCLUDE.match(line)
+            if not m:
+                continue
+            for prefix in ("include/", "arch/x86/include/", "include/uapi/"):
+                if prefix + m.group(1) in edges:
+                    found.add(prefix + m.group(1))
+    return found
+
+
 def patch_of(corpus, patch_id):
     d = os.path.join(corpus, "patches")
     found = [p for p in os.listdir(d) if p.startswith(patch_id + "-") and p.endswith(".patch")]
@@ -214,7 +235,13 @@ def main(argv):
         source = source_of(corpus, patch_id)
         if source:
             units.add(source)
-        closure = include_closure(read_graph(argv[4]), units) if units else None
+        edges = read_graph(argv[4])
+        closure = include_closure(edges, units) if units else None
+        # headers the patch itself adds #include lines for: not in the
+        # graph of the original tree (0819 fork.c: randomize_kstack.h)
+        added = added_includes(patch_of(corpus, patch_id), edges)
+        if closure is not None and added:
+            closure |= added | include_closure(edges, added)
     candidates = []
     for _, header, patch in corpus_headers(corpus):
         if provides_file(header, files):

@@ -34,6 +34,9 @@
 #                       changed), unpatchable-code (vDSO, boot images,
 #                       assembly), header, new-file, unsupported-section,
 #                       other (the full reason is in the report)
+#   refused:on-stack    livefix load reverted the transition, naming a task
+#                       that stays in a patched function (a kthread's loop),
+#                       and left the system unchanged
 #   wrong:WHAT          anything else: build exit 1/4 (build-exitN), a refusal
 #                       without a reason, load failure, transition timeout,
 #                       unload failure, smoke failure, oops, panic, timeout
@@ -324,6 +327,14 @@ one() { # ID MODULE MODS...
 	[ "$o1" -le "$o0" ] || note="${note}modprobe of the target logged: $(oops_since "$o0" | head -1 | cut -c1-160); "
 	lf_load "/root/mods/$lp.ko"; rc=$?
 	if [ $rc -ne 0 ]; then
+		# a task that never leaves a patched function (a kthread's main
+		# loop): livefix reverted the transition and unloaded, the
+		# system unchanged: a refusal at load, with livefix's reason
+		if grep -q 'is still unpatched' /tmp/lf.out && grep -q 'transition reverted' /tmp/lf.out &&
+			[ ! -d "$(lp_sysfs "$lp")" ] && [ "$(oops_count)" -le "$o1" ]; then
+			echo "result $id refused:on-stack $(lf_out) ${note}"
+			return
+		fi
 		if grep -qiE 'transition|stall|still' /tmp/lf.out; then w=transition-timeout; else w=load-exit$rc; fi
 		o2=$(oops_count)
 		[ "$o2" -le "$o1" ] || w="$w+oops"

@@ -82,6 +82,18 @@ LOG
 printf 'drivers/foo/foo.c	include/linux/cdrom.h drivers/foo/foo.h
 ' >"$W/graph6"
 expect "a header patch: what its failed includer includes" "0014" "$("$NH" "$W/c" 0013 "$W/err6.log" "$W/graph6" | names)"
+# a .c patch that adds the #include itself: the header is not in the
+# original tree's closure of the unit
+printf '0015\tdrivers/foo/bar.c\ta\tvmlinux\t2\t\n' >>"$W/c/index.tsv"
+printf -- '--- a/drivers/foo/bar.c\n+++ b/drivers/foo/bar.c\n@@ -1,1 +1,3 @@\n #include <linux/kernel.h>\n+#include <linux/kstack.h>\n+int x(void) { return kstack_init(); }\n' \
+	>"$W/c/patches/0015-drivers-foo-bar.c.patch"
+add 0016 include/linux/kstack.h b 'static inline int kstack_init(void) { return 0; }'
+cat >"$W/err7.log" <<'LOG'
+livefix: error: compiling drivers/foo/bar.c (patched) failed: exit 1; log: x
+livefix: error:   drivers/foo/bar.c:3:9: error: implicit declaration of function ‘kstack_init’
+LOG
+printf 'drivers/foo/bar.c\tinclude/linux/kernel.h\ninclude/linux/kstack.h\t\n' >"$W/graph7"
+expect "a header the .c patch starts to include" "0016" "$("$NH" "$W/c" 0015 "$W/err7.log" "$W/graph7" | names)"
 printf 'livefix: error: something else\n' >"$W/other.log"
 expect "no missing identifiers: no header" "" "$("$NH" "$W/c" 0004 "$W/other.log" "$W/graph" | names)"
 "$NH" >/dev/null 2>&1; expect "usage error exits 2" 2 $?
