@@ -20,7 +20,7 @@ fail() { echo "FAIL $1"; failed=$((failed + 1)); }
 
 MOD=livepatch-vfat-dep
 if ! (cd "$ROOT" && ./livefix build -k "$KVER" -n vfat-dep -o "$OUT" \
-	tests/vm/patches/vfat-dependency.patch) >"$OUT/build.log" 2>&1; then
+	tests/vm/module-deps/vfat-dependency.patch) >"$OUT/build.log" 2>&1; then
 	fail "build: expected livefix build to succeed, saw:"; tail -20 "$OUT/build.log"
 	echo "vm module deps: $passed passed, $failed failed"; exit 1
 fi
