@@ -331,6 +331,19 @@ static void probe_types_release(struct probe_types *t)
 	free(t->v);
 }
 
+/* What the patch does to header (header_change.c), from its original and
+ * patched copies. 0 or -errno. */
+static int header_change_of(const struct plan *p, const char *header, struct header_change *hc)
+{
+	char *orig = xasprintf("%s/%s", p->ps->orig_dir, header);
+	char *patched = xasprintf("%s/%s", p->ps->patched_dir, header);
+	int ret = header_change_of_files(orig, patched, hc);
+
+	free(orig);
+	free(patched);
+	return ret;
+}
+
 /* More units include header than the build may compile: fine only for a
  * change that adds names no other includer (nor what they include) uses.
  * Else -ENOTSUP, the refusal line in *refusal (malloc'ed), not logged, and
@@ -338,16 +351,12 @@ static void probe_types_release(struct probe_types *t)
 static int plan_beyond_limit(struct plan *p, const char *header, const char **includers,
 			     const char *affects, char **refusal, struct probe_types *types)
 {
-	char *orig = xasprintf("%s/%s", p->ps->orig_dir, header);
-	char *patched = xasprintf("%s/%s", p->ps->patched_dir, header);
 	struct header_change hc;
 	const char **searched = NULL, *user = NULL, *name = NULL;
 	double t0 = now_seconds();
 	char *names, *why = NULL;
-	int ret = header_change_of_files(orig, patched, &hc);
+	int ret = header_change_of(p, header, &hc);
 
-	free(orig);
-	free(patched);
 	if (ret)
 		return ret;
 	if (!hc.additive && hc.nr_modified && plan_by_use(p, header, includers, &hc, &why)) {
@@ -561,15 +570,13 @@ static void defer_refusal(struct plan *p, const char *header, const struct probe
  * change beyond comments and whitespace is refused, naming it. */
 static int refuse_image_includer(struct plan *p, const char *header, const char **includers)
 {
-	char *in_image = image_use(includers), *orig, *patched;
+	char *in_image = image_use(includers);
 	struct header_change hc;
 	int ret;
 
 	if (!in_image)
 		return 0;
-	orig = xasprintf("%s/%s", p->ps->orig_dir, header);
-	patched = xasprintf("%s/%s", p->ps->patched_dir, header);
-	ret = header_change_of_files(orig, patched, &hc);
+	ret = header_change_of(p, header, &hc);
 	if (!ret) {
 		if (!hc.additive || hc.nr_names) {
 			pr_err("refused: %s: it is included by %s", header, in_image);
@@ -577,8 +584,6 @@ static int refuse_image_includer(struct plan *p, const char *header, const char 
 		}
 		header_change_release(&hc);
 	}
-	free(orig);
-	free(patched);
 	free(in_image);
 	return ret;
 }

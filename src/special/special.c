@@ -176,22 +176,22 @@ static int copy_parallel(const struct special_target *t, const struct special_de
 
 /* 1 if entry nr is left out of the patch (tracepoint.c), 0, or -errno. */
 static int drop_entry(const struct special_target *t, const struct special_desc *d,
-		      const struct section *src, size_t nr)
+		      const struct section *src, size_t nr, struct hashmap *reported)
 {
 	if (d->drop_off_tracepoints)
-		return special_drop_tracepoint_site(t, d, src, nr);
+		return special_drop_tracepoint_site(t, d, src, nr, reported);
 	if (d->drop_tracepoint_calls)
-		return special_drop_tracepoint_call(t, d, src, nr);
+		return special_drop_tracepoint_call(t, d, src, nr, reported);
 	return 0;
 }
 
 static int copy_entry(const struct special_target *t, const struct special_desc *d,
-		      const struct section *src, size_t nr)
+		      const struct section *src, size_t nr, struct hashmap *reported)
 {
 	uint64_t entry = nr * d->entry_size, out_entry;
 	uint64_t skip = d->slice ? entry + d->slice_field : NO_SKIP;
 	struct section *dst;
-	int ret = drop_entry(t, d, src, nr);
+	int ret = drop_entry(t, d, src, nr, reported);
 
 	if (ret)
 		return ret < 0 ? ret : 0;
@@ -211,6 +211,7 @@ int special_copy(const struct special_target *t, const struct special_desc *d,
 		 struct section *src)
 {
 	size_t nr = src->sh.sh_size / d->entry_size;
+	struct hashmap reported; /* tracepoint.c's dropped sites already told */
 	int ret = 0;
 
 	if (!src->sh.sh_size)
@@ -220,6 +221,7 @@ int special_copy(const struct special_target *t, const struct special_desc *d,
 		       t->unit, src->name, (unsigned long long)src->sh.sh_size, d->entry_size);
 		return -EINVAL;
 	}
+	hashmap_init(&reported);
 	for (size_t i = 0; i < nr; i++) {
 		struct reloc *owner = find_reloc_by_offset(src, i * d->entry_size + d->owner_field);
 		int r;
@@ -231,11 +233,14 @@ int special_copy(const struct special_target *t, const struct special_desc *d,
 		}
 		if (!t->keep(t->ctx, owner))
 			continue;
-		r = copy_entry(t, d, src, i);
-		if (r == -ENOTSUP)
+		r = copy_entry(t, d, src, i, &reported);
+		if (r == -ENOTSUP) {
 			ret = r; /* go on: report every refused entry */
-		else if (r)
-			return r;
+		} else if (r) {
+			ret = r;
+			break;
+		}
 	}
+	hashmap_release(&reported);
 	return ret;
 }

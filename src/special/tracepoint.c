@@ -8,6 +8,7 @@
  * than tracepoints (whose state changes what the code does), stay refused
  * (special.c's check_early_field()). */
 #include "special/internal.h"
+#include "common/hashmap.h"
 #include "common/log.h"
 #include "common/xalloc.h"
 
@@ -62,10 +63,6 @@ static const struct symbol *site_function(const struct section *src, uint64_t en
 	return owner->addend < 0 ? NULL : find_symbol_containing(owner->sym->sec, owner->addend);
 }
 
-/* The key relocation of an entry of one kind of dropped site, or NULL. */
-typedef const struct reloc *(*site_key_fn)(const struct special_desc *d,
-					   const struct section *src, uint64_t entry);
-
 /* "f()", or "section '.text.x'" when no function holds the site (malloc'ed). */
 static char *site_name(const struct section *src, uint64_t entry, const struct special_desc *d)
 {
@@ -77,35 +74,33 @@ static char *site_name(const struct section *src, uint64_t entry, const struct s
 	return xasprintf("section '%s'", owner && owner->sym->sec ? owner->sym->sec->name : "?");
 }
 
-/* True if an earlier entry of the same function and key was dropped (and
- * reported): one message per tracepoint and function. */
-static bool reported_before(const struct special_target *t, const struct special_desc *d,
-			    const struct section *src, size_t nr, const struct reloc *key,
-			    site_key_fn site_key)
+/* True the first time a site of this function and key is dropped in the
+ * section: one message per tracepoint and function. reported: key
+ * symbol name -> the functions (the section for a site in none). */
+static bool first_report(struct hashmap *reported, const struct section *src, uint64_t entry,
+			 const struct special_desc *d, const struct reloc *key)
 {
-	const struct symbol *func = site_function(src, nr * d->entry_size, d);
+	const struct symbol *func = site_function(src, entry, d);
+	const void *where = func ? (const void *)func : (const void *)src, *seen;
+	size_t it;
 
-	for (size_t i = 0; i < nr; i++) {
-		uint64_t entry = i * d->entry_size;
-		const struct reloc *k = site_key(d, src, entry);
-		const struct reloc *owner = find_reloc_by_offset(src, entry + d->owner_field);
-
-		if (k && k->sym == key->sym && site_function(src, entry, d) == func &&
-		    t->keep(t->ctx, owner))
-			return true;
-	}
-	return false;
+	for (seen = hashmap_first_str(reported, key->sym->name, &it); seen;
+	     seen = hashmap_next_str(reported, key->sym->name, &it))
+		if (seen == where)
+			return false;
+	hashmap_add_str(reported, key->sym->name, (void *)where);
+	return true;
 }
 
 static void warn_dropped(const struct special_target *t, const struct special_desc *d,
 			 const struct section *src, size_t nr, const struct reloc *key,
-			 const struct symbol *klp)
+			 const struct symbol *klp, struct hashmap *reported)
 {
 	const char *module = klp->name + strlen(KLP_PREFIX), *dot = strchr(module, '.');
 	int module_len = dot ? (int)(dot - module) : (int)strlen(module);
 	char *site;
 
-	if (reported_before(t, d, src, nr, key, off_tracepoint_key))
+	if (!first_report(reported, src, nr * d->entry_size, d, key))
 		return;
 	site = site_name(src, nr * d->entry_size, d);
 	pr_warn("%s: tracepoint %s in %s will not fire while the patch is loaded: its static "
@@ -133,7 +128,7 @@ static int is_late(const struct special_target *t, const struct reloc *key,
 }
 
 int special_drop_tracepoint_site(const struct special_target *t, const struct special_desc *d,
-				 const struct section *src, size_t nr)
+				 const struct section *src, size_t nr, struct hashmap *reported)
 {
 	const struct reloc *key = off_tracepoint_key(d, src, nr * d->entry_size);
 	int late = key ? is_late(t, key, key->sym) : 0;
@@ -142,7 +137,7 @@ int special_drop_tracepoint_site(const struct special_target *t, const struct sp
 	if (late <= 0)
 		return late;
 	addend = key->addend;
-	warn_dropped(t, d, src, nr, key, t->map(t->ctx, key, &addend));
+	warn_dropped(t, d, src, nr, key, t->map(t->ctx, key, &addend), reported);
 	return 1;
 }
 
@@ -163,7 +158,7 @@ static const struct reloc *tracepoint_call_key(const struct special_desc *d,
  * probes run, through one more jmp. Needed only when neither the key nor
  * the trampoline is reachable at load (special.c's use_trampoline()). */
 int special_drop_tracepoint_call(const struct special_target *t, const struct special_desc *d,
-				 const struct section *src, size_t nr)
+				 const struct section *src, size_t nr, struct hashmap *reported)
 {
 	const struct reloc *key = tracepoint_call_key(d, src, nr * d->entry_size);
 	const char *name = key ? key->sym->name + strlen(TP_CALL_KEY) : NULL;
@@ -176,7 +171,7 @@ int special_drop_tracepoint_call(const struct special_target *t, const struct sp
 		late = is_late(t, key, tramp);
 	if (late <= 0)
 		return late;
-	if (!reported_before(t, d, src, nr, key, tracepoint_call_key)) {
+	if (first_report(reported, src, nr * d->entry_size, d, key)) {
 		char *site = site_name(src, nr * d->entry_size, d);
 
 		pr_info("%s: tracepoint %s in %s: its probes are called through the static "
