@@ -112,15 +112,17 @@ char *unit_command(const struct kernel_inputs *in, const char *source,
 		   const char *object)
 {
 	char *cached = xasprintf("%s/cmds/%s.cmd", in->dir, object);
-	char *cmdfile = tree_cmd_file(in, object), *cmd = read_file(cached, NULL), *dir;
+	char *cmdfile = NULL, *cmd = read_file(cached, NULL), *dir, *built_as;
 	struct kbuild_object where = { 0 };
 
 	if (cmd)
 		goto out;
-	if (!object_kbuild_find(in, object, &where)) {
+	if (!(built_as = source_kbuild_object(in, source, &where))) {
 		pr_err("%s is not compiled in this kernel's config (%s)", source, in->kver);
 		goto out;
 	}
+	free(built_as);
+	cmdfile = tree_cmd_file(in, where.name);
 	if (strcmp(where.name, object))
 		pr_debug("%s is built as %s (obj=%s)", object, where.name, where.dir);
 	cmd = tree_recorded_command(cmdfile, where.name);
@@ -146,10 +148,11 @@ static char *unit_goal(const struct kernel_inputs *in, const char *source)
 {
 	char *object = xasprintf("%.*s.o", (int)strlen(source) - 2, source);
 	char *cached = xasprintf("%s/cmds/%s.cmd", in->dir, object);
-	char *cmdfile = tree_cmd_file(in, object), *goal = NULL, *cmd = NULL;
+	char *cmdfile = NULL, *goal = NULL, *cmd = NULL, *built_as = NULL;
 	struct kbuild_object where = { 0 };
 
-	if (!path_exists(cached) && object_kbuild_find(in, object, &where)) {
+	if (!path_exists(cached) && (built_as = source_kbuild_object(in, source, &where))) {
+		cmdfile = tree_cmd_file(in, where.name);
 		cmd = tree_recorded_command(cmdfile, where.name);
 		if (!cmd) {
 			goal = where.name; /* taken over */
@@ -157,6 +160,7 @@ static char *unit_goal(const struct kernel_inputs *in, const char *source)
 		}
 	}
 	kbuild_object_release(&where);
+	free(built_as);
 	free(cmd);
 	free(cmdfile);
 	free(cached);

@@ -57,11 +57,10 @@ static size_t count(const char **list)
 
 static bool is_built(const struct kernel_inputs *in, const char *source)
 {
-	char *object = xasprintf("%.*s.o", (int)strlen(source) - 2, source);
-	bool built = object_in_config(in, object);
+	char *object = source_kbuild_object(in, source, NULL);
 
 	free(object);
-	return built;
+	return object != NULL;
 }
 
 /* The includers kbuild builds that are not planned yet, at most room + 1

@@ -119,11 +119,26 @@ struct kbuild_object {
 bool object_kbuild_find(const struct kernel_inputs *in, const char *object,
 			struct kbuild_object *where);
 bool object_in_config(const struct kernel_inputs *in, const char *object);
+/* The object (malloc'ed) kbuild compiles source (".c") into: usually
+ * source's own name with ".o", else another directory's object whose
+ * explicit rule compiles it; NULL when not built in this config. *where
+ * (if not NULL) as object_kbuild_find()'s. */
+char *source_kbuild_object(const struct kernel_inputs *in, const char *source,
+			   struct kbuild_object *where);
 void kbuild_object_release(struct kbuild_object *o);
 /* path with "." and "dir/.." segments and repeated '/' resolved, as the
  * file system would resolve them (kbuild writes "amdgpu/../display/x.o");
  * a leading ".." stays. malloc'ed. */
 char *kbuild_path_normalise(const char *path);
+
+/* kbuild_reach.c: read once per process from the tree's kbuild files */
+/* The kbuild directories whose files name dir through a "../" path
+ * (arch/x86/kvm for virt/kvm): a NULL-terminated array to free, its
+ * strings borrowed. */
+const char **kbuild_dirs_reaching(const struct kernel_inputs *in, const char *dir);
+/* The object an explicit "$(obj)/x.o: $(srctree)/source" rule builds
+ * source into, or NULL; borrowed. */
+const char *kbuild_explicit_object(const struct kernel_inputs *in, const char *source);
 
 /* compile.c */
 /* The kernel's command for object (cached in <dir>/cmds), malloc'ed or NULL. */

@@ -9,7 +9,8 @@
  * ../display/dc/bios/bios_parser2.o, built with obj=.../amdgpu, amdgpu's
  * flags and KBUILD_MODNAME. display/ cannot be evaluated on its own and
  * amdgpu is not its ancestor: such an object is found by a bounded search
- * of the directories kbuild reaches near it. */
+ * of the directories kbuild reaches near it, or through the directories
+ * whose kbuild files name its own through "../" (kbuild_reach.c). */
 #include "build/internal.h"
 #include "common/fsutil.h"
 #include "common/hashmap.h"
@@ -222,6 +223,28 @@ static bool find_listing_elsewhere(const struct kernel_inputs *in, const char *n
 	return found;
 }
 
+/* A directory whose kbuild file names member's directory (or one above)
+ * through "../" may list it: arch/x86/kvm lists virt/kvm's objects. */
+static bool find_listing_reached(const struct kernel_inputs *in, const char *member,
+				 struct kbuild_object *where)
+{
+	char *dir = xstrdup(member), *slash;
+	const char **reaching, *name = NULL;
+
+	while (!name && (slash = strrchr(dir, '/'))) {
+		*slash = '\0';
+		reaching = kbuild_dirs_reaching(in, dir);
+		for (size_t i = 0; !name && reaching[i]; i++)
+			if ((name = dir_lists(dir_listing_get(in, reaching[i]), member))) {
+				found_set(where, reaching[i], name);
+				pr_debug("%s is listed by %s, as %s", member, reaching[i], name);
+			}
+		free(reaching);
+	}
+	free(dir);
+	return name != NULL;
+}
+
 enum listing { LISTED, NOT_LISTED, LISTED_BY_TOP };
 
 /* Which kbuild file lists member (an object or a directory): the nearest
@@ -259,7 +282,8 @@ static enum listing find_listing(const struct kernel_inputs *in, const char *mem
 			l = LISTED;
 		}
 	}
-	if (l == NOT_LISTED && find_listing_elsewhere(in, nearest, member, where))
+	if (l == NOT_LISTED && (find_listing_elsewhere(in, nearest, member, where) ||
+				find_listing_reached(in, member, where)))
 		l = LISTED;
 	free(nearest);
 	free(dir);
@@ -299,6 +323,28 @@ bool object_kbuild_find(const struct kernel_inputs *in, const char *object,
 	else
 		*where = self;
 	return l != NOT_LISTED;
+}
+
+/* The object kbuild builds source into: its own name with ".o", or
+ * another directory's object whose explicit rule compiles it
+ * (kernel/bpf/relo_core.o from tools/lib/bpf/relo_core.c); NULL when
+ * this config builds neither. *where as object_kbuild_find()'s. */
+char *source_kbuild_object(const struct kernel_inputs *in, const char *source,
+			   struct kbuild_object *where)
+{
+	char *object = xasprintf("%.*s.o", (int)strlen(source) - 2, source);
+	char *norm = kbuild_path_normalise(source);
+	const char *ruled = kbuild_explicit_object(in, norm);
+
+	free(norm);
+	if (object_kbuild_find(in, object, where))
+		return object;
+	free(object);
+	if (ruled && object_kbuild_find(in, ruled, where)) {
+		pr_debug("%s is compiled as %s by an explicit rule", source, ruled);
+		return xstrdup(ruled);
+	}
+	return NULL;
 }
 
 bool object_in_config(const struct kernel_inputs *in, const char *object)

@@ -97,6 +97,20 @@ static const char *const fake_tree[][2] = {
 	/* evaluates, to nothing: its names are for gfx/Makefile */
 	{ "drivers/gpu/amd/display/dc/bios/Makefile", "BIOS := bios.o\n" },
 	{ "drivers/gpu/other/Makefile", "obj-$(CONFIG_OTHER) += other.o\n" },
+	/* kvm's: arch/x86/kvm/Makefile includes virt/kvm/Makefile.kvm, whose
+	 * "../" path is relative to arch/x86/kvm; virt/ does not list it */
+	{ "arch/x86/Kbuild", "obj-m += kvm/\n" },
+	{ "arch/x86/kvm/Makefile",
+	  "include $(srctree)/virt/kvm/Makefile.kvm\nkvm-y += x86.o\nobj-m += kvm.o\n" },
+	{ "virt/Makefile", "obj-y += lib/\n" },
+	{ "virt/lib/Makefile", "obj-y += irqbypass.o\n" },
+	{ "virt/kvm/Makefile.kvm", "KVM ?= ../../../virt/kvm\nkvm-y += $(KVM)/ring.o\n" },
+	/* bpf's: a source of tools/ compiled by an explicit rule */
+	{ "kernel/Makefile", "obj-y += bpf/\n" },
+	{ "kernel/bpf/Makefile",
+	  "obj-y += core.o relo.o\n$(obj)/relo.o: $(srctree)/tools/lib/bpf/relo.c FORCE\n" },
+	{ "tools/lib/bpf/relo.c", "int relo;\n" },
+	{ "tools/lib/bpf/Makefile", "$(obj)/other.o: $(srctree)/tools/lib/bpf/other.c\n" },
 };
 
 static char *fake_tree_write(void)
@@ -140,6 +154,48 @@ static void test_fake_tree_dotdot_listing(void)
 	      "other.o (CONFIG_OTHER unset): expected not in config, saw in %s as %s",
 	      where.dir, where.name);
 	kbuild_object_release(&where);
+	remove_tree(root);
+	free(root);
+}
+
+static void expect_source_built_as(const struct kernel_inputs *in, const char *source,
+				   const char *object, const char *dir)
+{
+	struct kbuild_object where = { 0 };
+	char *seen = source_kbuild_object(in, source, &where);
+
+	if (!object) {
+		CHECK(!seen, "%s: expected not built, saw built as %s (obj=%s)", source, seen,
+		      where.dir);
+	} else {
+		CHECK_STR(object, seen);
+		if (seen)
+			CHECK_STR(dir, where.dir);
+	}
+	kbuild_object_release(&where);
+	free(seen);
+}
+
+/* Found by the stable corpus: virt/kvm/dirty_ring.c is listed by
+ * arch/x86/kvm through Makefile.kvm's "../", and tools/lib/bpf/relo_core.c
+ * is compiled by kernel/bpf's explicit rule; both were "not compiled in
+ * this kernel's config". */
+static void test_fake_tree_reached_from_elsewhere(void)
+{
+	char *root = fake_tree_write();
+	struct kernel_inputs in = { .kver = "test", .cc = "gcc", .src = root };
+
+	CHECK(root, "cannot create a temporary directory");
+	if (!root)
+		return;
+	expect_built_as(&in, "virt/kvm/ring.o", "arch/x86/kvm",
+			"arch/x86/kvm/../../../virt/kvm/ring.o");
+	expect_built_as(&in, "virt/lib/irqbypass.o", "virt/lib", "virt/lib/irqbypass.o");
+	expect_source_built_as(&in, "tools/lib/bpf/relo.c", "kernel/bpf/relo.o", "kernel/bpf");
+	expect_source_built_as(&in, "kernel/bpf/core.c", "kernel/bpf/core.o", "kernel/bpf");
+	/* tools/ is not kbuild's: its rules do not count */
+	expect_source_built_as(&in, "tools/lib/bpf/other.c", NULL, NULL);
+	expect_source_built_as(&in, "virt/kvm/unlisted.c", NULL, NULL);
 	remove_tree(root);
 	free(root);
 }
@@ -217,11 +273,23 @@ static void test_object_in_dir_without_makefile(void)
 	expect_in_config("drivers/char/tpm/eventlog/tpm2.o", true);
 }
 
+static void test_reached_from_elsewhere(void)
+{
+	struct kernel_inputs in = tree_inputs();
+
+	expect_built_as(&in, "virt/kvm/dirty_ring.o", "arch/x86/kvm",
+			"arch/x86/kvm/../../../virt/kvm/dirty_ring.o");
+	expect_source_built_as(&in, "tools/lib/bpf/relo_core.c", "kernel/bpf/relo_core.o",
+			       "kernel/bpf");
+	kernel_inputs_release(&in);
+}
+
 int main(void)
 {
 	log_set_prog("livefix");
 	RUN_TEST(test_path_normalise);
 	RUN_TEST(test_fake_tree_dotdot_listing);
+	RUN_TEST(test_fake_tree_reached_from_elsewhere);
 	if (!path_exists(CACHE_DIR "/src/.config")) {
 		TEST_SKIP(test_objconfig, "no prepared tree at " CACHE_DIR "/src");
 		return TEST_SUMMARY();
@@ -232,5 +300,6 @@ int main(void)
 	RUN_TEST(test_object_in_dir_without_makefile);
 	RUN_TEST(test_dir_kbuild_cannot_list);
 	RUN_TEST(test_amdgpu_lists_dotdot_objects);
+	RUN_TEST(test_reached_from_elsewhere);
 	return TEST_SUMMARY();
 }
