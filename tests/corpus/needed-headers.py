@@ -33,6 +33,9 @@ MISSING = [
     re.compile(r"[‘'](\w+)[’'] has no member named"),
     re.compile(r"[‘'](\w+)[’'] declared as"),
     re.compile(r"passing argument \d+ of [‘'](\w+)[’']"),
+    # a call through a retyped function pointer member:
+    # "passing argument 2 of ‘((struct x_ops *)ops)->msg_data’": the member
+    re.compile(r"passing argument \d+ of [‘'][^’']*(?:->|\.)(\w+)[’']"),
 ]
 # names defined both by the unit's headers and by a header the update adds:
 # the header patch needed is the one that removes the old definition

@@ -176,13 +176,14 @@ prefetch_debug_modules
 # A stable update changes a header, its users and the functions they call
 # in one upstream commit; the corpus splits it into one patch per file. A
 # patch that does not build alone is built again together with the corpus
-# patches the failure names, as that commit would be, for up to 3 rounds,
-# then (still not built) once with every patch of its target modules:
+# patches the failure names, as that commit would be, for up to 3 rounds:
 #  - a unit that does not compile: the header patches that provide what
 #    gcc could not find (tests/corpus/needed-headers.py);
 #  - a header whose includers no longer compile: their .c patches;
 #  - a symbol that is "neither exported nor defined" in the running kernel:
 #    the .c patch that adds that function (index.tsv: funcs-added).
+# A failure that names none is built once with every patch of its target
+# modules; the named rounds then go on from that build's failure.
 # work/ID.note says which patches were added.
 GRAPH=$(corpus_cachedir)/$KVER/include-graph
 sources_patches() { # BUILD_LOG: corpus patches of the units that failed
@@ -235,15 +236,16 @@ build_with() {
 	"$LIVEFIX" build -k "$KVER" -n "stable-$id" -o "$OUT/modules" "$@" >"$log" 2>&1
 }
 build_one() {
-	local id=$1 log=$OUT/logs/$1.build.log t0 rc round=0 whole_module=0
+	local id=$1 log=$OUT/logs/$1.build.log t0 rc round=0 named_rounds=0 whole_module=0
 	local -a with=() more=()
 	t0=$(now)
 	build_with "$id" "$log" "${PATCH[$id]}"
 	rc=$?
 	while [ "$rc" != 0 ] && [ "$rc" != 3 ]; do
 		more=()
-		[ "$round" -ge 3 ] || mapfile -t more < <(companion_patches "$id" "$log" |
+		[ "$named_rounds" -ge 3 ] || mapfile -t more < <(companion_patches "$id" "$log" |
 			grep -vxF -f <(printf '%s\n' "${PATCH[$id]}" "${with[@]}") | sort -u)
+		[ ${#more[@]} -eq 0 ] || named_rounds=$((named_rounds + 1))
 		# only for what another file of the commit can cure, so that a
 		# livefix failure is never hidden behind a bigger build
 		if [ ${#more[@]} -eq 0 ] && [ "$whole_module" = 0 ] &&

@@ -94,6 +94,17 @@ livefix: error:   drivers/foo/bar.c:3:9: error: implicit declaration of function
 LOG
 printf 'drivers/foo/bar.c\tinclude/linux/kernel.h\ninclude/linux/kstack.h\t\n' >"$W/graph7"
 expect "a header the .c patch starts to include" "0016" "$("$NH" "$W/c" 0015 "$W/err7.log" "$W/graph7" | names)"
+# a call through a function pointer member the commit retypes (stable
+# corpus 1180: sof's ops.h calls ops->ipc_msg_data, sof-priv.h retypes it)
+printf '0017\tinclude/linux/fooops.h\tb\tvmlinux\t2\t\n' >>"$W/c/index.tsv"
+printf -- '--- a/include/linux/fooops.h\n+++ b/include/linux/fooops.h\n@@ -1,4 +1,4 @@\n struct foo_dsp_ops {\n \tint (*msg_data)(struct foo_dev *dev,\n-\t\t\tstruct old_stream *s);\n+\t\t\tstruct new_stream *s);\n' \
+	>"$W/c/patches/0017-include-linux-fooops.h.patch"
+cat >"$W/err8.log" <<'LOG'
+livefix: error: compiling drivers/foo/foo.c (patched) failed: exit 1; log: x
+livefix: error:   drivers/foo/ops.h:455:50: error: passing argument 2 of ‘((struct foo_dsp_ops *)dev->ops)->msg_data’ from incompatible pointer type [-Werror=incompatible-pointer-types]
+LOG
+printf 'drivers/foo/foo.c\tinclude/linux/fooops.h\n' >"$W/graph8"
+expect "a call through a retyped function pointer member" "0017" "$("$NH" "$W/c" 0004 "$W/err8.log" "$W/graph8" | names)"
 printf 'livefix: error: something else\n' >"$W/other.log"
 expect "no missing identifiers: no header" "" "$("$NH" "$W/c" 0004 "$W/other.log" "$W/graph" | names)"
 "$NH" >/dev/null 2>&1; expect "usage error exits 2" 2 $?
