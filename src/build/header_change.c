@@ -627,7 +627,9 @@ int header_change_classify(const char *orig, const char *diff, struct header_cha
 	out->additive = !j.nr_reasons;
 	if (j.nr_reasons)
 		out->why = reasons_join(j.reasons, j.nr_reasons);
-	if (!out->additive && !j.unnamed)
+	/* an additive change's names too: a unit already using one of them
+	 * (a static function the commit makes global) compiles differently */
+	if (!j.unnamed && (!out->additive || out->nr_names))
 		modified_names(&j, orig, hunks, nr);
 	else if (!out->additive)
 		out->unnamed_why = j.unnamed_why, j.unnamed_why = NULL;

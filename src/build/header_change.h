@@ -26,9 +26,10 @@ struct header_change {
 	char *why;      /* when not additive: "modifies macro X86_FEATURE_ZEN", ... */
 	char **names;   /* what the added lines newly define or declare */
 	size_t nr_names;
-	/* When not additive but every change is a function's, a macro's or a
-	 * declaration's (no struct/union/enum body, no directive other than
-	 * #define or balanced conditionals): the names it modifies or adds,
+	/* When additive with names, or not additive but every change is a
+	 * function's, a macro's or a declaration's (no struct/union/enum
+	 * body, no directive other than #define or balanced conditionals):
+	 * the names it modifies or adds,
 	 * closed over the header (what it defines using one of them), which
 	 * no unit that names none of them can compile differently with. Else
 	 * none, and unnamed_why says why. */

@@ -343,9 +343,10 @@ static int header_change_of(const struct plan *p, const char *header, struct hea
 	return ret;
 }
 
-/* More units include header than the build may compile: fine only for a
- * change that adds names no other includer (nor what they include) uses.
- * Else -ENOTSUP, the refusal line in *refusal (malloc'ed), not logged, and
+/* More units include header than the build may compile: fine for a
+ * change that adds names no other includer (nor what they include) uses,
+ * or one told by names whose users fit in the room left (built). Else
+ * -ENOTSUP, the refusal line in *refusal (malloc'ed), not logged, and
  * in *types the aggregates it touches. */
 static int plan_beyond_limit(struct plan *p, const char *header, const char **includers,
 			     const char *affects, char **refusal, struct probe_types *types)
@@ -384,8 +385,19 @@ static int plan_beyond_limit(struct plan *p, const char *header, const char **in
 		pr_debug("%s: %zu files searched for its new names in %.1f s", header,
 			 count(searched), now_seconds() - t0);
 	}
+	/* a name some includer already uses (declared elsewhere, or static
+	 * in a .c file of the commit): the units using it are built */
+	if (user && hc.nr_modified && plan_by_use(p, header, includers, &hc, &why)) {
+		free(searched);
+		header_change_release(&hc);
+		return 0;
+	}
 	names = names_text(hc.names, hc.nr_names);
-	if (user) {
+	if (user && why) { /* final, as above */
+		pr_err("refused: %s: %s", header, why);
+		free(why);
+		ret = -ENOTSUP;
+	} else if (user) {
 		*refusal = xasprintf("refused: %s: %s; it adds %s, which %s already uses", header,
 				     affects, name, user);
 		ret = -ENOTSUP;

@@ -227,6 +227,40 @@ static void test_users_beyond_the_limit(void)
 			     "modifies macro FOO_SIZE");
 }
 
+/* foo.h declares g() (and b(), e() with it) that g.c (b.c, e.c) already
+ * defines: a static function the commit makes global, say. Only an
+ * additive change, but those units compile differently: built when they
+ * fit, else refused naming the first user. */
+static char *foo_declares_patch(const char *names)
+{
+	return xasprintf("--- a/include/linux/foo.h\n+++ b/include/linux/foo.h\n"
+			 "@@ -4,3 +4,4 @@\n"
+			 " static inline int foo_size(void) { return FOO_SIZE; }\n"
+			 " static inline int foo_other(void) { return 1; }\n"
+			 "+%s\n"
+			 " #endif\n", names);
+}
+
+static void test_added_names_already_used(void)
+{
+	char *one = foo_declares_patch("int g(void);");
+	char *three = foo_declares_patch("int b(void); int e(void); int g(void);");
+	struct unit_list out;
+	int ret = plan_small(one, 3, &out);
+	char *seen = sources_text(&out);
+
+	CHECK_INT(0, ret);
+	CHECK_STR("drivers/foo/g.c", seen);
+	free(seen);
+	unit_list_release(&out);
+	expect_small_refused(three, 2,
+			     "refused: include/linux/foo.h: header change affects more than 2 "
+			     "compiled units (the --max-units limit; 7 .c files include it); it "
+			     "adds b, which drivers/foo/b.c already uses");
+	free(three);
+	free(one);
+}
+
 static const char foo_state_patch[] =
 	"--- a/drivers/foo/core/foo_types.h\n"
 	"+++ b/drivers/foo/core/foo_types.h\n"
@@ -596,6 +630,7 @@ int main(void)
 	log_set_prog("livefix");
 	RUN_TEST(test_units_using_the_change);
 	RUN_TEST(test_users_beyond_the_limit);
+	RUN_TEST(test_added_names_already_used);
 	RUN_TEST(test_pasting_header_refused);
 	RUN_TEST(test_probe_uses_the_struct);
 	RUN_TEST(test_vdso_uses_refused);
