@@ -133,6 +133,23 @@ static struct symbol *unique_by_name(const struct elf *elf, const char *name)
 	       find_symbol_by_name(elf, name) : NULL;
 }
 
+/* A static the patch makes global (a commit that shares skbuff.c's
+ * sock_rmem_free with socket.c): the same function or object, which the
+ * running kernel has as a local. Its twin keeps its identity: a changed
+ * one replaces the original, an unchanged one is referred to, never
+ * duplicated (its address may be compared, or stored in data that
+ * outlives the patch module). */
+static struct symbol *globalized_twin(const struct diff_pair *p, const struct symbol *sym)
+{
+	struct symbol *o;
+
+	if (!sym->sec || (sym->type != STT_FUNC && sym->type != STT_OBJECT) ||
+	    !unique_by_name(p->patched, sym->name))
+		return NULL;
+	o = unique_by_name(p->orig, sym->name);
+	return o && o->bind == STB_LOCAL && o->sec && o->type == sym->type ? o : NULL;
+}
+
 static struct symbol *twin_by_name(const struct diff_pair *p, const struct symbol *sym)
 {
 	struct symbol *o;
@@ -144,7 +161,7 @@ static struct symbol *twin_by_name(const struct diff_pair *p, const struct symbo
 		     o = hashmap_next_str(&p->orig->symbol_by_name, sym->name, &it))
 			if (o->bind != STB_LOCAL)
 				return o;
-		return NULL;
+		return globalized_twin(p, sym);
 	}
 	if (!unique_by_name(p->patched, sym->name))
 		return NULL;

@@ -161,7 +161,9 @@ static void add_aliases(struct diff_output *o, struct diff_result *res)
 		f = &res->funcs[res->nr_funcs++];
 		f->name = xstrdup(sym->name);
 		f->new_symbol = alias_name(o->opts->unit_index, sym->name);
-		f->is_local = sym->bind == STB_LOCAL;
+		/* a static the patch makes global replaces the running local */
+		f->is_local = (p->sym_twin[sym->index] ? p->sym_twin[sym->index] : sym)->bind ==
+			      STB_LOCAL;
 		f->is_new = p->status[sym->index] == STATUS_NEW;
 		elf_add_symbol(o->out, f->new_symbol, STB_GLOBAL, STT_FUNC, copy->sec, copy->offset,
 			       copy->size);

@@ -215,11 +215,39 @@ static void resolve_export(struct unit_resolver *r, const struct export *exp, co
 		hashmap_add_str(r->namespaces, exp->namespace, exp->namespace);
 }
 
+/* A static of another unit that the patch makes global: the running
+ * kernel has it as that unit's local (in the same target: a non-exported
+ * symbol links nowhere else). */
+static int resolve_globalized(struct unit_resolver *r, const char *name,
+			      const struct unit_local_ref *ref, struct diff_resolution *out)
+{
+	struct unit_resolver other;
+	const struct ksym *sym = NULL;
+	int ret = unit_resolver_init(&other, r->target, r->vmlinux, r->symvers, ref->unit,
+				     ref->orig_object);
+
+	if (!ret && !(sym = find_unit_local(&other, name)))
+		ret = -ENOENT;
+	if (ret) {
+		pr_err("%s: symbol '%s', static in %s before the patch, is not among %s's "
+		       "locals of %s", r->unit, name, ref->unit, r->target->objname, ref->unit);
+		return ret;
+	}
+	if (klp_name(out, r->target, sym))
+		return -EINVAL;
+	r->nr_klp++;
+	return 0;
+}
+
 static int resolve_global(struct unit_resolver *r, const char *name, struct diff_resolution *out)
 {
 	const struct export *exp = symvers_find(r->symvers, name);
+	const struct unit_local_ref *ref = r->globalized ? hashmap_get_str(r->globalized, name) :
+							   NULL;
 	const struct ksym *sym;
 
+	if (ref)
+		return resolve_globalized(r, name, ref, out);
 	if (r->in_module && hashmap_get_str(r->in_module, name)) {
 		out->name = xstrdup(name); /* linked inside the patch module */
 		out->klp = false;

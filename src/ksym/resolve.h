@@ -10,6 +10,13 @@
 
 #include <stdbool.h>
 
+/* A unit's static that the patch makes global: where the running kernel
+ * has it (the unit's object, "net/core/skbuff.o", and its original). */
+struct unit_local_ref {
+	const char *unit;
+	const char *orig_object;
+};
+
 struct unit_resolver {
 	const struct ksymtab *target;  /* vmlinux or the patched module */
 	const struct ksymtab *vmlinux; /* == target when patching vmlinux */
@@ -20,6 +27,9 @@ struct unit_resolver {
 	const char *unit;              /* "fs/proc/version.o", for messages */
 	const struct hashmap *in_module; /* globals the patch module itself defines
 					  * in another unit (may be NULL) */
+	const struct hashmap *globalized; /* name -> struct unit_local_ref *:
+					   * another unit's static the patch
+					   * makes global (may be NULL) */
 	struct hashmap *namespaces;    /* gets the namespace of each export used
 					* (name -> the same name, owned by the
 					* symvers); may be NULL */

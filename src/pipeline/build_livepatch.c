@@ -206,6 +206,7 @@ static int diff_unit(struct build_state *st, const struct unit_objects *u, unsig
 	if (target)
 		ret = unit_resolver_init(&r, target, &st->vmlinux, &st->symvers, u->object, u->orig);
 	r.in_module = &st->new_globals.names;
+	r.globalized = &st->new_globals.globalized;
 	r.namespaces = &st->import_ns;
 	r.klp_hosts = &st->klp_hosts;
 	r.module_table = module_table, r.module_table_ctx = st;
@@ -300,13 +301,16 @@ static int collect_new_globals(struct build_state *st)
 {
 	char **orig = xcalloc(st->nr_units + 1, sizeof(char *));
 	char **patched = xcalloc(st->nr_units + 1, sizeof(char *));
+	char **objects = xcalloc(st->nr_units + 1, sizeof(char *));
 	int ret;
 
 	for (size_t i = 0; i < st->nr_units; i++)
-		orig[i] = st->units[i].orig, patched[i] = st->units[i].patched;
-	ret = patch_globals_collect(&st->new_globals, orig, patched, st->nr_units);
+		orig[i] = st->units[i].orig, patched[i] = st->units[i].patched,
+		objects[i] = st->units[i].object;
+	ret = patch_globals_collect(&st->new_globals, orig, patched, objects, st->nr_units);
 	free(orig);
 	free(patched);
+	free(objects);
 	warn_new_exports(st);
 	return ret;
 }

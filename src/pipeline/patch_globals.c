@@ -28,6 +28,15 @@ static int for_each_defined_global(const char *path, global_fn fn, void *ctx)
 	return elf_symtab_walk(path, true, pass_defined_global, &w);
 }
 
+static char *keep_string(struct patch_globals *pg, const char *name)
+{
+	char *copy = xstrdup(name);
+
+	xgrow((void **)&pg->strings, &pg->alloc_strings, pg->nr_strings + 1, sizeof(char *));
+	pg->strings[pg->nr_strings++] = copy;
+	return copy;
+}
+
 static void add_known(void *ctx, const char *name)
 {
 	struct patch_globals *pg = ctx;
@@ -35,22 +44,46 @@ static void add_known(void *ctx, const char *name)
 
 	if (hashmap_get_str(&pg->names, name))
 		return;
-	copy = xstrdup(name);
-	xgrow((void **)&pg->strings, &pg->alloc_strings, pg->nr_strings + 1, sizeof(char *));
-	pg->strings[pg->nr_strings++] = copy;
+	copy = keep_string(pg, name);
 	hashmap_add_str(&pg->names, copy, copy);
 }
 
 struct new_scan {
 	struct patch_globals *pg;
 	const struct hashmap *old;
+	struct patch_globals locals; /* the unit's original's defined statics */
+	const char *object, *orig;
 };
+
+static void add_defined_static(void *ctx, const GElf_Sym *s, const char *name)
+{
+	unsigned char type = GELF_ST_TYPE(s->st_info);
+
+	if (s->st_shndx != SHN_UNDEF && GELF_ST_BIND(s->st_info) == STB_LOCAL && *name &&
+	    (type == STT_FUNC || type == STT_OBJECT))
+		add_known(ctx, name);
+}
+
+static void add_globalized(struct new_scan *s, const char *name)
+{
+	struct patch_globals *pg = s->pg;
+	struct unit_local_ref *ref = xmalloc(sizeof(*ref));
+
+	*ref = (struct unit_local_ref){ .unit = s->object, .orig_object = s->orig };
+	xgrow((void **)&pg->refs, &pg->alloc_refs, pg->nr_refs + 1, sizeof(*pg->refs));
+	pg->refs[pg->nr_refs++] = ref;
+	hashmap_add_str(&pg->globalized, keep_string(pg, name), ref);
+}
 
 static void add_if_new(void *ctx, const char *name)
 {
 	struct new_scan *s = ctx;
 
-	if (!hashmap_get_str(s->old, name))
+	if (hashmap_get_str(s->old, name) || hashmap_get_str(&s->pg->globalized, name))
+		return;
+	if (hashmap_get_str(&s->locals.names, name))
+		add_globalized(s, name);
+	else
 		add_known(s->pg, name);
 }
 
@@ -116,20 +149,37 @@ static int collect_new_exports(struct patch_globals *pg, char *const *orig,
 	return ret;
 }
 
+/* The unit's new globals: those static in its original are globalized. */
+static int scan_unit(struct new_scan *scan, const char *orig, const char *patched,
+		     const char *object)
+{
+	int ret;
+
+	memset(&scan->locals, 0, sizeof(scan->locals));
+	hashmap_init(&scan->locals.names);
+	scan->object = object, scan->orig = orig;
+	ret = elf_symtab_walk(orig, false, add_defined_static, &scan->locals);
+	if (!ret)
+		ret = for_each_defined_global(patched, add_if_new, scan);
+	patch_globals_release(&scan->locals);
+	return ret;
+}
+
 int patch_globals_collect(struct patch_globals *pg, char *const *orig, char *const *patched,
-			  size_t n)
+			  char *const *objects, size_t n)
 {
 	struct patch_globals old = { 0 };
-	struct new_scan scan = { pg, &old.names };
+	struct new_scan scan = { .pg = pg, .old = &old.names };
 	int ret = 0;
 
 	memset(pg, 0, sizeof(*pg));
 	hashmap_init(&pg->names);
+	hashmap_init(&pg->globalized);
 	hashmap_init(&old.names);
 	for (size_t i = 0; i < n && !ret; i++)
 		ret = for_each_defined_global(orig[i], add_known, &old);
 	for (size_t i = 0; i < n && !ret; i++)
-		ret = for_each_defined_global(patched[i], add_if_new, &scan);
+		ret = scan_unit(&scan, orig[i], patched[i], objects[i]);
 	patch_globals_release(&old);
 	if (!ret)
 		ret = collect_new_exports(pg, orig, patched, n);
@@ -152,6 +202,10 @@ void patch_globals_release(struct patch_globals *pg)
 		free(pg->new_exports[i]);
 	free(pg->new_exports);
 	free(pg->export_objects);
+	for (size_t i = 0; i < pg->nr_refs; i++)
+		free(pg->refs[i]);
+	free(pg->refs);
 	hashmap_release(&pg->names);
+	hashmap_release(&pg->globalized);
 	memset(pg, 0, sizeof(*pg));
 }

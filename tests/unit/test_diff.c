@@ -1,6 +1,7 @@
 /* The differ on pairs of small C files compiled at test time the way kbuild
  * compiles a kernel unit: changed, unchanged, new function and data, a
- * line-number-only change, static locals, the resolver's calls, refusals. */
+ * line-number-only change, static locals, a static made global, the
+ * resolver's calls, refusals. */
 #include "test.h"
 #include "capture.h"
 #include "common/fsutil.h"
@@ -9,6 +10,7 @@
 #include "common/xalloc.h"
 #include "diff/diff.h"
 #include "elf/elf.h"
+#include "pipeline/patch_globals.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -525,6 +527,63 @@ static void test_tables_local_to_the_patch(void)
 	elf_free(out);
 }
 
+/* A static the patch makes global keeps its identity: unchanged, it is
+ * referred to as the running kernel's local (not copied as a new
+ * function, whose address a comparison or stored pointer would see);
+ * changed, it replaces that local. Found by the stable corpus (0916
+ * skbuff.c's sock_rmem_free, compared with skb->destructor). */
+static void test_static_made_global(void)
+{
+	struct diff_result res;
+	const struct call *local;
+	const struct diff_func *found = NULL;
+
+	CHECK_INT(0, diff_fixture("changed_orig", "globalized_patched", true, &res));
+	CHECK_INT(1, res.nr_changed);
+	CHECK_INT(0, res.nr_new);
+	CHECK(res.nr_funcs == 1 && !strcmp(res.funcs[0].name, "changed_fn"),
+	      "expected changed_fn alone, saw %zu functions, the first %s", res.nr_funcs,
+	      res.nr_funcs ? res.funcs[0].name : "(none)");
+	local = find_call("local_helper");
+	CHECK(local && local->is_local, "local_helper: expected resolved as the running local, "
+	      "saw %s", local ? "resolved as a global" : "not resolved");
+	diff_result_release(&res);
+
+	/* (changed_fn may change too: gcc's IPA-RA knows the callee's registers) */
+	CHECK_INT(0, diff_fixture("changed_orig", "globalized_changed_patched", true, &res));
+	CHECK_INT(0, res.nr_new);
+	for (size_t i = 0; i < res.nr_funcs; i++)
+		if (!strcmp(res.funcs[i].name, "local_helper"))
+			found = &res.funcs[i];
+	CHECK(found && found->is_local && !found->is_new,
+	      "expected local_helper replacing the running local, saw %s",
+	      !found ? "no local_helper" : found->is_new ? "a new function" : "a global");
+	diff_result_release(&res);
+}
+
+/* The patch-wide view: the globalized static is no new global of the
+ * patch module, but the unit's local, for the other units' references. */
+static void test_patch_globals_globalized(void)
+{
+	char *o = compile("changed_orig", false), *p = compile("globalized_patched", false);
+	struct patch_globals pg;
+	const struct unit_local_ref *ref;
+
+	CHECK(o && p, "fixtures compile");
+	if (!o || !p)
+		goto out;
+	CHECK_INT(0, patch_globals_collect(&pg, &o, &p, (char *[]){ "drivers/x/unit.o" }, 1));
+	ref = hashmap_get_str(&pg.globalized, "local_helper");
+	CHECK(ref && !strcmp(ref->unit, "drivers/x/unit.o") && ref->orig_object == o,
+	      "local_helper: expected globalized from drivers/x/unit.o, saw %s",
+	      ref ? ref->unit : "not globalized");
+	CHECK(!patch_globals_has(&pg, "local_helper"), "local_helper: expected no new global");
+	patch_globals_release(&pg);
+out:
+	free(o);
+	free(p);
+}
+
 static void cleanup(void)
 {
 	reset_calls();
@@ -554,6 +613,8 @@ int main(void)
 	RUN_TEST(test_module_tracepoint_keys);
 	RUN_TEST(test_statics_sharing_a_section);
 	RUN_TEST(test_tables_local_to_the_patch);
+	RUN_TEST(test_static_made_global);
+	RUN_TEST(test_patch_globals_globalized);
 	cleanup();
 	return TEST_SUMMARY();
 }

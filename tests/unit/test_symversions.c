@@ -44,7 +44,7 @@ static void test_new_exports(void)
 	CHECK_INT(0, run(&q, "gcc", "-O2", "-c", "-o", orig, FIX "/exports.c", NULL));
 	CHECK_INT(0, run(&q, "gcc", "-O2", "-DNEW_EXPORT", "-c", "-o", patched,
 			 FIX "/exports.c", NULL));
-	CHECK_INT(0, patch_globals_collect(&pg, &orig, &patched, 1));
+	CHECK_INT(0, patch_globals_collect(&pg, &orig, &patched, (char *[]){ "exports.o" }, 1));
 	CHECK_INT(1, (int)pg.nr_new_exports);
 	if (pg.nr_new_exports == 1) {
 		CHECK_STR("thing_set", pg.new_exports[0]);
