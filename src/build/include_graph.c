@@ -283,7 +283,7 @@ static bool is_asm_name(const char *name, size_t len)
 	return len > 2 && !strcmp(name + len - 2, ".S") && !strpbrk(name, " \t\n");
 }
 
-static bool dir_skipped(const char *rel, const char *name)
+bool kernel_tree_dir_skipped(const char *rel, const char *name)
 {
 	if (!*rel) {
 		for (size_t i = 0; i < sizeof(skipped_top_dirs) / sizeof(*skipped_top_dirs); i++)
@@ -322,7 +322,7 @@ static int walk(struct scan *s, const char *rel)
 		if (e->d_name[0] == '.') {
 			free(child);
 		} else if (type == DT_DIR) {
-			if (!dir_skipped(rel, e->d_name))
+			if (!kernel_tree_dir_skipped(rel, e->d_name))
 				ret = walk(s, child);
 			free(child);
 		} else if (type == DT_REG && (s->assembly ? is_asm_name : is_source_name)(

@@ -12,6 +12,7 @@
  * directories a "../" path reaches (each then asked to kbuild, which
  * says whether it lists the object), and explicit rules that compile a
  * $(srctree) source into an object of their own directory. */
+#include "build/include_graph.h"
 #include "build/internal.h"
 #include "common/fsutil.h"
 #include "common/hashmap.h"
@@ -22,10 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-/* Not kbuild's (tools/ has its own make system), or not this arch's. */
-static const char *const unwalked_top_dirs[] = { "Documentation", "tools", "scripts",
-						 "samples", "LICENSES" };
 
 struct kbuild_reach {
 	char **strings;        /* owned: every key and value below */
@@ -128,17 +125,6 @@ static bool is_kbuild_file_name(const char *name)
 	       !strncmp(name, "Makefile.", 9) || !strncmp(name, "Kbuild.", 7);
 }
 
-static bool dir_unwalked(const char *rel, const char *name)
-{
-	if (!*rel) {
-		for (size_t i = 0; i < sizeof(unwalked_top_dirs) / sizeof(*unwalked_top_dirs); i++)
-			if (!strcmp(name, unwalked_top_dirs[i]))
-				return true;
-		return false;
-	}
-	return !strcmp(rel, "arch") && strcmp(name, "x86");
-}
-
 /* "include $(srctree)/virt/kvm/Makefile.kvm": the included text's
  * relative paths are the includer's, so it is scanned for rel too. */
 static void scan_included_files(struct kbuild_reach *r, const char *tree, const char *rel,
@@ -199,7 +185,7 @@ static void walk(struct kbuild_reach *r, const char *tree, const char *rel)
 		if (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN)
 			continue;
 		child = *rel ? xasprintf("%s/%s", rel, e->d_name) : xstrdup(e->d_name);
-		if (!dir_unwalked(rel, e->d_name)) {
+		if (!kernel_tree_dir_skipped(rel, e->d_name)) { /* tools/: not kbuild */
 			char *child_abs = xasprintf("%s/%s", tree, child);
 
 			if (!lstat(child_abs, &st) && S_ISDIR(st.st_mode))
