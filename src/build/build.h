@@ -164,6 +164,7 @@ struct symversion {
 struct symversions {
 	struct symversion *syms;
 	size_t nr;
+	char *types; /* genksyms -T: "key expansion" lines (owned); NULL: none */
 };
 /* True when object defines "__ksymtab_*" (exports something). */
 bool object_exports_symbols(const char *object);
@@ -172,13 +173,17 @@ int unit_symversions(const struct kernel_inputs *in, const struct patchset *ps,
 		     const struct unit_objects *u, bool patched, struct symversions *out);
 void symversions_release(struct symversions *v);
 /* Runs cpp_argv (a preprocessing command) | genksyms -r /dev/null in cwd,
- * output to log; out receives its "#SYMVER" lines. 0 or -errno. */
+ * output to log, the expanded types to log.types; out receives its
+ * "#SYMVER" lines and the types. 0 or -errno. */
 int genksyms_crcs(const char *genksyms, const char *const *cpp_argv, const char *cwd,
 		  const char *log, struct symversions *out);
 struct symvers;
 /* How many of patched's CRCs differ from the kernel's Module.symvers (from
  * orig's where genksyms here does not reproduce the kernel's); the
- * refusal, naming them, logged for unit. */
+ * refusal, naming them, logged for unit. None (a warning instead) when the
+ * types genksyms expanded differ only by definitions it did not see
+ * before (an opaque "struct page_pool { UNKNOWN }" now defined: a header
+ * the patch starts to include): the interfaces are the same. */
 unsigned symversions_changed(const struct symvers *kernel, const struct symversions *orig,
 			     const struct symversions *patched, const char *unit);
 

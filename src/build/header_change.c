@@ -335,6 +335,22 @@ static void take_names(struct header_change *c, struct parsed *added)
 	added->nr_names = 0;
 }
 
+static void take_includes(struct header_change *c, struct parsed *added)
+{
+	c->includes = xrealloc(c->includes,
+			       (c->nr_includes + added->nr_includes + 1) * sizeof(char *));
+	for (size_t i = 0; i < added->nr_includes; i++)
+		c->includes[c->nr_includes++] = added->includes[i];
+	added->nr_includes = 0;
+}
+
+/* What an insertion that is additive brings: names, and included files. */
+static void take_added(struct header_change *c, struct parsed *added)
+{
+	take_names(c, added);
+	take_includes(c, added);
+}
+
 /* A pure insertion after old line a: tried where diff put it, then slid.
  * When no place is additive, the reason given is the first one about the
  * added lines themselves, else the first one. */
@@ -358,7 +374,7 @@ static void judge_insertion(struct judge *j, unsigned a, const struct lines *blo
 			if (d)
 				free(slid.v), free(slid.len);
 			if (!why) {
-				take_names(j->out, &added);
+				take_added(j->out, &added);
 				hdr_parsed_release(&added);
 				free(best);
 				return;
@@ -496,7 +512,7 @@ static void judge_hunk(struct judge *j, const struct hunk *h)
 	if (why)
 		add_reason(j, what, where, why);
 	else
-		take_names(j->out, &added);
+		take_added(j->out, &added);
 	hdr_parsed_release(&added);
 }
 
@@ -679,6 +695,9 @@ void header_change_release(struct header_change *c)
 	for (size_t i = 0; i < c->nr_names; i++)
 		free(c->names[i]);
 	free(c->names);
+	for (size_t i = 0; i < c->nr_includes; i++)
+		free(c->includes[i]);
+	free(c->includes);
 	for (size_t i = 0; i < c->nr_modified; i++)
 		free(c->modified[i]);
 	free(c->modified);

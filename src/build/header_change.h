@@ -1,8 +1,9 @@
 /* What a change to a header does to the units that include it. An
  * additive-only change adds lines outside every existing definition (not
  * inside a struct/union/enum body, a function body, a multi-line
- * declaration or macro) and defines or declares only new names: a unit
- * that does not use those names compiles to the same code. Anything else
+ * declaration or macro) and defines or declares only new names, or adds
+ * #include lines: a unit that does not use those names, and included the
+ * added files already, compiles to the same code. Anything else
  * modifies existing definitions; when those are functions, macros and
  * declarations only, the names it modifies say which units it can reach
  * (header_modified.c). */
@@ -26,6 +27,11 @@ struct header_change {
 	char *why;      /* when not additive: "modifies macro X86_FEATURE_ZEN", ... */
 	char **names;   /* what the added lines newly define or declare */
 	size_t nr_names;
+	/* The #include lines it adds, as spelled ("<linux/skbuff.h>"): only
+	 * the units that did not include those files yet see their names
+	 * (header_units.c builds them). Not a modification by itself. */
+	char **includes;
+	size_t nr_includes;
 	/* When additive with names, or not additive but every change is a
 	 * function's, a macro's or a declaration's (no struct/union/enum
 	 * body, no directive other than #define or balanced conditionals):

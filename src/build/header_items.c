@@ -34,6 +34,9 @@ void hdr_parsed_release(struct parsed *p)
 	free(p->unknown);
 	free(p->open);
 	free(p->bad_directive);
+	for (size_t i = 0; i < p->nr_includes; i++)
+		free(p->includes[i]);
+	free(p->includes);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -43,6 +46,25 @@ static bool word_among(const char *w, size_t len, const char *const *words)
 		if (hdr_word_is(w, len, *words))
 			return true;
 	return false;
+}
+
+/* "#include <x.h>" or "#include "x.h"": the target as spelled, into
+ * p->includes; false for any other include (a macro). */
+static bool take_include(struct parsed *p, const struct token *t, const char *after_word)
+{
+	const char *end = t->s + t->len, *q = after_word, *close;
+
+	while (q < end && (*q == ' ' || *q == '\t'))
+		q++;
+	if (q >= end || (*q != '<' && *q != '"'))
+		return false;
+	close = memchr(q + 1, *q == '<' ? '>' : '"', (size_t)(end - q - 1));
+	if (!close || close == q + 1)
+		return false;
+	xgrow((void **)&p->includes, &p->alloc_includes, p->nr_includes + 1,
+	      sizeof(*p->includes));
+	p->includes[p->nr_includes++] = xstrndup(q, (size_t)(close - q + 1));
+	return true;
 }
 
 static void parse_directive(struct parsed *p, const struct token *t)
@@ -67,8 +89,10 @@ static void parse_directive(struct parsed *p, const struct token *t)
 			p->cond_unbalanced = true;
 		else if (hdr_word_is(w, wl, "endif"))
 			p->cond_depth--;
+	} else if (hdr_word_is(w, wl, "include") && take_include(p, t, w + wl)) {
+		/* names of its own: header_change.c tells who sees them first */
 	} else if (wl && !p->bad_directive) {
-		/* #include, #undef, #pragma...: change what existing lines mean */
+		/* #undef, #pragma...: change what existing lines mean */
 		size_t len = strcspn(w, "\n");
 
 		p->bad_directive = xasprintf("#%.*s", (int)(len < 60 ? len : 60), w);

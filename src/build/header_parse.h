@@ -56,7 +56,9 @@ struct parsed {
 	char **names;           /* names defined or declared, in order */
 	size_t nr_names, alloc_names;
 	char *unknown;          /* a statement whose names cannot be told */
-	char *bad_directive;    /* #include, #undef, ... */
+	char *bad_directive;    /* #undef, #pragma, #include MACRO, ... */
+	char **includes;        /* #include targets as spelled: "<linux/skbuff.h>" */
+	size_t nr_includes, alloc_includes;
 	bool unterminated;      /* ends inside a comment or directive */
 	char *open;             /* ends inside this statement (its first word) */
 	int cond_depth;         /* #if minus #endif */

@@ -125,6 +125,20 @@ static char *names_text(char *const *names, size_t nr)
 	return s;
 }
 
+/* What a change told by names changes, for messages: "a, b and 3 more",
+ * then what it starts to include ("the names of <linux/skbuff.h>"). */
+static char *change_names_text(const struct header_change *hc)
+{
+	char *names = names_text(hc->modified, hc->nr_modified), *s;
+
+	if (!hc->nr_includes)
+		return names;
+	s = xasprintf("%s%sthe names of %s%s", names, *names ? ", " : "", hc->includes[0],
+		      hc->nr_includes > 1 ? " and more" : "");
+	free(names);
+	return s;
+}
+
 /* Code the kernel build links into an image of its own, not into vmlinux
  * or a module, so that no live patch can replace it: the vDSO is mapped
  * into every process, the rest ran at boot or runs at kexec. What it is,
@@ -197,11 +211,39 @@ static void users_affected(const struct plan *p, const struct hashmap *includers
 	free(via);
 }
 
+/* The includers of header that did not include (directly or not) a file
+ * the change makes it include: they see that file's names for the first
+ * time. (The others included it already, guarded: at most it comes
+ * earlier in the unit, which only a test of its macros between the two
+ * places could tell.) An include the graph cannot resolve: every
+ * includer. Into affected, keys borrowed. */
+static void units_new_to_includes(const struct plan *p, const char *header,
+				  const char **includers, const struct header_change *hc,
+				  struct hashmap *affected)
+{
+	for (size_t k = 0; k < hc->nr_includes; k++) {
+		const char *file = include_graph_resolve(p->graph, header, hc->includes[k]);
+		const char **had = file ? include_graph_c_includers(p->graph, file) : NULL;
+		struct hashmap seen;
+
+		hashmap_init(&seen);
+		for (size_t i = 0; had && had[i]; i++)
+			hashmap_add_str(&seen, had[i], (void *)1);
+		for (size_t i = 0; includers[i]; i++)
+			if (!hashmap_get_str(&seen, includers[i]) &&
+			    !hashmap_get_str(affected, includers[i]))
+				hashmap_add_str(affected, includers[i], (void *)1);
+		hashmap_release(&seen);
+		free(had);
+	}
+}
+
 /* The includers of header that can compile differently with a change to
- * the names ws searches: those using one, directly or through another file
- * they include. Sorted, NULL-terminated; the paths belong to the graph. */
+ * the names ws searches (none when ws is NULL): those using one, directly
+ * or through another file they include; and those new to a file it adds
+ * an #include of. Sorted, NULL-terminated; the paths belong to the graph. */
 static const char **units_by_use(const struct plan *p, const char *header, const char **includers,
-				 const struct word_search *ws)
+				 const struct word_search *ws, const struct header_change *hc)
 {
 	const char **searched = include_graph_closure(p->graph, includers, count(includers));
 	struct hashmap in, affected;
@@ -214,9 +256,10 @@ static const char **units_by_use(const struct plan *p, const char *header, const
 	for (size_t i = 0; includers[i]; i++)
 		hashmap_add_str(&in, includers[i], (void *)1);
 	/* the header's own definitions are closed over by header_change */
-	for (size_t i = 0; searched[i]; i++)
+	for (size_t i = 0; ws && searched[i]; i++)
 		if (strcmp(searched[i], header) && file_uses(p, ws, searched[i]))
 			users_affected(p, &in, searched[i], &affected);
+	units_new_to_includes(p, header, includers, hc, &affected);
 	pr_debug("%s: %zu files searched for what it modifies in %.1f s", header, count(searched),
 		 now_seconds() - t0);
 	units = hashmap_str_keys(&affected, &nr);
@@ -236,12 +279,15 @@ static char *asm_use(const struct plan *p, const char *header, const struct head
 	char **sources, *use = NULL;
 	const char **included;
 
-	if (!hc->nr_modified_macros)
+	if (!hc->nr_modified_macros && !hc->nr_includes)
 		return NULL;
 	ws = word_search_new((const char *const *)hc->modified_macros, hc->nr_modified_macros,
 			     WS_PIECES | WS_CODE);
 	if (include_graph_asm(p->graph, p->in->src, header, &sources, &included))
 		use = xstrdup("the assembly sources, which cannot be read,");
+	/* an added #include: what they see changes, names or not */
+	if (!use && hc->nr_includes && sources[0])
+		use = xasprintf("%s (which would include %s)", sources[0], hc->includes[0]);
 	for (size_t i = 0; !use && sources[i]; i++)
 		if (file_uses(p, ws, sources[i]))
 			use = xstrdup(sources[i]);
@@ -281,13 +327,14 @@ static void say_by_use(const char *header, size_t nr_includers, const char **use
 static bool plan_by_use(struct plan *p, const char *header, const char **includers,
 			const struct header_change *hc, char **why)
 {
-	struct word_search *ws = word_search_new((const char *const *)hc->modified,
-						 hc->nr_modified, WS_PIECES | WS_CODE);
-	const char **users = units_by_use(p, header, includers, ws);
+	struct word_search *ws = hc->nr_modified ?
+		word_search_new((const char *const *)hc->modified, hc->nr_modified,
+				WS_PIECES | WS_CODE) : NULL;
+	const char **users = units_by_use(p, header, includers, ws, hc);
 	size_t room = p->max > p->out->nr ? p->max - p->out->nr : 0, nr, nr_own;
 	bool more;
 	char **built = new_built_units(p, users, room, &nr, &nr_own, &more);
-	char *names = names_text(hc->modified, hc->nr_modified);
+	char *names = change_names_text(hc);
 	char *in_image = image_use(users);
 	char *in_asm = more || in_image ? NULL : asm_use(p, header, hc);
 
@@ -386,20 +433,25 @@ static int plan_beyond_limit(struct plan *p, const char *header, const char **in
 			 count(searched), now_seconds() - t0);
 	}
 	/* a name some includer already uses (declared elsewhere, or static
-	 * in a .c file of the commit): the units using it are built */
-	if (user && hc.nr_modified && plan_by_use(p, header, includers, &hc, &why)) {
+	 * in a .c file of the commit), or an added #include: the units using
+	 * the names, or new to the included file, are built */
+	if ((user || hc.nr_includes) && plan_by_use(p, header, includers, &hc, &why)) {
 		free(searched);
 		header_change_release(&hc);
 		return 0;
 	}
 	names = names_text(hc.names, hc.nr_names);
-	if (user && why) { /* final, as above */
+	if (why) { /* final, as above */
 		pr_err("refused: %s: %s", header, why);
 		free(why);
 		ret = -ENOTSUP;
 	} else if (user) {
 		*refusal = xasprintf("refused: %s: %s; it adds %s, which %s already uses", header,
 				     affects, name, user);
+		ret = -ENOTSUP;
+	} else if (hc.nr_includes) {
+		*refusal = xasprintf("refused: %s: %s; it adds #include %s, new to more of them "
+				     "than that", header, affects, hc.includes[0]);
 		ret = -ENOTSUP;
 	} else if (hc.nr_names) {
 		pr_info("%s: %s, but it only adds %s, which none of them nor what they include "
@@ -589,7 +641,7 @@ static int refuse_image_includer(struct plan *p, const char *header, const char 
 		return 0;
 	ret = header_change_of(p, header, &hc);
 	if (!ret) {
-		if (!hc.additive || hc.nr_names) {
+		if (!hc.additive || hc.nr_names || hc.nr_includes) {
 			pr_err("refused: %s: it is included by %s", header, in_image);
 			ret = -ENOTSUP;
 		}

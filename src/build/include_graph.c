@@ -723,6 +723,18 @@ const char **include_graph_c_includers(const struct include_graph *g, const char
 	return out;
 }
 
+const char *include_graph_resolve(const struct include_graph *g, const char *from,
+				  const char *spelled)
+{
+	size_t len = strlen(spelled);
+	long n;
+
+	if (len < 3)
+		return NULL;
+	n = include_resolve(g, from, spelled + 1, len - 2, spelled[0] == '"');
+	return n < 0 ? NULL : g->paths[n];
+}
+
 const char **include_graph_between(const struct include_graph *g, const char *header,
 				   const char *const *units, size_t nr)
 {

@@ -42,6 +42,12 @@ size_t include_graph_nr_edges(const struct include_graph *g);
  * belong to the graph, the array to the caller (free() it). A path the
  * graph does not know gives an empty array. */
 
+/* The file an #include in from names ("<linux/skbuff.h>" or "\"x.h\"", as
+ * spelled) resolves to, as the kernel's gcc would; NULL when the graph
+ * has none. Borrowed from the graph. */
+const char *include_graph_resolve(const struct include_graph *g, const char *from,
+				  const char *spelled);
+
 /* The .c files that include header, directly or through other files;
  * every .c when a forced include includes it. */
 const char **include_graph_c_includers(const struct include_graph *g, const char *header);

@@ -6,6 +6,7 @@
 #include "build/internal.h"
 #include "common/datadir.h"
 #include "common/fsutil.h"
+#include "common/hashmap.h"
 #include "common/log.h"
 #include "common/xalloc.h"
 #include "ksym/symvers.h"
@@ -25,6 +26,7 @@ void symversions_release(struct symversions *v)
 	for (size_t i = 0; i < v->nr; i++)
 		free(v->syms[i].name);
 	free(v->syms);
+	free(v->types);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -101,8 +103,8 @@ static const char **preprocess_argv(const struct shell_cmd *cc)
 int genksyms_crcs(const char *genksyms, const char *const *cpp_argv, const char *cwd,
 		  const char *log, struct symversions *out)
 {
-	const char *b[] = { genksyms, "-r", "/dev/null", NULL };
-	char *text = NULL;
+	char *types = xasprintf("%s.types", log), *text = NULL;
+	const char *b[] = { genksyms, "-r", "/dev/null", "-T", types, NULL };
 	int ret = -ENOENT;
 
 	memset(out, 0, sizeof(*out));
@@ -110,11 +112,14 @@ int genksyms_crcs(const char *genksyms, const char *const *cpp_argv, const char 
 		ret = run_pipeline(cpp_argv, b, cwd, log);
 	else
 		pr_err("no '%s' (is the source tree prepared?)", genksyms);
-	if (!ret && (text = read_file(log, NULL)))
+	if (!ret && (text = read_file(log, NULL))) {
 		parse_symvers(text, out);
-	else if (ret >= 0)
+		out->types = read_file(types, NULL);
+	} else if (ret >= 0) {
 		pr_err("genksyms failed in %s: exit %d; log: %s", cwd ? cwd : ".", ret, log);
+	}
 	free(text);
+	free(types);
 	return ret > 0 ? -EIO : ret;
 }
 
@@ -124,6 +129,58 @@ static const struct symversion *symversion_find(const struct symversions *v, con
 		if (!strcmp(v->syms[i].name, name))
 			return &v->syms[i];
 	return NULL;
+}
+
+/* The key ("s#page_pool", or an exported symbol's name) and expansion of
+ * each line of a types dump, into map (the text cut in place). */
+static void types_index(char *text, struct hashmap *map)
+{
+	char *save = NULL;
+
+	hashmap_init(map);
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *space = strchr(line, ' '), *end;
+
+		if (!space)
+			continue;
+		*space = '\0';
+		for (end = space + 1 + strlen(space + 1); end > space + 1 && end[-1] == ' '; end--)
+			;
+		*end = '\0';
+		hashmap_add_str(map, line, space + 1);
+	}
+}
+
+static bool is_opaque(const char *expansion)
+{
+	size_t len = strlen(expansion), tail = strlen("{ UNKNOWN }");
+
+	return len > tail && !strcmp(expansion + len - tail, "{ UNKNOWN }");
+}
+
+/* Whether every type and symbol genksyms expanded for orig is expanded
+ * the same for patched, or was opaque in orig (types only patched has
+ * come with the definitions it now sees). */
+static bool only_newly_visible(const char *orig_types, const char *patched_types)
+{
+	char *o = xstrdup(orig_types), *p = xstrdup(patched_types);
+	struct hashmap om, pm;
+	bool same = true;
+
+	types_index(o, &om);
+	types_index(p, &pm);
+	for (size_t i = 0; same && i < om.nr_slots; i++) {
+		const struct hashmap_slot *s = &om.slots[i];
+		const char *after = s->used ? hashmap_get_str(&pm, s->str_key) : NULL;
+
+		if (s->used)
+			same = after && (!strcmp(s->value, after) || is_opaque(s->value));
+	}
+	hashmap_release(&om);
+	hashmap_release(&pm);
+	free(o);
+	free(p);
+	return same;
 }
 
 unsigned symversions_changed(const struct symvers *kernel, const struct symversions *orig,
@@ -150,6 +207,12 @@ unsigned symversions_changed(const struct symvers *kernel, const struct symversi
 		if (nr++ < 4)
 			snprintf(list + len, sizeof(list) - len, "%s'%s' (0x%08x -> 0x%08x)",
 				 len ? ", " : "", p->name, want, p->crc);
+	}
+	if (nr && orig->types && patched->types && only_newly_visible(orig->types, patched->types)) {
+		pr_warn("%s: the CRC of %u exported symbol(s) changes (%s%s) only because genksyms "
+			"sees definitions of types that were opaque to it: their interfaces are "
+			"unchanged", unit, nr, list, nr > 4 ? ", ..." : "");
+		return 0;
 	}
 	if (nr)
 		pr_err("%s: the patch changes the CRC of %u exported symbol(s): %s%s; the live "

@@ -187,10 +187,33 @@ static void test_new_types_and_declarations(void)
 	       true, 0, NULL, "bar BAR_ONE BAR_TWO bar_fn bar_count bar_max bar_log");
 }
 
+/* Found by the stable corpus (0756 ppp_defs.h adds <linux/skbuff.h>): an
+ * added #include is additive, the file it names recorded as spelled. */
+static void test_added_include_is_additive(void)
+{
+	char *patched = edited("#define FOO_SIZE\t16\n",
+			       "#define FOO_SIZE\t16\n#include <linux/bar.h>\n"
+			       "#include \"local.h\"\nstatic inline int bar_size(void) { return 2; }\n");
+	struct header_change hc;
+
+	classify(patched, &hc);
+	CHECK(hc.additive, "expected additive, saw %s", hc.why ? hc.why : "(null)");
+	CHECK_INT(2, hc.nr_includes);
+	if (hc.nr_includes == 2) {
+		CHECK_STR("<linux/bar.h>", hc.includes[0]);
+		CHECK_STR("\"local.h\"", hc.includes[1]);
+	}
+	CHECK(hc.nr_names == 1 && !strcmp(hc.names[0], "bar_size"),
+	      "expected the name bar_size, saw %zu names", hc.nr_names);
+	header_change_release(&hc);
+	free(patched);
+}
+
 static void test_what_cannot_be_told_is_not_additive(void)
 {
-	expect("#define FOO_SIZE\t16\n", "#define FOO_SIZE\t16\n#include <linux/bar.h>\n", false,
-	       HC_OTHER, "adds #include <linux/bar.h>", "");
+	/* an #include of a macro: which file, livefix cannot tell */
+	expect("#define FOO_SIZE\t16\n", "#define FOO_SIZE\t16\n#include FOO_HEADER\n", false,
+	       HC_OTHER, "adds #include FOO_HEADER", "");
 	expect("int foo_init(struct foo *f);\n",
 	       "int foo_init(struct foo *f);\nDEFINE_FOO(foo_default, 1);\n", false, HC_OTHER,
 	       "adds DEFINE_FOO(...)", "");
@@ -256,6 +279,7 @@ int main(void)
 	RUN_TEST(test_new_inline_function_is_additive);
 	RUN_TEST(test_changed_inline_function_modifies);
 	RUN_TEST(test_new_types_and_declarations);
+	RUN_TEST(test_added_include_is_additive);
 	RUN_TEST(test_what_cannot_be_told_is_not_additive);
 	RUN_TEST(test_comment_edits_are_additive);
 	RUN_TEST(test_insertion_slides_out_of_a_body);

@@ -177,7 +177,7 @@ static void test_balanced_conditional_inside_a_function(void)
 static void test_what_names_cannot_tell(void)
 {
 	expect("\tchar b[FOO_SIZE];\n", "\tchar b[FOO_SIZE + 1];\n", "", "struct foo_buf");
-	expect("#define FOO_SIZE\t16\n", "#define FOO_SIZE\t16\n#include <linux/bar.h>\n", "",
+	expect("#define FOO_SIZE\t16\n", "#define FOO_SIZE\t16\n#include FOO_HEADER\n", "",
 	       "#include");
 	/* the condition around foo_on changes */
 	expect("#ifdef CONFIG_FOO\n", "#ifdef CONFIG_BAR\n", "", "conditional");

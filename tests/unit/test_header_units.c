@@ -261,6 +261,44 @@ static void test_added_names_already_used(void)
 	free(one);
 }
 
+/* foo.h starts to include bar.h: a.c and c.c included it already, the
+ * other built includers (b, d, e, g) see its names for the first time.
+ * Found by the stable corpus (0756 ppp_defs.h adds <linux/skbuff.h>). */
+static const char foo_includes_bar_patch[] =
+	"--- a/include/linux/foo.h\n+++ b/include/linux/foo.h\n"
+	"@@ -1,4 +1,5 @@\n"
+	" #ifndef _FOO_H\n"
+	" #define _FOO_H\n"
+	"+#include <linux/bar.h>\n"
+	" #define FOO_SIZE 16\n"
+	" static inline int foo_size(void) { return FOO_SIZE; }\n";
+
+static void test_added_include(void)
+{
+	struct unit_list out;
+	int ret = plan_small(foo_includes_bar_patch, 5, &out);
+	char *seen = sources_text(&out);
+	char *asm_text = xasprintf("--- a/include/linux/asm.h\n+++ b/include/linux/asm.h\n"
+				   "@@ -1,2 +1,3 @@\n #define ASM_ONE 1\n"
+				   "+#include <linux/bar.h>\n #define ASM_TWO 2\n");
+
+	CHECK_INT(0, ret);
+	CHECK_STR("drivers/foo/b.c drivers/foo/d.c drivers/foo/e.c drivers/foo/g.c", seen);
+	free(seen);
+	unit_list_release(&out);
+	expect_small_refused(foo_includes_bar_patch, 3,
+			     "refused: include/linux/foo.h: header change affects more than 3 "
+			     "compiled units (the --max-units limit; 7 .c files include it); it "
+			     "adds #include <linux/bar.h>, new to more of them than that");
+	/* an assembly source includes asm.h: it would see bar.h too */
+	ret = plan_small(asm_text, 1, &out);
+	CHECK_INT(-ENOTSUP, ret);
+	CHECK(!out.beyond, "expected a final refusal (no probe), saw \"%s\"",
+	      out.beyond ? out.beyond->refusal : "");
+	unit_list_release(&out);
+	free(asm_text);
+}
+
 static const char foo_state_patch[] =
 	"--- a/drivers/foo/core/foo_types.h\n"
 	"+++ b/drivers/foo/core/foo_types.h\n"
@@ -631,6 +669,7 @@ int main(void)
 	RUN_TEST(test_units_using_the_change);
 	RUN_TEST(test_users_beyond_the_limit);
 	RUN_TEST(test_added_names_already_used);
+	RUN_TEST(test_added_include);
 	RUN_TEST(test_pasting_header_refused);
 	RUN_TEST(test_probe_uses_the_struct);
 	RUN_TEST(test_vdso_uses_refused);

@@ -91,20 +91,27 @@ static void test_changed_crc_refused(void)
 	free(path);
 }
 
+/* genksyms' view of exports.c preprocessed with define ("-DPATCHED"). */
+static int symversions_of(const char *genksyms, const char *define, struct symversions *v)
+{
+	const char *argv[] = { "gcc", "-E", "-D__GENKSYMS__", define, FIX "/exports.c", NULL };
+	char *log = xasprintf("%s/%s.symvers", tmp, define); /* "-DPATCHED.symvers" */
+	int ret = genksyms_crcs(genksyms, argv, NULL, log, v);
+
+	if (!ret && (v->nr != 1 || strcmp(v->syms[0].name, "thing_get")))
+		ret = -1;
+	free(log);
+	return ret;
+}
+
 static int crc_of(const char *genksyms, bool patched, uint32_t *crc)
 {
-	const char *argv[] = { "gcc", "-E", "-D__GENKSYMS__", patched ? "-DPATCHED" : "-UPATCHED",
-			       FIX "/exports.c", NULL };
-	char *log = xasprintf("%s/%s.symvers", tmp, patched ? "patched" : "orig");
 	struct symversions v;
-	int ret = genksyms_crcs(genksyms, argv, NULL, log, &v);
+	int ret = symversions_of(genksyms, patched ? "-DPATCHED" : "-UPATCHED", &v);
 
-	if (!ret && (v.nr != 1 || strcmp(v.syms[0].name, "thing_get")))
-		ret = -1;
 	if (!ret)
 		*crc = v.syms[0].crc;
 	symversions_release(&v);
-	free(log);
 	return ret;
 }
 
@@ -127,6 +134,47 @@ static void test_genksyms_crc_changes_with_type(void)
 	free(genksyms);
 }
 
+/* Found by the stable corpus (0756: ppp_defs.h starts to include
+ * skbuff.h, and tty_io.c's 27 CRCs change): a type genksyms saw only
+ * declared, now defined, changes the CRC but not the interface; a type
+ * whose definition changes does. */
+static void test_crc_change_by_visibility_only(void)
+{
+	char *genksyms = xasprintf("%s/%s/src/scripts/genksyms/genksyms", livefix_cache_root(),
+				   KVER);
+	const char *line = "0x11111111\tthing_get\tvmlinux\tEXPORT_SYMBOL\t\n";
+	char *path = xasprintf("%s/Module.symvers", tmp);
+	struct symversions opaque = { 0 }, defined = { 0 }, changed = { 0 };
+	struct symvers sv;
+
+	if (!path_exists(genksyms)) {
+		TEST_SKIP(test_crc_change_by_visibility_only, "no prepared tree for " KVER);
+		free(genksyms);
+		free(path);
+		return;
+	}
+	write_file_atomic(path, line, strlen(line));
+	CHECK_INT(0, symvers_load(&sv, path));
+	CHECK_INT(0, symversions_of(genksyms, "-DTHING_OPAQUE", &opaque));
+	CHECK_INT(0, symversions_of(genksyms, "-UPATCHED", &defined));
+	CHECK_INT(0, symversions_of(genksyms, "-DPATCHED", &changed));
+	CHECK(opaque.nr && defined.nr && opaque.syms[0].crc != defined.syms[0].crc,
+	      "expected the CRC to change when struct thing becomes visible");
+	CHECK(opaque.types && strstr(opaque.types, "{ UNKNOWN }"),
+	      "expected an opaque struct thing in the dump, saw \"%s\"",
+	      opaque.types ? opaque.types : "(none)");
+	CHECK_INT(0, symversions_changed(&sv, &opaque, &defined, "t.c"));
+	CHECK_INT(1, symversions_changed(&sv, &defined, &changed, "t.c"));
+	/* and back: a definition genksyms no longer sees is a change */
+	CHECK_INT(1, symversions_changed(&sv, &defined, &opaque, "t.c"));
+	symversions_release(&opaque);
+	symversions_release(&defined);
+	symversions_release(&changed);
+	symvers_release(&sv);
+	free(path);
+	free(genksyms);
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/livefix-test-symversions-XXXXXX";
@@ -137,6 +185,7 @@ int main(void)
 	RUN_TEST(test_new_exports);
 	RUN_TEST(test_changed_crc_refused);
 	RUN_TEST(test_genksyms_crc_changes_with_type);
+	RUN_TEST(test_crc_change_by_visibility_only);
 	remove_tree(tmp);
 	free(tmp);
 	return TEST_SUMMARY();
