@@ -434,8 +434,10 @@ static int plan_beyond_limit(struct plan *p, const char *header, const char **in
 	}
 	/* a name some includer already uses (declared elsewhere, or static
 	 * in a .c file of the commit), or an added #include: the units using
-	 * the names, or new to the included file, are built */
-	if ((user || hc.nr_includes) && plan_by_use(p, header, includers, &hc, &why)) {
+	 * the names, or new to the included file, are built; when the names
+	 * cannot be closed over the header (it pastes names), never */
+	if ((user || hc.nr_includes) && (hc.nr_modified || !hc.nr_names) &&
+	    plan_by_use(p, header, includers, &hc, &why)) {
 		free(searched);
 		header_change_release(&hc);
 		return 0;

@@ -50,7 +50,7 @@ static const char *const small_tree[][2] = {
 	  "real-obj-y := $(addprefix $(obj)/,$(filter %.o,$(obj-y)))\n"
 	  "subdir-ym := $(addprefix $(obj)/,$(patsubst %/,%,$(filter %/,$(obj-y))))\n" },
 	{ "drivers/Makefile", "obj-y += foo/\n" },
-	{ "drivers/foo/Makefile", "obj-y += a.o b.o c.o d.o e.o g.o h.o i.o l.o m.o core/\n" },
+	{ "drivers/foo/Makefile", "obj-y += a.o b.o c.o d.o e.o g.o h.o i.o l.o m.o p.o q.o core/\n" },
 	{ "drivers/foo/core/Makefile", "obj-y += k.o\n" },
 	{ "include/linux/foo.h", FOO_H },
 	{ "include/linux/wrap.h", "#include <linux/foo.h>\n#define WRAP() (foo_size() + 1)\n" },
@@ -95,6 +95,10 @@ static const char *const small_tree[][2] = {
 			     "int l(struct foo_state *s) { return s->a; }\n" },
 	{ "drivers/foo/m.c", "#include \"core/foo_types.h\"\n"
 			     "int m(void) { return FOO_STATES; } /* struct foo_state */\n" },
+	/* names made by pasting: what uses paste_two cannot be told */
+	{ "include/linux/pasted.h", "#define PASTE_DECL(x) int paste_##x(void)\nPASTE_DECL(one);\n" },
+	{ "drivers/foo/p.c", "#include <linux/pasted.h>\nint paste_two(void) { return 2; }\n" },
+	{ "drivers/foo/q.c", "#include <linux/pasted.h>\nint q(void) { return paste_one(); }\n" },
 	/* a FOO_SIZE of its own: does not include the header */
 	{ "drivers/foo/h.c", "#define FOO_SIZE 3\nint h(void) { return FOO_SIZE; }\n" },
 };
@@ -253,6 +257,14 @@ static void test_added_names_already_used(void)
 	CHECK_STR("drivers/foo/g.c", seen);
 	free(seen);
 	unit_list_release(&out);
+	/* the names cannot be closed over pasted.h: p.c, which defines
+	 * paste_two, must not be left out (found by the stable corpus: 0746
+	 * fsnotify_backend.h, whose fsnotify_iter_##name##_mark could make
+	 * fsnotify_next_mark) */
+	expect_small_refused("--- a/include/linux/pasted.h\n+++ b/include/linux/pasted.h\n"
+			     "@@ -1,2 +1,3 @@\n #define PASTE_DECL(x) int paste_##x(void)\n"
+			     " PASTE_DECL(one);\n+int paste_two(void);\n", 1,
+			     "it adds paste_two, which drivers/foo/p.c already uses");
 	expect_small_refused(three, 2,
 			     "refused: include/linux/foo.h: header change affects more than 2 "
 			     "compiled units (the --max-units limit; 7 .c files include it); it "
