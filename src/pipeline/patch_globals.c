@@ -51,17 +51,24 @@ static void add_known(void *ctx, const char *name)
 struct new_scan {
 	struct patch_globals *pg;
 	const struct hashmap *old;
-	struct patch_globals locals; /* the unit's original's defined statics */
+	/* the unit's original's defined statics, and those of a name it has
+	 * twice (the differ correlates unique names only) */
+	struct patch_globals locals, twice;
 	const char *object, *orig;
 };
 
 static void add_defined_static(void *ctx, const GElf_Sym *s, const char *name)
 {
+	struct new_scan *scan = ctx;
 	unsigned char type = GELF_ST_TYPE(s->st_info);
 
-	if (s->st_shndx != SHN_UNDEF && GELF_ST_BIND(s->st_info) == STB_LOCAL && *name &&
-	    (type == STT_FUNC || type == STT_OBJECT))
-		add_known(ctx, name);
+	if (s->st_shndx == SHN_UNDEF || GELF_ST_BIND(s->st_info) != STB_LOCAL || !*name ||
+	    (type != STT_FUNC && type != STT_OBJECT))
+		return;
+	if (hashmap_get_str(&scan->locals.names, name))
+		add_known(&scan->twice, name);
+	else
+		add_known(&scan->locals, name);
 }
 
 static void add_globalized(struct new_scan *s, const char *name)
@@ -81,7 +88,7 @@ static void add_if_new(void *ctx, const char *name)
 
 	if (hashmap_get_str(s->old, name) || hashmap_get_str(&s->pg->globalized, name))
 		return;
-	if (hashmap_get_str(&s->locals.names, name))
+	if (hashmap_get_str(&s->locals.names, name) && !hashmap_get_str(&s->twice.names, name))
 		add_globalized(s, name);
 	else
 		add_known(s->pg, name);
@@ -156,12 +163,15 @@ static int scan_unit(struct new_scan *scan, const char *orig, const char *patche
 	int ret;
 
 	memset(&scan->locals, 0, sizeof(scan->locals));
+	memset(&scan->twice, 0, sizeof(scan->twice));
 	hashmap_init(&scan->locals.names);
+	hashmap_init(&scan->twice.names);
 	scan->object = object, scan->orig = orig;
-	ret = elf_symtab_walk(orig, false, add_defined_static, &scan->locals);
+	ret = elf_symtab_walk(orig, false, add_defined_static, scan);
 	if (!ret)
 		ret = for_each_defined_global(patched, add_if_new, scan);
 	patch_globals_release(&scan->locals);
+	patch_globals_release(&scan->twice);
 	return ret;
 }
 
