@@ -332,14 +332,16 @@ bool object_kbuild_find(const struct kernel_inputs *in, const char *object,
 char *source_kbuild_object(const struct kernel_inputs *in, const char *source,
 			   struct kbuild_object *where)
 {
-	char *object = xasprintf("%.*s.o", (int)strlen(source) - 2, source);
-	char *norm = kbuild_path_normalise(source);
-	const char *ruled = kbuild_explicit_object(in, norm);
+	char *object = xasprintf("%.*s.o", (int)strlen(source) - 2, source), *norm;
+	const char *ruled;
 
-	free(norm);
 	if (object_kbuild_find(in, object, where))
 		return object;
 	free(object);
+	/* only now: the rules come from reading every kbuild file once */
+	norm = kbuild_path_normalise(source);
+	ruled = kbuild_explicit_object(in, norm);
+	free(norm);
 	if (ruled && object_kbuild_find(in, ruled, where)) {
 		pr_debug("%s is compiled as %s by an explicit rule", source, ruled);
 		return xstrdup(ruled);

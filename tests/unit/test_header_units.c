@@ -182,16 +182,22 @@ static int plan_small(const char *patch_text, unsigned max_units, struct unit_li
 	return ret;
 }
 
-static char *sources_text(const struct unit_list *l)
+/* The paths, space-separated. */
+static char *paths_text(char *const *paths, size_t nr)
 {
 	char *s = xstrdup(""), *n;
 
-	for (size_t i = 0; i < l->nr; i++) {
-		n = xasprintf("%s%s%s", s, i ? " " : "", l->sources[i]);
+	for (size_t i = 0; i < nr; i++) {
+		n = xasprintf("%s%s%s", s, i ? " " : "", paths[i]);
 		free(s);
 		s = n;
 	}
 	return s;
+}
+
+static char *sources_text(const struct unit_list *l)
+{
+	return paths_text(l->sources, l->nr);
 }
 
 /* 6 built includers, 4 of which can compile differently */
@@ -323,14 +329,7 @@ static const char foo_state_patch[] =
 
 static char *probes_text(const struct header_beyond_limit *b)
 {
-	char *s = xstrdup(""), *n;
-
-	for (size_t i = 0; b && i < b->nr_probes; i++) {
-		n = xasprintf("%s%s%s", s, i ? " " : "", b->probes[i]);
-		free(s);
-		s = n;
-	}
-	return s;
+	return b ? paths_text(b->probes, b->nr_probes) : xstrdup("");
 }
 
 /* A member added to struct foo_state: the layout probe must use it (only
