@@ -78,11 +78,20 @@ vm: livefix
 	@tests/vm/run-vm-tests.sh $(KVER)
 
 # Under SANITIZE=1 only what runs on the host: unit and bad-input tests.
+# demo and check are the README's first commands on a brand-new machine:
+# the Debian packages come first (scripts/install-deps.sh: as root it
+# installs what is missing, otherwise it names it in one line), then the
+# compiler is run, in a make of its own.
+deps:
+	@scripts/install-deps.sh
+
 ifeq ($(SANITIZE),1)
-check: livefix $(UNIT_BINS)
+check: deps
+	@$(MAKE) --no-print-directory livefix $(UNIT_BINS)
 	@tests/run-unit.sh $(UNIT_BINS) && LIVEFIX=$(CURDIR)/$(BIN) tests/badinput/run.sh $(KVER)
 else
-check: livefix $(UNIT_BINS)
+check: deps
+	@$(MAKE) --no-print-directory livefix $(UNIT_BINS)
 	@tests/check.sh $(KVER) $(UNIT_BINS)
 endif
 
@@ -128,7 +137,8 @@ fuzz-build: $(FUZZ_BINS)
 fuzz: $(FUZZ_BINS)
 	@fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
 
-demo: livefix
+demo: deps
+	@$(MAKE) --no-print-directory livefix
 	@./demo.sh $(KVER)
 
 corpus: livefix
@@ -156,5 +166,5 @@ install: livefix
 clean:
 	rm -rf build build-san build-fuzz livefix
 
-.PHONY: all unit vm check demo clean corpus stable-corpus corpus-selftest install \
+.PHONY: all deps unit vm check demo clean corpus stable-corpus corpus-selftest install \
 	badinput check-long soak fuzz fuzz-build bench

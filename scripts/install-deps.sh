@@ -1,8 +1,12 @@
 #!/bin/sh
-# Installs the Debian packages in scripts/packages.txt that are missing.
-# Used by `make demo`; does nothing when all are present.
+# Installs the Debian packages in scripts/packages.txt that are missing,
+# before anything is compiled: `make demo` and `make check` run it first, so
+# both work as the first commands on a brand-new machine. Does nothing when
+# all are present. Not root and something missing: one line naming what to
+# install, exit 4 (the environment status of livefix).
+# LIVEFIX_PACKAGES=FILE reads another list (tests/test_deps.sh).
 set -eu
-LIST="$(dirname "$0")/packages.txt"
+LIST=${LIVEFIX_PACKAGES:-"$(dirname "$0")/packages.txt"}
 
 missing=""
 for p in $(grep -v '^#' "$LIST"); do
@@ -11,7 +15,7 @@ for p in $(grep -v '^#' "$LIST"); do
 done
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
-	echo "livefix: missing packages:$missing (run as root, or apt-get install them)" >&2
+	echo "livefix: missing Debian packages:$missing; run this as root, or first: apt-get install$missing" >&2
 	exit 4
 fi
 echo "livefix: installing:$missing"
