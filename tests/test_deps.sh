@@ -24,9 +24,9 @@ if [ "$(id -u)" -ne 0 ] || ! command -v runuser >/dev/null; then
 	echo "skip unprivileged make demo: needs root and runuser"; skipped=$((skipped + 2))
 else
 	for goal in demo check; do
-		out=$(cd "$D/tree" && runuser -u nobody -- env LIVEFIX_PACKAGES="$D/missing.txt" \
+		out=$(cd "$D/tree" && runuser -u nobody -- env -u MAKELEVEL -u MAKEFLAGS -u MFLAGS LIVEFIX_PACKAGES="$D/missing.txt" \
 			make -s "$goal" 2>&1); rc=$?
-		mine=$(grep -v '^make: \*\*\*' <<<"$out")
+		mine=$(grep -Ev '^make(\[[0-9]+\])?: \*\*\*' <<<"$out")
 		if [ "$rc" -ne 0 ] && [ "$(wc -l <<<"$mine")" -eq 1 ] &&
 			grep -q '^livefix: missing Debian packages: livefix-no-such-package; run this as root' <<<"$mine"; then
 			ok "make $goal as nobody names the missing package in one line"
