@@ -10,6 +10,7 @@
 #include <libelf.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* offsetof(struct module, name) on 64-bit kernels: enum module_state
@@ -102,19 +103,33 @@ int modinfo_read_elf(Elf *elf, const char *path, struct modinfo *mi)
 	return err;
 }
 
-int modinfo_read(const char *path, struct modinfo *mi)
+/* Opened without blocking (a FIFO named *.ko must not hang a listing)
+ * and only when it is a regular file. An fd or -errno, logged. */
+static int open_regular(const char *path)
 {
-	Elf *elf;
-	int fd, err;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC), err;
+	struct stat st;
 
-	memset(mi, 0, sizeof(*mi));
-	elf_version(EV_CURRENT);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		err = -errno;
 		pr_err("cannot open '%s': %s", path, strerror(errno));
 		return err;
 	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		pr_err("'%s' is not a regular file: not a kernel module", path);
+		close(fd);
+		return -EINVAL;
+	}
+	return fd;
+}
+
+int modinfo_read_fd(int fd, const char *path, struct modinfo *mi)
+{
+	Elf *elf;
+	int err;
+
+	memset(mi, 0, sizeof(*mi));
+	elf_version(EV_CURRENT);
 	elf = elf_begin(fd, ELF_C_READ, NULL);
 	if (!elf) {
 		pr_err("cannot read '%s' as ELF: %s", path, elf_errmsg(-1));
@@ -132,6 +147,18 @@ int modinfo_read(const char *path, struct modinfo *mi)
 			       path);
 	}
 	elf_end(elf);
+	return err;
+}
+
+int modinfo_read(const char *path, struct modinfo *mi)
+{
+	int fd, err;
+
+	memset(mi, 0, sizeof(*mi));
+	fd = open_regular(path);
+	if (fd < 0)
+		return fd;
+	err = modinfo_read_fd(fd, path, mi);
 	close(fd);
 	return err;
 }
@@ -264,12 +291,9 @@ int module_read_section(const char *path, const char *section, char **data,
 	*data = NULL;
 	*len = 0;
 	elf_version(EV_CURRENT);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		err = -errno;
-		pr_err("cannot open '%s': %s", path, strerror(errno));
-		return err;
-	}
+	fd = open_regular(path);
+	if (fd < 0)
+		return fd;
 	elf = elf_begin(fd, ELF_C_READ, NULL);
 	if (!elf || elf_kind(elf) != ELF_K_ELF) {
 		pr_err("cannot read '%s' as ELF: %s", path, elf_errmsg(-1));

@@ -1,0 +1,307 @@
+/* The attacks of the security review (issue #16), each reproduced against
+ * livefix and now refused: a module swapped between its check and its
+ * load, modules from a directory or file another user can change, a FIFO
+ * named *.ko, a module naming another module. A fake /sys, /proc and
+ * /var/lib/livefix as in test_operate.c; the module system calls replaced. */
+#include "test.h"
+#include "test_kernel_fake.h"
+
+#include "cli/cmds.h"
+#include "kernel/load.h"
+#include "kernel/modinfo.h"
+#include "kernel/module.h"
+#include "kernel/module_file.h"
+
+#include <errno.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define NOBODY 65534
+
+/* ---- a fake kernel that records what it was given ---- */
+
+static char inserted_buf[512];
+static char *const inserted = inserted_buf; /* module names, as read from the fd */
+static ino_t expected_ino; /* when set, the inode the fd must be */
+static int wrong_fd;       /* insertions on another inode */
+
+static int fake_insert(int fd, const char *path)
+{
+	struct modinfo mi;
+	struct stat st;
+	char *name;
+
+	if (expected_ino && (fstat(fd, &st) || st.st_ino != expected_ino))
+		wrong_fd++;
+	if (modinfo_read_fd(fd, path, &mi))
+		return -ENOEXEC;
+	name = modinfo_module_name(&mi);
+	modinfo_release(&mi);
+	fake_patch(name, 1, 0);
+	strcat(inserted, name);
+	strcat(inserted, " ");
+	free(name);
+	return 0;
+}
+
+static int fake_remove(const char *name)
+{
+	(void)name;
+	return 0;
+}
+
+static const struct module_ops fake_ops = { fake_insert, fake_remove };
+
+static void setup(void)
+{
+	char *run;
+
+	fake_setup();
+	fake_mkdir("sys/kernel/livepatch");
+	fake_write("proc/cmdline", "root=/dev/vda\n");
+	run = fake_path("run");
+	setenv("LIVEFIX_RUN_DIR", run, 1);
+	free(run);
+	module_set_ops(&fake_ops);
+	inserted[0] = '\0';
+	expected_ino = 0;
+	wrong_fd = 0;
+}
+
+struct args {
+	int argc;
+	char *argv[8];
+	int (*cmd)(int, char **);
+};
+
+static int run_args(void *p)
+{
+	struct args *a = p;
+
+	return a->cmd(a->argc, a->argv);
+}
+
+#define RUN(out, err, fn, ...)                                               \
+	({                                                                   \
+		struct args a_ = { 0, { __VA_ARGS__, NULL }, fn };           \
+		while (a_.argv[a_.argc])                                     \
+			a_.argc++;                                           \
+		capture(run_args, &a_, out, err);                            \
+	})
+
+static char *module_a(const char *file)
+{
+	return fake_module(file, "livepatch_a", FAKE_RELEASE, "description=Fix A", NULL);
+}
+
+/* ---- check and load from one descriptor ---- */
+
+struct opened_args {
+	struct module_file *mf;
+};
+
+static int run_load_opened(void *p)
+{
+	struct load_opts opts = { .timeout = 1, .revert = true };
+
+	return livepatch_load_opened(((struct opened_args *)p)->mf, &opts);
+}
+
+/* The attack: the path is replaced by another module once the checked
+ * file is open. What the kernel gets, and what status later describes,
+ * must be the file that was checked. */
+static void test_swap_after_open_changes_nothing(void)
+{
+	char *good, *evil, *copy_path, *out, *err;
+	struct module_file mf;
+	struct opened_args a = { &mf };
+	struct modinfo mi;
+	int rc;
+
+	setup();
+	good = module_a("livepatch-a.ko");
+	evil = fake_module("evil.ko", "livepatch_evil", FAKE_RELEASE,
+			   "description=EVIL", NULL);
+	CHECK_INT(0, module_file_open(-1, good, MODULE_ROOT_ONLY, &mf));
+	expected_ino = mf.st.st_ino;
+	CHECK_INT(0, rename(evil, good)); /* the swap */
+	rc = capture(run_load_opened, &a, &out, &err);
+	CHECK_INT(0, rc);
+	CHECK_STR("livepatch_a ", inserted);
+	CHECK_INT(0, wrong_fd);
+	copy_path = fake_path("run/loaded/livepatch_a.ko");
+	CHECK_INT(0, modinfo_read(copy_path, &mi));
+	CHECK_STR("Fix A", modinfo_get(&mi, "description"));
+	modinfo_release(&mi);
+	CHECK(!fake_exists("run/loaded/livepatch_evil.ko"), "a copy of the swapped-in file");
+	module_file_close(&mf);
+	free(copy_path), free(out), free(err), free(good), free(evil);
+	module_set_ops(NULL);
+}
+
+/* ---- files and directories another user can change ---- */
+
+static void expect_load_refused(const char *path, int status, const char *words)
+{
+	char *out, *err;
+	int rc;
+
+	inserted[0] = '\0';
+	rc = RUN(&out, &err, cmd_load, "load", (char *)path);
+	CHECK_INT(status, rc);
+	CHECK(strstr(err, words), "expected \"%s\" in: %s", words, err);
+	CHECK_STR("", inserted);
+	free(out), free(err);
+}
+
+static void test_load_refuses_files_others_can_change(void)
+{
+	char *ko, *link;
+
+	setup();
+	ko = module_a("livepatch-a.ko");
+	chmod(ko, 0666);
+	expect_load_refused(ko, EXIT_ENVIRONMENT, "writable by others");
+	chmod(ko, 0664);
+	expect_load_refused(ko, EXIT_ENVIRONMENT, "writable by its group");
+	chmod(ko, 0644);
+	if (geteuid() == 0) {
+		CHECK_INT(0, chown(ko, NOBODY, NOBODY));
+		expect_load_refused(ko, EXIT_ENVIRONMENT, "owned by another user");
+		CHECK_INT(0, chown(ko, 0, 0));
+	}
+	link = fake_path("link.ko");
+	CHECK_INT(0, symlink(ko, link));
+	expect_load_refused(link, EXIT_FAILURE_GENERIC, "symbolic link");
+	free(link);
+	free(ko);
+	module_set_ops(NULL);
+}
+
+/* A FIFO is refused at once: opened without blocking, never read. */
+static void test_fifo_named_ko_does_not_hang(void)
+{
+	char *fifo, *dir, *a, *out, *err;
+	int rc;
+
+	setup();
+	fake_mkdir("lib/" FAKE_RELEASE);
+	chmod(fake_path("lib/" FAKE_RELEASE), 0700);
+	a = module_a("lib/" FAKE_RELEASE "/livepatch-a.ko");
+	fifo = fake_path("lib/" FAKE_RELEASE "/livepatch-fifo.ko");
+	CHECK_INT(0, mkfifo(fifo, 0600));
+	expect_load_refused(fifo, EXIT_REFUSED, "not a regular file");
+	dir = fake_path("lib/" FAKE_RELEASE);
+	rc = RUN(&out, &err, cmd_show, "show", "--available", dir);
+	CHECK_INT(EXIT_OK, rc);
+	CHECK(strstr(out, "[livepatch_a] Fix A"), "show --available: %s", out);
+	free(out), free(err);
+	inserted[0] = '\0';
+	rc = RUN(&out, &err, cmd_load, "load", "--all");
+	CHECK_STR("livepatch_a ", inserted);
+	CHECK(strstr(err, "not a regular file"), "load --all: %s", err);
+	free(out), free(err);
+	free(fifo), free(dir), free(a);
+	module_set_ops(NULL);
+}
+
+static void expect_upgrade_refused(const char *dir, const char *words)
+{
+	char *out, *err;
+	int rc;
+
+	inserted[0] = '\0';
+	rc = RUN(&out, &err, cmd_upgrade, "upgrade", "-y", (char *)dir);
+	CHECK(rc != EXIT_OK, "upgrade of a hostile directory succeeded");
+	CHECK(strstr(err, words), "expected \"%s\" in: %s", words, err);
+	CHECK_STR("", inserted);
+	free(out), free(err);
+}
+
+static void test_upgrade_refuses_hostile_directory(void)
+{
+	char *dir, *a, *out, *err;
+	int rc;
+
+	setup();
+	fake_mkdir("updates");
+	dir = fake_path("updates");
+	a = module_a("updates/livepatch-a.ko");
+	chmod(dir, 0777);
+	expect_upgrade_refused(dir, "writable by others");
+	chmod(dir, 01777); /* sticky, like /tmp: still anyone's to add to */
+	expect_upgrade_refused(dir, "writable by others");
+	chmod(dir, 0755);
+	if (geteuid() == 0) {
+		CHECK_INT(0, chown(dir, NOBODY, NOBODY));
+		expect_upgrade_refused(dir, "owned by another user");
+		CHECK_INT(0, chown(dir, 0, 0));
+	}
+	chmod(a, 0666); /* a directory of root's, a module anyone can write */
+	expect_upgrade_refused(dir, "writable by others");
+	chmod(a, 0644);
+	inserted[0] = '\0';
+	rc = RUN(&out, &err, cmd_upgrade, "upgrade", "-y", dir);
+	CHECK_INT(EXIT_OK, rc);
+	CHECK_STR("livepatch_a ", inserted);
+	free(out), free(err), free(dir), free(a);
+	module_set_ops(NULL);
+}
+
+static void test_load_all_refuses_hostile_installed_directory(void)
+{
+	char *dir, *a, *out, *err;
+	int rc;
+
+	setup();
+	fake_mkdir("lib/" FAKE_RELEASE);
+	dir = fake_path("lib/" FAKE_RELEASE);
+	a = module_a("lib/" FAKE_RELEASE "/livepatch-a.ko");
+	chmod(dir, 0777);
+	rc = RUN(&out, &err, cmd_load, "load", "--all");
+	CHECK(rc != EXIT_OK, "load --all from a directory anyone can write succeeded");
+	CHECK(strstr(err, "writable by others"), "load --all: %s", err);
+	CHECK_STR("", inserted);
+	free(out), free(err), free(dir), free(a);
+	module_set_ops(NULL);
+}
+
+/* ---- a module naming another module ---- */
+
+#define NAMED_SOURCE(info_name, kernel_name)                                  \
+	"#define MI(v, s) static const char __attribute__((section("           \
+	"\".modinfo\"), used, aligned(1))) v[] = s;\n"                         \
+	"MI(a, \"livepatch=Y\")\nMI(b, \"name=" info_name "\")\n"              \
+	"MI(c, \"vermagic=" FAKE_RELEASE " SMP preempt mod_unload \")\n"       \
+	"struct module { int state; void *list[2]; char name[56]; };\n"        \
+	"struct module __attribute__((section(\".gnu.linkonce.this_module\"),"\
+	" used)) this_module = { .name = \"" kernel_name "\" };\n"
+
+static void test_load_refuses_module_naming_another(void)
+{
+	char *two, *slash;
+
+	setup();
+	/* Removed after a failed load by its .modinfo name, it would have
+	 * taken ext4 out; the kernel registers it as livepatch_x. */
+	two = fake_compile("two.ko", NAMED_SOURCE("ext4", "livepatch_x"));
+	expect_load_refused(two, EXIT_REFUSED, "names two modules");
+	slash = fake_compile("slash.ko", NAMED_SOURCE("../../etc/x", "../../etc/x"));
+	expect_load_refused(slash, EXIT_REFUSED, "not [A-Za-z0-9_]");
+	CHECK(!fake_exists("etc/x.ko"), "a file written outside the run directory");
+	free(two), free(slash);
+	module_set_ops(NULL);
+}
+
+int main(void)
+{
+	alarm(60); /* a FIFO that blocks would hang the test: fail it instead */
+	RUN_TEST(test_swap_after_open_changes_nothing);
+	RUN_TEST(test_load_refuses_files_others_can_change);
+	RUN_TEST(test_fifo_named_ko_does_not_hang);
+	RUN_TEST(test_upgrade_refuses_hostile_directory);
+	RUN_TEST(test_load_all_refuses_hostile_installed_directory);
+	RUN_TEST(test_load_refuses_module_naming_another);
+	fake_teardown();
+	return TEST_SUMMARY();
+}
