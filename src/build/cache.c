@@ -3,6 +3,7 @@
 #include "build/internal.h"
 #include "common/fsutil.h"
 #include "common/log.h"
+#include "common/strutil.h"
 #include "common/xalloc.h"
 
 #include <errno.h>
@@ -37,15 +38,7 @@ const char *livefix_cache_root(void)
 
 bool kver_is_valid(const char *kver)
 {
-	const char *p;
-
-	if (!kver || !*kver || kver[0] == '.' || strstr(kver, ".."))
-		return false;
-	for (p = kver; *p; p++)
-		if (!(*p >= '0' && *p <= '9') && !(*p >= 'a' && *p <= 'z') &&
-		    !(*p >= 'A' && *p <= 'Z') && !strchr(".+_-~", *p))
-			return false;
-	return true;
+	return release_is_valid(kver);
 }
 
 int cache_lock(const char *dir)

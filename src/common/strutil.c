@@ -31,3 +31,16 @@ void strbuf_add(struct strbuf *b, const char *s, size_t len)
 	b->len += len;
 	b->s[b->len] = '\0';
 }
+
+bool release_is_valid(const char *release)
+{
+	const char *p;
+
+	if (!release || !*release || release[0] == '.' || strstr(release, ".."))
+		return false;
+	for (p = release; *p; p++)
+		if (!(*p >= '0' && *p <= '9') && !(*p >= 'a' && *p <= 'z') &&
+		    !(*p >= 'A' && *p <= 'Z') && !strchr(".+_-~", *p))
+			return false;
+	return true;
+}

@@ -15,6 +15,12 @@ bool str_is_digits(const char *s);
  * may spell it either way. */
 bool module_names_equal(const char *a, size_t alen, const char *b);
 
+/* A kernel release fit to be one component of a path
+ * (/var/lib/livefix/<release>, the cache's <release>): letters, digits and
+ * ".+_-~", not starting with '.', no "..". A module's livefix_kernel and
+ * every -k pass through it before a path is made of them. */
+bool release_is_valid(const char *release);
+
 /* A growing NUL-terminated string (s is NULL until the first add). */
 struct strbuf {
 	char *s;

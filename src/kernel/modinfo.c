@@ -123,14 +123,11 @@ static int open_regular(const char *path)
 	return fd;
 }
 
-int modinfo_read_fd(int fd, const char *path, struct modinfo *mi)
+/* Reads and logs, from an Elf handle the caller ends. */
+static int read_logged(Elf *elf, const char *path, struct modinfo *mi)
 {
-	Elf *elf;
 	int err;
 
-	memset(mi, 0, sizeof(*mi));
-	elf_version(EV_CURRENT);
-	elf = elf_begin(fd, ELF_C_READ, NULL);
 	if (!elf) {
 		pr_err("cannot read '%s' as ELF: %s", path, elf_errmsg(-1));
 		err = -ENOEXEC;
@@ -146,6 +143,31 @@ int modinfo_read_fd(int fd, const char *path, struct modinfo *mi)
 			pr_err("'%s' has no .modinfo section: not a kernel module",
 			       path);
 	}
+	return err;
+}
+
+int modinfo_read_fd(int fd, const char *path, struct modinfo *mi)
+{
+	Elf *elf;
+	int err;
+
+	memset(mi, 0, sizeof(*mi));
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	err = read_logged(elf, path, mi);
+	elf_end(elf);
+	return err;
+}
+
+int modinfo_read_mem(const char *data, size_t len, const char *path, struct modinfo *mi)
+{
+	Elf *elf;
+	int err;
+
+	memset(mi, 0, sizeof(*mi));
+	elf_version(EV_CURRENT);
+	elf = elf_memory((char *)data, len);
+	err = read_logged(elf, path, mi);
 	elf_end(elf);
 	return err;
 }

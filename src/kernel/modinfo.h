@@ -30,6 +30,8 @@ void modinfo_release(struct modinfo *mi);
 /* The same from a descriptor the caller keeps open (module_file.h): what
  * is checked is what is then loaded from that descriptor. */
 int modinfo_read_fd(int fd, const char *path, struct modinfo *mi);
+/* The same from a file's bytes read once (install copies those bytes). */
+int modinfo_read_mem(const char *data, size_t len, const char *path, struct modinfo *mi);
 /* The same from an ELF file the caller has open (and keeps): for readers
  * that need more of the file. Logs nothing: -ENODATA or -ENOEXEC, *mi left
  * empty, is for the caller to judge (a plain object has no .modinfo). */

@@ -94,6 +94,14 @@ static char *module_a(const char *file)
 	return fake_module(file, "livepatch_a", FAKE_RELEASE, "description=Fix A", NULL);
 }
 
+static void fake_chmod(const char *rel, mode_t mode)
+{
+	char *path = fake_path(rel);
+
+	chmod(path, mode);
+	free(path);
+}
+
 /* ---- check and load from one descriptor ---- */
 
 struct opened_args {
@@ -186,7 +194,7 @@ static void test_fifo_named_ko_does_not_hang(void)
 
 	setup();
 	fake_mkdir("lib/" FAKE_RELEASE);
-	chmod(fake_path("lib/" FAKE_RELEASE), 0700);
+	fake_chmod("lib/" FAKE_RELEASE, 0700);
 	a = module_a("lib/" FAKE_RELEASE "/livepatch-a.ko");
 	fifo = fake_path("lib/" FAKE_RELEASE "/livepatch-fifo.ko");
 	CHECK_INT(0, mkfifo(fifo, 0600));
@@ -293,6 +301,50 @@ static void test_load_refuses_module_naming_another(void)
 	module_set_ops(NULL);
 }
 
+/* ---- a release from a module's metadata ---- */
+
+static int dir_mode(const char *rel)
+{
+	char *path = fake_path(rel);
+	struct stat st;
+	int mode = stat(path, &st) ? -1 : (int)(st.st_mode & 07777);
+
+	free(path);
+	return mode;
+}
+
+/* The attack: a module whose livefix_kernel (and vermagic, so that the
+ * release check passes) is "../victim": install made <lib>/../victim
+ * mode 0700 and wrote the module into it. */
+static void test_install_refuses_crafted_release(void)
+{
+	char *ko, *out, *err;
+	int rc;
+
+	setup();
+	fake_mkdir("victim");
+	fake_chmod("victim", 0755);
+	fake_mkdir("lib");
+	ko = fake_module("livepatch-x.ko", "livepatch_x", "../victim",
+			 "livefix_kernel=../victim", NULL);
+	rc = RUN(&out, &err, cmd_install, "install", ko);
+	CHECK_INT(EXIT_REFUSED, rc);
+	CHECK(strstr(err, "invalid kernel release '../victim'"), "install: %s", err);
+	CHECK_INT(0755, dir_mode("victim"));
+	CHECK(!fake_exists("victim/livepatch-x.ko") && !fake_exists("victim/install-order"),
+	      "install wrote into the victim directory");
+	free(out), free(err);
+	rc = RUN(&out, &err, cmd_install, "install", "-k", "../victim", ko);
+	CHECK_INT(EXIT_USAGE, rc);
+	CHECK_INT(0755, dir_mode("victim"));
+	free(out), free(err);
+	rc = RUN(&out, &err, cmd_uninstall, "uninstall", "-k", "../victim", "livepatch_x");
+	CHECK_INT(EXIT_USAGE, rc);
+	CHECK(strstr(err, "invalid kernel release"), "uninstall: %s", err);
+	free(out), free(err), free(ko);
+	module_set_ops(NULL);
+}
+
 int main(void)
 {
 	alarm(60); /* a FIFO that blocks would hang the test: fail it instead */
@@ -302,6 +354,7 @@ int main(void)
 	RUN_TEST(test_upgrade_refuses_hostile_directory);
 	RUN_TEST(test_load_all_refuses_hostile_installed_directory);
 	RUN_TEST(test_load_refuses_module_naming_another);
+	RUN_TEST(test_install_refuses_crafted_release);
 	fake_teardown();
 	return TEST_SUMMARY();
 }
