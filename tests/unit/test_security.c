@@ -7,6 +7,7 @@
 #include "test_kernel_fake.h"
 
 #include "cli/cmds.h"
+#include "elf/elf.h"
 #include "kernel/load.h"
 #include "kernel/modinfo.h"
 #include "kernel/module.h"
@@ -345,6 +346,53 @@ static void test_install_refuses_crafted_release(void)
 	module_set_ops(NULL);
 }
 
+/* ---- temporary output names ---- */
+
+/* The attack: a symbolic link planted at the temporary name a write used
+ * to take (<out>.tmp<pid>, <out>.tmp.<pid>) had its target overwritten.
+ * Temporary names now come from mkstemp; the victim stays as it was. */
+static void plant_links(const char *out, const char *victim)
+{
+	char *a = xasprintf("%s.tmp%d", out, (int)getpid());
+	char *b = xasprintf("%s.tmp.%d", out, (int)getpid());
+
+	CHECK_INT(0, symlink(victim, a));
+	CHECK_INT(0, symlink(victim, b));
+	free(a);
+	free(b);
+}
+
+static void test_writes_follow_no_planted_link(void)
+{
+	char *victim, *out, *ko, *text;
+	struct elf *elf;
+
+	setup();
+	victim = fake_path("victim");
+	fake_write("victim", "precious\n");
+	out = fake_path("status.txt");
+	plant_links(out, victim);
+	CHECK_INT(0, write_file_atomic(out, "new\n", 4));
+	text = fake_read("victim");
+	CHECK_STR("precious\n", text);
+	free(text);
+	text = fake_read("status.txt");
+	CHECK_STR("new\n", text);
+	free(text);
+	free(out);
+	ko = module_a("livepatch-a.ko");
+	out = fake_path("out.ko");
+	plant_links(out, victim);
+	elf = elf_read(ko);
+	CHECK(elf && elf_write(elf, out) == 0, "elf_write '%s'", out);
+	elf_free(elf);
+	text = fake_read("victim");
+	CHECK_STR("precious\n", text);
+	free(text);
+	free(out), free(ko), free(victim);
+	module_set_ops(NULL);
+}
+
 int main(void)
 {
 	alarm(60); /* a FIFO that blocks would hang the test: fail it instead */
@@ -355,6 +403,7 @@ int main(void)
 	RUN_TEST(test_load_all_refuses_hostile_installed_directory);
 	RUN_TEST(test_load_refuses_module_naming_another);
 	RUN_TEST(test_install_refuses_crafted_release);
+	RUN_TEST(test_writes_follow_no_planted_link);
 	fake_teardown();
 	return TEST_SUMMARY();
 }
