@@ -6,7 +6,10 @@
 #include "test.h"
 #include "test_kernel_fake.h"
 
+#include "build/build.h"
+#include "build/internal.h"
 #include "cli/cmds.h"
+#include "common/run.h"
 #include "elf/elf.h"
 #include "kernel/load.h"
 #include "kernel/modinfo.h"
@@ -393,6 +396,147 @@ static void test_writes_follow_no_planted_link(void)
 	module_set_ops(NULL);
 }
 
+/* ---- the build cache ---- */
+
+#define CACHE_KVER "6.1.0-99-amd64"
+
+struct inputs_args {
+	struct kernel_inputs in;
+};
+
+static int run_inputs_get(void *p)
+{
+	struct inputs_args *a = p;
+
+	return kernel_inputs_get(CACHE_KVER, false, &a->in);
+}
+
+static int inputs_get(char **err)
+{
+	struct inputs_args a;
+	char *out;
+	int rc = capture(run_inputs_get, &a, &out, err);
+
+	if (!rc)
+		kernel_inputs_release(&a.in);
+	free(out);
+	return rc;
+}
+
+/* A cache whose stamps say everything is fetched and prepared: nothing
+ * is downloaded, only believed, and its config names the compiler. */
+static void make_cache(const char *cc_text)
+{
+	fake_write("cache/" CACHE_KVER "/.stamp-fetched", "%s", "");
+	fake_write("cache/" CACHE_KVER "/.stamp-prepared", "%s", "");
+	fake_write("cache/" CACHE_KVER "/root/boot/config-" CACHE_KVER,
+		   "#\nCONFIG_CC_VERSION_TEXT=\"%s\"\n", cc_text);
+}
+
+/* The attack: an attacker-owned (or writable) cache made `livefix build`
+ * believe its stamps and run the "compiler" its config names. */
+static void test_foreign_cache_refused(void)
+{
+	char *err, *evil, *marker, *text;
+
+	setup();
+	/* livefix_cache_root() is chosen once, at its first call: here. */
+	text = fake_path("cache");
+	setenv("LIVEFIX_CACHE", text, 1);
+	CHECK_STR(text, livefix_cache_root());
+	free(text);
+	make_cache("gcc-12 (Debian 12.2.0-14) 12.2.0");
+	CHECK_INT(0, inputs_get(&err)); /* a cache of our own is used */
+	free(err);
+	fake_chmod("cache/" CACHE_KVER, 0777);
+	CHECK_INT(-EPERM, inputs_get(&err));
+	CHECK(strstr(err, "writable by others"), "message: %s", err);
+	free(err);
+	fake_chmod("cache/" CACHE_KVER, 0755);
+	fake_chmod("cache/" CACHE_KVER "/.stamp-fetched", 0666);
+	CHECK_INT(-EPERM, inputs_get(&err));
+	CHECK(strstr(err, ".stamp-fetched"), "message: %s", err);
+	free(err);
+	fake_chmod("cache/" CACHE_KVER "/.stamp-fetched", 0644);
+	if (geteuid() == 0) {
+		char *root = fake_path("cache");
+
+		CHECK_INT(0, chown(root, NOBODY, NOBODY));
+		CHECK_INT(-EPERM, inputs_get(&err));
+		CHECK(strstr(err, "owned by another user"), "message: %s", err);
+		free(err);
+		CHECK_INT(0, chown(root, 0, 0));
+		free(root);
+	}
+	/* A trusted cache still never runs a path as the compiler. */
+	marker = fake_path("ran");
+	evil = fake_path("evil");
+	fake_write("evil", "#!/bin/sh\ntouch '%s'\n", marker);
+	fake_chmod("evil", 0755);
+	text = xasprintf("%s (Debian 12.2.0-14) 12.2.0", evil);
+	make_cache(text);
+	CHECK_INT(-EPROTO, inputs_get(&err));
+	CHECK(strstr(err, "not a compiler's plain name"), "message: %s", err);
+	CHECK(!path_exists(marker), "the cache's compiler ran");
+	free(err), free(text), free(evil), free(marker);
+	module_set_ops(NULL);
+}
+
+/* A package changed in the cache after it was downloaded (or planted
+ * under the name of one) is not extracted: its SHA256 is the archive's,
+ * recorded when it was first checked. */
+static void test_tampered_package_not_extracted(void)
+{
+	char *dir, *deb, *cmd, *sum, *out, *dest;
+	struct run_opts q = { .quiet = 1 };
+	FILE *f;
+
+	setup();
+	fake_mkdir("cache");
+	dir = fake_path("cache");
+	fake_write("pkg/DEBIAN/control", "Package: lftest\nVersion: 1.0\nArchitecture: all\n"
+		   "Maintainer: t <t@t>\nDescription: t\n");
+	fake_write("pkg/usr/share/lftest/file", "payload\n");
+	deb = fake_path("cache/lftest_1.0_all.deb");
+	cmd = xasprintf("dpkg-deb -Zgzip --build '%s/pkg' '%s' >/dev/null 2>&1", fake_root, deb);
+	if (system(cmd) != 0) {
+		CHECK(0, "dpkg-deb --build failed: %s", cmd);
+		goto out;
+	}
+	out = NULL;
+	q.capture = &out;
+	run(&q, "sha256sum", deb, NULL);
+	sum = out ? xstrndup(out, 64) : xstrdup("");
+	free(out);
+	inputs_record_set(dir, "sha256:lftest_1.0_all.deb", sum);
+	dest = fake_path("x1");
+	CHECK_INT(0, deb_extract(dir, deb, dest));
+	CHECK(fake_exists("x1/usr/share/lftest/file"), "the checked package was not extracted");
+	free(dest);
+	f = fopen(deb, "r+b"); /* one byte changed near the end */
+	if (f) {
+		fseek(f, -3, SEEK_END);
+		fputc('X', f);
+		fclose(f);
+	}
+	dest = fake_path("x2");
+	CHECK_INT(-EBADMSG, deb_extract(dir, deb, dest));
+	CHECK(!fake_exists("x2"), "a tampered package was extracted");
+	free(dest);
+	free(sum);
+out:
+	free(cmd), free(deb), free(dir);
+	module_set_ops(NULL);
+}
+
+static void test_no_shared_cache_fallback(void)
+{
+	char *root = cache_root_choose(NULL, 1000, NULL, NULL);
+
+	CHECK(root == NULL, "a user without a home got the cache '%s'", root);
+	free(root);
+}
+
 int main(void)
 {
 	alarm(60); /* a FIFO that blocks would hang the test: fail it instead */
@@ -404,6 +548,9 @@ int main(void)
 	RUN_TEST(test_load_refuses_module_naming_another);
 	RUN_TEST(test_install_refuses_crafted_release);
 	RUN_TEST(test_writes_follow_no_planted_link);
+	RUN_TEST(test_foreign_cache_refused);
+	RUN_TEST(test_tampered_package_not_extracted);
+	RUN_TEST(test_no_shared_cache_fallback);
 	fake_teardown();
 	return TEST_SUMMARY();
 }
