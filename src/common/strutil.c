@@ -44,3 +44,33 @@ bool release_is_valid(const char *release)
 			return false;
 	return true;
 }
+
+/* A letter, digit, '-' or '_': what may not touch an id on either side. */
+static bool is_word_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '-' || c == '_';
+}
+
+size_t cve_id_length(const char *p)
+{
+	size_t n = 4, digits;
+
+	if (strncmp(p, "CVE-", 4))
+		return 0;
+	for (digits = 0; isdigit((unsigned char)p[n]); n++)
+		digits++;
+	if (digits != 4 || p[n] != '-')
+		return 0;
+	for (digits = 0, n++; isdigit((unsigned char)p[n]); n++)
+		digits++;
+	if (digits < 4 || digits > 19 || is_word_char(p[n]))
+		return 0;
+	return n;
+}
+
+bool cve_id_is_valid(const char *id)
+{
+	size_t len = cve_id_length(id);
+
+	return len && !id[len];
+}

@@ -21,6 +21,13 @@ bool module_names_equal(const char *a, size_t alen, const char *b);
  * every -k pass through it before a path is made of them. */
 bool release_is_valid(const char *release);
 
+/* The length of the CVE id at p ("CVE-", a 4-digit year, '-', 4 to 19
+ * digits), ending where no letter, digit, '-' or '_' follows
+ * ("CVE-2024-0001-like" is none); 0 when p holds no such id. */
+size_t cve_id_length(const char *p);
+/* True when the whole string is exactly one CVE id. */
+bool cve_id_is_valid(const char *id);
+
 /* A growing NUL-terminated string (s is NULL until the first add). */
 struct strbuf {
 	char *s;

@@ -65,6 +65,14 @@ void patch_funcs_free(struct patch_func *funcs, size_t nr)
 	free(funcs);
 }
 
+static bool cves_have(const struct patch_meta *meta, const char *id)
+{
+	for (size_t i = 0; i < meta->nr_cves; i++)
+		if (!strcmp(meta->cves[i], id))
+			return true;
+	return false;
+}
+
 static void split_cves(const char *text, struct patch_meta *meta)
 {
 	char *copy = xstrdup(text ? text : ""), *tok, *save = NULL;
@@ -72,6 +80,10 @@ static void split_cves(const char *text, struct patch_meta *meta)
 
 	for (tok = strtok_r(copy, ", ", &save); tok;
 	     tok = strtok_r(NULL, ", ", &save)) {
+		/* Only exact ids, once each: status --vex states each one
+		 * fixed, so nothing else a module's text holds may pass. */
+		if (!cve_id_is_valid(tok) || cves_have(meta, tok))
+			continue;
 		xgrow((void **)&meta->cves, &alloc, meta->nr_cves + 1,
 		      sizeof(*meta->cves));
 		meta->cves[meta->nr_cves++] = xstrdup(tok);

@@ -396,6 +396,42 @@ static void test_writes_follow_no_planted_link(void)
 	module_set_ops(NULL);
 }
 
+/* ---- what VEX states ---- */
+
+static int count(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+/* A module's own livefix_cves is what status --vex states fixed: only
+ * exact ids, each once, whatever the module's text holds. */
+static void test_vex_states_exact_ids_once(void)
+{
+	char *ko, *out, *err;
+	int rc;
+
+	setup();
+	fake_write("proc/sys/kernel/version", "#1 SMP PREEMPT_DYNAMIC Debian 6.1.170-3 (2026-05-08)\n");
+	ko = fake_module("livepatch-v.ko", "livepatch_v", FAKE_RELEASE,
+			 "livefix_cves=CVE-2024-0001-like,CVE-2023-1234,CVE-2023-12345,"
+			 "CVE-2023-1234,CVE-24-1", NULL);
+	rc = RUN(&out, &err, cmd_load, "load", ko);
+	CHECK_INT(EXIT_OK, rc);
+	free(out), free(err);
+	rc = RUN(&out, &err, cmd_status, "status", "--vex");
+	CHECK_INT(EXIT_OK, rc);
+	CHECK_INT(1, count(out, "\"CVE-2023-1234\""));
+	CHECK_INT(1, count(out, "\"CVE-2023-12345\""));
+	CHECK_INT(2, count(out, "\"status\":\"fixed\""));
+	CHECK(!strstr(out, "like") && !strstr(out, "CVE-24-1"), "not an id stated fixed: %s", out);
+	free(out), free(err), free(ko);
+	module_set_ops(NULL);
+}
+
 /* ---- the build cache ---- */
 
 #define CACHE_KVER "6.1.0-99-amd64"
@@ -548,6 +584,7 @@ int main(void)
 	RUN_TEST(test_load_refuses_module_naming_another);
 	RUN_TEST(test_install_refuses_crafted_release);
 	RUN_TEST(test_writes_follow_no_planted_link);
+	RUN_TEST(test_vex_states_exact_ids_once);
 	RUN_TEST(test_foreign_cache_refused);
 	RUN_TEST(test_tampered_package_not_extracted);
 	RUN_TEST(test_no_shared_cache_fallback);
