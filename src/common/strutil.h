@@ -28,6 +28,14 @@ size_t cve_id_length(const char *p);
 /* True when the whole string is exactly one CVE id. */
 bool cve_id_is_valid(const char *id);
 
+/* The length (1 to 4) of the well-formed UTF-8 character at p, 0 when
+ * the bytes there are not one (overlong, a surrogate, cut short). */
+size_t utf8_char_len(const unsigned char *p);
+/* A copy (malloc'ed) fit for a terminal: control characters (C0, DEL and
+ * C1: an escape sequence that would redraw the screen) and bytes that are
+ * not UTF-8 each become '?'; newlines and tabs stay when keep_lines. */
+char *str_printable(const char *s, bool keep_lines);
+
 /* A growing NUL-terminated string (s is NULL until the first add). */
 struct strbuf {
 	char *s;

@@ -1,6 +1,7 @@
 #include "kernel/modinfo.h"
 
 #include "common/log.h"
+#include "common/strutil.h"
 #include "common/xalloc.h"
 #include "kernel/module.h"
 
@@ -22,11 +23,16 @@ static void add_entry(struct modinfo *mi, size_t *alloc, const char *kv)
 {
 	const char *eq = strchr(kv, '=');
 	struct modinfo_entry *e;
+	char *key;
 
 	xgrow((void **)&mi->entries, alloc, mi->nr + 1, sizeof(*mi->entries));
 	e = &mi->entries[mi->nr++];
-	e->key = eq ? xstrndup(kv, eq - kv) : xstrdup(kv);
-	e->value = xstrdup(eq ? eq + 1 : "");
+	key = eq ? xstrndup(kv, eq - kv) : xstrdup(kv);
+	/* A module's text reaches terminals and JSON (info, show, upgrade's
+	 * confirmation): no control character or broken UTF-8 from it. */
+	e->key = str_printable(key, false);
+	e->value = str_printable(eq ? eq + 1 : "", false);
+	free(key);
 }
 
 /* Strings are NUL-separated and may be padded with extra NULs. */
@@ -50,7 +56,7 @@ static void parse_this_module(struct modinfo *mi, const char *data,
 		return;
 	data += THIS_MODULE_NAME_OFFSET;
 	if (strnlen(data, MODULE_NAME_LEN) < MODULE_NAME_LEN && *data)
-		mi->this_module_name = xstrdup(data);
+		mi->this_module_name = str_printable(data, false);
 }
 
 /* Finds both sections by name; relocatable objects keep their contents in

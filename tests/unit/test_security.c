@@ -9,6 +9,8 @@
 #include "build/build.h"
 #include "build/internal.h"
 #include "cli/cmds.h"
+#include "common/json.h"
+#include "common/strutil.h"
 #include "common/run.h"
 #include "elf/elf.h"
 #include "kernel/load.h"
@@ -432,6 +434,67 @@ static void test_vex_states_exact_ids_once(void)
 	module_set_ops(NULL);
 }
 
+/* ---- module text on terminals and in JSON ---- */
+
+static bool all_utf8_printable(const char *s, bool allow_lines)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		size_t n = utf8_char_len(p);
+
+		if (!n || (n == 1 && (*p == 0x7f || (*p < 0x20 &&
+			!(allow_lines && *p == '\n')))))
+			return false;
+		p += n;
+	}
+	return true;
+}
+
+/* The attack: a description with an escape sequence and a carriage
+ * return rewrote upgrade's confirmation line; bytes that are not UTF-8
+ * made info --json invalid. */
+static void test_module_text_cannot_rewrite_terminal(void)
+{
+	char *ko, *out, *err, *dir;
+	int rc;
+
+	setup();
+	fake_mkdir("updates");
+	ko = fake_module("updates/livepatch-e.ko", "livepatch_e", FAKE_RELEASE,
+			 "description=\\033[1A\\033[2K\\rInstall [livepatch_ok] harmless \\377\\376\n"
+			 "livefix_functions=vmlinux:f\\033]0;x\\007,0", NULL);
+	dir = fake_path("updates");
+	rc = RUN(&out, &err, cmd_upgrade, "upgrade", "-y", dir);
+	CHECK_INT(EXIT_OK, rc);
+	CHECK(all_utf8_printable(out, true), "control bytes reached the terminal: %s", out);
+	CHECK(strstr(out, "Install [livepatch_e] ?[1A?[2K?Install [livepatch_ok] harmless ??\n"),
+	      "steps: %s", out);
+	free(out), free(err);
+	rc = RUN(&out, &err, cmd_info, "info", "--json", ko);
+	CHECK_INT(EXIT_OK, rc);
+	CHECK(all_utf8_printable(out, true), "info --json: %s", out);
+	free(out), free(err);
+	rc = RUN(&out, &err, cmd_info, "info", ko);
+	CHECK(all_utf8_printable(out, true), "info: %s", out);
+	free(out), free(err), free(ko), free(dir);
+	module_set_ops(NULL);
+}
+
+/* The JSON writer itself: bytes that are not UTF-8 become U+FFFD,
+ * control characters and DEL are escaped, UTF-8 passes. */
+static void test_json_always_utf8(void)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	json_write_escaped(f, "a\xff\xc0\xaf\x7f\x1b\xc3\xa9\xed\xa0\x80z");
+	fclose(f);
+	CHECK_STR("\"a\\ufffd\\ufffd\\ufffd\\u007f\\u001b\xc3\xa9\\ufffd\\ufffd\\ufffdz\"", buf);
+	free(buf);
+}
+
 /* ---- the build cache ---- */
 
 #define CACHE_KVER "6.1.0-99-amd64"
@@ -585,6 +648,8 @@ int main(void)
 	RUN_TEST(test_install_refuses_crafted_release);
 	RUN_TEST(test_writes_follow_no_planted_link);
 	RUN_TEST(test_vex_states_exact_ids_once);
+	RUN_TEST(test_module_text_cannot_rewrite_terminal);
+	RUN_TEST(test_json_always_utf8);
 	RUN_TEST(test_foreign_cache_refused);
 	RUN_TEST(test_tampered_package_not_extracted);
 	RUN_TEST(test_no_shared_cache_fallback);
