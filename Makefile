@@ -67,17 +67,31 @@ ifneq ($(BIN),livefix)
 livefix: $(BIN)
 endif
 
-$(B)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h fuzz/*.h fuzz/fuzz_*.c) $(B)/liblivefix.a
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(B)/liblivefix.a $(LDLIBS)
+# Test switches (LIVEFIX_TEST_*, LIVEFIX_KERNEL_RELEASE: src/common/testhooks.h)
+# exist only in objects built with -DLIVEFIX_TEST_HOOKS: these two files again,
+# linked ahead of the library into the test binary $(TEST_BIN) and the unit
+# tests. ./livefix ignores the switches.
+HOOK_SRCS := src/pipeline/run_pre.c src/kernel/kpaths.c
+HOOK_OBJS := $(HOOK_SRCS:%.c=$(B)/hooks/%.o)
+TEST_BIN  := $(B)/livefix-test
 
-unit: livefix $(UNIT_BINS)
+$(B)/hooks/%.o: %.c $(wildcard src/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DLIVEFIX_TEST_HOOKS -c -o $@ $<
+
+$(TEST_BIN): $(CLI_OBJS) $(HOOK_OBJS) $(B)/liblivefix.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJS) $(HOOK_OBJS) $(B)/liblivefix.a $(LDLIBS)
+
+$(B)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h fuzz/*.h fuzz/fuzz_*.c) $(HOOK_OBJS) $(B)/liblivefix.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(HOOK_OBJS) $(B)/liblivefix.a $(LDLIBS)
+
+unit: livefix $(TEST_BIN) $(UNIT_BINS)
 	@tests/run-unit.sh $(UNIT_BINS)
 
-vm: livefix
+vm: livefix $(TEST_BIN)
 	@tests/vm/run-vm-tests.sh $(KVER)
 
-# Under SANITIZE=1 only what runs on the host: unit and bad-input tests.
 # demo and check are the README's first commands on a brand-new machine:
 # the Debian packages come first (scripts/install-deps.sh: as root it
 # installs what is missing, otherwise it names it in one line), then the
@@ -85,18 +99,20 @@ vm: livefix
 deps:
 	@scripts/install-deps.sh
 
+# Under SANITIZE=1 only what runs on the host: unit and bad-input tests.
 ifeq ($(SANITIZE),1)
 check: deps
-	@$(MAKE) --no-print-directory livefix $(UNIT_BINS)
-	@tests/run-unit.sh $(UNIT_BINS) && LIVEFIX=$(CURDIR)/$(BIN) tests/badinput/run.sh $(KVER)
+	@$(MAKE) --no-print-directory livefix $(TEST_BIN) $(UNIT_BINS)
+	@tests/run-unit.sh $(UNIT_BINS) && LIVEFIX=$(CURDIR)/$(BIN) \
+		LIVEFIX_TEST_BIN=$(CURDIR)/$(TEST_BIN) tests/badinput/run.sh $(KVER)
 else
 check: deps
-	@$(MAKE) --no-print-directory livefix $(UNIT_BINS)
+	@$(MAKE) --no-print-directory livefix $(TEST_BIN) $(UNIT_BINS)
 	@tests/check.sh $(KVER) $(UNIT_BINS)
 endif
 
-badinput: livefix
-	@LIVEFIX=$(CURDIR)/$(BIN) tests/badinput/run.sh $(KVER)
+badinput: livefix $(TEST_BIN)
+	@LIVEFIX=$(CURDIR)/$(BIN) LIVEFIX_TEST_BIN=$(CURDIR)/$(TEST_BIN) tests/badinput/run.sh $(KVER)
 
 # Patching under load in the test machine (tests/vm/test_stress.sh): two
 # guest CPUs on single-threaded TCG (~12 s a cycle); the 1,000-cycle soak on

@@ -3,6 +3,7 @@
 #include "build/internal.h"
 #include "common/fsutil.h"
 #include "common/log.h"
+#include "common/strutil.h"
 #include "common/xalloc.h"
 
 #include <errno.h>
@@ -10,7 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <pwd.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 char *cache_root_choose(const char *env_cache, uid_t uid, const char *xdg_cache,
@@ -22,30 +26,100 @@ char *cache_root_choose(const char *env_cache, uid_t uid, const char *xdg_cache,
 		return xstrdup("/var/cache/livefix");
 	if (xdg_cache && *xdg_cache)
 		return xasprintf("%s/livefix", xdg_cache);
-	return xasprintf("%s/.cache/livefix", home && *home ? home : "/tmp");
+	/* Never a shared place such as /tmp: whoever made it first would
+	 * own the inputs (and the compiler) of every later build. */
+	return home && *home ? xasprintf("%s/.cache/livefix", home) : NULL;
 }
 
 const char *livefix_cache_root(void)
 {
 	static char *root;
+	static bool chosen;
 
-	if (!root)
+	if (!chosen) {
+		const char *home = getenv("HOME");
+		struct passwd *pw = home && *home ? NULL : getpwuid(geteuid());
+
 		root = cache_root_choose(getenv("LIVEFIX_CACHE"), geteuid(),
-					 getenv("XDG_CACHE_HOME"), getenv("HOME"));
+					 getenv("XDG_CACHE_HOME"), pw ? pw->pw_dir : home);
+		chosen = true;
+	}
 	return root;
+}
+
+/* Only the user (or root) may have made or be able to change what the
+ * build trusts: NULL, else why not (static text). */
+static const char *foreign_reason(const struct stat *st)
+{
+	if (st->st_uid != geteuid() && st->st_uid != 0)
+		return "owned by another user";
+	if (S_ISLNK(st->st_mode))
+		return NULL; /* a link's own mode means nothing */
+	if (st->st_mode & S_IWOTH)
+		return "writable by others";
+	if (st->st_mode & S_IWGRP)
+		return "writable by its group";
+	return NULL;
+}
+
+static int refuse_foreign(const char *path, const struct stat *st, const char *why)
+{
+	pr_err("refusing the cache: '%s' is %s (uid %u, mode %04o), so its packages, "
+	       "stamps, recorded commands and compiler name could be another user's; "
+	       "use a cache of your own (LIVEFIX_CACHE)", path, why, (unsigned)st->st_uid,
+	       (unsigned)(st->st_mode & 07777));
+	return -EPERM;
+}
+
+/* The directory itself and each entry in it (not deeper: what is below
+ * was made by the owner of these). */
+static int check_dir_and_entries(const char *dir)
+{
+	struct stat st;
+	struct dirent *e;
+	const char *why;
+	int fd, ret = 0;
+	DIR *d;
+
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (fstat(fd, &st) == 0 && (why = foreign_reason(&st))) {
+		close(fd);
+		return refuse_foreign(dir, &st, why);
+	}
+	d = fdopendir(fd);
+	while (d && !ret && (e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    (why = foreign_reason(&st))) {
+			char *path = xasprintf("%s/%s", dir, e->d_name);
+
+			ret = refuse_foreign(path, &st, why);
+			free(path);
+		}
+	}
+	if (d)
+		closedir(d);
+	else
+		close(fd);
+	return ret;
+}
+
+int cache_check_trusted(const char *root, const char *dir)
+{
+	struct stat st;
+	const char *why;
+
+	if (lstat(root, &st) == 0 && (why = S_ISLNK(st.st_mode) ? NULL : foreign_reason(&st)))
+		return refuse_foreign(root, &st, why);
+	return check_dir_and_entries(dir);
 }
 
 bool kver_is_valid(const char *kver)
 {
-	const char *p;
-
-	if (!kver || !*kver || kver[0] == '.' || strstr(kver, ".."))
-		return false;
-	for (p = kver; *p; p++)
-		if (!(*p >= '0' && *p <= '9') && !(*p >= 'a' && *p <= 'z') &&
-		    !(*p >= 'A' && *p <= 'Z') && !strchr(".+_-~", *p))
-			return false;
-	return true;
+	return release_is_valid(kver);
 }
 
 int cache_lock(const char *dir)

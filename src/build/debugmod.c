@@ -180,6 +180,9 @@ static int extract_missing(const struct kernel_inputs *in, const char *deb, char
 		ret = 0;
 		goto out;
 	}
+	ret = deb_verify(in->dir, deb);
+	if (ret)
+		goto out;
 	pr_info("Extracting %zu debug module(s) from %s (one pass over %lld MB)", nmissing,
 		deb, (long long)(file_size(deb) >> 20));
 	remove_tree(tmp);

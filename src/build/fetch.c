@@ -8,6 +8,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,6 +121,90 @@ static char *deb_find(const char *debs_dir, const char *name, const char *versio
 	return found;
 }
 
+/* ---- the archive's SHA256 of each package ---- */
+
+static char *sha256_of(const char *path)
+{
+	struct run_opts opts = { 0 };
+	char *out = NULL, *hex = NULL;
+
+	opts.capture = &out;
+	opts.stderr_file = "/dev/null";
+	if (!run(&opts, "sha256sum", "-b", "--", path, NULL) && out && strlen(out) >= 64)
+		hex = xstrndup(out, 64);
+	free(out);
+	return hex;
+}
+
+/* "name_version_arch.deb" (an epoch's ':' as %3a) back into name=version. */
+static char *spec_of_deb(const char *deb)
+{
+	const char *base = strrchr(deb, '/') ? strrchr(deb, '/') + 1 : deb;
+	const char *us = strchr(base, '_'), *us2 = us ? strchr(us + 1, '_') : NULL;
+	char *version, *epoch, *spec;
+
+	if (!us || !us2)
+		return NULL;
+	version = xstrndup(us + 1, us2 - us - 1);
+	epoch = strstr(version, "%3a");
+	if (epoch) {
+		*epoch = ':';
+		memmove(epoch + 1, epoch + 3, strlen(epoch + 3) + 1);
+	}
+	spec = xasprintf("%.*s=%s", (int)(us - base), base, version);
+	free(version);
+	return spec;
+}
+
+/* The SHA256 the archive's (signed) index gives for the package. */
+static char *apt_sha256(const char *deb)
+{
+	char *spec = spec_of_deb(deb), *text = spec ? apt_show(spec) : NULL;
+	char *sum = text ? control_field(text, "SHA256") : NULL;
+
+	free(spec);
+	free(text);
+	return sum;
+}
+
+int deb_verify(const char *dir, const char *deb)
+{
+	const char *base = strrchr(deb, '/') ? strrchr(deb, '/') + 1 : deb;
+	char *key = xasprintf("sha256:%s", base);
+	char *want = inputs_record_get(dir, key), *have;
+	int ret = 0;
+
+	if (!want)
+		want = apt_sha256(deb);
+	have = want ? sha256_of(deb) : NULL;
+	if (!want) {
+		pr_err("cannot verify '%s': apt lists no SHA256 for it and none was recorded "
+		       "when it was downloaded; remove it to download it again", deb);
+		ret = -EBADMSG;
+	} else if (!have || strcmp(want, have)) {
+		pr_err("'%s' is not the package the archive lists (SHA256 %s, expected %s); "
+		       "remove it to download it again", deb, have ? have : "unreadable", want);
+		ret = -EBADMSG;
+	} else {
+		ret = inputs_record_set(dir, key, want);
+	}
+	free(have);
+	free(want);
+	free(key);
+	return ret;
+}
+
+/* apt-get download as root drops to the _apt user for the download (its
+ * sandbox) when _apt may write the directory: the scratch directory is
+ * handed to _apt, and the file taken back before it is used. */
+static void sandbox_scratch(const char *scratch)
+{
+	struct passwd *apt = geteuid() == 0 ? getpwnam("_apt") : NULL;
+
+	if (apt && chown(scratch, apt->pw_uid, 0))
+		pr_debug("cannot hand '%s' to _apt: %s", scratch, strerror(errno));
+}
+
 /* Download into an empty scratch dir, then rename: a .deb in debs/ is
  * always complete. */
 int deb_download(const char *dir, const char *debs_dir, struct deb_pkg *p)
@@ -136,6 +221,7 @@ int deb_download(const char *dir, const char *debs_dir, struct deb_pkg *p)
 		goto out;
 	remove_tree(scratch);
 	mkdir_p(scratch, 0755);
+	sandbox_scratch(scratch);
 	opts.cwd = scratch;
 	/* apt draws its own progress bar when it writes to a terminal. */
 	opts.stdout_file = log_is_interactive() ? "/dev/stderr" : log;
@@ -152,6 +238,8 @@ int deb_download(const char *dir, const char *debs_dir, struct deb_pkg *p)
 		goto out;
 	}
 	p->deb = xasprintf("%s/%s", debs_dir, strrchr(got, '/') + 1);
+	if (geteuid() == 0 && chown(got, 0, 0))
+		pr_debug("cannot take '%s' back from _apt: %s", got, strerror(errno));
 	if (rename(got, p->deb)) {
 		ret = -errno;
 		pr_err("cannot move '%s' to '%s': %s", got, p->deb, strerror(errno));
@@ -172,8 +260,12 @@ int deb_extract(const char *dir, const char *deb, const char *dest)
 {
 	char *log = cache_log_path(dir, "extract");
 	struct run_opts opts = { 0 };
-	int ret;
+	int ret = deb_verify(dir, deb);
 
+	if (ret) {
+		free(log);
+		return ret;
+	}
 	opts.stdout_file = log;
 	opts.stderr_file = log;
 	ret = run(&opts, "dpkg-deb", "-x", deb, dest, NULL);
@@ -190,7 +282,13 @@ int deb_extract_member(const char *dir, const char *deb, const char *member,
 	const char *a[] = { "dpkg-deb", "--fsys-tarfile", deb, NULL };
 	const char *b[] = { "tar", "-x", "-f", "-", "-C", dest_dir, member, NULL };
 	char *log = cache_log_path(dir, "extract-member");
-	int ret = run_pipeline(a, b, NULL, log);
+	int ret = deb_verify(dir, deb);
+
+	if (ret) {
+		free(log);
+		return ret;
+	}
+	ret = run_pipeline(a, b, NULL, log);
 
 	if (ret)
 		pr_err("cannot extract '%s' from '%s': exit %d; log: %s",

@@ -156,13 +156,31 @@ static char *config_string(const char *config, const char *key)
 	return val;
 }
 
-/* The compiler is the first word of CONFIG_CC_VERSION_TEXT ("gcc-12"). */
+/* A compiler found on PATH by a plain name: "gcc", "gcc-12", "clang-16";
+ * never a path, so a config can only name an installed compiler. */
+static bool cc_name_is_plain(const char *cc)
+{
+	size_t len = strlen(cc);
+
+	return (!strncmp(cc, "gcc", 3) || !strncmp(cc, "clang", 5)) &&
+	       strspn(cc, "abcdefghijklmnopqrstuvwxyz0123456789.-") == len;
+}
+
+/* The compiler is the first word of CONFIG_CC_VERSION_TEXT ("gcc-12"):
+ * NULL (logged) when that is not a plain compiler name. */
 static void inputs_fill_cc(struct kernel_inputs *in)
 {
 	char *ccv = config_string(in->config, "CONFIG_CC_VERSION_TEXT");
 
 	in->cc = ccv ? xstrndup(ccv, strcspn(ccv, " ")) : xstrdup("gcc");
 	free(ccv);
+	if (!cc_name_is_plain(in->cc)) {
+		pr_err("'%s' names the compiler '%s' in CONFIG_CC_VERSION_TEXT: not a "
+		       "compiler's plain name (gcc-N, clang-N); refusing to run it",
+		       in->config, in->cc);
+		free(in->cc);
+		in->cc = NULL;
+	}
 }
 
 static void inputs_fill_paths(const char *kver, struct kernel_inputs *in)
@@ -317,6 +335,8 @@ static int inputs_build(struct kernel_inputs *in, bool prepare_source,
 			ret = fetch_all(in, plan);
 		free(in->cc);
 		inputs_fill_cc(in);
+		if (!ret && !in->cc)
+			ret = -EPROTO;
 	}
 	if (!ret && prepare_source && !stamp_exists(in->dir, "prepared"))
 		ret = prepare_all(in);
@@ -338,9 +358,20 @@ int kernel_inputs_get(const char *kver, bool prepare_source, struct kernel_input
 		free(running);
 		return -EINVAL;
 	}
+	if (!livefix_cache_root()) {
+		pr_err("no cache directory: HOME is not set and the user has no home; "
+		       "set LIVEFIX_CACHE to a directory of your own");
+		free(running);
+		return -EINVAL;
+	}
 	inputs_fill_paths(kver, out);
 	free(running);
-	if (!inputs_ready(out->dir, prepare_source)) {
+	/* Before anything of the cache is believed (stamps, records) or run
+	 * (the compiler its config names). */
+	ret = cache_check_trusted(livefix_cache_root(), out->dir);
+	if (!ret && !out->cc && path_exists(out->config))
+		ret = -EPROTO;
+	if (!ret && !inputs_ready(out->dir, prepare_source)) {
 		/* Ask apt before creating anything, so that an unknown release
 		 * leaves no empty cache dir behind. */
 		if (!path_exists(out->dir))

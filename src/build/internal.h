@@ -10,11 +10,16 @@
 #include <sys/types.h>
 
 /* cache.c */
-/* The pure rule behind livefix_cache_root(), for tests; malloc'ed. */
+/* The pure rule behind livefix_cache_root(), for tests; malloc'ed, NULL
+ * when there is no home to put a user's cache in (no /tmp fallback). */
 char *cache_root_choose(const char *env_cache, uid_t uid, const char *xdg_cache,
 			const char *home);
 /* True for a plausible kernel release (no '/', no "..", not empty). */
 bool kver_is_valid(const char *kver);
+/* A cache is trusted only when the user (or root) owns it and nobody else
+ * can write it: the cache root, the version directory and each entry of
+ * the latter. 0, or -EPERM (logged). */
+int cache_check_trusted(const char *root, const char *dir);
 /* Exclusive flock on dir/.lock, waiting (with a message) if held; returns
  * the fd or -errno. */
 int cache_lock(const char *dir);
@@ -48,6 +53,10 @@ bool apt_has_version(const char *pkg, const char *version);
 char *apt_depends_with_prefix(const char *pkg, const char *version, const char *prefix);
 /* apt-get download pkg=version into debs_dir (skipped if already there). */
 int deb_download(const char *dir, const char *debs_dir, struct deb_pkg *p);
+/* Checks a .deb against the SHA256 of the archive's index (recorded in
+ * the inputs the first time, asked of apt when not recorded): 0, or
+ * -EBADMSG (logged). deb_extract and deb_extract_member check first. */
+int deb_verify(const char *dir, const char *deb);
 int deb_extract(const char *dir, const char *deb, const char *dest);
 /* Extracts the one member (e.g. "./usr/lib/debug/boot/vmlinux-KVER") into
  * dest_dir, via dpkg-deb --fsys-tarfile | tar -x. */

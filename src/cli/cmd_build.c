@@ -2,6 +2,7 @@
 #include "cli/cmds.h"
 #include "common/cleanup.h"
 #include "common/log.h"
+#include "common/strutil.h"
 #include "pipeline/build_livepatch.h"
 #include "pipeline/patch_header.h"
 
@@ -38,8 +39,8 @@ static void build_usage(FILE *out)
 		"      --no-replace         do not atomically replace earlier livepatches\n"
 		"      --description TEXT   a description stored in the module (default: the\n"
 		"                           first patch's Subject: line)\n"
-		"      --cve ID             a CVE the patch fixes (repeatable; default: the CVE\n"
-		"                           ids named in the patch headers)\n"
+		"      --cve ID             a CVE the patch fixes (repeatable; default: the ids\n"
+		"                           of the headers' 'CVE:' lines, not those of prose)\n"
 		"      --effective-version VER  the kernel version the host is at once applied\n"
 		"      --skip-compiler-check  build even if gcc differs from the kernel's\n"
 		"      --keep-workdir       keep the temporary build directory\n"
@@ -88,7 +89,14 @@ int cmd_build(int argc, char **argv)
 		case OPT_SKIP_CC: o.allow_compiler_mismatch = true; break;
 		case OPT_KEEP: o.keep_workdir = true; break;
 		case OPT_DESC: o.description = optarg; break;
-		case OPT_CVE: cve_list_append(&cves, optarg); break;
+		case OPT_CVE:
+			if (!cve_id_is_valid(optarg)) {
+				pr_err("--cve '%s': not a CVE id (CVE-YYYY-NNNN...)", optarg);
+				free(cves);
+				return EXIT_USAGE;
+			}
+			cve_list_append(&cves, optarg);
+			break;
 		case OPT_EFFECTIVE: o.effective_version = optarg; break;
 		case OPT_SIGN_KEY: o.sign_key = optarg; break;
 		case OPT_SIGN_CERT: o.sign_cert = optarg; break;

@@ -219,9 +219,7 @@ static int show_source_patch(const char *path)
 		       LIVEFIX_PATCH_SECTION);
 	if (err)
 		return err;
-	fputs(text, stdout);
-	if (len && text[len - 1] != '\n')
-		putchar('\n');
+	cli_print_module_text(text);
 	free(text);
 	return 0;
 }

@@ -48,9 +48,7 @@ static void print_source_patch(const char *path)
 		printf("    (source patch not available)\n");
 		return;
 	}
-	fputs(text, stdout);
-	if (len && text[len - 1] != '\n')
-		putchar('\n');
+	cli_print_module_text(text);
 	free(text);
 }
 

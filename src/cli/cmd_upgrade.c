@@ -9,6 +9,7 @@
 #include "kernel/effective.h"
 #include "kernel/kpaths.h"
 #include "kernel/load.h"
+#include "kernel/module_file.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -29,7 +30,9 @@ static void upgrade_usage(FILE *out)
 		"loaded, oldest build first; with atomic replace patches, from the\n"
 		"newest of them on. Stops at the first failure (that patch is\n"
 		"reverted). Modules loaded from another DIR are not installed:\n"
-		"'livefix install' them to keep them across reboots.\n"
+		"'livefix install' them to keep them across reboots. DIR and each\n"
+		"module in it must be owned by root and not writable by group or\n"
+		"others (see docs/security.md).\n"
 		"\n"
 		"  -y, --yes          do not ask for confirmation\n"
 		"  -t, --timeout SEC  seconds to wait for each transition (default 15)\n"
@@ -81,7 +84,7 @@ static void print_steps(const struct available_list *list, size_t start,
 
 /* load's own messages ("loading patch module: ...") only with -v: the
  * steps already say what happens; errors and warnings always show. */
-static int load_steps(const struct available_list *list, size_t start,
+static int load_steps(int dirfd, const struct available_list *list, size_t start,
 		      const struct load_opts *opts, bool verbose)
 {
 	enum log_level saved = log_get_level();
@@ -96,7 +99,10 @@ static int load_steps(const struct available_list *list, size_t start,
 		free(line);
 		if (!verbose && saved < LOG_WARN)
 			log_set_level(LOG_WARN);
-		err = livepatch_load(list->items[i].path, opts);
+		/* By name in the directory checked before the listing: the
+		 * file is opened once more, and must still be root's. */
+		err = livepatch_load_at(dirfd, strrchr(list->items[i].path, '/') + 1,
+					list->items[i].path, opts);
 		log_set_level(saved);
 		if (err)
 			pr_err("update '%s' failed; stopping here",
@@ -108,17 +114,23 @@ static int load_steps(const struct available_list *list, size_t start,
 static int upgrade(const char *dir, const struct load_opts *opts,
 		   bool assume_yes, bool verbose)
 {
-	char *release = kernel_release(), *default_dir;
-	struct available_list list;
+	char *release = kernel_release(), *default_dir = kpath_installed_dir(release);
+	struct available_list list = { 0 };
+	int err, dirfd;
 	size_t start;
-	int err;
 
-	default_dir = kpath_installed_dir(release);
-	err = available_list_read(dir ? dir : default_dir, release, &list);
-	free(default_dir);
+	dir = dir ? dir : default_dir;
+	/* Checked before anything in it is read: a directory another user
+	 * can write could have any module swapped in after the listing. */
+	dirfd = trusted_dir_open(dir);
+	err = dirfd == -ENOENT ? 0 : dirfd < 0 ? dirfd : 0;
+	if (!err)
+		err = available_list_read(dir, release, &list);
 	free(release);
-	if (err)
+	if (err) {
+		free(default_dir);
 		return err;
+	}
 	start = available_upgrade_start(&list);
 	if (list.nr) {
 		printf("The following steps will be taken:\n");
@@ -127,7 +139,7 @@ static int upgrade(const char *dir, const struct load_opts *opts,
 		if (!confirm_steps(assume_yes))
 			err = -ECANCELED;
 		if (!err)
-			err = load_steps(&list, start, opts, verbose);
+			err = load_steps(dirfd, &list, start, opts, verbose);
 	} else {
 		printf("Nothing to be done.\n");
 	}
@@ -136,6 +148,9 @@ static int upgrade(const char *dir, const struct load_opts *opts,
 	if (err != -ECANCELED)
 		print_effective_version();
 	available_list_release(&list);
+	if (dirfd >= 0)
+		close(dirfd);
+	free(default_dir);
 	return err;
 }
 

@@ -85,6 +85,10 @@ int cli_exit_status(enum cli_command command, int err);
 /* Flushes standard output: 0, or -EIO when anything written to it was
  * lost (a full disk, a closed pipe) (output.c). */
 int cli_flush_stdout(void);
+/* Prints text a module carries (its source patch) ending in a newline;
+ * on a terminal with its control characters (escape sequences) shown as
+ * '?', elsewhere as it is, so that it can be applied again (output.c). */
+void cli_print_module_text(const char *text);
 /* With --json, the document a failure prints instead of the report:
  * {"error": message} (output.c). */
 void cli_json_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

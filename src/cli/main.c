@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #ifndef LIVEFIX_VERSION
 #define LIVEFIX_VERSION "0.1.0"
@@ -45,6 +46,11 @@ static void usage(FILE *out)
 int main(int argc, char **argv)
 {
 	size_t i;
+
+	/* Nothing livefix makes (cache, outputs, installed patches) is
+	 * writable by group or others, whatever the caller's umask: a cache
+	 * or module another user could change is refused (docs/security.md). */
+	umask(022);
 
 	while (argc > 1 && argv[1][0] == '-') {
 		if (!strcmp(argv[1], "-v") || !strcmp(argv[1], "--verbose"))

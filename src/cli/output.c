@@ -3,12 +3,15 @@
  * still prints one JSON document, so a reader never parses nothing. */
 #include "cli/cmds.h"
 #include "common/json.h"
+#include "common/strutil.h"
 #include "common/xalloc.h"
 
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 int cli_flush_stdout(void)
 {
@@ -30,4 +33,16 @@ void cli_json_error(const char *fmt, ...)
 	json_object_end(&w);
 	json_finish(&w);
 	free(message);
+}
+
+void cli_print_module_text(const char *text)
+{
+	char *safe = isatty(STDOUT_FILENO) ? str_printable(text, true) : NULL;
+	const char *shown = safe ? safe : text;
+	size_t len = strlen(shown);
+
+	fputs(shown, stdout);
+	if (len && shown[len - 1] != '\n')
+		putchar('\n');
+	free(safe);
 }

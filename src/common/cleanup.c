@@ -12,6 +12,9 @@ extern char **environ;
 /* Copied at registration: the handler may not allocate or format. */
 static char cleanup_dir[PATH_MAX];
 static char cleanup_file[PATH_MAX];
+/* Temporary files of lower layers (elf_write's), beside the one above. */
+#define MAX_EXTRA_FILES 2
+static char cleanup_extra[MAX_EXTRA_FILES][PATH_MAX];
 /* Forked children of livefix (not of run_argv), and our own pid: a
  * forked child runs the same handler but leaves the cleanup to the parent. */
 #define MAX_TRACKED 16
@@ -56,6 +59,24 @@ void cleanup_set_file(const char *file)
 	copy_path(cleanup_file, file);
 }
 
+void cleanup_add_file(const char *file)
+{
+	for (size_t i = 0; i < MAX_EXTRA_FILES; i++)
+		if (!cleanup_extra[i][0]) {
+			copy_path(cleanup_extra[i], file);
+			return;
+		}
+}
+
+void cleanup_drop_file(const char *file)
+{
+	for (size_t i = 0; i < MAX_EXTRA_FILES; i++)
+		if (file && !strcmp(cleanup_extra[i], file)) {
+			copy_path(cleanup_extra[i], NULL);
+			return;
+		}
+}
+
 static void say(const char *s)
 {
 	ssize_t n = write(STDERR_FILENO, s, strlen(s));
@@ -90,6 +111,9 @@ static void on_signal(int sig)
 	}
 	if (cleanup_file[0])
 		unlink(cleanup_file);
+	for (size_t i = 0; i < MAX_EXTRA_FILES; i++)
+		if (cleanup_extra[i][0])
+			unlink(cleanup_extra[i]);
 	if (cleanup_dir[0]) {
 		char *argv[] = { "rm", "-rf", "--", cleanup_dir, NULL };
 

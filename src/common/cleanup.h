@@ -16,6 +16,10 @@ void cleanup_install_signals(void);
 void cleanup_set_dir(const char *dir);
 /* Registers a file removed on a signal (e.g. an output's temp name); NULL clears. */
 void cleanup_set_file(const char *file);
+/* Registers one more file (a lower layer's temporary file, as elf_write's
+ * beside the output's) and forgets it again; up to two at a time. */
+void cleanup_add_file(const char *file);
+void cleanup_drop_file(const char *file);
 /* Tracks (add) or forgets a forked child of livefix itself (compile.c's
  * parallel jobs): on a signal it is sent SIGTERM and waited for, and its
  * own inherited handler stops what it runs. pid <= 0 is ignored. */

@@ -82,21 +82,51 @@ int rename_or_remove(const char *tmp, const char *path, int err)
 	return err;
 }
 
+int create_temp_beside(const char *path, unsigned mode, char **tmp)
+{
+	const char *slash = strrchr(path, '/');
+	int fd;
+
+	/* A name nobody can guess or plant a link at: mkstemp creates it
+	 * (O_EXCL), in the destination's directory so that rename is atomic. */
+	if (slash)
+		*tmp = xasprintf("%.*s/.%s.XXXXXX", (int)(slash - path), path, slash + 1);
+	else
+		*tmp = xasprintf(".%s.XXXXXX", path);
+	fd = mkostemp(*tmp, O_CLOEXEC);
+	if (fd < 0 || fchmod(fd, mode) < 0) {
+		int err = -errno;
+
+		if (fd >= 0) {
+			close(fd);
+			unlink(*tmp);
+		}
+		free(*tmp);
+		*tmp = NULL;
+		return err;
+	}
+	return fd;
+}
+
 int write_file_atomic(const char *path, const void *data, size_t len)
 {
-	char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
-	FILE *f = fopen(tmp, "wb");
-	int ret = 0;
+	char *tmp;
+	int fd = create_temp_beside(path, 0644, &tmp), ret = 0;
+	FILE *f;
 
+	if (fd < 0)
+		return fd;
+	f = fdopen(fd, "wb");
 	if (!f) {
 		ret = -errno;
+		close(fd);
 	} else {
 		if (fwrite(data, 1, len, f) != len)
 			ret = -EIO;
 		if (fclose(f) && !ret)
 			ret = -errno;
-		ret = rename_or_remove(tmp, path, ret);
 	}
+	ret = rename_or_remove(tmp, path, ret);
 	free(tmp);
 	return ret;
 }

@@ -12,8 +12,12 @@ int remove_tree(const char *path);
 bool path_exists(const char *path);
 /* Reads a whole file (NUL-terminated); NULL with errno set on failure. */
 char *read_file(const char *path, size_t *len);
-/* Writes via a temporary file and rename(), so readers never see half a
- * file; returns 0 or -errno. */
+/* Creates "<dir>/.<name>.XXXXXX" beside path with mkstemp (never an
+ * existing file or a planted link), mode applied; returns its fd (the
+ * name, malloc'ed, in *tmp) or -errno. */
+int create_temp_beside(const char *path, unsigned mode, char **tmp);
+/* Writes via such a temporary file and rename(), so readers never see
+ * half a file; returns 0 or -errno. */
 int write_file_atomic(const char *path, const void *data, size_t len);
 /* The end of such a write, once tmp is written and closed: with err 0,
  * tmp renamed to path; on any failure (err, or the rename's) tmp removed.

@@ -1,4 +1,5 @@
 #include "json.h"
+#include "strutil.h"
 
 #include <errno.h>
 
@@ -59,10 +60,19 @@ void json_write_escaped(FILE *out, const char *s)
 		case '\b': fputs("\\b", out); break;
 		case '\f': fputs("\\f", out); break;
 		default:
-			if (*p < 0x20)
+			if (*p < 0x20 || *p == 0x7f) {
 				fprintf(out, "\\u%04x", *p);
-			else
+			} else if (*p < 0x80) {
 				fputc(*p, out);
+			} else {
+				/* Only well-formed UTF-8 passes: JSON is UTF-8. */
+				size_t n = utf8_char_len(p);
+
+				if (n)
+					fwrite(p, 1, n, out), p += n - 1;
+				else
+					fputs("\\ufffd", out);
+			}
 		}
 	}
 	fputc('"', out);

@@ -31,3 +31,96 @@ void strbuf_add(struct strbuf *b, const char *s, size_t len)
 	b->len += len;
 	b->s[b->len] = '\0';
 }
+
+bool release_is_valid(const char *release)
+{
+	const char *p;
+
+	if (!release || !*release || release[0] == '.' || strstr(release, ".."))
+		return false;
+	for (p = release; *p; p++)
+		if (!(*p >= '0' && *p <= '9') && !(*p >= 'a' && *p <= 'z') &&
+		    !(*p >= 'A' && *p <= 'Z') && !strchr(".+_-~", *p))
+			return false;
+	return true;
+}
+
+/* A letter, digit, '-' or '_': what may not touch an id on either side. */
+static bool is_word_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '-' || c == '_';
+}
+
+size_t cve_id_length(const char *p)
+{
+	size_t n = 4, digits;
+
+	if (strncmp(p, "CVE-", 4))
+		return 0;
+	for (digits = 0; isdigit((unsigned char)p[n]); n++)
+		digits++;
+	if (digits != 4 || p[n] != '-')
+		return 0;
+	for (digits = 0, n++; isdigit((unsigned char)p[n]); n++)
+		digits++;
+	if (digits < 4 || digits > 19 || is_word_char(p[n]))
+		return 0;
+	return n;
+}
+
+bool cve_id_is_valid(const char *id)
+{
+	size_t len = cve_id_length(id);
+
+	return len && !id[len];
+}
+
+size_t utf8_char_len(const unsigned char *p)
+{
+	unsigned cp, n, i;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2, cp = p[0] & 0x1f;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3, cp = p[0] & 0x0f;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4, cp = p[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	/* overlong forms, UTF-16 surrogates, beyond U+10FFFF */
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+char *str_printable(const char *s, bool keep_lines)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	char *out = xmalloc(strlen((const char *)p) + 1), *o = out;
+
+	while (*p) {
+		size_t n = utf8_char_len(p);
+		bool c1 = n == 2 && p[0] == 0xc2 && p[1] < 0xa0; /* U+0080..U+009F */
+
+		if (n == 1 && (*p >= 0x20 || (keep_lines && (*p == '\n' || *p == '\t'))) &&
+		    *p != 0x7f) {
+			*o++ = (char)*p++;
+		} else if (n > 1 && !c1) {
+			memcpy(o, p, n);
+			o += n, p += n;
+		} else {
+			*o++ = '?';
+			p += n ? n : 1;
+		}
+	}
+	*o = '\0';
+	return out;
+}

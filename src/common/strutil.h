@@ -15,6 +15,27 @@ bool str_is_digits(const char *s);
  * may spell it either way. */
 bool module_names_equal(const char *a, size_t alen, const char *b);
 
+/* A kernel release fit to be one component of a path
+ * (/var/lib/livefix/<release>, the cache's <release>): letters, digits and
+ * ".+_-~", not starting with '.', no "..". A module's livefix_kernel and
+ * every -k pass through it before a path is made of them. */
+bool release_is_valid(const char *release);
+
+/* The length of the CVE id at p ("CVE-", a 4-digit year, '-', 4 to 19
+ * digits), ending where no letter, digit, '-' or '_' follows
+ * ("CVE-2024-0001-like" is none); 0 when p holds no such id. */
+size_t cve_id_length(const char *p);
+/* True when the whole string is exactly one CVE id. */
+bool cve_id_is_valid(const char *id);
+
+/* The length (1 to 4) of the well-formed UTF-8 character at p, 0 when
+ * the bytes there are not one (overlong, a surrogate, cut short). */
+size_t utf8_char_len(const unsigned char *p);
+/* A copy (malloc'ed) fit for a terminal: control characters (C0, DEL and
+ * C1: an escape sequence that would redraw the screen) and bytes that are
+ * not UTF-8 each become '?'; newlines and tabs stay when keep_lines. */
+char *str_printable(const char *s, bool keep_lines);
+
 /* A growing NUL-terminated string (s is NULL until the first add). */
 struct strbuf {
 	char *s;

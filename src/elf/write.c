@@ -3,6 +3,7 @@
  * SHT_RELA section's contents are regenerated from its entries, and libelf
  * lays the file out. The result goes to a temporary file renamed at the end. */
 #include "elf/elf.h"
+#include "common/cleanup.h"
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/xalloc.h"
@@ -212,27 +213,26 @@ static int write_file(struct elf *elf, int fd, const char *path)
 
 int elf_write(struct elf *elf, const char *path)
 {
-	char *tmp = xasprintf("%s.tmp%d", path, (int)getpid());
+	char *tmp;
 	int fd, ret;
 
 	elf_version(EV_CURRENT);
 	build_tables(elf);
 	if (elf->nr_sections >= SHN_LORESERVE) {
 		pr_err("%s: %zu sections: too many to write", path, elf->nr_sections);
-		free(tmp);
 		return -ENOTSUP;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = create_temp_beside(path, 0644, &tmp);
 	if (fd < 0) {
-		ret = -errno;
-		pr_err("%s: cannot create: %s", tmp, strerror(errno));
-		free(tmp);
-		return ret;
+		pr_err("%s: cannot create a temporary file beside it: %s", path, strerror(-fd));
+		return fd;
 	}
+	cleanup_add_file(tmp);
 	ret = write_file(elf, fd, path);
 	if (close(fd) && !ret)
 		ret = -errno;
 	ret = rename_or_remove(tmp, path, ret);
+	cleanup_drop_file(tmp);
 	free(tmp);
 	return ret;
 }

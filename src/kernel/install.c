@@ -2,12 +2,14 @@
 
 #include "common/fsutil.h"
 #include "common/log.h"
+#include "common/strutil.h"
 #include "common/xalloc.h"
 #include "kernel/install_order.h"
 #include "kernel/installed.h"
 #include "kernel/kpaths.h"
 #include "kernel/modinfo.h"
 #include "kernel/module.h"
+#include "kernel/module_file.h"
 #include "kernel/unload.h"
 
 #include <errno.h>
@@ -45,20 +47,27 @@ char *install_default_release(const char *path)
 	return release ? release : kernel_release();
 }
 
-/* livepatch=Y, and a vermagic for release. Stores the module name. */
-static int check_module_for(const char *path, const char *release,
-			    char **name)
+/* A release becomes a directory name under the lib dir: one that is not
+ * a plain release (a crafted livefix_kernel of "../../victim") would
+ * make install chmod and write somewhere else. */
+static int check_release(const char *release, const char *from)
 {
-	const char *livepatch, *vermagic;
-	struct modinfo mi;
-	char *built_for;
-	int err;
+	if (release_is_valid(release))
+		return 0;
+	pr_err("invalid kernel release '%s' (%s): a release is letters, digits "
+	       "and \".+_-~\", not starting with '.'", release, from);
+	return -EINVAL;
+}
 
-	err = modinfo_read(path, &mi);
-	if (err)
-		return err == -ENODATA ? -ENOEXEC : err;
-	livepatch = modinfo_get(&mi, "livepatch");
-	vermagic = modinfo_get(&mi, "vermagic");
+/* livepatch=Y, and a vermagic for release. Stores the module name. */
+static int check_module_for(const struct modinfo *mi, const char *path,
+			    const char *release, char **name)
+{
+	const char *livepatch = modinfo_get(mi, "livepatch");
+	const char *vermagic = modinfo_get(mi, "vermagic");
+	char *built_for;
+	int err = 0;
+
 	if (!livepatch || strcmp(livepatch, "Y")) {
 		pr_err("cannot install '%s': not a live patch module (its "
 		       ".modinfo has no livepatch=Y)", path);
@@ -77,8 +86,7 @@ static int check_module_for(const char *path, const char *release,
 		free(built_for);
 	}
 	if (!err)
-		*name = modinfo_module_name(&mi);
-	modinfo_release(&mi);
+		*name = modinfo_module_name(mi);
 	return err;
 }
 
@@ -133,21 +141,15 @@ static int make_install_dir(const char *dir)
 	return err;
 }
 
-/* Copies src to a hidden temporary file in dir (mode 0600, synced), so the
- * final rename is atomic and a crash never leaves half a module under the
- * real name. Returns its path, or NULL (logged). */
-static char *write_temp_copy(const char *src, const char *dir)
+/* Writes the module's bytes to a hidden temporary file in dir (mode
+ * 0600, synced), so the final rename is atomic and a crash never leaves
+ * half a module under the real name. Returns its path, or NULL (logged). */
+static char *write_temp_copy(const char *src, const char *data, size_t len,
+			     const char *dir)
 {
-	char *tmp = xasprintf("%s/.install.XXXXXX", dir), *data;
-	size_t len;
+	char *tmp = xasprintf("%s/.install.XXXXXX", dir);
 	int fd, err = 0;
 
-	data = read_file(src, &len);
-	if (!data) {
-		pr_err("cannot read '%s': %s", src, strerror(errno));
-		free(tmp);
-		return NULL;
-	}
 	fd = mkstemp(tmp);
 	if (fd < 0)
 		err = -errno;
@@ -156,7 +158,6 @@ static char *write_temp_copy(const char *src, const char *dir)
 		err = errno ? -errno : -EIO;
 	if (fd >= 0 && close(fd) < 0 && !err)
 		err = -errno;
-	free(data);
 	if (err) {
 		pr_err("cannot write a copy of '%s' in '%s': %s", src, dir,
 		       strerror(-err));
@@ -223,8 +224,8 @@ static int commit_install(const char *release, const char *tmp,
 	return err;
 }
 
-static int install_checked(const char *path, const char *release,
-			   const char *name)
+static int install_checked(const char *path, const char *data, size_t len,
+			   const char *release, const char *name)
 {
 	const char *file_name = base_name(path);
 	char *dir = kpath_installed_dir(release), *tmp = NULL, *dest;
@@ -235,7 +236,7 @@ static int install_checked(const char *path, const char *release,
 	if (!err)
 		err = make_install_dir(dir);
 	if (!err) {
-		tmp = write_temp_copy(path, dir);
+		tmp = write_temp_copy(path, data, len, dir);
 		err = tmp ? 0 : -EIO;
 	}
 	if (!err)
@@ -248,25 +249,77 @@ static int install_checked(const char *path, const char *release,
 	return err;
 }
 
+/* The release to install for: -k, else the module's own livefix_kernel,
+ * else the running kernel's; validated before it names a directory. */
+static int choose_release(const struct modinfo *mi, const char *path,
+			  const char *given, char **release)
+{
+	const char *kernel = modinfo_get(mi, "livefix_kernel");
+	char *from;
+	int err;
+
+	if (given)
+		*release = xstrdup(given), from = xstrdup("given with -k");
+	else if (kernel && *kernel)
+		*release = xstrdup(kernel),
+		from = xasprintf("the livefix_kernel of '%s'", path);
+	else
+		*release = kernel_release(), from = xstrdup("the running kernel's");
+	err = check_release(*release, from);
+	free(from);
+	/* A bad -k is a bad command line; a bad module is refused. */
+	return err && !given ? -ENOEXEC : err;
+}
+
+/* The file is read once: what is checked is the copy that is installed. */
+static int install_bytes(const char *path, const char *data, size_t len,
+			 const char *given)
+{
+	char *kver = NULL, *name = NULL;
+	struct modinfo mi;
+	int err;
+
+	err = modinfo_read_mem(data, len, path, &mi);
+	if (err == -ENODATA)
+		err = -ENOEXEC;
+	if (!err)
+		err = choose_release(&mi, path, given, &kver);
+	if (!err)
+		err = check_module_for(&mi, path, kver, &name);
+	if (!err) {
+		pr_info("installing %s (%s)", base_name(path), kver);
+		err = install_checked(path, data, len, kver, name);
+	}
+	modinfo_release(&mi);
+	free(name);
+	free(kver);
+	return err;
+}
+
 int livepatch_install(const char *path, const char *release)
 {
-	char *kver = release ? xstrdup(release) : install_default_release(path);
-	char *name = NULL;
+	struct module_file mf;
+	char *data = NULL;
+	size_t len = 0;
 	int err = 0;
 
 	if (!is_module_file_name(base_name(path))) {
 		pr_err("cannot install '%s': a module file name ends in .ko",
 		       path);
-		err = -EINVAL;
+		return -EINVAL;
 	}
+	err = module_file_open(-1, path, MODULE_ANY_OWNER, &mf);
+	if (err)
+		return err == -EINVAL ? -ENOEXEC : err;
+	data = module_file_read_all(&mf, &len);
+	if (!data) {
+		err = -errno;
+		pr_err("cannot read '%s': %s", path, strerror(errno));
+	}
+	module_file_close(&mf);
 	if (!err)
-		err = check_module_for(path, kver, &name);
-	if (!err) {
-		pr_info("installing %s (%s)", base_name(path), kver);
-		err = install_checked(path, kver, name);
-	}
-	free(name);
-	free(kver);
+		err = install_bytes(path, data, len, release);
+	free(data);
 	return err;
 }
 
@@ -333,6 +386,11 @@ int livepatch_uninstall(const char *arg, const char *release)
 		kver = install_default_release(arg);
 	else
 		kver = kernel_release();
+	err = check_release(kver, release ? "given with -k" : arg);
+	if (err) {
+		free(kver);
+		return err;
+	}
 	path = install_find(kver, arg);
 	if (!path) {
 		pr_err("patch module '%s' is not installed for %s", arg, kver);

@@ -1,5 +1,6 @@
 #include "kernel/kpaths.h"
 
+#include "common/testhooks.h"
 #include "common/xalloc.h"
 
 #include <stdarg.h>
@@ -64,7 +65,7 @@ char *kpath_installed_dir(const char *release)
 
 char *kernel_release(void)
 {
-	const char *forced = getenv("LIVEFIX_KERNEL_RELEASE");
+	const char *forced = test_hook_env("LIVEFIX_KERNEL_RELEASE");
 	struct utsname uts;
 
 	if (forced && *forced)

@@ -4,7 +4,8 @@
  *   LIVEFIX_SYSFS_ROOT      directory holding sys/   (default "/")
  *   LIVEFIX_PROC_ROOT       directory holding proc/  (default "/")
  *   LIVEFIX_LIB_DIR         installed patches        (default /var/lib/livefix)
- *   LIVEFIX_KERNEL_RELEASE  stands in for uname -r   (default: uname(2)) */
+ *   LIVEFIX_KERNEL_RELEASE  stands in for uname -r   (default: uname(2));
+ *                           test builds only (common/testhooks.h) */
 #ifndef LIVEFIX_KERNEL_KPATHS_H
 #define LIVEFIX_KERNEL_KPATHS_H
 

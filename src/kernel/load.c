@@ -8,6 +8,7 @@
 #include "kernel/load_verify.h"
 #include "kernel/modinfo.h"
 #include "kernel/module.h"
+#include "kernel/module_file.h"
 #include "kernel/patch_meta.h"
 #include "kernel/sysfs.h"
 #include "kernel/transition.h"
@@ -57,26 +58,89 @@ static int check_vermagic(const struct modinfo *mi, const char *path)
 	return err;
 }
 
-int livepatch_check_file(const char *path, char **name)
+/* A module name the kernel accepts and a path may hold: [A-Za-z0-9_],
+ * shorter than MODULE_NAME_LEN (56). */
+static bool module_name_is_safe(const char *name)
 {
-	struct modinfo mi;
-	const char *livepatch;
-	int err;
+	size_t len = strlen(name);
 
-	err = modinfo_read(path, &mi);
-	if (err)
-		return err == -ENODATA ? -ENOEXEC : err;
-	livepatch = modinfo_get(&mi, "livepatch");
+	return len && len < 56 && strspn(name, "abcdefghijklmnopqrstuvwxyz"
+					 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == len;
+}
+
+/* The name the kernel will register the module under is the one in
+ * .gnu.linkonce.this_module; .modinfo's name= is only what modpost wrote
+ * beside it. livefix removes modules by that name after a failed load and
+ * keeps a file named after it, so the two must agree and be a plain name:
+ * otherwise a crafted module could have livefix remove another module. */
+static int check_module_name(const struct modinfo *mi, const char *path, char **name)
+{
+	const char *info = modinfo_get(mi, "name");
+	const char *registered = mi->this_module_name ? mi->this_module_name : info;
+
+	if (!registered || !*registered) {
+		pr_err("'%s' names no module (no .gnu.linkonce.this_module, no name= "
+		       "in .modinfo)", path);
+		return -ENOEXEC;
+	}
+	if (info && *info && strcmp(info, registered)) {
+		pr_err("'%s' names two modules: '%s' in .modinfo, '%s' in "
+		       ".gnu.linkonce.this_module (the kernel's)", path, info, registered);
+		return -ENOEXEC;
+	}
+	if (!module_name_is_safe(registered)) {
+		pr_err("'%s' has a module name that is not [A-Za-z0-9_]{1,55}", path);
+		return -ENOEXEC;
+	}
+	*name = xstrdup(registered);
+	return 0;
+}
+
+static int check_modinfo(const struct modinfo *mi, const char *path, char **name)
+{
+	const char *livepatch = modinfo_get(mi, "livepatch");
+
 	if (!livepatch || strcmp(livepatch, "Y")) {
 		pr_err("'%s' is not a live patch module (its .modinfo has no "
 		       "livepatch=Y)", path);
-		err = -ENOEXEC;
+		return -ENOEXEC;
 	}
+	if (check_vermagic(mi, path))
+		return -ENOEXEC;
+	return check_module_name(mi, path, name);
+}
+
+/* Every check before insertion, on the module's one descriptor. */
+static int check_opened(const struct module_file *mf, bool force, char **name)
+{
+	struct modinfo mi;
+	int err;
+
+	err = modinfo_read_fd(mf->fd, mf->path, &mi);
+	if (err)
+		return err == -ENODATA ? -ENOEXEC : err;
+	err = check_modinfo(&mi, mf->path, name);
 	if (!err)
-		err = check_vermagic(&mi, path);
-	if (!err)
-		*name = modinfo_module_name(&mi);
+		err = load_check_build_id(&mi, mf->path, force);
+	if (err) {
+		free(*name);
+		*name = NULL;
+	}
 	modinfo_release(&mi);
+	return err;
+}
+
+int livepatch_check_file(const char *path, char **name)
+{
+	struct module_file mf;
+	int err;
+
+	*name = NULL;
+	err = module_file_open(-1, path, MODULE_ANY_OWNER, &mf);
+	if (err)
+		return err == -EINVAL ? -ENOEXEC : err;
+	err = check_opened(&mf, true, name);
+	module_file_close(&mf);
 	return err;
 }
 
@@ -277,14 +341,15 @@ static int wait_after_insert(const char *name, const struct load_opts *opts)
 	return err;
 }
 
-static int insert_and_wait(const char *path, const char *name,
+static int insert_and_wait(const struct module_file *mf, const char *name,
 			   const struct load_opts *opts)
 {
+	const char *path = mf->path;
 	int err, mark;
 
 	pr_info("loading patch module: %s", base_name(path));
 	mark = load_log_mark();
-	err = module_insert_file(path);
+	err = module_insert_fd(mf->fd, path);
 	if (err == LIVEFIX_RUN_PRE_REFUSED)
 		load_report_run_pre(name, mark);
 	else if (!err)
@@ -306,7 +371,7 @@ static int insert_and_wait(const char *path, const char *name,
 		return -EPROTO;
 	}
 	/* Kept from now on: a patch left in transition is described too. */
-	loaded_copy_save(path, name);
+	loaded_copy_save(mf, name);
 	return wait_after_insert(name, opts);
 }
 
@@ -356,33 +421,57 @@ static void load_unlock(int fd)
 	}
 }
 
-int livepatch_load(const char *path, const struct load_opts *opts)
+static int check_supported(void)
+{
+	char *dir, *rel;
+
+	if (livepatch_supported())
+		return 0;
+	dir = kpath_sys("kernel/livepatch");
+	rel = kernel_release();
+	pr_err("the running kernel (%s) does not support live patching: "
+	       "'%s' does not exist", rel, dir);
+	free(dir);
+	free(rel);
+	return -EOPNOTSUPP;
+}
+
+int livepatch_load_opened(const struct module_file *mf, const struct load_opts *opts)
 {
 	char *name = NULL;
 	int err, lock;
 
-	if (!livepatch_supported()) {
-		char *dir = kpath_sys("kernel/livepatch"), *rel = kernel_release();
-
-		pr_err("the running kernel (%s) does not support live patching: "
-		       "'%s' does not exist", rel, dir);
-		free(dir);
-		free(rel);
-		return -EOPNOTSUPP;
-	}
-	err = livepatch_check_file(path, &name);
+	err = check_supported();
 	if (!err)
-		err = load_check_build_id(path, opts->force);
+		err = check_opened(mf, opts->force, &name);
 	lock = err ? -1 : load_lock();
 	if (!err)
 		err = check_not_loaded(name);
 	if (!err)
-		err = insert_and_wait(path, name, opts);
+		err = insert_and_wait(mf, name, opts);
 	load_unlock(lock);
 	free(name);
 	return err;
 }
 
+int livepatch_load_at(int dirfd, const char *name, const char *path,
+		      const struct load_opts *opts)
+{
+	struct module_file mf;
+	int err;
+
+	err = module_file_open_named(dirfd, name, path, MODULE_ROOT_ONLY, &mf);
+	if (err)
+		return err == -EINVAL ? -ENOEXEC : err;
+	err = livepatch_load_opened(&mf, opts);
+	module_file_close(&mf);
+	return err;
+}
+
+int livepatch_load(const char *path, const struct load_opts *opts)
+{
+	return livepatch_load_at(-1, path, path, opts);
+}
 
 static bool is_skip_word(const char *word, size_t len)
 {
@@ -430,12 +519,23 @@ static bool already_loaded(const char *path)
 	return loaded;
 }
 
+/* The installed directory is checked once, as upgrade checks its DIR: a
+ * directory another user can write is no source of modules for root. */
+static int open_installed_dir(const char *release, int *dirfd)
+{
+	char *dir = kpath_installed_dir(release);
+
+	*dirfd = trusted_dir_open(dir);
+	free(dir);
+	return *dirfd < 0 ? *dirfd : 0;
+}
+
 int livepatch_load_all(const struct load_opts *opts, unsigned *failed)
 {
 	char *release = kernel_release();
 	struct installed_list list;
 	unsigned nr_failed = 0;
-	int err, first = 0;
+	int err, first = 0, dirfd = -1;
 	size_t i;
 
 	err = installed_list_read(release, &list);
@@ -456,12 +556,14 @@ int livepatch_load_all(const struct load_opts *opts, unsigned *failed)
 	}
 	if (!err && !list.nr)
 		pr_info("no patch modules installed for %s", release);
+	if (!err && list.nr)
+		err = open_installed_dir(release, &dirfd);
 	for (i = 0; !err && i < list.nr; i++) {
 		int one;
 
 		if (already_loaded(list.paths[i]))
 			continue;
-		one = livepatch_load(list.paths[i], opts);
+		one = livepatch_load_at(dirfd, base_name(list.paths[i]), list.paths[i], opts);
 		if (one) {
 			nr_failed++;
 			first = first ? first : one;
@@ -470,6 +572,8 @@ int livepatch_load_all(const struct load_opts *opts, unsigned *failed)
 	if (nr_failed)
 		pr_err("%u of %zu installed patch modules failed to load",
 		       nr_failed, list.nr);
+	if (dirfd >= 0)
+		close(dirfd);
 	installed_list_release(&list);
 	free(release);
 	if (failed)

@@ -28,9 +28,20 @@ bool livefix_skip_requested(void);
  *   -ETIMEDOUT   the transition did not complete (reverted unless !revert)
  *   -EPERM ...   the kernel's own refusal */
 int livepatch_load(const char *path, const struct load_opts *opts);
+/* The same for name in a directory livefix opened and checked
+ * (trusted_dir_open; dirfd -1: the working directory), path for messages. The file is opened
+ * once (module_file.h) and must be one only root can change: -EPERM
+ * otherwise, -ENOEXEC for what is not a regular file. */
+int livepatch_load_at(int dirfd, const char *name, const char *path,
+		      const struct load_opts *opts);
+/* The same for a module file already open: it is checked, loaded and
+ * copied from mf->fd alone. */
+struct module_file;
+int livepatch_load_opened(const struct module_file *mf, const struct load_opts *opts);
 
 /* Checks a module file against the running kernel without loading it:
- * livepatch=Y and a vermagic for `uname -r`. Stores the module name
+ * livepatch=Y, a vermagic for `uname -r`, one plain module name (the
+ * kernel's, in .gnu.linkonce.this_module, agreeing with .modinfo's). Stores the module name
  * (malloc'ed) in *name on success. 0, -ENOEXEC or -errno. */
 int livepatch_check_file(const char *path, char **name);
 

@@ -29,16 +29,12 @@ static char *running_build_id(void)
 	return hex;
 }
 
-int load_check_build_id(const char *path, bool force)
+int load_check_build_id(const struct modinfo *mi, const char *path, bool force)
 {
-	struct modinfo mi;
-	const char *want;
+	const char *want = modinfo_get(mi, "livefix_build_id");
 	char *have = NULL;
 	int err = 0;
 
-	if (modinfo_read(path, &mi))
-		return 0; /* livepatch_check_file() reported it */
-	want = modinfo_get(&mi, "livefix_build_id");
 	if (want)
 		have = running_build_id();
 	if (!want) {
@@ -56,7 +52,6 @@ int load_check_build_id(const char *path, bool force)
 			"loading anyway (--force); the run-pre check decides", path, want, have);
 	}
 	free(have);
-	modinfo_release(&mi);
 	return err;
 }
 

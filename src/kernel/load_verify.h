@@ -15,7 +15,8 @@
  * (<sysfs>/kernel/notes). Same release, other build: refused (-ENOEXEC)
  * unless force, which is safe because the run-pre check still compares
  * every replaced function. 0 when they match or either is unknown. */
-int load_check_build_id(const char *path, bool force);
+struct modinfo;
+int load_check_build_id(const struct modinfo *mi, const char *path, bool force);
 
 /* A position in the kernel log (an fd of /dev/kmsg at its end), taken
  * before inserting a module; -1 when /dev/kmsg cannot be read. */

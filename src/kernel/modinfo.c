@@ -1,6 +1,7 @@
 #include "kernel/modinfo.h"
 
 #include "common/log.h"
+#include "common/strutil.h"
 #include "common/xalloc.h"
 #include "kernel/module.h"
 
@@ -10,6 +11,7 @@
 #include <libelf.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* offsetof(struct module, name) on 64-bit kernels: enum module_state
@@ -21,11 +23,16 @@ static void add_entry(struct modinfo *mi, size_t *alloc, const char *kv)
 {
 	const char *eq = strchr(kv, '=');
 	struct modinfo_entry *e;
+	char *key;
 
 	xgrow((void **)&mi->entries, alloc, mi->nr + 1, sizeof(*mi->entries));
 	e = &mi->entries[mi->nr++];
-	e->key = eq ? xstrndup(kv, eq - kv) : xstrdup(kv);
-	e->value = xstrdup(eq ? eq + 1 : "");
+	key = eq ? xstrndup(kv, eq - kv) : xstrdup(kv);
+	/* A module's text reaches terminals and JSON (info, show, upgrade's
+	 * confirmation): no control character or broken UTF-8 from it. */
+	e->key = str_printable(key, false);
+	e->value = str_printable(eq ? eq + 1 : "", false);
+	free(key);
 }
 
 /* Strings are NUL-separated and may be padded with extra NULs. */
@@ -49,7 +56,7 @@ static void parse_this_module(struct modinfo *mi, const char *data,
 		return;
 	data += THIS_MODULE_NAME_OFFSET;
 	if (strnlen(data, MODULE_NAME_LEN) < MODULE_NAME_LEN && *data)
-		mi->this_module_name = xstrdup(data);
+		mi->this_module_name = str_printable(data, false);
 }
 
 /* Finds both sections by name; relocatable objects keep their contents in
@@ -102,20 +109,31 @@ int modinfo_read_elf(Elf *elf, const char *path, struct modinfo *mi)
 	return err;
 }
 
-int modinfo_read(const char *path, struct modinfo *mi)
+/* Opened without blocking (a FIFO named *.ko must not hang a listing)
+ * and only when it is a regular file. An fd or -errno, logged. */
+static int open_regular(const char *path)
 {
-	Elf *elf;
-	int fd, err;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC), err;
+	struct stat st;
 
-	memset(mi, 0, sizeof(*mi));
-	elf_version(EV_CURRENT);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		err = -errno;
 		pr_err("cannot open '%s': %s", path, strerror(errno));
 		return err;
 	}
-	elf = elf_begin(fd, ELF_C_READ, NULL);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		pr_err("'%s' is not a regular file: not a kernel module", path);
+		close(fd);
+		return -EINVAL;
+	}
+	return fd;
+}
+
+/* Reads and logs, from an Elf handle the caller ends. */
+static int read_logged(Elf *elf, const char *path, struct modinfo *mi)
+{
+	int err;
+
 	if (!elf) {
 		pr_err("cannot read '%s' as ELF: %s", path, elf_errmsg(-1));
 		err = -ENOEXEC;
@@ -131,7 +149,44 @@ int modinfo_read(const char *path, struct modinfo *mi)
 			pr_err("'%s' has no .modinfo section: not a kernel module",
 			       path);
 	}
+	return err;
+}
+
+int modinfo_read_fd(int fd, const char *path, struct modinfo *mi)
+{
+	Elf *elf;
+	int err;
+
+	memset(mi, 0, sizeof(*mi));
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	err = read_logged(elf, path, mi);
 	elf_end(elf);
+	return err;
+}
+
+int modinfo_read_mem(const char *data, size_t len, const char *path, struct modinfo *mi)
+{
+	Elf *elf;
+	int err;
+
+	memset(mi, 0, sizeof(*mi));
+	elf_version(EV_CURRENT);
+	elf = elf_memory((char *)data, len);
+	err = read_logged(elf, path, mi);
+	elf_end(elf);
+	return err;
+}
+
+int modinfo_read(const char *path, struct modinfo *mi)
+{
+	int fd, err;
+
+	memset(mi, 0, sizeof(*mi));
+	fd = open_regular(path);
+	if (fd < 0)
+		return fd;
+	err = modinfo_read_fd(fd, path, mi);
 	close(fd);
 	return err;
 }
@@ -264,12 +319,9 @@ int module_read_section(const char *path, const char *section, char **data,
 	*data = NULL;
 	*len = 0;
 	elf_version(EV_CURRENT);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		err = -errno;
-		pr_err("cannot open '%s': %s", path, strerror(errno));
-		return err;
-	}
+	fd = open_regular(path);
+	if (fd < 0)
+		return fd;
 	elf = elf_begin(fd, ELF_C_READ, NULL);
 	if (!elf || elf_kind(elf) != ELF_K_ELF) {
 		pr_err("cannot read '%s' as ELF: %s", path, elf_errmsg(-1));

@@ -22,10 +22,16 @@ struct modinfo {
 };
 
 /* Reads the file's .modinfo; 0 or -errno (-ENODATA: no .modinfo section,
- * -ENOEXEC: not an ELF file). Logs the reason with the path. On an error
+ * -ENOEXEC: not an ELF file, -EINVAL: not a regular file; a FIFO is
+ * refused without waiting for a writer). Logs the reason with the path. On an error
  * *mi is left empty (releasing it again is harmless). */
 int modinfo_read(const char *path, struct modinfo *mi);
 void modinfo_release(struct modinfo *mi);
+/* The same from a descriptor the caller keeps open (module_file.h): what
+ * is checked is what is then loaded from that descriptor. */
+int modinfo_read_fd(int fd, const char *path, struct modinfo *mi);
+/* The same from a file's bytes read once (install copies those bytes). */
+int modinfo_read_mem(const char *data, size_t len, const char *path, struct modinfo *mi);
 /* The same from an ELF file the caller has open (and keeps): for readers
  * that need more of the file. Logs nothing: -ENODATA or -ENOEXEC, *mi left
  * empty, is for the caller to judge (a plain object has no .modinfo). */

@@ -35,16 +35,9 @@ void module_set_ops(const struct module_ops *new_ops)
 	ops = new_ops ? new_ops : &system_ops;
 }
 
-int module_insert_file(const char *path)
+int module_insert_fd(int fd, const char *path)
 {
-	int fd, err;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	err = ops->insert(fd, path);
-	close(fd);
-	return err;
+	return ops->insert(fd, path);
 }
 
 static void sleep_seconds(double seconds)

@@ -17,9 +17,11 @@ struct module_ops {
 /* Replaces the system calls (NULL restores them); for tests. */
 void module_set_ops(const struct module_ops *ops);
 
-/* Loads a module file; 0 or -errno (logs nothing: the caller knows what
- * the module is for and says so). */
-int module_insert_file(const char *path);
+/* Loads the module open on fd (finit_module: the kernel reads this
+ * descriptor, the one livefix checked, never the path again); path is
+ * for tests' and messages' sake. 0 or -errno (logs nothing: the caller
+ * knows what the module is for and says so). */
+int module_insert_fd(int fd, const char *path);
 
 /* Removes a module, retrying for up to timeout seconds while it is still
  * referenced (a disabled live patch drops its own reference from a kernel

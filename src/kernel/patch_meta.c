@@ -6,6 +6,7 @@
 #include "common/xalloc.h"
 #include "kernel/install.h"
 #include "kernel/modinfo.h"
+#include "kernel/module_file.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -64,6 +65,14 @@ void patch_funcs_free(struct patch_func *funcs, size_t nr)
 	free(funcs);
 }
 
+static bool cves_have(const struct patch_meta *meta, const char *id)
+{
+	for (size_t i = 0; i < meta->nr_cves; i++)
+		if (!strcmp(meta->cves[i], id))
+			return true;
+	return false;
+}
+
 static void split_cves(const char *text, struct patch_meta *meta)
 {
 	char *copy = xstrdup(text ? text : ""), *tok, *save = NULL;
@@ -71,6 +80,10 @@ static void split_cves(const char *text, struct patch_meta *meta)
 
 	for (tok = strtok_r(copy, ", ", &save); tok;
 	     tok = strtok_r(NULL, ", ", &save)) {
+		/* Only exact ids, once each: status --vex states each one
+		 * fixed, so nothing else a module's text holds may pass. */
+		if (!cve_id_is_valid(tok) || cves_have(meta, tok))
+			continue;
 		xgrow((void **)&meta->cves, &alloc, meta->nr_cves + 1,
 		      sizeof(*meta->cves));
 		meta->cves[meta->nr_cves++] = xstrdup(tok);
@@ -161,17 +174,25 @@ char *loaded_copies_dir(void)
 	return xstrdup("/run/livefix/loaded");
 }
 
-void loaded_copy_save(const char *path, const char *name)
+void loaded_copy_save(const struct module_file *mf, const char *name)
 {
 	char *dir = loaded_copies_dir(), *dest = xasprintf("%s/%s.ko", dir, name);
+	size_t len = 0;
+	char *data = NULL;
 	int err = mkdir_p(dir, 0700);
 
+	/* From the descriptor the kernel loaded, not from the path again. */
+	if (!err) {
+		data = module_file_read_all(mf, &len);
+		err = data ? 0 : -errno;
+	}
 	if (!err)
-		err = copy_file(path, dest);
+		err = write_file_atomic(dest, data, len);
 	if (err)
 		pr_warn("cannot keep a copy of '%s' in '%s' (%s): status and "
 			"show will not know its description and CVEs unless "
-			"it is installed", path, dir, strerror(-err));
+			"it is installed", mf->path, dir, strerror(-err));
+	free(data);
 	free(dest);
 	free(dir);
 }

@@ -55,9 +55,11 @@ char *patch_summary(const char *name, const struct patch_meta *meta);
 /* <run dir>/loaded: where load keeps a copy of each module it loaded. */
 char *loaded_copies_dir(void);
 
-/* Keeps a copy of a just-loaded module for status/show/uname; logs a
- * warning on failure (the patch works without it). */
-void loaded_copy_save(const char *path, const char *name);
+/* Keeps a copy of a just-loaded module for status/show/uname, read from
+ * the descriptor it was loaded from; logs a warning on failure (the patch
+ * works without it). */
+struct module_file;
+void loaded_copy_save(const struct module_file *mf, const char *name);
 
 /* Forgets the copy once the module is gone. */
 void loaded_copy_drop(const char *name);

@@ -21,6 +21,7 @@
 
 #include <errno.h>
 #include <libgen.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -489,6 +490,35 @@ static void print_objects(const struct build_state *st)
 	free(line.s);
 }
 
+/* The module is made and signed under a temporary name beside out
+ * (mkstemp: no planted link is followed) and renamed into place last: a
+ * signal at any step, signing included, leaves no file, as the message
+ * then says. */
+static int write_module_file(struct build_state *st, const struct livepatch_build_opts *o,
+			     const char *built, const char *out)
+{
+	sigset_t all, old;
+	char *staged;
+	int fd = create_temp_beside(out, 0644, &staged), ret;
+
+	if (fd < 0) {
+		pr_err("cannot create a temporary file beside '%s': %s", out, strerror(-fd));
+		return fd;
+	}
+	close(fd);
+	cleanup_set_file(staged);
+	ret = klp_convert_module(built, staged, &st->klp_hosts);
+	if (!ret && o->sign_key)
+		ret = module_sign(&st->in, o->sign_key, o->sign_cert, staged);
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old); /* renamed and forgotten as one */
+	ret = rename_or_remove(staged, out, ret);
+	cleanup_set_file(NULL);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	free(staged);
+	return ret;
+}
+
 static int link_module(struct build_state *st, char **ko_path)
 {
 	const struct livepatch_build_opts *o = st->opts;
@@ -531,17 +561,8 @@ static int link_module(struct build_state *st, char **ko_path)
 	made_outdir = !ret && o->outdir && !path_exists(o->outdir);
 	if (!ret && o->outdir && (ret = mkdir_p(o->outdir, 0755)))
 		pr_err("cannot create output directory '%s': %s", o->outdir, strerror(-ret));
-	if (!ret) {
-		/* elf_write()'s temporary name, removed if a signal comes */
-		char *tmp = xasprintf("%s.tmp%d", out, (int)getpid());
-
-		cleanup_set_file(tmp);
-		ret = klp_convert_module(built, out, &st->klp_hosts);
-		cleanup_set_file(NULL);
-		free(tmp);
-	}
-	if (!ret && o->sign_key)
-		ret = module_sign(&st->in, o->sign_key, o->sign_cert, out);
+	if (!ret)
+		ret = write_module_file(st, o, built, out);
 	if (!ret)
 		*ko_path = out, out = NULL;
 	else if (made_outdir)

@@ -1,12 +1,14 @@
 #include "pipeline/patch_header.h"
 #include "common/fsutil.h"
 #include "common/log.h"
+#include "common/strutil.h"
 #include "common/xalloc.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* The header ends where the first file diff starts. */
 static size_t header_length(const char *text)
@@ -43,21 +45,6 @@ static void take_subject(const char *line, size_t len, struct patch_header *hdr)
 		hdr->subject = xstrndup(s, (size_t)(end - s));
 }
 
-static bool is_cve_at(const char *p)
-{
-	int digits = 0;
-
-	if (strncmp(p, "CVE-", 4))
-		return false;
-	for (p += 4; isdigit((unsigned char)*p); p++)
-		digits++;
-	if (digits != 4 || *p != '-')
-		return false;
-	for (digits = 0, p++; isdigit((unsigned char)*p); p++)
-		digits++;
-	return digits >= 4;
-}
-
 void cve_list_append(char **list, const char *id)
 {
 	char *joined = *list ? xasprintf("%s,%s", *list, id) : xstrdup(id);
@@ -66,14 +53,73 @@ void cve_list_append(char **list, const char *id)
 	*list = joined;
 }
 
-static void add_cve(struct patch_header *hdr, const char *p)
+/* Whether id is an item of the comma-separated list: exact, so that
+ * CVE-2023-1234 is not taken for present beside CVE-2023-12345. */
+static bool cve_list_has(const char *list, const char *id)
 {
-	size_t len = strcspn(p, " \t\n,.;:)]");
-	char *id = xstrndup(p, len);
+	size_t len = strlen(id);
 
-	if (!hdr->cves || !strstr(hdr->cves, id))
-		cve_list_append(&hdr->cves, id);
-	free(id);
+	for (const char *p = list; p && *p; p += strcspn(p, ","), p += *p == ',')
+		if (strcspn(p, ",") == len && !strncmp(p, id, len))
+			return true;
+	return false;
+}
+
+static void add_cve(struct patch_header *hdr, const char *id, size_t len)
+{
+	char *copy = xstrndup(id, len);
+
+	if (!cve_list_has(hdr->cves, copy))
+		cve_list_append(&hdr->cves, copy);
+	free(copy);
+}
+
+/* "CVE: CVE-2024-1234, CVE-2024-5678" (also "CVE-ID:", "CVEs:"): the
+ * value, else NULL. */
+static const char *trailer_value(const char *line, size_t len)
+{
+	static const char *const keys[] = { "CVE:", "CVE-ID:", "CVEs:" };
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		size_t klen = strlen(keys[i]);
+
+		if (len >= klen && !strncasecmp(line, keys[i], klen))
+			return line + klen;
+	}
+	return NULL;
+}
+
+/* The ids of a CVE trailer, or of a line that is one id alone (Ubuntu's
+ * kernel patches). An item that is not exactly an id is left out, said
+ * once: a CVE a patch only mentions (in its subject or its prose) is not
+ * one it fixes, and VEX must not say it is fixed. */
+static void take_cve_line(const char *line, size_t len, struct patch_header *hdr)
+{
+	const char *v = trailer_value(line, len), *end = line + len;
+
+	while (!v && len && isspace((unsigned char)*line))
+		line++, len--;
+	if (!v && cve_id_length(line) && cve_id_length(line) == len) {
+		add_cve(hdr, line, len);
+		return;
+	}
+	for (const char *p = v; p && p < end;) {
+		size_t item, id;
+
+		p += strspn(p, " \t,");
+		item = strcspn(p, " \t,");
+		if (p + item > end)
+			item = (size_t)(end - p);
+		if (!item)
+			break;
+		id = cve_id_length(p);
+		if (id == item)
+			add_cve(hdr, p, id);
+		else
+			pr_warn("patch header: '%.*s' in a CVE line is not a CVE id; left out",
+				(int)item, p);
+		p += item;
+	}
 }
 
 void patch_header_parse(const char *text, struct patch_header *hdr)
@@ -87,9 +133,8 @@ void patch_header_parse(const char *text, struct patch_header *hdr)
 
 		if (!strncmp(p, "Subject:", 8))
 			take_subject(p, line_len, hdr);
-		for (const char *q = p; q < p + line_len; q++)
-			if (is_cve_at(q))
-				add_cve(hdr, q);
+		else
+			take_cve_line(p, line_len, hdr);
 		p += line_len + 1;
 	}
 }

@@ -1,5 +1,7 @@
 /* What a patch says about itself before its first diff: the Subject: line of
- * a mail-formatted patch and the CVE ids it names. Stored in the module so
+ * a mail-formatted patch and the CVE ids it declares fixed: those of a
+ * "CVE:" trailer (or "CVE-ID:", "CVEs:") or of a line holding one id
+ * alone, never one its prose or subject only mentions. Stored in the module so
  * that `livefix info` shows what a patch fixes, not just its name. */
 #ifndef LIVEFIX_PATCH_HEADER_H
 #define LIVEFIX_PATCH_HEADER_H
@@ -8,7 +10,7 @@
 
 struct patch_header {
 	char *subject; /* without "[PATCH ...]"; NULL if none */
-	char *cves;    /* comma-separated, deduplicated; NULL if none */
+	char *cves;    /* comma-separated exact ids, deduplicated exactly; NULL if none */
 };
 
 /* Reads the patches; returns their concatenated text (NULL on a read

@@ -1,5 +1,6 @@
 #include "pipeline/run_pre.h"
 #include "common/log.h"
+#include "common/testhooks.h"
 #include "common/xalloc.h"
 #include "elf/elf.h"
 
@@ -10,7 +11,7 @@
 /* The sympos LIVEFIX_TEST_SYMPOS gives name, if any. */
 static bool override_for(const char *name, unsigned long *sympos)
 {
-	const char *list = getenv("LIVEFIX_TEST_SYMPOS"), *p = list;
+	const char *list = test_hook_env("LIVEFIX_TEST_SYMPOS"), *p = list;
 	size_t len = strlen(name);
 
 	while (p && *p) {
@@ -74,15 +75,20 @@ int run_pre_collect(struct run_pre_set *set, const struct special_sizes *sizes,
 		    const struct unit_objects *u, struct unit_resolver *r,
 		    const struct klp_func_desc *funcs, size_t nr)
 {
-	const char *from = getenv("LIVEFIX_TEST_EXPECT_FROM");
+	const char *from = test_hook_env("LIVEFIX_TEST_EXPECT_FROM");
 	bool patched = from && !strcmp(from, "patched");
 	struct elf *elf;
 	int ret = 0;
 
+	if (!nr)
+		return 0;
 	/* LIVEFIX_TEST_NO_RUN_PRE: a module that checks nothing, only to
 	 * measure what the check costs (tests/vm/test_verify.sh). */
-	if (!nr || getenv("LIVEFIX_TEST_NO_RUN_PRE"))
+	if (test_hook_env("LIVEFIX_TEST_NO_RUN_PRE")) {
+		pr_warn("test override LIVEFIX_TEST_NO_RUN_PRE: the module of %s has no "
+			"run-pre check", u->object);
 		return 0;
+	}
 	if (patched)
 		pr_warn("test override LIVEFIX_TEST_EXPECT_FROM=patched: the run-pre check "
 			"expects the patched code of %s", u->object);

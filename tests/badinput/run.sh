@@ -3,12 +3,16 @@
 # a one-line reason on stderr, that no half-written output is left, and
 # that the cache still builds a module afterwards. Host-side only: `load`
 # runs against a fake /sys (LIVEFIX_SYSFS_ROOT), so nothing is inserted.
-#   tests/badinput/run.sh [KVER]      LIVEFIX=binary (default ./livefix)
+#   tests/badinput/run.sh [KVER]      LIVEFIX=binary (default ./livefix),
+#                                     LIVEFIX_TEST_BIN=test binary (build/livefix-test)
 # Ends with "N passed, N failed, N skipped".
 set -u
 KVER=${1:-6.1.0-47-amd64}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 LF=${LIVEFIX:-$ROOT/livefix}
+# The test binary (make's build/livefix-test): the same livefix, plus the
+# test switches (LIVEFIX_KERNEL_RELEASE) the production one ignores.
+LFT=${LIVEFIX_TEST_BIN:-$ROOT/build/livefix-test}
 EX=$ROOT/examples/proc-version.patch
 T=$(mktemp -d "${TMPDIR:-/tmp}/livefix-badinput-XXXXXX")
 MOUNTS=()
@@ -132,12 +136,67 @@ for k in trunc trunc90 corrupt junk zero; do
 		"$LF" info "$T/$k.ko"
 	expect "load of a $k .ko" 3 "not (a kernel module|an ELF)|cannot|no .modinfo|truncated|corrupt" \
 		env LIVEFIX_SYSFS_ROOT="$T/fake" LIVEFIX_PROC_ROOT="$T/fake" LIVEFIX_KERNEL_RELEASE="$KVER" \
-		"$LF" load "$T/$k.ko"
+		"$LFT" load "$T/$k.ko"
 done
 expect "load of a module for another kernel" 3 "is built for kernel $KVER, but the running kernel is" \
 	env LIVEFIX_SYSFS_ROOT="$T/fake" LIVEFIX_PROC_ROOT="$T/fake" LIVEFIX_KERNEL_RELEASE=6.1.0-99-amd64 \
-	"$LF" load "$KO"
+	"$LFT" load "$KO"
 expect "info on a missing file" 1 "no patch module" "$LF" info "$T/missing.ko"
+
+# ---- hostile files and directories (docs/security.md)
+FAKE=(env LIVEFIX_SYSFS_ROOT="$T/fake" LIVEFIX_PROC_ROOT="$T/fake" LIVEFIX_RUN_DIR="$T/run")
+cp "$KO" "$T/anyone.ko" && chmod 0666 "$T/anyone.ko"
+expect "load of a module anyone can write" 4 "writable by others" "${FAKE[@]}" "$LF" load "$T/anyone.ko"
+ln -sf "$KO" "$T/link.ko"
+expect "load through a symbolic link" 1 "symbolic link" "${FAKE[@]}" "$LF" load "$T/link.ko"
+mkfifo "$T/fifo.ko"
+expect "load of a FIFO named .ko" 3 "not a regular file" timeout 10 "${FAKE[@]}" "$LF" load "$T/fifo.ko"
+mkdir -p "$T/updates" && cp "$KO" "$T/updates/" && chmod 0777 "$T/updates"
+expect "upgrade from a directory anyone can write" 4 "writable by others" \
+	"${FAKE[@]}" "$LF" upgrade -y "$T/updates"
+if [ "$(id -u)" -eq 0 ]; then
+	chmod 0755 "$T/updates" && chown nobody "$T/updates"
+	expect "upgrade from another user's directory" 4 "owned by another user" \
+		"${FAKE[@]}" "$LF" upgrade -y "$T/updates"
+fi
+python3 - "$KO" "$T/crafted.ko" <<'PY'
+import sys
+d = open(sys.argv[1], 'rb').read()
+i = d.index(b'livefix_kernel=') + len(b'livefix_kernel=')
+j = d.index(b'\0', i)
+new = b'../../victim'
+d = d[:i] + new + b'\0' * (j - i - len(new)) + d[j:] if len(new) <= j - i else d
+open(sys.argv[2], 'wb').write(d)
+PY
+expect "install of a module whose livefix_kernel is ../../victim" 3 "invalid kernel release" \
+	env LIVEFIX_LIB_DIR="$T/lib/a/b" "$LF" install "$T/crafted.ko"
+if [ -e "$T/lib/victim" ] || [ -e "$T/victim" ]; then
+	bad "  nothing made outside the lib dir" "$(ls -d "$T"/lib/victim "$T"/victim 2>/dev/null)"
+else
+	ok "  nothing made outside the lib dir"
+fi
+expect "build --cve that is not an id" 2 "not a CVE id" "$LF" build --cve 'CVE-2024-0001-like' "$EX"
+mkdir -p "$T/foreign-cache" && chmod 0777 "$T/foreign-cache"
+expect "build with a cache anyone can write" 1 "refusing the cache" \
+	env LIVEFIX_CACHE="$T/foreign-cache" "$LF" build -k "$KVER" -o "$T/o6" "$EX"
+nothing_in "  no output" "$T/o6"
+
+# ---- test switches: only the test binary has them
+rel=$(uname -r)
+if [ "$(env LIVEFIX_KERNEL_RELEASE=9.9.9-test "$LF" uname -r)" = "$rel" ] &&
+   [ "$(env LIVEFIX_KERNEL_RELEASE=9.9.9-test "$LFT" uname -r)" = 9.9.9-test ]; then
+	ok "production livefix ignores LIVEFIX_KERNEL_RELEASE (the test binary does not)"
+else
+	bad "production livefix ignores LIVEFIX_KERNEL_RELEASE" \
+		"$(env LIVEFIX_KERNEL_RELEASE=9.9.9-test "$LF" uname -r) / $(env LIVEFIX_KERNEL_RELEASE=9.9.9-test "$LFT" uname -r 2>&1)"
+fi
+if grep -qa 'LIVEFIX_TEST_\|LIVEFIX_KERNEL_RELEASE' "$LF"; then
+	bad "production livefix holds no test switch" "$(grep -ao 'LIVEFIX_TEST_[A-Z_]*\|LIVEFIX_KERNEL_RELEASE' "$LF" | sort -u | tr '\n' ' ')"
+elif ! grep -qa 'LIVEFIX_TEST_NO_RUN_PRE' "$LFT"; then
+	bad "production livefix holds no test switch" "the test binary has none either: $LFT"
+else
+	ok "production livefix holds no test switch (LIVEFIX_TEST_*, LIVEFIX_KERNEL_RELEASE)"
+fi
 
 # ---- paths with spaces and shell metacharacters
 D="$T/dir with space;\$(touch PWNED)'q\"&"

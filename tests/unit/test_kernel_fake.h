@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -32,6 +33,8 @@ static inline void fake_setup(void)
 		perror("mkdtemp");
 		exit(1);
 	}
+	/* Fixtures only root can change, as load demands (module_file.h). */
+	umask(022);
 	lib = xasprintf("%s/lib", fake_root);
 	setenv("LIVEFIX_SYSFS_ROOT", fake_root, 1);
 	setenv("LIVEFIX_PROC_ROOT", fake_root, 1);
@@ -205,7 +208,8 @@ static inline char *fake_compile(const char *name, const char *source)
 }
 
 /* The .modinfo of a live patch module for the fake release, plus the
- * struct module name that kbuild puts in .gnu.linkonce.this_module. */
+ * struct module name that kbuild puts in .gnu.linkonce.this_module (the
+ * name the kernel registers; modpost's name= agrees with it). */
 #define FAKE_MODULE_SOURCE(livepatch, vermagic, name_line)                   \
 	"static const char __attribute__((section(\".modinfo\"), used,"        \
 	" aligned(1))) a[] = \"livepatch=" livepatch "\";\n"                  \
@@ -219,10 +223,45 @@ static inline char *fake_compile(const char *name, const char *source)
 	" modversions \";\n"                                                  \
 	"struct module { int state; void *list[2]; char name[56]; };\n"       \
 	"struct module __attribute__((section(\".gnu.linkonce.this_module\"),"\
-	" used)) this_module = { .name = \"livepatch_from_this_module\" };\n"
+	" used)) this_module = { .name = \"livepatch_test\" };\n"
 
 #define FAKE_NAME_LINE                                                       \
 	"static const char __attribute__((section(\".modinfo\"), used,"        \
 	" aligned(1))) d[] = \"name=livepatch_test\";\n"
+
+/* A module file in the fake root: .modinfo with livepatch=Y, name and a
+ * vermagic for release, plus "key=value" lines from keys (newline
+ * separated), and the source patch section when patch is not NULL. */
+static inline char *fake_module(const char *file, const char *name,
+			 const char *release, const char *keys,
+			 const char *patch)
+{
+	char *src = xasprintf(
+		"#define MI(v, s) static const char __attribute__((section("
+		"\".modinfo\"), used, aligned(1))) v[] = s;\n"
+		"MI(a, \"livepatch=Y\")\nMI(b, \"name=%s\")\n"
+		"MI(c, \"vermagic=%s SMP preempt mod_unload modversions \")\n",
+		name, release), *next, *copy, *line, *save = NULL, *obj;
+	int n = 0;
+
+	copy = xstrdup(keys ? keys : "");
+	for (line = strtok_r(copy, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		next = xasprintf("%sMI(k%d, \"%s\")\n", src, n++, line);
+		free(src);
+		src = next;
+	}
+	free(copy);
+	if (patch) {
+		next = xasprintf("%sconst char __attribute__((section("
+				 "\".livefix.patch\"), used)) p[] = \"%s\";\n",
+				 src, patch);
+		free(src);
+		src = next;
+	}
+	obj = fake_compile(file, src);
+	free(src);
+	return obj;
+}
 
 #endif

@@ -28,7 +28,7 @@ static void test_reads_keys_in_order(void)
 	}
 	CHECK_STR("GPL", modinfo_get(&mi, "license"));
 	CHECK(modinfo_get(&mi, "missing") == NULL, "found a missing key");
-	CHECK_STR("livepatch_from_this_module", mi.this_module_name);
+	CHECK_STR("livepatch_test", mi.this_module_name);
 	modinfo_release(&mi);
 	free(obj);
 }
@@ -54,7 +54,7 @@ static void test_module_name_sources(void)
 
 	modinfo_read(without, &mi);
 	name = modinfo_module_name(&mi);
-	CHECK_STR("livepatch_from_this_module", name);
+	CHECK_STR("livepatch_test", name); /* from .gnu.linkonce.this_module */
 	free(name);
 	free(mi.this_module_name);
 	mi.this_module_name = NULL;

@@ -21,44 +21,9 @@
 
 /* ---- fixtures ---- */
 
-/* A module file in the fake root: .modinfo with livepatch=Y, name and a
- * vermagic for release, plus "key=value" lines from keys (newline
- * separated), and the source patch section when patch is not NULL. */
-static char *make_module(const char *file, const char *name,
-			 const char *release, const char *keys,
-			 const char *patch)
-{
-	char *src = xasprintf(
-		"#define MI(v, s) static const char __attribute__((section("
-		"\".modinfo\"), used, aligned(1))) v[] = s;\n"
-		"MI(a, \"livepatch=Y\")\nMI(b, \"name=%s\")\n"
-		"MI(c, \"vermagic=%s SMP preempt mod_unload modversions \")\n",
-		name, release), *next, *copy, *line, *save = NULL, *obj;
-	int n = 0;
-
-	copy = xstrdup(keys ? keys : "");
-	for (line = strtok_r(copy, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		next = xasprintf("%sMI(k%d, \"%s\")\n", src, n++, line);
-		free(src);
-		src = next;
-	}
-	free(copy);
-	if (patch) {
-		next = xasprintf("%sconst char __attribute__((section("
-				 "\".livefix.patch\"), used)) p[] = \"%s\";\n",
-				 src, patch);
-		free(src);
-		src = next;
-	}
-	obj = fake_compile(file, src);
-	free(src);
-	return obj;
-}
-
 static char *module_a(void)
 {
-	return make_module("livepatch-a.ko", "livepatch_a", FAKE_RELEASE,
+	return fake_module("livepatch-a.ko", "livepatch_a", FAKE_RELEASE,
 			   "livefix_kernel=" FAKE_RELEASE "\n"
 			   "description=Fix A\n"
 			   "livefix_cves=CVE-2026-0001\n"
@@ -70,7 +35,7 @@ static char *module_a(void)
 
 static char *module_b(void)
 {
-	return make_module("livepatch-b.ko", "livepatch_b", FAKE_RELEASE,
+	return fake_module("livepatch-b.ko", "livepatch_b", FAKE_RELEASE,
 			   "livefix_kernel=" FAKE_RELEASE "\n"
 			   "description=Fix B\n"
 			   "livefix_cves=CVE-2026-0002,CVE-2026-0003\n"
@@ -171,7 +136,7 @@ static void test_install_refuses_other_kernel(void)
 	free(out);
 	free(err);
 	/* vermagic for another kernel, livefix_kernel for ours */
-	other = make_module("livepatch-o.ko", "livepatch_o", "6.1.0-99-amd64",
+	other = fake_module("livepatch-o.ko", "livepatch_o", "6.1.0-99-amd64",
 			    "livefix_kernel=" FAKE_RELEASE, NULL);
 	rc = RUN(&out, &err, cmd_install, "install", other);
 	CHECK_INT(EXIT_REFUSED, rc);
@@ -285,7 +250,7 @@ static void test_install_refuses_second_copy(void)
 
 	setup();
 	a = module_a();
-	copy = make_module("other-name.ko", "livepatch_a", FAKE_RELEASE, "", NULL);
+	copy = fake_module("other-name.ko", "livepatch_a", FAKE_RELEASE, "", NULL);
 	RUN(&out, &err, cmd_install, "install", a);
 	free(out), free(err);
 	rc = RUN(&out, &err, cmd_install, "install", copy);
@@ -308,8 +273,8 @@ static int fake_insert(int fd, const char *path)
 	struct modinfo mi;
 	char *name;
 
-	(void)fd;
-	if (modinfo_read(path, &mi))
+	/* What the kernel would load: the descriptor, not the path. */
+	if (modinfo_read_fd(fd, path, &mi))
 		return -ENOEXEC;
 	name = modinfo_module_name(&mi);
 	modinfo_release(&mi);
@@ -664,7 +629,7 @@ static void test_upgrade_starts_at_replace_patch(void)
 	module_set_ops(&fake_ops);
 	inserted[0] = '\0';
 	a = module_a();
-	r = make_module("livepatch-r.ko", "livepatch_r", FAKE_RELEASE,
+	r = fake_module("livepatch-r.ko", "livepatch_r", FAKE_RELEASE,
 			"description=Cumulative\nlivefix_replace=Y\n"
 			"livefix_built=2026-11-05T00:00:00Z", NULL);
 	dir = fake_path("");
