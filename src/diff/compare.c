@@ -3,6 +3,7 @@
  * compared by what they point at (the correlated symbol and offset, or the
  * contents of a string or constant), never by raw bytes or symbol indexes. */
 #include "diff/internal.h"
+#include "common/outcome.h"
 #include "common/log.h"
 
 #include <string.h>
@@ -253,7 +254,8 @@ unsigned pair_check_data(const struct diff_pair *pair, const struct diff_pair *n
 				 sym->name);
 			continue;
 		}
-		pr_err("%s: variable '%s' in '%s': its initial value or size changed; existing "
+		report(CODE_CHANGED_DATA, ABOUT(.object = pair->unit, .symbol = sym->name),
+		       "%s: variable '%s' in '%s': its initial value or size changed; existing "
 		       "data cannot be patched", pair->unit, sym->name, sym->sec->name);
 		nr++;
 	}

@@ -3,6 +3,7 @@
  * SHT_RELA section's contents are regenerated from its entries, and libelf
  * lays the file out. The result goes to a temporary file renamed at the end. */
 #include "elf/elf.h"
+#include "common/outcome.h"
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/xalloc.h"
@@ -218,7 +219,8 @@ int elf_write(struct elf *elf, const char *path)
 	elf_version(EV_CURRENT);
 	build_tables(elf);
 	if (elf->nr_sections >= SHN_LORESERVE) {
-		pr_err("%s: %zu sections: too many to write", path, elf->nr_sections);
+		report(CODE_UNSUPPORTED_OBJECT, ABOUT(.object = path),
+		       "%s: %zu sections: too many to write", path, elf->nr_sections);
 		free(tmp);
 		return -ENOTSUP;
 	}

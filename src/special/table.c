@@ -5,6 +5,7 @@
  * layout the engine handles, and, alone, the fallback for unit tests on
  * user-space fixtures. */
 #include "special/special.h"
+#include "common/outcome.h"
 #include "common/log.h"
 #include "common/xalloc.h"
 
@@ -118,17 +119,20 @@ static int check_layout(const struct special_sizes *sz, const char *section,
 
 	free(key);
 	if (ret) {
-		pr_err("%s: %s%s%s is not defined in this kernel's headers (not probed)",
+		report(CODE_SPECIAL_SIZES, ABOUT(.symbol = type),
+		       "%s: %s%s%s is not defined in this kernel's headers (not probed)",
 		       section, type, member ? "." : "", member ? member : "");
 		return -ENOTSUP;
 	}
 	if (value == expected)
 		return 0;
 	if (member)
-		pr_err("%s: %s.%s is at offset %lu in this kernel, livefix handles %lu",
+		report(CODE_SPECIAL_SIZES, ABOUT(.symbol = type),
+		       "%s: %s.%s is at offset %lu in this kernel, livefix handles %lu",
 		       section, type, member, value, expected);
 	else
-		pr_err("%s: %s is %lu bytes in this kernel, livefix handles %lu", section,
+		report(CODE_SPECIAL_SIZES, ABOUT(.symbol = type),
+		       "%s: %s is %lu bytes in this kernel, livefix handles %lu", section,
 		       type, value, expected);
 	return -ENOTSUP;
 }
