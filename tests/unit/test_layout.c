@@ -134,7 +134,7 @@ static void test_member_added(void)
 {
 	expect_refused("struct foo { long a; };\n" USE_FOO,
 		       "struct foo { long a; long bar; };\n" USE_FOO, NULL,
-		       (const char *[]){ "refused: fs/test.c: data layout change: struct foo (",
+		       (const char *[]){ "refused [data-layout]: fs/test.c: data layout change: struct foo (",
 					 "orig.c): size 8 -> 16; member 'bar' added at offset 8",
 					 NULL });
 }
