@@ -140,6 +140,13 @@ int code_by_name(const char *name)
 	return -1;
 }
 
+bool code_beyond_live_patching(enum outcome_code code)
+{
+	const char *p = codes[code].patchable;
+
+	return !strncmp(p, "no:", 3) || !strcmp(p, "nothing to patch");
+}
+
 const char *code_kind_word(enum code_kind kind)
 {
 	switch (kind) {

@@ -71,6 +71,11 @@ static inline const char *code_name(enum outcome_code code) { return code_info(c
 /* The code named name, or -1. */
 int code_by_name(const char *name);
 
+/* Whether no live patch on the mainline livepatch model could apply a
+ * change refused with code (its patchable column says "no" or "nothing to
+ * patch"), as opposed to a limit of livefix or of the consistency model. */
+bool code_beyond_live_patching(enum outcome_code code);
+
 /* "refused", "failed" or "usage": the word before "[code]" in a reason line. */
 const char *code_kind_word(enum code_kind kind);
 

@@ -64,10 +64,17 @@ const struct outcome *outcome_at(size_t i)
 
 const struct outcome *outcome_first_of(enum code_kind kind)
 {
-	for (size_t i = 0; i < nr_reported; i++)
-		if (reported[i].coded && code_info(reported[i].code)->kind == kind)
+	const struct outcome *first = NULL;
+
+	for (size_t i = 0; i < nr_reported; i++) {
+		if (!reported[i].coded || code_info(reported[i].code)->kind != kind)
+			continue;
+		if (kind != CODE_REFUSED || code_beyond_live_patching(reported[i].code))
 			return &reported[i];
-	return NULL;
+		if (!first)
+			first = &reported[i];
+	}
+	return first;
 }
 
 void outcomes_reset(void)

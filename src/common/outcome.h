@@ -34,7 +34,10 @@ void report(enum outcome_code code, struct outcome_about about, const char *fmt,
 /* The reasons reported since the last outcomes_reset(), in order. */
 size_t outcomes_count(void);
 const struct outcome *outcome_at(size_t i);
-/* The first reported reason of kind, or NULL. */
+/* The first reported reason of kind, or NULL. For refusals, the first
+ * whose code no live patch could get past (code_beyond_live_patching())
+ * when there is one: a build refused for a module's static key and for a
+ * data layout change is refused for the layout, whatever came first. */
 const struct outcome *outcome_first_of(enum code_kind kind);
 void outcomes_reset(void);
 
