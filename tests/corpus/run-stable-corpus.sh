@@ -12,7 +12,7 @@
 #   ONLY=id,id     only these ids (0007 or 7) or ranges (1-300): a long run
 #                  split in parts, summed by tests/corpus/summarize.sh
 #   EXPECT=id=outcome,...  these ids must have exactly this outcome (e.g.
-#                  0002=applied,0009=refused:no-functional-change): a
+#                  0002=applied,0009=refused:no-change): a
 #                  regression test of known results (make check's subset)
 #   RESUME=1       keep the builds an interrupted run into the same OUTDIR
 #                  finished; build only the others (the VM runs are redone)
@@ -28,15 +28,14 @@
 #                       load completed the transition, a smoke workload
 #                       (fork/exec, files in /tmp, ping + TCP on loopback) ran,
 #                       livefix unload worked; no oops/warning in the log
-#   refused:CATEGORY    livefix build exit 3 with a reason; CATEGORY from the
-#                       reason: no-functional-change, data-layout, init-change,
-#                       changed-data, new-export, export-abi (exported CRCs
-#                       changed), unpatchable-code (vDSO, boot images,
-#                       assembly), header, new-file, unsupported-section,
-#                       other (the full reason is in the report)
-#   refused:on-stack    livefix load reverted the transition, naming a task
-#                       that stays in a patched function (a kthread's loop),
-#                       and left the system unchanged
+#   refused:CODE        livefix build exit 3 with a reason; CODE is livefix's
+#                       outcome code for it (docs/codes.md: no-change,
+#                       data-layout, changed-data, export-crc, no-fentry,
+#                       init-code, header-limit, new-file, ...; lib.sh
+#                       refusal_code), the full reason is in the report
+#   refused:on-stack    livefix load reverted the transition ("failed
+#                       [on-stack]": a task stays in a patched function, a
+#                       kthread's loop) and left the system unchanged
 #   wrong:WHAT          anything else: build exit 1/4 (build-exitN), a refusal
 #                       without a reason, load failure, transition timeout,
 #                       unload failure, smoke failure, oops, panic, timeout
@@ -298,8 +297,8 @@ for id in "${IDS[@]}"; do
 		BUILT+=("$id")
 	elif [ "$rc" = 0 ]; then
 		OUTCOME[$id]=wrong:build-no-module
-	elif [ "$rc" = 3 ] && [ -n "${REASON[$id]}" ]; then
-		CAT[$id]=$(refusal_category "${REASON[$id]}")
+	elif [ "$rc" = 3 ] && [ -n "$(refusal_code "$log")" ]; then
+		CAT[$id]=$(refusal_code "$log")
 		OUTCOME[$id]=refused:${CAT[$id]}
 	elif [ "$rc" = 3 ]; then
 		OUTCOME[$id]=wrong:refused-without-reason
@@ -332,12 +331,12 @@ one() { # ID MODULE MODS...
 		# a task that never leaves a patched function (a kthread's main
 		# loop): livefix reverted the transition and unloaded, the
 		# system unchanged: a refusal at load, with livefix's reason
-		if grep -q 'is still unpatched' /tmp/lf.out && grep -q 'transition reverted' /tmp/lf.out &&
-			[ ! -d "$(lp_sysfs "$lp")" ] && [ "$(oops_count)" -le "$o1" ]; then
+		code=$(grep -o '^livefix: error: [a-z]* \[[a-z0-9-]*\]' /tmp/lf.out | head -1 | sed 's/.*\[//; s/\]//')
+		if [ "$code" = on-stack ] && [ ! -d "$(lp_sysfs "$lp")" ] && [ "$(oops_count)" -le "$o1" ]; then
 			echo "result $id refused:on-stack $(lf_out) ${note}"
 			return
 		fi
-		if grep -qiE 'transition|stall|still' /tmp/lf.out; then w=transition-timeout; else w=load-exit$rc; fi
+		w=load-exit$rc${code:+-$code}
 		o2=$(oops_count)
 		[ "$o2" -le "$o1" ] || w="$w+oops"
 		echo "result $id wrong:$w $(lf_out) $(oops_since "$o1" | head -2 | tr '\n' ' ') ${note}"

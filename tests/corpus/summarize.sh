@@ -37,11 +37,15 @@ for f in "$@"; do
 	done < <(awk -F'\t' -v OFS='\t' 'FNR > 1 { for (i = 1; i <= 9; i++) if ($i == "") $i = "-"; print }' "$f")
 done
 for id in "${!OUTCOME[@]}"; do
-	o=${OUTCOME[$id]} fl=1
+	o=${OUTCOME[$id]}
 	if [[ $o == refused:* ]] && ! code_is_known "${o#refused:}"; then
-		echo "$0: $id: '$o' is not an outcome code (docs/codes.md): migrate the report first" >&2
+		echo "$0: $id: '$o' is not an outcome code (docs/codes.md): a report from before" \
+			"the codes (migrate-tsv-categories-to-codes.sh)" >&2
 		exit 2
 	fi
+done
+for id in "${!OUTCOME[@]}"; do
+	o=${OUTCOME[$id]} fl=1
 	if [[ $o == refused:* ]] && not_function_level "${o#refused:}"; then
 		fl=0
 	fi
