@@ -64,6 +64,14 @@ STABLE_OUT=$(mktemp -d /tmp/livefix-check-stable-XXXXXX)
 count stable-subset env ONLY="$(sed 's/=[a-z:-]*//g' <<<"$STABLE_EXPECT")" EXPECT="$STABLE_EXPECT" \
 	"$ROOT/tests/corpus/run-stable-corpus.sh" -o "$STABLE_OUT" "$STABLE_CORPUS" "$KVER" 2
 rm -rf "$STABLE_OUT"
+# kpatch's integration corpus (make corpus CORPUS=...): its builds, its two
+# refusals with their codes, each patch loaded and unloaded in the test
+# machine, combined and stacked; a change to refusal or diff logic cannot
+# pass unseen. Skipped with a message where ../shared is absent.
+KPATCH_CORPUS=${KPATCH_CORPUS:-$ROOT/../shared/corpus/kpatch-integration}
+KPATCH_OUT=$(mktemp -d /tmp/livefix-check-kpatch-XXXXXX)
+count kpatch-corpus "$ROOT/tests/corpus/run-kpatch-corpus.sh" -o "$KPATCH_OUT" "$KPATCH_CORPUS" "$KVER"
+rm -rf "$KPATCH_OUT"
 for t in "$ROOT"/tests/vm/test_*.sh; do
 	count "$(basename "$t")" "$t" "$KVER"
 done
