@@ -31,6 +31,7 @@ enum outcome_code {
 	/* livefix build: failed (exit 1) or its environment (exit 4) */
 	CODE_BAD_PATCH,
 	CODE_COMPILE_FAILED,
+	CODE_UNRESOLVED_SYMBOL,
 	CODE_MISSING_PACKAGE,
 	CODE_COMPILER_MISMATCH,
 	CODE_BUILD_FAILED,

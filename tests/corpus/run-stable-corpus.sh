@@ -187,7 +187,7 @@ prefetch_debug_modules
 GRAPH=$(corpus_cachedir)/$KVER/include-graph
 sources_patches() { # BUILD_LOG: corpus patches of the units that failed
 	local f
-	sed -n 's/^livefix: error: compiling \(.*\.c\) (patched) failed.*/\1/p' "$1" | sort -u |
+	sed -n 's/^livefix: error: failed \[compile-failed\]: compiling \(.*\.c\) (patched) failed.*/\1/p' "$1" | sort -u |
 	while read -r f; do
 		awk -F'\t' -v f="$f" '$2 == f && $3 == "a" { print $1 }' "$CORPUS/index.tsv" |
 		while read -r i; do ls "$CORPUS"/patches/"$i"-*.patch 2>/dev/null; done
@@ -195,7 +195,7 @@ sources_patches() { # BUILD_LOG: corpus patches of the units that failed
 }
 adders_patches() { # BUILD_LOG: corpus .c patches adding the missing functions
 	local sym
-	sed -n "s/^livefix: error: .*symbol '\([A-Za-z0-9_]*\)' is neither exported nor defined.*/\1/p" "$1" |
+	sed -n "s/^livefix: error: failed \[unresolved-symbol\]: .*symbol '\([A-Za-z0-9_]*\)' is neither.*/\1/p" "$1" |
 	sort -u | while read -r sym; do
 		awk -F'\t' -v s="$sym" '$3 == "a" && match($6, /funcs-added: [^;]*/) {
 			n = split(substr($6, RSTART + 13, RLENGTH - 13), f, ",")
@@ -204,7 +204,7 @@ adders_patches() { # BUILD_LOG: corpus .c patches adding the missing functions
 	done
 }
 companion_patches() { # ID BUILD_LOG: the patches its failure asks for
-	if grep -q "^livefix: error: compiling .* (patched) failed" "$2"; then
+	if grep -q "^livefix: error: failed \[compile-failed\]: compiling .* (patched) failed" "$2"; then
 		"$REPO_ROOT/tests/corpus/needed-headers.py" "$CORPUS" "$1" "$2" "$GRAPH"
 		sources_patches "$2"
 	fi
@@ -248,7 +248,7 @@ build_one() {
 		# only for what another file of the commit can cure, so that a
 		# livefix failure is never hidden behind a bigger build
 		if [ ${#more[@]} -eq 0 ] && [ "$whole_module" = 0 ] &&
-			grep -qE '^livefix: error: (compiling .* \(patched\) failed|.*neither exported nor defined)' "$log"; then
+			grep -qE '^livefix: error: failed \[(compile-failed|unresolved-symbol)\]: ' "$log"; then
 			whole_module=1
 			mapfile -t more < <(module_patches "$id" |
 				grep -vxF -f <(printf '%s\n' "${PATCH[$id]}" "${with[@]}") | sort -u)

@@ -152,10 +152,26 @@ static void test_codes_from_errors(void)
 	outcomes_reset();
 }
 
+/* build --json's schema lists every code its "code" fields may hold. */
+static void test_schema_lists_every_code(void)
+{
+	char *schema = read_file("docs/build.schema.json", NULL);
+
+	CHECK(schema, "expected docs/build.schema.json, saw none");
+	for (int i = 0; schema && i < NR_CODES; i++) {
+		char *quoted = xasprintf("\"%s\"", code_name(i));
+
+		CHECK(strstr(schema, quoted), "expected %s in the schema's code enum", quoted);
+		free(quoted);
+	}
+	free(schema);
+}
+
 int main(void)
 {
 	RUN_TEST(test_every_code_named_and_described);
 	RUN_TEST(test_docs_table_is_the_code_table);
+	RUN_TEST(test_schema_lists_every_code);
 	RUN_TEST(test_report_line_and_kept_reason);
 	RUN_TEST(test_plain_errors_kept);
 	RUN_TEST(test_codes_from_errors);
