@@ -4,6 +4,8 @@
 #ifndef LIVEFIX_CMDS_H
 #define LIVEFIX_CMDS_H
 
+#include "common/codes.h"
+
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -85,7 +87,6 @@ int cli_exit_status(enum cli_command command, int err);
 /* The outcome code of a failed command (exit_status.c): the first reason
  * it reported of the kind its exit status says, else the code its error
  * stands for. Only for err != 0. */
-#include "common/codes.h"
 enum outcome_code cli_outcome_code(enum cli_command command, int err);
 
 /* cli_exit_status(), and for a failure no reason line gave a code to, one
