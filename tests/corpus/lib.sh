@@ -26,7 +26,7 @@ now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="${2:-$(now)}" 'BEGIN { printf "%.1f", b - a }'; }
 
 # The runner's help: its header comment, from line 2 up to "set -u".
-corpus_usage() { sed -n '2,/^set -u/{/^set -u/d;s/^# \{0,1\}//;p}' "$0"; }
+corpus_usage() { sed -n '2,/^set -u/{/^set -u/d;/SPDX-License-Identifier/d;s/^# \{0,1\}//;p}' "$0"; }
 
 # corpus_options "$@": the options every runner takes: -h/--help (the
 # help, exit 0), -o OUTDIR (sets OUT), --; another option exits 2 (as
