@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Installs the Debian packages in scripts/packages.txt that are missing.
 # Used by `make demo`; does nothing when all are present.
 set -eu

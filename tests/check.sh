@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # make check: unit tests, then the VM tests that boot the real Debian
 # kernel. Adds up every suite's "N passed, N failed" line into one.
 set -u

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Compiling one changed translation unit out of the tree, with the very
  * command kbuild used for its object, four ways: original and patched,
  * each also with __LINE__ neutralised so that the differ can tell changes

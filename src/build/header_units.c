@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Which translation units a patch's header changes affect, decided as the
  * kernel build would rebuild them: every built .c that includes a changed
  * header, directly or not (include_graph.c). Up to max_units of them are

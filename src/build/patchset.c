@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Source patches applied to copies of the files they touch (workdir/orig
  * keeps the originals, workdir/patched gets the patches), never to the
  * cached tree, which other builds share. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The CRCs (CONFIG_MODVERSIONS) of the symbols a unit exports, computed
  * the way kbuild does (scripts/Makefile.build, gen_symversions): the
  * unit's own compiler command with -E -D__GENKSYMS__, piped into the

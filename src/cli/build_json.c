@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* `livefix build --json`: the one document a build prints on standard
  * output, success or not (docs/build.schema.json). Reasons come with their
  * stable codes (common/codes.h), so that a script never reads a message. */

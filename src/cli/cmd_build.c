@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* livefix build: source patches -> livepatch-NAME.ko */
 #include "cli/cmds.h"
 #include "common/cleanup.h"

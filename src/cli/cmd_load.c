@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* livefix load: insert a live patch module and wait for its transition. */
 #include "cli/cmds.h"
 #include "common/log.h"

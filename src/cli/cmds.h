@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* One function per subcommand, each in its own cmd_<name>.c file. Each
  * parses its own options (argv[0] is the subcommand name) and returns the
  * process exit status (see EXIT STATUS in docs/livefix.1). */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* From a command's result (0 or -errno) to the process exit status (cmds.h,
  * EXIT STATUS in the man page). One table for every command, because the
  * commands differ on purpose: -EINVAL is a bad file name to install but a

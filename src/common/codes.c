@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The one table of outcome codes (codes.h). docs/codes.md reproduces it;
  * tests/unit/test_codes.c fails when the two disagree. */
 #include "common/codes.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The stable codes of livefix's outcomes: every way `livefix build` and
  * `livefix load` can end other than success has one, printed in its reason
  * line ("refused [data-layout]: ...", "failed [compile-failed]: ..."), in

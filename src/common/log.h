@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Logging with severities, after modpost: warn goes on, error goes on but
  * fails at the end (so one run reports every problem), fatal is for the top
  * level only. Library code never exits: it logs and returns -errno / NULL. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "common/outcome.h"
 #include "common/log.h"
 #include "common/xalloc.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The reasons a command did not succeed, each with its stable code
  * (codes.h): logged as one reason line, "refused [data-layout]: UNIT: ..."
  * or "failed [bad-patch]: ...", and kept, with what they name, for the

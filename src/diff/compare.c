@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Comparison: is a patched function (or variable) the same as its original?
  * Bytes are compared except where a relocation applies; relocations are
  * compared by what they point at (the correlated symbol and offset, or the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The differ's pipeline. Each pass runs after the ones above it:
  *   load        orig/patched (and the noline pair)
  *   correlate   twins by name and by static-local key      (before compare)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Section groups (COMDAT): the linker keeps one copy of each group across
  * all objects, so a group whose members or flags change cannot be replaced
  * function by function — the running kernel keeps whichever copy it linked.

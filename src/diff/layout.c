@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The data-layout check (layout.h): every struct, union and enum defined in
  * both objects of a unit must be the same in both. Members are matched by
  * name, so an addition, removal, move, retype or bitfield change is named;

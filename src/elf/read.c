@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Reading an x86-64 ET_REL object into the model: sections (contents
  * copied), the symbol table, then relocations (which need both). */
 #include "elf/elf.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Writing the model: string tables and the symbol table are rebuilt from
  * scratch (locals first, as the ELF spec requires and ld checks), every
  * SHT_RELA section's contents are regenerated from its entries, and libelf

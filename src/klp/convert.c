@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The livepatch .ko conversion. kernel/livepatch/core.c is the spec:
  * klp_resolve_symbols() parses ".klp.sym.%55[^.].%511[^,],%lu" and requires
  * SHN_LIVEPATCH; klp_apply_section_relocs() parses the object name of a

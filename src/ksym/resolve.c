@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "ksym/resolve.h"
 #include "common/outcome.h"
 #include "diff/diff.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "pipeline/build_livepatch.h"
 #include "pipeline/header_probe.h"
 #include "pipeline/patch_header.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* `livefix build` as a library call: source patches in, a livepatch module
  * out, through the pipeline described in docs/design.md. */
 #ifndef LIVEFIX_BUILD_LIVEPATCH_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The refusal of a header change beyond --max-units (header_probe.h). A
  * probe is compiled only to read its DWARF: original and patched, no
  * __LINE__-neutral pair, in the build's work directory with the same

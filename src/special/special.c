@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The special-section engine: walks a special section entry by entry,
  * keeps the entries whose owner relocation points into included code, and
  * appends them (with their relocations, their parallel entry and their slice

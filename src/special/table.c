@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The special sections of Linux 6.1 on x86-64. Each descriptor names the
  * type the kernel reads (paths relative to the kernel source); a kernel
  * build checks its sizes and member offsets against the ones probed from

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* What a replaced function looks like in the original object: its bytes,
  * its relocated fields with the symbols they must resolve to, and the sites
  * the kernel rewrites (rules.h says what each site may become). */

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Bad-input tests (docs/bad-input.md): each case checks the exit status,
 # a one-line reason on stderr, that no half-written output is left, and
 # that the cache still builds a module afterwards. Host-side only: `load`

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=bash
 # tests/corpus/lib.sh — host-side helpers shared by the corpus runners
 # (run-kpatch-corpus.sh, run-stable-corpus.sh). Source it from bash.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # tests/corpus/migrate-tsv-categories-to-codes.sh — ONE-OFF MIGRATION of
 # stable-corpus report.tsv files written before livefix printed outcome
 # codes (before "refused [CODE]: ..." reason lines, docs/codes.md): their

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """The header patches of a corpus that a failed `.c` patch build needs.
 
 A stable update changes a header and its users in one upstream commit; the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # tests/corpus/run-kpatch-corpus.sh — judge a kpatch-style integration corpus
 # (e.g. /work/shared/corpus/kpatch-integration/, see its README.md) with
 # livefix on the real Debian kernel booted in qemu.            (make corpus)

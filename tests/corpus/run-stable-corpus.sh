@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # tests/corpus/run-stable-corpus.sh — run livefix over a corpus of real
 # stable fixes, one patch per changed file (e.g. /work/shared/corpus/
 # stable-6.1.170-3_6.1.176-1/, see its README.md and index.tsv), and say for

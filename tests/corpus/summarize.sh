@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # tests/corpus/summarize.sh — the figures of one stable-corpus run split in
 # parts (make stable-corpus ONLY=1-300, then ONLY=301-600, ...): reads their
 # report.tsv files and prints the outcomes by category, the share of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Outcome codes: one table (src/common/codes.c), names a script can rely
  * on, docs/codes.md in step with it, and reason lines that carry them. */
 #include "test.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* patch_units() on a header change beyond --max-units. On a small kbuild
  * tree written at test time: a change told by names builds exactly the
  * units using them (directly, through another header, through a paste,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The data-layout check on pairs of small C units compiled at test time with
  * -g: every kind of layout change refused with a line naming the type and
  * what changed, and what is not a layout change (code, new types, appended

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # VM test of load / list / info / unload on the real Debian kernel, with two
 # small live patch modules built here against the kernel's headers:
 #   livepatch-sample  replaces cmdline_proc_show (/proc/cmdline shows it)

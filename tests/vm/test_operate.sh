@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # VM test of operating live patches on a host (install, boot-time load,
 # uname, show, upgrade, remove, status, a stalled transition), on the real
 # Debian kernel, with small live patch modules built here against the

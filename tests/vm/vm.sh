@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # tests/vm/vm.sh — boot a Debian kernel in QEMU (TCG) with a busybox initramfs
 # and run one shell script in it. Used by the VM tests and by `make demo`.
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # tests/corpus/selftest/run.sh [KVER] — self-test of the corpus runners
 # without the real differ: real livepatch modules built from the kernel's
 # samples/livepatch/livepatch-sample.c (kbuild against the cached headers),

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # tests/corpus/selftest/test_needed_headers.sh — needed-headers.py on a small
 # fake corpus: which header patches a .c patch that failed to compile needs.
 set -u

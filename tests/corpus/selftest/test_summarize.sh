@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # tests/corpus/selftest/test_summarize.sh — summarize.sh on small reports:
 # parts summed, a rerun's outcome replaces the earlier one, wrong outcomes
 # counted and named, bad input refused.
