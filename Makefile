@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # livefix — live-patch a running Debian kernel from a source patch.
 #   make            build ./livefix
 #   make demo       the main job: build, load and unload a live patch in a VM

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # make demo: the seed's Figure 4 flow on a real Debian kernel booted in qemu.
 # Builds a live patch from examples/proc-version.patch, boots the test
 # machine and shows /proc/version before, while patched, and after.

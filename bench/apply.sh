@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # BENCH=apply: in the test machine (tests/vm/vm.sh, qemu TCG), bench/probe
 # reads /proc/meminfo in a tight loop, recording each read's latency, while
 # `livefix load` and then `livefix unload` of a patch of meminfo_proc_show

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Assemble bench/RESULTS.md: the machine, then each benchmark's section.
 . "$(dirname "$0")/lib.sh"
 out=$BENCH_DIR/RESULTS.md

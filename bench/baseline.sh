@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # BENCH=baseline (on demand only, never by default: hours on a loaded
 # 2-core machine): the full-rebuild baseline a live patch avoids. Copies the
 # prepared tree (the cache's src/ stays untouched), `make vmlinux` with

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # BENCH=build: `livefix build` wall time, warm cache (one untimed warm-up,
 # then the median of $RUNS runs) for the demo patch and a few larger real
 # fixes from ../shared/corpus; then once with a cold cache (inputs

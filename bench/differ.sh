@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # BENCH=differ: diff_objects() alone (bench/differ_bench.c linked with
 # build/liblivefix.a), time and peak RSS, on
 #  - four of the largest kernel objects, compiled orig and with a one-line

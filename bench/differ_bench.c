@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* differ_bench: time diff_objects() (build/liblivefix.a) alone on one pair
  * of objects, REPEAT times; prints one line per run:
  *   run N wall_s W cpu_s C funcs F changed C new N maxrss_kb R

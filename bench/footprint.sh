@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # BENCH=footprint: disk used per kernel version in the cache (du of each
 # part) and peak RSS of a warm `livefix build` of the demo patch (whole
 # process tree as /usr/bin/time -v reports it: the largest single process,

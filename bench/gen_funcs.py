@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """gen_funcs.py N OUT.c [PATCHED]: a C unit with N small functions, each
 calling the previous one and touching a global, like kernel code (static
 helpers, exported-style globals, a string). PATCHED changes one function in

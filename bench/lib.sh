@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # Shared helpers for the bench/ scripts (sourced). Each benchmark writes its
 # section to bench/results/NAME.md; bench/run.sh assembles bench/RESULTS.md.
 set -u

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* probe: the apply benchmark's load in the test machine (built on the host
  * with gcc -static, copied in with vm.sh --add).
  *   probe run SAMPLES     read /proc/meminfo in a tight loop until SIGTERM;

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # make bench [BENCH=build|differ|apply|footprint|baseline]: run one
 # benchmark, or (no BENCH) all but baseline, then assemble bench/RESULTS.md
 # from bench/results/*.md (a benchmark not run keeps its last section).

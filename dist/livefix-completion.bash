@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # bash completion for livefix                      -*- shell-script -*-
 # Installed as /usr/share/bash-completion/completions/livefix.
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Shared helpers for the libFuzzer harnesses: the library reads files by
  * path, so each input is written to a private file under /dev/shm first. */
 #ifndef LIVEFIX_FUZZ_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The ELF reader and the object differ (src/elf, src/diff): an input is a
  * pair of objects (fuzz_split format), read, diffed and the patch object
  * written; the written object is read back. References are resolved by a

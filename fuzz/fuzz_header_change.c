@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Classifying a header change (src/build/header_change.c and the header
  * reader under it): the input is an original header and a `diff -U0`
  * text, separated by the first NUL byte (all original when there is none,

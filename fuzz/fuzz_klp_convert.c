@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The klp converter / module writer (src/klp/convert.c, src/elf/write.c)
  * on a linked module, and what `livefix info`/`load` read of one
  * (src/kernel/modinfo.c): .modinfo parsing and the release from vermagic. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The patch mail-header parser (src/pipeline/patch_header.c), both from a
  * string and through patch_header_read() (files, concatenation). */
 #include "fuzz.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Module.symvers parser (src/ksym/symvers.c). */
 #include "fuzz.h"
 #include "ksym/symvers.h"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Seed corpus for the fuzz harnesses, made at run time (no binaries in git):
 #   fuzz/make-seeds.sh OUTDIR [KVER]
 # elf_diff:     object pairs compiled from tests/unit/fixtures/diff the way

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # make fuzz: runs each libFuzzer harness for SECONDS on a corpus seeded by
 # fuzz/make-seeds.sh, prints libFuzzer's final stats, and keeps crashes in
 # build-fuzz/crashes/ (each one becomes a regression test: see

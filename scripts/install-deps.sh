@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Installs the Debian packages in scripts/packages.txt that are missing,
 # before anything is compiled: `make demo` and `make check` run it first, so
 # both work as the first commands on a brand-new machine. Does nothing when

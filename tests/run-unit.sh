@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Runs each unit-test binary and adds up their "N passed, N failed" lines.
 passed=0 failed=0
 for t in "$@"; do

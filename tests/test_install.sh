@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # `make install` into a scratch DESTDIR: every file in place with the right
 # mode, the systemd unit verified by systemd-analyze against that root, the
 # man pages readable, the completion script valid bash.

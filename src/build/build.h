@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Building from a kernel's exact inputs: the Debian packages of one kernel
  * release, fetched into a per-version cache and prepared once (inputs.c,
  * fetch.c, prepare.c), source patches applied to copies of the files they

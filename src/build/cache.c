@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The per-version cache: where it is, its lock, the stamps that mark
  * completed steps, its logs and its small record of what went in. */
 #include "build/internal.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The kernel's own compile command for one object, as kbuild saved it in
  * .<name>.o.cmd, split like the shell would and rewritten so that it builds
  * a variant of the object out of the tree: in a directory holding copies of

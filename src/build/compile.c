@@ -1,8 +1,10 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Compiling one changed translation unit out of the tree, with the very
  * command kbuild used for its object, four ways: original and patched,
  * each also with __LINE__ neutralised so that the differ can tell changes
  * that only move lines (only the first two for a layout probe). */
 #include "build/internal.h"
+#include "common/outcome.h"
 #include "common/cleanup.h"
 #include "common/datadir.h"
 #include "common/fsutil.h"
@@ -376,8 +378,13 @@ static int jobs_report(const struct variant_job *jobs, size_t nr, const char *so
 	for (i = 0; i < nr && !ret; i++) {
 		if (job_succeeded(&jobs[i]))
 			continue;
-		log_msg(level, "compiling %s (%s) failed: exit %d; log: %s", source,
-			variant_names[i], jobs[i].status, jobs[i].log);
+		if (level == LOG_ERROR)
+			report(CODE_COMPILE_FAILED, ABOUT(.object = source),
+			       "compiling %s (%s) failed: exit %d; log: %s", source,
+			       variant_names[i], jobs[i].status, jobs[i].log);
+		else
+			log_msg(level, "compiling %s (%s) failed: exit %d; log: %s", source,
+				variant_names[i], jobs[i].status, jobs[i].log);
 		log_show_errors_as(jobs[i].log, 10, level);
 		report_full_disk(jobs[i].log);
 		ret = -EIO;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Unstripped module objects from the -dbg package, taken out on demand.
  * The package holds every module's debug .ko (5 GB unpacked) in one
  * 855 MB xz tarball, so the wanted ones are extracted together, in one

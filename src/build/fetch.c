@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Getting Debian packages: asking apt which versions exist, downloading
  * them with apt-get download (any user, into a directory), extracting. */
 #include "build/internal.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Classifying a header change (see header_change.h). The original header
  * is cut into items — a directive with its continuation lines, a top-level
  * declaration or definition with its body, a comment — each spanning

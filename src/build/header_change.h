@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* What a change to a header does to the units that include it. An
  * additive-only change adds lines outside every existing definition (not
  * inside a struct/union/enum body, a function body, a multi-line

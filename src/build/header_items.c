@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The items of a C header (header_parse.h): each directive, top-level
  * statement and comment with the lines it spans, and the names the text
  * defines or declares. Heuristic where C needs types to tell: a name

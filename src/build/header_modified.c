@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The names a header change modifies (header_parse.h), for building only
  * the units that use them when the header is too widely included to build
  * all. A change can be told by names when each of its hunks modifies only

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Reading C headers for header_change.c: tokens (comments, literals,
  * directives with their continuation lines kept whole), top-level items
  * spanning lines, and token signatures. Internal to src/build. */

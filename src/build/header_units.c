@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Which translation units a patch's header changes affect, decided as the
  * kernel build would rebuild them: every built .c that includes a changed
  * header, directly or not (include_graph.c). Up to max_units of them are
@@ -12,6 +13,7 @@
  * compile first, ones using the types it changes preferred (struct
  * header_beyond_limit). */
 #include "build/header_change.h"
+#include "common/outcome.h"
 #include "build/header_uses.h"
 #include "build/include_graph.h"
 #include "build/internal.h"
@@ -411,7 +413,7 @@ static int plan_beyond_limit(struct plan *p, const char *header, const char **in
 		return 0;
 	}
 	if (why) { /* final: no layout probe would say more */
-		pr_err("refused: %s: %s", header, why);
+		report(CODE_UNPATCHABLE_CODE, ABOUT(.symbol = header), "%s: %s", header, why);
 		free(why);
 		header_change_release(&hc);
 		return -ENOTSUP;
@@ -420,7 +422,7 @@ static int plan_beyond_limit(struct plan *p, const char *header, const char **in
 		if (!hc.nr_modified)
 			pr_debug("%s: the units using what it changes cannot be told: %s", header,
 				 hc.unnamed_why ? hc.unnamed_why : "?");
-		*refusal = xasprintf("refused: %s: %s; it %s", header, affects, hc.why);
+		*refusal = xasprintf("%s: %s; it %s", header, affects, hc.why);
 		types->v = hc.aggregates, types->nr = hc.nr_aggregates;
 		hc.aggregates = NULL, hc.nr_aggregates = 0;
 		header_change_release(&hc);
@@ -444,15 +446,15 @@ static int plan_beyond_limit(struct plan *p, const char *header, const char **in
 	}
 	names = names_text(hc.names, hc.nr_names);
 	if (why) { /* final, as above */
-		pr_err("refused: %s: %s", header, why);
+		report(CODE_UNPATCHABLE_CODE, ABOUT(.symbol = header), "%s: %s", header, why);
 		free(why);
 		ret = -ENOTSUP;
 	} else if (user) {
-		*refusal = xasprintf("refused: %s: %s; it adds %s, which %s already uses", header,
+		*refusal = xasprintf("%s: %s; it adds %s, which %s already uses", header,
 				     affects, name, user);
 		ret = -ENOTSUP;
 	} else if (hc.nr_includes) {
-		*refusal = xasprintf("refused: %s: %s; it adds #include %s, new to more of them "
+		*refusal = xasprintf("%s: %s; it adds #include %s, new to more of them "
 				     "than that", header, affects, hc.includes[0]);
 		ret = -ENOTSUP;
 	} else if (hc.nr_names) {
@@ -644,7 +646,8 @@ static int refuse_image_includer(struct plan *p, const char *header, const char 
 	ret = header_change_of(p, header, &hc);
 	if (!ret) {
 		if (!hc.additive || hc.nr_names || hc.nr_includes) {
-			pr_err("refused: %s: it is included by %s", header, in_image);
+			report(CODE_UNPATCHABLE_CODE, ABOUT(.symbol = header),
+			       "%s: it is included by %s", header, in_image);
 			ret = -ENOTSUP;
 		}
 		header_change_release(&hc);
@@ -793,7 +796,8 @@ int patch_units(const struct kernel_inputs *in, struct patchset *ps, unsigned ma
 		 * patch also changes would build it in, and nothing running
 		 * calls its functions. */
 		if (ps->files[i].created) {
-			pr_err("refused: %s: the patch creates this source file; a new "
+			report(CODE_NEW_FILE, ABOUT(.symbol = ps->files[i].path),
+			       "%s: the patch creates this source file; a new "
 			       "translation unit is not part of the running kernel (it comes in "
 			       "through a kbuild file, which a live patch does not change)",
 			       ps->files[i].path);

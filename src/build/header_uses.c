@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Searching files for names as words, with the pieces a paste could build
  * them from (header_uses.h). */
 #include "build/header_uses.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Which names a file uses, for telling which units a header change can
  * reach: an identifier counts wherever it occurs as a whole word (over-
  * approximating only costs building a unit more); with WS_CODE only in

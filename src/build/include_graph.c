@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The include graph of a prepared kernel tree (see include_graph.h): one
  * scan of the tree's .c and .h files, cached per kernel version, then
  * graph walks in both directions; the few assembly sources scanned when

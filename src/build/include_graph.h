@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Which files of a prepared kernel tree include which, to find the
  * translation units a header change affects, as the kernel build would
  * rebuild them. `#include` lines are read textually (conditionals

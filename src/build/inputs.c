@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* kernel_inputs_get(): one kernel release's packages fetched, extracted
  * and (optionally) its source prepared, in the per-version cache dir. Each
  * step's result appears by rename or is marked by a stamp, so an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Helpers shared by the files of src/build (not part of the public API). */
 #ifndef LIVEFIX_BUILD_INTERNAL_H
 #define LIVEFIX_BUILD_INTERNAL_H

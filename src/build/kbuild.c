@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Linking the live patch module the ordinary way: an external module
  * (M=) built with kbuild against the kernel's headers package, so that
  * modpost, vermagic and the .mod.c are exactly what the kernel expects. */

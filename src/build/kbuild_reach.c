@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Which kbuild files name paths outside their own directory. kbuild
  * builds some sources from another directory's Makefile, and the climb
  * from a source's own directory never meets that Makefile:

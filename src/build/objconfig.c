@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Whether this kernel's config builds an object, and where. Kbuild builds
  * any single .o asked for, configured or not, so ask kbuild itself: the
  * object must be in its directory's obj-y/obj-m, that directory in an

@@ -1,7 +1,9 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Source patches applied to copies of the files they touch (workdir/orig
  * keeps the originals, workdir/patched gets the patches), never to the
  * cached tree, which other builds share. */
 #include "build/internal.h"
+#include "common/outcome.h"
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/run.h"
@@ -112,8 +114,8 @@ static int patchset_add_file(const struct kernel_inputs *in, struct patchset *ps
 		if (ret)
 			pr_err("cannot copy '%s' into '%s': %s", src, ps->workdir, strerror(-ret));
 	} else if (!created) {
-		pr_err("patch does not apply: %s: %s: no such file in the kernel source",
-		       patch, path);
+		report(CODE_BAD_PATCH, ABOUT(.symbol = path),
+		       "patch does not apply: %s: %s: no such file in the kernel source", patch, path);
 		ret = -ENOENT;
 	}
 	if (!ret) {
@@ -198,8 +200,10 @@ static int patch_run(const struct patchset *ps, const char *patch_arg)
 	int ret;
 
 	if (!patch) {
-		pr_err("cannot read patch '%s': %s", patch_arg, strerror(errno));
-		return -errno;
+		ret = -errno;
+		report(CODE_BAD_PATCH, ABOUT(.symbol = patch_arg), "cannot read patch '%s': %s",
+		       patch_arg, strerror(-ret));
+		return ret;
 	}
 	ret = patch_exec(ps, patch, fuzz, true, &out);
 	if (ret > 0) {
@@ -215,7 +219,8 @@ static int patch_run(const struct patchset *ps, const char *patch_arg)
 	}
 	if (ret) {
 		why = patch_first_failure(out ? out : "");
-		pr_err("patch does not apply: %s: %s", patch_arg, why);
+		report(CODE_BAD_PATCH, ABOUT(.symbol = patch_arg), "patch does not apply: %s: %s",
+		       patch_arg, why);
 		free(why);
 	}
 	free(out);
@@ -232,20 +237,24 @@ static int patchset_apply_one(const struct kernel_inputs *in, struct patchset *p
 	int ret;
 
 	if (!text) {
-		pr_err("cannot read patch '%s': %s", patch, strerror(errno));
-		return -errno;
+		ret = -errno;
+		report(CODE_BAD_PATCH, ABOUT(.symbol = patch), "cannot read patch '%s': %s", patch,
+		       strerror(-ret));
+		return ret;
 	}
 	/* patch(1) skips binary diffs: say so instead of "touches no file" */
 	if (!strncmp(text, "GIT binary patch\n", 17) || strstr(text, "\nGIT binary patch\n") ||
 	    !strncmp(text, "Binary files ", 13) || strstr(text, "\nBinary files ")) {
-		pr_err("patch '%s' changes a binary file: only C source files can be live patched",
+		report(CODE_NON_C_FILE, ABOUT(.symbol = patch),
+		       "patch '%s' changes a binary file: only C source files can be live patched",
 		       patch);
 		free(text);
 		return -ENOTSUP;
 	}
 	ret = patch_touched_files(text, &paths, &created, &nr, &bad);
 	if (ret)
-		pr_err(bad ? "patch '%s' touches '%s', outside the kernel source"
+		report(CODE_BAD_PATCH, ABOUT(.symbol = patch),
+		       bad ? "patch '%s' touches '%s', outside the kernel source"
 			   : "patch '%s' touches no file%s", patch, bad ? bad : "");
 	for (i = 0; !ret && i < nr; i++)
 		if (!patchset_has(ps, paths[i]))

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* A two-program pipeline without a shell (run.h runs one program), used to
  * take a single file out of a large .deb without writing its whole data
  * tarball to disk. */

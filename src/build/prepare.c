@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Preparing the kernel source like the kernel was built: the Debian
  * config, olddefconfig, modules_prepare with the kernel's compiler and
  * release; and making the headers package usable from the cache. */

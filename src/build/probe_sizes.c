@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The kernel's sizes of special-section entry types, from its own headers:
  * a probe unit defining one constant per size (and per member offset the
  * special-section engine reads), compiled with the kernel's command for a

@@ -1,9 +1,11 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The CRCs (CONFIG_MODVERSIONS) of the symbols a unit exports, computed
  * the way kbuild does (scripts/Makefile.build, gen_symversions): the
  * unit's own compiler command with -E -D__GENKSYMS__, piped into the
  * tree's scripts/genksyms/genksyms, whose "#SYMVER <name> 0x<crc>" lines
  * kbuild appends to the .cmd file for modpost. */
 #include "build/internal.h"
+#include "common/outcome.h"
 #include "common/datadir.h"
 #include "common/fsutil.h"
 #include "common/hashmap.h"
@@ -215,7 +217,8 @@ unsigned symversions_changed(const struct symvers *kernel, const struct symversi
 		return 0;
 	}
 	if (nr)
-		pr_err("%s: the patch changes the CRC of %u exported symbol(s): %s%s; the live "
+		report(CODE_EXPORT_CRC, ABOUT(.object = unit),
+		       "%s: the patch changes the CRC of %u exported symbol(s): %s%s; the live "
 		       "patch would reference exported symbols whose CRCs differ from the "
 		       "kernel's Module.symvers", unit, nr, list, nr > 4 ? ", ..." : "");
 	return nr;

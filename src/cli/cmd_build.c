@@ -1,14 +1,18 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* livefix build: source patches -> livepatch-NAME.ko */
 #include "cli/cmds.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "common/strutil.h"
+#include "common/outcome.h"
 #include "pipeline/build_livepatch.h"
 #include "pipeline/patch_header.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* --max-units N: a positive count. */
 static int parse_max_units(const char *text, unsigned *out)
@@ -23,6 +27,16 @@ static int parse_max_units(const char *text, unsigned *out)
 	}
 	*out = (unsigned)n;
 	return 0;
+}
+
+/* A bad command line: EXIT_USAGE, with --json its document too. */
+static int usage_error(const struct livepatch_build_opts *o, bool json)
+{
+	struct livepatch_build_report none = { 0 };
+
+	if (json)
+		print_build_json(o, &none, NULL, -EINVAL, EXIT_USAGE);
+	return EXIT_USAGE;
 }
 
 static void build_usage(FILE *out)
@@ -46,6 +60,10 @@ static void build_usage(FILE *out)
 		"      --keep-workdir       keep the temporary build directory\n"
 		"      --sign-key KEY       sign the module with the kernel's sign-file (sha256)\n"
 		"      --sign-cert CERT     the X.509 certificate of KEY (PEM or DER)\n"
+		"      --json               print one JSON document on standard output (the\n"
+		"                           outcome, each reason with its code, the module,\n"
+		"                           the patched functions, timings); progress goes to\n"
+		"                           standard error (docs/build.schema.json)\n"
 		"      --max-units N        compile at most N units for changed headers\n"
 		"                           (default 40); beyond, only the units using what\n"
 		"                           a header change modifies (inline functions,\n"
@@ -53,13 +71,14 @@ static void build_usage(FILE *out)
 		"  -h, --help               this help\n"
 		"\n"
 		"Exit status: 0 built, 1 failed, 2 usage, 3 refused (unsafe or no\n"
-		"functional change), 4 environment (packages, compiler).\n");
+		"functional change), 4 environment (packages, compiler). Every reason\n"
+		"line carries a stable code, \"refused [data-layout]: ...\" (docs/codes.md).\n");
 }
 
 int cmd_build(int argc, char **argv)
 {
 	enum { OPT_NO_REPLACE = 256, OPT_SKIP_CC, OPT_KEEP, OPT_DESC, OPT_CVE, OPT_EFFECTIVE,
-	       OPT_SIGN_KEY, OPT_SIGN_CERT, OPT_MAX_UNITS };
+	       OPT_SIGN_KEY, OPT_SIGN_CERT, OPT_MAX_UNITS, OPT_JSON };
 	static const struct option longopts[] = {
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "name", required_argument, NULL, 'n' },
@@ -73,12 +92,23 @@ int cmd_build(int argc, char **argv)
 		{ "sign-key", required_argument, NULL, OPT_SIGN_KEY },
 		{ "sign-cert", required_argument, NULL, OPT_SIGN_CERT },
 		{ "max-units", required_argument, NULL, OPT_MAX_UNITS },
+		{ "json", no_argument, NULL, OPT_JSON },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct livepatch_build_opts o = { .replace = true };
+	struct livepatch_build_report report = { 0 };
 	char *ko = NULL, *cves = NULL;
-	int c, ret;
+	bool json = false;
+	int c, ret, status;
+
+	/* --json anywhere on the line: even a usage error is a document */
+	for (c = 1; c < argc && strcmp(argv[c], "--"); c++)
+		json |= !strcmp(argv[c], "--json");
+	if (json) {
+		log_set_info_stream(stderr);
+		outcomes_keep_errors();
+	}
 
 	while ((c = getopt_long(argc, argv, "k:n:o:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -103,30 +133,37 @@ int cmd_build(int argc, char **argv)
 		case OPT_MAX_UNITS:
 			if (parse_max_units(optarg, &o.max_units)) {
 				free(cves);
-				return EXIT_USAGE;
+				return usage_error(&o, json);
 			}
 			break;
+		case OPT_JSON: break;
 		case 'h': build_usage(stdout); return EXIT_OK;
-		default: build_usage(stderr); return EXIT_USAGE;
+		default: build_usage(stderr); return usage_error(&o, json);
 		}
 	}
 	if (!o.sign_key != !o.sign_cert) {
 		pr_err("--sign-key and --sign-cert go together");
 		build_usage(stderr);
 		free(cves);
-		return EXIT_USAGE;
+		return usage_error(&o, json);
 	}
 	if (optind >= argc) {
 		pr_err("no patch given");
 		build_usage(stderr);
-		return EXIT_USAGE;
+		free(cves);
+		return usage_error(&o, json);
 	}
 	o.patches = argv + optind;
 	o.nr_patches = (size_t)(argc - optind);
 	o.cves = cves;
+	o.report = &report;
 	cleanup_install_signals();
 	ret = livepatch_build(&o, &ko);
+	status = cli_conclude(CLI_BUILD, ret, json);
+	if (json && print_build_json(&o, &report, ko, ret, status) && status == EXIT_OK)
+		status = EXIT_FAILURE_GENERIC; /* the module is built, its report lost */
+	livepatch_build_report_release(&report);
 	free(ko);
 	free(cves);
-	return cli_exit_status(CLI_BUILD, ret);
+	return status;
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* livefix info: a patch module's metadata, as `kpatch info` shows it,
  * with livefix's own .modinfo keys under readable headings. */
 #include "cli/cmds.h"

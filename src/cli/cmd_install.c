@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* livefix install: keep a live patch module so it is loaded at every boot
  * (`livefix load --all`, run by livefix.service), as `kpatch install`. */
 #include "cli/cmds.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* livefix list: loaded and installed live patches, as `kpatch list` shows
  * them, or as one JSON object with --json. */
 #include "cli/cmds.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* livefix load: insert a live patch module and wait for its transition. */
 #include "cli/cmds.h"
 #include "common/log.h"
@@ -46,7 +47,7 @@ static int load_all(const struct load_opts *opts)
 			"patches", LIVEFIX_SKIP_SWITCH);
 		return EXIT_OK;
 	}
-	return cli_exit_status(CLI_LOAD, livepatch_load_all(opts, NULL));
+	return cli_conclude(CLI_LOAD, livepatch_load_all(opts, NULL), false);
 }
 
 int cmd_load(int argc, char **argv)
@@ -67,5 +68,5 @@ int cmd_load(int argc, char **argv)
 				   .force = args.force };
 	if (args.all)
 		return load_all(&opts);
-	return cli_exit_status(CLI_LOAD, livepatch_load(args.operand, &opts));
+	return cli_conclude(CLI_LOAD, livepatch_load(args.operand, &opts), false);
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* livefix remove: take applied updates out, newest first, as
  * uptrack-remove does, through the same unload as `livefix unload`. */
 #include "cli/cmds.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* livefix show: the updates applied to the running kernel and those
  * available, in uptrack-show's words. */
 #include "cli/cmds.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* livefix status: the running kernel's live patch state in one report:
  * plain text, JSON (docs/status.schema.json) or an OpenVEX document that
  * declares the CVEs fixed by the applied patches. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* livefix status --vex: an OpenVEX document (https://openvex.dev, spec
  * v0.2.0) saying which CVEs of the running kernel package are fixed, and
  * by which live patch. Only applied patches count: a patch in transition

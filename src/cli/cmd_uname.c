@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* livefix uname: uname with the effective kernel version, after
  * uptrack-uname. Debian's release (uname -r, 6.1.0-47-amd64) is an ABI
  * name that no version change touches, so it is printed as it is; the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* livefix uninstall: stop loading a patch at boot, as `kpatch uninstall`
  * (a loaded patch stays loaded: 'livefix unload' removes it). */
 #include "cli/cmds.h"

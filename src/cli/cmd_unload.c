@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* livefix unload: disable a live patch and remove its module. */
 #include "cli/cmds.h"
 #include "kernel/unload.h"

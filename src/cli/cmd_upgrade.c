@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* livefix upgrade: apply every available update, as uptrack-upgrade does:
  * list the steps, then load the modules oldest build first. An atomic
  * replace patch takes out all patches loaded before it, so the steps start

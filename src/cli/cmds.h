@@ -1,8 +1,11 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* One function per subcommand, each in its own cmd_<name>.c file. Each
  * parses its own options (argv[0] is the subcommand name) and returns the
  * process exit status (see EXIT STATUS in docs/livefix.1). */
 #ifndef LIVEFIX_CMDS_H
 #define LIVEFIX_CMDS_H
+
+#include "common/codes.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -82,6 +85,16 @@ enum cli_command {
  * gives no status of its own. */
 int cli_exit_status(enum cli_command command, int err);
 
+/* The outcome code of a failed command (exit_status.c): the first reason
+ * it reported of the kind its exit status says, else the code its error
+ * stands for. Only for err != 0. */
+enum outcome_code cli_outcome_code(enum cli_command command, int err);
+
+/* cli_exit_status(), and for a failure no reason line gave a code to, one
+ * closing line that does: "failed [build-failed]: livefix build did not
+ * complete" (text output only: --json carries the code). */
+int cli_conclude(enum cli_command command, int err, bool json);
+
 /* Flushes standard output: 0, or -EIO when anything written to it was
  * lost (a full disk, a closed pipe) (output.c). */
 int cli_flush_stdout(void);
@@ -92,6 +105,14 @@ void cli_print_module_text(const char *text);
 /* With --json, the document a failure prints instead of the report:
  * {"error": message} (output.c). */
 void cli_json_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* build --json: the document of a build that ended with err and exit
+ * status (build_json.c, docs/build.schema.json); ko NULL unless built.
+ * 0, or -EIO when standard output failed. */
+struct livepatch_build_opts;
+struct livepatch_build_report;
+int print_build_json(const struct livepatch_build_opts *o, const struct livepatch_build_report *r,
+		     const char *ko, int err, int status);
 
 /* Asks "Go ahead [y/N]?" on a terminal (cmd_upgrade.c); true at once with
  * assume_yes, false without a terminal (upgrade and remove need -y then). */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* livefix: command dispatch (after perf/git: a table of subcommands). */
 #include "cli/cmds.h"
 #include "common/log.h"

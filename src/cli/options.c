@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Option parsing shared by the subcommands. */
 #include "cli/cmds.h"
 #include "common/log.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Output conventions shared by the subcommands that report: a write
  * error on standard output fails the command, and with --json a failure
  * still prints one JSON document, so a reader never parses nothing. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "cgen.h"
 #include "log.h"
 #include "xalloc.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Writing generated C source (the patch module's livefix-main.c, its
  * run-pre check livefix-verify.c, their Kbuild): string literals, and
  * whole files. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Cleaning up after SIGINT, SIGTERM and SIGHUP: a build registers its work
  * directory and the temporary name of the file it is writing; when one of
  * those signals arrives, the running child (make, gcc) is stopped, both are

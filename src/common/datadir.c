@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "common/datadir.h"
 #include "common/fsutil.h"
 #include "common/log.h"

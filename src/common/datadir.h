@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Where livefix finds the files it ships besides the binary: the macro
  * headers patches may include (include/livefix/ in the source tree,
  * $(PREFIX)/share/livefix/include once installed). */

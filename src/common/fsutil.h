@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Small file-system helpers shared by the cache, the builder and the CLI. */
 #ifndef LIVEFIX_FSUTIL_H
 #define LIVEFIX_FSUTIL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Open-addressing hash map from a key (string or 64-bit integer) to a
  * pointer. Lookups are O(1) so that correlating symbols and sections is
  * linear in their number. Keys are borrowed: the caller keeps them alive

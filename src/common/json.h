@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* A streaming JSON writer (after bpftool's json_writer): callers emit
  * values in order and the writer places commas, quotes and escapes.
  * Output is compact, one document per line. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "run.h"
 #include "log.h"
 #include "xalloc.h"

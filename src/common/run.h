@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Running external programs (apt-get, dpkg-deb, make, gcc, insmod) without a
  * shell, so that paths with spaces or quotes cannot be misread. */
 #ifndef LIVEFIX_RUN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Checks on strings that parts with nothing else in common share. */
 #ifndef LIVEFIX_STRUTIL_H
 #define LIVEFIX_STRUTIL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Allocation that cannot fail silently: out of memory aborts with a message,
  * since no caller could do better and every path would otherwise need it. */
 #ifndef LIVEFIX_XALLOC_H

@@ -1,8 +1,10 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Comparison: is a patched function (or variable) the same as its original?
  * Bytes are compared except where a relocation applies; relocations are
  * compared by what they point at (the correlated symbol and offset, or the
  * contents of a string or constant), never by raw bytes or symbol indexes. */
 #include "diff/internal.h"
+#include "common/outcome.h"
 #include "common/log.h"
 
 #include <string.h>
@@ -253,7 +255,8 @@ unsigned pair_check_data(const struct diff_pair *pair, const struct diff_pair *n
 				 sym->name);
 			continue;
 		}
-		pr_err("%s: variable '%s' in '%s': its initial value or size changed; existing "
+		report(CODE_CHANGED_DATA, ABOUT(.object = pair->unit, .symbol = sym->name),
+		       "%s: variable '%s' in '%s': its initial value or size changed; existing "
 		       "data cannot be patched", pair->unit, sym->name, sym->sec->name);
 		nr++;
 	}

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Correlation: which patched symbol and section is which original one.
  * Globals and unique locals match by name. A static local variable is named
  * "name.N" by GCC with N counting over the whole unit, so N shifts when the

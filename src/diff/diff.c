@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The differ's pipeline. Each pass runs after the ones above it:
  *   load        orig/patched (and the noline pair)
  *   correlate   twins by name and by static-local key      (before compare)
@@ -11,6 +12,7 @@
  *   closure     what the output must carry                 (needs statuses)
  *   emit        sections, symbols, relocations, specials, aliases; write */
 #include "diff/internal.h"
+#include "common/outcome.h"
 #include "common/log.h"
 #include "common/xalloc.h"
 
@@ -87,12 +89,14 @@ static unsigned refuse_function(const struct diff_pair *p, const struct symbol *
 	unsigned nr = 0;
 
 	if (!strncmp(sym->sec->name, ".init.text", 10)) {
-		pr_err("%s: function '%s' in '%s' changed: init code has already run and "
+		report(CODE_INIT_CODE, ABOUT(.object = p->unit, .function = sym->name),
+		       "%s: function '%s' in '%s' changed: init code has already run and "
 		       "cannot be patched", p->unit, sym->name, sym->sec->name);
 		nr++;
 	}
 	if (!calls_fentry(sym)) {
-		pr_err("%s: function '%s' changed but does not call '__fentry__': ftrace "
+		report(CODE_NO_FENTRY, ABOUT(.object = p->unit, .function = sym->name),
+		       "%s: function '%s' changed but does not call '__fentry__': ftrace "
 		       "cannot redirect it (notrace?)", p->unit, sym->name);
 		nr++;
 	}

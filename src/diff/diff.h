@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The object differ: compares a unit compiled from the original and from the
  * patched source and writes a patch object holding the changed and new
  * functions, what they need that is new, and undefined references (named by

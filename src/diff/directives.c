@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Directives: what the patch's source says through livefix-macros.h (or
  * kpatch-macros.h). Each macro leaves descriptors in a ".livefix.*" section
  * of the patched object; they are read here, before correlation, from the

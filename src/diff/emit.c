@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Building the output object from the closure's marks: whole sections,
  * then one chunk per included symbol (appended to the output section of the
  * same name), then every relocation, mapped to the output's own copies or

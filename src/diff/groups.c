@@ -1,8 +1,10 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Section groups (COMDAT): the linker keeps one copy of each group across
  * all objects, so a group whose members or flags change cannot be replaced
  * function by function — the running kernel keeps whichever copy it linked.
  * Such a change is refused. */
 #include "diff/internal.h"
+#include "common/outcome.h"
 #include "common/log.h"
 #include "common/xalloc.h"
 
@@ -61,7 +63,8 @@ unsigned pair_check_groups(const struct diff_pair *p)
 		if (!sig)
 			continue;
 		if (!(twin = find_group(p->patched, sig))) {
-			pr_err("%s: section group '%s' was removed: the running kernel keeps its "
+			report(CODE_SECTION_GROUP, ABOUT(.object = p->unit, .symbol = sig),
+			       "%s: section group '%s' was removed: the running kernel keeps its "
 			       "linked copy, which cannot be replaced", p->unit, sig);
 			nr++;
 			continue;
@@ -69,7 +72,8 @@ unsigned pair_check_groups(const struct diff_pair *p)
 		before = group_fingerprint(p->orig, sec);
 		after = group_fingerprint(p->patched, twin);
 		if (strcmp(before, after)) {
-			pr_err("%s: section group '%s' changed (%s -> %s): the running kernel keeps "
+			report(CODE_SECTION_GROUP, ABOUT(.object = p->unit, .symbol = sig),
+			       "%s: section group '%s' changed (%s -> %s): the running kernel keeps "
 			       "its linked copy, which cannot be replaced", p->unit, sig, before, after);
 			nr++;
 		}

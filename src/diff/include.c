@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The inclusion closure: starting from the changed and new functions (and
  * their .cold parts), follow every relocation and mark what the output must
  * carry itself: new variables, per-call-site statics, string and constant

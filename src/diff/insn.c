@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Just enough x86-64 decoding to find where a RIP-relative operand points.
  * A PC-relative relocation in code has addend = target - (end of the 4-byte
  * field) - (bytes of immediate after it): "cmpb $9, var(%rip)" has one more

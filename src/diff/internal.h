@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Shared state of the differ's passes. Per-symbol and per-section facts live
  * in arrays indexed like the patched object's symbols and sections, so the
  * ELF model stays free of differ fields. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The data-layout check (layout.h): every struct, union and enum defined in
  * both objects of a unit must be the same in both. Members are matched by
  * name, so an addition, removal, move, retype or bitfield change is named;
@@ -6,6 +7,7 @@
  * type's members through one only when they are not all pairwise equal.
  * A member that holds nothing (size 0, not an array) may come and go. */
 #include "diff/layout.h"
+#include "common/outcome.h"
 #include "diff/layout_model.h"
 #include "common/fsutil.h"
 #include "common/log.h"
@@ -217,10 +219,12 @@ static unsigned compare_type(const struct layout_type *o, const struct layout_se
 		compare_enumerators(&c, o, patched);
 	if (c.nr && !already_reported(o->display, c.text, unit)) {
 		if (c.nr > MAX_NOTES)
-			pr_err("refused: %s: data layout change: %s: %s; and %u more", unit,
+			report(CODE_DATA_LAYOUT, ABOUT(.object = unit, .symbol = o->display),
+			       "%s: data layout change: %s: %s; and %u more", unit,
 			       o->display, c.text ? c.text : "?", c.nr - MAX_NOTES);
 		else
-			pr_err("refused: %s: data layout change: %s: %s", unit, o->display,
+			report(CODE_DATA_LAYOUT, ABOUT(.object = unit, .symbol = o->display),
+			       "%s: data layout change: %s: %s", unit, o->display,
 			       c.text ? c.text : "?");
 		(*nr_new)++;
 	}
@@ -257,12 +261,12 @@ int layout_compare(const char *orig_obj, const char *patched_obj, const char *un
 		pr_debug("%s: data layout: %zu and %zu types compared in %.1f ms", unit, o.nr_types,
 			 p.nr_types, (now_seconds() - t0) * 1000);
 	if (*nr_changes && nr_new)
-		pr_err("refused: %s: %u type(s) changed layout: data already in memory keeps the "
+		pr_err("%s: %u type(s) changed layout: data already in memory keeps the "
 		       "old layout and values (new state belongs in shadow variables, "
 		       "klp_shadow_alloc())", unit, *nr_changes);
 	else if (*nr_changes)
-		pr_err("refused: %s: data layout change: the same %u type(s) as above", unit,
-		       *nr_changes);
+		report(CODE_DATA_LAYOUT, ABOUT(.object = unit),
+		       "%s: data layout change: the same %u type(s) as above", unit, *nr_changes);
 	layout_set_release(&o);
 	layout_set_release(&p);
 	return ret == -ENODATA ? 0 : ret ? ret : *nr_changes ? -ENOTSUP : 0;

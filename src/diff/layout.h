@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The data-layout check: a patch must not change the layout of a struct,
  * union or enum that existing objects use. Patched functions would read and
  * write objects already in memory with the new offsets, sizes or values

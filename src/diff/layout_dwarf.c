@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Opens an object file's DWARF for the data-layout check. An object's DWARF
  * refers to its strings and to other sections through relocations (the
  * bytes are zero), so it is opened through libdwfl, which applies them, as

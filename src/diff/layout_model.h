@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* What the data-layout check reads from one object's DWARF (layout_read.c)
  * and compares (layout.c). Private to src/diff/layout*.c. */
 #ifndef LIVEFIX_DIFF_LAYOUT_MODEL_H

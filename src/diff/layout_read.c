@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Reads the type definitions of one object's DWARF for the data-layout
  * check, in one walk over its DIEs. Walked: the unit's top-level DIEs
  * (types, and variables of anonymous types), and functions and their blocks

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Type names for comparing members across two objects. DIE offsets differ
  * between objects, so a member's type is compared by a name built from the
  * DIEs: struct/union/enum by tag (their own layout is compared as a type of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Building the model: the constructors used both by the reader and by code
  * that creates a new object (the differ's output, the converter's .klp.rela
  * sections), and the destructor. */

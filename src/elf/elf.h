@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The ELF model: an x86-64 ET_REL object (a compiled unit or a linked .ko)
  * read into owned structures, looked up through hash tables, edited, and
  * written back. After objtool's elf.h; unlike it, every name and buffer is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Lookups over the model: names through hash tables, symbols by offset
  * through each section's sorted symbol list, relocations through each rela
  * section's offset table. Nothing here scans a whole list. */

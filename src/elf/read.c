@@ -1,6 +1,8 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Reading an x86-64 ET_REL object into the model: sections (contents
  * copied), the symbol table, then relocations (which need both). */
 #include "elf/elf.h"
+#include "common/outcome.h"
 #include "common/log.h"
 #include "common/xalloc.h"
 
@@ -99,8 +101,8 @@ static int read_symbol(struct elf *elf, const GElf_Sym *gs, const char *strtab, 
 		return -EINVAL;
 	}
 	if (gs->st_shndx == SHN_XINDEX) {
-		pr_err("%s: symbol '%s': extended section indexes are not supported",
-		       elf->path, name);
+		report(CODE_UNSUPPORTED_OBJECT, ABOUT(.object = elf->path, .symbol = name),
+		       "%s: symbol '%s': extended section indexes are not supported", elf->path, name);
 		return -ENOTSUP;
 	}
 	if (gs->st_shndx != SHN_UNDEF && gs->st_shndx < SHN_LORESERVE) {
@@ -190,8 +192,9 @@ static int read_all_relocs(struct elf *elf)
 		int ret = 0;
 
 		if (sec->sh.sh_type == SHT_REL) {
-			pr_err("%s: section '%s': SHT_REL is not supported on x86-64",
-			       elf->path, sec->name);
+			report(CODE_UNSUPPORTED_OBJECT, ABOUT(.object = elf->path, .symbol = sec->name),
+			       "%s: section '%s': SHT_REL is not supported on x86-64", elf->path,
+			       sec->name);
 			return -ENOTSUP;
 		}
 		if (sec->sh.sh_type == SHT_RELA)

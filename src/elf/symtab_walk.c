@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* An object's symbol table straight from libelf, for callers that want a
  * few names: elf_read builds the whole model (sections, relocations,
  * indexes), far more than they need. */

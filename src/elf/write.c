@@ -1,9 +1,11 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Writing the model: string tables and the symbol table are rebuilt from
  * scratch (locals first, as the ELF spec requires and ld checks), every
  * SHT_RELA section's contents are regenerated from its entries, and libelf
  * lays the file out. The result goes to a temporary file renamed at the end. */
 #include "elf/elf.h"
 #include "common/cleanup.h"
+#include "common/outcome.h"
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/xalloc.h"
@@ -219,7 +221,8 @@ int elf_write(struct elf *elf, const char *path)
 	elf_version(EV_CURRENT);
 	build_tables(elf);
 	if (elf->nr_sections >= SHN_LORESERVE) {
-		pr_err("%s: %zu sections: too many to write", path, elf->nr_sections);
+		report(CODE_UNSUPPORTED_OBJECT, ABOUT(.object = path),
+		       "%s: %zu sections: too many to write", path, elf->nr_sections);
 		return -ENOTSUP;
 	}
 	fd = create_temp_beside(path, 0644, &tmp);

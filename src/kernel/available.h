@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Updates available in a directory, as uptrack-show --available lists
  * them: the live patch modules there built for the running kernel that
  * are not loaded, oldest build first (livefix_built, then file name). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Debian version strings ([epoch:]upstream[-revision]) compared the way
  * dpkg --compare-versions does (dpkg's lib/dpkg/version.c, and Debian
  * Policy 5.6.12): the effective kernel version is the highest of several

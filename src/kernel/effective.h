@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The effective kernel version, as uptrack-uname shows it: the Debian
  * version the running kernel is at once the live patches are counted.
  *

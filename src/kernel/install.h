@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Installing live patch modules so they are loaded again at boot, as
  * `kpatch install` does: a copy of the module in <lib dir>/<release>/
  * (/var/lib/livefix/<release>, directories 0700, files 0600: a patch

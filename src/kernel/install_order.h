@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The order patches were installed in, kept in <lib dir>/<release>/
  * install-order: one module file name per line, oldest first, replaced
  * atomically (temporary file + rename) on every change. The file only

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Patch modules installed for a kernel: the .ko files in <lib dir>/<release> (see
  * kpaths.h for the lib dir). */
 #ifndef LIVEFIX_KERNEL_INSTALLED_H

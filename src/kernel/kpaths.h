@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Where the running kernel's interfaces live. Every path is built from a
  * root that tests can move into a temporary directory, so the whole of
  * src/kernel runs against a fake /sys and /proc:

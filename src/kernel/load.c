@@ -1,4 +1,6 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "kernel/load.h"
+#include "common/outcome.h"
 
 #include "common/fsutil.h"
 #include "common/log.h"
@@ -42,14 +44,15 @@ static int check_vermagic(const struct modinfo *mi, const char *path)
 	int err = 0;
 
 	if (!vermagic) {
-		pr_err("'%s' has no vermagic in its .modinfo; cannot tell which "
-		       "kernel it is for", path);
+		report(CODE_NOT_LIVEPATCH, ABOUT(.object = path), "'%s' has no vermagic in its "
+		       ".modinfo; cannot tell which kernel it is for", path);
 		free(running);
 		return -ENOEXEC;
 	}
 	built_for = vermagic_release(vermagic);
 	if (strcmp(built_for, running)) {
-		pr_err("'%s' is built for kernel %s, but the running kernel is %s",
+		report(CODE_WRONG_KERNEL, ABOUT(.object = path),
+		       "'%s' is built for kernel %s, but the running kernel is %s",
 		       path, built_for, running);
 		err = -ENOEXEC;
 	}
@@ -101,8 +104,8 @@ static int check_modinfo(const struct modinfo *mi, const char *path, char **name
 	const char *livepatch = modinfo_get(mi, "livepatch");
 
 	if (!livepatch || strcmp(livepatch, "Y")) {
-		pr_err("'%s' is not a live patch module (its .modinfo has no "
-		       "livepatch=Y)", path);
+		report(CODE_NOT_LIVEPATCH, ABOUT(.object = path), "'%s' is not a live patch module "
+		       "(its .modinfo has no livepatch=Y)", path);
 		return -ENOEXEC;
 	}
 	if (check_vermagic(mi, path))
@@ -325,8 +328,10 @@ static int wait_after_insert(const char *name, const struct load_opts *opts)
 		return 0;
 	}
 	if (err == -ETIMEDOUT)
-		pr_err("patch '%s' did not complete its transition within %g "
-		       "seconds", name, opts->timeout);
+		/* reverted: a task never left a function the patch replaces */
+		report(opts->revert && !opts->force ? CODE_ON_STACK : CODE_TRANSITION_STALL,
+		       ABOUT(.object = name), "patch '%s' did not complete its transition "
+		       "within %g seconds", name, opts->timeout);
 	else
 		pr_err("cannot read the transition state of patch '%s': %s",
 		       name, strerror(-err));
@@ -359,7 +364,8 @@ static int insert_and_wait(const struct module_file *mf, const char *name,
 	if (err == LIVEFIX_RUN_PRE_REFUSED)
 		return err;
 	if (err) {
-		pr_err("cannot load '%s': %s", path, insert_error_reason(err));
+		report(err == -EPERM ? CODE_NOT_ROOT : CODE_MODULE_REJECTED, ABOUT(.object = path),
+		       "cannot load '%s': %s", path, insert_error_reason(err));
 		return err;
 	}
 	if (!klp_patch_exists(name)) {
@@ -429,7 +435,8 @@ static int check_supported(void)
 		return 0;
 	dir = kpath_sys("kernel/livepatch");
 	rel = kernel_release();
-	pr_err("the running kernel (%s) does not support live patching: "
+	report(CODE_NO_LIVEPATCH, ABOUT_NOTHING,
+	       "the running kernel (%s) does not support live patching: "
 	       "'%s' does not exist", rel, dir);
 	free(dir);
 	free(rel);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Loading a live patch module into the running kernel and seeing its
  * transition through; on any failure after insertion the patch is reverted
  * and the module removed again, so the kernel is left as it was. */

@@ -1,4 +1,6 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "kernel/load_verify.h"
+#include "common/outcome.h"
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/xalloc.h"
@@ -43,7 +45,8 @@ int load_check_build_id(const struct modinfo *mi, const char *path, bool force)
 		pr_warn("cannot read the running kernel's build id; '%s' is checked by its "
 			"run-pre check only", path);
 	} else if (strcmp(want, have) && !force) {
-		pr_err("'%s' is built for kernel build %s, but the running kernel is build %s "
+		report(CODE_WRONG_KERNEL, ABOUT(.object = path),
+		       "'%s' is built for kernel build %s, but the running kernel is build %s "
 		       "(same release, other build); --force loads it anyway, its run-pre "
 		       "check still compares every function it replaces", path, want, have);
 		err = -ENOEXEC;
@@ -121,7 +124,8 @@ void load_report_run_pre(const char *name, int mark)
 	int size = klogctl(SYSLOG_ACTION_SIZE_BUFFER, NULL, 0), n;
 	char *log;
 
-	pr_err("patch '%s' refused by its run-pre check: the running kernel's code is not "
+	report(CODE_RUN_PRE_MISMATCH, ABOUT(.object = name),
+	       "patch '%s' refused by its run-pre check: the running kernel's code is not "
 	       "the code the patch was built for; nothing was patched, the module is unloaded",
 	       name);
 	if (mark >= 0) {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The load-time checks of run-pre verification: the kernel build a module
  * is for, and the report of a module whose run-pre check refused the
  * running code (its init returns -EILSEQ, see verify/source.c). */

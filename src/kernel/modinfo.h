@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* A module file's .modinfo section: NUL-separated "key=value" strings that
  * MODULE_INFO() and modpost write (livepatch=Y, vermagic=..., name=...,
  * and livefix's own livefix_* keys). Read with libelf from the .ko file,

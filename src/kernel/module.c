@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "kernel/module.h"
 
 #include "common/fsutil.h"

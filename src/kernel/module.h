@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Inserting and removing kernel modules with the system calls, not through
  * insmod/rmmod, so errors come back as errno values we can explain. The
  * system calls go through a table that unit tests replace, since a test

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "kernel/patch_meta.h"
 
 #include "common/fsutil.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* What livefix knows about one patch module: the livefix_* keys of its
  * .modinfo in typed form, and where the file of a loaded patch is. The
  * kernel keeps no custom .modinfo keys in sysfs, so a loaded patch's

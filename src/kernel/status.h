@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Everything `livefix status` (and show, uname) reports about the running
  * kernel's live patches, read once so that every output agrees: the
  * kernel's release and versions, and one entry per patch that is loaded

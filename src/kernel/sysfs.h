@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The kernel's view of live patches: /sys/kernel/livepatch/<patch>/
  *   enabled, transition, force          (kernel/livepatch/core.c)
  *   <object>/patched                    (object = "vmlinux" or a module)

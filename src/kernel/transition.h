@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Waiting for a live patch transition and explaining one that stalls.
  *
  * While a patch is in transition every task has a patch_state of

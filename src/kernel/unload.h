@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Disabling a live patch and removing its module. In 6.1 any enabled
  * patch may be disabled, whatever its place in the stack (the stacking
  * order rule went away with atomic replace in 5.1); the kernel refuses

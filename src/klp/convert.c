@@ -1,8 +1,10 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The livepatch .ko conversion. kernel/livepatch/core.c is the spec:
  * klp_resolve_symbols() parses ".klp.sym.%55[^.].%511[^,],%lu" and requires
  * SHN_LIVEPATCH; klp_apply_section_relocs() parses the object name of a
  * ".klp.rela.<obj>.<section>" section and writes into section sh_info. */
 #include "klp/convert.h"
+#include "common/outcome.h"
 #include "common/log.h"
 #include "common/xalloc.h"
 #include "elf/elf.h"
@@ -142,7 +144,8 @@ static int refuse_module_relocs_at_load(struct elf *elf, const bool *is_klp)
 			if (!is_klp[r->sym->index] || parse_klp_name(elf, r->sym->name, objname) ||
 			    !strcmp(objname, "vmlinux"))
 				continue;
-			pr_err("%s+%#lx refers to '%s' of module %s: the kernel uses %s entries "
+			report(CODE_UNSUPPORTED_SECTION, ABOUT(.object = objname, .symbol = r->sym->name),
+			       "%s+%#lx refers to '%s' of module %s: the kernel uses %s entries "
 			       "when it loads the patch module, before it can resolve symbols of "
 			       "%s%s", rsec->base->name, (unsigned long)r->offset, r->sym->name,
 			       objname, rsec->base->name, objname,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The .ko rewrite that makes a kbuild-linked module a livepatch module in
  * the format of Documentation/livepatch/module-elf-format.rst. */
 #ifndef LIVEFIX_KLP_CONVERT_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "klp/module_source.h"
 #include "common/cgen.h"
 #include "common/xalloc.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The C side of a livepatch module: the klp_func/klp_object/klp_patch tables
  * that name each replaced function and its replacement, klp_enable_patch()
  * at init, the metadata `livefix info` shows, and the Kbuild file that links

@@ -1,4 +1,6 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "ksym/resolve.h"
+#include "common/outcome.h"
 #include "diff/diff.h"
 #include "common/log.h"
 #include "common/strutil.h"
@@ -266,7 +268,8 @@ static int resolve_global(struct unit_resolver *r, const char *name, struct diff
 		if (klp_name(out, r->vmlinux, sym))
 			return -EINVAL;
 	} else {
-		pr_err("%s: symbol '%s' is neither exported nor defined in %s",
+		report(CODE_UNRESOLVED_SYMBOL, ABOUT(.object = r->unit, .symbol = name),
+		       "%s: symbol '%s' is neither exported nor defined in %s",
 		       r->unit, name, r->target->objname);
 		return -ENOENT;
 	}

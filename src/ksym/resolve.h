@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Resolving what a patched translation unit references in the running
  * kernel: exported symbols by name (the module loader does it), all others
  * through livepatch symbols ".klp.sym.<obj>.<name>,<sympos>" whose sympos is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "ksym/symtab.h"
 #include "common/log.h"
 #include "common/strutil.h"

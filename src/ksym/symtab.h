@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The symbol table of a patch target as the running kernel will see it:
  * vmlinux (from the -dbg package, with FILE symbols) or a module's .ko.
  * It answers the two questions a livepatch relocation needs: which of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Module.symvers: the symbols the kernel and its modules export, with their
  * CRCs. A reference to an exported symbol is resolved by the module loader
  * like any module's; everything else needs a livepatch relocation. */

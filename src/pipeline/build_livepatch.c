@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "pipeline/build_livepatch.h"
 #include "pipeline/header_probe.h"
 #include "pipeline/patch_header.h"
@@ -8,6 +9,7 @@
 #include "common/cleanup.h"
 #include "common/fsutil.h"
 #include "common/log.h"
+#include "common/outcome.h"
 #include "common/strutil.h"
 #include "common/xalloc.h"
 #include "diff/diff.h"
@@ -142,6 +144,43 @@ static void add_func(struct build_state *st, const char *object, const struct di
 	d->sympos = sympos;
 }
 
+static void report_func(struct build_state *st, const char *object, const struct diff_func *f)
+{
+	struct livepatch_build_report *r = st->opts->report;
+	struct livepatch_build_func *rf;
+
+	if (!r)
+		return;
+	xgrow((void **)&r->funcs, &r->alloc_funcs, r->nr_funcs + 1, sizeof(*r->funcs));
+	rf = &r->funcs[r->nr_funcs++];
+	rf->object = xstrdup(object);
+	rf->function = xstrdup(f->name);
+	rf->is_new = f->is_new;
+}
+
+void livepatch_build_report_release(struct livepatch_build_report *r)
+{
+	for (size_t i = 0; i < r->nr_funcs; i++) {
+		free(r->funcs[i].object);
+		free(r->funcs[i].function);
+	}
+	free(r->funcs);
+	free(r->kernel);
+	memset(r, 0, sizeof(*r));
+}
+
+/* The report's timings and kernel, as far as the build got. */
+static void report_end(const struct build_state *st, double total)
+{
+	struct livepatch_build_report *r = st->opts->report;
+
+	if (!r)
+		return;
+	r->kernel = st->in.kver ? xstrdup(st->in.kver) : NULL;
+	r->t_inputs = st->t_inputs, r->t_compile = st->t_compile;
+	r->t_diff = st->t_diff, r->t_link = st->t_link, r->t_total = total;
+}
+
 /* Registers the changed functions of one diffed unit with their sympos. */
 static int collect_funcs(struct build_state *st, const struct unit_objects *u,
 			 const struct unit_resolver *r, const struct diff_result *res)
@@ -155,6 +194,7 @@ static int collect_funcs(struct build_state *st, const struct unit_objects *u,
 		unsigned long sympos = 0;
 
 		pr_info("%s: %s function: %s", short_name, f->is_new ? "new" : "changed", f->name);
+		report_func(st, u->target, f);
 		if (f->is_new)
 			continue;
 		if (unit_function_sympos(r, f->name, f->is_local, &sympos))
@@ -245,7 +285,8 @@ static int refuse_non_c(const struct patchset *ps)
 		if (ps->files[i].is_header)
 			continue; /* through the units including it: patch_units() */
 		if (n < 2 || strcmp(p + n - 2, ".c")) {
-			pr_err("%s: only C source files can be live patched", p);
+			report(CODE_NON_C_FILE, ABOUT(.symbol = p),
+			       "%s: only C source files can be live patched", p);
 			ret = -ENOTSUP;
 		}
 	}
@@ -352,8 +393,7 @@ static int check_export_crcs(struct build_state *st)
 			ret = r;
 	}
 	if (nr)
-		pr_err("refused: %u exported symbol CRC(s) changed (symbol version disagreement)",
-		       nr);
+		pr_err("%u exported symbol CRC(s) changed (symbol version disagreement)", nr);
 	return ret ? ret : nr ? -ENOTSUP : 0;
 }
 
@@ -438,7 +478,8 @@ static int diff_units(struct build_state *st)
 	}
 	st->t_diff = now_seconds() - t0;
 	if (!ret && !st->nr_objects) {
-		pr_err("no functional change in the patch: nothing to live patch");
+		report(CODE_NO_CHANGE, ABOUT_NOTHING,
+		       "no functional change in the patch: nothing to live patch");
 		return LIVEPATCH_BUILD_NO_CHANGE;
 	}
 	return ret;
@@ -695,7 +736,7 @@ int livepatch_build(const struct livepatch_build_opts *opts, char **ko_path)
 	st.module_name = livepatch_module_name(opts->name ? opts->name : opts->patches[0],
 					       !opts->name);
 	if (!st.module_name)
-		return -EINVAL;
+		return -EINVAL; /* nothing done: no report */
 	ret = prepare(&st);
 	if (!ret)
 		ret = load_symbols(&st);
@@ -712,6 +753,7 @@ int livepatch_build(const struct livepatch_build_opts *opts, char **ko_path)
 	pr_info("time: inputs %.1f s, compile %.1f s, diff %.1f s, link %.1f s, total %.1f s",
 		st.t_inputs, st.t_compile, st.t_diff, st.t_link, now_seconds() - t0);
 out:
+	report_end(&st, now_seconds() - t0);
 	release(&st);
 	return ret;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* `livefix build` as a library call: source patches in, a livepatch module
  * out, through the pipeline described in docs/design.md. */
 #ifndef LIVEFIX_BUILD_LIVEPATCH_H
@@ -21,7 +22,23 @@ struct livepatch_build_opts {
 	const char *sign_key;    /* sign with the kernel's sign-file (sha256); NULL: unsigned */
 	const char *sign_cert;   /* the certificate for sign_key (required with it) */
 	unsigned max_units;      /* units compiled for changed headers at most; 0: 40 */
+	struct livepatch_build_report *report; /* filled in when not NULL */
 };
+
+/* What a build did, for `livefix build --json`: as far as it got when it
+ * was refused or failed. */
+struct livepatch_build_report {
+	char *kernel;            /* the target release; NULL before it was known */
+	struct livepatch_build_func {
+		char *object;    /* "vmlinux" or the module */
+		char *function;
+		bool is_new;
+	} *funcs;
+	size_t nr_funcs, alloc_funcs;
+	double t_inputs, t_compile, t_diff, t_link, t_total; /* seconds */
+};
+
+void livepatch_build_report_release(struct livepatch_build_report *r);
 
 /* Result codes beyond -errno. */
 enum {

@@ -1,8 +1,10 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The refusal of a header change beyond --max-units (header_probe.h). A
  * probe is compiled only to read its DWARF: original and patched, no
  * __LINE__-neutral pair, in the build's work directory with the same
  * overlays as any unit, so the tree and the user's files stay as they are. */
 #include "pipeline/header_probe.h"
+#include "common/outcome.h"
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "diff/layout.h"
@@ -57,9 +59,10 @@ int header_probe_refuse(const struct kernel_inputs *in, const struct patchset *p
 	for (i = 0; i < b->nr_probes && r == PROBE_NOT_TOLD; i++)
 		r = probe_layout(in, ps, b, b->probes[i], !i);
 	if (r == PROBE_LAYOUT_CHANGED)
-		pr_err("refused: %s: %s: only %s was compiled, to look for a data layout change",
+		report(CODE_DATA_LAYOUT, ABOUT(.object = b->probes[i - 1], .symbol = b->header),
+		       "%s: %s: only %s was compiled, to look for a data layout change",
 		       b->header, b->affects, b->probes[i - 1]);
 	else
-		pr_err("%s", b->refusal);
+		report(CODE_HEADER_LIMIT, ABOUT(.symbol = b->header), "%s", b->refusal);
 	return -ENOTSUP;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* A header change refused for --max-units (build/header_units.c) is first
  * told apart from a data layout change: one includer, the probe, is
  * compiled original and patched and the types of its DWARF compared

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "pipeline/patch_globals.h"
 #include "common/xalloc.h"
 #include "elf/elf.h"

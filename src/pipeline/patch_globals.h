@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Global symbols that a patch adds: defined by a patched object but by no
  * original one. A reference to one from another patched unit is resolved
  * inside the patch module at link time, not in the running kernel; unless

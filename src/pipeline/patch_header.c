@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "pipeline/patch_header.h"
 #include "common/fsutil.h"
 #include "common/log.h"

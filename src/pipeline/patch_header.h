@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* What a patch says about itself before its first diff: the Subject: line of
  * a mail-formatted patch and the CVE ids it declares fixed: those of a
  * "CVE:" trailer (or "CVE-ID:", "CVEs:") or of a line holding one id

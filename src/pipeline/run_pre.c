@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "pipeline/run_pre.h"
 #include "common/log.h"
 #include "common/testhooks.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The pipeline's side of run-pre verification (verify/verify.h): for every
  * function a unit replaces, what its original object holds, named through
  * the same resolver as the patch code; and the test-only overrides that

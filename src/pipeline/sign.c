@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "pipeline/sign.h"
 #include "common/log.h"
 #include "common/run.h"

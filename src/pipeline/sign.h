@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Module signing with the kernel's own scripts/sign-file. */
 #ifndef LIVEFIX_PIPELINE_SIGN_H
 #define LIVEFIX_PIPELINE_SIGN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Shared between the special-section engine's files. */
 #ifndef LIVEFIX_SPECIAL_INTERNAL_H
 #define LIVEFIX_SPECIAL_INTERNAL_H

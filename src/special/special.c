@@ -1,8 +1,10 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The special-section engine: walks a special section entry by entry,
  * keeps the entries whose owner relocation points into included code, and
  * appends them (with their relocations, their parallel entry and their slice
  * of replacement code) to the output object. */
 #include "special/internal.h"
+#include "common/outcome.h"
 #include "common/log.h"
 #include "common/xalloc.h"
 
@@ -156,7 +158,8 @@ static int check_early_field(const struct special_target *t, const struct specia
 	if (d->key_via_trampoline && !use_trampoline(t, src, entry + d->early_field, r) &&
 	    !special_is_late_klp_symbol(r->sym))
 		return 0;
-	pr_err("%s: section '%s': '%s': %s", t->unit, d->name, r->sym->name, d->early_why);
+	report(CODE_UNSUPPORTED_SECTION, ABOUT(.object = t->unit, .symbol = r->sym->name),
+	       "%s: section '%s': '%s': %s", t->unit, d->name, r->sym->name, d->early_why);
 	return -ENOTSUP;
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Special sections: tables the kernel walks at boot or module load, one
  * fixed-size entry per site in some function (__mcount_loc, __bug_table,
  * .altinstructions, ORC...). A patch object keeps exactly the entries that

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The special sections of Linux 6.1 on x86-64. Each descriptor names the
  * type the kernel reads (paths relative to the kernel source); a kernel
  * build checks its sizes and member offsets against the ones probed from
@@ -5,6 +6,7 @@
  * layout the engine handles, and, alone, the fallback for unit tests on
  * user-space fixtures. */
 #include "special/special.h"
+#include "common/outcome.h"
 #include "common/log.h"
 #include "common/xalloc.h"
 
@@ -118,17 +120,20 @@ static int check_layout(const struct special_sizes *sz, const char *section,
 
 	free(key);
 	if (ret) {
-		pr_err("%s: %s%s%s is not defined in this kernel's headers (not probed)",
+		report(CODE_SPECIAL_SIZES, ABOUT(.symbol = type),
+		       "%s: %s%s%s is not defined in this kernel's headers (not probed)",
 		       section, type, member ? "." : "", member ? member : "");
 		return -ENOTSUP;
 	}
 	if (value == expected)
 		return 0;
 	if (member)
-		pr_err("%s: %s.%s is at offset %lu in this kernel, livefix handles %lu",
+		report(CODE_SPECIAL_SIZES, ABOUT(.symbol = type),
+		       "%s: %s.%s is at offset %lu in this kernel, livefix handles %lu",
 		       section, type, member, value, expected);
 	else
-		pr_err("%s: %s is %lu bytes in this kernel, livefix handles %lu", section,
+		report(CODE_SPECIAL_SIZES, ABOUT(.symbol = type),
+		       "%s: %s is %lu bytes in this kernel, livefix handles %lu", section,
 		       type, value, expected);
 	return -ENOTSUP;
 }

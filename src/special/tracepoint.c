@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Jump labels keyed on a module's own tracepoints. trace_foo() compiles to
  * static_key_false(&__tracepoint_foo.key): a NOP over the tracing code, and
  * a __jump_table entry whose key the kernel reads when the patch module

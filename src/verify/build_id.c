@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The GNU build-id note: what tells two builds of one kernel release apart.
  * The running kernel shows its notes in /sys/kernel/notes; the -dbg vmlinux
  * has the same .notes section. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The kernel's comparison (rules.h) compiled in user space: the unit tests
  * run the very code every module carries. */
 #include "verify/verify.h"

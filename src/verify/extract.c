@@ -1,7 +1,9 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* What a replaced function looks like in the original object: its bytes,
  * its relocated fields with the symbols they must resolve to, and the sites
  * the kernel rewrites (rules.h says what each site may become). */
 #include "verify/verify.h"
+#include "common/outcome.h"
 #include "common/log.h"
 #include "common/xalloc.h"
 #include "special/special.h"
@@ -137,7 +139,8 @@ static int layout_value(const struct extract *x, const struct rewritten *d, cons
 {
 	if (x->sizes && !special_sizes_get(x->sizes, key, v))
 		return 0;
-	pr_err("%s: %s: '%s' is not in the kernel's probed entry layouts (special-sizes)",
+	report(CODE_SPECIAL_SIZES, ABOUT(.object = x->elf->path, .symbol = key),
+	       "%s: %s: '%s' is not in the kernel's probed entry layouts (special-sizes)",
 	       x->elf->path, d->name, key);
 	return -ENOTSUP;
 }
@@ -155,7 +158,8 @@ static int layout_member(const struct extract *x, const struct rewritten *d, con
 	key = xasprintf("%s.%s", d->type, member);
 	ret = layout_value(x, d, key, off);
 	if (!ret && *off >= size) {
-		pr_err("%s: %s: probed '%s' is %lu, outside the %lu-byte entry", x->elf->path,
+		report(CODE_SPECIAL_SIZES, ABOUT(.object = x->elf->path, .symbol = key),
+		       "%s: %s: probed '%s' is %lu, outside the %lu-byte entry", x->elf->path,
 		       d->name, key, *off, size);
 		ret = -ENOTSUP;
 	}
@@ -169,7 +173,8 @@ static int entry_layout(const struct extract *x, const struct rewritten *d,
 	int ret = layout_value(x, d, d->type, &l->size);
 
 	if (!ret && !l->size) {
-		pr_err("%s: %s: probed '%s' is 0 bytes", x->elf->path, d->name, d->type);
+		report(CODE_SPECIAL_SIZES, ABOUT(.object = x->elf->path, .symbol = d->type),
+		       "%s: %s: probed '%s' is 0 bytes", x->elf->path, d->name, d->type);
 		ret = -ENOTSUP;
 	}
 	if (!ret)
@@ -356,7 +361,9 @@ static int collect_relocs(struct extract *x, verify_resolve_fn resolve, void *ct
 		if (r->offset < x->func->offset || field >= f->size || in_site(f, field, size ? size : 1))
 			continue;
 		if (!kind) {
-			pr_err("%s: %s+0x%llx: relocation type %u cannot be verified",
+			report(CODE_UNSUPPORTED_OBJECT,
+			       ABOUT(.object = x->elf->path, .function = f->name),
+			       "%s: %s+0x%llx: relocation type %u cannot be verified",
 			       x->elf->path, f->name, (unsigned long long)field, r->type);
 			return -ENOTSUP;
 		}

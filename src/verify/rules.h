@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The run-pre comparison rules: one text, compiled twice. livefix compiles
  * it (verify/compare.c, for the unit tests) and writes it verbatim into
  * every module's livefix-verify.c (verify/source.c), so the kernel applies

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* livefix-verify.c, the module's run-pre check. Every address it compares
  * with is resolved by the kernel itself: a table of 8-byte words, each with
  * a relocation to the symbol livefix chose (".klp.sym.<obj>.<name>,<pos>"

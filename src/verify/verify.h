@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Run-pre verification (after Ksplice): every module carries, for each
  * function it replaces, the original object's bytes of that function, the
  * positions of its relocations with the symbol each must resolve to, and

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Bad-input tests (docs/bad-input.md): each case checks the exit status,
 # a one-line reason on stderr, that no half-written output is left, and
 # that the cache still builds a module afterwards. Host-side only: `load`
@@ -99,7 +100,7 @@ diff -uN a/fs/proc/livefix_new.c b/fs/proc/livefix_new.c
 P
 { echo "--- a/../../etc/passwd"; echo "+++ b/../../etc/passwd"; echo "@@ -1 +1 @@"; echo "-x"; echo "+y"; } >"$T/escape.patch"
 
-expect "patch that does not apply" 1 'does not apply' build -o "$T/o1" "$T/noapply.patch"
+expect "patch that does not apply" 1 'failed \[bad-patch\]: patch does not apply' build -o "$T/o1" "$T/noapply.patch"
 nothing_in "  no output" "$T/o1"
 expect "empty patch" 1 'touches no file' build -o "$T/o2" "$T/empty.patch"
 nothing_in "  no output" "$T/o2"
@@ -107,8 +108,8 @@ expect "patch to a file not compiled" 1 'not compiled in this kernel' build -o "
 nothing_in "  no output" "$T/o3"
 expect "fetch --debug-modules of a module the kernel lacks" 2 "no module 'no_such_mod'" \
 	"$LF" fetch -k "$KVER" --debug-modules no_such_mod
-expect "patch creating a new .c file" 3 'creates this source file' build -o "$T/o4" "$T/newfile.patch"
-expect "binary file in the patch" 3 'binary file' build -o "$T/o4" "$T/binary.patch"
+expect "patch creating a new .c file" 3 'refused \[new-file\]: .*creates this source file' build -o "$T/o4" "$T/newfile.patch"
+expect "binary file in the patch" 3 'refused \[non-c-file\]: .*binary file' build -o "$T/o4" "$T/binary.patch"
 expect "source and binary file in one patch" 3 'binary file' build -o "$T/o4" "$T/mixed.patch"
 nothing_in "  no output" "$T/o4"
 expect "patch outside the source tree" 1 'outside the kernel source' build -o "$T/o5" "$T/escape.patch"
@@ -116,6 +117,49 @@ expect "missing patch file" 1 'cannot read|No such file' build -o "$T/o5" "$T/no
 nothing_in "  no output" "$T/o5"
 expect "no patch given" 2 'no patch' build -o "$T/o5"
 cache_ok "cache usable after bad patches"
+
+# ---- build --json: one document on stdout whatever the outcome, valid
+# against docs/build.schema.json, with the codes; the exit status unchanged
+# json_expect NAME RC PYTHON-CONDITION CMD...: the document is "d"
+json_expect() {
+	local name=$1 want=$2 cond=$3 rc
+	shift 3
+	"$@" >"$T/json" 2>"$T/json.err"; rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		bad "$name" "exit $rc, expected $want: $(tail -2 "$T/json.err" | tr '\n' ' ')"
+	elif ! python3 - "$ROOT/docs/build.schema.json" "$T/json" "$cond" >"$T/json.why" 2>&1 <<'PY'
+import json, sys
+schema = json.load(open(sys.argv[1]))
+text = open(sys.argv[2]).read()
+if text.count("\n") != 1:
+    sys.exit("expected one line of JSON on stdout, saw %d lines" % text.count("\n"))
+d = json.loads(text)
+try:
+    import jsonschema
+    jsonschema.validate(d, schema)
+except ImportError:
+    pass
+if not eval(sys.argv[3]):
+    sys.exit("expected %s, saw %s" % (sys.argv[3], text.strip()))
+PY
+	then
+		bad "$name" "$(tail -1 "$T/json.why" | cut -c1-400)"
+	else
+		ok "$name"
+	fi
+}
+json_expect "build --json: a patch that does not apply" 1 \
+	'd["outcome"] == "failed" and d["code"] == "bad-patch" and d["module"] is None and any(e["code"] == "bad-patch" for e in d["errors"])' \
+	build --json -o "$T/o6" "$T/noapply.patch"
+json_expect "build --json: a refusal names its code and file" 3 \
+	'd["outcome"] == "refused" and d["code"] == "new-file" and d["refusals"][0]["code"] == "new-file" and d["refusals"][0]["symbol"] == "fs/proc/livefix_new.c"' \
+	build --json -o "$T/o6" "$T/newfile.patch"
+json_expect "build --json: a usage error" 2 'd["outcome"] == "usage" and d["code"] == "usage"' \
+	build --json --max-units 0 "$EX"
+json_expect "build --json: built" 0 \
+	'd["outcome"] == "built" and d["code"] is None and d["module"]["path"].endswith("/livepatch-proc-version.ko") and d["objects"] == [{"object": "vmlinux", "changed": ["version_proc_show"], "new": []}] and not d["refusals"]' \
+	build --json -o "$T/o7" "$EX"
+nothing_in "  no output after the failed --json builds" "$T/o6"
 
 # ---- modules given to info and load
 mkdir -p "$T/fake/sys/kernel/livepatch" "$T/fake/sys/module" "$T/fake/proc"
@@ -138,7 +182,7 @@ for k in trunc trunc90 corrupt junk zero; do
 		env LIVEFIX_SYSFS_ROOT="$T/fake" LIVEFIX_PROC_ROOT="$T/fake" LIVEFIX_KERNEL_RELEASE="$KVER" \
 		"$LFT" load "$T/$k.ko"
 done
-expect "load of a module for another kernel" 3 "is built for kernel $KVER, but the running kernel is" \
+expect "load of a module for another kernel" 3 "refused \[wrong-kernel\]: .*is built for kernel $KVER, but the running kernel is" \
 	env LIVEFIX_SYSFS_ROOT="$T/fake" LIVEFIX_PROC_ROOT="$T/fake" LIVEFIX_KERNEL_RELEASE=6.1.0-99-amd64 \
 	"$LFT" load "$KO"
 expect "info on a missing file" 1 "no patch module" "$LF" info "$T/missing.ko"

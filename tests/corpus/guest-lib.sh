@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # tests/corpus/guest-lib.sh — helpers for the corpus runners' guest scripts.
 # POSIX sh (busybox ash in the test machine); sourced by the generated
 # guest scripts as /root/guest-lib.sh. Prints machine-readable lines:

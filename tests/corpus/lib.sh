@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=bash
 # tests/corpus/lib.sh — host-side helpers shared by the corpus runners
 # (run-kpatch-corpus.sh, run-stable-corpus.sh). Source it from bash.
@@ -26,7 +27,7 @@ now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="${2:-$(now)}" 'BEGIN { printf "%.1f", b - a }'; }
 
 # The runner's help: its header comment, from line 2 up to "set -u".
-corpus_usage() { sed -n '2,/^set -u/{/^set -u/d;s/^# \{0,1\}//;p}' "$0"; }
+corpus_usage() { sed -n '2,/^set -u/{/^set -u/d;/SPDX-License-Identifier/d;s/^# \{0,1\}//;p}' "$0"; }
 
 # corpus_options "$@": the options every runner takes: -h/--help (the
 # help, exit 0), -o OUTDIR (sets OUT), --; another option exits 2 (as
@@ -68,45 +69,38 @@ reason_of() {
 	error_lines "$1" | awk 'NF { printf "%s%s", (n++ ? " | " : ""), $0 } END { if (n) print "" }'
 }
 
-# Refusal category from the reason text (keywords; first match in this order).
-refusal_category() {
-	local r=${1,,}
-	case $r in
-	'') echo other ;;
-	*"no functional change"*) echo no-functional-change ;;
-	# before the keywords a type or file name in its line could hold
-	*"data layout change"*) echo data-layout ;;
-	*"creates this source file"*) echo new-file ;;
-	# livefix load reverted: a task never left a patched function
-	*"still unpatched"*) echo on-stack ;;
-	# code no live patch replaces: the vDSO, boot images, assembly, and
-	# functions without an fentry site (notrace: kernel/trace, __exit)
-	*"live patch cannot replace"*|*"assembly is not live patched"*|*"__fentry__"*) echo unpatchable-code ;;
-	*"header file"*|*"header"*) echo header ;;
-	# a static key of a module read before the klp relocations exist
-	*"jump label"*|*"static key"*|*"static_key"*) echo unsupported-section ;;
-	# types an exported function's interface reaches changed (a commit
-	# that changes struct layouts across a module's exports)
-	*"crc"*|*"symbol version"*) echo export-abi ;;
-	*export*|*symvers*|*"__ksymtab"*) echo new-export ;;
-	*"init code"*|*".init."*|*"__init"*|*".exit."*|*"__exit"*|*"init section"*|*"initcall"*) echo init-change ;;
-	*layout*|*"struct size"*|*"size of struct"*|*"member"*) echo data-layout ;;
-	*variable*|*"data cannot"*|*"initial value"*|*"static local"*|*".data"*|*".bss"*|*".rodata"*) echo changed-data ;;
-	*"section '"*|*"unsupported section"*|*"special section"*|*"section "*) echo unsupported-section ;;
-	*) echo other ;;
-	esac
+# The outcome codes of a log's reason lines ("livefix: error: refused
+# [CODE]: ..." or "failed [CODE]: ...", docs/codes.md), one a line, in order.
+reason_codes() {
+	sed -n 's/^livefix: error: [a-z]* \[\([a-z0-9-]*\)\]: .*/\1/p' "$1"
+}
+# The code of a refused build, as livefix's own (build --json's "code"):
+# its first refusal whose code no live patch could get past, else its first.
+refusal_code() {
+	local c first=
+	for c in $(sed -n 's/^livefix: error: refused \[\([a-z0-9-]*\)\]: .*/\1/p' "$1"); do
+		if not_function_level "$c"; then echo "$c"; return; fi
+		[ -n "$first" ] || first=$c
+	done
+	echo "$first"
 }
 
-# Whether a refusal CATEGORY is for a change that is not function-level, so
+# Whether CODE is an outcome code (docs/codes.md's table, the one place after
+# src/common/codes.c that lists them).
+code_is_known() {
+	grep -q "^| \`$1\` | " "$REPO_ROOT/docs/codes.md"
+}
+
+# Whether a refusal CODE is for a change that is not function-level, so
 # that no live patch (of any tool on the mainline livepatch model) could
-# apply it: the denominator of the stable corpus's coverage leaves these
-# out. header, unsupported-section, new-file and other are livefix's own
-# limits and count against it.
+# apply it: its "live-patchable in principle?" column in docs/codes.md says
+# "no" (or there is nothing to patch). The denominator of the stable
+# corpus's coverage leaves these out; the others (header-limit, new-file,
+# on-stack, ...) are limits of livefix or of the consistency model and
+# count against it.
 not_function_level() {
-	case $1 in
-	no-functional-change|data-layout|changed-data|init-change|new-export|export-abi|unpatchable-code) return 0 ;;
-	*) return 1 ;;
-	esac
+	grep -qE "^\| \`$1\` \| [^|]* \| [^|]* \| [^|]* \| (no|nothing to patch)" \
+		"$REPO_ROOT/docs/codes.md"
 }
 
 # The functions a build reports: "changed: a,b; new: c" (from its

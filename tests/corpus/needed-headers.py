@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """The header patches of a corpus that a failed `.c` patch build needs.
 
 A stable update changes a header and its users in one upstream commit; the
@@ -163,8 +164,9 @@ def include_closure(edges, sources):
     return seen | set(FORCED_INCLUDES)
 
 
-# "livefix: error: compiling drivers/scsi/sr.c (patched) failed: ..."
-FAILED_UNIT = re.compile(r"^livefix: error: compiling (\S+\.c) \(patched\) failed")
+# "livefix: error: failed [compile-failed]: compiling drivers/scsi/sr.c (patched) failed: ..."
+# (the compile-failed code, docs/codes.md; the unit is what it names)
+FAILED_UNIT = re.compile(r"^livefix: error: failed \[compile-failed\]: compiling (\S+\.c) \(patched\) failed")
 
 
 def failed_units(log_path):

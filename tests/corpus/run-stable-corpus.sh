@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # tests/corpus/run-stable-corpus.sh — run livefix over a corpus of real
 # stable fixes, one patch per changed file (e.g. /work/shared/corpus/
 # stable-6.1.170-3_6.1.176-1/, see its README.md and index.tsv), and say for
@@ -12,7 +13,7 @@
 #   ONLY=id,id     only these ids (0007 or 7) or ranges (1-300): a long run
 #                  split in parts, summed by tests/corpus/summarize.sh
 #   EXPECT=id=outcome,...  these ids must have exactly this outcome (e.g.
-#                  0002=applied,0009=refused:no-functional-change): a
+#                  0002=applied,0009=refused:no-change): a
 #                  regression test of known results (make check's subset)
 #   RESUME=1       keep the builds an interrupted run into the same OUTDIR
 #                  finished; build only the others (the VM runs are redone)
@@ -28,15 +29,14 @@
 #                       load completed the transition, a smoke workload
 #                       (fork/exec, files in /tmp, ping + TCP on loopback) ran,
 #                       livefix unload worked; no oops/warning in the log
-#   refused:CATEGORY    livefix build exit 3 with a reason; CATEGORY from the
-#                       reason: no-functional-change, data-layout, init-change,
-#                       changed-data, new-export, export-abi (exported CRCs
-#                       changed), unpatchable-code (vDSO, boot images,
-#                       assembly), header, new-file, unsupported-section,
-#                       other (the full reason is in the report)
-#   refused:on-stack    livefix load reverted the transition, naming a task
-#                       that stays in a patched function (a kthread's loop),
-#                       and left the system unchanged
+#   refused:CODE        livefix build exit 3 with a reason; CODE is livefix's
+#                       outcome code for it (docs/codes.md: no-change,
+#                       data-layout, changed-data, export-crc, no-fentry,
+#                       init-code, header-limit, new-file, ...; lib.sh
+#                       refusal_code), the full reason is in the report
+#   refused:on-stack    livefix load reverted the transition ("failed
+#                       [on-stack]": a task stays in a patched function, a
+#                       kthread's loop) and left the system unchanged
 #   wrong:WHAT          anything else: build exit 1/4 (build-exitN), a refusal
 #                       without a reason, load failure, transition timeout,
 #                       unload failure, smoke failure, oops, panic, timeout
@@ -188,7 +188,7 @@ prefetch_debug_modules
 GRAPH=$(corpus_cachedir)/$KVER/include-graph
 sources_patches() { # BUILD_LOG: corpus patches of the units that failed
 	local f
-	sed -n 's/^livefix: error: compiling \(.*\.c\) (patched) failed.*/\1/p' "$1" | sort -u |
+	sed -n 's/^livefix: error: failed \[compile-failed\]: compiling \(.*\.c\) (patched) failed.*/\1/p' "$1" | sort -u |
 	while read -r f; do
 		awk -F'\t' -v f="$f" '$2 == f && $3 == "a" { print $1 }' "$CORPUS/index.tsv" |
 		while read -r i; do ls "$CORPUS"/patches/"$i"-*.patch 2>/dev/null; done
@@ -196,7 +196,7 @@ sources_patches() { # BUILD_LOG: corpus patches of the units that failed
 }
 adders_patches() { # BUILD_LOG: corpus .c patches adding the missing functions
 	local sym
-	sed -n "s/^livefix: error: .*symbol '\([A-Za-z0-9_]*\)' is neither exported nor defined.*/\1/p" "$1" |
+	sed -n "s/^livefix: error: failed \[unresolved-symbol\]: .*symbol '\([A-Za-z0-9_]*\)' is neither.*/\1/p" "$1" |
 	sort -u | while read -r sym; do
 		awk -F'\t' -v s="$sym" '$3 == "a" && match($6, /funcs-added: [^;]*/) {
 			n = split(substr($6, RSTART + 13, RLENGTH - 13), f, ",")
@@ -205,7 +205,7 @@ adders_patches() { # BUILD_LOG: corpus .c patches adding the missing functions
 	done
 }
 companion_patches() { # ID BUILD_LOG: the patches its failure asks for
-	if grep -q "^livefix: error: compiling .* (patched) failed" "$2"; then
+	if grep -q "^livefix: error: failed \[compile-failed\]: compiling .* (patched) failed" "$2"; then
 		"$REPO_ROOT/tests/corpus/needed-headers.py" "$CORPUS" "$1" "$2" "$GRAPH"
 		sources_patches "$2"
 	fi
@@ -249,7 +249,7 @@ build_one() {
 		# only for what another file of the commit can cure, so that a
 		# livefix failure is never hidden behind a bigger build
 		if [ ${#more[@]} -eq 0 ] && [ "$whole_module" = 0 ] &&
-			grep -qE '^livefix: error: (compiling .* \(patched\) failed|.*neither exported nor defined)' "$log"; then
+			grep -qE '^livefix: error: failed \[(compile-failed|unresolved-symbol)\]: ' "$log"; then
 			whole_module=1
 			mapfile -t more < <(module_patches "$id" |
 				grep -vxF -f <(printf '%s\n' "${PATCH[$id]}" "${with[@]}") | sort -u)
@@ -298,8 +298,8 @@ for id in "${IDS[@]}"; do
 		BUILT+=("$id")
 	elif [ "$rc" = 0 ]; then
 		OUTCOME[$id]=wrong:build-no-module
-	elif [ "$rc" = 3 ] && [ -n "${REASON[$id]}" ]; then
-		CAT[$id]=$(refusal_category "${REASON[$id]}")
+	elif [ "$rc" = 3 ] && [ -n "$(refusal_code "$log")" ]; then
+		CAT[$id]=$(refusal_code "$log")
 		OUTCOME[$id]=refused:${CAT[$id]}
 	elif [ "$rc" = 3 ]; then
 		OUTCOME[$id]=wrong:refused-without-reason
@@ -332,12 +332,12 @@ one() { # ID MODULE MODS...
 		# a task that never leaves a patched function (a kthread's main
 		# loop): livefix reverted the transition and unloaded, the
 		# system unchanged: a refusal at load, with livefix's reason
-		if grep -q 'is still unpatched' /tmp/lf.out && grep -q 'transition reverted' /tmp/lf.out &&
-			[ ! -d "$(lp_sysfs "$lp")" ] && [ "$(oops_count)" -le "$o1" ]; then
+		code=$(grep -o '^livefix: error: [a-z]* \[[a-z0-9-]*\]' /tmp/lf.out | head -1 | sed 's/.*\[//; s/\]//')
+		if [ "$code" = on-stack ] && [ ! -d "$(lp_sysfs "$lp")" ] && [ "$(oops_count)" -le "$o1" ]; then
 			echo "result $id refused:on-stack $(lf_out) ${note}"
 			return
 		fi
-		if grep -qiE 'transition|stall|still' /tmp/lf.out; then w=transition-timeout; else w=load-exit$rc; fi
+		w=load-exit$rc${code:+-$code}
 		o2=$(oops_count)
 		[ "$o2" -le "$o1" ] || w="$w+oops"
 		echo "result $id wrong:$w $(lf_out) $(oops_since "$o1" | head -2 | tr '\n' ' ') ${note}"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # tests/corpus/summarize.sh — the figures of one stable-corpus run split in
 # parts (make stable-corpus ONLY=1-300, then ONLY=301-600, ...): reads their
 # report.tsv files and prints the outcomes by category, the share of
@@ -7,8 +8,9 @@
 # usage: summarize.sh REPORT.tsv...
 # A patch in several reports counts once, with its outcome in the last one
 # given (a rerun after a fix replaces the earlier result). A refusal's
-# category is worked out again from its reason with the current rules
-# (lib.sh refusal_category), so that parts run before a rule changed agree.
+# category is the outcome code livefix printed (refused:CODE, docs/codes.md),
+# as the runner recorded it; reports from before the codes are migrated once
+# with migrate-tsv-categories-to-codes.sh.
 # "Function-level" patches are those not refused for a reason no live patch
 # can get past (lib.sh not_function_level): the coverage figure is the
 # share of them applied live.
@@ -27,20 +29,26 @@ for f in "$@"; do
 		exit 2
 	fi
 done
-# id, class, outcome of each patch, the last report's; refusals recategorized
-declare -A OUTCOME=() CLASS=() REASON=()
+# id, class, outcome of each patch, the last report's
+declare -A OUTCOME=() CLASS=()
 for f in "$@"; do
 	# "-" for an empty field: read would merge a run of tabs
-	while IFS=$'\t' read -r id _p class _t outcome _c _s _f reason; do
-		OUTCOME[$id]=$outcome CLASS[$id]=$class REASON[$id]=${reason#-}
+	while IFS=$'\t' read -r id _p class _t outcome _rest; do
+		OUTCOME[$id]=$outcome CLASS[$id]=$class
 	done < <(awk -F'\t' -v OFS='\t' 'FNR > 1 { for (i = 1; i <= 9; i++) if ($i == "") $i = "-"; print }' "$f")
 done
 for id in "${!OUTCOME[@]}"; do
+	o=${OUTCOME[$id]}
+	if [[ $o == refused:* ]] && ! code_is_known "${o#refused:}"; then
+		echo "$0: $id: '$o' is not an outcome code (docs/codes.md): a report from before" \
+			"the codes (migrate-tsv-categories-to-codes.sh)" >&2
+		exit 2
+	fi
+done
+for id in "${!OUTCOME[@]}"; do
 	o=${OUTCOME[$id]} fl=1
-	if [[ $o == refused:* ]]; then
-		c=$(refusal_category "${REASON[$id]}")
-		o=refused:$c
-		! not_function_level "$c" || fl=0
+	if [[ $o == refused:* ]] && not_function_level "${o#refused:}"; then
+		fl=0
 	fi
 	printf '%s\t%s\t%s\t%s\n' "$id" "${CLASS[$id]}" "$o" "$fl"
 done | sort | awk -F'\t' -v nrep=$# '

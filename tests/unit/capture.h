@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* What a call writes to stderr (livefix's error messages) or stdout (its
  * info lines), kept for a test to check: begin, call, end. */
 #ifndef LIVEFIX_TEST_CAPTURE_H

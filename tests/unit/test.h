@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* A minimal test harness: each test binary runs its cases, prints one line
  * per failed check with what it expected and what it saw, and ends with
  * "N passed, N failed" (one case = one pass or fail). */

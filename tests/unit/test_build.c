@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The pure parts of src/build: cache location, .cmd parsing and the
  * command rewriting, patch file lists. */
 #include "build/internal.h"

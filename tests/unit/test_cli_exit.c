@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Exit statuses: every command keeps the status it gives each error
  * (EXIT STATUS in the man page; scripts and livefix.service rely on it),
  * now that one table (src/cli/exit_status.c) serves them all. */

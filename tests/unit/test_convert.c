@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The .ko converter, checked with libelf directly (not through our own ELF
  * model) against what kernel/livepatch/core.c expects. */
 #include "test.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The differ on pairs of small C files compiled at test time the way kbuild
  * compiles a kernel unit: changed, unchanged, new function and data, a
  * line-number-only change, static locals, a static made global, the

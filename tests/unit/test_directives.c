@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* livefix-macros.h / kpatch-macros.h directives on small units compiled at
  * test time: callback descriptors found, aliased and emitted into the
  * module source; ignored functions, sections and statics; forced unsafe

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The ELF model: lookups, creating an object from scratch, and reading and
  * rewriting objects (a compiled unit, a kernel module if one is at hand)
  * without changing anything that matters. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Classifying header changes: an original and a patched header written at
  * test time and compared with diff(1), as the pipeline does; a few
  * hand-written diffs for what diff(1) may or may not produce. */

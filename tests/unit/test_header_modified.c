@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The names a header change modifies (header_change.modified): the
  * functions, macros and declarations its hunks change, closed over the
  * header (what it defines with one of them); none, so that every includer

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* patch_units() on a header change beyond --max-units. On a small kbuild
  * tree written at test time: a change told by names builds exactly the
  * units using them (directly, through another header, through a paste,
@@ -232,7 +233,7 @@ static void expect_small_refused(const char *patch_text, unsigned max_units, con
 static void test_users_beyond_the_limit(void)
 {
 	expect_small_refused(foo_size_patch, 3,
-			     "refused: include/linux/foo.h: header change affects more than 3 "
+			     "include/linux/foo.h: header change affects more than 3 "
 			     "compiled units (the --max-units limit; 7 .c files include it); it "
 			     "modifies macro FOO_SIZE");
 }
@@ -272,7 +273,7 @@ static void test_added_names_already_used(void)
 			     " PASTE_DECL(one);\n+int paste_two(void);\n", 1,
 			     "it adds paste_two, which drivers/foo/p.c already uses");
 	expect_small_refused(three, 2,
-			     "refused: include/linux/foo.h: header change affects more than 2 "
+			     "include/linux/foo.h: header change affects more than 2 "
 			     "compiled units (the --max-units limit; 7 .c files include it); it "
 			     "adds b, which drivers/foo/b.c already uses");
 	free(three);
@@ -305,7 +306,7 @@ static void test_added_include(void)
 	free(seen);
 	unit_list_release(&out);
 	expect_small_refused(foo_includes_bar_patch, 3,
-			     "refused: include/linux/foo.h: header change affects more than 3 "
+			     "include/linux/foo.h: header change affects more than 3 "
 			     "compiled units (the --max-units limit; 7 .c files include it); it "
 			     "adds #include <linux/bar.h>, new to more of them than that");
 	/* an assembly source includes asm.h: it would see bar.h too */
@@ -356,7 +357,7 @@ static void test_probe_uses_the_struct(void)
 static void test_pasting_header_refused(void)
 {
 	expect_small_refused(bar_one_patch, 1,
-			     "refused: include/linux/bar.h: header change affects more than 1 "
+			     "include/linux/bar.h: header change affects more than 1 "
 			     "compiled units (the --max-units limit; 2 .c files include it); it "
 			     "modifies macro BAR_ONE");
 }
@@ -428,14 +429,14 @@ static void test_vdso_uses_refused(void)
 	char *one = vd_patch("ONE", 5), *two = vd_patch("TWO", 5), *seen;
 	struct unit_list out;
 
-	expect_small_refused_now(one, 1, "refused: include/linux/vd.h: the change to VD_ONE "
+	expect_small_refused_now(one, 1, "refused [unpatchable-code]: include/linux/vd.h: the change to VD_ONE "
 				 "reaches arch/x86/entry/vdso/vclock.c, part of the vDSO");
 	CHECK_INT(0, plan_small(two, 1, &out));
 	seen = sources_text(&out);
 	CHECK_STR("drivers/foo/i.c", seen);
 	free(seen);
 	unit_list_release(&out);
-	expect_small_refused_now(two, 5, "refused: include/linux/vd.h: it is included by "
+	expect_small_refused_now(two, 5, "refused [unpatchable-code]: include/linux/vd.h: it is included by "
 				 "arch/x86/entry/vdso/vclock.c, part of the vDSO");
 	free(one);
 	free(two);
@@ -448,9 +449,9 @@ static void test_assembly_uses_refused(void)
 {
 	char *one = asm_patch("ONE"), *two = asm_patch("TWO"), *three = asm_patch("THREE");
 
-	expect_small_refused_now(one, 1, "refused: include/linux/asm.h: arch/x86/lib/x.S uses "
+	expect_small_refused_now(one, 1, "refused [unpatchable-code]: include/linux/asm.h: arch/x86/lib/x.S uses "
 				 "what it changes (ASM_ONE): assembly is not live patched");
-	expect_small_refused_now(two, 1, "refused: include/linux/asm.h: include/linux/asm_wrap.h, "
+	expect_small_refused_now(two, 1, "refused [unpatchable-code]: include/linux/asm.h: include/linux/asm_wrap.h, "
 				 "included by assembly sources, uses what it changes (ASM_TWO): "
 				 "assembly is not live patched");
 	expect_small_nothing(three, "ASM_THREE");
@@ -600,7 +601,7 @@ static void expect_deferred(char *const *patches, size_t nr, const char *probe)
 	if (b) {
 		CHECK_STR(DM "amdgpu_dm.h", b->header);
 		CHECK_STR(probe, b->nr_probes ? b->probes[0] : "(none)");
-		CHECK(b->refusal && strstr(b->refusal, "refused: " DM "amdgpu_dm.h: header change "
+		CHECK(b->refusal && strstr(b->refusal, DM "amdgpu_dm.h: header change "
 					   "affects more than 40 compiled units") &&
 		      strstr(b->refusal, "it adds lines inside struct dm_crtc_state"),
 		      "expected the max-units refusal naming struct dm_crtc_state, saw \"%s\"",

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The include graph on a tiny fake kernel tree written at test time:
  * quoted includes beside the including file before the -I list, angle
  * includes on the -I list only, transitive includers through cycles, the

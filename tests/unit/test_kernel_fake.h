@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Shared by the test_kernel_*.c tests: a fake /sys, /proc and install
  * directory in a temporary directory (src/kernel/kpaths.h reads their
  * roots from the environment), output capture, and a module file built

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* `livefix info`: a module file's .modinfo with livefix's keys under
  * headings, an installed module by name, and a loaded one without file. */
 #include "test.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* modinfo: reading .modinfo and the module name from objects compiled at
  * test time, and the checks `livefix load` makes on them. */
 #include "test.h"

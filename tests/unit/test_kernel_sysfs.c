@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* sysfs: reading /sys/kernel/livepatch from a fake tree, and what
  * `livefix list` prints from it. */
 #include "test.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* transition, load and unload against a fake tree: waiting, the stalled
  * task report, and that a failed load or unload leaves things as they
  * were. The module system calls are replaced (module_set_ops), and a

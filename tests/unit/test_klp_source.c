@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The generated module source: one klp_object per patched object, each
  * replaced function with its sympos and replacement, the metadata that
  * `livefix info` shows, and a Kbuild file naming the patch objects. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* ksym: sympos of same-named locals, FILE-scope choice, and the resolver's
  * decisions, on a small "kernel" linked at test time from fixtures. */
 #include "test.h"

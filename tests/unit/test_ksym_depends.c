@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* ksym: an export of another module N used by a patch for module M. When
  * M's .modinfo "depends=" lists N, klp resolves it when M loads
  * (".klp.sym.N.name,0" in M's .klp.rela sections) and the patch module

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The data-layout check on pairs of small C units compiled at test time with
  * -g: every kind of layout change refused with a line naming the type and
  * what changed, and what is not a layout change (code, new types, appended
@@ -134,7 +135,7 @@ static void test_member_added(void)
 {
 	expect_refused("struct foo { long a; };\n" USE_FOO,
 		       "struct foo { long a; long bar; };\n" USE_FOO, NULL,
-		       (const char *[]){ "refused: fs/test.c: data layout change: struct foo (",
+		       (const char *[]){ "refused [data-layout]: fs/test.c: data layout change: struct foo (",
 					 "orig.c): size 8 -> 16; member 'bar' added at offset 8",
 					 NULL });
 }

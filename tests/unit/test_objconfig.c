@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* object_in_config() / object_kbuild_find(): kbuild decides, a directory
  * may be listed by an ancestor other than its parent, and an object by a
  * directory that names it through "../" (amdgpu's display code). On a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Operating live patches on a host, against a fake /sys, /proc and
  * /var/lib/livefix: install/uninstall (modes, order, atomicity, refusals),
  * load --all (order, skips, livefix.skip, failures), and the reports:

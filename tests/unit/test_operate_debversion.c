@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Debian version comparison: a table of pairs with dpkg's answer, checked
  * against debversion_compare and, where dpkg is installed, against
  * `dpkg --compare-versions` itself. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Patch headers: subject and CVE ids become module metadata. */
 #include "test.h"
 #include "common/strutil.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Regressions from fuzzing (fuzz/fuzz_elf_diff.c, fuzz/fuzz_klp_convert.c):
  * objects corrupted the way the crashing inputs were, made at test time from
  * a compiled fixture. Each must be refused with an error, never read out of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Replays every input the fuzzers found a bug with (tests/badinput/
  * fuzz-crashes/<harness>-<what>) through the same harness code, built
  * here with the normal compiler: each must now run to the end. Under

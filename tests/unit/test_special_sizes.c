@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The kernel's special-section entry sizes: probed from the real cache's
  * headers (skipped without it), checked against the engine's table, a
  * mismatching or incomplete set refused with its reason. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Exported-symbol CRCs (CONFIG_MODVERSIONS): the ksymtab probe, genksyms
  * run the way kbuild runs it (with the prepared tree's genksyms, when the
  * cache has one), and the refusal when a patch changes a CRC. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Run-pre verification: the expected bytes, relocations and rewritable sites
  * extracted from an object compiled at test time (fixtures/verify/func.c,
  * with the kernel's code-generation flags), and the comparison rules every

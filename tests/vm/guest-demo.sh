@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Runs inside the test machine for `make demo`: the kpatch workflow users
 # know, with livefix.
 set -e

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # livefix test VM: guest init (PID 1), installed as /init by tests/vm/vm.sh.
 #
 # Serial ports (the host side, vm.sh, reads each into its own file):

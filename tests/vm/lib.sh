@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=bash
 # tests/vm/lib.sh — helpers for VM tests (bash). Source it:
 #   . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Soak: tests/vm/test_stress.sh with many cycles (make soak: 1,000; make
 # check-long: 200), then its figures recorded in bench/RESULTS.md under
 # "Patching under load" (machine, command, date), one row per run.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # VM test of load / list / info / unload on the real Debian kernel, with two
 # small live patch modules built here against the kernel's headers:
 #   livepatch-sample  replaces cmdline_proc_show (/proc/cmdline shows it)
@@ -133,7 +134,7 @@ sleep 1000 &
 sleeper=$!
 sleep 1
 run 1 livefix load --timeout 2 livepatch-stall.ko
-has err "did not complete its transition within 2 seconds"
+has err "failed [on-stack]: patch 'livepatch_stall' did not complete its transition within 2 seconds"
 has err "sleep (pid $sleeper, tid $sleeper) is still unpatched"
 has err "hrtimer_nanosleep"
 has out "reverting patch module: livepatch_stall"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # VM test: a live patch for a module that calls an export of a module its
 # target depends on. The patch changes vfat's vfat_fill_super, which calls
 # fat_fill_super (exported by fat; vfat depends on fat). livefix makes that

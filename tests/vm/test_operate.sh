@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # VM test of operating live patches on a host (install, boot-time load,
 # uname, show, upgrade, remove, status, a stalled transition), on the real
 # Debian kernel, with small live patch modules built here against the
@@ -155,10 +156,12 @@ livefix load --timeout 2 /root/livepatch-op-stall.ko >/tmp/o 2>/tmp/e; rc=$?
 check "stalled load fails" 1 "$rc"
 has "stall: blocking task named" "sleep (pid $sleeper, tid $sleeper) is still unpatched" cat /tmp/e
 has "stall: its stack" hrtimer_nanosleep cat /tmp/e
+has "stall: its code" "livefix: error: failed [on-stack]: patch 'livepatch_op_stall'" cat /tmp/e
 has "stall: reverted" "reverting patch module: livepatch_op_stall" cat /tmp/o
 check "stall: module gone" no "$([ -e /sys/module/livepatch_op_stall ] && echo yes || echo no)"
 # Left in transition (--no-revert): status shows the stalled task.
-livefix load --timeout 2 --no-revert /root/livepatch-op-stall.ko >/dev/null 2>&1
+livefix load --timeout 2 --no-revert /root/livepatch-op-stall.ko >/dev/null 2>/tmp/e
+has "no-revert: its code" "livefix: error: failed [transition-stall]: patch 'livepatch_op_stall'" cat /tmp/e
 has "status: transition" '"transition":{"patch":"livepatch_op_stall","target":"patched","stalled_tasks":[{"pid":'"$sleeper"',"tid":'"$sleeper"',"comm":"sleep","state":"unpatched","stack":[' livefix status --json
 has "status plain: transition" "livepatch_op_stall, to the patched state; 1 task not switched yet" livefix status
 has "show: in transition" "[livepatch_op_stall] Operate test: hrtimer_nanosleep (CVE-2026-1003) (in transition)" livefix show

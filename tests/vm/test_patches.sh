@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # VM tests: each patch is built on the host with `livefix build`, then the
 # real Debian kernel boots in qemu, and inside it the patch's effect must be
 # absent before load, present while loaded, and gone after unload, with no

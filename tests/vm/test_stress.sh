@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Patching under load: in the test machine, stress-ng runs CPU, memory,
 # fork, file I/O and loopback-socket stressors, /proc/meminfo and stat(2)
 # are hammered in loops, and two live patches on those hot paths

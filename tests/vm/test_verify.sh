@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Run-pre verification and load-time checks on the real Debian kernel.
 #  1. the normal patches pass their run-pre check (and work);
 #  2. a module whose expected code comes from another source version (the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Tests of the test machine itself (tests/vm/vm.sh) on the pinned kernel:
 # exact output, exit status, stderr kept apart, uname, /sys/kernel/livepatch,
 # a kernel module loaded with modprobe, a dynamic executable with its

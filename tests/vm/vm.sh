@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # tests/vm/vm.sh — boot a Debian kernel in QEMU (TCG) with a busybox initramfs
 # and run one shell script in it. Used by the VM tests and by `make demo`.
 #
@@ -85,7 +86,7 @@ while [ $# -gt 0 ]; do
 	--fail-on-oops) fail_on_oops=1; shift ;;
 	--no-fail-on-oops) fail_on_oops=0; shift ;;
 	-v|--verbose) verbose=1; shift ;;
-	-h|--help) sed -n '2,/^$/s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,/^$/{/SPDX-License-Identifier/d;s/^# \{0,1\}//p}' "$0"; exit 0 ;;
 	--) shift; break ;;
 	-) break ;;
 	-*) die_usage "unknown option $1" ;;

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # tests/corpus/selftest/expect.sh — sourced by the small selftests of the
 # corpus tools: a scratch directory $W (removed at exit), and
 #   expect NAME EXPECTED SEEN   one check, printed "ok" or "FAIL" with both

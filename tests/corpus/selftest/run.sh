@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # tests/corpus/selftest/run.sh [KVER] — self-test of the corpus runners
 # without the real differ: real livepatch modules built from the kernel's
 # samples/livepatch/livepatch-sample.c (kbuild against the cached headers),
@@ -82,7 +83,7 @@ S=$W/sc2; mkdir -p "$S/patches"
 printf 'id\tfile\tclass\ttarget\tlines_changed\tnotes\n' >"$S/index.tsv"
 add 0001 drivers/foo/m1.c a foomod needsmate; add 0002 drivers/foo/m2.h b foomod,foomod_pci modmate
 add 0003 drivers/bar/b.h b barmod notmate
-LIVEFIX=$HERE/fake-livefix FAKE_KO_DIR=$W/s ONLY=1 EXPECT=0001=refused:export-abi "$HERE/../run-stable-corpus.sh" -o "$W/sout4" "$S" "$KVER" >"$W/s4.out" 2>&1
+LIVEFIX=$HERE/fake-livefix FAKE_KO_DIR=$W/s ONLY=1 EXPECT=0001=refused:export-crc "$HERE/../run-stable-corpus.sh" -o "$W/sout4" "$S" "$KVER" >"$W/s4.out" 2>&1
 check "stable runner, whole-module round" "stable-corpus: 1 passed, 0 failed" "$W/s4.out"
 if grep -q 'built with patch(es) 0002 (alone' "$W/sout4/report.tsv"; then echo "ok whole-module round names its patches"; passed=$((passed + 1))
 else echo "FAIL whole-module round: expected 'built with patch(es) 0002 (alone...' in report.tsv, saw: $(cut -f9 "$W/sout4/report.tsv" | tail -1)"; failed=$((failed + 1)); fi

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # tests/corpus/selftest/test_needed_headers.sh — needed-headers.py on a small
 # fake corpus: which header patches a .c patch that failed to compile needs.
 set -u
@@ -19,7 +20,7 @@ add 0003 include/linux/unrelated.h b '#define NEW_FLAG_TOO 5 /* not NEW_FLAGX */
 add 0004 drivers/foo/foo.c a 'return NEW_FLAG + other_helper();'
 add 0005 tools/include/linux/flags.h b '#define NEW_FLAG 4'
 cat >"$W/err.log" <<'LOG'
-livefix: error: compiling drivers/foo/foo.c (patched) failed: exit 1; log: x
+livefix: error: failed [compile-failed]: compiling drivers/foo/foo.c (patched) failed: exit 1; log: x
   drivers/foo/foo.c:3:9: error: ‘NEW_FLAG’ undeclared (first use in this function)
   drivers/foo/foo.c:3:20: error: implicit declaration of function ‘other_helper’ [-Werror=implicit-function-declaration]
 LOG
@@ -76,7 +77,7 @@ expect "a token-pasted name found by its tail" "0012" "$("$NH" "$W/c" 0004 "$W/e
 add 0013 drivers/foo/foo.h b 'int foo_new_field;'
 add 0014 include/linux/cdrom.h b 'extern void cdrom_new_probe(void);'
 cat >"$W/err6.log" <<'LOG'
-livefix: error: compiling drivers/foo/foo.c (patched) failed: exit 1; log: x
+livefix: error: failed [compile-failed]: compiling drivers/foo/foo.c (patched) failed: exit 1; log: x
 livefix: error:   drivers/foo/foo.c:9:7: error: implicit declaration of function ‘cdrom_new_probe’
 LOG
 printf 'drivers/foo/foo.c	include/linux/cdrom.h drivers/foo/foo.h
@@ -89,7 +90,7 @@ printf -- '--- a/drivers/foo/bar.c\n+++ b/drivers/foo/bar.c\n@@ -1,1 +1,3 @@\n #
 	>"$W/c/patches/0015-drivers-foo-bar.c.patch"
 add 0016 include/linux/kstack.h b 'static inline int kstack_init(void) { return 0; }'
 cat >"$W/err7.log" <<'LOG'
-livefix: error: compiling drivers/foo/bar.c (patched) failed: exit 1; log: x
+livefix: error: failed [compile-failed]: compiling drivers/foo/bar.c (patched) failed: exit 1; log: x
 livefix: error:   drivers/foo/bar.c:3:9: error: implicit declaration of function ‘kstack_init’
 LOG
 printf 'drivers/foo/bar.c\tinclude/linux/kernel.h\ninclude/linux/kstack.h\t\n' >"$W/graph7"
@@ -100,7 +101,7 @@ printf '0017\tinclude/linux/fooops.h\tb\tvmlinux\t2\t\n' >>"$W/c/index.tsv"
 printf -- '--- a/include/linux/fooops.h\n+++ b/include/linux/fooops.h\n@@ -1,4 +1,4 @@\n struct foo_dsp_ops {\n \tint (*msg_data)(struct foo_dev *dev,\n-\t\t\tstruct old_stream *s);\n+\t\t\tstruct new_stream *s);\n' \
 	>"$W/c/patches/0017-include-linux-fooops.h.patch"
 cat >"$W/err8.log" <<'LOG'
-livefix: error: compiling drivers/foo/foo.c (patched) failed: exit 1; log: x
+livefix: error: failed [compile-failed]: compiling drivers/foo/foo.c (patched) failed: exit 1; log: x
 livefix: error:   drivers/foo/ops.h:455:50: error: passing argument 2 of ‘((struct foo_dsp_ops *)dev->ops)->msg_data’ from incompatible pointer type [-Werror=incompatible-pointer-types]
 LOG
 printf 'drivers/foo/foo.c\tinclude/linux/fooops.h\n' >"$W/graph8"
