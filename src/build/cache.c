@@ -4,6 +4,7 @@
 #include "build/internal.h"
 #include "common/fsutil.h"
 #include "common/log.h"
+#include "common/outcome.h"
 #include "common/strutil.h"
 #include "common/xalloc.h"
 
@@ -65,7 +66,7 @@ static const char *foreign_reason(const struct stat *st)
 
 static int refuse_foreign(const char *path, const struct stat *st, const char *why)
 {
-	pr_err("refusing the cache: '%s' is %s (uid %u, mode %04o), so its packages, "
+	report(CODE_UNTRUSTED_FILE, ABOUT(.object = path), "refusing the cache: '%s' is %s (uid %u, mode %04o), so its packages, "
 	       "stamps, recorded commands and compiler name could be another user's; "
 	       "use a cache of your own (LIVEFIX_CACHE)", path, why, (unsigned)st->st_uid,
 	       (unsigned)(st->st_mode & 07777));

@@ -46,6 +46,7 @@ enum outcome_code {
 	CODE_NO_LIVEPATCH,
 	CODE_NOT_ROOT,
 	CODE_LOAD_FAILED,
+	CODE_UNTRUSTED_FILE,
 	/* either command */
 	CODE_USAGE,
 	NR_CODES

@@ -1,6 +1,7 @@
 #include "kernel/module_file.h"
 
 #include "common/log.h"
+#include "common/outcome.h"
 #include "common/xalloc.h"
 
 #include <errno.h>
@@ -42,7 +43,8 @@ static int check_kind(const struct module_file *mf, enum module_trust trust)
 	}
 	why = trust == MODULE_ROOT_ONLY ? untrusted_reason(&mf->st) : NULL;
 	if (why) {
-		pr_err("refusing '%s': %s (uid %u, mode %04o); only a file that root "
+		report(CODE_UNTRUSTED_FILE, ABOUT(.object = mf->path),
+		       "refusing '%s': %s (uid %u, mode %04o); only a file that root "
 		       "alone can change is checked and loaded: copy it first, "
 		       "e.g. install -o root -m 0644", mf->path, why,
 		       (unsigned)mf->st.st_uid, (unsigned)(mf->st.st_mode & 07777));
@@ -131,7 +133,8 @@ int trusted_dir_open(const char *dir)
 	else
 		why = untrusted_reason(&st);
 	if (why) {
-		pr_err("refusing the modules in '%s': %s (uid %u, mode %04o), so "
+		report(CODE_UNTRUSTED_FILE, ABOUT(.object = dir),
+		       "refusing the modules in '%s': %s (uid %u, mode %04o), so "
 		       "another user could swap a module in; only a directory that "
 		       "root alone can change is loaded from", dir, why,
 		       (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));

@@ -190,13 +190,13 @@ expect "info on a missing file" 1 "no patch module" "$LF" info "$T/missing.ko"
 # ---- hostile files and directories (docs/security.md)
 FAKE=(env LIVEFIX_SYSFS_ROOT="$T/fake" LIVEFIX_PROC_ROOT="$T/fake" LIVEFIX_RUN_DIR="$T/run")
 cp "$KO" "$T/anyone.ko" && chmod 0666 "$T/anyone.ko"
-expect "load of a module anyone can write" 4 "writable by others" "${FAKE[@]}" "$LF" load "$T/anyone.ko"
+expect "load of a module anyone can write" 4 "untrusted-file.*writable by others" "${FAKE[@]}" "$LF" load "$T/anyone.ko"
 ln -sf "$KO" "$T/link.ko"
 expect "load through a symbolic link" 1 "symbolic link" "${FAKE[@]}" "$LF" load "$T/link.ko"
 mkfifo "$T/fifo.ko"
 expect "load of a FIFO named .ko" 3 "not a regular file" timeout 10 "${FAKE[@]}" "$LF" load "$T/fifo.ko"
 mkdir -p "$T/updates" && cp "$KO" "$T/updates/" && chmod 0777 "$T/updates"
-expect "upgrade from a directory anyone can write" 4 "writable by others" \
+expect "upgrade from a directory anyone can write" 4 "untrusted-file.*writable by others" \
 	"${FAKE[@]}" "$LF" upgrade -y "$T/updates"
 if [ "$(id -u)" -eq 0 ]; then
 	chmod 0755 "$T/updates" && chown nobody "$T/updates"
