@@ -226,6 +226,11 @@ void log_show_errors_as(const char *log_path, unsigned max, enum log_level level
 {
 	if (!log_show_matching(log_path, max, false, level))
 		log_show_matching(log_path, max, true, level);
+	/* A full file system also cuts the log short: the tool's own
+	 * "No space left on device" may be the line that was never written. */
+	if (fs_is_full(log_path))
+		log_msg(level, "  '%s' is on a file system with under 4 MiB free: "
+			"No space left on device (the log may be cut short)", log_path);
 }
 
 void log_show_errors(const char *log_path, unsigned max)

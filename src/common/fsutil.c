@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -151,4 +152,12 @@ double now_seconds(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+bool fs_is_full(const char *path)
+{
+	struct statvfs st;
+
+	return statvfs(path, &st) == 0 &&
+	       (unsigned long long)st.f_bavail * st.f_frsize < 4ULL << 20;
 }

@@ -11,6 +11,11 @@ int mkdir_p(const char *path, unsigned mode);
 /* rm -rf; returns 0 or -errno. */
 int remove_tree(const char *path);
 bool path_exists(const char *path);
+/* The file system holding PATH has (almost) no space left for an
+ * unprivileged writer: under 4 MiB, less than a kernel unit's objects take.
+ * Checked after a failure, once the failing tool's temporary files are
+ * gone again, so "none left" would miss it. */
+bool fs_is_full(const char *path);
 /* Reads a whole file (NUL-terminated); NULL with errno set on failure. */
 char *read_file(const char *path, size_t *len);
 /* Creates "<dir>/.<name>.XXXXXX" beside path with mkstemp (never an
