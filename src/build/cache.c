@@ -222,13 +222,26 @@ static unsigned log_show_matching(const char *log_path, unsigned max, bool make_
 	return shown;
 }
 
+static bool file_mentions(const char *path, const char *what)
+{
+	char *text = read_file(path, NULL);
+	bool found = text && strstr(text, what);
+
+	free(text);
+	return found;
+}
+
 void log_show_errors_as(const char *log_path, unsigned max, enum log_level level)
 {
-	if (!log_show_matching(log_path, max, false, level))
-		log_show_matching(log_path, max, true, level);
 	/* A full file system also cuts the log short: the tool's own
-	 * "No space left on device" may be the line that was never written. */
-	if (fs_is_full(log_path))
+	 * "No space left on device" may be the line that was never written,
+	 * and make's "***" lines would then say nothing of the cause. */
+	bool full = fs_is_full(log_path) &&
+		    !file_mentions(log_path, "No space left on device");
+
+	if (!log_show_matching(log_path, max, false, level) && !full)
+		log_show_matching(log_path, max, true, level);
+	if (full)
 		log_msg(level, "  '%s' is on a file system with under 4 MiB free: "
 			"No space left on device (the log may be cut short)", log_path);
 }
