@@ -32,6 +32,19 @@ static bool overlaps_site(struct jumps *j, uint32_t at, uint32_t len)
 	return j->site < f->nr_sites && f->sites[j->site].offset < at + len;
 }
 
+/* "name+0x10" for a resolved ".klp.sym.<obj>.<name>,<pos>" or exported name. */
+static char *destination_name(const char *target, int64_t addend)
+{
+	const char *name = target, *dot;
+	size_t len;
+
+	if (!strncmp(name, ".klp.sym.", 9) && (dot = strchr(name + 9, '.')))
+		name = dot + 1;
+	len = strcspn(name, ",");
+	return xasprintf("%.*s%s0x%llx", (int)len, name, addend < 0 ? "-" : "+",
+			 (unsigned long long)(addend < 0 ? -addend : addend));
+}
+
 /* The destination of a rel32 jump with a relocation: the resolved symbol,
  * with the addend the field's end adds (it ends the instruction). false
  * when the kernel cannot resolve it (the field stays an unchecked one). */
@@ -48,7 +61,9 @@ static bool named_destination(const struct reloc *r, verify_resolve_fn resolve, 
 		free(vr.symbol);
 		return false;
 	}
-	vj->target = vr.target, vj->symbol = vr.symbol, vj->addend = vr.addend + 4;
+	vj->target = vr.target, vj->addend = vr.addend + 4;
+	vj->symbol = destination_name(vr.target, vj->addend);
+	free(vr.symbol);
 	return true;
 }
 

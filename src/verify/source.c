@@ -93,7 +93,9 @@ static const char driver[] =
 	"\t}\n"
 	"\tkfree(run);\n"
 	"\treturn ret;\n}\n\n"
-	"/* Checks every function of objname (NULL: vmlinux); -EILSEQ if any differs. */\n"
+	"/* Checks every function of objname (NULL: vmlinux); -EILSEQ if any differs,\n"
+	" * or if there is none to check (asked only for objects the patch replaces\n"
+	" * functions in). */\n"
 	"int livefix_verify(const char *objname)\n{\n"
 	"\tunsigned int i, j, nr = 0, bad = 0, bytes = 0, refs = 0, unchecked = 0, sites = 0;\n"
 	"\tunsigned int jumps = 0;\n"
@@ -110,6 +112,14 @@ static const char driver[] =
 	"\t\tfor (j = 0; j < f->nr_relocs; j++)\n"
 	"\t\t\tunchecked += !f->relocs[j].target && !f->relocs[j].string;\n"
 	"\t}\n"
+	"\tif (!nr && !lfv_unchecked) {\n"
+	"\t\tpr_err(\"run-pre check: no function of %s to check; refusing the patch\\n\",\n"
+	"\t\t       objname ? objname : \"vmlinux\");\n"
+	"\t\treturn -EILSEQ;\n"
+	"\t}\n"
+	"\tif (!nr)\n"
+	"\t\tpr_warn(\"run-pre check: none for %s (built with LIVEFIX_TEST_NO_RUN_PRE)\\n\",\n"
+	"\t\t\tobjname ? objname : \"vmlinux\");\n"
 	"\tif (ret)\n"
 	"\t\tpr_err(\"run-pre check failed: %u of %u function(s) in %s differ from the running \"\n"
 	"\t\t       \"kernel; refusing the patch, nothing was redirected\\n\", bad, nr,\n"
@@ -120,7 +130,9 @@ static const char driver[] =
 	"\t\t\tobjname ? objname : \"vmlinux\", bytes, refs - unchecked, unchecked, jumps, sites,\n"
 	"\t\t\t(ktime_get_ns() - t0) / 1000);\n"
 	"\treturn ret;\n}\n\n"
+	"/* An object patched only for its callbacks has nothing to check. */\n"
 	"int livefix_verify_pre_patch(struct klp_object *obj)\n{\n"
+	"\tif (!obj->funcs || !obj->funcs[0].old_name)\n\t\treturn 0;\n"
 	"\treturn livefix_verify(obj->name);\n}\n";
 
 /* The table of target words: one per distinct (name, addend). */
@@ -258,6 +270,7 @@ struct source_args {
 	const char *module_name;
 	const struct verify_func *funcs;
 	size_t nr;
+	bool unchecked;
 };
 
 static void write_all(FILE *f, const void *arg)
@@ -278,6 +291,7 @@ static void write_all(FILE *f, const void *arg)
 	fclose(mem);
 	fprintf(f, header, a->module_name);
 	fprintf(f, "%s\n\n", rules_text);
+	fprintf(f, "static const bool lfv_unchecked = %s;\n\n", a->unchecked ? "true" : "false");
 	put_targets(f, &t);
 	fputs(tables, f);
 	fputs(driver, f);
@@ -289,9 +303,9 @@ static void write_all(FILE *f, const void *arg)
 }
 
 int verify_write_source(const char *dir, const char *module_name,
-			const struct verify_func *funcs, size_t nr)
+			const struct verify_func *funcs, size_t nr, bool unchecked)
 {
-	const struct source_args a = { module_name, funcs, nr };
+	const struct source_args a = { module_name, funcs, nr, unchecked };
 
 	return cgen_write_file(dir, "livefix-verify.c", write_all, &a);
 }

@@ -110,9 +110,11 @@ int verify_func_compare(const struct verify_func *f, const unsigned char *run, s
 /* Writes <dir>/livefix-verify.c: the rules, the functions' data, and
  *   int livefix_verify(const char *objname);  // NULL: vmlinux
  *   int livefix_verify_pre_patch(struct klp_object *obj);
+ * An object with no function to check is refused, unless unchecked (a
+ * module built without the check, on purpose: LIVEFIX_TEST_NO_RUN_PRE).
  * 0 or -errno. */
 int verify_write_source(const char *dir, const char *module_name,
-			const struct verify_func *funcs, size_t nr);
+			const struct verify_func *funcs, size_t nr, bool unchecked);
 
 /* The GNU build-id of a note area (/sys/kernel/notes, a .notes section) as
  * lowercase hex (malloc'ed), or NULL when there is none. */

@@ -456,7 +456,7 @@ static void test_write_source(void)
 		free(path);
 		return;
 	}
-	CHECK_INT(0, verify_write_source(tmp, "livepatch-test", &vf, 1));
+	CHECK_INT(0, verify_write_source(tmp, "livepatch-test", &vf, 1, false));
 	text = read_file(path, NULL);
 	CHECK(text, "no livefix-verify.c");
 	if (text) {
@@ -471,6 +471,9 @@ static void test_write_source(void)
 		CHECK(strstr(text, "(const lfv_u8 *)\"static key\", 11, 0 },"),
 		      "string reference missing:\n%s", text);
 		CHECK(strstr(text, "int livefix_verify(const char *objname)\n{"), "no entry point");
+		CHECK(strstr(text, "static const bool lfv_unchecked = false;"), "checked by default");
+		CHECK(strstr(text, "no function of %s to check; refusing the patch"),
+		      "an object with nothing to check is not refused");
 	}
 	free(text);
 	free(path);

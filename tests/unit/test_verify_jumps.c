@@ -196,6 +196,8 @@ static void test_tail_call(void)
 	CHECK(j && j->len == 5 && j->cond == 0xff && j->target &&
 	      !strcmp(j->target, ".klp.sym.vmlinux.callee,1") && j->addend == 0,
 	      "jmp callee at 0x3 not found as a jump to .klp.sym.vmlinux.callee,1+0");
+	CHECK(j && j->symbol && !strcmp(j->symbol, "callee+0x0"), "destination shown as %s",
+	      j && j->symbol ? j->symbol : "(none)");
 	CHECK_INT(0, f.nr_relocs); /* its relocation is the jump's */
 	CHECK(bytes_differ(&c_fix, "tail", &f), "the running tail call is not a shorter jmp");
 	CHECK_INT(0, compare_fn(&c_fix, "tail", NULL, &f, &m));
@@ -324,7 +326,7 @@ static void test_write_source(void)
 	char *text, *path = xasprintf("%s/livefix-verify.c", tmp);
 
 	if (extract(&c_fix, "cond_tail", &f)) {
-		CHECK_INT(0, verify_write_source(tmp, "livepatch-test", &f, 1));
+		CHECK_INT(0, verify_write_source(tmp, "livepatch-test", &f, 1, false));
 		text = read_file(path, NULL);
 		CHECK(text && strstr(text, "static lfv_u32 lfv_shift_0[3];"), "no scratch words");
 		CHECK(text && strstr(text, "{ 0x3, 2, 0xf, 0xa, 0, \"cond_tail+0xa\" },"),
