@@ -319,8 +319,12 @@ static lfv_u32 lfv_step(const struct lfv_func *f, const lfv_u8 *run, lfv_u64 run
 	m->reloc = r, m->site = s, m->jump = j, m->expected = m->actual = 0, m->string_addr = 0;
 	if (off + len > f->size)
 		return 0;
-	if (j) /* its running length is the one lfv_shifts found, or it was not found */
-		return ji < found && !lfv_jump_differs(f, j, found, run, run_addr, roff, m) ? len : 0;
+	if (j && ji >= found) { /* lfv_shifts found no jump of its kind there */
+		m->expected = j->target ? *j->target : 0;
+		return 0;
+	}
+	if (j)
+		return lfv_jump_differs(f, j, found, run, run_addr, roff, m) ? 0 : len;
 	if (roff >= f->run_size || len > f->run_size - roff) {
 		m->len = 1;
 		return 0;
