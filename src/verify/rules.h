@@ -301,9 +301,10 @@ static lfv_u32 lfv_plain_len(const struct lfv_func *f, lfv_u32 off, lfv_u32 roff
 	return end > off ? end - off : 1;
 }
 
-/* Pass 2, at one offset: the site, relocated field or jump starting
- * there, or one plain byte. Bytes consumed in the original, or 0 with *m
- * set on a difference. run holds f->run_size bytes; roff is off's place. */
+/* Pass 2, at one offset: the site, relocated field or jump starting there
+ * (lfv_compare compares the plain bytes between them). Bytes consumed in
+ * the original, or 0 with *m set on a difference. run holds f->run_size
+ * bytes; roff is off's place there. */
 static lfv_u32 lfv_step(const struct lfv_func *f, const lfv_u8 *run, lfv_u64 run_addr,
 			lfv_read_fn read, lfv_u32 off, lfv_u32 roff, lfv_u32 si, lfv_u32 ri,
 			lfv_u32 ji, lfv_u32 found, struct lfv_mismatch *m)
@@ -317,7 +318,7 @@ static lfv_u32 lfv_step(const struct lfv_func *f, const lfv_u8 *run, lfv_u64 run
 
 	m->offset = off, m->run_offset = roff, m->len = len;
 	m->reloc = r, m->site = s, m->jump = j, m->expected = m->actual = 0, m->string_addr = 0;
-	if (off + len > f->size)
+	if ((!s && !r && !j) || off + len > f->size)
 		return 0;
 	if (j && ji >= found) { /* lfv_shifts found no jump of its kind there */
 		m->expected = j->target ? *j->target : 0;
@@ -341,11 +342,39 @@ static lfv_u32 lfv_step(const struct lfv_func *f, const lfv_u8 *run, lfv_u64 run
 				 r->string_delta;
 		return lfv_string_differs(r, m->string_addr, read) ? 0 : len;
 	}
-	if (r)
-		return len;
-	if (f->bytes[off] == run[roff])
+	return len; /* a field the kernel could not name: not checked */
+}
+
+/* Where the next site, field or jump starts (or the end). */
+static lfv_u32 lfv_next_step(const struct lfv_func *f, lfv_u32 si, lfv_u32 ri, lfv_u32 ji)
+{
+	lfv_u32 end = f->size;
+
+	if (si < f->nr_sites && f->sites[si].offset < end)
+		end = f->sites[si].offset;
+	if (ri < f->nr_relocs && f->relocs[ri].offset < end)
+		end = f->relocs[ri].offset;
+	if (ji < f->nr_jumps && f->jumps[ji].offset < end)
+		end = f->jumps[ji].offset;
+	return end;
+}
+
+/* Plain bytes [off, end) of the original against the running code from
+ * roff: 0 when equal, else 1 with *m at the first difference. */
+static int lfv_plain_differs(const struct lfv_func *f, const lfv_u8 *run, lfv_u32 off,
+			     lfv_u32 roff, lfv_u32 end, lfv_u32 si, lfv_u32 ri, lfv_u32 ji,
+			     struct lfv_mismatch *m)
+{
+	lfv_u32 i, r;
+
+	for (i = off, r = roff; i < end; i++, r++) {
+		if (r < f->run_size && f->bytes[i] == run[r])
+			continue;
+		m->offset = i, m->run_offset = r, m->reloc = 0, m->site = 0, m->jump = 0;
+		m->expected = m->actual = 0, m->string_addr = 0;
+		m->len = r < f->run_size ? lfv_plain_len(f, i, r, si, ri, ji) : 1;
 		return 1;
-	m->len = lfv_plain_len(f, off, roff, si, ri, ji);
+	}
 	return 0;
 }
 
@@ -355,7 +384,7 @@ static lfv_u32 lfv_step(const struct lfv_func *f, const lfv_u8 *run, lfv_u64 run
 static int lfv_compare(const struct lfv_func *f, const lfv_u8 *run, lfv_u64 run_addr,
 		       lfv_read_fn read, struct lfv_mismatch *m)
 {
-	lfv_u32 found = lfv_shifts(f, run), off = 0, si = 0, ri = 0, ji = 0, n;
+	lfv_u32 found = lfv_shifts(f, run), off = 0, roff, end, si = 0, ri = 0, ji = 0, n;
 
 	while (off < f->size) {
 		while (si < f->nr_sites && f->sites[si].offset < off)
@@ -364,8 +393,15 @@ static int lfv_compare(const struct lfv_func *f, const lfv_u8 *run, lfv_u64 run_
 			ri++;
 		while (ji < f->nr_jumps && f->jumps[ji].offset < off)
 			ji++;
-		n = lfv_step(f, run, run_addr, read, off, off + (ji ? f->shift[ji - 1] : 0), si, ri,
-			     ji, found, m);
+		roff = off + (ji ? f->shift[ji - 1] : 0);
+		end = lfv_next_step(f, si, ri, ji);
+		if (end > off) { /* plain bytes up to the next step */
+			if (lfv_plain_differs(f, run, off, roff, end, si, ri, ji, m))
+				return 1;
+			off = end;
+			continue;
+		}
+		n = lfv_step(f, run, run_addr, read, off, roff, si, ri, ji, found, m);
 		if (!n)
 			return 1;
 		off += n;
