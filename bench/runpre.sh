@@ -82,6 +82,14 @@ for n in $names; do
 done
 echo
 echo "Refused loads of this build: $(grep -c '^REFUSED new' "$TMP/out") (must be 0)."
+echo
+echo "Reading: the cost is per load and small either way (under 1 ms for a"
+echo "2.6 kB function under TCG). The added time does not follow the function's"
+echo "size: +65–90 µs for the 18–58-byte functions without jumps, +200–235 µs for"
+echo "the two with 3 jumps, 200 or 2,650 bytes alike. It follows which code of the"
+echo "rules runs, consistent with TCG translating that code on its first (only) run"
+echo "in each freshly loaded module. The baseline refuses the tail-call patch"
+echo "outright (its 2-byte jmp differs from the rebuild's 5)."
 } >"$sec"
 mv "$sec" "$RESULTS_DIR/runpre.md"
 say "runpre done"
