@@ -12,7 +12,7 @@
 #   make fuzz [FUZZ_SECONDS=N]   libFuzzer harnesses (clang) in build-fuzz/
 #   make badinput   bad-input tests (tests/badinput/run.sh)
 #   make check-long / make soak  patching under load: 200 / 1,000 cycles
-#   make bench [BENCH=build|differ|apply|footprint|baseline]  -> bench/RESULTS.md
+#   make bench [BENCH=build|differ|apply|footprint|runpre|baseline]  -> bench/RESULTS.md
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g

@@ -184,6 +184,15 @@ static void put_metadata(FILE *f, const struct module_meta *m,
 	free(list);
 }
 
+/* Whether the patch replaces a vmlinux function (which init checks). */
+static bool replaces_in_vmlinux(const struct klp_func_desc *funcs, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++)
+		if (!strcmp(funcs[i].object, "vmlinux"))
+			return true;
+	return false;
+}
+
 static void put_main(FILE *f, const struct module_meta *m, const struct klp_func_desc *funcs,
 		     size_t nr)
 {
@@ -207,7 +216,8 @@ static void put_main(FILE *f, const struct module_meta *m, const struct klp_func
 	 * written at module load, so vmlinux functions are checked here,
 	 * before anything is redirected; module objects in pre_patch. */
 	fprintf(f, "static int __init livefix_patch_init(void)\n{\n"
-		   "\tint ret = livefix_verify(NULL);\n\n"
+		   "\tint ret = %s;\n\n", replaces_in_vmlinux(funcs, nr) ? "livefix_verify(NULL)" : "0");
+	fprintf(f,
 		   "\treturn ret ? ret : klp_enable_patch(&patch);\n}\n\n"
 		   "static void __exit livefix_patch_exit(void)\n{\n}\n\n"
 		   "module_init(livefix_patch_init);\nmodule_exit(livefix_patch_exit);\n");

@@ -596,7 +596,7 @@ static int link_module(struct build_state *st, char **ko_path)
 				      st->objects, st->nr_objects);
 	if (!ret)
 		ret = verify_write_source(st->module_dir, st->module_name, st->run_pre.funcs,
-					  st->run_pre.nr);
+					  st->run_pre.nr, st->run_pre.unchecked);
 	if (!ret)
 		ret = kbuild_build_module(&st->in, st->module_dir, st->module_name, &built);
 	made_outdir = !ret && o->outdir && !path_exists(o->outdir);

@@ -88,6 +88,7 @@ int run_pre_collect(struct run_pre_set *set, const struct special_sizes *sizes,
 	if (test_hook_env("LIVEFIX_TEST_NO_RUN_PRE")) {
 		pr_warn("test override LIVEFIX_TEST_NO_RUN_PRE: the module of %s has no "
 			"run-pre check", u->object);
+		set->unchecked = true;
 		return 0;
 	}
 	if (patched)

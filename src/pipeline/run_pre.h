@@ -16,6 +16,7 @@
 struct run_pre_set {
 	struct verify_func *funcs; /* owned */
 	size_t nr, alloc;
+	bool unchecked;            /* LIVEFIX_TEST_NO_RUN_PRE: none collected, on purpose */
 };
 
 /* unit_resolve() with the LIVEFIX_TEST_SYMPOS override ("name=pos,...":

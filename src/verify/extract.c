@@ -2,7 +2,7 @@
 /* What a replaced function looks like in the original object: its bytes,
  * its relocated fields with the symbols they must resolve to, and the sites
  * the kernel rewrites (rules.h says what each site may become). */
-#include "verify/verify.h"
+#include "verify/internal.h"
 #include "common/outcome.h"
 #include "common/log.h"
 #include "common/xalloc.h"
@@ -319,7 +319,7 @@ static void name_string(struct verify_reloc *vr, const struct section *sec, int6
 	vr->string_delta = delta;
 }
 
-static void name_target(struct verify_reloc *vr, const struct reloc *r,
+void verify_name_target(struct verify_reloc *vr, const struct reloc *r,
 			verify_resolve_fn resolve, void *ctx)
 {
 	const struct symbol *sym = r->sym;
@@ -358,7 +358,8 @@ static int collect_relocs(struct extract *x, verify_resolve_fn resolve, void *ct
 		struct verify_reloc *vr;
 		int kind = reloc_kind(r->type);
 
-		if (r->offset < x->func->offset || field >= f->size || in_site(f, field, size ? size : 1))
+		if (r->offset < x->func->offset || field >= f->size ||
+		    in_site(f, field, size ? size : 1) || verify_in_jump(f, field, size ? size : 1))
 			continue;
 		if (!kind) {
 			report(CODE_UNSUPPORTED_OBJECT,
@@ -371,7 +372,7 @@ static int collect_relocs(struct extract *x, verify_resolve_fn resolve, void *ct
 		vr = &f->relocs[f->nr_relocs++];
 		memset(vr, 0, sizeof(*vr));
 		vr->offset = (uint32_t)field, vr->kind = (uint8_t)kind;
-		name_target(vr, r, resolve, ctx);
+		verify_name_target(vr, r, resolve, ctx);
 		if (!vr->target && !vr->string)
 			f->nr_unchecked++;
 	}
@@ -412,6 +413,7 @@ int verify_func_extract(const struct elf *orig, const struct special_sizes *size
 	if (ret)
 		return ret;
 	normalize_sites(out);
+	verify_find_jumps(func, resolve, ctx, out);
 	ret = collect_relocs(&x, resolve, ctx);
 	qsort(out->relocs, out->nr_relocs, sizeof(*out->relocs), cmp_reloc);
 	return ret;
@@ -426,8 +428,13 @@ void verify_func_release(struct verify_func *f)
 		free(f->relocs[i].target);
 		free(f->relocs[i].string);
 	}
+	for (size_t i = 0; i < f->nr_jumps; i++) {
+		free(f->jumps[i].target);
+		free(f->jumps[i].symbol);
+	}
 	free(f->relocs);
 	free(f->sites);
+	free(f->jumps);
 	free(f->bytes);
 	free(f->addr_target);
 	free(f->object);

@@ -26,6 +26,24 @@ enum lfv_reloc_kind {
 	LFV_REL_PC64      /* R_X86_64_PC64 */
 };
 
+/* A relative jump of the original, matched by where it goes rather than by
+ * its bytes: the assembler encodes a jump as rel8 when the destination is
+ * near and known, so a tail call to a neighbour of the same file is "eb xx"
+ * in a kernel built without -ffunction-sections and "e9 + relocation" in
+ * livefix's rebuild, and every byte after it moves. A running jump matches
+ * when it is of the same kind (jmp, or jcc of the same condition), in
+ * either encoding, and reaches the same destination. */
+enum { LFV_JMP = 0xff }; /* lfv_jump.cond of an unconditional jmp */
+
+struct lfv_jump {
+	lfv_u32 offset;        /* of the instruction, in the original */
+	lfv_u8 len;            /* its length there: 2 (rel8), 5 (jmp rel32), 6 (jcc rel32) */
+	lfv_u8 cond;           /* LFV_JMP, or the jcc condition 0-15 */
+	lfv_u32 to;            /* without target: the destination, an offset of the original */
+	const lfv_u64 *target; /* the destination's address (symbol + addend) as resolved */
+	const char *symbol;    /* the destination, for messages */
+};
+
 struct lfv_site {
 	lfv_u32 offset; /* from the function's start */
 	lfv_u8 len;
@@ -61,11 +79,19 @@ struct lfv_func {
 	lfv_u32 nr_relocs;
 	const struct lfv_site *sites;
 	lfv_u32 nr_sites;
+	const struct lfv_jump *jumps; /* sorted by offset, apart from sites and relocs */
+	lfv_u32 nr_jumps;
+	lfv_u32 *shift;        /* scratch, nr_jumps words: running minus original offset
+				* after each jump (lfv_shifts) */
+	lfv_u32 run_size;      /* running bytes to read: size, + 4 per rel8 jump (it may
+				* run as rel32) */
 };
 
 /* Where the running code first differs. */
 struct lfv_mismatch {
 	lfv_u32 offset, len;          /* the differing bytes: site, field, or up to 8 plain */
+	lfv_u32 run_offset;           /* where offset is in the running function */
+	const struct lfv_jump *jump;  /* set when a jump differs (expected/actual: destinations) */
 	const struct lfv_reloc *reloc; /* set when a relocated field differs */
 	const struct lfv_site *site;   /* set when a site holds none of its legal forms */
 	lfv_u64 expected, actual;      /* the field values, for reloc */
@@ -179,8 +205,89 @@ static int lfv_site_ok(const struct lfv_site *s, const lfv_u8 *expected, const l
 	}
 }
 
-/* Plain bytes shown for a difference: up to 8, not into the next site or field. */
-static lfv_u32 lfv_plain_len(const struct lfv_func *f, lfv_u32 off, lfv_u32 si, lfv_u32 ri)
+/* The running jump at p (avail bytes) if it is a jmp (cond LFV_JMP) or a jcc
+ * of condition cond, rel8 or rel32: its length, and its displacement in
+ * *rel. 0 for any other instruction. */
+static lfv_u32 lfv_run_jump(const lfv_u8 *p, lfv_u32 avail, lfv_u8 cond, lfv_u64 *rel)
+{
+	lfv_u8 short_op = cond == LFV_JMP ? 0xeb : 0x70 + cond;
+
+	if (avail >= 2 && p[0] == short_op) {
+		*rel = (lfv_u64)(((lfv_u64)p[1] ^ 0x80) - 0x80);
+		return 2;
+	}
+	if (cond == LFV_JMP && avail >= 5 && p[0] == 0xe9) {
+		*rel = lfv_sext32(lfv_load(p + 1, 4));
+		return 5;
+	}
+	if (cond != LFV_JMP && avail >= 6 && p[0] == 0x0f && p[1] == 0x80 + cond) {
+		*rel = lfv_sext32(lfv_load(p + 2, 4));
+		return 6;
+	}
+	return 0;
+}
+
+/* Pass 1: the encoding each jump has in the running code, hence where
+ * everything after it is. Returns how many jumps (from the first) were
+ * found; f->shift[j] is the running minus original offset after jump j. */
+static lfv_u32 lfv_shifts(const struct lfv_func *f, const lfv_u8 *run)
+{
+	lfv_u32 j, len, at, delta = 0;
+	lfv_u64 rel;
+
+	for (j = 0; j < f->nr_jumps; j++) {
+		at = f->jumps[j].offset + delta;
+		len = at < f->run_size ? lfv_run_jump(run + at, f->run_size - at, f->jumps[j].cond, &rel)
+				       : 0;
+		if (!len)
+			return j;
+		delta += len - f->jumps[j].len;
+		f->shift[j] = delta;
+	}
+	return j;
+}
+
+/* Where offset off of the original is in the running code: off plus the
+ * shift after the last jump before it. 1 when that jump was not found. */
+static int lfv_run_offset(const struct lfv_func *f, lfv_u32 found, lfv_u32 off, lfv_u32 *out)
+{
+	lfv_u32 lo = 0, hi = f->nr_jumps, mid;
+
+	while (lo < hi) { /* the first jump at or after off */
+		mid = lo + (hi - lo) / 2;
+		if (f->jumps[mid].offset < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo > found)
+		return 1;
+	*out = off + (lo ? f->shift[lo - 1] : 0);
+	return 0;
+}
+
+/* 0 when the running jump at roff (found by lfv_shifts) goes where j does. */
+static int lfv_jump_differs(const struct lfv_func *f, const struct lfv_jump *j, lfv_u32 found,
+			    const lfv_u8 *run, lfv_u64 run_addr, lfv_u32 roff,
+			    struct lfv_mismatch *m)
+{
+	lfv_u64 rel = 0;
+	lfv_u32 len = lfv_run_jump(run + roff, f->run_size - roff, j->cond, &rel), to;
+
+	m->actual = run_addr + roff + len + rel;
+	if (j->target)
+		m->expected = *j->target;
+	else if (!lfv_run_offset(f, found, j->to, &to))
+		m->expected = run_addr + to;
+	else
+		return 1;
+	return m->expected != m->actual;
+}
+
+/* Plain bytes shown for a difference: up to 8, not into the next site,
+ * field or jump, nor past the running bytes read. */
+static lfv_u32 lfv_plain_len(const struct lfv_func *f, lfv_u32 off, lfv_u32 roff, lfv_u32 si,
+			     lfv_u32 ri, lfv_u32 ji)
 {
 	lfv_u32 end = off + 8 < f->size ? off + 8 : f->size;
 
@@ -188,57 +295,117 @@ static lfv_u32 lfv_plain_len(const struct lfv_func *f, lfv_u32 off, lfv_u32 si, 
 		end = f->sites[si].offset;
 	if (ri < f->nr_relocs && f->relocs[ri].offset < end)
 		end = f->relocs[ri].offset;
+	if (ji < f->nr_jumps && f->jumps[ji].offset < end)
+		end = f->jumps[ji].offset;
+	if (roff < f->run_size && end - off > f->run_size - roff)
+		end = off + (f->run_size - roff);
 	return end > off ? end - off : 1;
 }
 
-/* 0 when the running code run (at run_addr) is the function f describes;
- * 1 with *m set at the first difference. read: for string references. */
+/* Pass 2, at one offset: the site, relocated field or jump starting there
+ * (lfv_compare compares the plain bytes between them). Bytes consumed in
+ * the original, or 0 with *m set on a difference. run holds f->run_size
+ * bytes; roff is off's place there. */
+static lfv_u32 lfv_step(const struct lfv_func *f, const lfv_u8 *run, lfv_u64 run_addr,
+			lfv_read_fn read, lfv_u32 off, lfv_u32 roff, lfv_u32 si, lfv_u32 ri,
+			lfv_u32 ji, lfv_u32 found, struct lfv_mismatch *m)
+{
+	const struct lfv_site *s = si < f->nr_sites && f->sites[si].offset == off ? &f->sites[si] : 0;
+	const struct lfv_reloc *r = !s && ri < f->nr_relocs && f->relocs[ri].offset == off
+					    ? &f->relocs[ri] : 0;
+	const struct lfv_jump *j = !s && !r && ji < f->nr_jumps && f->jumps[ji].offset == off
+					   ? &f->jumps[ji] : 0;
+	lfv_u32 len = s ? s->len : r ? lfv_reloc_size(r->kind) : j ? j->len : 1;
+
+	m->offset = off, m->run_offset = roff, m->len = len;
+	m->reloc = r, m->site = s, m->jump = j, m->expected = m->actual = 0, m->string_addr = 0;
+	if ((!s && !r && !j) || off + len > f->size)
+		return 0;
+	if (j && ji >= found) { /* lfv_shifts found no jump of its kind there */
+		m->expected = j->target ? *j->target : 0;
+		return 0;
+	}
+	if (j)
+		return lfv_jump_differs(f, j, found, run, run_addr, roff, m) ? 0 : len;
+	if (roff >= f->run_size || len > f->run_size - roff) {
+		m->len = 1;
+		return 0;
+	}
+	if (s)
+		return lfv_site_ok(s, f->bytes + off, run + roff) ? len : 0;
+	if (r && r->target) {
+		m->expected = lfv_field_value(r->kind, *r->target, run_addr + roff);
+		m->actual = lfv_load(run + roff, len);
+		return m->expected == m->actual ? len : 0;
+	}
+	if (r && r->string) {
+		m->string_addr = lfv_field_target(r->kind, lfv_load(run + roff, len), run_addr + roff) +
+				 r->string_delta;
+		return lfv_string_differs(r, m->string_addr, read) ? 0 : len;
+	}
+	return len; /* a field the kernel could not name: not checked */
+}
+
+/* Where the next site, field or jump starts (or the end). */
+static lfv_u32 lfv_next_step(const struct lfv_func *f, lfv_u32 si, lfv_u32 ri, lfv_u32 ji)
+{
+	lfv_u32 end = f->size;
+
+	if (si < f->nr_sites && f->sites[si].offset < end)
+		end = f->sites[si].offset;
+	if (ri < f->nr_relocs && f->relocs[ri].offset < end)
+		end = f->relocs[ri].offset;
+	if (ji < f->nr_jumps && f->jumps[ji].offset < end)
+		end = f->jumps[ji].offset;
+	return end;
+}
+
+/* Plain bytes [off, end) of the original against the running code from
+ * roff: 0 when equal, else 1 with *m at the first difference. */
+static int lfv_plain_differs(const struct lfv_func *f, const lfv_u8 *run, lfv_u32 off,
+			     lfv_u32 roff, lfv_u32 end, lfv_u32 si, lfv_u32 ri, lfv_u32 ji,
+			     struct lfv_mismatch *m)
+{
+	lfv_u32 i, r;
+
+	for (i = off, r = roff; i < end; i++, r++) {
+		if (r < f->run_size && f->bytes[i] == run[r])
+			continue;
+		m->offset = i, m->run_offset = r, m->reloc = 0, m->site = 0, m->jump = 0;
+		m->expected = m->actual = 0, m->string_addr = 0;
+		m->len = r < f->run_size ? lfv_plain_len(f, i, r, si, ri, ji) : 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* 0 when the running code run (f->run_size bytes at run_addr) is the
+ * function f describes; 1 with *m set at the first difference.
+ * read: for string references. */
 static int lfv_compare(const struct lfv_func *f, const lfv_u8 *run, lfv_u64 run_addr,
 		       lfv_read_fn read, struct lfv_mismatch *m)
 {
-	lfv_u32 off = 0, si = 0, ri = 0;
+	lfv_u32 found = lfv_shifts(f, run), off = 0, roff, end, si = 0, ri = 0, ji = 0, n;
 
 	while (off < f->size) {
-		const struct lfv_site *s = 0;
-		const struct lfv_reloc *r = 0;
-
 		while (si < f->nr_sites && f->sites[si].offset < off)
 			si++;
 		while (ri < f->nr_relocs && f->relocs[ri].offset < off)
 			ri++;
-		if (si < f->nr_sites && f->sites[si].offset == off)
-			s = &f->sites[si];
-		else if (ri < f->nr_relocs && f->relocs[ri].offset == off)
-			r = &f->relocs[ri];
-		m->offset = off, m->reloc = r, m->site = s, m->expected = m->actual = 0;
-		m->string_addr = 0;
-		if (s) {
-			m->len = s->len;
-			if (off + s->len > f->size || !lfv_site_ok(s, f->bytes + off, run + off))
+		while (ji < f->nr_jumps && f->jumps[ji].offset < off)
+			ji++;
+		roff = off + (ji ? f->shift[ji - 1] : 0);
+		end = lfv_next_step(f, si, ri, ji);
+		if (end > off) { /* plain bytes up to the next step */
+			if (lfv_plain_differs(f, run, off, roff, end, si, ri, ji, m))
 				return 1;
-			off += s->len;
-		} else if (r) {
-			m->len = lfv_reloc_size(r->kind);
-			if (off + m->len > f->size)
-				return 1;
-			if (r->target) {
-				m->expected = lfv_field_value(r->kind, *r->target, run_addr + off);
-				m->actual = lfv_load(run + off, m->len);
-				if (m->expected != m->actual)
-					return 1;
-			} else if (r->string) {
-				m->string_addr = lfv_field_target(r->kind, lfv_load(run + off, m->len),
-								  run_addr + off) + r->string_delta;
-				if (lfv_string_differs(r, m->string_addr, read))
-					return 1;
-			}
-			off += m->len;
-		} else if (f->bytes[off] != run[off]) {
-			m->len = lfv_plain_len(f, off, si, ri);
-			return 1;
-		} else {
-			off++;
+			off = end;
+			continue;
 		}
+		n = lfv_step(f, run, run_addr, read, off, roff, si, ri, ji, found, m);
+		if (!n)
+			return 1;
+		off += n;
 	}
 	return 0;
 }

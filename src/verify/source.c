@@ -49,7 +49,15 @@ static const char driver[] =
 	"\treturn copy_from_kernel_nofault(dst, (void *)(unsigned long)addr, len) ? 1 : 0;\n}\n\n"
 	"static void lfv_report(const struct lfv_func *f, const struct lfv_mismatch *m,\n"
 	"\t\t       const lfv_u8 *run)\n{\n"
-	"\tif (m->reloc && m->reloc->string)\n"
+	"\tif (m->jump)\n"
+	"\t\tpr_err(\"%s:%s,%lu: differs from the code this patch was built for at offset \"\n"
+	"\t\t       \"0x%x (0x%x running): jump to %s: expected a %s to 0x%llx, found %*ph\"\n"
+	"\t\t       \"%s0x%llx\\n\", f->object, f->name, f->sympos, m->offset, m->run_offset,\n"
+	"\t\t       m->jump->symbol, m->jump->cond == LFV_JMP ? \"jmp\" : \"jcc\", m->expected,\n"
+	"\t\t       m->run_offset < f->run_size ? (int)min_t(u32, 6, f->run_size - m->run_offset) : 0,\n"
+	"\t\t       run + m->run_offset,\n"
+	"\t\t       m->actual ? \" to \" : \"\", m->actual);\n"
+	"\telse if (m->reloc && m->reloc->string)\n"
 	"\t\tpr_err(\"%s:%s,%lu: differs from the code this patch was built for at offset \"\n"
 	"\t\t       \"0x%x: reference to %s: the string at 0x%llx is not \\\"%.60s\\\"\\n\",\n"
 	"\t\t       f->object, f->name, f->sympos, m->offset, m->reloc->symbol,\n"
@@ -58,25 +66,25 @@ static const char driver[] =
 	"\t\tpr_err(\"%s:%s,%lu: differs from the code this patch was built for at offset \"\n"
 	"\t\t       \"0x%x: reference to %s: expected field 0x%llx, found 0x%llx (bytes %*ph)\\n\",\n"
 	"\t\t       f->object, f->name, f->sympos, m->offset, m->reloc->symbol,\n"
-	"\t\t       m->expected, m->actual, m->len, run + m->offset);\n"
+	"\t\t       m->expected, m->actual, m->len, run + m->run_offset);\n"
 	"\telse if (m->site)\n"
 	"\t\tpr_err(\"%s:%s,%lu: differs from the code this patch was built for at offset \"\n"
 	"\t\t       \"0x%x: patchable site: expected a form of %*ph, found %*ph\\n\",\n"
 	"\t\t       f->object, f->name, f->sympos, m->offset, m->len, f->bytes + m->offset,\n"
-	"\t\t       m->len, run + m->offset);\n"
+	"\t\t       m->len, run + m->run_offset);\n"
 	"\telse\n"
 	"\t\tpr_err(\"%s:%s,%lu: differs from the code this patch was built for at offset \"\n"
 	"\t\t       \"0x%x: expected %*ph, found %*ph\\n\",\n"
 	"\t\t       f->object, f->name, f->sympos, m->offset, m->len, f->bytes + m->offset,\n"
-	"\t\t       m->len, run + m->offset);\n"
+	"\t\t       m->len, run + m->run_offset);\n"
 	"}\n\n"
 	"static int lfv_check(const struct lfv_func *f)\n{\n"
 	"\tunsigned long addr = (unsigned long)*f->addr;\n"
-	"\tlfv_u8 *run = kmalloc(f->size, GFP_KERNEL);\n"
+	"\tlfv_u8 *run = kmalloc(f->run_size, GFP_KERNEL);\n"
 	"\tstruct lfv_mismatch m;\n"
 	"\tint ret = 0;\n\n"
 	"\tif (!run)\n\t\treturn -ENOMEM;\n"
-	"\tif (!addr || copy_from_kernel_nofault(run, (void *)addr, f->size)) {\n"
+	"\tif (!addr || copy_from_kernel_nofault(run, (void *)addr, f->run_size)) {\n"
 	"\t\tpr_err(\"%s:%s,%lu: cannot read the running function\\n\",\n"
 	"\t\t       f->object, f->name, f->sympos);\n"
 	"\t\tret = -EILSEQ;\n"
@@ -86,9 +94,12 @@ static const char driver[] =
 	"\t}\n"
 	"\tkfree(run);\n"
 	"\treturn ret;\n}\n\n"
-	"/* Checks every function of objname (NULL: vmlinux); -EILSEQ if any differs. */\n"
+	"/* Checks every function of objname (NULL: vmlinux); -EILSEQ if any differs,\n"
+	" * or if there is none to check (asked only for objects the patch replaces\n"
+	" * functions in). */\n"
 	"int livefix_verify(const char *objname)\n{\n"
 	"\tunsigned int i, j, nr = 0, bad = 0, bytes = 0, refs = 0, unchecked = 0, sites = 0;\n"
+	"\tunsigned int jumps = 0;\n"
 	"\tu64 t0 = ktime_get_ns();\n"
 	"\tint ret = 0;\n\n"
 	"\tfor (i = 0; i < ARRAY_SIZE(lfv_funcs) && lfv_funcs[i].name; i++) {\n"
@@ -98,21 +109,31 @@ static const char driver[] =
 	"\t\tr = lfv_check(f);\n"
 	"\t\tif (r == -ENOMEM)\n\t\t\treturn r;\n"
 	"\t\tbad += r != 0, ret = ret ? ret : r, nr++;\n"
-	"\t\tbytes += f->size, sites += f->nr_sites, refs += f->nr_relocs;\n"
+	"\t\tbytes += f->size, sites += f->nr_sites, refs += f->nr_relocs, jumps += f->nr_jumps;\n"
 	"\t\tfor (j = 0; j < f->nr_relocs; j++)\n"
 	"\t\t\tunchecked += !f->relocs[j].target && !f->relocs[j].string;\n"
 	"\t}\n"
+	"\tif (!nr && !lfv_unchecked) {\n"
+	"\t\tpr_err(\"run-pre check: no function of %s to check; refusing the patch\\n\",\n"
+	"\t\t       objname ? objname : \"vmlinux\");\n"
+	"\t\treturn -EILSEQ;\n"
+	"\t}\n"
+	"\tif (!nr)\n"
+	"\t\tpr_warn(\"run-pre check: none for %s (built with LIVEFIX_TEST_NO_RUN_PRE)\\n\",\n"
+	"\t\t\tobjname ? objname : \"vmlinux\");\n"
 	"\tif (ret)\n"
 	"\t\tpr_err(\"run-pre check failed: %u of %u function(s) in %s differ from the running \"\n"
 	"\t\t       \"kernel; refusing the patch, nothing was redirected\\n\", bad, nr,\n"
 	"\t\t       objname ? objname : \"vmlinux\");\n"
 	"\telse if (nr)\n"
 	"\t\tpr_info(\"run-pre check passed: %u function(s) in %s, %u bytes, %u references \"\n"
-	"\t\t\t\"(%u not checkable), %u patchable sites, %llu us\\n\", nr,\n"
-	"\t\t\tobjname ? objname : \"vmlinux\", bytes, refs - unchecked, unchecked, sites,\n"
+	"\t\t\t\"(%u not checkable), %u jumps, %u patchable sites, %llu us\\n\", nr,\n"
+	"\t\t\tobjname ? objname : \"vmlinux\", bytes, refs - unchecked, unchecked, jumps, sites,\n"
 	"\t\t\t(ktime_get_ns() - t0) / 1000);\n"
 	"\treturn ret;\n}\n\n"
+	"/* An object patched only for its callbacks has nothing to check. */\n"
 	"int livefix_verify_pre_patch(struct klp_object *obj)\n{\n"
+	"\tif (!obj->funcs || !obj->funcs[0].old_name)\n\t\treturn 0;\n"
 	"\treturn livefix_verify(obj->name);\n}\n";
 
 /* The table of target words: one per distinct (name, addend). */
@@ -164,6 +185,27 @@ static void put_bytes(FILE *f, size_t n, const struct verify_func *v)
 	fprintf(f, "\n};\n");
 }
 
+/* The jumps, and the scratch words lfv_shifts() writes (the check runs
+ * once per object, from init or pre_patch, under the module loader or
+ * klp_mutex: never twice at a time). */
+static void put_jumps(FILE *f, size_t n, const struct verify_func *v, struct targets *t)
+{
+	fprintf(f, "static lfv_u32 lfv_shift_%zu[%zu];\n", n, v->nr_jumps);
+	fprintf(f, "static const struct lfv_jump lfv_jumps_%zu[] = {\n", n);
+	for (size_t i = 0; i < v->nr_jumps; i++) {
+		const struct verify_jump *j = &v->jumps[i];
+
+		fprintf(f, "\t{ 0x%x, %u, 0x%x, 0x%x, ", j->offset, j->len, j->cond, j->to);
+		if (j->target)
+			fprintf(f, "&lfv_targets[%zu], ", target_index(t, j->target, j->addend));
+		else
+			fprintf(f, "0, ");
+		cgen_put_string(f, j->symbol);
+		fprintf(f, " },\n");
+	}
+	fprintf(f, "};\n");
+}
+
 static void put_func_tables(FILE *f, size_t n, const struct verify_func *v, struct targets *t)
 {
 	put_bytes(f, n, v);
@@ -188,6 +230,8 @@ static void put_func_tables(FILE *f, size_t n, const struct verify_func *v, stru
 		}
 		fprintf(f, "};\n");
 	}
+	if (v->nr_jumps)
+		put_jumps(f, n, v, t);
 	if (v->nr_sites) {
 		fprintf(f, "static const struct lfv_site lfv_sites_%zu[] = {\n", n);
 		for (size_t i = 0; i < v->nr_sites; i++)
@@ -214,6 +258,10 @@ static void put_funcs(FILE *f, const struct verify_func *funcs, size_t nr, struc
 			fprintf(f, "\t  .relocs = lfv_relocs_%zu, .nr_relocs = %zu,\n", i, v->nr_relocs);
 		if (v->nr_sites)
 			fprintf(f, "\t  .sites = lfv_sites_%zu, .nr_sites = %zu,\n", i, v->nr_sites);
+		if (v->nr_jumps)
+			fprintf(f, "\t  .jumps = lfv_jumps_%zu, .nr_jumps = %zu, .shift = lfv_shift_%zu,\n",
+				i, v->nr_jumps, i);
+		fprintf(f, "\t  .run_size = %u,\n", v->run_size);
 		fprintf(f, "\t},\n");
 	}
 	fprintf(f, "\t{ }\n};\n\n");
@@ -223,6 +271,7 @@ struct source_args {
 	const char *module_name;
 	const struct verify_func *funcs;
 	size_t nr;
+	bool unchecked;
 };
 
 static void write_all(FILE *f, const void *arg)
@@ -243,6 +292,7 @@ static void write_all(FILE *f, const void *arg)
 	fclose(mem);
 	fprintf(f, header, a->module_name);
 	fprintf(f, "%s\n\n", rules_text);
+	fprintf(f, "static const bool lfv_unchecked = %s;\n\n", a->unchecked ? "true" : "false");
 	put_targets(f, &t);
 	fputs(tables, f);
 	fputs(driver, f);
@@ -254,9 +304,9 @@ static void write_all(FILE *f, const void *arg)
 }
 
 int verify_write_source(const char *dir, const char *module_name,
-			const struct verify_func *funcs, size_t nr)
+			const struct verify_func *funcs, size_t nr, bool unchecked)
 {
-	const struct source_args a = { module_name, funcs, nr };
+	const struct source_args a = { module_name, funcs, nr, unchecked };
 
 	return cgen_write_file(dir, "livefix-verify.c", write_all, &a);
 }

@@ -39,6 +39,17 @@ struct verify_reloc {
 	int64_t string_delta;
 };
 
+/* A relative jump matched by destination (rules.h, struct lfv_jump). */
+struct verify_jump {
+	uint32_t offset;   /* of the instruction, from the function's start */
+	uint8_t len;       /* 2, 5 or 6 */
+	uint8_t cond;      /* 0xff: jmp; else the jcc condition */
+	uint32_t to;       /* target NULL: the destination, a function offset */
+	char *target;      /* the destination's resolved name (owned), or NULL */
+	int64_t addend;    /* added to target's address */
+	char *symbol;      /* the destination as the original names it (owned) */
+};
+
 struct verify_func {
 	char *object;        /* "vmlinux" or a module name (owned) */
 	char *name;          /* the replaced function (owned) */
@@ -51,6 +62,9 @@ struct verify_func {
 	struct verify_site *sites;   /* sorted, disjoint (owned) */
 	size_t nr_sites;
 	size_t nr_unchecked; /* fields neither named nor a string literal (jump tables...) */
+	struct verify_jump *jumps;   /* sorted, outside sites and relocs (owned) */
+	size_t nr_jumps;
+	uint32_t run_size;   /* running bytes the check reads (rules.h lfv_func.run_size) */
 };
 
 /* Names a symbol the way the patch module links it: 0 and *out (malloc'ed),
@@ -60,7 +74,8 @@ typedef int (*verify_resolve_fn)(void *ctx, const char *name, bool is_local, cha
 struct special_sizes;
 
 /* Extracts function `name` of orig (a unit compiled with -ffunction-sections):
- * its bytes, relocations (targets named through resolve) and rewritable
+ * its bytes, its relative jumps (decoded, x86/insn.h: to a named symbol or
+ * inside the function), relocations (targets named through resolve) and rewritable
  * sites (from relocations to __fentry__, return and indirect thunks, static
  * call trampolines, and from .altinstructions, .parainstructions,
  * __jump_table, .smp_locks). Those sections' entry sizes and member offsets
@@ -74,17 +89,21 @@ void verify_func_release(struct verify_func *f);
 /* Where a comparison found the first difference. */
 struct verify_mismatch {
 	uint32_t offset, len;
+	uint32_t run_offset;              /* offset's place in the running function */
 	const struct verify_reloc *reloc; /* a relocated field differs */
+	const struct verify_jump *jump;   /* a jump differs (expected/actual: destinations) */
 	bool site;                        /* a rewritable site holds no legal form */
 	uint64_t expected, actual;        /* field values, for reloc */
 	uint64_t string_addr;             /* a string reference that differs: where it points */
 };
 
 /* Runs the kernel's comparison (rules.h) in user space: run is the running
- * code at run_addr; target_of gives the resolved address of a relocation's
+ * code at run_addr, run_len bytes readable (the kernel reads f->run_size);
+ * target_of gives the resolved address of a relocation's
  * target (without addend); read gives the running kernel's memory (string
  * literals), 0 or nonzero for a fault. 0 same, 1 different (*m set). */
-int verify_func_compare(const struct verify_func *f, const unsigned char *run, uint64_t run_addr,
+int verify_func_compare(const struct verify_func *f, const unsigned char *run, size_t run_len,
+			uint64_t run_addr,
 			uint64_t (*target_of)(void *ctx, const char *target), void *ctx,
 			int (*read)(uint8_t *dst, uint64_t addr, uint32_t len),
 			struct verify_mismatch *m);
@@ -92,9 +111,11 @@ int verify_func_compare(const struct verify_func *f, const unsigned char *run, u
 /* Writes <dir>/livefix-verify.c: the rules, the functions' data, and
  *   int livefix_verify(const char *objname);  // NULL: vmlinux
  *   int livefix_verify_pre_patch(struct klp_object *obj);
+ * An object with no function to check is refused, unless unchecked (a
+ * module built without the check, on purpose: LIVEFIX_TEST_NO_RUN_PRE).
  * 0 or -errno. */
 int verify_write_source(const char *dir, const char *module_name,
-			const struct verify_func *funcs, size_t nr);
+			const struct verify_func *funcs, size_t nr, bool unchecked);
 
 /* The GNU build-id of a note area (/sys/kernel/notes, a .notes section) as
  * lowercase hex (malloc'ed), or NULL when there is none. */

@@ -68,6 +68,35 @@ static void test_objects_and_functions(void)
 	free(src);
 }
 
+/* A patch of a module only: init has no vmlinux function to check (the
+ * run-pre check refuses an object with none), the module's pre_patch does. */
+static void test_module_only_no_vmlinux_check(void)
+{
+	char tmpl[] = "/tmp/livefix-test-klp-XXXXXX";
+	char *dir = mkdtemp(tmpl), *path, *src;
+	struct klp_func_desc funcs[] = {
+		{ "xfs", "xfs_stats_format", 2, "__livefix_new_0_xfs_stats_format" },
+	};
+	char *objects[] = { "patch-0.o" };
+	struct module_meta meta = {
+		"livepatch-xfs", "6.1.0-47-amd64", "6.1.170-3", "a.patch", "", "", "", "", "", "0.1.0",
+		true, .build_id = "12f1e1ca",
+	};
+
+	CHECK(dir && !klp_write_module_source(dir, &meta, funcs, 1, objects, 1), "not written");
+	if (!dir)
+		return;
+	path = xasprintf("%s/livefix-main.c", dir);
+	src = read_file(path, NULL);
+	CHECK(src && strstr(src, "int ret = 0;") && !strstr(src, "livefix_verify(NULL)"),
+	      "vmlinux checked at init:\n%s", src ? src : "(none)");
+	CHECK(src && strstr(src, ".callbacks.pre_patch = livefix_verify_pre_patch"),
+	      "module object not checked");
+	free(src);
+	free(path);
+	remove_tree(dir);
+}
+
 static void test_no_replace(void)
 {
 	char *src = generate("livefix-main.c", false);
@@ -98,6 +127,7 @@ int main(void)
 {
 	RUN_TEST(test_objects_and_functions);
 	RUN_TEST(test_no_replace);
+	RUN_TEST(test_module_only_no_vmlinux_check);
 	RUN_TEST(test_kbuild_lists_objects);
 	RUN_TEST(test_kernel_module_name);
 	return TEST_SUMMARY();

@@ -92,7 +92,8 @@ static void put(unsigned char *p, uint64_t v, size_t n)
 }
 
 /* The function as the kernel links it: relocated fields filled (unnamed
- * ones with anything), sites as the object has them. */
+ * ones with anything), jumps to symbols with their rel32, sites as the
+ * object has them. */
 static unsigned char *link_image(void)
 {
 	unsigned char *run = xmalloc(vf.size);
@@ -115,6 +116,14 @@ static unsigned char *link_image(void)
 			put(run + r->offset, (uint32_t)t, 4);
 		else
 			put(run + r->offset, r->kind == 4 ? t - field : t, 8);
+	}
+	for (size_t i = 0; i < vf.nr_jumps; i++) {
+		const struct verify_jump *j = &vf.jumps[i];
+		uint64_t end = RUN_ADDR + j->offset + j->len;
+
+		if (j->target)
+			put(run + j->offset + j->len - 4,
+			    (uint32_t)(target_of(NULL, j->target) + (uint64_t)j->addend - end), 4);
 	}
 	return run;
 }
@@ -142,7 +151,7 @@ static const struct verify_reloc *reloc_named(const char *prefix)
 
 static int compare(const unsigned char *run, struct verify_mismatch *m)
 {
-	return verify_func_compare(&vf, run, RUN_ADDR, target_of, NULL, read_mem, m);
+	return verify_func_compare(&vf, run, vf.size, RUN_ADDR, target_of, NULL, read_mem, m);
 }
 
 static void test_extract_sites(void)
@@ -184,8 +193,9 @@ static void test_extract_relocs(void)
 		return;
 	CHECK_INT(0x64, vf.size);
 	CHECK_STR("target_fn", vf.addr_target);
-	/* 3 x counter, 2 x string, 2 x ext_func, hook; none inside a site. */
-	CHECK_INT(8, vf.nr_relocs);
+	/* 3 x counter, 2 x string, ext_func (called), hook; none inside a site.
+	 * The tail call to ext_func is a jump (matched by destination). */
+	CHECK_INT(7, vf.nr_relocs);
 	CHECK_INT(1, vf.nr_unchecked); /* "hook"; string literals are compared */
 	for (size_t i = 1; i < vf.nr_relocs; i++)
 		CHECK(vf.relocs[i - 1].offset < vf.relocs[i].offset, "relocs not sorted at %zu", i);
@@ -205,6 +215,9 @@ static void test_extract_relocs(void)
 	      "string literal \"static key\" not expected");
 	r = reloc_named("ext_func");
 	CHECK(r && r->target && !strcmp(r->target, "ext_func"), "ext_func not named");
+	CHECK(vf.nr_jumps == 1 && vf.jumps[0].offset == 0x5f && vf.jumps[0].target &&
+	      !strcmp(vf.jumps[0].target, "ext_func") && vf.jumps[0].addend == 0,
+	      "the tail call to ext_func at 0x5f is not a jump to ext_func+0");
 	/* The expected bytes keep zeros in relocated fields (RELA). */
 	CHECK(!vf.bytes[0xf] && !vf.bytes[0x10], "relocated field not zero");
 }
@@ -444,7 +457,7 @@ static void test_write_source(void)
 		free(path);
 		return;
 	}
-	CHECK_INT(0, verify_write_source(tmp, "livepatch-test", &vf, 1));
+	CHECK_INT(0, verify_write_source(tmp, "livepatch-test", &vf, 1, false));
 	text = read_file(path, NULL);
 	CHECK(text, "no livefix-verify.c");
 	if (text) {
@@ -459,6 +472,9 @@ static void test_write_source(void)
 		CHECK(strstr(text, "(const lfv_u8 *)\"static key\", 11, 0 },"),
 		      "string reference missing:\n%s", text);
 		CHECK(strstr(text, "int livefix_verify(const char *objname)\n{"), "no entry point");
+		CHECK(strstr(text, "static const bool lfv_unchecked = false;"), "checked by default");
+		CHECK(strstr(text, "no function of %s to check; refusing the patch"),
+		      "an object with nothing to check is not refused");
 	}
 	free(text);
 	free(path);

@@ -14,7 +14,12 @@
 #     signature openssl verifies with the certificate; booted with
 #     module.sig_enforce=1 the kernel refuses an unsigned module, and the
 #     signed one for its (untrusted) key, after parsing its signature;
-#  6. the cost: run-pre time in the kernel, `livefix load` with and without.
+#  6. the cost: run-pre time in the kernel, `livefix load` with and without;
+#  7. jumps matched by destination: c_next of arch/x86/kernel/cpu/proc.c
+#     ends in a tail call to its neighbour c_start, a 2-byte jmp in the
+#     running kernel and a 5-byte one in livefix's rebuild; its patch
+#     (/proc/cpuinfo lists every other CPU) passes the check and applies, and the
+#     same function from another source version is still refused.
 # Ends with "N passed, N failed".
 set -u
 KVER=${1:-6.1.0-47-amd64}
@@ -55,6 +60,8 @@ wrong=$([ "$pos" = 1 ] && echo 2 || echo 1)
 build wrongpos "LIVEFIX_TEST_SYMPOS=c_next=$wrong" -- tests/vm/verify/proc-consoles.patch
 build nocheck LIVEFIX_TEST_NO_RUN_PRE=1 -- examples/proc-version.patch
 build nls -- tests/vm/verify/nls-iso8859-1.patch
+build tailcall -- tests/vm/verify/cpuinfo-tailcall.patch
+build tailcall-wrong LIVEFIX_TEST_EXPECT_FROM=patched -- tests/vm/verify/cpuinfo-tailcall.patch
 build nls-wrong LIVEFIX_TEST_EXPECT_FROM=patched -- tests/vm/verify/nls-iso8859-1.patch
 # Another build of the same release: the recorded build id rewritten in place.
 cp "$OUT/livepatch-proc-version.ko" "$OUT/livepatch-otherbuild.ko.tmp"
@@ -77,6 +84,11 @@ t_eq "modules record the kernel's build id" \
 	"$(modinfo -F livefix_build_id "$OUT/livepatch-proc-version.ko")"
 t_match "modules carry the run-pre check" "run-pre check passed" \
 	"$(strings "$OUT/livepatch-proc-version.ko")"
+# The case itself: the running kernel's c_next (of cpu/proc.c) tail-calls
+# c_start with "eb xx", the rebuilt one with "e9 + relocation".
+t_match "running kernel: c_next ends in a 2-byte jmp to c_start" \
+	"eb [0-9a-f]{2} +	jmp +[0-9a-f]+ <c_start>" \
+	"$(objdump -d --disassemble=c_next "$(vm_cachedir)/$KVER/vmlinux" 2>/dev/null)"
 
 # --- host: the signature is well formed
 if [ -f "$OUT/livepatch-signed.ko" ]; then
@@ -129,6 +141,18 @@ sed "s/^/out-otherbuild: /" /tmp/out
 livefix load --force /root/livepatch-proc-version-otherbuild.ko >/tmp/out 2>&1; echo "rc-otherbuild-force=\$?"
 sed "s/^/out-otherbuild-force: /" /tmp/out
 livefix unload livepatch-proc-version >/dev/null 2>&1
+# A tail call encoded 2 bytes long in the running kernel, 5 in the rebuild.
+echo "cpus-before=\$(grep -c ^processor /proc/cpuinfo)"
+livefix load /root/livepatch-tailcall.ko >/tmp/out 2>&1; echo "rc-tailcall=\$?"
+sed "s/^/out-tailcall: /" /tmp/out
+echo "enabled-tailcall=\$(cat /sys/kernel/livepatch/livepatch_tailcall/enabled 2>&1)"
+echo "cpus-patched=\$(grep -c ^processor /proc/cpuinfo)"
+dmesg | grep "livepatch_tailcall: run-pre check passed" | sed "s/^/dmesg-tailcall: /"
+livefix unload livepatch-tailcall >/dev/null 2>&1
+echo "cpus-after=\$(grep -c ^processor /proc/cpuinfo)"
+livefix load /root/livepatch-tailcall-wrong.ko >/tmp/out 2>&1; echo "rc-tailcall-wrong=\$?"
+sed "s/^/out-tailcall-wrong: /" /tmp/out
+echo "patches-tailcall-wrong=\$(ls /sys/kernel/livepatch | wc -l)"
 # The cost: livefix load, with and without the check (centiseconds of uptime).
 for round in 1 2 3; do
 	for m in proc-version nocheck; do
@@ -169,6 +193,21 @@ t_eq "refused patches changed nothing" "version-unchanged=0" "$(echo "$out" | gr
 t_eq "other build: refused (exit 3)" "rc-otherbuild=3" "$(echo "$out" | grep '^rc-otherbuild=')"
 t_match "other build: says why" "^out-otherbuild: .*kernel build 0+, but the running kernel is build" "$out"
 t_eq "other build: --force loads it" "rc-otherbuild-force=0" "$(echo "$out" | grep '^rc-otherbuild-force=')"
+t_eq "tail call: two CPUs listed before" "cpus-before=2" "$(echo "$out" | grep '^cpus-before=')"
+t_eq "tail call: loads (the 2-byte jmp matches the 5-byte one)" "rc-tailcall=0" \
+	"$(echo "$out" | grep '^rc-tailcall=')"
+t_match "tail call: run-pre check passed, one jump matched" \
+	"^dmesg-tailcall: .*run-pre check passed: 1 function\(s\) in vmlinux, .* 1 jumps" "$out"
+t_eq "tail call: enabled" "enabled-tailcall=1" "$(echo "$out" | grep '^enabled-tailcall=')"
+t_eq "tail call: applied (/proc/cpuinfo lists one CPU)" "cpus-patched=1" \
+	"$(echo "$out" | grep '^cpus-patched=')"
+t_eq "tail call: unloaded, two CPUs again" "cpus-after=2" "$(echo "$out" | grep '^cpus-after=')"
+t_eq "tail call, other source: refused (exit 3)" "rc-tailcall-wrong=3" \
+	"$(echo "$out" | grep '^rc-tailcall-wrong=')"
+t_match "tail call, other source: names the function" \
+	"^out-tailcall-wrong: .*kernel: vmlinux:c_next,[0-9]+: differs .* at offset 0x[0-9a-f]+" "$out"
+t_eq "tail call, other source: nothing patched" "patches-tailcall-wrong=0" \
+	"$(echo "$out" | grep '^patches-tailcall-wrong=')"
 ms() { echo "$out" | grep "^time-$1=" | awk -F'[= ]' '{s += ($3 - $2) * 1000} END {if (NR) printf "%.0f", s / NR}'; }
 echo "  cost: livefix load (mean of 3): $(ms proc-version) ms with the check, $(ms nocheck) ms without;" \
 	"in the kernel: $(echo "$out" | grep -o 'run-pre check passed.*' | grep 'version_proc\|1 function' | grep -oE '[0-9]+ us' | tr '\n' ' ')"
