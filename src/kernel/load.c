@@ -65,7 +65,7 @@ int livepatch_check_file(const char *path, char **name)
 
 	err = modinfo_read(path, &mi);
 	if (err)
-		return err == -ENODATA ? -ENOEXEC : err;
+		return err == -ENODATA || err == -EBADMSG ? -ENOEXEC : err; /* not a loadable module */
 	livepatch = modinfo_get(&mi, "livepatch");
 	if (!livepatch || strcmp(livepatch, "Y")) {
 		pr_err("'%s' is not a live patch module (its .modinfo has no "
