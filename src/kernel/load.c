@@ -121,7 +121,7 @@ static int check_opened(const struct module_file *mf, bool force, char **name)
 
 	err = modinfo_read_fd(mf->fd, mf->path, &mi);
 	if (err)
-		return err == -ENODATA ? -ENOEXEC : err;
+		return err == -ENODATA || err == -EBADMSG ? -ENOEXEC : err; /* not a loadable module */
 	err = check_modinfo(&mi, mf->path, name);
 	if (!err)
 		err = load_check_build_id(&mi, mf->path, force);

@@ -6,6 +6,7 @@
 #include "common/xalloc.h"
 #include "kernel/module.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
@@ -36,18 +37,36 @@ static void add_entry(struct modinfo *mi, size_t *alloc, const char *kv)
 	free(key);
 }
 
-/* Strings are NUL-separated and may be padded with extra NULs. */
-static void parse_modinfo(struct modinfo *mi, const char *data, size_t size)
+/* A key is the tag of MODULE_INFO(tag, ...): a C identifier. Anything
+ * else is a damaged file, which no command should read on. */
+static bool is_modinfo_key(const char *kv)
+{
+	const char *p = kv;
+
+	while (*p && *p != '=' && (isalnum((unsigned char)*p) || *p == '_'))
+		p++;
+	return p > kv && *p == '=';
+}
+
+/* Strings are NUL-separated and may be padded with extra NULs.
+ * -EBADMSG (*bad: the entry) for an entry that is not key=value. */
+static int parse_modinfo(struct modinfo *mi, const char *data, size_t size, const char **bad)
 {
 	size_t alloc = 0, off = 0;
 
 	while (off < size) {
 		size_t len = strnlen(data + off, size - off);
 
-		if (len && off + len < size)
+		if (len && off + len < size) {
+			if (!is_modinfo_key(data + off)) {
+				*bad = data + off;
+				return -EBADMSG;
+			}
 			add_entry(mi, &alloc, data + off);
+		}
 		off += len + 1;
 	}
+	return 0;
 }
 
 static void parse_this_module(struct modinfo *mi, const char *data,
@@ -66,7 +85,8 @@ static int read_sections(Elf *elf, struct modinfo *mi)
 {
 	size_t shstrndx;
 	Elf_Scn *scn = NULL;
-	int found = 0;
+	int found = 0, err;
+	const char *bad = NULL;
 
 	if (elf_getshdrstrndx(elf, &shstrndx) < 0)
 		return -ENOEXEC;
@@ -89,7 +109,12 @@ static int read_sections(Elf *elf, struct modinfo *mi)
 		if (!strcmp(name, ".modinfo")) {
 			if (found)
 				continue; /* a second one: a corrupted file */
-			parse_modinfo(mi, data->d_buf, data->d_size);
+			err = parse_modinfo(mi, data->d_buf, data->d_size, &bad);
+			if (err) {
+				pr_err("'%s': corrupt .modinfo: entry \"%.40s\" is not key=value",
+				       mi->path, bad);
+				return err;
+			}
 			found = 1;
 		} else {
 			parse_this_module(mi, data->d_buf, data->d_size);
@@ -146,7 +171,7 @@ static int read_logged(Elf *elf, const char *path, struct modinfo *mi)
 		if (err == -ENOEXEC)
 			pr_err("'%s': cannot read section headers: %s", path,
 			       elf_errmsg(-1));
-		else if (err)
+		else if (err && err != -EBADMSG) /* that one is reported where found */
 			pr_err("'%s' has no .modinfo section: not a kernel module",
 			       path);
 	}

@@ -237,7 +237,8 @@ static void normalize_sites(struct verify_func *f)
 {
 	size_t n = 0;
 
-	qsort(f->sites, f->nr_sites, sizeof(*f->sites), cmp_site);
+	if (f->nr_sites) /* qsort's array must not be NULL, even empty */
+		qsort(f->sites, f->nr_sites, sizeof(*f->sites), cmp_site);
 	for (size_t i = 0; i < f->nr_sites; i++) {
 		struct verify_site *prev = n ? &f->sites[n - 1] : NULL, *s = &f->sites[i];
 
@@ -415,7 +416,8 @@ int verify_func_extract(const struct elf *orig, const struct special_sizes *size
 	normalize_sites(out);
 	verify_find_jumps(func, resolve, ctx, out);
 	ret = collect_relocs(&x, resolve, ctx);
-	qsort(out->relocs, out->nr_relocs, sizeof(*out->relocs), cmp_reloc);
+	if (out->nr_relocs)
+		qsort(out->relocs, out->nr_relocs, sizeof(*out->relocs), cmp_reloc);
 	return ret;
 }
 

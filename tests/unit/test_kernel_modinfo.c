@@ -98,6 +98,10 @@ static void test_rejects_non_modules(void)
 	check_rejected("plain.o", -ENODATA, "has no .modinfo section");
 	check_rejected("notelf.ko", -ENOEXEC, "is not an ELF file");
 	check_rejected("missing.ko", -ENOENT, "No such file");
+	/* Damaged bytes in .modinfo: an entry that is not identifier=value. */
+	free(fake_compile("damaged.ko", "__attribute__((section(\".modinfo\"), used))\n"
+			  "static const char mi[] = \"license=GPL\\0li\\\"ense=x\\0name=a\";\n"));
+	check_rejected("damaged.ko", -EBADMSG, "corrupt .modinfo: entry \"li\"ense=x\"");
 }
 
 static void test_vermagic_release(void)
