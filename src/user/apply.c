@@ -143,17 +143,19 @@ static void thread_comm(pid_t pid, pid_t tid, char *buf, size_t size)
 
 /* The consistency rule: stop, look, let run, until no thread is inside a
  * range. */
-static int wait_until_outside(struct user_process *p, const struct addr_range *ranges,
-			      size_t nr, const char *what)
+static int wait_until_outside(struct user_process *p, struct stack_unwinder *u,
+			      const struct addr_range *ranges, size_t nr, const char *what)
 {
 	struct stack_hit hit;
 	char comm[64];
 	int r = 0;
 
 	for (unsigned attempt = 0; attempt < USER_SWITCH_ATTEMPTS; attempt++) {
-		if (attempt && (r = process_run_briefly(p, USER_SWITCH_RUN_US)) < 0 && p->gone)
+		if (attempt && process_run_briefly(p, USER_SWITCH_RUN_US) && p->gone)
 			return -ESRCH;
-		r = stack_find_in_ranges(p, ranges, nr, &hit);
+		if (!process_alive(p))
+			return -ESRCH;
+		r = stack_find_in_ranges(u, p, ranges, nr, &hit);
 		if (!r) {
 			if (attempt)
 				pr_info("threads of process %d left %s after %u attempts", p->pid,
@@ -210,6 +212,7 @@ struct apply {
 	struct user_process proc;
 	struct user_image image;
 	struct exe_place exe;
+	struct stack_unwinder *unwinder;
 	struct user_state state;
 	bool mapped_code, mapped_data;
 };
@@ -383,7 +386,8 @@ static int apply_stopped(struct apply *a)
 
 	if (getenv("LIVEFIX_TEST_KILL_AFTER_ATTACH"))
 		kill(a->proc.pid, SIGKILL); /* test only: the process exits mid-apply */
-	ret = wait_until_outside(&a->proc, ranges, a->patch.nr_funcs, "the functions replaced");
+	ret = wait_until_outside(&a->proc, a->unwinder, ranges, a->patch.nr_funcs,
+				 "the functions replaced");
 	free(ranges);
 	if (!ret)
 		ret = run_pre(&a->proc, &a->patch, a->exe.bias);
@@ -401,6 +405,7 @@ static int apply_stopped(struct apply *a)
 static void apply_release(struct apply *a)
 {
 	process_release(&a->proc);
+	stack_unwinder_free(a->unwinder);
 	image_release(&a->image);
 	user_patch_release(&a->patch);
 	user_state_release(&a->state);
@@ -410,11 +415,10 @@ int user_apply(pid_t pid, const char *patch_file)
 {
 	struct apply a = { 0 };
 	bool applied;
-	int ret = user_patch_read(patch_file, &a.patch);
+	int ret = process_check(&a.proc, pid);
 
-	a.proc.mem_fd = -1;
 	if (!ret)
-		ret = process_check(&a.proc, pid);
+		ret = user_patch_read(patch_file, &a.patch);
 	if (!ret)
 		ret = check_target(&a);
 	if (!ret)
@@ -427,6 +431,8 @@ int user_apply(pid_t pid, const char *patch_file)
 	}
 	if (!ret)
 		ret = place_image(&a);
+	if (!ret && !(a.unwinder = stack_unwinder_new(pid)))
+		ret = process_alive(&a.proc) ? -EIO : -ESRCH;
 	if (!ret)
 		ret = process_attach(&a.proc);
 	if (!ret)
@@ -467,10 +473,11 @@ static int restore_entries(struct user_process *p, const struct user_state *s)
 	return 0;
 }
 
-static int revert_stopped(struct user_process *p, const struct user_state *s)
+static int revert_stopped(struct user_process *p, struct stack_unwinder *u,
+			  const struct user_state *s)
 {
 	struct addr_range code = { s->code_addr, s->code_addr + s->code_len, s->name };
-	int ret = wait_until_outside(p, &code, 1, "the patch's code");
+	int ret = wait_until_outside(p, u, &code, 1, "the patch's code");
 
 	if (!ret)
 		ret = restore_entries(p, s);
@@ -484,6 +491,7 @@ static int revert_stopped(struct user_process *p, const struct user_state *s)
 int user_revert(pid_t pid, const char *name)
 {
 	struct user_process p = { .mem_fd = -1 };
+	struct stack_unwinder *u = NULL;
 	struct user_state s;
 	int ret = user_state_find(pid, name, &s);
 
@@ -498,10 +506,12 @@ int user_revert(pid_t pid, const char *name)
 		user_state_remove(&s);
 		ret = -ESRCH;
 	}
+	if (!ret && !(u = stack_unwinder_new(pid)))
+		ret = -EIO;
 	if (!ret)
 		ret = process_attach(&p);
 	if (!ret)
-		ret = revert_stopped(&p, &s);
+		ret = revert_stopped(&p, u, &s);
 	process_detach(&p);
 	if (!ret) {
 		user_state_remove(&s);
@@ -509,6 +519,7 @@ int user_revert(pid_t pid, const char *name)
 			p.comm, p.stopped_seconds * 1000);
 	}
 	process_release(&p);
+	stack_unwinder_free(u);
 	user_state_release(&s);
 	return ret;
 }

@@ -225,10 +225,25 @@ static void resume_all(struct user_process *p)
 	for (size_t i = 0; i < p->nr_threads; i++) {
 		struct user_thread *t = &p->threads[i];
 
-		if (t->stopped && !ptrace(PTRACE_CONT, t->tid, 0, (long)t->pending_sig))
-			t->stopped = false, t->pending_sig = 0;
+		if (!t->stopped)
+			continue;
+		/* one that cannot continue is exiting: wait_stop reaps it */
+		ptrace(PTRACE_CONT, t->tid, 0, (long)t->pending_sig);
+		t->stopped = false, t->pending_sig = 0;
 	}
 	p->stopped_seconds += now_seconds() - p->stop_started;
+}
+
+bool process_alive(struct user_process *p)
+{
+	char *path = xasprintf("/proc/%d/stat", p->pid), *text = read_file(path, NULL);
+	char *close = text ? strrchr(text, ')') : NULL;
+
+	if (!close || close[1] != ' ' || close[2] == 'Z' || close[2] == 'X')
+		p->gone = true;
+	free(text);
+	free(path);
+	return !p->gone;
 }
 
 int process_run_briefly(struct user_process *p, unsigned microseconds)

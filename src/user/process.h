@@ -25,6 +25,7 @@ struct user_process {
 	size_t nr_threads, alloc_threads;
 	int mem_fd;                    /* /proc/PID/mem, O_RDWR */
 	bool gone;                     /* the process exited while attached */
+	uint64_t syscall_insn;         /* a `syscall` found in it (remote.c), or 0 */
 	double stop_started;           /* now_seconds() of the last stop */
 	double stopped_seconds;        /* total time all threads were stopped */
 };
@@ -37,6 +38,8 @@ int process_check(struct user_process *p, pid_t pid);
  * threads born meanwhile are seized too. 0, or -ESRCH (gone, logged) or
  * -errno; on failure nothing stays attached. */
 int process_attach(struct user_process *p);
+/* False once the process has exited (also a zombie); sets gone. */
+bool process_alive(struct user_process *p);
 /* Lets every thread run (PTRACE_CONT), then stops them all again. */
 int process_run_briefly(struct user_process *p, unsigned microseconds);
 /* Resumes every thread and detaches; safe on a half-attached process. */

@@ -96,8 +96,9 @@ int remote_syscall(struct user_process *p, long nr, const long args[6], long *re
 
 	if (!t)
 		return -ESRCH;
-	if ((ret = find_syscall_insn(p, &insn)))
+	if (!p->syscall_insn && (ret = find_syscall_insn(p, &p->syscall_insn)))
 		return ret;
+	insn = p->syscall_insn;
 	if (ptrace(PTRACE_GETREGS, t->tid, 0, &saved))
 		return -errno;
 	regs = saved;

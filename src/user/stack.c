@@ -7,15 +7,62 @@
 
 #include <elfutils/libdwfl.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
-static char *debuginfo_path;
+/* Unwinding needs .eh_frame only, which the loaded files have: no search
+ * for separate debug files. */
+static int no_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname,
+			Dwarf_Addr base, const char *file_name, const char *debuglink_file,
+			GElf_Word debuglink_crc, char **debuginfo_file_name)
+{
+	(void)mod, (void)userdata, (void)modname, (void)base, (void)file_name;
+	(void)debuglink_file, (void)debuglink_crc, (void)debuginfo_file_name;
+	return -1;
+}
 
 static const Dwfl_Callbacks proc_callbacks = {
 	.find_elf = dwfl_linux_proc_find_elf,
-	.find_debuginfo = dwfl_standard_find_debuginfo,
-	.debuginfo_path = &debuginfo_path,
+	.find_debuginfo = no_debuginfo,
 };
+
+struct stack_unwinder {
+	Dwfl *dwfl;
+};
+
+static int load_cfi(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_Addr start,
+		    void *arg)
+{
+	Dwarf_Addr bias;
+
+	(void)userdata, (void)name, (void)start, (void)arg;
+	dwfl_module_eh_cfi(mod, &bias);
+	return DWARF_CB_OK;
+}
+
+struct stack_unwinder *stack_unwinder_new(pid_t pid)
+{
+	struct stack_unwinder *u = calloc(1, sizeof(*u));
+
+	if (!u || !(u->dwfl = dwfl_begin(&proc_callbacks)) ||
+	    dwfl_linux_proc_report(u->dwfl, pid) || dwfl_report_end(u->dwfl, NULL, NULL) ||
+	    dwfl_linux_proc_attach(u->dwfl, pid, true)) {
+		pr_err("process %d: cannot read its modules for unwinding: %s", pid,
+		       dwfl_errmsg(-1));
+		stack_unwinder_free(u);
+		return NULL;
+	}
+	dwfl_getmodules(u->dwfl, load_cfi, NULL, 0);
+	return u;
+}
+
+void stack_unwinder_free(struct stack_unwinder *u)
+{
+	if (!u)
+		return;
+	dwfl_end(u->dwfl);
+	free(u);
+}
 
 struct walk {
 	const struct addr_range *ranges;
@@ -67,27 +114,16 @@ static int walk_thread(Dwfl *dwfl, pid_t tid, struct walk *w)
 	return r != 0 ? -EIO : 0;
 }
 
-int stack_find_in_ranges(const struct user_process *p, const struct addr_range *ranges,
-			 size_t nr, struct stack_hit *hit)
+int stack_find_in_ranges(struct stack_unwinder *u, const struct user_process *p,
+			 const struct addr_range *ranges, size_t nr, struct stack_hit *hit)
 {
-	Dwfl *dwfl = dwfl_begin(&proc_callbacks);
 	struct walk w = { .ranges = ranges, .nr = nr, .hit = hit };
 	int ret = 0;
 
 	memset(hit, 0, sizeof(*hit));
-	if (!dwfl)
-		return -ENOMEM;
-	if (dwfl_linux_proc_report(dwfl, p->pid) || dwfl_report_end(dwfl, NULL, NULL) ||
-	    dwfl_linux_proc_attach(dwfl, p->pid, true)) {
-		pr_err("process %d: cannot read its modules for unwinding: %s", p->pid,
-		       dwfl_errmsg(-1));
-		dwfl_end(dwfl);
-		return -EIO;
-	}
 	for (size_t i = 0; !ret && i < p->nr_threads; i++) {
 		hit->tid = p->threads[i].tid;
-		ret = walk_thread(dwfl, p->threads[i].tid, &w);
+		ret = walk_thread(u->dwfl, p->threads[i].tid, &w);
 	}
-	dwfl_end(dwfl);
 	return ret;
 }

@@ -27,7 +27,7 @@
 #define PR_MDWE_REFUSE_EXEC_GAIN 1
 #endif
 
-#define NR_WORKERS 4
+#define NR_WORKERS 3
 
 struct lf_pair {
 	int a, b;
@@ -91,6 +91,9 @@ __attribute__((noinline, noreturn)) void lf_work_forever(unsigned seed)
 		/* a little work outside lf_value: threads are often elsewhere */
 		for (volatile int i = 0; i < lf_limit; i++)
 			;
+		/* and a pause now and then: the machine is shared */
+		if (seed % 8192 == 0)
+			nanosleep(&(struct timespec){ 0, 200 * 1000 }, NULL);
 	}
 }
 
