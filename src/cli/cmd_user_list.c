@@ -38,34 +38,54 @@ static void show_plain(const struct user_state *s, size_t nr)
 	}
 }
 
+static void patches_json(struct json_writer *w, const struct user_state *s, size_t nr)
+{
+	json_key(w, "user_patches");
+	json_array_begin(w);
+	for (size_t i = 0; i < nr; i++) {
+		json_object_begin(w);
+		json_key(w, "pid");
+		json_int(w, s[i].pid);
+		json_kv(w, "process", s[i].comm);
+		json_kv(w, "name", s[i].name);
+		json_kv(w, "build_id", s[i].build_id);
+		json_kv(w, "patch", s[i].patch);
+		json_key(w, "running");
+		json_bool(w, user_state_is_live(&s[i]));
+		json_key(w, "applied_at");
+		json_int(w, s[i].applied_at);
+		json_key(w, "functions");
+		json_array_begin(w);
+		for (size_t j = 0; j < s[i].nr_funcs; j++)
+			json_string(w, s[i].funcs[j].name);
+		json_array_end(w);
+		json_object_end(w);
+	}
+	json_array_end(w);
+}
+
+int user_patches_json(struct json_writer *w)
+{
+	struct user_state *s;
+	size_t nr;
+	int ret = user_state_list(&s, &nr);
+
+	if (ret)
+		return ret;
+	patches_json(w, s, nr);
+	for (size_t i = 0; i < nr; i++)
+		user_state_release(&s[i]);
+	free(s);
+	return 0;
+}
+
 static int show_json(const struct user_state *s, size_t nr)
 {
 	struct json_writer w;
 
 	json_init(&w, stdout);
 	json_object_begin(&w);
-	json_key(&w, "user_patches");
-	json_array_begin(&w);
-	for (size_t i = 0; i < nr; i++) {
-		json_object_begin(&w);
-		json_key(&w, "pid");
-		json_int(&w, s[i].pid);
-		json_kv(&w, "process", s[i].comm);
-		json_kv(&w, "name", s[i].name);
-		json_kv(&w, "build_id", s[i].build_id);
-		json_kv(&w, "patch", s[i].patch);
-		json_key(&w, "running");
-		json_bool(&w, user_state_is_live(&s[i]));
-		json_key(&w, "applied_at");
-		json_int(&w, s[i].applied_at);
-		json_key(&w, "functions");
-		json_array_begin(&w);
-		for (size_t j = 0; j < s[i].nr_funcs; j++)
-			json_string(&w, s[i].funcs[j].name);
-		json_array_end(&w);
-		json_object_end(&w);
-	}
-	json_array_end(&w);
+	patches_json(&w, s, nr);
 	json_object_end(&w);
 	return json_finish(&w);
 }

@@ -135,6 +135,8 @@ expect_field "applied: patched lf_message (new data, libc import, the binary's o
 	"$W/run" message "patched(gen=7,busy=1)"
 run "list shows the patch" 0 "$PID +prog +value +.*lf_value" "$LIVEFIX" user list
 run "list --json" 0 "\"pid\":$PID,\"process\":\"prog\",\"name\":\"value\"" "$LIVEFIX" user list --json
+run "status --json has it" 0 "\"user_patches\":\[\{\"pid\":$PID,\"process\":\"prog\",\"name\":\"value\"" \
+	"$LIVEFIX" status --json
 run "apply again: already applied" 0 "already applied" "$LIVEFIX" user apply --pid "$PID" "$W/value.lfu"
 run "revert" 0 "reverted 'value' in process $PID" "$LIVEFIX" user revert --pid "$PID" value
 expect_field "reverted: original lf_value" "$W/run" value 41
