@@ -104,9 +104,9 @@ static int check_jump_room(const char *name, struct user_func *f, const unsigned
 	f->entry = f->size >= 4 && !memcmp(running, endbr64, 4) ? 4 : 0;
 	if (f->size - f->entry >= USER_JUMP_SIZE)
 		return 0;
-	pr_err("function '%s' is %" PRIu64 " bytes%s, shorter than the %d-byte jump that "
-	       "would redirect it", name, f->size, f->entry ? " after its endbr64" : "",
-	       USER_JUMP_SIZE);
+	pr_err("function '%s' is %" PRIu64 " byte%s%s, shorter than the %d-byte jump that "
+	       "would redirect it", name, f->size - f->entry, f->size - f->entry == 1 ? "" : "s",
+	       f->entry ? " after its endbr64" : "", USER_JUMP_SIZE);
 	return -ENOTSUP;
 }
 

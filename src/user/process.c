@@ -93,6 +93,36 @@ int process_check(struct user_process *p, pid_t pid)
 	return 0;
 }
 
+/* A task that has exited (a zombie, or gone from /proc). */
+static bool task_is_dead(pid_t pid, pid_t tid)
+{
+	char *path = xasprintf("/proc/%d/task/%d/stat", pid, tid), *text = read_file(path, NULL);
+	char *close = text ? strrchr(text, ')') : NULL;
+	bool dead = !close || close[1] != ' ' || close[2] == 'Z' || close[2] == 'X';
+
+	free(text);
+	free(path);
+	return dead;
+}
+
+/* Every task of the process has exited: the process is gone (its main
+ * thread alone may have exited, with pthread_exit()). */
+static bool all_tasks_dead(pid_t pid)
+{
+	char *path = xasprintf("/proc/%d/task", pid);
+	DIR *dir = opendir(path);
+	struct dirent *de;
+	bool dead = true;
+
+	free(path);
+	while (dir && dead && (de = readdir(dir)))
+		if (str_is_digits(de->d_name) && !task_is_dead(pid, atoi(de->d_name)))
+			dead = false;
+	if (dir)
+		closedir(dir);
+	return dead;
+}
+
 static struct user_thread *find_thread(struct user_process *p, pid_t tid)
 {
 	for (size_t i = 0; i < p->nr_threads; i++)
@@ -103,9 +133,24 @@ static struct user_thread *find_thread(struct user_process *p, pid_t tid)
 
 static void forget_thread(struct user_process *p, struct user_thread *t)
 {
-	if (t->tid == p->pid)
+	if (t->tid == p->pid && all_tasks_dead(p->pid))
 		p->gone = true;
 	*t = p->threads[--p->nr_threads];
+}
+
+pid_t process_wait_thread(const struct user_process *p, pid_t tid, int *status)
+{
+	for (;;) {
+		pid_t r = waitpid(tid, status, __WALL | (tid == p->pid ? WNOHANG : 0));
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r != 0)
+			return r;
+		if (task_is_dead(p->pid, tid))
+			return -1;
+		usleep(20);
+	}
 }
 
 /* Waits for tid's stop; a thread that exited is forgotten (-ESRCH). */
@@ -114,10 +159,8 @@ static int wait_stop(struct user_process *p, struct user_thread *t)
 	int status;
 
 	for (;;) {
-		pid_t r = waitpid(t->tid, &status, __WALL);
+		pid_t r = process_wait_thread(p, t->tid, &status);
 
-		if (r < 0 && errno == EINTR)
-			continue;
 		if (r < 0 || WIFEXITED(status) || WIFSIGNALED(status)) {
 			forget_thread(p, t);
 			return -ESRCH;
@@ -236,13 +279,8 @@ static void resume_all(struct user_process *p)
 
 bool process_alive(struct user_process *p)
 {
-	char *path = xasprintf("/proc/%d/stat", p->pid), *text = read_file(path, NULL);
-	char *close = text ? strrchr(text, ')') : NULL;
-
-	if (!close || close[1] != ' ' || close[2] == 'Z' || close[2] == 'X')
+	if (all_tasks_dead(p->pid))
 		p->gone = true;
-	free(text);
-	free(path);
 	return !p->gone;
 }
 

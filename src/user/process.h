@@ -38,6 +38,10 @@ int process_check(struct user_process *p, pid_t pid);
  * threads born meanwhile are seized too. 0, or -ESRCH (gone, logged) or
  * -errno; on failure nothing stays attached. */
 int process_attach(struct user_process *p);
+/* waitpid() for one thread. The leader of an exiting process is reported
+ * only once every other thread is reaped: for it, poll, and give up (-1)
+ * once it is a zombie. */
+pid_t process_wait_thread(const struct user_process *p, pid_t tid, int *status);
 /* False once the process has exited (also a zombie); sets gone. */
 bool process_alive(struct user_process *p);
 /* Lets every thread run (PTRACE_CONT), then stops them all again. */

@@ -71,7 +71,7 @@ static int step_over(struct user_process *p, struct user_thread *t, uint64_t ins
 		if (ptrace(PTRACE_SINGLESTEP, t->tid, 0, 0))
 			return -errno;
 		t->stopped = false;
-		if (waitpid(t->tid, &status, __WALL) < 0 || !WIFSTOPPED(status)) {
+		if (process_wait_thread(p, t->tid, &status) < 0 || !WIFSTOPPED(status)) {
 			p->gone = true;
 			return -ESRCH;
 		}

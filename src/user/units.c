@@ -138,10 +138,20 @@ static char *file_prefix_map(const struct user_unit *unit, const char *copy)
 	return map;
 }
 
+/* DWARF names the copy's directory: the original's instead (a refusal
+ * names the file a type is declared in). */
+static char *debug_prefix_map(const char *copy, const char *orig_dir)
+{
+	char *c = xstrdup(copy), *map = xasprintf("-fdebug-prefix-map=%s=%s", dirname(c), orig_dir);
+
+	free(c);
+	return map;
+}
+
 char **user_unit_command(const struct user_unit *unit, const struct unit_variant *v)
 {
-	char **out = xcalloc(unit->argc + 12, sizeof(*out));
-	char *orig = unit->real ? xstrdup(unit->real) : xstrdup(unit->source);
+	char **out = xcalloc(unit->argc + 16, sizeof(*out));
+	char *orig = unit->real ? xstrdup(unit->real) : xstrdup(unit->source), *orig_dir;
 	size_t n = 0;
 
 	for (size_t i = 0; i < unit->argc; i++) {
@@ -157,8 +167,10 @@ char **user_unit_command(const struct user_unit *unit, const struct unit_variant
 	}
 	out[n++] = xstrdup("-ffunction-sections");
 	out[n++] = xstrdup("-fdata-sections");
-	out[n++] = xasprintf("-iquote%s", dirname(orig));
+	orig_dir = dirname(orig);
+	out[n++] = xasprintf("-iquote%s", orig_dir);
 	out[n++] = file_prefix_map(unit, v->source);
+	out[n++] = debug_prefix_map(v->source, orig_dir);
 	if (v->noline) {
 		out[n++] = xstrdup("-D__LINE__=0");
 		out[n++] = xstrdup("-Wno-builtin-macro-redefined");

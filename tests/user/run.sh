@@ -117,7 +117,7 @@ build() { # patch [binary]
 # --- build
 run "build value.patch" 0 "changed function: lf_value" build value
 run "build refuses a function that never returns" 3 "lf_work_forever' changed but never returns" build noreturn
-run "build refuses a function shorter than the jump" 3 "function 'lf_tiny' is 1 bytes, shorter than the 5-byte jump" build tiny
+run "build refuses a function shorter than the jump" 3 "function 'lf_tiny' is 1 byte, shorter than the 5-byte jump" build tiny
 run "build refuses changed data" 3 "variable 'lf_limit'.*initial value" build data
 run "build refuses a data layout change" 3 "data layout change: struct lf_pair" build layout
 run "build refuses new thread-local storage" 3 "new thread-local storage" build tls
