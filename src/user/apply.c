@@ -415,18 +415,21 @@ int user_apply(pid_t pid, const char *patch_file)
 {
 	struct apply a = { 0 };
 	bool applied;
-	int ret = process_check(&a.proc, pid);
+	int ret = process_check(&a.proc, pid), lock = -1;
 
 	if (!ret)
 		ret = user_patch_read(patch_file, &a.patch);
 	if (!ret)
 		ret = check_target(&a);
+	if (!ret && (lock = user_state_lock()) < 0)
+		ret = lock;
 	if (!ret)
 		ret = check_records(&a, &applied);
 	if (!ret && applied) {
 		pr_info("patch '%s' is already applied to process %d (%s)", a.patch.name, pid,
 			a.proc.comm);
 		apply_release(&a);
+		user_state_unlock(lock);
 		return 0;
 	}
 	if (!ret)
@@ -445,6 +448,7 @@ int user_apply(pid_t pid, const char *patch_file)
 			"%.3f ms", a.patch.name, pid, a.proc.comm, a.patch.nr_funcs,
 			a.patch.nr_funcs == 1 ? "" : "s", a.proc.stopped_seconds * 1000);
 	apply_release(&a);
+	user_state_unlock(lock);
 	return ret;
 }
 
@@ -493,11 +497,13 @@ int user_revert(pid_t pid, const char *name)
 	struct user_process p = { .mem_fd = -1 };
 	struct stack_unwinder *u = NULL;
 	struct user_state s;
-	int ret = user_state_find(pid, name, &s);
+	int lock = user_state_lock(), ret = lock < 0 ? lock : user_state_find(pid, name, &s);
 
 	if (ret) {
-		pr_err("patch '%s' is not applied to process %d", name, pid);
-		return -ENOENT;
+		if (lock >= 0)
+			pr_err("patch '%s' is not applied to process %d", name, pid);
+		user_state_unlock(lock);
+		return lock < 0 ? lock : -ENOENT;
 	}
 	ret = process_check(&p, pid);
 	if (!ret && p.start_time != s.start_time) {
@@ -521,5 +527,6 @@ int user_revert(pid_t pid, const char *name)
 	process_release(&p);
 	stack_unwinder_free(u);
 	user_state_release(&s);
+	user_state_unlock(lock);
 	return ret;
 }

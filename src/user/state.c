@@ -6,6 +6,8 @@
 #include "common/xalloc.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -211,4 +213,28 @@ void user_state_release(struct user_state *s)
 	free(s->build_id);
 	free(s->patch);
 	memset(s, 0, sizeof(*s));
+}
+
+int user_state_lock(void)
+{
+	char *path = xasprintf("%s/.lock", user_state_dir());
+	int ret = mkdir_p(user_state_dir(), 0700), fd = -1;
+
+	if (!ret && (fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
+		ret = -errno;
+	if (!ret && flock(fd, LOCK_EX))
+		ret = -errno;
+	if (ret) {
+		pr_err("cannot lock '%s': %s", path, strerror(-ret));
+		if (fd >= 0)
+			close(fd);
+	}
+	free(path);
+	return ret ? ret : fd;
+}
+
+void user_state_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
 }

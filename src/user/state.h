@@ -40,5 +40,10 @@ int user_state_remove(const struct user_state *s);
 /* The process the record was written for still runs. */
 bool user_state_is_live(const struct user_state *s);
 void user_state_release(struct user_state *s);
+/* Two livefix runs on processes at once go one after the other: an
+ * exclusive flock on <dir>/.lock. The descriptor, or -errno (logged);
+ * user_state_unlock() accepts either. */
+int user_state_lock(void);
+void user_state_unlock(int fd);
 
 #endif
