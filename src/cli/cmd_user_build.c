@@ -1,6 +1,7 @@
 /* livefix user build: a userspace patch file from source patches. */
 #include "cli/cmds.h"
 #include "cli/cmd_user.h"
+#include "common/fsutil.h"
 #include "common/log.h"
 #include "common/xalloc.h"
 #include "user/build.h"
@@ -31,7 +32,8 @@ static void user_build_usage(FILE *out)
 		"  -n, --name NAME      the patch's name (default: the first patch's\n"
 		"                       file name without .patch)\n"
 		"  -o, --output FILE    the patch file (default: NAME.lfu)\n"
-		"  -w, --workdir DIR    scratch directory (default: build/user-NAME)\n"
+		"  -w, --workdir DIR    scratch directory, kept (default: a temporary\n"
+		"                       one under $TMPDIR, removed at the end)\n"
 		"  -h, --help           show this help\n");
 }
 
@@ -108,9 +110,20 @@ int cmd_user_build(int argc, char **argv)
 		o.name = name = default_name(o.patches[0]);
 	if (!o.output)
 		o.output = output = xasprintf("%s.lfu", o.name);
-	if (!o.workdir)
-		o.workdir = workdir = xasprintf("build/user-%s", o.name);
+	if (!o.workdir) {
+		const char *tmp = getenv("TMPDIR");
+
+		workdir = xasprintf("%s/livefix-user-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+		if (!mkdtemp(workdir)) {
+			pr_err("cannot create a work directory '%s': %s", workdir, strerror(errno));
+			free(name), free(output), free(workdir);
+			return EXIT_FAILURE_GENERIC;
+		}
+		o.workdir = workdir;
+	}
 	ret = user_build(&o);
+	if (workdir)
+		remove_tree(workdir);
 	free(name);
 	free(output);
 	free(workdir);
