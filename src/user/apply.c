@@ -206,6 +206,20 @@ static void jump_bytes(unsigned char out[USER_JUMP_SIZE], uint64_t at, uint64_t 
 	memcpy(out + 1, &rel, 4);
 }
 
+/* SIGINT, SIGTERM and SIGHUP wait while the threads are stopped: dying
+ * with a thread's registers set for a remote syscall, or half the entries
+ * redirected, would leave the process broken. */
+static void block_signals(sigset_t *old)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, old);
+}
+
 /* What one apply holds. */
 struct apply {
 	struct user_patch patch;
@@ -416,6 +430,7 @@ int user_apply(pid_t pid, const char *patch_file)
 	struct apply a = { 0 };
 	bool applied;
 	int ret = process_check(&a.proc, pid), lock = -1;
+	sigset_t old_mask;
 
 	if (!ret)
 		ret = user_patch_read(patch_file, &a.patch);
@@ -436,11 +451,13 @@ int user_apply(pid_t pid, const char *patch_file)
 		ret = place_image(&a);
 	if (!ret && !(a.unwinder = stack_unwinder_new(pid)))
 		ret = process_alive(&a.proc) ? -EIO : -ESRCH;
+	block_signals(&old_mask);
 	if (!ret)
 		ret = process_attach(&a.proc);
 	if (!ret)
 		ret = apply_stopped(&a);
 	process_detach(&a.proc);
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	if (!ret)
 		ret = record(&a, patch_file);
 	if (!ret)
@@ -497,6 +514,7 @@ int user_revert(pid_t pid, const char *name)
 	struct user_process p = { .mem_fd = -1 };
 	struct stack_unwinder *u = NULL;
 	struct user_state s;
+	sigset_t old_mask;
 	int lock = user_state_lock(), ret = lock < 0 ? lock : user_state_find(pid, name, &s);
 
 	if (ret) {
@@ -514,11 +532,13 @@ int user_revert(pid_t pid, const char *name)
 	}
 	if (!ret && !(u = stack_unwinder_new(pid)))
 		ret = -EIO;
+	block_signals(&old_mask);
 	if (!ret)
 		ret = process_attach(&p);
 	if (!ret)
 		ret = revert_stopped(&p, u, &s);
 	process_detach(&p);
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	if (!ret) {
 		user_state_remove(&s);
 		pr_info("reverted '%s' in process %d (%s): threads stopped %.3f ms", name, pid,
