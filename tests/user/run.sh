@@ -138,6 +138,10 @@ run "list --json" 0 "\"pid\":$PID,\"process\":\"prog\",\"name\":\"value\"" "$LIV
 run "status --json has it" 0 "\"user_patches\":\[\{\"pid\":$PID,\"process\":\"prog\",\"name\":\"value\"" \
 	"$LIVEFIX" status --json
 run "apply again: already applied" 0 "already applied" "$LIVEFIX" user apply --pid "$PID" "$W/value.lfu"
+"$LIVEFIX" -q user build -n other -b "$W/src/prog" -u "$W/units" -s "$W/src" -w "$W/work-other" \
+	-o "$W/other.lfu" "$HERE/value.patch"
+run "another patch of the same functions" 3 "function 'lf_value' is already replaced by patch 'value'" \
+	"$LIVEFIX" user apply --pid "$PID" "$W/other.lfu"
 run "revert" 0 "reverted 'value' in process $PID" "$LIVEFIX" user revert --pid "$PID" value
 expect_field "reverted: original lf_value" "$W/run" value 41
 if [ "$(text "$PID")" = "$before" ]; then pass "reverted: text as before"; else fail "reverted: text as before" "the text differs"; fi
