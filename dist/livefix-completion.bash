@@ -70,7 +70,7 @@ _livefix()
 			[[ ${words[i]} != -* ]] && { sub=${words[i]}; break; }
 		done
 		case $sub in
-		"") COMPREPLY=($(compgen -W "build apply revert list -h --help" -- "$cur")) ;;
+		"") COMPREPLY=($(compgen -W "build apply revert list source -h --help" -- "$cur")) ;;
 		build)
 			case $prev in
 			-b | --binary | -u | --units) _livefix_files ;;
@@ -85,6 +85,8 @@ _livefix()
 			else _livefix_files lfu; fi ;;
 		revert) COMPREPLY=($(compgen -W "-p --pid -h --help" -- "$cur")) ;;
 		list) COMPREPLY=($(compgen -W "-j --json -h --help" -- "$cur")) ;;
+		source) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-o --output -p --pid -h --help" -- "$cur"))
+			else _livefix_files; fi ;;
 		esac
 		return
 	fi

@@ -16,6 +16,7 @@ static const struct user_command {
 	{ "apply", cmd_user_apply, "apply a patch to a running process" },
 	{ "revert", cmd_user_revert, "revert a patch applied to a process" },
 	{ "list", cmd_user_list, "list the patches applied to processes" },
+	{ "source", cmd_user_source, "fetch the Debian source of a binary's exact version" },
 };
 
 static void user_usage(FILE *out)

@@ -6,6 +6,7 @@ int cmd_user_build(int argc, char **argv);
 int cmd_user_apply(int argc, char **argv);
 int cmd_user_revert(int argc, char **argv);
 int cmd_user_list(int argc, char **argv);
+int cmd_user_source(int argc, char **argv);
 
 struct json_writer;
 /* The "user_patches" key and array of the applied userspace patches

@@ -221,6 +221,27 @@ else
 fi
 expect_field "no torn call in the whole run (errors=0)" "$W/run" errors 0
 
+# --- the first input by package: a binary's Debian source, exact version,
+# by apt with a private configuration (needs Debian's archive)
+sys_sources=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null | sha256sum)
+out=$("$LIVEFIX" user source -o "$W/deb" /usr/bin/patch 2>&1); rc=$?
+ver=$(dpkg-query -W -f='${source:Version}' patch 2>/dev/null)
+if [ $rc -ne 0 ] && grep -qE "Temporary failure resolving|Could not connect|Failed to fetch|Unable to connect" <<<"$out"; then
+	skip "source by package: Debian's archive cannot be reached"
+elif [ $rc -eq 0 ] && grep -q "package patch $ver, source patch $ver" <<<"$out" &&
+	[ -f "$W/deb/patch_${ver#*:}.dsc" ] && [ -f "$W/deb/patch-${ver%%-*}/src/patch.c" ]; then
+	pass "source by package: /usr/bin/patch -> patch $ver, its source unpacked"
+else
+	fail "source by package" "expected exit 0, 'package patch $ver', patch_${ver#*:}.dsc and the tree; saw exit $rc:" "$out"
+fi
+if [ "$(cat /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null | sha256sum)" = "$sys_sources" ]; then
+	pass "source by package: the system's apt sources untouched"
+else
+	fail "source by package: the system's apt sources untouched" "they changed"
+fi
+run "source of a file no package owns" 1 "no Debian package owns '$W/src/prog'" \
+	"$LIVEFIX" user source -o "$W/deb2" "$W/src/prog"
+
 echo
 echo "user: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
