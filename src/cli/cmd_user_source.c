@@ -3,6 +3,7 @@
 #include "cli/cmds.h"
 #include "cli/cmd_user.h"
 #include "common/log.h"
+#include "common/strutil.h"
 #include "common/xalloc.h"
 #include "user/debsrc.h"
 
@@ -35,7 +36,7 @@ int cmd_user_source(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *out = NULL, *binary = NULL;
+	const char *out = NULL, *binary = NULL, *pid = NULL;
 	char *exe = NULL, *dir = NULL, *tree = NULL;
 	struct deb_package p;
 	int c, ret;
@@ -44,7 +45,15 @@ int cmd_user_source(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "o:p:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': out = optarg; break;
-		case 'p': free(exe); exe = xasprintf("/proc/%d/exe", atoi(optarg)); break;
+		case 'p':
+			if (!str_is_digits(optarg)) {
+				pr_err("--pid takes a process id, not '%s'", optarg);
+				free(exe);
+				return EXIT_USAGE;
+			}
+			free(exe);
+			exe = xasprintf("/proc/%s/exe", pid = optarg);
+			break;
 		case 'h': free(exe); user_source_usage(stdout); return EXIT_OK;
 		default: free(exe); user_source_usage(stderr); return EXIT_USAGE;
 		}
@@ -60,7 +69,7 @@ int cmd_user_source(int argc, char **argv)
 
 		free(exe);
 		if (!real) {
-			pr_err("no process %s", argv[optind - 1]);
+			pr_err("no process %s", pid);
 			return EXIT_FAILURE_GENERIC;
 		}
 		binary = exe = real;
