@@ -7,8 +7,9 @@
  *   run-pre     the running code is the code the patch was built against
  *   map         code (r-x) and data (rw-) mapped by syscalls in the process
  *   write       relocated, written through /proc/PID/mem
+ *   record      what revert needs, written before anything is redirected
  *   redirect    a jump at each function's entry
- *   detach      threads resumed; the record written
+ *   detach      threads resumed
  * A failure before "redirect" leaves the process's code as it was and
  * unmaps what was mapped. */
 #include "user/apply.h"
@@ -228,6 +229,7 @@ struct apply {
 	struct exe_place exe;
 	struct stack_unwinder *unwinder;
 	struct user_state state;
+	const char *patch_file;
 	bool mapped_code, mapped_data;
 };
 
@@ -333,34 +335,47 @@ static void unmap_image(struct apply *a)
 	a->mapped_code = a->mapped_data = false;
 }
 
-static int redirect(struct apply *a)
+/* Where each jump goes and what it replaces (the state's functions). */
+static int prepare_jumps(struct apply *a)
 {
 	struct user_state *s = &a->state;
-	size_t done = 0;
 	int ret = 0;
 
 	s->funcs = xcalloc(a->patch.nr_funcs, sizeof(*s->funcs));
-	for (; !ret && done < a->patch.nr_funcs; done++) {
-		const struct user_func *f = &a->patch.funcs[done];
-		struct user_state_func *sf = &s->funcs[done];
-		unsigned char jump[USER_JUMP_SIZE];
+	for (size_t i = 0; !ret && i < a->patch.nr_funcs; i++) {
+		const struct user_func *f = &a->patch.funcs[i];
+		struct user_state_func *sf = &s->funcs[s->nr_funcs++];
 
 		sf->name = xstrdup(f->name);
 		sf->addr = f->vaddr + a->exe.bias + f->entry;
 		sf->new_addr = image_symbol_address(&a->image, f->new_symbol);
-		s->nr_funcs++;
-		jump_bytes(jump, sf->addr, sf->new_addr);
 		ret = sf->new_addr ? process_read(&a->proc, sf->addr, sf->saved, USER_JUMP_SIZE)
 				   : -EINVAL;
-		if (!ret)
-			ret = process_write(&a->proc, sf->addr, jump, USER_JUMP_SIZE);
 	}
-	if (ret) /* put back the entries already redirected */
+	return ret;
+}
+
+/* The jumps; on a failure, the entries already written are put back. */
+static int write_jumps(struct apply *a)
+{
+	const struct user_state *s = &a->state;
+	size_t done = 0;
+	int ret = 0;
+
+	for (; !ret && done < s->nr_funcs; done++) {
+		unsigned char jump[USER_JUMP_SIZE];
+
+		jump_bytes(jump, s->funcs[done].addr, s->funcs[done].new_addr);
+		ret = process_write(&a->proc, s->funcs[done].addr, jump, USER_JUMP_SIZE);
+	}
+	if (ret)
 		for (size_t i = 0; i + 1 < done; i++)
 			process_write(&a->proc, s->funcs[i].addr, s->funcs[i].saved, USER_JUMP_SIZE);
 	return ret;
 }
 
+/* The record is written before the jumps: a patched process always has
+ * one, so that it can be reverted. */
 static int record(struct apply *a, const char *patch_file)
 {
 	struct user_state *s = &a->state;
@@ -408,7 +423,11 @@ static int apply_stopped(struct apply *a)
 	if (!ret)
 		ret = map_and_write(a);
 	if (!ret)
-		ret = redirect(a);
+		ret = prepare_jumps(a);
+	if (!ret)
+		ret = record(a, a->patch_file);
+	if (!ret && (ret = write_jumps(a)))
+		user_state_remove(&a->state);
 	if (ret)
 		unmap_image(a);
 	if (ret && a->proc.gone)
@@ -427,7 +446,7 @@ static void apply_release(struct apply *a)
 
 int user_apply(pid_t pid, const char *patch_file)
 {
-	struct apply a = { 0 };
+	struct apply a = { .patch_file = patch_file };
 	bool applied;
 	int ret = process_check(&a.proc, pid), lock = -1;
 	sigset_t old_mask;
@@ -458,8 +477,10 @@ int user_apply(pid_t pid, const char *patch_file)
 		ret = apply_stopped(&a);
 	process_detach(&a.proc);
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);
-	if (!ret)
-		ret = record(&a, patch_file);
+	if (!ret) { /* the whole time the threads were stopped, for list */
+		a.state.stopped_ms = a.proc.stopped_seconds * 1000;
+		user_state_write(&a.state);
+	}
 	if (!ret)
 		pr_info("applied '%s' to process %d (%s): %zu function%s replaced; threads stopped "
 			"%.3f ms", a.patch.name, pid, a.proc.comm, a.patch.nr_funcs,
