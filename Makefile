@@ -11,6 +11,7 @@
 #                   ASan+UBSan+LSan build in build-san/, unit and bad-input tests
 #   make fuzz [FUZZ_SECONDS=N]   libFuzzer harnesses (clang) in build-fuzz/
 #   make badinput   bad-input tests (tests/badinput/run.sh)
+#   make user-test  livefix user on a running threaded program (tests/user/run.sh)
 #   make check-long / make soak  patching under load: 200 / 1,000 cycles
 #   make bench [BENCH=build|differ|apply|footprint|runpre|baseline]  -> bench/RESULTS.md
 
@@ -115,6 +116,9 @@ endif
 badinput: livefix $(TEST_BIN)
 	@LIVEFIX=$(CURDIR)/$(BIN) LIVEFIX_TEST_BIN=$(CURDIR)/$(TEST_BIN) tests/badinput/run.sh $(KVER)
 
+user-test: livefix
+	@LIVEFIX=$(CURDIR)/$(BIN) tests/user/run.sh
+
 # Patching under load in the test machine (tests/vm/test_stress.sh): two
 # guest CPUs on single-threaded TCG (~12 s a cycle); the 1,000-cycle soak on
 # one guest CPU by default (~6 s a cycle), STRESS_SMP=2 for two (3+ hours).
@@ -183,5 +187,5 @@ install: livefix
 clean:
 	rm -rf build build-san build-fuzz livefix
 
-.PHONY: all deps unit vm check demo clean corpus stable-corpus corpus-selftest install \
+.PHONY: all deps unit vm check demo clean corpus stable-corpus corpus-selftest install user-test \
 	badinput check-long soak fuzz fuzz-build bench

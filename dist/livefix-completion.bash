@@ -42,7 +42,7 @@ _livefix()
 	fi
 
 	local commands="build fetch load unload list info install uninstall show
-		upgrade remove uname status"
+		upgrade remove uname status user"
 	local cmd i
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
@@ -63,6 +63,34 @@ _livefix()
 	-o | --output) _livefix_files -d; return ;;
 	-n | --name | --description | --cve | --effective-version | --max-units) return ;;
 	esac
+
+	# livefix user SUB ...: the subcommand, then its options and operands
+	if [[ $cmd == user ]]; then
+		local sub
+		for ((i = i + 1; i < cword; i++)); do
+			[[ ${words[i]} != -* ]] && { sub=${words[i]}; break; }
+		done
+		case $sub in
+		"") COMPREPLY=($(compgen -W "build apply revert list source -h --help" -- "$cur")) ;;
+		build)
+			case $prev in
+			-b | --binary | -u | --units) _livefix_files ;;
+			-s | --source | -w | --workdir) _livefix_files -d ;;
+			-n | --name | -o | --output) ;;
+			*) if [[ $cur == -* ]]; then
+				COMPREPLY=($(compgen -W "-b --binary -u --units -s --source -n --name -o --output -w --workdir -h --help" -- "$cur"))
+			else _livefix_files patch; fi ;;
+			esac ;;
+		apply) [[ $prev == -p || $prev == --pid ]] && return
+			if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-p --pid -h --help" -- "$cur"))
+			else _livefix_files lfu; fi ;;
+		revert) COMPREPLY=($(compgen -W "-p --pid -h --help" -- "$cur")) ;;
+		list) COMPREPLY=($(compgen -W "-j --json -h --help" -- "$cur")) ;;
+		source) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-o --output -p --pid -h --help" -- "$cur"))
+			else _livefix_files; fi ;;
+		esac
+		return
+	fi
 
 	local opts
 	case $cmd in

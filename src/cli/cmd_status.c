@@ -3,6 +3,7 @@
  * plain text, JSON (docs/status.schema.json) or an OpenVEX document that
  * declares the CVEs fixed by the applied patches. */
 #include "cli/cmds.h"
+#include "cli/cmd_user.h"
 #include "common/json.h"
 #include "common/log.h"
 #include "common/xalloc.h"
@@ -233,6 +234,7 @@ static int show_status_json(const struct status_view *view)
 	for (i = 0; i < view->nr_patches; i++)
 		patch_json(&w, &view->patches[i]);
 	json_array_end(&w);
+	user_patches_json(&w); /* none listed when the records cannot be read */
 	transition_json(&w, view->transition);
 	json_object_end(&w);
 	return json_finish(&w);

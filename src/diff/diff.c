@@ -84,7 +84,8 @@ static bool calls_fentry(const struct symbol *func)
 	return r && !strcmp(r->sym->name, "__fentry__");
 }
 
-static unsigned refuse_function(const struct diff_pair *p, const struct symbol *sym)
+static unsigned refuse_function(const struct diff_pair *p, const struct symbol *sym,
+				bool userspace)
 {
 	unsigned nr = 0;
 
@@ -94,7 +95,7 @@ static unsigned refuse_function(const struct diff_pair *p, const struct symbol *
 		       "cannot be patched", p->unit, sym->name, sym->sec->name);
 		nr++;
 	}
-	if (!calls_fentry(sym)) {
+	if (!userspace && !calls_fentry(sym)) {
 		report(CODE_NO_FENTRY, ABOUT(.object = p->unit, .function = sym->name),
 		       "%s: function '%s' changed but does not call '__fentry__': ftrace "
 		       "cannot redirect it (notrace?)", p->unit, sym->name);
@@ -103,7 +104,8 @@ static unsigned refuse_function(const struct diff_pair *p, const struct symbol *
 	return nr;
 }
 
-static unsigned refuse_unsafe(const struct diff_pair *p, const struct diff_pair *noline)
+static unsigned refuse_unsafe(const struct diff_pair *p, const struct diff_pair *noline,
+			      bool userspace)
 {
 	unsigned nr = pair_check_data(p, noline) + pair_check_groups(p);
 	struct symbol *sym;
@@ -112,7 +114,7 @@ static unsigned refuse_unsafe(const struct diff_pair *p, const struct diff_pair 
 		if (!is_target_function(p, sym) || p->status[sym->index] != STATUS_CHANGED)
 			continue;
 		/* LIVEFIX_FORCE_UNSAFE: the change is dropped, not refused. */
-		if (directives_forced(&p->dir, sym) && (!strncmp(sym->sec->name, ".init.text", 10) ||
+		if (!userspace && directives_forced(&p->dir, sym) && (!strncmp(sym->sec->name, ".init.text", 10) ||
 							!calls_fentry(sym))) {
 			pr_warn("%s: function '%s' changed but %s: left unpatched "
 				"(LIVEFIX_FORCE_UNSAFE)", p->unit, sym->name,
@@ -120,7 +122,7 @@ static unsigned refuse_unsafe(const struct diff_pair *p, const struct diff_pair 
 			p->status[sym->index] = STATUS_SAME;
 			continue;
 		}
-		nr += refuse_function(p, sym);
+		nr += refuse_function(p, sym, userspace);
 	}
 	return nr;
 }
@@ -241,7 +243,7 @@ static int diff_pairs(const struct diff_options *opts, struct diff_pair *p,
 		drop_line_only_changes(p, noline);
 	directives_apply_ignores(p);
 	/* Before the no-change test: a patch that only changes data is refused. */
-	if (refuse_unsafe(p, noline->patched ? noline : NULL))
+	if (refuse_unsafe(p, noline->patched ? noline : NULL, opts->userspace))
 		return -ENOTSUP;
 	count_functions(p, res);
 	if (!res->nr_changed && !res->nr_new && !p->dir.nr_callbacks) {

@@ -39,6 +39,10 @@ struct diff_options {
 	 * (special_table_new()); NULL: table.c's constants, for unit tests on
 	 * user-space fixtures only. */
 	const struct special_table *specials;
+	/* A userspace unit (livefix user): the kernel-only rules are off
+	 * (a changed function need not call __fentry__: the jump is
+	 * written at its entry, not placed by ftrace). */
+	bool userspace;
 };
 
 struct diff_func {

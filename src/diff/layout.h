@@ -8,6 +8,8 @@
 #ifndef LIVEFIX_DIFF_LAYOUT_H
 #define LIVEFIX_DIFF_LAYOUT_H
 
+#include <elfutils/libdwfl.h>
+
 /* Compares every type defined in both orig_obj and patched_obj (types only
  * in one of them are fine: new, or no longer used). Each changed type is
  * logged with pr_err on one line, "refused: UNIT: data layout change: ...".
@@ -16,5 +18,11 @@
  * Other -errno: an object could not be read (logged, naming it). */
 int layout_compare(const char *orig_obj, const char *patched_obj, const char *unit,
 		   unsigned *nr_changes);
+
+/* An object's DWARF with its relocations applied (libdwfl, offline): 0 and
+ * *dw, owned by *dwfl (dwfl_end() it, also on failure); -ENODATA when path
+ * has no DWARF (not logged); other -errno (logged). Also for the
+ * userspace rules (user/rules.c). */
+int layout_open_dwarf(const char *path, Dwfl **dwfl, Dwarf **dw);
 
 #endif

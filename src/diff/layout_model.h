@@ -59,9 +59,8 @@ struct layout_set {
 	struct hashmap enumerators;
 };
 
-/* layout_dwarf.c: 0 and *dw, owned by *dwfl (dwfl_end() it, also on
- * failure); -ENODATA when path has no DWARF (not logged); other -errno. */
-int layout_open_dwarf(const char *path, Dwfl **dwfl, Dwarf **dw);
+/* layout_dwarf.c: layout_open_dwarf(), declared in layout.h. */
+#include "diff/layout.h"
 
 /* layout_read.c: every type definition of path's DWARF (relocated, as an
  * object file needs). 0; -ENODATA when it has no DWARF; other -errno (logged). */

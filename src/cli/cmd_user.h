@@ -1,0 +1,20 @@
+/* The subcommands of livefix user, one file each (cmd_user_<name>.c). */
+#ifndef LIVEFIX_CMD_USER_H
+#define LIVEFIX_CMD_USER_H
+
+int cmd_user_build(int argc, char **argv);
+int cmd_user_apply(int argc, char **argv);
+int cmd_user_revert(int argc, char **argv);
+int cmd_user_list(int argc, char **argv);
+int cmd_user_source(int argc, char **argv);
+
+struct json_writer;
+/* The "user_patches" key and array of the applied userspace patches
+ * (livefix user list --json, livefix status --json); 0 or -errno. */
+int user_patches_json(struct json_writer *w);
+
+/* The exit status of a userspace command's result (0 or -errno):
+ * refusals 3, environment (root, tracer, ptrace_scope) 4, else 1. */
+int cli_user_exit_status(int err);
+
+#endif

@@ -1,0 +1,373 @@
+/* livefix user build: the steps, in order (docs/userspace.md):
+ *   binary      read the target (Build-ID, symbols, imports)
+ *   patchset    the patches applied to copies of the files they touch
+ *   compile     each changed unit four ways by its recorded command
+ *   layout      the data layout check (diff/layout.c)
+ *   diff        the differ in userspace mode; outside names resolved
+ *   rules       noreturn; per replaced function: its running code
+ *               predicted and checked against the binary, the jump's room
+ *   resolve     undefined symbols -> addresses in the binary
+ *   link        several units' objects into one (ld -r)
+ *   write       the patch file */
+#include "user/build.h"
+#include "user/binary.h"
+#include "user/patch.h"
+#include "user/units.h"
+#include "build/build.h"
+#include "common/fsutil.h"
+#include "common/log.h"
+#include "common/run.h"
+#include "common/xalloc.h"
+#include "diff/diff.h"
+#include "diff/layout.h"
+#include "elf/elf.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* What one build holds; released in one place. */
+struct user_build {
+	const struct user_build_opts *opts;
+	char *workdir;              /* absolute */
+	struct user_binary bin;
+	struct user_units units;
+	struct patchset ps;
+	struct user_func *funcs;    /* replaced functions, all units */
+	size_t nr_funcs, alloc_funcs;
+	char **objects;             /* each unit's resolved patch object */
+	size_t nr_objects;
+	unsigned refusals;
+};
+
+/* The differ's resolver: the name to write for an outside reference. */
+struct name_ctx {
+	const struct user_binary *bin;
+	const char *file;
+	struct hashmap locals;      /* names resolved as the unit's locals */
+	char **owned;               /* their keys */
+	size_t nr_owned;
+};
+
+static int resolve_name(void *ctx, const char *name, bool is_local, bool is_func,
+			struct diff_resolution *out)
+{
+	struct name_ctx *c = ctx;
+	const struct binary_symbol *bs;
+
+	(void)is_func;
+	if (is_local) {
+		c->owned = xrealloc(c->owned, (c->nr_owned + 1) * sizeof(*c->owned));
+		c->owned[c->nr_owned] = xstrdup(name);
+		hashmap_add_str(&c->locals, c->owned[c->nr_owned++], (void *)1);
+		out->name = xstrdup(name);
+	} else if (user_binary_lookup(c->bin, name, NULL, false, &bs) &&
+		   user_binary_got_slot(c->bin, name)) {
+		out->name = xasprintf("%s%s", USER_GOT_PREFIX, name);
+	} else {
+		out->name = xstrdup(name); /* resolve.c reports what is missing */
+	}
+	out->klp = false;
+	return 0;
+}
+
+static void name_ctx_release(struct name_ctx *c)
+{
+	for (size_t i = 0; i < c->nr_owned; i++)
+		free(c->owned[i]);
+	free(c->owned);
+	hashmap_release(&c->locals);
+}
+
+static int compile_variant(const struct user_unit *unit, const char *source, const char *out,
+			   bool noline, const char *log)
+{
+	struct unit_variant v = { .source = source, .output = out, .noline = noline };
+	char **argv = user_unit_command(unit, &v);
+	struct run_opts ro = { .cwd = unit->dir, .stdout_file = log, .stderr_file = log };
+	int ret = run_argv((const char *const *)argv, &ro);
+
+	for (char **a = argv; *a; a++)
+		free(*a);
+	free(argv);
+	if (ret) {
+		char *text = read_file(log, NULL);
+
+		pr_err("compiling %s%s failed (%s):\n%s", source, noline ? " (__LINE__ = 0)" : "",
+		       ret < 0 ? strerror(-ret) : "exit status", text ? text : "");
+		free(text);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+struct unit_files {
+	char *dir, *orig, *patched, *orig_noline, *patched_noline, *patch, *log;
+};
+
+static void unit_files_init(struct unit_files *f, const char *workdir, size_t index)
+{
+	f->dir = xasprintf("%s/unit-%zu", workdir, index);
+	f->orig = xasprintf("%s/orig.o", f->dir);
+	f->patched = xasprintf("%s/patched.o", f->dir);
+	f->orig_noline = xasprintf("%s/orig-noline.o", f->dir);
+	f->patched_noline = xasprintf("%s/patched-noline.o", f->dir);
+	f->patch = xasprintf("%s/patch.o", f->dir);
+	f->log = xasprintf("%s/compile.log", f->dir);
+}
+
+static void unit_files_release(struct unit_files *f)
+{
+	free(f->dir), free(f->orig), free(f->patched), free(f->orig_noline);
+	free(f->patched_noline), free(f->patch), free(f->log);
+}
+
+static int compile_unit4(struct user_build *st, const struct user_unit *unit, const char *path,
+			 const struct unit_files *f)
+{
+	char *orig_src = xasprintf("%s/%s", st->ps.orig_dir, path);
+	char *patched_src = xasprintf("%s/%s", st->ps.patched_dir, path);
+	int ret = mkdir_p(f->dir, 0755);
+
+	if (!ret)
+		ret = compile_variant(unit, orig_src, f->orig, false, f->log);
+	if (!ret)
+		ret = compile_variant(unit, patched_src, f->patched, false, f->log);
+	if (!ret)
+		ret = compile_variant(unit, orig_src, f->orig_noline, true, f->log);
+	if (!ret)
+		ret = compile_variant(unit, patched_src, f->patched_noline, true, f->log);
+	free(orig_src);
+	free(patched_src);
+	return ret;
+}
+
+static char *file_symbol_of(const struct user_unit *unit)
+{
+	char *copy = xstrdup(unit->source), *base = xstrdup(basename(copy));
+
+	free(copy);
+	return base;
+}
+
+/* Per replaced (not new) function: its prediction and the new code. */
+static int collect_funcs(struct user_build *st, const struct diff_result *res, const char *orig,
+			 const char *file, const char *path)
+{
+	char **names = xcalloc(res->nr_funcs + 1, sizeof(*names));
+	size_t nr = 0;
+	struct elf *o;
+	int ret = 0;
+
+	for (size_t i = 0; i < res->nr_funcs; i++)
+		if (!res->funcs[i].is_new)
+			names[nr++] = res->funcs[i].name;
+	if (user_refuse_noreturn(orig, names, nr, path))
+		ret = -ENOTSUP;
+	free(names);
+	if (!(o = elf_read(orig)))
+		return -EINVAL;
+	for (size_t i = 0; i < res->nr_funcs; i++) {
+		struct user_func f = { 0 };
+		int r;
+
+		if (res->funcs[i].is_new)
+			continue;
+		r = user_predict_function(&st->bin, o, file, res->funcs[i].name, &f);
+		if (r) {
+			free(f.name), free(f.expect), free(f.mask);
+			ret = ret == -ENOTSUP || r == -ENOTSUP ? -ENOTSUP : r;
+			continue;
+		}
+		f.new_symbol = xstrdup(res->funcs[i].new_symbol);
+		xgrow((void **)&st->funcs, &st->alloc_funcs, st->nr_funcs + 1, sizeof(*st->funcs));
+		st->funcs[st->nr_funcs++] = f;
+	}
+	elf_free(o);
+	return ret;
+}
+
+static int resolve_patch_object(struct user_build *st, const char *patch, const char *file,
+				const struct hashmap *locals, const char *path)
+{
+	struct elf *obj = elf_read(patch);
+	int ret;
+
+	if (!obj)
+		return -EINVAL;
+	ret = user_resolve_object(obj, &st->bin, file, locals, path);
+	if (!ret)
+		ret = elf_write(obj, patch);
+	elf_free(obj);
+	return ret;
+}
+
+static int diff_unit(struct user_build *st, const struct user_unit *unit, const char *path,
+		     const struct unit_files *f, size_t index)
+{
+	struct name_ctx names = { .bin = &st->bin, .file = file_symbol_of(unit) };
+	struct diff_options o = {
+		.orig = f->orig, .patched = f->patched, .orig_noline = f->orig_noline,
+		.patched_noline = f->patched_noline, .output = f->patch, .unit_name = path,
+		.unit_index = (unsigned)index, .resolve = resolve_name, .resolve_ctx = &names,
+		.userspace = true,
+	};
+	struct diff_result res;
+	unsigned nr_layout;
+	int ret;
+
+	hashmap_init(&names.locals);
+	ret = layout_compare(f->orig, f->patched, path, &nr_layout);
+	if (!ret)
+		ret = diff_objects(&o, &res);
+	if (!ret)
+		ret = collect_funcs(st, &res, f->orig, names.file, path);
+	if (!ret)
+		ret = resolve_patch_object(st, f->patch, names.file, &names.locals, path);
+	if (!ret) {
+		st->objects = xrealloc(st->objects, (st->nr_objects + 1) * sizeof(*st->objects));
+		st->objects[st->nr_objects++] = xstrdup(f->patch);
+	}
+	if (ret != DIFF_NO_CHANGE)
+		diff_result_release(&res);
+	name_ctx_release(&names);
+	free((char *)names.file);
+	return ret;
+}
+
+static int build_unit(struct user_build *st, const struct patched_file *pf, size_t index)
+{
+	char *full = xasprintf("%s/%s", st->opts->source, pf->path);
+	const struct user_unit *unit = user_units_find(&st->units, full);
+	struct unit_files f;
+	int ret;
+
+	free(full);
+	if (!unit) {
+		pr_err("%s: no recorded compile command for it in '%s'", pf->path, st->opts->units);
+		return -ENOENT;
+	}
+	unit_files_init(&f, st->workdir, index);
+	pr_info("Building original and patched %s", pf->path);
+	ret = compile_unit4(st, unit, pf->path, &f);
+	if (!ret)
+		ret = diff_unit(st, unit, pf->path, &f, index);
+	unit_files_release(&f);
+	return ret;
+}
+
+static int refuse_files(const struct patchset *ps)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < ps->nr_files; i++) {
+		const struct patched_file *pf = &ps->files[i];
+		size_t len = strlen(pf->path);
+
+		if (pf->created || pf->is_header || len < 3 || strcmp(pf->path + len - 2, ".c")) {
+			pr_err("%s: %s: livefix user patches .c files of the program only (yet)",
+			       pf->path, pf->created ? "a new file" :
+				pf->is_header ? "a header change" : "not a C source");
+			ret = -ENOTSUP;
+		}
+	}
+	return ret;
+}
+
+/* One relocatable object of every unit's: ld -r when there are several. */
+static struct elf *link_objects(struct user_build *st)
+{
+	const char **argv;
+	char *out;
+	struct elf *elf;
+	int ret;
+
+	if (st->nr_objects == 1)
+		return elf_read(st->objects[0]);
+	out = xasprintf("%s/patch-all.o", st->workdir);
+	argv = xcalloc(st->nr_objects + 5, sizeof(*argv));
+	argv[0] = "ld", argv[1] = "-r", argv[2] = "-o", argv[3] = out;
+	for (size_t i = 0; i < st->nr_objects; i++)
+		argv[4 + i] = st->objects[i];
+	ret = run_argv(argv, &(struct run_opts){ 0 });
+	free(argv);
+	elf = ret ? NULL : elf_read(out);
+	if (ret)
+		pr_err("linking the units' patch objects (ld -r) failed");
+	free(out);
+	return elf;
+}
+
+static int write_patch(struct user_build *st)
+{
+	struct user_patch p = {
+		.name = xstrdup(st->opts->name), .build_id = xstrdup(st->bin.build_id),
+		.binary = xstrdup(st->opts->binary), .funcs = st->funcs,
+		.nr_funcs = st->nr_funcs, .elf = link_objects(st),
+	};
+	int ret = p.elf ? user_patch_write(&p, st->opts->output) : -EINVAL;
+
+	st->funcs = NULL, st->nr_funcs = 0; /* now p's */
+	user_patch_release(&p);
+	return ret;
+}
+
+static int build_all(struct user_build *st)
+{
+	struct kernel_inputs in = { .src = (char *)st->opts->source, .kver = "the program" };
+	int ret = 0, r;
+
+	if ((r = user_binary_read(st->opts->binary, &st->bin)) ||
+	    (r = user_units_read(st->opts->units, &st->units)) ||
+	    (r = patchset_apply(&in, st->opts->patches, st->opts->nr_patches, st->workdir,
+				&st->ps)) ||
+	    (r = refuse_files(&st->ps)))
+		return r;
+	for (size_t i = 0; i < st->ps.nr_files; i++) {
+		r = build_unit(st, &st->ps.files[i], i);
+		if (r == DIFF_NO_CHANGE)
+			continue;
+		if (r && (!ret || r == -ENOTSUP))
+			ret = r; /* go on: every refusal in one run */
+	}
+	if (ret)
+		return ret;
+	if (!st->nr_funcs) {
+		pr_info("no functional change: no function of %s is replaced", st->opts->binary);
+		return 1;
+	}
+	for (size_t i = 0; i < st->nr_funcs; i++)
+		pr_info("changed function: %s", st->funcs[i].name);
+	return write_patch(st);
+}
+
+int user_build(const struct user_build_opts *opts)
+{
+	struct user_build st = { .opts = opts };
+	char real[PATH_MAX];
+	int ret = mkdir_p(opts->workdir, 0755);
+
+	if (ret || !realpath(opts->workdir, real)) {
+		pr_err("cannot create '%s': %s", opts->workdir, strerror(ret ? -ret : errno));
+		return ret ? ret : -errno;
+	}
+	st.workdir = xstrdup(real);
+	ret = build_all(&st);
+	if (!ret)
+		pr_info("SUCCESS: %s", opts->output);
+	for (size_t i = 0; i < st.nr_funcs; i++) {
+		free(st.funcs[i].name), free(st.funcs[i].new_symbol);
+		free(st.funcs[i].expect), free(st.funcs[i].mask);
+	}
+	free(st.funcs);
+	for (size_t i = 0; i < st.nr_objects; i++)
+		free(st.objects[i]);
+	free(st.objects);
+	patchset_release(&st.ps);
+	user_units_release(&st.units);
+	user_binary_release(&st.bin);
+	free(st.workdir);
+	return ret;
+}

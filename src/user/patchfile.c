@@ -1,0 +1,242 @@
+/* The patch file: an ELF relocatable object with a .livefix.user text
+ * section (name, target Build-ID, one "func" line per replaced function),
+ * .livefix.user.prebytes (expected bytes and mask of each), then a 16-byte
+ * trailer: "LFUSUM01" and the FNV-1a-64 of every byte before it. */
+#include "user/patch.h"
+#include "common/fsutil.h"
+#include "common/log.h"
+#include "common/strutil.h"
+#include "common/xalloc.h"
+#include "elf/elf.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define META_SECTION ".livefix.user"
+#define PREBYTES_SECTION ".livefix.user.prebytes"
+#define TRAILER_MAGIC "LFUSUM01"
+#define TRAILER_SIZE 16
+#define FORMAT_LINE "livefix-user-patch 1"
+
+static uint64_t fnv1a(const unsigned char *p, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ p[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+static char *meta_text(const struct user_patch *p)
+{
+	struct strbuf b = { 0 };
+	char *line = xasprintf("%s\nname %s\nbuild-id %s\nbinary %s\n", FORMAT_LINE, p->name,
+			       p->build_id, p->binary);
+
+	strbuf_add(&b, line, strlen(line));
+	free(line);
+	for (size_t i = 0; i < p->nr_funcs; i++) {
+		const struct user_func *f = &p->funcs[i];
+
+		line = xasprintf("func %s %#" PRIx64 " %" PRIu64 " %u %s\n", f->name, f->vaddr,
+				 f->size, f->entry, f->new_symbol);
+		strbuf_add(&b, line, strlen(line));
+		free(line);
+	}
+	return b.s;
+}
+
+static void add_sections(struct user_patch *p)
+{
+	char *meta = meta_text(p);
+	struct section *pre;
+
+	elf_add_section(p->elf, META_SECTION, SHT_PROGBITS, 0, 1, 0, meta, strlen(meta));
+	free(meta);
+	pre = elf_add_section(p->elf, PREBYTES_SECTION, SHT_PROGBITS, 0, 1, 0, NULL, 0);
+	for (size_t i = 0; i < p->nr_funcs; i++) {
+		elf_section_append(pre, p->funcs[i].expect, p->funcs[i].size, 1);
+		elf_section_append(pre, p->funcs[i].mask, p->funcs[i].size, 1);
+	}
+}
+
+int user_patch_write(struct user_patch *p, const char *path)
+{
+	char *tmp = xasprintf("%s.elf.tmp", path), *data;
+	unsigned char trailer[TRAILER_SIZE];
+	size_t len;
+	uint64_t sum;
+	int ret;
+
+	add_sections(p);
+	if ((ret = elf_write(p->elf, tmp))) {
+		free(tmp);
+		return ret;
+	}
+	data = read_file(tmp, &len);
+	unlink(tmp);
+	free(tmp);
+	if (!data) {
+		ret = -errno;
+		pr_err("cannot read back '%s': %s", path, strerror(errno));
+		return ret;
+	}
+	sum = fnv1a((unsigned char *)data, len);
+	memcpy(trailer, TRAILER_MAGIC, 8);
+	memcpy(trailer + 8, &sum, 8);
+	data = xrealloc(data, len + TRAILER_SIZE);
+	memcpy(data + len, trailer, TRAILER_SIZE);
+	ret = write_file_atomic(path, data, len + TRAILER_SIZE);
+	if (ret)
+		pr_err("cannot write '%s': %s", path, strerror(-ret));
+	free(data);
+	return ret;
+}
+
+static int check_trailer(const char *path)
+{
+	size_t len;
+	char *data = read_file(path, &len);
+	uint64_t sum;
+	int ret = 0;
+
+	if (!data) {
+		ret = -errno;
+		pr_err("cannot read the patch file '%s': %s", path, strerror(errno));
+		return ret;
+	}
+	if (len < TRAILER_SIZE || memcmp(data + len - TRAILER_SIZE, TRAILER_MAGIC, 8)) {
+		pr_err("patch file '%s' is truncated or was modified: no livefix trailer", path);
+		ret = -EBADMSG;
+	} else {
+		memcpy(&sum, data + len - 8, 8);
+		if (sum != fnv1a((unsigned char *)data, len - TRAILER_SIZE)) {
+			pr_err("patch file '%s' is truncated or was modified: its checksum "
+			       "does not match", path);
+			ret = -EBADMSG;
+		}
+	}
+	free(data);
+	return ret;
+}
+
+static int parse_func(struct user_patch *p, const char *line, const char *path)
+{
+	char name[512], sym[600];
+	uint64_t vaddr, size;
+	unsigned entry;
+	struct user_func *f;
+
+	if (sscanf(line, "func %511s %" SCNx64 " %" SCNu64 " %u %599s", name, &vaddr, &size,
+		   &entry, sym) != 5 || !size || size > (1u << 24) ||
+	    entry + USER_JUMP_SIZE > size) {
+		pr_err("patch file '%s': bad line '%s'", path, line);
+		return -EINVAL;
+	}
+	p->funcs = xrealloc(p->funcs, (p->nr_funcs + 1) * sizeof(*p->funcs));
+	f = &p->funcs[p->nr_funcs++];
+	*f = (struct user_func){ .name = xstrdup(name), .new_symbol = xstrdup(sym),
+				 .vaddr = vaddr, .size = size, .entry = entry };
+	return 0;
+}
+
+static int parse_meta(struct user_patch *p, const struct section *meta, const char *path)
+{
+	char *text = xstrndup((const char *)meta->data, meta->sh.sh_size);
+	char *line, *save = NULL;
+	bool first = true;
+	int ret = 0;
+
+	for (line = strtok_r(text, "\n", &save); line && !ret;
+	     line = strtok_r(NULL, "\n", &save), first = false) {
+		if (first && strcmp(line, FORMAT_LINE)) {
+			pr_err("patch file '%s': unknown format '%s'", path, line);
+			ret = -EINVAL;
+		} else if (!strncmp(line, "name ", 5) && !p->name) {
+			p->name = xstrdup(line + 5);
+		} else if (!strncmp(line, "build-id ", 9) && !p->build_id) {
+			p->build_id = xstrdup(line + 9);
+		} else if (!strncmp(line, "binary ", 7) && !p->binary) {
+			p->binary = xstrdup(line + 7);
+		} else if (!strncmp(line, "func ", 5)) {
+			ret = parse_func(p, line, path);
+		}
+	}
+	free(text);
+	if (!ret && (!p->name || !p->build_id || !p->nr_funcs)) {
+		pr_err("patch file '%s': no name, build-id or function", path);
+		ret = -EINVAL;
+	}
+	return ret;
+}
+
+static int read_prebytes(struct user_patch *p, const struct section *pre, const char *path)
+{
+	uint64_t off = 0;
+
+	for (size_t i = 0; i < p->nr_funcs; i++) {
+		struct user_func *f = &p->funcs[i];
+		struct symbol *s = find_symbol_by_name(p->elf, f->new_symbol);
+
+		if (!pre || !pre->data || pre->sh.sh_size - off < 2 * f->size) {
+			pr_err("patch file '%s': run-pre bytes of '%s' missing", path, f->name);
+			return -EINVAL;
+		}
+		if (!s || !s->sec || !(s->sec->sh.sh_flags & SHF_EXECINSTR)) {
+			pr_err("patch file '%s': no code for '%s' ('%s')", path, f->name,
+			       f->new_symbol);
+			return -EINVAL;
+		}
+		f->expect = xmalloc(f->size);
+		f->mask = xmalloc(f->size);
+		memcpy(f->expect, pre->data + off, f->size);
+		memcpy(f->mask, pre->data + off + f->size, f->size);
+		off += 2 * f->size;
+	}
+	return 0;
+}
+
+int user_patch_read(const char *path, struct user_patch *p)
+{
+	struct section *meta;
+	int ret;
+
+	memset(p, 0, sizeof(*p));
+	if ((ret = check_trailer(path)))
+		return ret;
+	if (!(p->elf = elf_read(path)))
+		return -EINVAL;
+	meta = find_section_by_name(p->elf, META_SECTION);
+	if (!meta || !meta->data) {
+		pr_err("patch file '%s': not a livefix userspace patch (no %s section)", path,
+		       META_SECTION);
+		ret = -EINVAL;
+	}
+	if (!ret)
+		ret = parse_meta(p, meta, path);
+	if (!ret)
+		ret = read_prebytes(p, find_section_by_name(p->elf, PREBYTES_SECTION), path);
+	if (ret)
+		user_patch_release(p);
+	return ret;
+}
+
+void user_patch_release(struct user_patch *p)
+{
+	for (size_t i = 0; i < p->nr_funcs; i++) {
+		free(p->funcs[i].name);
+		free(p->funcs[i].new_symbol);
+		free(p->funcs[i].expect);
+		free(p->funcs[i].mask);
+	}
+	free(p->funcs);
+	free(p->name);
+	free(p->build_id);
+	free(p->binary);
+	elf_free(p->elf);
+	memset(p, 0, sizeof(*p));
+}

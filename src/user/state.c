@@ -1,0 +1,240 @@
+/* The records of applied userspace patches (state.h). */
+#include "user/state.h"
+#include "common/fsutil.h"
+#include "common/log.h"
+#include "common/strutil.h"
+#include "common/xalloc.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define FORMAT_LINE "livefix-user-state 1"
+
+const char *user_state_dir(void)
+{
+	const char *dir = getenv("LIVEFIX_USER_STATE_DIR");
+
+	return dir && *dir ? dir : "/run/livefix/user";
+}
+
+static char *record_path(pid_t pid, const char *name)
+{
+	return xasprintf("%s/%d-%s", user_state_dir(), pid, name);
+}
+
+static void add_line(struct strbuf *b, char *line)
+{
+	strbuf_add(b, line, strlen(line));
+	free(line);
+}
+
+int user_state_write(const struct user_state *s)
+{
+	struct strbuf b = { 0 };
+	char *path = record_path(s->pid, s->name);
+	int ret = mkdir_p(user_state_dir(), 0700);
+
+	add_line(&b, xasprintf("%s\npid %d\nstart-time %llu\ncomm %s\nname %s\nbuild-id %s\n"
+			       "patch %s\ncode %#" PRIx64 " %" PRIu64 "\ndata %#" PRIx64
+			       " %" PRIu64 "\napplied-at %lld\nstopped-ms %.3f\n",
+			       FORMAT_LINE, s->pid, s->start_time, s->comm, s->name, s->build_id,
+			       s->patch, s->code_addr, s->code_len, s->data_addr, s->data_len,
+			       s->applied_at, s->stopped_ms));
+	for (size_t i = 0; i < s->nr_funcs; i++) {
+		const struct user_state_func *f = &s->funcs[i];
+		char hex[2 * USER_JUMP_SIZE + 1];
+
+		for (int j = 0; j < USER_JUMP_SIZE; j++)
+			sprintf(hex + 2 * j, "%02x", f->saved[j]);
+		add_line(&b, xasprintf("func %s %#" PRIx64 " %#" PRIx64 " %s\n", f->name, f->addr,
+				       f->new_addr, hex));
+	}
+	if (!ret)
+		ret = write_file_atomic(path, b.s, b.len);
+	if (ret)
+		pr_err("cannot write '%s': %s", path, strerror(-ret));
+	free(b.s);
+	free(path);
+	return ret;
+}
+
+static int parse_func(struct user_state *s, const char *line)
+{
+	char name[512], hex[2 * USER_JUMP_SIZE + 1];
+	struct user_state_func *f;
+	uint64_t addr, new_addr;
+
+	if (sscanf(line, "func %511s %" SCNx64 " %" SCNx64 " %10s", name, &addr, &new_addr, hex) != 4 ||
+	    strlen(hex) != 2 * USER_JUMP_SIZE)
+		return -EINVAL;
+	s->funcs = xrealloc(s->funcs, (s->nr_funcs + 1) * sizeof(*s->funcs));
+	f = &s->funcs[s->nr_funcs++];
+	f->name = xstrdup(name);
+	f->addr = addr;
+	f->new_addr = new_addr;
+	for (int j = 0; j < USER_JUMP_SIZE; j++) {
+		unsigned v;
+
+		sscanf(hex + 2 * j, "%2x", &v);
+		f->saved[j] = (unsigned char)v;
+	}
+	return 0;
+}
+
+static int parse_line(struct user_state *s, const char *line)
+{
+	static const char *const keys[] = { "comm ", "name ", "build-id ", "patch " };
+	char **fields[] = { &s->comm, &s->name, &s->build_id, &s->patch };
+
+	for (size_t i = 0; i < 4; i++)
+		if (!strncmp(line, keys[i], strlen(keys[i])) && !*fields[i]) {
+			*fields[i] = xstrdup(line + strlen(keys[i]));
+			return 0;
+		}
+	if (sscanf(line, "pid %d", &s->pid) == 1 ||
+	    sscanf(line, "start-time %llu", &s->start_time) == 1 ||
+	    sscanf(line, "code %" SCNx64 " %" SCNu64, &s->code_addr, &s->code_len) == 2 ||
+	    sscanf(line, "data %" SCNx64 " %" SCNu64, &s->data_addr, &s->data_len) == 2 ||
+	    sscanf(line, "applied-at %lld", &s->applied_at) == 1 ||
+	    sscanf(line, "stopped-ms %lf", &s->stopped_ms) == 1)
+		return 0;
+	if (!strncmp(line, "func ", 5))
+		return parse_func(s, line);
+	return 0; /* unknown keys: from a newer livefix */
+}
+
+static int read_record(const char *path, struct user_state *s)
+{
+	char *text = read_file(path, NULL), *line, *save = NULL;
+	int ret = 0;
+
+	memset(s, 0, sizeof(*s));
+	if (!text)
+		return -errno;
+	line = strtok_r(text, "\n", &save);
+	if (!line || strcmp(line, FORMAT_LINE))
+		ret = -EINVAL;
+	while (!ret && (line = strtok_r(NULL, "\n", &save)))
+		ret = parse_line(s, line);
+	free(text);
+	if (!ret && (!s->name || !s->comm || !s->build_id || !s->patch || !s->pid))
+		ret = -EINVAL;
+	if (ret) {
+		pr_warn("ignoring the unreadable record '%s'", path);
+		user_state_release(s);
+	}
+	return ret;
+}
+
+static int compare_states(const void *a, const void *b)
+{
+	const struct user_state *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+int user_state_list(struct user_state **out, size_t *nr)
+{
+	DIR *dir = opendir(user_state_dir());
+	struct dirent *de;
+	size_t alloc = 0;
+
+	*out = NULL;
+	*nr = 0;
+	if (!dir)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(dir))) {
+		char *path;
+		struct user_state s;
+
+		if (de->d_name[0] == '.' || strstr(de->d_name, ".tmp"))
+			continue;
+		path = xasprintf("%s/%s", user_state_dir(), de->d_name);
+		if (!read_record(path, &s)) {
+			xgrow((void **)out, &alloc, *nr + 1, sizeof(**out));
+			(*out)[(*nr)++] = s;
+		}
+		free(path);
+	}
+	closedir(dir);
+	if (*nr)
+		qsort(*out, *nr, sizeof(**out), compare_states);
+	return 0;
+}
+
+int user_state_find(pid_t pid, const char *name, struct user_state *s)
+{
+	char *path = record_path(pid, name);
+	int ret = path_exists(path) ? read_record(path, s) : -ENOENT;
+
+	free(path);
+	return ret;
+}
+
+int user_state_remove(const struct user_state *s)
+{
+	char *path = record_path(s->pid, s->name);
+	int ret = unlink(path) ? -errno : 0;
+
+	free(path);
+	return ret;
+}
+
+bool user_state_is_live(const struct user_state *s)
+{
+	char *path = xasprintf("/proc/%d/stat", s->pid), *text = read_file(path, NULL);
+	char *close = text ? strrchr(text, ')') : NULL;
+	unsigned long long start = 0;
+	bool live = close && sscanf(close + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u "
+					       "%*u %*d %*d %*d %*d %*d %*d %llu", &start) == 1 &&
+		    start == s->start_time;
+
+	free(text);
+	free(path);
+	return live;
+}
+
+void user_state_release(struct user_state *s)
+{
+	for (size_t i = 0; i < s->nr_funcs; i++)
+		free(s->funcs[i].name);
+	free(s->funcs);
+	free(s->comm);
+	free(s->name);
+	free(s->build_id);
+	free(s->patch);
+	memset(s, 0, sizeof(*s));
+}
+
+int user_state_lock(void)
+{
+	char *path = xasprintf("%s/.lock", user_state_dir());
+	int ret = mkdir_p(user_state_dir(), 0700), fd = -1;
+
+	if (!ret && (fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
+		ret = -errno;
+	if (!ret && flock(fd, LOCK_EX))
+		ret = -errno;
+	if (ret) {
+		pr_err("cannot lock '%s': %s", path, strerror(-ret));
+		if (fd >= 0)
+			close(fd);
+	}
+	free(path);
+	return ret ? ret : fd;
+}
+
+void user_state_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}

@@ -1,0 +1,183 @@
+/* Reading the UNITS file and rewriting a recorded command (units.h). */
+#include "user/units.h"
+#include "common/fsutil.h"
+#include "common/log.h"
+#include "common/xalloc.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char **split_tabs(char *line, size_t *nr)
+{
+	char **fields = NULL;
+	size_t alloc = 0;
+	char *save = NULL, *f;
+
+	*nr = 0;
+	for (f = strtok_r(line, "\t", &save); f; f = strtok_r(NULL, "\t", &save)) {
+		xgrow((void **)&fields, &alloc, *nr + 2, sizeof(*fields));
+		fields[(*nr)++] = f;
+	}
+	if (fields)
+		fields[*nr] = NULL;
+	return fields;
+}
+
+static void add_unit(struct user_units *u, char **fields, size_t nr)
+{
+	struct user_unit *unit;
+	char *joined, real[PATH_MAX];
+
+	u->units = xrealloc(u->units, (u->nr + 1) * sizeof(*u->units));
+	unit = &u->units[u->nr++];
+	unit->dir = xstrdup(fields[0]);
+	unit->source = xstrdup(fields[1]);
+	joined = fields[1][0] == '/' ? xstrdup(fields[1]) : xasprintf("%s/%s", fields[0], fields[1]);
+	unit->real = realpath(joined, real) ? xstrdup(real) : NULL;
+	free(joined);
+	unit->argc = nr - 2;
+	unit->argv = xcalloc(unit->argc + 1, sizeof(*unit->argv));
+	for (size_t i = 0; i < unit->argc; i++)
+		unit->argv[i] = xstrdup(fields[i + 2]);
+}
+
+int user_units_read(const char *path, struct user_units *u)
+{
+	char *text = read_file(path, NULL), *line, *save = NULL;
+	unsigned lineno = 0;
+	int ret = 0;
+
+	memset(u, 0, sizeof(*u));
+	if (!text) {
+		ret = -errno;
+		pr_err("cannot read the units file '%s': %s", path, strerror(errno));
+		return ret;
+	}
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		size_t nr;
+		char **fields;
+
+		lineno++;
+		if (line[0] == '#' || !line[0])
+			continue;
+		fields = split_tabs(line, &nr);
+		if (nr < 4) {
+			pr_err("%s:%u: a unit is DIR, SOURCE and the command, TAB-separated", path,
+			       lineno);
+			ret = -EINVAL;
+		} else {
+			add_unit(u, fields, nr);
+		}
+		free(fields);
+	}
+	free(text);
+	if (ret)
+		user_units_release(u);
+	return ret;
+}
+
+void user_units_release(struct user_units *u)
+{
+	for (size_t i = 0; i < u->nr; i++) {
+		for (size_t j = 0; j < u->units[i].argc; j++)
+			free(u->units[i].argv[j]);
+		free(u->units[i].argv);
+		free(u->units[i].dir);
+		free(u->units[i].source);
+		free(u->units[i].real);
+	}
+	free(u->units);
+	memset(u, 0, sizeof(*u));
+}
+
+const struct user_unit *user_units_find(const struct user_units *u, const char *path)
+{
+	char real[PATH_MAX];
+
+	if (!realpath(path, real))
+		return NULL;
+	for (size_t i = 0; i < u->nr; i++)
+		if (u->units[i].real && !strcmp(u->units[i].real, real))
+			return &u->units[i];
+	return NULL;
+}
+
+static bool takes_value(const char *arg)
+{
+	return !strcmp(arg, "-MF") || !strcmp(arg, "-MT") || !strcmp(arg, "-MQ") ||
+	       !strcmp(arg, "-o");
+}
+
+static bool is_depfile_option(const char *arg)
+{
+	return !strcmp(arg, "-MD") || !strcmp(arg, "-MMD") || !strcmp(arg, "-MP") ||
+	       !strncmp(arg, "-Wp,-MD,", 8) || !strncmp(arg, "-Wp,-MMD,", 9);
+}
+
+/* __FILE__ in the copy names the copy: map its directory back to the
+ * one the recorded command used (a relative source: to that relative
+ * directory, "" for the command's own). */
+static char *file_prefix_map(const struct user_unit *unit, const char *copy)
+{
+	char *c = xstrdup(copy), *s = xstrdup(unit->source), *map;
+	char *cdir = dirname(c), *sdir = dirname(s);
+
+	map = xasprintf("-fmacro-prefix-map=%s/=%s", cdir,
+			strcmp(sdir, ".") ? sdir : "");
+	if (strcmp(sdir, ".") && map[strlen(map) - 1] != '/') {
+		char *with_slash = xasprintf("%s/", map);
+
+		free(map);
+		map = with_slash;
+	}
+	free(c);
+	free(s);
+	return map;
+}
+
+/* DWARF names the copy's directory: the original's instead (a refusal
+ * names the file a type is declared in). */
+static char *debug_prefix_map(const char *copy, const char *orig_dir)
+{
+	char *c = xstrdup(copy), *map = xasprintf("-fdebug-prefix-map=%s=%s", dirname(c), orig_dir);
+
+	free(c);
+	return map;
+}
+
+char **user_unit_command(const struct user_unit *unit, const struct unit_variant *v)
+{
+	char **out = xcalloc(unit->argc + 16, sizeof(*out));
+	char *orig = unit->real ? xstrdup(unit->real) : xstrdup(unit->source), *orig_dir;
+	size_t n = 0;
+
+	for (size_t i = 0; i < unit->argc; i++) {
+		const char *a = unit->argv[i];
+
+		if (takes_value(a) && i + 1 < unit->argc) {
+			i++; /* -o OBJ replaced below; dependency files dropped */
+			continue;
+		}
+		if (is_depfile_option(a) || (!strncmp(a, "-o", 2) && a[2]))
+			continue;
+		out[n++] = xstrdup(!strcmp(a, unit->source) && i > 0 ? v->source : a);
+	}
+	out[n++] = xstrdup("-ffunction-sections");
+	out[n++] = xstrdup("-fdata-sections");
+	orig_dir = dirname(orig);
+	out[n++] = xasprintf("-iquote%s", orig_dir);
+	out[n++] = file_prefix_map(unit, v->source);
+	out[n++] = debug_prefix_map(v->source, orig_dir);
+	if (v->noline) {
+		out[n++] = xstrdup("-D__LINE__=0");
+		out[n++] = xstrdup("-Wno-builtin-macro-redefined");
+		out[n++] = xstrdup("-Wno-error");
+	}
+	out[n++] = xstrdup("-o");
+	out[n++] = xstrdup(v->output);
+	free(orig);
+	return out;
+}

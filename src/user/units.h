@@ -1,0 +1,43 @@
+/* The UNITS file: each compiled unit's recorded command, as a compiler
+ * wrapper writes it during the program's own build (docs/userspace.md):
+ * DIR<TAB>SOURCE<TAB>ARG0<TAB>ARG1... per line, '#' comments. */
+#ifndef LIVEFIX_USER_UNITS_H
+#define LIVEFIX_USER_UNITS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct user_unit {
+	char *dir;     /* where the compiler ran (owned) */
+	char *source;  /* as the command names it (owned) */
+	char *real;    /* realpath of dir/source, or NULL when absent (owned) */
+	char **argv;   /* NULL-terminated, owned */
+	size_t argc;
+};
+
+struct user_units {
+	struct user_unit *units;
+	size_t nr;
+};
+
+/* 0, or -errno with the file and line logged. */
+int user_units_read(const char *path, struct user_units *u);
+void user_units_release(struct user_units *u);
+/* The unit compiling the file at path (compared by realpath), or NULL. */
+const struct user_unit *user_units_find(const struct user_units *u, const char *path);
+
+/* How to compile one variant of a unit. */
+struct unit_variant {
+	const char *source;    /* the copy to compile (absolute) */
+	const char *output;    /* the object to write (absolute) */
+	bool noline;           /* __LINE__ held at 0 */
+};
+
+/* The unit's command for a variant: its source and -o replaced, dependency
+ * file options dropped (nothing is written beside the program's build),
+ * -ffunction-sections -fdata-sections, -iquote the original source's
+ * directory (its quoted includes), and __FILE__ mapped back to the name
+ * the command gave. NULL-terminated, owned by the caller (free each). */
+char **user_unit_command(const struct user_unit *unit, const struct unit_variant *v);
+
+#endif

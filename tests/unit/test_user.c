@@ -1,0 +1,231 @@
+/* livefix user's parts that need no process: the UNITS file and the
+ * command rewrite, the patch file (round trip, truncated, modified), the
+ * image (layout, stubs to imported functions, relocation with the load
+ * bias), and the binary's FILE-scoped symbols (a program compiled here
+ * with the same static name in two units). The whole path on a running
+ * process is tests/user/run.sh. */
+#include "common/fsutil.h"
+#include "common/log.h"
+#include "common/run.h"
+#include "common/xalloc.h"
+#include "elf/elf.h"
+#include "user/binary.h"
+#include "user/image.h"
+#include "user/patch.h"
+#include "user/units.h"
+#include "test.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char *tmp;
+
+static char *write_tmp(const char *name, const char *text)
+{
+	char *path = xasprintf("%s/%s", tmp, name);
+
+	write_file_atomic(path, text, strlen(text));
+	return path;
+}
+
+static bool has_arg(char **argv, const char *arg)
+{
+	for (; *argv; argv++)
+		if (!strcmp(*argv, arg))
+			return true;
+	return false;
+}
+
+static void free_argv(char **argv)
+{
+	for (char **a = argv; *a; a++)
+		free(*a);
+	free(argv);
+}
+
+static void test_units_command(void)
+{
+	char *src = write_tmp("t.c", "int x;\n");
+	char *text = xasprintf("# recorded by a wrapper\n%s\tt.c\tgcc\t-O2\t-MD\t-MF\tt.d\t-c\tt.c"
+			       "\t-o\tt.o\n", tmp);
+	char *units = write_tmp("units", text);
+	struct user_units u;
+	const struct user_unit *unit;
+	struct unit_variant v = { .source = "/w/orig/t.c", .output = "/w/orig.o", .noline = true };
+	char **argv;
+
+	CHECK_INT(0, user_units_read(units, &u));
+	CHECK_INT(1, u.nr);
+	unit = user_units_find(&u, src);
+	CHECK(unit != NULL, "the unit of %s not found", src);
+	if (unit) {
+		argv = user_unit_command(unit, &v);
+		CHECK_STR("gcc", argv[0]);
+		CHECK(has_arg(argv, "/w/orig/t.c") && !has_arg(argv, "t.c"), "source not replaced");
+		CHECK(has_arg(argv, "/w/orig.o") && !has_arg(argv, "t.o"), "-o not replaced");
+		CHECK(!has_arg(argv, "-MD") && !has_arg(argv, "t.d"), "dependency file kept");
+		CHECK(has_arg(argv, "-ffunction-sections") && has_arg(argv, "-fdata-sections"),
+		      "no function sections");
+		CHECK(has_arg(argv, "-D__LINE__=0"), "noline variant without -D__LINE__=0");
+		CHECK(has_arg(argv, "-fmacro-prefix-map=/w/orig/="), "__FILE__ not mapped back");
+		free_argv(argv);
+	}
+	user_units_release(&u);
+	free(units);
+	free(text);
+	text = xasprintf("%s\tonly-two-fields\n", tmp);
+	units = write_tmp("units-bad", text);
+	CHECK_INT(-EINVAL, user_units_read(units, &u));
+	free(units);
+	free(text);
+	free(src);
+}
+
+/* A patch object: one function "new_f" (5 bytes: call imported puts)
+ * and one reading the binary's variable "counter". */
+static struct elf *small_patch(const char *path)
+{
+	static const unsigned char code[] = { 0xe8, 0, 0, 0, 0, /* call puts */
+					      0x8b, 0x05, 0, 0, 0, 0, /* mov counter(%rip),%eax */
+					      0xc3 };
+	struct elf *e = elf_create(path);
+	struct section *text = elf_add_section(e, ".text.f", SHT_PROGBITS,
+					       SHF_ALLOC | SHF_EXECINSTR, 16, 0, code, sizeof(code));
+	struct symbol *puts_sym = elf_add_symbol(e, USER_GOT_PREFIX "puts", STB_LOCAL,
+						  STT_NOTYPE, NULL, 0x4018, 0);
+	struct symbol *counter = elf_add_symbol(e, "counter", STB_LOCAL, STT_NOTYPE, NULL,
+						0x4040, 0);
+
+	puts_sym->shndx = SHN_ABS;
+	counter->shndx = SHN_ABS;
+	elf_add_symbol(e, "new_f", STB_GLOBAL, STT_FUNC, text, 0, sizeof(code));
+	elf_add_reloc(text, 1, R_X86_64_PLT32, puts_sym, -4);
+	elf_add_reloc(text, 7, R_X86_64_PC32, counter, -4);
+	return e;
+}
+
+static void test_patch_file(void)
+{
+	char *path = xasprintf("%s/p.lfu", tmp), *bad = xasprintf("%s/bad.lfu", tmp);
+	unsigned char expect[12] = { 0xf3, 0x0f, 0x1e, 0xfa, 0x55, 0x48, 0x89, 0xe5, 0x5d, 0xc3 };
+	unsigned char mask[12] = { 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0 };
+	struct user_func f = { .name = "f", .new_symbol = "new_f", .vaddr = 0x1130, .size = 12,
+			       .entry = 4, .expect = expect, .mask = mask };
+	struct user_patch p = { .name = "fix", .build_id = "abcd", .binary = "/bin/x",
+				.funcs = &f, .nr_funcs = 1, .elf = small_patch(path) };
+	struct user_patch r;
+	size_t len;
+	char *data;
+
+	CHECK_INT(0, user_patch_write(&p, path));
+	elf_free(p.elf);
+	CHECK_INT(0, user_patch_read(path, &r));
+	CHECK_STR("fix", r.name);
+	CHECK_STR("abcd", r.build_id);
+	CHECK_INT(1, r.nr_funcs);
+	if (r.nr_funcs == 1) {
+		CHECK_STR("f", r.funcs[0].name);
+		CHECK_STR("new_f", r.funcs[0].new_symbol);
+		CHECK_INT(0x1130, r.funcs[0].vaddr);
+		CHECK_INT(4, r.funcs[0].entry);
+		CHECK(!memcmp(r.funcs[0].expect, expect, 12) && !memcmp(r.funcs[0].mask, mask, 12),
+		      "run-pre bytes differ");
+	}
+	user_patch_release(&r);
+	data = read_file(path, &len);
+	write_file_atomic(bad, data, len - 20);
+	CHECK_INT(-EBADMSG, user_patch_read(bad, &r));
+	data[len / 2] ^= 1;
+	write_file_atomic(bad, data, len);
+	CHECK_INT(-EBADMSG, user_patch_read(bad, &r));
+	free(data);
+	free(path);
+	free(bad);
+}
+
+static void test_image_relocation(void)
+{
+	struct elf *e = small_patch("mem");
+	struct user_image im;
+	int32_t call, load, disp;
+	uint64_t f, stub, bias = 0x555555554000;
+
+	CHECK_INT(0, image_layout(&im, e));
+	CHECK_INT(4096, im.code_len);
+	CHECK_INT(0, im.data_len);
+	im.code_addr = bias - 0x100000;
+	CHECK_INT(0, image_relocate(&im, bias));
+	f = image_symbol_address(&im, "new_f");
+	CHECK(f > im.code_addr && f < im.code_addr + im.code_len, "new_f outside the code");
+	memcpy(&call, im.code + (f - im.code_addr) + 1, 4);
+	stub = f + 5 + call;
+	/* the call goes to a stub: jmp *slot(%rip), slot = the GOT slot + bias */
+	CHECK(im.code[stub - im.code_addr] == 0xff && im.code[stub - im.code_addr + 1] == 0x25,
+	      "no jmp * at the call's target");
+	memcpy(&disp, im.code + (stub - im.code_addr) + 2, 4);
+	CHECK_INT(bias + 0x4018, stub + 6 + disp);
+	memcpy(&load, im.code + (f - im.code_addr) + 7, 4);
+	CHECK_INT(bias + 0x4040, f + 11 + load);
+	image_release(&im);
+	elf_free(e);
+}
+
+static char *compile_program(void)
+{
+	struct run_opts q = { .quiet = 1 };
+	char *a = write_tmp("a.c", "__attribute__((noinline)) static int helper(int x) { return x + 1; }\n"
+				   "int (*pa)(int) = helper;\n");
+	char *b = write_tmp("b.c", "__attribute__((noinline)) static int helper(int x) { return x + 2; }\n"
+				   "extern int (*pa)(int);\n"
+				   "int main(void) { return pa(1) + helper(2); }\n");
+	char *bin = xasprintf("%s/prog", tmp);
+	int ret = run(&q, "gcc", "-O1", "-fPIE", "-pie", "-o", bin, a, b, NULL);
+
+	free(a);
+	free(b);
+	if (ret) {
+		free(bin);
+		return NULL;
+	}
+	return bin;
+}
+
+static void test_binary_file_scope(void)
+{
+	char *bin = compile_program();
+	const struct binary_symbol *sa, *sb, *m;
+	struct user_binary b;
+
+	CHECK(bin != NULL, "cannot compile the test program");
+	if (!bin)
+		return;
+	CHECK_INT(0, user_binary_read(bin, &b));
+	CHECK(b.build_id && strlen(b.build_id) >= 16, "no build-id");
+	CHECK_INT(0, user_binary_lookup(&b, "helper", "a.c", true, &sa));
+	CHECK_INT(0, user_binary_lookup(&b, "helper", "b.c", true, &sb));
+	if (!test_failed_checks)
+		CHECK(sa->value != sb->value, "both units' helper at %#lx", (unsigned long)sa->value);
+	CHECK_INT(-ENOENT, user_binary_lookup(&b, "helper", "c.c", true, &sa));
+	CHECK_INT(0, user_binary_lookup(&b, "main", NULL, false, &m));
+	CHECK(user_binary_got_slot(&b, "__libc_start_main") != 0, "no GOT slot for an import");
+	user_binary_release(&b);
+	free(bin);
+}
+
+int main(void)
+{
+	char tmpl[] = "/tmp/livefix-test-user-XXXXXX";
+
+	tmp = xstrdup(mkdtemp(tmpl));
+	log_set_level(LOG_WARN);
+	RUN_TEST(test_units_command);
+	RUN_TEST(test_patch_file);
+	RUN_TEST(test_image_relocation);
+	RUN_TEST(test_binary_file_scope);
+	remove_tree(tmp);
+	free(tmp);
+	return TEST_SUMMARY();
+}
