@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # BENCH=runpre: what the run-pre check costs per load, in the kernel (each
 # module's own "run-pre check passed: ... N us" line), for the test patches
 # built by this livefix and by a baseline commit (RUNPRE_BASE, default

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # make bench BENCH=user: how long livefix user stops a process's threads.
 # The test program of tests/user (3 threads calling lf_value() in a tight
 # loop, the main thread writing its state every 10 ms) is patched with

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # The README's first commands on a new machine: `make demo` / `make check`
 # install the Debian packages before anything is compiled. Checked with a
 # package list of our own (LIVEFIX_PACKAGES): a user who is not root gets

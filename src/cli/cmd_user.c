@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* livefix user: live patches for running processes (docs/userspace.md).
  * Subcommands from a table, as the top level dispatches commands. */
 #include "cli/cmds.h"

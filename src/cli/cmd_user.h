@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The subcommands of livefix user, one file each (cmd_user_<name>.c). */
 #ifndef LIVEFIX_CMD_USER_H
 #define LIVEFIX_CMD_USER_H

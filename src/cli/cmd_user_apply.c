@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* livefix user apply / revert: a patch into a running process and out. */
 #include "cli/cmds.h"
 #include "cli/cmd_user.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* livefix user build: a userspace patch file from source patches. */
 #include "cli/cmds.h"
 #include "cli/cmd_user.h"

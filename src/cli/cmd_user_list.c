@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* livefix user list: the patches applied to processes. */
 #include "cli/cmds.h"
 #include "cli/cmd_user.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* livefix user source: a running binary's Debian package, exact version,
  * and that version's source (the first input by package). */
 #include "cli/cmds.h"

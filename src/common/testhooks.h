@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Test switches: environment variables that make livefix do on purpose
  * what it must never do for real (build a module whose run-pre check
  * expects the wrong code or checks nothing, take another release for

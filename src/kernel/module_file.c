@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "kernel/module_file.h"
 
 #include "common/log.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* A module file opened once. What livefix checks, loads (finit_module on
  * the same descriptor) and keeps a copy of is read from this one
  * descriptor, never from the path again: a file swapped under the path

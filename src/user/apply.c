@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Applying and reverting (apply.h). The steps of an apply, in order:
  *   read        the patch file (trailer, format)
  *   check       root, the process, no other tracer; its Build-ID

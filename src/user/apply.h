@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Applying a userspace patch to a running process and reverting it
  * (docs/userspace.md, "Applying: the consistency rule"). */
 #ifndef LIVEFIX_USER_APPLY_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Reading the target binary (see binary.h). */
 #include "user/binary.h"
 #include "common/log.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The target binary as a file: an x86-64 executable (PIE or not), read
  * with libelf for what a userspace patch is built against — its Build-ID,
  * its symbols (locals scoped by the FILE symbol before them, as the kernel

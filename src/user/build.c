@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* livefix user build: the steps, in order (docs/userspace.md):
  *   binary      read the target (Build-ID, symbols, imports)
  *   patchset    the patches applied to copies of the files they touch

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* livefix user build: a userspace patch from source patches, the target
  * binary (unstripped) and the recorded compile commands of its units. */
 #ifndef LIVEFIX_USER_BUILD_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* A binary's Debian package and its source by apt (debsrc.h). */
 #include "user/debsrc.h"
 #include "common/fsutil.h"

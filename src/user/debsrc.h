@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The first of the inputs by package (docs/userspace.md): which Debian
  * package and exact version a running binary comes from, and that
  * version's source, fetched with apt through a private configuration

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Laying out and relocating a patch for the process (image.h). */
 #include "user/image.h"
 #include "user/patch.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* A patch's code and data as they go into the process: laid out in two
  * mappings (code: read+exec, with call stubs to imported functions and
  * address slots; data: read+write), then relocated for their addresses

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* A userspace patch: the code of the changed and new functions (an ELF
  * relocatable object whose outside references are addresses in the
  * target binary) and, per replaced function, where it is and what its

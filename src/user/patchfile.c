@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The patch file: an ELF relocatable object with a .livefix.user text
  * section (name, target Build-ID, one "func" line per replaced function),
  * .livefix.user.prebytes (expected bytes and mask of each), then a 16-byte

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The running code of a replaced function, predicted from the original
  * object and the binary's symbols (run-pre's expected bytes), and checked
  * against the binary at build time. */

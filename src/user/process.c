@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Attaching to a process and stopping, running and detaching its threads
  * (process.h). PTRACE_SEIZE does not stop a thread by itself and sends no
  * signal the process could see; PTRACE_INTERRUPT then stops it wherever it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* A running process as the target of a patch: its threads stopped and
  * resumed through ptrace, its memory read and written through
  * /proc/PID/mem, its mappings, and syscalls run inside it (after libcare's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Syscalls run inside the target (process.h): a stopped thread's registers
  * are set to a `syscall` instruction of the process with the call's
  * number and arguments, it single-steps over it, and its registers are

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The patch object's outside references, resolved at build time against
  * the binary: each undefined symbol becomes an SHN_ABS local whose value
  * is a link-time address of the binary (the applier adds the load bias).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Refusals of the userspace side that the differ does not make: a
  * function that never returns (its DWARF says noreturn: it is always on a
  * thread's stack, so the consistency rule could never let it switch). */

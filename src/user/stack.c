@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Unwinding the threads of a stopped process (stack.h). livefix has
  * stopped them already, so libdwfl is told so (assume_ptrace_stopped) and
  * reads registers and memory through our ptrace attachment. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The consistency rule's question: is any thread of a stopped process
  * inside one of some address ranges (the functions a patch replaces, or a
  * patch's code on revert)? Each thread's stack is unwound with libdwfl on

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The records of applied userspace patches (state.h). */
 #include "user/state.h"
 #include "common/fsutil.h"

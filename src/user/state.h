@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* What livefix did to a process, for revert and list: one text record per
  * applied patch, /run/livefix/user/<pid>-<name> ($LIVEFIX_USER_STATE_DIR
  * overrides the directory). The process's start time tells a record of a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Reading the UNITS file and rewriting a recorded command (units.h). */
 #include "user/units.h"
 #include "common/fsutil.h"

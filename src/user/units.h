@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The UNITS file: each compiled unit's recorded command, as a compiler
  * wrapper writes it during the program's own build (docs/userspace.md):
  * DIR<TAB>SOURCE<TAB>ARG0<TAB>ARG1... per line, '#' comments. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* What verify/extract.c and verify/jumps.c share. */
 #ifndef LIVEFIX_VERIFY_INTERNAL_H
 #define LIVEFIX_VERIFY_INTERNAL_H

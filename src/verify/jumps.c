@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The jumps run-pre matches by where they go (rules.h, struct lfv_jump).
  * livefix rebuilds the original with -ffunction-sections, so a jump to
  * another function is a rel32 with a relocation; the running kernel, built

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* x86-64 instruction length decoding (Intel SDM vol. 2, appendix A, in the
  * subset compilers and the kernel's assembly emit). Each instruction is
  * legacy prefixes, an optional REX, an opcode in one of four maps (or a VEX

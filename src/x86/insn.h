@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* x86-64 instruction lengths, and what a relative branch is: enough to walk
  * compiled kernel code instruction by instruction (run-pre's matching of
  * jump encodings, verify/extract.c) and to size the immediate after a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The attacks of the security review (issue #16), each reproduced against
  * livefix and now refused: a module swapped between its check and its
  * load, modules from a directory or file another user can change, a FIFO

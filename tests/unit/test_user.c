@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* livefix user's parts that need no process: the UNITS file and the
  * command rewrite, the patch file (round trip, truncated, modified), the
  * image (layout, stubs to imported functions, relocation with the load

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Run-pre matches jumps by destination, not by encoding: small objects
  * compiled at test time with -ffunction-sections (what livefix extracts the
  * expected code from) and without (the running kernel, "linked" here at a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The x86-64 length decoder (src/x86/insn.c) against objdump: every
  * instruction of a fixture of awkward encodings (fixtures/x86/odd.S) and of
  * livefix's own sources compiled at test time starts where objdump says;

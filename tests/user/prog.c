@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The target of livefix user's self-test: a small threaded PIE program.
  *
  *   prog DIR [--mdwe] [--spin]   run: worker threads call lf_value() in a

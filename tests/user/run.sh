@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # livefix user on a threaded PIE program of our own (tests/user/prog.c):
 # built here, patched while its worker threads call the patched function
 # in a tight loop; the patched behaviour while applied, the original after
