@@ -70,10 +70,10 @@ livefix: $(BIN)
 endif
 
 # Test switches (LIVEFIX_TEST_*, LIVEFIX_KERNEL_RELEASE: src/common/testhooks.h)
-# exist only in objects built with -DLIVEFIX_TEST_HOOKS: these two files again,
+# exist only in objects built with -DLIVEFIX_TEST_HOOKS: these files again,
 # linked ahead of the library into the test binary $(TEST_BIN) and the unit
 # tests. ./livefix ignores the switches.
-HOOK_SRCS := src/pipeline/run_pre.c src/kernel/kpaths.c
+HOOK_SRCS := src/pipeline/run_pre.c src/kernel/kpaths.c src/user/apply.c
 HOOK_OBJS := $(HOOK_SRCS:%.c=$(B)/hooks/%.o)
 TEST_BIN  := $(B)/livefix-test
 
@@ -116,8 +116,8 @@ endif
 badinput: livefix $(TEST_BIN)
 	@LIVEFIX=$(CURDIR)/$(BIN) LIVEFIX_TEST_BIN=$(CURDIR)/$(TEST_BIN) tests/badinput/run.sh $(KVER)
 
-user-test: livefix
-	@LIVEFIX=$(CURDIR)/$(BIN) tests/user/run.sh
+user-test: livefix $(TEST_BIN)
+	@LIVEFIX=$(CURDIR)/$(BIN) LIVEFIX_TEST_BIN=$(CURDIR)/$(TEST_BIN) tests/user/run.sh
 
 # Patching under load in the test machine (tests/vm/test_stress.sh): two
 # guest CPUs on single-threaded TCG (~12 s a cycle); the 1,000-cycle soak on

@@ -19,6 +19,7 @@
 #include "user/process.h"
 #include "user/stack.h"
 #include "user/state.h"
+#include "common/testhooks.h"
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/xalloc.h"
@@ -414,7 +415,7 @@ static int apply_stopped(struct apply *a)
 	struct addr_range *ranges = function_ranges(a);
 	int ret;
 
-	if (getenv("LIVEFIX_TEST_KILL_AFTER_ATTACH"))
+	if (test_hook_env("LIVEFIX_TEST_KILL_AFTER_ATTACH"))
 		kill(a->proc.pid, SIGKILL); /* test only: the process exits mid-apply */
 	ret = wait_until_outside(&a->proc, a->unwinder, ranges, a->patch.nr_funcs,
 				 "the functions replaced");

@@ -119,7 +119,7 @@ static const char driver[] =
 	"\t\treturn -EILSEQ;\n"
 	"\t}\n"
 	"\tif (!nr)\n"
-	"\t\tpr_warn(\"run-pre check: none for %s (built with LIVEFIX_TEST_NO_RUN_PRE)\\n\",\n"
+	"\t\tpr_warn(\"run-pre check: none for %s (a test build without it, on purpose)\\n\",\n"
 	"\t\t\tobjname ? objname : \"vmlinux\");\n"
 	"\tif (ret)\n"
 	"\t\tpr_err(\"run-pre check failed: %u of %u function(s) in %s differ from the running \"\n"

@@ -9,6 +9,8 @@ set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE=$ROOT/tests/user
 LIVEFIX=${LIVEFIX:-$ROOT/livefix}
+# The test binary (make's build/livefix-test): livefix plus its test switches.
+LFT=${LIVEFIX_TEST_BIN:-$ROOT/build/livefix-test}
 W=$(mktemp -d /tmp/livefix-user-test-XXXXXX)
 export LIVEFIX_USER_STATE_DIR=$W/state
 passed=0 failed=0 skipped=0 PIDS=()
@@ -200,7 +202,7 @@ expect_unchanged "on-stack refusal" "$SPID" "$sbefore"
 stop "$SPID"
 start "$W/kill"; KPID=$STARTED
 run "the process exits mid-apply" 1 "process $KPID \(prog\) exited" \
-	env LIVEFIX_TEST_KILL_AFTER_ATTACH=1 "$LIVEFIX" user apply --pid "$KPID" "$W/value.lfu"
+	env LIVEFIX_TEST_KILL_AFTER_ATTACH=1 "$LFT" user apply --pid "$KPID" "$W/value.lfu"
 if "$LIVEFIX" user list | grep -q "^$KPID "; then
 	fail "nothing recorded for the process that exited" "$("$LIVEFIX" user list)"
 else
