@@ -643,6 +643,23 @@ static int load_symbols(struct build_state *st)
 	return ret;
 }
 
+/* The compilers' own temporary files (gcc's .s, as's output) go into the
+ * work directory too: a build killed by a signal removes them with it,
+ * instead of leaving whatever a dying cc1 had open in the user's TMPDIR. */
+static int children_tmpdir_in(const char *workdir)
+{
+	char *dir = xasprintf("%s/tmp", workdir);
+	int ret = mkdir_p(dir, 0700);
+
+	if (!ret && setenv("TMPDIR", dir, 1))
+		ret = -errno;
+	if (ret)
+		pr_err("cannot make the compilers' temporary directory '%s': %s", dir,
+		       strerror(-ret));
+	free(dir);
+	return ret;
+}
+
 static int prepare(struct build_state *st)
 {
 	const struct livepatch_build_opts *o = st->opts;
@@ -674,6 +691,8 @@ static int prepare(struct build_state *st)
 		cleanup_set_dir(st->workdir);
 	st->module_dir = xasprintf("%s/module", st->workdir);
 	if ((ret = mkdir_p(st->module_dir, 0755)))
+		return ret;
+	if ((ret = children_tmpdir_in(st->workdir)))
 		return ret;
 
 	pr_info("Testing patch file(s)");
