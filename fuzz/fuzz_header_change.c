@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Classifying a header change (src/build/header_change.c and the header
+/* Classifying a header change (src/headers/change.c and the header
  * reader under it): the input is an original header and a `diff -U0`
  * text, separated by the first NUL byte (all original when there is none,
  * then judged against its own lines as added text). */
 #include "fuzz.h"
-#include "build/header_change.h"
+#include "headers/change.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

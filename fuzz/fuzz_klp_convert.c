@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The klp converter / module writer (src/klp/convert.c, src/elf/write.c)
+/* The klp converter / module writer (src/module/convert.c, src/elf/write.c)
  * on a linked module, and what `livefix info`/`load` read of one
- * (src/kernel/modinfo.c): .modinfo parsing and the release from vermagic. */
+ * (src/ksym/modinfo.c): .modinfo parsing and the release from vermagic. */
 #include "fuzz.h"
-#include "klp/convert.h"
-#include "kernel/modinfo.h"
+#include "module/convert.h"
+#include "ksym/modinfo.h"
 #include "kernel/patch_meta.h"
 #include "elf/elf.h"
 

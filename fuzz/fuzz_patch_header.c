@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The patch mail-header parser (src/pipeline/patch_header.c), both from a
+/* The patch mail-header parser (src/patch/patch_header.c), both from a
  * string and through patch_header_read() (files, concatenation). */
 #include "fuzz.h"
-#include "pipeline/patch_header.h"
+#include "patch/patch_header.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

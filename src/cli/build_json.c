@@ -7,7 +7,7 @@
 #include "common/json.h"
 #include "common/outcome.h"
 #include "pipeline/build_livepatch.h"
-#include "pipeline/patch_header.h"
+#include "patch/patch_header.h"
 
 #include <stdlib.h>
 #include <string.h>

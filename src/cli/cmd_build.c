@@ -6,7 +6,7 @@
 #include "common/strutil.h"
 #include "common/outcome.h"
 #include "pipeline/build_livepatch.h"
-#include "pipeline/patch_header.h"
+#include "patch/patch_header.h"
 
 #include <errno.h>
 #include <getopt.h>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* livefix fetch: download a kernel's exact build inputs into the cache and
  * prepare its source, ahead of a build (or for the VM harness). */
-#include "build/build.h"
+#include "inputs/inputs.h"
 #include "cli/cmds.h"
 #include "common/log.h"
 #include "common/xalloc.h"

@@ -8,7 +8,7 @@
 #include "common/xalloc.h"
 #include "kernel/installed.h"
 #include "kernel/kpaths.h"
-#include "kernel/modinfo.h"
+#include "ksym/modinfo.h"
 #include "kernel/module.h"
 #include "kernel/patch_meta.h"
 #include "kernel/sysfs.h"

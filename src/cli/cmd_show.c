@@ -6,7 +6,7 @@
 #include "common/xalloc.h"
 #include "kernel/available.h"
 #include "kernel/kpaths.h"
-#include "kernel/modinfo.h"
+#include "ksym/modinfo.h"
 #include "kernel/status.h"
 
 #include <errno.h>

@@ -8,7 +8,7 @@
 #include "kernel/installed.h"
 #include "kernel/kpaths.h"
 #include "kernel/load_verify.h"
-#include "kernel/modinfo.h"
+#include "ksym/modinfo.h"
 #include "kernel/module.h"
 #include "kernel/module_file.h"
 #include "kernel/patch_meta.h"

@@ -5,7 +5,7 @@
 #include "common/log.h"
 #include "common/xalloc.h"
 #include "kernel/kpaths.h"
-#include "kernel/modinfo.h"
+#include "ksym/modinfo.h"
 #include "verify/verify.h"
 
 #include <errno.h>

@@ -6,7 +6,7 @@
 #include "common/strutil.h"
 #include "common/xalloc.h"
 #include "kernel/install.h"
-#include "kernel/modinfo.h"
+#include "ksym/modinfo.h"
 #include "kernel/module_file.h"
 
 #include <errno.h>

@@ -3,7 +3,7 @@
 #include "common/log.h"
 #include "common/strutil.h"
 #include "common/xalloc.h"
-#include "kernel/modinfo.h"
+#include "ksym/modinfo.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -7,9 +7,9 @@
 #ifndef LIVEFIX_PIPELINE_RUN_PRE_H
 #define LIVEFIX_PIPELINE_RUN_PRE_H
 
-#include "build/build.h"
+#include "inputs/inputs.h"
 #include "diff/diff.h"
-#include "klp/module_source.h"
+#include "module/module_source.h"
 #include "ksym/resolve.h"
 #include "verify/verify.h"
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The kernel's sizes of special-section entry types and offsets of the
  * members the engine reads: a small key=value set, probed once per kernel
- * (build/probe_sizes.c) and checked by special_table_new(). */
+ * (compile/probe_sizes.c) and checked by special_table_new(). */
 #include "special/special.h"
 #include "common/xalloc.h"
 

@@ -56,7 +56,7 @@ struct special_desc {
 };
 
 /* Sizes and member offsets of the kernel's entry types, as probed from its
- * headers (build/probe_sizes.c); keys "jump_entry" (struct tag or scalar type,
+ * headers (compile/probe_sizes.c); keys "jump_entry" (struct tag or scalar type,
  * spaces as '_') and "jump_entry.key" (offset of a member). Cached as
  * key=value lines. */
 struct special_size {

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The pure parts of src/build: cache location, .cmd parsing and the
+/* The pure parts of src/inputs and src/compile: cache location, .cmd parsing and the
  * command rewriting, patch file lists. */
-#include "build/internal.h"
+#include "inputs/internal.h"
 #include "test.h"
 
-#include "build/build.h"
+#include "inputs/inputs.h"
 #include "common/fsutil.h"
 #include "common/xalloc.h"
 

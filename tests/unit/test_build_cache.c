@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* src/build against the real cache of the pinned kernel: patch, compile a
+/* src/inputs, src/patch and src/compile against the real cache of the pinned kernel: patch, compile a
  * unit four ways, link a module with kbuild. Skips when the cache is not
  * populated ('livefix fetch -k 6.1.0-47-amd64' populates it). */
-#include "build/internal.h"
+#include "inputs/internal.h"
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/run.h"

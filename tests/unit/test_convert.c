@@ -6,7 +6,7 @@
 #include "common/log.h"
 #include "common/run.h"
 #include "common/xalloc.h"
-#include "klp/convert.h"
+#include "module/convert.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -11,7 +11,7 @@
 #include "common/xalloc.h"
 #include "diff/diff.h"
 #include "elf/elf.h"
-#include "pipeline/patch_globals.h"
+#include "ksym/patch_globals.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -11,7 +11,7 @@
 #include "common/xalloc.h"
 #include "diff/diff.h"
 #include "elf/elf.h"
-#include "klp/module_source.h"
+#include "module/module_source.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
 /* Classifying header changes: an original and a patched header written at
  * test time and compared with diff(1), as the pipeline does; a few
  * hand-written diffs for what diff(1) may or may not produce. */
-#include "build/header_change.h"
+#include "headers/change.h"
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/xalloc.h"

@@ -7,7 +7,7 @@
  * testing a modified name, a definition every unit emits, a modified
  * macro in a header that pastes names. Headers written at test time and
  * compared with diff(1), as the pipeline does. */
-#include "build/header_change.h"
+#include "headers/change.h"
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/xalloc.h"

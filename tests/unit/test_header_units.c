@@ -15,7 +15,7 @@
  * driver's); but first, of those, ones that use the struct the change
  * touches (only the types a unit uses are in its DWARF: 0133's struct
  * intel_dp, on the small tree struct foo_state). */
-#include "build/build.h"
+#include "inputs/inputs.h"
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/xalloc.h"

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* word_search (build/header_uses.h): names as whole words; the pieces a
+/* word_search (headers/uses.h): names as whole words; the pieces a
  * paste could build one from (a prefix ending at a '_' anywhere, a suffix
  * starting at one only as an operand of ##); code only, comments and
  * literals skipped, a misread never hiding code. */
-#include "build/header_uses.h"
+#include "headers/uses.h"
 #include "common/log.h"
 #include "test.h"
 

@@ -4,8 +4,8 @@
  * includes on the -I list only, transitive includers through cycles, the
  * skipped directories, the forced includes, the cache file; the assembly
  * sources including a header, found when asked. */
-#include "build/build.h"
-#include "build/include_graph.h"
+#include "inputs/inputs.h"
+#include "headers/include_graph.h"
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/xalloc.h"

@@ -6,7 +6,7 @@
 
 #include "common/log.h"
 #include "kernel/load.h"
-#include "kernel/modinfo.h"
+#include "ksym/modinfo.h"
 
 #include <errno.h>
 

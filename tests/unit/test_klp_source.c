@@ -5,7 +5,7 @@
 #include "test.h"
 #include "common/fsutil.h"
 #include "common/xalloc.h"
-#include "klp/module_source.h"
+#include "module/module_source.h"
 
 #include <stdlib.h>
 

@@ -3,8 +3,8 @@
  * may be listed by an ancestor other than its parent, and an object by a
  * directory that names it through "../" (amdgpu's display code). On a
  * small kbuild tree written at test time, then on the real prepared tree. */
-#include "build/build.h"
-#include "build/internal.h"
+#include "inputs/inputs.h"
+#include "inputs/internal.h"
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/xalloc.h"

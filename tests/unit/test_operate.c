@@ -9,7 +9,7 @@
 #include "cli/cmds.h"
 #include "kernel/install.h"
 #include "kernel/installed.h"
-#include "kernel/modinfo.h"
+#include "ksym/modinfo.h"
 #include "kernel/module.h"
 
 #include <errno.h>

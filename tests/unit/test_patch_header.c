@@ -2,7 +2,7 @@
 /* Patch headers: subject and CVE ids become module metadata. */
 #include "test.h"
 #include "common/strutil.h"
-#include "pipeline/patch_header.h"
+#include "patch/patch_header.h"
 
 #include <stdlib.h>
 

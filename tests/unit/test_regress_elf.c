@@ -10,8 +10,8 @@
 #include "common/xalloc.h"
 #include "diff/diff.h"
 #include "elf/elf.h"
-#include "klp/convert.h"
-#include "kernel/modinfo.h"
+#include "module/convert.h"
+#include "ksym/modinfo.h"
 
 #include <elf.h>
 #include <errno.h>

@@ -7,15 +7,15 @@
 #include "test.h"
 #include "test_kernel_fake.h"
 
-#include "build/build.h"
-#include "build/internal.h"
+#include "inputs/inputs.h"
+#include "inputs/internal.h"
 #include "cli/cmds.h"
 #include "common/json.h"
 #include "common/strutil.h"
 #include "common/run.h"
 #include "elf/elf.h"
 #include "kernel/load.h"
-#include "kernel/modinfo.h"
+#include "ksym/modinfo.h"
 #include "kernel/module.h"
 #include "kernel/module_file.h"
 

@@ -2,7 +2,7 @@
 /* The kernel's special-section entry sizes: probed from the real cache's
  * headers (skipped without it), checked against the engine's table, a
  * mismatching or incomplete set refused with its reason. */
-#include "build/build.h"
+#include "inputs/inputs.h"
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/xalloc.h"

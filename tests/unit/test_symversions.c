@@ -3,13 +3,13 @@
  * run the way kbuild runs it (with the prepared tree's genksyms, when the
  * cache has one), and the refusal when a patch changes a CRC. */
 #include "test.h"
-#include "build/build.h"
+#include "inputs/inputs.h"
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/run.h"
 #include "common/xalloc.h"
 #include "ksym/symvers.h"
-#include "pipeline/patch_globals.h"
+#include "ksym/patch_globals.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Reading C headers for header_change.c: tokens (comments, literals,
+ * directives with their continuation lines kept whole), top-level items
+ * spanning lines, and token signatures. Internal to src/headers. */
+#ifndef LIVEFIX_HEADER_PARSE_H
+#define LIVEFIX_HEADER_PARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum tok_kind { T_IDENT, T_PUNCT, T_OTHER, T_DIRECTIVE, T_COMMENT };
+
+struct token {
+	enum tok_kind kind;
+	const char *s;
+	size_t len;
+	unsigned line, last_line; /* 1-based */
+};
+
+struct tokens {
+	struct token *v;
+	size_t nr, alloc;
+	bool unterminated; /* a comment, literal or directive runs to the end */
+};
+
+/* header_tokens.c */
+void hdr_tokenize(const char *text, struct tokens *out); /* free(out->v) */
+bool hdr_tok_is(const struct token *t, const char *s);
+bool hdr_tok_punct(const struct token *t, char c);
+char *hdr_tok_dup(const struct token *t); /* NULL for NULL */
+bool hdr_is_ident_char(char c);
+/* "#  define NAME ..." → "define", NAME */
+void hdr_directive_words(const struct token *t, const char **word, size_t *word_len,
+			 const char **arg, size_t *arg_len);
+bool hdr_word_is(const char *w, size_t len, const char *s);
+/* The tokens of text without comments and whitespace, for telling a
+ * change that only moves whitespace or edits comments: punctuators
+ * written together stay together ("--" is not "- -"), a directive ends
+ * where its line does, "#define F(x)" is not "#define F (x)". */
+char *hdr_signature(const char *text);
+
+/* header_items.c */
+enum item_kind { IK_COMMENT, IK_MACRO, IK_DIRECTIVE, IK_AGGREGATE, IK_FUNCTION, IK_DECL,
+		 IK_UNKNOWN };
+
+struct item {
+	enum item_kind kind;
+	unsigned first, last;
+	char *name;     /* macro, tag, function or declared name; may be NULL */
+	char *keyword;  /* "struct", "inline function", "#include" ... for messages */
+};
+
+/* What a text (the original header, or the lines a hunk adds) holds. */
+struct parsed {
+	struct item *items;
+	size_t nr, alloc;
+	char **names;           /* names defined or declared, in order */
+	size_t nr_names, alloc_names;
+	char *unknown;          /* a statement whose names cannot be told */
+	char *bad_directive;    /* #undef, #pragma, #include MACRO, ... */
+	char **includes;        /* #include targets as spelled: "<linux/skbuff.h>" */
+	size_t nr_includes, alloc_includes;
+	bool unterminated;      /* ends inside a comment or directive */
+	char *open;             /* ends inside this statement (its first word) */
+	int cond_depth;         /* #if minus #endif */
+	bool cond_unbalanced;   /* an #else/#elif/#endif of an enclosing #if */
+};
+
+/* Items: a directive with its continuation lines, a top-level declaration
+ * or definition with its body (up to its ';', or a function's '}'), a
+ * comment. Names: what #define, declarations, tags, enumerators and
+ * typedefs introduce. */
+void hdr_parse(const char *text, struct parsed *p);
+void hdr_parsed_release(struct parsed *p);
+
+/* header_modified.c */
+/* A hunk that modifies: its removed lines of the original and added lines
+ * of the patched text (first line, number of lines; 0 lines: none). */
+struct hdr_hunk_lines {
+	unsigned old_first, old_nr, new_first, new_nr;
+};
+
+struct hdr_modification {
+	const char *orig, *patched;          /* the header before and after */
+	const struct item *const *touched;   /* the original's items the hunks modify */
+	size_t nr_touched;
+	const struct hdr_hunk_lines *hunks;  /* the hunks that modify */
+	size_t nr_hunks;
+	char *const *added;                  /* the names the additive hunks define */
+	size_t nr_added;
+};
+
+/* The names a change modifies, closed over the header, into
+ * hc->modified and hc->modified_macros: 0; or -1 when the change cannot be
+ * told by names, hc->unnamed_why saying why. */
+struct header_change;
+int hdr_modified_names(const struct hdr_modification *m, struct header_change *hc);
+
+#endif
