@@ -26,8 +26,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		strcat(diff, orig);
 		orig[0] = '\0';
 	}
-	if (!header_change_classify(orig, diff, &hc))
-		header_change_release(&hc);
+	if (!hdr_change_classify(orig, diff, &hc))
+		hdr_change_release(&hc);
 	free(diff);
 	free(orig);
 	return 0;

@@ -35,6 +35,7 @@ count unit "$ROOT/tests/run-unit.sh" "$@"
 count unit-sanitize make -C "$ROOT" --no-print-directory -s unit SANITIZE=1
 count badinput "$ROOT/tests/badinput/run.sh" "$KVER"
 count deps "$ROOT/tests/test_deps.sh"
+count folders "$ROOT/tests/test_folders.sh"
 count user "$ROOT/tests/user/run.sh"
 count install "$ROOT/tests/test_install.sh"
 count needed-headers "$ROOT/tests/corpus/selftest/test_needed_headers.sh"

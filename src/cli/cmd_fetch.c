@@ -44,7 +44,7 @@ static int fetch_debug_modules(const struct kernel_inputs *in, const char *list)
 	int ret = 0;
 
 	for (char *name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
-		char *rel = kernel_module_rel(in, name);
+		char *rel = inputs_module_rel(in, name);
 
 		if (!rel) {
 			pr_err("no module '%s' in kernel %s (%s/modules.order)", name, in->kver,
@@ -57,7 +57,7 @@ static int fetch_debug_modules(const struct kernel_inputs *in, const char *list)
 	}
 	paths = xcalloc(nr + 1, sizeof(*paths));
 	if (!ret && nr)
-		ret = kernel_debug_modules(in, rels, nr, paths);
+		ret = inputs_debug_modules(in, rels, nr, paths);
 	for (size_t i = 0; i < nr; i++) {
 		free(rels[i]);
 		free(paths[i]);
@@ -107,17 +107,17 @@ int cmd_fetch(int argc, char **argv)
 		fetch_usage(stderr);
 		return EXIT_USAGE;
 	}
-	ret = kernel_inputs_get(kver, source, &in);
+	ret = inputs_get(kver, source, &in);
 	if (ret)
 		return cli_exit_status(CLI_FETCH, ret);
 	if (debug_modules)
 		ret = fetch_debug_modules(&in, debug_modules);
 	if (ret) {
-		kernel_inputs_release(&in);
+		inputs_release(&in);
 		return ret == UNKNOWN_MODULE ? EXIT_USAGE : cli_exit_status(CLI_FETCH, ret);
 	}
 	printf("%s\n", in.dir);
-	kernel_inputs_release(&in);
+	inputs_release(&in);
 	if (cli_flush_stdout()) {
 		pr_err("cannot write to stdout");
 		return EXIT_FAILURE_GENERIC;

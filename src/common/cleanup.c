@@ -5,10 +5,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
-
-extern char **environ;
 
 /* Copied at registration: the handler may not allocate or format. */
 static char cleanup_dir[PATH_MAX];
@@ -16,25 +13,9 @@ static char cleanup_file[PATH_MAX];
 /* Temporary files of lower layers (elf_write's), beside the one above. */
 #define MAX_EXTRA_FILES 2
 static char cleanup_extra[MAX_EXTRA_FILES][PATH_MAX];
-/* Forked children of livefix (not of run_argv), and our own pid: a
- * forked child runs the same handler but leaves the cleanup to the parent. */
-#define MAX_TRACKED 16
-static volatile pid_t tracked[MAX_TRACKED];
+/* Our own pid: a copy of livefix run_forked() started runs the same
+ * handler but leaves the cleanup to the parent. */
 static pid_t main_pid;
-
-void cleanup_track_child(pid_t pid, bool add)
-{
-	for (size_t i = 0; pid > 0 && i < MAX_TRACKED; i++) {
-		if (add && !tracked[i]) {
-			tracked[i] = pid;
-			return;
-		}
-		if (!add && tracked[i] == pid) {
-			tracked[i] = 0;
-			return;
-		}
-	}
-}
 
 static void copy_path(char *dst, const char *src)
 {
@@ -88,44 +69,21 @@ static void say(const char *s)
 /* Only async-signal-safe calls below. */
 static void on_signal(int sig)
 {
-	pid_t child = run_child_pid, p;
-
-	if (child > 0) {
-		/* the child's whole group: gcc with cc1 and as, make with its jobs */
-		kill(-child, SIGTERM);
-		kill(child, SIGTERM);
-		waitpid(child, NULL, 0);
-	}
+	run_stop_child();
 	if (getpid() != main_pid) {
 		/* a forked job: its child is stopped, the parent cleans up */
 		signal(sig, SIG_DFL);
 		raise(sig);
 		_exit(128 + sig);
 	}
-	for (size_t i = 0; i < MAX_TRACKED; i++) {
-		pid_t t = tracked[i];
-
-		if (t > 0) {
-			kill(t, SIGTERM);
-			waitpid(t, NULL, 0);
-		}
-	}
+	run_stop_jobs();
 	if (cleanup_file[0])
 		unlink(cleanup_file);
 	for (size_t i = 0; i < MAX_EXTRA_FILES; i++)
 		if (cleanup_extra[i][0])
 			unlink(cleanup_extra[i]);
-	if (cleanup_dir[0]) {
-		char *argv[] = { "rm", "-rf", "--", cleanup_dir, NULL };
-
-		p = fork();
-		if (p == 0) {
-			execve("/bin/rm", argv, environ);
-			_exit(127);
-		}
-		if (p > 0)
-			waitpid(p, NULL, 0);
-	}
+	if (cleanup_dir[0])
+		run_remove_tree_now(cleanup_dir);
 	say(sig == SIGINT ? "livefix: interrupted (SIGINT); nothing written\n"
 			  : "livefix: terminated by a signal; nothing written\n");
 	signal(sig, SIG_DFL);

@@ -8,8 +8,6 @@
 #ifndef LIVEFIX_CLEANUP_H
 #define LIVEFIX_CLEANUP_H
 
-#include <stdbool.h>
-#include <sys/types.h>
 
 /* Installs the handlers (once). */
 void cleanup_install_signals(void);
@@ -21,9 +19,5 @@ void cleanup_set_file(const char *file);
  * beside the output's) and forgets it again; up to two at a time. */
 void cleanup_add_file(const char *file);
 void cleanup_drop_file(const char *file);
-/* Tracks (add) or forgets a forked child of livefix itself (compile.c's
- * parallel jobs): on a signal it is sent SIGTERM and waited for, and its
- * own inherited handler stops what it runs. pid <= 0 is ignored. */
-void cleanup_track_child(pid_t pid, bool add);
 
 #endif

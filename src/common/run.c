@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include "run.h"
-#include "log.h"
-#include "xalloc.h"
+/* Every fork, exec and wait of livefix (run.h says why one place). */
+#include "common/run.h"
+#include "common/fsutil.h"
+#include "common/log.h"
+#include "common/xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,8 +17,24 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+extern char **environ;
+
 volatile pid_t run_child_pid;
 int run_own_group;
+
+/* run_children_tmpdir()'s directory, "" for none: set in every child. */
+static char children_tmpdir[PATH_MAX];
+
+/* run_forked()'s copies of livefix, for run_stop_jobs(). */
+#define MAX_JOBS 16
+static volatile pid_t jobs[MAX_JOBS];
+
+/* What every child gets before it execs, whoever started it. */
+static void child_environment(void)
+{
+	if (children_tmpdir[0])
+		setenv("TMPDIR", children_tmpdir, 1);
+}
 
 static void redirect(const char *path, int fd, int flags)
 {
@@ -33,6 +54,7 @@ static void child(const char *const *argv, const struct run_opts *o, int pipe_wr
 		setpgid(0, 0);
 	if (o && o->cwd && chdir(o->cwd))
 		_exit(126);
+	child_environment();
 	for (e = o ? o->env : NULL; e && *e; e++)
 		putenv((char *)*e);
 	if (o && o->quiet) {
@@ -123,4 +145,147 @@ int run(const struct run_opts *opts, const char *prog, ...)
 	va_end(ap);
 	argv[n] = NULL;
 	return run_argv(argv, opts);
+}
+
+pid_t run_spawn(const char *const *argv, const char *cwd, int in, int out, int err)
+{
+	pid_t pid = fork();
+
+	if (pid != 0)
+		return pid;
+	if (cwd && chdir(cwd))
+		_exit(126);
+	if (in >= 0)
+		dup2(in, STDIN_FILENO);
+	if (out >= 0)
+		dup2(out, STDOUT_FILENO);
+	if (err >= 0)
+		dup2(err, STDERR_FILENO);
+	child_environment();
+	execvp(argv[0], (char *const *)argv);
+	_exit(127);
+}
+
+/* Used to take a single file out of a large .deb without writing its whole
+ * data tarball to disk. */
+int run_pipeline(const char *const *a, const char *const *b, const char *cwd,
+		 const char *log)
+{
+	int fds[2], logfd = -1, ra, rb;
+	pid_t pa, pb;
+
+	if (log) {
+		logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (logfd < 0)
+			return -errno;
+	}
+	if (pipe2(fds, O_CLOEXEC)) {
+		ra = -errno;
+		if (logfd >= 0)
+			close(logfd);
+		return ra;
+	}
+	fflush(NULL);
+	pa = run_spawn(a, cwd, -1, fds[1], logfd);
+	pb = pa < 0 ? -1 : run_spawn(b, cwd, fds[0], logfd, logfd);
+	close(fds[0]);
+	close(fds[1]);
+	if (logfd >= 0)
+		close(logfd);
+	ra = pa < 0 ? -errno : wait_child(pa);
+	rb = wait_child(pb);
+	return rb ? rb : ra;
+}
+
+/* Tracks (add) or forgets a copy of livefix run_forked() started. */
+static void job_track(pid_t pid, bool add)
+{
+	for (size_t i = 0; pid > 0 && i < MAX_JOBS; i++) {
+		if (add && !jobs[i]) {
+			jobs[i] = pid;
+			return;
+		}
+		if (!add && jobs[i] == pid) {
+			jobs[i] = 0;
+			return;
+		}
+	}
+}
+
+void run_forked(int (*job)(void *ctx, size_t i), void *ctx, size_t nr, size_t max_parallel,
+		int *status)
+{
+	pid_t *pids = xcalloc(nr ? nr : 1, sizeof(*pids));
+	size_t started = 0, done = 0;
+
+	fflush(NULL);
+	while (done < nr) {
+		while (started < nr && started - done < max_parallel) {
+			pids[started] = fork();
+			if (pids[started] == 0)
+				_exit(job(ctx, started));
+			status[started] = pids[started] < 0 ? 126 : 0;
+			job_track(pids[started], true); /* stopped on SIGINT */
+			started++;
+		}
+		if (pids[done] > 0) {
+			int r = wait_child(pids[done]);
+
+			status[done] = r < 0 ? 126 : r;
+		}
+		job_track(pids[done], false);
+		done++;
+	}
+	free(pids);
+}
+
+int run_children_tmpdir(const char *dir)
+{
+	int ret = strlen(dir) < sizeof(children_tmpdir) ? mkdir_p(dir, 0700) : -ENAMETOOLONG;
+
+	if (ret) {
+		pr_err("cannot make the compilers' temporary directory '%s': %s", dir,
+		       strerror(-ret));
+		return ret;
+	}
+	memcpy(children_tmpdir, dir, strlen(dir) + 1);
+	return 0;
+}
+
+/* Only async-signal-safe calls below. */
+void run_stop_child(void)
+{
+	pid_t child = run_child_pid;
+
+	if (child > 0) {
+		/* the child's whole group: gcc with cc1 and as, make with its jobs */
+		kill(-child, SIGTERM);
+		kill(child, SIGTERM);
+		waitpid(child, NULL, 0);
+	}
+}
+
+void run_stop_jobs(void)
+{
+	for (size_t i = 0; i < MAX_JOBS; i++) {
+		pid_t t = jobs[i];
+
+		if (t > 0) {
+			kill(t, SIGTERM);
+			waitpid(t, NULL, 0);
+		}
+	}
+}
+
+void run_remove_tree_now(const char *dir)
+{
+	char *argv[] = { "rm", "-rf", "--", (char *)dir, NULL };
+	pid_t p = fork();
+
+	if (p == 0) {
+		execve("/bin/rm", argv, environ);
+		_exit(127);
+	}
+	if (p > 0)
+		waitpid(p, NULL, 0);
 }

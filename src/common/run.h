@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Running external programs (apt-get, dpkg-deb, make, gcc, insmod) without a
- * shell, so that paths with spaces or quotes cannot be misread. */
+ * shell, so that paths with spaces or quotes cannot be misread. The one
+ * place livefix forks, execs and waits for its children (tests/test_layout.sh
+ * checks it): what every child is given (its process group, its TMPDIR) and
+ * how a signal stops them all is decided here, once. */
 #ifndef LIVEFIX_RUN_H
 #define LIVEFIX_RUN_H
 
@@ -36,5 +39,36 @@ int wait_child(pid_t pid);
 /* Same as run_argv, with a NULL-terminated list of arguments. */
 int run(const struct run_opts *opts, const char *prog, ...)
 	__attribute__((sentinel));
+
+/* Starts argv[0] (searched in PATH) in cwd (NULL: ours) with in, out and err
+ * (each -1: inherited) as its stdin, stdout and stderr; its pid, or -1.
+ * The caller waits for it with wait_child(). */
+pid_t run_spawn(const char *const *argv, const char *cwd, int in, int out, int err);
+
+/* Runs a | b without a shell, stdout of b and stderr of both to log (NULL:
+ * inherit): b's exit status, else a's. */
+int run_pipeline(const char *const *a, const char *const *b, const char *cwd,
+		 const char *log);
+
+/* Runs job(ctx, i) for i in [0, nr), each in a forked copy of livefix, at
+ * most max_parallel at a time; status[i] receives what job returned (its
+ * exit status, 0..255), 128+N when killed by signal N, 126 when it could
+ * not be forked. A signal to livefix stops them all (run_stop_jobs()). */
+void run_forked(int (*job)(void *ctx, size_t i), void *ctx, size_t nr, size_t max_parallel,
+		int *status);
+
+/* Every program started from now on gets dir (created, mode 0700) as its
+ * TMPDIR: the compilers' own temporary files (gcc's .s, as's output) then
+ * go where a build killed by a signal removes them with its work
+ * directory. livefix's own TMPDIR is left as it is. 0 or -errno (logged). */
+int run_children_tmpdir(const char *dir);
+
+/* For a signal handler (async-signal-safe): stops the child run_argv() is
+ * waiting for, with its process group, and waits for it. */
+void run_stop_child(void);
+/* The same for the copies run_forked() started (each stops its own child). */
+void run_stop_jobs(void);
+/* rm -rf dir from a signal handler (async-signal-safe: /bin/rm, no PATH). */
+void run_remove_tree_now(const char *dir);
 
 #endif

@@ -125,3 +125,20 @@ char *str_printable(const char *s, bool keep_lines)
 	*o = '\0';
 	return out;
 }
+
+char *module_name_normalize(const char *name)
+{
+	char *copy = xstrdup(name), *p;
+
+	for (p = copy; *p; p++)
+		if (*p == '-')
+			*p = '_';
+	return copy;
+}
+
+bool is_module_file_name(const char *name)
+{
+	size_t len = strlen(name);
+
+	return len > 3 && !strcmp(name + len - 3, ".ko");
+}

@@ -15,6 +15,12 @@ bool str_is_digits(const char *s);
  * snd_usb_audio), so Module.symvers paths, modules.order and KBUILD_MODNAME
  * may spell it either way. */
 bool module_names_equal(const char *a, size_t alen, const char *b);
+/* Module names use underscores where file names may use dashes (kbuild's
+ * KBUILD_MODNAME): returns a malloc'ed normalised copy. */
+char *module_name_normalize(const char *name);
+
+/* True for "<name>.ko": a module file's name. */
+bool is_module_file_name(const char *name);
 
 /* A kernel release fit to be one component of a path
  * (/var/lib/livefix/<release>, the cache's <release>): letters, digits and

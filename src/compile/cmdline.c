@@ -3,7 +3,7 @@
  * .<name>.o.cmd, split like the shell would and rewritten so that it builds
  * a variant of the object out of the tree: in a directory holding copies of
  * the touched files, with the tree behind it. */
-#include "inputs/internal.h"
+#include "compile/internal.h"
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/xalloc.h"

@@ -3,9 +3,8 @@
  * command kbuild used for its object, four ways: original and patched,
  * each also with __LINE__ neutralised so that the differ can tell changes
  * that only move lines (only the first two for a layout probe). */
-#include "inputs/internal.h"
+#include "compile/internal.h"
 #include "common/outcome.h"
-#include "common/cleanup.h"
 #include "common/datadir.h"
 #include "common/fsutil.h"
 #include "common/hashmap.h"
@@ -20,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/statvfs.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 enum variant { V_ORIG, V_PATCHED, V_ORIG_NOLINE, V_PATCHED_NOLINE, NR_VARIANTS };
@@ -278,7 +276,6 @@ struct variant_job {
 	struct shell_line line;
 	const char *cwd;
 	char *out, *log;
-	pid_t pid;
 	int status;
 };
 
@@ -289,55 +286,32 @@ static int job_setup(struct variant_job *job, const char *cmd, struct rewrite_sp
 	return ret ? ret : shell_line_rewrite(&job->line, spec);
 }
 
-/* In a child: run the commands one after the other, output to the log. */
-static void job_child(const struct variant_job *job)
+/* In a copy of livefix (run_forked()): the commands one after the
+ * other, output to the log; the exit status of the first that fails. */
+static int job_child(void *ctx, size_t i)
 {
+	const struct variant_job *job = (const struct variant_job *)ctx + i;
 	struct run_opts opts = { 0 };
 	int fd = open(job->log, O_WRONLY | O_CREAT | O_TRUNC, 0644), ret = 0;
-	size_t i;
 
 	if (fd < 0)
-		_exit(126);
+		return 126;
 	dup2(fd, STDOUT_FILENO);
 	dup2(fd, STDERR_FILENO);
 	close(fd);
 	opts.cwd = job->cwd;
-	for (i = 0; i < job->line.nr && !ret; i++)
-		ret = run_argv((const char *const *)job->line.cmds[i].argv, &opts);
-	_exit(ret < 0 ? 127 : ret);
-}
-
-static int job_wait(struct variant_job *job)
-{
-	int status;
-
-	while (waitpid(job->pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	job->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	return 0;
+	for (size_t c = 0; c < job->line.nr && !ret; c++)
+		ret = run_argv((const char *const *)job->line.cmds[c].argv, &opts);
+	return ret < 0 ? 127 : ret;
 }
 
 static void jobs_run(struct variant_job *jobs, size_t nr)
 {
-	size_t started = 0, done = 0;
+	int status[NR_VARIANTS];
 
-	fflush(NULL);
-	while (done < nr) {
-		while (started < nr && started - done < MAX_PARALLEL) {
-			jobs[started].pid = fork();
-			if (jobs[started].pid == 0)
-				job_child(&jobs[started]);
-			if (jobs[started].pid < 0)
-				jobs[started].status = 126;
-			cleanup_track_child(jobs[started].pid, true); /* stopped on SIGINT */
-			started++;
-		}
-		if (jobs[done].pid > 0)
-			job_wait(&jobs[done]);
-		cleanup_track_child(jobs[done].pid, false);
-		done++;
-	}
+	run_forked(job_child, jobs, nr, MAX_PARALLEL, status);
+	for (size_t i = 0; i < nr; i++)
+		jobs[i].status = status[i];
 }
 
 /* A compiler that ran out of disk removes its partial output and often

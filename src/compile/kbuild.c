@@ -2,7 +2,7 @@
 /* Linking the live patch module the ordinary way: an external module
  * (M=) built with kbuild against the kernel's headers package, so that
  * modpost, vermagic and the .mod.c are exactly what the kernel expects. */
-#include "inputs/internal.h"
+#include "compile/internal.h"
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/run.h"

@@ -13,8 +13,8 @@
  * directories a "../" path reaches (each then asked to kbuild, which
  * says whether it lists the object), and explicit rules that compile a
  * $(srctree) source into an object of their own directory. */
-#include "headers/include_graph.h"
-#include "inputs/internal.h"
+#include "inputs/inputs.h"
+#include "compile/internal.h"
 #include "common/fsutil.h"
 #include "common/hashmap.h"
 #include "common/log.h"
@@ -186,7 +186,7 @@ static void walk(struct kbuild_reach *r, const char *tree, const char *rel)
 		if (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN)
 			continue;
 		child = *rel ? xasprintf("%s/%s", rel, e->d_name) : xstrdup(e->d_name);
-		if (!kernel_tree_dir_skipped(rel, e->d_name)) { /* tools/: not kbuild */
+		if (!inputs_tree_dir_skipped(rel, e->d_name)) { /* tools/: not kbuild */
 			char *child_abs = xasprintf("%s/%s", tree, child);
 
 			if (!lstat(child_abs, &st) && S_ISDIR(st.st_mode))

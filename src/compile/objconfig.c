@@ -12,7 +12,7 @@
  * amdgpu is not its ancestor: such an object is found by a bounded search
  * of the directories kbuild reaches near it, or through the directories
  * whose kbuild files name its own through "../" (kbuild_reach.c). */
-#include "inputs/internal.h"
+#include "compile/internal.h"
 #include "common/fsutil.h"
 #include "common/hashmap.h"
 #include "common/log.h"

@@ -5,7 +5,7 @@
  * known vmlinux object (its compiler only: no objtool), its values read
  * from the object's data. Cached per kernel in <dir>/special-sizes, under a
  * first line that names the probe (another probe's file is probed again). */
-#include "inputs/internal.h"
+#include "compile/internal.h"
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/run.h"
@@ -156,7 +156,7 @@ static int compile_probe(const struct kernel_inputs *in, const char *workdir,
 	return ret;
 }
 
-int special_sizes_probe(const struct kernel_inputs *in, const char *workdir,
+int compile_special_sizes_probe(const struct kernel_inputs *in, const char *workdir,
 			struct special_sizes *out)
 {
 	char *src = xasprintf("%s/%s", workdir, PROBE_SOURCE);
@@ -251,7 +251,7 @@ static int probe_and_cache(const struct kernel_inputs *in, const char *path,
 	/* another build may have probed meanwhile */
 	if (read_cached(path, out)) {
 		remove_tree(workdir);
-		ret = special_sizes_probe(in, workdir, out);
+		ret = compile_special_sizes_probe(in, workdir, out);
 		if (!ret) {
 			write_cached(in, path, out);
 			remove_tree(workdir);
@@ -264,7 +264,7 @@ static int probe_and_cache(const struct kernel_inputs *in, const char *path,
 	return ret;
 }
 
-int kernel_special_sizes(const struct kernel_inputs *in, struct special_sizes *out)
+int compile_special_sizes(const struct kernel_inputs *in, struct special_sizes *out)
 {
 	char *path = xasprintf("%s/" SIZES_FILE, in->dir);
 	int ret = read_cached(path, out);

@@ -4,11 +4,12 @@
  * unit's own compiler command with -E -D__GENKSYMS__, piped into the
  * tree's scripts/genksyms/genksyms, whose "#SYMVER <name> 0x<crc>" lines
  * kbuild appends to the .cmd file for modpost. */
-#include "inputs/internal.h"
+#include "compile/internal.h"
 #include "common/outcome.h"
 #include "common/datadir.h"
 #include "common/fsutil.h"
 #include "common/hashmap.h"
+#include "common/run.h"
 #include "common/log.h"
 #include "common/xalloc.h"
 #include "ksym/symvers.h"

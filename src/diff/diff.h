@@ -6,6 +6,8 @@
 #ifndef LIVEFIX_DIFF_DIFF_H
 #define LIVEFIX_DIFF_DIFF_H
 
+#include "ksym/resolution.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -13,19 +15,6 @@ struct special_table;
 
 /* diff_objects() found no functional change: nothing was written. */
 #define DIFF_NO_CHANGE 1
-
-struct diff_resolution {
-	char *name; /* malloc'ed by the resolver, freed by the differ */
-	bool klp;   /* a livepatch (.klp.sym) symbol: written STB_WEAK undefined */
-	bool linkable; /* klp, though the module loader could link the plain
-			* name too (an export of a module the target depends
-			* on): used where the kernel reads it before klp can */
-};
-
-/* Called once per distinct symbol that the output references but does not define.
- * Returns 0 and fills *out, or -errno (then the diff fails; the resolver has logged why). */
-typedef int (*diff_resolve_fn)(void *ctx, const char *name, bool is_local, bool is_func,
-			       struct diff_resolution *out);
 
 struct diff_options {
 	const char *orig, *patched;               /* objects built the normal way */

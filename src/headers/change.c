@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Classifying a header change (see header_change.h). The original header
+/* Classifying a header change (see change.h). The original header
  * is cut into items — a directive with its continuation lines, a top-level
  * declaration or definition with its body, a comment — each spanning
  * lines; the change comes as `diff -U0` hunks. A hunk is additive when it
@@ -147,7 +147,7 @@ static unsigned item_what(const struct item *it)
 	       it->kind == IK_MACRO ? HC_MACRO : HC_OTHER;
 }
 
-/* What a modification touches, for telling its names (header_modified.c
+/* What a modification touches, for telling its names (modified.c
  * decides which items those can be): none, a comment's delimiters, a
  * struct body, lines around what is there, are no item's. */
 static void note_modified(struct judge *j, const struct item *it)
@@ -166,7 +166,7 @@ static void note_modified(struct judge *j, const struct item *it)
 
 /* The tag (or typedef name) of a struct/union/enum body the change
  * touches: the types a unit must use for its DWARF to show their layout
- * (header_units.c picks the layout probe by them). Anonymous: skipped. */
+ * (units.c picks the layout probe by them). Anonymous: skipped. */
 static void note_aggregate(struct header_change *c, const struct item *it)
 {
 	if (!it || it->kind != IK_AGGREGATE || !it->name)
@@ -572,7 +572,7 @@ static char *patched_text(const struct lines *orig, const struct hunk *h, size_t
 	return b.s;
 }
 
-/* The names a modifying change modifies (header_modified.c), when every
+/* The names a modifying change modifies (modified.c), when every
  * change it makes is a function's, a macro's or a declaration's. */
 static void modified_names(struct judge *j, const char *orig, const struct hunk *hunks, size_t nr)
 {
@@ -621,7 +621,7 @@ static void judge_release(struct judge *j)
 	free(j->orig_tokens.v);
 }
 
-int header_change_classify(const char *orig, const char *diff, struct header_change *out)
+int hdr_change_classify(const char *orig, const char *diff, struct header_change *out)
 {
 	struct parsed p;
 	struct lines l;
@@ -658,7 +658,7 @@ int header_change_classify(const char *orig, const char *diff, struct header_cha
 	return 0;
 }
 
-int header_change_of_files(const char *orig_path, const char *patched_path,
+int hdr_change_of_files(const char *orig_path, const char *patched_path,
 			   struct header_change *out)
 {
 	const char *argv[] = { "diff", "-N", "-U0", "--", orig_path, patched_path, NULL };
@@ -677,7 +677,7 @@ int header_change_of_files(const char *orig_path, const char *patched_path,
 	ret = run_argv(argv, &opts);
 	/* diff: 0 same, 1 different, 2 trouble */
 	if (ret == 0 || ret == 1) {
-		ret = header_change_classify(orig, diff ? diff : "", out);
+		ret = hdr_change_classify(orig, diff ? diff : "", out);
 		if (ret)
 			pr_err("%s: cannot read the difference with '%s'", patched_path, orig_path);
 	} else {
@@ -689,7 +689,7 @@ int header_change_of_files(const char *orig_path, const char *patched_path,
 	return ret;
 }
 
-void header_change_release(struct header_change *c)
+void hdr_change_release(struct header_change *c)
 {
 	if (!c)
 		return;

@@ -7,9 +7,9 @@
  * added files already, compiles to the same code. Anything else
  * modifies existing definitions; when those are functions, macros and
  * declarations only, the names it modifies say which units it can reach
- * (header_modified.c). */
-#ifndef LIVEFIX_HEADER_CHANGE_H
-#define LIVEFIX_HEADER_CHANGE_H
+ * (modified.c). */
+#ifndef LIVEFIX_HEADERS_CHANGE_H
+#define LIVEFIX_HEADERS_CHANGE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -30,7 +30,7 @@ struct header_change {
 	size_t nr_names;
 	/* The #include lines it adds, as spelled ("<linux/skbuff.h>"): only
 	 * the units that did not include those files yet see their names
-	 * (header_units.c builds them). Not a modification by itself. */
+	 * (units.c builds them). Not a modification by itself. */
 	char **includes;
 	size_t nr_includes;
 	/* When additive with names, or not additive but every change is a
@@ -57,11 +57,11 @@ struct header_change {
 
 /* orig: the header's original text ("" for a new file); diff: the
  * `diff -U0 original patched` of it. 0 or -EINVAL for a malformed diff. */
-int header_change_classify(const char *orig, const char *diff, struct header_change *out);
+int hdr_change_classify(const char *orig, const char *diff, struct header_change *out);
 /* The same for two files (a missing original is a new, empty file), the
  * diff made by diff(1). 0 or -errno. */
-int header_change_of_files(const char *orig_path, const char *patched_path,
+int hdr_change_of_files(const char *orig_path, const char *patched_path,
 			   struct header_change *out);
-void header_change_release(struct header_change *c);
+void hdr_change_release(struct header_change *c);
 
 #endif

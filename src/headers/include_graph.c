@@ -4,7 +4,7 @@
  * graph walks in both directions; the few assembly sources scanned when
  * asked. */
 #include "headers/include_graph.h"
-#include "inputs/internal.h"
+#include "inputs/inputs.h"
 #include "common/fsutil.h"
 #include "common/hashmap.h"
 #include "common/log.h"
@@ -38,9 +38,6 @@ static const char *const forced_includes[] = {
 	"include/linux/compiler-version.h", "include/linux/kconfig.h",
 	"include/linux/compiler_types.h",
 };
-
-/* Never compiled into an x86 kernel, or not kernel code at all. */
-static const char *const skipped_top_dirs[] = { "Documentation", "tools", "scripts", "samples" };
 
 struct edge {
 	size_t from, to;
@@ -284,17 +281,6 @@ static bool is_asm_name(const char *name, size_t len)
 	return len > 2 && !strcmp(name + len - 2, ".S") && !strpbrk(name, " \t\n");
 }
 
-bool kernel_tree_dir_skipped(const char *rel, const char *name)
-{
-	if (!*rel) {
-		for (size_t i = 0; i < sizeof(skipped_top_dirs) / sizeof(*skipped_top_dirs); i++)
-			if (!strcmp(name, skipped_top_dirs[i]))
-				return true;
-		return false;
-	}
-	return !strcmp(rel, "arch") && strcmp(name, "x86");
-}
-
 static int walk(struct scan *s, const char *rel)
 {
 	char *abs = *rel ? xasprintf("%s/%s", s->tree, rel) : xstrdup(s->tree);
@@ -323,7 +309,7 @@ static int walk(struct scan *s, const char *rel)
 		if (e->d_name[0] == '.') {
 			free(child);
 		} else if (type == DT_DIR) {
-			if (!kernel_tree_dir_skipped(rel, e->d_name))
+			if (!inputs_tree_dir_skipped(rel, e->d_name))
 				ret = walk(s, child);
 			free(child);
 		} else if (type == DT_REG && (s->assembly ? is_asm_name : is_source_name)(

@@ -18,10 +18,6 @@
 struct kernel_inputs;
 struct include_graph;
 
-/* Whether a walk of the kernel tree skips directory name of rel (rel ""
- * is the top): what an x86 kernel never compiles, or what is not kernel
- * code (tools/, scripts/, Documentation/, samples/, arch/ but x86). */
-bool kernel_tree_dir_skipped(const char *rel, const char *name);
 
 /* The graph of in->src: the cached file when it is newer than the
  * prepared tree, else a scan of the tree, cached (under the cache lock).

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The items of a C header (header_parse.h): each directive, top-level
+/* The items of a C header (parse.h): each directive, top-level
  * statement and comment with the lines it spans, and the names the text
  * defines or declares. Heuristic where C needs types to tell: a name
  * starting with "__" after a declarator is an attribute ("x __read_mostly",
@@ -91,7 +91,7 @@ static void parse_directive(struct parsed *p, const struct token *t)
 		else if (hdr_word_is(w, wl, "endif"))
 			p->cond_depth--;
 	} else if (hdr_word_is(w, wl, "include") && take_include(p, t, w + wl)) {
-		/* names of its own: header_change.c tells who sees them first */
+		/* names of its own: change.c tells who sees them first */
 	} else if (wl && !p->bad_directive) {
 		/* #undef, #pragma...: change what existing lines mean */
 		size_t len = strcspn(w, "\n");

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The names a header change modifies (header_parse.h), for building only
+/* The names a header change modifies (parse.h), for building only
  * the units that use them when the header is too widely included to build
  * all. A change can be told by names when each of its hunks modifies only
  * functions, macros and declarations (nothing else can reach a unit that

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* Reading C headers for header_change.c: tokens (comments, literals,
+/* Reading C headers for change.c: tokens (comments, literals,
  * directives with their continuation lines kept whole), top-level items
  * spanning lines, and token signatures. Internal to src/headers. */
-#ifndef LIVEFIX_HEADER_PARSE_H
-#define LIVEFIX_HEADER_PARSE_H
+#ifndef LIVEFIX_HEADERS_PARSE_H
+#define LIVEFIX_HEADERS_PARSE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -23,7 +23,7 @@ struct tokens {
 	bool unterminated; /* a comment, literal or directive runs to the end */
 };
 
-/* header_tokens.c */
+/* tokens.c */
 void hdr_tokenize(const char *text, struct tokens *out); /* free(out->v) */
 bool hdr_tok_is(const struct token *t, const char *s);
 bool hdr_tok_punct(const struct token *t, char c);
@@ -39,7 +39,7 @@ bool hdr_word_is(const char *w, size_t len, const char *s);
  * where its line does, "#define F(x)" is not "#define F (x)". */
 char *hdr_signature(const char *text);
 
-/* header_items.c */
+/* items.c */
 enum item_kind { IK_COMMENT, IK_MACRO, IK_DIRECTIVE, IK_AGGREGATE, IK_FUNCTION, IK_DECL,
 		 IK_UNKNOWN };
 
@@ -73,7 +73,7 @@ struct parsed {
 void hdr_parse(const char *text, struct parsed *p);
 void hdr_parsed_release(struct parsed *p);
 
-/* header_modified.c */
+/* modified.c */
 /* A hunk that modifies: its removed lines of the original and added lines
  * of the patched text (first line, number of lines; 0 lines: none). */
 struct hdr_hunk_lines {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The refusal of a header change beyond --max-units (header_probe.h). A
+/* The refusal of a header change beyond --max-units (probe.h). A
  * probe is compiled only to read its DWARF: original and patched, no
  * __LINE__-neutral pair, in the build's work directory with the same
  * overlays as any unit, so the tree and the user's files stay as they are. */
@@ -49,7 +49,7 @@ static enum probe_result probe_layout(const struct kernel_inputs *in, const stru
 	return ret && nr_changes ? PROBE_LAYOUT_CHANGED : PROBE_SAME_LAYOUT;
 }
 
-int header_probe_refuse(const struct kernel_inputs *in, const struct patchset *ps,
+int hdr_probe_refuse(const struct kernel_inputs *in, const struct patchset *ps,
 			const struct header_beyond_limit *b)
 {
 	enum probe_result r = PROBE_NOT_TOLD;

@@ -6,15 +6,16 @@
  * the patched headers. A changed layout can never be live patched however
  * many units are rebuilt, so it is the reason given then; the limit
  * otherwise. */
-#ifndef LIVEFIX_PIPELINE_HEADER_PROBE_H
-#define LIVEFIX_PIPELINE_HEADER_PROBE_H
+#ifndef LIVEFIX_HEADERS_PROBE_H
+#define LIVEFIX_HEADERS_PROBE_H
 
-#include "inputs/inputs.h"
+#include "compile/compile.h"
+#include "headers/units.h"
 
 /* Logs the refusal of b (probing first when b has probes): the layout
  * change a probe shows, with a line saying why only it was compiled;
  * else b->refusal. Always -ENOTSUP: the build is refused either way. */
-int header_probe_refuse(const struct kernel_inputs *in, const struct patchset *ps,
+int hdr_probe_refuse(const struct kernel_inputs *in, const struct patchset *ps,
 			const struct header_beyond_limit *b);
 
 #endif

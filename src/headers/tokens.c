@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Tokens of a C header (header_parse.h): identifiers, punctuators one
+/* Tokens of a C header (parse.h): identifiers, punctuators one
  * character each, literals, comments and whole directives, with their
  * lines; and token signatures, to tell a rewrite that changes no token. */
 #include "headers/parse.h"

@@ -5,10 +5,10 @@
  * compiled and diffed like the patch's own .c files (a unit whose code does
  * not change is skipped by the differ). Beyond that, only the units that
  * can compile differently: none for a change that adds new names
- * (header_change.c), none of which any other includer nor anything they
+ * (change.c), none of which any other includer nor anything they
  * include uses; for a change to functions, macros and declarations only,
- * those using what it modifies (header_modified.c), directly or through a
- * file they include (header_uses.c), if they fit. Any other change is
+ * those using what it modifies (modified.c), directly or through a
+ * file they include (uses.c), if they fit. Any other change is
  * refused, the refusal left to the caller with up to three includers to
  * compile first, ones using the types it changes preferred (struct
  * header_beyond_limit). */
@@ -16,7 +16,8 @@
 #include "common/outcome.h"
 #include "headers/uses.h"
 #include "headers/include_graph.h"
-#include "inputs/internal.h"
+#include "headers/units.h"
+#include "compile/compile.h"
 #include "common/fsutil.h"
 #include "common/hashmap.h"
 #include "common/log.h"
@@ -379,13 +380,13 @@ static void probe_types_release(struct probe_types *t)
 	free(t->v);
 }
 
-/* What the patch does to header (header_change.c), from its original and
+/* What the patch does to header (change.c), from its original and
  * patched copies. 0 or -errno. */
 static int header_change_of(const struct plan *p, const char *header, struct header_change *hc)
 {
 	char *orig = xasprintf("%s/%s", p->ps->orig_dir, header);
 	char *patched = xasprintf("%s/%s", p->ps->patched_dir, header);
-	int ret = header_change_of_files(orig, patched, hc);
+	int ret = hdr_change_of_files(orig, patched, hc);
 
 	free(orig);
 	free(patched);
@@ -409,13 +410,13 @@ static int plan_beyond_limit(struct plan *p, const char *header, const char **in
 	if (ret)
 		return ret;
 	if (!hc.additive && hc.nr_modified && plan_by_use(p, header, includers, &hc, &why)) {
-		header_change_release(&hc);
+		hdr_change_release(&hc);
 		return 0;
 	}
 	if (why) { /* final: no layout probe would say more */
 		report(CODE_UNPATCHABLE_CODE, ABOUT(.symbol = header), "%s: %s", header, why);
 		free(why);
-		header_change_release(&hc);
+		hdr_change_release(&hc);
 		return -ENOTSUP;
 	}
 	if (!hc.additive) {
@@ -425,7 +426,7 @@ static int plan_beyond_limit(struct plan *p, const char *header, const char **in
 		*refusal = xasprintf("%s: %s; it %s", header, affects, hc.why);
 		types->v = hc.aggregates, types->nr = hc.nr_aggregates;
 		hc.aggregates = NULL, hc.nr_aggregates = 0;
-		header_change_release(&hc);
+		hdr_change_release(&hc);
 		return -ENOTSUP;
 	}
 	if (hc.nr_names) {
@@ -441,7 +442,7 @@ static int plan_beyond_limit(struct plan *p, const char *header, const char **in
 	if ((user || hc.nr_includes) && (hc.nr_modified || !hc.nr_names) &&
 	    plan_by_use(p, header, includers, &hc, &why)) {
 		free(searched);
-		header_change_release(&hc);
+		hdr_change_release(&hc);
 		return 0;
 	}
 	names = names_text(hc.names, hc.nr_names);
@@ -466,7 +467,7 @@ static int plan_beyond_limit(struct plan *p, const char *header, const char **in
 	}
 	free(names);
 	free(searched);
-	header_change_release(&hc);
+	hdr_change_release(&hc);
 	return ret;
 }
 
@@ -628,7 +629,7 @@ static void defer_refusal(struct plan *p, const char *header, const struct probe
 		b->probes[b->nr_probes++] = xstrdup(pk->v[i]);
 	b->affects = xstrdup(affects);
 	b->refusal = refusal;
-	header_beyond_limit_free(p->out->beyond);
+	hdr_beyond_limit_free(p->out->beyond);
 	p->out->beyond = b;
 }
 
@@ -650,7 +651,7 @@ static int refuse_image_includer(struct plan *p, const char *header, const char 
 			       "%s: it is included by %s", header, in_image);
 			ret = -ENOTSUP;
 		}
-		header_change_release(&hc);
+		hdr_change_release(&hc);
 	}
 	free(in_image);
 	return ret;
@@ -778,7 +779,7 @@ static int plan_included_sources(struct plan *p)
 	return ret;
 }
 
-int patch_units(const struct kernel_inputs *in, struct patchset *ps, unsigned max_units,
+int hdr_patch_units(const struct kernel_inputs *in, struct patchset *ps, unsigned max_units,
 		struct unit_list *out)
 {
 	struct plan p = { .in = in, .ps = ps, .out = out,
@@ -828,7 +829,7 @@ int patch_units(const struct kernel_inputs *in, struct patchset *ps, unsigned ma
 	return ret;
 }
 
-void header_beyond_limit_free(struct header_beyond_limit *b)
+void hdr_beyond_limit_free(struct header_beyond_limit *b)
 {
 	if (!b)
 		return;
@@ -844,6 +845,6 @@ void unit_list_release(struct unit_list *l)
 	if (!l)
 		return;
 	unit_list_drop_sources(l);
-	header_beyond_limit_free(l->beyond);
+	hdr_beyond_limit_free(l->beyond);
 	memset(l, 0, sizeof(*l));
 }

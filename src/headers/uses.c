@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Searching files for names as words, with the pieces a paste could build
- * them from (header_uses.h). */
+ * them from (uses.h). */
 #include "headers/uses.h"
 #include "common/fsutil.h"
 #include "common/hashmap.h"

@@ -14,8 +14,8 @@
  * Every file is scanned once for all names, a hash filter rejecting most
  * identifiers before the table lookup: the ~43 k files a header every unit
  * includes reaches take 2-3 s. */
-#ifndef LIVEFIX_HEADER_USES_H
-#define LIVEFIX_HEADER_USES_H
+#ifndef LIVEFIX_HEADERS_USES_H
+#define LIVEFIX_HEADERS_USES_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -33,7 +33,7 @@ char *cache_root_choose(const char *env_cache, uid_t uid, const char *xdg_cache,
 	return home && *home ? xasprintf("%s/.cache/livefix", home) : NULL;
 }
 
-const char *livefix_cache_root(void)
+const char *inputs_cache_root(void)
 {
 	static char *root;
 	static bool chosen;

@@ -35,7 +35,7 @@ static bool is_cached(const struct kernel_inputs *in, const char *rel)
 	return ret;
 }
 
-char *kernel_module_rel(const struct kernel_inputs *in, const char *name)
+char *inputs_module_rel(const struct kernel_inputs *in, const char *name)
 {
 	char *order = xasprintf("%s/modules.order", in->modules_dir);
 	char *text = read_file(order, NULL), *rel = NULL;
@@ -57,7 +57,7 @@ char *kernel_module_rel(const struct kernel_inputs *in, const char *name)
 	return rel;
 }
 
-char *kernel_debug_module_cached(const struct kernel_inputs *in, const char *rel)
+char *inputs_debug_module_cached(const struct kernel_inputs *in, const char *rel)
 {
 	char *path = cached_path(in, rel);
 
@@ -134,8 +134,8 @@ static int run_with_progress(const char *const *a, const char *const *b, const c
 		return ra;
 	}
 	fflush(NULL);
-	pa = spawn_with_fds(a, NULL, -1, ab[1], logfd);
-	pb = spawn_with_fds(b, NULL, bb[0], logfd, logfd);
+	pa = run_spawn(a, NULL, -1, ab[1], logfd);
+	pb = run_spawn(b, NULL, bb[0], logfd, logfd);
 	close(ab[1]);
 	close(bb[0]);
 	close(logfd);
@@ -221,7 +221,7 @@ out:
 	return ret > 0 ? -EIO : ret;
 }
 
-int kernel_debug_modules(const struct kernel_inputs *in, char *const *rels, size_t nr,
+int inputs_debug_modules(const struct kernel_inputs *in, char *const *rels, size_t nr,
 			 char **paths)
 {
 	char *deb;
@@ -240,7 +240,7 @@ int kernel_debug_modules(const struct kernel_inputs *in, char *const *rels, size
 	ret = extract_missing(in, deb, rels, nr);
 	cache_unlock(lock);
 	for (size_t i = 0; !ret && i < nr; i++)
-		if (!(paths[i] = kernel_debug_module_cached(in, rels[i])))
+		if (!(paths[i] = inputs_debug_module_cached(in, rels[i])))
 			ret = -ENOENT;
 	free(deb);
 	return ret;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* kernel_inputs_get(): one kernel release's packages fetched, extracted
+/* inputs_get(): one kernel release's packages fetched, extracted
  * and (optionally) its source prepared, in the per-version cache dir. Each
  * step's result appears by rename or is marked by a stamp, so an
  * interrupted run resumes, and a warm cache costs no apt call. */
@@ -187,7 +187,7 @@ static void inputs_fill_cc(struct kernel_inputs *in)
 static void inputs_fill_paths(const char *kver, struct kernel_inputs *in)
 {
 	in->kver = xstrdup(kver);
-	in->dir = xasprintf("%s/%s", livefix_cache_root(), kver);
+	in->dir = xasprintf("%s/%s", inputs_cache_root(), kver);
 	in->root = xasprintf("%s/root", in->dir);
 	in->config = xasprintf("%s/boot/config-%s", in->root, kver);
 	in->vmlinux = xasprintf("%s/vmlinux", in->dir);
@@ -346,7 +346,7 @@ static int inputs_build(struct kernel_inputs *in, bool prepare_source,
 	return ret;
 }
 
-int kernel_inputs_get(const char *kver, bool prepare_source, struct kernel_inputs *out)
+int inputs_get(const char *kver, bool prepare_source, struct kernel_inputs *out)
 {
 	struct fetch_plan probe = { 0 };
 	char *running = kver ? NULL : running_kver();
@@ -359,7 +359,7 @@ int kernel_inputs_get(const char *kver, bool prepare_source, struct kernel_input
 		free(running);
 		return -EINVAL;
 	}
-	if (!livefix_cache_root()) {
+	if (!inputs_cache_root()) {
 		pr_err("no cache directory: HOME is not set and the user has no home; "
 		       "set LIVEFIX_CACHE to a directory of your own");
 		free(running);
@@ -369,7 +369,7 @@ int kernel_inputs_get(const char *kver, bool prepare_source, struct kernel_input
 	free(running);
 	/* Before anything of the cache is believed (stamps, records) or run
 	 * (the compiler its config names). */
-	ret = cache_check_trusted(livefix_cache_root(), out->dir);
+	ret = cache_check_trusted(inputs_cache_root(), out->dir);
 	if (!ret && !out->cc && path_exists(out->config))
 		ret = -EPROTO;
 	if (!ret && !inputs_ready(out->dir, prepare_source)) {
@@ -396,11 +396,11 @@ int kernel_inputs_get(const char *kver, bool prepare_source, struct kernel_input
 		}
 	}
 	if (ret)
-		kernel_inputs_release(out);
+		inputs_release(out);
 	return ret;
 }
 
-void kernel_inputs_release(struct kernel_inputs *in)
+void inputs_release(struct kernel_inputs *in)
 {
 	if (!in)
 		return;
@@ -435,7 +435,7 @@ static char *compiler_version_line(const char *cc)
 	return out;
 }
 
-int kernel_check_compiler(const struct kernel_inputs *in, bool allow_mismatch)
+int inputs_check_compiler(const struct kernel_inputs *in, bool allow_mismatch)
 {
 	char *want = config_string(in->config, "CONFIG_CC_VERSION_TEXT");
 	char *have = compiler_version_line(in->cc);

@@ -279,3 +279,17 @@ int headers_fixup(const struct kernel_inputs *in, const char *scripts_from_tree)
 	free(usr_src);
 	return ret;
 }
+
+/* Never compiled into an x86 kernel, or not kernel code at all. */
+static const char *const skipped_top_dirs[] = { "Documentation", "tools", "scripts", "samples" };
+
+bool inputs_tree_dir_skipped(const char *rel, const char *name)
+{
+	if (!*rel) {
+		for (size_t i = 0; i < sizeof(skipped_top_dirs) / sizeof(*skipped_top_dirs); i++)
+			if (!strcmp(name, skipped_top_dirs[i]))
+				return true;
+		return false;
+	}
+	return !strcmp(rel, "arch") && strcmp(name, "x86");
+}

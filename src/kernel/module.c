@@ -75,23 +75,6 @@ bool module_is_loaded(const char *name)
 	return loaded;
 }
 
-char *module_name_normalize(const char *name)
-{
-	char *copy = xstrdup(name), *p;
-
-	for (p = copy; *p; p++)
-		if (*p == '-')
-			*p = '_';
-	return copy;
-}
-
-bool is_module_file_name(const char *name)
-{
-	size_t len = strlen(name);
-
-	return len > 3 && !strcmp(name + len - 3, ".ko");
-}
-
 bool is_listed_module_file(const char *name)
 {
 	return name[0] != '.' && is_module_file_name(name);

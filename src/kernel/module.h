@@ -6,6 +6,8 @@
 #ifndef LIVEFIX_KERNEL_MODULE_H
 #define LIVEFIX_KERNEL_MODULE_H
 
+#include "common/strutil.h" /* module_name_normalize(), is_module_file_name() */
+
 #include <stdbool.h>
 
 struct module_ops {
@@ -33,12 +35,6 @@ int module_remove(const char *name, double timeout);
  * (/sys/module/<name>/initstate exists only for loadable modules). */
 bool module_is_loaded(const char *name);
 
-/* Module names use underscores where file names may use dashes (kbuild's
- * KBUILD_MODNAME): returns a malloc'ed normalised copy. */
-char *module_name_normalize(const char *name);
-
-/* True for "<name>.ko": a module file's name. */
-bool is_module_file_name(const char *name);
 /* A module file a directory listing counts: a module file name that is not
  * hidden (install's temporary copies, ".install.*", are). */
 bool is_listed_module_file(const char *name);

@@ -4,7 +4,6 @@
 #include "common/log.h"
 #include "common/strutil.h"
 #include "common/xalloc.h"
-#include "kernel/module.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -3,8 +3,8 @@
  * MODULE_INFO() and modpost write (livepatch=Y, vermagic=..., name=...,
  * and livefix's own livefix_* keys). Read with libelf from the .ko file,
  * so it works for modules built for another kernel. */
-#ifndef LIVEFIX_KERNEL_MODINFO_H
-#define LIVEFIX_KERNEL_MODINFO_H
+#ifndef LIVEFIX_KSYM_MODINFO_H
+#define LIVEFIX_KSYM_MODINFO_H
 
 #include <libelf.h>
 #include <stddef.h>

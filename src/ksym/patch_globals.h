@@ -4,8 +4,8 @@
  * inside the patch module at link time, not in the running kernel; unless
  * the symbol is a static its unit makes global: then it is that unit's
  * local in the running kernel. */
-#ifndef LIVEFIX_PATCH_GLOBALS_H
-#define LIVEFIX_PATCH_GLOBALS_H
+#ifndef LIVEFIX_KSYM_PATCH_GLOBALS_H
+#define LIVEFIX_KSYM_PATCH_GLOBALS_H
 
 #include "common/hashmap.h"
 #include "ksym/resolve.h"

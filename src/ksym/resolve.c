@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "ksym/resolve.h"
 #include "common/outcome.h"
-#include "diff/diff.h"
 #include "common/log.h"
 #include "common/strutil.h"
 #include "common/xalloc.h"

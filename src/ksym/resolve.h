@@ -6,6 +6,7 @@
 #ifndef LIVEFIX_KSYM_RESOLVE_H
 #define LIVEFIX_KSYM_RESOLVE_H
 
+#include "ksym/resolution.h"
 #include "ksym/symtab.h"
 #include "ksym/symvers.h"
 
@@ -60,7 +61,6 @@ int unit_resolver_init(struct unit_resolver *r, const struct ksymtab *target,
  * module's debug object can then tell which symbol is the unit's. */
 bool unit_needs_file_block(const struct ksymtab *target, const char *orig_object);
 
-struct diff_resolution;
 /* The diff_resolve_fn for a unit (ctx is a struct unit_resolver *). */
 int unit_resolve(void *ctx, const char *name, bool is_local, bool is_func,
 		 struct diff_resolution *out);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* The .ko rewrite that makes a kbuild-linked module a livepatch module in
  * the format of Documentation/livepatch/module-elf-format.rst. */
-#ifndef LIVEFIX_KLP_CONVERT_H
-#define LIVEFIX_KLP_CONVERT_H
+#ifndef LIVEFIX_MODULE_CONVERT_H
+#define LIVEFIX_MODULE_CONVERT_H
 
 #ifndef SHN_LIVEPATCH
 #define SHN_LIVEPATCH 0xff20

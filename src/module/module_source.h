@@ -3,8 +3,8 @@
  * that name each replaced function and its replacement, klp_enable_patch()
  * at init, the metadata `livefix info` shows, and the Kbuild file that links
  * it with the differ's patch objects against the kernel's headers. */
-#ifndef LIVEFIX_KLP_MODULE_SOURCE_H
-#define LIVEFIX_KLP_MODULE_SOURCE_H
+#ifndef LIVEFIX_MODULE_MODULE_SOURCE_H
+#define LIVEFIX_MODULE_MODULE_SOURCE_H
 
 #include <stdbool.h>
 #include <stddef.h>

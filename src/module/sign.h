@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Module signing with the kernel's own scripts/sign-file. */
-#ifndef LIVEFIX_PIPELINE_SIGN_H
-#define LIVEFIX_PIPELINE_SIGN_H
+#ifndef LIVEFIX_MODULE_SIGN_H
+#define LIVEFIX_MODULE_SIGN_H
 
 #include "inputs/inputs.h"
 

@@ -2,7 +2,7 @@
 /* Source patches applied to copies of the files they touch (workdir/orig
  * keeps the originals, workdir/patched gets the patches), never to the
  * cached tree, which other builds share. */
-#include "inputs/internal.h"
+#include "patch/patchset.h"
 #include "common/outcome.h"
 #include "common/fsutil.h"
 #include "common/log.h"

@@ -5,11 +5,15 @@
 #include "ksym/patch_globals.h"
 #include "pipeline/run_pre.h"
 #include "module/sign.h"
+#include "compile/compile.h"
+#include "headers/units.h"
 #include "inputs/inputs.h"
+#include "patch/patchset.h"
 #include "common/cleanup.h"
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/outcome.h"
+#include "common/run.h"
 #include "common/strutil.h"
 #include "common/xalloc.h"
 #include "diff/diff.h"
@@ -105,7 +109,7 @@ static const struct ksymtab *target_symtab(struct build_state *st, const char *t
 	for (size_t i = 0; i < st->nr_modules; i++)
 		if (!strcmp(st->modules[i]->objname, target))
 			return st->modules[i];
-	rel = kernel_module_rel(&st->in, target);
+	rel = inputs_module_rel(&st->in, target);
 	if (!rel) {
 		pr_err("module '%s' not found under %s", target, st->in.modules_dir);
 		return NULL;
@@ -283,7 +287,7 @@ static int refuse_non_c(const struct patchset *ps)
 		size_t n = strlen(p);
 
 		if (ps->files[i].is_header)
-			continue; /* through the units including it: patch_units() */
+			continue; /* through the units including it: hdr_patch_units() */
 		if (n < 2 || strcmp(p + n - 2, ".c")) {
 			report(CODE_NON_C_FILE, ABOUT(.symbol = p),
 			       "%s: only C source files can be live patched", p);
@@ -424,13 +428,13 @@ static int attach_debug_modules(struct build_state *st)
 		for (j = 0; j < n && tabs[j] != t; j++)
 			;
 		rel = t->path + skip;
-		cached = kernel_debug_module_cached(&st->in, rel);
+		cached = inputs_debug_module_cached(&st->in, rel);
 		if (j == n && (cached || unit_needs_file_block(t, st->units[i].orig)))
 			tabs[n] = (struct ksymtab *)t, rels[n++] = (char *)rel;
 		free(cached);
 	}
 	if (!ret && n)
-		ret = kernel_debug_modules(&st->in, rels, n, paths);
+		ret = inputs_debug_modules(&st->in, rels, n, paths);
 	for (size_t i = 0; !ret && i < n; i++)
 		ret = ksymtab_add_debug_files(tabs[i], paths[i]);
 	for (size_t i = 0; i < n; i++)
@@ -624,7 +628,7 @@ static int link_module(struct build_state *st, char **ko_path)
 static int load_special_sizes(struct build_state *st)
 {
 	struct special_sizes sizes = { 0 };
-	int ret = kernel_special_sizes(&st->in, &sizes);
+	int ret = compile_special_sizes(&st->in, &sizes);
 
 	if (!ret)
 		ret = special_table_new(&sizes, &st->specials);
@@ -643,39 +647,22 @@ static int load_symbols(struct build_state *st)
 	return ret;
 }
 
-/* The compilers' own temporary files (gcc's .s, as's output) go into the
- * work directory too: a build killed by a signal removes them with it,
- * instead of leaving whatever a dying cc1 had open in the user's TMPDIR. */
-static int children_tmpdir_in(const char *workdir)
-{
-	char *dir = xasprintf("%s/tmp", workdir);
-	int ret = mkdir_p(dir, 0700);
-
-	if (!ret && setenv("TMPDIR", dir, 1))
-		ret = -errno;
-	if (ret)
-		pr_err("cannot make the compilers' temporary directory '%s': %s", dir,
-		       strerror(-ret));
-	free(dir);
-	return ret;
-}
-
 static int prepare(struct build_state *st)
 {
 	const struct livepatch_build_opts *o = st->opts;
 	struct utsname u;
 	const char *kver = o->kver;
 	const char *tmpdir = getenv("TMPDIR");
-	char *tmpl;
+	char *tmpl, *tmp;
 	int ret;
 
 	if (!kver && !uname(&u))
 		kver = u.release;
-	ret = kernel_inputs_get(kver, true, &st->in);
+	ret = inputs_get(kver, true, &st->in);
 	if (ret)
 		return ret;
 	pr_info("Using cache at %s", st->in.dir);
-	ret = kernel_check_compiler(&st->in, o->allow_compiler_mismatch);
+	ret = inputs_check_compiler(&st->in, o->allow_compiler_mismatch);
 	if (ret)
 		return ret;
 	/* the work directory honours $TMPDIR, like mktemp(1) */
@@ -692,7 +679,11 @@ static int prepare(struct build_state *st)
 	st->module_dir = xasprintf("%s/module", st->workdir);
 	if ((ret = mkdir_p(st->module_dir, 0755)))
 		return ret;
-	if ((ret = children_tmpdir_in(st->workdir)))
+	/* the compilers' temporary files: removed with the work directory */
+	tmp = xasprintf("%s/tmp", st->workdir);
+	ret = run_children_tmpdir(tmp);
+	free(tmp);
+	if (ret)
 		return ret;
 
 	pr_info("Testing patch file(s)");
@@ -700,10 +691,10 @@ static int prepare(struct build_state *st)
 	if (!ret)
 		ret = refuse_non_c(&st->ps);
 	if (!ret)
-		ret = patch_units(&st->in, &st->ps, o->max_units, &st->sources);
+		ret = hdr_patch_units(&st->in, &st->ps, o->max_units, &st->sources);
 	/* a header beyond --max-units: a layout change is the truer reason */
 	if (ret == -ENOTSUP && st->sources.beyond)
-		ret = header_probe_refuse(&st->in, &st->ps, st->sources.beyond);
+		ret = hdr_probe_refuse(&st->in, &st->ps, st->sources.beyond);
 	return ret;
 }
 
@@ -724,7 +715,7 @@ static void release(struct build_state *st)
 	run_pre_set_release(&st->run_pre);
 	special_table_free(st->specials);
 	patchset_release(&st->ps);
-	kernel_inputs_release(&st->in);
+	inputs_release(&st->in);
 	symvers_release(&st->symvers);
 	ksymtab_release(&st->vmlinux);
 	for (size_t i = 0; i < st->nr_modules; i++) {

@@ -7,7 +7,7 @@
 #ifndef LIVEFIX_PIPELINE_RUN_PRE_H
 #define LIVEFIX_PIPELINE_RUN_PRE_H
 
-#include "inputs/inputs.h"
+#include "compile/compile.h"
 #include "diff/diff.h"
 #include "module/module_source.h"
 #include "ksym/resolve.h"

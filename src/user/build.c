@@ -14,7 +14,7 @@
 #include "user/binary.h"
 #include "user/patch.h"
 #include "user/units.h"
-#include "inputs/inputs.h"
+#include "patch/patchset.h"
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/run.h"

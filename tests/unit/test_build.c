@@ -2,6 +2,9 @@
 /* The pure parts of src/inputs and src/compile: cache location, .cmd parsing and the
  * command rewriting, patch file lists. */
 #include "inputs/internal.h"
+#include "compile/internal.h"
+#include "compile/compile.h"
+#include "patch/patchset.h"
 #include "test.h"
 
 #include "inputs/inputs.h"
@@ -221,13 +224,13 @@ static void test_module_rel(void)
 
 	order = xasprintf("%s/modules.order", dir);
 	CHECK_INT(0, write_file_atomic(order, text, strlen(text)));
-	rel = kernel_module_rel(&in, "sr-mod");
+	rel = inputs_module_rel(&in, "sr-mod");
 	CHECK_STR("kernel/drivers/scsi/sr_mod.ko", rel ? rel : "(null)");
 	free(rel);
-	rel = kernel_module_rel(&in, "snd_usb_audio");
+	rel = inputs_module_rel(&in, "snd_usb_audio");
 	CHECK_STR("kernel/sound/usb/snd-usb-audio.ko", rel ? rel : "(null)");
 	free(rel);
-	rel = kernel_module_rel(&in, "sr");
+	rel = inputs_module_rel(&in, "sr");
 	CHECK(!rel, "a prefix of a name is not the module (saw %s)", rel);
 	free(rel);
 	unlink(order);

@@ -3,6 +3,8 @@
  * unit four ways, link a module with kbuild. Skips when the cache is not
  * populated ('livefix fetch -k 6.1.0-47-amd64' populates it). */
 #include "inputs/internal.h"
+#include "compile/compile.h"
+#include "patch/patchset.h"
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/run.h"
@@ -51,7 +53,7 @@ static void test_inputs_warm(void)
 	double t0 = now_seconds();
 	struct kernel_inputs again;
 
-	CHECK_INT(0, kernel_inputs_get(PINNED_KVER, true, &again));
+	CHECK_INT(0, inputs_get(PINNED_KVER, true, &again));
 	CHECK(now_seconds() - t0 < 1.0, "warm get took %.2fs", now_seconds() - t0);
 	CHECK_STR("6.1.170-3", again.debver);
 	CHECK(path_exists(again.vmlinux), "vmlinux at %s", again.vmlinux);
@@ -59,8 +61,8 @@ static void test_inputs_warm(void)
 	CHECK(path_exists(again.config), "config at %s", again.config);
 	CHECK(again.src && path_exists(again.src), "source tree");
 	CHECK_STR("gcc-12", again.cc);
-	CHECK_INT(0, kernel_check_compiler(&again, false));
-	kernel_inputs_release(&again);
+	CHECK_INT(0, inputs_check_compiler(&again, false));
+	inputs_release(&again);
 }
 
 static void test_patch_and_compile(void)
@@ -120,7 +122,7 @@ static void test_kbuild_module(void)
 
 int main(void)
 {
-	char *stamp = xasprintf("%s/%s/.stamp-prepared", livefix_cache_root(), PINNED_KVER);
+	char *stamp = xasprintf("%s/%s/.stamp-prepared", inputs_cache_root(), PINNED_KVER);
 
 	if (!path_exists(stamp)) {
 		TEST_SKIP(test_build_cache, "no prepared cache for " PINNED_KVER
@@ -130,7 +132,7 @@ int main(void)
 	}
 	free(stamp);
 	log_set_level(LOG_WARN);
-	if (!mkdtemp(workdir) || kernel_inputs_get(PINNED_KVER, true, &in)) {
+	if (!mkdtemp(workdir) || inputs_get(PINNED_KVER, true, &in)) {
 		printf("FAIL setup\n");
 		return 1;
 	}
@@ -138,7 +140,7 @@ int main(void)
 	RUN_TEST(test_patch_and_compile);
 	RUN_TEST(test_patch_rejected);
 	RUN_TEST(test_kbuild_module);
-	kernel_inputs_release(&in);
+	inputs_release(&in);
 	remove_tree(workdir);
 	return TEST_SUMMARY();
 }

@@ -63,7 +63,7 @@ static void classify(const char *patched, struct header_change *hc)
 
 	write_file_atomic(o, base, strlen(base));
 	write_file_atomic(p, patched, strlen(patched));
-	CHECK_INT(0, header_change_of_files(o, p, hc));
+	CHECK_INT(0, hdr_change_of_files(o, p, hc));
 	free(o);
 	free(p);
 }
@@ -89,7 +89,7 @@ static void expect(const char *old, const char *new, bool additive, unsigned wha
 		CHECK(hc.why && strstr(hc.why, why_part), "why: expected \"%s\" in \"%s\"",
 		      why_part, hc.why ? hc.why : "(null)");
 	CHECK_STR(names, seen_names);
-	header_change_release(&hc);
+	hdr_change_release(&hc);
 	free(seen_names);
 	free(patched);
 }
@@ -136,12 +136,12 @@ static void expect_aggregates(const char *orig, const char *diff, const char *ag
 	struct header_change hc;
 	char *seen;
 
-	CHECK_INT(0, header_change_classify(orig, diff, &hc));
+	CHECK_INT(0, hdr_change_classify(orig, diff, &hc));
 	seen = aggregates_of(&hc);
 	CHECK(!strcmp(seen, aggregates), "aggregates of %s: expected \"%s\", saw \"%s\"", diff,
 	      aggregates, seen);
 	free(seen);
-	header_change_release(&hc);
+	hdr_change_release(&hc);
 }
 
 static void test_aggregates_touched(void)
@@ -206,7 +206,7 @@ static void test_added_include_is_additive(void)
 	}
 	CHECK(hc.nr_names == 1 && !strcmp(hc.names[0], "bar_size"),
 	      "expected the name bar_size, saw %zu names", hc.nr_names);
-	header_change_release(&hc);
+	hdr_change_release(&hc);
 	free(patched);
 }
 
@@ -243,11 +243,11 @@ static void test_insertion_slides_out_of_a_body(void)
 			   "+\treturn f->b;\n";
 	struct header_change hc;
 
-	CHECK_INT(0, header_change_classify(base, diff, &hc));
+	CHECK_INT(0, hdr_change_classify(base, diff, &hc));
 	CHECK(hc.additive, "slid insertion: %s", hc.why ? hc.why : "");
 	CHECK(hc.nr_names == 1 && !strcmp(hc.names[0], "foo_b"), "names: %zu", hc.nr_names);
-	header_change_release(&hc);
-	CHECK(header_change_classify(base, "@@ garbage\n", &hc) < 0, "a malformed diff");
+	hdr_change_release(&hc);
+	CHECK(hdr_change_classify(base, "@@ garbage\n", &hc) < 0, "a malformed diff");
 }
 
 static void test_new_file_is_additive(void)
@@ -257,10 +257,10 @@ static void test_new_file_is_additive(void)
 	struct header_change hc;
 
 	write_file_atomic(p, text, strlen(text));
-	CHECK_INT(0, header_change_of_files(o, p, &hc));
+	CHECK_INT(0, hdr_change_of_files(o, p, &hc));
 	CHECK(hc.additive && hc.nr_names == 2, "new file: %s, %zu names",
 	      hc.why ? hc.why : "additive", hc.nr_names);
-	header_change_release(&hc);
+	hdr_change_release(&hc);
 	free(o);
 	free(p);
 }

@@ -93,7 +93,7 @@ static void expect_texts(const char *orig, const char *patched, const char *name
 
 	write_file_atomic(o, orig, strlen(orig));
 	write_file_atomic(p, patched, strlen(patched));
-	CHECK_INT(0, header_change_of_files(o, p, &hc));
+	CHECK_INT(0, hdr_change_of_files(o, p, &hc));
 	CHECK(!hc.additive, "'%s': expected a modification, saw additive", patched);
 	seen = names_sorted(&hc);
 	CHECK(!strcmp(names, seen), "'%s': expected modified names \"%s\", saw \"%s\" (%s)",
@@ -102,7 +102,7 @@ static void expect_texts(const char *orig, const char *patched, const char *name
 		CHECK(hc.unnamed_why && strstr(hc.unnamed_why, why_part),
 		      "'%s': expected \"%s\" in why, saw \"%s\"", hc.why, why_part,
 		      hc.unnamed_why ? hc.unnamed_why : "(null)");
-	header_change_release(&hc);
+	hdr_change_release(&hc);
 	free(seen);
 	free(o);
 	free(p);

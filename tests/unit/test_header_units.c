@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* patch_units() on a header change beyond --max-units. On a small kbuild
+/* hdr_patch_units() on a header change beyond --max-units. On a small kbuild
  * tree written at test time: a change told by names builds exactly the
  * units using them (directly, through another header, through a paste,
  * through the header's own definitions), none that only mention them in
@@ -16,6 +16,9 @@
  * touches (only the types a unit uses are in its DWARF: 0133's struct
  * intel_dp, on the small tree struct foo_state). */
 #include "inputs/inputs.h"
+#include "compile/internal.h"
+#include "patch/patchset.h"
+#include "headers/units.h"
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/xalloc.h"
@@ -161,7 +164,7 @@ static char *small_tree_write(void)
 
 static char *write_patch(const char *name, const char *text);
 
-/* patch_units() of one patch on the small tree, max_units units. */
+/* hdr_patch_units() of one patch on the small tree, max_units units. */
 static int plan_small(const char *patch_text, unsigned max_units, struct unit_list *out)
 {
 	char *root = small_tree_write(), *workdir = xasprintf("%s/work", tmp);
@@ -175,9 +178,9 @@ static int plan_small(const char *patch_text, unsigned max_units, struct unit_li
 	ret = patchset_apply(&in, &patch, 1, workdir, &ps);
 	memset(out, 0, sizeof(*out));
 	if (!ret)
-		ret = patch_units(&in, &ps, max_units, out);
+		ret = hdr_patch_units(&in, &ps, max_units, out);
 	patchset_release(&ps);
-	kernel_inputs_release(&in);
+	inputs_release(&in);
 	free(workdir);
 	free(patch);
 	return ret;
@@ -547,7 +550,7 @@ static char *write_patch(const char *name, const char *text)
 	return path;
 }
 
-/* patch_units() of the patches, max 40; its result in *out. */
+/* hdr_patch_units() of the patches, max 40; its result in *out. */
 static int plan(char *const *patches, size_t nr, struct unit_list *out)
 {
 	struct kernel_inputs in = tree_inputs();
@@ -557,9 +560,9 @@ static int plan(char *const *patches, size_t nr, struct unit_list *out)
 
 	memset(out, 0, sizeof(*out));
 	if (!ret)
-		ret = patch_units(&in, &ps, 0, out);
+		ret = hdr_patch_units(&in, &ps, 0, out);
 	patchset_release(&ps);
-	kernel_inputs_release(&in);
+	inputs_release(&in);
 	free(workdir);
 	return ret;
 }

@@ -200,7 +200,7 @@ static void test_cache_file(void)
 	include_graph_free(g);
 	CHECK(include_graph_load("/nonexistent", &g) < 0, "a missing file is an error");
 	free(path);
-	kernel_inputs_release(&in);
+	inputs_release(&in);
 }
 
 int main(void)

@@ -4,6 +4,8 @@
  * directory that names it through "../" (amdgpu's display code). On a
  * small kbuild tree written at test time, then on the real prepared tree. */
 #include "inputs/inputs.h"
+#include "compile/internal.h"
+#include "compile/compile.h"
 #include "inputs/internal.h"
 #include "common/fsutil.h"
 #include "common/log.h"
@@ -31,7 +33,7 @@ static void expect_in_config(const char *object, bool expected)
 
 	CHECK(seen == expected, "%s: expected %s, saw %s", object,
 	      expected ? "in config" : "not in config", seen ? "in config" : "not in config");
-	kernel_inputs_release(&in);
+	inputs_release(&in);
 }
 
 static void expect_built_as(const struct kernel_inputs *in, const char *object,
@@ -240,7 +242,7 @@ static void test_dir_kbuild_cannot_list(void)
 
 	CHECK(first == second, "%s: expected the same answer twice, saw %d then %d", o, first,
 	      second);
-	kernel_inputs_release(&in);
+	inputs_release(&in);
 }
 
 /* Found by the stable corpus (12 patches in amd/display): amdgpu/Makefile
@@ -262,7 +264,7 @@ static void test_amdgpu_lists_dotdot_objects(void)
 	expect_built_as(&in, "drivers/gpu/drm/amd/amdgpu/amdgpu_drv.o",
 			"drivers/gpu/drm/amd/amdgpu", "drivers/gpu/drm/amd/amdgpu/amdgpu_drv.o");
 	expect_built_as(&in, "fs/proc/version.o", "fs/proc", "fs/proc/version.o");
-	kernel_inputs_release(&in);
+	inputs_release(&in);
 	/* CONFIG_HSA_AMD_SVM is off; vmid.c is in no Makefile */
 	expect_in_config("drivers/gpu/drm/amd/amdkfd/kfd_svm.o", false);
 	expect_in_config("drivers/gpu/drm/amd/display/modules/vmid/vmid.o", false);
@@ -282,7 +284,7 @@ static void test_reached_from_elsewhere(void)
 			"arch/x86/kvm/../../../virt/kvm/dirty_ring.o");
 	expect_source_built_as(&in, "tools/lib/bpf/relo_core.c", "kernel/bpf/relo_core.o",
 			       "kernel/bpf");
-	kernel_inputs_release(&in);
+	inputs_release(&in);
 }
 
 int main(void)

@@ -508,17 +508,17 @@ static int run_inputs_get(void *p)
 {
 	struct inputs_args *a = p;
 
-	return kernel_inputs_get(CACHE_KVER, false, &a->in);
+	return inputs_get(CACHE_KVER, false, &a->in);
 }
 
-static int inputs_get(char **err)
+static int try_inputs_get(char **err)
 {
 	struct inputs_args a;
 	char *out;
 	int rc = capture(run_inputs_get, &a, &out, err);
 
 	if (!rc)
-		kernel_inputs_release(&a.in);
+		inputs_release(&a.in);
 	free(out);
 	return rc;
 }
@@ -540,21 +540,21 @@ static void test_foreign_cache_refused(void)
 	char *err, *evil, *marker, *text;
 
 	setup();
-	/* livefix_cache_root() is chosen once, at its first call: here. */
+	/* inputs_cache_root() is chosen once, at its first call: here. */
 	text = fake_path("cache");
 	setenv("LIVEFIX_CACHE", text, 1);
-	CHECK_STR(text, livefix_cache_root());
+	CHECK_STR(text, inputs_cache_root());
 	free(text);
 	make_cache("gcc-12 (Debian 12.2.0-14) 12.2.0");
-	CHECK_INT(0, inputs_get(&err)); /* a cache of our own is used */
+	CHECK_INT(0, try_inputs_get(&err)); /* a cache of our own is used */
 	free(err);
 	fake_chmod("cache/" CACHE_KVER, 0777);
-	CHECK_INT(-EPERM, inputs_get(&err));
+	CHECK_INT(-EPERM, try_inputs_get(&err));
 	CHECK(strstr(err, "writable by others"), "message: %s", err);
 	free(err);
 	fake_chmod("cache/" CACHE_KVER, 0755);
 	fake_chmod("cache/" CACHE_KVER "/.stamp-fetched", 0666);
-	CHECK_INT(-EPERM, inputs_get(&err));
+	CHECK_INT(-EPERM, try_inputs_get(&err));
 	CHECK(strstr(err, ".stamp-fetched"), "message: %s", err);
 	free(err);
 	fake_chmod("cache/" CACHE_KVER "/.stamp-fetched", 0644);
@@ -562,7 +562,7 @@ static void test_foreign_cache_refused(void)
 		char *root = fake_path("cache");
 
 		CHECK_INT(0, chown(root, NOBODY, NOBODY));
-		CHECK_INT(-EPERM, inputs_get(&err));
+		CHECK_INT(-EPERM, try_inputs_get(&err));
 		CHECK(strstr(err, "owned by another user"), "message: %s", err);
 		free(err);
 		CHECK_INT(0, chown(root, 0, 0));
@@ -575,7 +575,7 @@ static void test_foreign_cache_refused(void)
 	fake_chmod("evil", 0755);
 	text = xasprintf("%s (Debian 12.2.0-14) 12.2.0", evil);
 	make_cache(text);
-	CHECK_INT(-EPROTO, inputs_get(&err));
+	CHECK_INT(-EPROTO, try_inputs_get(&err));
 	CHECK(strstr(err, "not a compiler's plain name"), "message: %s", err);
 	CHECK(!path_exists(marker), "the cache's compiler ran");
 	free(err), free(text), free(evil), free(marker);

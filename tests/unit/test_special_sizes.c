@@ -3,6 +3,7 @@
  * headers (skipped without it), checked against the engine's table, a
  * mismatching or incomplete set refused with its reason. */
 #include "inputs/inputs.h"
+#include "compile/compile.h"
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/xalloc.h"
@@ -72,7 +73,7 @@ static void test_probe_real_kernel(void)
 	unsigned long v = 0;
 
 	CHECK(mkdtemp(workdir), "mkdtemp: %s", strerror(errno));
-	CHECK_INT(0, special_sizes_probe(&in, workdir, &s));
+	CHECK_INT(0, compile_special_sizes_probe(&in, workdir, &s));
 	for (size_t i = 0; i < NR_KNOWN; i++) {
 		v = ~0UL;
 		CHECK(!special_sizes_get(&s, known[i].key, &v) && v == known[i].value,
@@ -87,7 +88,7 @@ static void test_probe_real_kernel(void)
 	special_table_free(t);
 	special_sizes_release(&s);
 	remove_tree(workdir);
-	kernel_inputs_release(&in);
+	inputs_release(&in);
 }
 
 /* A cache file from before a probe change (no first line naming this
@@ -112,7 +113,7 @@ static void test_cache_from_older_probe(void)
 	CHECK_INT(0, cmd ? write_file_atomic(cmds, cmd, strlen(cmd)) : -ENOENT);
 	/* what the probe before alt_instr.instrlen wrote */
 	CHECK_INT(0, write_file_atomic(path, "s32=4\nalt_instr=12\n", 20));
-	CHECK_INT(0, kernel_special_sizes(&in, &s));
+	CHECK_INT(0, compile_special_sizes(&in, &s));
 	CHECK(!special_sizes_get(&s, "alt_instr.instrlen", &v) && v == 10, "instrlen %lu", v);
 	CHECK(!special_sizes_get(&s, "paravirt_patch_site.len", &v) && v == 9, "len %lu", v);
 	special_sizes_release(&s);
@@ -125,7 +126,7 @@ static void test_cache_from_older_probe(void)
 	if (s32)
 		s32[5] = '5';
 	CHECK_INT(0, s32 ? write_file_atomic(path, text, strlen(text)) : -ENOENT);
-	CHECK_INT(0, kernel_special_sizes(&in, &s));
+	CHECK_INT(0, compile_special_sizes(&in, &s));
 	CHECK(!special_sizes_get(&s, "s32", &v) && v == 5, "s32 %lu: not read from the cache", v);
 	special_sizes_release(&s);
 	free(text);
@@ -133,7 +134,7 @@ static void test_cache_from_older_probe(void)
 	free(cmds);
 	free(cmd);
 	remove_tree(dir);
-	kernel_inputs_release(&in);
+	inputs_release(&in);
 }
 
 static void test_known_sizes_accepted(void)

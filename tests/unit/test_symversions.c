@@ -4,6 +4,7 @@
  * cache has one), and the refusal when a patch changes a CRC. */
 #include "test.h"
 #include "inputs/inputs.h"
+#include "compile/compile.h"
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/run.h"
@@ -118,7 +119,7 @@ static int crc_of(const char *genksyms, bool patched, uint32_t *crc)
 
 static void test_genksyms_crc_changes_with_type(void)
 {
-	char *genksyms = xasprintf("%s/%s/src/scripts/genksyms/genksyms", livefix_cache_root(),
+	char *genksyms = xasprintf("%s/%s/src/scripts/genksyms/genksyms", inputs_cache_root(),
 				   KVER);
 	uint32_t a = 0, b = 0, c = 0;
 
@@ -141,7 +142,7 @@ static void test_genksyms_crc_changes_with_type(void)
  * whose definition changes does. */
 static void test_crc_change_by_visibility_only(void)
 {
-	char *genksyms = xasprintf("%s/%s/src/scripts/genksyms/genksyms", livefix_cache_root(),
+	char *genksyms = xasprintf("%s/%s/src/scripts/genksyms/genksyms", inputs_cache_root(),
 				   KVER);
 	const char *line = "0x11111111\tthing_get\tvmlinux\tEXPORT_SYMBOL\t\n";
 	char *path = xasprintf("%s/Module.symvers", tmp);

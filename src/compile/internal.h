@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Helpers shared by the files of src/compile (not used by other folders). */
+#ifndef LIVEFIX_COMPILE_INTERNAL_H
+#define LIVEFIX_COMPILE_INTERNAL_H
+
+#include "compile/compile.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* cmdline.c: a shell command line (as in kbuild's .cmd files) split into
+ * commands (at ';') of words, quotes removed. */
+struct shell_cmd {
+	char **argv;  /* NULL-terminated */
+	size_t argc;
+};
+struct shell_line {
+	struct shell_cmd *cmds;
+	size_t nr;
+};
+int shell_line_parse(const char *line, struct shell_line *out);
+void shell_line_release(struct shell_line *l);
+/* The value of "cmd_<obj> := ..." in a .cmd file's text; malloc'ed. */
+char *kbuild_cmd_from_file(const char *text, const char *object);
+
+/* How one variant of an object is compiled from the kernel's command. */
+struct rewrite_spec {
+	const char *tree;      /* absolute path of the prepared tree */
+	const char *overlay;   /* the cwd of the build: copies of touched files */
+	const char *object;    /* "fs/proc/version.o", as in the command */
+	const char *out;       /* absolute path of the object to write */
+	const char *depfile;   /* where gcc's -MMD output goes */
+	const char *const *quote_dirs; /* tree dirs (relative) of touched files */
+	bool noline;           /* add -D__LINE__=0 */
+	const char *macros_dir;/* livefix's macro headers (-idirafter), may be NULL */
+};
+/* Rewrites the parsed kernel command for one variant in place. */
+int shell_line_rewrite(struct shell_line *l, const struct rewrite_spec *spec);
+/* "vmlinux" or KBUILD_MODNAME when -DMODULE; malloc'ed. */
+char *shell_line_target(const struct shell_line *l);
+
+/* objconfig.c */
+/* True when kbuild builds object ("fs/proc/version.o") in this config, for
+ * vmlinux or a module; then *where (if not NULL) says where, released by
+ * kbuild_object_release(). */
+bool object_kbuild_find(const struct kernel_inputs *in, const char *object,
+			struct kbuild_object *where);
+bool object_in_config(const struct kernel_inputs *in, const char *object);
+/* path with "." and "dir/.." segments and repeated '/' resolved, as the
+ * file system would resolve them (kbuild writes "amdgpu/../display/x.o");
+ * a leading ".." stays. malloc'ed. */
+char *kbuild_path_normalise(const char *path);
+
+/* kbuild_reach.c: read once per process from the tree's kbuild files */
+/* The kbuild directories whose files name dir through a "../" path
+ * (arch/x86/kvm for virt/kvm): a NULL-terminated array to free, its
+ * strings borrowed. */
+const char **kbuild_dirs_reaching(const struct kernel_inputs *in, const char *dir);
+/* The object an explicit "$(obj)/x.o: $(srctree)/source" rule builds
+ * source into, or NULL; borrowed. */
+const char *kbuild_explicit_object(const struct kernel_inputs *in, const char *source);
+
+/* compile.c */
+/* The kernel's command for object (cached in <dir>/cmds), malloc'ed or NULL. */
+char *unit_command(const struct kernel_inputs *in, const char *source, const char *object);
+/* The tree dirs of source and the patched files, for quoted includes;
+ * NULL-terminated, freed by quote_dirs_free(). */
+const char **quote_dirs(const struct patchset *ps, const char *source);
+void quote_dirs_free(const char **dirs);
+
+#endif
