@@ -87,21 +87,21 @@ static char *tree_build_object(const struct kernel_inputs *in, const struct kbui
 			       const char *cmdfile)
 {
 	char *logname = object_log_name(where->name), *log, *cmd = NULL;
-	int lock = cache_lock(in->dir);
+	int lock = inputs_lock(in->dir);
 
 	if (lock < 0) {
 		free(logname);
 		return NULL;
 	}
-	log = cache_log_path(in->dir, logname);
+	log = inputs_log_path(in->dir, logname);
 	cmd = tree_recorded_command(cmdfile, where->name); /* built meanwhile? */
-	if (!cmd && !tree_make(in, log, where->name, false)) {
+	if (!cmd && !inputs_tree_make(in, log, where->name, false)) {
 		cmd = tree_recorded_command(cmdfile, where->name);
 		if (!cmd)
 			pr_err("building %s in the tree (obj=%s) left no command for it in '%s'",
 			       where->name, where->dir, cmdfile);
 	}
-	cache_unlock(lock);
+	inputs_unlock(lock);
 	free(log);
 	free(logname);
 	return cmd;
@@ -177,16 +177,16 @@ void unit_commands_prepare(const struct kernel_inputs *in, char *const *sources,
 	for (size_t i = 0; i < nr; i++)
 		if ((objects[n] = unit_goal(in, sources[i])))
 			n++;
-	if (n > 1 && (lock = cache_lock(in->dir)) >= 0) {
-		char *log = cache_log_path(in->dir, "objects");
+	if (n > 1 && (lock = inputs_lock(in->dir)) >= 0) {
+		char *log = inputs_log_path(in->dir, "objects");
 		double t0 = now_seconds();
 
 		if (log_is_interactive())
 			pr_info("building %zu objects in the tree once, to learn their commands", n);
-		tree_make_all(in, log, objects, n);
+		inputs_tree_make_all(in, log, objects, n);
 		pr_debug("%zu objects built in the tree in %.1f s; log: %s", n, now_seconds() - t0,
 			 log);
-		cache_unlock(lock);
+		inputs_unlock(lock);
 		free(log);
 	}
 	for (size_t i = 0; i < n; i++)
@@ -359,7 +359,7 @@ static int jobs_report(const struct variant_job *jobs, size_t nr, const char *so
 		else
 			log_msg(level, "compiling %s (%s) failed: exit %d; log: %s", source,
 				variant_names[i], jobs[i].status, jobs[i].log);
-		log_show_errors_as(jobs[i].log, 10, level);
+		inputs_show_log_errors_as(jobs[i].log, 10, level);
 		report_full_disk(jobs[i].log);
 		ret = -EIO;
 	}

@@ -33,7 +33,7 @@ int kbuild_build_module(const struct kernel_inputs *in, const char *dir,
 	if (ret || !path_exists(ko)) {
 		pr_err("building module %s with kbuild (make -C %s M=%s) failed: exit %d; log: %s",
 		       module_name, in->headers, dir, ret, log);
-		log_show_errors(log, 10);
+		inputs_show_log_errors(log, 10);
 		ret = ret > 0 || !ret ? -EIO : ret;
 		free(ko);
 	} else {

@@ -147,7 +147,7 @@ static int compile_probe(const struct kernel_inputs *in, const char *workdir,
 		ret = shell_line_rewrite(&line, &spec);
 	if (!ret && run_argv((const char *const *)line.cmds[0].argv, &opts)) {
 		pr_err("compiling the size probe for %s failed; log: %s", in->kver, log);
-		log_show_errors(log, 10);
+		inputs_show_log_errors(log, 10);
 		ret = -EIO;
 	}
 	shell_line_release(&line);
@@ -243,7 +243,7 @@ static int probe_and_cache(const struct kernel_inputs *in, const char *path,
 	int ret, lock;
 
 	free(cmd);
-	lock = cache_lock(in->dir);
+	lock = inputs_lock(in->dir);
 	if (lock < 0) {
 		free(workdir);
 		return lock;
@@ -259,7 +259,7 @@ static int probe_and_cache(const struct kernel_inputs *in, const char *path,
 	} else {
 		ret = 0;
 	}
-	cache_unlock(lock);
+	inputs_unlock(lock);
 	free(workdir);
 	return ret;
 }

@@ -594,7 +594,7 @@ int include_graph_get(const struct kernel_inputs *in, struct include_graph **out
 
 	if (!ret || !in->src)
 		goto out;
-	lock = cache_lock(in->dir);
+	lock = inputs_lock(in->dir);
 	if (lock < 0) {
 		ret = lock;
 		goto out;
@@ -610,7 +610,7 @@ int include_graph_get(const struct kernel_inputs *in, struct include_graph **out
 			pr_info("%zu files, %zu includes indexed in %.1f s", (*out)->nr,
 				(*out)->nr_edges, now_seconds() - t0);
 	}
-	cache_unlock(lock);
+	inputs_unlock(lock);
 out:
 	if (ret && !in->src)
 		pr_err("the source of %s is not prepared: no include graph", in->kver);

@@ -124,7 +124,7 @@ bool kver_is_valid(const char *kver)
 	return release_is_valid(kver);
 }
 
-int cache_lock(const char *dir)
+int inputs_lock(const char *dir)
 {
 	char *path = xasprintf("%s/.lock", dir);
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644), ret;
@@ -151,7 +151,7 @@ int cache_lock(const char *dir)
 	return fd;
 }
 
-void cache_unlock(int fd)
+void inputs_unlock(int fd)
 {
 	if (fd >= 0)
 		close(fd); /* drops the flock */
@@ -182,7 +182,7 @@ int stamp_create(const char *dir, const char *step)
 	return ret;
 }
 
-char *cache_log_path(const char *dir, const char *name)
+char *inputs_log_path(const char *dir, const char *name)
 {
 	char *logdir = xasprintf("%s/log", dir);
 	char *path = xasprintf("%s/%s.log", logdir, name);
@@ -231,7 +231,7 @@ static bool file_mentions(const char *path, const char *what)
 	return found;
 }
 
-void log_show_errors_as(const char *log_path, unsigned max, enum log_level level)
+void inputs_show_log_errors_as(const char *log_path, unsigned max, enum log_level level)
 {
 	/* A full file system also cuts the log short: the tool's own
 	 * "No space left on device" may be the line that was never written,
@@ -246,9 +246,9 @@ void log_show_errors_as(const char *log_path, unsigned max, enum log_level level
 			"No space left on device (the log may be cut short)", log_path);
 }
 
-void log_show_errors(const char *log_path, unsigned max)
+void inputs_show_log_errors(const char *log_path, unsigned max)
 {
-	log_show_errors_as(log_path, max, LOG_ERROR);
+	inputs_show_log_errors_as(log_path, max, LOG_ERROR);
 }
 
 /* The record is tiny: read it whole, find "key=" at a line start. */

@@ -167,7 +167,7 @@ static int extract_missing(const struct kernel_inputs *in, const char *deb, char
 	const char **b = xcalloc(nr + 8, sizeof(char *));
 	const char **rel = xcalloc(nr + 1, sizeof(char *));
 	const char *a[] = { "dpkg-deb", "--fsys-tarfile", deb, NULL };
-	char *log = cache_log_path(in->dir, "extract-dbg-modules");
+	char *log = inputs_log_path(in->dir, "extract-dbg-modules");
 	size_t nb = 0, nmissing = 0;
 	double t0 = now_seconds();
 	int ret;
@@ -231,14 +231,14 @@ int inputs_debug_modules(const struct kernel_inputs *in, char *const *rels, size
 		paths[i] = NULL;
 	if (!(deb = dbg_deb(in)))
 		return -ENOENT;
-	lock = cache_lock(in->dir);
+	lock = inputs_lock(in->dir);
 	if (lock < 0) {
 		free(deb);
 		return lock;
 	}
 	/* Under the lock: another build may have extracted them meanwhile. */
 	ret = extract_missing(in, deb, rels, nr);
-	cache_unlock(lock);
+	inputs_unlock(lock);
 	for (size_t i = 0; !ret && i < nr; i++)
 		if (!(paths[i] = inputs_debug_module_cached(in, rels[i])))
 			ret = -ENOENT;

@@ -212,7 +212,7 @@ int deb_download(const char *dir, const char *debs_dir, struct deb_pkg *p)
 {
 	char *spec = xasprintf("%s=%s", p->name, p->version);
 	char *scratch = xasprintf("%s/.partial-%s", debs_dir, p->name);
-	char *log = cache_log_path(dir, "download");
+	char *log = inputs_log_path(dir, "download");
 	char *got = NULL;
 	struct run_opts opts = { 0 };
 	int ret = 0;
@@ -259,7 +259,7 @@ out:
 
 int deb_extract(const char *dir, const char *deb, const char *dest)
 {
-	char *log = cache_log_path(dir, "extract");
+	char *log = inputs_log_path(dir, "extract");
 	struct run_opts opts = { 0 };
 	int ret = deb_verify(dir, deb);
 
@@ -282,7 +282,7 @@ int deb_extract_member(const char *dir, const char *deb, const char *member,
 {
 	const char *a[] = { "dpkg-deb", "--fsys-tarfile", deb, NULL };
 	const char *b[] = { "tar", "-x", "-f", "-", "-C", dest_dir, member, NULL };
-	char *log = cache_log_path(dir, "extract-member");
+	char *log = inputs_log_path(dir, "extract-member");
 	int ret = deb_verify(dir, deb);
 
 	if (ret) {

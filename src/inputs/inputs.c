@@ -379,10 +379,10 @@ int inputs_get(const char *kver, bool prepare_source, struct kernel_inputs *out)
 			ret = fetch_plan_resolve(out->kver, &probe);
 		if (!ret)
 			ret = mkdir_p(out->dir, 0755);
-		lock = ret ? ret : cache_lock(out->dir);
+		lock = ret ? ret : inputs_lock(out->dir);
 		if (lock >= 0) {
 			ret = inputs_build(out, prepare_source, &probe);
-			cache_unlock(lock);
+			inputs_unlock(lock);
 		} else if (!ret) {
 			ret = lock;
 		}

@@ -62,21 +62,21 @@ char *inputs_debug_module_cached(const struct kernel_inputs *in, const char *rel
 /* For the stages that keep derived files in the cache (compile/,
  * headers/): an exclusive flock on dir/.lock, waiting (with a message) if
  * held; returns the fd or -errno. */
-int cache_lock(const char *dir);
-void cache_unlock(int fd);
+int inputs_lock(const char *dir);
+void inputs_unlock(int fd);
 /* dir/log/<name>.log, the directory created; malloc'ed. */
-char *cache_log_path(const char *dir, const char *name);
+char *inputs_log_path(const char *dir, const char *name);
 /* Prints (pr_err) the lines of a step's log that look like errors, at
  * most max. */
-void log_show_errors(const char *log_path, unsigned max);
+void inputs_show_log_errors(const char *log_path, unsigned max);
 /* The same at another level (a failure that is only a warning). */
-void log_show_errors_as(const char *log_path, unsigned max, enum log_level level);
+void inputs_show_log_errors_as(const char *log_path, unsigned max, enum log_level level);
 /* make -C <src> -jN CC=<cc> KERNELRELEASE=<kver> target, output to log. */
-int tree_make(const struct kernel_inputs *in, const char *log, const char *target,
+int inputs_tree_make(const struct kernel_inputs *in, const char *log, const char *target,
 	      bool parallel);
 /* The same for several targets at once, in parallel and going on after
  * errors (-k); its exit status, nothing reported. */
-int tree_make_all(const struct kernel_inputs *in, const char *log, const char *const *targets,
+int inputs_tree_make_all(const struct kernel_inputs *in, const char *log, const char *const *targets,
 		  size_t nr);
 /* True for a directory of the kernel tree that no walk of its sources
  * enters (rel: its parent, relative to the tree, "" at the top): tools/,

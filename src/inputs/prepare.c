@@ -35,7 +35,7 @@ static int run_logged(const char *what, const char *cwd, const char *log,
 	ret = run_argv(argv, &opts);
 	if (ret) {
 		pr_err("%s failed: '%s' exit %d; log: %s", what, argv[0], ret, log);
-		log_show_errors(log, 10);
+		inputs_show_log_errors(log, 10);
 		return ret > 0 ? -EIO : ret;
 	}
 	pr_debug("%s took %.1fs", what, now_seconds() - t0);
@@ -57,7 +57,7 @@ static int source_extract(struct kernel_inputs *in, const struct deb_pkg *source
 	char *member = xasprintf("./usr/src/%s.tar.xz", source->name);
 	char *tarball = xasprintf("%s/%s", tmp, member + 2);
 	char *top = xasprintf("%s/%s", tmp, source->name);
-	char *log = cache_log_path(in->dir, "source-extract");
+	char *log = inputs_log_path(in->dir, "source-extract");
 	const char *untar[] = { "tar", "-x", "-f", tarball, "-C", tmp, NULL };
 	int ret;
 
@@ -109,7 +109,7 @@ static void tree_make_argv_free(char **argv)
 	free(argv);
 }
 
-int tree_make(const struct kernel_inputs *in, const char *log, const char *target,
+int inputs_tree_make(const struct kernel_inputs *in, const char *log, const char *target,
 	      bool parallel)
 {
 	char **argv = tree_make_argv(in, &target, 1, parallel, false);
@@ -121,7 +121,7 @@ int tree_make(const struct kernel_inputs *in, const char *log, const char *targe
 	return ret;
 }
 
-int tree_make_all(const struct kernel_inputs *in, const char *log, const char *const *targets,
+int inputs_tree_make_all(const struct kernel_inputs *in, const char *log, const char *const *targets,
 		  size_t nr)
 {
 	char **argv = tree_make_argv(in, targets, nr, true, true);
@@ -148,7 +148,7 @@ static int source_configure(struct kernel_inputs *in)
 {
 	char *dotconfig = xasprintf("%s/.config", in->src);
 	char *script = xasprintf("%s/scripts/config", in->src);
-	char *log = cache_log_path(in->dir, "configure");
+	char *log = inputs_log_path(in->dir, "configure");
 	char *config = build_config(in);
 	const char *argv[16] = { script, "--file", dotconfig };
 	size_t n = 3, i;
@@ -165,7 +165,7 @@ static int source_configure(struct kernel_inputs *in)
 	if (!ret)
 		ret = run_logged("blanking the signing keys in .config", NULL, log, argv);
 	if (!ret)
-		ret = tree_make(in, log, "olddefconfig", false);
+		ret = inputs_tree_make(in, log, "olddefconfig", false);
 	free(log);
 	free(script);
 	free(dotconfig);
@@ -187,8 +187,8 @@ int source_prepare(struct kernel_inputs *in, const struct deb_pkg *source)
 	if (ret || stamp_exists(in->dir, "prepared"))
 		return ret;
 	progress("preparing the kernel source (make modules_prepare, a few minutes)");
-	log = cache_log_path(in->dir, "prepare");
-	ret = tree_make(in, log, "modules_prepare", true);
+	log = inputs_log_path(in->dir, "prepare");
+	ret = inputs_tree_make(in, log, "modules_prepare", true);
 	free(log);
 	return ret ? ret : stamp_create(in->dir, "prepared");
 }
