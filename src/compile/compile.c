@@ -118,7 +118,8 @@ char *unit_command(const struct kernel_inputs *in, const char *source,
 	if (cmd)
 		goto out;
 	if (!(built_as = source_kbuild_object(in, source, &where))) {
-		pr_err("%s is not compiled in this kernel's config (%s)", source, in->kver);
+		report(CODE_NOT_IN_CONFIG, ABOUT(.object = source),
+		       "%s is not compiled in this kernel's config (%s)", source, in->kver);
 		goto out;
 	}
 	free(built_as);

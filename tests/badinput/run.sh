@@ -104,7 +104,7 @@ expect "patch that does not apply" 1 'failed \[bad-patch\]: patch does not apply
 nothing_in "  no output" "$T/o1"
 expect "empty patch" 1 'touches no file' build -o "$T/o2" "$T/empty.patch"
 nothing_in "  no output" "$T/o2"
-expect "patch to a file not compiled" 1 'not compiled in this kernel' build -o "$T/o3" "$T/notbuilt.patch"
+expect "patch to a file not compiled" 1 'failed \[not-in-config\]: arch/x86/platform/ce4100/ce4100.c is not compiled in this kernel' build -o "$T/o3" "$T/notbuilt.patch"
 nothing_in "  no output" "$T/o3"
 expect "fetch --debug-modules of a module the kernel lacks" 2 "no module 'no_such_mod'" \
 	"$LF" fetch -k "$KVER" --debug-modules no_such_mod
