@@ -40,6 +40,7 @@ count user "$ROOT/tests/user/run.sh"
 count install "$ROOT/tests/test_install.sh"
 count needed-headers "$ROOT/tests/corpus/selftest/test_needed_headers.sh"
 count corpus-summary "$ROOT/tests/corpus/selftest/test_summarize.sh"
+count corpus-build-json "$ROOT/tests/corpus/selftest/test_build_json.sh"
 # A representative subset of the real stable corpus (the whole of it is
 # `make stable-corpus`): fixes applied live in vmlinux and in a module, a
 # .c fix built with the header patches it needs, a header fix, refusals

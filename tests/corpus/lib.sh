@@ -60,6 +60,13 @@ patch_files() {
 	sed -n 's,^+++ [^/]*/\([^[:space:]]*\).*,\1,p' "$1" | grep -v '^dev/null$' | LC_ALL=C sort -u
 }
 
+# build_json FILE QUERY [CODE]: a field of a `livefix build --json` document
+# (tests/corpus/build-json.py: code, codes, objects CODE, symbols CODE,
+# functions, modules, reason); nothing when FILE is missing.
+build_json() {
+	"$REPO_ROOT/tests/corpus/build-json.py" "$@"
+}
+
 # The "livefix: error: ..." lines of a build log, prefix removed, one a line.
 error_lines() {
 	sed -n 's/^livefix: error: //p' "$1"
@@ -67,22 +74,6 @@ error_lines() {
 # The refusal reason of a build log: its error lines joined with " | ".
 reason_of() {
 	error_lines "$1" | awk 'NF { printf "%s%s", (n++ ? " | " : ""), $0 } END { if (n) print "" }'
-}
-
-# The outcome codes of a log's reason lines ("livefix: error: refused
-# [CODE]: ..." or "failed [CODE]: ...", docs/codes.md), one a line, in order.
-reason_codes() {
-	sed -n 's/^livefix: error: [a-z]* \[\([a-z0-9-]*\)\]: .*/\1/p' "$1"
-}
-# The code of a refused build, as livefix's own (build --json's "code"):
-# its first refusal whose code no live patch could get past, else its first.
-refusal_code() {
-	local c first=
-	for c in $(sed -n 's/^livefix: error: refused \[\([a-z0-9-]*\)\]: .*/\1/p' "$1"); do
-		if not_function_level "$c"; then echo "$c"; return; fi
-		[ -n "$first" ] || first=$c
-	done
-	echo "$first"
 }
 
 # Whether CODE is an outcome code (docs/codes.md's table, the one place after
@@ -101,24 +92,6 @@ code_is_known() {
 not_function_level() {
 	grep -qE "^\| \`$1\` \| [^|]* \| [^|]* \| [^|]* \| (no|nothing to patch)" \
 		"$REPO_ROOT/docs/codes.md"
-}
-
-# The functions a build reports: "changed: a,b; new: c" (from its
-# "X.o: changed function: NAME" / "X.o: new function: NAME" lines).
-patched_functions() {
-	local changed new
-	changed=$(sed -n 's/^[^ ]*: changed function: //p' "$1" | paste -sd, -)
-	new=$(sed -n 's/^[^ ]*: new function: //p' "$1" | paste -sd, -)
-	if [ -n "$changed" ] && [ -n "$new" ]; then echo "$changed; new: $new"
-	elif [ -n "$changed" ]; then echo "$changed"
-	elif [ -n "$new" ]; then echo "new: $new"
-	fi
-}
-
-# The objects a build log names on its "Patched objects:" line, minus vmlinux.
-patched_modules_from_log() {
-	sed -n 's/^Patched objects: //p' "$1" | tr ' ' '\n' |
-		grep -v -e '^vmlinux$' -e '^(new' -e '^code$' -e '^only)$' -e '^$' || true
 }
 
 # Kbuild lines of a Makefile with continuations joined.

@@ -5,7 +5,7 @@
 # codes (before "refused [CODE]: ..." reason lines, docs/codes.md): their
 # refusals were sorted into categories by matching the reason text. This
 # rewrites each refused row's outcome and category columns to the code
-# livefix now gives that build (lib.sh refusal_code): of the reason lines
+# livefix now gives that build (build --json's "code"): of the reason lines
 # joined by " | ", the first whose code no live patch could get past, else
 # the first that names a code. It is the only place left that reads message
 # text; the runners and summarize.sh read codes only. Rows already in

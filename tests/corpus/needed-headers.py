@@ -11,12 +11,16 @@ twice or with another type, one of its changed lines: the definition that
 moved out of that header) and, where the kernel's include graph
 is known, the unit includes that header (directly or not).
 
-usage: needed-headers.py CORPUS_DIR ID BUILD_LOG [INCLUDE_GRAPH]
+usage: needed-headers.py CORPUS_DIR ID BUILD_LOG [INCLUDE_GRAPH [BUILD_JSON]]
 Prints the needed header patches' paths, one per line, in corpus order
-(nothing when none is found). INCLUDE_GRAPH is livefix's cached
-<cache>/<KVER>/include-graph: lines "path<TAB>included path ..." (see
-docs/design.md), to which every unit's forced includes are added.
+(nothing when none is found). BUILD_LOG holds gcc's messages (what could
+not be found); BUILD_JSON, the build's `livefix build --json` document,
+says which units did not compile (its compile-failed reasons' objects).
+INCLUDE_GRAPH is livefix's cached <cache>/<KVER>/include-graph: lines
+"path<TAB>included path ..." (see docs/design.md), to which every unit's
+forced includes are added.
 """
+import json
 import os
 import re
 import sys
@@ -164,17 +168,18 @@ def include_closure(edges, sources):
     return seen | set(FORCED_INCLUDES)
 
 
-# "livefix: error: failed [compile-failed]: compiling drivers/scsi/sr.c (patched) failed: ..."
-# (the compile-failed code, docs/codes.md; the unit is what it names)
-FAILED_UNIT = re.compile(r"^livefix: error: failed \[compile-failed\]: compiling (\S+\.c) \(patched\) failed")
-
-
-def failed_units(log_path):
-    """The units whose patched compile failed: what they include is where
-    the missing names must come from (not only what the patch's own file
-    includes: a header patch's failure is in its includers)."""
-    with open(log_path, errors="replace") as log:
-        return {m.group(1) for m in map(FAILED_UNIT.match, log) if m}
+def failed_units(json_path):
+    """The units that did not compile (the objects of the build's
+    compile-failed reasons, docs/build.schema.json): what they include is
+    where the missing names must come from (not only what the patch's own
+    file includes: a header patch's failure is in its includers)."""
+    try:
+        with open(json_path) as f:
+            doc = json.load(f)
+    except (OSError, ValueError, TypeError):
+        return set()
+    return {r["object"] for r in (doc.get("refusals") or []) + (doc.get("errors") or [])
+            if r.get("code") == "compile-failed" and r.get("object")}
 
 
 ADDED_INCLUDE = re.compile(r'^\+\s*#\s*include\s*[<"]([^>"]+)[>"]')
@@ -225,7 +230,7 @@ def name_tails(name):
 
 
 def main(argv):
-    if len(argv) not in (4, 5):
+    if len(argv) not in (4, 5, 6):
         sys.stderr.write(__doc__)
         return 2
     corpus, patch_id, log = argv[1], argv[2], argv[3]
@@ -235,8 +240,8 @@ def main(argv):
     if not names and not moved and not files:
         return 0
     closure = None
-    if len(argv) == 5 and os.path.exists(argv[4]):
-        units = failed_units(log)
+    if len(argv) >= 5 and os.path.exists(argv[4]):
+        units = failed_units(argv[5]) if len(argv) == 6 else set()
         source = source_of(corpus, patch_id)
         if source:
             units.add(source)

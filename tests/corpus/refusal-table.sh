@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# tests/corpus/refusal-table.sh — the README's refusal table, made from a
+# tests/corpus/refusal-table.sh — docs/corpus.md's refusal table, made from a
 # stable-corpus run's codes: one row per refusal code (most patches first)
 # with its meaning and whether it is live-patchable in principle, both from
 # docs/codes.md, the table of src/common/codes.c.

@@ -111,12 +111,14 @@ if [ ! -x "$LIVEFIX" ]; then
 fi
 [ -x "$VM_SH" ] || { nok setup "expected the test-machine harness $VM_SH, saw none"; echo "$ME: $passed passed, $failed failed"; exit 1; }
 
-# lf_build LOG OUTDIR ARGS...: livefix build; sets BRC and BSECS.
+# lf_build LOG OUTDIR ARGS...: livefix build, its messages in LOG and its
+# --json document beside it (LOG's .json: what the runner acts on, lib.sh
+# build_json); sets BRC and BSECS.
 lf_build() {
 	local log=$1 dir=$2 t0
 	shift 2
 	t0=$(now)
-	"$LIVEFIX" build -k "$KVER" -o "$dir" "$@" >"$log" 2>&1
+	"$LIVEFIX" build --json -k "$KVER" -o "$dir" "$@" >"${log%.log}.json" 2>"$log"
 	BRC=$?
 	BSECS=$(elapsed "$t0")
 }
@@ -142,7 +144,7 @@ for n in "${FAILS[@]}"; do
 	lf_build "$log" "$dir" -n "$n" "$CORPUS/$n.patch"
 	reason=$(reason_of "$log")
 	REASON[$n]=$reason
-	code=$(refusal_code "$log")
+	code=$(build_json "${log%.log}.json" code)
 	kos=$(find "$dir" -name '*.ko' -printf '%f ' 2>/dev/null)
 	want=$(expected_code "$n")
 	if [ "$BRC" -ne 3 ]; then
@@ -164,11 +166,11 @@ for n in "${GOODS[@]}"; do
 	log=$OUT/logs/$n.build.log
 	lf_build "$log" "$OUT/modules" -n "$n" "$CORPUS/$n.patch"
 	BTIME[$n]=$BSECS
-	FUNCS[$n]=$(patched_functions "$log")
-	# Target modules: the build's "Patched objects:" line, and the module
+	FUNCS[$n]=$(build_json "${log%.log}.json" functions)
+	# Target modules: the objects the build patches, and the module
 	# kbuild puts each patched file in.
 	mods=$(
-		patched_modules_from_log "$log"
+		build_json "${log%.log}.json" modules
 		for f in $(patch_files "$CORPUS/$n.patch"); do module_of_source "$KVER" "$f"; done
 	)
 	MODS[$n]=$(printf '%s\n' "$mods" | tr - _ | awk 'NF && !seen[$0]++' | paste -sd' ' -)
@@ -178,8 +180,8 @@ for n in "${GOODS[@]}"; do
 		BUILT[$n]=0
 		BERR[$n]="expected livefix build to exit 0 and write livepatch-$n.ko, saw exit $BRC$( [ -s "$OUT/modules/livepatch-$n.ko" ] || echo ', no module')$(r=$(reason_of "$log"); [ -z "$r" ] || echo ": $r")"
 	fi
-	# The functions it replaces ("unit.o:function"), for the stacked run.
-	REPL[$n]=$(sed -nE 's/^([^ ]+\.o): changed function: (.+)$/\1:\2/p' "$log" | sort -u | paste -sd' ' -)
+	# The functions it replaces ("object:function"), for the stacked run.
+	REPL[$n]=$(build_json "${log%.log}.json" replaced | sort -u | paste -sd' ' -)
 	# The --no-replace build for the stacked run.
 	lf_build "$OUT/logs/$n.noreplace.build.log" "$OUT/noreplace" -n "$n" --no-replace "$CORPUS/$n.patch"
 	NRBUILT[$n]=$([ "$BRC" -eq 0 ] && [ -s "$OUT/noreplace/livepatch-$n.ko" ] && echo 1 || echo 0)

@@ -32,8 +32,11 @@
 #   refused:CODE        livefix build exit 3 with a reason; CODE is livefix's
 #                       outcome code for it (docs/codes.md: no-change,
 #                       data-layout, changed-data, export-crc, no-fentry,
-#                       init-code, header-limit, new-file, ...; lib.sh
-#                       refusal_code), the full reason is in the report
+#                       init-code, header-limit, new-file, ...: the "code"
+#                       of its build --json), the full reason is in the report
+#   skipped:not-in-config  livefix build exit 1 with code not-in-config
+#                       for the patch's own file: this kernel's config does
+#                       not compile it, there is nothing to patch here
 #   refused:on-stack    livefix load reverted the transition ("failed
 #                       [on-stack]": a task stays in a patched function, a
 #                       kthread's loop) and left the system unchanged
@@ -186,17 +189,20 @@ prefetch_debug_modules
 # modules; the named rounds then go on from that build's failure.
 # work/ID.note says which patches were added.
 GRAPH=$(corpus_cachedir)/$KVER/include-graph
-sources_patches() { # BUILD_LOG: corpus patches of the units that failed
+# What a build's failure names comes from its `livefix build --json`
+# document (logs/ID.build.json beside logs/ID.build.log): the units that
+# did not compile, the symbols it could not resolve (lib.sh build_json).
+sources_patches() { # BUILD_JSON: corpus patches of the units that failed
 	local f
-	sed -n 's/^livefix: error: failed \[compile-failed\]: compiling \(.*\.c\) (patched) failed.*/\1/p' "$1" | sort -u |
+	build_json "$1" objects compile-failed | sort -u |
 	while read -r f; do
 		awk -F'\t' -v f="$f" '$2 == f && $3 == "a" { print $1 }' "$CORPUS/index.tsv" |
 		while read -r i; do ls "$CORPUS"/patches/"$i"-*.patch 2>/dev/null; done
 	done
 }
-adders_patches() { # BUILD_LOG: corpus .c patches adding the missing functions
+adders_patches() { # BUILD_JSON: corpus .c patches adding the missing functions
 	local sym
-	sed -n "s/^livefix: error: failed \[unresolved-symbol\]: .*symbol '\([A-Za-z0-9_]*\)' is neither.*/\1/p" "$1" |
+	build_json "$1" symbols unresolved-symbol |
 	sort -u | while read -r sym; do
 		awk -F'\t' -v s="$sym" '$3 == "a" && match($6, /funcs-added: [^;]*/) {
 			n = split(substr($6, RSTART + 13, RLENGTH - 13), f, ",")
@@ -205,11 +211,12 @@ adders_patches() { # BUILD_LOG: corpus .c patches adding the missing functions
 	done
 }
 companion_patches() { # ID BUILD_LOG: the patches its failure asks for
-	if grep -q "^livefix: error: failed \[compile-failed\]: compiling .* (patched) failed" "$2"; then
-		"$REPO_ROOT/tests/corpus/needed-headers.py" "$CORPUS" "$1" "$2" "$GRAPH"
-		sources_patches "$2"
+	local json=${2%.log}.json
+	if build_json "$json" codes | grep -qx compile-failed; then
+		"$REPO_ROOT/tests/corpus/needed-headers.py" "$CORPUS" "$1" "$2" "$GRAPH" "$json"
+		sources_patches "$json"
 	fi
-	adders_patches "$2"
+	adders_patches "$json"
 }
 # module_patches ID: every class a/b corpus patch for a target module of ID
 # (not vmlinux): the last resort for a commit whose files need each other in
@@ -229,11 +236,13 @@ module_patches() {
 		END { if (c <= max) for (i = 1; i <= c; i++) print ids[i] }' "$CORPUS/index.tsv" |
 	while read -r i; do ls "$CORPUS"/patches/"$i"-*.patch 2>/dev/null; done
 }
-# build_with ID LOG PATCH...: livefix build of these patches as stable-ID.
+# build_with ID LOG PATCH...: livefix build of these patches as stable-ID;
+# its messages in LOG, its JSON document beside it (LOG's .json).
 build_with() {
 	local id=$1 log=$2
 	shift 2
-	"$LIVEFIX" build -k "$KVER" -n "stable-$id" -o "$OUT/modules" "$@" >"$log" 2>&1
+	"$LIVEFIX" build --json -k "$KVER" -n "stable-$id" -o "$OUT/modules" "$@" \
+		>"${log%.log}.json" 2>"$log"
 }
 build_one() {
 	local id=$1 log=$OUT/logs/$1.build.log t0 rc round=0 named_rounds=0 whole_module=0
@@ -249,13 +258,14 @@ build_one() {
 		# only for what another file of the commit can cure, so that a
 		# livefix failure is never hidden behind a bigger build
 		if [ ${#more[@]} -eq 0 ] && [ "$whole_module" = 0 ] &&
-			grep -qE '^livefix: error: failed \[(compile-failed|unresolved-symbol)\]: ' "$log"; then
+			build_json "${log%.log}.json" codes | grep -qxE 'compile-failed|unresolved-symbol'; then
 			whole_module=1
 			mapfile -t more < <(module_patches "$id" |
 				grep -vxF -f <(printf '%s\n' "${PATCH[$id]}" "${with[@]}") | sort -u)
 		fi
 		[ ${#more[@]} -gt 0 ] || break
-		[ "$round" -gt 0 ] || mv "$log" "$OUT/logs/$id.alone.build.log"
+		[ "$round" -gt 0 ] || { mv "$log" "$OUT/logs/$id.alone.build.log"
+			mv "${log%.log}.json" "$OUT/logs/$id.alone.build.json"; }
 		with+=("${more[@]}")
 		round=$((round + 1))
 		build_with "$id" "$log" "${with[@]}" "${PATCH[$id]}"
@@ -288,19 +298,24 @@ declare -A OUTCOME=() CAT=() REASON=() SECS=() FUNCS=()
 BUILT=()
 for id in "${IDS[@]}"; do
 	log=$OUT/logs/$id.build.log
+	json=$OUT/logs/$id.build.json
 	rc=$(cat "$OUT/work/$id.rc" 2>/dev/null || echo 1)
 	SECS[$id]=$(cat "$OUT/work/$id.secs" 2>/dev/null || echo 0)
-	FUNCS[$id]=$(patched_functions "$log")
-	REASON[$id]=$(reason_of "$log")
+	FUNCS[$id]=$(build_json "$json" functions)
+	REASON[$id]=$(build_json "$json" reason)
+	[ -n "${REASON[$id]}" ] || REASON[$id]=$(reason_of "$log") # no build: the runner's line
 	[ ! -s "$OUT/work/$id.note" ] || XNOTE[$id]+=$(cat "$OUT/work/$id.note")
 	CAT[$id]=
 	if [ "$rc" = 0 ] && [ -s "$OUT/modules/livepatch-stable-$id.ko" ]; then
 		BUILT+=("$id")
 	elif [ "$rc" = 0 ]; then
 		OUTCOME[$id]=wrong:build-no-module
-	elif [ "$rc" = 3 ] && [ -n "$(refusal_code "$log")" ]; then
-		CAT[$id]=$(refusal_code "$log")
+	elif [ "$rc" = 3 ] && [ -n "$(build_json "$json" code)" ]; then
+		CAT[$id]=$(build_json "$json" code)
 		OUTCOME[$id]=refused:${CAT[$id]}
+	elif [ "$rc" = 1 ] && build_json "$json" objects not-in-config | grep -qxF "${FILE[$id]}"; then
+		CAT[$id]=not-in-config
+		OUTCOME[$id]=skipped:not-in-config
 	elif [ "$rc" = 3 ]; then
 		OUTCOME[$id]=wrong:refused-without-reason
 	else

@@ -39,7 +39,7 @@ for f in "$@"; do
 done
 for id in "${!OUTCOME[@]}"; do
 	o=${OUTCOME[$id]}
-	if [[ $o == refused:* ]] && ! code_is_known "${o#refused:}"; then
+	if [[ $o == refused:* || $o == skipped:* ]] && ! code_is_known "${o#*:}"; then
 		echo "$0: $id: '$o' is not an outcome code (docs/codes.md): a report from before" \
 			"the codes (migrate-tsv-categories-to-codes.sh)" >&2
 		exit 2
@@ -47,7 +47,8 @@ for id in "${!OUTCOME[@]}"; do
 done
 for id in "${!OUTCOME[@]}"; do
 	o=${OUTCOME[$id]} fl=1
-	if [[ $o == refused:* ]] && not_function_level "${o#refused:}"; then
+	# skipped:not-in-config: this kernel does not build the file
+	if [[ $o == refused:* || $o == skipped:* ]] && not_function_level "${o#*:}"; then
 		fl=0
 	fi
 	printf '%s\t%s\t%s\t%s\n' "$id" "${CLASS[$id]}" "$o" "$fl"

@@ -168,11 +168,38 @@ static void test_schema_lists_every_code(void)
 	free(schema);
 }
 
+/* README's exit-status table names each code in the row of the exit
+ * status it goes with ("| 3 | ... `data-layout`, ..."). */
+static void test_readme_exit_table_lists_every_code(void)
+{
+	static const char *const rows[] = {
+		[CODE_REFUSED] = "\n| 3 |", [CODE_FAILED] = "\n| 1 |",
+		[CODE_ENVIRONMENT] = "\n| 4 |", [CODE_BAD_USAGE] = "\n| 2 |",
+	};
+	char *readme = read_file("README.md", NULL);
+
+	CHECK(readme, "expected README.md, saw none");
+	for (int i = 0; readme && i < NR_CODES; i++) {
+		const struct code_info *c = code_info(i);
+		const char *row = strstr(readme, rows[c->kind]);
+		const char *end = row ? strchr(row + 1, '\n') : NULL;
+		char *want = xasprintf("`%s`", c->name);
+		const char *at = row ? strstr(row, want) : NULL;
+
+		CHECK(at && (!end || at < end),
+		      "expected %s in README.md's exit-status row '%s', saw it %s", want,
+		      rows[c->kind] + 1, at ? "elsewhere" : "nowhere");
+		free(want);
+	}
+	free(readme);
+}
+
 int main(void)
 {
 	RUN_TEST(test_every_code_named_and_described);
 	RUN_TEST(test_docs_table_is_the_code_table);
 	RUN_TEST(test_schema_lists_every_code);
+	RUN_TEST(test_readme_exit_table_lists_every_code);
 	RUN_TEST(test_report_line_and_kept_reason);
 	RUN_TEST(test_plain_errors_kept);
 	RUN_TEST(test_codes_from_errors);

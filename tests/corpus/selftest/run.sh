@@ -65,8 +65,14 @@ add 0001 Makefile d - x; add 0002 fs/proc/cmdline.c a vmlinux ok; add 0003 inclu
 add 0004 fs/proc/meminfo.c a vmlinux data; add 0005 arch/x86/kvm/x86.c a kvm init; add 0006 fs/xfs/xfs_stats.c a xfs ok
 add 0007 fs/proc/x.c a vmlinux broken; add 0008 fs/proc/y.c a vmlinux noreason; add 0009 fs/proc/version.c a vmlinux warn
 add 0010 crypto/pcrypt.c a vmlinux,pcrypt ok; add 0011 drivers/foo/bar.c a nosuchmod,vmlinux env
+add 0012 fs/proc/z.c a vmlinux notbuilt
 LIVEFIX=$HERE/fake-livefix FAKE_KO_DIR=$W/s BATCH=4 "$HERE/../run-stable-corpus.sh" -o "$W/sout" "$S" "$KVER" 2 >"$W/s.out" 2>&1
-check "stable runner (oops rerun, categories)" "stable-corpus: 6 passed, 4 failed" "$W/s.out"
+check "stable runner (oops rerun, categories)" "stable-corpus: 7 passed, 4 failed" "$W/s.out"
+# outcomes from the build's --json code: a refusal's, and not-in-config's
+for want in "0004	.*	refused:changed-data	changed-data" "0012	.*	skipped:not-in-config	not-in-config"; do
+	if grep -qE "^$want" "$W/sout/report.tsv"; then echo "ok report.tsv: $want"; passed=$((passed + 1))
+	else echo "FAIL report.tsv: expected a line matching '$want', saw: $(grep -E "^${want%%	*}" "$W/sout/report.tsv")"; failed=$((failed + 1)); fi
+done
 LIVEFIX=$HERE/fake-livefix FAKE_KO_DIR=$W/s ONLY=2,0006,10 "$HERE/../run-stable-corpus.sh" -o "$W/sout2" "$S" "$KVER" >"$W/s2.out" 2>&1
 check "stable runner, ONLY" "stable-corpus: 3 passed, 0 failed" "$W/s2.out"
 rm "$W/sout2/work/0006.rc"

@@ -73,16 +73,24 @@ printf 'livefix: error:   drivers/foo/foo.c:9:7: error: implicit declaration of 
 printf 'drivers/foo/foo.c\tinclude/linux/flagsacc.h\n' >"$W/graph5"
 expect "a token-pasted name found by its tail" "0012" "$("$NH" "$W/c" 0004 "$W/err5.log" "$W/graph5" | names)"
 # a header patch whose includer failed: the includer's headers count, not
-# only those the header patch's own file includes
+# only those the header patch's own file includes; which unit failed is
+# the build --json document's word (its compile-failed reason's object)
 add 0013 drivers/foo/foo.h b 'int foo_new_field;'
 add 0014 include/linux/cdrom.h b 'extern void cdrom_new_probe(void);'
 cat >"$W/err6.log" <<'LOG'
-livefix: error: failed [compile-failed]: compiling drivers/foo/foo.c (patched) failed: exit 1; log: x
 livefix: error:   drivers/foo/foo.c:9:7: error: implicit declaration of function ‘cdrom_new_probe’
 LOG
+cat >"$W/err6.json" <<'JSON'
+{"schema_version":1,"outcome":"failed","exit_status":1,"code":"compile-failed","refusals":[],
+ "errors":[{"code":"compile-failed","object":"drivers/foo/foo.c","function":null,"symbol":null,
+ "message":"compiling drivers/foo/foo.c (patched) failed: exit 1; log: x"}]}
+JSON
 printf 'drivers/foo/foo.c	include/linux/cdrom.h drivers/foo/foo.h
 ' >"$W/graph6"
-expect "a header patch: what its failed includer includes" "0014" "$("$NH" "$W/c" 0013 "$W/err6.log" "$W/graph6" | names)"
+expect "a header patch: what its failed includer includes" "0014" \
+	"$("$NH" "$W/c" 0013 "$W/err6.log" "$W/graph6" "$W/err6.json" | names)"
+expect "without the build's JSON the failed includer is unknown" "" \
+	"$("$NH" "$W/c" 0013 "$W/err6.log" "$W/graph6" | names)"
 # a .c patch that adds the #include itself: the header is not in the
 # original tree's closure of the unit
 printf '0015\tdrivers/foo/bar.c\ta\tvmlinux\t2\t\n' >>"$W/c/index.tsv"
