@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -28,6 +29,26 @@ static char children_tmpdir[PATH_MAX];
 /* run_forked()'s copies of livefix, for run_stop_jobs(). */
 #define MAX_JOBS 16
 static volatile pid_t jobs[MAX_JOBS];
+
+/* SIGINT, SIGTERM and SIGHUP held while a child is started: a signal
+ * that came between fork() and the recording of its pid would let the
+ * handler miss the child, which would go on writing into a work directory
+ * the handler has just removed. Delivered when released. */
+static void signals_hold(sigset_t *old)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, old);
+}
+
+static void signals_release(const sigset_t *old)
+{
+	sigprocmask(SIG_SETMASK, old, NULL);
+}
 
 /* What every child gets before it execs, whoever started it. */
 static void child_environment(void)
@@ -107,19 +128,25 @@ int wait_child(pid_t pid)
 int run_argv(const char *const *argv, const struct run_opts *opts)
 {
 	int fds[2] = { -1, -1 }, status;
+	sigset_t old;
 	pid_t pid;
 
 	if (opts && opts->capture && pipe2(fds, O_CLOEXEC))
 		return -errno;
 	fflush(NULL);
+	signals_hold(&old);
 	pid = fork();
+	if (pid == 0) {
+		signals_release(&old);
+		child(argv, opts, fds[1]);
+	}
+	if (pid > 0 && run_own_group)
+		setpgid(pid, pid); /* as the child does: no race with a signal */
+	if (pid > 0)
+		run_child_pid = pid;
+	signals_release(&old);
 	if (pid < 0)
 		return -errno;
-	if (pid == 0)
-		child(argv, opts, fds[1]);
-	if (run_own_group)
-		setpgid(pid, pid); /* as the child does: no race with a signal */
-	run_child_pid = pid;
 	if (fds[1] >= 0) {
 		close(fds[1]);
 		*opts->capture = read_all(fds[0]);
@@ -221,11 +248,17 @@ void run_forked(int (*job)(void *ctx, size_t i), void *ctx, size_t nr, size_t ma
 	fflush(NULL);
 	while (done < nr) {
 		while (started < nr && started - done < max_parallel) {
+			sigset_t old;
+
+			signals_hold(&old);
 			pids[started] = fork();
-			if (pids[started] == 0)
+			if (pids[started] == 0) {
+				signals_release(&old);
 				_exit(job(ctx, started));
+			}
 			status[started] = pids[started] < 0 ? 126 : 0;
 			job_track(pids[started], true); /* stopped on SIGINT */
+			signals_release(&old);
 			started++;
 		}
 		if (pids[done] > 0) {
@@ -256,13 +289,20 @@ int run_children_tmpdir(const char *dir)
 void run_stop_child(void)
 {
 	pid_t child = run_child_pid;
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
 
-	if (child > 0) {
-		/* the child's whole group: gcc with cc1 and as, make with its jobs */
-		kill(-child, SIGTERM);
-		kill(child, SIGTERM);
-		waitpid(child, NULL, 0);
-	}
+	if (child <= 0)
+		return;
+	/* the child's whole group: gcc with cc1 and as, make with its jobs */
+	kill(-child, SIGTERM);
+	kill(child, SIGTERM);
+	waitpid(child, NULL, 0);
+	/* and what it started, which may outlive it by a moment (a kbuild
+	 * shell making its .tmp_$$ directory): gone before the work
+	 * directory is removed, killed after a second */
+	for (int i = 0; i < 100 && !kill(-child, 0); i++)
+		nanosleep(&tick, NULL);
+	kill(-child, SIGKILL);
 }
 
 void run_stop_jobs(void)
