@@ -34,6 +34,7 @@ static bool extracted;
  * x86-64 (test_special_sizes checks the probe against the real headers). */
 static const struct special_size layout_61[] = {
 	{ "alt_instr", 12 }, { "alt_instr.instr_offset", 0 }, { "alt_instr.instrlen", 10 },
+	{ "alt_instr.repl_offset", 4 }, { "alt_instr.replacementlen", 11 },
 	{ "paravirt_patch_site", 16 }, { "paravirt_patch_site.instr", 0 },
 	{ "paravirt_patch_site.len", 9 },
 	{ "jump_entry", 16 }, { "jump_entry.code", 0 }, { "s32", 4 },
@@ -156,11 +157,11 @@ static int compare(const unsigned char *run, struct verify_mismatch *m)
 
 static void test_extract_sites(void)
 {
-	/* Kinds: 0 any, 1 fentry, 2 ret, 3 jump, 4 lock (rules.h). */
+	/* Kinds: 0 any, 1 fentry, 2 ret, 3 jump, 4 lock, 5 forms (rules.h). */
 	static const struct { uint32_t offset; uint8_t len, kind; } want[] = {
 		{ 0x00, 5, 1 }, /* call __fentry__ */
 		{ 0x13, 2, 3 }, /* static key jmp (2 bytes) */
-		{ 0x15, 3, 0 }, /* alternative: 3 nops */
+		{ 0x15, 3, 5 }, /* alternative: 3 nops */
 		{ 0x18, 1, 4 }, /* lock prefix */
 		{ 0x3c, 5, 0 }, /* call __x86_indirect_thunk_rax */
 		{ 0x49, 5, 2 }, /* jmp __x86_return_thunk */
