@@ -427,7 +427,23 @@ static void test_compare_bad_sites(void)
 	run[0x18] = 0x90; /* neither lock nor ds */
 	CHECK_INT(1, compare(run, &m));
 	CHECK_INT(0x18, m.offset);
+	run[0x18] = vf.bytes[0x18];
+	run[0x14]++; /* the static key's jmp, one byte further than its target */
+	CHECK_INT(1, compare(run, &m));
+	CHECK(m.offset == 0x13 && m.site && m.site_kind == 3, "offset 0x%x, site %d, kind %u",
+	      m.offset, m.site, m.site_kind);
 	free(run);
+}
+
+/* A static key's site knows where its jmp goes: the entry's target. */
+static void test_jump_site_target(void)
+{
+	const struct verify_site *s = site_at(0x13);
+
+	if (!extracted)
+		return;
+	CHECK(s && s->to == jump_target_offset(), "jump site 0x13: destination 0x%x, entry's 0x%llx",
+	      s ? s->to : 0, (unsigned long long)jump_target_offset());
 }
 
 static void test_build_id_notes(void)
@@ -516,6 +532,7 @@ int main(void)
 	RUN_TEST(test_compare_wrong_sympos);
 	RUN_TEST(test_compare_string);
 	RUN_TEST(test_compare_bad_sites);
+	RUN_TEST(test_jump_site_target);
 	RUN_TEST(test_build_id_notes);
 	RUN_TEST(test_write_source);
 	verify_func_release(&vf);
