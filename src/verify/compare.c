@@ -67,7 +67,7 @@ static void fill_forms(struct tables *t, size_t si, const struct verify_site *s,
 		used += fm->nr_fields;
 		t->forms[si][k] = (struct lfv_form){
 			.bytes = fm->bytes, .branch = fm->branch,
-			.dest = word(&next, fm->dest, fm->dest_addend, target_of, ctx),
+			.dest = word(&next, fm->dest, fm->dest_addend, target_of, ctx), .to = fm->to,
 			.slot = word(&next, fm->slot, fm->slot_addend, target_of, ctx),
 			.fields = fields, .nr_fields = (lfv_u32)fm->nr_fields,
 		};

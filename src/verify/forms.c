@@ -23,6 +23,7 @@
 
 enum { FORM_PLAIN, FORM_CALL, FORM_JMP };  /* enum lfv_form_branch */
 enum { REL_PC32 = 1, REL_PC64 = 4 };       /* enum lfv_reloc_kind */
+enum { NO_DEST = 0xffffffff };             /* LFV_NO_DEST */
 
 /* x86_nops[] of 64-bit kernels (arch/x86/include/asm/nops.h). */
 static const unsigned char nops[9][8] = {
@@ -75,6 +76,7 @@ static struct verify_form *new_form(struct verify_site *s, size_t len)
 	s->forms = xrealloc(s->forms, (s->nr_forms + 1) * sizeof(*s->forms));
 	fm = &s->forms[s->nr_forms++];
 	memset(fm, 0, sizeof(*fm));
+	fm->to = NO_DEST;
 	fm->bytes = xcalloc(len ? len : 1, 1);
 	return fm;
 }
@@ -139,13 +141,24 @@ void verify_forms_original(const struct forms_src *c, struct verify_site *s)
 	original_fields(c, opt, s->offset, 0, s->len);
 }
 
-/* The destination of a rel32 branch whose field has relocation r. */
+/* The destination of a rel32 branch whose field has relocation r: a label
+ * of the function itself (static_cpu_has()'s "jmp %l[t_no]") by its
+ * offset, as the running function's labels may have moved; else the
+ * resolved symbol. */
 static bool branch_dest(const struct forms_src *c, const struct reloc *r, struct verify_form *fm)
 {
 	struct verify_reloc vr = { 0 };
+	int64_t to;
 
 	if (!r || verify_reloc_kind(r->type) != REL_PC32)
 		return false;
+	if (r->sym->sec == c->func->sec) {
+		to = (int64_t)r->sym->offset + r->addend + 4 - (int64_t)c->func->offset;
+		if (to >= 0 && (uint64_t)to < c->func->size) {
+			fm->to = (uint32_t)to;
+			return true;
+		}
+	}
 	verify_name_target(&vr, r, c->resolve, c->ctx);
 	free(vr.symbol);
 	free(vr.string);
@@ -286,7 +299,7 @@ static bool same_name(const char *a, const char *b)
 static bool same_form(const struct verify_form *a, const struct verify_form *b, size_t len)
 {
 	if (memcmp(a->bytes, b->bytes, len) || a->branch != b->branch ||
-	    !same_name(a->dest, b->dest) || a->dest_addend != b->dest_addend ||
+	    !same_name(a->dest, b->dest) || a->dest_addend != b->dest_addend || a->to != b->to ||
 	    !same_name(a->slot, b->slot) || a->slot_addend != b->slot_addend ||
 	    a->nr_fields != b->nr_fields)
 		return false;

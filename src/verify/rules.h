@@ -57,6 +57,8 @@ struct lfv_jump {
 /* One of the byte strings the kernel may leave at an alternative or
  * paravirt site (the build works them out: verify/forms.c). Bytes are
  * exact, but for a leading branch and relocated fields. */
+enum { LFV_NO_DEST = 0xffffffff }; /* lfv_site.to: the destination is unknown */
+
 enum lfv_form_branch {
 	LFV_FORM_PLAIN,
 	LFV_FORM_CALL, /* e8 rel32 to the destination */
@@ -69,6 +71,8 @@ struct lfv_form {
 	const lfv_u8 *bytes;  /* the site's len bytes; a branch's or field's bytes are zero */
 	lfv_u8 branch;        /* enum lfv_form_branch */
 	const lfv_u64 *dest;  /* the branch's destination, symbol + addend as resolved */
+	lfv_u32 to;           /* or, dest 0: an offset of the original function (a label of
+			       * it, which may have moved as lfv_shifts() finds) */
 	/* paravirt: the pv_ops slot the original calls through. With a branch,
 	 * the destination is the function the slot holds; without, the form
 	 * holds only while the slot holds *dest (_paravirt_nop: all nops). */
@@ -76,8 +80,6 @@ struct lfv_form {
 	const struct lfv_reloc *fields; /* relocated fields, offsets from the site */
 	lfv_u32 nr_fields;
 };
-
-enum { LFV_NO_DEST = 0xffffffff }; /* lfv_site.to: the destination is unknown */
 
 struct lfv_site {
 	lfv_u32 offset; /* from the function's start */
@@ -303,12 +305,18 @@ static int lfv_in_field(const struct lfv_form *fm, lfv_u32 i)
 
 /* The destination a form's branch must have, or 0 with *ok = 0 when the
  * form does not apply (its slot unreadable, or not holding *dest). */
-static lfv_u64 lfv_form_dest(const struct lfv_form *fm, lfv_read_fn read, int *ok)
+static lfv_u64 lfv_form_dest(const struct lfv_func *f, lfv_u32 found, const struct lfv_form *fm,
+			     lfv_u64 run_addr, lfv_read_fn read, int *ok)
 {
 	lfv_u8 word[8];
 	lfv_u64 held;
+	lfv_u32 to;
 
 	*ok = 1;
+	if (!fm->slot && !fm->dest && fm->to != LFV_NO_DEST) {
+		*ok = !lfv_run_offset(f, found, fm->to, &to);
+		return run_addr + to;
+	}
 	if (!fm->slot)
 		return fm->dest ? *fm->dest : 0;
 	if (read(word, *fm->slot, 8)) {
@@ -342,12 +350,13 @@ static lfv_u32 lfv_form_branch_len(const struct lfv_form *fm, const lfv_u8 *run,
 }
 
 /* 1 when run (len bytes at site_addr) is the form. */
-static int lfv_form_ok(const struct lfv_form *fm, lfv_u32 len, const lfv_u8 *run,
-		       lfv_u64 site_addr, lfv_read_fn read)
+static int lfv_form_ok(const struct lfv_func *f, lfv_u32 found, const struct lfv_form *fm,
+		       lfv_u32 len, const lfv_u8 *run, lfv_u64 site_addr, lfv_u64 run_addr,
+		       lfv_read_fn read)
 {
 	lfv_u32 i = 0, k;
 	int applies;
-	lfv_u64 dest = lfv_form_dest(fm, read, &applies);
+	lfv_u64 dest = lfv_form_dest(f, found, fm, run_addr, read, &applies);
 
 	if (!applies)
 		return 0;
@@ -411,7 +420,8 @@ static int lfv_site_ok(const struct lfv_func *f, const struct lfv_site *s, lfv_u
 		return run[0] == 0xf0 || run[0] == 0x3e;
 	case LFV_SITE_FORMS:
 		for (i = 0; i < s->nr_forms; i++)
-			if (lfv_form_ok(&s->forms[i], s->len, run, site_addr, read))
+			if (lfv_form_ok(f, found, &s->forms[i], s->len, run, site_addr, run_addr,
+					read))
 				return 1;
 		return 0;
 	default:

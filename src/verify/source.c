@@ -264,7 +264,7 @@ static void put_forms(FILE *f, size_t n, size_t si, const struct verify_site *s,
 
 		fprintf(f, "\t{ lfv_form_%zu_%zu_%zu, %s, ", n, si, k, form_branches[fm->branch]);
 		put_word(f, fm->dest, fm->dest_addend, t);
-		fprintf(f, ", ");
+		fprintf(f, ", 0x%x, ", fm->to);
 		put_word(f, fm->slot, fm->slot_addend, t);
 		if (fm->nr_fields)
 			fprintf(f, ", lfv_fields_%zu_%zu_%zu, %zu },\n", n, si, k, fm->nr_fields);

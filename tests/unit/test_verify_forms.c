@@ -157,10 +157,39 @@ static void test_paravirt_forms(void)
 	      "no nop6 form for a slot holding _paravirt_nop");
 }
 
+/* static_cpu_has(): the replacement's jmp goes to a label of the function,
+ * by offset (the running function's labels may have moved). */
+static void test_local_jmp_forms(void)
+{
+	const struct verify_site *s = site_at(0x11);
+	const struct verify_form *jmp;
+	unsigned char run[0x17];
+	struct verify_mismatch m;
+
+	CHECK(s && s->kind == SITE_FORMS && s->len == 5 && s->nr_forms == 3,
+	      "site 0x11: kind %d, len %d, %zu forms", s ? s->kind : -1, s ? s->len : -1,
+	      s ? s->nr_forms : 0);
+	jmp = form_with(s, "\xe9\0\0\0\0", FORM_JMP);
+	CHECK(jmp && !jmp->dest && jmp->to == 0x16, "no jmp to offset 0x16");
+	CHECK(form_with(s, "\x0f\x1f\x44\x00\x00", FORM_PLAIN), "empty replacement: no nop5");
+	if (!extracted)
+		return;
+	link_original(run);
+	memcpy(run + 0x11, "\x0f\x1f\x44\x00\x00", 5);
+	CHECK_INT(0, compare(run, &m));
+	memcpy(run + 0x11, "\xe9\0\0\0\0", 5);
+	CHECK_INT(0, compare(run, &m));
+	memcpy(run + 0x11, "\xeb\x03\x0f\x1f\x00", 5); /* recompute_jump(): rel8 */
+	CHECK_INT(0, compare(run, &m));
+	run[0x12] = 0x04;
+	CHECK_INT(1, compare(run, &m));
+	CHECK_INT(0x11, m.offset);
+}
+
 /* What boot may leave at each site: each accepted. */
 static void test_accepts_kernel_forms(void)
 {
-	unsigned char run[0x12];
+	unsigned char run[0x17];
 	struct verify_mismatch m;
 
 	if (!extracted)
@@ -185,7 +214,7 @@ static void test_accepts_kernel_forms(void)
 /* recompute_jump(): a near destination makes the jmp eb rel8 + nop3. */
 static void test_accepts_short_jmp(void)
 {
-	unsigned char run[0x12];
+	unsigned char run[0x17];
 	struct verify_mismatch m;
 
 	if (!extracted)
@@ -206,7 +235,7 @@ static void test_accepts_short_jmp(void)
 /* Anything else at a site is refused, naming it. */
 static void test_refuses_other_bytes(void)
 {
-	unsigned char run[0x12];
+	unsigned char run[0x17];
 	struct verify_mismatch m;
 
 	if (!extracted)
@@ -249,7 +278,7 @@ static void test_write_source(void)
 	CHECK(text && strstr(text, "{ 0xb, 6, LFV_SITE_FORMS, 0, lfv_forms_0_2, 3 },"),
 	      "paravirt site missing:\n%s", text ? text : "");
 	CHECK(text && strstr(text, "\"\\t.quad \\\"pv_ops\\\"+8\\n\""), "slot word missing");
-	CHECK(text && strstr(text, "LFV_FORM_CALL, 0, &lfv_targets["), "slot call form missing");
+	CHECK(text && strstr(text, "LFV_FORM_CALL, 0, 0xffffffff, &lfv_targets["), "slot call form missing");
 	CHECK(text && strstr(text, "\"\\t.quad \\\"_paravirt_nop\\\"+0\\n\""),
 	      "_paravirt_nop word missing");
 	free(text);
@@ -281,6 +310,7 @@ int main(void)
 	RUN_TEST(test_alternative_call_forms);
 	RUN_TEST(test_alternative_2_forms);
 	RUN_TEST(test_paravirt_forms);
+	RUN_TEST(test_local_jmp_forms);
 	RUN_TEST(test_accepts_kernel_forms);
 	RUN_TEST(test_accepts_short_jmp);
 	RUN_TEST(test_refuses_other_bytes);
