@@ -32,6 +32,12 @@ static uint64_t fnv1a(const unsigned char *p, size_t len)
 	return h;
 }
 
+/* The expected code's size (0 in a user_func: the running one's). */
+static uint64_t expect_size(const struct user_func *f)
+{
+	return f->expect_size ? f->expect_size : f->size;
+}
+
 static char *meta_text(const struct user_patch *p)
 {
 	struct strbuf b = { 0 };
@@ -48,7 +54,7 @@ static char *meta_text(const struct user_patch *p)
 		strbuf_add(&b, line, strlen(line));
 		free(line);
 		/* the expected code's size, when not the running one's */
-		line = f->expect_size != f->size ? xasprintf(" %" PRIu64 "\n", f->expect_size)
+		line = expect_size(f) != f->size ? xasprintf(" %" PRIu64 "\n", expect_size(f))
 						 : xstrdup("\n");
 		strbuf_add(&b, line, strlen(line));
 		free(line);
@@ -65,8 +71,8 @@ static void add_sections(struct user_patch *p)
 	free(meta);
 	pre = elf_add_section(p->elf, PREBYTES_SECTION, SHT_PROGBITS, 0, 1, 0, NULL, 0);
 	for (size_t i = 0; i < p->nr_funcs; i++) {
-		elf_section_append(pre, p->funcs[i].expect, p->funcs[i].expect_size, 1);
-		elf_section_append(pre, p->funcs[i].mask, p->funcs[i].expect_size, 1);
+		elf_section_append(pre, p->funcs[i].expect, expect_size(&p->funcs[i]), 1);
+		elf_section_append(pre, p->funcs[i].mask, expect_size(&p->funcs[i]), 1);
 	}
 }
 
