@@ -92,34 +92,27 @@ static struct verify_reloc *add_field(struct verify_form *fm)
 }
 
 /* The function's relocated fields in [from, from + len) of the site at
- * site_off, as fields of fm; their bytes zeroed. */
+ * site_off, as fields of fm; their bytes zeroed. One hash lookup a byte:
+ * no walk over all the function's relocations per site. */
 static void original_fields(const struct forms_src *c, struct verify_form *fm, uint32_t site_off,
 			    uint32_t from, uint32_t len)
 {
-	const struct section *sec = c->func->sec;
-	const struct reloc *r;
-
-	if (!sec->rela)
-		return;
-	for_each_reloc(sec->rela, r) {
-		uint64_t at = r->offset - c->func->offset;
-		size_t size = reloc_field_size(r->type);
+	for (uint32_t i = from; i < from + len; i++) {
+		const struct reloc *r = find_reloc_by_offset(c->func->sec,
+							     c->func->offset + site_off + i);
+		size_t size = r ? reloc_field_size(r->type) : 0;
+		int kind = r ? verify_reloc_kind(r->type) : 0;
 		struct verify_reloc *vr;
 
-		if (r->offset < c->func->offset || at < (uint64_t)site_off + from ||
-		    at >= (uint64_t)site_off + from + len)
-			continue;
+		if (!kind || !size || i + size > from + len)
+			continue; /* not a field the module can read: exact zeros */
 		vr = add_field(fm);
-		vr->offset = (uint32_t)(at - site_off);
-		vr->kind = (uint8_t)verify_reloc_kind(r->type);
-		if (!vr->kind || !size || at + size > (uint64_t)site_off + from + len) {
-			fm->nr_fields--; /* not a field the module can read: exact zeros */
-			continue;
-		}
+		vr->offset = i, vr->kind = (uint8_t)kind;
 		verify_name_target(vr, r, c->resolve, c->ctx);
-		memset(fm->bytes + vr->offset, 0, size);
+		memset(fm->bytes + i, 0, size);
 		if (!vr->target && !vr->string)
 			(*c->nr_unchecked)++;
+		i += (uint32_t)size - 1;
 	}
 }
 
