@@ -72,6 +72,46 @@ static int quiet_resolve(void *ctx, const char *name, bool is_local, char **out)
 	return 0;
 }
 
+/* LIVEFIX_TEST_CORRUPT_FORMS: every form of every alternative/paravirt
+ * site made one the kernel never writes (a branch one byte further, else
+ * its first byte outside a field flipped), so the module must refuse a
+ * function that has such a site. */
+static bool in_field(const struct verify_form *fm, uint32_t i)
+{
+	for (size_t k = 0; k < fm->nr_fields; k++) {
+		uint32_t size = fm->fields[k].kind >= 3 ? 8 : 4; /* ABS64, PC64 */
+
+		if (i >= fm->fields[k].offset && i < fm->fields[k].offset + size)
+			return true;
+	}
+	return false;
+}
+
+static size_t corrupt_forms(struct verify_func *f)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < f->nr_sites; i++) {
+		struct verify_site *s = &f->sites[i];
+
+		for (size_t k = 0; k < s->nr_forms; k++) {
+			struct verify_form *fm = &s->forms[k];
+			uint32_t b = 0;
+
+			if (fm->branch) {
+				fm->dest_addend++, fm->to += fm->to != 0xffffffff;
+			} else {
+				while (b < s->len && in_field(fm, b))
+					b++;
+				if (b < s->len)
+					fm->bytes[b] ^= 0xff;
+			}
+		}
+		n += s->nr_forms != 0;
+	}
+	return n;
+}
+
 int run_pre_collect(struct run_pre_set *set, const struct special_sizes *sizes,
 		    const struct unit_objects *u, struct unit_resolver *r,
 		    const struct klp_func_desc *funcs, size_t nr)
@@ -109,6 +149,9 @@ int run_pre_collect(struct run_pre_set *set, const struct special_sizes *sizes,
 			break;
 		}
 		set->nr++;
+		if (test_hook_env("LIVEFIX_TEST_CORRUPT_FORMS"))
+			pr_warn("test override LIVEFIX_TEST_CORRUPT_FORMS: %s: the forms of %zu "
+				"alternative/paravirt site(s) corrupted", f->name, corrupt_forms(f));
 		pr_debug("%s: run-pre data: %u bytes, %zu references (%zu unnamed), %zu sites",
 			 f->name, f->size, f->nr_relocs, f->nr_unchecked, f->nr_sites);
 	}

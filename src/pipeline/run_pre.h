@@ -3,7 +3,8 @@
  * function a unit replaces, what its original object holds, named through
  * the same resolver as the patch code; and the test-only overrides that
  * prove the check works (LIVEFIX_TEST_SYMPOS, LIVEFIX_TEST_EXPECT_FROM,
- * LIVEFIX_TEST_NO_RUN_PRE), read only by test builds (common/testhooks.h). */
+ * LIVEFIX_TEST_NO_RUN_PRE, LIVEFIX_TEST_CORRUPT_FORMS), read only by test
+ * builds (common/testhooks.h). */
 #ifndef LIVEFIX_PIPELINE_RUN_PRE_H
 #define LIVEFIX_PIPELINE_RUN_PRE_H
 

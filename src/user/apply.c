@@ -179,22 +179,67 @@ static int wait_until_outside(struct user_process *p, struct stack_unwinder *u,
 	return -EBUSY;
 }
 
+/* Why the running function f differs (m from verify_mask_compare). */
+static void run_pre_report(const struct user_process *p, const struct user_func *f,
+			   const unsigned char *running, size_t len, const struct verify_mismatch *m)
+{
+	if (m->jump)
+		pr_err("run-pre: process %d: function '%s' at +%#x holds a jump to %#" PRIx64 ", "
+		       "the patch expects one to %#" PRIx64 ": it does not run the code the patch "
+		       "was built against", p->pid, f->name, m->run_offset, m->actual, m->expected);
+	else if (m->reloc)
+		pr_err("run-pre: process %d: function '%s' at +%#x holds the field %#" PRIx64 ", "
+		       "the patch expects %#" PRIx64 ": it does not run the code the patch was "
+		       "built against", p->pid, f->name, m->run_offset, m->actual, m->expected);
+	else
+		pr_err("run-pre: process %d: function '%s' at +%#x holds %02x, the patch expects "
+		       "%02x: it does not run the code the patch was built against", p->pid,
+		       f->name, m->run_offset, m->run_offset < len ? running[m->run_offset] : 0,
+		       f->expect[m->offset]);
+}
+
+/* *len bytes at addr, or (past the function's end may be unmapped) at
+ * least its own size bytes: *len says how many. */
+static int read_code(struct user_process *p, uint64_t addr, unsigned char *buf, size_t *len,
+		     size_t size)
+{
+	enum log_level level = log_get_level();
+	int ret;
+
+	if (*len > size) {
+		log_set_level((enum log_level)(LOG_ERROR + 1));
+		ret = process_read(p, addr, buf, *len);
+		log_set_level(level);
+		if (!ret)
+			return 0;
+	}
+	*len = size;
+	return process_read(p, addr, buf, size);
+}
+
+/* Each replaced function's running code against the patch's expectation,
+ * by the kernel modules' rules (verify/mask.c: jumps by destination). */
 static int run_pre(struct user_process *p, const struct user_patch *patch, uint64_t bias)
 {
 	for (size_t i = 0; i < patch->nr_funcs; i++) {
 		const struct user_func *f = &patch->funcs[i];
-		unsigned char *running = xmalloc(f->size);
-		int ret = process_read(p, f->vaddr + bias, running, f->size);
+		struct verify_func vf;
+		struct verify_mismatch m;
+		unsigned char *running;
+		size_t len;
+		int ret;
 
-		for (uint64_t j = 0; !ret && j < f->size; j++) {
-			if (!f->mask[j] || running[j] == f->expect[j])
-				continue;
-			pr_err("run-pre: process %d: function '%s' at +%#" PRIx64 " holds %02x, the "
-			       "patch expects %02x: it does not run the code the patch was built "
-			       "against", p->pid, f->name, j, running[j], f->expect[j]);
+		verify_func_from_mask(f->name, f->expect, f->mask, (uint32_t)f->expect_size,
+				      f->vaddr, &vf);
+		len = vf.run_size > f->size ? vf.run_size : f->size;
+		running = xmalloc(len);
+		ret = read_code(p, f->vaddr + bias, running, &len, f->size);
+		if (!ret && verify_mask_compare(&vf, running, len, f->vaddr, bias, &m)) {
+			run_pre_report(p, f, running, len, &m);
 			ret = -EILSEQ;
 		}
 		free(running);
+		verify_func_release(&vf);
 		if (ret)
 			return ret;
 	}

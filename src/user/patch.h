@@ -23,8 +23,10 @@ struct user_func {
 	uint64_t vaddr;      /* link-time address of the function in the binary */
 	uint64_t size;       /* its size there */
 	unsigned entry;      /* where the jump goes: 4 after an endbr64, else 0 */
-	unsigned char *expect; /* size bytes: the running code run-pre expects (owned) */
-	unsigned char *mask;   /* size bytes: 1 where expect is compared (owned) */
+	uint64_t expect_size;  /* the original object's size of it: the jumps the running
+				* binary has shorter make size smaller */
+	unsigned char *expect; /* expect_size bytes: the code run-pre expects (owned) */
+	unsigned char *mask;   /* expect_size bytes: enum verify_mask (owned) */
 };
 
 struct user_patch {

@@ -32,6 +32,12 @@ static uint64_t fnv1a(const unsigned char *p, size_t len)
 	return h;
 }
 
+/* The expected code's size (0 in a user_func: the running one's). */
+static uint64_t expect_size(const struct user_func *f)
+{
+	return f->expect_size ? f->expect_size : f->size;
+}
+
 static char *meta_text(const struct user_patch *p)
 {
 	struct strbuf b = { 0 };
@@ -43,8 +49,13 @@ static char *meta_text(const struct user_patch *p)
 	for (size_t i = 0; i < p->nr_funcs; i++) {
 		const struct user_func *f = &p->funcs[i];
 
-		line = xasprintf("func %s %#" PRIx64 " %" PRIu64 " %u %s\n", f->name, f->vaddr,
+		line = xasprintf("func %s %#" PRIx64 " %" PRIu64 " %u %s", f->name, f->vaddr,
 				 f->size, f->entry, f->new_symbol);
+		strbuf_add(&b, line, strlen(line));
+		free(line);
+		/* the expected code's size, when not the running one's */
+		line = expect_size(f) != f->size ? xasprintf(" %" PRIu64 "\n", expect_size(f))
+						 : xstrdup("\n");
 		strbuf_add(&b, line, strlen(line));
 		free(line);
 	}
@@ -60,8 +71,8 @@ static void add_sections(struct user_patch *p)
 	free(meta);
 	pre = elf_add_section(p->elf, PREBYTES_SECTION, SHT_PROGBITS, 0, 1, 0, NULL, 0);
 	for (size_t i = 0; i < p->nr_funcs; i++) {
-		elf_section_append(pre, p->funcs[i].expect, p->funcs[i].size, 1);
-		elf_section_append(pre, p->funcs[i].mask, p->funcs[i].size, 1);
+		elf_section_append(pre, p->funcs[i].expect, expect_size(&p->funcs[i]), 1);
+		elf_section_append(pre, p->funcs[i].mask, expect_size(&p->funcs[i]), 1);
 	}
 }
 
@@ -128,12 +139,15 @@ static int check_trailer(const char *path)
 static int parse_func(struct user_patch *p, const char *line, const char *path)
 {
 	char name[512], sym[600];
-	uint64_t vaddr, size;
+	uint64_t vaddr, size, expect_size = 0;
 	unsigned entry;
 	struct user_func *f;
+	int n = sscanf(line, "func %511s %" SCNx64 " %" SCNu64 " %u %599s %" SCNu64, name, &vaddr,
+		       &size, &entry, sym, &expect_size);
 
-	if (sscanf(line, "func %511s %" SCNx64 " %" SCNu64 " %u %599s", name, &vaddr, &size,
-		   &entry, sym) != 5 || !size || size > (1u << 24) ||
+	if (n == 5)
+		expect_size = size;
+	if (n < 5 || !size || size > (1u << 24) || !expect_size || expect_size > (1u << 24) ||
 	    entry + USER_JUMP_SIZE > size) {
 		pr_err("patch file '%s': bad line '%s'", path, line);
 		return -EINVAL;
@@ -141,7 +155,8 @@ static int parse_func(struct user_patch *p, const char *line, const char *path)
 	p->funcs = xrealloc(p->funcs, (p->nr_funcs + 1) * sizeof(*p->funcs));
 	f = &p->funcs[p->nr_funcs++];
 	*f = (struct user_func){ .name = xstrdup(name), .new_symbol = xstrdup(sym),
-				 .vaddr = vaddr, .size = size, .entry = entry };
+				 .vaddr = vaddr, .size = size, .entry = entry,
+				 .expect_size = expect_size };
 	return 0;
 }
 
@@ -183,7 +198,7 @@ static int read_prebytes(struct user_patch *p, const struct section *pre, const 
 		struct user_func *f = &p->funcs[i];
 		struct symbol *s = find_symbol_by_name(p->elf, f->new_symbol);
 
-		if (!pre || !pre->data || pre->sh.sh_size - off < 2 * f->size) {
+		if (!pre || !pre->data || pre->sh.sh_size - off < 2 * f->expect_size) {
 			pr_err("patch file '%s': run-pre bytes of '%s' missing", path, f->name);
 			return -EINVAL;
 		}
@@ -192,11 +207,11 @@ static int read_prebytes(struct user_patch *p, const struct section *pre, const 
 			       f->new_symbol);
 			return -EINVAL;
 		}
-		f->expect = xmalloc(f->size);
-		f->mask = xmalloc(f->size);
-		memcpy(f->expect, pre->data + off, f->size);
-		memcpy(f->mask, pre->data + off + f->size, f->size);
-		off += 2 * f->size;
+		f->expect = xmalloc(f->expect_size);
+		f->mask = xmalloc(f->expect_size);
+		memcpy(f->expect, pre->data + off, f->expect_size);
+		memcpy(f->mask, pre->data + off + f->expect_size, f->expect_size);
+		off += 2 * f->expect_size;
 	}
 	return 0;
 }

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The running code of a replaced function, predicted from the original
  * object and the binary's symbols (run-pre's expected bytes), and checked
- * against the binary at build time. */
+ * against the binary at build time with the matching run-pre uses
+ * (verify/mask.c: the kernel modules' rules, jumps by destination). */
 #include "user/binary.h"
 #include "user/build.h"
 #include "user/patch.h"
 #include "common/log.h"
 #include "common/xalloc.h"
 #include "elf/elf.h"
+#include "verify/verify.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -55,10 +57,12 @@ static void predict_field(const struct user_binary *b, const char *file, const s
 	    target_address(b, file, r->sym, &addr)) {
 		int64_t v = (int64_t)(addr + r->addend - (fn->value + off));
 
-		if (v == (int32_t)v && off + 4 <= f->size) {
+		if (v == (int32_t)v && off + 4 <= f->expect_size) {
 			int32_t v32 = (int32_t)v;
 
 			memcpy(f->expect + off, &v32, 4);
+			memset(f->mask + off, VERIFY_MASK_PCREL_TAIL, 4);
+			f->mask[off] = VERIFY_MASK_PCREL;
 			return;
 		}
 	}
@@ -67,22 +71,44 @@ static void predict_field(const struct user_binary *b, const char *file, const s
 		from = off >= 3 ? off - 3 : 0;
 	else
 		from = off;
-	for (uint64_t i = from; i < off + len && i < f->size; i++)
-		f->mask[i] = 0;
+	for (uint64_t i = from; i < off + len && i < f->expect_size; i++)
+		f->mask[i] = VERIFY_MASK_SKIP;
 }
 
+/* The binary's code of f against the prediction, as run-pre will compare
+ * the running process (the same rules). */
 static int compare_with_binary(const struct user_binary *b, const char *name,
-			       const struct user_func *f, const unsigned char *running)
+			       const struct user_func *f)
 {
-	for (uint64_t i = 0; i < f->size; i++) {
-		if (!f->mask[i] || f->expect[i] == running[i])
-			continue;
-		pr_err("cannot reproduce the running binary: function '%s' at +%#" PRIx64
-		       " is %02x in the original object, %02x in %s (another source, "
-		       "compiler or flags?)", name, i, f->expect[i], running[i], b->path);
-		return -ENOTSUP;
+	struct verify_func vf;
+	struct verify_mismatch m;
+	const unsigned char *running = NULL;
+	uint64_t len;
+	int ret = 0;
+
+	verify_func_from_mask(name, f->expect, f->mask, (uint32_t)f->expect_size, f->vaddr, &vf);
+	/* the bytes after a function may not be mapped: as many as there are */
+	len = vf.run_size;
+	while (len > f->size && !(running = user_binary_bytes(b, f->vaddr, len)))
+		len--;
+	if (!running)
+		running = user_binary_bytes(b, f->vaddr, len = f->size);
+	if (!running || verify_mask_compare(&vf, running, len, f->vaddr, 0, &m)) {
+		if (running && m.jump)
+			pr_err("cannot reproduce the running binary: function '%s' at +%#x has a "
+			       "jump to %#" PRIx64 " in %s, to %#" PRIx64 " in the original object "
+			       "(another source, compiler or flags?)", name, m.offset, m.actual,
+			       b->path, m.expected);
+		else
+			pr_err("cannot reproduce the running binary: function '%s' at +%#x is "
+			       "%02x in the original object, %02x in %s (another source, "
+			       "compiler or flags?)", name, running ? m.offset : 0,
+			       running ? f->expect[m.offset] : 0,
+			       running && m.run_offset < len ? running[m.run_offset] : 0, b->path);
+		ret = -ENOTSUP;
 	}
-	return 0;
+	verify_func_release(&vf);
+	return ret;
 }
 
 static void predict_bytes(const struct user_binary *b, const struct symbol *s, const char *file,
@@ -90,9 +116,9 @@ static void predict_bytes(const struct user_binary *b, const struct symbol *s, c
 {
 	const struct section *sec = s->sec;
 
-	memcpy(f->expect, sec->data + s->offset, f->size);
-	memset(f->mask, 1, f->size);
-	for (uint64_t off = 0; sec->rela && off < f->size; off++) {
+	memcpy(f->expect, sec->data + s->offset, f->expect_size);
+	memset(f->mask, VERIFY_MASK_EXACT, f->expect_size);
+	for (uint64_t off = 0; sec->rela && off < f->expect_size; off++) {
 		struct reloc *r = find_reloc_by_offset(sec, s->offset + off);
 
 		if (r)
@@ -130,7 +156,8 @@ int user_predict_function(const struct user_binary *b, const struct elf *orig,
 		       b->path, ret == -EEXIST ? "two of the" : "no", name, file);
 		return -ENOTSUP;
 	}
-	if (bs->size != s->size || !(running = user_binary_bytes(b, bs->value, bs->size))) {
+	/* the binary's may be shorter: jumps the assembler made rel8 there */
+	if (bs->size > s->size || !(running = user_binary_bytes(b, bs->value, bs->size))) {
 		pr_err("cannot reproduce the running binary: function '%s' is %" PRIu64
 		       " bytes in the original object, %" PRIu64 " in %s", name, s->size,
 		       bs->size, b->path);
@@ -139,9 +166,10 @@ int user_predict_function(const struct user_binary *b, const struct elf *orig,
 	f->name = xstrdup(name);
 	f->vaddr = bs->value;
 	f->size = bs->size;
-	f->expect = xmalloc(f->size);
-	f->mask = xmalloc(f->size);
+	f->expect_size = s->size;
+	f->expect = xmalloc(f->expect_size);
+	f->mask = xmalloc(f->expect_size);
 	predict_bytes(b, s, file, bs, f);
-	ret = compare_with_binary(b, name, f, running);
+	ret = compare_with_binary(b, name, f);
 	return ret ? ret : check_jump_room(name, f, running);
 }

@@ -224,14 +224,32 @@ static int seize_new_threads(struct user_process *p, size_t *added)
 	return ret;
 }
 
-static int wait_all_stopped(struct user_process *p)
+/* Calls fn (if any) on every thread once it is stopped, interrupting it
+ * first when asked. A thread that exits meanwhile is forgotten by
+ * wait_stop(), another thread moving into its slot: that one is not
+ * skipped. */
+static void for_each_stopped(struct user_process *p, bool interrupt,
+			     void (*fn)(struct user_thread *t))
 {
 	for (size_t i = 0; i < p->nr_threads; i++) {
-		if (p->threads[i].stopped)
-			continue;
-		if (wait_stop(p, &p->threads[i]) == -ESRCH)
-			i--; /* forgotten: another thread moved into slot i */
+		struct user_thread *t = &p->threads[i];
+
+		if (!t->stopped) {
+			if (interrupt)
+				ptrace(PTRACE_INTERRUPT, t->tid, 0, 0);
+			if (wait_stop(p, t) == -ESRCH) {
+				i--; /* forgotten: another thread moved into slot i */
+				continue;
+			}
+		}
+		if (fn)
+			fn(t);
 	}
+}
+
+static int wait_all_stopped(struct user_process *p)
+{
+	for_each_stopped(p, false, NULL);
 	if (p->gone) {
 		pr_err("process %d (%s) exited", p->pid, p->comm);
 		return -ESRCH;
@@ -305,22 +323,15 @@ int process_run_briefly(struct user_process *p, unsigned microseconds)
 	return ret;
 }
 
+static void detach_thread(struct user_thread *t)
+{
+	ptrace(PTRACE_DETACH, t->tid, 0, (long)t->pending_sig);
+	t->stopped = false;
+}
+
 void process_detach(struct user_process *p)
 {
-	for (size_t i = 0; i < p->nr_threads; i++) {
-		struct user_thread *t = &p->threads[i];
-
-		if (!t->stopped) {
-			/* detaching needs a stopped tracee */
-			ptrace(PTRACE_INTERRUPT, t->tid, 0, 0);
-			if (wait_stop(p, t) == -ESRCH) {
-				i--;
-				continue;
-			}
-		}
-		ptrace(PTRACE_DETACH, t->tid, 0, (long)t->pending_sig);
-		t->stopped = false;
-	}
+	for_each_stopped(p, true, detach_thread); /* detaching needs a stopped tracee */
 	if (p->nr_threads)
 		p->stopped_seconds += now_seconds() - p->stop_started;
 	p->nr_threads = 0;

@@ -21,7 +21,60 @@ struct tables {
 	struct lfv_jump *jumps;
 	uint64_t *targets; /* relocations', then jumps' */
 	uint32_t *shift;
+	struct lfv_form **forms;          /* per site (NULL: none) */
+	struct lfv_reloc **fields;        /* per site, all its forms' fields */
+	uint64_t **words;                 /* per site: its forms' targets */
 };
+
+typedef uint64_t (*target_fn)(void *ctx, const char *target);
+
+static const uint64_t *word(uint64_t **next, const char *name, int64_t addend,
+			    target_fn target_of, void *ctx)
+{
+	if (!name)
+		return NULL;
+	**next = target_of(ctx, name) + (uint64_t)addend;
+	return (*next)++;
+}
+
+static void fill_fields(struct lfv_reloc *out, const struct verify_reloc *in, size_t nr,
+			uint64_t **next, target_fn target_of, void *ctx)
+{
+	for (size_t i = 0; i < nr; i++)
+		out[i] = (struct lfv_reloc){ in[i].offset, in[i].kind, in[i].symbol,
+					     word(next, in[i].target, in[i].addend, target_of, ctx),
+					     in[i].string, in[i].string_len,
+					     (uint64_t)in[i].string_delta };
+}
+
+/* Site s's forms as the module has them. */
+static void fill_forms(struct tables *t, size_t si, const struct verify_site *s,
+		       target_fn target_of, void *ctx)
+{
+	size_t nr_fields = 0, k, used = 0;
+	uint64_t *next;
+
+	for (k = 0; k < s->nr_forms; k++)
+		nr_fields += s->forms[k].nr_fields;
+	t->forms[si] = xcalloc(s->nr_forms + 1, sizeof(**t->forms));
+	t->fields[si] = xcalloc(nr_fields + 1, sizeof(**t->fields));
+	t->words[si] = next = xcalloc(2 * s->nr_forms + nr_fields + 1, sizeof(**t->words));
+	for (k = 0; k < s->nr_forms; k++) {
+		const struct verify_form *fm = &s->forms[k];
+		struct lfv_reloc *fields = t->fields[si] + used;
+
+		fill_fields(fields, fm->fields, fm->nr_fields, &next, target_of, ctx);
+		used += fm->nr_fields;
+		t->forms[si][k] = (struct lfv_form){
+			.bytes = fm->bytes, .branch = fm->branch,
+			.dest = word(&next, fm->dest, fm->dest_addend, target_of, ctx), .to = fm->to,
+			.slot = word(&next, fm->slot, fm->slot_addend, target_of, ctx),
+			.fields = fields, .nr_fields = (lfv_u32)fm->nr_fields,
+		};
+	}
+	t->sites[si].forms = t->forms[si];
+	t->sites[si].nr_forms = (lfv_u32)s->nr_forms;
+}
 
 static void tables_fill(struct tables *t, const struct verify_func *f,
 			uint64_t (*target_of)(void *ctx, const char *target), void *ctx)
@@ -31,8 +84,15 @@ static void tables_fill(struct tables *t, const struct verify_func *f,
 	t->jumps = xcalloc(f->nr_jumps + 1, sizeof(*t->jumps));
 	t->targets = xcalloc(f->nr_relocs + f->nr_jumps + 1, sizeof(*t->targets));
 	t->shift = xcalloc(f->nr_jumps + 1, sizeof(*t->shift));
-	for (size_t i = 0; i < f->nr_sites; i++)
-		t->sites[i] = (struct lfv_site){ f->sites[i].offset, f->sites[i].len, f->sites[i].kind };
+	t->forms = xcalloc(f->nr_sites + 1, sizeof(*t->forms));
+	t->fields = xcalloc(f->nr_sites + 1, sizeof(*t->fields));
+	t->words = xcalloc(f->nr_sites + 1, sizeof(*t->words));
+	for (size_t i = 0; i < f->nr_sites; i++) {
+		t->sites[i] = (struct lfv_site){ f->sites[i].offset, f->sites[i].len, f->sites[i].kind,
+						 f->sites[i].to, NULL, 0 };
+		if (f->sites[i].nr_forms)
+			fill_forms(t, i, &f->sites[i], target_of, ctx);
+	}
 	for (size_t i = 0; i < f->nr_relocs; i++) {
 		const struct verify_reloc *r = &f->relocs[i];
 
@@ -55,8 +115,16 @@ static void tables_fill(struct tables *t, const struct verify_func *f,
 	}
 }
 
-static void tables_release(struct tables *t)
+static void tables_release(struct tables *t, size_t nr_sites)
 {
+	for (size_t i = 0; i < nr_sites; i++) {
+		free(t->forms[i]);
+		free(t->fields[i]);
+		free(t->words[i]);
+	}
+	free(t->forms);
+	free(t->fields);
+	free(t->words);
 	free(t->relocs);
 	free(t->sites);
 	free(t->jumps);
@@ -88,10 +156,16 @@ int verify_func_compare(const struct verify_func *f, const unsigned char *run, s
 	if (ret) {
 		m->offset = lm.offset, m->len = lm.len, m->run_offset = lm.run_offset;
 		m->site = lm.site != NULL;
+		m->site_kind = lm.site ? lm.site->kind : 0;
 		m->reloc = lm.reloc ? &f->relocs[lm.reloc - t.relocs] : NULL;
 		m->jump = lm.jump ? &f->jumps[lm.jump - t.jumps] : NULL;
 		m->expected = lm.expected, m->actual = lm.actual, m->string_addr = lm.string_addr;
 	}
-	tables_release(&t);
+	tables_release(&t, f->nr_sites);
 	return ret;
+}
+
+const char *verify_site_kind_name(uint8_t kind)
+{
+	return lfv_site_kind_name(kind);
 }

@@ -13,7 +13,8 @@
 #include <string.h>
 
 /* Same values as enum lfv_site_kind / lfv_reloc_kind in rules.h. */
-enum { SITE_ANY, SITE_FENTRY, SITE_RET, SITE_JUMP, SITE_LOCK };
+enum { SITE_ANY, SITE_FENTRY, SITE_RET, SITE_JUMP, SITE_LOCK, SITE_FORMS };
+enum { NO_DEST = 0xffffffff }; /* LFV_NO_DEST */
 enum { REL_PC32 = 1, REL_ABS32, REL_ABS64, REL_PC64 };
 
 struct extract {
@@ -22,19 +23,22 @@ struct extract {
 	const struct symbol *func;
 	struct verify_func *out;
 	size_t alloc_sites, alloc_relocs;
+	struct forms_src forms; /* for alternatives and paravirt sites */
 };
 
-static void add_site(struct extract *x, uint64_t offset, size_t len, int kind)
+static struct verify_site *add_site(struct extract *x, uint64_t offset, size_t len, int kind)
 {
 	struct verify_func *f = x->out;
 
 	if (offset >= f->size || !len)
-		return;
+		return NULL;
 	if (offset + len > f->size)
 		len = f->size - offset;
 	xgrow((void **)&f->sites, &x->alloc_sites, f->nr_sites + 1, sizeof(*f->sites));
-	f->sites[f->nr_sites++] = (struct verify_site){ (uint32_t)offset, (uint8_t)len,
-							(uint8_t)kind };
+	f->sites[f->nr_sites] = (struct verify_site){ .offset = (uint32_t)offset,
+						      .len = (uint8_t)(len > 255 ? 255 : len),
+						      .kind = (uint8_t)kind, .to = NO_DEST };
+	return &f->sites[f->nr_sites++];
 }
 
 /* The start and length of the call/jmp/jcc whose rel32 is at field. */
@@ -115,21 +119,28 @@ static bool entry_site(const struct extract *x, const struct reloc *r, uint64_t 
  * entry type, the member whose relocation names the site (NULL: the entry
  * is that field) and the u8 member giving the site's length (NULL: derived
  * from the code). */
+enum rewriter { BY_ALTERNATIVES = 1, BY_PARAVIRT };
+
 static const struct rewritten {
 	const char *name;
 	const char *type;
 	const char *site_member, *len_member;
 	int kind;
+	enum rewriter by;     /* whose forms the site takes (verify/forms.c) */
+	const char *repl_member, *repl_len_member; /* alternatives: the replacement */
 } rewritten[] = {
-	{ ".altinstructions", "alt_instr", "instr_offset", "instrlen", SITE_ANY },
-	{ ".parainstructions", "paravirt_patch_site", "instr", "len", SITE_ANY },
-	{ "__jump_table", "jump_entry", "code", NULL, SITE_JUMP },
-	{ ".smp_locks", "s32", NULL, NULL, SITE_LOCK }, /* each to a lock prefix */
+	{ ".altinstructions", "alt_instr", "instr_offset", "instrlen", SITE_FORMS,
+	  .by = BY_ALTERNATIVES, .repl_member = "repl_offset",
+	  .repl_len_member = "replacementlen" },
+	{ ".parainstructions", "paravirt_patch_site", "instr", "len", SITE_FORMS,
+	  .by = BY_PARAVIRT },
+	{ "__jump_table", "jump_entry", "code", NULL, SITE_JUMP, .by = 0 },
+	{ ".smp_locks", "s32", NULL, NULL, SITE_LOCK, .by = 0 }, /* each to a lock prefix */
 };
 
 /* One section's entry layout in this kernel. */
 struct entry_layout {
-	unsigned long size, site_off, len_off;
+	unsigned long size, site_off, len_off, repl_off, repl_len_off;
 };
 
 /* The probed value of key ("alt_instr", "alt_instr.instrlen"); a key the
@@ -181,7 +192,57 @@ static int entry_layout(const struct extract *x, const struct rewritten *d,
 		ret = layout_member(x, d, d->site_member, l->size, &l->site_off);
 	if (!ret)
 		ret = layout_member(x, d, d->len_member, l->size, &l->len_off);
+	if (!ret)
+		ret = layout_member(x, d, d->repl_member, l->size, &l->repl_off);
+	if (!ret)
+		ret = layout_member(x, d, d->repl_len_member, l->size, &l->repl_len_off);
 	return ret;
+}
+
+/* The replacement an alternative entry names, as a form of site s. */
+static void alternative_form(struct extract *x, const struct section *sec,
+			     const struct entry_layout *l, uint64_t entry, struct verify_site *s)
+{
+	const struct reloc *r = find_reloc_by_offset(sec, entry + l->repl_off);
+	int64_t at;
+
+	if (!r || !r->sym->sec || entry + l->repl_len_off >= sec->sh.sh_size)
+		return;
+	at = (int64_t)r->sym->offset + r->addend;
+	if (at >= 0)
+		verify_forms_alt(&x->forms, s, r->sym->sec, (uint64_t)at,
+				 sec->data[entry + l->repl_len_off]);
+}
+
+/* Where a jump entry's other field into this function (its target, the
+ * "yes" label) points: a function offset, or NO_DEST. */
+static uint32_t jump_destination(const struct extract *x, const struct section *sec,
+				 const struct entry_layout *l, uint64_t entry)
+{
+	uint64_t off;
+
+	for (uint64_t i = 0; i < l->size; i++) {
+		const struct reloc *r = i == l->site_off ? NULL
+							 : find_reloc_by_offset(sec, entry + i);
+
+		if (r && entry_site(x, r, &off))
+			return (uint32_t)off;
+	}
+	return NO_DEST;
+}
+
+static void site_forms(struct extract *x, const struct rewritten *d, const struct section *sec,
+		       const struct entry_layout *l, uint64_t entry, struct verify_site *s)
+{
+	if (d->kind == SITE_JUMP)
+		s->to = jump_destination(x, sec, l, entry);
+	if (d->kind != SITE_FORMS)
+		return;
+	verify_forms_original(&x->forms, s);
+	if (d->by == BY_ALTERNATIVES)
+		alternative_form(x, sec, l, entry, s);
+	else
+		verify_forms_pv(&x->forms, s);
 }
 
 static int sites_from_section(struct extract *x, const struct rewritten *d,
@@ -196,6 +257,7 @@ static int sites_from_section(struct extract *x, const struct rewritten *d,
 		return ret;
 	for_each_reloc(sec->rela, r) {
 		size_t len = 1;
+		struct verify_site *s;
 
 		if (r->offset % l.size != l.site_off || !entry_site(x, r, &off))
 			continue;
@@ -204,7 +266,9 @@ static int sites_from_section(struct extract *x, const struct rewritten *d,
 			len = sec->data[entry + l.len_off];
 		else if (d->kind == SITE_JUMP)
 			len = jump_len(x->out->bytes + off, x->out->size - off);
-		add_site(x, off, len, d->kind);
+		s = add_site(x, off, len, d->kind);
+		if (s)
+			site_forms(x, d, sec, &l, entry, s);
 	}
 	return 0;
 }
@@ -231,10 +295,13 @@ static int cmp_site(const void *a, const void *b)
 	return x->offset < y->offset ? -1 : x->offset > y->offset;
 }
 
-/* Sorted and disjoint: overlapping sites (a thunk call inside an
+/* Sorted and disjoint. Alternatives and paravirt sites at one place take
+ * the forms of all of them (apply_paravirt(), then apply_alternatives(),
+ * the later overwriting); other overlapping sites (a thunk call inside an
  * alternative) merge into one that accepts any bytes. */
-static void normalize_sites(struct verify_func *f)
+static void normalize_sites(struct extract *x)
 {
+	struct verify_func *f = x->out;
 	size_t n = 0;
 
 	if (f->nr_sites) /* qsort's array must not be NULL, even empty */
@@ -246,8 +313,17 @@ static void normalize_sites(struct verify_func *f)
 			uint32_t end = s->offset + s->len > prev->offset + prev->len
 					       ? s->offset + s->len : prev->offset + prev->len;
 
-			if (s->offset != prev->offset || s->len != prev->len || s->kind != prev->kind)
+			if (s->offset == prev->offset && s->kind == SITE_FORMS &&
+			    prev->kind == SITE_FORMS && end - prev->offset <= 255) {
+				verify_forms_merge(&x->forms, prev, s);
+				continue;
+			}
+			if (s->offset != prev->offset || s->len != prev->len || s->kind != prev->kind ||
+			    s->to != prev->to || s->kind == SITE_FORMS) {
 				prev->kind = SITE_ANY;
+				verify_forms_release(prev);
+			}
+			verify_forms_release(s);
 			prev->len = (uint8_t)(end - prev->offset > 255 ? 255 : end - prev->offset);
 			continue;
 		}
@@ -265,7 +341,7 @@ static bool in_site(const struct verify_func *f, uint64_t start, uint64_t len)
 	return false;
 }
 
-static int reloc_kind(uint32_t type)
+int verify_reloc_kind(uint32_t type)
 {
 	switch (type) {
 	case R_X86_64_PC32:
@@ -357,7 +433,7 @@ static int collect_relocs(struct extract *x, verify_resolve_fn resolve, void *ct
 		uint64_t field = r->offset - x->func->offset;
 		size_t size = reloc_field_size(r->type);
 		struct verify_reloc *vr;
-		int kind = reloc_kind(r->type);
+		int kind = verify_reloc_kind(r->type);
 
 		if (r->offset < x->func->offset || field >= f->size ||
 		    in_site(f, field, size ? size : 1) || verify_in_jump(f, field, size ? size : 1))
@@ -392,7 +468,8 @@ int verify_func_extract(const struct elf *orig, const struct special_sizes *size
 			verify_resolve_fn resolve, void *ctx, struct verify_func *out)
 {
 	const struct symbol *func = find_symbol_by_name(orig, name);
-	struct extract x = { .elf = orig, .sizes = sizes, .func = func, .out = out };
+	struct extract x = { .elf = orig, .sizes = sizes, .func = func, .out = out,
+			     .forms = { func, NULL, resolve, ctx, &out->nr_unchecked } };
 	int ret;
 
 	memset(out, 0, sizeof(*out));
@@ -405,6 +482,7 @@ int verify_func_extract(const struct elf *orig, const struct special_sizes *size
 	out->size = (uint32_t)func->size;
 	out->bytes = xmalloc(func->size);
 	memcpy(out->bytes, func->sec->data + func->offset, func->size);
+	x.forms.bytes = out->bytes;
 	if (resolve(ctx, name, func->bind == STB_LOCAL, &out->addr_target)) {
 		pr_err("%s: cannot name function '%s' in the running kernel", orig->path, name);
 		return -ENOENT;
@@ -413,7 +491,7 @@ int verify_func_extract(const struct elf *orig, const struct special_sizes *size
 	ret = sites_from_specials(&x);
 	if (ret)
 		return ret;
-	normalize_sites(out);
+	normalize_sites(&x);
 	verify_find_jumps(func, resolve, ctx, out);
 	ret = collect_relocs(&x, resolve, ctx);
 	if (out->nr_relocs)
@@ -434,6 +512,8 @@ void verify_func_release(struct verify_func *f)
 		free(f->jumps[i].target);
 		free(f->jumps[i].symbol);
 	}
+	for (size_t i = 0; i < f->nr_sites; i++)
+		verify_forms_release(&f->sites[i]);
 	free(f->relocs);
 	free(f->sites);
 	free(f->jumps);

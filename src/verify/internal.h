@@ -19,6 +19,31 @@ void verify_name_target(struct verify_reloc *vr, const struct reloc *r,
 void verify_find_jumps(const struct symbol *func, verify_resolve_fn resolve, void *ctx,
 		       struct verify_func *out);
 
+/* The rules.h lfv_reloc_kind of an ELF relocation type; 0 for none. */
+int verify_reloc_kind(uint32_t type);
+
+/* What verify/forms.c reads: the original function and how to name symbols. */
+struct forms_src {
+	const struct symbol *func;
+	const unsigned char *bytes; /* the function's (relocated fields zero) */
+	verify_resolve_fn resolve;
+	void *ctx;
+	size_t *nr_unchecked;       /* counts fields the kernel cannot name */
+};
+
+/* Site s's original bytes as forms: as they are, and after optimize_nops(). */
+void verify_forms_original(const struct forms_src *c, struct verify_site *s);
+/* The form an alternative whose replacement is len bytes at `at` of sec
+ * leaves at s; false (no form) when it cannot be predicted. */
+bool verify_forms_alt(const struct forms_src *c, struct verify_site *s,
+		      const struct section *sec, uint64_t at, size_t len);
+/* The forms apply_paravirt() leaves at s. */
+void verify_forms_pv(const struct forms_src *c, struct verify_site *s);
+/* Moves from's forms into into (same offset), both grown to the longer. */
+void verify_forms_merge(const struct forms_src *c, struct verify_site *into,
+			struct verify_site *from);
+void verify_forms_release(struct verify_site *s);
+
 /* True when [start, start + len) overlaps one of f's jumps. O(log n). */
 bool verify_in_jump(const struct verify_func *f, uint64_t start, uint64_t len);
 

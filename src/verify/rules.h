@@ -11,12 +11,22 @@
 LFV_CODE(
 /* How a site the kernel rewrites at boot or run time may legitimately look. */
 enum lfv_site_kind {
-	LFV_SITE_ANY,    /* alternatives, paravirt, retpolines, static calls: any bytes */
+	LFV_SITE_ANY,    /* retpolines, static calls, overlapping sites: any bytes */
 	LFV_SITE_FENTRY, /* call __fentry__: nop5 (ftrace idle) or a call (traced) */
 	LFV_SITE_RET,    /* jmp __x86_return_thunk: same branch to any thunk, or ret; int3... */
-	LFV_SITE_JUMP,   /* static key (__jump_table): jmp of the same size or a nop */
-	LFV_SITE_LOCK    /* .smp_locks: lock prefix, or ds on a uniprocessor */
+	LFV_SITE_JUMP,   /* static key (__jump_table): a nop, or a jmp of the same size to
+			  * the entry's target */
+	LFV_SITE_LOCK,   /* .smp_locks: lock prefix, or ds on a uniprocessor */
+	LFV_SITE_FORMS   /* alternatives, paravirt: one of the site's forms (struct lfv_form) */
 };
+
+static const char *lfv_site_kind_name(lfv_u8 kind)
+{
+	static const char *const names[] = { "rewritable (any bytes)", "ftrace call",
+		"return thunk", "jump label", "lock prefix", "alternative/paravirt" };
+
+	return kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "?";
+}
 
 /* How a relocated field's value follows from its target address. */
 enum lfv_reloc_kind {
@@ -44,10 +54,40 @@ struct lfv_jump {
 	const char *symbol;    /* the destination, for messages */
 };
 
+/* One of the byte strings the kernel may leave at an alternative or
+ * paravirt site (the build works them out: verify/forms.c). Bytes are
+ * exact, but for a leading branch and relocated fields. */
+enum { LFV_NO_DEST = 0xffffffff }; /* lfv_site.to: the destination is unknown */
+
+enum lfv_form_branch {
+	LFV_FORM_PLAIN,
+	LFV_FORM_CALL, /* e8 rel32 to the destination */
+	LFV_FORM_JMP   /* e9 rel32, or eb rel8 + nop3 (recompute_jump()), to the destination */
+};
+
+struct lfv_reloc;
+
+struct lfv_form {
+	const lfv_u8 *bytes;  /* the site's len bytes; a branch's or field's bytes are zero */
+	lfv_u8 branch;        /* enum lfv_form_branch */
+	const lfv_u64 *dest;  /* the branch's destination, symbol + addend as resolved */
+	lfv_u32 to;           /* or, dest 0: an offset of the original function (a label of
+			       * it, which may have moved as lfv_shifts() finds) */
+	/* paravirt: the pv_ops slot the original calls through. With a branch,
+	 * the destination is the function the slot holds; without, the form
+	 * holds only while the slot holds *dest (_paravirt_nop: all nops). */
+	const lfv_u64 *slot;
+	const struct lfv_reloc *fields; /* relocated fields, offsets from the site */
+	lfv_u32 nr_fields;
+};
+
 struct lfv_site {
 	lfv_u32 offset; /* from the function's start */
 	lfv_u8 len;
 	lfv_u8 kind;    /* enum lfv_site_kind */
+	lfv_u32 to;     /* LFV_SITE_JUMP: the jmp's destination, an offset of the original */
+	const struct lfv_form *forms; /* LFV_SITE_FORMS */
+	lfv_u32 nr_forms;
 };
 
 struct lfv_reloc {
@@ -175,36 +215,6 @@ static int lfv_is_nop(const lfv_u8 *p, lfv_u32 len)
 	       p[4] == 0x00;
 }
 
-static int lfv_site_ok(const struct lfv_site *s, const lfv_u8 *expected, const lfv_u8 *run)
-{
-	lfv_u32 i;
-
-	switch (s->kind) {
-	case LFV_SITE_FENTRY:
-		return run[0] == 0xe8 || lfv_is_nop(run, s->len);
-	case LFV_SITE_RET:
-		/* apply_returns(): "ret; int3..." or a jmp to x86_return_thunk. */
-		if (run[0] == 0xc3) {
-			for (i = 1; i < s->len; i++)
-				if (run[i] != 0xcc)
-					return 0;
-			return 1;
-		}
-		for (i = 0; i + 4 < s->len; i++)
-			if (run[i] != expected[i])
-				return 0;
-		return 1;
-	case LFV_SITE_JUMP:
-		if (lfv_is_nop(run, s->len))
-			return 1;
-		return run[0] == (s->len == 2 ? 0xeb : 0xe9);
-	case LFV_SITE_LOCK:
-		return run[0] == 0xf0 || run[0] == 0x3e;
-	default:
-		return 1;
-	}
-}
-
 /* The running jump at p (avail bytes) if it is a jmp (cond LFV_JMP) or a jcc
  * of condition cond, rel8 or rel32: its length, and its displacement in
  * *rel. 0 for any other instruction. */
@@ -266,6 +276,159 @@ static int lfv_run_offset(const struct lfv_func *f, lfv_u32 found, lfv_u32 off, 
 	return 0;
 }
 
+/* Whether run holds, at field_addr, the value relocated field r of a form
+ * must have: 1 yes, 0 no. A field the kernel could not name matches. */
+static int lfv_field_ok(const struct lfv_reloc *r, const lfv_u8 *run, lfv_u64 field_addr,
+			lfv_read_fn read)
+{
+	lfv_u32 len = lfv_reloc_size(r->kind);
+
+	if (r->target)
+		return lfv_field_value(r->kind, *r->target, field_addr) == lfv_load(run, len);
+	if (r->string)
+		return !lfv_string_differs(r, lfv_field_target(r->kind, lfv_load(run, len), field_addr) +
+					       r->string_delta, read);
+	return 1;
+}
+
+/* Whether byte i of a form is covered by one of its fields. */
+static int lfv_in_field(const struct lfv_form *fm, lfv_u32 i)
+{
+	lfv_u32 k;
+
+	for (k = 0; k < fm->nr_fields; k++)
+		if (i >= fm->fields[k].offset &&
+		    i < fm->fields[k].offset + lfv_reloc_size(fm->fields[k].kind))
+			return 1;
+	return 0;
+}
+
+/* The destination a form's branch must have, or 0 with *ok = 0 when the
+ * form does not apply (its slot unreadable, or not holding *dest). */
+static lfv_u64 lfv_form_dest(const struct lfv_func *f, lfv_u32 found, const struct lfv_form *fm,
+			     lfv_u64 run_addr, lfv_read_fn read, int *ok)
+{
+	lfv_u8 word[8];
+	lfv_u64 held;
+	lfv_u32 to;
+
+	*ok = 1;
+	if (!fm->slot && !fm->dest && fm->to != LFV_NO_DEST) {
+		*ok = !lfv_run_offset(f, found, fm->to, &to);
+		return run_addr + to;
+	}
+	if (!fm->slot)
+		return fm->dest ? *fm->dest : 0;
+	if (read(word, *fm->slot, 8)) {
+		*ok = 0;
+		return 0;
+	}
+	held = lfv_load(word, 8);
+	if (fm->branch != LFV_FORM_PLAIN)
+		return held;
+	*ok = fm->dest && held == *fm->dest;
+	return 0;
+}
+
+/* The bytes of a form's leading branch that match run (0: none), the
+ * branch going to dest. */
+static lfv_u32 lfv_form_branch_len(const struct lfv_form *fm, const lfv_u8 *run, lfv_u32 len,
+				   lfv_u64 site_addr, lfv_u64 dest)
+{
+	lfv_u64 rel = 0;
+	lfv_u32 n;
+
+	if (fm->branch == LFV_FORM_CALL)
+		return len >= 5 && run[0] == 0xe8 &&
+		       site_addr + 5 + lfv_sext32(lfv_load(run + 1, 4)) == dest ? 5 : 0;
+	n = lfv_run_jump(run, len, LFV_JMP, &rel);
+	if (!n || site_addr + n + rel != dest)
+		return 0;
+	if (n == 2) /* recompute_jump(): eb rel8 and a 3-byte nop */
+		return len >= 5 && run[2] == 0x0f && run[3] == 0x1f && run[4] == 0x00 ? 5 : 0;
+	return n;
+}
+
+/* 1 when run (len bytes at site_addr) is the form. */
+static int lfv_form_ok(const struct lfv_func *f, lfv_u32 found, const struct lfv_form *fm,
+		       lfv_u32 len, const lfv_u8 *run, lfv_u64 site_addr, lfv_u64 run_addr,
+		       lfv_read_fn read)
+{
+	lfv_u32 i = 0, k;
+	int applies;
+	lfv_u64 dest = lfv_form_dest(f, found, fm, run_addr, read, &applies);
+
+	if (!applies)
+		return 0;
+	if (fm->branch != LFV_FORM_PLAIN && !(i = lfv_form_branch_len(fm, run, len, site_addr, dest)))
+		return 0;
+	for (; i < len; i++)
+		if (run[i] != fm->bytes[i] && !lfv_in_field(fm, i))
+			return 0;
+	for (k = 0; k < fm->nr_fields; k++)
+		if (fm->fields[k].offset + lfv_reloc_size(fm->fields[k].kind) > len ||
+		    !lfv_field_ok(&fm->fields[k], run + fm->fields[k].offset,
+				  site_addr + fm->fields[k].offset, read))
+			return 0;
+	return 1;
+}
+
+/* A static key's site: the kernel's nop of its size, or a jmp of its size
+ * to the entry's target (__jump_label_patch()). */
+static int lfv_jump_site_ok(const struct lfv_func *f, const struct lfv_site *s, lfv_u32 found,
+			    const lfv_u8 *run, lfv_u64 site_addr, lfv_u64 run_addr)
+{
+	lfv_u64 rel = 0;
+	lfv_u32 n, to;
+
+	if (lfv_is_nop(run, s->len))
+		return 1;
+	n = lfv_run_jump(run, s->len, LFV_JMP, &rel);
+	if (n != s->len)
+		return 0;
+	if (s->to == LFV_NO_DEST)
+		return 1;
+	return !lfv_run_offset(f, found, s->to, &to) && site_addr + n + rel == run_addr + to;
+}
+
+static int lfv_site_ok(const struct lfv_func *f, const struct lfv_site *s, lfv_u32 found,
+		       const lfv_u8 *run, lfv_u64 run_addr, lfv_u32 roff, lfv_read_fn read)
+{
+	const lfv_u8 *expected = f->bytes + s->offset;
+	lfv_u64 site_addr = run_addr + roff;
+	lfv_u32 i;
+
+	run += roff;
+	switch (s->kind) {
+	case LFV_SITE_FENTRY:
+		return run[0] == 0xe8 || lfv_is_nop(run, s->len);
+	case LFV_SITE_RET:
+		/* apply_returns(): "ret; int3..." or a jmp to x86_return_thunk. */
+		if (run[0] == 0xc3) {
+			for (i = 1; i < s->len; i++)
+				if (run[i] != 0xcc)
+					return 0;
+			return 1;
+		}
+		for (i = 0; i + 4 < s->len; i++)
+			if (run[i] != expected[i])
+				return 0;
+		return 1;
+	case LFV_SITE_JUMP:
+		return lfv_jump_site_ok(f, s, found, run, site_addr, run_addr);
+	case LFV_SITE_LOCK:
+		return run[0] == 0xf0 || run[0] == 0x3e;
+	case LFV_SITE_FORMS:
+		for (i = 0; i < s->nr_forms; i++)
+			if (lfv_form_ok(f, found, &s->forms[i], s->len, run, site_addr, run_addr,
+					read))
+				return 1;
+		return 0;
+	default:
+		return 1;
+	}
+}
+
 /* 0 when the running jump at roff (found by lfv_shifts) goes where j does. */
 static int lfv_jump_differs(const struct lfv_func *f, const struct lfv_jump *j, lfv_u32 found,
 			    const lfv_u8 *run, lfv_u64 run_addr, lfv_u32 roff,
@@ -282,24 +445,6 @@ static int lfv_jump_differs(const struct lfv_func *f, const struct lfv_jump *j, 
 	else
 		return 1;
 	return m->expected != m->actual;
-}
-
-/* Plain bytes shown for a difference: up to 8, not into the next site,
- * field or jump, nor past the running bytes read. */
-static lfv_u32 lfv_plain_len(const struct lfv_func *f, lfv_u32 off, lfv_u32 roff, lfv_u32 si,
-			     lfv_u32 ri, lfv_u32 ji)
-{
-	lfv_u32 end = off + 8 < f->size ? off + 8 : f->size;
-
-	if (si < f->nr_sites && f->sites[si].offset < end)
-		end = f->sites[si].offset;
-	if (ri < f->nr_relocs && f->relocs[ri].offset < end)
-		end = f->relocs[ri].offset;
-	if (ji < f->nr_jumps && f->jumps[ji].offset < end)
-		end = f->jumps[ji].offset;
-	if (roff < f->run_size && end - off > f->run_size - roff)
-		end = off + (f->run_size - roff);
-	return end > off ? end - off : 1;
 }
 
 /* Pass 2, at one offset: the site, relocated field or jump starting there
@@ -332,7 +477,7 @@ static lfv_u32 lfv_step(const struct lfv_func *f, const lfv_u8 *run, lfv_u64 run
 		return 0;
 	}
 	if (s)
-		return lfv_site_ok(s, f->bytes + off, run + roff) ? len : 0;
+		return lfv_site_ok(f, s, found, run, run_addr, roff, read) ? len : 0;
 	if (r && r->target) {
 		m->expected = lfv_field_value(r->kind, *r->target, run_addr + roff);
 		m->actual = lfv_load(run + roff, len);
@@ -358,6 +503,20 @@ static lfv_u32 lfv_next_step(const struct lfv_func *f, lfv_u32 si, lfv_u32 ri, l
 	if (ji < f->nr_jumps && f->jumps[ji].offset < end)
 		end = f->jumps[ji].offset;
 	return end;
+}
+
+/* Plain bytes shown for a difference: up to 8, not into the next site,
+ * field or jump, nor past the running bytes read. */
+static lfv_u32 lfv_plain_len(const struct lfv_func *f, lfv_u32 off, lfv_u32 roff, lfv_u32 si,
+			     lfv_u32 ri, lfv_u32 ji)
+{
+	lfv_u32 end = lfv_next_step(f, si, ri, ji);
+
+	if (end > off + 8)
+		end = off + 8;
+	if (roff < f->run_size && end - off > f->run_size - roff)
+		end = off + (f->run_size - roff);
+	return end > off ? end - off : 1;
 }
 
 /* Plain bytes [off, end) of the original against the running code from

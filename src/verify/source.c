@@ -25,6 +25,10 @@ static const char rules_text[] =
 
 static const char *const site_kinds[] = {
 	"LFV_SITE_ANY", "LFV_SITE_FENTRY", "LFV_SITE_RET", "LFV_SITE_JUMP", "LFV_SITE_LOCK",
+	"LFV_SITE_FORMS",
+};
+static const char *const form_branches[] = {
+	"LFV_FORM_PLAIN", "LFV_FORM_CALL", "LFV_FORM_JMP",
 };
 static const char *const reloc_kinds[] = {
 	"0", "LFV_REL_PC32", "LFV_REL_ABS32", "LFV_REL_ABS64", "LFV_REL_PC64",
@@ -69,9 +73,9 @@ static const char driver[] =
 	"\t\t       m->expected, m->actual, m->len, run + m->run_offset);\n"
 	"\telse if (m->site)\n"
 	"\t\tpr_err(\"%s:%s,%lu: differs from the code this patch was built for at offset \"\n"
-	"\t\t       \"0x%x: patchable site: expected a form of %*ph, found %*ph\\n\",\n"
-	"\t\t       f->object, f->name, f->sympos, m->offset, m->len, f->bytes + m->offset,\n"
-	"\t\t       m->len, run + m->run_offset);\n"
+	"\t\t       \"0x%x: %s site: none of its forms (original %*ph), found %*ph\\n\",\n"
+	"\t\t       f->object, f->name, f->sympos, m->offset, lfv_site_kind_name(m->site->kind),\n"
+	"\t\t       m->len, f->bytes + m->offset, m->len, run + m->run_offset);\n"
 	"\telse\n"
 	"\t\tpr_err(\"%s:%s,%lu: differs from the code this patch was built for at offset \"\n"
 	"\t\t       \"0x%x: expected %*ph, found %*ph\\n\",\n"
@@ -206,39 +210,102 @@ static void put_jumps(FILE *f, size_t n, const struct verify_func *v, struct tar
 	fprintf(f, "};\n");
 }
 
+/* A table of relocated fields named name. */
+static void put_relocs(FILE *f, const char *name, const struct verify_reloc *relocs, size_t nr,
+		       struct targets *t)
+{
+	fprintf(f, "static const struct lfv_reloc %s[] = {\n", name);
+	for (size_t i = 0; i < nr; i++) {
+		const struct verify_reloc *r = &relocs[i];
+
+		fprintf(f, "\t{ 0x%x, %s, ", r->offset, reloc_kinds[r->kind]);
+		cgen_put_string(f, r->symbol);
+		if (r->target) {
+			fprintf(f, ", &lfv_targets[%zu] },\n", target_index(t, r->target, r->addend));
+		} else if (r->string) {
+			fprintf(f, ", 0,\n\t  (const lfv_u8 *)");
+			cgen_put_string(f, (const char *)r->string);
+			fprintf(f, ", %u, %lld },\n", r->string_len, (long long)r->string_delta);
+		} else {
+			fprintf(f, ", 0 },\n");
+		}
+	}
+	fprintf(f, "};\n");
+}
+
+/* A target word's address, or 0. */
+static void put_word(FILE *f, const char *name, int64_t addend, struct targets *t)
+{
+	if (name)
+		fprintf(f, "&lfv_targets[%zu]", target_index(t, name, addend));
+	else
+		fprintf(f, "0");
+}
+
+/* The forms of site s of function n: lfv_forms_<n>_<s>. */
+static void put_forms(FILE *f, size_t n, size_t si, const struct verify_site *s,
+		      struct targets *t)
+{
+	for (size_t k = 0; k < s->nr_forms; k++) {
+		const struct verify_form *fm = &s->forms[k];
+		char *name = xasprintf("lfv_fields_%zu_%zu_%zu", n, si, k);
+
+		fprintf(f, "static const lfv_u8 lfv_form_%zu_%zu_%zu[] = {", n, si, k);
+		for (uint32_t i = 0; i < s->len; i++)
+			fprintf(f, "%s0x%02x,", i % 12 ? " " : "\n\t", fm->bytes[i]);
+		fprintf(f, "\n};\n");
+		if (fm->nr_fields)
+			put_relocs(f, name, fm->fields, fm->nr_fields, t);
+		free(name);
+	}
+	fprintf(f, "static const struct lfv_form lfv_forms_%zu_%zu[] = {\n", n, si);
+	for (size_t k = 0; k < s->nr_forms; k++) {
+		const struct verify_form *fm = &s->forms[k];
+
+		fprintf(f, "\t{ lfv_form_%zu_%zu_%zu, %s, ", n, si, k, form_branches[fm->branch]);
+		put_word(f, fm->dest, fm->dest_addend, t);
+		fprintf(f, ", 0x%x, ", fm->to);
+		put_word(f, fm->slot, fm->slot_addend, t);
+		if (fm->nr_fields)
+			fprintf(f, ", lfv_fields_%zu_%zu_%zu, %zu },\n", n, si, k, fm->nr_fields);
+		else
+			fprintf(f, ", 0, 0 },\n");
+	}
+	fprintf(f, "};\n");
+}
+
+static void put_sites(FILE *f, size_t n, const struct verify_func *v, struct targets *t)
+{
+	for (size_t i = 0; i < v->nr_sites; i++)
+		if (v->sites[i].nr_forms)
+			put_forms(f, n, i, &v->sites[i], t);
+	fprintf(f, "static const struct lfv_site lfv_sites_%zu[] = {\n", n);
+	for (size_t i = 0; i < v->nr_sites; i++) {
+		const struct verify_site *s = &v->sites[i];
+
+		fprintf(f, "\t{ 0x%x, %u, %s", s->offset, s->len, site_kinds[s->kind]);
+		if (s->nr_forms)
+			fprintf(f, ", 0, lfv_forms_%zu_%zu, %zu", n, i, s->nr_forms);
+		else if (s->kind == 3) /* LFV_SITE_JUMP */
+			fprintf(f, ", 0x%x", s->to);
+		fprintf(f, " },\n");
+	}
+	fprintf(f, "};\n");
+}
+
 static void put_func_tables(FILE *f, size_t n, const struct verify_func *v, struct targets *t)
 {
 	put_bytes(f, n, v);
 	if (v->nr_relocs) {
-		fprintf(f, "static const struct lfv_reloc lfv_relocs_%zu[] = {\n", n);
-		for (size_t i = 0; i < v->nr_relocs; i++) {
-			const struct verify_reloc *r = &v->relocs[i];
+		char *name = xasprintf("lfv_relocs_%zu", n);
 
-			fprintf(f, "\t{ 0x%x, %s, ", r->offset, reloc_kinds[r->kind]);
-			cgen_put_string(f, r->symbol);
-			if (r->target) {
-				fprintf(f, ", &lfv_targets[%zu] },\n",
-					target_index(t, r->target, r->addend));
-			} else if (r->string) {
-				fprintf(f, ", 0,\n\t  (const lfv_u8 *)");
-				cgen_put_string(f, (const char *)r->string);
-				fprintf(f, ", %u, %lld },\n", r->string_len,
-					(long long)r->string_delta);
-			} else {
-				fprintf(f, ", 0 },\n");
-			}
-		}
-		fprintf(f, "};\n");
+		put_relocs(f, name, v->relocs, v->nr_relocs, t);
+		free(name);
 	}
 	if (v->nr_jumps)
 		put_jumps(f, n, v, t);
-	if (v->nr_sites) {
-		fprintf(f, "static const struct lfv_site lfv_sites_%zu[] = {\n", n);
-		for (size_t i = 0; i < v->nr_sites; i++)
-			fprintf(f, "\t{ 0x%x, %u, %s },\n", v->sites[i].offset, v->sites[i].len,
-				site_kinds[v->sites[i].kind]);
-		fprintf(f, "};\n");
-	}
+	if (v->nr_sites)
+		put_sites(f, n, v, t);
 	fprintf(f, "\n");
 }
 

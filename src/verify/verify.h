@@ -17,11 +17,30 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct verify_reloc;
+
+/* One byte string an alternative or paravirt site may hold (rules.h,
+ * struct lfv_form; verify/forms.c works them out). */
+struct verify_form {
+	unsigned char *bytes;  /* the site's len bytes (owned) */
+	uint8_t branch;        /* enum lfv_form_branch */
+	char *dest;            /* the branch's destination, resolved name (owned), or NULL */
+	int64_t dest_addend;
+	uint32_t to;           /* dest NULL: a label of the function (0xffffffff: none) */
+	char *slot;            /* paravirt: the pv_ops slot's resolved name (owned), or NULL */
+	int64_t slot_addend;
+	struct verify_reloc *fields; /* offsets from the site (owned) */
+	size_t nr_fields;
+};
+
 /* Site and relocation kinds: enum lfv_site_kind / lfv_reloc_kind in rules.h. */
 struct verify_site {
 	uint32_t offset; /* from the function's start */
 	uint8_t len;
 	uint8_t kind;
+	uint32_t to;     /* a jump label's destination (0xffffffff: unknown) */
+	struct verify_form *forms; /* LFV_SITE_FORMS (owned) */
+	size_t nr_forms;
 };
 
 struct verify_reloc {
@@ -93,6 +112,7 @@ struct verify_mismatch {
 	const struct verify_reloc *reloc; /* a relocated field differs */
 	const struct verify_jump *jump;   /* a jump differs (expected/actual: destinations) */
 	bool site;                        /* a rewritable site holds no legal form */
+	uint8_t site_kind;                /* its enum lfv_site_kind */
 	uint64_t expected, actual;        /* field values, for reloc */
 	uint64_t string_addr;             /* a string reference that differs: where it points */
 };
@@ -107,6 +127,33 @@ int verify_func_compare(const struct verify_func *f, const unsigned char *run, s
 			uint64_t (*target_of)(void *ctx, const char *target), void *ctx,
 			int (*read)(uint8_t *dst, uint64_t addr, uint32_t len),
 			struct verify_mismatch *m);
+
+/* The userspace engine's run-pre bytes (docs/userspace.md): per byte of the
+ * expected code, how it is compared. A PC-relative field to a known
+ * address is VERIFY_MASK_PCREL then three VERIFY_MASK_PCREL_TAIL, its
+ * expected bytes the value it has at the function's link-time address. */
+enum verify_mask {
+	VERIFY_MASK_SKIP = 0,       /* not compared (the linker may rewrite it) */
+	VERIFY_MASK_EXACT = 1,
+	VERIFY_MASK_PCREL = 2,
+	VERIFY_MASK_PCREL_TAIL = 3,
+};
+
+/* The matching program (the same rules as the kernel's, minus its
+ * rewritable sites) of a function expected as expect/mask (size bytes) at
+ * link-time address vaddr: jumps by destination, PC-relative fields by the
+ * address they reach, masked runs not compared. Release with
+ * verify_func_release. */
+void verify_func_from_mask(const char *name, const unsigned char *expect,
+			   const unsigned char *mask, uint32_t size, uint64_t vaddr,
+			   struct verify_func *out);
+/* Compares run (run_len bytes of the running function, f->run_size wanted)
+ * with f, the binary loaded at bias. 0 same, 1 different (*m set). */
+int verify_mask_compare(const struct verify_func *f, const unsigned char *run, size_t run_len,
+			uint64_t vaddr, uint64_t bias, struct verify_mismatch *m);
+
+/* "jump label", "alternative/paravirt"...: a site kind as messages name it. */
+const char *verify_site_kind_name(uint8_t kind);
 
 /* Writes <dir>/livefix-verify.c: the rules, the functions' data, and
  *   int livefix_verify(const char *objname);  // NULL: vmlinux

@@ -265,4 +265,43 @@ static inline char *fake_module(const char *file, const char *name,
 	return obj;
 }
 
+/* What the command tests (test_operate, test_security) start from: a fresh
+ * tree with an empty /sys/kernel/livepatch, /proc/cmdline and a run
+ * directory (LIVEFIX_RUN_DIR). */
+static inline void fake_command_setup(const char *cmdline)
+{
+	char *run;
+
+	fake_setup();
+	fake_mkdir("sys/kernel/livepatch");
+	fake_write("proc/cmdline", "%s\n", cmdline);
+	run = fake_path("run");
+	setenv("LIVEFIX_RUN_DIR", run, 1);
+	free(run);
+}
+
+/* A command's arguments, for capture(). */
+struct fake_args {
+	int argc;
+	char *argv[8];
+	int (*cmd)(int, char **);
+};
+
+static inline int fake_run_args(void *p)
+{
+	struct fake_args *a = p;
+
+	return a->cmd(a->argc, a->argv);
+}
+
+/* Runs a command (cmd_*(argc, argv)); returns its status, its output in
+ * *out and *err. */
+#define RUN(out, err, fn, ...)                                               \
+	({                                                                   \
+		struct fake_args a_ = { 0, { __VA_ARGS__, NULL }, fn };      \
+		while (a_.argv[a_.argc])                                     \
+			a_.argc++;                                           \
+		capture(fake_run_args, &a_, out, err);                       \
+	})
+
 #endif

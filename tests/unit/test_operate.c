@@ -49,40 +49,11 @@ static char *module_b(void)
 
 static void setup(void)
 {
-	char *run;
-
-	fake_setup();
-	fake_mkdir("sys/kernel/livepatch");
+	fake_command_setup("root=/dev/vda console=ttyS0");
 	fake_write("proc/sys/kernel/version", "%s\n", VERSION_LINE);
 	fake_write("proc/sys/kernel/ostype", "Linux\n");
 	fake_write("proc/sys/kernel/hostname", "testhost\n");
-	fake_write("proc/cmdline", "root=/dev/vda console=ttyS0\n");
-	run = fake_path("run");
-	setenv("LIVEFIX_RUN_DIR", run, 1);
-	free(run);
 }
-
-struct args {
-	int argc;
-	char *argv[8];
-	int (*cmd)(int, char **);
-};
-
-static int run_args(void *p)
-{
-	struct args *a = p;
-
-	return a->cmd(a->argc, a->argv);
-}
-
-/* Runs a command; returns its status, output in *out and *err. */
-#define RUN(out, err, fn, ...)                                               \
-	({                                                                   \
-		struct args a_ = { 0, { __VA_ARGS__, NULL }, fn };           \
-		while (a_.argv[a_.argc])                                     \
-			a_.argc++;                                           \
-		capture(run_args, &a_, out, err);                            \
-	})
 
 static int file_mode(const char *rel)
 {

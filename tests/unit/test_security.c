@@ -61,40 +61,12 @@ static const struct module_ops fake_ops = { fake_insert, fake_remove };
 
 static void setup(void)
 {
-	char *run;
-
-	fake_setup();
-	fake_mkdir("sys/kernel/livepatch");
-	fake_write("proc/cmdline", "root=/dev/vda\n");
-	run = fake_path("run");
-	setenv("LIVEFIX_RUN_DIR", run, 1);
-	free(run);
+	fake_command_setup("root=/dev/vda");
 	module_set_ops(&fake_ops);
 	inserted[0] = '\0';
 	expected_ino = 0;
 	wrong_fd = 0;
 }
-
-struct args {
-	int argc;
-	char *argv[8];
-	int (*cmd)(int, char **);
-};
-
-static int run_args(void *p)
-{
-	struct args *a = p;
-
-	return a->cmd(a->argc, a->argv);
-}
-
-#define RUN(out, err, fn, ...)                                               \
-	({                                                                   \
-		struct args a_ = { 0, { __VA_ARGS__, NULL }, fn };           \
-		while (a_.argv[a_.argc])                                     \
-			a_.argc++;                                           \
-		capture(run_args, &a_, out, err);                            \
-	})
 
 static char *module_a(const char *file)
 {

@@ -136,6 +136,16 @@ static void test_patch_file(void)
 		      "run-pre bytes differ");
 	}
 	user_patch_release(&r);
+	/* expected code longer than the running function (shorter jumps there) */
+	f.size = 10, f.expect_size = 12;
+	p.elf = small_patch(path);
+	CHECK_INT(0, user_patch_write(&p, path));
+	elf_free(p.elf);
+	CHECK_INT(0, user_patch_read(path, &r));
+	CHECK(r.nr_funcs == 1 && r.funcs[0].size == 10 && r.funcs[0].expect_size == 12 &&
+	      !memcmp(r.funcs[0].expect, expect, 12) && !memcmp(r.funcs[0].mask, mask, 12),
+	      "expected size 12 of a 10-byte function not kept");
+	user_patch_release(&r);
 	data = read_file(path, &len);
 	write_file_atomic(bad, data, len - 20);
 	CHECK_INT(-EBADMSG, user_patch_read(bad, &r));

@@ -34,6 +34,7 @@ static bool extracted;
  * x86-64 (test_special_sizes checks the probe against the real headers). */
 static const struct special_size layout_61[] = {
 	{ "alt_instr", 12 }, { "alt_instr.instr_offset", 0 }, { "alt_instr.instrlen", 10 },
+	{ "alt_instr.repl_offset", 4 }, { "alt_instr.replacementlen", 11 },
 	{ "paravirt_patch_site", 16 }, { "paravirt_patch_site.instr", 0 },
 	{ "paravirt_patch_site.len", 9 },
 	{ "jump_entry", 16 }, { "jump_entry.code", 0 }, { "s32", 4 },
@@ -156,11 +157,11 @@ static int compare(const unsigned char *run, struct verify_mismatch *m)
 
 static void test_extract_sites(void)
 {
-	/* Kinds: 0 any, 1 fentry, 2 ret, 3 jump, 4 lock (rules.h). */
+	/* Kinds: 0 any, 1 fentry, 2 ret, 3 jump, 4 lock, 5 forms (rules.h). */
 	static const struct { uint32_t offset; uint8_t len, kind; } want[] = {
 		{ 0x00, 5, 1 }, /* call __fentry__ */
 		{ 0x13, 2, 3 }, /* static key jmp (2 bytes) */
-		{ 0x15, 3, 0 }, /* alternative: 3 nops */
+		{ 0x15, 3, 5 }, /* alternative: 3 nops */
 		{ 0x18, 1, 4 }, /* lock prefix */
 		{ 0x3c, 5, 0 }, /* call __x86_indirect_thunk_rax */
 		{ 0x49, 5, 2 }, /* jmp __x86_return_thunk */
@@ -426,7 +427,23 @@ static void test_compare_bad_sites(void)
 	run[0x18] = 0x90; /* neither lock nor ds */
 	CHECK_INT(1, compare(run, &m));
 	CHECK_INT(0x18, m.offset);
+	run[0x18] = vf.bytes[0x18];
+	run[0x14]++; /* the static key's jmp, one byte further than its target */
+	CHECK_INT(1, compare(run, &m));
+	CHECK(m.offset == 0x13 && m.site && m.site_kind == 3, "offset 0x%x, site %d, kind %u",
+	      m.offset, m.site, m.site_kind);
 	free(run);
+}
+
+/* A static key's site knows where its jmp goes: the entry's target. */
+static void test_jump_site_target(void)
+{
+	const struct verify_site *s = site_at(0x13);
+
+	if (!extracted)
+		return;
+	CHECK(s && s->to == jump_target_offset(), "jump site 0x13: destination 0x%x, entry's 0x%llx",
+	      s ? s->to : 0, (unsigned long long)jump_target_offset());
 }
 
 static void test_build_id_notes(void)
@@ -515,6 +532,7 @@ int main(void)
 	RUN_TEST(test_compare_wrong_sympos);
 	RUN_TEST(test_compare_string);
 	RUN_TEST(test_compare_bad_sites);
+	RUN_TEST(test_jump_site_target);
 	RUN_TEST(test_build_id_notes);
 	RUN_TEST(test_write_source);
 	verify_func_release(&vf);

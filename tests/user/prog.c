@@ -7,7 +7,8 @@
  *   prog --trace PID             attach to PID as its tracer and sleep (the
  *                                "another tracer attached" case)
  *
- * DIR/state: "seq=N value=V message=M calls=C errors=E mdwe=on|off". A worker
+ * DIR/state: "seq=N value=V message=M calls=C errors=E mdwe=on|off pair=P
+ * scaled=S". A worker
  * counts an error when lf_value(x) is neither the original 2x+1 nor the
  * patched 2x+2: a half-switched or corrupted function shows there. */
 #include <errno.h>
@@ -103,6 +104,19 @@ static void *worker_main(void *arg)
 	lf_work_forever((unsigned)(unsigned long)arg);
 }
 
+/* lf_scaled ends in a tail call to its neighbour: a 2-byte jmp in this
+ * program (one .text), a 5-byte one with a relocation in livefix's rebuild
+ * (-ffunction-sections). Run-pre matches the two by destination. */
+__attribute__((noinline)) int lf_half(int x)
+{
+	return x / 2;
+}
+
+__attribute__((noinline)) int lf_scaled(int x)
+{
+	return lf_half(x * 3);
+}
+
 static int write_state(const char *dir, long seq, const char *mdwe)
 {
 	char tmp[4096], path[4096];
@@ -115,9 +129,9 @@ static int write_state(const char *dir, long seq, const char *mdwe)
 		return -1;
 	lf_last.a = lf_value(20);
 	lf_last.b = 0;
-	fprintf(f, "seq=%ld value=%d message=%s calls=%ld errors=%ld mdwe=%s pair=%d\n", seq,
-		lf_last.a, lf_message(), lf_total_calls(), atomic_load(&lf_errors), mdwe,
-		lf_pair_sum(&lf_last));
+	fprintf(f, "seq=%ld value=%d message=%s calls=%ld errors=%ld mdwe=%s pair=%d scaled=%d\n",
+		seq, lf_last.a, lf_message(), lf_total_calls(), atomic_load(&lf_errors), mdwe,
+		lf_pair_sum(&lf_last), lf_scaled(20));
 	lf_tiny();
 	if (fclose(f))
 		return -1;

@@ -126,6 +126,16 @@ run "build refuses a data layout change" 3 "data layout change: struct lf_pair" 
 run "build refuses new thread-local storage" 3 "new thread-local storage" build tls
 run "build refuses another binary" 3 "cannot reproduce the running binary" build value "$W/src2/prog"
 run "build spin.patch" 0 "changed function: lf_spin" build spin
+# lf_scaled's tail call: "eb xx" in the program, "e9 + relocation" in the
+# rebuild with -ffunction-sections (run-pre matches jumps by destination)
+if objdump -d --disassemble=lf_scaled "$W/src/prog" | grep -qE '	eb [0-9a-f]{2} +	jmp .*<lf_half>'; then
+	pass "the program's lf_scaled ends in a 2-byte jmp to lf_half"
+else
+	fail "the program's lf_scaled ends in a 2-byte jmp to lf_half" \
+		"$(objdump -d --disassemble=lf_scaled "$W/src/prog" | tail -3)"
+fi
+run "build scaled.patch (the 2-byte jmp matches the rebuild's 5-byte one)" 0 \
+	"changed function: lf_scaled" build scaled
 
 # --- apply and revert under load
 start "$W/run"; PID=$STARTED
@@ -149,6 +159,34 @@ run "revert" 0 "reverted 'value' in process $PID" "$LIVEFIX" user revert --pid "
 expect_field "reverted: original lf_value" "$W/run" value 41
 if [ "$(text "$PID")" = "$before" ]; then pass "reverted: text as before"; else fail "reverted: text as before" "the text differs"; fi
 run "revert again: not applied" 1 "is not applied to process" "$LIVEFIX" user revert --pid "$PID" value
+expect_field "before: original lf_scaled" "$W/run" scaled 30
+run "apply scaled.patch (a tail call shorter than in the rebuild)" 0 "applied 'scaled'" \
+	"$LIVEFIX" user apply --pid "$PID" "$W/scaled.lfu"
+expect_field "applied: patched lf_scaled" "$W/run" scaled 50
+run "revert scaled.patch" 0 "reverted 'scaled'" "$LIVEFIX" user revert --pid "$PID" scaled
+expect_field "reverted: original lf_scaled" "$W/run" scaled 30
+# The same jump going elsewhere (lf_half+2: harmless, only its result
+# changes) is refused by run-pre.
+start "$W/jmp"; JPID=$STARTED
+python3 - "$JPID" "$(nm "$W/src/prog" | awk '$3 == "lf_scaled" {print $1}')" <<'PY'
+import sys
+pid, off = int(sys.argv[1]), int(sys.argv[2], 16)
+exe = open(f"/proc/{pid}/maps").read().split("\n")[0]
+base = int(exe.split("-")[0], 16)
+with open(f"/proc/{pid}/mem", "r+b") as m:
+    m.seek(base + off + 3)
+    jmp = bytearray(m.read(2))
+    assert jmp[0] == 0xeb, jmp
+    jmp[1] = (jmp[1] + 2) & 0xff
+    m.seek(base + off + 3)
+    m.write(jmp)
+PY
+jbefore=$(text "$JPID")
+run "a tail call going elsewhere: refused by run-pre" 3 \
+	"run-pre: process $JPID: function 'lf_scaled' at \+0x3 holds a jump to 0x[0-9a-f]+, the patch expects one to 0x[0-9a-f]+" \
+	"$LIVEFIX" user apply --pid "$JPID" "$W/scaled.lfu"
+expect_unchanged "a tail call going elsewhere" "$JPID" "$jbefore"
+stop "$JPID"
 for i in 1 2 3 4 5; do
 	"$LIVEFIX" -q user apply --pid "$PID" "$W/value.lfu" && "$LIVEFIX" -q user revert --pid "$PID" value || break
 done

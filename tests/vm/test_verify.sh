@@ -20,6 +20,11 @@
 #     running kernel and a 5-byte one in livefix's rebuild; its patch
 #     (/proc/cpuinfo lists every other CPU) passes the check and applies, and the
 #     same function from another source version is still refused.
+#  8. sites the kernel rewrites: meminfo_proc_show holds a static_cpu_has()
+#     alternative (jmp to .altinstr_aux, or the replacement the boot CPU
+#     chose); its patch passes with the site matched against the forms the
+#     kernel writes, and the same module with every form of such sites
+#     corrupted (LIVEFIX_TEST_CORRUPT_FORMS) is refused, the site named.
 # Ends with "N passed, N failed".
 set -u
 KVER=${1:-6.1.0-47-amd64}
@@ -63,6 +68,7 @@ build nls -- tests/vm/verify/nls-iso8859-1.patch
 build tailcall -- tests/vm/verify/cpuinfo-tailcall.patch
 build tailcall-wrong LIVEFIX_TEST_EXPECT_FROM=patched -- tests/vm/verify/cpuinfo-tailcall.patch
 build nls-wrong LIVEFIX_TEST_EXPECT_FROM=patched -- tests/vm/verify/nls-iso8859-1.patch
+build badsite LIVEFIX_TEST_CORRUPT_FORMS=1 -- tests/vm/patches/proc-meminfo.patch
 # Another build of the same release: the recorded build id rewritten in place.
 cp "$OUT/livepatch-proc-version.ko" "$OUT/livepatch-otherbuild.ko.tmp"
 python3 - "$OUT/livepatch-otherbuild.ko.tmp" <<'EOF'
@@ -153,6 +159,15 @@ echo "cpus-after=\$(grep -c ^processor /proc/cpuinfo)"
 livefix load /root/livepatch-tailcall-wrong.ko >/tmp/out 2>&1; echo "rc-tailcall-wrong=\$?"
 sed "s/^/out-tailcall-wrong: /" /tmp/out
 echo "patches-tailcall-wrong=\$(ls /sys/kernel/livepatch | wc -l)"
+# An alternative site: the forms the kernel writes pass, corrupted ones do not.
+livefix load /root/livepatch-proc-meminfo.ko >/tmp/out 2>&1; echo "rc-altsite=\$?"
+echo "meminfo-patched=\$(grep -c '^LivefixPatched:' /proc/meminfo)"
+dmesg | grep "livepatch_proc_meminfo: run-pre check passed" | tail -1 | sed "s/^/dmesg-altsite: /"
+livefix unload livepatch-proc-meminfo >/dev/null 2>&1
+livefix load /root/livepatch-badsite.ko >/tmp/out 2>&1; echo "rc-badsite=\$?"
+sed "s/^/out-badsite: /" /tmp/out
+echo "meminfo-badsite=\$(grep -c '^LivefixPatched:' /proc/meminfo)"
+echo "patches-badsite=\$(ls /sys/kernel/livepatch | wc -l)"
 # The cost: livefix load, with and without the check (centiseconds of uptime).
 for round in 1 2 3; do
 	for m in proc-version nocheck; do
@@ -208,6 +223,19 @@ t_match "tail call, other source: names the function" \
 	"^out-tailcall-wrong: .*kernel: vmlinux:c_next,[0-9]+: differs .* at offset 0x[0-9a-f]+" "$out"
 t_eq "tail call, other source: nothing patched" "patches-tailcall-wrong=0" \
 	"$(echo "$out" | grep '^patches-tailcall-wrong=')"
+t_eq "alternative site: loads" "rc-altsite=0" "$(echo "$out" | grep '^rc-altsite=')"
+t_eq "alternative site: applied (/proc/meminfo has LivefixPatched)" "meminfo-patched=1" \
+	"$(echo "$out" | grep '^meminfo-patched=')"
+t_match "alternative site: run-pre check passed with patchable sites" \
+	"^dmesg-altsite: .*run-pre check passed: 1 function\(s\) in vmlinux, .* [1-9][0-9]* patchable sites" "$out"
+t_eq "alternative site, corrupted forms: refused (exit 3)" "rc-badsite=3" \
+	"$(echo "$out" | grep '^rc-badsite=')"
+t_match "alternative site, corrupted forms: names function, offset and site kind" \
+	"^out-badsite: .*kernel: vmlinux:meminfo_proc_show,0: differs .* at offset 0x813: alternative/paravirt site: none of its forms" "$out"
+t_eq "alternative site, corrupted forms: nothing patched" "meminfo-badsite=0" \
+	"$(echo "$out" | grep '^meminfo-badsite=')"
+t_eq "alternative site, corrupted forms: no patch left" "patches-badsite=0" \
+	"$(echo "$out" | grep '^patches-badsite=')"
 ms() { echo "$out" | grep "^time-$1=" | awk -F'[= ]' '{s += ($3 - $2) * 1000} END {if (NR) printf "%.0f", s / NR}'; }
 echo "  cost: livefix load (mean of 3): $(ms proc-version) ms with the check, $(ms nocheck) ms without;" \
 	"in the kernel: $(echo "$out" | grep -o 'run-pre check passed.*' | grep 'version_proc\|1 function' | grep -oE '[0-9]+ us' | tr '\n' ' ')"
