@@ -13,7 +13,9 @@
 #   make badinput   bad-input tests (tests/badinput/run.sh)
 #   make user-test  livefix user on a running threaded program (tests/user/run.sh)
 #   make check-long / make soak  patching under load: 200 / 1,000 cycles
-#   make bench [BENCH=build|differ|apply|footprint|runpre|baseline]  -> bench/RESULTS.md
+#   make bench [BENCH=build|differ|apply|footprint|runpre|baseline|console]  -> bench/RESULTS.md
+#   make console    the web console server ./livefix-console (docs/console.md)
+#   make console-test  its tests: HTTP (curl) and a real browser (chromium)
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
@@ -47,10 +49,15 @@ B       := build
 BIN     := livefix
 endif
 
-LIB_SRCS := $(filter-out src/cli/main.c,$(wildcard src/*/*.c))
+# src/console/ is a program of its own (livefix-console): livefix does not
+# link libmicrohttpd, SQLite or libjansson.
+LIB_SRCS := $(filter-out src/cli/main.c src/console/%,$(wildcard src/*/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
 CLI_OBJS := $(B)/src/cli/main.o
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+CONSOLE_SRCS := $(filter-out src/console/main.c,$(wildcard src/console/*.c))
+CONSOLE_OBJS := $(CONSOLE_SRCS:%.c=$(B)/%.o)
+CONSOLE_LIBS := -lmicrohttpd -lsqlite3 -ljansson -lcrypt -lcrypto
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 
 all: livefix
@@ -87,6 +94,24 @@ $(TEST_BIN): $(CLI_OBJS) $(HOOK_OBJS) $(B)/liblivefix.a
 $(B)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h fuzz/*.h fuzz/fuzz_*.c) $(HOOK_OBJS) $(B)/liblivefix.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(HOOK_OBJS) $(B)/liblivefix.a $(LDLIBS)
+
+# The console: its own objects, then the library for the Debian version
+# order and the hash map (src/kernel/debversion.c, src/common/hashmap.c).
+$(B)/livefix-console: $(B)/src/console/main.o $(CONSOLE_OBJS) $(B)/liblivefix.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CONSOLE_LIBS) $(LDLIBS)
+
+livefix-console: $(B)/livefix-console
+	cp $< $@
+
+console: livefix-console
+
+# Console unit tests (tests/unit/test_console_*.c) link the console's objects.
+$(B)/tests/test_console_%: tests/unit/test_console_%.c tests/unit/test.h $(CONSOLE_OBJS) $(B)/liblivefix.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(CONSOLE_OBJS) $(B)/liblivefix.a $(CONSOLE_LIBS) $(LDLIBS)
+
+console-test: livefix livefix-console
+	@tests/console/run.sh
 
 unit: livefix $(TEST_BIN) $(UNIT_BINS)
 	@tests/run-unit.sh $(UNIT_BINS)
@@ -129,7 +154,7 @@ soak: livefix
 	@STRESS_SMP=$${STRESS_SMP:-1} tests/vm/soak.sh $(KVER) 1000
 
 # Benchmarks (bench/): all but baseline, or one; writes bench/RESULTS.md.
-bench: livefix build/liblivefix.a
+bench: livefix build/liblivefix.a $(if $(filter console,$(BENCH)),livefix-console)
 	@KVER=$(KVER) bench/run.sh $(BENCH)
 
 # libFuzzer harnesses (fuzz/fuzz_*.c), built with clang into build-fuzz/;
@@ -185,7 +210,7 @@ install: livefix
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/livefix.service
 
 clean:
-	rm -rf build build-san build-fuzz livefix
+	rm -rf build build-san build-fuzz livefix livefix-console
 
 .PHONY: all deps unit vm check demo clean corpus stable-corpus corpus-selftest install user-test \
-	badinput check-long soak fuzz fuzz-build bench
+	badinput check-long soak fuzz fuzz-build bench console console-test
