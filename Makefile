@@ -56,7 +56,10 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
 CLI_OBJS := $(B)/src/cli/main.o
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 CONSOLE_SRCS := $(filter-out src/console/main.c,$(wildcard src/console/*.c))
-CONSOLE_OBJS := $(CONSOLE_SRCS:%.c=$(B)/%.o)
+# Of the library only the Debian version order and the hash map (and its
+# allocator): its JSON writer's names would clash with libjansson's.
+CONSOLE_OBJS := $(CONSOLE_SRCS:%.c=$(B)/%.o) $(B)/src/kernel/debversion.o \
+		$(B)/src/common/hashmap.o $(B)/src/common/xalloc.o
 CONSOLE_LIBS := -lmicrohttpd -lsqlite3 -ljansson -lcrypt -lcrypto
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 
@@ -95,10 +98,8 @@ $(B)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h fuzz/*.h fuzz/fuzz_*.c) $
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(HOOK_OBJS) $(B)/liblivefix.a $(LDLIBS)
 
-# The console: its own objects, then the library for the Debian version
-# order and the hash map (src/kernel/debversion.c, src/common/hashmap.c).
-$(B)/livefix-console: $(B)/src/console/main.o $(CONSOLE_OBJS) $(B)/liblivefix.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CONSOLE_LIBS) $(LDLIBS)
+$(B)/livefix-console: $(B)/src/console/main.o $(CONSOLE_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CONSOLE_LIBS)
 
 livefix-console: $(B)/livefix-console
 	cp $< $@
@@ -106,9 +107,9 @@ livefix-console: $(B)/livefix-console
 console: livefix-console
 
 # Console unit tests (tests/unit/test_console_*.c) link the console's objects.
-$(B)/tests/test_console_%: tests/unit/test_console_%.c tests/unit/test.h $(CONSOLE_OBJS) $(B)/liblivefix.a
+$(B)/tests/test_console_%: tests/unit/test_console_%.c tests/unit/test.h $(CONSOLE_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(CONSOLE_OBJS) $(B)/liblivefix.a $(CONSOLE_LIBS) $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(CONSOLE_OBJS) $(CONSOLE_LIBS)
 
 console-test: livefix livefix-console
 	@tests/console/run.sh
