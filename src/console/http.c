@@ -17,9 +17,14 @@
 #include <time.h>
 #include <unistd.h>
 
+/* A body past the bound is read on and dropped, so that the client
+ * gets its 413 rather than a reset connection, up to this much. */
+#define MAX_DISCARDED (16 * CONSOLE_MAX_BODY)
+
 struct upload {
 	struct strbuf body;
 	bool too_large;
+	size_t discarded;
 };
 
 static void log_line(const struct request *rq, int status, const char *what)
@@ -204,8 +209,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 			sb_add(&up->body, upload_data, *upload_data_size);
 		else
 			up->too_large = true;
+		if (up->too_large)
+			up->discarded += *upload_data_size;
 		*upload_data_size = 0;
-		if (!up->too_large)
+		if (up->discarded <= MAX_DISCARDED)
 			return MHD_YES;
 	}
 	fill_request(&rq, c, conn, method, url, client, sizeof(client));
