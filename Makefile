@@ -106,8 +106,8 @@ livefix-console: $(B)/livefix-console
 
 console: livefix-console
 
-# Console unit tests (tests/unit/test_console_*.c) link the console's objects.
-$(B)/tests/test_console_%: tests/unit/test_console_%.c tests/unit/test.h $(CONSOLE_OBJS)
+# The console unit test (tests/unit/test_console.c) links the console's objects.
+$(B)/tests/test_console: tests/unit/test_console.c tests/unit/test.h $(CONSOLE_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(CONSOLE_OBJS) $(CONSOLE_LIBS)
 
@@ -135,7 +135,7 @@ check: deps
 		LIVEFIX_TEST_BIN=$(CURDIR)/$(TEST_BIN) tests/badinput/run.sh $(KVER)
 else
 check: deps
-	@$(MAKE) --no-print-directory livefix $(TEST_BIN) $(UNIT_BINS)
+	@$(MAKE) --no-print-directory livefix livefix-console $(TEST_BIN) $(UNIT_BINS)
 	@tests/check.sh $(KVER) $(UNIT_BINS)
 endif
 

@@ -37,6 +37,8 @@ count badinput "$ROOT/tests/badinput/run.sh" "$KVER"
 count deps "$ROOT/tests/test_deps.sh"
 count user "$ROOT/tests/user/run.sh"
 count install "$ROOT/tests/test_install.sh"
+# The web console (livefix-console): HTTP-level and real-browser tests.
+count console "$ROOT/tests/console/run.sh"
 count needed-headers "$ROOT/tests/corpus/selftest/test_needed_headers.sh"
 count corpus-summary "$ROOT/tests/corpus/selftest/test_summarize.sh"
 # A representative subset of the real stable corpus (the whole of it is

@@ -70,7 +70,11 @@ static void login_form(struct request *rq, struct response *rs, const char *erro
 {
 	char token[SECRET_HEX_SIZE];
 
-	if (secret_random_hex(token)) {
+	/* A second form (another tab, the favicon's redirect) keeps the
+	 * token the first one carries. */
+	if (rq->login_cookie && secret_is_hex(rq->login_cookie))
+		snprintf(token, sizeof(token), "%s", rq->login_cookie);
+	else if (secret_random_hex(token)) {
 		console_refuse(rq, rs, 500, "no random bytes for the login form");
 		return;
 	}

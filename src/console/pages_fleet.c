@@ -175,11 +175,11 @@ static void host_patch(struct strbuf *sb, json_t *p)
 
 	sb_puts(sb, "<section class=\"patch\"><h3>");
 	patch_link(sb, json_str(p, "name"));
-	sb_puts(sb, " ");
-	state_badge(sb, strcmp(json_str(p, "state"), "enabled") ? "patch-available" : "up-to-date");
-	sb_puts(sb, "</h3><dl><dt>State</dt><dd>");
+	/* The state is one of the schema's four words (checked on the way in). */
+	sb_printf(sb, " <span class=\"state %s\">",
+		  strcmp(json_str(p, "state"), "enabled") ? "patch-available" : "up-to-date");
 	sb_html(sb, json_str(p, "state"));
-	sb_puts(sb, "</dd><dt>Description</dt><dd class=\"description\">");
+	sb_puts(sb, "</span></h3><dl><dt>Description</dt><dd class=\"description\">");
 	sb_html(sb, json_str(p, "description"));
 	sb_puts(sb, "</dd><dt>CVEs</dt><dd>");
 	json_array_foreach(json_object_get(p, "cves"), i, v) {

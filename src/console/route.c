@@ -106,5 +106,7 @@ void console_route(struct request *rq, struct response *rs)
 		return page_stylesheet(rq, rs);
 	if (!is_get(rq))
 		return console_refuse(rq, rs, 405, "method %s not allowed here", rq->method);
+	if (!strcmp(p, "/favicon.ico")) /* browsers ask; there is none */
+		return console_refuse(rq, rs, 404, "no favicon");
 	route_pages(rq, rs);
 }

@@ -55,3 +55,25 @@ login() {
 stored_reports() {
 	python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from reports").fetchone()[0])' "$DB"
 }
+
+# seed_fleet: hosts in every state, for the browser test: web-1 (the
+# patch applied, a description with markup), db-1 (same kernel, without
+# it: patch available, exposed), app-stalled (a stalled transition), a
+# host named with markup, new-kernel (a newer kernel: fixed by reboot),
+# never-reported (not reporting).
+seed_fleet() {
+	local t
+	t=$(add_host web-1) && "$MAKE_REPORT" web-1 100 \
+		'description=net: fix a use-after-free in sock_free <script>alert("d")</script>' >"$WORK/s.json" &&
+		[ "$(post_report "$t" "$WORK/s.json")" = 201 ] || return 1
+	t=$(add_host db-1) && "$MAKE_REPORT" db-1 100 nopatch=1 >"$WORK/s.json" &&
+		[ "$(post_report "$t" "$WORK/s.json")" = 201 ] || return 1
+	t=$(add_host app-stalled) && "$MAKE_REPORT" app-stalled 100 transition=livepatch-net-fix \
+		state=transition >"$WORK/s.json" && [ "$(post_report "$t" "$WORK/s.json")" = 201 ] || return 1
+	t=$(add_host 'web-<script>alert(1)</script>') &&
+		"$MAKE_REPORT" 'web-<script>alert(1)</script>' 100 nopatch=1 >"$WORK/s.json" &&
+		[ "$(post_report "$t" "$WORK/s.json")" = 201 ] || return 1
+	t=$(add_host new-kernel) && "$MAKE_REPORT" new-kernel 100 nopatch=1 release=6.1.0-48-amd64 \
+		debver=6.1.180-1 >"$WORK/s.json" && [ "$(post_report "$t" "$WORK/s.json")" = 201 ] || return 1
+	add_host never-reported >/dev/null
+}
