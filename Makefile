@@ -7,6 +7,7 @@
 #   make corpus CORPUS=DIR [KVER=...]          judge a kpatch-style corpus
 #   make stable-corpus CORPUS=DIR [KVER=...] [JOBS=N] [LIMIT=N] [ONLY=id,id|from-to] [EXPECT=id=outcome,...]
 #   make install PREFIX=/usr/local DESTDIR=
+#   make install-console   livefix-console and its systemd unit
 #   make unit SANITIZE=1 / make check SANITIZE=1
 #                   ASan+UBSan+LSan build in build-san/, unit and bad-input tests
 #   make fuzz [FUZZ_SECONDS=N]   libFuzzer harnesses (clang) in build-fuzz/
@@ -209,9 +210,20 @@ install: livefix
 	sed 's|/usr/bin/livefix|$(BINDIR)/livefix|' dist/livefix.service \
 		>$(DESTDIR)$(SYSTEMDUNITDIR)/livefix.service
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/livefix.service
+	for u in livefix-report.service livefix-report.timer; do \
+		sed 's|/usr/bin/livefix|$(BINDIR)/livefix|' dist/$$u >$(DESTDIR)$(SYSTEMDUNITDIR)/$$u && \
+		chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$u || exit 1; done
+
+# The console (its own libraries: libmicrohttpd, SQLite, libjansson).
+install-console: livefix-console
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSTEMDUNITDIR)
+	install -m 0755 livefix-console $(DESTDIR)$(BINDIR)/livefix-console
+	sed 's|/usr/bin/livefix-console|$(BINDIR)/livefix-console|' dist/livefix-console.service \
+		>$(DESTDIR)$(SYSTEMDUNITDIR)/livefix-console.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/livefix-console.service
 
 clean:
 	rm -rf build build-san build-fuzz livefix livefix-console
 
 .PHONY: all deps unit vm check demo clean corpus stable-corpus corpus-selftest install user-test \
-	badinput check-long soak fuzz fuzz-build bench console console-test
+	badinput check-long soak fuzz fuzz-build bench console console-test install-console
