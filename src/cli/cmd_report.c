@@ -93,6 +93,10 @@ static int parse_report_args(int argc, char **argv, struct report_args *a)
 		pr_err("report needs --server URL (the livefix console)");
 		return EXIT_USAGE;
 	}
+	if (a->server && strncmp(a->server, "http://", 7) && strncmp(a->server, "https://", 8)) {
+		pr_err("--server '%s': not an http:// or https:// URL", a->server);
+		return EXIT_USAGE;
+	}
 	return CLI_PARSED;
 }
 

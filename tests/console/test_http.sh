@@ -44,6 +44,18 @@ printf '%s\n' "$T6" >"$WORK/token"
 out=$("$LIVEFIX" report --server "$URL" --token-file "$WORK/token" --host this-machine 2>&1)
 check "livefix report sends this machine's status (exit 0)" "0" "$?"
 check "and the console stored it" 7 "$(stored_reports)"
+# https:// through curl, behind a TLS reverse proxy (tls_proxy.py)
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/tls.key" -out "$WORK/tls.crt" -days 1 \
+	-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1
+python3 "$ROOT/tests/console/tls_proxy.py" "$WORK/tls.crt" "$WORK/tls.key" "${URL##*:}" >"$WORK/tls.port" 2>/dev/null &
+TLS_PID=$!
+for i in $(seq 100); do grep -q port "$WORK/tls.port" && break; sleep 0.05; done
+TLS_URL=https://127.0.0.1:$(grep -o '[0-9]*' "$WORK/tls.port")
+out=$(CURL_CA_BUNDLE="$WORK/tls.crt" "$LIVEFIX" report --server "$TLS_URL/" --token-file "$WORK/token" --host this-machine 2>&1)
+check "livefix report over https (curl, a TLS proxy): exit 0" "0 8" "$? $(stored_reports)"
+out=$("$LIVEFIX" report --server "$TLS_URL" --token-file "$WORK/token" --host this-machine 2>&1); rc=$?
+check "over https with a certificate not trusted: exit 1" 1 "$rc"
+kill "$TLS_PID" 2>/dev/null; wait "$TLS_PID" 2>/dev/null
 out=$("$LIVEFIX" report --server "$URL" --token-file "$WORK/token" --host web-1 2>&1); rc=$?
 check "livefix report with another host's name: exit 1" 1 "$rc"
 case $out in *"HTTP 403"*) ok "livefix report names the refusal";; *) bad "livefix report names the refusal" "$out";; esac
@@ -145,6 +157,15 @@ curl -s -b "$WORK/jar" "$URL/api/v1/cves/CVE-2026-10001" >"$WORK/cve.json"
 check "API: the CVE's counts" "1 1 4" "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["fixed-live"], d["fixed-by-reboot"], d["exposed"])' "$WORK/cve.json")"
 curl -s -b "$WORK/jar" "$URL/api/v1/hosts" >"$WORK/hosts.json"
 check "API: the fleet's counts (new-kernel, this-machine: no patch for their kernels)" "3 2 1 1" "$(python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))["counts"]; print(c["up-to-date"], c["patch-available"], c["stalled"], c["not-reporting"])' "$WORK/hosts.json")"
+# The API's answers as docs/console.openapi.json describes them.
+for api in "/api/v1/hosts" "/api/v1/hosts/{id} /api/v1/hosts/1" "/api/v1/cves" \
+	"/api/v1/cves/{id} /api/v1/cves/CVE-2026-10001" "/api/v1/patches" \
+	"/api/v1/patches/{name} /api/v1/patches/livepatch-net-fix"; do
+	set -- $api
+	curl -s -b "$WORK/jar" "$URL${2:-$1}" >"$WORK/api.json"
+	out=$(python3 "$ROOT/tests/console/check_openapi.py" "$ROOT/docs/console.openapi.json" "$1" "$WORK/api.json" 2>&1)
+	if [ -z "$out" ]; then ok "GET ${2:-$1} as the OpenAPI document says"; else bad "GET ${2:-$1} as the OpenAPI document says" "$out"; fi
+done
 curl -s -b "$WORK/jar" "$URL/patches/livepatch-net-fix" >"$WORK/patch.html"
 contains "patch page: where it is applied" "$WORK/patch.html" '1 of 2 hosts reporting it'
 check "an unknown CVE: 404" 404 "$(curl -s -o /dev/null -w '%{http_code}' -b "$WORK/jar" "$URL/cves/CVE-1999-0001")"
