@@ -29,7 +29,7 @@ static bool is_json(const char *content_type)
 
 void api_report(struct request *rq, struct response *rs)
 {
-	struct store *s = &rq->console->store;
+	struct store *s = rq->store;
 	const char *token = bearer(rq->authorization);
 	char host[256], why[256];
 	long long host_id, last_seq = 0;
@@ -90,7 +90,7 @@ static json_t *str_or_null(const char *s)
 
 static bool load(struct request *rq, struct response *rs, struct fleet *f)
 {
-	if (fleet_load(rq->console->store.db, rq->now, rq->console->stale_after, f)) {
+	if (fleet_load(rq->store->db, rq->now, rq->console->stale_after, f)) {
 		console_refuse(rq, rs, 500, "cannot read the store");
 		return false;
 	}
@@ -146,7 +146,7 @@ void api_overview(struct request *rq, struct response *rs)
 static json_t *history_json(struct request *rq, long long host_id)
 {
 	struct history_entry e[50];
-	int n = store_host_history(&rq->console->store, host_id, e, 50), i;
+	int n = store_host_history(rq->store, host_id, e, 50), i;
 	json_t *arr = json_array();
 
 	for (i = 0; i < n; i++) {
@@ -181,7 +181,7 @@ void api_host(struct request *rq, struct response *rs, long long id)
 		console_refuse(rq, rs, 404, "no host %lld", id);
 	} else {
 		doc = host_json(h);
-		body = h->report_id ? store_report_body(&rq->console->store, h->report_id) : NULL;
+		body = h->report_id ? store_report_body(rq->store, h->report_id) : NULL;
 		if (body)
 			last = json_loads(body, 0, NULL);
 		free(body);

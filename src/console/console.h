@@ -16,7 +16,9 @@
 #define CONSOLE_MAX_BODY (256 * 1024)
 
 struct console {
-	struct store store;
+	const char *db_path;    /* the store; each server thread opens its own
+				 * connection to it (console_thread_store) */
+	unsigned threads;       /* server threads */
 	long long stale_after;  /* seconds without a report: not reporting */
 	long long session_ttl;  /* seconds a login lasts */
 	bool secure_cookies;    /* behind TLS: cookies marked Secure */
@@ -25,6 +27,7 @@ struct console {
 
 struct request {
 	struct console *console;
+	struct store *store;     /* this thread's connection to the store */
 	const char *method;
 	const char *path;        /* without the query */
 	const char *body;        /* NUL-terminated copy, body_len bytes */
@@ -82,6 +85,10 @@ void api_patch(struct request *rq, struct response *rs, const char *name);
 
 /* Dispatches rq to its route (route.c). */
 void console_route(struct request *rq, struct response *rs);
+
+/* This thread's connection to c's store, opened on first use and closed
+ * when the thread ends (http.c); NULL when it cannot be opened. */
+struct store *console_thread_store(struct console *c);
 
 /* Runs the server until SIGINT/SIGTERM (http.c); 0 or -errno. */
 int console_serve(struct console *c, const char *listen);

@@ -20,11 +20,9 @@ static int load_hosts(sqlite3 *db, struct fleet *f, struct hashmap *by_id)
 	size_t alloc = 0;
 
 	if (sqlite3_prepare_v2(db,
-		"SELECT h.id, h.name, r.id, r.received, r.release, "
-		"  json_extract(r.body, '$.status.kernel.version'), "
+		"SELECT h.id, h.name, r.id, r.received, r.release, r.version_line, "
 		"  r.debian_version, r.effective_version, r.transition_patch, "
-		"  r.stalled_tasks, r.user_patches, r.livepatch_supported, "
-		"  (SELECT count(*) FROM reports x WHERE x.host_id = h.id) "
+		"  r.stalled_tasks, r.user_patches, r.livepatch_supported, h.nr_reports "
 		"FROM hosts h LEFT JOIN reports r ON r.id = h.last_report "
 		"ORDER BY h.name", -1, &st, NULL))
 		return -1;

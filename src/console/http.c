@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The console's HTTP layer on libmicrohttpd: one internal polling thread
- * (the store is a single SQLite connection, and a request takes well
- * under a millisecond), bodies bounded to CONSOLE_MAX_BODY, every refusal
- * logged with the peer's address, and the same security headers on every
- * response. */
+/* The console's HTTP layer on libmicrohttpd: a pool of polling threads,
+ * each with its own SQLite connection (WAL: pages read while reports are
+ * written; writers take turns), bodies bounded to CONSOLE_MAX_BODY, every
+ * refusal logged with the peer's address, and the same security headers
+ * on every response. */
 #include "console/console.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <microhttpd.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,7 +28,18 @@ struct upload {
 	size_t discarded;
 };
 
-static void log_line(const struct request *rq, int status, const char *what)
+static double seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* TIME PEER METHOD PATH STATUS REASON (ok when served), then how long
+ * the console took; one line, so a refusal is one journal entry. */
+static void log_line(const struct request *rq, int status, const char *what,
+		     double took)
 {
 	time_t now = (time_t)rq->now;
 	struct tm tm;
@@ -35,8 +47,8 @@ static void log_line(const struct request *rq, int status, const char *what)
 
 	gmtime_r(&now, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	fprintf(stderr, "%s %s %s %s %d %s\n", when, rq->client, rq->method,
-		rq->path, status, what);
+	fprintf(stderr, "%s %s %s %s %d %s (%.1f ms)\n", when, rq->client, rq->method,
+		rq->path, status, what, took * 1e3);
 }
 
 void console_set_cookie(struct response *rs, const char *fmt, ...)
@@ -80,11 +92,42 @@ void console_refuse(const struct request *rq, struct response *rs, int status,
 	}
 }
 
+static pthread_key_t store_key;
+static pthread_once_t store_key_once = PTHREAD_ONCE_INIT;
+
+static void close_thread_store(void *p)
+{
+	store_close(p);
+	free(p);
+}
+
+static void make_store_key(void)
+{
+	pthread_key_create(&store_key, close_thread_store);
+}
+
+struct store *console_thread_store(struct console *c)
+{
+	struct store *s;
+
+	pthread_once(&store_key_once, make_store_key);
+	s = pthread_getspecific(store_key);
+	if (s)
+		return s;
+	s = calloc(1, sizeof(*s));
+	if (!s || store_open(s, c->db_path)) {
+		free(s);
+		return NULL;
+	}
+	pthread_setspecific(store_key, s);
+	return s;
+}
+
 bool console_session(struct request *rq)
 {
 	if (!rq->session_cookie)
 		return false;
-	rq->admin_id = store_session_get(&rq->console->store, rq->session_cookie,
+	rq->admin_id = store_session_get(rq->store, rq->session_cookie,
 					 rq->now, rq->csrf, rq->admin, sizeof(rq->admin));
 	return rq->admin_id != 0;
 }
@@ -160,14 +203,14 @@ static void fill_request(struct request *rq, struct console *c,
 }
 
 static enum MHD_Result finish(struct console *c, struct MHD_Connection *conn,
-			      struct request *rq, struct response *rs)
+			      struct request *rq, struct response *rs, double started)
 {
 	enum MHD_Result ret;
 
 	if (rs->refusal[0])
-		log_line(rq, rs->status, rs->refusal);
+		log_line(rq, rs->status, rs->refusal, seconds() - started);
 	else if (c->verbose)
-		log_line(rq, rs->status, "ok");
+		log_line(rq, rs->status, "ok", seconds() - started);
 	ret = send_response(conn, rs);
 	sb_release(&rs->body);
 	return ret;
@@ -193,6 +236,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 	struct request rq;
 	struct response rs = { .status = 200, .content_type = "text/html; charset=utf-8" };
 	char client[INET6_ADDRSTRLEN + 1];
+	double started;
 
 	(void)version;
 	if (!up) {
@@ -215,16 +259,20 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 		if (up->discarded <= MAX_DISCARDED)
 			return MHD_YES;
 	}
+	started = seconds();
 	fill_request(&rq, c, conn, method, url, client, sizeof(client));
 	sb_init(&rs.body);
-	if (up->too_large) {
+	rq.store = console_thread_store(c);
+	if (!rq.store) {
+		console_refuse(&rq, &rs, 503, "the store cannot be opened");
+	} else if (up->too_large) {
 		console_refuse(&rq, &rs, 413, "request body over %d bytes", CONSOLE_MAX_BODY);
 	} else {
 		rq.body = up->body.data ? up->body.data : "";
 		rq.body_len = up->body.len;
 		console_route(&rq, &rs);
 	}
-	return finish(c, conn, &rq, &rs);
+	return finish(c, conn, &rq, &rs, started);
 }
 
 static void request_done(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -284,6 +332,7 @@ int console_serve(struct console *c, const char *listen)
 	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL_LINUX_ONLY |
 			     MHD_USE_ERROR_LOG,
 			     0, NULL, NULL, handle, c,
+			     MHD_OPTION_THREAD_POOL_SIZE, c->threads,
 			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 			     MHD_OPTION_NOTIFY_COMPLETED, request_done, c,
 			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
@@ -296,8 +345,8 @@ int console_serve(struct console *c, const char *listen)
 		return -EADDRINUSE;
 	}
 	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-	fprintf(stderr, "livefix-console: listening on %s (port %u)\n", listen,
-		info ? (unsigned)info->port : 0u);
+	fprintf(stderr, "livefix-console: listening on %s (port %u), %u threads\n", listen,
+		info ? (unsigned)info->port : 0u, c->threads);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	while (!stop)

@@ -23,7 +23,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: livefix-console serve [--db PATH] [--listen ADDR:PORT]\n"
 		"                             [--stale-after SECONDS] [--session-ttl SECONDS]\n"
-		"                             [--secure-cookies] [--verbose]\n"
+		"                             [--threads N] [--secure-cookies] [--verbose]\n"
 		"       livefix-console add-admin [--db PATH] NAME   (password on stdin)\n"
 		"       livefix-console add-host [--db PATH] NAME    (prints the host's token)\n"
 		"\n"
@@ -37,24 +37,27 @@ static void usage(FILE *out)
 		"  --stale-after SECS    a host without a report for longer is 'not\n"
 		"                        reporting' (default 1800)\n"
 		"  --session-ttl SECS    how long a login lasts (default 28800)\n"
+		"  --threads N           server threads, each with its own connection to\n"
+		"                        the store (default 4, at most 64)\n"
 		"  --secure-cookies      mark cookies Secure (behind a TLS proxy)\n"
 		"  --verbose             log every request, not only refusals\n");
 }
 
 struct options {
 	const char *db, *listen;
-	long long stale_after, session_ttl;
+	long long stale_after, session_ttl, threads;
 	bool secure_cookies, verbose;
 };
 
+/* A positive number (of seconds, or threads). */
 static int parse_seconds(const char *text, const char *name, long long *out)
 {
 	char *end;
 	long long v = strtoll(text, &end, 10);
 
 	if (*text == '\0' || *end || v <= 0) {
-		fprintf(stderr, "livefix-console: %s '%s' is not a positive number of "
-			"seconds\n", name, text);
+		fprintf(stderr, "livefix-console: %s '%s' is not a positive number\n",
+			name, text);
 		return -EINVAL;
 	}
 	*out = v;
@@ -63,20 +66,21 @@ static int parse_seconds(const char *text, const char *name, long long *out)
 
 static int parse_options(int argc, char **argv, struct options *o)
 {
-	enum { O_STALE = 256, O_TTL, O_SECURE };
+	enum { O_STALE = 256, O_TTL, O_SECURE, O_THREADS };
 	static const struct option longs[] = {
 		{ "db", required_argument, NULL, 'd' },
 		{ "listen", required_argument, NULL, 'l' },
 		{ "stale-after", required_argument, NULL, O_STALE },
 		{ "session-ttl", required_argument, NULL, O_TTL },
 		{ "secure-cookies", no_argument, NULL, O_SECURE },
+		{ "threads", required_argument, NULL, O_THREADS },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
-	*o = (struct options){ DEFAULT_DB, DEFAULT_LISTEN, 1800, 28800, false, false };
+	*o = (struct options){ DEFAULT_DB, DEFAULT_LISTEN, 1800, 28800, 4, false, false };
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "d:l:vh", longs, NULL)) != -1) {
 		switch (c) {
@@ -91,6 +95,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 				return EXIT_USAGE;
 			break;
 		case O_SECURE: o->secure_cookies = true; break;
+		case O_THREADS:
+			if (parse_seconds(optarg, "--threads", &o->threads) || o->threads > 64)
+				return EXIT_USAGE;
+			break;
 		case 'v': o->verbose = true; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default: usage(stderr); return EXIT_USAGE;
@@ -102,17 +110,21 @@ static int parse_options(int argc, char **argv, struct options *o)
 static int serve(const struct options *o)
 {
 	struct console c = {
+		.db_path = o->db,
+		.threads = (unsigned)o->threads,
 		.stale_after = o->stale_after,
 		.session_ttl = o->session_ttl,
 		.secure_cookies = o->secure_cookies,
 		.verbose = o->verbose,
 	};
+	struct store s;
 	int err;
 
-	if (store_open(&c.store, o->db))
+	/* Created and migrated once, before the threads open it. */
+	if (store_open(&s, o->db))
 		return EXIT_FAIL;
+	store_close(&s);
 	err = console_serve(&c, o->listen);
-	store_close(&c.store);
 	return err ? EXIT_FAIL : EXIT_OK;
 }
 

@@ -115,7 +115,7 @@ void page_login(struct request *rq, struct response *rs)
 	if (!form_value(rq->body, "name", name, sizeof(name)) ||
 	    !form_value(rq->body, "password", password, sizeof(password)))
 		return console_refuse(rq, rs, 400, "login form without a name or password");
-	admin = store_admin_check(&rq->console->store, name, password);
+	admin = store_admin_check(rq->store, name, password);
 	memset(password, 0, sizeof(password));
 	if (!admin) {
 		login_form(rq, rs, "Wrong name or password.");
@@ -123,7 +123,7 @@ void page_login(struct request *rq, struct response *rs)
 		snprintf(rs->refusal, sizeof(rs->refusal), "wrong name or password");
 		return;
 	}
-	if (store_session_add(&rq->console->store, admin, rq->now + rq->console->session_ttl,
+	if (store_session_add(rq->store, admin, rq->now + rq->console->session_ttl,
 			      id, session_csrf))
 		return console_refuse(rq, rs, 500, "cannot start a session");
 	console_set_cookie(rs, "lf_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s",
@@ -142,7 +142,7 @@ void page_logout(struct request *rq, struct response *rs)
 		return console_refuse(rq, rs, 401, "logout without a session");
 	if (!form_value(rq->body, "csrf", csrf, sizeof(csrf)) || !secret_equal(csrf, rq->csrf))
 		return console_refuse(rq, rs, 403, "logout form without its CSRF token");
-	store_session_delete(&rq->console->store, rq->session_cookie);
+	store_session_delete(rq->store, rq->session_cookie);
 	console_set_cookie(rs, "lf_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
 	rs->status = 303;
 	snprintf(rs->location, sizeof(rs->location), "/login");

@@ -12,7 +12,7 @@
 
 static bool load(struct request *rq, struct response *rs, struct fleet *f)
 {
-	if (fleet_load(rq->console->store.db, rq->now, rq->console->stale_after, f)) {
+	if (fleet_load(rq->store->db, rq->now, rq->console->stale_after, f)) {
 		console_refuse(rq, rs, 500, "cannot read the store");
 		return false;
 	}
@@ -211,7 +211,7 @@ static void host_patch(struct strbuf *sb, json_t *p)
 
 static void host_patches(struct request *rq, struct strbuf *sb, const struct fleet_host *h)
 {
-	char *body = h->report_id ? store_report_body(&rq->console->store, h->report_id) : NULL;
+	char *body = h->report_id ? store_report_body(rq->store, h->report_id) : NULL;
 	json_t *doc = body ? json_loads(body, 0, NULL) : NULL, *p;
 	json_t *patches = json_object_get(json_object_get(doc, "status"), "patches");
 	size_t i;
@@ -229,7 +229,7 @@ static void host_patches(struct request *rq, struct strbuf *sb, const struct fle
 static void host_history(struct request *rq, struct strbuf *sb, const struct fleet_host *h)
 {
 	struct history_entry e[HISTORY_SHOWN];
-	int n = store_host_history(&rq->console->store, h->id, e, HISTORY_SHOWN), i;
+	int n = store_host_history(rq->store, h->id, e, HISTORY_SHOWN), i;
 
 	sb_printf(sb, "<h2>History</h2><table id=\"history\"><tr><th>Received</th><th>Seq</th>"
 		      "<th>Kernel</th><th>Effective version</th><th>Patches</th>"

@@ -26,13 +26,15 @@ static const char *const migrations[] = {
 	"  token_digest TEXT NOT NULL UNIQUE,"
 	"  created INTEGER NOT NULL,"
 	"  last_seq INTEGER NOT NULL DEFAULT 0,"
-	"  last_report INTEGER);"
+	"  last_report INTEGER,"
+	"  nr_reports INTEGER NOT NULL DEFAULT 0);"
 	"CREATE TABLE reports ("
 	"  id INTEGER PRIMARY KEY,"
 	"  host_id INTEGER NOT NULL REFERENCES hosts(id) ON DELETE CASCADE,"
 	"  seq INTEGER NOT NULL,"
 	"  received INTEGER NOT NULL,"
 	"  release TEXT NOT NULL,"
+	"  version_line TEXT NOT NULL,"
 	"  debian_version TEXT,"
 	"  effective_version TEXT,"
 	"  livepatch_supported INTEGER NOT NULL,"
@@ -260,8 +262,8 @@ static int insert_report_row(struct store *s, long long host_id, const struct re
 
 	if (prepare(s, "INSERT INTO reports (host_id, seq, received, release, "
 		       "debian_version, effective_version, livepatch_supported, "
-		       "transition_patch, stalled_tasks, user_patches, body) "
-		       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &st))
+		       "transition_patch, stalled_tasks, user_patches, body, version_line) "
+		       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &st))
 		return -EIO;
 	sqlite3_bind_int64(st, 1, host_id);
 	sqlite3_bind_int64(st, 2, r->seq);
@@ -274,6 +276,7 @@ static int insert_report_row(struct store *s, long long host_id, const struct re
 	sqlite3_bind_int64(st, 9, (long long)r->stalled_tasks);
 	sqlite3_bind_int64(st, 10, (long long)r->nr_user_patches);
 	sqlite3_bind_text(st, 11, body, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 12, r->version_line, -1, SQLITE_TRANSIENT);
 	err = run(s, st, "storing a report");
 	*report_id = sqlite3_last_insert_rowid(s->db);
 	return err == -EEXIST ? -ESTALE : err;
@@ -332,8 +335,8 @@ static int advance_host(struct store *s, long long host_id, long long seq,
 	sqlite3_stmt *st;
 	int rc;
 
-	if (prepare(s, "UPDATE hosts SET last_seq = ?, last_report = ? "
-		       "WHERE id = ? AND last_seq < ?", &st))
+	if (prepare(s, "UPDATE hosts SET last_seq = ?, last_report = ?, "
+		       "nr_reports = nr_reports + 1 WHERE id = ? AND last_seq < ?", &st))
 		return -EIO;
 	sqlite3_bind_int64(st, 1, seq);
 	sqlite3_bind_int64(st, 2, report_id);

@@ -115,6 +115,22 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["seq"]=-5; print(
 refuse "a negative seq" 422 "seq is not a positive integer" "$T1" "$WORK/neg.json"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["seq"]=408; d["status"]["schema_version"]=2; print(json.dumps(d))' "$WORK/r1.json" >"$WORK/schema.json"
 refuse "another schema version" 422 "schema_version is not 1" "$T1" "$WORK/schema.json"
+# The same new report sent 8 times at once (the server's threads race):
+# one is stored, the others are replays.
+"$MAKE_REPORT" new-kernel 500 nopatch=1 release=6.1.0-48-amd64 debver=6.1.180-1 >"$WORK/race.json"
+racers=()
+for i in 1 2 3 4 5 6 7 8; do
+	curl -s -o /dev/null -w '%{http_code}\n' -X POST -H "Authorization: Bearer $T5" \
+		-H 'Content-Type: application/json' --data-binary "@$WORK/race.json" "$URL/api/v1/reports" \
+		>"$WORK/race.$i" &
+	racers+=($!)
+done
+wait "${racers[@]}"
+cat "$WORK"/race.[1-8] >"$WORK/race.out"
+check "8 copies at once: one stored (201), 7 replays (409)" "1 7" \
+	"$(grep -c 201 "$WORK/race.out") $(grep -c 409 "$WORK/race.out")"
+before=$((before + 1))
+check "the store holds one of them" "$before" "$(stored_reports)"
 lines=$(wc -l <"$LOG")
 check "GET on the report route: 405" 405 "$(curl -s -o /dev/null -w '%{http_code}' "$URL/api/v1/reports")"
 check "the hosts' tables survived" 6 "$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from hosts where last_report is not null").fetchone()[0])' "$DB")"
