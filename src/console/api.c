@@ -37,16 +37,24 @@ void api_report(struct request *rq, struct response *rs)
 	int err;
 
 	host_id = token ? store_host_by_token(s, token, host, sizeof(host), &last_seq) : 0;
-	if (!host_id)
-		return console_refuse(rq, rs, 401, "report without a valid host token");
-	if (!is_json(rq->content_type))
-		return console_refuse(rq, rs, 415, "report from host %s is not application/json", host);
-	if (strlen(rq->body) != rq->body_len)
-		return console_refuse(rq, rs, 400, "report from host %s holds a NUL byte", host);
+	if (!host_id) {
+		console_refuse(rq, rs, 401, "report without a valid host token");
+		return;
+	}
+	if (!is_json(rq->content_type)) {
+		console_refuse(rq, rs, 415, "report from host %s is not application/json", host);
+		return;
+	}
+	if (strlen(rq->body) != rq->body_len) {
+		console_refuse(rq, rs, 400, "report from host %s holds a NUL byte", host);
+		return;
+	}
 	err = report_parse(rq->body, rq->body_len, &r, why, sizeof(why));
-	if (err)
-		return console_refuse(rq, rs, err == -EBADMSG ? 400 : 422,
-				      "report from host %s refused: %s", host, why);
+	if (err) {
+		console_refuse(rq, rs, err == -EBADMSG ? 400 : 422,
+			       "report from host %s refused: %s", host, why);
+		return;
+	}
 	if (strcmp(r.host, host)) {
 		console_refuse(rq, rs, 403, "report for host \"%.64s\" sent with the token of %s",
 			       r.host, host);

@@ -36,8 +36,6 @@ struct request {
 	const char *client;      /* the peer's address */
 	/* Looked up by the HTTP layer (NULL when absent). */
 	const char *session_cookie, *login_cookie, *authorization, *content_type;
-	const char *(*query)(const struct request *rq, const char *key);
-	void *conn;              /* for query(); opaque to handlers */
 	/* Set by console_session() for a logged-in administrator. */
 	long long admin_id;
 	char admin[128];

@@ -132,11 +132,6 @@ bool console_session(struct request *rq)
 	return rq->admin_id != 0;
 }
 
-static const char *query_value(const struct request *rq, const char *key)
-{
-	return MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, key);
-}
-
 static void client_address(struct MHD_Connection *conn, char *out, size_t size)
 {
 	const union MHD_ConnectionInfo *ci =
@@ -194,8 +189,6 @@ static void fill_request(struct request *rq, struct console *c,
 	rq->now = (long long)time(NULL);
 	client_address(conn, client, client_size);
 	rq->client = client;
-	rq->conn = conn;
-	rq->query = query_value;
 	rq->session_cookie = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, "lf_session");
 	rq->login_cookie = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, "lf_login");
 	rq->authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");

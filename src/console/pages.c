@@ -110,11 +110,15 @@ void page_login(struct request *rq, struct response *rs)
 	long long admin;
 
 	if (!form_value(rq->body, "csrf", csrf, sizeof(csrf)) || !rq->login_cookie ||
-	    !secret_equal(csrf, rq->login_cookie))
-		return console_refuse(rq, rs, 403, "login form without its CSRF token");
+	    !secret_equal(csrf, rq->login_cookie)) {
+		console_refuse(rq, rs, 403, "login form without its CSRF token");
+		return;
+	}
 	if (!form_value(rq->body, "name", name, sizeof(name)) ||
-	    !form_value(rq->body, "password", password, sizeof(password)))
-		return console_refuse(rq, rs, 400, "login form without a name or password");
+	    !form_value(rq->body, "password", password, sizeof(password))) {
+		console_refuse(rq, rs, 400, "login form without a name or password");
+		return;
+	}
 	admin = store_admin_check(rq->store, name, password);
 	memset(password, 0, sizeof(password));
 	if (!admin) {
@@ -124,8 +128,10 @@ void page_login(struct request *rq, struct response *rs)
 		return;
 	}
 	if (store_session_add(rq->store, admin, rq->now + rq->console->session_ttl,
-			      id, session_csrf))
-		return console_refuse(rq, rs, 500, "cannot start a session");
+			      id, session_csrf)) {
+		console_refuse(rq, rs, 500, "cannot start a session");
+		return;
+	}
 	console_set_cookie(rs, "lf_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s",
 			   id, rq->console->session_ttl,
 			   rq->console->secure_cookies ? "; Secure" : "");
@@ -138,10 +144,14 @@ void page_logout(struct request *rq, struct response *rs)
 {
 	char csrf[SECRET_HEX_SIZE + 1];
 
-	if (!console_session(rq))
-		return console_refuse(rq, rs, 401, "logout without a session");
-	if (!form_value(rq->body, "csrf", csrf, sizeof(csrf)) || !secret_equal(csrf, rq->csrf))
-		return console_refuse(rq, rs, 403, "logout form without its CSRF token");
+	if (!console_session(rq)) {
+		console_refuse(rq, rs, 401, "logout without a session");
+		return;
+	}
+	if (!form_value(rq->body, "csrf", csrf, sizeof(csrf)) || !secret_equal(csrf, rq->csrf)) {
+		console_refuse(rq, rs, 403, "logout form without its CSRF token");
+		return;
+	}
 	store_session_delete(rq->store, rq->session_cookie);
 	console_set_cookie(rs, "lf_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
 	rs->status = 303;

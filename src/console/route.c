@@ -45,10 +45,14 @@ static void route_api(struct request *rq, struct response *rs)
 			api_report(rq, rs);
 		return;
 	}
-	if (!is_get(rq))
-		return console_refuse(rq, rs, 405, "method %s not allowed here", rq->method);
-	if (!console_session(rq))
-		return console_refuse(rq, rs, 401, "no valid session");
+	if (!is_get(rq)) {
+		console_refuse(rq, rs, 405, "method %s not allowed here", rq->method);
+		return;
+	}
+	if (!console_session(rq)) {
+		console_refuse(rq, rs, 401, "no valid session");
+		return;
+	}
 	if (!strcmp(p, "/api/v1/hosts"))
 		api_overview(rq, rs);
 	else if (path_id(p, "/api/v1/hosts/"))
@@ -93,20 +97,22 @@ static void route_pages(struct request *rq, struct response *rs)
 void console_route(struct request *rq, struct response *rs)
 {
 	const char *p = rq->path;
+	bool post = !strcmp(rq->method, "POST");
 
 	if (starts(p, "/api/"))
-		return route_api(rq, rs);
-	if (!strcmp(p, "/login"))
-		return !strcmp(rq->method, "POST") ? page_login(rq, rs)
-		       : is_get(rq) ? page_login_form(rq, rs)
-				    : console_refuse(rq, rs, 405, "method not allowed");
-	if (!strcmp(p, "/logout") && !strcmp(rq->method, "POST"))
-		return page_logout(rq, rs);
-	if (!strcmp(p, "/static/console.css") && is_get(rq))
-		return page_stylesheet(rq, rs);
-	if (!is_get(rq))
-		return console_refuse(rq, rs, 405, "method %s not allowed here", rq->method);
-	if (!strcmp(p, "/favicon.ico")) /* browsers ask; there is none */
-		return console_refuse(rq, rs, 404, "no favicon");
-	route_pages(rq, rs);
+		route_api(rq, rs);
+	else if (!strcmp(p, "/login") && post)
+		page_login(rq, rs);
+	else if (!strcmp(p, "/login") && is_get(rq))
+		page_login_form(rq, rs);
+	else if (!strcmp(p, "/logout") && post)
+		page_logout(rq, rs);
+	else if (!strcmp(p, "/static/console.css") && is_get(rq))
+		page_stylesheet(rq, rs);
+	else if (!is_get(rq))
+		console_refuse(rq, rs, 405, "method %s not allowed here", rq->method);
+	else if (!strcmp(p, "/favicon.ico")) /* browsers ask; there is none */
+		console_refuse(rq, rs, 404, "no favicon");
+	else
+		route_pages(rq, rs);
 }
