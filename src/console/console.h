@@ -21,6 +21,7 @@ struct console {
 	unsigned threads;       /* server threads */
 	long long stale_after;  /* seconds without a report: not reporting */
 	long long session_ttl;  /* seconds a login lasts */
+	long long keep_reports; /* reports kept per host (store.keep_reports) */
 	bool secure_cookies;    /* behind TLS: cookies marked Secure */
 	bool verbose;           /* log every request, not only refusals */
 };

@@ -119,6 +119,7 @@ struct store *console_thread_store(struct console *c)
 		free(s);
 		return NULL;
 	}
+	s->keep_reports = c->keep_reports;
 	pthread_setspecific(store_key, s);
 	return s;
 }

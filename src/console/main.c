@@ -23,7 +23,8 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: livefix-console serve [--db PATH] [--listen ADDR:PORT]\n"
 		"                             [--stale-after SECONDS] [--session-ttl SECONDS]\n"
-		"                             [--threads N] [--secure-cookies] [--verbose]\n"
+		"                             [--threads N] [--keep-reports N]\n"
+		"                             [--secure-cookies] [--verbose]\n"
 		"       livefix-console add-admin [--db PATH] NAME   (password on stdin)\n"
 		"       livefix-console add-host [--db PATH] NAME    (prints the host's token)\n"
 		"\n"
@@ -39,17 +40,19 @@ static void usage(FILE *out)
 		"  --session-ttl SECS    how long a login lasts (default 28800)\n"
 		"  --threads N           server threads, each with its own connection to\n"
 		"                        the store (default 4, at most 64)\n"
+		"  --keep-reports N      the newest reports kept per host (default 1000:\n"
+		"                        about a week at one report every 10 minutes)\n"
 		"  --secure-cookies      mark cookies Secure (behind a TLS proxy)\n"
 		"  --verbose             log every request, not only refusals\n");
 }
 
 struct options {
 	const char *db, *listen;
-	long long stale_after, session_ttl, threads;
+	long long stale_after, session_ttl, threads, keep_reports;
 	bool secure_cookies, verbose;
 };
 
-/* A positive number (of seconds, or threads). */
+/* A positive number (of seconds, threads, reports). */
 static int parse_seconds(const char *text, const char *name, long long *out)
 {
 	char *end;
@@ -66,7 +69,7 @@ static int parse_seconds(const char *text, const char *name, long long *out)
 
 static int parse_options(int argc, char **argv, struct options *o)
 {
-	enum { O_STALE = 256, O_TTL, O_SECURE, O_THREADS };
+	enum { O_STALE = 256, O_TTL, O_SECURE, O_THREADS, O_KEEP };
 	static const struct option longs[] = {
 		{ "db", required_argument, NULL, 'd' },
 		{ "listen", required_argument, NULL, 'l' },
@@ -74,13 +77,14 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "session-ttl", required_argument, NULL, O_TTL },
 		{ "secure-cookies", no_argument, NULL, O_SECURE },
 		{ "threads", required_argument, NULL, O_THREADS },
+		{ "keep-reports", required_argument, NULL, O_KEEP },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
-	*o = (struct options){ DEFAULT_DB, DEFAULT_LISTEN, 1800, 28800, 4, false, false };
+	*o = (struct options){ DEFAULT_DB, DEFAULT_LISTEN, 1800, 28800, 4, 1000, false, false };
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "d:l:vh", longs, NULL)) != -1) {
 		switch (c) {
@@ -95,6 +99,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 				return EXIT_USAGE;
 			break;
 		case O_SECURE: o->secure_cookies = true; break;
+		case O_KEEP:
+			if (parse_seconds(optarg, "--keep-reports", &o->keep_reports))
+				return EXIT_USAGE;
+			break;
 		case O_THREADS:
 			if (parse_seconds(optarg, "--threads", &o->threads) || o->threads > 64)
 				return EXIT_USAGE;
@@ -114,6 +122,7 @@ static int serve(const struct options *o)
 		.threads = (unsigned)o->threads,
 		.stale_after = o->stale_after,
 		.session_ttl = o->session_ttl,
+		.keep_reports = o->keep_reports,
 		.secure_cookies = o->secure_cookies,
 		.verbose = o->verbose,
 	};

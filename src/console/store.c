@@ -120,6 +120,7 @@ static int migrate(struct store *s)
 
 int store_open(struct store *s, const char *path)
 {
+	s->keep_reports = 0;
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 			    SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
 		fprintf(stderr, "livefix-console: cannot open the store %s: %s\n",
@@ -349,6 +350,36 @@ static int advance_host(struct store *s, long long host_id, long long seq,
 	return sqlite3_changes(s->db) == 1 ? 0 : -ESTALE;
 }
 
+/* Drops the host's reports older than its keep_reports newest (their
+ * patches and CVEs go with them: ON DELETE CASCADE). */
+static int prune_host(struct store *s, long long host_id)
+{
+	sqlite3_stmt *st;
+	int rc, dropped;
+
+	if (!s->keep_reports)
+		return 0;
+	if (prepare(s, "DELETE FROM reports WHERE host_id = ? AND id <= "
+		       "(SELECT id FROM reports WHERE host_id = ? "
+		       " ORDER BY id DESC LIMIT 1 OFFSET ?)", &st))
+		return -EIO;
+	sqlite3_bind_int64(st, 1, host_id);
+	sqlite3_bind_int64(st, 2, host_id);
+	sqlite3_bind_int64(st, 3, s->keep_reports);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_error(s, "dropping old reports");
+	dropped = sqlite3_changes(s->db);
+	if (!dropped)
+		return 0;
+	if (prepare(s, "UPDATE hosts SET nr_reports = nr_reports - ? WHERE id = ?", &st))
+		return -EIO;
+	sqlite3_bind_int(st, 1, dropped);
+	sqlite3_bind_int64(st, 2, host_id);
+	return run(s, st, "counting the host's reports");
+}
+
 int store_report_add(struct store *s, long long host_id, const struct report *r,
 		     const char *body, long long now)
 {
@@ -360,8 +391,10 @@ int store_report_add(struct store *s, long long host_id, const struct report *r,
 	err = insert_report_row(s, host_id, r, body, now, &report_id);
 	if (!err)
 		err = insert_patches(s, report_id, r);
-	if (!err) /* last: it refuses a seq not above the stored one */
+	if (!err) /* it refuses a seq not above the stored one */
 		err = advance_host(s, host_id, r->seq, report_id);
+	if (!err)
+		err = prune_host(s, host_id);
 	if (err) {
 		exec(s, "ROLLBACK");
 		return err;

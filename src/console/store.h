@@ -14,6 +14,7 @@
 
 struct store {
 	sqlite3 *db;
+	long long keep_reports; /* reports kept per host, the newest; 0: all */
 };
 
 /* Opens (creating) path and applies the migrations; 0 or -errno with the
@@ -35,8 +36,9 @@ long long store_host_by_token(struct store *s, const char *token,
 			      char *name, size_t name_size, long long *last_seq);
 
 /* Stores a checked report of host_id received at `now`, in one
- * transaction; -ESTALE when its seq is not above the last one stored
- * (checked again inside the transaction), -EIO on a database error. */
+ * transaction that also drops the host's reports beyond keep_reports;
+ * -ESTALE when its seq is not above the last one stored (checked again
+ * inside the transaction), -EIO on a database error. */
 int store_report_add(struct store *s, long long host_id, const struct report *r,
 		     const char *body, long long now);
 

@@ -145,6 +145,18 @@ static void add(struct store *s, long long id, const char *host, long long seq,
 	report_release(&r);
 }
 
+static long long count_rows(struct store *s, const char *sql)
+{
+	sqlite3_stmt *st;
+	long long n = -1;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
 static void test_store_and_fleet(void)
 {
 	char path[] = "/tmp/livefix-test-console-XXXXXX", db[64], token[SECRET_HEX_SIZE];
@@ -177,16 +189,36 @@ static void test_store_and_fleet(void)
 		report_release(&r);
 	}
 	CHECK_INT(2, store_count_reports(&s));
+	/* Retention: host c keeps its 2 newest reports, their patches too. */
+	s.keep_reports = 2;
+	add(&s, 3, "c", 1, "lp-z", "enabled", "6.1.0-48-amd64");
+	add(&s, 3, "c", 2, "lp-z", "enabled", "6.1.0-48-amd64");
+	add(&s, 3, "c", 3, "lp-z", "enabled", "6.1.0-48-amd64");
+	CHECK_INT(4, store_count_reports(&s));
+	{
+		struct history_entry e[4];
+
+		CHECK_INT(2, store_host_history(&s, 3, e, 4));
+		CHECK_INT(3, e[0].seq);
+		CHECK_INT(2, e[1].seq);
+	}
+	CHECK_INT(2, count_rows(&s, "SELECT count(*) FROM report_patches p JOIN reports r "
+				    "ON r.id = p.report_id WHERE r.host_id = 3"));
+	CHECK_INT(0, count_rows(&s, "SELECT count(*) FROM report_patches WHERE report_id "
+				    "NOT IN (SELECT id FROM reports)"));
+	s.keep_reports = 0;
 	CHECK_INT(0, fleet_load(s.db, 1100, 600, &f));
 	CHECK_INT(3, f.nr_hosts);
-	/* a and b each lack the other's patch on the same kernel. */
+	/* a and b each lack the other's patch on the same kernel; c is
+	 * alone on its kernel. */
 	CHECK_STR("patch-available", host_state_name(f.hosts[0].state));
 	CHECK_STR("lp-y", f.hosts[0].available[0]);
-	CHECK_STR("not-reporting", host_state_name(f.hosts[2].state));
+	CHECK_STR("up-to-date", host_state_name(f.hosts[2].state));
+	CHECK_INT(2, f.hosts[2].nr_reports);
 	fleet_cves(&f, &cves, &n);
 	CHECK_INT(1, n);
 	CHECK_STR("CVE-2026-0001", cves[0].id);
-	CHECK_INT(2, cves[0].counts[CVE_FIXED_LIVE]);
+	CHECK_INT(3, cves[0].counts[CVE_FIXED_LIVE]);
 	fleet_cves_release(cves, n);
 	fleet_release(&f);
 	CHECK_INT(0, fleet_load(s.db, 1000 + 601, 600, &f));
@@ -194,7 +226,7 @@ static void test_store_and_fleet(void)
 	fleet_release(&f);
 	store_close(&s);
 	CHECK_INT(0, store_open(&s, db)); /* migrations again: nothing to do */
-	CHECK_INT(2, store_count_reports(&s));
+	CHECK_INT(4, store_count_reports(&s));
 	store_close(&s);
 	unlink(db);
 	snprintf(db, sizeof(db), "%s/c.db-wal", path);
