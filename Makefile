@@ -66,7 +66,13 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 
 all: livefix
 
-$(B)/%.o: %.c $(wildcard src/*/*.h)
+$(B)/%.o: %.c $(filter-out src/console/%,$(wildcard src/*/*.h))
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+# The console's objects also depend on its own headers (which nothing
+# else includes).
+$(B)/src/console/%.o: src/console/%.c $(wildcard src/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
@@ -88,7 +94,7 @@ HOOK_SRCS := src/pipeline/run_pre.c src/kernel/kpaths.c src/user/apply.c
 HOOK_OBJS := $(HOOK_SRCS:%.c=$(B)/hooks/%.o)
 TEST_BIN  := $(B)/livefix-test
 
-$(B)/hooks/%.o: %.c $(wildcard src/*/*.h)
+$(B)/hooks/%.o: %.c $(filter-out src/console/%,$(wildcard src/*/*.h))
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -DLIVEFIX_TEST_HOOKS -c -o $@ $<
 
@@ -169,7 +175,7 @@ FUZZ_CFLAGS  := -O1 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Isrc \
 FUZZ_OBJS    := $(LIB_SRCS:%.c=build-fuzz/%.o)
 FUZZ_BINS    := $(patsubst fuzz/%.c,build-fuzz/%,$(wildcard fuzz/fuzz_*.c))
 
-build-fuzz/%.o: %.c $(wildcard src/*/*.h)
+build-fuzz/%.o: %.c $(filter-out src/console/%,$(wildcard src/*/*.h))
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
 

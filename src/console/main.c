@@ -2,7 +2,8 @@
 /* livefix-console: the fleet's web console (docs/console.md).
  *   livefix-console serve --db PATH [--listen ADDR:PORT] ...
  *   livefix-console add-admin --db PATH NAME      (password on stdin)
- *   livefix-console add-host --db PATH NAME       (prints its token) */
+ *   livefix-console add-host --db PATH NAME       (prints its token)
+ *   livefix-console remove-host --db PATH NAME    (revokes it) */
 #include "console/console.h"
 #include "console/report.h"
 
@@ -27,6 +28,7 @@ static void usage(FILE *out)
 		"                             [--secure-cookies] [--verbose]\n"
 		"       livefix-console add-admin [--db PATH] NAME   (password on stdin)\n"
 		"       livefix-console add-host [--db PATH] NAME    (prints the host's token)\n"
+		"       livefix-console remove-host [--db PATH] NAME (its token, its reports)\n"
 		"\n"
 		"The livefix web console: hosts send `livefix status --json` with\n"
 		"`livefix report`; administrators see the fleet, each host, each CVE and\n"
@@ -205,6 +207,23 @@ static int add_host(const struct options *o, const char *name)
 	return fflush(stdout) ? EXIT_FAIL : EXIT_OK;
 }
 
+static int remove_host(const struct options *o, const char *name)
+{
+	struct store s;
+	int err;
+
+	if (store_open(&s, o->db))
+		return EXIT_FAIL;
+	err = store_host_remove(&s, name);
+	store_close(&s);
+	if (err == -ENOENT)
+		fprintf(stderr, "livefix-console: no host '%s'\n", name);
+	else if (!err)
+		fprintf(stderr, "livefix-console: host '%s' removed: its token no longer "
+			"reports\n", name);
+	return err ? EXIT_FAIL : EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
@@ -226,6 +245,8 @@ int main(int argc, char **argv)
 		return add_admin(&o, argv[argc - 1]);
 	if (!strcmp(cmd, "add-host") && optind == argc - 2)
 		return add_host(&o, argv[argc - 1]);
+	if (!strcmp(cmd, "remove-host") && optind == argc - 2)
+		return remove_host(&o, argv[argc - 1]);
 	fprintf(stderr, "livefix-console: unknown command or wrong operands: '%s'\n", cmd);
 	usage(stderr);
 	return EXIT_USAGE;

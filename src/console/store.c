@@ -227,6 +227,18 @@ int store_host_add(struct store *s, const char *name, char token[SECRET_HEX_SIZE
 	return run(s, st, "adding a host");
 }
 
+int store_host_remove(struct store *s, const char *name)
+{
+	sqlite3_stmt *st;
+	int err;
+
+	if (prepare(s, "DELETE FROM hosts WHERE name = ?", &st))
+		return -EIO;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+	err = run(s, st, "removing a host");
+	return !err && sqlite3_changes(s->db) == 0 ? -ENOENT : err;
+}
+
 long long store_host_by_token(struct store *s, const char *token,
 			      char *name, size_t name_size, long long *last_seq)
 {

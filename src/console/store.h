@@ -30,6 +30,9 @@ long long store_admin_check(struct store *s, const char *name, const char *passw
 /* Hosts. Registers name and writes its new reporting token (shown once,
  * stored only as a digest) to token; 0, -EEXIST or -EIO. */
 int store_host_add(struct store *s, const char *name, char token[SECRET_HEX_SIZE]);
+/* Removes a host: its token stops working, its reports go. 0, -ENOENT
+ * (no such host) or -EIO. */
+int store_host_remove(struct store *s, const char *name);
 /* The host a token belongs to: its id (0: no such token), name (copied
  * into name) and last seq. */
 long long store_host_by_token(struct store *s, const char *token,

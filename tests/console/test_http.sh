@@ -196,5 +196,11 @@ lcsrf=$(grep -o 'name="csrf" value="[0-9a-f]*"' "$WORK/overview.html" | grep -o 
 check "logout with it: 303" 303 "$(curl -s -o /dev/null -w '%{http_code}' -b "$WORK/jar" --data "csrf=$lcsrf" "$URL/logout")"
 check "the session is gone" 303 "$(curl -s -o /dev/null -w '%{http_code}' -b "$WORK/jar" "$URL/")"
 check "nothing refused was stored" "$before" "$(stored_reports)"
+# Revoking a host: its token stops working, its reports go.
+check "remove-host" 0 "$("$CONSOLE" remove-host --db "$DB" app-stalled >/dev/null 2>&1; echo $?)"
+"$MAKE_REPORT" app-stalled 900 >"$WORK/revoked.json"
+check "the removed host's token: 401" 401 "$(post_report "$T3" "$WORK/revoked.json")"
+check "its reports are gone" "$((before - 1))" "$(stored_reports)"
+check "remove-host of no such host: exit 1" 1 "$("$CONSOLE" remove-host --db "$DB" app-stalled >/dev/null 2>&1; echo $?)"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
