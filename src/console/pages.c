@@ -2,6 +2,7 @@
 /* The page frame, the login and logout forms and the stylesheet. Every
  * value that comes from a report or a form goes through sb_html(). */
 #include "console/pages.h"
+#include "console/throttle.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -107,7 +108,7 @@ void page_login(struct request *rq, struct response *rs)
 {
 	char csrf[SECRET_HEX_SIZE + 1], name[128], password[256], id[SECRET_HEX_SIZE];
 	char session_csrf[SECRET_HEX_SIZE];
-	long long admin;
+	long long admin, wait;
 
 	if (!form_value(rq->body, "csrf", csrf, sizeof(csrf)) || !rq->login_cookie ||
 	    !secret_equal(csrf, rq->login_cookie)) {
@@ -119,8 +120,19 @@ void page_login(struct request *rq, struct response *rs)
 		console_refuse(rq, rs, 400, "login form without a name or password");
 		return;
 	}
+	wait = throttle_wait(rq->client, rq->now);
+	if (wait) {
+		memset(password, 0, sizeof(password));
+		console_refuse(rq, rs, 429, "too many failed logins from %s: wait %lld s",
+			       rq->client, wait);
+		return;
+	}
 	admin = store_admin_check(rq->store, name, password);
 	memset(password, 0, sizeof(password));
+	if (!admin)
+		throttle_failed(rq->client, rq->now);
+	else
+		throttle_clear(rq->client);
 	if (!admin) {
 		login_form(rq, rs, "Wrong name or password.");
 		rs->status = 401;

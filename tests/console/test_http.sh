@@ -196,6 +196,17 @@ lcsrf=$(grep -o 'name="csrf" value="[0-9a-f]*"' "$WORK/overview.html" | grep -o 
 check "logout with it: 303" 303 "$(curl -s -o /dev/null -w '%{http_code}' -b "$WORK/jar" --data "csrf=$lcsrf" "$URL/logout")"
 check "the session is gone" 303 "$(curl -s -o /dev/null -w '%{http_code}' -b "$WORK/jar" "$URL/")"
 check "nothing refused was stored" "$before" "$(stored_reports)"
+# Guessing passwords: after 5 failed logins in a minute, an address is
+# refused (429), the right password too, until the minute is over.
+curl -s -c "$WORK/j9" "$URL/login" >"$WORK/login9.html"
+csrf9=$(grep -o '[0-9a-f]\{64\}' "$WORK/login9.html" | head -1)
+for i in 1 2 3 4 5; do
+	curl -s -o /dev/null -b "$WORK/j9" --data "csrf=$csrf9" --data-urlencode name=admin \
+		--data-urlencode "password=guess $i" "$URL/login"
+done
+lines=$(wc -l <"$LOG")
+check "a 6th login within the minute: 429" 429 "$(curl -s -o /dev/null -w '%{http_code}' -b "$WORK/j9" --data "csrf=$csrf9" --data-urlencode name=admin --data-urlencode "password=$ADMIN_PASSWORD" "$URL/login")"
+if tail -n +$((lines + 1)) "$LOG" | grep -q "429 too many failed logins from 127.0.0.1"; then ok "the throttled login is logged"; else bad "the throttled login is logged" "$(tail -2 "$LOG")"; fi
 # Revoking a host: its token stops working, its reports go.
 check "remove-host" 0 "$("$CONSOLE" remove-host --db "$DB" app-stalled >/dev/null 2>&1; echo $?)"
 "$MAKE_REPORT" app-stalled 900 >"$WORK/revoked.json"

@@ -8,6 +8,7 @@
 #include "console/secret.h"
 #include "console/store.h"
 #include "console/strbuf.h"
+#include "console/throttle.h"
 #include "test.h"
 
 #include <errno.h>
@@ -145,6 +146,36 @@ static void add(struct store *s, long long id, const char *host, long long seq,
 	report_release(&r);
 }
 
+static void test_throttle(void)
+{
+	int i;
+
+	for (i = 0; i < THROTTLE_FAILURES - 1; i++)
+		throttle_failed("10.0.0.1", 1000 + i);
+	CHECK_INT(0, throttle_wait("10.0.0.1", 1010));
+	throttle_failed("10.0.0.1", 1010);
+	CHECK_INT(THROTTLE_WINDOW - 20, throttle_wait("10.0.0.1", 1020));
+	CHECK_INT(0, throttle_wait("10.0.0.2", 1020));  /* another address */
+	CHECK_INT(0, throttle_wait("10.0.0.1", 1000 + THROTTLE_WINDOW)); /* over */
+	for (i = 0; i < THROTTLE_FAILURES; i++)
+		throttle_failed("10.0.0.3", 2000);
+	CHECK(throttle_wait("10.0.0.3", 2001) > 0, "throttled");
+	throttle_clear("10.0.0.3"); /* a successful login */
+	CHECK_INT(0, throttle_wait("10.0.0.3", 2001));
+	/* More addresses than slots, one a second (within the window): the
+	 * newest are kept, the oldest forgotten. */
+	for (i = 0; i < 300; i++) {
+		char a[32];
+		int j;
+
+		snprintf(a, sizeof(a), "10.1.%d.%d", i / 256, i % 256);
+		for (j = 0; j < THROTTLE_FAILURES; j++)
+			throttle_failed(a, 3000 + i / 10);
+	}
+	CHECK(throttle_wait("10.1.1.43", 3030) > 0, "the newest address is kept");
+	CHECK_INT(0, throttle_wait("10.1.0.0", 3030)); /* the oldest, forgotten */
+}
+
 static long long count_rows(struct store *s, const char *sql)
 {
 	sqlite3_stmt *st;
@@ -244,6 +275,7 @@ int main(void)
 	RUN_TEST(test_escaping);
 	RUN_TEST(test_form);
 	RUN_TEST(test_passwords);
+	RUN_TEST(test_throttle);
 	RUN_TEST(test_store_and_fleet);
 	return TEST_SUMMARY();
 }
