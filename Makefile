@@ -7,13 +7,16 @@
 #   make corpus CORPUS=DIR [KVER=...]          judge a kpatch-style corpus
 #   make stable-corpus CORPUS=DIR [KVER=...] [JOBS=N] [LIMIT=N] [ONLY=id,id|from-to] [EXPECT=id=outcome,...]
 #   make install PREFIX=/usr/local DESTDIR=
+#   make install-console   livefix-console and its systemd unit
 #   make unit SANITIZE=1 / make check SANITIZE=1
 #                   ASan+UBSan+LSan build in build-san/, unit and bad-input tests
 #   make fuzz [FUZZ_SECONDS=N]   libFuzzer harnesses (clang) in build-fuzz/
 #   make badinput   bad-input tests (tests/badinput/run.sh)
 #   make user-test  livefix user on a running threaded program (tests/user/run.sh)
 #   make check-long / make soak  patching under load: 200 / 1,000 cycles
-#   make bench [BENCH=build|differ|apply|footprint|runpre|baseline]  -> bench/RESULTS.md
+#   make bench [BENCH=build|differ|apply|footprint|runpre|baseline|console]  -> bench/RESULTS.md
+#   make console    the web console server ./livefix-console (docs/console.md)
+#   make console-test  its tests: HTTP (curl) and a real browser (chromium)
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
@@ -47,15 +50,29 @@ B       := build
 BIN     := livefix
 endif
 
-LIB_SRCS := $(filter-out src/cli/main.c,$(wildcard src/*/*.c))
+# src/console/ is a program of its own (livefix-console): livefix does not
+# link libmicrohttpd, SQLite or libjansson.
+LIB_SRCS := $(filter-out src/cli/main.c src/console/%,$(wildcard src/*/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
 CLI_OBJS := $(B)/src/cli/main.o
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+CONSOLE_SRCS := $(filter-out src/console/main.c,$(wildcard src/console/*.c))
+# Of the library only the Debian version order and the hash map (and its
+# allocator): its JSON writer's names would clash with libjansson's.
+CONSOLE_OBJS := $(CONSOLE_SRCS:%.c=$(B)/%.o) $(B)/src/kernel/debversion.o \
+		$(B)/src/common/hashmap.o $(B)/src/common/xalloc.o
+CONSOLE_LIBS := -lmicrohttpd -lsqlite3 -ljansson -lcrypt -lcrypto
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 
 all: livefix
 
-$(B)/%.o: %.c $(wildcard src/*/*.h)
+$(B)/%.o: %.c $(filter-out src/console/%,$(wildcard src/*/*.h))
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+# The console's objects also depend on its own headers (which nothing
+# else includes).
+$(B)/src/console/%.o: src/console/%.c $(wildcard src/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
@@ -77,7 +94,7 @@ HOOK_SRCS := src/pipeline/run_pre.c src/kernel/kpaths.c src/user/apply.c
 HOOK_OBJS := $(HOOK_SRCS:%.c=$(B)/hooks/%.o)
 TEST_BIN  := $(B)/livefix-test
 
-$(B)/hooks/%.o: %.c $(wildcard src/*/*.h)
+$(B)/hooks/%.o: %.c $(filter-out src/console/%,$(wildcard src/*/*.h))
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -DLIVEFIX_TEST_HOOKS -c -o $@ $<
 
@@ -87,6 +104,22 @@ $(TEST_BIN): $(CLI_OBJS) $(HOOK_OBJS) $(B)/liblivefix.a
 $(B)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h fuzz/*.h fuzz/fuzz_*.c) $(HOOK_OBJS) $(B)/liblivefix.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(HOOK_OBJS) $(B)/liblivefix.a $(LDLIBS)
+
+$(B)/livefix-console: $(B)/src/console/main.o $(CONSOLE_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CONSOLE_LIBS)
+
+livefix-console: $(B)/livefix-console
+	cp $< $@
+
+console: livefix-console
+
+# The console unit test (tests/unit/test_console.c) links the console's objects.
+$(B)/tests/test_console: tests/unit/test_console.c tests/unit/test.h $(CONSOLE_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(CONSOLE_OBJS) $(CONSOLE_LIBS)
+
+console-test: livefix livefix-console
+	@tests/console/run.sh
 
 unit: livefix $(TEST_BIN) $(UNIT_BINS)
 	@tests/run-unit.sh $(UNIT_BINS)
@@ -109,7 +142,7 @@ check: deps
 		LIVEFIX_TEST_BIN=$(CURDIR)/$(TEST_BIN) tests/badinput/run.sh $(KVER)
 else
 check: deps
-	@$(MAKE) --no-print-directory livefix $(TEST_BIN) $(UNIT_BINS)
+	@$(MAKE) --no-print-directory livefix livefix-console $(TEST_BIN) $(UNIT_BINS)
 	@tests/check.sh $(KVER) $(UNIT_BINS)
 endif
 
@@ -129,7 +162,7 @@ soak: livefix
 	@STRESS_SMP=$${STRESS_SMP:-1} tests/vm/soak.sh $(KVER) 1000
 
 # Benchmarks (bench/): all but baseline, or one; writes bench/RESULTS.md.
-bench: livefix build/liblivefix.a
+bench: livefix build/liblivefix.a $(if $(filter console,$(BENCH)),livefix-console)
 	@KVER=$(KVER) bench/run.sh $(BENCH)
 
 # libFuzzer harnesses (fuzz/fuzz_*.c), built with clang into build-fuzz/;
@@ -142,7 +175,7 @@ FUZZ_CFLAGS  := -O1 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Isrc \
 FUZZ_OBJS    := $(LIB_SRCS:%.c=build-fuzz/%.o)
 FUZZ_BINS    := $(patsubst fuzz/%.c,build-fuzz/%,$(wildcard fuzz/fuzz_*.c))
 
-build-fuzz/%.o: %.c $(wildcard src/*/*.h)
+build-fuzz/%.o: %.c $(filter-out src/console/%,$(wildcard src/*/*.h))
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
 
@@ -183,9 +216,20 @@ install: livefix
 	sed 's|/usr/bin/livefix|$(BINDIR)/livefix|' dist/livefix.service \
 		>$(DESTDIR)$(SYSTEMDUNITDIR)/livefix.service
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/livefix.service
+	for u in livefix-report.service livefix-report.timer; do \
+		sed 's|/usr/bin/livefix|$(BINDIR)/livefix|' dist/$$u >$(DESTDIR)$(SYSTEMDUNITDIR)/$$u && \
+		chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$u || exit 1; done
+
+# The console (its own libraries: libmicrohttpd, SQLite, libjansson).
+install-console: livefix-console
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSTEMDUNITDIR)
+	install -m 0755 livefix-console $(DESTDIR)$(BINDIR)/livefix-console
+	sed 's|/usr/bin/livefix-console|$(BINDIR)/livefix-console|' dist/livefix-console.service \
+		>$(DESTDIR)$(SYSTEMDUNITDIR)/livefix-console.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/livefix-console.service
 
 clean:
-	rm -rf build build-san build-fuzz livefix
+	rm -rf build build-san build-fuzz livefix livefix-console
 
 .PHONY: all deps unit vm check demo clean corpus stable-corpus corpus-selftest install user-test \
-	badinput check-long soak fuzz fuzz-build bench
+	badinput check-long soak fuzz fuzz-build bench console console-test install-console

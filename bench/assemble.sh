@@ -6,7 +6,7 @@ out=$BENCH_DIR/RESULTS.md
 # Sections written by others (tests/vm/soak.sh: "## Patching under load")
 # are kept as they are, after ours.
 foreign=$(mktemp); trap 'rm -f "$foreign"' EXIT
-[ -f "$out" ] && awk '/^## / { keep = ($0 !~ /^## (Machine|build|differ|apply|footprint|runpre|baseline)$/) }
+[ -f "$out" ] && awk '/^## / { keep = ($0 !~ /^## (Machine|build|differ|apply|footprint|runpre|baseline|console)$/) }
 	keep' "$out" >"$foreign"
 {
 	echo "# livefix benchmarks"
@@ -24,7 +24,7 @@ foreign=$(mktemp); trap 'rm -f "$foreign"' EXIT
 	echo "- target kernel: $KVER (Debian), test machine: qemu TCG ($(qemu-system-x86_64 --version 2>/dev/null | head -1))"
 	echo "- livefix: $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null)$(cd "$ROOT" && git diff --quiet 2>/dev/null || echo ' + uncommitted changes')"
 	echo "- assembled: $(date -u '+%Y-%m-%d %H:%M UTC'), load $(loadavg)"
-	for b in build differ apply footprint runpre baseline; do
+	for b in build differ apply footprint runpre baseline console; do
 		echo
 		if [ -f "$RESULTS_DIR/$b.md" ]; then cat "$RESULTS_DIR/$b.md"
 		else echo "## $b"; echo; echo "Not run yet: \`make bench BENCH=$b\`."; fi

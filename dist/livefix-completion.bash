@@ -42,7 +42,7 @@ _livefix()
 	fi
 
 	local commands="build fetch load unload list info install uninstall show
-		upgrade remove uname status user"
+		upgrade remove uname status user report"
 	local cmd i
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
@@ -107,6 +107,7 @@ _livefix()
 	remove) opts="-a --all -y --yes -t --timeout -h --help" ;;
 	uname) opts="-v --kernel-version -r --kernel-release -a --all -e --effective -h --help" ;;
 	status) opts="-j --json --vex -h --help" ;;
+	report) opts="-s --server -t --token-file -H --host --timeout -n --dry-run -h --help" ;;
 	esac
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))

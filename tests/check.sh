@@ -38,6 +38,8 @@ count deps "$ROOT/tests/test_deps.sh"
 count folders "$ROOT/tests/test_folders.sh"
 count user "$ROOT/tests/user/run.sh"
 count install "$ROOT/tests/test_install.sh"
+# The web console (livefix-console): HTTP-level and real-browser tests.
+count console "$ROOT/tests/console/run.sh"
 count needed-headers "$ROOT/tests/corpus/selftest/test_needed_headers.sh"
 count corpus-summary "$ROOT/tests/corpus/selftest/test_summarize.sh"
 count corpus-build-json "$ROOT/tests/corpus/selftest/test_build_json.sh"

@@ -7,6 +7,7 @@
 #include "common/json.h"
 #include "common/log.h"
 #include "common/xalloc.h"
+#include "kernel/modinfo.h"
 #include "kernel/status.h"
 
 #include <errno.h>
@@ -151,7 +152,22 @@ static void cves_json(struct json_writer *w, const struct status_patch *sp)
 	json_array_end(w);
 }
 
-static void patch_json(struct json_writer *w, const struct status_patch *sp)
+/* "source_patch": the diff the module was built from, kept in its
+ * LIVEFIX_PATCH_SECTION; null when the file has none or is unknown. */
+static void source_patch_json(struct json_writer *w, const struct patch_meta *m)
+{
+	char *text = NULL;
+	size_t len;
+
+	if (m && m->path && module_read_section(m->path, LIVEFIX_PATCH_SECTION,
+						 &text, &len))
+		text = NULL;
+	json_kv(w, "source_patch", text);
+	free(text);
+}
+
+static void patch_json(struct json_writer *w, const struct status_patch *sp,
+		       bool with_source)
 {
 	const struct patch_meta *m = sp->has_meta ? &sp->meta : NULL;
 
@@ -172,6 +188,8 @@ static void patch_json(struct json_writer *w, const struct status_patch *sp)
 	json_key(w, "replace");
 	json_bool(w, m && m->replace);
 	functions_json(w, sp);
+	if (with_source)
+		source_patch_json(w, m);
 	json_object_end(w);
 }
 
@@ -219,12 +237,13 @@ static void transition_json(struct json_writer *w,
 	json_object_end(w);
 }
 
-static int show_status_json(const struct status_view *view)
+static int write_status_json(FILE *out, const struct status_view *view,
+			     bool with_sources)
 {
 	struct json_writer w;
 	size_t i;
 
-	json_init(&w, stdout);
+	json_init(&w, out);
 	json_object_begin(&w);
 	json_key(&w, "schema_version");
 	json_int(&w, STATUS_SCHEMA_VERSION);
@@ -232,12 +251,30 @@ static int show_status_json(const struct status_view *view)
 	json_key(&w, "patches");
 	json_array_begin(&w);
 	for (i = 0; i < view->nr_patches; i++)
-		patch_json(&w, &view->patches[i]);
+		patch_json(&w, &view->patches[i], with_sources);
 	json_array_end(&w);
 	user_patches_json(&w); /* none listed when the records cannot be read */
 	transition_json(&w, view->transition);
 	json_object_end(&w);
 	return json_finish(&w);
+}
+
+static int show_status_json(const struct status_view *view)
+{
+	return write_status_json(stdout, view, false);
+}
+
+int status_json_document(FILE *out, bool with_sources)
+{
+	struct status_view view;
+	int err = status_view_read(&view);
+
+	if (err)
+		pr_err("cannot read the live patch state: %s", strerror(-err));
+	else
+		err = write_status_json(out, &view, with_sources);
+	status_view_release(&view);
+	return err;
 }
 
 static int status(enum status_format format)

@@ -68,6 +68,7 @@ int cmd_upgrade(int argc, char **argv);
 int cmd_remove(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_user(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* The commands whose errors map to different exit statuses. */
 enum cli_command {
@@ -120,6 +121,11 @@ int print_build_json(const struct livepatch_build_opts *o, const struct livepatc
 bool confirm_steps(bool assume_yes);
 /* Prints "Effective kernel version is X" (cmd_upgrade.c). */
 void print_effective_version(void);
+
+/* The status --json document written to out (cmd_status.c); with_sources:
+ * each patch also carries "source_patch", the diff its module keeps (what
+ * livefix report sends). 0 or -errno (logged). */
+int status_json_document(FILE *out, bool with_sources);
 
 /* status --vex: the OpenVEX document for a status view
  * (cmd_status_vex.c); 0 or -EIO. */

@@ -32,6 +32,7 @@ static const struct command commands[] = {
 	{ "uname", cmd_uname, "uname with the effective kernel version" },
 	{ "status", cmd_status, "live patch state of this kernel (--json, --vex)" },
 	{ "user", cmd_user, "live patches for running processes (build, apply, ...)" },
+	{ "report", cmd_report, "send the status to a livefix console (--server URL)" },
 };
 
 static void usage(FILE *out)

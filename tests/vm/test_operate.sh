@@ -131,6 +131,11 @@ Effective kernel version is 6.1.176-1" "$(livefix show)"
 has "status --json patch" '"name":"livepatch_op_a","state":"enabled","loaded":true,"installed":true' livefix status --json
 has "status --json kernel" "\"debian_version\":\"$deb\",\"effective_version\":\"6.1.176-1\",\"effective_from\":\"livepatch_op_a\",\"livepatch_supported\":true" livefix status --json
 has "status --json no transition" '"transition":null}' livefix status --json
+# livefix report: the status in the console's envelope (docs/console.md);
+# these modules were not built by livefix build: no source patch kept.
+has "report --dry-run: envelope" '{"report_version":1,"host":"guest-1","seq":' livefix report --dry-run --host guest-1
+has "report --dry-run: the patch" '"name":"livepatch_op_a","state":"enabled","loaded":true,"installed":true' livefix report --dry-run --host guest-1
+has "report --dry-run: no source patch in the module" '"source_patch":null}' livefix report --dry-run --host guest-1
 has "status --vex" '{"vulnerability":{"name":"CVE-2026-1001"},"products":[{"@id":"pkg:deb/debian/linux-image-'"$(uname -r)"'-unsigned@'"$deb"'?arch=amd64"}],"status":"fixed","status_notes":"live patched by livepatch-op-a"}' livefix status --vex
 check "load --all again: nothing to do" 0 "$(status_of livefix load --all)"
 

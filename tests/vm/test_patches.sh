@@ -30,6 +30,10 @@ check() { # expect(0=absent,1=present) phase
 check "$1" "$2" 0 before-load
 livefix load /root/$3.ko || { echo "FAIL: livefix load exited \$?"; exit 1; }
 check "$1" "$2" 1 while-loaded
+# livefix report sends the source patch the module keeps (docs/console.md).
+livefix report --dry-run --host guest | grep -q '"source_patch":"[^"]' ||
+	{ echo "FAIL: livefix report --dry-run carries no source_patch"; exit 1; }
+echo "ok report-carries-the-diff"
 livefix unload $3 || { echo "FAIL: livefix unload exited \$?"; exit 1; }
 check "$1" "$2" 0 after-unload
 [ -d /sys/kernel/livepatch/$(echo "$3" | tr - _) ] && { echo "FAIL: patch still in /sys/kernel/livepatch"; exit 1; }

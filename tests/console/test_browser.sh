@@ -1,0 +1,33 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# The console in a real browser (browser.mjs): Debian's chromium driven by
+# puppeteer-core, pinned in package.json/package-lock.json and installed
+# with `npm ci` (once; node_modules/ is kept). Screenshots are kept in
+# tests/console/artifacts/. Skipped, with the reason, only where chromium
+# or node cannot run (not the case in CI: scripts/packages.txt has both).
+set -u
+. "$(dirname "$0")/lib.sh"
+HERE=$ROOT/tests/console
+ARTIFACTS=${ARTIFACTS:-$HERE/artifacts}
+CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+export CHROMIUM
+
+if ! "$CHROMIUM" --version >/dev/null 2>&1; then
+	echo "skip browser test: $CHROMIUM cannot run (apt-get install chromium)"
+	echo "0 passed, 0 failed, 1 skipped"; exit 0
+fi
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+	echo "skip browser test: node and npm are needed (apt-get install nodejs)"
+	echo "0 passed, 0 failed, 1 skipped"; exit 0
+fi
+if ! [ -d "$HERE/node_modules/puppeteer-core" ]; then
+	(cd "$HERE" && npm ci --prefer-offline --no-audit --no-fund >/dev/null 2>"$HERE/npm-ci.log") || {
+		echo "FAIL npm ci (tests/console/npm-ci.log):"; tail -5 "$HERE/npm-ci.log"
+		echo "0 passed, 1 failed"; exit 1; }
+fi
+WORK=$(mktemp -d /tmp/livefix-console-browser-XXXXXX)
+trap 'console_stop; rm -rf "$WORK"' EXIT
+console_start "$WORK" || { echo "0 passed, 1 failed"; exit 1; }
+seed_fleet || { echo "FAIL seeding the fleet"; echo "0 passed, 1 failed"; exit 1; }
+rm -rf "$ARTIFACTS"
+(cd "$HERE" && node browser.mjs "$URL" "$ARTIFACTS" "$ADMIN_PASSWORD")
