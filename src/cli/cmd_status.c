@@ -7,7 +7,7 @@
 #include "common/json.h"
 #include "common/log.h"
 #include "common/xalloc.h"
-#include "kernel/modinfo.h"
+#include "ksym/modinfo.h"
 #include "kernel/status.h"
 
 #include <errno.h>
