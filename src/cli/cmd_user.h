@@ -8,6 +8,7 @@ int cmd_user_apply(int argc, char **argv);
 int cmd_user_revert(int argc, char **argv);
 int cmd_user_list(int argc, char **argv);
 int cmd_user_source(int argc, char **argv);
+int cmd_user_rebuild(int argc, char **argv);
 
 struct json_writer;
 /* The "user_patches" key and array of the applied userspace patches
