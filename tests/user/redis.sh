@@ -119,7 +119,7 @@ server() {
 	shift
 	PORT=$((PORT + 1))
 	mkdir -p "$W/$name"
-	/usr/bin/redis-server --port "$PORT" --bind 127.0.0.1 --save '' --appendonly no \
+	${WRAP:-} /usr/bin/redis-server --port "$PORT" --bind 127.0.0.1 --save '' --appendonly no \
 		--dir "$W/$name" --logfile "$W/$name/log" --enable-debug-command yes "$@" &
 	SPID=$! SPORT=$PORT
 	PIDS+=("$SPID")
@@ -214,6 +214,34 @@ repro_CVE-2026-23631() {
 		[ "$(rcli "$1" ping)" = PONG ]
 }
 
+# --- 6. under MemoryDenyWriteExecute, as Debian's redis-server.service runs
+# it: prctl(PR_SET_MDWE) (kernels >= 6.3), kept across exec
+mdwe() {
+	local kver wx out rc before
+	kver=$(uname -r)
+	if ! printf '%s\n' 6.3 "${kver%%-*}" | sort -CV; then
+		fail "MDWE" "kernel $kver has no PR_SET_MDWE (>= 6.3): run the server under systemd's MemoryDenyWriteExecute instead"
+		return
+	fi
+	gcc -O2 -Wall -o "$W/mdwe_exec" "$HERE/mdwe_exec.c" || { fail "MDWE" "cannot build mdwe_exec"; return; }
+	wx=$("$W/mdwe_exec" python3 -c 'import mmap
+try: mmap.mmap(-1, 4096, prot=7); print("allowed")
+except OSError: print("refused")')
+	WRAP=$W/mdwe_exec server mdwe || return
+	before=$(text "$SPID")
+	out=$("$LIVEFIX" user apply --pid "$SPID" "$W/all.lfu" 2>&1); rc=$?
+	local fixed
+	fixed=$(repro_CVE-2026-25243 "$SPORT")
+	local out2 rc2
+	out2=$("$LIVEFIX" user revert --pid "$SPID" all 2>&1); rc2=$?
+	if [ "$wx" = refused ] && [ $rc -eq 0 ] && [[ $fixed == *"Bad data format"*"Bad data format"* ]] &&
+		[ $rc2 -eq 0 ] && [ "$(text "$SPID")" = "$before" ] && [ "$(rcli "$SPORT" ping)" = PONG ]; then
+		pass "MDWE (a W+X mapping refused under it): all fixes applied ($fixed), reverted, text as before"
+	else
+		fail "MDWE" "W+X under the wrapper: $wx" "apply exit $rc: $out" "$fixed" "revert exit $rc2: $out2"
+	fi
+}
+
 # phase NAME REPRO ARGS...: one observation of a reproducer
 phase() {
 	local cve=$1 what=$2 want=$3 out
@@ -261,6 +289,7 @@ if server master; then
 		reproduce CVE-2026-23631 "$SPID" "$SPORT" "$W/replica/log" "$MPORT"
 	fi
 fi
+[ -s "$W/all.lfu" ] && mdwe
 # CVE-2026-81934 (TLS pending data): no reproducer here — it needs a TLS
 # connection closed by another's handler within one event-loop pass.
 finish
