@@ -6,6 +6,7 @@
 #include "cli/cmds.h"
 #include "cli/cmd_user.h"
 #include "common/log.h"
+#include "common/outcome.h"
 #include "common/strutil.h"
 #include "common/xalloc.h"
 #include "user/debsrc.h"
@@ -69,7 +70,7 @@ static int rebuild_package(const char *binary, const char *out, unsigned jobs)
 	deb_package_release(&p);
 	free(tree);
 	free(dir);
-	return ret == -ENOTSUP ? EXIT_REFUSED : ret ? EXIT_FAILURE_GENERIC : EXIT_OK;
+	return cli_user_outcome(ret, CODE_BUILD_FAILED, "user rebuild");
 }
 
 int cmd_user_rebuild(int argc, char **argv)

@@ -22,6 +22,7 @@
 #include "common/testhooks.h"
 #include "common/fsutil.h"
 #include "common/log.h"
+#include "common/outcome.h"
 #include "common/xalloc.h"
 #include "elf/elf.h"
 #include "verify/verify.h"
@@ -168,12 +169,14 @@ static int wait_until_outside(struct user_process *p, struct stack_unwinder *u,
 	}
 	thread_comm(p->pid, hit.tid, comm, sizeof(comm));
 	if (r > 0)
-		pr_err("thread %d (%s) of process %d stays in '%s' (frame %u; %d attempts): a "
+		report(CODE_THREAD_IN_FUNCTION, ABOUT(.function = hit.name),
+		       "thread %d (%s) of process %d stays in '%s' (frame %u; %d attempts): a "
 		       "function a thread never leaves cannot be %s", hit.tid, comm, p->pid,
 		       hit.name, hit.depth, USER_SWITCH_ATTEMPTS,
 		       strcmp(what, "the patch's code") ? "replaced" : "reverted");
 	else
-		pr_err("thread %d (%s) of process %d: its stack cannot be unwound (%d attempts): "
+		report(CODE_THREAD_IN_FUNCTION, ABOUT_NOTHING,
+		       "thread %d (%s) of process %d: its stack cannot be unwound (%d attempts): "
 		       "livefix cannot tell it is outside %s", hit.tid, comm, p->pid,
 		       USER_SWITCH_ATTEMPTS, what);
 	return -EBUSY;
@@ -189,7 +192,8 @@ static int run_pre(struct user_process *p, const struct user_patch *patch, uint6
 		for (uint64_t j = 0; !ret && j < f->size; j++) {
 			if (!f->mask[j] || running[j] == f->expect[j])
 				continue;
-			pr_err("run-pre: process %d: function '%s' at +%#" PRIx64 " holds %02x, the "
+			report(CODE_RUN_PRE_MISMATCH, ABOUT(.function = f->name),
+			       "run-pre: process %d: function '%s' at +%#" PRIx64 " holds %02x, the "
 			       "patch expects %02x: it does not run the code the patch was built "
 			       "against", p->pid, f->name, j, running[j], f->expect[j]);
 			ret = -EILSEQ;
@@ -245,7 +249,8 @@ static int check_target(struct apply *a)
 		ssize_t n = readlink(link, path, sizeof(path) - 1);
 
 		path[n > 0 ? n : 1] = 0;
-		pr_err("process %d (%s) runs %s with build-id %s; the patch '%s' is for build-id "
+		report(CODE_BUILD_ID_MISMATCH, ABOUT(.object = path),
+		       "process %d (%s) runs %s with build-id %s; the patch '%s' is for build-id "
 		       "%s (%s)", a->proc.pid, a->proc.comm, path, id, a->patch.name,
 		       a->patch.build_id, a->patch.binary ? a->patch.binary : "?");
 		ret = -ENOEXEC;
@@ -388,6 +393,7 @@ static int record(struct apply *a, const char *patch_file)
 	s->comm = xstrdup(a->proc.comm);
 	s->name = xstrdup(a->patch.name);
 	s->build_id = xstrdup(a->patch.build_id);
+	s->cves = a->patch.cves ? xstrdup(a->patch.cves) : NULL;
 	s->patch = xstrdup(realpath(patch_file, real) ? real : patch_file);
 	s->code_addr = a->image.code_addr, s->code_len = a->image.code_len;
 	s->data_addr = a->image.data_addr, s->data_len = a->image.data_len;
@@ -433,7 +439,8 @@ static int apply_stopped(struct apply *a)
 	if (ret)
 		unmap_image(a);
 	if (ret && a->proc.gone)
-		pr_err("process %d (%s) exited during the apply", a->proc.pid, a->proc.comm);
+		report(CODE_NO_PROCESS, ABOUT_NOTHING, "process %d (%s) exited during the apply",
+		       a->proc.pid, a->proc.comm);
 	return ret;
 }
 

@@ -18,6 +18,7 @@
 #include "build/build.h"
 #include "common/fsutil.h"
 #include "common/log.h"
+#include "common/outcome.h"
 #include "common/run.h"
 #include "common/xalloc.h"
 #include "diff/diff.h"
@@ -144,7 +145,8 @@ static int compile_variant(const struct user_build *st, const struct user_unit *
 	if (ret) {
 		char *text = read_file(log, NULL);
 
-		pr_err("compiling %s%s failed (%s):\n%s", source, noline ? " (__LINE__ = 0)" : "",
+		report(CODE_COMPILE_FAILED, ABOUT(.object = unit->source),
+		       "compiling %s%s failed (%s):\n%s", source, noline ? " (__LINE__ = 0)" : "",
 		       ret < 0 ? strerror(-ret) : "exit status", text ? text : "");
 		free(text);
 		return -EINVAL;
@@ -316,7 +318,8 @@ static int refuse_files(const struct patchset *ps)
 		size_t len = strlen(pf->path);
 
 		if (pf->created || pf->is_header || len < 3 || strcmp(pf->path + len - 2, ".c")) {
-			pr_err("%s: %s: livefix user patches .c files of the program only (yet)",
+			report(pf->created ? CODE_NEW_FILE : CODE_NON_C_FILE, ABOUT(.object = pf->path),
+			       "%s: %s: livefix user patches .c files of the program only (yet)",
 			       pf->path, pf->created ? "a new file" :
 				pf->is_header ? "a header change" : "not a C source");
 			ret = -ENOTSUP;
@@ -354,6 +357,7 @@ static int write_patch(struct user_build *st)
 	struct user_patch p = {
 		.name = xstrdup(st->opts->name), .build_id = xstrdup(st->bin.build_id),
 		.binary = xstrdup(st->opts->binary), .funcs = st->funcs,
+		.cves = user_patch_cves(st->opts->patches, st->opts->nr_patches),
 		.nr_funcs = st->nr_funcs, .elf = link_objects(st),
 	};
 	int ret = p.elf ? user_patch_write(&p, st->opts->output) : -EINVAL;
@@ -408,7 +412,8 @@ static int build_all(struct user_build *st)
 	patches = program_patches(st, &nr_patches, &r);
 	if (!r && !nr_patches) {
 		free_patches(patches);
-		pr_info("no functional change: the patches change no file of %s", st->opts->binary);
+		report(CODE_NO_CHANGE, ABOUT_NOTHING,
+		       "no functional change: the patches change no file of %s", st->opts->binary);
 		return 1;
 	}
 	if (!r)
@@ -426,7 +431,8 @@ static int build_all(struct user_build *st)
 	if (ret)
 		return ret;
 	if (!st->nr_funcs) {
-		pr_info("no functional change: no function of %s is replaced", st->opts->binary);
+		report(CODE_NO_CHANGE, ABOUT_NOTHING,
+		       "no functional change: no function of %s is replaced", st->opts->binary);
 		return 1;
 	}
 	for (size_t i = 0; i < st->nr_funcs; i++)

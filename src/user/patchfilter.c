@@ -6,6 +6,7 @@
 #include "common/strutil.h"
 #include "common/xalloc.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +91,50 @@ static void flush(struct section *s, struct strbuf *out, unsigned *kept, const c
 	free(s->text.s);
 	free(s->path);
 	memset(s, 0, sizeof(*s));
+}
+
+/* Appends each "CVE-YYYY-N..." in text[0, len) not yet in out. */
+static void add_cves(const char *text, size_t len, struct strbuf *out)
+{
+	for (const char *p = text; p + 13 <= text + len; p++) {
+		size_t digits = 0;
+		char *id;
+
+		if (strncmp(p, "CVE-", 4) || strspn(p + 4, "0123456789") != 4 || p[8] != '-')
+			continue;
+		while (p + 9 + digits < text + len && isdigit((unsigned char)p[9 + digits]))
+			digits++;
+		if (digits < 4)
+			continue;
+		id = xstrndup(p, 9 + digits);
+		if (!out->s || !strstr(out->s, id)) {
+			if (out->len)
+				strbuf_add(out, " ", 1);
+			strbuf_add(out, id, strlen(id));
+		}
+		free(id);
+		p += 8 + digits;
+	}
+}
+
+char *user_patch_cves(char *const *patches, size_t nr)
+{
+	struct strbuf out = { 0 };
+
+	for (size_t i = 0; i < nr; i++) {
+		const char *base = strrchr(patches[i], '/');
+		char *text = read_file(patches[i], NULL);
+		const char *diff = text ? strstr(text, "\ndiff ") : NULL;
+		const char *minus = text ? strstr(text, "\n--- ") : NULL;
+		const char *end = diff && (!minus || diff < minus) ? diff : minus;
+
+		base = base ? base + 1 : patches[i];
+		add_cves(base, strlen(base), &out);
+		if (text)
+			add_cves(text, end ? (size_t)(end - text) : strlen(text), &out);
+		free(text);
+	}
+	return out.s;
 }
 
 int user_patch_filter(const char *in, const char *out, unsigned *kept)

@@ -7,6 +7,7 @@
 #define LIVEFIX_USER_PATCHFILTER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* Whether a file of the source tree can end up in the binary or decide
  * how it is built: C, C++ and assembler sources and headers, makefiles,
@@ -17,5 +18,10 @@ bool user_file_builds_program(const char *path);
  * build the program (each logged as left out). *kept: how many sections
  * remain. 0, or -errno with the file named. */
 int user_patch_filter(const char *in, const char *out, unsigned *kept);
+
+/* The CVE ids the patches name in their headers (a Debian patch's
+ * Subject or CVE line, its description; the text before the first diff)
+ * or file names, each once, space-separated; NULL when none. */
+char *user_patch_cves(char *const *patches, size_t nr);
 
 #endif

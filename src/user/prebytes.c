@@ -6,6 +6,7 @@
 #include "user/build.h"
 #include "user/patch.h"
 #include "common/log.h"
+#include "common/outcome.h"
 #include "common/xalloc.h"
 #include "elf/elf.h"
 
@@ -77,7 +78,8 @@ static int compare_with_binary(const struct user_binary *b, const char *name,
 	for (uint64_t i = 0; i < f->size; i++) {
 		if (!f->mask[i] || f->expect[i] == running[i])
 			continue;
-		pr_err("cannot reproduce the running binary: function '%s' at +%#" PRIx64
+		report(CODE_CANNOT_REPRODUCE, ABOUT(.function = name),
+		       "cannot reproduce the running binary: function '%s' at +%#" PRIx64
 		       " is %02x in the original object, %02x in %s (another source, "
 		       "compiler or flags?)", name, i, f->expect[i], running[i], b->path);
 		return -ENOTSUP;
@@ -105,7 +107,8 @@ static int check_jump_room(const char *name, struct user_func *f, const unsigned
 	f->entry = f->size >= 4 && !memcmp(running, endbr64, 4) ? 4 : 0;
 	if (f->size - f->entry >= USER_JUMP_SIZE)
 		return 0;
-	pr_err("function '%s' is %" PRIu64 " byte%s%s, shorter than the %d-byte jump that "
+	report(CODE_TOO_SHORT, ABOUT(.function = name),
+	       "function '%s' is %" PRIu64 " byte%s%s, shorter than the %d-byte jump that "
 	       "would redirect it", name, f->size - f->entry, f->size - f->entry == 1 ? "" : "s",
 	       f->entry ? " after its endbr64" : "", USER_JUMP_SIZE);
 	return -ENOTSUP;
@@ -126,12 +129,14 @@ int user_predict_function(const struct user_binary *b, const struct elf *orig,
 	}
 	ret = user_binary_lookup(b, name, file, s->bind == STB_LOCAL, &bs);
 	if (ret) {
-		pr_err("cannot reproduce the running binary: %s has %s function '%s' of %s",
+		report(CODE_CANNOT_REPRODUCE, ABOUT(.function = name),
+		       "cannot reproduce the running binary: %s has %s function '%s' of %s",
 		       b->path, ret == -EEXIST ? "two of the" : "no", name, file);
 		return -ENOTSUP;
 	}
 	if (bs->size != s->size || !(running = user_binary_bytes(b, bs->value, bs->size))) {
-		pr_err("cannot reproduce the running binary: function '%s' is %" PRIu64
+		report(CODE_CANNOT_REPRODUCE, ABOUT(.function = name),
+		       "cannot reproduce the running binary: function '%s' is %" PRIu64
 		       " bytes in the original object, %" PRIu64 " in %s", name, s->size,
 		       bs->size, b->path);
 		return -ENOTSUP;

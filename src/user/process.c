@@ -6,6 +6,7 @@
 #include "user/process.h"
 #include "common/fsutil.h"
 #include "common/log.h"
+#include "common/outcome.h"
 #include "common/strutil.h"
 #include "common/xalloc.h"
 
@@ -63,7 +64,8 @@ static int check_ptrace_scope(void)
 	free(text);
 	if (scope < 3)
 		return 0;
-	pr_err("ptrace is disabled on this system (kernel.yama.ptrace_scope = 3, which "
+	report(CODE_PTRACE_DENIED, ABOUT_NOTHING,
+	       "ptrace is disabled on this system (kernel.yama.ptrace_scope = 3, which "
 	       "only a reboot can lower): no process can be live patched");
 	return -EPERM;
 }
@@ -77,17 +79,18 @@ int process_check(struct user_process *p, pid_t pid)
 	p->pid = pid;
 	p->mem_fd = -1;
 	if (geteuid() != 0) {
-		pr_err("live patching a process needs root");
+		report(CODE_NOT_ROOT, ABOUT_NOTHING, "live patching a process needs root");
 		return -EPERM;
 	}
 	if ((ret = check_ptrace_scope()))
 		return ret;
 	if (pid <= 0 || read_stat(p)) {
-		pr_err("no process %d", pid);
+		report(CODE_NO_PROCESS, ABOUT_NOTHING, "no process %d", pid);
 		return -ESRCH;
 	}
 	if ((tracer = tracer_of(pid))) {
-		pr_err("process %d (%s) is traced by process %d: livefix cannot attach while "
+		report(CODE_PTRACE_DENIED, ABOUT_NOTHING,
+		       "process %d (%s) is traced by process %d: livefix cannot attach while "
 		       "another tracer (a debugger, strace) is", pid, p->comm, tracer);
 		return -EUSERS;
 	}
@@ -184,7 +187,8 @@ static int seize_thread(struct user_process *p, pid_t tid)
 		if (errno == ESRCH)
 			return 0; /* exited since it was listed */
 		if (errno == EPERM && tracer_of(p->pid)) {
-			pr_err("process %d (%s) is traced by process %d", p->pid, p->comm,
+			report(CODE_PTRACE_DENIED, ABOUT_NOTHING,
+			       "process %d (%s) is traced by process %d", p->pid, p->comm,
 			       tracer_of(p->pid));
 			return -EUSERS;
 		}
@@ -233,7 +237,7 @@ static int wait_all_stopped(struct user_process *p)
 			i--; /* forgotten: another thread moved into slot i */
 	}
 	if (p->gone) {
-		pr_err("process %d (%s) exited", p->pid, p->comm);
+		report(CODE_NO_PROCESS, ABOUT_NOTHING, "process %d (%s) exited", p->pid, p->comm);
 		return -ESRCH;
 	}
 	return 0;
@@ -258,7 +262,7 @@ int process_attach(struct user_process *p)
 	}
 	free(mem);
 	if (ret == -ESRCH && !p->gone)
-		pr_err("process %d (%s) exited", p->pid, p->comm);
+		report(CODE_NO_PROCESS, ABOUT_NOTHING, "process %d (%s) exited", p->pid, p->comm);
 	if (ret)
 		process_detach(p);
 	return ret;
