@@ -128,10 +128,13 @@ completed=$(cat "$W"/{before,during,after}.txt | grep -c 'requests completed in'
 	echo "server after: $alive. The latency percentiles are redis-benchmark's own"
 	echo "(HdrHistogram; p99.9 is its first bucket at or above 99.9 %)."
 	echo
-	echo "The times are summed over the attempts: \`_sdsnewlen\` (CVE-2026-25243) is"
-	echo "on every SET's path, so under load a stop often finds the main thread inside"
-	echo "it and lets the threads run 1 ms before the next look. The same patch with no"
-	echo "client: apply $(stats "$W/apply.idle"), revert $(stats "$W/revert.idle") ms."
+	echo "Attempts: how many looks the consistency check took (1: no thread was inside"
+	echo "a replaced function at the first stop; the stopped time sums the looks). The"
+	echo "stop under load is longer than on an idle server because the stop itself —"
+	echo "seizing the server's $(ls /proc/$PID/task 2>/dev/null | wc -l) threads, unwinding each, two mmap calls run inside the"
+	echo "process (a server thread must be scheduled for each) — competes for the 2 CPUs"
+	echo "with the busy server, the benchmark client and other work. The same patch with"
+	echo "no client: apply $(stats "$W/apply.idle"), revert $(stats "$W/revert.idle") ms."
 } >"$RESULTS_DIR/user-redis.md"
 out=$BENCH_DIR/RESULTS.md
 awk '/^## / { skip = ($0 == "## userspace: redis-server under load") } !skip' "$out" >"$out.tmp"

@@ -148,6 +148,50 @@ for p in "${NEW[@]}" all; do
 	fi
 done
 
+# --- refusals on the real server, each with its code; the server running,
+# its text unchanged
+out=$(build aemain "$HERE/redis-aemain.patch"); rc=$?
+if [ $rc -eq 0 ]; then
+	before=$(text "$SPID")
+	out=$("$LIVEFIX" user apply --pid "$SPID" "$W/aemain.lfu" 2>&1); rc=$?
+	if [ $rc -eq 3 ] && grep -q "refused \[thread-in-function\]: thread $SPID (redis-server) of process $SPID stays in 'aeMain'" <<<"$out" &&
+		[ "$(text "$SPID")" = "$before" ] && [ "$(rcli "$SPORT" ping)" = PONG ]; then
+		pass "a change to aeMain (the event loop): refused [thread-in-function], the main thread named; text unchanged"
+	else
+		fail "a change to aeMain" "expected exit 3, refused [thread-in-function] naming the main thread; saw exit $rc:" "$out"
+	fi
+else
+	fail "build the aeMain change" "expected exit 0, saw $rc:" "$out"
+fi
+sleep 1000 &
+SLEEPER=$!
+PIDS+=("$SLEEPER")
+out=$("$LIVEFIX" user apply --pid "$SLEEPER" "$W/all.lfu" 2>&1); rc=$?
+if [ $rc -eq 3 ] && grep -q "refused \[build-id-mismatch\]: process $SLEEPER (sleep) runs" <<<"$out"; then
+	pass "the patch on another program (sleep): refused [build-id-mismatch]"
+else
+	fail "the patch on another program" "expected exit 3, refused [build-id-mismatch]; saw exit $rc:" "$out"
+fi
+
+# --- list and VEX: the CVEs of the patch applied, the package it fixes
+"$LIVEFIX" user apply --pid "$SPID" "$W/all.lfu" >/dev/null 2>&1
+list=$("$LIVEFIX" user list --json 2>&1)
+vex=$("$LIVEFIX" status --vex 2>/dev/null)
+"$LIVEFIX" user revert --pid "$SPID" all >/dev/null 2>&1
+cves=$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(" ".join(sorted(c for p in d["user_patches"] for c in p["cves"])))' <<<"$list")
+want=$(for p in "${NEW[@]}"; do cve_of "$p"; done | sort | paste -sd' ')
+if [ "$cves" = "$want" ]; then
+	pass "user list --json: the applied patch fixes $cves"
+else
+	fail "user list --json cves" "expected '$want', saw '$cves':" "$list"
+fi
+stated=$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(" ".join(sorted(s["vulnerability"]["name"] for s in d["statements"] if s["products"][0]["@id"].startswith("pkg:deb/debian/redis-server@'"$RUNNING"'") and s["status"] == "fixed")))' <<<"$vex" 2>&1)
+if [ "$stated" = "$want" ]; then
+	pass "status --vex: $want fixed in pkg:deb/debian/redis-server@$RUNNING"
+else
+	fail "status --vex" "expected '$want' fixed for redis-server@$RUNNING, saw '$stated':" "$vex"
+fi
+
 # --- 5. reproducers: each prints what it saw and succeeds when the server
 # behaved as fixed (each run restores under keys of its own: $(date +%N))
 # CVE-2026-25243: zipmap lengths < 254 encoded in 5 bytes pass the
