@@ -121,7 +121,7 @@ user-test: livefix $(TEST_BIN)
 	@LIVEFIX=$(CURDIR)/$(BIN) LIVEFIX_TEST_BIN=$(CURDIR)/$(TEST_BIN) tests/user/run.sh
 
 # Debian's redis-server 5:7.0.15-1~deb12u7 live-patched with the fixes of
-# deb12u10 (tests/user/redis.sh): cold ~5 min (build root, rebuild), warm ~2.
+# deb12u10 (tests/user/redis.sh): cold ~5 min (build root, rebuild), warm ~1.5.
 user-redis: livefix
 	@LIVEFIX=$(CURDIR)/$(BIN) tests/user/redis.sh
 

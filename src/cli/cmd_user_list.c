@@ -82,18 +82,24 @@ static void patches_json(struct json_writer *w, const struct user_state *s, size
 	json_array_end(w);
 }
 
-/* One OpenVEX statement per CVE of a patch applied to a running process:
- * the product is the Debian package of the binary it runs. */
+/* One OpenVEX statement per CVE of a patch applied to a running process.
+ * The products: the Debian package owning the file the process runs
+ * (redis-server runs /usr/bin/redis-check-rdb of redis-tools, the
+ * redis-server package holding the symlink) and its source package, which
+ * is what Debian's security tracker lists. */
 static void vex_statements(struct json_writer *w, const struct user_state *s, const char *arch)
 {
 	char *exe = xasprintf("/proc/%d/exe", s->pid), *real = realpath(exe, NULL);
-	char *copy = xstrdup(s->cves), *save = NULL, *cve, *product, *notes;
+	char *copy = xstrdup(s->cves), *save = NULL, *cve, *products[2] = { NULL }, *notes;
 	struct deb_package p = { 0 };
 
-	if (!real || deb_package_of(real, &p))
-		product = xasprintf("pkg:generic/%s?build-id=%s", s->comm, s->build_id);
-	else
-		product = xasprintf("pkg:deb/debian/%s@%s?arch=%s", p.package, p.version, arch);
+	if (!real || deb_package_of(real, &p)) {
+		products[0] = xasprintf("pkg:generic/%s?build-id=%s", s->comm, s->build_id);
+	} else {
+		products[0] = xasprintf("pkg:deb/debian/%s@%s?arch=%s", p.package, p.version, arch);
+		products[1] = xasprintf("pkg:deb/debian/%s@%s?arch=source", p.source,
+					p.source_version);
+	}
 	notes = xasprintf("live patched by userspace patch %s in process %d (%s)", s->name, s->pid,
 			  s->comm);
 	for (cve = strtok_r(copy, " ", &save); cve; cve = strtok_r(NULL, " ", &save)) {
@@ -104,16 +110,18 @@ static void vex_statements(struct json_writer *w, const struct user_state *s, co
 		json_object_end(w);
 		json_key(w, "products");
 		json_array_begin(w);
-		json_object_begin(w);
-		json_kv(w, "@id", product);
-		json_object_end(w);
+		for (size_t i = 0; i < 2 && products[i]; i++) {
+			json_object_begin(w);
+			json_kv(w, "@id", products[i]);
+			json_object_end(w);
+		}
 		json_array_end(w);
 		json_kv(w, "status", "fixed");
 		json_kv(w, "status_notes", notes);
 		json_object_end(w);
 	}
 	deb_package_release(&p);
-	free(exe), free(real), free(copy), free(product), free(notes);
+	free(exe), free(real), free(copy), free(products[0]), free(products[1]), free(notes);
 }
 
 void user_vex_json(struct json_writer *w, const char *arch)

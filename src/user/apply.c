@@ -278,7 +278,9 @@ static int check_records(struct apply *a, bool *applied)
 		for (size_t j = 0; j < all[i].nr_funcs; j++)
 			for (size_t k = 0; k < a->patch.nr_funcs; k++)
 				if (!strcmp(all[i].funcs[j].name, a->patch.funcs[k].name)) {
-					pr_err("process %d: function '%s' is already replaced by "
+					report(CODE_ALREADY_PATCHED,
+					       ABOUT(.function = a->patch.funcs[k].name),
+					       "process %d: function '%s' is already replaced by "
 					       "patch '%s': revert it first", a->proc.pid,
 					       all[i].funcs[j].name, all[i].name);
 					ret = -ENOTSUP;
@@ -549,13 +551,15 @@ int user_revert(pid_t pid, const char *name)
 
 	if (ret) {
 		if (lock >= 0)
-			pr_err("patch '%s' is not applied to process %d", name, pid);
+			report(CODE_NOT_APPLIED, ABOUT_NOTHING, "patch '%s' is not applied to "
+			       "process %d", name, pid);
 		user_state_unlock(lock);
 		return lock < 0 ? lock : -ENOENT;
 	}
 	ret = process_check(&p, pid);
 	if (!ret && p.start_time != s.start_time) {
-		pr_err("process %d is not the process '%s' was applied to (that one exited); "
+		report(CODE_NOT_APPLIED, ABOUT_NOTHING,
+		       "process %d is not the process '%s' was applied to (that one exited); "
 		       "its record is removed", pid, name);
 		user_state_remove(&s);
 		ret = -ESRCH;
