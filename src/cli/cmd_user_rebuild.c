@@ -7,6 +7,7 @@
 #include "cli/cmd_user.h"
 #include "common/log.h"
 #include "common/outcome.h"
+#include "common/outcome.h"
 #include "common/strutil.h"
 #include "common/xalloc.h"
 #include "user/debsrc.h"
@@ -113,6 +114,11 @@ int cmd_user_rebuild(int argc, char **argv)
 	if (!!pid + (argc - optind) != 1) {
 		user_rebuild_usage(stderr);
 		return EXIT_USAGE;
+	}
+	if (geteuid() != 0) {
+		report(CODE_NOT_ROOT, ABOUT_NOTHING, "rebuilding a package needs root: its build "
+		       "root is made by mmdebstrap and entered by chroot");
+		return EXIT_ENVIRONMENT;
 	}
 	if (pid) {
 		exe = xasprintf("/proc/%s/exe", pid);

@@ -30,6 +30,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* What one build holds; released in one place. */
 struct user_build {
@@ -409,6 +410,11 @@ static int build_all(struct user_build *st)
 	if ((r = user_binary_read(st->opts->binary, &st->bin)) ||
 	    (r = user_units_read(st->opts->units, &st->units)))
 		return r;
+	if (st->units.root && geteuid() != 0) {
+		report(CODE_NOT_ROOT, ABOUT_NOTHING, "the units of '%s' compile in the build root "
+		       "'%s': entering it (chroot) needs root", st->opts->units, st->units.root);
+		return -EPERM;
+	}
 	patches = program_patches(st, &nr_patches, &r);
 	if (!r && !nr_patches) {
 		free_patches(patches);
