@@ -494,8 +494,9 @@ int user_apply(pid_t pid, const char *patch_file)
 	}
 	if (!ret)
 		pr_info("applied '%s' to process %d (%s): %zu function%s replaced; threads stopped "
-			"%.3f ms", a.patch.name, pid, a.proc.comm, a.patch.nr_funcs,
-			a.patch.nr_funcs == 1 ? "" : "s", a.proc.stopped_seconds * 1000);
+			"%.3f ms (the sleeping ones %.3f ms more)", a.patch.name, pid, a.proc.comm,
+			a.patch.nr_funcs, a.patch.nr_funcs == 1 ? "" : "s",
+			a.proc.stopped_seconds * 1000, a.proc.sleepers_seconds * 1000);
 	apply_release(&a);
 	user_state_unlock(lock);
 	return ret;
@@ -575,8 +576,9 @@ int user_revert(pid_t pid, const char *name)
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	if (!ret) {
 		user_state_remove(&s);
-		pr_info("reverted '%s' in process %d (%s): threads stopped %.3f ms", name, pid,
-			p.comm, p.stopped_seconds * 1000);
+		pr_info("reverted '%s' in process %d (%s): threads stopped %.3f ms (the sleeping "
+			"ones %.3f ms more)", name, pid, p.comm, p.stopped_seconds * 1000,
+			p.sleepers_seconds * 1000);
 	}
 	process_release(&p);
 	stack_unwinder_free(u);

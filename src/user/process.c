@@ -199,8 +199,6 @@ static int seize_thread(struct user_process *p, pid_t tid)
 	xgrow((void **)&p->threads, &p->alloc_threads, p->nr_threads + 1, sizeof(*p->threads));
 	t = &p->threads[p->nr_threads++];
 	*t = (struct user_thread){ .tid = tid };
-	if (ptrace(PTRACE_INTERRUPT, tid, 0, 0))
-		return 0; /* it exited: wait_stop forgets it */
 	return 0;
 }
 
@@ -226,6 +224,50 @@ static int seize_new_threads(struct user_process *p, size_t *added)
 	}
 	closedir(dir);
 	return ret;
+}
+
+/* Whether a thread is on a CPU or waiting for one ('R' in its stat). */
+static bool thread_runnable(pid_t pid, pid_t tid)
+{
+	char *path = xasprintf("/proc/%d/task/%d/stat", pid, tid), *text = read_file(path, NULL);
+	char *close = text ? strrchr(text, ')') : NULL;
+	bool runnable = close && close[1] == ' ' && close[2] == 'R';
+
+	free(text);
+	free(path);
+	return runnable;
+}
+
+static int wait_all_stopped(struct user_process *p);
+
+/* Stops every seized thread, the sleeping ones first and the runnable ones
+ * (a server's serving thread) last: the milliseconds a busy machine takes
+ * to schedule a sleeping thread into its stop then pass while the serving
+ * threads still run, and those are stopped only for the work itself.
+ * p->stop_started: when the first runnable thread was interrupted. */
+static int stop_threads(struct user_process *p)
+{
+	double sleepers_started = now_seconds();
+
+	for (size_t i = 0; i < p->nr_threads; i++) {
+		struct user_thread *t = &p->threads[i];
+
+		if (t->stopped)
+			continue;
+		t->runnable = thread_runnable(p->pid, t->tid);
+		if (!t->runnable)
+			ptrace(PTRACE_INTERRUPT, t->tid, 0, 0); /* failed: it exited */
+	}
+	for (size_t i = 0; i < p->nr_threads; i++)
+		if (!p->threads[i].stopped && !p->threads[i].runnable &&
+		    wait_stop(p, &p->threads[i]) == -ESRCH)
+			i--; /* forgotten: another thread moved into slot i */
+	p->stop_started = now_seconds();
+	p->sleepers_seconds += p->stop_started - sleepers_started;
+	for (size_t i = 0; i < p->nr_threads; i++)
+		if (!p->threads[i].stopped)
+			ptrace(PTRACE_INTERRUPT, p->threads[i].tid, 0, 0);
+	return wait_all_stopped(p);
 }
 
 static int wait_all_stopped(struct user_process *p)
@@ -254,7 +296,7 @@ int process_attach(struct user_process *p)
 	do {
 		ret = seize_new_threads(p, &added);
 		if (!ret)
-			ret = wait_all_stopped(p);
+			ret = stop_threads(p);
 	} while (!ret && added);
 	if (!ret && (p->mem_fd = open(mem, O_RDWR | O_CLOEXEC)) < 0) {
 		ret = -errno;
@@ -296,15 +338,12 @@ int process_run_briefly(struct user_process *p, unsigned microseconds)
 
 	resume_all(p);
 	usleep(microseconds);
-	p->stop_started = now_seconds();
-	for (size_t i = 0; i < p->nr_threads; i++)
-		ptrace(PTRACE_INTERRUPT, p->threads[i].tid, 0, 0);
-	ret = wait_all_stopped(p);
+	ret = stop_threads(p);
 	do {
 		if (!ret)
 			ret = seize_new_threads(p, &added);
 		if (!ret)
-			ret = wait_all_stopped(p);
+			ret = stop_threads(p);
 	} while (!ret && added);
 	return ret;
 }

@@ -15,6 +15,7 @@
 struct user_thread {
 	pid_t tid;
 	bool stopped;      /* in a ptrace stop we caused or saw */
+	bool runnable;     /* on a CPU or runnable when seized: interrupted last */
 	int pending_sig;   /* a signal the stop took from it: given back on resume */
 };
 
@@ -29,6 +30,8 @@ struct user_process {
 	uint64_t syscall_insn;         /* a `syscall` found in it (remote.c), or 0 */
 	double stop_started;           /* now_seconds() of the last stop */
 	double stopped_seconds;        /* total time all threads were stopped */
+	double sleepers_seconds;       /* how much longer the sleeping threads were:
+					* they are stopped first (process.c) */
 };
 
 /* Checks that the caller may patch pid: root, the process exists, no other
