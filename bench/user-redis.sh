@@ -64,6 +64,7 @@ load_before=$(loadavg)
 err0=$(errors)
 bench before
 : >"$W/apply" >"$W/revert" >"$W/apply.attempts" >"$W/revert.attempts"
+: >"$W/apply.sleepers" >"$W/revert.sleepers"
 # op KIND ARGS...: one apply or revert; its threads-stopped time and the
 # attempts of the consistency check (1 when no thread was in the way)
 op() {
@@ -72,6 +73,7 @@ op() {
 	out=$("$LIVEFIX" user "$kind" --pid "$PID" "$@" 2>&1)
 	echo "$out" >>"$W/ops.log"
 	grep -oE 'stopped [0-9.]+' <<<"$out" | cut -d' ' -f2 >>"$W/$kind"
+	grep -oE 'ones [0-9.]+ ms more' <<<"$out" | cut -d' ' -f2 >>"$W/$kind.sleepers"
 	attempts=$(grep -oE 'after [0-9]+ attempts' <<<"$out" | cut -d' ' -f2)
 	echo "${attempts:-1}" >>"$W/$kind.attempts"
 }
@@ -98,6 +100,8 @@ head -n -5 "$W/apply" >"$W/a" && mv "$W/a" "$W/apply"
 head -n -5 "$W/revert" >"$W/r" && mv "$W/r" "$W/revert"
 head -n -5 "$W/apply.attempts" >"$W/a" && mv "$W/a" "$W/apply.attempts"
 head -n -5 "$W/revert.attempts" >"$W/r" && mv "$W/r" "$W/revert.attempts"
+head -n -5 "$W/apply.sleepers" >"$W/a" && mv "$W/a" "$W/apply.sleepers"
+head -n -5 "$W/revert.sleepers" >"$W/r" && mv "$W/r" "$W/revert.sleepers"
 completed=$(cat "$W"/{before,during,after}.txt | grep -c 'requests completed in')
 {
 	echo "## userspace: redis-server under load"
@@ -111,10 +115,10 @@ completed=$(cat "$W"/{before,during,after}.txt | grep -c 'requests completed in'
 	echo "($FUNCS functions, one patch) every ${PAUSE} s, after. The machine's 2 CPUs are shared"
 	echo "by the server, the benchmark client, livefix and other work."
 	echo
-	echo "| operation | threads stopped, ms | attempts (stop, unwind, let run 1 ms) |"
-	echo "|---|---|---|"
-	echo "| user apply | $(stats "$W/apply") | $(stats "$W/apply.attempts") |"
-	echo "| user revert | $(stats "$W/revert") | $(stats "$W/revert.attempts") |"
+	echo "| operation | threads stopped, ms | the sleeping threads, ms more | attempts |"
+	echo "|---|---|---|---|"
+	echo "| user apply | $(stats "$W/apply") | $(stats "$W/apply.sleepers") | $(stats "$W/apply.attempts") |"
+	echo "| user revert | $(stats "$W/revert") | $(stats "$W/revert.sleepers") | $(stats "$W/revert.attempts") |"
 	echo
 	echo "| phase | test | requests completed | requests/s | p50 ms | p99 ms | p99.9 ms |"
 	echo "|---|---|---|---|---|---|---|"
@@ -128,13 +132,14 @@ completed=$(cat "$W"/{before,during,after}.txt | grep -c 'requests completed in'
 	echo "server after: $alive. The latency percentiles are redis-benchmark's own"
 	echo "(HdrHistogram; p99.9 is its first bucket at or above 99.9 %)."
 	echo
-	echo "Attempts: how many looks the consistency check took (1: no thread was inside"
-	echo "a replaced function at the first stop; the stopped time sums the looks). The"
-	echo "stop under load is longer than on an idle server because the stop itself —"
-	echo "seizing the server's $(ls /proc/$PID/task 2>/dev/null | wc -l) threads, unwinding each, two mmap calls run inside the"
-	echo "process (a server thread must be scheduled for each) — competes for the 2 CPUs"
-	echo "with the busy server, the benchmark client and other work. The same patch with"
-	echo "no client: apply $(stats "$W/apply.idle"), revert $(stats "$W/revert.idle") ms."
+	echo "Threads stopped: from the interrupt of the first runnable thread (the"
+	echo "serving one) to the resume, as livefix prints it. livefix stops the sleeping"
+	echo "threads first (bio_*, jemalloc's): on a busy machine they take milliseconds to"
+	echo "be scheduled into their stop, which passes while the server still serves; the"
+	echo "third column is how much longer they were stopped. Attempts: the looks of the"
+	echo "consistency check (1: no thread was inside a replaced function at the first"
+	echo "stop). The same patch with no client: apply $(stats "$W/apply.idle"), revert"
+	echo "$(stats "$W/revert.idle") ms."
 } >"$RESULTS_DIR/user-redis.md"
 out=$BENCH_DIR/RESULTS.md
 awk '/^## / { skip = ($0 == "## userspace: redis-server under load") } !skip' "$out" >"$out.tmp"
