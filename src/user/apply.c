@@ -237,6 +237,7 @@ struct apply {
 	struct user_state state;
 	const char *patch_file;
 	bool mapped_code, mapped_data;
+	bool written;               /* the image mapped and written */
 };
 
 static int check_target(struct apply *a)
@@ -330,6 +331,24 @@ static int map_and_write(struct apply *a)
 		ret = process_write(&a->proc, im->code_addr, im->code, im->code_len);
 	if (!ret && im->data_len)
 		ret = process_write(&a->proc, im->data_addr, im->data, im->data_len);
+	a->written = !ret;
+	return ret;
+}
+
+static void unmap_image(struct apply *a);
+
+/* process_attach's while_serving: the new code mapped (a syscall run in a
+ * stopped sleeping thread) and written while the serving threads still
+ * run, so that they are stopped for the check and the jumps only. Nothing
+ * refers to the new mappings until the jumps are written. */
+static int map_while_serving(struct user_process *p, void *ctx)
+{
+	struct apply *a = ctx;
+	int ret = map_and_write(a);
+
+	(void)p;
+	if (ret)
+		unmap_image(a);
 	return ret;
 }
 
@@ -430,7 +449,7 @@ static int apply_stopped(struct apply *a)
 	free(ranges);
 	if (!ret)
 		ret = run_pre(&a->proc, &a->patch, a->exe.bias);
-	if (!ret)
+	if (!ret && !a->written) /* no thread was asleep: mapped now */
 		ret = map_and_write(a);
 	if (!ret)
 		ret = prepare_jumps(a);
@@ -482,8 +501,13 @@ int user_apply(pid_t pid, const char *patch_file)
 	if (!ret && !(a.unwinder = stack_unwinder_new(pid)))
 		ret = process_alive(&a.proc) ? -EIO : -ESRCH;
 	block_signals(&old_mask);
-	if (!ret)
-		ret = process_attach(&a.proc);
+	if (!ret) {
+		ret = process_attach(&a.proc, map_while_serving, &a);
+		/* mapped, then attaching failed (a thread exited, another tracer):
+		 * the mappings go again before anything else */
+		if (ret && a.mapped_code && !a.proc.gone && !process_attach(&a.proc, NULL, NULL))
+			unmap_image(&a);
+	}
 	if (!ret)
 		ret = apply_stopped(&a);
 	process_detach(&a.proc);
@@ -569,7 +593,7 @@ int user_revert(pid_t pid, const char *name)
 		ret = -EIO;
 	block_signals(&old_mask);
 	if (!ret)
-		ret = process_attach(&p);
+		ret = process_attach(&p, NULL, NULL);
 	if (!ret)
 		ret = revert_stopped(&p, u, &s);
 	process_detach(&p);

@@ -245,9 +245,11 @@ static int wait_all_stopped(struct user_process *p);
  * to schedule a sleeping thread into its stop then pass while the serving
  * threads still run, and those are stopped only for the work itself.
  * p->stop_started: when the first runnable thread was interrupted. */
-static int stop_threads(struct user_process *p)
+static int stop_threads(struct user_process *p, process_hook while_serving, void *ctx)
 {
 	double sleepers_started = now_seconds();
+	bool some_stopped = false;
+	int ret = 0;
 
 	for (size_t i = 0; i < p->nr_threads; i++) {
 		struct user_thread *t = &p->threads[i];
@@ -262,6 +264,12 @@ static int stop_threads(struct user_process *p)
 		if (!p->threads[i].stopped && !p->threads[i].runnable &&
 		    wait_stop(p, &p->threads[i]) == -ESRCH)
 			i--; /* forgotten: another thread moved into slot i */
+	for (size_t i = 0; i < p->nr_threads; i++)
+		some_stopped |= p->threads[i].stopped;
+	if (while_serving && some_stopped && !p->gone)
+		ret = while_serving(p, ctx);
+	if (ret)
+		return ret;
 	p->stop_started = now_seconds();
 	p->sleepers_seconds += p->stop_started - sleepers_started;
 	for (size_t i = 0; i < p->nr_threads; i++)
@@ -285,24 +293,28 @@ static int wait_all_stopped(struct user_process *p)
 	return 0;
 }
 
-int process_attach(struct user_process *p)
+int process_attach(struct user_process *p, process_hook while_serving, void *ctx)
 {
 	char *mem = xasprintf("/proc/%d/mem", p->pid);
 	size_t added;
-	int ret;
+	int ret = 0;
 
 	p->stop_started = now_seconds();
-	/* stopped threads create no new ones: list until nothing is new */
-	do {
-		ret = seize_new_threads(p, &added);
-		if (!ret)
-			ret = stop_threads(p);
-	} while (!ret && added);
-	if (!ret && (p->mem_fd = open(mem, O_RDWR | O_CLOEXEC)) < 0) {
-		ret = -errno;
-		pr_err("cannot open '%s': %s", mem, strerror(errno));
+	if ((p->mem_fd = open(mem, O_RDWR | O_CLOEXEC)) < 0) {
+		ret = errno == ENOENT ? -ESRCH : -errno;
+		if (ret != -ESRCH)
+			pr_err("cannot open '%s': %s", mem, strerror(errno));
 	}
 	free(mem);
+	/* stopped threads create no new ones: list until nothing is new */
+	while (!ret) {
+		ret = seize_new_threads(p, &added);
+		if (!ret)
+			ret = stop_threads(p, while_serving, ctx);
+		while_serving = NULL; /* once */
+		if (!added)
+			break;
+	}
 	if (ret == -ESRCH && !p->gone)
 		report(CODE_NO_PROCESS, ABOUT_NOTHING, "process %d (%s) exited", p->pid, p->comm);
 	if (ret)
@@ -338,12 +350,12 @@ int process_run_briefly(struct user_process *p, unsigned microseconds)
 
 	resume_all(p);
 	usleep(microseconds);
-	ret = stop_threads(p);
+	ret = stop_threads(p, NULL, NULL);
 	do {
 		if (!ret)
 			ret = seize_new_threads(p, &added);
 		if (!ret)
-			ret = stop_threads(p);
+			ret = stop_threads(p, NULL, NULL);
 	} while (!ret && added);
 	return ret;
 }
