@@ -13,6 +13,7 @@
 #   make fuzz [FUZZ_SECONDS=N]   libFuzzer harnesses (clang) in build-fuzz/
 #   make badinput   bad-input tests (tests/badinput/run.sh)
 #   make user-test  livefix user on a running threaded program (tests/user/run.sh)
+#   make user-redis livefix user on Debian's redis-server, deb12u7 + deb12u10's fixes (tests/user/redis.sh)
 #   make check-long / make soak  patching under load: 200 / 1,000 cycles
 #   make bench [BENCH=build|differ|apply|footprint|runpre|baseline|console]  -> bench/RESULTS.md
 #   make console    the web console server ./livefix-console (docs/console.md)
@@ -152,6 +153,11 @@ badinput: livefix $(TEST_BIN)
 user-test: livefix $(TEST_BIN)
 	@LIVEFIX=$(CURDIR)/$(BIN) LIVEFIX_TEST_BIN=$(CURDIR)/$(TEST_BIN) tests/user/run.sh
 
+# Debian's redis-server 5:7.0.15-1~deb12u7 live-patched with the fixes of
+# deb12u10 (tests/user/redis.sh): cold ~5 min (build root, rebuild), warm ~1.5.
+user-redis: livefix
+	@LIVEFIX=$(CURDIR)/$(BIN) tests/user/redis.sh
+
 # Patching under load in the test machine (tests/vm/test_stress.sh): two
 # guest CPUs on single-threaded TCG (~12 s a cycle); the 1,000-cycle soak on
 # one guest CPU by default (~6 s a cycle), STRESS_SMP=2 for two (3+ hours).
@@ -231,5 +237,5 @@ install-console: livefix-console
 clean:
 	rm -rf build build-san build-fuzz livefix livefix-console
 
-.PHONY: all deps unit vm check demo clean corpus stable-corpus corpus-selftest install user-test \
+.PHONY: all deps unit vm check demo clean corpus stable-corpus corpus-selftest install user-test user-redis \
 	badinput check-long soak fuzz fuzz-build bench console console-test install-console

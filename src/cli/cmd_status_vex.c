@@ -4,6 +4,7 @@
  * by which live patch. Only applied patches count: a patch in transition
  * or disabled fixes nothing yet. */
 #include "cli/cmds.h"
+#include "cli/cmd_user.h"
 #include "common/fsutil.h"
 #include "common/json.h"
 #include "common/xalloc.h"
@@ -104,6 +105,7 @@ static void statements_json(struct json_writer *w,
 		for (j = 0; j < sp->meta.nr_cves; j++)
 			statement_json(w, sp->meta.cves[j], product, sp->name);
 	}
+	user_vex_json(w, debian_arch());
 	json_array_end(w);
 }
 

@@ -18,6 +18,7 @@ static const struct user_command {
 	{ "revert", cmd_user_revert, "revert a patch applied to a process" },
 	{ "list", cmd_user_list, "list the patches applied to processes" },
 	{ "source", cmd_user_source, "fetch the Debian source of a binary's exact version" },
+	{ "rebuild", cmd_user_rebuild, "rebuild a binary's package as Debian did: build's inputs" },
 };
 
 static void user_usage(FILE *out)

@@ -3,6 +3,7 @@
 #include "cli/cmds.h"
 #include "cli/cmd_user.h"
 #include "common/log.h"
+#include "common/outcome.h"
 #include "common/strutil.h"
 #include "user/apply.h"
 
@@ -80,7 +81,7 @@ int cmd_user_apply(int argc, char **argv)
 
 	if (status != CLI_PARSED)
 		return status;
-	return cli_user_exit_status(user_apply(pid, patch));
+	return cli_user_outcome(user_apply(pid, patch), CODE_LOAD_FAILED, "user apply");
 }
 
 int cmd_user_revert(int argc, char **argv)
@@ -91,5 +92,5 @@ int cmd_user_revert(int argc, char **argv)
 
 	if (status != CLI_PARSED)
 		return status;
-	return cli_user_exit_status(user_revert(pid, name));
+	return cli_user_outcome(user_revert(pid, name), CODE_LOAD_FAILED, "user revert");
 }

@@ -4,6 +4,7 @@
 #include "cli/cmd_user.h"
 #include "common/fsutil.h"
 #include "common/log.h"
+#include "common/outcome.h"
 #include "common/xalloc.h"
 #include "user/build.h"
 
@@ -36,6 +37,17 @@ static void user_build_usage(FILE *out)
 		"  -w, --workdir DIR    scratch directory, kept (default: a temporary\n"
 		"                       one under $TMPDIR, removed at the end)\n"
 		"  -h, --help           show this help\n");
+}
+
+/* The exit status of a user command's result, after a closing coded line
+ * for a failure no reason line gave a code to (docs/codes.md). */
+int cli_user_outcome(int err, enum outcome_code fallback, const char *command)
+{
+	int status = cli_user_exit_status(err);
+
+	if (status != EXIT_OK && !outcomes_count())
+		report(fallback, ABOUT_NOTHING, "livefix %s did not complete", command);
+	return status;
 }
 
 /* The user's exit statuses: a refusal 3, the environment 4. */
@@ -128,5 +140,5 @@ int cmd_user_build(int argc, char **argv)
 	free(name);
 	free(output);
 	free(workdir);
-	return cli_user_exit_status(ret);
+	return cli_user_outcome(ret, CODE_BUILD_FAILED, "user build");
 }

@@ -4,11 +4,14 @@
 #include "cli/cmd_user.h"
 #include "common/json.h"
 #include "common/log.h"
+#include "common/xalloc.h"
+#include "user/debsrc.h"
 #include "user/state.h"
 
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 static void user_list_usage(FILE *out)
@@ -39,6 +42,19 @@ static void show_plain(const struct user_state *s, size_t nr)
 	}
 }
 
+/* "cves": the CVE ids the patch fixes (from its source patches' headers). */
+static void cves_json(struct json_writer *w, const char *cves)
+{
+	char *copy = xstrdup(cves ? cves : ""), *save = NULL, *t;
+
+	json_key(w, "cves");
+	json_array_begin(w);
+	for (t = strtok_r(copy, " ", &save); t; t = strtok_r(NULL, " ", &save))
+		json_string(w, t);
+	json_array_end(w);
+	free(copy);
+}
+
 static void patches_json(struct json_writer *w, const struct user_state *s, size_t nr)
 {
 	json_key(w, "user_patches");
@@ -55,6 +71,7 @@ static void patches_json(struct json_writer *w, const struct user_state *s, size
 		json_bool(w, user_state_is_live(&s[i]));
 		json_key(w, "applied_at");
 		json_int(w, s[i].applied_at);
+		cves_json(w, s[i].cves);
 		json_key(w, "functions");
 		json_array_begin(w);
 		for (size_t j = 0; j < s[i].nr_funcs; j++)
@@ -63,6 +80,63 @@ static void patches_json(struct json_writer *w, const struct user_state *s, size
 		json_object_end(w);
 	}
 	json_array_end(w);
+}
+
+/* One OpenVEX statement per CVE of a patch applied to a running process.
+ * The products: the Debian package owning the file the process runs
+ * (redis-server runs /usr/bin/redis-check-rdb of redis-tools, the
+ * redis-server package holding the symlink) and its source package, which
+ * is what Debian's security tracker lists. */
+static void vex_statements(struct json_writer *w, const struct user_state *s, const char *arch)
+{
+	char *exe = xasprintf("/proc/%d/exe", s->pid), *real = realpath(exe, NULL);
+	char *copy = xstrdup(s->cves), *save = NULL, *cve, *products[2] = { NULL }, *notes;
+	struct deb_package p = { 0 };
+
+	if (!real || deb_package_of(real, &p)) {
+		products[0] = xasprintf("pkg:generic/%s?build-id=%s", s->comm, s->build_id);
+	} else {
+		products[0] = xasprintf("pkg:deb/debian/%s@%s?arch=%s", p.package, p.version, arch);
+		products[1] = xasprintf("pkg:deb/debian/%s@%s?arch=source", p.source,
+					p.source_version);
+	}
+	notes = xasprintf("live patched by userspace patch %s in process %d (%s)", s->name, s->pid,
+			  s->comm);
+	for (cve = strtok_r(copy, " ", &save); cve; cve = strtok_r(NULL, " ", &save)) {
+		json_object_begin(w);
+		json_key(w, "vulnerability");
+		json_object_begin(w);
+		json_kv(w, "name", cve);
+		json_object_end(w);
+		json_key(w, "products");
+		json_array_begin(w);
+		for (size_t i = 0; i < 2 && products[i]; i++) {
+			json_object_begin(w);
+			json_kv(w, "@id", products[i]);
+			json_object_end(w);
+		}
+		json_array_end(w);
+		json_kv(w, "status", "fixed");
+		json_kv(w, "status_notes", notes);
+		json_object_end(w);
+	}
+	deb_package_release(&p);
+	free(exe), free(real), free(copy), free(products[0]), free(products[1]), free(notes);
+}
+
+void user_vex_json(struct json_writer *w, const char *arch)
+{
+	struct user_state *s;
+	size_t nr;
+
+	if (user_state_list(&s, &nr))
+		return;
+	for (size_t i = 0; i < nr; i++) {
+		if (s[i].cves && user_state_is_live(&s[i]))
+			vex_statements(w, &s[i], arch);
+		user_state_release(&s[i]);
+	}
+	free(s);
 }
 
 int user_patches_json(struct json_writer *w)

@@ -16,7 +16,7 @@
 static void user_source_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: livefix user source [-o DIR] BINARY|--pid PID\n"
+		"usage: livefix user source [-o DIR] [-V VERSION] BINARY|--pid PID\n"
 		"\n"
 		"Finds the Debian package and exact version BINARY (or the binary\n"
 		"process PID runs) comes from and fetches that version's source with\n"
@@ -26,6 +26,8 @@ static void user_source_usage(FILE *out)
 		"  -o, --output DIR  where to put it (default: /var/cache/livefix/user/\n"
 		"                    SOURCE_VERSION)\n"
 		"  -p, --pid PID     the binary of a running process\n"
+		"  -V, --version VERSION  another version of the same source package\n"
+		"                    (the fixed one: its debian/patches are the fixes)\n"
 		"  -h, --help        show this help\n");
 }
 
@@ -34,18 +36,20 @@ int cmd_user_source(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "pid", required_argument, NULL, 'p' },
+		{ "version", required_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *out = NULL, *binary = NULL, *pid = NULL;
+	const char *out = NULL, *binary = NULL, *pid = NULL, *version = NULL;
 	char *exe = NULL, *dir = NULL, *tree = NULL;
 	struct deb_package p;
 	int c, ret;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:p:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:p:V:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': out = optarg; break;
+		case 'V': version = optarg; break;
 		case 'p':
 			if (!str_is_digits(optarg)) {
 				pr_err("--pid takes a process id, not '%s'", optarg);
@@ -79,6 +83,10 @@ int cmd_user_source(int argc, char **argv)
 	if (!ret) {
 		printf("%s: package %s %s, source %s %s\n", binary, p.package, p.version, p.source,
 		       p.source_version);
+		if (version) {
+			free(p.source_version);
+			p.source_version = xstrdup(version);
+		}
 		dir = out ? xstrdup(out)
 			  : xasprintf("/var/cache/livefix/user/%s_%s", p.source, p.source_version);
 		ret = deb_source_fetch(&p, dir, &tree);

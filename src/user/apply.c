@@ -22,6 +22,7 @@
 #include "common/testhooks.h"
 #include "common/fsutil.h"
 #include "common/log.h"
+#include "common/outcome.h"
 #include "common/xalloc.h"
 #include "elf/elf.h"
 #include "verify/verify.h"
@@ -168,12 +169,14 @@ static int wait_until_outside(struct user_process *p, struct stack_unwinder *u,
 	}
 	thread_comm(p->pid, hit.tid, comm, sizeof(comm));
 	if (r > 0)
-		pr_err("thread %d (%s) of process %d stays in '%s' (frame %u; %d attempts): a "
+		report(CODE_THREAD_IN_FUNCTION, ABOUT(.function = hit.name),
+		       "thread %d (%s) of process %d stays in '%s' (frame %u; %d attempts): a "
 		       "function a thread never leaves cannot be %s", hit.tid, comm, p->pid,
 		       hit.name, hit.depth, USER_SWITCH_ATTEMPTS,
 		       strcmp(what, "the patch's code") ? "replaced" : "reverted");
 	else
-		pr_err("thread %d (%s) of process %d: its stack cannot be unwound (%d attempts): "
+		report(CODE_THREAD_IN_FUNCTION, ABOUT_NOTHING,
+		       "thread %d (%s) of process %d: its stack cannot be unwound (%d attempts): "
 		       "livefix cannot tell it is outside %s", hit.tid, comm, p->pid,
 		       USER_SWITCH_ATTEMPTS, what);
 	return -EBUSY;
@@ -184,15 +187,15 @@ static void run_pre_report(const struct user_process *p, const struct user_func 
 			   const unsigned char *running, size_t len, const struct verify_mismatch *m)
 {
 	if (m->jump)
-		pr_err("run-pre: process %d: function '%s' at +%#x holds a jump to %#" PRIx64 ", "
+		report(CODE_RUN_PRE_MISMATCH, ABOUT(.function = f->name), "run-pre: process %d: function '%s' at +%#x holds a jump to %#" PRIx64 ", "
 		       "the patch expects one to %#" PRIx64 ": it does not run the code the patch "
 		       "was built against", p->pid, f->name, m->run_offset, m->actual, m->expected);
 	else if (m->reloc)
-		pr_err("run-pre: process %d: function '%s' at +%#x holds the field %#" PRIx64 ", "
+		report(CODE_RUN_PRE_MISMATCH, ABOUT(.function = f->name), "run-pre: process %d: function '%s' at +%#x holds the field %#" PRIx64 ", "
 		       "the patch expects %#" PRIx64 ": it does not run the code the patch was "
 		       "built against", p->pid, f->name, m->run_offset, m->actual, m->expected);
 	else
-		pr_err("run-pre: process %d: function '%s' at +%#x holds %02x, the patch expects "
+		report(CODE_RUN_PRE_MISMATCH, ABOUT(.function = f->name), "run-pre: process %d: function '%s' at +%#x holds %02x, the patch expects "
 		       "%02x: it does not run the code the patch was built against", p->pid,
 		       f->name, m->run_offset, m->run_offset < len ? running[m->run_offset] : 0,
 		       f->expect[m->offset]);
@@ -278,6 +281,7 @@ struct apply {
 	struct user_state state;
 	const char *patch_file;
 	bool mapped_code, mapped_data;
+	bool written;               /* the image mapped and written */
 };
 
 static int check_target(struct apply *a)
@@ -290,7 +294,8 @@ static int check_target(struct apply *a)
 		ssize_t n = readlink(link, path, sizeof(path) - 1);
 
 		path[n > 0 ? n : 1] = 0;
-		pr_err("process %d (%s) runs %s with build-id %s; the patch '%s' is for build-id "
+		report(CODE_BUILD_ID_MISMATCH, ABOUT(.object = path),
+		       "process %d (%s) runs %s with build-id %s; the patch '%s' is for build-id "
 		       "%s (%s)", a->proc.pid, a->proc.comm, path, id, a->patch.name,
 		       a->patch.build_id, a->patch.binary ? a->patch.binary : "?");
 		ret = -ENOEXEC;
@@ -318,7 +323,9 @@ static int check_records(struct apply *a, bool *applied)
 		for (size_t j = 0; j < all[i].nr_funcs; j++)
 			for (size_t k = 0; k < a->patch.nr_funcs; k++)
 				if (!strcmp(all[i].funcs[j].name, a->patch.funcs[k].name)) {
-					pr_err("process %d: function '%s' is already replaced by "
+					report(CODE_ALREADY_PATCHED,
+					       ABOUT(.function = a->patch.funcs[k].name),
+					       "process %d: function '%s' is already replaced by "
 					       "patch '%s': revert it first", a->proc.pid,
 					       all[i].funcs[j].name, all[i].name);
 					ret = -ENOTSUP;
@@ -368,6 +375,24 @@ static int map_and_write(struct apply *a)
 		ret = process_write(&a->proc, im->code_addr, im->code, im->code_len);
 	if (!ret && im->data_len)
 		ret = process_write(&a->proc, im->data_addr, im->data, im->data_len);
+	a->written = !ret;
+	return ret;
+}
+
+static void unmap_image(struct apply *a);
+
+/* process_attach's while_serving: the new code mapped (a syscall run in a
+ * stopped sleeping thread) and written while the serving threads still
+ * run, so that they are stopped for the check and the jumps only. Nothing
+ * refers to the new mappings until the jumps are written. */
+static int map_while_serving(struct user_process *p, void *ctx)
+{
+	struct apply *a = ctx;
+	int ret = map_and_write(a);
+
+	(void)p;
+	if (ret)
+		unmap_image(a);
 	return ret;
 }
 
@@ -433,6 +458,7 @@ static int record(struct apply *a, const char *patch_file)
 	s->comm = xstrdup(a->proc.comm);
 	s->name = xstrdup(a->patch.name);
 	s->build_id = xstrdup(a->patch.build_id);
+	s->cves = a->patch.cves ? xstrdup(a->patch.cves) : NULL;
 	s->patch = xstrdup(realpath(patch_file, real) ? real : patch_file);
 	s->code_addr = a->image.code_addr, s->code_len = a->image.code_len;
 	s->data_addr = a->image.data_addr, s->data_len = a->image.data_len;
@@ -467,7 +493,7 @@ static int apply_stopped(struct apply *a)
 	free(ranges);
 	if (!ret)
 		ret = run_pre(&a->proc, &a->patch, a->exe.bias);
-	if (!ret)
+	if (!ret && !a->written) /* no thread was asleep: mapped now */
 		ret = map_and_write(a);
 	if (!ret)
 		ret = prepare_jumps(a);
@@ -478,7 +504,8 @@ static int apply_stopped(struct apply *a)
 	if (ret)
 		unmap_image(a);
 	if (ret && a->proc.gone)
-		pr_err("process %d (%s) exited during the apply", a->proc.pid, a->proc.comm);
+		report(CODE_NO_PROCESS, ABOUT_NOTHING, "process %d (%s) exited during the apply",
+		       a->proc.pid, a->proc.comm);
 	return ret;
 }
 
@@ -518,8 +545,13 @@ int user_apply(pid_t pid, const char *patch_file)
 	if (!ret && !(a.unwinder = stack_unwinder_new(pid)))
 		ret = process_alive(&a.proc) ? -EIO : -ESRCH;
 	block_signals(&old_mask);
-	if (!ret)
-		ret = process_attach(&a.proc);
+	if (!ret) {
+		ret = process_attach(&a.proc, map_while_serving, &a);
+		/* mapped, then attaching failed (a thread exited, another tracer):
+		 * the mappings go again before anything else */
+		if (ret && a.mapped_code && !a.proc.gone && !process_attach(&a.proc, NULL, NULL))
+			unmap_image(&a);
+	}
 	if (!ret)
 		ret = apply_stopped(&a);
 	process_detach(&a.proc);
@@ -530,8 +562,9 @@ int user_apply(pid_t pid, const char *patch_file)
 	}
 	if (!ret)
 		pr_info("applied '%s' to process %d (%s): %zu function%s replaced; threads stopped "
-			"%.3f ms", a.patch.name, pid, a.proc.comm, a.patch.nr_funcs,
-			a.patch.nr_funcs == 1 ? "" : "s", a.proc.stopped_seconds * 1000);
+			"%.3f ms (the sleeping ones %.3f ms more)", a.patch.name, pid, a.proc.comm,
+			a.patch.nr_funcs, a.patch.nr_funcs == 1 ? "" : "s",
+			a.proc.stopped_seconds * 1000, a.proc.sleepers_seconds * 1000);
 	apply_release(&a);
 	user_state_unlock(lock);
 	return ret;
@@ -587,13 +620,15 @@ int user_revert(pid_t pid, const char *name)
 
 	if (ret) {
 		if (lock >= 0)
-			pr_err("patch '%s' is not applied to process %d", name, pid);
+			report(CODE_NOT_APPLIED, ABOUT_NOTHING, "patch '%s' is not applied to "
+			       "process %d", name, pid);
 		user_state_unlock(lock);
 		return lock < 0 ? lock : -ENOENT;
 	}
 	ret = process_check(&p, pid);
 	if (!ret && p.start_time != s.start_time) {
-		pr_err("process %d is not the process '%s' was applied to (that one exited); "
+		report(CODE_NOT_APPLIED, ABOUT_NOTHING,
+		       "process %d is not the process '%s' was applied to (that one exited); "
 		       "its record is removed", pid, name);
 		user_state_remove(&s);
 		ret = -ESRCH;
@@ -602,15 +637,16 @@ int user_revert(pid_t pid, const char *name)
 		ret = -EIO;
 	block_signals(&old_mask);
 	if (!ret)
-		ret = process_attach(&p);
+		ret = process_attach(&p, NULL, NULL);
 	if (!ret)
 		ret = revert_stopped(&p, u, &s);
 	process_detach(&p);
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	if (!ret) {
 		user_state_remove(&s);
-		pr_info("reverted '%s' in process %d (%s): threads stopped %.3f ms", name, pid,
-			p.comm, p.stopped_seconds * 1000);
+		pr_info("reverted '%s' in process %d (%s): threads stopped %.3f ms (the sleeping "
+			"ones %.3f ms more)", name, pid, p.comm, p.stopped_seconds * 1000,
+			p.sleepers_seconds * 1000);
 	}
 	process_release(&p);
 	stack_unwinder_free(u);

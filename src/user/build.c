@@ -11,12 +11,14 @@
  *   link        several units' objects into one (ld -r)
  *   write       the patch file */
 #include "user/build.h"
+#include "user/patchfilter.h"
 #include "user/binary.h"
 #include "user/patch.h"
 #include "user/units.h"
 #include "patch/patchset.h"
 #include "common/fsutil.h"
 #include "common/log.h"
+#include "common/outcome.h"
 #include "common/run.h"
 #include "common/xalloc.h"
 #include "diff/diff.h"
@@ -28,6 +30,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* What one build holds; released in one place. */
 struct user_build {
@@ -82,21 +85,69 @@ static void name_ctx_release(struct name_ctx *c)
 	hashmap_release(&c->locals);
 }
 
-static int compile_variant(const struct user_unit *unit, const char *source, const char *out,
-			   bool noline, const char *log)
-{
-	struct unit_variant v = { .source = source, .output = out, .noline = noline };
-	char **argv = user_unit_command(unit, &v);
-	struct run_opts ro = { .cwd = unit->dir, .stdout_file = log, .stderr_file = log };
-	int ret = run_argv((const char *const *)argv, &ro);
+/* Where the work directory appears inside a build root while a unit
+ * compiles there (a bind mount private to that compile). */
+#define ROOT_WORKDIR "/.livefix-work"
 
-	for (char **a = argv; *a; a++)
+/* The command run in the units' build root: a private mount namespace
+ * binds the work directory into the root, then chroot and the unit's
+ * directory (its headers and compiler are the root's, not this system's). */
+static const char **in_root(const char *root, const char *workdir, const char *dir,
+			    char **cmd)
+{
+	static const char script[] =
+		"mount --bind \"$1\" \"$2" ROOT_WORKDIR "\" && r=$2 && d=$3 && shift 3 && "
+		"exec chroot \"$r\" env -C \"$d\" \"$@\"";
+	size_t n = 0, nr = 0;
+	const char **argv;
+
+	while (cmd[nr])
+		nr++;
+	argv = xcalloc(nr + 11, sizeof(*argv)); /* 10 before, NULL after */
+	argv[n++] = "unshare", argv[n++] = "--mount", argv[n++] = "--fork";
+	argv[n++] = "sh", argv[n++] = "-c", argv[n++] = script, argv[n++] = "sh";
+	argv[n++] = workdir, argv[n++] = root, argv[n++] = dir;
+	for (size_t i = 0; i < nr; i++)
+		argv[n++] = cmd[i];
+	return argv;
+}
+
+/* path (under workdir) as the compiler in the root sees it. */
+static char *root_path(const struct user_build *st, const char *path)
+{
+	if (!st->units.root)
+		return xstrdup(path);
+	return xasprintf(ROOT_WORKDIR "%s", path + strlen(st->workdir));
+}
+
+static int compile_variant(const struct user_build *st, const struct user_unit *unit,
+			   const char *source, const char *out, bool noline, const char *log)
+{
+	char *src_seen = root_path(st, source), *out_seen = root_path(st, out);
+	struct unit_variant v = { .source = src_seen, .output = out_seen, .noline = noline };
+	char **cmd = user_unit_command(unit, &v), *mnt = NULL;
+	const char **argv = (const char **)cmd;
+	struct run_opts ro = { .cwd = unit->dir, .stdout_file = log, .stderr_file = log };
+	int ret = 0;
+
+	if (st->units.root) {
+		mnt = xasprintf("%s" ROOT_WORKDIR, st->units.root);
+		ret = mkdir_p(mnt, 0755);
+		argv = in_root(st->units.root, st->workdir, unit->dir, cmd);
+		ro.cwd = NULL;
+	}
+	if (!ret)
+		ret = run_argv(argv, &ro);
+	for (char **a = cmd; *a; a++)
 		free(*a);
-	free(argv);
+	if (argv != (const char **)cmd)
+		free(argv);
+	free(cmd), free(mnt), free(src_seen), free(out_seen);
 	if (ret) {
 		char *text = read_file(log, NULL);
 
-		pr_err("compiling %s%s failed (%s):\n%s", source, noline ? " (__LINE__ = 0)" : "",
+		report(CODE_COMPILE_FAILED, ABOUT(.object = unit->source),
+		       "compiling %s%s failed (%s):\n%s", source, noline ? " (__LINE__ = 0)" : "",
 		       ret < 0 ? strerror(-ret) : "exit status", text ? text : "");
 		free(text);
 		return -EINVAL;
@@ -133,13 +184,13 @@ static int compile_unit4(struct user_build *st, const struct user_unit *unit, co
 	int ret = mkdir_p(f->dir, 0755);
 
 	if (!ret)
-		ret = compile_variant(unit, orig_src, f->orig, false, f->log);
+		ret = compile_variant(st, unit, orig_src, f->orig, false, f->log);
 	if (!ret)
-		ret = compile_variant(unit, patched_src, f->patched, false, f->log);
+		ret = compile_variant(st, unit, patched_src, f->patched, false, f->log);
 	if (!ret)
-		ret = compile_variant(unit, orig_src, f->orig_noline, true, f->log);
+		ret = compile_variant(st, unit, orig_src, f->orig_noline, true, f->log);
 	if (!ret)
-		ret = compile_variant(unit, patched_src, f->patched_noline, true, f->log);
+		ret = compile_variant(st, unit, patched_src, f->patched_noline, true, f->log);
 	free(orig_src);
 	free(patched_src);
 	return ret;
@@ -268,7 +319,8 @@ static int refuse_files(const struct patchset *ps)
 		size_t len = strlen(pf->path);
 
 		if (pf->created || pf->is_header || len < 3 || strcmp(pf->path + len - 2, ".c")) {
-			pr_err("%s: %s: livefix user patches .c files of the program only (yet)",
+			report(pf->created ? CODE_NEW_FILE : CODE_NON_C_FILE, ABOUT(.object = pf->path),
+			       "%s: %s: livefix user patches .c files of the program only (yet)",
 			       pf->path, pf->created ? "a new file" :
 				pf->is_header ? "a header change" : "not a C source");
 			ret = -ENOTSUP;
@@ -306,6 +358,7 @@ static int write_patch(struct user_build *st)
 	struct user_patch p = {
 		.name = xstrdup(st->opts->name), .build_id = xstrdup(st->bin.build_id),
 		.binary = xstrdup(st->opts->binary), .funcs = st->funcs,
+		.cves = user_patch_cves(st->opts->patches, st->opts->nr_patches),
 		.nr_funcs = st->nr_funcs, .elf = link_objects(st),
 	};
 	int ret = p.elf ? user_patch_write(&p, st->opts->output) : -EINVAL;
@@ -315,16 +368,64 @@ static int write_patch(struct user_build *st)
 	return ret;
 }
 
+/* Each patch without its tests and documents (patchfilter.h), in the
+ * work directory; *nr: how many still change a file of the program. */
+static char **program_patches(const struct user_build *st, size_t *nr, int *ret)
+{
+	char **out = xcalloc(st->opts->nr_patches + 1, sizeof(*out));
+	char *dir = xasprintf("%s/patches", st->workdir);
+
+	*nr = 0;
+	*ret = mkdir_p(dir, 0755);
+	for (size_t i = 0; !*ret && i < st->opts->nr_patches; i++) {
+		const char *in = st->opts->patches[i], *base = strrchr(in, '/');
+		char *filtered = xasprintf("%s/%zu-%s", dir, i, base ? base + 1 : in);
+		unsigned kept;
+
+		*ret = user_patch_filter(in, filtered, &kept);
+		if (!*ret && !kept)
+			pr_info("%s changes no file of the program", in);
+		if (!*ret && kept)
+			out[(*nr)++] = filtered, filtered = NULL;
+		free(filtered);
+	}
+	free(dir);
+	return out;
+}
+
+static void free_patches(char **patches)
+{
+	for (char **p = patches; *p; p++)
+		free(*p);
+	free(patches);
+}
+
 static int build_all(struct user_build *st)
 {
 	struct kernel_inputs in = { .src = (char *)st->opts->source, .kver = "the program" };
+	char **patches;
+	size_t nr_patches;
 	int ret = 0, r;
 
 	if ((r = user_binary_read(st->opts->binary, &st->bin)) ||
-	    (r = user_units_read(st->opts->units, &st->units)) ||
-	    (r = patchset_apply(&in, st->opts->patches, st->opts->nr_patches, st->workdir,
-				&st->ps)) ||
-	    (r = refuse_files(&st->ps)))
+	    (r = user_units_read(st->opts->units, &st->units)))
+		return r;
+	if (st->units.root && geteuid() != 0) {
+		report(CODE_NOT_ROOT, ABOUT_NOTHING, "the units of '%s' compile in the build root "
+		       "'%s': entering it (chroot) needs root", st->opts->units, st->units.root);
+		return -EPERM;
+	}
+	patches = program_patches(st, &nr_patches, &r);
+	if (!r && !nr_patches) {
+		free_patches(patches);
+		report(CODE_NO_CHANGE, ABOUT_NOTHING,
+		       "no functional change: the patches change no file of %s", st->opts->binary);
+		return 1;
+	}
+	if (!r)
+		r = patchset_apply(&in, patches, nr_patches, st->workdir, &st->ps);
+	free_patches(patches);
+	if (r || (r = refuse_files(&st->ps)))
 		return r;
 	for (size_t i = 0; i < st->ps.nr_files; i++) {
 		r = build_unit(st, &st->ps.files[i], i);
@@ -336,7 +437,8 @@ static int build_all(struct user_build *st)
 	if (ret)
 		return ret;
 	if (!st->nr_funcs) {
-		pr_info("no functional change: no function of %s is replaced", st->opts->binary);
+		report(CODE_NO_CHANGE, ABOUT_NOTHING,
+		       "no functional change: no function of %s is replaced", st->opts->binary);
 		return 1;
 	}
 	for (size_t i = 0; i < st->nr_funcs; i++)

@@ -33,6 +33,7 @@ struct user_patch {
 	char *name;          /* owned */
 	char *build_id;      /* the target binary's, hex (owned) */
 	char *binary;        /* the binary's path at build time (owned) */
+	char *cves;          /* the CVEs it fixes, space-separated, or NULL (owned) */
 	struct user_func *funcs;
 	size_t nr_funcs;
 	struct elf *elf;     /* code, data, relocations (owned) */

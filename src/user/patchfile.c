@@ -6,6 +6,7 @@
 #include "user/patch.h"
 #include "common/fsutil.h"
 #include "common/log.h"
+#include "common/outcome.h"
 #include "common/strutil.h"
 #include "common/xalloc.h"
 #include "elf/elf.h"
@@ -46,6 +47,11 @@ static char *meta_text(const struct user_patch *p)
 
 	strbuf_add(&b, line, strlen(line));
 	free(line);
+	if (p->cves && *p->cves) {
+		line = xasprintf("cves %s\n", p->cves);
+		strbuf_add(&b, line, strlen(line));
+		free(line);
+	}
 	for (size_t i = 0; i < p->nr_funcs; i++) {
 		const struct user_func *f = &p->funcs[i];
 
@@ -122,12 +128,14 @@ static int check_trailer(const char *path)
 		return ret;
 	}
 	if (len < TRAILER_SIZE || memcmp(data + len - TRAILER_SIZE, TRAILER_MAGIC, 8)) {
-		pr_err("patch file '%s' is truncated or was modified: no livefix trailer", path);
+		report(CODE_DAMAGED_PATCH_FILE, ABOUT(.object = path),
+		       "patch file '%s' is truncated or was modified: no livefix trailer", path);
 		ret = -EBADMSG;
 	} else {
 		memcpy(&sum, data + len - 8, 8);
 		if (sum != fnv1a((unsigned char *)data, len - TRAILER_SIZE)) {
-			pr_err("patch file '%s' is truncated or was modified: its checksum "
+			report(CODE_DAMAGED_PATCH_FILE, ABOUT(.object = path),
+			       "patch file '%s' is truncated or was modified: its checksum "
 			       "does not match", path);
 			ret = -EBADMSG;
 		}
@@ -178,6 +186,8 @@ static int parse_meta(struct user_patch *p, const struct section *meta, const ch
 			p->build_id = xstrdup(line + 9);
 		} else if (!strncmp(line, "binary ", 7) && !p->binary) {
 			p->binary = xstrdup(line + 7);
+		} else if (!strncmp(line, "cves ", 5) && !p->cves) {
+			p->cves = xstrdup(line + 5);
 		} else if (!strncmp(line, "func ", 5)) {
 			ret = parse_func(p, line, path);
 		}
@@ -250,6 +260,7 @@ void user_patch_release(struct user_patch *p)
 		free(p->funcs[i].mask);
 	}
 	free(p->funcs);
+	free(p->cves);
 	free(p->name);
 	free(p->build_id);
 	free(p->binary);

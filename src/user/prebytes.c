@@ -7,6 +7,7 @@
 #include "user/build.h"
 #include "user/patch.h"
 #include "common/log.h"
+#include "common/outcome.h"
 #include "common/xalloc.h"
 #include "elf/elf.h"
 #include "verify/verify.h"
@@ -95,12 +96,14 @@ static int compare_with_binary(const struct user_binary *b, const char *name,
 		running = user_binary_bytes(b, f->vaddr, len = f->size);
 	if (!running || verify_mask_compare(&vf, running, len, f->vaddr, 0, &m)) {
 		if (running && m.jump)
-			pr_err("cannot reproduce the running binary: function '%s' at +%#x has a "
+			report(CODE_CANNOT_REPRODUCE, ABOUT(.function = name),
+			       "cannot reproduce the running binary: function '%s' at +%#x has a "
 			       "jump to %#" PRIx64 " in %s, to %#" PRIx64 " in the original object "
 			       "(another source, compiler or flags?)", name, m.offset, m.actual,
 			       b->path, m.expected);
 		else
-			pr_err("cannot reproduce the running binary: function '%s' at +%#x is "
+			report(CODE_CANNOT_REPRODUCE, ABOUT(.function = name),
+			       "cannot reproduce the running binary: function '%s' at +%#x is "
 			       "%02x in the original object, %02x in %s (another source, "
 			       "compiler or flags?)", name, running ? m.offset : 0,
 			       running ? f->expect[m.offset] : 0,
@@ -131,7 +134,8 @@ static int check_jump_room(const char *name, struct user_func *f, const unsigned
 	f->entry = f->size >= 4 && !memcmp(running, endbr64, 4) ? 4 : 0;
 	if (f->size - f->entry >= USER_JUMP_SIZE)
 		return 0;
-	pr_err("function '%s' is %" PRIu64 " byte%s%s, shorter than the %d-byte jump that "
+	report(CODE_TOO_SHORT, ABOUT(.function = name),
+	       "function '%s' is %" PRIu64 " byte%s%s, shorter than the %d-byte jump that "
 	       "would redirect it", name, f->size - f->entry, f->size - f->entry == 1 ? "" : "s",
 	       f->entry ? " after its endbr64" : "", USER_JUMP_SIZE);
 	return -ENOTSUP;
@@ -152,13 +156,15 @@ int user_predict_function(const struct user_binary *b, const struct elf *orig,
 	}
 	ret = user_binary_lookup(b, name, file, s->bind == STB_LOCAL, &bs);
 	if (ret) {
-		pr_err("cannot reproduce the running binary: %s has %s function '%s' of %s",
+		report(CODE_CANNOT_REPRODUCE, ABOUT(.function = name),
+		       "cannot reproduce the running binary: %s has %s function '%s' of %s",
 		       b->path, ret == -EEXIST ? "two of the" : "no", name, file);
 		return -ENOTSUP;
 	}
 	/* the binary's may be shorter: jumps the assembler made rel8 there */
 	if (bs->size > s->size || !(running = user_binary_bytes(b, bs->value, bs->size))) {
-		pr_err("cannot reproduce the running binary: function '%s' is %" PRIu64
+		report(CODE_CANNOT_REPRODUCE, ABOUT(.function = name),
+		       "cannot reproduce the running binary: function '%s' is %" PRIu64
 		       " bytes in the original object, %" PRIu64 " in %s", name, s->size,
 		       bs->size, b->path);
 		return -ENOTSUP;

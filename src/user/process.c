@@ -6,6 +6,7 @@
 #include "user/process.h"
 #include "common/fsutil.h"
 #include "common/log.h"
+#include "common/outcome.h"
 #include "common/strutil.h"
 #include "common/xalloc.h"
 
@@ -63,7 +64,8 @@ static int check_ptrace_scope(void)
 	free(text);
 	if (scope < 3)
 		return 0;
-	pr_err("ptrace is disabled on this system (kernel.yama.ptrace_scope = 3, which "
+	report(CODE_PTRACE_DENIED, ABOUT_NOTHING,
+	       "ptrace is disabled on this system (kernel.yama.ptrace_scope = 3, which "
 	       "only a reboot can lower): no process can be live patched");
 	return -EPERM;
 }
@@ -77,17 +79,18 @@ int process_check(struct user_process *p, pid_t pid)
 	p->pid = pid;
 	p->mem_fd = -1;
 	if (geteuid() != 0) {
-		pr_err("live patching a process needs root");
+		report(CODE_NOT_ROOT, ABOUT_NOTHING, "live patching a process needs root");
 		return -EPERM;
 	}
 	if ((ret = check_ptrace_scope()))
 		return ret;
 	if (pid <= 0 || read_stat(p)) {
-		pr_err("no process %d", pid);
+		report(CODE_NO_PROCESS, ABOUT_NOTHING, "no process %d", pid);
 		return -ESRCH;
 	}
 	if ((tracer = tracer_of(pid))) {
-		pr_err("process %d (%s) is traced by process %d: livefix cannot attach while "
+		report(CODE_PTRACE_DENIED, ABOUT_NOTHING,
+		       "process %d (%s) is traced by process %d: livefix cannot attach while "
 		       "another tracer (a debugger, strace) is", pid, p->comm, tracer);
 		return -EUSERS;
 	}
@@ -184,7 +187,8 @@ static int seize_thread(struct user_process *p, pid_t tid)
 		if (errno == ESRCH)
 			return 0; /* exited since it was listed */
 		if (errno == EPERM && tracer_of(p->pid)) {
-			pr_err("process %d (%s) is traced by process %d", p->pid, p->comm,
+			report(CODE_PTRACE_DENIED, ABOUT_NOTHING,
+			       "process %d (%s) is traced by process %d", p->pid, p->comm,
 			       tracer_of(p->pid));
 			return -EUSERS;
 		}
@@ -195,8 +199,6 @@ static int seize_thread(struct user_process *p, pid_t tid)
 	xgrow((void **)&p->threads, &p->alloc_threads, p->nr_threads + 1, sizeof(*p->threads));
 	t = &p->threads[p->nr_threads++];
 	*t = (struct user_thread){ .tid = tid };
-	if (ptrace(PTRACE_INTERRUPT, tid, 0, 0))
-		return 0; /* it exited: wait_stop forgets it */
 	return 0;
 }
 
@@ -224,59 +226,97 @@ static int seize_new_threads(struct user_process *p, size_t *added)
 	return ret;
 }
 
-/* Calls fn (if any) on every thread once it is stopped, interrupting it
- * first when asked. A thread that exits meanwhile is forgotten by
- * wait_stop(), another thread moving into its slot: that one is not
- * skipped. */
-static void for_each_stopped(struct user_process *p, bool interrupt,
-			     void (*fn)(struct user_thread *t))
+/* Whether a thread is on a CPU or waiting for one ('R' in its stat). */
+static bool thread_runnable(pid_t pid, pid_t tid)
 {
+	char *path = xasprintf("/proc/%d/task/%d/stat", pid, tid), *text = read_file(path, NULL);
+	char *close = text ? strrchr(text, ')') : NULL;
+	bool runnable = close && close[1] == ' ' && close[2] == 'R';
+
+	free(text);
+	free(path);
+	return runnable;
+}
+
+static int wait_all_stopped(struct user_process *p);
+
+/* Stops every seized thread, the sleeping ones first and the runnable ones
+ * (a server's serving thread) last: the milliseconds a busy machine takes
+ * to schedule a sleeping thread into its stop then pass while the serving
+ * threads still run, and those are stopped only for the work itself.
+ * p->stop_started: when the first runnable thread was interrupted. */
+static int stop_threads(struct user_process *p, process_hook while_serving, void *ctx)
+{
+	double sleepers_started = now_seconds();
+	bool some_stopped = false;
+	int ret = 0;
+
 	for (size_t i = 0; i < p->nr_threads; i++) {
 		struct user_thread *t = &p->threads[i];
 
-		if (!t->stopped) {
-			if (interrupt)
-				ptrace(PTRACE_INTERRUPT, t->tid, 0, 0);
-			if (wait_stop(p, t) == -ESRCH) {
-				i--; /* forgotten: another thread moved into slot i */
-				continue;
-			}
-		}
-		if (fn)
-			fn(t);
+		if (t->stopped)
+			continue;
+		t->runnable = thread_runnable(p->pid, t->tid);
+		if (!t->runnable)
+			ptrace(PTRACE_INTERRUPT, t->tid, 0, 0); /* failed: it exited */
 	}
+	for (size_t i = 0; i < p->nr_threads; i++)
+		if (!p->threads[i].stopped && !p->threads[i].runnable &&
+		    wait_stop(p, &p->threads[i]) == -ESRCH)
+			i--; /* forgotten: another thread moved into slot i */
+	for (size_t i = 0; i < p->nr_threads; i++)
+		some_stopped |= p->threads[i].stopped;
+	if (while_serving && some_stopped && !p->gone)
+		ret = while_serving(p, ctx);
+	if (ret)
+		return ret;
+	p->stop_started = now_seconds();
+	p->sleepers_seconds += p->stop_started - sleepers_started;
+	for (size_t i = 0; i < p->nr_threads; i++)
+		if (!p->threads[i].stopped)
+			ptrace(PTRACE_INTERRUPT, p->threads[i].tid, 0, 0);
+	return wait_all_stopped(p);
 }
 
 static int wait_all_stopped(struct user_process *p)
 {
-	for_each_stopped(p, false, NULL);
+	for (size_t i = 0; i < p->nr_threads; i++) {
+		if (p->threads[i].stopped)
+			continue;
+		if (wait_stop(p, &p->threads[i]) == -ESRCH)
+			i--; /* forgotten: another thread moved into slot i */
+	}
 	if (p->gone) {
-		pr_err("process %d (%s) exited", p->pid, p->comm);
+		report(CODE_NO_PROCESS, ABOUT_NOTHING, "process %d (%s) exited", p->pid, p->comm);
 		return -ESRCH;
 	}
 	return 0;
 }
 
-int process_attach(struct user_process *p)
+int process_attach(struct user_process *p, process_hook while_serving, void *ctx)
 {
 	char *mem = xasprintf("/proc/%d/mem", p->pid);
 	size_t added;
-	int ret;
+	int ret = 0;
 
 	p->stop_started = now_seconds();
-	/* stopped threads create no new ones: list until nothing is new */
-	do {
-		ret = seize_new_threads(p, &added);
-		if (!ret)
-			ret = wait_all_stopped(p);
-	} while (!ret && added);
-	if (!ret && (p->mem_fd = open(mem, O_RDWR | O_CLOEXEC)) < 0) {
-		ret = -errno;
-		pr_err("cannot open '%s': %s", mem, strerror(errno));
+	if ((p->mem_fd = open(mem, O_RDWR | O_CLOEXEC)) < 0) {
+		ret = errno == ENOENT ? -ESRCH : -errno;
+		if (ret != -ESRCH)
+			pr_err("cannot open '%s': %s", mem, strerror(errno));
 	}
 	free(mem);
+	/* stopped threads create no new ones: list until nothing is new */
+	while (!ret) {
+		ret = seize_new_threads(p, &added);
+		if (!ret)
+			ret = stop_threads(p, while_serving, ctx);
+		while_serving = NULL; /* once */
+		if (!added)
+			break;
+	}
 	if (ret == -ESRCH && !p->gone)
-		pr_err("process %d (%s) exited", p->pid, p->comm);
+		report(CODE_NO_PROCESS, ABOUT_NOTHING, "process %d (%s) exited", p->pid, p->comm);
 	if (ret)
 		process_detach(p);
 	return ret;
@@ -310,28 +350,32 @@ int process_run_briefly(struct user_process *p, unsigned microseconds)
 
 	resume_all(p);
 	usleep(microseconds);
-	p->stop_started = now_seconds();
-	for (size_t i = 0; i < p->nr_threads; i++)
-		ptrace(PTRACE_INTERRUPT, p->threads[i].tid, 0, 0);
-	ret = wait_all_stopped(p);
+	ret = stop_threads(p, NULL, NULL);
 	do {
 		if (!ret)
 			ret = seize_new_threads(p, &added);
 		if (!ret)
-			ret = wait_all_stopped(p);
+			ret = stop_threads(p, NULL, NULL);
 	} while (!ret && added);
 	return ret;
 }
 
-static void detach_thread(struct user_thread *t)
-{
-	ptrace(PTRACE_DETACH, t->tid, 0, (long)t->pending_sig);
-	t->stopped = false;
-}
-
 void process_detach(struct user_process *p)
 {
-	for_each_stopped(p, true, detach_thread); /* detaching needs a stopped tracee */
+	for (size_t i = 0; i < p->nr_threads; i++) {
+		struct user_thread *t = &p->threads[i];
+
+		if (!t->stopped) {
+			/* detaching needs a stopped tracee */
+			ptrace(PTRACE_INTERRUPT, t->tid, 0, 0);
+			if (wait_stop(p, t) == -ESRCH) {
+				i--;
+				continue;
+			}
+		}
+		ptrace(PTRACE_DETACH, t->tid, 0, (long)t->pending_sig);
+		t->stopped = false;
+	}
 	if (p->nr_threads)
 		p->stopped_seconds += now_seconds() - p->stop_started;
 	p->nr_threads = 0;

@@ -15,6 +15,7 @@
 struct user_thread {
 	pid_t tid;
 	bool stopped;      /* in a ptrace stop we caused or saw */
+	bool runnable;     /* on a CPU or runnable when seized: interrupted last */
 	int pending_sig;   /* a signal the stop took from it: given back on resume */
 };
 
@@ -29,16 +30,23 @@ struct user_process {
 	uint64_t syscall_insn;         /* a `syscall` found in it (remote.c), or 0 */
 	double stop_started;           /* now_seconds() of the last stop */
 	double stopped_seconds;        /* total time all threads were stopped */
+	double sleepers_seconds;       /* how much longer the sleeping threads were:
+					* they are stopped first (process.c) */
 };
 
 /* Checks that the caller may patch pid: root, the process exists, no other
  * tracer, ptrace not disabled (yama ptrace_scope 3). 0 or -EPERM/-EUSERS/
  * -ESRCH with the reason logged. Fills comm and start_time. */
 int process_check(struct user_process *p, pid_t pid);
-/* Seizes every thread and stops them all (PTRACE_SEIZE, PTRACE_INTERRUPT);
- * threads born meanwhile are seized too. 0, or -ESRCH (gone, logged) or
- * -errno; on failure nothing stays attached. */
-int process_attach(struct user_process *p);
+/* Seizes every thread and stops them all (PTRACE_SEIZE, PTRACE_INTERRUPT),
+ * the sleeping ones first; threads born meanwhile are seized too. When some
+ * are stopped and before the runnable ones are, while_serving (if not
+ * NULL) runs once: work that needs a stopped thread (a remote syscall) or
+ * /proc/PID/mem but not every thread stopped, kept out of the window in
+ * which the serving threads are stopped. 0, or -ESRCH (gone, logged),
+ * while_serving's error or -errno; on failure nothing stays attached. */
+typedef int (*process_hook)(struct user_process *p, void *ctx);
+int process_attach(struct user_process *p, process_hook while_serving, void *ctx);
 /* waitpid() for one thread. The leader of an exiting process is reported
  * only once every other thread is reaped: for it, poll, and give up (-1)
  * once it is a zombie. */

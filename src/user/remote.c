@@ -90,11 +90,15 @@ static int step_over(struct user_process *p, struct user_thread *t, uint64_t ins
 
 int remote_syscall(struct user_process *p, long nr, const long args[6], long *result)
 {
-	struct user_thread *t = p->nr_threads ? &p->threads[0] : NULL;
+	struct user_thread *t = NULL;
 	struct user_regs_struct saved, regs;
 	uint64_t insn;
 	int ret;
 
+	/* any stopped thread: while the serving ones run, a sleeping one */
+	for (size_t i = 0; !t && i < p->nr_threads; i++)
+		if (p->threads[i].stopped)
+			t = &p->threads[i];
 	if (!t)
 		return -ESRCH;
 	if (!p->syscall_insn && (ret = find_syscall_insn(p, &p->syscall_insn)))

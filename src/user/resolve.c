@@ -8,6 +8,7 @@
 #include "user/build.h"
 #include "user/patch.h"
 #include "common/log.h"
+#include "common/outcome.h"
 #include "common/xalloc.h"
 #include "elf/elf.h"
 
@@ -35,13 +36,15 @@ static unsigned refuse_tls(const struct elf *obj, const char *unit)
 
 	for_each_sec(obj, sec)
 		if (sec->sh.sh_flags & SHF_TLS) {
-			pr_err("%s: new thread-local storage ('%s'): threads that exist have no "
+			report(CODE_NEW_TLS, ABOUT(.object = unit, .symbol = sec->name),
+			       "%s: new thread-local storage ('%s'): threads that exist have no "
 			       "room for it", unit, sec->name);
 			nr++;
 		}
 	for_each_sym(obj, sym)
 		if (sym->type == STT_TLS && !sym->sec) {
-			pr_err("%s: the patch uses thread-local variable '%s': not supported by "
+			report(CODE_NEW_TLS, ABOUT(.object = unit, .symbol = sym->name),
+			       "%s: the patch uses thread-local variable '%s': not supported by "
 			       "livefix user yet", unit, sym->name);
 			nr++;
 		}
@@ -84,7 +87,8 @@ static int resolve_symbol(struct symbol *sym, const struct user_binary *b, const
 		sym->offset = bs->value;
 	}
 	if (ret) {
-		pr_err("%s: the patch refers to '%s', which %s %s", unit, sym->name, b->path,
+		report(CODE_UNRESOLVED_SYMBOL, ABOUT(.object = unit, .symbol = sym->name),
+		       "%s: the patch refers to '%s', which %s %s", unit, sym->name, b->path,
 		       ret == -EEXIST ? "defines twice in this unit" :
 					"neither defines nor imports (a library function it "
 					"does not call yet?)");

@@ -4,6 +4,7 @@
  * thread's stack, so the consistency rule could never let it switch). */
 #include "user/build.h"
 #include "common/log.h"
+#include "common/outcome.h"
 #include "diff/layout.h"
 
 #include <dwarf.h>
@@ -38,7 +39,8 @@ static unsigned refuse_in_cu(Dwarf_Die *cu, char *const *funcs, size_t nr, const
 		name = dwarf_attr_integrate(&die, DW_AT_name, &n) ? dwarf_formstring(&n) : NULL;
 		if (!is_listed(name, funcs, nr))
 			continue;
-		pr_err("%s: function '%s' changed but never returns (noreturn): a thread is "
+		report(CODE_NORETURN, ABOUT(.object = unit, .function = name),
+		       "%s: function '%s' changed but never returns (noreturn): a thread is "
 		       "always inside it, so it can never be switched", unit, name);
 		found++;
 	} while (dwarf_siblingof(&die, &die) == 0);

@@ -48,6 +48,8 @@ int user_state_write(const struct user_state *s)
 			       FORMAT_LINE, s->pid, s->start_time, s->comm, s->name, s->build_id,
 			       s->patch, s->code_addr, s->code_len, s->data_addr, s->data_len,
 			       s->applied_at, s->stopped_ms));
+	if (s->cves && *s->cves)
+		add_line(&b, xasprintf("cves %s\n", s->cves));
 	for (size_t i = 0; i < s->nr_funcs; i++) {
 		const struct user_state_func *f = &s->funcs[i];
 		char hex[2 * USER_JUMP_SIZE + 1];
@@ -91,10 +93,10 @@ static int parse_func(struct user_state *s, const char *line)
 
 static int parse_line(struct user_state *s, const char *line)
 {
-	static const char *const keys[] = { "comm ", "name ", "build-id ", "patch " };
-	char **fields[] = { &s->comm, &s->name, &s->build_id, &s->patch };
+	static const char *const keys[] = { "comm ", "name ", "build-id ", "patch ", "cves " };
+	char **fields[] = { &s->comm, &s->name, &s->build_id, &s->patch, &s->cves };
 
-	for (size_t i = 0; i < 4; i++)
+	for (size_t i = 0; i < 5; i++)
 		if (!strncmp(line, keys[i], strlen(keys[i])) && !*fields[i]) {
 			*fields[i] = xstrdup(line + strlen(keys[i]));
 			return 0;
@@ -213,6 +215,7 @@ void user_state_release(struct user_state *s)
 	free(s->name);
 	free(s->build_id);
 	free(s->patch);
+	free(s->cves);
 	memset(s, 0, sizeof(*s));
 }
 

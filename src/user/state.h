@@ -24,6 +24,7 @@ struct user_state {
 	pid_t pid;
 	unsigned long long start_time;
 	char *comm, *name, *build_id, *patch; /* owned */
+	char *cves;                           /* space-separated, or NULL (owned) */
 	uint64_t code_addr, code_len, data_addr, data_len;
 	struct user_state_func *funcs;        /* owned */
 	size_t nr_funcs;

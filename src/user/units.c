@@ -30,15 +30,18 @@ static char **split_tabs(char *line, size_t *nr)
 static void add_unit(struct user_units *u, char **fields, size_t nr)
 {
 	struct user_unit *unit;
-	char *joined, real[PATH_MAX];
+	char *joined, *on_host, real[PATH_MAX];
 
 	u->units = xrealloc(u->units, (u->nr + 1) * sizeof(*u->units));
 	unit = &u->units[u->nr++];
 	unit->dir = xstrdup(fields[0]);
 	unit->source = xstrdup(fields[1]);
 	joined = fields[1][0] == '/' ? xstrdup(fields[1]) : xasprintf("%s/%s", fields[0], fields[1]);
-	unit->real = realpath(joined, real) ? xstrdup(real) : NULL;
-	free(joined);
+	on_host = u->root ? xasprintf("%s%s", u->root, joined) : xstrdup(joined);
+	unit->real = realpath(on_host, real) ? xstrdup(real) : NULL;
+	/* without a root the compiler may follow the real path too */
+	unit->path = u->root || !unit->real ? joined : (free(joined), xstrdup(real));
+	free(on_host);
 	unit->argc = nr - 2;
 	unit->argv = xcalloc(unit->argc + 1, sizeof(*unit->argv));
 	for (size_t i = 0; i < unit->argc; i++)
@@ -64,6 +67,16 @@ int user_units_read(const char *path, struct user_units *u)
 		lineno++;
 		if (line[0] == '#' || !line[0])
 			continue;
+		if (!strncmp(line, "%root\t", 6)) {
+			free(u->root);
+			u->root = realpath(line + 6, NULL);
+			if (!u->root) {
+				pr_err("%s:%u: the build root '%s': %s", path, lineno, line + 6,
+				       strerror(errno));
+				ret = -ENOENT;
+			}
+			continue;
+		}
 		fields = split_tabs(line, &nr);
 		if (nr < 4) {
 			pr_err("%s:%u: a unit is DIR, SOURCE and the command, TAB-separated", path,
@@ -89,8 +102,10 @@ void user_units_release(struct user_units *u)
 		free(u->units[i].dir);
 		free(u->units[i].source);
 		free(u->units[i].real);
+		free(u->units[i].path);
 	}
 	free(u->units);
+	free(u->root);
 	memset(u, 0, sizeof(*u));
 }
 
@@ -152,7 +167,7 @@ static char *debug_prefix_map(const char *copy, const char *orig_dir)
 char **user_unit_command(const struct user_unit *unit, const struct unit_variant *v)
 {
 	char **out = xcalloc(unit->argc + 16, sizeof(*out));
-	char *orig = unit->real ? xstrdup(unit->real) : xstrdup(unit->source), *orig_dir;
+	char *orig = xstrdup(unit->path), *orig_dir;
 	size_t n = 0;
 
 	for (size_t i = 0; i < unit->argc; i++) {

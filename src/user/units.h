@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* The UNITS file: each compiled unit's recorded command, as a compiler
  * wrapper writes it during the program's own build (docs/userspace.md):
- * DIR<TAB>SOURCE<TAB>ARG0<TAB>ARG1... per line, '#' comments. */
+ * DIR<TAB>SOURCE<TAB>ARG0<TAB>ARG1... per line, '#' comments, and
+ * "%root<TAB>PATH" when the build ran in a build root (chroot): DIR and
+ * the commands' paths are then inside PATH. */
 #ifndef LIVEFIX_USER_UNITS_H
 #define LIVEFIX_USER_UNITS_H
 
@@ -11,7 +13,9 @@
 struct user_unit {
 	char *dir;     /* where the compiler ran (owned) */
 	char *source;  /* as the command names it (owned) */
-	char *real;    /* realpath of dir/source, or NULL when absent (owned) */
+	char *path;    /* dir/source as the compiler sees it (in the root) */
+	char *real;    /* realpath of dir/source on this host (under the root),
+			* or NULL when absent (owned) */
 	char **argv;   /* NULL-terminated, owned */
 	size_t argc;
 };
@@ -19,6 +23,8 @@ struct user_unit {
 struct user_units {
 	struct user_unit *units;
 	size_t nr;
+	char *root;    /* the build root the commands ran in ("%root" line), or
+			* NULL: this system's root (owned) */
 };
 
 /* 0, or -errno with the file and line logged. */

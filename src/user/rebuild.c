@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Rebuilding the package of a running binary and finding that binary
+ * among the rebuilt files by its Build-ID (rebuild.h). */
+#include "user/rebuild.h"
+#include "user/buildroot.h"
+#include "common/fsutil.h"
+#include "common/log.h"
+#include "common/outcome.h"
+#include "common/run.h"
+#include "common/strutil.h"
+#include "common/xalloc.h"
+#include "verify/verify.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Where Debian's buildds (sbuild) build since 2024: the path a build may
+ * record (a package without -ffile-prefix-map) is the same here. */
+#define BUILD_PATH "/build/reproducible-path"
+#define WRAPPER_DIR "/usr/local/libexec/livefix"
+#define UNITS_IN_ROOT "/build/livefix-units"
+
+/* The compiler wrapper, first in PATH in the root: one UNITS line per
+ * compile (DIR, SOURCE, the real compiler and its arguments unchanged),
+ * appended under a lock (parallel make), then the real compiler with the
+ * same arguments — the build's output is what it would be without it. */
+static const char wrapper[] =
+	"#!/bin/sh\n"
+	"# livefix: records each compile (docs/userspace.md, the UNITS file)\n"
+	"name=${0##*/}\n"
+	"real=/usr/bin/$name\n"
+	"src=\n"
+	"compile=\n"
+	"for a in \"$@\"; do\n"
+	"\tcase \"$a\" in\n"
+	"\t-c) compile=1 ;;\n"
+	"\t*.c|*.cc|*.cpp|*.cxx|*.S|*.s) src=$a ;;\n"
+	"\tesac\n"
+	"done\n"
+	"if [ -n \"$compile\" ] && [ -n \"$src\" ] && [ -n \"$LIVEFIX_UNITS\" ]; then\n"
+	"\tline=$(printf '%s\\t' \"$PWD\" \"$src\" \"$real\" \"$@\")\n"
+	"\t{ flock 9; printf '%s\\n' \"${line%\t}\" >&9; } 9>>\"$LIVEFIX_UNITS\"\n"
+	"fi\n"
+	"exec \"$real\" \"$@\"\n";
+
+static const char *const wrapped[] = {
+	"cc", "gcc", "gcc-12", "gcc-13", "gcc-14", "x86_64-linux-gnu-gcc",
+	"x86_64-linux-gnu-gcc-12", "x86_64-linux-gnu-gcc-13", "x86_64-linux-gnu-gcc-14",
+	"c++", "g++", "x86_64-linux-gnu-g++",
+};
+
+static int install_wrapper(const char *root)
+{
+	char *bin = xasprintf("%s" WRAPPER_DIR "/bin", root);
+	char *script = xasprintf("%s" WRAPPER_DIR "/cc-record", root);
+	int ret = mkdir_p(bin, 0755);
+
+	if (!ret)
+		ret = write_file_atomic(script, wrapper, sizeof(wrapper) - 1);
+	if (!ret && chmod(script, 0755))
+		ret = -errno;
+	for (size_t i = 0; !ret && i < sizeof(wrapped) / sizeof(*wrapped); i++) {
+		char *link = xasprintf("%s/%s", bin, wrapped[i]);
+
+		if (symlink("../cc-record", link) && errno != EEXIST)
+			ret = -errno;
+		free(link);
+	}
+	if (ret)
+		pr_err("cannot install the compiler wrapper in '%s': %s", root, strerror(-ret));
+	free(bin);
+	free(script);
+	return ret;
+}
+
+/* dpkg-buildpackage -b in the root: its own /proc in a private mount and
+ * PID namespace (gone with the build), a clean environment. */
+static int run_build(const char *root, const char *builddir, unsigned jobs, const char *log)
+{
+	char *proc = xasprintf("--mount-proc=%s/proc", root);
+	char *opts = xasprintf("DEB_BUILD_OPTIONS=nocheck parallel=%u", jobs ? jobs : 1);
+	const char *argv[] = {
+		"unshare", "--mount", "--pid", "--fork", proc, "chroot", root, "env", "-i",
+		"PATH=" WRAPPER_DIR "/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/nonexistent",
+		"LC_ALL=C.UTF-8", opts, "LIVEFIX_UNITS=" UNITS_IN_ROOT, "sh", "-c",
+		"cd \"$1\" && exec dpkg-buildpackage -b -uc -us -Pnocheck", "sh", builddir, NULL,
+	};
+	int ret = run_argv(argv, &(struct run_opts){ .stdout_file = log, .stderr_file = log });
+
+	free(proc);
+	free(opts);
+	return ret;
+}
+
+static int write_units(const char *root, const char *out)
+{
+	char *in = xasprintf("%s" UNITS_IN_ROOT, root), *text = read_file(in, NULL), *all;
+	int ret;
+
+	if (!text) {
+		pr_err("the build compiled nothing through the wrapper ('%s' absent): is the "
+		       "compiler called by another name?", in);
+		free(in);
+		return -ENOENT;
+	}
+	all = xasprintf("%%root\t%s\n%s", root, text);
+	ret = write_file_atomic(out, all, strlen(all));
+	free(all), free(text), free(in);
+	return ret;
+}
+
+/* The Build-ID of an ELF file, NULL for anything else (no message: most
+ * files of a tree are not ELF files with one). */
+static char *quiet_build_id(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *id = NULL;
+	Elf_Scn *scn = NULL;
+	Elf *elf;
+
+	if (fd < 0)
+		return NULL;
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	while (elf && elf_kind(elf) == ELF_K_ELF && !id && (scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *d;
+
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_NOTE && (d = elf_getdata(scn, NULL)))
+			id = build_id_from_notes(d->d_buf, d->d_size);
+	}
+	if (elf)
+		elf_end(elf);
+	close(fd);
+	return id;
+}
+
+struct search {
+	const char *want, *name, *real_name;
+	char *match;
+	struct strbuf others; /* same-named files with another Build-ID */
+};
+
+static void search_tree(const char *dir, struct search *s, bool top)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	while (d && !s->match && (de = readdir(d))) {
+		char *path, *id;
+		struct stat st;
+
+		/* debian/ holds the packaged, stripped copies */
+		if (de->d_name[0] == '.' || (top && !strcmp(de->d_name, "debian")))
+			continue;
+		path = xasprintf("%s/%s", dir, de->d_name);
+		if (!lstat(path, &st) && S_ISDIR(st.st_mode)) {
+			search_tree(path, s, false);
+		} else if (S_ISREG(st.st_mode) && (st.st_mode & 0111) && (id = quiet_build_id(path))) {
+			if (!strcmp(id, s->want)) {
+				s->match = path, path = NULL;
+			} else if (!strcmp(de->d_name, s->name) || !strcmp(de->d_name, s->real_name)) {
+				char *line = xasprintf("\n  %s has Build-ID %s", path, id);
+
+				strbuf_add(&s->others, line, strlen(line));
+				free(line);
+			}
+			free(id);
+		}
+		free(path);
+	}
+	if (d)
+		closedir(d);
+}
+
+static int find_binary(const struct user_rebuild_opts *o, struct user_rebuild *r, const char *log)
+{
+	char *copy = xstrdup(o->binary), *real = realpath(o->binary, NULL);
+	char *real_copy = xstrdup(real ? real : o->binary);
+	struct search s = { .want = r->build_id, .name = basename(copy),
+			    .real_name = basename(real_copy) };
+
+	search_tree(r->source, &s, true);
+	r->binary = s.match;
+	if (!s.match)
+		report(CODE_CANNOT_REPRODUCE, ABOUT(.object = o->binary),
+		       "cannot reproduce the running binary: %s has Build-ID %s, no file the "
+		       "rebuild in %s made has it%s (build log: %s; docs/userspace.md, "
+		       "\"Rebuilding\")", o->binary, r->build_id, r->source,
+		       s.others.s ? s.others.s : "", log);
+	free(s.others.s), free(copy), free(real), free(real_copy);
+	return s.match ? 0 : -ENOTSUP;
+}
+
+/* A rebuild done before in dir, when its binary still has the Build-ID. */
+static bool reuse(const char *dir, struct user_rebuild *r)
+{
+	char *done = xasprintf("%s/rebuild.done", dir), *text = read_file(done, NULL), *id = NULL;
+	char *binary, *source, *save = NULL;
+	bool ok = false;
+
+	free(done);
+	if (!text)
+		return false;
+	binary = strtok_r(text, "\n", &save);
+	source = strtok_r(NULL, "\n", &save);
+	if (binary && source && (id = quiet_build_id(binary)) && !strcmp(id, r->build_id)) {
+		r->binary = xstrdup(binary);
+		r->source = xstrdup(source);
+		ok = true;
+	}
+	free(id);
+	free(text);
+	return ok;
+}
+
+static int build_in_root(const struct user_rebuild_opts *o, struct user_rebuild *r,
+			 const char *log)
+{
+	struct name_list pkgs;
+	char *release = user_release_codename(), *tarball = NULL, *copy = xstrdup(o->tree);
+	char *parent = xasprintf("%s" BUILD_PATH, r->root);
+	char *builddir = xasprintf(BUILD_PATH "/%s", basename(copy));
+	int ret = release ? user_build_depends(o->tree, &pkgs) : -ENOENT;
+
+	if (!ret) {
+		ret = user_buildroot_tarball(o->cache, release, &pkgs, &tarball);
+		name_list_release(&pkgs);
+	}
+	if (!ret)
+		ret = user_buildroot_unpack(tarball, r->root);
+	if (!ret)
+		ret = mkdir_p(parent, 0755);
+	if (!ret && run(&(struct run_opts){ 0 }, "cp", "-a", o->tree, parent, NULL)) {
+		pr_err("cannot copy '%s' into the build root", o->tree);
+		ret = -EIO;
+	}
+	if (!ret)
+		ret = install_wrapper(r->root);
+	if (!ret) {
+		pr_info("Building %s in %s (dpkg-buildpackage -b, nocheck, -j%u): %s", builddir,
+			r->root, o->jobs, log);
+		if (run_build(r->root, builddir, o->jobs, log)) {
+			char *text = read_file(log, NULL), *tail = text;
+
+			if (text && strlen(text) > 4000)
+				tail = text + strlen(text) - 4000;
+			pr_err("the package's build failed (log: %s):\n%s", log, tail ? tail : "");
+			free(text);
+			ret = -EIO;
+		}
+	}
+	r->source = xasprintf("%s%s", r->root, builddir);
+	free(release), free(tarball), free(copy), free(parent), free(builddir);
+	return ret;
+}
+
+int user_rebuild(const struct user_rebuild_opts *o, struct user_rebuild *r)
+{
+	char *log = xasprintf("%s/build.log", o->dir), *done = NULL;
+	int ret = build_id_of_elf(o->binary, &r->build_id);
+
+	r->root = xasprintf("%s/root", o->dir);
+	r->units = xasprintf("%s/units", o->dir);
+	if (!ret && reuse(o->dir, r) && !access(r->units, R_OK)) {
+		pr_info("Using the rebuild in %s (Build-ID %s)", o->dir, r->build_id);
+		free(log);
+		return 0;
+	}
+	free(r->binary), free(r->source);
+	r->binary = r->source = NULL;
+	if (!ret)
+		ret = build_in_root(o, r, log);
+	if (!ret)
+		ret = write_units(r->root, r->units);
+	if (!ret)
+		ret = find_binary(o, r, log);
+	if (!ret) {
+		done = xasprintf("%s\n%s\n", r->binary, r->source);
+		free(log);
+		log = xasprintf("%s/rebuild.done", o->dir);
+		ret = write_file_atomic(log, done, strlen(done));
+	}
+	free(done);
+	free(log);
+	return ret;
+}
+
+void user_rebuild_release(struct user_rebuild *r)
+{
+	free(r->root), free(r->source), free(r->units), free(r->binary), free(r->build_id);
+	memset(r, 0, sizeof(*r));
+}
