@@ -93,11 +93,13 @@ static struct symbol *canonical(const struct ref_index *x, struct symbol *sym)
 	return x->canon[sym->index] ? x->canon[sym->index] : sym;
 }
 
-/* Tables locating instructions, not pointers to call through. */
+/* Tables locating instructions, not pointers to call through (unwind
+ * tables: .eh_frame where a unit is built with them, user space). */
 static bool is_annotation(const struct section *base)
 {
 	return !(base->sh.sh_flags & SHF_ALLOC) || special_find(NULL, base->name) ||
-	       special_is_dropped(base->name) || !strncmp(base->name, ".orc_unwind", 11);
+	       special_is_dropped(base->name) || !strncmp(base->name, ".orc_unwind", 11) ||
+	       !strcmp(base->name, ".eh_frame");
 }
 
 /* A call (e8), jmp (e9) or jcc (0f 8x) whose rel32 field is r's. */
@@ -239,6 +241,23 @@ static unsigned check_reached_only_by_calls(const struct walk *w, struct symbol 
 static unsigned walk_function(struct walk *w, struct symbol *of, struct symbol *pf,
 			      unsigned depth);
 
+static unsigned refuse_depth(const struct walk *w, const struct symbol *caller, unsigned depth)
+{
+	char *chain = xstrdup(w->chain[0]), *next;
+
+	for (unsigned i = 1; i <= depth; i++) {
+		next = xasprintf("%s -> %s", chain, w->chain[i]);
+		free(chain);
+		chain = next;
+	}
+	report(CODE_CALLER_BOUND, ABOUT(.object = w->p->unit, .function = w->chain[0]),
+	       "%s: function '%s' changed but does not call '__fentry__', and patching it "
+	       "through its callers goes beyond %d levels of callers without fentry "
+	       "(%s -> %s)", w->p->unit, w->chain[0], CALLERS_MAX_DEPTH, chain, caller->name);
+	free(chain);
+	return 1;
+}
+
 /* Makes one caller of a function without fentry call the new copy. */
 static unsigned replace_caller(struct walk *w, struct symbol *caller, const char *callee,
 			       unsigned depth)
@@ -252,16 +271,8 @@ static unsigned replace_caller(struct walk *w, struct symbol *caller, const char
 		return refuse(w, CODE_NO_FENTRY_CALLERS, callee, "its caller is gone from the "
 			      "patched object (it would keep calling the old one), '", caller->name);
 	if (!calls_fentry(caller)) {
-		if (depth >= CALLERS_MAX_DEPTH) {
-			report(CODE_CALLER_BOUND, ABOUT(.object = w->p->unit, .function = w->chain[0]),
-			       "%s: function '%s' changed but does not call '__fentry__', and "
-			       "patching it through its callers goes beyond %d levels of callers "
-			       "without fentry (%s%s%s%s%s -> %s)", w->p->unit, w->chain[0],
-			       CALLERS_MAX_DEPTH, w->chain[0], depth > 1 ? " -> " : "",
-			       depth > 1 ? w->chain[1] : "", depth > 2 ? " -> " : "",
-			       depth > 2 ? w->chain[2] : "", caller->name);
-			return 1;
-		}
+		if (depth >= CALLERS_MAX_DEPTH)
+			return refuse_depth(w, caller, depth);
 		return walk_function(w, caller, pc, depth + 1);
 	}
 	if (w->p->status[pc->index] != STATUS_SAME)
