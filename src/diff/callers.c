@@ -33,6 +33,7 @@ struct func_ref {
 	const struct reloc *r;
 	struct symbol *from; /* the function whose code holds it, or NULL */
 	bool is_call;        /* a call or jmp instruction's target */
+	bool is_jump;        /* a jmp or jcc: a tail call, no return address */
 };
 
 struct ref_list {
@@ -102,18 +103,21 @@ static bool is_annotation(const struct section *base)
 	       !strcmp(base->name, ".eh_frame");
 }
 
-/* A call (e8), jmp (e9) or jcc (0f 8x) whose rel32 field is r's. */
-static bool is_call_field(const struct reloc *r)
+/* The opcode of the call (e8), jmp (e9) or jcc (0f 8x) whose rel32 field
+ * is r's, or 0 when r is no such field. */
+static unsigned call_opcode(const struct reloc *r)
 {
 	const struct section *b = r->rsec->base;
 	const unsigned char *d = b->data;
 
 	if (!d || !(b->sh.sh_flags & SHF_EXECINSTR) || r->offset < 1 ||
 	    (r->type != R_X86_64_PC32 && r->type != R_X86_64_PLT32))
-		return false;
+		return 0;
 	if (d[r->offset - 1] == 0xe8 || d[r->offset - 1] == 0xe9)
-		return true;
-	return r->offset >= 2 && d[r->offset - 2] == 0x0f && (d[r->offset - 1] & 0xf0) == 0x80;
+		return d[r->offset - 1];
+	if (r->offset >= 2 && d[r->offset - 2] == 0x0f && (d[r->offset - 1] & 0xf0) == 0x80)
+		return 0x0f;
+	return 0;
 }
 
 static struct symbol *function_holding(const struct ref_index *x, const struct reloc *r)
@@ -130,6 +134,7 @@ static void index_reloc(struct ref_index *x, const struct reloc *r)
 {
 	struct ref_list *l;
 	struct target t;
+	unsigned op;
 
 	reloc_target(r, &t);
 	if (!t.sym || t.sym->type != STT_FUNC || !t.sym->sec ||
@@ -137,7 +142,8 @@ static void index_reloc(struct ref_index *x, const struct reloc *r)
 		return; /* not a function's entry: a place inside one */
 	l = &x->by_func[canonical(x, t.sym)->index];
 	xgrow((void **)&l->v, &l->alloc, l->nr + 1, sizeof(*l->v));
-	l->v[l->nr++] = (struct func_ref){ r, function_holding(x, r), is_call_field(r) };
+	op = call_opcode(r);
+	l->v[l->nr++] = (struct func_ref){ r, function_holding(x, r), op != 0, op && op != 0xe8 };
 }
 
 static void index_build(struct ref_index *x, const struct elf *elf)
@@ -231,6 +237,13 @@ static unsigned check_reached_only_by_calls(const struct walk *w, struct symbol 
 				return refuse(w, CODE_NO_FENTRY, name, k ? "the patched code takes "
 					      "its address, in '" : "its address is taken, in '",
 					      taker(ref));
+			/* No return address: a task inside it would have no
+			 * replaced function on its stack (docs/design.md). */
+			if (ref->is_jump && ref->from != canonical(k ? &w->patched : &w->orig,
+								   k ? pf : of))
+				return refuse(w, CODE_NO_FENTRY_CALLERS, name, k ?
+					      "the patched code tail-calls it (jmp), in '" :
+					      "it is tail-called (jmp), in '", taker(ref));
 		}
 	if (!lists[0]->nr)
 		return refuse(w, CODE_NO_FENTRY, name, "no function of its unit calls it "

@@ -180,6 +180,7 @@ static void test_refusals(void)
 	expect_refused("exported", CODE_NO_FENTRY, "exported");
 	expect_refused("global", CODE_NO_FENTRY, "global");
 	expect_refused("init_caller", CODE_NO_FENTRY_CALLERS, "init code, 'setup_fn'");
+	expect_refused("tail_call", CODE_NO_FENTRY_CALLERS, "tail-called (jmp), in 'caller_t'");
 	expect_refused("deep", CODE_CALLER_BOUND, "helper -> l1 -> l2 -> l3 -> l4");
 }
 
