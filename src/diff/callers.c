@@ -33,7 +33,10 @@ struct func_ref {
 	const struct reloc *r;
 	struct symbol *from; /* the function whose code holds it, or NULL */
 	bool is_call;        /* a call or jmp instruction's target */
-	bool is_jump;        /* a jmp or jcc: a tail call, no return address */
+	/* Why no return address inside `from` is on the stack while the
+	 * callee runs, so klp's stack check cannot see the caller; NULL: a
+	 * plain call */
+	const char *unseen;
 };
 
 struct ref_list {
@@ -130,6 +133,24 @@ static struct symbol *function_holding(const struct ref_index *x, const struct r
 	return canonical(x, parent ? parent : s);
 }
 
+/* klp's stack check looks for return addresses inside a replaced
+ * function's symbol (kallsyms' range: a .cold part is another symbol). */
+static const char *unseen_by_stack_check(const struct ref_index *x, const struct reloc *r,
+					 unsigned op)
+{
+	struct symbol *s = symbol_around(r->rsec->base, r->offset);
+
+	if (op != 0xe8)
+		return "it is tail-called (jmp), leaving no return address into the caller, in '";
+	if (s && cold_parent(x->elf, s))
+		return "it is called from a .cold part, outside the range the stack check "
+		       "covers, in '";
+	if (s && r->offset + 4 >= s->offset + s->size)
+		return "its call is the last instruction of the caller, the return address "
+		       "past its end, in '";
+	return NULL;
+}
+
 static void index_reloc(struct ref_index *x, const struct reloc *r)
 {
 	struct ref_list *l;
@@ -143,7 +164,8 @@ static void index_reloc(struct ref_index *x, const struct reloc *r)
 	l = &x->by_func[canonical(x, t.sym)->index];
 	xgrow((void **)&l->v, &l->alloc, l->nr + 1, sizeof(*l->v));
 	op = call_opcode(r);
-	l->v[l->nr++] = (struct func_ref){ r, function_holding(x, r), op != 0, op && op != 0xe8 };
+	l->v[l->nr++] = (struct func_ref){ r, function_holding(x, r), op != 0,
+					   op ? unseen_by_stack_check(x, r, op) : NULL };
 }
 
 static void index_build(struct ref_index *x, const struct elf *elf)
@@ -237,13 +259,12 @@ static unsigned check_reached_only_by_calls(const struct walk *w, struct symbol 
 				return refuse(w, CODE_NO_FENTRY, name, k ? "the patched code takes "
 					      "its address, in '" : "its address is taken, in '",
 					      taker(ref));
-			/* No return address: a task inside it would have no
-			 * replaced function on its stack (docs/design.md). */
-			if (ref->is_jump && ref->from != canonical(k ? &w->patched : &w->orig,
-								   k ? pf : of))
-				return refuse(w, CODE_NO_FENTRY_CALLERS, name, k ?
-					      "the patched code tail-calls it (jmp), in '" :
-					      "it is tail-called (jmp), in '", taker(ref));
+			/* A task inside it would have no replaced function on
+			 * its stack (docs/design.md, rule 5). */
+			if (ref->unseen && ref->from != canonical(k ? &w->patched : &w->orig,
+								  k ? pf : of))
+				return refuse(w, CODE_NO_FENTRY_CALLERS, name, ref->unseen,
+					      taker(ref));
 		}
 	if (!lists[0]->nr)
 		return refuse(w, CODE_NO_FENTRY, name, "no function of its unit calls it "

@@ -180,7 +180,11 @@ static void test_refusals(void)
 	expect_refused("exported", CODE_NO_FENTRY, "exported");
 	expect_refused("global", CODE_NO_FENTRY, "global");
 	expect_refused("init_caller", CODE_NO_FENTRY_CALLERS, "init code, 'setup_fn'");
-	expect_refused("tail_call", CODE_NO_FENTRY_CALLERS, "tail-called (jmp), in 'caller_t'");
+	expect_refused("tail_call", CODE_NO_FENTRY_CALLERS,
+		       "tail-called (jmp), leaving no return address into the caller, in 'caller_t'");
+	expect_refused("noreturn", CODE_NO_FENTRY_CALLERS,
+		       "the last instruction of the caller, the return address past its end, "
+		       "in 'caller_a'");
 	expect_refused("deep", CODE_CALLER_BOUND, "helper -> l1 -> l2 -> l3 -> l4");
 }
 
