@@ -27,6 +27,8 @@
 #define CALLERS_MAX_DEPTH 3
 /* Functions replaced only because they call such a function, at most. */
 #define CALLERS_MAX 32
+#define STRINGIFY(x) #x
+#define AS_TEXT(x) STRINGIFY(x)
 
 /* A reference to a function's entry. */
 struct func_ref {
@@ -217,13 +219,19 @@ static bool is_exported(const struct elf *elf, const struct symbol *func)
 	return found;
 }
 
+/* Refuses the changed function being walked (chain[0]) for why (+ what,
+ * quoted), about func: itself or one of its callers without fentry. */
 static unsigned refuse(const struct walk *w, enum outcome_code code, const char *func,
 		       const char *why, const char *what)
 {
-	report(code, ABOUT(.object = w->p->unit, .function = func),
+	bool caller = strcmp(func, w->chain[0]) != 0;
+
+	report(code, ABOUT(.object = w->p->unit, .function = w->chain[0]),
 	       "%s: function '%s' changed but does not call '__fentry__' (ftrace cannot "
-	       "redirect it), and it cannot be patched through its callers: %s%s%s",
-	       w->p->unit, func, why, what ? what : "", what ? "'" : "");
+	       "redirect it), and it cannot be patched through its callers: %s%s%s%s%s%s",
+	       w->p->unit, w->chain[0], caller ? "its caller '" : "", caller ? func : "",
+	       caller ? "' has no fentry either, and " : "", why, what ? what : "",
+	       what ? "'" : "");
 	return 1;
 }
 
@@ -285,9 +293,10 @@ static unsigned refuse_depth(const struct walk *w, const struct symbol *caller, 
 		chain = next;
 	}
 	report(CODE_CALLER_BOUND, ABOUT(.object = w->p->unit, .function = w->chain[0]),
-	       "%s: function '%s' changed but does not call '__fentry__', and patching it "
-	       "through its callers goes beyond %d levels of callers without fentry "
-	       "(%s -> %s)", w->p->unit, w->chain[0], CALLERS_MAX_DEPTH, chain, caller->name);
+	       "%s: function '%s' changed but does not call '__fentry__' (ftrace cannot "
+	       "redirect it), and patching it through its callers goes beyond %d levels of "
+	       "callers without fentry (%s -> %s)", w->p->unit, w->chain[0], CALLERS_MAX_DEPTH,
+	       chain, caller->name);
 	free(chain);
 	return 1;
 }
@@ -312,11 +321,8 @@ static unsigned replace_caller(struct walk *w, struct symbol *caller, const char
 	if (w->p->status[pc->index] != STATUS_SAME)
 		return 0; /* changed already: its new version calls the copy */
 	if (++w->nr_replaced > CALLERS_MAX) {
-		report(CODE_CALLER_BOUND, ABOUT(.object = w->p->unit, .function = w->chain[0]),
-		       "%s: function '%s' changed but does not call '__fentry__', and patching "
-		       "it through its callers replaces more than %d functions", w->p->unit,
-		       w->chain[0], CALLERS_MAX);
-		return 1;
+			return refuse(w, CODE_CALLER_BOUND, w->chain[0], "it would replace more than "
+			      AS_TEXT(CALLERS_MAX) " functions", NULL);
 	}
 	w->p->status[pc->index] = STATUS_CHANGED;
 	pr_info("%s: function '%s' replaced: it calls '%s', which has no fentry", w->p->unit,

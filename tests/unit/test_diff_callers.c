@@ -2,7 +2,11 @@
 /* Changed functions without fentry, patched through their callers
  * (src/diff/callers.c): small C files compiled at test time as kbuild
  * compiles a kernel unit, once with DELTA 1 (original), once with DELTA 2
- * (patched: only the notrace helper changes). */
+ * (patched: only the notrace helper changes). Accepted: two traced
+ * callers, a chain of two; refused, each with its code and reason: address
+ * taken (data, code), exported, global, an init caller, a tail call, a
+ * noreturn call at the caller's end, a caller without fentry whose address
+ * is taken, more than 32 callers, more than 3 levels. */
 #include "test.h"
 #include "common/codes.h"
 #include "common/fsutil.h"
@@ -162,9 +166,9 @@ static void expect_refused(const char *fixture, enum outcome_code code, const ch
 	CHECK_INT(-ENOTSUP, ret);
 	CHECK(o && o->code == code, "%s: expected refused [%s], saw %s", fixture,
 	      code_name(code), o ? code_name(o->code) : "no outcome");
-	CHECK(o && o->function && !strcmp(o->function, o->code == CODE_CALLER_BOUND ?
-						 "helper" : o->function),
-	      "%s: expected the refusal to name a function", fixture);
+	CHECK(o && o->function && !strcmp(o->function, "helper"),
+	      "%s: expected the refusal about 'helper', saw %s", fixture,
+	      o && o->function ? o->function : "none");
 	CHECK(o && strstr(o->message, "'helper'") && strstr(o->message, why),
 	      "%s: expected a reason naming 'helper' and '%s', saw: %s", fixture, why,
 	      o ? o->message : "none");
@@ -185,6 +189,9 @@ static void test_refusals(void)
 	expect_refused("noreturn", CODE_NO_FENTRY_CALLERS,
 		       "the last instruction of the caller, the return address past its end, "
 		       "in 'caller_a'");
+	expect_refused("chain_addr", CODE_NO_FENTRY, "its caller 'level1' has no fentry "
+		       "either, and its address is taken, in '.rodata.level1_op'");
+	expect_refused("many", CODE_CALLER_BOUND, "it would replace more than 32 functions");
 	expect_refused("deep", CODE_CALLER_BOUND, "helper -> l1 -> l2 -> l3 -> l4");
 }
 
