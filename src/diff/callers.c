@@ -20,6 +20,7 @@
 #include "common/xalloc.h"
 #include "special/special.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,6 +57,7 @@ struct ref_index {
 
 struct walk {
 	struct diff_pair *p;
+	const struct diff_options *opts;
 	struct ref_index orig, patched;
 	struct symbol **patched_of; /* [orig symbol index] -> patched twin */
 	const char *chain[CALLERS_MAX_DEPTH + 1]; /* the functions being walked */
@@ -198,16 +200,17 @@ static const struct ref_list *refs_to(const struct ref_index *x, struct symbol *
 	return &x->by_func[canonical(x, func)->index];
 }
 
-/* A global symbol at the function's place (module_exit's cleanup_module). */
-static bool has_global_name(const struct symbol *func)
+/* A global symbol at the function's place (itself, or module_exit's
+ * cleanup_module), or NULL. */
+static const struct symbol *global_name(const struct symbol *func)
 {
 	for (size_t i = 0; i < func->sec->nr_syms; i++) {
 		const struct symbol *s = func->sec->syms[i];
 
 		if (s->offset == func->offset && s->type == STT_FUNC && s->bind != STB_LOCAL)
-			return true;
+			return s;
 	}
-	return false;
+	return NULL;
 }
 
 static bool is_exported(const struct elf *elf, const struct symbol *func)
@@ -235,6 +238,28 @@ static unsigned refuse(const struct walk *w, enum outcome_code code, const char 
 	return 1;
 }
 
+/* A global function is fine when the running kernel calls it from this
+ * unit only (its other references are this unit's, which the relocations
+ * show); asked of the pipeline, which reads the running image. */
+static unsigned check_global(const struct walk *w, const struct symbol *of,
+			     const struct symbol *global)
+{
+	char *why = NULL;
+	int ret = w->opts->outside_refs ?
+		  w->opts->outside_refs(w->opts->outside_refs_ctx, global->name, &why) : -ENOENT;
+
+	if (!ret)
+		return 0;
+	if (ret > 0) /* 1: a call from another unit; 2: an address use */
+		refuse(w, ret == 1 ? CODE_NO_FENTRY_CALLERS : CODE_NO_FENTRY, of->name,
+		       why ? why : "it is global, and referred to outside its unit", NULL);
+	else
+		refuse(w, CODE_NO_FENTRY, of->name, "it is global: callers in other units or "
+		       "in assembly are not in this object", NULL);
+	free(why);
+	return 1;
+}
+
 /* Where a reference that is not a call takes the address. */
 static const char *taker(const struct func_ref *ref)
 {
@@ -249,6 +274,7 @@ static unsigned check_reached_only_by_calls(const struct walk *w, struct symbol 
 {
 	const struct ref_list *lists[2] = { refs_to(&w->orig, of), refs_to(&w->patched, pf) };
 	const char *name = of->name;
+	const struct symbol *global;
 
 	if (!strncmp(of->sec->name, ".exit.text", 10))
 		return refuse(w, CODE_NO_FENTRY, name, "it is module exit code, called through "
@@ -256,9 +282,8 @@ static unsigned check_reached_only_by_calls(const struct walk *w, struct symbol 
 	if (is_exported(w->p->orig, of))
 		return refuse(w, CODE_NO_FENTRY, name, "it is exported (EXPORT_SYMBOL): its "
 			      "callers in other units and modules are not in this object", NULL);
-	if (has_global_name(of))
-		return refuse(w, CODE_NO_FENTRY, name, "it is global: callers in other units "
-			      "or in assembly are not in this object", NULL);
+	if ((global = global_name(of)) && check_global(w, of, global))
+		return 1;
 	for (size_t k = 0; k < 2; k++)
 		for (size_t i = 0; i < lists[k]->nr; i++) {
 			const struct func_ref *ref = &lists[k]->v[i];
@@ -360,10 +385,11 @@ static unsigned walk_function(struct walk *w, struct symbol *of, struct symbol *
 	return 0;
 }
 
-static void walk_init(struct walk *w, struct diff_pair *p)
+static void walk_init(struct walk *w, struct diff_pair *p, const struct diff_options *opts)
 {
 	memset(w, 0, sizeof(*w));
 	w->p = p;
+	w->opts = opts;
 	index_build(&w->orig, p->orig);
 	index_build(&w->patched, p->patched);
 	w->patched_of = xcalloc(p->orig->nr_symbols, sizeof(*w->patched_of));
@@ -379,14 +405,15 @@ static void walk_release(struct walk *w)
 	free(w->patched_of);
 }
 
-unsigned patch_through_callers(struct diff_pair *p, struct symbol **funcs, size_t nr)
+unsigned patch_through_callers(struct diff_pair *p, const struct diff_options *opts,
+			       struct symbol **funcs, size_t nr)
 {
 	struct walk w;
 	unsigned refused = 0;
 
 	if (!nr)
 		return 0;
-	walk_init(&w, p);
+	walk_init(&w, p, opts);
 	for (size_t i = 0; i < nr; i++) {
 		struct symbol *of = p->sym_twin[funcs[i]->index];
 

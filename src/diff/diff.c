@@ -90,8 +90,9 @@ static unsigned refuse_init_code(const struct diff_pair *p, const struct symbol 
  * callers (callers.c), which may mark more functions CHANGED: after the
  * loop over the changed ones, so each is refused or accepted once. */
 static unsigned refuse_unsafe(struct diff_pair *p, const struct diff_pair *noline,
-			      bool userspace)
+			      const struct diff_options *opts)
 {
+	bool userspace = opts->userspace;
 	unsigned nr = pair_check_data(p, noline) + pair_check_groups(p);
 	struct symbol *sym, **no_fentry = NULL;
 	size_t nr_no_fentry = 0, alloc = 0;
@@ -114,7 +115,7 @@ static unsigned refuse_unsafe(struct diff_pair *p, const struct diff_pair *nolin
 			no_fentry[nr_no_fentry++] = sym;
 		}
 	}
-	nr += patch_through_callers(p, no_fentry, nr_no_fentry);
+	nr += patch_through_callers(p, opts, no_fentry, nr_no_fentry);
 	free(no_fentry);
 	return nr;
 }
@@ -237,7 +238,7 @@ static int diff_pairs(const struct diff_options *opts, struct diff_pair *p,
 		drop_line_only_changes(p, noline);
 	directives_apply_ignores(p);
 	/* Before the no-change test: a patch that only changes data is refused. */
-	if (refuse_unsafe(p, noline->patched ? noline : NULL, opts->userspace))
+	if (refuse_unsafe(p, noline->patched ? noline : NULL, opts))
 		return -ENOTSUP;
 	count_functions(p, res);
 	if (!res->nr_changed && !res->nr_new && !p->dir.nr_callbacks) {

@@ -90,7 +90,8 @@ bool calls_fentry(const struct symbol *func);
 /* For each of funcs (changed, patched object, no fentry): marks it
  * via_callers and its callers CHANGED, up the call graph within a bound;
  * else reports why not. Returns the number of refusals. */
-unsigned patch_through_callers(struct diff_pair *pair, struct symbol **funcs, size_t nr);
+unsigned patch_through_callers(struct diff_pair *pair, const struct diff_options *opts,
+			       struct symbol **funcs, size_t nr);
 
 /* compare.c */
 /* What a PC-relative addend is biased by in code (the distance from the

@@ -13,7 +13,13 @@
 #     caller calls the copy), 0 again after unload; the patch is gone from
 #     /sys/kernel/livepatch, no warning in the kernel log (vm.sh);
 #  3. host: a change to __do_sys_newuname, which its callers reach by a
-#     tail call (jmp), is refused [no-fentry-callers], naming the caller.
+#     tail call (jmp), is refused [no-fentry-callers], naming the caller;
+#  4. a global function without fentry: mm/mmap.c's vma_expand(), which the
+#     running vmlinux refers to only by calls from mmap_region() (its own
+#     unit), is patched through that caller; the module loads in the guest,
+#     processes map memory (mmap_region runs), it unloads. kernel/trace's
+#     tracing_map_init(), called from trace_events_hist.c, is refused
+#     [no-fentry-callers], naming that caller and its unit.
 # Ends with "N passed, N failed".
 set -u
 KVER=${1:-6.1.0-47-amd64}
@@ -44,6 +50,21 @@ t_match "module: the helper is a local copy" "^[0-9a-f]+ t __livefix_copy_0_copy
 	"$(nm "$KO")"
 gcc -O2 -Wall -o "$OUT/msgstat" "$DIR/msgstat.c" || t_fail "compile msgstat.c" "a program" "gcc failed"
 
+build_other() { # name patch
+	(cd "$ROOT" && "$LF" build -k "$KVER" -n "$1" -o "$OUT" "$DIR/$2") >"$OUT/$1.log" 2>&1
+}
+build_other vma vma-expand-global.patch
+t_eq "global: vma_expand's patch builds" 0 "$?"
+t_match "global: its caller mmap_region replaced" \
+	"'mmap_region' replaced: it calls 'vma_expand', which has no fentry" "$(cat "$OUT/vma.log")"
+t_eq "global: the caller is the only klp_func" "vmlinux:mmap_region,0" \
+	"$(modinfo -F livefix_functions "$OUT/livepatch-vma.ko" 2>&1)"
+build_other tracing tracing-map-other-unit.patch
+t_eq "other unit: refused (exit 3)" 3 "$?"
+t_match "other unit: the caller and its unit named" \
+	"refused \[no-fentry-callers\]: kernel/trace/tracing_map.o: function 'tracing_map_init' .* calls it from 'event_hist_trigger_parse' \(trace_events_hist.c\), another unit" \
+	"$(cat "$OUT/tracing.log")"
+
 # --- guest: before, while loaded, after
 cat >"$OUT/guest.sh" <<'GUEST'
 #!/bin/sh
@@ -54,10 +75,19 @@ ls /sys/kernel/livepatch/livepatch_msgctl_stat/vmlinux/ | sed 's/^/klp: /'
 livefix unload livepatch-msgctl-stat >/tmp/out 2>&1 || { echo "unload failed:"; cat /tmp/out; }
 echo "after: $(/root/msgstat)"
 [ -d /sys/kernel/livepatch/livepatch_msgctl_stat ] && echo "still in /sys/kernel/livepatch"
+if livefix load /root/livepatch-vma.ko >/tmp/out 2>&1; then
+	i=0; while [ $i -lt 20 ]; do ls -lR /proc/self/ >/dev/null 2>&1; i=$((i + 1)); done
+	echo "vma: $(cat /sys/kernel/livepatch/livepatch_vma/enabled)"
+	livefix unload livepatch-vma >/tmp/out 2>&1 || { echo "vma unload failed:"; cat /tmp/out; }
+else
+	echo "vma load failed:"; cat /tmp/out
+fi
+[ -d /sys/kernel/livepatch/livepatch_vma ] && echo "vma still in /sys/kernel/livepatch"
 exit 0
 GUEST
-out=$(vm_run --add "$LF:/usr/bin/livefix" --add "$KO:/root/" --add "$OUT/msgstat:/root/msgstat" \
-	"$OUT/guest.sh" 2>&1)
+adds=(--add "$LF:/usr/bin/livefix" --add "$KO:/root/" --add "$OUT/msgstat:/root/msgstat")
+[ -f "$OUT/livepatch-vma.ko" ] && adds+=(--add "$OUT/livepatch-vma.ko:/root/")
+out=$(vm_run "${adds[@]}" "$OUT/guest.sh" 2>&1)
 rc=$?
 t_eq "guest: the run ends cleanly (no oops, warning)" 0 "$rc"
 t_match "guest: before the load, __unused5 is 0" "^before: unused5=0$" "$out"
@@ -67,6 +97,7 @@ t_eq "guest: no klp_func for the helper" "" "$(grep '^klp: copy_msqid' <<<"$out"
 t_match "guest: after unload, __unused5 is 0 again" "^after: unused5=0$" "$out"
 t_eq "guest: load, unload and the patch gone" "" \
 	"$(grep -E 'failed|still in' <<<"$out")"
+t_match "guest: the vma_expand patch enabled while processes map memory" "^vma: 1$" "$out"
 
 # --- host: a tail-called function without fentry is refused
 (cd "$ROOT" && "$LF" build -k "$KVER" -n newuname -o "$OUT" "$DIR/newuname-tailcall.patch") \
