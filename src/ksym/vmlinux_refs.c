@@ -6,7 +6,10 @@
  * value is the address (an immediate); in data every 8-byte word holding
  * the address and every 4-byte self-relative offset (`.long f - .`)
  * reaching it. A field that only looks like one (2^-32 per place) can
- * only add a reference: a caller of this errs towards refusing. */
+ * only add a reference: a caller of this errs towards refusing. A 2-byte
+ * jmp (rel8) is not seen: the assembler emits one only to a place of the
+ * same object, whose relocations show it (from another object the linker
+ * fills a rel32). */
 #include "ksym/vmlinux_refs.h"
 #include "common/log.h"
 #include "common/hashmap.h"

@@ -232,7 +232,7 @@ static void collect_callbacks(struct build_state *st, const struct unit_objects 
 static bool is_annotation_section(const char *name)
 {
 	return special_find(NULL, name) || special_is_dropped(name) || special_is_partner(name) ||
-	       !strncmp(name, ".orc_unwind", 11);
+	       !strncmp(name, ".orc_unwind", 11) || !strcmp(name, ".eh_frame");
 }
 
 struct outside_ctx {
