@@ -251,7 +251,7 @@ static unsigned check_global(const struct walk *w, const struct symbol *of,
 	if (!ret)
 		return 0;
 	if (ret > 0) /* 1: a call from another unit; 2: an address use */
-		refuse(w, ret == 1 ? CODE_NO_FENTRY_CALLERS : CODE_NO_FENTRY, of->name,
+		refuse(w, ret == 1 ? CODE_CALLER_OTHER_UNIT : CODE_NO_FENTRY, of->name,
 		       why ? why : "it is global, and referred to outside its unit", NULL);
 	else
 		refuse(w, CODE_NO_FENTRY, of->name, "it is global: callers in other units or "

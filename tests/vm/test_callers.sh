@@ -19,7 +19,7 @@
 #     unit), is patched through that caller; the module loads in the guest,
 #     processes map memory (mmap_region runs), it unloads. kernel/trace's
 #     tracing_map_init(), called from trace_events_hist.c, is refused
-#     [no-fentry-callers], naming that caller and its unit.
+#     [caller-other-unit], naming that caller and its unit.
 # Ends with "N passed, N failed".
 set -u
 KVER=${1:-6.1.0-47-amd64}
@@ -62,7 +62,7 @@ t_eq "global: the caller is the only klp_func" "vmlinux:mmap_region,0" \
 build_other tracing tracing-map-other-unit.patch
 t_eq "other unit: refused (exit 3)" 3 "$?"
 t_match "other unit: the caller and its unit named" \
-	"refused \[no-fentry-callers\]: kernel/trace/tracing_map.o: function 'tracing_map_init' .* calls it from 'event_hist_trigger_parse' \(trace_events_hist.c\), another unit" \
+	"refused \[caller-other-unit\]: kernel/trace/tracing_map.o: function 'tracing_map_init' .* calls it from 'event_hist_trigger_parse' \(trace_events_hist.c\), another unit" \
 	"$(cat "$OUT/tracing.log")"
 
 # --- guest: before, while loaded, after
