@@ -12,7 +12,7 @@
 /* An instruction operand's PC-relative addend is biased by the distance to
  * the end of the instruction (the 4-byte field and any immediate after it);
  * data fields (".long x - .") are not. */
-static int64_t addend_bias(const struct reloc *r)
+int64_t reloc_addend_bias(const struct reloc *r)
 {
 	const struct section *base = r->rsec->base;
 
@@ -56,7 +56,7 @@ void reloc_target(const struct reloc *r, struct target *t)
 		t->addend = r->addend;
 		return;
 	}
-	s = symbol_around(sec, (uint64_t)r->addend + (uint64_t)addend_bias(r));
+	s = symbol_around(sec, (uint64_t)r->addend + (uint64_t)reloc_addend_bias(r));
 	if (s) {
 		t->sym = s;
 		t->addend = (int64_t)((uint64_t)r->addend - s->offset);
@@ -82,8 +82,8 @@ static const unsigned char *bytes_at(const struct section *sec, uint64_t off, si
 static bool merged_equal(const struct reloc *pr, const struct target *pt,
 			 const struct reloc *or, const struct target *ot)
 {
-	uint64_t poff = (uint64_t)pt->addend + (uint64_t)addend_bias(pr);
-	uint64_t ooff = (uint64_t)ot->addend + (uint64_t)addend_bias(or);
+	uint64_t poff = (uint64_t)pt->addend + (uint64_t)reloc_addend_bias(pr);
+	uint64_t ooff = (uint64_t)ot->addend + (uint64_t)reloc_addend_bias(or);
 	size_t len = pt->sec->sh.sh_entsize ? pt->sec->sh.sh_entsize : 1;
 	const unsigned char *pb, *ob;
 

@@ -28,6 +28,7 @@ static void pair_release(struct diff_pair *p)
 	free(p->sym_twin);
 	free(p->sec_twin);
 	free(p->status);
+	free(p->via_callers);
 	directives_release(&p->dir);
 	memset(p, 0, sizeof(*p));
 }
@@ -49,6 +50,7 @@ static int pair_load(struct diff_pair *p, const char *orig, const char *patched,
 		return ret;
 	pair_correlate(p);
 	pair_classify(p);
+	p->via_callers = xcalloc(p->patched->nr_symbols, sizeof(*p->via_callers));
 	return 0;
 }
 
@@ -74,41 +76,26 @@ static void drop_line_only_changes(struct diff_pair *p, const struct diff_pair *
 	}
 }
 
-static bool calls_fentry(const struct symbol *func)
+static unsigned refuse_init_code(const struct diff_pair *p, const struct symbol *sym)
 {
-	/* With -mfentry the call is the first instruction (after an endbr64
-	 * with IBT): the first relocation of the function. */
-	uint64_t len = func->size < 16 ? func->size : 16;
-	struct reloc *r = find_reloc_in_range(func->sec, func->offset, func->offset + len);
-
-	return r && !strcmp(r->sym->name, "__fentry__");
+	if (strncmp(sym->sec->name, ".init.text", 10))
+		return 0;
+	report(CODE_INIT_CODE, ABOUT(.object = p->unit, .function = sym->name),
+	       "%s: function '%s' in '%s' changed: init code has already run and "
+	       "cannot be patched", p->unit, sym->name, sym->sec->name);
+	return 1;
 }
 
-static unsigned refuse_function(const struct diff_pair *p, const struct symbol *sym,
-				bool userspace)
+/* Changed functions ftrace cannot redirect are patched through their
+ * callers (callers.c), which may mark more functions CHANGED: after the
+ * loop over the changed ones, so each is refused or accepted once. */
+static unsigned refuse_unsafe(struct diff_pair *p, const struct diff_pair *noline,
+			      const struct diff_options *opts)
 {
-	unsigned nr = 0;
-
-	if (!strncmp(sym->sec->name, ".init.text", 10)) {
-		report(CODE_INIT_CODE, ABOUT(.object = p->unit, .function = sym->name),
-		       "%s: function '%s' in '%s' changed: init code has already run and "
-		       "cannot be patched", p->unit, sym->name, sym->sec->name);
-		nr++;
-	}
-	if (!userspace && !calls_fentry(sym)) {
-		report(CODE_NO_FENTRY, ABOUT(.object = p->unit, .function = sym->name),
-		       "%s: function '%s' changed but does not call '__fentry__': ftrace "
-		       "cannot redirect it (notrace?)", p->unit, sym->name);
-		nr++;
-	}
-	return nr;
-}
-
-static unsigned refuse_unsafe(const struct diff_pair *p, const struct diff_pair *noline,
-			      bool userspace)
-{
+	bool userspace = opts->userspace;
 	unsigned nr = pair_check_data(p, noline) + pair_check_groups(p);
-	struct symbol *sym;
+	struct symbol *sym, **no_fentry = NULL;
+	size_t nr_no_fentry = 0, alloc = 0;
 
 	for_each_sym(p->patched, sym) {
 		if (!is_target_function(p, sym) || p->status[sym->index] != STATUS_CHANGED)
@@ -122,8 +109,14 @@ static unsigned refuse_unsafe(const struct diff_pair *p, const struct diff_pair 
 			p->status[sym->index] = STATUS_SAME;
 			continue;
 		}
-		nr += refuse_function(p, sym, userspace);
+		nr += refuse_init_code(p, sym);
+		if (!userspace && !calls_fentry(sym) && strncmp(sym->sec->name, ".init.text", 10)) {
+			xgrow((void **)&no_fentry, &alloc, nr_no_fentry + 1, sizeof(*no_fentry));
+			no_fentry[nr_no_fentry++] = sym;
+		}
 	}
+	nr += patch_through_callers(p, opts, no_fentry, nr_no_fentry);
+	free(no_fentry);
 	return nr;
 }
 
@@ -162,7 +155,9 @@ static void add_aliases(struct diff_output *o, struct diff_result *res)
 		struct symbol *copy = o->sym_out[sym->index];
 		struct diff_func *f;
 
-		if (!copy || !is_target_function(p, sym) || p->status[sym->index] == STATUS_SAME)
+		/* a copy reached through its callers is no klp_func */
+		if (!copy || !is_target_function(p, sym) || p->status[sym->index] == STATUS_SAME ||
+		    p->via_callers[sym->index])
 			continue;
 		f = &res->funcs[res->nr_funcs++];
 		f->name = xstrdup(sym->name);
@@ -243,7 +238,7 @@ static int diff_pairs(const struct diff_options *opts, struct diff_pair *p,
 		drop_line_only_changes(p, noline);
 	directives_apply_ignores(p);
 	/* Before the no-change test: a patch that only changes data is refused. */
-	if (refuse_unsafe(p, noline->patched ? noline : NULL, opts->userspace))
+	if (refuse_unsafe(p, noline->patched ? noline : NULL, opts))
 		return -ENOTSUP;
 	count_functions(p, res);
 	if (!res->nr_changed && !res->nr_new && !p->dir.nr_callbacks) {

@@ -28,6 +28,14 @@ struct diff_options {
 	 * (special_table_new()); NULL: table.c's constants, for unit tests on
 	 * user-space fixtures only. */
 	const struct special_table *specials;
+	/* For a changed global function without fentry (diff/callers.c): 0
+	 * when the running kernel reaches it only by calls from functions of
+	 * this unit, 1 when another unit calls it, 2 when its address is used
+	 * (*why: malloc'ed, where, e.g. "the running kernel calls it from 'x'
+	 * (foo.c), another unit"), -errno when it cannot tell. NULL: such a
+	 * function is refused. */
+	int (*outside_refs)(void *ctx, const char *name, char **why);
+	void *outside_refs_ctx;
 	/* A userspace unit (livefix user): the kernel-only rules are off
 	 * (a changed function need not call __fentry__: the jump is
 	 * written at its entry, not placed by ftrace). */

@@ -52,6 +52,10 @@ static void emit_symbol(struct diff_output *o, struct symbol *sym)
 	struct section *whole = o->sec_out[sym->sec->index], *sec = whole;
 	uint64_t off = sym->offset;
 	struct symbol *copy;
+	/* A copy reached through its callers: a name of its own in the module,
+	 * never taken for the running function's. */
+	char *name = o->pair->via_callers[sym->index] ?
+		     xasprintf("__livefix_copy_%u_%s", o->opts->unit_index, sym->name) : NULL;
 
 	if (sym->offset + sym->size > sym->sec->sh.sh_size) {
 		pr_err("%s: symbol '%s' extends past the end of '%s'", o->opts->unit_name,
@@ -64,8 +68,9 @@ static void emit_symbol(struct diff_output *o, struct symbol *sym)
 		off = elf_section_append(sec, sym->sec->data ? sym->sec->data + sym->offset : NULL,
 					 sym->size, sym->sec->sh.sh_addralign);
 	}
-	copy = elf_add_symbol(o->out, sym->name, output_bind(o, sym), sym->type, sec, off,
-			      sym->size);
+	copy = elf_add_symbol(o->out, name ? name : sym->name, output_bind(o, sym), sym->type,
+			      sec, off, sym->size);
+	free(name);
 	copy->other = sym->other;
 	o->sym_out[sym->index] = copy;
 }

@@ -32,6 +32,9 @@ struct diff_pair {
 	struct symbol **sym_twin;  /* [patched symbol index] -> orig symbol or NULL */
 	struct section **sec_twin; /* [patched section index] -> orig section or NULL */
 	enum diff_status *status;  /* [patched symbol index], functions only */
+	/* [patched symbol index]: a changed function without fentry, carried
+	 * as a copy and reached through its replaced callers (callers.c) */
+	bool *via_callers;
 	const char *unit;          /* for messages */
 	struct directives dir;     /* the patched object's .livefix.* directives */
 };
@@ -81,7 +84,19 @@ struct symbol *cold_parent(const struct elf *elf, const struct symbol *sym);
 /* insn.c: bytes of immediate after a RIP-relative displacement at field. */
 unsigned rip_immediate_size(const struct section *sec, uint64_t field);
 
+/* callers.c */
+/* True if the function starts with `call __fentry__` (ftrace can redirect it). */
+bool calls_fentry(const struct symbol *func);
+/* For each of funcs (changed, patched object, no fentry): marks it
+ * via_callers and its callers CHANGED, up the call graph within a bound;
+ * else reports why not. Returns the number of refusals. */
+unsigned patch_through_callers(struct diff_pair *pair, const struct diff_options *opts,
+			       struct symbol **funcs, size_t nr);
+
 /* compare.c */
+/* What a PC-relative addend is biased by in code (the distance from the
+ * field to the end of the instruction); 0 for data fields. */
+int64_t reloc_addend_bias(const struct reloc *r);
 /* The symbol covering off in sec (or ending exactly there), or NULL. */
 struct symbol *symbol_around(const struct section *sec, uint64_t off);
 void reloc_target(const struct reloc *reloc, struct target *t);

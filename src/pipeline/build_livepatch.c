@@ -23,6 +23,7 @@
 #include "ksym/resolve.h"
 #include "ksym/symtab.h"
 #include "ksym/symvers.h"
+#include "ksym/vmlinux_refs.h"
 #include "special/special.h"
 
 #include <errno.h>
@@ -231,6 +232,27 @@ static void collect_callbacks(struct build_state *st, const struct unit_objects 
 	}
 }
 
+/* Tables locating instructions, not holding pointers (special/table.c). */
+static bool is_annotation_section(const char *name)
+{
+	return special_find(NULL, name) || special_is_dropped(name) || special_is_partner(name) ||
+	       !strncmp(name, ".orc_unwind", 11) || !strcmp(name, ".eh_frame");
+}
+
+struct outside_ctx {
+	const struct unit_resolver *r;
+	const char *orig;
+};
+
+/* diff_options.outside_refs: the running vmlinux's references to a global
+ * function without fentry (ksym/vmlinux_refs.c). */
+static int outside_refs(void *ctx, const char *name, char **why)
+{
+	const struct outside_ctx *c = ctx;
+
+	return vmlinux_outside_refs(c->r, c->orig, name, is_annotation_section, why);
+}
+
 static int diff_unit(struct build_state *st, const struct unit_objects *u, unsigned index)
 {
 	const struct ksymtab *target = target_symtab(st, u->target);
@@ -238,11 +260,13 @@ static int diff_unit(struct build_state *st, const struct unit_objects *u, unsig
 	char *out_path = xasprintf("%s/%s", st->module_dir, out_name);
 	struct diff_result res = { 0 };
 	struct unit_resolver r;
+	struct outside_ctx outside = { &r, u->orig };
 	struct diff_options o = {
 		.orig = u->orig, .patched = u->patched, .orig_noline = u->orig_noline,
 		.patched_noline = u->patched_noline, .output = out_path,
 		.unit_name = u->object, .unit_index = index,
 		.resolve = run_pre_resolve, .resolve_ctx = &r, .specials = st->specials,
+		.outside_refs = outside_refs, .outside_refs_ctx = &outside,
 	};
 	size_t first_func = st->nr_funcs;
 	unsigned nr_layout_changes;

@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Changed functions without fentry, patched through their callers
+ * (src/diff/callers.c): small C files compiled at test time as kbuild
+ * compiles a kernel unit, once with DELTA 1 (original), once with DELTA 2
+ * (patched: only the notrace helper changes). Accepted: two traced
+ * callers, a chain of two; refused, each with its code and reason: address
+ * taken (data, code), exported, global, an init caller, a tail call, a
+ * noreturn call at the caller's end, a caller without fentry whose address
+ * is taken, more than 32 callers, more than 3 levels. */
+#include "test.h"
+#include "common/codes.h"
+#include "common/fsutil.h"
+#include "common/log.h"
+#include "common/outcome.h"
+#include "common/run.h"
+#include "common/xalloc.h"
+#include "diff/diff.h"
+#include "elf/elf.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define FIX "tests/unit/fixtures/callers"
+
+static char *tmp;
+static bool helper_resolved; /* the resolver was asked for "helper" */
+
+static int resolver(void *ctx, const char *name, bool is_local, bool is_func,
+		    struct diff_resolution *out)
+{
+	(void)ctx, (void)is_func;
+	helper_resolved |= !strcmp(name, "helper");
+	out->klp = is_local;
+	out->name = is_local ? xasprintf(".klp.sym.vmlinux.%s,0", name) : xstrdup(name);
+	return 0;
+}
+
+static char *compile(const char *name, int delta)
+{
+	struct run_opts q = { .quiet = 1 };
+	char *src = xasprintf(FIX "/%s.c", name);
+	char *obj = xasprintf("%s/%s-%d.o", tmp, name, delta);
+	char *def = xasprintf("-DDELTA=%d", delta);
+	int ret = run(&q, "gcc", "-O2", "-c", "-ffunction-sections", "-fdata-sections",
+		      "-fno-pic", "-mcmodel=kernel", "-mfentry", "-pg", "-mrecord-mcount",
+		      "-fno-stack-protector", def, "-o", obj, src, NULL);
+
+	free(src);
+	free(def);
+	if (ret) {
+		fprintf(stderr, "  cannot compile %s (exit %d)\n", name, ret);
+		free(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+static char *out_path(const char *name)
+{
+	return xasprintf("%s/%s-out.o", tmp, name);
+}
+
+static int diff_fixture(const char *name, struct diff_result *res)
+{
+	char *o = compile(name, 1), *p = compile(name, 2), *out = out_path(name);
+	struct diff_options opts = {
+		.orig = o, .patched = p, .output = out, .unit_name = name, .unit_index = 7,
+		.resolve = resolver,
+	};
+	int ret = o && p ? 0 : -EINVAL;
+
+	helper_resolved = false;
+	outcomes_reset();
+	unlink(out);
+	if (!ret)
+		ret = diff_objects(&opts, res);
+	free(o);
+	free(p);
+	free(out);
+	return ret;
+}
+
+static bool has_func(const struct diff_result *res, const char *name)
+{
+	for (size_t i = 0; i < res->nr_funcs; i++)
+		if (!strcmp(res->funcs[i].name, name))
+			return true;
+	return false;
+}
+
+/* The output symbol a call at the start of the copy of func reaches
+ * (the first relocation in it that is not __fentry__'s). */
+static const struct symbol *first_callee(const struct elf *out, const char *func)
+{
+	const struct symbol *f = find_symbol_by_name(out, func);
+
+	if (!f || !f->sec || !f->sec->rela)
+		return NULL;
+	for (size_t i = 0; i < f->sec->rela->nr_relocs; i++) {
+		const struct reloc *r = f->sec->rela->relocs[i];
+
+		if (r->offset >= f->offset && r->offset < f->offset + f->size &&
+		    strcmp(r->sym->name, "__fentry__") &&
+		    (r->type == R_X86_64_PLT32 || r->type == R_X86_64_PC32))
+			return r->sym;
+	}
+	return NULL;
+}
+
+static void test_two_traced_callers_replaced(void)
+{
+	struct diff_result res;
+	int ret = diff_fixture("two_callers", &res);
+	char *path = out_path("two_callers");
+	struct elf *out = ret ? NULL : elf_read(path);
+	const struct symbol *copy, *a, *b;
+
+	CHECK_INT(0, ret);
+	CHECK_INT(2, res.nr_funcs);
+	CHECK(has_func(&res, "caller_a") && has_func(&res, "caller_b"),
+	      "expected klp funcs caller_a and caller_b, saw %zu funcs", res.nr_funcs);
+	CHECK(!has_func(&res, "helper"), "expected no klp func for the notrace helper");
+	CHECK(!has_func(&res, "bystander"), "expected bystander left alone");
+	CHECK(!helper_resolved, "expected the callers to call the copy, not the running helper");
+	CHECK(out, "expected an output object");
+	if (out) {
+		copy = find_symbol_by_name(out, "__livefix_copy_7_helper");
+		CHECK(copy && copy->sec && copy->bind == STB_LOCAL && copy->type == STT_FUNC,
+		      "expected a local copy __livefix_copy_7_helper");
+		CHECK(!find_symbol_by_name(out, "__livefix_new_7_helper"),
+		      "expected no klp alias for the helper");
+		a = first_callee(out, "caller_a"), b = first_callee(out, "caller_b");
+		CHECK(a && copy && a == copy, "expected caller_a to call the copy, saw %s",
+		      a ? a->name : "nothing");
+		CHECK(b && copy && b == copy, "expected caller_b to call the copy, saw %s",
+		      b ? b->name : "nothing");
+	}
+	elf_free(out);
+	free(path);
+	diff_result_release(&res);
+}
+
+static void test_chain_within_bound(void)
+{
+	struct diff_result res;
+	int ret = diff_fixture("chain", &res);
+
+	CHECK_INT(0, ret);
+	CHECK_INT(1, res.nr_funcs);
+	CHECK(has_func(&res, "top"), "expected top replaced (it calls level1, notrace)");
+	CHECK(!has_func(&res, "level1") && !has_func(&res, "helper"),
+	      "expected level1 and helper carried as copies only");
+	diff_result_release(&res);
+}
+
+/* The build is refused with code, naming helper, with why in the line. */
+static void expect_refused(const char *fixture, enum outcome_code code, const char *why)
+{
+	struct diff_result res;
+	int ret = diff_fixture(fixture, &res);
+	const struct outcome *o = outcomes_count() ? outcome_at(0) : NULL;
+	char *out = out_path(fixture);
+
+	CHECK_INT(-ENOTSUP, ret);
+	CHECK(o && o->code == code, "%s: expected refused [%s], saw %s", fixture,
+	      code_name(code), o ? code_name(o->code) : "no outcome");
+	CHECK(o && o->function && !strcmp(o->function, "helper"),
+	      "%s: expected the refusal about 'helper', saw %s", fixture,
+	      o && o->function ? o->function : "none");
+	CHECK(o && strstr(o->message, "'helper'") && strstr(o->message, why),
+	      "%s: expected a reason naming 'helper' and '%s', saw: %s", fixture, why,
+	      o ? o->message : "none");
+	CHECK(!path_exists(out), "%s: expected no output", fixture);
+	free(out);
+	diff_result_release(&res);
+}
+
+static void test_refusals(void)
+{
+	expect_refused("addr_data", CODE_NO_FENTRY, "its address is taken, in '.rodata.helper_op'");
+	expect_refused("addr_code", CODE_NO_FENTRY, "its address is taken, in 'caller_a'");
+	expect_refused("exported", CODE_NO_FENTRY, "exported");
+	expect_refused("global", CODE_NO_FENTRY, "global");
+	expect_refused("init_caller", CODE_NO_FENTRY_CALLERS, "init code, 'setup_fn'");
+	expect_refused("tail_call", CODE_NO_FENTRY_CALLERS,
+		       "tail-called (jmp), leaving no return address into the caller, in 'caller_t'");
+	expect_refused("noreturn", CODE_NO_FENTRY_CALLERS,
+		       "the last instruction of the caller, the return address past its end, "
+		       "in 'caller_a'");
+	expect_refused("chain_addr", CODE_NO_FENTRY, "its caller 'level1' has no fentry "
+		       "either, and its address is taken, in '.rodata.level1_op'");
+	expect_refused("many", CODE_CALLER_BOUND, "it would replace more than 32 functions");
+	expect_refused("deep", CODE_CALLER_BOUND, "helper -> l1 -> l2 -> l3 -> l4");
+}
+
+int main(void)
+{
+	char tmpl[] = "/tmp/livefix-test-callers-XXXXXX";
+
+	tmp = xstrdup(mkdtemp(tmpl));
+	log_set_level(LOG_ERROR + 1); /* the refusals are expected */
+	RUN_TEST(test_two_traced_callers_replaced);
+	RUN_TEST(test_chain_within_bound);
+	RUN_TEST(test_refusals);
+	outcomes_reset();
+	remove_tree(tmp);
+	free(tmp);
+	return TEST_SUMMARY();
+}

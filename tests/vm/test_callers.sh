@@ -1,0 +1,112 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# A fix in a function ftrace cannot redirect, patched through its callers
+# (src/diff/callers.c, docs/design.md "Functions ftrace cannot redirect"),
+# on the real Debian kernel:
+#  1. host: tests/vm/callers/msgctl-stat.patch changes ipc/msg.c's
+#     copy_msqid_to_user(), `static inline` (notrace): its out-of-line copy
+#     in the running vmlinux has no `call __fentry__`. The module registers
+#     its caller ksys_msgctl.constprop.0 as the only klp_func and carries
+#     the new helper as a local copy;
+#  2. guest: msgctl(IPC_STAT) returns 0 in the reserved word __unused5
+#     before the load, 0x6c766678 while the patch is loaded (the replaced
+#     caller calls the copy), 0 again after unload; the patch is gone from
+#     /sys/kernel/livepatch, no warning in the kernel log (vm.sh);
+#  3. host: a change to __do_sys_newuname, which its callers reach by a
+#     tail call (jmp), is refused [no-fentry-callers], naming the caller;
+#  4. a global function without fentry: mm/mmap.c's vma_expand(), which the
+#     running vmlinux refers to only by calls from mmap_region() (its own
+#     unit), is patched through that caller; the module loads in the guest,
+#     processes map memory (mmap_region runs), it unloads. kernel/trace's
+#     tracing_map_init(), called from trace_events_hist.c, is refused
+#     [caller-other-unit], naming that caller and its unit.
+# Ends with "N passed, N failed".
+set -u
+KVER=${1:-6.1.0-47-amd64}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$ROOT/tests/vm/lib.sh"
+OUT=$(mktemp -d /tmp/livefix-vmcallers-XXXXXX)
+trap 'rm -rf "$OUT"' EXIT
+LF=$ROOT/livefix
+DIR=$ROOT/tests/vm/callers
+
+vm_locate "$KVER" || { echo "kernel $KVER not in the cache"; t_summary; exit 1; }
+
+# --- host: the module
+if (cd "$ROOT" && "$LF" build -k "$KVER" -n msgctl-stat -o "$OUT" "$DIR/msgctl-stat.patch") \
+	>"$OUT/build.log" 2>&1; then
+	t_pass "build msgctl-stat"
+else
+	t_fail "build msgctl-stat" "a module" "$(tail -5 "$OUT/build.log")"
+	t_summary; exit 1
+fi
+KO=$OUT/livepatch-msgctl-stat.ko
+t_match "build: the caller is replaced, naming the helper" \
+	"'ksys_msgctl.constprop.0' replaced: it calls 'copy_msqid_to_user.constprop.0', which has no fentry" \
+	"$(cat "$OUT/build.log")"
+t_eq "module: the caller is its only klp_func" "vmlinux:ksys_msgctl.constprop.0,0" \
+	"$(modinfo -F livefix_functions "$KO")"
+t_match "module: the helper is a local copy" "^[0-9a-f]+ t __livefix_copy_0_copy_msqid_to_user.constprop.0$" \
+	"$(nm "$KO")"
+gcc -O2 -Wall -o "$OUT/msgstat" "$DIR/msgstat.c" || t_fail "compile msgstat.c" "a program" "gcc failed"
+
+build_other() { # name patch
+	(cd "$ROOT" && "$LF" build -k "$KVER" -n "$1" -o "$OUT" "$DIR/$2") >"$OUT/$1.log" 2>&1
+}
+build_other vma vma-expand-global.patch
+t_eq "global: vma_expand's patch builds" 0 "$?"
+t_match "global: its caller mmap_region replaced" \
+	"'mmap_region' replaced: it calls 'vma_expand', which has no fentry" "$(cat "$OUT/vma.log")"
+t_eq "global: the caller is the only klp_func" "vmlinux:mmap_region,0" \
+	"$(modinfo -F livefix_functions "$OUT/livepatch-vma.ko" 2>&1)"
+build_other tracing tracing-map-other-unit.patch
+t_eq "other unit: refused (exit 3)" 3 "$?"
+t_match "other unit: the caller and its unit named" \
+	"refused \[caller-other-unit\]: kernel/trace/tracing_map.o: function 'tracing_map_init' .* calls it from 'event_hist_trigger_parse' \(trace_events_hist.c\), another unit" \
+	"$(cat "$OUT/tracing.log")"
+
+# --- guest: before, while loaded, after
+cat >"$OUT/guest.sh" <<'GUEST'
+#!/bin/sh
+echo "before: $(/root/msgstat)"
+livefix load /root/livepatch-msgctl-stat.ko >/tmp/out 2>&1 || { echo "load failed:"; cat /tmp/out; }
+echo "loaded: $(/root/msgstat)"
+ls /sys/kernel/livepatch/livepatch_msgctl_stat/vmlinux/ | sed 's/^/klp: /'
+livefix unload livepatch-msgctl-stat >/tmp/out 2>&1 || { echo "unload failed:"; cat /tmp/out; }
+echo "after: $(/root/msgstat)"
+[ -d /sys/kernel/livepatch/livepatch_msgctl_stat ] && echo "still in /sys/kernel/livepatch"
+if livefix load /root/livepatch-vma.ko >/tmp/out 2>&1; then
+	i=0; while [ $i -lt 20 ]; do ls -lR /proc/self/ >/dev/null 2>&1; i=$((i + 1)); done
+	echo "vma: $(cat /sys/kernel/livepatch/livepatch_vma/enabled)"
+	livefix unload livepatch-vma >/tmp/out 2>&1 || { echo "vma unload failed:"; cat /tmp/out; }
+else
+	echo "vma load failed:"; cat /tmp/out
+fi
+[ -d /sys/kernel/livepatch/livepatch_vma ] && echo "vma still in /sys/kernel/livepatch"
+exit 0
+GUEST
+adds=(--add "$LF:/usr/bin/livefix" --add "$KO:/root/" --add "$OUT/msgstat:/root/msgstat")
+[ -f "$OUT/livepatch-vma.ko" ] && adds+=(--add "$OUT/livepatch-vma.ko:/root/")
+out=$(vm_run "${adds[@]}" "$OUT/guest.sh" 2>&1)
+rc=$?
+t_eq "guest: the run ends cleanly (no oops, warning)" 0 "$rc"
+t_match "guest: before the load, __unused5 is 0" "^before: unused5=0$" "$out"
+t_match "guest: while loaded, the copy's mark shows" "^loaded: unused5=6c766678$" "$out"
+t_match "guest: klp redirects the caller only" "^klp: ksys_msgctl.constprop.0,[01]$" "$out"
+t_eq "guest: no klp_func for the helper" "" "$(grep '^klp: copy_msqid' <<<"$out")"
+t_match "guest: after unload, __unused5 is 0 again" "^after: unused5=0$" "$out"
+t_eq "guest: load, unload and the patch gone" "" \
+	"$(grep -E 'failed|still in' <<<"$out")"
+t_match "guest: the vma_expand patch enabled while processes map memory" "^vma: 1$" "$out"
+
+# --- host: a tail-called function without fentry is refused
+(cd "$ROOT" && "$LF" build -k "$KVER" -n newuname -o "$OUT" "$DIR/newuname-tailcall.patch") \
+	>"$OUT/newuname.log" 2>&1
+t_eq "tail call: refused (exit 3)" 3 "$?"
+t_match "tail call: the code, the function and its tail-calling caller named" \
+	"refused \[no-fentry-callers\]: kernel/sys.o: function '__do_sys_newuname' .* tail-called \(jmp\).* in '__(x64|ia32)_sys_newuname'" \
+	"$(cat "$OUT/newuname.log")"
+t_eq "tail call: no module written" "" "$(ls "$OUT"/livepatch-newuname.ko 2>/dev/null)"
+
+[ "$T_FAILED" = 0 ] || { echo "guest output:"; echo "$out"; }
+t_summary
