@@ -124,11 +124,15 @@ static const struct tree_file tree_files[] = {
 	  "int a(void)\n{\n\treturn new_helper();\n}\n" },
 	{ "drivers/b/b.c", "int b(void)\n{\n\treturn 1;\n}\n",
 	  "int b(void)\n{\n\treturn 1;\n}\n\nint new_helper(void)\n{\n\treturn 2;\n}\n" },
-	/* a changed header, included directly by d.c, through bar.h by e.c */
-	{ "include/linux/foo.h", "#define FOO 1\n", "#define FOO 2\n" },
+	/* a changed header adds FOO_NEW: d.c (directly) and e.c (through
+	 * bar.h) use it, k.c includes it and uses nothing it changes */
+	{ "include/linux/foo.h", "#define FOO 1\n", "#define FOO 1\n#define FOO_NEW 2\n" },
 	{ "include/linux/bar.h", "#include <linux/foo.h>\n", "#include <linux/foo.h>\n" },
-	{ "net/d.c", "#include <linux/foo.h>\nint d;\n", "#include <linux/foo.h>\nint d = 1;\n" },
-	{ "net/e.c", "#include <linux/bar.h>\nint e;\n", "#include <linux/bar.h>\nint e = 1;\n" },
+	{ "net/d.c", "#include <linux/foo.h>\nint d;\n",
+	  "#include <linux/foo.h>\nint d = FOO_NEW;\n" },
+	{ "net/e.c", "#include <linux/bar.h>\nint e;\n",
+	  "#include <linux/bar.h>\nint e = FOO_NEW;\n" },
+	{ "net/k.c", "#include <linux/foo.h>\nint k;\n", "#include <linux/foo.h>\nint k = FOO;\n" },
 	/* a header the update adds, and the file that starts including it */
 	{ "fs/newh.h", NULL, "#define NEWH 1\n" },
 	{ "fs/f.c", "int f;\n", "#include \"newh.h\"\nint f = NEWH;\n" },
@@ -192,7 +196,7 @@ static const char *const expect_diff[][2] = {
 	{ "include/linux/foo.h", "changed" },      { "mm/g.c", "changed" },
 	{ "mm/gone.c", "removed" },               { "mm/h.c", "changed" },
 	{ "mm/i.c", "changed" },                  { "net/d.c", "changed" },
-	{ "net/e.c", "changed" },
+	{ "net/e.c", "changed" },                 { "net/k.c", "changed" },
 };
 #define NR_EXPECT_DIFF (sizeof(expect_diff) / sizeof(expect_diff[0]))
 
@@ -246,6 +250,7 @@ static void test_grouping(void)
 		{ "mm/h.c", "mm/h.c" },
 		{ "mm/i.c", "mm/i.c" },
 		{ "mm/gone.c", "mm/gone.c" },
+		{ "net/k.c", "net/k.c" },
 	};
 	struct update_diff d;
 	struct update_groups g;
@@ -261,9 +266,9 @@ static void test_grouping(void)
 		      expect[i][0], expect[i][1], seen);
 		free(seen);
 	}
-	/* 13 files: {a,b} {foo,d,e} {f,newh} and 7 alone (link, Makefile,
-	 * g, h, i, gone) = 3 + 6 */
-	CHECK_INT(9, g.nr);
+	/* 14 files: {a,b} {foo,d,e} {f,newh} and 7 alone (link, Makefile,
+	 * g, h, i, gone, k) = 3 + 7 */
+	CHECK_INT(10, g.nr);
 	update_groups_release(&g);
 	/* without the graph, e.c (through bar.h) is no longer with foo.h */
 	CHECK_INT(0, update_group_files(&d, old_tree, new_tree, NULL, &g));
