@@ -112,4 +112,26 @@ int update_group_files(const struct update_diff *diff, const char *old_tree,
 		       struct update_groups *out);
 void update_groups_release(struct update_groups *g);
 
+/* ---- plan.c ---- */
+
+/* A whole update before anything is compiled. */
+struct update_plan {
+	char *kver;    /* the kernel patched, "6.1.0-47-amd64" */
+	char *running; /* its Debian version, "6.1.170-3" */
+	char *target;  /* the update's, "6.1.176-1" */
+	struct update_changelog changelog;
+	struct update_diff diff;
+	struct update_groups groups;
+};
+
+/* For kernel kver (NULL: the running one) and Debian version target of
+ * its series: both source trees fetched (the inputs' cache), diffed,
+ * grouped, and the target's changelog read. 0; -EINVAL for a target that
+ * is not a version, of another series or not newer (one line said);
+ * -ENOENT when the archive has no such version; other -errno. */
+int update_plan_make(const char *kver, const char *target, struct update_plan *p);
+/* plan.json and plan.md in outdir, each whole or absent. 0 or -errno. */
+int update_plan_write(const struct update_plan *p, const char *outdir);
+void update_plan_release(struct update_plan *p);
+
 #endif
