@@ -10,6 +10,7 @@
 #include "common/json.h"
 #include "common/log.h"
 #include "common/xalloc.h"
+#include "compile/compile.h"
 #include "headers/include_graph.h"
 #include "inputs/inputs.h"
 #include "kernel/debversion.h"
@@ -54,6 +55,24 @@ static int check_target(const char *kver, const char *running, const char *targe
 	return ret;
 }
 
+/* What the plan can say of a file before building: "unit" (a .c the
+ * config compiles), "new unit" (a .c the update adds: refused, new-file),
+ * "not built in this config", "header", "removed", "not code". */
+static const char *file_status(const struct update_plan *p, size_t i)
+{
+	const struct update_file *f = &p->diff.files[i];
+
+	if (f->kind == UPDATE_FILE_OTHER)
+		return "not code";
+	if (f->change == UPDATE_REMOVED)
+		return "removed";
+	if (f->kind == UPDATE_FILE_HEADER)
+		return "header";
+	if (f->change == UPDATE_ADDED)
+		return "new unit";
+	return p->objects[i] ? "unit" : "not built in this config";
+}
+
 static void write_plan_json(FILE *out, const struct update_plan *p)
 {
 	struct json_writer w;
@@ -85,6 +104,12 @@ static void write_plan_json(FILE *out, const struct update_plan *p)
 		json_kv(&w, "change", update_file_change_name(f->change));
 		json_key(&w, "group");
 		json_int(&w, (long long)p->groups.group_of[i]);
+		json_kv(&w, "status", file_status(p, i));
+		json_key(&w, "object");
+		if (p->objects[i])
+			json_string(&w, p->objects[i]);
+		else
+			json_null(&w);
 		json_object_end(&w);
 	}
 	json_array_end(&w);
@@ -111,13 +136,21 @@ static void write_plan_json(FILE *out, const struct update_plan *p)
 
 static void write_plan_md(FILE *out, const struct update_plan *p)
 {
-	size_t kinds[3] = { 0 };
+	size_t kinds[3] = { 0 }, units = 0, not_built = 0, new_units = 0;
 
-	for (size_t i = 0; i < p->diff.nr; i++)
+	for (size_t i = 0; i < p->diff.nr; i++) {
+		const char *st = file_status(p, i);
+
 		kinds[p->diff.files[i].kind]++;
+		units += !strcmp(st, "unit");
+		not_built += !strcmp(st, "not built in this config");
+		new_units += !strcmp(st, "new unit");
+	}
 	fprintf(out, "# Update plan: %s -> %s (kernel %s)\n\n", p->running, p->target, p->kver);
 	fprintf(out, "- files changed: %zu (%zu .c, %zu headers, %zu not code)\n", p->diff.nr,
 		kinds[UPDATE_FILE_C], kinds[UPDATE_FILE_HEADER], kinds[UPDATE_FILE_OTHER]);
+	fprintf(out, "- .c files: %zu compiled by this config, %zu not built in this config, "
+		"%zu new units (refused: new-file)\n", units, not_built, new_units);
 	fprintf(out, "- groups (built or refused whole): %zu\n", p->groups.nr);
 	fprintf(out, "- changelog entries naming CVEs: %zu, distinct CVE ids: %zu\n\n",
 		p->changelog.nr, update_changelog_nr_cves(&p->changelog));
@@ -134,11 +167,14 @@ static void write_plan_md(FILE *out, const struct update_plan *p)
 				p->diff.files[grp->files[k]].change == UPDATE_ADDED ? " (new)" : "");
 		fputc('\n', out);
 	}
-	fprintf(out, "\n## Files\n\n| file | kind | change | group |\n|---|---|---|---|\n");
+	fprintf(out, "\n## Files\n\n| file | kind | change | group | status |\n"
+		     "|---|---|---|---|---|\n");
 	for (size_t i = 0; i < p->diff.nr; i++)
-		fprintf(out, "| `%s` | %s | %s | %zu |\n", p->diff.files[i].path,
+		fprintf(out, "| `%s` | %s | %s | %zu | %s%s%s |\n", p->diff.files[i].path,
 			update_file_kind_name(p->diff.files[i].kind),
-			update_file_change_name(p->diff.files[i].change), p->groups.group_of[i]);
+			update_file_change_name(p->diff.files[i].change), p->groups.group_of[i],
+			file_status(p, i), p->objects[i] ? ": " : "",
+			p->objects[i] ? p->objects[i] : "");
 }
 
 /* Writes path whole via a temporary file, or not at all. */
@@ -192,6 +228,39 @@ static int plan_graph(const struct kernel_inputs *in, const char *old_tree,
 	return ret ? include_graph_scan(old_tree, g) : 0;
 }
 
+/* The object of a .c file that the config compiles only as part of
+ * another unit that #includes it (kernel/sched/build_policy.c includes
+ * rt.c): the first such unit's. */
+static char *includer_object(const struct kernel_inputs *in, const struct include_graph *g,
+			     const char *source)
+{
+	const char **units = include_graph_c_includers(g, source);
+	char *object = NULL;
+
+	for (size_t k = 0; units && units[k] && !object; k++)
+		if (strcmp(units[k], source))
+			object = source_kbuild_object(in, units[k], NULL);
+	free(units);
+	return object;
+}
+
+/* The running config's object of each changed .c file (the kernel's
+ * kbuild files, read as the build reads them). */
+static void find_objects(const struct kernel_inputs *in, const struct include_graph *g,
+			 struct update_plan *p)
+{
+	p->objects = xcalloc(p->diff.nr ? p->diff.nr : 1, sizeof(*p->objects));
+	for (size_t i = 0; i < p->diff.nr; i++) {
+		const char *path = p->diff.files[i].path;
+
+		if (p->diff.files[i].kind != UPDATE_FILE_C || p->diff.files[i].change != UPDATE_CHANGED)
+			continue;
+		p->objects[i] = source_kbuild_object(in, path, NULL);
+		if (!p->objects[i])
+			p->objects[i] = includer_object(in, g, path);
+	}
+}
+
 int update_plan_make(const char *kver, const char *target, struct update_plan *p)
 {
 	struct kernel_inputs in = { 0 };
@@ -201,7 +270,7 @@ int update_plan_make(const char *kver, const char *target, struct update_plan *p
 	int ret;
 
 	memset(p, 0, sizeof(*p));
-	ret = inputs_get(kver, false, &in);
+	ret = inputs_get(kver, true, &in);
 	if (ret) {
 		pr_err("kernel %s: its inputs cannot be had: %s", kver ? kver : "(running)",
 		       strerror(-ret));
@@ -230,6 +299,8 @@ int update_plan_make(const char *kver, const char *target, struct update_plan *p
 		ret = plan_graph(&in, old_tree, &graph);
 	if (!ret)
 		ret = update_group_files(&p->diff, old_tree, new_tree, graph, &p->groups);
+	if (!ret)
+		find_objects(&in, graph, p);
 	include_graph_free(graph);
 	inputs_release(&in);
 	free(series);
@@ -243,6 +314,9 @@ int update_plan_make(const char *kver, const char *target, struct update_plan *p
 
 void update_plan_release(struct update_plan *p)
 {
+	for (size_t i = 0; p->objects && i < p->diff.nr; i++)
+		free(p->objects[i]);
+	free(p->objects);
 	update_changelog_release(&p->changelog);
 	update_diff_release(&p->diff);
 	update_groups_release(&p->groups);

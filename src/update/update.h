@@ -122,6 +122,10 @@ struct update_plan {
 	struct update_changelog changelog;
 	struct update_diff diff;
 	struct update_groups groups;
+	/* per diff file: the object the running kernel's config compiles a
+	 * .c file into ("net/ipv4/tcp.o"), NULL when it compiles none (not
+	 * built in this config, or a unit the update adds) or not a .c */
+	char **objects;
 };
 
 /* For kernel kver (NULL: the running one) and Debian version target of
