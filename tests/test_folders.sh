@@ -27,10 +27,11 @@ headers: common inputs patch compile diff
 verify: common elf special x86
 module: common elf ksym inputs
 kernel: common elf ksym verify
+update: common inputs patch compile diff headers kernel
 user: common x86 elf ksym special patch compile diff verify
-pipeline: common x86 elf ksym special inputs patch compile diff headers verify module kernel
-console: common x86 elf ksym special inputs patch compile diff headers verify module kernel user pipeline
-cli: common x86 elf ksym special inputs patch compile diff headers verify module kernel user pipeline
+pipeline: common x86 elf ksym special inputs patch compile diff headers verify module kernel update
+console: common x86 elf ksym special inputs patch compile diff headers verify module kernel update user pipeline
+cli: common x86 elf ksym special inputs patch compile diff headers verify module kernel update user pipeline
 '
 # The one file that forks, execs and waits; and the calls it alone makes.
 SPAWN_FILE=common/run.c

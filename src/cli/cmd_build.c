@@ -43,6 +43,7 @@ static void build_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: livefix build [-k KVER] [-n NAME] [-o DIR] [options] PATCH...\n"
+		"       livefix build --update VERSION --plan [-k KVER] [-o DIR]\n"
 		"\n"
 		"Builds a livepatch module from source patches (patch -p1 against the\n"
 		"kernel's source) for a Debian kernel, compiling only what they touch.\n"
@@ -68,6 +69,15 @@ static void build_usage(FILE *out)
 		"                           (default 40); beyond, only the units using what\n"
 		"                           a header change modifies (inline functions,\n"
 		"                           macros, declarations) or adds, if they fit\n"
+		"      --update VERSION     a whole Debian kernel update to VERSION (e.g.\n"
+		"                           6.1.176-1) of the kernel's series: both\n"
+		"                           linux-source packages fetched by apt (cached,\n"
+		"                           SHA256-checked), every changed file found and\n"
+		"                           grouped as the changes need each other, the\n"
+		"                           changelog's CVEs since the running version read\n"
+		"      --plan               with --update: write that plan (plan.json,\n"
+		"                           plan.md in DIR) and build nothing; the\n"
+		"                           cumulative module is not built yet\n"
 		"  -h, --help               this help\n"
 		"\n"
 		"Exit status: 0 built, 1 failed, 2 usage, 3 refused (unsafe or no\n"
@@ -78,7 +88,7 @@ static void build_usage(FILE *out)
 int cmd_build(int argc, char **argv)
 {
 	enum { OPT_NO_REPLACE = 256, OPT_SKIP_CC, OPT_KEEP, OPT_DESC, OPT_CVE, OPT_EFFECTIVE,
-	       OPT_SIGN_KEY, OPT_SIGN_CERT, OPT_MAX_UNITS, OPT_JSON };
+	       OPT_SIGN_KEY, OPT_SIGN_CERT, OPT_MAX_UNITS, OPT_JSON, OPT_UPDATE, OPT_PLAN };
 	static const struct option longopts[] = {
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "name", required_argument, NULL, 'n' },
@@ -93,13 +103,16 @@ int cmd_build(int argc, char **argv)
 		{ "sign-cert", required_argument, NULL, OPT_SIGN_CERT },
 		{ "max-units", required_argument, NULL, OPT_MAX_UNITS },
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "update", required_argument, NULL, OPT_UPDATE },
+		{ "plan", no_argument, NULL, OPT_PLAN },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct livepatch_build_opts o = { .replace = true };
 	struct livepatch_build_report report = { 0 };
 	char *ko = NULL, *cves = NULL;
-	bool json = false;
+	const char *update = NULL;
+	bool json = false, plan = false;
 	int c, ret, status;
 
 	/* --json anywhere on the line: even a usage error is a document */
@@ -137,6 +150,8 @@ int cmd_build(int argc, char **argv)
 			}
 			break;
 		case OPT_JSON: break;
+		case OPT_UPDATE: update = optarg; break;
+		case OPT_PLAN: plan = true; break;
 		case 'h': build_usage(stdout); return EXIT_OK;
 		default: build_usage(stderr); return usage_error(&o, json);
 		}
@@ -146,6 +161,16 @@ int cmd_build(int argc, char **argv)
 		build_usage(stderr);
 		free(cves);
 		return usage_error(&o, json);
+	}
+	if (update || plan) {
+		free(cves);
+		if (!update || !plan || optind < argc || json) {
+			pr_err("--update VERSION goes with --plan (the cumulative module is not "
+			       "built yet), without patches or --json");
+			build_usage(stderr);
+			return EXIT_USAGE;
+		}
+		return cmd_build_update(o.kver, update, o.outdir);
 	}
 	if (optind >= argc) {
 		pr_err("no patch given");

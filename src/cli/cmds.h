@@ -55,6 +55,8 @@ int cli_parse_transition_args(int argc, char **argv, bool with_force,
 			      struct transition_args *args);
 
 int cmd_fetch(int argc, char **argv);
+/* livefix build --update VERSION --plan (cmd_build_update.c). */
+int cmd_build_update(const char *kver, const char *target, const char *outdir);
 int cmd_build(int argc, char **argv);
 int cmd_load(int argc, char **argv);
 int cmd_unload(int argc, char **argv);

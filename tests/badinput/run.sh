@@ -116,6 +116,16 @@ expect "patch outside the source tree" 1 'outside the kernel source' build -o "$
 expect "missing patch file" 1 'cannot read|No such file' build -o "$T/o5" "$T/nonexistent.patch"
 nothing_in "  no output" "$T/o5"
 expect "no patch given" 2 'no patch' build -o "$T/o5"
+# a whole update (build --update VERSION --plan): one line, nothing written,
+# and no cache directory for a version the archive lacks
+expect "update to an older version" 2 'not newer than the running kernel' \
+	"$LF" build --update 6.1.164-1 --plan -k "$KVER" -o "$T/o6"
+expect "update of another series" 2 'of series 6.12, but kernel' \
+	"$LF" build --update 6.12.1-1 --plan -k "$KVER" -o "$T/o6"
+expect "update not in the archive" 4 'linux-source-6.1 6.1.999-1 is not in the archive' \
+	"$LF" build --update 6.1.999-1 --plan -k "$KVER" -o "$T/o6"
+nothing_in "  no output" "$T/o6"
+nothing_in "  no cache directory for it" "${LIVEFIX_CACHE:-/var/cache/livefix}/source-6.1-6.1.999-1"
 cache_ok "cache usable after bad patches"
 
 # ---- build --json: one document on stdout whatever the outcome, valid

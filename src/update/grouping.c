@@ -1,0 +1,723 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The changed files of an update grouped as the changes need each other
+ * (update.h says which needs join files). The groups are the classes of a
+ * union-find over the diff's files; every look-up of a name or a path
+ * goes through a hash map or a binary search, so the work is linear in
+ * the text read, not in files times names. */
+#include "update/update.h"
+
+#include "common/fsutil.h"
+#include "common/hashmap.h"
+#include "common/log.h"
+#include "common/xalloc.h"
+#include "headers/include_graph.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct grouping {
+	const struct update_diff *diff;
+	const char *old_tree, *new_tree;
+	size_t *parent;
+	char **new_text; /* per diff file: its target text, NULL if none */
+	struct hashmap includes; /* pair_key(header, includer) -> (void *)1 */
+	struct hashmap header_names; /* a name a header's change touches -> header + 1 */
+	char **names; /* the keys of header_names, owned */
+	size_t nr_names, alloc_names;
+};
+
+static size_t find_root(size_t *parent, size_t i)
+{
+	while (parent[i] != i) {
+		parent[i] = parent[parent[i]];
+		i = parent[i];
+	}
+	return i;
+}
+
+static void join(struct grouping *gr, size_t a, size_t b)
+{
+	size_t ra = find_root(gr->parent, a), rb = find_root(gr->parent, b);
+
+	/* the lower index is the root, so a group's root is its first file */
+	if (ra < rb)
+		gr->parent[rb] = ra;
+	else if (rb < ra)
+		gr->parent[ra] = rb;
+}
+
+static int cmp_file_path(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct update_file *)elem)->path);
+}
+
+/* The index of rel in the diff (sorted by path), or -1. */
+static long diff_index(const struct update_diff *d, const char *rel)
+{
+	const struct update_file *f = bsearch(rel, d->files, d->nr, sizeof(*d->files), cmp_file_path);
+
+	return f ? f - d->files : -1;
+}
+
+static bool is_source(const struct update_file *f)
+{
+	return f->change != UPDATE_REMOVED && f->kind != UPDATE_FILE_OTHER;
+}
+
+/* Comments replaced by spaces, newlines kept (lines keep their numbers
+ * and a comment's words join no one); literals are left for the word
+ * scans to skip, so that a quoted #include stays readable. */
+static void blank_comments(char *text)
+{
+	char *p = text;
+
+	while (p && *p) {
+		if (*p == '"' || *p == '\'') {
+			char quote = *p++;
+
+			while (*p && *p != quote && *p != '\n')
+				p += *p == '\\' && p[1] ? 2 : 1;
+			if (*p)
+				p++;
+		} else if (p[0] == '/' && p[1] == '*') {
+			char *end = strstr(p + 2, "*/");
+			char *stop = end ? end + 2 : p + strlen(p);
+
+			for (; p < stop; p++)
+				if (*p != '\n')
+					*p = ' ';
+		} else if (p[0] == '/' && p[1] == '/') {
+			while (*p && *p != '\n')
+				*p++ = ' ';
+		} else {
+			p++;
+		}
+	}
+}
+
+/* ---- headers ---- */
+
+/* Which file includes which of the diff's headers: the pair (header,
+ * includer) as one integer key, from the include graph (directly or not)
+ * and from the target text's own #include lines. */
+static uint64_t pair_key(const struct grouping *gr, size_t header, size_t includer)
+{
+	return (uint64_t)header * gr->diff->nr + includer;
+}
+
+static void note_include(struct grouping *gr, size_t header, size_t includer)
+{
+	if (header == includer || hashmap_get_int(&gr->includes, pair_key(gr, header, includer)))
+		return;
+	hashmap_add_int(&gr->includes, pair_key(gr, header, includer), (void *)1);
+	/* a header the update adds: its includers cannot compile without it */
+	if (gr->diff->files[header].change == UPDATE_ADDED)
+		join(gr, header, includer);
+}
+
+static void note_graph_includers(struct grouping *gr, const struct include_graph *g)
+{
+	const struct update_diff *d = gr->diff;
+
+	for (size_t i = 0; i < d->nr; i++) {
+		const char **units;
+
+		if (d->files[i].kind != UPDATE_FILE_HEADER || d->files[i].change != UPDATE_CHANGED)
+			continue;
+		units = include_graph_c_includers(g, d->files[i].path);
+		for (size_t k = 0; units && units[k]; k++) {
+			long j = diff_index(d, units[k]);
+
+			if (j >= 0 && is_source(&d->files[j]))
+				note_include(gr, i, (size_t)j);
+		}
+		free(units);
+	}
+}
+
+/* The diff's file that "#include <name>" or "name" in f names, looked for
+ * where the kernel's -I list and f's folder put it; -1 if none. */
+static long spelled_include(struct grouping *gr, size_t f, const char *name, size_t len,
+			    bool quoted)
+{
+	static const char *const dirs[] = { "include/", "arch/x86/include/", "include/uapi/",
+					    "arch/x86/include/uapi/", NULL };
+	const char *path = gr->diff->files[f].path;
+	const char *slash = strrchr(path, '/');
+	char *cand;
+	long j;
+
+	if (quoted) {
+		cand = xasprintf("%.*s%.*s", slash ? (int)(slash - path + 1) : 0, path, (int)len, name);
+		j = diff_index(gr->diff, cand);
+		free(cand);
+		if (j >= 0 && is_source(&gr->diff->files[j]))
+			return j;
+	}
+	for (size_t k = 0; dirs[k]; k++) {
+		cand = xasprintf("%s%.*s", dirs[k], (int)len, name);
+		j = diff_index(gr->diff, cand);
+		free(cand);
+		if (j >= 0 && is_source(&gr->diff->files[j]))
+			return j;
+	}
+	return -1;
+}
+
+static void note_direct_includes(struct grouping *gr, size_t f)
+{
+	const char *text = gr->new_text[f];
+
+	for (const char *line = text; line && *line;) {
+		const char *p = line, *end = strchr(line, '\n');
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '#') {
+			p++;
+			while (*p == ' ' || *p == '\t')
+				p++;
+			if (!strncmp(p, "include", 7)) {
+				const char *open = p + 7, *close;
+				long j;
+
+				while (*open == ' ' || *open == '\t')
+					open++;
+				close = *open == '<' ? strchr(open + 1, '>') :
+					*open == '"' ? strchr(open + 1, '"') : NULL;
+				if (close && (!end || close < end)) {
+					j = spelled_include(gr, f, open + 1, (size_t)(close - open - 1),
+							    *open == '"');
+					if (j >= 0)
+						note_include(gr, (size_t)j, f);
+				}
+			}
+		}
+		line = end ? end + 1 : NULL;
+	}
+}
+
+/* ---- new external functions and their callers ---- */
+
+static bool is_ident(char c)
+{
+	return isalnum((unsigned char)c) || c == '_';
+}
+
+static bool all_upper(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (islower((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+/* Calls fn(name, len, arg) for each function the text defines with
+ * external linkage, read textually the kernel's way: the definition's
+ * first line starts in column 0, the name is the word before the first
+ * '(', a '{' comes before any ';', and neither that line nor, when the
+ * name starts the line, the one before it starts with "static". Names in
+ * capitals are macros (SYSCALL_DEFINE3), not functions. */
+static void for_each_external_def(const char *text, void (*fn)(const char *, size_t, void *),
+				  void *arg)
+{
+	const char *prev = NULL;
+
+	for (const char *line = text; line && *line;) {
+		const char *end = strchr(line, '\n');
+		const char *paren = strchr(line, '(');
+		const char *name, *stop;
+
+		if (is_ident(line[0]) && paren && (!end || paren < end) &&
+		    strncmp(line, "static", 6) && strncmp(line, "typedef", 7)) {
+			name = paren;
+			while (name > line && (name[-1] == ' ' || name[-1] == '\t'))
+				name--;
+			stop = name;
+			while (name > line && is_ident(name[-1]))
+				name--;
+			stop = stop > name && !memchr(line, '=', (size_t)(name - line)) &&
+						       !memchr(line, ';', (size_t)(name - line)) ?
+				       stop : NULL;
+			if (stop && !(name == line && prev && !strncmp(prev, "static", 6)) &&
+			    !all_upper(name, (size_t)(stop - name))) {
+				size_t body = strcspn(paren, ";{");
+
+				if (paren[body] == '{')
+					fn(name, (size_t)(stop - name), arg);
+			}
+		}
+		prev = line;
+		line = end ? end + 1 : NULL;
+	}
+}
+
+struct defs {
+	struct hashmap names; /* name -> (void *)(file index + 1) */
+	char **owned;
+	size_t nr, alloc;
+	size_t file;
+};
+
+static void add_def(const char *name, size_t len, void *arg)
+{
+	struct defs *d = arg;
+	char *copy = xstrndup(name, len);
+
+	xgrow((void **)&d->owned, &d->alloc, d->nr + 1, sizeof(*d->owned));
+	d->owned[d->nr++] = copy;
+	hashmap_add_str(&d->names, copy, (void *)(uintptr_t)(d->file + 1));
+}
+
+static void defs_release(struct defs *d)
+{
+	hashmap_release(&d->names);
+	for (size_t i = 0; i < d->nr; i++)
+		free(d->owned[i]);
+	free(d->owned);
+}
+
+/* The functions file f defines in its target text and not in its running
+ * text, added to added->names. */
+static void collect_new_functions(struct grouping *gr, size_t f, struct defs *added)
+{
+	struct defs old = { .file = f }, now = { .file = f };
+	char *old_text = NULL;
+
+	hashmap_init(&old.names);
+	hashmap_init(&now.names);
+	if (gr->diff->files[f].change == UPDATE_CHANGED) {
+		char *path = xasprintf("%s/%s", gr->old_tree, gr->diff->files[f].path);
+
+		old_text = read_file(path, NULL);
+		free(path);
+		blank_comments(old_text);
+		if (old_text)
+			for_each_external_def(old_text, add_def, &old);
+	}
+	for_each_external_def(gr->new_text[f], add_def, &now);
+	for (size_t i = 0; i < now.nr; i++)
+		if (!hashmap_get_str(&old.names, now.owned[i]))
+			add_def(now.owned[i], strlen(now.owned[i]), added);
+	defs_release(&old);
+	defs_release(&now);
+	free(old_text);
+}
+
+static void join_callers(struct grouping *gr, size_t f, const struct defs *added)
+{
+	const char *p = gr->new_text[f];
+
+	while (*p) {
+		const char *start;
+		char *word;
+		void *v;
+
+		if (!is_ident(*p) || isdigit((unsigned char)*p)) {
+			p++;
+			continue;
+		}
+		start = p;
+		while (is_ident(*p))
+			p++;
+		word = xstrndup(start, (size_t)(p - start));
+		v = hashmap_get_str(&added->names, word);
+		if (v && (size_t)(uintptr_t)v - 1 != f)
+			join(gr, f, (size_t)(uintptr_t)v - 1);
+		free(word);
+	}
+}
+
+static void join_new_functions(struct grouping *gr)
+{
+	const struct update_diff *d = gr->diff;
+	struct defs added = { 0 };
+
+	hashmap_init(&added.names);
+	for (size_t i = 0; i < d->nr; i++)
+		if (d->files[i].kind == UPDATE_FILE_C && gr->new_text[i]) {
+			added.file = i;
+			collect_new_functions(gr, i, &added);
+		}
+	if (added.nr)
+		for (size_t i = 0; i < d->nr; i++)
+			if (gr->new_text[i])
+				join_callers(gr, i, &added);
+	defs_release(&added);
+}
+
+/* ---- what a header's change touches, and the files that name it ---- */
+
+/* Words that name nothing a header could add: C's own, the preprocessor's
+ * and the kernel's basic types. A changed line of them alone joins no one. */
+static const char *const common_words[] = {
+	"auto", "break", "case", "char", "const", "continue", "default", "do", "double",
+	"else", "enum", "extern", "float", "for", "goto", "if", "inline", "int", "long",
+	"register", "return", "short", "signed", "sizeof", "static", "struct", "switch",
+	"typedef", "union", "unsigned", "void", "volatile", "while", "bool", "true", "false",
+	"NULL", "define", "undef", "include", "ifdef", "ifndef", "endif", "elif", "defined",
+	"u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "__u8", "__u16", "__u32",
+	"__u64", "__s32", "__s64", "size_t", "__always_inline", "__init", "__exit", NULL,
+};
+
+static bool is_common_word(const char *w)
+{
+	for (size_t i = 0; common_words[i]; i++)
+		if (!strcmp(w, common_words[i]))
+			return true;
+	return false;
+}
+
+/* Calls fn(word, arg) for each identifier of text[0..len) (NUL-terminated
+ * copies, valid during the call). */
+static void for_each_word(const char *text, size_t len, void (*fn)(const char *, void *),
+			  void *arg)
+{
+	const char *p = text, *end = text + len;
+	char buf[256];
+
+	while (p < end) {
+		const char *start;
+
+		if (*p == '"' || *p == '\'') { /* a literal: its words name nothing */
+			char quote = *p++;
+
+			while (p < end && *p != quote && *p != '\n')
+				p += *p == '\\' && p + 1 < end ? 2 : 1;
+			p++;
+			continue;
+		}
+		if (!is_ident(*p)) {
+			p++;
+			continue;
+		}
+		start = p;
+		while (p < end && is_ident(*p))
+			p++;
+		if (isdigit((unsigned char)*start) || (size_t)(p - start) >= sizeof(buf))
+			continue;
+		memcpy(buf, start, (size_t)(p - start));
+		buf[p - start] = '\0';
+		fn(buf, arg);
+	}
+}
+
+struct word_set {
+	struct hashmap map;
+	char **owned;
+	size_t nr, alloc;
+};
+
+static void word_set_add(const char *w, void *arg)
+{
+	struct word_set *ws = arg;
+	char *copy;
+
+	if (hashmap_get_str(&ws->map, w))
+		return;
+	copy = xstrdup(w);
+	xgrow((void **)&ws->owned, &ws->alloc, ws->nr + 1, sizeof(*ws->owned));
+	ws->owned[ws->nr++] = copy;
+	hashmap_add_str(&ws->map, copy, (void *)1);
+}
+
+static void word_set_release(struct word_set *ws)
+{
+	hashmap_release(&ws->map);
+	for (size_t i = 0; i < ws->nr; i++)
+		free(ws->owned[i]);
+	free(ws->owned);
+}
+
+/* The lines of text (a copy, cut at each '\n') as a set. */
+static char *line_set(const char *text, struct hashmap *set)
+{
+	char *copy = xstrdup(text ? text : "");
+
+	hashmap_init(set);
+	for (char *line = copy; line;) {
+		char *nl = strchr(line, '\n');
+
+		if (nl)
+			*nl = '\0';
+		hashmap_add_str(set, line, (void *)1);
+		line = nl ? nl + 1 : NULL;
+	}
+	return copy;
+}
+
+/* The names one line of a header declares or defines, at file or struct
+ * scope, read textually: the macro of a #define; at parenthesis depth 0,
+ * the word before '(' when the line starts in column 0 (a prototype),
+ * and the word before ';', ',', '=', '[', ':' or '{' (a field, an
+ * enumerator, a variable, a struct or enum tag). Words an attribute
+ * ("__printf(") or a return names are not declared. */
+static void declared_names(const char *line, size_t len, struct word_set *ws)
+{
+	const char *p = line, *end = line + len, *prev_word = NULL;
+	size_t prev_len = 0;
+	int depth = 0;
+	char buf[256];
+
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	if (p < end && *p == '#') {
+		p++;
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		if ((size_t)(end - p) > 7 && !strncmp(p, "define", 6) && (p[6] == ' ' || p[6] == '\t')) {
+			const char *name = p + 7, *stop;
+
+			while (name < end && (*name == ' ' || *name == '\t'))
+				name++;
+			for (stop = name; stop < end && is_ident(*stop); stop++)
+				;
+			if (stop > name && (size_t)(stop - name) < sizeof(buf)) {
+				memcpy(buf, name, (size_t)(stop - name));
+				buf[stop - name] = '\0';
+				word_set_add(buf, ws);
+			}
+		}
+		return;
+	}
+	for (p = line; p < end; p++) {
+		if (is_ident(*p)) {
+			const char *start = p;
+
+			while (p + 1 < end && is_ident(p[1]))
+				p++;
+			if (prev_word && prev_len == 6 && !strncmp(prev_word, "return", 6))
+				start = NULL;
+			prev_word = start ? start : prev_word;
+			prev_len = start ? (size_t)(p - start + 1) : prev_len;
+			if (!start)
+				prev_word = NULL;
+			continue;
+		}
+		if (*p == ' ' || *p == '\t' || *p == '*')
+			continue;
+		if (depth == 0 && prev_word && !isdigit((unsigned char)*prev_word) &&
+		    prev_len < sizeof(buf) &&
+		    ((*p == '(' && line[0] != ' ' && line[0] != '\t' && strncmp(prev_word, "__", 2)) ||
+		     strchr(";,=[:{", *p))) {
+			memcpy(buf, prev_word, prev_len);
+			buf[prev_len] = '\0';
+			word_set_add(buf, ws);
+		}
+		if (*p == '(')
+			depth++;
+		else if (*p == ')' && depth)
+			depth--;
+		prev_word = NULL;
+	}
+}
+
+/* For each line of text that is not (changed) / is (!changed) a line of
+ * other: the names it declares added to ws when changed, all its words
+ * when not. The body of a multi-line #define declares nothing, nor does
+ * the rest of a parameter list that began on an earlier line. */
+static void words_of_lines(const char *text, const struct hashmap *other, bool changed,
+			   struct word_set *ws)
+{
+	bool in_macro = false;
+	long depth = 0; /* parentheses open at the line's start */
+
+	for (const char *line = text; line && *line;) {
+		const char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) : strlen(line);
+		char *copy = xstrndup(line, len);
+		bool in_other = hashmap_get_str(other, copy) != NULL;
+		bool continued = len && line[len - 1] == '\\';
+
+		if (!changed && in_other)
+			for_each_word(line, len, word_set_add, ws);
+		else if (changed && !in_other && !in_macro && depth <= 0)
+			declared_names(line, len, ws);
+		in_macro = continued;
+		for (size_t i = 0; i < len; i++)
+			depth += line[i] == '(' ? 1 : line[i] == ')' ? -1 : 0;
+		if (depth < 0)
+			depth = 0;
+		free(copy);
+		line = nl ? nl + 1 : NULL;
+	}
+}
+
+static void add_header_name(struct grouping *gr, size_t header, const char *w)
+{
+	char *copy = xstrdup(w);
+
+	xgrow((void **)&gr->names, &gr->alloc_names, gr->nr_names + 1, sizeof(*gr->names));
+	gr->names[gr->nr_names++] = copy;
+	hashmap_add_str(&gr->header_names, copy, (void *)(uintptr_t)(header + 1));
+}
+
+/* The names header h's change touches: the names its added and removed
+ * lines declare (a new macro, a prototype that changed, a field, a
+ * definition that moved out) that its unchanged lines do not name, common
+ * words aside. */
+static void collect_header_names(struct grouping *gr, size_t h)
+{
+	char *path = xasprintf("%s/%s", gr->old_tree, gr->diff->files[h].path);
+	char *old_text = read_file(path, NULL);
+	struct hashmap old_lines, new_lines;
+	char *old_copy, *new_copy;
+	struct word_set changed = { 0 }, kept = { 0 };
+
+	free(path);
+	blank_comments(old_text);
+	hashmap_init(&changed.map);
+	hashmap_init(&kept.map);
+	old_copy = line_set(old_text, &old_lines);
+	new_copy = line_set(gr->new_text[h], &new_lines);
+	words_of_lines(gr->new_text[h], &old_lines, true, &changed);
+	if (old_text)
+		words_of_lines(old_text, &new_lines, true, &changed);
+	words_of_lines(gr->new_text[h], &old_lines, false, &kept);
+	for (size_t i = 0; i < changed.nr; i++)
+		if (!hashmap_get_str(&kept.map, changed.owned[i]) && !is_common_word(changed.owned[i]))
+			add_header_name(gr, h, changed.owned[i]);
+	word_set_release(&changed);
+	word_set_release(&kept);
+	hashmap_release(&old_lines);
+	hashmap_release(&new_lines);
+	free(old_copy);
+	free(new_copy);
+	free(old_text);
+}
+
+struct user_scan {
+	struct grouping *gr;
+	size_t file;
+};
+
+static void join_if_user(const char *w, void *arg)
+{
+	struct user_scan *us = arg;
+	struct grouping *gr = us->gr;
+	size_t it;
+
+	for (void *v = hashmap_first_str(&gr->header_names, w, &it); v;
+	     v = hashmap_next_str(&gr->header_names, w, &it)) {
+		size_t h = (size_t)(uintptr_t)v - 1;
+
+		if (hashmap_get_int(&gr->includes, pair_key(gr, h, us->file)))
+			join(gr, h, us->file);
+	}
+}
+
+static void join_header_users(struct grouping *gr)
+{
+	const struct update_diff *d = gr->diff;
+
+	for (size_t i = 0; i < d->nr; i++)
+		if (d->files[i].kind == UPDATE_FILE_HEADER && d->files[i].change == UPDATE_CHANGED &&
+		    gr->new_text[i])
+			collect_header_names(gr, i);
+	if (!gr->nr_names)
+		return;
+	for (size_t i = 0; i < d->nr; i++) {
+		struct user_scan us = { gr, i };
+
+		if (gr->new_text[i])
+			for_each_word(gr->new_text[i], strlen(gr->new_text[i]), join_if_user, &us);
+	}
+}
+
+/* ---- the groups ---- */
+
+static void collect_groups(struct grouping *gr, struct update_groups *out)
+{
+	size_t n = gr->diff->nr, *slot = xcalloc(n ? n : 1, sizeof(*slot));
+
+	out->group_of = xcalloc(n ? n : 1, sizeof(*out->group_of));
+	for (size_t i = 0; i < n; i++) {
+		size_t root = find_root(gr->parent, i);
+		struct update_group *g;
+
+		if (root == i) { /* roots are first files: groups in file order */
+			slot[i] = out->nr++;
+			out->groups = xrealloc(out->groups, out->nr * sizeof(*out->groups));
+			out->groups[slot[i]] = (struct update_group){ 0 };
+		}
+		g = &out->groups[slot[root]];
+		g->files = xrealloc(g->files, (g->nr + 1) * sizeof(*g->files));
+		g->files[g->nr++] = i;
+		out->group_of[i] = slot[root];
+	}
+	free(slot);
+}
+
+static int read_new_texts(struct grouping *gr)
+{
+	const struct update_diff *d = gr->diff;
+
+	for (size_t i = 0; i < d->nr; i++) {
+		char *path;
+
+		if (!is_source(&d->files[i]))
+			continue;
+		path = xasprintf("%s/%s", gr->new_tree, d->files[i].path);
+		gr->new_text[i] = read_file(path, NULL);
+		blank_comments(gr->new_text[i]);
+		if (!gr->new_text[i]) {
+			int err = -errno;
+
+			pr_err("%s: cannot read the target's file: %s", path, strerror(errno));
+			free(path);
+			return err;
+		}
+		free(path);
+	}
+	return 0;
+}
+
+int update_group_files(const struct update_diff *diff, const char *old_tree,
+		       const char *new_tree, const struct include_graph *graph,
+		       struct update_groups *out)
+{
+	struct grouping gr = { .diff = diff, .old_tree = old_tree, .new_tree = new_tree };
+	size_t n = diff->nr ? diff->nr : 1;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	gr.parent = xcalloc(n, sizeof(*gr.parent));
+	gr.new_text = xcalloc(n, sizeof(*gr.new_text));
+	for (size_t i = 0; i < diff->nr; i++)
+		gr.parent[i] = i;
+	hashmap_init(&gr.includes);
+	hashmap_init(&gr.header_names);
+	err = read_new_texts(&gr);
+	if (!err) {
+		if (graph)
+			note_graph_includers(&gr, graph);
+		for (size_t i = 0; i < diff->nr; i++)
+			if (gr.new_text[i])
+				note_direct_includes(&gr, i);
+		join_header_users(&gr);
+		join_new_functions(&gr);
+		collect_groups(&gr, out);
+	}
+	hashmap_release(&gr.includes);
+	hashmap_release(&gr.header_names);
+	for (size_t i = 0; i < gr.nr_names; i++)
+		free(gr.names[i]);
+	free(gr.names);
+	for (size_t i = 0; i < diff->nr; i++)
+		free(gr.new_text[i]);
+	free(gr.new_text);
+	free(gr.parent);
+	return err;
+}
+
+void update_groups_release(struct update_groups *g)
+{
+	for (size_t i = 0; i < g->nr; i++)
+		free(g->groups[i].files);
+	free(g->groups);
+	free(g->group_of);
+	memset(g, 0, sizeof(*g));
+}
