@@ -7,6 +7,9 @@
 #   make corpus CORPUS=DIR [KVER=...]          judge a kpatch-style corpus
 #   make stable-corpus CORPUS=DIR [KVER=...] [JOBS=N] [LIMIT=N] [ONLY=id,id|from-to] [EXPECT=id=outcome,...]
 #   make install PREFIX=/usr/local DESTDIR=
+#   make deb [DEB_OUT=dir]     livefix's Debian package (dpkg-buildpackage in a
+#                   copy of the tree, lintian clean) -> build/deb/
+#   make fleet-test  the fleet: apt repository, Ansible rollout on 3 qemu hosts
 #   make unit SANITIZE=1 / make check SANITIZE=1
 #                   ASan+UBSan+LSan build in build-san/, unit and bad-input tests
 #   make fuzz [FUZZ_SECONDS=N]   libFuzzer harnesses (clang) in build-fuzz/
@@ -184,8 +187,13 @@ install: livefix
 		>$(DESTDIR)$(SYSTEMDUNITDIR)/livefix.service
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/livefix.service
 
+# The Debian package, built in a copy of the tree (scripts/deb.sh).
+DEB_OUT ?= $(CURDIR)/build/deb
+deb:
+	@scripts/deb.sh $(DEB_OUT)
+
 clean:
 	rm -rf build build-san build-fuzz livefix
 
 .PHONY: all deps unit vm check demo clean corpus stable-corpus corpus-selftest install user-test \
-	badinput check-long soak fuzz fuzz-build bench
+	badinput check-long soak fuzz fuzz-build bench deb

@@ -37,6 +37,7 @@ count badinput "$ROOT/tests/badinput/run.sh" "$KVER"
 count deps "$ROOT/tests/test_deps.sh"
 count user "$ROOT/tests/user/run.sh"
 count install "$ROOT/tests/test_install.sh"
+count deb "$ROOT/tests/test_deb.sh"
 count needed-headers "$ROOT/tests/corpus/selftest/test_needed_headers.sh"
 count corpus-summary "$ROOT/tests/corpus/selftest/test_summarize.sh"
 # A representative subset of the real stable corpus (the whole of it is
