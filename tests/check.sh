@@ -40,6 +40,7 @@ count install "$ROOT/tests/test_install.sh"
 count deb "$ROOT/tests/test_deb.sh"
 count package "$ROOT/tests/package/test_package.sh" "$KVER"
 count repo "$ROOT/tests/repo/test_repo.sh"
+count ansible "$ROOT/tests/fleet/test_ansible.sh"
 count needed-headers "$ROOT/tests/corpus/selftest/test_needed_headers.sh"
 count corpus-summary "$ROOT/tests/corpus/selftest/test_summarize.sh"
 # A representative subset of the real stable corpus (the whole of it is
