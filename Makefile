@@ -192,8 +192,15 @@ DEB_OUT ?= $(CURDIR)/build/deb
 deb:
 	@scripts/deb.sh $(DEB_OUT)
 
+# The fleet on real test hosts (tests/fleet/run.sh; long, not in check):
+# 3 qemu hosts with a bookworm root, the signed repository, the Ansible
+# rollout, rollback and a failing canary. FLEET_BENCH_OUT=bench/RESULTS.md
+# appends the times.
+fleet-test: livefix
+	@tests/fleet/run.sh $(KVER)
+
 clean:
 	rm -rf build build-san build-fuzz livefix
 
 .PHONY: all deps unit vm check demo clean corpus stable-corpus corpus-selftest install user-test \
-	badinput check-long soak fuzz fuzz-build bench deb
+	badinput check-long soak fuzz fuzz-build bench deb fleet-test
