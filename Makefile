@@ -8,6 +8,9 @@
 #   make stable-corpus CORPUS=DIR [KVER=...] [JOBS=N] [LIMIT=N] [ONLY=id,id|from-to] [EXPECT=id=outcome,...]
 #   make install PREFIX=/usr/local DESTDIR=
 #   make install-console   livefix-console and its systemd unit
+#   make deb [DEB_OUT=dir]     livefix's Debian package (dpkg-buildpackage in a
+#                   copy of the tree, lintian clean) -> build/deb/
+#   make fleet-test  the fleet: apt repository, Ansible rollout on 3 qemu hosts
 #   make unit SANITIZE=1 / make check SANITIZE=1
 #                   ASan+UBSan+LSan build in build-san/, unit and bad-input tests
 #   make fuzz [FUZZ_SECONDS=N]   libFuzzer harnesses (clang) in build-fuzz/
@@ -236,8 +239,20 @@ install-console: livefix-console
 		>$(DESTDIR)$(SYSTEMDUNITDIR)/livefix-console.service
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/livefix-console.service
 
+# The Debian package, built in a copy of the tree (scripts/deb.sh).
+DEB_OUT ?= $(CURDIR)/build/deb
+deb:
+	@scripts/deb.sh $(DEB_OUT)
+
+# The fleet on real test hosts (tests/fleet/run.sh; long, not in check):
+# 3 qemu hosts with a bookworm root, the signed repository, the Ansible
+# rollout, rollback and a failing canary. FLEET_BENCH_OUT=bench/RESULTS.md
+# appends the times.
+fleet-test: livefix
+	@tests/fleet/run.sh $(KVER)
+
 clean:
 	rm -rf build build-san build-fuzz livefix livefix-console
 
 .PHONY: all deps unit vm check demo clean corpus stable-corpus corpus-selftest install user-test user-redis \
-	badinput check-long soak fuzz fuzz-build bench console console-test install-console
+	badinput check-long soak fuzz fuzz-build bench console console-test install-console deb fleet-test

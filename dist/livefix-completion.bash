@@ -42,7 +42,7 @@ _livefix()
 	fi
 
 	local commands="build fetch load unload list info install uninstall show
-		upgrade remove uname status user report"
+		upgrade remove uname status package user report"
 	local cmd i
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
@@ -108,13 +108,14 @@ _livefix()
 	uname) opts="-v --kernel-version -r --kernel-release -a --all -e --effective -h --help" ;;
 	status) opts="-j --json --vex -h --help" ;;
 	report) opts="-s --server -t --token-file -H --host --timeout -n --dry-run -h --help" ;;
+	package) opts="--version --maintainer -o --output -h --help" ;;
 	esac
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 		return
 	fi
 	case $cmd in
-	load | install | info) _livefix_files ko ;;
+	load | install | info | package) _livefix_files ko ;;
 	build) _livefix_files patch ;;
 	uninstall) COMPREPLY=($(compgen -W "$(_livefix_installed_names)" -- "$cur")); _livefix_files ko ;;
 	unload | remove) COMPREPLY=($(compgen -W "$(_livefix_loaded_names)" -- "$cur")) ;;

@@ -71,6 +71,7 @@ int cmd_remove(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_package(int argc, char **argv);
 
 /* The commands whose errors map to different exit statuses. */
 enum cli_command {

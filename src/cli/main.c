@@ -31,6 +31,7 @@ static const struct command commands[] = {
 	{ "remove", cmd_remove, "remove applied updates, newest first" },
 	{ "uname", cmd_uname, "uname with the effective kernel version" },
 	{ "status", cmd_status, "live patch state of this kernel (--json, --vex)" },
+	{ "package", cmd_package, "a built live patch as a Debian package (.deb)" },
 	{ "user", cmd_user, "live patches for running processes (build, apply, ...)" },
 	{ "report", cmd_report, "send the status to a livefix console (--server URL)" },
 };
