@@ -28,10 +28,11 @@ verify: common elf special x86
 module: common elf ksym inputs
 kernel: common elf ksym verify
 update: common inputs patch compile diff headers kernel
+package: common elf ksym kernel
 user: common x86 elf ksym special patch compile diff verify
 pipeline: common x86 elf ksym special inputs patch compile diff headers verify module kernel update
-console: common x86 elf ksym special inputs patch compile diff headers verify module kernel update user pipeline
-cli: common x86 elf ksym special inputs patch compile diff headers verify module kernel update user pipeline
+console: common x86 elf ksym special inputs patch compile diff headers verify module kernel update package user pipeline
+cli: common x86 elf ksym special inputs patch compile diff headers verify module kernel update package user pipeline
 '
 # The one file that forks, execs and waits; and the calls it alone makes.
 SPAWN_FILE=common/run.c

@@ -5,7 +5,7 @@
 #include "common/outcome.h"
 #include "common/xalloc.h"
 #include "kernel/debversion.h"
-#include "kernel/modinfo.h"
+#include "ksym/modinfo.h"
 
 #include <ctype.h>
 #include <errno.h>
