@@ -8,6 +8,7 @@
 #include "common/xalloc.h"
 #include "special/special.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +83,17 @@ static void branch_forms(struct extract *x, struct verify_site *s, const char *t
 		verify_forms_retpoline(&x->forms, s, target);
 }
 
+/* -mindirect-branch-cs-prefix: a call or jmp to the thunk of r8-r15 is
+ * "2e e8/e9 rel32", and the kernel rewrites all 6 bytes (the instruction,
+ * prefix included). */
+static bool cs_prefixed(const struct extract *x, const char *target, uint64_t start)
+{
+	const unsigned char *b = x->out->bytes;
+
+	return !strncmp(target, "__x86_indirect_thunk_r", 22) && isdigit((unsigned char)target[22]) &&
+	       start >= 1 && b[start - 1] == 0x2e && (b[start] == 0xe8 || b[start] == 0xe9);
+}
+
 /* A relocation to one of those targets that is not a branch's rel32 (an
  * address taken) is an ordinary field: collect_relocs() checks it. */
 static void sites_from_relocs(struct extract *x)
@@ -100,6 +112,8 @@ static void sites_from_relocs(struct extract *x)
 		if (r->offset < x->func->offset || field >= x->out->size || kind < 0 ||
 		    !branch_at(x, field, &start, &len))
 			continue;
+		if (cs_prefixed(x, r->sym->name, start))
+			start--, len++;
 		s = add_site(x, start, len, kind);
 		if (s && kind == SITE_BRANCH)
 			branch_forms(x, s, r->sym->name);

@@ -370,7 +370,7 @@ static int thunk_register(const char *name)
 static bool retpoline_bytes(const unsigned char *orig, size_t len, int reg, bool lfence,
 			    unsigned char *b)
 {
-	unsigned char op = orig[0], tmp[16];
+	unsigned char op = orig[0] == 0x2e ? orig[1] : orig[0], tmp[16]; /* cs prefix */
 	size_t i = 0;
 
 	if (op == 0x0f) { /* jcc: inverted jcc.d8 over the indirect jmp */

@@ -102,7 +102,7 @@ static void link_original(unsigned char *run)
 	branch(run, 0x0a, "\x0f\x85", 2, target_of(NULL, "__x86_indirect_thunk_rcx"));
 	branch(run, 0x10, "\xe8", 1, TRAMP);
 	branch(run, 0x15, "\xe9", 1, TRAMP + 8);
-	branch(run, 0x1a, "\xe8", 1, target_of(NULL, "__x86_indirect_thunk_r8"));
+	branch(run, 0x1a, "\x2e\xe8", 2, target_of(NULL, "__x86_indirect_thunk_r8"));
 }
 
 static int compare(const unsigned char *run, struct verify_mismatch *m)
@@ -121,7 +121,7 @@ static const struct verify_site *site_at(uint32_t off)
 /* Site off accepts bytes (len of them) on top of the original: 0 or 1. */
 static int accepts(uint32_t off, const char *bytes, uint32_t len)
 {
-	unsigned char run[0x20];
+	unsigned char run[0x21];
 	struct verify_mismatch m;
 
 	link_original(run);
@@ -142,7 +142,7 @@ static void test_sites(void)
 		{ 0x0a, 6, 2 }, /* original, jne-inverted over jmp *%rcx */
 		{ 0x10, 5, 4 }, /* original, call func, nop5, xor5rax */
 		{ 0x15, 5, 3 }, /* original, jmp func, ret; int3 */
-		{ 0x1a, 5, 2 }, /* original, call *%r8 + nop2 */
+		{ 0x1a, 6, 3 }, /* original (cs prefix in), call *%r8 + nop3, lfence; call *%r8 */
 	};
 
 	CHECK(extracted, "extraction failed");
@@ -159,7 +159,7 @@ static void test_sites(void)
 
 static void test_original_accepted(void)
 {
-	unsigned char run[0x20];
+	unsigned char run[0x21];
 	struct verify_mismatch m;
 
 	if (!extracted)
@@ -188,14 +188,16 @@ static void test_retpoline_forms(void)
 	CHECK_INT(1, accepts(0x0a, "\x74\x04\xff\xe1\xcc\x90", 6)); /* je .+4; jmp *%rcx */
 	CHECK_INT(0, accepts(0x0a, "\x75\x04\xff\xe1\xcc\x90", 6)); /* condition not inverted */
 	CHECK_INT(0, accepts(0x0a, "\x74\x03\xff\xe1\xcc\x90", 6)); /* short of the end */
-	CHECK_INT(1, accepts(0x1a, "\x41\xff\xd0\x66\x90", 5));     /* call *%r8; nop2 */
-	CHECK_INT(0, accepts(0x1a, "\x0f\xae\xe8\xff\xd0", 5));     /* lfence form: %rax's */
+	CHECK_INT(1, accepts(0x1a, "\x41\xff\xd0\x0f\x1f\x00", 6)); /* call *%r8; nop3 */
+	CHECK_INT(1, accepts(0x1a, "\x0f\xae\xe8\x41\xff\xd0", 6)); /* lfence; call *%r8 */
+	CHECK_INT(0, accepts(0x1a, "\x2e\x41\xff\xd0\x66\x90", 6)); /* prefix kept */
+	CHECK_INT(0, accepts(0x1a, "\x0f\xae\xe8\xff\xd0\x90", 6)); /* %rax's */
 }
 
 /* __static_call_transform(): the key's current func decides. */
 static void test_static_call_forms(void)
 {
-	unsigned char run[0x20];
+	unsigned char run[0x21];
 	struct verify_mismatch m;
 
 	if (!extracted)
