@@ -72,8 +72,8 @@ static int quiet_resolve(void *ctx, const char *name, bool is_local, char **out)
 	return 0;
 }
 
-/* LIVEFIX_TEST_CORRUPT_FORMS: every form of every alternative/paravirt
- * site made one the kernel never writes (a branch one byte further, else
+/* LIVEFIX_TEST_CORRUPT_FORMS: every form of every alternative, paravirt,
+ * retpoline and static-call site made one the kernel never writes (a branch one byte further, else
  * its first byte outside a field flipped), so the module must refuse a
  * function that has such a site. */
 static bool in_field(const struct verify_form *fm, uint32_t i)
@@ -100,6 +100,7 @@ static size_t corrupt_forms(struct verify_func *f)
 
 			if (fm->branch) {
 				fm->dest_addend++, fm->to += fm->to != 0xffffffff;
+				fm->slot_addend += fm->slot && !fm->dest; /* another word */
 			} else {
 				while (b < s->len && in_field(fm, b))
 					b++;

@@ -8,12 +8,13 @@
 #include "common/xalloc.h"
 #include "special/special.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* Same values as enum lfv_site_kind / lfv_reloc_kind in rules.h. */
-enum { SITE_ANY, SITE_FENTRY, SITE_RET, SITE_JUMP, SITE_LOCK, SITE_FORMS };
+enum { SITE_ANY, SITE_FENTRY, SITE_RET, SITE_JUMP, SITE_LOCK, SITE_FORMS, SITE_BRANCH };
 enum { NO_DEST = 0xffffffff }; /* LFV_NO_DEST */
 enum { REL_PC32 = 1, REL_ABS32, REL_ABS64, REL_PC64 };
 
@@ -66,10 +67,35 @@ static int site_kind_of_target(const char *name)
 	if (!strcmp(name, "__x86_return_thunk"))
 		return SITE_RET;
 	if (!strncmp(name, "__x86_indirect_", 15) || !strncmp(name, "__SCT__", 7))
-		return SITE_ANY;
+		return SITE_BRANCH;
 	return -1;
 }
 
+/* A retpoline or static call site: the original branch, and what
+ * apply_retpolines() or static_call_update() writes over it. A branch to
+ * another __x86_indirect_ name keeps only its original form. */
+static void branch_forms(struct extract *x, struct verify_site *s, const char *target)
+{
+	verify_forms_original(&x->forms, s);
+	if (!strncmp(target, "__SCT__", 7))
+		verify_forms_static_call(&x->forms, s, target);
+	else
+		verify_forms_retpoline(&x->forms, s, target);
+}
+
+/* -mindirect-branch-cs-prefix: a call or jmp to the thunk of r8-r15 is
+ * "2e e8/e9 rel32", and the kernel rewrites all 6 bytes (the instruction,
+ * prefix included). */
+static bool cs_prefixed(const struct extract *x, const char *target, uint64_t start)
+{
+	const unsigned char *b = x->out->bytes;
+
+	return !strncmp(target, "__x86_indirect_thunk_r", 22) && isdigit((unsigned char)target[22]) &&
+	       start >= 1 && b[start - 1] == 0x2e && (b[start] == 0xe8 || b[start] == 0xe9);
+}
+
+/* A relocation to one of those targets that is not a branch's rel32 (an
+ * address taken) is an ordinary field: collect_relocs() checks it. */
 static void sites_from_relocs(struct extract *x)
 {
 	const struct section *rsec = x->func->sec->rela;
@@ -80,14 +106,17 @@ static void sites_from_relocs(struct extract *x)
 	for_each_reloc(rsec, r) {
 		uint64_t field = r->offset - x->func->offset, start;
 		int kind = site_kind_of_target(r->sym->name);
+		struct verify_site *s;
 		size_t len;
 
-		if (r->offset < x->func->offset || field >= x->out->size || kind < 0)
+		if (r->offset < x->func->offset || field >= x->out->size || kind < 0 ||
+		    !branch_at(x, field, &start, &len))
 			continue;
-		if (branch_at(x, field, &start, &len))
-			add_site(x, start, len, kind);
-		else
-			add_site(x, field, 4, SITE_ANY);
+		if (cs_prefixed(x, r->sym->name, start))
+			start--, len++;
+		s = add_site(x, start, len, kind);
+		if (s && kind == SITE_BRANCH)
+			branch_forms(x, s, r->sym->name);
 	}
 }
 
@@ -295,11 +324,40 @@ static int cmp_site(const void *a, const void *b)
 	return x->offset < y->offset ? -1 : x->offset > y->offset;
 }
 
-/* Sorted and disjoint. Alternatives and paravirt sites at one place take
- * the forms of all of them (apply_paravirt(), then apply_alternatives(),
- * the later overwriting); other overlapping sites (a thunk call inside an
- * alternative) merge into one that accepts any bytes. */
-static void normalize_sites(struct extract *x)
+static bool has_forms(const struct verify_site *s)
+{
+	return s->kind == SITE_FORMS || s->kind == SITE_BRANCH;
+}
+
+static const char *site_kind_name(uint8_t kind)
+{
+	static const char *const names[] = { "masked", "ftrace call", "return thunk",
+					     "jump label", "lock prefix", "alternative/paravirt",
+					     "retpoline/static call" };
+
+	return kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "?";
+}
+
+/* Two sites over the same bytes whose forms cannot be combined (a thunk
+ * call inside an alternative, a lock prefix inside a static key's jmp):
+ * what the kernel leaves there depends on the order of its passes, which
+ * the module would have to replay. Refused rather than any bytes accepted. */
+static int overlapping_sites(const struct extract *x, const struct verify_site *a,
+			     const struct verify_site *b)
+{
+	report(CODE_UNSUPPORTED_OBJECT, ABOUT(.object = x->elf->path, .function = x->out->name),
+	       "%s: %s+0x%x: %s site (%u bytes) overlaps the %s site at +0x%x (%u bytes): "
+	       "run-pre cannot tell what the kernel writes there", x->elf->path, x->out->name,
+	       b->offset, site_kind_name(b->kind), b->len, site_kind_name(a->kind), a->offset,
+	       a->len);
+	return -ENOTSUP;
+}
+
+/* Sorted and disjoint. Sites with forms at one place (alternatives,
+ * paravirt, retpolines, static calls) take the forms of all of them
+ * (apply_paravirt(), then apply_alternatives(), the later overwriting);
+ * the same site twice is one; any other overlap refuses the function. */
+static int normalize_sites(struct extract *x)
 {
 	struct verify_func *f = x->out;
 	size_t n = 0;
@@ -313,23 +371,27 @@ static void normalize_sites(struct extract *x)
 			uint32_t end = s->offset + s->len > prev->offset + prev->len
 					       ? s->offset + s->len : prev->offset + prev->len;
 
-			if (s->offset == prev->offset && s->kind == SITE_FORMS &&
-			    prev->kind == SITE_FORMS && end - prev->offset <= 255) {
+			if (s->offset == prev->offset && has_forms(s) && has_forms(prev) &&
+			    end - prev->offset <= 255) {
 				verify_forms_merge(&x->forms, prev, s);
+				prev->kind = prev->kind == s->kind ? prev->kind : SITE_FORMS;
 				continue;
 			}
 			if (s->offset != prev->offset || s->len != prev->len || s->kind != prev->kind ||
-			    s->to != prev->to || s->kind == SITE_FORMS) {
-				prev->kind = SITE_ANY;
-				verify_forms_release(prev);
+			    s->to != prev->to || has_forms(s)) {
+				int ret = overlapping_sites(x, prev, s);
+
+				for (size_t k = i; k < f->nr_sites; k++)
+					verify_forms_release(&f->sites[k]);
+				f->nr_sites = n;
+				return ret;
 			}
-			verify_forms_release(s);
-			prev->len = (uint8_t)(end - prev->offset > 255 ? 255 : end - prev->offset);
-			continue;
+			continue; /* the same site twice */
 		}
 		f->sites[n++] = *s;
 	}
 	f->nr_sites = n;
+	return 0;
 }
 
 static bool in_site(const struct verify_func *f, uint64_t start, uint64_t len)
@@ -491,7 +553,9 @@ int verify_func_extract(const struct elf *orig, const struct special_sizes *size
 	ret = sites_from_specials(&x);
 	if (ret)
 		return ret;
-	normalize_sites(&x);
+	ret = normalize_sites(&x);
+	if (ret)
+		return ret;
 	verify_find_jumps(func, resolve, ctx, out);
 	ret = collect_relocs(&x, resolve, ctx);
 	if (out->nr_relocs)

@@ -12,7 +12,13 @@
  *                (apply_alternatives(), recompute_jump());
  *   paravirt     apply_paravirt(): a call to the function the pv_ops slot
  *                holds, padded with add_nops(), or add_nops() alone when the
- *                slot holds _paravirt_nop.
+ *                slot holds _paravirt_nop;
+ *   retpoline    apply_retpolines(): patch_retpoline()'s indirect call or
+ *                jmp through the thunk's register, with and without the
+ *                lfence, then optimize_nops();
+ *   static call  __static_call_transform(): the same call/jmp/jcc to the
+ *                function the key holds, a nop5 (call, func NULL), xor5rax
+ *                (__static_call_return0), ret; int3 (tail call, NULL).
  * Relocated fields stay fields: their values are checked by the module. */
 #include "verify/internal.h"
 #include "common/xalloc.h"
@@ -21,7 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { FORM_PLAIN, FORM_CALL, FORM_JMP };  /* enum lfv_form_branch */
+enum { FORM_PLAIN, FORM_CALL, FORM_JMP, FORM_REL32 }; /* enum lfv_form_branch */
 enum { REL_PC32 = 1, REL_PC64 = 4 };       /* enum lfv_reloc_kind */
 enum { NO_DEST = 0xffffffff };             /* LFV_NO_DEST */
 
@@ -339,4 +345,114 @@ void verify_forms_merge(const struct forms_src *c, struct verify_site *into,
 	}
 	free(from->forms);
 	from->forms = NULL, from->nr_forms = 0;
+}
+
+/* The register a retpoline thunk stands for: __x86_indirect_thunk_<reg>,
+ * its index in __x86_indirect_thunk_array; -1 for another name. */
+static int thunk_register(const char *name)
+{
+	static const char *const regs[16] = { "rax", "rcx", "rdx", "rbx", "rsp", "rbp",
+					      "rsi", "rdi", "r8", "r9", "r10", "r11",
+					      "r12", "r13", "r14", "r15" };
+	const char *prefix = "__x86_indirect_thunk_";
+
+	if (strncmp(name, prefix, strlen(prefix)))
+		return -1;
+	for (int reg = 0; reg < 16; reg++)
+		if (!strcmp(name + strlen(prefix), regs[reg]))
+			return reg;
+	return -1;
+}
+
+/* patch_retpoline() for one setting of X86_FEATURE_RETPOLINE_LFENCE into
+ * b (the site's len bytes), then optimize_nops() as apply_retpolines()
+ * does. False when the kernel leaves the site (it does not fit). */
+static bool retpoline_bytes(const unsigned char *orig, size_t len, int reg, bool lfence,
+			    unsigned char *b)
+{
+	unsigned char op = orig[0] == 0x2e ? orig[1] : orig[0], tmp[16]; /* cs prefix */
+	size_t i = 0;
+
+	if (op == 0x0f) { /* jcc: inverted jcc.d8 over the indirect jmp */
+		tmp[i++] = (unsigned char)(0x70 + ((orig[1] & 0xf) ^ 1));
+		tmp[i++] = (unsigned char)(len - 2);
+		op = 0xe9;
+	}
+	if (lfence)
+		tmp[i++] = 0x0f, tmp[i++] = 0xae, tmp[i++] = 0xe8;
+	if (reg >= 8)
+		tmp[i++] = 0x41;
+	tmp[i++] = 0xff;
+	tmp[i++] = (unsigned char)((op == 0xe8 ? 0xd0 : 0xe0) + (reg & 7));
+	if (op == 0xe9 && i < len)
+		tmp[i++] = 0xcc; /* int3 after an indirect jmp (SLS) */
+	while (i < len)
+		tmp[i++] = 0x90;
+	if (i != len)
+		return false;
+	memcpy(b, tmp, len);
+	optimize_nops(b, len);
+	return true;
+}
+
+bool verify_forms_retpoline(const struct forms_src *c, struct verify_site *s, const char *thunk)
+{
+	int reg = thunk_register(thunk);
+
+	if (reg < 0 || reg == 4 || s->len > 16)
+		return false;
+	for (int lfence = 0; lfence < 2; lfence++) {
+		unsigned char b[16];
+		struct verify_form *fm;
+
+		if (!retpoline_bytes(c->bytes + s->offset, s->len, reg, lfence, b))
+			continue;
+		fm = new_form(s, s->len);
+		memcpy(fm->bytes, b, s->len);
+	}
+	return true;
+}
+
+/* A form of a static call site that holds while the key's func is *dest
+ * (NULL: func NULL). */
+static struct verify_form *key_form(struct verify_site *s, const char *key, const char *dest)
+{
+	struct verify_form *fm = new_form(s, s->len);
+
+	fm->slot = xstrdup(key);
+	fm->dest = dest ? xstrdup(dest) : NULL;
+	return fm;
+}
+
+bool verify_forms_static_call(const struct forms_src *c, struct verify_site *s,
+			      const char *tramp)
+{
+	const unsigned char *orig = c->bytes + s->offset;
+	char *key_name, *key = NULL, *ret0 = NULL;
+	struct verify_form *fm;
+
+	if (strncmp(tramp, "__SCT__", 7))
+		return false;
+	key_name = xasprintf("__SCK__%s", tramp + 7);
+	if (c->resolve(c->ctx, key_name, false, &key)) {
+		free(key_name);
+		return false;
+	}
+	free(key_name);
+	/* call/jmp/jcc func: the same opcode, to what the key holds. */
+	fm = key_form(s, key, NULL);
+	fm->branch = FORM_REL32;
+	memcpy(fm->bytes, orig, s->len);
+	memset(fm->bytes + s->len - 4, 0, 4);
+	if (orig[0] == 0xe8) { /* __sc_insn(): NOP for NULL, xor5rax for return0 */
+		add_nops(key_form(s, key, NULL)->bytes, 5);
+		if (!c->resolve(c->ctx, "__static_call_return0", false, &ret0)) {
+			memcpy(key_form(s, key, ret0)->bytes, "\x2e\x2e\x2e\x31\xc0", 5);
+			free(ret0);
+		}
+	} else if (orig[0] == 0xe9) { /* RET for NULL, without the return thunk */
+		memcpy(key_form(s, key, NULL)->bytes, "\xc3\xcc\xcc\xcc\xcc", 5);
+	}
+	free(key);
+	return true;
 }

@@ -39,6 +39,15 @@ bool verify_forms_alt(const struct forms_src *c, struct verify_site *s,
 		      const struct section *sec, uint64_t at, size_t len);
 /* The forms apply_paravirt() leaves at s. */
 void verify_forms_pv(const struct forms_src *c, struct verify_site *s);
+/* The forms apply_retpolines() leaves at s, a call/jmp/jcc to thunk
+ * (besides the original, verify_forms_original); false for a thunk that is
+ * not __x86_indirect_thunk_<reg>. */
+bool verify_forms_retpoline(const struct forms_src *c, struct verify_site *s, const char *thunk);
+/* The forms static_call_update() leaves at s, a call/jmp/jcc to trampoline
+ * tramp (__SCT__<name>): through the key __SCK__<name>'s func, read by the
+ * module at check time. False when the key cannot be named. */
+bool verify_forms_static_call(const struct forms_src *c, struct verify_site *s,
+			      const char *tramp);
 /* Moves from's forms into into (same offset), both grown to the longer. */
 void verify_forms_merge(const struct forms_src *c, struct verify_site *into,
 			struct verify_site *from);

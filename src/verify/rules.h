@@ -11,19 +11,23 @@
 LFV_CODE(
 /* How a site the kernel rewrites at boot or run time may legitimately look. */
 enum lfv_site_kind {
-	LFV_SITE_ANY,    /* retpolines, static calls, overlapping sites: any bytes */
+	LFV_SITE_ANY,    /* userspace only: bytes a patch masks (verify/mask.c); the
+			  * build gives a kernel module none */
 	LFV_SITE_FENTRY, /* call __fentry__: nop5 (ftrace idle) or a call (traced) */
 	LFV_SITE_RET,    /* jmp __x86_return_thunk: same branch to any thunk, or ret; int3... */
 	LFV_SITE_JUMP,   /* static key (__jump_table): a nop, or a jmp of the same size to
 			  * the entry's target */
 	LFV_SITE_LOCK,   /* .smp_locks: lock prefix, or ds on a uniprocessor */
-	LFV_SITE_FORMS   /* alternatives, paravirt: one of the site's forms (struct lfv_form) */
+	LFV_SITE_FORMS,  /* alternatives, paravirt: one of the site's forms (struct lfv_form) */
+	LFV_SITE_BRANCH  /* a call/jmp/jcc to a retpoline thunk or a static call trampoline:
+			  * one of its forms (verify/forms.c) */
 };
 
 static const char *lfv_site_kind_name(lfv_u8 kind)
 {
-	static const char *const names[] = { "rewritable (any bytes)", "ftrace call",
-		"return thunk", "jump label", "lock prefix", "alternative/paravirt" };
+	static const char *const names[] = { "masked (any bytes)", "ftrace call",
+		"return thunk", "jump label", "lock prefix", "alternative/paravirt",
+		"retpoline/static call" };
 
 	return kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "?";
 }
@@ -62,7 +66,9 @@ enum { LFV_NO_DEST = 0xffffffff }; /* lfv_site.to: the destination is unknown */
 enum lfv_form_branch {
 	LFV_FORM_PLAIN,
 	LFV_FORM_CALL, /* e8 rel32 to the destination */
-	LFV_FORM_JMP   /* e9 rel32, or eb rel8 + nop3 (recompute_jump()), to the destination */
+	LFV_FORM_JMP,  /* e9 rel32, or eb rel8 + nop3 (recompute_jump()), to the destination */
+	LFV_FORM_REL32 /* the form's opcode (e8, e9, or 0f 8x) and a rel32 to the destination,
+			* as text_gen_insn() writes it: retpolines, static calls */
 };
 
 struct lfv_reloc;
@@ -73,9 +79,11 @@ struct lfv_form {
 	const lfv_u64 *dest;  /* the branch's destination, symbol + addend as resolved */
 	lfv_u32 to;           /* or, dest 0: an offset of the original function (a label of
 			       * it, which may have moved as lfv_shifts() finds) */
-	/* paravirt: the pv_ops slot the original calls through. With a branch,
-	 * the destination is the function the slot holds; without, the form
-	 * holds only while the slot holds *dest (_paravirt_nop: all nops). */
+	/* paravirt: the pv_ops slot the original calls through; static calls:
+	 * the key's func. With a branch, the destination is the function the
+	 * slot holds; without, the form holds only while the slot holds *dest
+	 * (_paravirt_nop: all nops), or NULL when dest is 0 (a static call's
+	 * nop). */
 	const lfv_u64 *slot;
 	const struct lfv_reloc *fields; /* relocated fields, offsets from the site */
 	lfv_u32 nr_fields;
@@ -326,7 +334,7 @@ static lfv_u64 lfv_form_dest(const struct lfv_func *f, lfv_u32 found, const stru
 	held = lfv_load(word, 8);
 	if (fm->branch != LFV_FORM_PLAIN)
 		return held;
-	*ok = fm->dest && held == *fm->dest;
+	*ok = fm->dest ? held == *fm->dest : held == 0;
 	return 0;
 }
 
@@ -338,6 +346,12 @@ static lfv_u32 lfv_form_branch_len(const struct lfv_form *fm, const lfv_u8 *run,
 	lfv_u64 rel = 0;
 	lfv_u32 n;
 
+	if (fm->branch == LFV_FORM_REL32) {
+		n = fm->bytes[0] == 0x0f ? 2 : 1;
+		if (len < n + 4 || run[0] != fm->bytes[0] || (n == 2 && run[1] != fm->bytes[1]))
+			return 0;
+		return site_addr + n + 4 + lfv_sext32(lfv_load(run + n, 4)) == dest ? n + 4 : 0;
+	}
 	if (fm->branch == LFV_FORM_CALL)
 		return len >= 5 && run[0] == 0xe8 &&
 		       site_addr + 5 + lfv_sext32(lfv_load(run + 1, 4)) == dest ? 5 : 0;
@@ -419,13 +433,16 @@ static int lfv_site_ok(const struct lfv_func *f, const struct lfv_site *s, lfv_u
 	case LFV_SITE_LOCK:
 		return run[0] == 0xf0 || run[0] == 0x3e;
 	case LFV_SITE_FORMS:
+	case LFV_SITE_BRANCH:
 		for (i = 0; i < s->nr_forms; i++)
 			if (lfv_form_ok(f, found, &s->forms[i], s->len, run, site_addr, run_addr,
 					read))
 				return 1;
 		return 0;
-	default:
+	case LFV_SITE_ANY:
 		return 1;
+	default: /* a kind this text does not know: refused */
+		return 0;
 	}
 }
 

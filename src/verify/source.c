@@ -25,10 +25,10 @@ static const char rules_text[] =
 
 static const char *const site_kinds[] = {
 	"LFV_SITE_ANY", "LFV_SITE_FENTRY", "LFV_SITE_RET", "LFV_SITE_JUMP", "LFV_SITE_LOCK",
-	"LFV_SITE_FORMS",
+	"LFV_SITE_FORMS", "LFV_SITE_BRANCH",
 };
 static const char *const form_branches[] = {
-	"LFV_FORM_PLAIN", "LFV_FORM_CALL", "LFV_FORM_JMP",
+	"LFV_FORM_PLAIN", "LFV_FORM_CALL", "LFV_FORM_JMP", "LFV_FORM_REL32",
 };
 static const char *const reloc_kinds[] = {
 	"0", "LFV_REL_PC32", "LFV_REL_ABS32", "LFV_REL_ABS64", "LFV_REL_PC64",

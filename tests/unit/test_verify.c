@@ -118,6 +118,18 @@ static unsigned char *link_image(void)
 		else
 			put(run + r->offset, r->kind == 4 ? t - field : t, 8);
 	}
+	for (size_t i = 0; i < vf.nr_sites; i++) { /* a site's first form: the original */
+		const struct verify_site *s = &vf.sites[i];
+
+		for (size_t k = 0; s->nr_forms && k < s->forms[0].nr_fields; k++) {
+			const struct verify_reloc *r = &s->forms[0].fields[k];
+			uint64_t at = s->offset + r->offset;
+
+			if (r->kind == 1 && r->target)
+				put(run + at, (uint32_t)(target_of(NULL, r->target) +
+							 (uint64_t)r->addend - (RUN_ADDR + at)), 4);
+		}
+	}
 	for (size_t i = 0; i < vf.nr_jumps; i++) {
 		const struct verify_jump *j = &vf.jumps[i];
 		uint64_t end = RUN_ADDR + j->offset + j->len;
@@ -157,13 +169,13 @@ static int compare(const unsigned char *run, struct verify_mismatch *m)
 
 static void test_extract_sites(void)
 {
-	/* Kinds: 0 any, 1 fentry, 2 ret, 3 jump, 4 lock, 5 forms (rules.h). */
+	/* Kinds: 0 any, 1 fentry, 2 ret, 3 jump, 4 lock, 5 forms, 6 branch (rules.h). */
 	static const struct { uint32_t offset; uint8_t len, kind; } want[] = {
 		{ 0x00, 5, 1 }, /* call __fentry__ */
 		{ 0x13, 2, 3 }, /* static key jmp (2 bytes) */
 		{ 0x15, 3, 5 }, /* alternative: 3 nops */
 		{ 0x18, 1, 4 }, /* lock prefix */
-		{ 0x3c, 5, 0 }, /* call __x86_indirect_thunk_rax */
+		{ 0x3c, 5, 6 }, /* call __x86_indirect_thunk_rax */
 		{ 0x49, 5, 2 }, /* jmp __x86_return_thunk */
 	};
 
@@ -344,7 +356,7 @@ static void test_compare_rewritten_sites(void)
 	memcpy(run + 0x13, "\x66\x90", 2);    /* static key off */
 	memcpy(run + 0x15, "\x87\xc0\x90", 3); /* alternative applied */
 	run[0x18] = 0x3e;                     /* uniprocessor: ds prefix */
-	memcpy(run + 0x3c, "\xff\xd0\xcc\xcc\xcc", 5); /* retpoline -> call *%rax */
+	memcpy(run + 0x3c, "\xff\xd0\x0f\x1f\x00", 5); /* retpoline -> call *%rax; nop3 */
 	memcpy(run + 0x49, ret, 5);           /* return thunk -> ret; int3 */
 	CHECK_INT(0, compare(run, &m));
 	memcpy(run + 0x00, call, 5);          /* traced: call to a trampoline */
@@ -415,6 +427,14 @@ static void test_compare_bad_sites(void)
 	if (!extracted)
 		return;
 	run = link_image();
+	memcpy(run + 0x3c, "\xff\xd0\xcc\xcc\xcc", 5); /* call *%rax, not the kernel's padding */
+	CHECK_INT(1, compare(run, &m));
+	CHECK_INT(0x3c, m.offset);
+	memcpy(run + 0x3c, "\xff\xd1\x0f\x1f\x00", 5); /* call *%rcx: another register */
+	CHECK_INT(1, compare(run, &m));
+	CHECK_INT(0x3c, m.offset);
+	memcpy(run + 0x3c, "\x0f\xae\xe8\xff\xd0", 5); /* lfence; call *%rax: accepted */
+	CHECK_INT(0, compare(run, &m));
 	memset(run + 0x49, 0x90, 5); /* not a return form */
 	CHECK_INT(1, compare(run, &m));
 	CHECK_INT(0x49, m.offset);

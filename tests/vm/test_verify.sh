@@ -25,6 +25,13 @@
 #     chose); its patch passes with the site matched against the forms the
 #     kernel writes, and the same module with every form of such sites
 #     corrupted (LIVEFIX_TEST_CORRUPT_FORMS) is refused, the site named.
+#  9. retpoline sites: c_show of crypto/proc.c calls through a pointer
+#     (call __x86_indirect_thunk_rdx, rewritten at boot unless retpolines
+#     are on); its patch (/proc/crypto names marked) passes with the site matched against the
+#     forms apply_retpolines() writes, and with its forms corrupted is
+#     refused at that site. Booted with spectre_v2=off (guest 3) the kernel
+#     has rewritten the site to "call *%rdx; nop3": the patch still loads,
+#     and the corrupted module's refusal shows those bytes.
 # Ends with "N passed, N failed".
 set -u
 KVER=${1:-6.1.0-47-amd64}
@@ -69,6 +76,8 @@ build tailcall -- tests/vm/verify/cpuinfo-tailcall.patch
 build tailcall-wrong LIVEFIX_TEST_EXPECT_FROM=patched -- tests/vm/verify/cpuinfo-tailcall.patch
 build nls-wrong LIVEFIX_TEST_EXPECT_FROM=patched -- tests/vm/verify/nls-iso8859-1.patch
 build badsite LIVEFIX_TEST_CORRUPT_FORMS=1 -- tests/vm/patches/proc-meminfo.patch
+build thunk -- tests/vm/verify/crypto-retpoline.patch
+build badthunk LIVEFIX_TEST_CORRUPT_FORMS=1 -- tests/vm/verify/crypto-retpoline.patch
 # Another build of the same release: the recorded build id rewritten in place.
 cp "$OUT/livepatch-proc-version.ko" "$OUT/livepatch-otherbuild.ko.tmp"
 python3 - "$OUT/livepatch-otherbuild.ko.tmp" <<'EOF'
@@ -90,6 +99,9 @@ t_eq "modules record the kernel's build id" \
 	"$(modinfo -F livefix_build_id "$OUT/livepatch-proc-version.ko")"
 t_match "modules carry the run-pre check" "run-pre check passed" \
 	"$(strings "$OUT/livepatch-proc-version.ko")"
+t_match "running kernel: c_show (crypto/proc.c) calls a retpoline thunk" \
+	"call +[0-9a-f]+ <__x86_indirect_thunk_r[a-z0-9]+>" \
+	"$(objdump -d --disassemble=c_show "$(vm_cachedir)/$KVER/vmlinux" 2>/dev/null)"
 # The case itself: the running kernel's c_next (of cpu/proc.c) tail-calls
 # c_start with "eb xx", the rebuilt one with "e9 + relocation".
 t_match "running kernel: c_next ends in a 2-byte jmp to c_start" \
@@ -168,6 +180,17 @@ livefix load /root/livepatch-badsite.ko >/tmp/out 2>&1; echo "rc-badsite=\$?"
 sed "s/^/out-badsite: /" /tmp/out
 echo "meminfo-badsite=\$(grep -c '^LivefixPatched:' /proc/meminfo)"
 echo "patches-badsite=\$(ls /sys/kernel/livepatch | wc -l)"
+# A retpoline site: what apply_retpolines() wrote passes, corrupted forms do not.
+dmesg | grep -m1 'Spectre V2' | sed 's/^/spectre: /'
+livefix load /root/livepatch-thunk.ko >/tmp/out 2>&1; echo "rc-thunk=\$?"
+sed "s/^/out-thunk: /" /tmp/out
+echo "crypto-thunk=\$(grep -c '^name .*(livefix)' /proc/crypto)"
+dmesg | grep "livepatch_thunk: run-pre check passed" | tail -1 | sed "s/^/dmesg-thunk: /"
+livefix unload livepatch-thunk >/dev/null 2>&1
+livefix load /root/livepatch-badthunk.ko >/tmp/out 2>&1; echo "rc-badthunk=\$?"
+sed "s/^/out-badthunk: /" /tmp/out
+echo "crypto-badthunk=\$(grep -c '^name .*(livefix)' /proc/crypto)"
+echo "patches-badthunk=\$(ls /sys/kernel/livepatch | wc -l)"
 # The cost: livefix load, with and without the check (centiseconds of uptime).
 for round in 1 2 3; do
 	for m in proc-version nocheck; do
@@ -183,7 +206,7 @@ EOF
 adds=(--add "$LF:/usr/bin/livefix")
 for ko in "$OUT"/*.ko; do adds+=(--add "$ko:/root/"); done
 out=$(vm_run --with-module nls_iso8859-1 "${adds[@]}" "$OUT/guest1.sh" 2>&1)
-echo "$out" | grep -E "^(out-|rc-|dmesg)" | sed 's/^/  | /'
+echo "$out" | grep -E "^(out-|rc-|dmesg|spectre)" | sed 's/^/  | /'
 for m in $NORMAL; do
 	t_match "$m: loads" "^load-$m=ok" "$out"
 	t_match "$m: run-pre check passed" "^runpre-$m=ok" "$out"
@@ -236,9 +259,42 @@ t_eq "alternative site, corrupted forms: nothing patched" "meminfo-badsite=0" \
 	"$(echo "$out" | grep '^meminfo-badsite=')"
 t_eq "alternative site, corrupted forms: no patch left" "patches-badsite=0" \
 	"$(echo "$out" | grep '^patches-badsite=')"
+t_eq "retpoline site: loads" "rc-thunk=0" "$(echo "$out" | grep '^rc-thunk=')"
+t_match "retpoline site: applied (/proc/crypto names marked)" "^crypto-thunk=[1-9]" "$out"
+t_match "retpoline site: run-pre check passed with patchable sites" \
+	"^dmesg-thunk: .*run-pre check passed: 1 function\(s\) in vmlinux, .* [1-9][0-9]* patchable sites" "$out"
+t_eq "retpoline site, corrupted forms: refused (exit 3)" "rc-badthunk=3" \
+	"$(echo "$out" | grep '^rc-badthunk=')"
+t_match "retpoline site, corrupted forms: names function, offset and site kind" \
+	"^out-badthunk: .*kernel: vmlinux:c_show,0: differs .* at offset 0x[0-9a-f]+: retpoline/static call site: none of its forms" "$out"
+t_eq "retpoline site, corrupted forms: nothing patched" "crypto-badthunk=0" \
+	"$(echo "$out" | grep '^crypto-badthunk=')"
+t_eq "retpoline site, corrupted forms: no patch left" "patches-badthunk=0" \
+	"$(echo "$out" | grep '^patches-badthunk=')"
 ms() { echo "$out" | grep "^time-$1=" | awk -F'[= ]' '{s += ($3 - $2) * 1000} END {if (NR) printf "%.0f", s / NR}'; }
 echo "  cost: livefix load (mean of 3): $(ms proc-version) ms with the check, $(ms nocheck) ms without;" \
 	"in the kernel: $(echo "$out" | grep -o 'run-pre check passed.*' | grep 'version_proc\|1 function' | grep -oE '[0-9]+ us' | tr '\n' ' ')"
+
+# --- guest 3: spectre_v2=off, the retpoline site rewritten at boot
+cat >"$OUT/guest3.sh" <<'EOF'
+#!/bin/sh
+dmesg | grep -m1 'Spectre V2' | sed 's/^/spectre: /'
+livefix load /root/livepatch-thunk.ko >/tmp/out 2>&1; echo "rc-thunk=$?"
+echo "crypto-thunk=$(grep -c '^name .*(livefix)' /proc/crypto)"
+livefix unload livepatch-thunk >/dev/null 2>&1
+livefix load /root/livepatch-badthunk.ko >/tmp/out 2>&1; echo "rc-badthunk=$?"
+sed 's/^/out-badthunk: /' /tmp/out
+EOF
+out=$(vm_run --append "spectre_v2=off" --add "$LF:/usr/bin/livefix" \
+	--add "$OUT/livepatch-thunk.ko:/root/" --add "$OUT/livepatch-badthunk.ko:/root/" \
+	"$OUT/guest3.sh" 2>&1)
+echo "$out" | grep -E "^(spectre|rc-|out-badthunk: .*differs)" | sed 's/^/  | /'
+t_eq "retpolines off: the rewritten site loads" "rc-thunk=0" "$(echo "$out" | grep '^rc-thunk=')"
+t_match "retpolines off: applied" "^crypto-thunk=[1-9]" "$out"
+t_eq "retpolines off, corrupted forms: refused (exit 3)" "rc-badthunk=3" \
+	"$(echo "$out" | grep '^rc-badthunk=')"
+t_match "retpolines off: the site holds what patch_retpoline() wrote (call *%rdx; nop3)" \
+	"^out-badthunk: .*c_show,0: differs .* retpoline/static call site: none of its forms .*found ff d2 0f 1f 00" "$out"
 
 # --- guest 2: module.sig_enforce=1
 if [ -f "$OUT/livepatch-signed.ko" ]; then
