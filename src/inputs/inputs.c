@@ -168,14 +168,24 @@ static char *config_string(const char *config, const char *key)
 	return val;
 }
 
-/* A compiler found on PATH by a plain name: "gcc", "gcc-12", "clang-16";
- * never a path, so a config can only name an installed compiler. */
+const char *compiler_base_name(const char *cc)
+{
+	const char *triplet = strstr(cc, "-linux-gnu-");
+
+	return triplet ? triplet + strlen("-linux-gnu-") : cc;
+}
+
+/* A compiler found on PATH by a plain name: "gcc", "gcc-12", "clang-16",
+ * or one with its target's prefix, "x86_64-linux-gnu-gcc-14" (trixie's
+ * kernels name it so); never a path, so a config can only name an
+ * installed compiler. */
 static bool cc_name_is_plain(const char *cc)
 {
 	size_t len = strlen(cc);
+	const char *base = compiler_base_name(cc);
 
-	return (!strncmp(cc, "gcc", 3) || !strncmp(cc, "clang", 5)) &&
-	       strspn(cc, "abcdefghijklmnopqrstuvwxyz0123456789.-") == len;
+	return (!strncmp(base, "gcc", 3) || !strncmp(base, "clang", 5)) &&
+	       strspn(cc, "abcdefghijklmnopqrstuvwxyz0123456789.-_") == len;
 }
 
 /* The compiler is the first word of CONFIG_CC_VERSION_TEXT ("gcc-12"):
@@ -207,6 +217,23 @@ static void inputs_fill_paths(const char *kver, struct kernel_inputs *in)
 	in->modules_dir = xasprintf("%s/lib/modules/%s", in->root, kver);
 	in->src = xasprintf("%s/src", in->dir);
 	inputs_fill_cc(in);
+}
+
+/* Bookworm's packages put modules in /lib/modules, trixie's (merged /usr)
+ * in /usr/lib/modules: the one the extracted packages have. */
+static void modules_dir_choose(struct kernel_inputs *in)
+{
+	char *merged;
+
+	if (path_exists(in->modules_dir))
+		return;
+	merged = xasprintf("%s/usr/lib/modules/%s", in->root, in->kver);
+	if (path_exists(merged)) {
+		free(in->modules_dir);
+		in->modules_dir = merged;
+	} else {
+		free(merged);
+	}
 }
 
 static int record_compiler(const struct kernel_inputs *in)
@@ -310,6 +337,9 @@ static int prepare_all(struct kernel_inputs *in)
 	if (!ret && !path_exists(in->src))
 		ret = deb_download(&apt, in->dir, debs, &source);
 	apt_conf_release(&apt);
+	/* the tree is prepared with the kernel's own compiler */
+	if (!ret)
+		ret = build_root_enter(in, true);
 	if (!ret)
 		ret = source_prepare(in, &source);
 	/* kbuild at the kernel's version is not in the archive: the prepared
@@ -405,6 +435,15 @@ int inputs_get(const char *kver, bool prepare_source, struct kernel_inputs *out)
 		}
 		fetch_plan_release(&probe);
 	}
+	/* what compiles for this kernel runs where its compiler is */
+	if (!ret && prepare_source) {
+		lock = inputs_lock(out->dir);
+		ret = lock < 0 ? lock : build_root_enter(out, true);
+		if (lock >= 0)
+			inputs_unlock(lock);
+	}
+	if (!ret)
+		modules_dir_choose(out);
 	if (!ret) {
 		out->debver = inputs_record_get(out->dir, "debian_version");
 		if (!prepare_source && !stamp_exists(out->dir, "prepared")) {

@@ -25,7 +25,7 @@ struct kernel_inputs {
 	char *vmlinux;     /* dir/vmlinux, from -dbg (symbols, FILE symbols, DWARF) */
 	char *headers;     /* usable kbuild dir for external modules (M=) */
 	char *symvers;     /* Module.symvers of the headers package */
-	char *modules_dir; /* root/lib/modules/KVER */
+	char *modules_dir; /* root/lib/modules/KVER (root/usr/lib/modules/KVER: trixie) */
 	char *src;         /* prepared source tree, NULL unless prepared */
 	char *cc;          /* the kernel's compiler, "gcc-12" (from its config) */
 };

@@ -62,6 +62,18 @@ void apt_conf_args_free(char *strs[APT_CONF_STRS]);
 /* apt-get update of conf's lists (the system's as root, quietly). */
 int apt_update(const struct apt_conf *conf);
 
+/* inputs.c */
+/* "gcc-14" of "x86_64-linux-gnu-gcc-14" (also the compiler's Debian
+ * package), cc itself when it has no target prefix. */
+const char *compiler_base_name(const char *cc);
+
+/* buildroot.c */
+/* For a kernel of another Debian release than the host's: its build root
+ * (<dir>/buildroot, made with mmdebstrap when missing and create) is where
+ * every program started from now on runs. Nothing for the host's release.
+ * 0 or -errno (logged). */
+int build_root_enter(const struct kernel_inputs *in, bool create);
+
 /* fetch.c */
 struct deb_pkg {
 	char *name;    /* "linux-headers-6.1.0-47-amd64" */

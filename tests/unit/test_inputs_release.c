@@ -40,6 +40,14 @@ static void test_kernel_series(void)
 	free(b);
 }
 
+/* trixie's configs name the compiler with its target prefix; its base
+ * name is the Debian package the build root installs. */
+static void test_compiler_base_name(void)
+{
+	CHECK_STR("gcc-14", compiler_base_name("x86_64-linux-gnu-gcc-14"));
+	CHECK_STR("gcc-12", compiler_base_name("gcc-12"));
+}
+
 static void test_os_release_codename(void)
 {
 	char *a = os_release_codename("NAME=\"Debian\"\nVERSION_CODENAME=trixie\nID=debian\n");
@@ -104,6 +112,7 @@ int main(void)
 {
 	RUN_TEST(test_release_of_kernel_names);
 	RUN_TEST(test_kernel_series);
+	RUN_TEST(test_compiler_base_name);
 	RUN_TEST(test_os_release_codename);
 	RUN_TEST(test_private_apt_only_for_another_release);
 	return TEST_SUMMARY();
