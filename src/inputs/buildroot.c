@@ -19,9 +19,10 @@
 #include <unistd.h>
 
 /* What kbuild needs to prepare the tree, compile units, link and sign a
- * module, beyond the minimal base (which has dpkg, tar, coreutils, apt). */
+ * module, beyond the minimal base (which has dpkg, tar, coreutils, apt);
+ * gcc: the tree's host programs (fixdep, genksyms) are built with HOSTCC. */
 static const char build_root_packages[] =
-	"make,libelf-dev,libdw-dev,bc,bison,flex,libssl-dev,openssl,dwarves,kmod,cpio,"
+	"gcc,make,libelf-dev,libdw-dev,bc,bison,flex,libssl-dev,openssl,dwarves,kmod,cpio,"
 	"libc6-dev,binutils,python3,perl,gawk,patch,xz-utils,zstd";
 
 static char *build_root_path(const struct kernel_inputs *in)
