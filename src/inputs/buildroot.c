@@ -74,31 +74,43 @@ static int build_root_create(const struct kernel_inputs *in, const struct debian
 	return ret;
 }
 
-int build_root_enter(const struct kernel_inputs *in, bool create)
+/* Made under the cache lock (taken here unless the caller holds it), so
+ * two livefix never run mmdebstrap into the same directory. */
+static int build_root_ensure(const struct kernel_inputs *in, const struct debian_release *r,
+			     const char *root, bool locked)
+{
+	int lock = locked ? 0 : inputs_lock(in->dir), ret = 0;
+
+	if (lock < 0)
+		return lock;
+	if (!path_exists(root))
+		ret = build_root_create(in, r, root);
+	if (!locked)
+		inputs_unlock(lock);
+	return ret;
+}
+
+int build_root_enter(const struct kernel_inputs *in, bool locked)
 {
 	struct apt_conf apt;
 	char *root;
 	const char *binds[] = { inputs_cache_root(), NULL };
 	int ret = apt_conf_for(in->kver, &apt);
 
-	/* the host's own release (or one not in the table): the host's compiler */
+	/* the host's own release (or one not in the table): the host's
+	 * compiler, no lock taken, nothing changed */
 	if (ret || !apt.dir) {
 		apt_conf_release(&apt);
 		return ret;
 	}
 	root = build_root_path(in);
-	if (!path_exists(root) && !create) {
-		pr_err("kernel %s is of Debian %s: its build root '%s' is missing",
-		       in->kver, apt.release->codename, root);
-		ret = -ENOENT;
-	} else if (!path_exists(root)) {
-		ret = build_root_create(in, apt.release, root);
-	}
-	if (!ret && geteuid() != 0) {
+	if (geteuid() != 0) {
 		pr_err("kernel %s is of Debian %s: compiling it in its build root needs root "
 		       "(a private mount namespace and chroot)", in->kver, apt.release->codename);
 		ret = -EPERM;
 	}
+	if (!ret && !path_exists(root))
+		ret = build_root_ensure(in, apt.release, root, locked);
 	if (!ret)
 		ret = run_in_build_root(root, binds);
 	if (!ret)

@@ -436,12 +436,8 @@ int inputs_get(const char *kver, bool prepare_source, struct kernel_inputs *out)
 		fetch_plan_release(&probe);
 	}
 	/* what compiles for this kernel runs where its compiler is */
-	if (!ret && prepare_source) {
-		lock = inputs_lock(out->dir);
-		ret = lock < 0 ? lock : build_root_enter(out, true);
-		if (lock >= 0)
-			inputs_unlock(lock);
-	}
+	if (!ret && prepare_source)
+		ret = build_root_enter(out, false);
 	if (!ret)
 		modules_dir_choose(out);
 	if (!ret) {

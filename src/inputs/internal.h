@@ -69,10 +69,11 @@ const char *compiler_base_name(const char *cc);
 
 /* buildroot.c */
 /* For a kernel of another Debian release than the host's: its build root
- * (<dir>/buildroot, made with mmdebstrap when missing and create) is where
- * every program started from now on runs. Nothing for the host's release.
- * 0 or -errno (logged). */
-int build_root_enter(const struct kernel_inputs *in, bool create);
+ * (<dir>/buildroot, made with mmdebstrap when missing, under the cache
+ * lock unless the caller holds it: locked) is where every program started
+ * from now on runs. Nothing at all for the host's release. 0 or -errno
+ * (logged). */
+int build_root_enter(const struct kernel_inputs *in, bool locked);
 
 /* fetch.c */
 struct deb_pkg {
