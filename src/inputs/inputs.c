@@ -208,6 +208,7 @@ static void inputs_fill_cc(struct kernel_inputs *in)
 static void inputs_fill_paths(const char *kver, struct kernel_inputs *in)
 {
 	in->kver = xstrdup(kver);
+	in->series = kernel_series(kver);
 	in->dir = xasprintf("%s/%s", inputs_cache_root(), kver);
 	in->root = xasprintf("%s/root", in->dir);
 	in->config = xasprintf("%s/boot/config-%s", in->root, kver);
@@ -458,6 +459,7 @@ void inputs_release(struct kernel_inputs *in)
 		return;
 	free(in->kver);
 	free(in->debver);
+	free(in->series);
 	free(in->dir);
 	free(in->root);
 	free(in->config);

@@ -19,6 +19,7 @@
 struct kernel_inputs {
 	char *kver;        /* kernel release, "6.1.0-47-amd64" */
 	char *debver;      /* Debian version of its packages, "6.1.170-3" */
+	char *series;      /* "6.1", "6.12": names linux-source-<series> */
 	char *dir;         /* <cache>/<kver> */
 	char *root;        /* dir/root: the packages extracted (dpkg-deb -x) */
 	char *config;      /* root/boot/config-KVER */
