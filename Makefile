@@ -36,8 +36,13 @@ SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 DATADIR        ?= $(PREFIX)/share/livefix
 JOBS    ?= 1
 
-# The pinned test kernel: one setting (see README).
+# The pinned test kernels: one setting per Debian release (see README).
+# KVER is bookworm's, the default of every target; KVER_TRIXIE is trixie's,
+# used by tests/vm/test_demo_trixie.sh (make check) and by any target given
+# KVER=$(KVER_TRIXIE), e.g. make demo KVER=6.12.107+deb13-amd64.
 KVER    ?= 6.1.0-47-amd64
+KVER_TRIXIE ?= 6.12.107+deb13-amd64
+export KVER_TRIXIE
 
 # SANITIZE=1: everything built with ASan + UBSan (+ LSan) into build-san/,
 # never mixed with the normal objects; the binary is build-san/livefix.

@@ -14,6 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -25,6 +28,14 @@ int run_own_group;
 
 /* run_children_tmpdir()'s directory, "" for none: set in every child. */
 static char children_tmpdir[PATH_MAX];
+
+/* run_in_build_root()'s root and the host directories bound into it at
+ * the same paths; root "" for none. Fixed arrays: a child uses them
+ * between fork and exec, where nothing is allocated. */
+#define MAX_BINDS 12
+static char build_root[PATH_MAX];
+static char binds[MAX_BINDS][PATH_MAX];
+static size_t nr_binds;
 
 /* run_forked()'s copies of livefix, for run_stop_jobs(). */
 #define MAX_JOBS 16
@@ -57,6 +68,45 @@ static void child_environment(void)
 		setenv("TMPDIR", children_tmpdir, 1);
 }
 
+/* mkdir -p of an absolute path, in a child (no allocation). */
+static int mkdir_all(char *path)
+{
+	char *p;
+
+	for (p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		mkdir(path, 0755);
+		*p = '/';
+	}
+	return mkdir(path, 0755) && errno != EEXIST ? -1 : 0;
+}
+
+/* A private mount namespace, the host directories bound at the same
+ * paths under the root, then chroot: the child sees the other release's
+ * compiler and tools, and the cache and work directory where livefix
+ * named them. Nothing of it is visible outside the child. */
+static void enter_build_root(void)
+{
+	char target[PATH_MAX], cwd[PATH_MAX];
+	size_t i;
+
+	if (!build_root[0])
+		return;
+	if (!getcwd(cwd, sizeof(cwd)))
+		strcpy(cwd, "/");
+	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		_exit(125);
+	for (i = 0; i < nr_binds; i++) {
+		if (snprintf(target, sizeof(target), "%s%s", build_root, binds[i]) >=
+		    (int)sizeof(target) || mkdir_all(target) || mount(binds[i], target, NULL, MS_BIND | MS_REC, NULL))
+			_exit(125);
+	}
+	if (chroot(build_root) || chdir(cwd))
+		_exit(125);
+}
+
 static void redirect(const char *path, int fd, int flags)
 {
 	int f = open(path, flags, 0644);
@@ -73,6 +123,7 @@ static void child(const char *const *argv, const struct run_opts *o, int pipe_wr
 
 	if (run_own_group)
 		setpgid(0, 0);
+	enter_build_root();
 	if (o && o->cwd && chdir(o->cwd))
 		_exit(126);
 	child_environment();
@@ -180,6 +231,7 @@ pid_t run_spawn(const char *const *argv, const char *cwd, int in, int out, int e
 
 	if (pid != 0)
 		return pid;
+	enter_build_root();
 	if (cwd && chdir(cwd))
 		_exit(126);
 	if (in >= 0)
@@ -272,6 +324,72 @@ void run_forked(int (*job)(void *ctx, size_t i), void *ctx, size_t nr, size_t ma
 	free(pids);
 }
 
+static bool bind_known(const char *dir)
+{
+	size_t i, len;
+
+	for (i = 0; i < nr_binds; i++) {
+		len = strlen(binds[i]);
+		if (!strncmp(dir, binds[i], len) && (dir[len] == '/' || !dir[len] || len == 1))
+			return true;
+	}
+	return false;
+}
+
+/* dir (absolute) bound into the root for every later child. */
+static int bind_add(const char *dir)
+{
+	char real[PATH_MAX];
+
+	if (!realpath(dir, real))
+		return errno == ENOENT ? 0 : -errno;
+	if (bind_known(real))
+		return 0;
+	if (nr_binds == MAX_BINDS) {
+		pr_err("too many directories to bind into the build root '%s' ('%s')",
+		       build_root, real);
+		return -E2BIG;
+	}
+	memcpy(binds[nr_binds++], real, strlen(real) + 1);
+	return 0;
+}
+
+/* The work directory the children's TMPDIR (<workdir>/tmp) is in: its
+ * overlays and module directory go with it. */
+static int bind_add_workdir(const char *tmpdir)
+{
+	char dir[PATH_MAX], *slash;
+
+	memcpy(dir, tmpdir, strlen(tmpdir) + 1);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir)
+		*slash = '\0';
+	return bind_add(dir);
+}
+
+int run_in_build_root(const char *root, const char *const *dirs)
+{
+	const char *always[] = { "/dev", "/proc", NULL };
+	char cwd[PATH_MAX];
+	int ret = 0;
+
+	if (strlen(root) >= sizeof(build_root))
+		return -ENAMETOOLONG;
+	memcpy(build_root, root, strlen(root) + 1);
+	nr_binds = 0;
+	for (; !ret && *dirs; dirs++)
+		ret = bind_add(*dirs);
+	for (dirs = always; !ret && *dirs; dirs++)
+		ret = bind_add(*dirs);
+	if (!ret && getcwd(cwd, sizeof(cwd)))
+		ret = bind_add(cwd);
+	if (!ret && children_tmpdir[0])
+		ret = bind_add_workdir(children_tmpdir);
+	if (ret)
+		build_root[0] = '\0';
+	return ret;
+}
+
 int run_children_tmpdir(const char *dir)
 {
 	int ret = strlen(dir) < sizeof(children_tmpdir) ? mkdir_p(dir, 0700) : -ENAMETOOLONG;
@@ -282,6 +400,8 @@ int run_children_tmpdir(const char *dir)
 		return ret;
 	}
 	memcpy(children_tmpdir, dir, strlen(dir) + 1);
+	if (build_root[0] && bind_add_workdir(dir))
+		return -E2BIG;
 	return 0;
 }
 

@@ -63,6 +63,13 @@ void run_forked(int (*job)(void *ctx, size_t i), void *ctx, size_t nr, size_t ma
  * directory. livefix's own TMPDIR is left as it is. 0 or -errno (logged). */
 int run_children_tmpdir(const char *dir);
 
+/* Every program started from now on runs chrooted in root (another
+ * release's build root: its compiler and tools), in a private mount
+ * namespace where each of dirs (NULL-terminated), /dev, /proc, the current
+ * directory and the children's TMPDIR are bound at their own paths. Needs
+ * CAP_SYS_ADMIN. 0 or -errno (logged). */
+int run_in_build_root(const char *root, const char *const *dirs);
+
 /* For a signal handler (async-signal-safe): stops the child run_argv() is
  * waiting for, with its process group, and waits for it. */
 void run_stop_child(void);

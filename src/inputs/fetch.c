@@ -46,16 +46,24 @@ static char *control_field(const char *text, const char *field)
 	return NULL;
 }
 
-static char *apt_show(const char *spec)
+static char *apt_show(const struct apt_conf *conf, const char *spec)
 {
-	const char *argv[] = { "apt-cache", "show", "--no-all-versions", spec, NULL };
+	const char *argv[20] = { "apt-cache" };
+	char *strs[APT_CONF_STRS];
 	struct run_opts opts = { 0 };
 	char *out = NULL;
+	size_t n = 1;
 	int ret;
 
+	apt_conf_args(conf, argv, &n, strs);
+	argv[n++] = "show";
+	argv[n++] = "--no-all-versions";
+	argv[n++] = spec;
+	argv[n] = NULL;
 	opts.capture = &out;
 	opts.stderr_file = "/dev/null";
 	ret = run_argv(argv, &opts);
+	apt_conf_args_free(strs);
 	if (ret || !out || !*out) {
 		pr_debug("apt-cache show '%s': exit %d", spec, ret);
 		free(out);
@@ -64,29 +72,30 @@ static char *apt_show(const char *spec)
 	return out;
 }
 
-int apt_candidate_version(const char *pkg, char **version)
+int apt_candidate_version(const struct apt_conf *conf, const char *pkg, char **version)
 {
-	char *text = apt_show(pkg);
+	char *text = apt_show(conf, pkg);
 
 	*version = text ? control_field(text, "Version") : NULL;
 	free(text);
 	return *version ? 0 : -ENOENT;
 }
 
-bool apt_has_version(const char *pkg, const char *version)
+bool apt_has_version(const struct apt_conf *conf, const char *pkg, const char *version)
 {
 	char *spec = xasprintf("%s=%s", pkg, version);
-	char *text = apt_show(spec);
+	char *text = apt_show(conf, spec);
 
 	free(spec);
 	free(text);
 	return text != NULL;
 }
 
-char *apt_depends_with_prefix(const char *pkg, const char *version, const char *prefix)
+char *apt_depends_with_prefix(const struct apt_conf *conf, const char *pkg,
+			      const char *version, const char *prefix)
 {
 	char *spec = xasprintf("%s=%s", pkg, version);
-	char *text = apt_show(spec), *deps, *p, *found = NULL;
+	char *text = apt_show(conf, spec), *deps, *p, *found = NULL;
 	size_t plen = strlen(prefix);
 
 	free(spec);
@@ -158,9 +167,9 @@ static char *spec_of_deb(const char *deb)
 }
 
 /* The SHA256 the archive's (signed) index gives for the package. */
-static char *apt_sha256(const char *deb)
+static char *apt_sha256(const struct apt_conf *conf, const char *deb)
 {
-	char *spec = spec_of_deb(deb), *text = spec ? apt_show(spec) : NULL;
+	char *spec = spec_of_deb(deb), *text = spec ? apt_show(conf, spec) : NULL;
 	char *sum = text ? control_field(text, "SHA256") : NULL;
 
 	free(spec);
@@ -168,7 +177,7 @@ static char *apt_sha256(const char *deb)
 	return sum;
 }
 
-int deb_verify(const char *dir, const char *deb)
+static int deb_verify_with(const struct apt_conf *conf, const char *dir, const char *deb)
 {
 	const char *base = strrchr(deb, '/') ? strrchr(deb, '/') + 1 : deb;
 	char *key = xasprintf("sha256:%s", base);
@@ -176,7 +185,7 @@ int deb_verify(const char *dir, const char *deb)
 	int ret = 0;
 
 	if (!want)
-		want = apt_sha256(deb);
+		want = apt_sha256(conf, deb);
 	have = want ? sha256_of(deb) : NULL;
 	if (!want) {
 		pr_err("cannot verify '%s': apt lists no SHA256 for it and none was recorded "
@@ -195,6 +204,14 @@ int deb_verify(const char *dir, const char *deb)
 	return ret;
 }
 
+/* A package is recorded when first verified (by deb_download, with its
+ * release's apt): later checks read the record; only a cache from before
+ * the record asks the system's apt. */
+int deb_verify(const char *dir, const char *deb)
+{
+	return deb_verify_with(NULL, dir, deb);
+}
+
 /* apt-get download as root drops to the _apt user for the download (its
  * sandbox) when _apt may write the directory: the scratch directory is
  * handed to _apt, and the file taken back before it is used. */
@@ -208,8 +225,12 @@ static void sandbox_scratch(const char *scratch)
 
 /* Download into an empty scratch dir, then rename: a .deb in debs/ is
  * always complete. */
-int deb_download(const char *dir, const char *debs_dir, struct deb_pkg *p)
+int deb_download(const struct apt_conf *conf, const char *dir, const char *debs_dir,
+		 struct deb_pkg *p)
 {
+	const char *argv[20] = { "apt-get" };
+	char *strs[APT_CONF_STRS];
+	size_t n = 1;
 	char *spec = xasprintf("%s=%s", p->name, p->version);
 	char *scratch = xasprintf("%s/.partial-%s", debs_dir, p->name);
 	char *log = inputs_log_path(dir, "download");
@@ -229,7 +250,12 @@ int deb_download(const char *dir, const char *debs_dir, struct deb_pkg *p)
 	opts.stderr_file = log_is_interactive() ? NULL : log;
 	if (log_is_interactive())
 		pr_info("downloading %s", spec);
-	ret = run(&opts, "apt-get", "download", spec, NULL);
+	apt_conf_args(conf, argv, &n, strs);
+	argv[n++] = "download";
+	argv[n++] = spec;
+	argv[n] = NULL;
+	ret = run_argv(argv, &opts);
+	apt_conf_args_free(strs);
 	got = ret ? NULL : deb_find(scratch, p->name, p->version);
 	if (!got) {
 		pr_err("cannot download '%s': apt-get download failed (exit %d); "
@@ -249,6 +275,8 @@ int deb_download(const char *dir, const char *debs_dir, struct deb_pkg *p)
 	}
 out:
 	ret = p->deb ? 0 : (ret ? ret : -EIO);
+	if (!ret)
+		ret = deb_verify_with(conf, dir, p->deb);
 	remove_tree(scratch);
 	free(got);
 	free(log);

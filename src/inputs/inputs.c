@@ -25,6 +25,7 @@ struct fetch_plan {
 	struct deb_pkg kbuild;  /* linux-kbuild-6.1, maybe another version */
 	struct deb_pkg source;  /* linux-source-6.1 */
 	bool kbuild_exact;      /* kbuild at the kernel's version */
+	struct apt_conf apt;    /* the apt of the kernel's release */
 };
 
 static void fetch_plan_release(struct fetch_plan *p)
@@ -35,6 +36,7 @@ static void fetch_plan_release(struct fetch_plan *p)
 	deb_pkg_release(&p->common);
 	deb_pkg_release(&p->kbuild);
 	deb_pkg_release(&p->source);
+	apt_conf_release(&p->apt);
 }
 
 static void pkg_set(struct deb_pkg *p, char *name, const char *version)
@@ -43,33 +45,39 @@ static void pkg_set(struct deb_pkg *p, char *name, const char *version)
 	p->version = xstrdup(version);
 }
 
-/* apt lists may be stale on a fresh machine: as root, refresh them once
- * when the kernel's package is unknown; as another user, say so. */
-static int image_version(const char *image, const char *kver, char **version)
+/* apt lists may be stale on a fresh machine (a private configuration's
+ * are empty until its first update): as root, or with a private
+ * configuration (the user's own), refresh them once when the kernel's
+ * package is unknown; otherwise say so. */
+static int image_version(const struct apt_conf *apt, const char *image, const char *kver,
+			 char **version)
 {
-	struct run_opts opts = { 0 };
+	bool may_update = geteuid() == 0 || apt->dir;
 
-	if (!apt_candidate_version(image, version))
+	if (!apt_candidate_version(apt, image, version))
 		return 0;
-	if (geteuid() == 0) {
-		pr_info("'%s' unknown to apt: running apt-get update", image);
-		opts.quiet = 1;
-		run(&opts, "apt-get", "update", NULL);
-		if (!apt_candidate_version(image, version))
+	if (may_update) {
+		if (!apt->dir)
+			pr_info("'%s' unknown to apt: running apt-get update", image);
+		apt_update(apt);
+		if (!apt_candidate_version(apt, image, version))
 			return 0;
 	}
-	pr_err("no Debian package %s: unknown kernel release '%s'%s", image, kver,
-	       geteuid() ? " (if it is new, 'apt-get update' as root may help)" : "");
+	pr_err("no Debian package %s: unknown kernel release '%s'%s%s%s", image, kver,
+	       apt->dir ? " in " : "", apt->dir ? apt->release->codename : "",
+	       may_update ? "" : " (if it is new, 'apt-get update' as root may help)");
 	return -ENOENT;
 }
 
 static int fetch_plan_resolve(const char *kver, struct fetch_plan *p)
 {
 	char *debver = NULL, *name, *series;
-	int ret;
+	int ret = apt_conf_for(kver, &p->apt);
 
+	if (ret)
+		return ret;
 	name = xasprintf("linux-image-%s-unsigned", kver);
-	ret = image_version(name, kver, &debver);
+	ret = image_version(&p->apt, name, kver, &debver);
 	if (ret) {
 		free(name);
 		return ret;
@@ -77,21 +85,24 @@ static int fetch_plan_resolve(const char *kver, struct fetch_plan *p)
 	pkg_set(&p->image, name, debver);
 	pkg_set(&p->dbg, xasprintf("linux-image-%s-dbg", kver), debver);
 	pkg_set(&p->headers, xasprintf("linux-headers-%s", kver), debver);
-	name = apt_depends_with_prefix(p->headers.name, debver, "linux-headers-");
+	name = apt_depends_with_prefix(&p->apt, p->headers.name, debver, "linux-headers-");
 	if (!name)
 		name = xasprintf("linux-headers-%.*s-common", (int)strcspn(kver, "-") +
 				 1 + (int)strcspn(kver + strcspn(kver, "-") + 1, "-"), kver);
 	pkg_set(&p->common, name, debver);
-	name = apt_depends_with_prefix(p->headers.name, debver, "linux-kbuild-");
+	series = kernel_series(kver);
+	name = apt_depends_with_prefix(&p->apt, p->headers.name, debver, "linux-kbuild-");
 	if (!name)
-		name = xasprintf("linux-kbuild-%.*s", (int)strcspn(kver, "."), kver);
-	series = name + strlen("linux-kbuild-");
+		name = xasprintf("linux-kbuild-%s", series);
+	/* kbuild is named for the series (6.1) or for the ABI
+	 * (6.12.107+deb13); the source always for the series. */
 	pkg_set(&p->source, xasprintf("linux-source-%s", series), debver);
-	p->kbuild_exact = apt_has_version(name, debver);
+	free(series);
+	p->kbuild_exact = apt_has_version(&p->apt, name, debver);
 	p->kbuild.name = name;
 	if (p->kbuild_exact)
 		p->kbuild.version = xstrdup(debver);
-	else if (apt_candidate_version(name, &p->kbuild.version)) {
+	else if (apt_candidate_version(&p->apt, name, &p->kbuild.version)) {
 		pr_err("no Debian package %s for kernel %s in the apt archive", name, kver);
 		ret = -ENOENT;
 	}
@@ -157,14 +168,24 @@ static char *config_string(const char *config, const char *key)
 	return val;
 }
 
-/* A compiler found on PATH by a plain name: "gcc", "gcc-12", "clang-16";
- * never a path, so a config can only name an installed compiler. */
+const char *compiler_base_name(const char *cc)
+{
+	const char *triplet = strstr(cc, "-linux-gnu-");
+
+	return triplet ? triplet + strlen("-linux-gnu-") : cc;
+}
+
+/* A compiler found on PATH by a plain name: "gcc", "gcc-12", "clang-16",
+ * or one with its target's prefix, "x86_64-linux-gnu-gcc-14" (trixie's
+ * kernels name it so); never a path, so a config can only name an
+ * installed compiler. */
 static bool cc_name_is_plain(const char *cc)
 {
 	size_t len = strlen(cc);
+	const char *base = compiler_base_name(cc);
 
-	return (!strncmp(cc, "gcc", 3) || !strncmp(cc, "clang", 5)) &&
-	       strspn(cc, "abcdefghijklmnopqrstuvwxyz0123456789.-") == len;
+	return (!strncmp(base, "gcc", 3) || !strncmp(base, "clang", 5)) &&
+	       strspn(cc, "abcdefghijklmnopqrstuvwxyz0123456789.-_") == len;
 }
 
 /* The compiler is the first word of CONFIG_CC_VERSION_TEXT ("gcc-12"):
@@ -187,6 +208,7 @@ static void inputs_fill_cc(struct kernel_inputs *in)
 static void inputs_fill_paths(const char *kver, struct kernel_inputs *in)
 {
 	in->kver = xstrdup(kver);
+	in->series = kernel_series(kver);
 	in->dir = xasprintf("%s/%s", inputs_cache_root(), kver);
 	in->root = xasprintf("%s/root", in->dir);
 	in->config = xasprintf("%s/boot/config-%s", in->root, kver);
@@ -196,6 +218,23 @@ static void inputs_fill_paths(const char *kver, struct kernel_inputs *in)
 	in->modules_dir = xasprintf("%s/lib/modules/%s", in->root, kver);
 	in->src = xasprintf("%s/src", in->dir);
 	inputs_fill_cc(in);
+}
+
+/* Bookworm's packages put modules in /lib/modules, trixie's (merged /usr)
+ * in /usr/lib/modules: the one the extracted packages have. */
+static void modules_dir_choose(struct kernel_inputs *in)
+{
+	char *merged;
+
+	if (path_exists(in->modules_dir))
+		return;
+	merged = xasprintf("%s/usr/lib/modules/%s", in->root, in->kver);
+	if (path_exists(merged)) {
+		free(in->modules_dir);
+		in->modules_dir = merged;
+	} else {
+		free(merged);
+	}
 }
 
 static int record_compiler(const struct kernel_inputs *in)
@@ -260,7 +299,7 @@ static int fetch_all(struct kernel_inputs *in, struct fetch_plan *p)
 	int ret = mkdir_p(debs, 0755);
 
 	for (i = 0; !ret && i < sizeof(pkgs) / sizeof(*pkgs); i++)
-		ret = deb_download(in->dir, debs, pkgs[i]);
+		ret = deb_download(&p->apt, in->dir, debs, pkgs[i]);
 	if (!ret && !path_exists(in->root))
 		ret = root_extract(in, p);
 	if (!ret && !stamp_exists(in->dir, "headers-include")) {
@@ -274,6 +313,8 @@ static int fetch_all(struct kernel_inputs *in, struct fetch_plan *p)
 		ret = inputs_record_set(in->dir, "kver", in->kver);
 	if (!ret)
 		ret = fetch_plan_record(in->dir, p);
+	if (!ret && p->apt.dir)
+		ret = inputs_record_set(in->dir, "apt", p->apt.release->codename);
 	if (!ret)
 		ret = record_compiler(in);
 	if (!ret)
@@ -285,6 +326,7 @@ static int fetch_all(struct kernel_inputs *in, struct fetch_plan *p)
 static int prepare_all(struct kernel_inputs *in)
 {
 	struct deb_pkg source = { 0 };
+	struct apt_conf apt = { 0 };
 	char *debs = xasprintf("%s/debs", in->dir);
 	char *kbuild = inputs_record_get(in->dir, "kbuild_scripts");
 	bool kbuild_exact = kbuild && !strcmp(kbuild, "package");
@@ -292,7 +334,13 @@ static int prepare_all(struct kernel_inputs *in)
 
 	free(kbuild);
 	if (!ret && !path_exists(in->src))
-		ret = deb_download(in->dir, debs, &source);
+		ret = apt_conf_for(in->kver, &apt);
+	if (!ret && !path_exists(in->src))
+		ret = deb_download(&apt, in->dir, debs, &source);
+	apt_conf_release(&apt);
+	/* the tree is prepared with the kernel's own compiler */
+	if (!ret)
+		ret = build_root_enter(in, true);
 	if (!ret)
 		ret = source_prepare(in, &source);
 	/* kbuild at the kernel's version is not in the archive: the prepared
@@ -388,6 +436,11 @@ int inputs_get(const char *kver, bool prepare_source, struct kernel_inputs *out)
 		}
 		fetch_plan_release(&probe);
 	}
+	/* what compiles for this kernel runs where its compiler is */
+	if (!ret && prepare_source)
+		ret = build_root_enter(out, false);
+	if (!ret)
+		modules_dir_choose(out);
 	if (!ret) {
 		out->debver = inputs_record_get(out->dir, "debian_version");
 		if (!prepare_source && !stamp_exists(out->dir, "prepared")) {
@@ -406,6 +459,7 @@ void inputs_release(struct kernel_inputs *in)
 		return;
 	free(in->kver);
 	free(in->debver);
+	free(in->series);
 	free(in->dir);
 	free(in->root);
 	free(in->config);

@@ -19,13 +19,14 @@
 struct kernel_inputs {
 	char *kver;        /* kernel release, "6.1.0-47-amd64" */
 	char *debver;      /* Debian version of its packages, "6.1.170-3" */
+	char *series;      /* "6.1", "6.12": names linux-source-<series> */
 	char *dir;         /* <cache>/<kver> */
 	char *root;        /* dir/root: the packages extracted (dpkg-deb -x) */
 	char *config;      /* root/boot/config-KVER */
 	char *vmlinux;     /* dir/vmlinux, from -dbg (symbols, FILE symbols, DWARF) */
 	char *headers;     /* usable kbuild dir for external modules (M=) */
 	char *symvers;     /* Module.symvers of the headers package */
-	char *modules_dir; /* root/lib/modules/KVER */
+	char *modules_dir; /* root/lib/modules/KVER (root/usr/lib/modules/KVER: trixie) */
 	char *src;         /* prepared source tree, NULL unless prepared */
 	char *cc;          /* the kernel's compiler, "gcc-12" (from its config) */
 };

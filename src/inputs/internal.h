@@ -27,6 +27,54 @@ int stamp_create(const char *dir, const char *step);
 char *inputs_record_get(const char *dir, const char *key);
 int inputs_record_set(const char *dir, const char *key, const char *value);
 
+/* release.c */
+/* One Debian release: the kernel releases that are its (an fnmatch
+ * pattern), its codename and the suites its kernels are published in. */
+struct debian_release {
+	const char *kver_glob;      /* "6.12.*+deb13*-*" */
+	const char *codename;       /* "trixie" */
+	const char *suites;         /* on the main archive: "trixie trixie-updates" */
+	const char *security_suite; /* on the security archive: "trixie-security" */
+};
+/* The release of kver from the table, NULL when none matches (the
+ * system's apt is then asked, as for the host's own release). */
+const struct debian_release *debian_release_of(const char *kver);
+/* "6.12" of "6.12.107+deb13-amd64", "6.1" of "6.1.0-47-amd64"; malloc'ed. */
+char *kernel_series(const char *kver);
+/* VERSION_CODENAME= of an os-release file's text; malloc'ed or NULL. */
+char *os_release_codename(const char *text);
+/* Which apt answers for a kernel: dir NULL for the system's, else the
+ * private configuration's directory (<cache>/apt-<codename>). */
+struct apt_conf {
+	const struct debian_release *release; /* NULL: not in the table */
+	char *dir;
+};
+/* The apt of kver's release; a private one (created: sources, lists dir)
+ * when the release is not the host's. 0 or -errno (logged). */
+int apt_conf_for(const char *kver, struct apt_conf *conf);
+void apt_conf_release(struct apt_conf *conf);
+/* Appends conf's "-o" options to argv at *n (NULL-terminated; needs room
+ * for 2 + 2 * APT_CONF_STRS more entries); strs holds what to free. */
+#define APT_CONF_STRS 4
+void apt_conf_args(const struct apt_conf *conf, const char **argv, size_t *n,
+		   char *strs[APT_CONF_STRS]);
+void apt_conf_args_free(char *strs[APT_CONF_STRS]);
+/* apt-get update of conf's lists (the system's as root, quietly). */
+int apt_update(const struct apt_conf *conf);
+
+/* inputs.c */
+/* "gcc-14" of "x86_64-linux-gnu-gcc-14" (also the compiler's Debian
+ * package), cc itself when it has no target prefix. */
+const char *compiler_base_name(const char *cc);
+
+/* buildroot.c */
+/* For a kernel of another Debian release than the host's: its build root
+ * (<dir>/buildroot, made with mmdebstrap when missing, under the cache
+ * lock unless the caller holds it: locked) is where every program started
+ * from now on runs. Nothing at all for the host's release. 0 or -errno
+ * (logged). */
+int build_root_enter(const struct kernel_inputs *in, bool locked);
+
 /* fetch.c */
 struct deb_pkg {
 	char *name;    /* "linux-headers-6.1.0-47-amd64" */
@@ -35,14 +83,16 @@ struct deb_pkg {
 };
 void deb_pkg_release(struct deb_pkg *p);
 /* apt-cache: the candidate version of pkg; -ENOENT if apt does not know it. */
-int apt_candidate_version(const char *pkg, char **version);
+int apt_candidate_version(const struct apt_conf *conf, const char *pkg, char **version);
 /* True if apt knows pkg at exactly version. */
-bool apt_has_version(const char *pkg, const char *version);
+bool apt_has_version(const struct apt_conf *conf, const char *pkg, const char *version);
 /* The names in pkg's Depends that start with prefix (e.g. the headers'
  * common package); malloc'ed, NULL if none. */
-char *apt_depends_with_prefix(const char *pkg, const char *version, const char *prefix);
-/* apt-get download pkg=version into debs_dir (skipped if already there). */
-int deb_download(const char *dir, const char *debs_dir, struct deb_pkg *p);
+char *apt_depends_with_prefix(const struct apt_conf *conf, const char *pkg, const char *version, const char *prefix);
+/* apt-get download pkg=version into debs_dir (skipped if already there),
+ * then checked against conf's index and its SHA256 recorded. */
+int deb_download(const struct apt_conf *conf, const char *dir, const char *debs_dir,
+		 struct deb_pkg *p);
 /* Checks a .deb against the SHA256 of the archive's index (recorded in
  * the inputs the first time, asked of apt when not recorded): 0, or
  * -EBADMSG (logged). deb_extract and deb_extract_member check first. */

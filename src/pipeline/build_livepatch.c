@@ -592,8 +592,8 @@ static int link_module(struct build_state *st, char **ko_path)
 {
 	const struct livepatch_build_opts *o = st->opts;
 	char *patches = join_patch_names(o), *built = NULL;
-	char *inputs = xasprintf("linux-source-6.1=%s,linux-headers-%s=%s,linux-image-%s-dbg=%s",
-				 st->in.debver, st->in.kver, st->in.debver, st->in.kver,
+	char *inputs = xasprintf("linux-source-%s=%s,linux-headers-%s=%s,linux-image-%s-dbg=%s",
+				 st->in.series, st->in.debver, st->in.kver, st->in.debver, st->in.kver,
 				 st->in.debver);
 	struct patch_header hdr;
 	char *text = patch_header_read(o->patches, o->nr_patches, &hdr);

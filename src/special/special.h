@@ -53,7 +53,13 @@ struct special_desc {
 	 * symbols of a module is dropped rather than refused: the call keeps
 	 * going through the trampoline (tracepoint.c). */
 	bool drop_tracepoint_calls;
+	/* The kernels that have this section in this layout: since <= the
+	 * kernel's LINUX_VERSION_CODE < until (0: no bound). The version
+	 * differences of the table, e.g. .parainstructions until 6.8. */
+	unsigned long since, until;
 };
+/* LINUX_VERSION_CODE of a.b */
+#define SPECIAL_KERNEL(a, b) (((unsigned long)(a) << 16) + ((unsigned long)(b) << 8))
 
 /* Sizes and member offsets of the kernel's entry types, as probed from its
  * headers (compile/probe_sizes.c); keys "jump_entry" (struct tag or scalar type,
@@ -91,6 +97,8 @@ void special_table_free(struct special_table *t);
  * special. t NULL: the built-in constants of table.c (Linux 6.1 x86-64),
  * a fallback for unit tests on user-space fixtures only; a kernel build
  * always passes the probed table. */
+/* True when d describes the section of the kernel of LINUX_VERSION_CODE version. */
+bool special_desc_holds(const struct special_desc *d, unsigned long version);
 const struct special_desc *special_find(const struct special_table *t, const char *name);
 /* True if the section is the parallel or slice part of some descriptor. */
 bool special_is_partner(const char *name);

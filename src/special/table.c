@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The special sections of Linux 6.1 on x86-64. Each descriptor names the
+/* The special sections of Linux 6.1 to 6.12 on x86-64; a descriptor
+ * holds for the kernels of its since/until range (the probed
+ * LINUX_VERSION_CODE, 6.1 when not probed). Each descriptor names the
  * type the kernel reads (paths relative to the kernel source); a kernel
  * build checks its sizes and member offsets against the ones probed from
  * the kernel's headers (special_table_new()). The constants below are the
@@ -39,12 +41,19 @@ static const struct special_desc specials[] = {
 	  .owner_field = 0, .owner_member = "instr_offset",
 	  .slice = ".altinstr_replacement", .slice_field = 4, .slice_len_field = 11,
 	  .slice_member = "repl_offset", .slice_len_member = "replacementlen",
-	  .early_field = NONE },
+	  .early_field = NONE, .until = SPECIAL_KERNEL(6, 3) },
+	/* Since 6.3 the cpuid is a u32 ft_flags (cpuid:16, flags:16): = 14. */
+	{ .name = ".altinstructions", .type = "struct alt_instr", .entry_size = 14,
+	  .owner_field = 0, .owner_member = "instr_offset",
+	  .slice = ".altinstr_replacement", .slice_field = 4, .slice_len_field = 13,
+	  .slice_member = "repl_offset", .slice_len_member = "replacementlen",
+	  .early_field = NONE, .since = SPECIAL_KERNEL(6, 3) },
 	/* arch/x86/include/asm/paravirt_types.h struct paravirt_patch_site:
-	 * u8 *instr, u8 type, u8 len, padded to 16. */
+	 * u8 *instr, u8 type, u8 len, padded to 16. Gone in 6.8: paravirt
+	 * calls are alternatives since. */
 	{ .name = ".parainstructions", .type = "struct paravirt_patch_site", .entry_size = 16,
 	  .owner_field = 0, .owner_member = "instr",
-	  .slice_field = NONE, .early_field = NONE },
+	  .slice_field = NONE, .early_field = NONE, .until = SPECIAL_KERNEL(6, 8) },
 	/* include/linux/jump_label.h struct jump_entry: s32 code, s32 target,
 	 * long key = 16. Keys are read by jump_label_add_module() when the
 	 * patch module comes up: before relocations for another module apply. */
@@ -72,6 +81,10 @@ static const struct special_desc specials[] = {
 	  .slice_field = NONE, .early_field = NONE },
 	{ .name = ".ibt_endbr_seal", .type = "s32", .entry_size = 4, .owner_field = 0,
 	  .slice_field = NONE, .early_field = NONE },
+	/* Since 6.2 (call depth tracking): the call sites callthunks_patch_
+	 * module_calls() redirects, s32 self-relative. */
+	{ .name = ".call_sites", .type = "s32", .entry_size = 4, .owner_field = 0,
+	  .slice_field = NONE, .early_field = NONE, .since = SPECIAL_KERNEL(6, 2) },
 	/* arch/x86/kernel/unwind_orc.c: .orc_unwind_ip holds s32 self-relative
 	 * IPs; .orc_unwind the parallel struct orc_entry
 	 * (arch/x86/include/asm/orc_types.h: s16, s16, 16 bits of flags,
@@ -83,8 +96,11 @@ static const struct special_desc specials[] = {
 
 /* Never carried into a patch object: objtool's annotations (already
  * consumed), compiler notes that the final link regenerates. */
+/* __patchable_function_entries (6.12's -fpatchable-function-entry for the
+ * call padding): x86 reads it in no module. */
 static const char *const dropped_prefixes[] = {
 	".discard.", ".comment", ".note.gnu.property", ".llvm_addrsig",
+	"__patchable_function_entries",
 	".rela", ".symtab", ".strtab", ".shstrtab",
 };
 
@@ -92,6 +108,7 @@ static const char *const dropped_prefixes[] = {
 
 struct special_table {
 	struct special_desc descs[NR_SPECIALS]; /* specials, sizes from the kernel */
+	size_t nr;                  /* those of the kernel's version */
 	struct special_sizes sizes; /* the probed set it was built from (owned) */
 };
 
@@ -156,6 +173,11 @@ static int check_desc(const struct special_sizes *sz, const struct special_desc 
 	return ret;
 }
 
+bool special_desc_holds(const struct special_desc *d, unsigned long version)
+{
+	return (!d->since || version >= d->since) && (!d->until || version < d->until);
+}
+
 int special_table_new(const struct special_sizes *sizes, struct special_table **out)
 {
 	struct special_table *t = xcalloc(1, sizeof(*t));
@@ -163,9 +185,16 @@ int special_table_new(const struct special_sizes *sizes, struct special_table **
 	char *key;
 	int ret = 0;
 
+	unsigned long version = SPECIAL_KERNEL(6, 1);
+	size_t n;
+
 	*out = NULL;
+	special_sizes_get(sizes, "linux_version", &version);
 	for (size_t i = 0; i < NR_SPECIALS; i++) {
-		t->descs[i] = specials[i];
+		if (!special_desc_holds(&specials[i], version))
+			continue;
+		n = t->nr++;
+		t->descs[n] = specials[i];
 		if (check_desc(sizes, &specials[i])) {
 			ret = -ENOTSUP;
 			continue;
@@ -173,12 +202,12 @@ int special_table_new(const struct special_sizes *sizes, struct special_table **
 		/* the kernel's sizes (checked equal to what the fields support) */
 		key = type_key(specials[i].type, NULL);
 		if (!special_sizes_get(sizes, key, &v))
-			t->descs[i].entry_size = v;
+			t->descs[n].entry_size = v;
 		free(key);
 		if (specials[i].parallel_type) {
 			key = type_key(specials[i].parallel_type, NULL);
 			if (!special_sizes_get(sizes, key, &v))
-				t->descs[i].parallel_size = v;
+				t->descs[n].parallel_size = v;
 			free(key);
 		}
 	}
@@ -208,8 +237,9 @@ void special_table_free(struct special_table *t)
 const struct special_desc *special_find(const struct special_table *t, const char *name)
 {
 	const struct special_desc *descs = t ? t->descs : specials;
+	size_t nr = t ? t->nr : NR_SPECIALS;
 
-	for (size_t i = 0; i < NR_SPECIALS; i++)
+	for (size_t i = 0; i < nr; i++)
 		if (!strcmp(descs[i].name, name))
 			return &descs[i];
 	return NULL;

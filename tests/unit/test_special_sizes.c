@@ -137,6 +137,68 @@ static void test_cache_from_older_probe(void)
 	inputs_release(&in);
 }
 
+/* The sizes trixie's 6.12 headers give (probed from its tree in its build
+ * root): alt_instr with a u32 ft_flags, no paravirt_patch_site. */
+static const struct special_size known_6_12[] = {
+	{ "linux_version", SPECIAL_KERNEL(6, 12) + 107 },
+	{ "s32", 4 }, { "unsigned_long", 8 },
+	{ "bug_entry", 12 }, { "bug_entry.bug_addr_disp", 0 },
+	{ "exception_table_entry", 12 }, { "exception_table_entry.insn", 0 },
+	{ "alt_instr", 14 }, { "alt_instr.instr_offset", 0 },
+	{ "alt_instr.repl_offset", 4 }, { "alt_instr.replacementlen", 13 },
+	{ "alt_instr.instrlen", 12 },
+	{ "jump_entry", 16 }, { "jump_entry.code", 0 }, { "jump_entry.key", 8 },
+	{ "static_call_site", 8 }, { "static_call_site.addr", 0 },
+	{ "static_call_site.key", 4 }, { "orc_entry", 6 },
+};
+
+/* The kernel's version picks the table's descriptors: 6.12 has no
+ * .parainstructions, a 14-byte .altinstructions entry and .call_sites;
+ * 6.1 (probed or, for older caches, assumed) the reverse. */
+static void test_table_by_kernel_version(void)
+{
+	struct special_sizes s = { 0 };
+	struct special_table *t = NULL;
+	const struct special_desc *alt;
+	char *msg = NULL;
+
+	for (size_t i = 0; i < sizeof(known_6_12) / sizeof(*known_6_12); i++)
+		special_sizes_set(&s, known_6_12[i].key, known_6_12[i].value);
+	CHECK_INT(0, special_table_new(&s, &t));
+	alt = t ? special_find(t, ".altinstructions") : NULL;
+	CHECK(alt && alt->entry_size == 14 && alt->slice_len_field == 13,
+	      "6.12 .altinstructions: entry %zu, length at %d", alt ? alt->entry_size : 0,
+	      alt ? alt->slice_len_field : -1);
+	CHECK(t && !special_find(t, ".parainstructions"), "6.12 has no .parainstructions");
+	CHECK(t && special_find(t, ".call_sites"), "6.12 has .call_sites");
+	CHECK(special_is_dropped("__patchable_function_entries"),
+	      "__patchable_function_entries carried into a patch");
+	special_table_free(t);
+	special_sizes_release(&s);
+
+	known_sizes(&s);
+	CHECK_INT(0, special_table_new(&s, &t));
+	alt = t ? special_find(t, ".altinstructions") : NULL;
+	CHECK(alt && alt->entry_size == 12, "6.1 .altinstructions: entry %zu",
+	      alt ? alt->entry_size : 0);
+	CHECK(t && special_find(t, ".parainstructions"), "6.1 has .parainstructions");
+	CHECK(t && !special_find(t, ".call_sites"), "6.1 has no .call_sites");
+	special_table_free(t);
+	special_sizes_release(&s);
+
+	/* a 6.12 kernel whose alt_instr were 6.1's is refused, not misread */
+	for (size_t i = 0; i < sizeof(known_6_12) / sizeof(*known_6_12); i++)
+		special_sizes_set(&s, known_6_12[i].key, known_6_12[i].value);
+	special_sizes_set(&s, "alt_instr", 12);
+	t = NULL;
+	CHECK_INT(-ENOTSUP, table_new_captured(&s, &t, &msg));
+	CHECK(msg && strstr(msg, "alt_instr is 12 bytes in this kernel, livefix handles 14"),
+	      "refusal: %s", msg ? msg : "(none)");
+	CHECK(t == NULL, "a table was made");
+	free(msg);
+	special_sizes_release(&s);
+}
+
 static void test_known_sizes_accepted(void)
 {
 	struct special_sizes s;
@@ -221,6 +283,7 @@ int main(void)
 		TEST_SKIP(test_cache_from_older_probe, "no prepared tree at " CACHE_DIR "/src");
 	}
 	RUN_TEST(test_known_sizes_accepted);
+	RUN_TEST(test_table_by_kernel_version);
 	RUN_TEST(test_size_mismatch_refused);
 	RUN_TEST(test_offset_mismatch_and_absence_refused);
 	RUN_TEST(test_parse_format);

@@ -5,7 +5,7 @@
 #
 # usage: vm.sh --kver KVER [options] SCRIPT        (SCRIPT "-" = read stdin)
 #   --kernel VMLINUZ       default <cache>/KVER/root/boot/vmlinuz-KVER
-#   --modules-root DIR     a root holding lib/modules/KVER, or that directory
+#   --modules-root DIR     a root holding [usr/]lib/modules/KVER, or that directory
 #                          itself; default <cache>/KVER/root
 #   --with-module NAME     put the kernel's module NAME and its dependencies in
 #                          the guest (modules.dep made by depmod: modprobe NAME)
@@ -107,8 +107,10 @@ else cachedir=${XDG_CACHE_HOME:-$HOME/.cache}/livefix
 fi
 : "${kernel:=$cachedir/$kver/root/boot/vmlinuz-$kver}"
 : "${modroot:=$cachedir/$kver/root}"
-# --modules-root may name the root (DIR/lib/modules/KVER) or the tree itself.
+# --modules-root may name the root (DIR/lib/modules/KVER, or
+# DIR/usr/lib/modules/KVER for trixie's merged-/usr packages) or the tree itself.
 if [ -d "$modroot/lib/modules/$kver" ]; then moddir=$modroot/lib/modules/$kver
+elif [ -d "$modroot/usr/lib/modules/$kver" ]; then moddir=$modroot/usr/lib/modules/$kver
 else moddir=$modroot
 fi
 

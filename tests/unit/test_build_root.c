@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* run_in_build_root(): every later child runs chrooted in the root, in a
+ * mount namespace of its own, with the named host directories at their
+ * own paths; the host's mounts are left as they were. A root made here of
+ * the host's /usr (bound) and a file only the root has. */
+#include "test.h"
+#include "common/fsutil.h"
+#include "common/run.h"
+#include "common/xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char *make_root(const char *root)
+{
+	const char *links[] = { "bin", "lib", "lib64", "sbin" };
+	char *path;
+	size_t i;
+
+	for (i = 0; i < sizeof(links) / sizeof(*links); i++) {
+		char *target = xasprintf("usr/%s", links[i]);
+
+		path = xasprintf("%s/%s", root, links[i]);
+		if (symlink(target, path))
+			CHECK(0, "cannot make '%s'", path);
+		free(path);
+		free(target);
+	}
+	path = xasprintf("%s/etc", root);
+	mkdir_p(path, 0755);
+	free(path);
+	path = xasprintf("%s/etc/only-in-root", root);
+	write_file_atomic(path, "root\n", 5);
+	return path;
+}
+
+static void test_children_run_in_root(void)
+{
+	char rtmpl[] = "/tmp/livefix-broot-XXXXXX", *root = mkdtemp(rtmpl);
+	char btmpl[] = "/tmp/livefix-bind-XXXXXX", *bound = mkdtemp(btmpl);
+	char *marker = make_root(root), *host_file = xasprintf("%s/from-host", bound);
+	char *script = xasprintf("cat /etc/only-in-root && cat %s && "
+				 "test ! -e /etc/os-release && echo ok", host_file);
+	const char *dirs[] = { "/usr", bound, NULL };
+	struct run_opts opts = { 0 };
+	char *out = NULL, *mounts;
+
+	write_file_atomic(host_file, "host\n", 5);
+	opts.capture = &out;
+	CHECK_INT(0, run_in_build_root(root, dirs));
+	CHECK_INT(0, run(&opts, "sh", "-c", script, NULL));
+	CHECK_STR("root\nhost\nok\n", out);
+	mounts = read_file("/proc/self/mountinfo", NULL);
+	CHECK(mounts && !strstr(mounts, root), "the root's mounts leaked to the host:\n%s",
+	      mounts ? mounts : "(unreadable)");
+	/* never rm -rf a root through a leaked bind mount of /usr */
+	if (mounts && !strstr(mounts, root))
+		remove_tree(root);
+	free(mounts);
+	free(out);
+	free(script);
+	free(host_file);
+	free(marker);
+	remove_tree(bound);
+}
+
+int main(void)
+{
+	if (geteuid() != 0)
+		TEST_SKIP(test_children_run_in_root, "needs root (mount namespace, chroot)");
+	else
+		RUN_TEST(test_children_run_in_root);
+	return TEST_SUMMARY();
+}
