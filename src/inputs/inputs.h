@@ -45,11 +45,11 @@ void inputs_release(struct kernel_inputs *in);
 /* The pristine source tree of Debian version `version` of kernel series
  * `series` ("6.1", "6.1.176-1"): linux-source-SERIES=VERSION fetched by
  * apt into <cache>/source-SERIES-VERSION, SHA256-checked against the
- * archive, extracted once into tree/, its changelog.Debian unpacked into
+ * archive of kver's release (its apt: the system's or a private one), extracted once into tree/, its changelog.Debian unpacked into
  * changelog. *tree and *changelog malloc'ed. 0, -ENOENT when the archive
  * has no such version, -EINVAL for names unfit for a path, other -errno;
  * every failure logged, no half-extracted tree left under tree/. */
-int inputs_source_tree(const char *series, const char *version, char **tree, char **changelog);
+int inputs_source_tree(const char *kver, const char *version, char **tree, char **changelog);
 
 /* 0 when our compiler's version is the one the kernel was built with
  * (CONFIG_CC_VERSION_TEXT); otherwise -EINVAL with both shown, or only a

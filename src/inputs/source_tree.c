@@ -62,24 +62,29 @@ static int unpack(const char *dir, const char *series, const struct deb_pkg *p)
 	return ret > 0 ? -EIO : ret;
 }
 
-int inputs_source_tree(const char *series, const char *version, char **tree, char **changelog)
+int inputs_source_tree(const char *kver, const char *version, char **tree, char **changelog)
 {
+	struct apt_conf apt = { 0 };
 	struct deb_pkg p = { 0 };
-	char *dir, *debs;
+	char *dir, *debs, *series;
 	int lock, ret = 0;
 
 	*tree = *changelog = NULL;
-	if (!release_is_valid(series) || !release_is_valid(version)) {
-		pr_err("'%s' '%s': not a kernel series and Debian version", series, version);
+	if (!release_is_valid(kver) || !release_is_valid(version)) {
+		pr_err("'%s' '%s': not a kernel release and Debian version", kver, version);
 		return -EINVAL;
 	}
+	ret = apt_conf_for(kver, &apt);
+	if (ret)
+		return ret;
+	series = kernel_series(kver);
 	dir = xasprintf("%s/source-%s-%s", inputs_cache_root(), series, version);
 	debs = xasprintf("%s/debs", dir);
 	p.name = xasprintf("linux-source-%s", series);
 	p.version = xstrdup(version);
 	/* asked before anything is created: a version the archive lacks leaves
 	 * no directory behind */
-	if (!stamp_exists(dir, "source-tree") && !apt_has_version(p.name, version)) {
+	if (!stamp_exists(dir, "source-tree") && !apt_has_version(&apt, p.name, version)) {
 		pr_err("%s %s is not in the archive (apt-cache madison %s lists the versions "
 		       "apt knows; 'apt-get update' may help)", p.name, version, p.name);
 		ret = -ENOENT;
@@ -95,7 +100,7 @@ int inputs_source_tree(const char *series, const char *version, char **tree, cha
 		goto out;
 	}
 	if (!stamp_exists(dir, "source-tree")) {
-		ret = deb_download(dir, debs, &p);
+		ret = deb_download(&apt, dir, debs, &p);
 		if (!ret)
 			ret = unpack(dir, series, &p);
 		if (!ret)
@@ -108,6 +113,8 @@ int inputs_source_tree(const char *series, const char *version, char **tree, cha
 	}
 out:
 	deb_pkg_release(&p);
+	apt_conf_release(&apt);
+	free(series);
 	free(debs);
 	free(dir);
 	return ret;

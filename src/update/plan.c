@@ -265,7 +265,7 @@ int update_plan_make(const char *kver, const char *target, struct update_plan *p
 {
 	struct kernel_inputs in = { 0 };
 	struct include_graph *graph = NULL;
-	char *series = NULL, *old_tree = NULL, *new_tree = NULL, *old_log = NULL, *changelog = NULL;
+	char *old_tree = NULL, *new_tree = NULL, *old_log = NULL, *changelog = NULL;
 	char *text = NULL;
 	int ret;
 
@@ -280,12 +280,10 @@ int update_plan_make(const char *kver, const char *target, struct update_plan *p
 	p->running = xstrdup(in.debver);
 	p->target = xstrdup(target);
 	ret = check_target(in.kver, in.debver, target);
-	if (!ret) {
-		series = series_of(in.kver);
-		ret = inputs_source_tree(series, target, &new_tree, &changelog);
-	}
 	if (!ret)
-		ret = inputs_source_tree(series, in.debver, &old_tree, &old_log);
+		ret = inputs_source_tree(in.kver, target, &new_tree, &changelog);
+	if (!ret)
+		ret = inputs_source_tree(in.kver, in.debver, &old_tree, &old_log);
 	if (!ret && !(text = read_file(changelog, NULL))) {
 		ret = -errno;
 		pr_err("%s: cannot read: %s", changelog, strerror(errno));
@@ -303,7 +301,6 @@ int update_plan_make(const char *kver, const char *target, struct update_plan *p
 		find_objects(&in, graph, p);
 	include_graph_free(graph);
 	inputs_release(&in);
-	free(series);
 	free(old_tree);
 	free(new_tree);
 	free(old_log);
