@@ -229,6 +229,24 @@ static json_t *cve_json(const struct fleet_cve *c, bool with_hosts)
 	return o;
 }
 
+/* The whole list, or (only: a name was asked for) its one element, else
+ * 404 "<missing> <only>". Takes arr. */
+static void send_all_or_one(struct request *rq, struct response *rs, json_t *arr,
+			    const char *only, const char *missing)
+{
+	if (only && !json_array_size(arr)) {
+		json_decref(arr);
+		console_refuse(rq, rs, 404, "%s %s", missing, only);
+	} else if (only) {
+		json_t *one = json_incref(json_array_get(arr, 0));
+
+		json_decref(arr);
+		send_json(rs, one);
+	} else {
+		send_json(rs, arr);
+	}
+}
+
 static void cves_response(struct request *rq, struct response *rs, const char *only)
 {
 	struct fleet f;
@@ -243,17 +261,7 @@ static void cves_response(struct request *rq, struct response *rs, const char *o
 	for (i = 0; i < n; i++)
 		if (!only || !strcmp(cves[i].id, only))
 			json_array_append_new(arr, cve_json(&cves[i], only != NULL));
-	if (only && !json_array_size(arr)) {
-		json_decref(arr);
-		console_refuse(rq, rs, 404, "no reported patch carries %s", only);
-	} else if (only) {
-		json_t *one = json_incref(json_array_get(arr, 0));
-
-		json_decref(arr);
-		send_json(rs, one);
-	} else {
-		send_json(rs, arr);
-	}
+	send_all_or_one(rq, rs, arr, only, "no reported patch carries");
 	fleet_cves_release(cves, n);
 	fleet_release(&f);
 }
@@ -311,17 +319,7 @@ static void patches_response(struct request *rq, struct response *rs, const char
 	for (i = 0; i < n; i++)
 		if (!only || !strcmp(v[i].name, only))
 			json_array_append_new(arr, patch_view_json(&v[i], only != NULL));
-	if (only && !json_array_size(arr)) {
-		json_decref(arr);
-		console_refuse(rq, rs, 404, "no host reports a patch %s", only);
-	} else if (only) {
-		json_t *one = json_incref(json_array_get(arr, 0));
-
-		json_decref(arr);
-		send_json(rs, one);
-	} else {
-		send_json(rs, arr);
-	}
+	send_all_or_one(rq, rs, arr, only, "no host reports a patch");
 	fleet_patches_release(v, n);
 	fleet_release(&f);
 }
