@@ -5,6 +5,7 @@
  * module runs (src/verify/rules.h, compiled here through
  * verify_func_compare) on a running image "linked" by the test. */
 #include "test.h"
+#include "verify_fixture.h"
 #include "capture.h"
 #include "common/fsutil.h"
 #include "common/run.h"
@@ -29,25 +30,6 @@ static char tmp[] = "/tmp/livefix-test-verify-XXXXXX";
 static struct elf *elf;
 static struct verify_func vf;
 static bool extracted;
-
-/* The entry layouts extraction reads, as the probe finds them in Linux 6.1
- * x86-64 (test_special_sizes checks the probe against the real headers). */
-static const struct special_size layout_61[] = {
-	{ "alt_instr", 12 }, { "alt_instr.instr_offset", 0 }, { "alt_instr.instrlen", 10 },
-	{ "alt_instr.repl_offset", 4 }, { "alt_instr.replacementlen", 11 },
-	{ "paravirt_patch_site", 16 }, { "paravirt_patch_site.instr", 0 },
-	{ "paravirt_patch_site.len", 9 },
-	{ "jump_entry", 16 }, { "jump_entry.code", 0 }, { "s32", 4 },
-};
-
-/* layout_61 without key skip (NULL: all of it). */
-static void sizes_61(struct special_sizes *s, const char *skip)
-{
-	memset(s, 0, sizeof(*s));
-	for (size_t i = 0; i < sizeof(layout_61) / sizeof(layout_61[0]); i++)
-		if (!skip || strcmp(layout_61[i].key, skip))
-			special_sizes_set(s, layout_61[i].key, layout_61[i].value);
-}
 
 /* The fake resolver: locals become ".klp.sym.vmlinux.<name>,1", globals
  * keep their name; "hook" cannot be named (to see an unchecked field). */
@@ -141,17 +123,9 @@ static unsigned char *link_image(void)
 	return run;
 }
 
-static const struct verify_site *site_in(const struct verify_func *f, uint64_t offset)
-{
-	for (size_t i = 0; i < f->nr_sites; i++)
-		if (f->sites[i].offset == offset)
-			return &f->sites[i];
-	return NULL;
-}
-
 static const struct verify_site *site_at(uint32_t offset)
 {
-	return site_in(&vf, offset);
+	return verify_site_in(&vf, offset);
 }
 
 static const struct verify_reloc *reloc_named(const char *prefix)
@@ -276,15 +250,15 @@ static void test_extract_other_layout(void)
 	if (!extracted)
 		return;
 	target = jump_target_offset();
-	sizes_61(&sizes, NULL);
+	verify_sizes_61(&sizes, NULL);
 	special_sizes_set(&sizes, "alt_instr.instrlen", 11);
 	special_sizes_set(&sizes, "jump_entry", 4);
 	CHECK_INT(0, extract_captured(&sizes, &f, &msg));
 	CHECK_INT(vf.nr_sites + 1, f.nr_sites);
-	s = site_in(&f, 0x15);
+	s = verify_site_in(&f, 0x15);
 	CHECK(s && s->len == 2, "alternative site: %s, length %u", s ? "found" : "missing",
 	      s ? s->len : 0);
-	s = site_in(&f, target);
+	s = verify_site_in(&f, target);
 	CHECK(target < f.size && s && s->kind == 3,
 	      "no jump site at the jump entry's target 0x%llx", (unsigned long long)target);
 	verify_func_release(&f);
@@ -302,14 +276,14 @@ static void test_extract_layout_refused(void)
 
 	if (!extracted)
 		return;
-	sizes_61(&sizes, "alt_instr.instrlen");
+	verify_sizes_61(&sizes, "alt_instr.instrlen");
 	CHECK_INT(-ENOTSUP, extract_captured(&sizes, &f, &msg));
 	CHECK(msg && strstr(msg, ".altinstructions: 'alt_instr.instrlen' is not in the kernel's "
 			    "probed entry layouts"), "message: %s", msg ? msg : "(none)");
 	verify_func_release(&f);
 	special_sizes_release(&sizes);
 	free(msg);
-	sizes_61(&sizes, "s32");
+	verify_sizes_61(&sizes, "s32");
 	CHECK_INT(-ENOTSUP, extract_captured(&sizes, &f, &msg));
 	CHECK(msg && strstr(msg, ".smp_locks: 's32' is not"), "message: %s", msg ? msg : "(none)");
 	verify_func_release(&f);
@@ -531,7 +505,7 @@ static void setup(void)
 		  "-mcmodel=kernel", "-mfentry", "-pg", "-mrecord-mcount", "-fno-stack-protector",
 		  "-mindirect-branch=thunk-extern", "-mfunction-return=thunk-extern",
 		  "-mindirect-branch-register", "-o", obj, FIX "/func.c", NULL);
-	sizes_61(&sizes, NULL);
+	verify_sizes_61(&sizes, NULL);
 	if (!ret && (elf = elf_read(obj)))
 		extracted = !verify_func_extract(elf, &sizes, "vmlinux", "target_fn", 0,
 						 fake_resolve, NULL, &vf);

@@ -5,6 +5,7 @@
  * compiled here through verify_func_compare) accepting exactly those forms
  * on a running image laid out by the test. */
 #include "test.h"
+#include "verify_fixture.h"
 #include "common/fsutil.h"
 #include "common/run.h"
 #include "common/xalloc.h"
@@ -34,20 +35,6 @@ static bool extracted;
 static uint64_t new_fn = 0xffffffff81200000ull; /* moved near for the rel8 case */
 static uint64_t slot_holds = NATIVE;
 
-static const struct special_size layout_61[] = {
-	{ "alt_instr", 12 }, { "alt_instr.instr_offset", 0 }, { "alt_instr.instrlen", 10 },
-	{ "alt_instr.repl_offset", 4 }, { "alt_instr.replacementlen", 11 },
-	{ "paravirt_patch_site", 16 }, { "paravirt_patch_site.instr", 0 },
-	{ "paravirt_patch_site.len", 9 },
-};
-
-static int resolve(void *ctx, const char *name, bool is_local, char **out)
-{
-	(void)ctx, (void)is_local;
-	*out = xstrdup(name);
-	return 0;
-}
-
 static uint64_t target_of(void *ctx, const char *target)
 {
 	(void)ctx;
@@ -71,18 +58,12 @@ static int read_mem(uint8_t *dst, uint64_t addr, uint32_t len)
 	return 0;
 }
 
-static void put32(unsigned char *p, uint64_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
-}
-
 /* The function as linked, before the kernel patches anything. */
 static void link_original(unsigned char *run)
 {
 	memcpy(run, vf.bytes, vf.size);
-	put32(run + 1, OLD_FN - (RUN_ADDR + 5));                /* call old_fn */
-	put32(run + 0xd, PV_OPS + 8 - (RUN_ADDR + 0x11));      /* call *pv_ops+8(%rip) */
+	put_le32(run + 1, OLD_FN - (RUN_ADDR + 5));                /* call old_fn */
+	put_le32(run + 0xd, PV_OPS + 8 - (RUN_ADDR + 0x11));      /* call *pv_ops+8(%rip) */
 }
 
 static int compare(const unsigned char *run, struct verify_mismatch *m)
@@ -92,10 +73,7 @@ static int compare(const unsigned char *run, struct verify_mismatch *m)
 
 static const struct verify_site *site_at(uint32_t off)
 {
-	for (size_t i = 0; i < vf.nr_sites; i++)
-		if (vf.sites[i].offset == off)
-			return &vf.sites[i];
-	return NULL;
+	return verify_site_in(&vf, off);
 }
 
 static const struct verify_form *form_with(const struct verify_site *s, const char *bytes,
@@ -196,17 +174,17 @@ static void test_accepts_kernel_forms(void)
 		return;
 	link_original(run);
 	CHECK_INT(0, compare(run, &m));
-	run[0] = 0xe8, put32(run + 1, new_fn - (RUN_ADDR + 5));         /* alternative_call */
+	run[0] = 0xe8, put_le32(run + 1, new_fn - (RUN_ADDR + 5));         /* alternative_call */
 	memcpy(run + 5, "\x31\xc0\x0f\x1f\x40\x00", 6);                   /* optimize_nops */
 	memcpy(run + 0xb, "\xe8\0\0\0\0\x90", 6);                          /* paravirt call */
-	put32(run + 0xc, NATIVE - (RUN_ADDR + 0x10));
+	put_le32(run + 0xc, NATIVE - (RUN_ADDR + 0x10));
 	CHECK_INT(0, compare(run, &m));
 	memcpy(run + 5, "\xb8\x01\0\0\0\x90", 6);                          /* replacement 1 */
 	memcpy(run + 0xb, "\x66\x0f\x1f\x44\x00\x00", 6);                  /* _paravirt_nop */
 	slot_holds = PV_NOP;
 	CHECK_INT(0, compare(run, &m));
 	memcpy(run + 5, "\xe9\0\0\0\0\x90", 6);                            /* replacement 2 */
-	put32(run + 6, new_fn - (RUN_ADDR + 0xa));
+	put_le32(run + 6, new_fn - (RUN_ADDR + 0xa));
 	CHECK_INT(0, compare(run, &m));
 	slot_holds = NATIVE;
 }
@@ -241,7 +219,7 @@ static void test_refuses_other_bytes(void)
 	if (!extracted)
 		return;
 	link_original(run);
-	put32(run + 1, new_fn + 0x10 - (RUN_ADDR + 5)); /* a call elsewhere */
+	put_le32(run + 1, new_fn + 0x10 - (RUN_ADDR + 5)); /* a call elsewhere */
 	CHECK_INT(1, compare(run, &m));
 	CHECK(m.offset == 0 && m.site && m.site_kind == SITE_FORMS, "offset 0x%x, site %d",
 	      m.offset, m.site);
@@ -255,13 +233,13 @@ static void test_refuses_other_bytes(void)
 	CHECK_INT(1, compare(run, &m));
 	link_original(run);
 	memcpy(run + 0xb, "\xe8\0\0\0\0\x90", 6); /* a call, not to what the slot holds */
-	put32(run + 0xc, NATIVE + 0x20 - (RUN_ADDR + 0x10));
+	put_le32(run + 0xc, NATIVE + 0x20 - (RUN_ADDR + 0x10));
 	CHECK_INT(1, compare(run, &m));
 	CHECK_INT(0xb, m.offset);
 	memcpy(run + 0xb, "\x66\x0f\x1f\x44\x00\x00", 6); /* nops, the slot a function */
 	CHECK_INT(1, compare(run, &m));
 	link_original(run);
-	put32(run + 0xd, PV_OPS + 0x10 - (RUN_ADDR + 0x11)); /* another slot */
+	put_le32(run + 0xd, PV_OPS + 0x10 - (RUN_ADDR + 0x11)); /* another slot */
 	CHECK_INT(1, compare(run, &m));
 }
 
@@ -287,21 +265,8 @@ static void test_write_source(void)
 
 static void setup(void)
 {
-	struct run_opts q = { .quiet = 1 };
-	struct special_sizes sizes;
-	char *obj;
-
-	if (!mkdtemp(tmp))
-		return;
-	obj = xasprintf("%s/sites.o", tmp);
-	memset(&sizes, 0, sizeof(sizes));
-	for (size_t i = 0; i < sizeof(layout_61) / sizeof(layout_61[0]); i++)
-		special_sizes_set(&sizes, layout_61[i].key, layout_61[i].value);
-	if (!run(&q, "gcc", "-c", "-o", obj, FIX "/sites.S", NULL) && (elf = elf_read(obj)))
-		extracted = !verify_func_extract(elf, &sizes, "vmlinux", "patched", 0, resolve,
-						 NULL, &vf);
-	special_sizes_release(&sizes);
-	free(obj);
+	if (mkdtemp(tmp))
+		extracted = verify_fixture_extract(tmp, FIX "/sites.S", "patched", &elf, &vf);
 }
 
 int main(void)

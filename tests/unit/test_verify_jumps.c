@@ -7,6 +7,7 @@
  * the jumps spanning them 2 bytes long. The comparison is the one every
  * module runs (rules.h through verify_func_compare). */
 #include "test.h"
+#include "verify_fixture.h"
 #include "common/fsutil.h"
 #include "common/run.h"
 #include "common/xalloc.h"
@@ -53,12 +54,6 @@ static uint64_t symbol_addr(const struct symbol *s)
 	return ext_addr(s->name);
 }
 
-static void put32(unsigned char *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
-}
-
 /* The unsplit object's .text as the kernel would run it. */
 static void link_text(struct build *b)
 {
@@ -77,9 +72,9 @@ static void link_text(struct build *b)
 		uint64_t s = symbol_addr(r->sym) + (uint64_t)r->addend;
 
 		if (r->type == R_X86_64_PC32 || r->type == R_X86_64_PLT32)
-			put32(b->text + r->offset, (uint32_t)(s - (TEXT_ADDR + r->offset)));
+			put_le32(b->text + r->offset, (uint32_t)(s - (TEXT_ADDR + r->offset)));
 		else
-			put32(b->text + r->offset, (uint32_t)s);
+			put_le32(b->text + r->offset, (uint32_t)s);
 	}
 }
 

@@ -4,6 +4,7 @@
  * code whose conditional jump is the short form, so that the call after
  * it has moved. */
 #include "test.h"
+#include "verify_fixture.h"
 #include "verify/verify.h"
 
 #include <stdint.h>
@@ -21,17 +22,12 @@ static const unsigned char expect[15] = {
 };
 static const unsigned char mask[15] = { 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 3, 3, 3, 1, 1 };
 
-static void put32(unsigned char *p, uint32_t v)
-{
-	memcpy(p, &v, 4);
-}
-
 static void build(struct verify_func *f)
 {
 	unsigned char e[15];
 
 	memcpy(e, expect, sizeof(e));
-	put32(e + 9, (uint32_t)(CALLEE - (VADDR + 13)));
+	put_le32(e + 9, (uint32_t)(CALLEE - (VADDR + 13)));
 	verify_func_from_mask("f", e, mask, sizeof(e), VADDR, f);
 }
 
@@ -43,7 +39,7 @@ static void running(unsigned char run[19], uint64_t callee, uint8_t je)
 	memset(run, 0xcc, 19);
 	memcpy(run, code, sizeof(code));
 	run[3] = je;
-	put32(run + 5, (uint32_t)(callee - (VADDR + 9)));
+	put_le32(run + 5, (uint32_t)(callee - (VADDR + 9)));
 }
 
 static void test_program(void)

@@ -7,6 +7,7 @@
  * bytes. Also: sites that overlap without sharing a start refuse the
  * function at build time. */
 #include "test.h"
+#include "verify_fixture.h"
 #include "capture.h"
 #include "common/fsutil.h"
 #include "common/run.h"
@@ -39,20 +40,6 @@ static struct verify_func vf;
 static bool extracted;
 static uint64_t key_a = FUNC, key_b = FUNC; /* the keys' func */
 
-static const struct special_size layout_61[] = {
-	{ "alt_instr", 12 }, { "alt_instr.instr_offset", 0 }, { "alt_instr.instrlen", 10 },
-	{ "alt_instr.repl_offset", 4 }, { "alt_instr.replacementlen", 11 },
-	{ "paravirt_patch_site", 16 }, { "paravirt_patch_site.instr", 0 },
-	{ "paravirt_patch_site.len", 9 },
-};
-
-static int resolve(void *ctx, const char *name, bool is_local, char **out)
-{
-	(void)ctx, (void)is_local;
-	*out = xstrdup(name);
-	return 0;
-}
-
 static uint64_t target_of(void *ctx, const char *target)
 {
 	(void)ctx;
@@ -80,17 +67,11 @@ static int read_mem(uint8_t *dst, uint64_t addr, uint32_t len)
 	return 0;
 }
 
-static void put32(unsigned char *p, uint64_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
-}
-
 /* A rel32 branch at off to dest: opcode bytes op (n of them) and the field. */
 static void branch(unsigned char *run, uint32_t off, const char *op, uint32_t n, uint64_t dest)
 {
 	memcpy(run + off, op, n);
-	put32(run + off + n, dest - (RUN_ADDR + off + n + 4));
+	put_le32(run + off + n, dest - (RUN_ADDR + off + n + 4));
 }
 
 /* The function as linked, before the kernel patches anything. */
@@ -112,10 +93,7 @@ static int compare(const unsigned char *run, struct verify_mismatch *m)
 
 static const struct verify_site *site_at(uint32_t off)
 {
-	for (size_t i = 0; i < vf.nr_sites; i++)
-		if (vf.sites[i].offset == off)
-			return &vf.sites[i];
-	return NULL;
+	return verify_site_in(&vf, off);
 }
 
 /* Site off accepts bytes (len of them) on top of the original: 0 or 1. */
@@ -238,11 +216,9 @@ static void test_overlap_refused(void)
 
 	if (!elf)
 		return;
-	memset(&sizes, 0, sizeof(sizes));
-	for (size_t i = 0; i < sizeof(layout_61) / sizeof(layout_61[0]); i++)
-		special_sizes_set(&sizes, layout_61[i].key, layout_61[i].value);
+	verify_sizes_61(&sizes, NULL);
 	stderr_capture_begin(&c, xasprintf("%s/extract.err", tmp));
-	ret = verify_func_extract(elf, &sizes, "vmlinux", "overlap", 0, resolve, NULL, &f);
+	ret = verify_func_extract(elf, &sizes, "vmlinux", "overlap", 0, resolve_by_name, NULL, &f);
 	msg = stderr_capture_end(&c);
 	CHECK_INT(-ENOTSUP, ret);
 	CHECK(msg && strstr(msg, "overlap+0x1: retpoline/static call site (5 bytes) overlaps the "
@@ -255,21 +231,8 @@ static void test_overlap_refused(void)
 
 static void setup(void)
 {
-	struct run_opts q = { .quiet = 1 };
-	struct special_sizes sizes;
-	char *obj;
-
-	if (!mkdtemp(tmp))
-		return;
-	obj = xasprintf("%s/sites.o", tmp);
-	memset(&sizes, 0, sizeof(sizes));
-	for (size_t i = 0; i < sizeof(layout_61) / sizeof(layout_61[0]); i++)
-		special_sizes_set(&sizes, layout_61[i].key, layout_61[i].value);
-	if (!run(&q, "gcc", "-c", "-o", obj, FIX "/sites.S", NULL) && (elf = elf_read(obj)))
-		extracted = !verify_func_extract(elf, &sizes, "vmlinux", "calls", 0, resolve,
-						 NULL, &vf);
-	special_sizes_release(&sizes);
-	free(obj);
+	if (mkdtemp(tmp))
+		extracted = verify_fixture_extract(tmp, FIX "/sites.S", "calls", &elf, &vf);
 }
 
 int main(void)
