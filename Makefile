@@ -232,7 +232,7 @@ install: livefix
 	sed 's|/usr/bin/livefix|$(BINDIR)/livefix|' dist/livefix.service \
 		>$(DESTDIR)$(SYSTEMDUNITDIR)/livefix.service
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/livefix.service
-	for u in livefix-report.service livefix-report.timer; do \
+	for u in livefix-report.service livefix-report.timer livefix-user-watch.service; do \
 		sed 's|/usr/bin/livefix|$(BINDIR)/livefix|' dist/$$u >$(DESTDIR)$(SYSTEMDUNITDIR)/$$u && \
 		chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$u || exit 1; done
 
