@@ -515,7 +515,9 @@ static void try_patch(struct watcher *w, const struct watched *p, pid_t pid, uns
 	if (process_identity(pid, comm, &start))
 		return; /* gone already: nothing to do, nothing to say */
 	outcomes_reset();
-	log_set_level((enum log_level)(LOG_ERROR + 1)); /* one line of our own instead */
+	/* one line of our own instead of the apply's (with -v, both) */
+	if (level > LOG_DEBUG)
+		log_set_level((enum log_level)(LOG_ERROR + 1));
 	ret = user_apply(pid, p->inst.patch);
 	log_set_level(level);
 	/* whatever failed first (its exe, its maps), it failed as it exited */
