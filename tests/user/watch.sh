@@ -88,9 +88,12 @@ gcc -O2 -o "$W/traced" "$W/traced.c" ||
 printf '%s\t%s\t' "$W/src" prog.c >"$W/units"
 printf '%s\t' gcc "${CFLAGS[@]}" -c prog.c -o prog.o | sed 's/\t$//' >>"$W/units"
 echo >>"$W/units"
+# value.patch with a CVE line: status --vex states it fixed while patched
+printf 'Subject: lf_value is off by one\nCVE: CVE-2099-4242\n\n' | cat - "$HERE/value.patch" >"$W/value.patch"
+cp "$HERE/scaled.patch" "$W/scaled.patch"
 for p in value scaled; do
 	"$LIVEFIX" -q user build -b "$W/src/prog" -u "$W/units" -s "$W/src" -w "$W/work-$p" \
-		-o "$W/$p.lfu" "$HERE/$p.patch" || { echo "cannot build $p.lfu"; echo "watch: 0 passed, 1 failed"; exit 1; }
+		-o "$W/$p.lfu" "$W/$p.patch" || { echo "cannot build $p.lfu"; echo "watch: 0 passed, 1 failed"; exit 1; }
 done
 
 # start DIR [launcher]: runs the program in the background; $STARTED is
@@ -197,6 +200,10 @@ for i in 1 2 3 4 5; do
 		fail "start $i: process $PID patched" "expected value 42, 'applied' with stopped_ms, one log line; saw value '$v', entry '$e', log:" "$(cat "$W/watch.log")"
 	fi
 done
+
+run "status --vex: the CVE fixed in the process the watcher patched" 0 \
+	"\"vulnerability\":\\{\"name\":\"CVE-2099-4242\"\\},\"products\":\\[\\{\"@id\":\"pkg:generic/prog\\?build-id=$ID\"\\}\\],\"status\":\"fixed\",\"status_notes\":\"live patched by userspace patch value in process $PID \\(prog\\)\"" \
+	"$LIVEFIX" status --vex
 
 # programs that exit right after their exec (prog without arguments)
 lines=$(wc -l <"$W/watch.log")
