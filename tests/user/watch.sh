@@ -85,6 +85,54 @@ int main(int argc, char **argv)
 EOF
 gcc -O2 -o "$W/traced" "$W/traced.c" ||
 	{ echo "cannot build the test programs"; echo "watch: 0 passed, 1 failed"; exit 1; }
+# an installed library: a patch for liblf.so, found in the maps of a
+# program that links it
+mkdir -p "$W/lib"
+cat >"$W/lib/lib.c" <<'EOF' &&
+__attribute__((noinline)) int lf_lib_value(int x)
+{
+	return 2 * x + 1;
+}
+EOF
+cat >"$W/lib.patch" <<'EOF' &&
+--- a/lib.c
++++ b/lib.c
+@@ -1,4 +1,4 @@
+ __attribute__((noinline)) int lf_lib_value(int x)
+ {
+-	return 2 * x + 1;
++	return 2 * x + 2;
+ }
+EOF
+cat >"$W/lib/libprog.c" <<'EOF' &&
+#include <stdio.h>
+#include <time.h>
+int lf_lib_value(int x);
+int main(int argc, char **argv)
+{
+	char tmp[4096], path[4096];
+	(void)argc;
+	snprintf(tmp, sizeof(tmp), "%s/state.tmp", argv[1]);
+	snprintf(path, sizeof(path), "%s/state", argv[1]);
+	for (long seq = 0;; seq++) {
+		FILE *f = fopen(tmp, "w");
+		if (!f)
+			return 1;
+		fprintf(f, "seq=%ld value=%d\n", seq, lf_lib_value(20));
+		fclose(f);
+		rename(tmp, path);
+		nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
+	}
+}
+EOF
+(cd "$W/lib" && gcc -O2 -g -fPIC -Wall -c lib.c -o lib.o && gcc -shared -o liblf.so lib.o &&
+	gcc -O2 -o libprog libprog.c -L. -llf -Wl,-rpath,"$W/lib") ||
+	{ echo "cannot build the test library"; echo "watch: 0 passed, 1 failed"; exit 1; }
+printf '%s\t%s\t' "$W/lib" lib.c >"$W/lib-units"
+printf '%s\t' gcc -O2 -g -fPIC -Wall -c lib.c -o lib.o | sed 's/\t$//' >>"$W/lib-units"
+echo >>"$W/lib-units"
+"$LIVEFIX" -q user build -b "$W/lib/liblf.so" -u "$W/lib-units" -s "$W/lib" -w "$W/work-lib" \
+	-o "$W/lib.lfu" "$W/lib.patch" || { echo "cannot build lib.lfu"; echo "watch: 0 passed, 1 failed"; exit 1; }
 printf '%s\t%s\t' "$W/src" prog.c >"$W/units"
 printf '%s\t' gcc "${CFLAGS[@]}" -c prog.c -o prog.o | sed 's/\t$//' >>"$W/units"
 echo >>"$W/units"
@@ -144,6 +192,16 @@ wait_log() {
 	return 1
 }
 
+# start_lib DIR: the program linking liblf.so
+start_lib() {
+	mkdir -p "$1"
+	"$W/lib/libprog" "$1" >/dev/null 2>&1 &
+	STARTED=$!
+	PIDS+=($STARTED)
+	disown "$STARTED"
+	for i in $(seq 200); do [ -s "$1/state" ] && break; sleep 0.05; done
+}
+
 # --- bad input
 head -c -40 "$W/value.lfu" >"$W/truncated.lfu"
 run "install a truncated patch file" 1 "failed \[damaged-patch-file\]: .*is truncated or was modified" \
@@ -164,18 +222,20 @@ fi
 run "install value.patch" 0 "installed 'value' for processes started from $W/src/prog \(build-id $ID\)" \
 	"$LIVEFIX" user install "$W/value.lfu"
 run "install scaled.patch" 0 "installed 'scaled'" "$LIVEFIX" user install "$W/scaled.lfu"
+run "install lib.patch (a shared library)" 0 "installed 'lib' for processes started from $W/lib/liblf.so" \
+	"$LIVEFIX" user install "$W/lib.lfu"
 # the installed copy damaged after the install: named, not watched
 printf 'x' | dd of="$W/installed/scaled.lfu" bs=1 seek=200 conv=notrunc 2>/dev/null
-run "list: both installed, active" 0 "\"name\":\"scaled\".*\"state\":\"active\".*\"name\":\"value\".*\"state\":\"active\"" \
+run "list: all installed, active" 0 "\"name\":\"lib\".*\"state\":\"active\".*\"name\":\"scaled\".*\"state\":\"active\".*\"name\":\"value\".*\"state\":\"active\"" \
 	"$LIVEFIX" user list --json
 
 # --- the watcher
 "$LIVEFIX" user watch >"$W/watch.log" 2>&1 &
 WATCHER=$!
-if wait_log "watching process starts for 1 installed patch: value"; then
-	pass "watcher started, watching 'value' only"
+if wait_log "watching process starts for 2 installed patches: lib, value"; then
+	pass "watcher started, watching 'lib' and 'value'"
 else
-	fail "watcher started, watching 'value' only" "saw: $(cat "$W/watch.log")"
+	fail "watcher started, watching 'lib' and 'value'" "saw: $(cat "$W/watch.log")"
 fi
 if grep -qE "failed \[damaged-patch-file\]: .*scaled.lfu' is truncated or was modified" "$W/watch.log" &&
 	grep -q "installed patch 'scaled' is not watched" "$W/watch.log"; then
@@ -204,6 +264,21 @@ done
 run "status --vex: the CVE fixed in the process the watcher patched" 0 \
 	"\"vulnerability\":\\{\"name\":\"CVE-2099-4242\"\\},\"products\":\\[\\{\"@id\":\"pkg:generic/prog\\?build-id=$ID\"\\}\\],\"status\":\"fixed\",\"status_notes\":\"live patched by userspace patch value in process $PID \\(prog\\)\"" \
 	"$LIVEFIX" status --vex
+
+# the installed library: found in the maps once the loader mapped it. The
+# engine applies a patch to the main executable only until library patches
+# land (issue #17's user apply --all): then it is applied; until then
+# user_apply refuses it as another binary. Either way the watcher found it.
+start_lib "$W/librun"; LPID=$STARTED
+if wait_log "process $LPID \(libprog\): patch 'lib' applied"; then
+	v=$(value "$W/librun")
+	[ "$v" = 42 ] && pass "library: process $LPID patched once liblf.so was mapped (value 42)" ||
+		fail "library: process $LPID patched" "value '$v'"
+elif wait_log "process $LPID \(libprog\): patch 'lib' refused \[build-id-mismatch\]: process $LPID \(libprog\) runs $W/lib/libprog"; then
+	pass "library: process $LPID found by its maps; the engine refuses a library's patch as another binary (library patches: not yet)"
+else
+	fail "library: process $LPID found by its maps" "saw: $(cat "$W/watch.log")"
+fi
 
 # programs that exit right after their exec (prog without arguments)
 lines=$(wc -l <"$W/watch.log")
