@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The watcher (watch.h): the kernel's process-event connector tells every
- * exec (netlink NETLINK_CONNECTOR, group CN_IDX_PROC, PROC_EVENT_EXEC);
- * a process whose executable carries the Build-ID of an installed patch
+ * exec (watch_events.c); a process whose executable carries the Build-ID of an installed patch
  * is patched at once, before its program has run; one that may map an
  * installed library is looked at again as its loader maps them (a few
  * times, then left). A patch is retired, and said so, once its installed
@@ -17,10 +16,6 @@
 #include "common/strutil.h"
 #include "common/xalloc.h"
 #include "verify/verify.h"
-
-#include <linux/cn_proc.h>
-#include <linux/connector.h>
-#include <linux/netlink.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -53,7 +48,9 @@ static const unsigned retry_delays_ms[] = { 1000, 5000 };
  * often; with nothing happening, every IDLE_CHECK_S. */
 #define TARGET_CHECK_S 0.02
 #define IDLE_CHECK_S 2.0
-#define ACK_TIMEOUT_MS 1000
+/* The Build-ID cache is emptied when it holds this many files (a machine
+ * that builds and runs test programs execs ever new files). */
+#define MAX_CACHED_IDS 4096
 
 /* One installed patch. */
 struct watched {
@@ -105,109 +102,6 @@ struct watcher {
 	bool overflow_told;
 };
 
-/* --- the connector */
-
-struct cn_request {
-	struct nlmsghdr nl;
-	struct cn_msg cn;
-	enum proc_cn_mcast_op op;
-} __attribute__((packed));
-
-static int connector_send(int fd, enum proc_cn_mcast_op op)
-{
-	struct cn_request r;
-
-	memset(&r, 0, sizeof(r));
-	r.nl.nlmsg_len = sizeof(r);
-	r.nl.nlmsg_type = NLMSG_DONE;
-	r.nl.nlmsg_pid = (unsigned)getpid();
-	r.cn.id.idx = CN_IDX_PROC;
-	r.cn.id.val = CN_VAL_PROC;
-	r.cn.len = sizeof(r.op);
-	r.op = op;
-	return send(fd, &r, sizeof(r), 0) < 0 ? -errno : 0;
-}
-
-static void report_no_events(const char *why, int err)
-{
-	report(CODE_NO_PROC_EVENTS, ABOUT_NOTHING,
-	       "the kernel's process-event connector is unavailable: %s%s%s", why,
-	       err ? ": " : "", err ? strerror(err) : "");
-}
-
-/* The kernel answers a subscription with PROC_EVENT_NONE carrying its
- * error: none at all means no CONFIG_PROC_EVENTS. Events that come first
- * are dropped (the watcher is not running yet). */
-static int wait_for_ack(int fd)
-{
-	char buf[4096];
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	double deadline = now_seconds() + ACK_TIMEOUT_MS / 1000.0;
-
-	while (now_seconds() < deadline) {
-		int left = (int)((deadline - now_seconds()) * 1000) + 1;
-		ssize_t n;
-
-		if (poll(&pfd, 1, left) <= 0)
-			continue;
-		n = recv(fd, buf, sizeof(buf), 0);
-		for (struct nlmsghdr *nh = (void *)buf; n > 0 && NLMSG_OK(nh, (size_t)n);
-		     nh = NLMSG_NEXT(nh, n)) {
-			struct cn_msg *cn = NLMSG_DATA(nh);
-			struct proc_event *ev = (void *)cn->data;
-
-			if (cn->id.idx != CN_IDX_PROC || ev->what != PROC_EVENT_NONE)
-				continue;
-			if (ev->event_data.ack.err == EPERM) {
-				report(CODE_NOT_ROOT, ABOUT_NOTHING,
-				       "the kernel refused the process-event subscription: it "
-				       "needs CAP_NET_ADMIN");
-				return -EPERM;
-			}
-			if (ev->event_data.ack.err) {
-				report_no_events("the subscription was refused",
-						 (int)ev->event_data.ack.err);
-				return -EPROTONOSUPPORT;
-			}
-			return 0;
-		}
-	}
-	report_no_events("no answer to the subscription within 1 s (a kernel without "
-			 "CONFIG_PROC_EVENTS)", 0);
-	return -EPROTONOSUPPORT;
-}
-
-static int connector_open(int *fd_out)
-{
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = CN_IDX_PROC };
-	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_CONNECTOR);
-	int size = 8 << 20, ret = 0;
-
-	if (fd < 0) {
-		report_no_events("no netlink connector (CONFIG_CONNECTOR)", errno);
-		return -EPROTONOSUPPORT;
-	}
-	/* bursts of execs: room for them while a process is being patched */
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		report_no_events("cannot join its multicast group", errno);
-		ret = -EPROTONOSUPPORT;
-	} else if ((ret = connector_send(fd, PROC_CN_MCAST_LISTEN))) {
-		/* ECONNREFUSED: a network namespace of its own has no connector */
-		report_no_events("cannot subscribe (the connector lives in the host's network "
-				 "namespace only)", -ret);
-		ret = -EPROTONOSUPPORT;
-	} else {
-		ret = wait_for_ack(fd);
-	}
-	if (ret)
-		close(fd);
-	else
-		*fd_out = fd;
-	return ret;
-}
-
 /* --- Build-IDs */
 
 static char *quiet_build_id(const char *path)
@@ -222,6 +116,18 @@ static char *quiet_build_id(const char *path)
 	return id;
 }
 
+static void id_cache_clear(struct watcher *w)
+{
+	for (size_t i = 0; i < w->nr_ids; i++) {
+		free(w->id_entries[i]->key);
+		free(w->id_entries[i]->id);
+		free(w->id_entries[i]);
+	}
+	w->nr_ids = 0;
+	hashmap_release(&w->ids);
+	hashmap_init(&w->ids);
+}
+
 /* The Build-ID of path (borrowed from the cache), or NULL. */
 static const char *cached_build_id(struct watcher *w, const char *path)
 {
@@ -231,6 +137,8 @@ static const char *cached_build_id(struct watcher *w, const char *path)
 
 	if (stat(path, &st))
 		return NULL;
+	if (w->nr_ids >= MAX_CACHED_IDS)
+		id_cache_clear(w);
 	key = xasprintf("%llu:%llu:%lld:%lld.%ld", (unsigned long long)st.st_dev,
 			(unsigned long long)st.st_ino, (long long)st.st_size,
 			(long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
@@ -505,6 +413,20 @@ static void not_applied(struct watcher *w, const struct watched *p, pid_t pid, c
 		schedule(w, pid, start, attempt + 1, p->inst.name, retry_delays_ms[attempt]);
 }
 
+/* The patch is applied to this process already (a library looked at
+ * again for another one): no second line. */
+static bool applied_already(pid_t pid, unsigned long long start, const char *name)
+{
+	struct user_state s;
+	bool applied;
+
+	if (user_state_find(pid, name, &s))
+		return false;
+	applied = s.start_time == start;
+	user_state_release(&s);
+	return applied;
+}
+
 static void try_patch(struct watcher *w, const struct watched *p, pid_t pid, unsigned attempt)
 {
 	enum log_level level = log_get_level();
@@ -512,8 +434,8 @@ static void try_patch(struct watcher *w, const struct watched *p, pid_t pid, uns
 	char comm[32];
 	int ret;
 
-	if (process_identity(pid, comm, &start))
-		return; /* gone already: nothing to do, nothing to say */
+	if (process_identity(pid, comm, &start) || applied_already(pid, start, p->inst.name))
+		return; /* gone already, or done: nothing to do, nothing to say */
 	outcomes_reset();
 	/* one line of our own instead of the apply's (with -v, both) */
 	if (level > LOG_DEBUG)
@@ -708,24 +630,17 @@ static int next_timeout(const struct watcher *w)
 
 static void read_events(struct watcher *w)
 {
-	char buf[16384] __attribute__((aligned(NLMSG_ALIGNTO)));
-	ssize_t n = recv(w->nl_fd, buf, sizeof(buf), MSG_DONTWAIT);
+	pid_t pids[USER_EXEC_EVENTS_MAX];
+	size_t nr;
 
-	if (n < 0 && errno == ENOBUFS) {
+	if (user_exec_events_read(w->nl_fd, pids, &nr) == -ENOBUFS) {
 		if (!w->overflow_told)
 			pr_warn("the kernel dropped process events (too many at once): processes "
 				"started meanwhile may not be patched");
 		w->overflow_told = true;
-		return;
 	}
-	for (struct nlmsghdr *nh = (void *)buf; n > 0 && NLMSG_OK(nh, (size_t)n);
-	     nh = NLMSG_NEXT(nh, n)) {
-		struct cn_msg *cn = NLMSG_DATA(nh);
-		struct proc_event *ev = (void *)cn->data;
-
-		if (cn->id.idx == CN_IDX_PROC && ev->what == PROC_EVENT_EXEC && w->nr_patches)
-			handle_exec(w, ev->event_data.exec.process_tgid);
-	}
+	for (size_t i = 0; i < nr && w->nr_patches; i++)
+		handle_exec(w, pids[i]);
 }
 
 static void drain_inotify(int fd)
@@ -770,17 +685,10 @@ static void watcher_release(struct watcher *w)
 	for (size_t i = 0; i < w->nr_patched; i++)
 		free(w->patched[i].name);
 	free(w->patched);
-	for (size_t i = 0; i < w->nr_ids; i++) {
-		free(w->id_entries[i]->key);
-		free(w->id_entries[i]->id);
-		free(w->id_entries[i]);
-	}
+	id_cache_clear(w);
 	free(w->id_entries);
 	hashmap_release(&w->ids);
-	if (w->nl_fd >= 0) {
-		connector_send(w->nl_fd, PROC_CN_MCAST_IGNORE);
-		close(w->nl_fd);
-	}
+	user_exec_events_close(w->nl_fd);
 	if (w->inotify_fd >= 0)
 		close(w->inotify_fd);
 	if (w->signal_fd >= 0)
@@ -870,7 +778,8 @@ int user_watch(void)
 	hashmap_init(&w.by_path);
 	hashmap_init(&w.ids);
 	outcomes_keep_errors();
-	ret = connector_open(&w.nl_fd);
+	w.nl_fd = user_exec_events_open();
+	ret = w.nl_fd < 0 ? w.nl_fd : 0;
 	if (!ret)
 		ret = setup_fds(&w);
 	if (!ret) {

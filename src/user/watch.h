@@ -7,6 +7,7 @@
  *   watch_state.c     what the watcher did to a process it could not patch
  *                     (refused, retrying, needs restart): records beside
  *                     the applied ones, in <state dir>/.watch/
+ *   watch_events.c    the kernel's process events: the pid of each exec
  *   watch.c           the watcher: the kernel's process-event connector,
  *                     each exec matched by Build-ID, patched, retried, and
  *                     a patch retired once the file on disk carries the fix */
@@ -69,6 +70,21 @@ int watch_record_list(struct watch_record **out, size_t *nr);
 void watch_record_remove(pid_t pid, const char *name);
 bool watch_record_is_live(const struct watch_record *r);
 void watch_record_release(struct watch_record *r);
+
+/* --- watch_events.c */
+
+/* One read gives at most this many execs (a 16 KiB datagram batch). */
+#define USER_EXEC_EVENTS_MAX 256
+/* Subscribed to the kernel's process events: the socket, or -EPERM (no
+ * CAP_NET_ADMIN), -EPROTONOSUPPORT (no connector, no CONFIG_PROC_EVENTS,
+ * another network namespace), logged with their codes. */
+int user_exec_events_open(void);
+/* The processes that exec'd, from what the socket holds now (it does not
+ * wait): 0 with *nr pids, or -ENOBUFS (the kernel dropped events: its
+ * buffer was full) or -errno. */
+int user_exec_events_read(int fd, pid_t pids[USER_EXEC_EVENTS_MAX], size_t *nr);
+/* Unsubscribes and closes; accepts -1. */
+void user_exec_events_close(int fd);
 
 /* --- watch.c */
 
