@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The watcher (watch.h): the kernel's process-event connector tells every
- * exec (watch_events.c); a process whose executable carries the Build-ID of an installed patch
- * is patched at once, before its program has run; one that may map an
- * installed library is looked at again as its loader maps them (a few
- * times, then left). A patch is retired, and said so, once its installed
+ * exec (watch_events.c); a process whose executable carries the Build-ID
+ * of an installed patch is patched at once, as its loader starts; one
+ * that may map an installed library is looked at again as its loader maps
+ * them (a few times, then left). A patch is retired, and said so, once its installed
  * file has another Build-ID (the package was upgraded: the fix is on
  * disk). One log line per action, none while nothing happens. */
 #include "user/watch.h"
@@ -98,7 +98,8 @@ struct watcher {
 	size_t nr_ids, alloc_ids;
 	struct patched *patched;
 	size_t nr_patched, alloc_patched;
-	double targets_checked;
+	double targets_checked;      /* now_seconds() of the last look at the files */
+	double pruned;               /* ... and at the records of exited processes */
 	bool overflow_told;
 };
 
@@ -212,15 +213,33 @@ static bool patch_readable(const struct user_installed *inst)
 	return !ret;
 }
 
+/* What was known of a patch before a reload (the same name and
+ * Build-ID): its file's identity and whether it was retired, so that a
+ * retirement is said once. */
+static void carry_over(struct watched *p, const struct watched *old, size_t nr_old)
+{
+	for (size_t i = 0; i < nr_old; i++)
+		if (!strcmp(old[i].inst.name, p->inst.name) &&
+		    !strcmp(old[i].inst.build_id, p->inst.build_id)) {
+			p->retired = old[i].retired;
+			p->seen = old[i].seen;
+			p->seen_valid = old[i].seen_valid;
+		}
+}
+
 static void registry_load(struct watcher *w)
 {
+	struct watched *old = w->patches;
+	size_t nr_old = w->nr_patches;
 	struct user_installed *all;
 	size_t nr;
 
+	w->patches = NULL; /* kept until carried over */
+	w->nr_patches = 0;
 	registry_release(w);
 	if (user_installed_list(&all, &nr)) {
 		pr_err("cannot read '%s'", user_install_dir());
-		return;
+		all = NULL, nr = 0;
 	}
 	w->patches = xcalloc(nr ? nr : 1, sizeof(*w->patches));
 	for (size_t i = 0; i < nr; i++) {
@@ -233,8 +252,12 @@ static void registry_load(struct watcher *w)
 		p = &w->patches[w->nr_patches++];
 		p->inst = all[i];
 		p->library = is_library(p->inst.file);
+		carry_over(p, old, nr_old);
 	}
 	free(all);
+	for (size_t i = 0; i < nr_old; i++)
+		user_installed_release(&old[i].inst);
+	free(old);
 	for (size_t i = 0; i < w->nr_patches; i++) {
 		struct watched *p = &w->patches[i];
 
@@ -457,28 +480,54 @@ static void try_patch(struct watcher *w, const struct watched *p, pid_t pid, uns
 	outcomes_reset();
 }
 
-/* An exec replaced the process's image: what livefix recorded for its
- * pid (same pid, same start time) is about the old one. */
-static void forget_old_image(pid_t pid)
+/* The names of the records <pid>-NAME in dir (NULL-terminated, owned). */
+static char **record_names(const char *dir_path, pid_t pid)
 {
-	DIR *dir = opendir(user_state_dir());
-	char prefix[32];
+	DIR *dir = opendir(dir_path);
+	char prefix[32], **names = NULL;
+	size_t nr = 0, alloc = 0;
 	struct dirent *de;
 
 	snprintf(prefix, sizeof(prefix), "%d-", pid);
-	while (dir && (de = readdir(dir))) {
-		struct user_state s;
-		char *name = de->d_name + strlen(prefix);
-
-		if (strncmp(de->d_name, prefix, strlen(prefix)) ||
-		    user_state_find(pid, name, &s))
-			continue;
-		user_state_remove(&s);
-		watch_record_remove(pid, name);
-		user_state_release(&s);
-	}
+	while (dir && (de = readdir(dir)))
+		if (!strncmp(de->d_name, prefix, strlen(prefix)) && !strstr(de->d_name, ".tmp")) {
+			xgrow((void **)&names, &alloc, nr + 2, sizeof(*names));
+			names[nr++] = xstrdup(de->d_name + strlen(prefix));
+			names[nr] = NULL;
+		}
 	if (dir)
 		closedir(dir);
+	return names;
+}
+
+/* An exec replaced the process's image: what livefix recorded for its
+ * pid (same pid, same start time) is about the old one, and so are the
+ * looks at it still to come. */
+static void forget_old_image(struct watcher *w, pid_t pid)
+{
+	char *watch_dir = xasprintf("%s/.watch", user_state_dir());
+	char **applied = record_names(user_state_dir(), pid);
+	char **waiting = record_names(watch_dir, pid);
+
+	for (char **n = applied; n && *n; free(*n++)) {
+		struct user_state s;
+
+		if (!user_state_find(pid, *n, &s)) {
+			user_state_remove(&s);
+			user_state_release(&s);
+		}
+	}
+	for (char **n = waiting; n && *n; free(*n++))
+		watch_record_remove(pid, *n);
+	for (size_t i = 0; i < w->nr_pending;) {
+		if (w->pending[i].pid != pid) {
+			i++;
+			continue;
+		}
+		free(w->pending[i].name);
+		w->pending[i] = w->pending[--w->nr_pending];
+	}
+	free(applied), free(waiting), free(watch_dir);
 }
 
 /* The installed libraries the process maps: each patched. True when
@@ -517,7 +566,7 @@ static void handle_exec(struct watcher *w, pid_t pid)
 	size_t it;
 
 	check_targets(w, false);
-	forget_old_image(pid);
+	forget_old_image(w, pid);
 	snprintf(exe, sizeof(exe), "/proc/%d/exe", pid);
 	id = w->nr_patches > w->nr_libraries ? cached_build_id(w, exe) : NULL;
 	for (struct watched *p = id ? hashmap_first_str(&w->by_build_id, id, &it) : NULL; p;
@@ -618,7 +667,8 @@ static void prune_exited(struct watcher *w)
 /* Milliseconds until the next pending look or the idle check. */
 static int next_timeout(const struct watcher *w)
 {
-	double next = w->targets_checked + IDLE_CHECK_S, now = now_seconds();
+	double next = (w->targets_checked < w->pruned ? w->targets_checked : w->pruned) +
+		      IDLE_CHECK_S, now = now_seconds();
 
 	for (size_t i = 0; i < w->nr_pending; i++)
 		if (w->pending[i].due < next)
@@ -643,12 +693,24 @@ static void read_events(struct watcher *w)
 		handle_exec(w, pids[i]);
 }
 
-static void drain_inotify(int fd)
+/* An install or uninstall happened: a NAME.install record came or went
+ * (each is renamed into place: its temporary files do not count). */
+static bool registry_changed(int fd)
 {
-	char buf[4096];
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	bool changed = false;
+	ssize_t n;
 
-	while (read(fd, buf, sizeof(buf)) > 0)
-		;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		for (char *at = buf; at < buf + n;) {
+			const struct inotify_event *ev = (const void *)at;
+			size_t len = ev->len ? strlen(ev->name) : 0;
+
+			if (len > 8 && !strcmp(ev->name + len - 8, ".install") && ev->name[0] != '.')
+				changed = true;
+			at += sizeof(*ev) + ev->len;
+		}
+	return changed;
 }
 
 /* SIGTERM/SIGINT stop it; SIGHUP reads the installed patches again. */
@@ -667,7 +729,7 @@ static int setup_fds(struct watcher *w)
 	w->inotify_fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
 	if (w->signal_fd < 0 || w->inotify_fd < 0 ||
 	    inotify_add_watch(w->inotify_fd, user_install_dir(),
-			      IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CLOSE_WRITE) < 0) {
+			      IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE) < 0) {
 		pr_err("cannot watch '%s': %s", user_install_dir(), strerror(errno));
 		return -errno;
 	}
@@ -747,8 +809,7 @@ static void loop(struct watcher *w)
 			break;
 		if (n > 0 && (fds[2].revents & POLLIN) && handle_signal(w))
 			break;
-		if (n > 0 && (fds[1].revents & POLLIN)) {
-			drain_inotify(w->inotify_fd);
+		if (n > 0 && (fds[1].revents & POLLIN) && registry_changed(w->inotify_fd)) {
 			registry_load(w);
 			say_watching(w);
 			check_targets(w, true);
@@ -756,9 +817,11 @@ static void loop(struct watcher *w)
 		if (n > 0 && (fds[0].revents & POLLIN))
 			read_events(w);
 		run_due(w);
-		if (now_seconds() - w->targets_checked >= IDLE_CHECK_S) {
+		if (now_seconds() - w->targets_checked >= IDLE_CHECK_S)
 			check_targets(w, true);
+		if (now_seconds() - w->pruned >= IDLE_CHECK_S) {
 			prune_exited(w);
+			w->pruned = now_seconds();
 		}
 	}
 }

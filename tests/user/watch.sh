@@ -334,6 +334,16 @@ grep -qE "^$TPID value needs-restart ptrace-denied None True$" <<<"$e" &&
 run "list: value retired" 0 "\"name\":\"value\".*\"state\":\"retired\"" "$LIVEFIX" user list --json
 run "list (text): needs-restart and retired" 0 "needs-restart \[ptrace-denied\]" "$LIVEFIX" user list
 
+# the registry read again on an uninstall (inotify): one line
+run "uninstall while watching" 0 "uninstalled 'value'" "$LIVEFIX" user uninstall value
+if wait_log "watching process starts for 1 installed patch: lib$" &&
+	[ "$(grep -c "watching process starts" "$W/watch.log")" -eq 2 ] &&
+	[ "$(grep -c "retired" "$W/watch.log")" -eq 1 ]; then
+	pass "watcher: the uninstall seen at once, said in one line (the retirement said once)"
+else
+	fail "watcher: the uninstall seen" "saw: $(cat "$W/watch.log")"
+fi
+
 # stopped by SIGTERM, cleanly
 kill "$WATCHER"
 wait "$WATCHER"; rc=$?
@@ -343,7 +353,6 @@ if [ $rc -eq 0 ] && tail -1 "$W/watch.log" | grep -q "stopped watching process s
 else
 	fail "watcher stops on SIGTERM" "exit $rc, saw: $(tail -3 "$W/watch.log")"
 fi
-run "uninstall" 0 "uninstalled 'value'" "$LIVEFIX" user uninstall value
 
 echo
 echo "watch: $passed passed, $failed failed, $skipped skipped"
