@@ -16,7 +16,7 @@ static const struct user_command {
 	{ "build", cmd_user_build, "build a patch for a program from source patches" },
 	{ "apply", cmd_user_apply, "apply a patch to a running process" },
 	{ "revert", cmd_user_revert, "revert a patch applied to a process" },
-	{ "list", cmd_user_list, "list the patches applied to processes, and installed" },
+	{ "list", cmd_user_list, "list patched processes and installed patches" },
 	{ "install", cmd_user_install, "install a patch for the processes started later" },
 	{ "uninstall", cmd_user_uninstall, "remove an installed patch" },
 	{ "watch", cmd_user_watch, "patch processes as they start (the service)" },
