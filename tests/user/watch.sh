@@ -261,6 +261,29 @@ for i in 1 2 3 4 5; do
 	fi
 done
 
+# a patched process that execs itself again (as /proc/self/exe: its comm
+# becomes "exe"): the old image's record goes,
+# the new image is patched again (not "already applied": same pid, same
+# start time)
+mkdir -p "$W/reexec"
+"$W/src/prog" "$W/reexec" --reexec >/dev/null 2>&1 &
+RPID=$!
+PIDS+=($RPID)
+disown "$RPID"
+for i in $(seq 200); do
+	[ "$(grep -c "process $RPID ([a-z]*): patch 'value' applied" "$W/watch.log")" -ge 2 ] && break
+	sleep 0.05
+done
+v=$(value "$W/reexec")
+n=$(grep -c "process $RPID ([a-z]*): patch 'value' applied" "$W/watch.log")
+e=$(entry "$RPID")
+if [ "$n" -eq 2 ] && [ "$v" = 42 ] && [ "$(wc -l <<<"$e")" -eq 1 ] && grep -q " applied " <<<"$e" &&
+	! tr '\0' ' ' <"/proc/$RPID/cmdline" | grep -q -- --reexec; then
+	pass "a patched process that execs itself: its new image patched again (value 42, one record)"
+else
+	fail "a patched process that execs itself" "expected 2 'applied' lines, value 42, one record; saw $n, value '$v', entry '$e'"
+fi
+
 run "status --vex: the CVE fixed in the process the watcher patched" 0 \
 	"\"vulnerability\":\\{\"name\":\"CVE-2099-4242\"\\},\"products\":\\[\\{\"@id\":\"pkg:generic/prog\\?build-id=$ID\"\\}\\],\"status\":\"fixed\",\"status_notes\":\"live patched by userspace patch value in process $PID \\(prog\\)\"" \
 	"$LIVEFIX" status --vex
