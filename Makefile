@@ -16,6 +16,7 @@
 #   make fuzz [FUZZ_SECONDS=N]   libFuzzer harnesses (clang) in build-fuzz/
 #   make badinput   bad-input tests (tests/badinput/run.sh)
 #   make user-test  livefix user on a running threaded program (tests/user/run.sh)
+#   make user-watch-test  livefix user watch with the kernel's process events (tests/user/watch.sh)
 #   make user-redis livefix user on Debian's redis-server, deb12u7 + deb12u10's fixes (tests/user/redis.sh)
 #   make check-long / make soak  patching under load: 200 / 1,000 cycles
 #   make bench [BENCH=build|differ|apply|footprint|runpre|baseline|console]  -> bench/RESULTS.md
@@ -163,6 +164,9 @@ badinput: livefix $(TEST_BIN)
 user-test: livefix $(TEST_BIN)
 	@LIVEFIX=$(CURDIR)/$(BIN) LIVEFIX_TEST_BIN=$(CURDIR)/$(TEST_BIN) tests/user/run.sh
 
+user-watch-test: livefix
+	@LIVEFIX=$(CURDIR)/$(BIN) tests/user/watch.sh
+
 # Debian's redis-server 5:7.0.15-1~deb12u7 live-patched with the fixes of
 # deb12u10 (tests/user/redis.sh): cold ~5 min (build root, rebuild), warm ~1.5.
 user-redis: livefix
@@ -232,7 +236,7 @@ install: livefix
 	sed 's|/usr/bin/livefix|$(BINDIR)/livefix|' dist/livefix.service \
 		>$(DESTDIR)$(SYSTEMDUNITDIR)/livefix.service
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/livefix.service
-	for u in livefix-report.service livefix-report.timer; do \
+	for u in livefix-report.service livefix-report.timer livefix-user-watch.service; do \
 		sed 's|/usr/bin/livefix|$(BINDIR)/livefix|' dist/$$u >$(DESTDIR)$(SYSTEMDUNITDIR)/$$u && \
 		chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$u || exit 1; done
 
@@ -260,4 +264,5 @@ clean:
 	rm -rf build build-san build-fuzz livefix livefix-console
 
 .PHONY: all deps unit vm check demo clean corpus stable-corpus corpus-selftest install user-test user-redis \
+	user-watch-test \
 	badinput check-long soak fuzz fuzz-build bench console console-test install-console deb fleet-test

@@ -71,7 +71,7 @@ _livefix()
 			[[ ${words[i]} != -* ]] && { sub=${words[i]}; break; }
 		done
 		case $sub in
-		"") COMPREPLY=($(compgen -W "build apply revert list source -h --help" -- "$cur")) ;;
+		"") COMPREPLY=($(compgen -W "build apply revert list source rebuild install uninstall watch -h --help" -- "$cur")) ;;
 		build)
 			case $prev in
 			-b | --binary | -u | --units) _livefix_files ;;
@@ -86,6 +86,13 @@ _livefix()
 			else _livefix_files lfu; fi ;;
 		revert) COMPREPLY=($(compgen -W "-p --pid -h --help" -- "$cur")) ;;
 		list) COMPREPLY=($(compgen -W "-j --json -h --help" -- "$cur")) ;;
+		install) if [[ $prev == -f || $prev == --file ]]; then _livefix_files
+			elif [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-f --file -h --help" -- "$cur"))
+			else _livefix_files lfu; fi ;;
+		uninstall) local d=${LIVEFIX_USER_INSTALL_DIR:-/var/lib/livefix/user} n names=
+			for n in "$d"/*.install; do [[ -e $n ]] && n=${n##*/} && names+=" ${n%.install}"; done
+			COMPREPLY=($(compgen -W "$names -h --help" -- "$cur")) ;;
+		watch) COMPREPLY=($(compgen -W "-h --help" -- "$cur")) ;;
 		source) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-o --output -p --pid -h --help" -- "$cur"))
 			else _livefix_files; fi ;;
 		esac

@@ -37,6 +37,7 @@ count badinput "$ROOT/tests/badinput/run.sh" "$KVER"
 count deps "$ROOT/tests/test_deps.sh"
 count folders "$ROOT/tests/test_folders.sh"
 count user "$ROOT/tests/user/run.sh"
+count user-watch "$ROOT/tests/user/watch.sh"
 count install "$ROOT/tests/test_install.sh"
 # The web console (livefix-console): HTTP-level and real-browser tests.
 count console "$ROOT/tests/console/run.sh"

@@ -25,6 +25,7 @@ tags=$(grep -vE '^(running with root privileges|$)' "$D/out/lintian.txt")
 DEB=$(ls "$D"/out/livefix_*_amd64.deb)
 files=$(dpkg-deb -c "$DEB" | awk '{print $6}')
 for f in ./usr/bin/livefix ./lib/systemd/system/livefix.service \
+	./lib/systemd/system/livefix-user-watch.service \
 	./usr/share/man/man1/livefix.1.gz ./usr/share/man/man1/livefix-status.1.gz \
 	./usr/share/bash-completion/completions/livefix \
 	./usr/share/livefix/include/livefix-macros.h ./usr/share/livefix/include/kpatch-macros.h; do

@@ -27,6 +27,7 @@ check_file /usr/bin/livefix 755
 check_file /usr/share/man/man1/livefix.1 644
 check_file /usr/share/bash-completion/completions/livefix 644
 check_file /usr/lib/systemd/system/livefix.service 644
+check_file /usr/lib/systemd/system/livefix-user-watch.service 644
 for h in kpatch-macros.h kpatch-syscall.h livefix-macros.h; do
 	check_file /usr/share/livefix/include/$h 644
 done
@@ -35,9 +36,11 @@ if "$D/usr/bin/livefix" --version | grep -q '^livefix '; then ok "installed bina
 else bad "installed binary runs" "expected 'livefix VERSION', saw '$("$D/usr/bin/livefix" --version 2>&1)'"; fi
 
 if command -v systemd-analyze >/dev/null; then
-	out=$(systemd-analyze verify --man=no --root="$D" "$D/usr/lib/systemd/system/livefix.service" 2>&1)
-	[ -z "$out" ] && ok "systemd-analyze verify livefix.service" ||
-		bad "systemd-analyze verify" "expected no complaint, saw: $out"
+	for u in livefix.service livefix-user-watch.service; do
+		out=$(systemd-analyze verify --man=no --root="$D" "$D/usr/lib/systemd/system/$u" 2>&1)
+		[ -z "$out" ] && ok "systemd-analyze verify $u" ||
+			bad "systemd-analyze verify $u" "expected no complaint, saw: $out"
+	done
 else
 	echo "skip systemd-analyze verify: systemd-analyze not installed"; skipped=$((skipped + 1))
 fi

@@ -16,7 +16,10 @@ static const struct user_command {
 	{ "build", cmd_user_build, "build a patch for a program from source patches" },
 	{ "apply", cmd_user_apply, "apply a patch to a running process" },
 	{ "revert", cmd_user_revert, "revert a patch applied to a process" },
-	{ "list", cmd_user_list, "list the patches applied to processes" },
+	{ "list", cmd_user_list, "list patched processes and installed patches" },
+	{ "install", cmd_user_install, "install a patch for the processes started later" },
+	{ "uninstall", cmd_user_uninstall, "remove an installed patch" },
+	{ "watch", cmd_user_watch, "patch processes as they start (the service)" },
 	{ "source", cmd_user_source, "fetch the Debian source of a binary's exact version" },
 	{ "rebuild", cmd_user_rebuild, "rebuild a binary's package as Debian did: build's inputs" },
 };
@@ -25,7 +28,7 @@ static void user_usage(FILE *out)
 {
 	fprintf(out, "usage: livefix user <command> [options]\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(user_commands) / sizeof(user_commands[0]); i++)
-		fprintf(out, "  %-8s %s\n", user_commands[i].name, user_commands[i].summary);
+		fprintf(out, "  %-10s %s\n", user_commands[i].name, user_commands[i].summary);
 	fprintf(out, "\n'livefix user <command> --help' describes a command.\n");
 }
 

@@ -21,7 +21,9 @@ static void user_list_usage(FILE *out)
 		"\n"
 		"Lists the userspace patches livefix applied: process, patch,\n"
 		"functions replaced. A patch of a process that has exited since is\n"
-		"shown as such.\n"
+		"shown as such; then the processes the watcher could not patch\n"
+		"(refused, retrying, needs restart) and the patches installed for\n"
+		"processes started later (livefix user install).\n"
 		"\n"
 		"  -j, --json   one JSON document\n"
 		"  -h, --help   show this help\n");
@@ -71,6 +73,9 @@ static void patches_json(struct json_writer *w, const struct user_state *s, size
 		json_bool(w, user_state_is_live(&s[i]));
 		json_key(w, "applied_at");
 		json_int(w, s[i].applied_at);
+		json_kv(w, "status", "applied");
+		json_key(w, "stopped_ms");
+		json_fixed(w, s[i].stopped_ms, 3);
 		cves_json(w, s[i].cves);
 		json_key(w, "functions");
 		json_array_begin(w);
@@ -161,6 +166,7 @@ static int show_json(const struct user_state *s, size_t nr)
 	json_init(&w, stdout);
 	json_object_begin(&w);
 	patches_json(&w, s, nr);
+	user_watch_json(&w, s, nr);
 	json_object_end(&w);
 	return json_finish(&w);
 }
@@ -198,7 +204,7 @@ int cmd_user_list(int argc, char **argv)
 	if (json)
 		ret = show_json(s, nr);
 	else
-		show_plain(s, nr);
+		show_plain(s, nr), user_watch_plain();
 	for (size_t i = 0; i < nr; i++)
 		user_state_release(&s[i]);
 	free(s);

@@ -103,6 +103,12 @@ void json_int(struct json_writer *w, long long value)
 	fprintf(w->out, "%lld", value);
 }
 
+void json_fixed(struct json_writer *w, double value, int decimals)
+{
+	separate(w);
+	fprintf(w->out, "%.*f", decimals, value);
+}
+
 void json_bool(struct json_writer *w, bool value)
 {
 	separate(w);

@@ -30,6 +30,8 @@ void json_key(struct json_writer *w, const char *key);
 /* NULL writes null. */
 void json_string(struct json_writer *w, const char *s);
 void json_int(struct json_writer *w, long long value);
+/* A number with a fixed count of decimals (a time in ms: 0.512). */
+void json_fixed(struct json_writer *w, double value, int decimals);
 void json_bool(struct json_writer *w, bool value);
 void json_null(struct json_writer *w);
 /* A key and its string value (NULL writes null). */

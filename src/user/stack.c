@@ -29,6 +29,7 @@ static const Dwfl_Callbacks proc_callbacks = {
 
 struct stack_unwinder {
 	Dwfl *dwfl;
+	pid_t pid;
 };
 
 static int load_cfi(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_Addr start,
@@ -54,7 +55,21 @@ struct stack_unwinder *stack_unwinder_new(pid_t pid)
 		return NULL;
 	}
 	dwfl_getmodules(u->dwfl, load_cfi, NULL, 0);
+	u->pid = pid;
 	return u;
+}
+
+/* The modules mapped since they were read: a process patched as it
+ * starts (livefix user watch) has its libraries mapped by its loader
+ * after the unwinder was made, and a frame in one has no CFI until then.
+ * 0, or -1 when the maps cannot be read again. */
+static int stack_unwinder_refresh(struct stack_unwinder *u)
+{
+	dwfl_report_begin_add(u->dwfl);
+	if (dwfl_linux_proc_report(u->dwfl, u->pid) || dwfl_report_end(u->dwfl, NULL, NULL))
+		return -1;
+	dwfl_getmodules(u->dwfl, load_cfi, NULL, 0);
+	return 0;
 }
 
 void stack_unwinder_free(struct stack_unwinder *u)
@@ -125,6 +140,8 @@ int stack_find_in_ranges(struct stack_unwinder *u, const struct user_process *p,
 	for (size_t i = 0; !ret && i < p->nr_threads; i++) {
 		hit->tid = p->threads[i].tid;
 		ret = walk_thread(u->dwfl, p->threads[i].tid, &w);
+		if (ret < 0 && !stack_unwinder_refresh(u))
+			ret = walk_thread(u->dwfl, p->threads[i].tid, &w);
 	}
 	return ret;
 }

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The target of livefix user's self-test: a small threaded PIE program.
  *
- *   prog DIR [--mdwe] [--spin]   run: worker threads call lf_value() in a
+ *   prog DIR [--mdwe] [--spin] [--reexec]
+ *                                run: worker threads call lf_value() in a
  *                                tight loop; the main thread writes DIR/state
- *                                every 10 ms (tmp + rename)
+ *                                every 10 ms (tmp + rename); with --reexec,
+ *                                after 50 writes it execs itself again
+ *                                (same pid, a new image) without it
  *   prog --trace PID             attach to PID as its tracer and sleep (the
  *                                "another tracer attached" case)
  *
@@ -172,12 +175,12 @@ int main(int argc, char **argv)
 	const char *mdwe = "off";
 	pthread_t t;
 	long seq = 0;
-	int spin = 0;
+	int spin = 0, reexec = 0;
 
 	if (argc == 3 && !strcmp(argv[1], "--trace"))
 		return trace(atoi(argv[2]));
 	if (argc < 2) {
-		fprintf(stderr, "usage: prog DIR [--mdwe] [--spin] | prog --trace PID\n");
+		fprintf(stderr, "usage: prog DIR [--mdwe] [--spin] [--reexec] | prog --trace PID\n");
 		return 2;
 	}
 	for (int i = 2; i < argc; i++) {
@@ -185,6 +188,8 @@ int main(int argc, char **argv)
 			mdwe = enable_mdwe();
 		else if (!strcmp(argv[i], "--spin"))
 			spin = 1;
+		else if (!strcmp(argv[i], "--reexec"))
+			reexec = 1;
 	}
 	for (unsigned long i = 0; i < NR_WORKERS; i++)
 		if (pthread_create(&t, NULL, worker_main, (void *)(i * 7919)))
@@ -196,6 +201,8 @@ int main(int argc, char **argv)
 
 		if (write_state(argv[1], seq++, mdwe))
 			fprintf(stderr, "prog: cannot write %s/state\n", argv[1]);
+		if (reexec && seq == 50)
+			execv("/proc/self/exe", (char *[]){ argv[0], argv[1], NULL });
 		nanosleep(&ts, NULL);
 	}
 }

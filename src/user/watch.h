@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Patches for processes started later (docs/userspace.md, "Processes
+ * started later"):
+ *   watch_registry.c  the patches installed for future processes:
+ *                     /var/lib/livefix/user/NAME.lfu + NAME.install
+ *                     ($LIVEFIX_USER_INSTALL_DIR overrides the directory)
+ *   watch_state.c     what the watcher did to a process it could not patch
+ *                     (refused, retrying, needs restart): records beside
+ *                     the applied ones, in <state dir>/.watch/
+ *   watch_events.c    the kernel's process events: the pid of each exec
+ *   watch.c           the watcher: the kernel's process-event connector,
+ *                     each exec matched by Build-ID, patched, retried, and
+ *                     a patch retired once the file on disk carries the fix */
+#ifndef LIVEFIX_USER_WATCH_H
+#define LIVEFIX_USER_WATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* --- watch_registry.c */
+
+struct user_installed {
+	char *name;      /* the patch's name (owned) */
+	char *file;      /* the installed file it targets, absolute (owned) */
+	char *build_id;  /* the file's Build-ID the patch is for (owned) */
+	char *patch;     /* the registry's copy of the patch file (owned) */
+	long long installed_at;
+};
+
+const char *user_install_dir(void);
+/* Copies patch_file into the registry for the file target (NULL: the
+ * patch's own binary path). The target must carry the patch's Build-ID
+ * now. 0, or -EBADMSG (damaged), -ENOEXEC (the file has another
+ * Build-ID), -errno; logged with their codes. */
+int user_install(const char *patch_file, const char *target);
+/* 0, or -ENOENT (not installed: logged with its code). */
+int user_uninstall(const char *name);
+/* Every installed patch, sorted by name (owned array; release each). An
+ * unreadable record is named and left out. */
+int user_installed_list(struct user_installed **out, size_t *nr);
+void user_installed_release(struct user_installed *p);
+/* The Build-ID of the installed file now, or NULL (absent, not ELF):
+ * a patch is retired when it is not the patch's (the fix is installed). */
+char *user_installed_file_build_id(const struct user_installed *p);
+
+/* --- watch_state.c */
+
+enum watch_status {
+	WATCH_RETRYING,      /* refused for now; tried again later */
+	WATCH_REFUSED,       /* refused with a code; left running unpatched */
+	WATCH_NEEDS_RESTART, /* unpatched, and the file on disk carries the fix */
+};
+
+struct watch_record {
+	pid_t pid;
+	unsigned long long start_time; /* tells a live process from a reused pid */
+	char *comm, *name;             /* owned */
+	enum watch_status status;
+	char *code;                    /* the refusal's code, or NULL (owned) */
+	char *message;                 /* the refusal's reason line, or NULL (owned) */
+	unsigned attempts;
+	long long at;                  /* seconds since the epoch, last attempt */
+};
+
+const char *watch_status_name(enum watch_status status);
+int watch_record_write(const struct watch_record *r);
+/* Every record, sorted by pid then name (owned array; release each). */
+int watch_record_list(struct watch_record **out, size_t *nr);
+void watch_record_remove(pid_t pid, const char *name);
+bool watch_record_is_live(const struct watch_record *r);
+void watch_record_release(struct watch_record *r);
+
+/* --- watch_events.c */
+
+/* One read gives at most this many execs (a 16 KiB datagram batch). */
+#define USER_EXEC_EVENTS_MAX 256
+/* Subscribed to the kernel's process events: the socket, or -EPERM (no
+ * CAP_NET_ADMIN), -EPROTONOSUPPORT (no connector, no CONFIG_PROC_EVENTS,
+ * another network namespace), logged with their codes. */
+int user_exec_events_open(void);
+/* The processes that exec'd, from what the socket holds now (it does not
+ * wait): 0 with *nr pids, or -ENOBUFS (the kernel dropped events: its
+ * buffer was full) or -errno. */
+int user_exec_events_read(int fd, pid_t pids[USER_EXEC_EVENTS_MAX], size_t *nr);
+/* Unsubscribes and closes; accepts -1. */
+void user_exec_events_close(int fd);
+
+/* --- watch.c */
+
+/* Runs until SIGTERM or SIGINT: 0. Before that, -EPERM (not root),
+ * -EPROTONOSUPPORT (no process-event connector), -errno; logged with their
+ * codes. */
+int user_watch(void);
+
+#endif
