@@ -225,7 +225,7 @@ install: livefix
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(SYSTEMDUNITDIR)
 	install -m 0755 livefix $(DESTDIR)$(BINDIR)/livefix
-	install -m 0644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 $(filter-out man/livefix-console.1,$(wildcard man/*.1)) $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 dist/livefix-completion.bash $(DESTDIR)$(BASHCOMPDIR)/livefix
 	install -d $(DESTDIR)$(DATADIR)/include
 	install -m 0644 include/livefix/*.h $(DESTDIR)$(DATADIR)/include/
@@ -236,10 +236,17 @@ install: livefix
 		sed 's|/usr/bin/livefix|$(BINDIR)/livefix|' dist/$$u >$(DESTDIR)$(SYSTEMDUNITDIR)/$$u && \
 		chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$u || exit 1; done
 
-# The console (its own libraries: libmicrohttpd, SQLite, libjansson).
+# The console (its own libraries: libmicrohttpd, SQLite, libjansson), its
+# man page and the repository tool it promotes patches with
+# (scripts/repo.sh, as $(CONSOLELIBDIR)/livefix-repo: the console's
+# --repo-tool default).
+CONSOLELIBDIR  ?= $(PREFIX)/lib/livefix-console
 install-console: livefix-console
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSTEMDUNITDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(CONSOLELIBDIR)
 	install -m 0755 livefix-console $(DESTDIR)$(BINDIR)/livefix-console
+	install -m 0644 man/livefix-console.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0755 scripts/repo.sh $(DESTDIR)$(CONSOLELIBDIR)/livefix-repo
 	sed 's|/usr/bin/livefix-console|$(BINDIR)/livefix-console|' dist/livefix-console.service \
 		>$(DESTDIR)$(SYSTEMDUNITDIR)/livefix-console.service
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/livefix-console.service
