@@ -34,6 +34,8 @@ SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 # The macro headers patches include (kpatch-macros.h, livefix-macros.h);
 # livefix finds them beside its binary, in ../share/livefix/include.
 DATADIR        ?= $(PREFIX)/share/livefix
+# The console's repository tool (scripts/repo.sh as livefix-repo).
+CONSOLELIBDIR  ?= $(PREFIX)/lib/livefix-console
 JOBS    ?= 1
 
 # The pinned test kernels: one setting per Debian release (see README).
@@ -66,10 +68,13 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
 CLI_OBJS := $(B)/src/cli/main.o
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 CONSOLE_SRCS := $(filter-out src/console/main.c,$(wildcard src/console/*.c))
-# Of the library only the Debian version order and the hash map (and its
-# allocator): its JSON writer's names would clash with libjansson's.
+# Of the library only the Debian version order, the hash map (and its
+# allocator) and run.c, the one place that starts programs (the console's
+# repository tool, reprepro): its JSON writer's names would clash with
+# libjansson's.
 CONSOLE_OBJS := $(CONSOLE_SRCS:%.c=$(B)/%.o) $(B)/src/kernel/debversion.o \
-		$(B)/src/common/hashmap.o $(B)/src/common/xalloc.o
+		$(B)/src/common/hashmap.o $(B)/src/common/xalloc.o \
+		$(B)/src/common/run.o $(B)/src/common/fsutil.o $(B)/src/common/log.o
 CONSOLE_LIBS := -lmicrohttpd -lsqlite3 -ljansson -lcrypt -lcrypto
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 
@@ -113,6 +118,9 @@ $(TEST_BIN): $(CLI_OBJS) $(HOOK_OBJS) $(B)/liblivefix.a
 $(B)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h fuzz/*.h fuzz/fuzz_*.c) $(HOOK_OBJS) $(B)/liblivefix.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(HOOK_OBJS) $(B)/liblivefix.a $(LDLIBS)
+
+# Its default repository tool, where install-console puts scripts/repo.sh.
+$(B)/src/console/main.o: CFLAGS += -DCONSOLE_REPO_TOOL='"$(CONSOLELIBDIR)/livefix-repo"'
 
 $(B)/livefix-console: $(B)/src/console/main.o $(CONSOLE_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CONSOLE_LIBS)
@@ -240,7 +248,6 @@ install: livefix
 # man page and the repository tool it promotes patches with
 # (scripts/repo.sh, as $(CONSOLELIBDIR)/livefix-repo: the console's
 # --repo-tool default).
-CONSOLELIBDIR  ?= $(PREFIX)/lib/livefix-console
 install-console: livefix-console
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(CONSOLELIBDIR)
