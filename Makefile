@@ -20,7 +20,8 @@
 #   make check-long / make soak  patching under load: 200 / 1,000 cycles
 #   make bench [BENCH=build|differ|apply|footprint|runpre|baseline|console]  -> bench/RESULTS.md
 #   make console    the web console server ./livefix-console (docs/console.md)
-#   make console-test  its tests: HTTP (curl) and a real browser (chromium)
+#   make console-test  its tests: HTTP (curl), promotion, a real browser (chromium)
+#   make console-systemd-test  its packages' units under systemd in a qemu host (long)
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
@@ -137,6 +138,12 @@ $(B)/tests/test_console: tests/unit/test_console.c tests/unit/test.h $(CONSOLE_O
 
 console-test: livefix livefix-console
 	@tests/console/run.sh
+
+# The console's and the report timer's units under a real systemd: one
+# qemu host of the fleet's image, the packages of make deb installed
+# (tests/console/systemd.sh; long, not in check).
+console-systemd-test:
+	@tests/console/systemd.sh $(KVER)
 
 unit: livefix $(TEST_BIN) $(UNIT_BINS)
 	@tests/run-unit.sh $(UNIT_BINS)
@@ -274,4 +281,4 @@ clean:
 	rm -rf build build-san build-fuzz livefix livefix-console
 
 .PHONY: all deps unit vm check demo clean corpus stable-corpus corpus-selftest install user-test user-redis \
-	badinput check-long soak fuzz fuzz-build bench console console-test install-console deb fleet-test
+	badinput check-long soak fuzz fuzz-build bench console console-test install-console deb fleet-test console-systemd-test
