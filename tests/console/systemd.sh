@@ -15,6 +15,10 @@
 #     place, runs livefix-report.service, whose report reaches the console:
 #     the host appears in its API (/api/v1/hosts, through an ssh tunnel,
 #     logged in as that administrator) with the guest's kernel;
+#   - under the unit (a drop-in naming the repository in its
+#     StateDirectory), an administrator's API call promotes a patch from
+#     canary to production: the repository tool, reprepro and gpg run in
+#     the sandbox, production publishes it, signed;
 #   - systemd-analyze verify finds nothing to say of the packages' units,
 #     and systemd-analyze security rates the console's unit OK or better.
 # Ends "console-systemd: N passed, N failed".
@@ -89,7 +93,7 @@ active=$(on 'systemctl is-active livefix-console.service')
 	bad "livefix-console.service" "expected active, saw $active: $(on 'journalctl -u livefix-console --no-pager | tail -5')"
 [ "$(on 'systemctl is-enabled livefix-console.service')" = enabled ] && ok "livefix-console.service is enabled" ||
 	bad "enabled" "$(on 'systemctl is-enabled livefix-console.service')"
-who=$(on 'ps -o user=,comm= -p $(systemctl show -p MainPID --value livefix-console.service)')
+who=$(on 'ps -o user:32=,comm= -p $(systemctl show -p MainPID --value livefix-console.service)')
 [ "$(awk '{print $1, $2}' <<<"$who")" = "livefix-console livefix-console" ] &&
 	ok "it runs as its dynamic user: $who" || bad "its user" "expected livefix-console, saw '$who'"
 on 'test -s /var/lib/private/livefix-console/console.db && test -L /var/lib/livefix-console' &&
@@ -137,6 +141,51 @@ curl -s -b "$W/jar" "$URL/api/v1/hosts" >"$W/hosts.json"
 seen=$(python3 -c 'import json,sys; h=[x for x in json.load(open(sys.argv[1]))["hosts"] if x["name"]=="console-host"]; print(h[0]["release"], h[0]["reports"]) if h else print("absent")' "$W/hosts.json" 2>&1)
 [ "$seen" = "$KVER 1" ] && ok "the console's API shows console-host: kernel $KVER, 1 report" ||
 	bad "the host in the API" "expected '$KVER 1', saw '$seen': $(head -c 300 "$W/hosts.json")"
+
+# ---- a promotion under the unit: the repository tool, reprepro and gpg
+# run as the service's user, inside its sandbox, and sign. The tools the
+# image lacks (reprepro, gpg-agent and what they need) are downloaded
+# here: apt-get computes them against the guest's own dpkg status.
+say "promotion under the unit"
+on 'cat /var/lib/dpkg/status' >"$W/guest-status"
+need=$(apt-get -s -o Debug::NoLocking=1 -o Dir::State::status="$W/guest-status" \
+	install --no-install-recommends reprepro gpg-agent 2>"$W/sim.log" | awk '/^Inst /{print $2}')
+mkdir -p "$W/tools"
+if [ -n "$need" ] && (cd "$W/tools" && apt-get download -q $need >"$W/download2.log" 2>&1) &&
+	on 'rm -f /root/*.deb' && scp "${SSH_OPTS[@]}" -P "$SSH_PORT" -q "$W"/tools/*.deb root@127.0.0.1:/root/ &&
+	on 'dpkg -i /root/*.deb' >"$W/dpkg2.log" 2>&1; then
+	ok "reprepro and gpg-agent installed ($(wc -w <<<"$need") packages)"
+else
+	bad "install reprepro, gpg-agent" "need: $need; $(tail -3 "$W/sim.log" "$W/download2.log" "$W/dpkg2.log" 2>/dev/null)"
+fi
+DEB=$(patch_deb "$W" livepatch-net-fix 6.1.176-1+lf20260510.100000)
+on 'install -d -m 0755 /srv/debs' && scp "${SSH_OPTS[@]}" -P "$SSH_PORT" -q "$DEB" root@127.0.0.1:/srv/debs/ &&
+	on 'chmod 0644 /srv/debs/*.deb'
+as_console_user='systemd-run --quiet --pipe --wait -p DynamicUser=yes -p User=livefix-console -p StateDirectory=livefix-console'
+GREPO=/var/lib/livefix-console/repo
+if on "$as_console_user /usr/lib/livefix-console/livefix-repo init $GREPO && $as_console_user /usr/lib/livefix-console/livefix-repo add $GREPO canary /srv/debs/$(basename "$DEB")" >"$W/repo.log" 2>&1
+then ok "the repository made as the service's user in its StateDirectory, the patch in canary"
+else bad "livefix-repo init, add" "$(tail -3 "$W/repo.log")"; fi
+# The drop-in the unit's comment shows, the repository inside the
+# StateDirectory: nothing else to make writable.
+on "mkdir -p /etc/systemd/system/livefix-console.service.d && printf '[Service]\nExecStart=\nExecStart=/usr/bin/livefix-console serve --db /var/lib/livefix-console/console.db --listen 127.0.0.1:8080 --repository $GREPO\n' >/etc/systemd/system/livefix-console.service.d/repository.conf && systemctl daemon-reload && systemctl restart livefix-console.service"
+for _ in $(seq 30); do curl -s -o /dev/null "$URL/login" && break; sleep 1; done
+code=$(login "$W/jar")
+# A host that applies the patch (a report like the console tests' own).
+TOKEN2=$(on "$as_console add-host --db /var/lib/livefix-console/console.db web-1" 2>/dev/null)
+WORK=$W "$MAKE_REPORT" web-1 100 >"$W/web-1.json"
+WORK=$W post_report "$TOKEN2" "$W/web-1.json" >"$W/post.status"
+CSRF=$(curl -s -b "$W/jar" "$URL/api/v1/session" | python3 -c 'import json,sys; print(json.load(sys.stdin)["csrf"])' 2>/dev/null)
+status=$(curl -s -o "$W/promote.json" -w '%{http_code}' -b "$W/jar" -H "X-CSRF-Token: $CSRF" \
+	-H 'Content-Type: application/json' --data '{"from":"canary"}' "$URL/api/v1/patches/livepatch-net-fix/promote")
+[ "$status" = 201 ] && ok "POST promote under the unit: 201" ||
+	bad "promote under the unit" "expected 201, saw $status: $(cat "$W/promote.json"); $(on 'journalctl -q -u livefix-console --no-pager | tail -5')"
+prod=$(on "reprepro -b /var/lib/private/livefix-console/repo list production" 2>&1)
+grep -q 'livefix-patch-6.1.0-47-amd64 6.1.176-1+lf20260510.100000' <<<"$prod" &&
+	ok "reprepro: production publishes the patch, signed ($(on 'ls /var/lib/private/livefix-console/repo/dists/production/' | tr '\n' ' '))" ||
+	bad "production after the promotion" "$prod"
+on 'journalctl -q -u livefix-console --no-pager' | grep -q 'admin promoted livepatch-net-fix' &&
+	ok "the journal records who promoted it" || bad "journal" "$(on 'journalctl -q -u livefix-console --no-pager | tail -3')"
 
 # ---- systemd-analyze on the installed units
 units='/lib/systemd/system/livefix-console.service /lib/systemd/system/livefix-report.service /lib/systemd/system/livefix-report.timer /lib/systemd/system/livefix.service'
