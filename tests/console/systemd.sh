@@ -93,9 +93,13 @@ active=$(on 'systemctl is-active livefix-console.service')
 	bad "livefix-console.service" "expected active, saw $active: $(on 'journalctl -u livefix-console --no-pager | tail -5')"
 [ "$(on 'systemctl is-enabled livefix-console.service')" = enabled ] && ok "livefix-console.service is enabled" ||
 	bad "enabled" "$(on 'systemctl is-enabled livefix-console.service')"
-who=$(on 'ps -o user:32=,comm= -p $(systemctl show -p MainPID --value livefix-console.service)')
-[ "$(awk '{print $1, $2}' <<<"$who")" = "livefix-console livefix-console" ] &&
-	ok "it runs as its dynamic user: $who" || bad "its user" "expected livefix-console, saw '$who'"
+# Its dynamic user: a UID systemd allocated (61184-65519; the image has
+# no nss-systemd to name it), owning the store.
+who=$(on 'ps -o uid=,comm= -p $(systemctl show -p MainPID --value livefix-console.service); stat -c %u /var/lib/private/livefix-console/console.db' | tr '\n' ' ')
+read -r uid comm owner <<<"$who"
+[ "$comm" = livefix-console ] && [ "${uid:-0}" -ge 61184 ] && [ "$uid" -le 65519 ] && [ "$owner" = "$uid" ] &&
+	ok "it runs as its dynamic user (UID $uid), which owns the store" ||
+	bad "its user" "expected livefix-console under a dynamic UID owning the store, saw '$who'"
 on 'test -s /var/lib/private/livefix-console/console.db && test -L /var/lib/livefix-console' &&
 	ok "its store in its StateDirectory (/var/lib/private/livefix-console/console.db)" ||
 	bad "its store" "$(on 'ls -la /var/lib/private/livefix-console /var/lib/livefix-console 2>&1')"
