@@ -21,7 +21,8 @@
 #   make check-long / make soak  patching under load: 200 / 1,000 cycles
 #   make bench [BENCH=build|differ|apply|footprint|runpre|baseline|console]  -> bench/RESULTS.md
 #   make console    the web console server ./livefix-console (docs/console.md)
-#   make console-test  its tests: HTTP (curl) and a real browser (chromium)
+#   make console-test  its tests: HTTP (curl), promotion, a real browser (chromium)
+#   make console-systemd-test  its packages' units under systemd in a qemu host (long)
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
@@ -35,6 +36,8 @@ SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 # The macro headers patches include (kpatch-macros.h, livefix-macros.h);
 # livefix finds them beside its binary, in ../share/livefix/include.
 DATADIR        ?= $(PREFIX)/share/livefix
+# The console's repository tool (scripts/repo.sh as livefix-repo).
+CONSOLELIBDIR  ?= $(PREFIX)/lib/livefix-console
 JOBS    ?= 1
 
 # The pinned test kernels: one setting per Debian release (see README).
@@ -67,10 +70,13 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
 CLI_OBJS := $(B)/src/cli/main.o
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 CONSOLE_SRCS := $(filter-out src/console/main.c,$(wildcard src/console/*.c))
-# Of the library only the Debian version order and the hash map (and its
-# allocator): its JSON writer's names would clash with libjansson's.
+# Of the library only the Debian version order, the hash map (and its
+# allocator) and run.c, the one place that starts programs (the console's
+# repository tool, reprepro): its JSON writer's names would clash with
+# libjansson's.
 CONSOLE_OBJS := $(CONSOLE_SRCS:%.c=$(B)/%.o) $(B)/src/kernel/debversion.o \
-		$(B)/src/common/hashmap.o $(B)/src/common/xalloc.o
+		$(B)/src/common/hashmap.o $(B)/src/common/xalloc.o \
+		$(B)/src/common/run.o $(B)/src/common/fsutil.o $(B)/src/common/log.o
 CONSOLE_LIBS := -lmicrohttpd -lsqlite3 -ljansson -lcrypt -lcrypto
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 
@@ -115,6 +121,9 @@ $(B)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h fuzz/*.h fuzz/fuzz_*.c) $
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(HOOK_OBJS) $(B)/liblivefix.a $(LDLIBS)
 
+# Its default repository tool, where install-console puts scripts/repo.sh.
+$(B)/src/console/main.o: CFLAGS += -DCONSOLE_REPO_TOOL='"$(CONSOLELIBDIR)/livefix-repo"'
+
 $(B)/livefix-console: $(B)/src/console/main.o $(CONSOLE_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CONSOLE_LIBS)
 
@@ -130,6 +139,12 @@ $(B)/tests/test_console: tests/unit/test_console.c tests/unit/test.h $(CONSOLE_O
 
 console-test: livefix livefix-console
 	@tests/console/run.sh
+
+# The console's and the report timer's units under a real systemd: one
+# qemu host of the fleet's image, the packages of make deb installed
+# (tests/console/systemd.sh; long, not in check).
+console-systemd-test:
+	@tests/console/systemd.sh $(KVER)
 
 unit: livefix $(TEST_BIN) $(UNIT_BINS)
 	@tests/run-unit.sh $(UNIT_BINS)
@@ -229,7 +244,7 @@ install: livefix
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(SYSTEMDUNITDIR)
 	install -m 0755 livefix $(DESTDIR)$(BINDIR)/livefix
-	install -m 0644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 $(filter-out man/livefix-console.1,$(wildcard man/*.1)) $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 dist/livefix-completion.bash $(DESTDIR)$(BASHCOMPDIR)/livefix
 	install -d $(DESTDIR)$(DATADIR)/include
 	install -m 0644 include/livefix/*.h $(DESTDIR)$(DATADIR)/include/
@@ -240,10 +255,16 @@ install: livefix
 		sed 's|/usr/bin/livefix|$(BINDIR)/livefix|' dist/$$u >$(DESTDIR)$(SYSTEMDUNITDIR)/$$u && \
 		chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$u || exit 1; done
 
-# The console (its own libraries: libmicrohttpd, SQLite, libjansson).
+# The console (its own libraries: libmicrohttpd, SQLite, libjansson), its
+# man page and the repository tool it promotes patches with
+# (scripts/repo.sh, as $(CONSOLELIBDIR)/livefix-repo: the console's
+# --repo-tool default).
 install-console: livefix-console
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSTEMDUNITDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(CONSOLELIBDIR)
 	install -m 0755 livefix-console $(DESTDIR)$(BINDIR)/livefix-console
+	install -m 0644 man/livefix-console.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0755 scripts/repo.sh $(DESTDIR)$(CONSOLELIBDIR)/livefix-repo
 	sed 's|/usr/bin/livefix-console|$(BINDIR)/livefix-console|' dist/livefix-console.service \
 		>$(DESTDIR)$(SYSTEMDUNITDIR)/livefix-console.service
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/livefix-console.service
@@ -265,4 +286,4 @@ clean:
 
 .PHONY: all deps unit vm check demo clean corpus stable-corpus corpus-selftest install user-test user-redis \
 	user-watch-test \
-	badinput check-long soak fuzz fuzz-build bench console console-test install-console deb fleet-test
+	badinput check-long soak fuzz fuzz-build bench console console-test install-console deb fleet-test console-systemd-test

@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# make deb: builds livefix's Debian package with dpkg-buildpackage in a copy
-# of the tree (its tracked and new files, nothing built), so the source tree
-# is left as it was, then runs lintian on the result. The .deb, .buildinfo,
+# make deb: builds livefix's Debian packages (livefix, livefix-console)
+# with dpkg-buildpackage in a copy of the tree (its tracked and new files,
+# nothing built), so the source tree is left as it was, then runs lintian
+# on the result. The .deb, .buildinfo,
 # .changes and lintian's output go to OUT (default build/deb, which make
 # clean removes).
 #   scripts/deb.sh [OUT]
@@ -28,8 +29,8 @@ mkdir -p "$SRC" "$OUT"
 	echo "livefix: dpkg-buildpackage failed (log above)" >&2
 	exit 1
 }
-# The package, its -dbgsym (the binary's debug info) and the .changes
-# that lists both.
+# The packages, their -dbgsym (the binaries' debug info) and the
+# .changes that lists them.
 cp "$WORK"/livefix*_"$VERSION"_*.deb "$WORK"/livefix_"$VERSION"_*.buildinfo \
 	"$WORK"/livefix_"$VERSION"_*.changes "$OUT"/
 # Lintian clean: every tag it gives fails the build, overrides (each one
@@ -40,4 +41,4 @@ if ! lintian --fail-on warning,error --info "$OUT"/livefix_"$VERSION"_*.changes 
 	echo "livefix: lintian found problems (above)" >&2
 	exit 1
 fi
-ls "$OUT"/livefix_"$VERSION"_*.deb
+ls "$OUT"/livefix_"$VERSION"_*.deb "$OUT"/livefix-console_"$VERSION"_*.deb

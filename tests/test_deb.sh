@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # make deb: the package builds with dpkg-buildpackage in a copy of the tree
 # (the tree is left as it was), lintian has nothing to say, it holds the
-# binary, unit, man pages, completion and macro headers, and dpkg installs
+# binary, units, man pages, completion and macro headers (livefix-console,
+# a package of its own, the console's binary, unit and man page), and dpkg
 # unpacks it into a scratch root.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,6 +34,21 @@ for f in ./usr/bin/livefix ./lib/systemd/system/livefix.service \
 done
 dpkg-deb --ctrl-tarfile "$DEB" | tar -xO ./postinst 2>/dev/null | grep -q "deb-systemd-helper enable 'livefix.service'" &&
 	ok "postinst enables livefix.service" || bad "postinst" "expected it to enable livefix.service"
+for f in ./lib/systemd/system/livefix-report.service ./lib/systemd/system/livefix-report.timer; do
+	grep -qxF "$f" <<<"$files" && ok "package holds $f" || bad "package holds $f" "not in dpkg-deb -c"
+done
+grep -q 'livefix-console' <<<"$files" && bad "livefix holds no console file" "saw: $(grep console <<<"$files")" ||
+	ok "livefix holds no console file"
+
+# The console, a package of its own.
+CDEB=$(ls "$D"/out/livefix-console_*_amd64.deb 2>/dev/null)
+cfiles=$(dpkg-deb -c "$CDEB" 2>/dev/null | awk '{print $6}')
+for f in ./usr/bin/livefix-console ./lib/systemd/system/livefix-console.service \
+	./usr/share/man/man1/livefix-console.1.gz ./usr/lib/livefix-console/livefix-repo; do
+	grep -qxF "$f" <<<"$cfiles" && ok "livefix-console holds $f" || bad "livefix-console holds $f" "not in dpkg-deb -c"
+done
+dpkg-deb --ctrl-tarfile "$CDEB" | tar -xO ./postinst 2>/dev/null | grep -q "deb-systemd-helper enable 'livefix-console.service'" &&
+	ok "livefix-console's postinst enables livefix-console.service" || bad "console postinst" "expected it to enable livefix-console.service"
 
 # Unpacked into a scratch root (no maintainer scripts: they would act on
 # this machine's systemd); the binary from the package runs.

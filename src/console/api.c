@@ -3,6 +3,7 @@
  * (docs/console.openapi.json). */
 #include "console/console.h"
 #include "console/fleet.h"
+#include "console/promote.h"
 #include "console/report.h"
 
 #include <errno.h>
@@ -276,7 +277,8 @@ void api_cve(struct request *rq, struct response *rs, const char *id)
 	cves_response(rq, rs, id);
 }
 
-static json_t *patch_view_json(const struct fleet_patch_view *v, bool with_hosts)
+static json_t *patch_view_json(struct request *rq, const struct fleet_patch_view *v,
+			       bool with_hosts)
 {
 	json_t *o = json_object(), *cves = json_array(), *hosts = json_array();
 	size_t i;
@@ -298,10 +300,13 @@ static json_t *patch_view_json(const struct fleet_patch_view *v, bool with_hosts
 		json_object_set_new(h, "state", json_string(v->uses[i].patch->state));
 		json_array_append_new(hosts, h);
 	}
-	if (with_hosts)
+	if (with_hosts) {
 		json_object_set_new(o, "hosts", hosts);
-	else
+		json_object_set_new(o, "channels", api_patch_channels(rq, v->name,
+								     v->example->target_kernel));
+	} else {
 		json_decref(hosts);
+	}
 	return o;
 }
 
@@ -318,7 +323,7 @@ static void patches_response(struct request *rq, struct response *rs, const char
 	arr = json_array();
 	for (i = 0; i < n; i++)
 		if (!only || !strcmp(v[i].name, only))
-			json_array_append_new(arr, patch_view_json(&v[i], only != NULL));
+			json_array_append_new(arr, patch_view_json(rq, &v[i], only != NULL));
 	send_all_or_one(rq, rs, arr, only, "no host reports a patch");
 	fleet_patches_release(v, n);
 	fleet_release(&f);

@@ -24,6 +24,9 @@ struct console {
 	long long keep_reports; /* reports kept per host (store.keep_reports) */
 	bool secure_cookies;    /* behind TLS: cookies marked Secure */
 	bool verbose;           /* log every request, not only refusals */
+	const char *repository; /* the fleet's apt repository (scripts/repo.sh),
+				 * or NULL: no channels, no promotion */
+	const char *repo_tool;  /* the repository tool that promotes */
 };
 
 struct request {
@@ -37,6 +40,7 @@ struct request {
 	const char *client;      /* the peer's address */
 	/* Looked up by the HTTP layer (NULL when absent). */
 	const char *session_cookie, *login_cookie, *authorization, *content_type;
+	const char *csrf_header; /* X-CSRF-Token: the API's POSTs */
 	/* Set by console_session() for a logged-in administrator. */
 	long long admin_id;
 	char admin[128];
@@ -73,6 +77,7 @@ void page_cve(struct request *rq, struct response *rs, const char *id);
 void page_patches(struct request *rq, struct response *rs);
 void page_patch(struct request *rq, struct response *rs, const char *name);
 void page_stylesheet(struct request *rq, struct response *rs);
+void page_promote(struct request *rq, struct response *rs, const char *name);
 
 void api_report(struct request *rq, struct response *rs);
 void api_overview(struct request *rq, struct response *rs);
@@ -81,6 +86,8 @@ void api_cves(struct request *rq, struct response *rs);
 void api_cve(struct request *rq, struct response *rs, const char *id);
 void api_patches(struct request *rq, struct response *rs);
 void api_patch(struct request *rq, struct response *rs, const char *name);
+void api_promote(struct request *rq, struct response *rs, const char *name);
+void api_session(struct request *rq, struct response *rs);
 
 /* Dispatches rq to its route (route.c). */
 void console_route(struct request *rq, struct response *rs);

@@ -194,6 +194,7 @@ static void fill_request(struct request *rq, struct console *c,
 	rq->login_cookie = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, "lf_login");
 	rq->authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
 	rq->content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
+	rq->csrf_header = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-CSRF-Token");
 }
 
 static enum MHD_Result finish(struct console *c, struct MHD_Connection *conn,

@@ -16,6 +16,10 @@
 
 #define DEFAULT_DB "/var/lib/livefix-console/console.db"
 #define DEFAULT_LISTEN "127.0.0.1:8080"
+/* Where make install-console (and the Debian package) put scripts/repo.sh. */
+#ifndef CONSOLE_REPO_TOOL
+#define CONSOLE_REPO_TOOL "/usr/lib/livefix-console/livefix-repo"
+#endif
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
@@ -25,6 +29,7 @@ static void usage(FILE *out)
 		"usage: livefix-console serve [--db PATH] [--listen ADDR:PORT]\n"
 		"                             [--stale-after SECONDS] [--session-ttl SECONDS]\n"
 		"                             [--threads N] [--keep-reports N]\n"
+		"                             [--repository DIR [--repo-tool PATH]]\n"
 		"                             [--secure-cookies] [--verbose]\n"
 		"       livefix-console add-admin [--db PATH] NAME   (password on stdin)\n"
 		"       livefix-console add-host [--db PATH] NAME    (prints the host's token)\n"
@@ -44,12 +49,17 @@ static void usage(FILE *out)
 		"                        the store (default 4, at most 64)\n"
 		"  --keep-reports N      the newest reports kept per host (default 1000:\n"
 		"                        about a week at one report every 10 minutes)\n"
+		"  --repository DIR      the fleet's apt repository (scripts/repo.sh, reprepro):\n"
+		"                        the patch page shows what its suites publish and\n"
+		"                        promotes a patch to the next suite\n"
+		"  --repo-tool PATH      the repository tool that promotes (default\n"
+		"                        " CONSOLE_REPO_TOOL ")\n"
 		"  --secure-cookies      mark cookies Secure (behind a TLS proxy)\n"
 		"  --verbose             log every request, not only refusals\n");
 }
 
 struct options {
-	const char *db, *listen;
+	const char *db, *listen, *repository, *repo_tool;
 	long long stale_after, session_ttl, threads, keep_reports;
 	bool secure_cookies, verbose;
 };
@@ -71,7 +81,7 @@ static int parse_seconds(const char *text, const char *name, long long *out)
 
 static int parse_options(int argc, char **argv, struct options *o)
 {
-	enum { O_STALE = 256, O_TTL, O_SECURE, O_THREADS, O_KEEP };
+	enum { O_STALE = 256, O_TTL, O_SECURE, O_THREADS, O_KEEP, O_REPO, O_TOOL };
 	static const struct option longs[] = {
 		{ "db", required_argument, NULL, 'd' },
 		{ "listen", required_argument, NULL, 'l' },
@@ -80,13 +90,16 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "secure-cookies", no_argument, NULL, O_SECURE },
 		{ "threads", required_argument, NULL, O_THREADS },
 		{ "keep-reports", required_argument, NULL, O_KEEP },
+		{ "repository", required_argument, NULL, O_REPO },
+		{ "repo-tool", required_argument, NULL, O_TOOL },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
-	*o = (struct options){ DEFAULT_DB, DEFAULT_LISTEN, 1800, 28800, 4, 1000, false, false };
+	*o = (struct options){ DEFAULT_DB, DEFAULT_LISTEN, NULL, CONSOLE_REPO_TOOL, 1800, 28800,
+			       4, 1000, false, false };
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "d:l:vh", longs, NULL)) != -1) {
 		switch (c) {
@@ -101,6 +114,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 				return EXIT_USAGE;
 			break;
 		case O_SECURE: o->secure_cookies = true; break;
+		case O_REPO: o->repository = optarg; break;
+		case O_TOOL: o->repo_tool = optarg; break;
 		case O_KEEP:
 			if (parse_seconds(optarg, "--keep-reports", &o->keep_reports))
 				return EXIT_USAGE;
@@ -127,6 +142,8 @@ static int serve(const struct options *o)
 		.keep_reports = o->keep_reports,
 		.secure_cookies = o->secure_cookies,
 		.verbose = o->verbose,
+		.repository = o->repository,
+		.repo_tool = o->repo_tool,
 	};
 	struct store s;
 	int err;

@@ -3,6 +3,7 @@
  * (fleet.c) once and renders it; every reported value is escaped. */
 #include "console/fleet.h"
 #include "console/pages.h"
+#include "console/promote.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -408,9 +409,8 @@ static void patch_detail(struct strbuf *sb, const struct fleet_patch_view *v)
 	sb_html(sb, v->example->effective_version);
 	sb_puts(sb, "</dd><dt>Target kernel</dt><dd>");
 	sb_html(sb, v->example->target_kernel);
-	sb_printf(sb, "</dd><dt>Applied on</dt><dd>%zu of %zu hosts reporting it</dd>"
-		  "<dt>Waves</dt><dd>rollout channels come with the fleet tools' "
-		  "repository (issue #19)</dd></dl>", v->applied, v->nr_uses);
+	sb_printf(sb, "</dd><dt>Applied on</dt><dd>%zu of %zu hosts reporting it</dd></dl>",
+		  v->applied, v->nr_uses);
 	sb_puts(sb, "<table id=\"patch-hosts\"><tr><th>Host</th><th>State</th><th>Kernel</th>"
 		    "<th>Built</th></tr>");
 	for (i = 0; i < v->nr_uses; i++) {
@@ -443,6 +443,7 @@ void page_patch(struct request *rq, struct response *rs, const char *name)
 	} else {
 		page_begin(rq, rs, name);
 		patch_detail(&rs->body, &v[i]);
+		page_patch_channels(rq, &rs->body, name, v[i].example->target_kernel);
 		page_end(rs);
 	}
 	fleet_patches_release(v, n);

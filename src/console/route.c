@@ -27,6 +27,22 @@ static bool starts(const char *path, const char *prefix)
 	return !strncmp(path, prefix, strlen(prefix));
 }
 
+/* The patch of PREFIX/NAME/promote (NAME a module name), or NULL. Its
+ * copy lives in a buffer per thread: the request's path stays whole. */
+static const char *promotion(const char *path, const char *prefix)
+{
+	static _Thread_local char name[72];
+	const char *s = path + strlen(prefix), *end;
+	size_t n;
+
+	if (strncmp(path, prefix, strlen(prefix)) || !(end = strchr(s, '/')) ||
+	    strcmp(end, "/promote") || (n = (size_t)(end - s)) >= sizeof(name))
+		return NULL;
+	memcpy(name, s, n);
+	name[n] = '\0';
+	return report_is_module_name(name) ? name : NULL;
+}
+
 static bool is_get(const struct request *rq)
 {
 	return !strcmp(rq->method, "GET") || !strcmp(rq->method, "HEAD");
@@ -45,7 +61,7 @@ static void route_api(struct request *rq, struct response *rs)
 			api_report(rq, rs);
 		return;
 	}
-	if (!is_get(rq)) {
+	if (!is_get(rq) && !(!strcmp(rq->method, "POST") && promotion(p, "/api/v1/patches/"))) {
 		console_refuse(rq, rs, 405, "method %s not allowed here", rq->method);
 		return;
 	}
@@ -53,7 +69,11 @@ static void route_api(struct request *rq, struct response *rs)
 		console_refuse(rq, rs, 401, "no valid session");
 		return;
 	}
-	if (!strcmp(p, "/api/v1/hosts"))
+	if (!is_get(rq))
+		api_promote(rq, rs, promotion(p, "/api/v1/patches/"));
+	else if (!strcmp(p, "/api/v1/session"))
+		api_session(rq, rs);
+	else if (!strcmp(p, "/api/v1/hosts"))
 		api_overview(rq, rs);
 	else if (path_id(p, "/api/v1/hosts/"))
 		api_host(rq, rs, path_id(p, "/api/v1/hosts/"));
@@ -107,6 +127,8 @@ void console_route(struct request *rq, struct response *rs)
 		page_login_form(rq, rs);
 	else if (!strcmp(p, "/logout") && post)
 		page_logout(rq, rs);
+	else if (post && promotion(p, "/patches/"))
+		page_promote(rq, rs, promotion(p, "/patches/"));
 	else if (!strcmp(p, "/static/console.css") && is_get(rq))
 		page_stylesheet(rq, rs);
 	else if (!is_get(rq))

@@ -61,6 +61,18 @@ static const char *const migrations[] = {
 	"  cve TEXT NOT NULL);"
 	"CREATE INDEX reports_by_host ON reports(host_id, id);"
 	"CREATE INDEX report_cves_by_report ON report_cves(report_id, pos);",
+	/* 2: the promotions administrators made from the patch pages. The
+	 * administrator's name is kept as text: the record outlives them. */
+	"CREATE TABLE promotions ("
+	"  id INTEGER PRIMARY KEY,"
+	"  patch TEXT NOT NULL,"
+	"  package TEXT NOT NULL,"
+	"  version TEXT NOT NULL,"
+	"  from_suite TEXT NOT NULL,"
+	"  to_suite TEXT NOT NULL,"
+	"  admin TEXT NOT NULL,"
+	"  at INTEGER NOT NULL);"
+	"CREATE INDEX promotions_by_patch ON promotions(patch, id);",
 };
 
 static int db_error(struct store *s, const char *what)
@@ -531,4 +543,46 @@ char *store_report_body(struct store *s, long long report_id)
 		body = strdup((const char *)sqlite3_column_text(st, 0));
 	sqlite3_finalize(st);
 	return body;
+}
+
+int store_promotion_add(struct store *s, const struct promotion *p)
+{
+	sqlite3_stmt *st;
+
+	if (prepare(s, "INSERT INTO promotions (patch, package, version, from_suite, "
+		       "to_suite, admin, at) VALUES (?, ?, ?, ?, ?, ?, ?)", &st))
+		return -EIO;
+	sqlite3_bind_text(st, 1, p->patch, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, p->package, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, p->version, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, p->from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, p->to, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, p->admin, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, p->at);
+	return run(s, st, "recording a promotion");
+}
+
+int store_promotions(struct store *s, const char *patch, struct promotion *out, int max)
+{
+	sqlite3_stmt *st;
+	int n = 0;
+
+	if (prepare(s, "SELECT patch, package, version, from_suite, to_suite, admin, at "
+		       "FROM promotions WHERE patch = ? ORDER BY id DESC LIMIT ?", &st))
+		return -1;
+	sqlite3_bind_text(st, 1, patch, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, max);
+	while (n < max && sqlite3_step(st) == SQLITE_ROW) {
+		struct promotion *p = &out[n++];
+
+		snprintf(p->patch, sizeof(p->patch), "%s", sqlite3_column_text(st, 0));
+		snprintf(p->package, sizeof(p->package), "%s", sqlite3_column_text(st, 1));
+		snprintf(p->version, sizeof(p->version), "%s", sqlite3_column_text(st, 2));
+		snprintf(p->from, sizeof(p->from), "%s", sqlite3_column_text(st, 3));
+		snprintf(p->to, sizeof(p->to), "%s", sqlite3_column_text(st, 4));
+		snprintf(p->admin, sizeof(p->admin), "%s", sqlite3_column_text(st, 5));
+		p->at = sqlite3_column_int64(st, 6);
+	}
+	sqlite3_finalize(st);
+	return n;
 }

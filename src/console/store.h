@@ -66,6 +66,18 @@ int store_host_history(struct store *s, long long host_id,
 /* The stored body of a report (malloc'ed), or NULL. */
 char *store_report_body(struct store *s, long long report_id);
 
+/* A patch promoted from one channel (suite of the fleet's repository) to
+ * the next: by whom, when. */
+struct promotion {
+	char patch[72], package[160], version[128], from[64], to[64], admin[128];
+	long long at;
+};
+
+/* Records a promotion; 0 or -EIO. */
+int store_promotion_add(struct store *s, const struct promotion *p);
+/* Up to max of patch's promotions, newest first; the number filled, or -1. */
+int store_promotions(struct store *s, const char *patch, struct promotion *out, int max);
+
 /* Counts, for tests and the bench: rows in reports. */
 long long store_count_reports(struct store *s);
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // The console in a real browser: Debian's chromium, driven by
 // puppeteer-core. Logs in, opens the overview, a host, a CVE and a patch,
+// promotes the patch from canary to production (the repository in REPO),
 // checks what each page says (not only that it loads), and keeps a
 // screenshot of each in ARTIFACTS. Ends "N passed, N failed".
 //   node browser.mjs URL ARTIFACTS PASSWORD
@@ -120,7 +121,28 @@ try {
 	await Promise.all([page.waitForNavigation(), page.click('a[href="/patches/livepatch-net-fix"]')]);
 	check('patch page', (await text(page, 'h1')) === 'livepatch-net-fix', await text(page, 'h1'));
 	check('patch page: applied on 1 of 2', (await page.content()).includes('1 of 2 hosts reporting it'), 'content');
+	const channel = (suite) => row(page, '#channels', suite);
+	check('patch page: canary publishes it, production nothing',
+		(await channel('canary'))?.[2] === 'livepatch-net-fix (this patch)' &&
+		(await channel('production'))?.[1] === 'nothing', [await channel('canary'), await channel('production')]);
+	check('patch page: no promotion yet', (await text(page, '#promotions')) === 'None made from this console.',
+		await text(page, '#promotions'));
 	await shot(page, 'patch');
+
+	// Promote it to production: the button's POST runs the repository
+	// tool; the page then shows production publishing it, and who did it.
+	const version = (await channel('canary'))?.[1];
+	await Promise.all([page.waitForNavigation(), page.click('#promote-canary')]);
+	check('promoted: back on the patch page', page.url() === `${url}/patches/livepatch-net-fix`, page.url());
+	check('promoted: production publishes the version canary does',
+		(await channel('production'))?.[1] === version && version?.startsWith('6.1.176-1+lf'),
+		[version, await channel('production')]);
+	check('promoted: no button left', (await page.$('#promote-canary')) === null, 'button');
+	const promo = await page.$$eval('#promotions tr', (rows) => rows.slice(1).map((r) =>
+		Array.from(r.cells, (c) => c.textContent.trim()).slice(1, 4).join(' ')));
+	check('promoted: recorded, by admin, canary to production',
+		JSON.stringify(promo) === '["admin canary production"]', promo);
+	await shot(page, 'patch-promoted');
 
 	// Logout (a POST form with its CSRF token) ends the session.
 	await Promise.all([page.waitForNavigation(), page.click('.logout button')]);

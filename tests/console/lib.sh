@@ -77,3 +77,26 @@ seed_fleet() {
 		debver=6.1.180-1 >"$WORK/s.json" && [ "$(post_report "$t" "$WORK/s.json")" = 201 ] || return 1
 	add_host never-reported >/dev/null
 }
+
+# make_repository DIR: the fleet's signed repository (scripts/repo.sh,
+# reprepro) in DIR/repo, canary publishing the patch package of
+# livepatch-net-fix (seed_fleet's patch) for 6.1.0-47-amd64, production
+# nothing; sets REPO. The package is a small real one with the control
+# fields `livefix package` writes (tests/package builds real ones).
+REPO_SH=$ROOT/scripts/repo.sh
+make_repository() {
+	REPO=$1/repo
+	"$REPO_SH" init "$REPO" >/dev/null 2>&1 &&
+		"$REPO_SH" add "$REPO" canary "$(patch_deb "$1" livepatch-net-fix 6.1.176-1+lf20260510.100000)" >/dev/null
+}
+
+# patch_deb DIR MODULE VERSION: prints the path of a livefix-patch package
+# for 6.1.0-47-amd64 carrying MODULE at VERSION.
+patch_deb() {
+	local d=$1/deb-$2-$3 pkg=livefix-patch-6.1.0-47-amd64
+	mkdir -p "$d/DEBIAN" "$d/usr/lib/livefix/packages/6.1.0-47-amd64"
+	printf 'Package: %s\nVersion: %s\nArchitecture: amd64\nMaintainer: livefix <root@localhost>\nSection: kernel\nPriority: optional\nLivefix-Kernel: 6.1.0-47-amd64\nLivefix-Module: %s\nLivefix-Effective-Version: 6.1.176-1\nLivefix-Cves: CVE-2026-10001, CVE-2026-10002\nDescription: live patch for Linux 6.1.0-47-amd64\n' \
+		"$pkg" "$3" "$2" >"$d/DEBIAN/control"
+	echo "$2" >"$d/usr/lib/livefix/packages/6.1.0-47-amd64/$2.ko"
+	dpkg-deb --root-owner-group -b "$d" "$1/${pkg}_$3_amd64.deb" >/dev/null && echo "$1/${pkg}_$3_amd64.deb"
+}

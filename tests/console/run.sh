@@ -1,13 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 # The console's tests (make console-test; part of make check): over HTTP
-# with curl, then in a real browser. Its unit test, tests/unit/
-# test_console.c, runs with the other unit tests. Ends
-# "console: N passed, N failed, N skipped".
+# with curl, promotion through a real repository (scripts/repo.sh), then
+# in a real browser. Its unit test, tests/unit/test_console.c, runs with
+# the other unit tests. Ends "console: N passed, N failed, N skipped".
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 passed=0 failed=0 skipped=0
-for t in "$HERE/test_http.sh" "$HERE/test_browser.sh"; do
+for t in "$HERE/test_http.sh" "$HERE/test_promote.sh" "$HERE/test_browser.sh"; do
 	echo "== $(basename "$t")"
 	out=$("$t" 2>&1); rc=$?
 	printf '%s\n' "$out"

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # The console in a real browser (browser.mjs): Debian's chromium driven by
 # puppeteer-core, pinned in package.json/package-lock.json and installed
-# with `npm ci` (once; node_modules/ is kept). Screenshots are kept in
+# with `npm ci` (once; node_modules/ is kept); it also promotes a patch
+# from canary to production in a real repository. Screenshots are kept in
 # tests/console/artifacts/. Skipped, with the reason, only where chromium
 # or node cannot run (not the case in CI: scripts/packages.txt has both),
 # or where the npm registry cannot be reached to install puppeteer-core (a
@@ -36,7 +37,10 @@ if ! [ -d "$HERE/node_modules/puppeteer-core" ]; then
 fi
 WORK=$(mktemp -d /tmp/livefix-console-browser-XXXXXX)
 trap 'console_stop; rm -rf "$WORK"' EXIT
-console_start "$WORK" || { echo "0 passed, 1 failed"; exit 1; }
+# The patch page's channels come from a real repository (reprepro, gpg:
+# scripts/packages.txt), where the browser promotes the patch.
+make_repository "$WORK" || { echo "FAIL scripts/repo.sh could not make the repository"; echo "0 passed, 1 failed"; exit 1; }
+console_start "$WORK" --repository "$REPO" --repo-tool "$REPO_SH" || { echo "0 passed, 1 failed"; exit 1; }
 seed_fleet || { echo "FAIL seeding the fleet"; echo "0 passed, 1 failed"; exit 1; }
 rm -rf "$ARTIFACTS"
-(cd "$HERE" && node browser.mjs "$URL" "$ARTIFACTS" "$ADMIN_PASSWORD")
+(cd "$HERE" && REPO="$REPO" node browser.mjs "$URL" "$ARTIFACTS" "$ADMIN_PASSWORD")

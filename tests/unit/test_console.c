@@ -2,6 +2,7 @@
 /* The console's parts without a server: the report's checks, the form
  * decoder, HTML escaping, passwords and the fleet's derived states, on
  * a real SQLite store in a temporary file. */
+#include "console/channels.h"
 #include "console/console.h"
 #include "console/fleet.h"
 #include "console/report.h"
@@ -267,6 +268,38 @@ static void test_store_and_fleet(void)
 	rmdir(path);
 }
 
+/* Which suite a patch may be promoted from: the one publishing its
+ * version, when the next does not have that version yet. */
+static void test_may_promote(void)
+{
+	struct channels c = { .package = "livefix-patch-6.1.0-47-amd64", .nr = 3 };
+	const struct channel *to = NULL;
+	char why[256];
+
+	snprintf(c.suites[0].suite, sizeof(c.suites[0].suite), "canary");
+	snprintf(c.suites[1].suite, sizeof(c.suites[1].suite), "staging");
+	snprintf(c.suites[2].suite, sizeof(c.suites[2].suite), "production");
+	snprintf(c.suites[0].version, sizeof(c.suites[0].version), "6.1.176-1+lf2");
+	snprintf(c.suites[0].module, sizeof(c.suites[0].module), "livepatch-b");
+	snprintf(c.suites[1].version, sizeof(c.suites[1].version), "6.1.176-1+lf1");
+	snprintf(c.suites[1].module, sizeof(c.suites[1].module), "livepatch-a");
+	CHECK_INT(0, channels_may_promote(&c, "livepatch-b", "canary", &to, why, sizeof(why)));
+	CHECK_STR("staging", seen(to ? to->suite : "none"));
+	CHECK_INT(-ENOENT, channels_may_promote(&c, "livepatch-a", "canary", &to, why, sizeof(why)));
+	CHECK_STR("canary publishes livefix-patch-6.1.0-47-amd64 6.1.176-1+lf2, which carries "
+		  "livepatch-b, not livepatch-a", seen(why));
+	CHECK_INT(0, channels_may_promote(&c, "livepatch-a", "staging", &to, why, sizeof(why)));
+	CHECK_STR("production", seen(to ? to->suite : "none"));
+	CHECK_INT(-EINVAL, channels_may_promote(&c, "livepatch-a", "production", &to, why, sizeof(why)));
+	CHECK_STR("production is the last suite: there is none to promote to", seen(why));
+	CHECK_INT(-EINVAL, channels_may_promote(&c, "livepatch-a", "nightly", &to, why, sizeof(why)));
+	snprintf(c.suites[2].version, sizeof(c.suites[2].version), "6.1.176-1+lf1");
+	CHECK_INT(-EALREADY, channels_may_promote(&c, "livepatch-a", "staging", &to, why, sizeof(why)));
+	c.suites[1].version[0] = c.suites[1].module[0] = '\0';
+	CHECK_INT(-ENOENT, channels_may_promote(&c, "livepatch-a", "staging", &to, why, sizeof(why)));
+	CHECK_STR("staging publishes no livefix-patch-6.1.0-47-amd64", seen(why));
+}
+
 int main(void)
 {
 	RUN_TEST(test_report_valid);
@@ -277,5 +310,6 @@ int main(void)
 	RUN_TEST(test_passwords);
 	RUN_TEST(test_throttle);
 	RUN_TEST(test_store_and_fleet);
+	RUN_TEST(test_may_promote);
 	return TEST_SUMMARY();
 }
