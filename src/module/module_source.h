@@ -35,6 +35,9 @@ struct module_meta {
 	const char *description; /* free text, may be NULL */
 	const char *cves;        /* comma-separated CVE ids, may be NULL */
 	const char *effective_version; /* kernel version the host is at once applied */
+	const char *cves_unfixed; /* comma-separated CVEs of effective_version
+				   * the module does not fully fix, may be NULL */
+	const char *cves_not_affected; /* those whose code the kernel lacks */
 	const char *patch_text;  /* the source patches, kept in section .livefix.patch */
 	const char *version;     /* livefix version */
 	bool replace;            /* atomic replace of earlier livepatches */

@@ -301,8 +301,8 @@ int update_plan_make(const char *kver, const char *target, struct update_plan *p
 		find_objects(&in, graph, p);
 	include_graph_free(graph);
 	inputs_release(&in);
-	free(old_tree);
-	free(new_tree);
+	p->old_tree = old_tree;
+	p->new_tree = new_tree;
 	free(old_log);
 	free(changelog);
 	free(text);
@@ -318,6 +318,8 @@ void update_plan_release(struct update_plan *p)
 	update_diff_release(&p->diff);
 	update_groups_release(&p->groups);
 	free(p->kver);
+	free(p->old_tree);
+	free(p->new_tree);
 	free(p->running);
 	free(p->target);
 	memset(p, 0, sizeof(*p));

@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Which changed files fix a changelog entry's CVEs. The Debian changelog
+ * names, per CVE, the subject of the upstream commit that fixes it, and
+ * the source package carries no commits: the files are found from the
+ * subject's words alone. First the identifiers it names (a word with '_',
+ * or followed by "()": "cifs_sanitize_prepath", "tx_frames") that the
+ * changed lines of at most MAX_IDENT_FILES files contain; failing that,
+ * its subject prefixes from the last ("wl1251" of "wifi: wl1251: ...")
+ * naming a directory or the base name of at most MAX_PREFIX_FILES changed
+ * files. An entry neither finds stays without files: no fix is claimed
+ * for it. The look-ups go through a hash map of the changed lines' words. */
+#include "update/update.h"
+
+#include "common/fsutil.h"
+#include "common/hashmap.h"
+#include "common/xalloc.h"
+
+#include <ctype.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_IDENT_FILES 4
+#define MAX_PREFIX_FILES 6
+
+struct word_index {
+	struct hashmap files; /* word -> file index + 1, once per file */
+	char **owned;
+	size_t nr, alloc;
+};
+
+static bool is_ident_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_';
+}
+
+static void index_word(struct word_index *wi, struct hashmap *seen, const char *w, size_t len,
+		       size_t file)
+{
+	char *copy = xstrndup(w, len);
+
+	if (hashmap_get_str(seen, copy)) {
+		free(copy);
+		return;
+	}
+	xgrow((void **)&wi->owned, &wi->alloc, wi->nr + 1, sizeof(*wi->owned));
+	wi->owned[wi->nr++] = copy;
+	hashmap_add_str(seen, copy, (void *)1);
+	hashmap_add_str(&wi->files, copy, (void *)(uintptr_t)(file + 1));
+}
+
+/* The words of line (len bytes) of a file into the index, once per file. */
+static void index_line(struct word_index *wi, struct hashmap *seen, const char *line,
+		       size_t len, size_t file)
+{
+	for (size_t i = 0; i < len;) {
+		size_t start = i;
+
+		while (i < len && is_ident_char(line[i]))
+			i++;
+		if (i - start >= 3 && !isdigit((unsigned char)line[start]))
+			index_word(wi, seen, line + start, i - start, file);
+		if (i == start)
+			i++;
+	}
+}
+
+/* The lines of a that are not lines of b, each passed to index_line(). */
+static void index_changed_lines(struct word_index *wi, struct hashmap *seen, char *a,
+				const char *b, size_t file)
+{
+	struct hashmap lines;
+	char *copy = xstrdup(b ? b : "");
+
+	hashmap_init(&lines);
+	for (char *l = copy, *nl; l; l = nl) {
+		if ((nl = strchr(l, '\n')))
+			*nl++ = '\0';
+		hashmap_add_str(&lines, l, (void *)1);
+	}
+	for (char *l = a, *nl; l; l = nl) {
+		if ((nl = strchr(l, '\n')))
+			*nl = '\0';
+		if (!hashmap_get_str(&lines, l))
+			index_line(wi, seen, l, strlen(l), file);
+		if (nl)
+			*nl++ = '\n';
+	}
+	hashmap_release(&lines);
+	free(copy);
+}
+
+static void index_file(struct word_index *wi, const struct update_plan *p, size_t i)
+{
+	const char *rel = p->diff.files[i].path;
+	char *op = xasprintf("%s/%s", p->old_tree, rel), *np = xasprintf("%s/%s", p->new_tree, rel);
+	char *old = read_file(op, NULL), *new = read_file(np, NULL);
+	struct hashmap seen;
+
+	hashmap_init(&seen);
+	if (new)
+		index_changed_lines(wi, &seen, new, old, i);
+	if (old)
+		index_changed_lines(wi, &seen, old, new, i);
+	hashmap_release(&seen);
+	free(old);
+	free(new);
+	free(op);
+	free(np);
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void entry_add_file(struct update_cve_map_entry *e, size_t f)
+{
+	for (size_t i = 0; i < e->nr; i++)
+		if (e->files[i] == f)
+			return;
+	e->files = xrealloc(e->files, (e->nr + 1) * sizeof(*e->files));
+	e->files[e->nr++] = f;
+}
+
+/* The identifiers of the entry's text whose files are few: added. */
+static void map_by_ident(const struct word_index *wi, const char *text,
+			 struct update_cve_map_entry *e)
+{
+	for (const char *p = text; *p;) {
+		const char *start = p;
+		char *w;
+		size_t n = 0, it;
+
+		while (is_ident_char(*p))
+			p++;
+		if (p == start) {
+			p++;
+			continue;
+		}
+		w = xstrndup(start, (size_t)(p - start));
+		if (!strncmp(w, "CVE", 3) || isdigit((unsigned char)*w) ||
+		    !(strchr(w, '_') || !strncmp(p, "()", 2)) || strlen(w) < 4) {
+			free(w);
+			continue;
+		}
+		n = hashmap_count_str(&wi->files, w);
+		if (n && n <= MAX_IDENT_FILES) {
+			for (void *v = hashmap_first_str(&wi->files, w, &it); v;
+			     v = hashmap_next_str(&wi->files, w, &it))
+				entry_add_file(e, (size_t)(uintptr_t)v - 1);
+			if (!e->basis)
+				e->basis = xasprintf("ident:%s", w);
+		}
+		free(w);
+	}
+}
+
+/* Whether path has prefix (lower case) as a directory or as its base name
+ * without extension ('-' and '_' alike). */
+static bool path_named(const char *path, const char *prefix)
+{
+	size_t plen = strlen(prefix);
+
+	for (const char *p = path; *p; p = strchr(p, '/') ? strchr(p, '/') + 1 : p + strlen(p)) {
+		size_t i;
+
+		for (i = 0; i < plen && p[i]; i++) {
+			char a = (char)tolower((unsigned char)p[i]), b = prefix[i];
+
+			if (a != b && !((a == '-' || a == '_') && (b == '-' || b == '_')))
+				break;
+		}
+		if (i == plen && (p[i] == '/' || p[i] == '.' || !p[i]))
+			return true;
+	}
+	return false;
+}
+
+/* The subject prefixes, last first, of "[x86] a: b: what": "b", "a". */
+static void map_by_prefix(const struct update_plan *p, const char *text,
+			  struct update_cve_map_entry *e)
+{
+	char *copy = xstrdup(text), *s = copy, *prefixes[8];
+	size_t n = 0;
+
+	while (*s == '[' && strchr(s, ']'))
+		s = strchr(s, ']') + 1, s += strspn(s, " ");
+	for (char *colon; n < 8 && (colon = strstr(s, ": ")); s = colon + 2) {
+		*colon = '\0';
+		if (strchr(s, ' ') || !*s)
+			break; /* prose, not a prefix */
+		for (char *c = s; *c; c++)
+			*c = (char)tolower((unsigned char)*c);
+		prefixes[n++] = s;
+	}
+	while (n-- > 0 && !e->nr) {
+		size_t hits = 0;
+
+		for (size_t i = 0; i < p->diff.nr; i++)
+			hits += path_named(p->diff.files[i].path, prefixes[n]);
+		if (!hits || hits > MAX_PREFIX_FILES)
+			continue;
+		for (size_t i = 0; i < p->diff.nr; i++)
+			if (path_named(p->diff.files[i].path, prefixes[n]))
+				entry_add_file(e, i);
+		e->basis = xasprintf("prefix:%s", prefixes[n]);
+	}
+	free(copy);
+}
+
+int update_cve_map_make(const struct update_plan *p, struct update_cve_map *out)
+{
+	struct word_index wi = { 0 };
+
+	hashmap_init(&wi.files);
+	for (size_t i = 0; i < p->diff.nr; i++)
+		if (p->diff.files[i].kind != UPDATE_FILE_OTHER)
+			index_file(&wi, p, i);
+	out->nr = p->changelog.nr;
+	out->entries = xcalloc(out->nr ? out->nr : 1, sizeof(*out->entries));
+	for (size_t k = 0; k < out->nr; k++) {
+		struct update_cve_map_entry *e = &out->entries[k];
+
+		map_by_ident(&wi, p->changelog.entries[k].text, e);
+		if (!e->nr)
+			map_by_prefix(p, p->changelog.entries[k].text, e);
+		qsort(e->files, e->nr, sizeof(*e->files), cmp_size);
+	}
+	hashmap_release(&wi.files);
+	for (size_t i = 0; i < wi.nr; i++)
+		free(wi.owned[i]);
+	free(wi.owned);
+	return 0;
+}
+
+void update_cve_map_release(struct update_cve_map *m)
+{
+	for (size_t k = 0; k < m->nr; k++) {
+		free(m->entries[k].files);
+		free(m->entries[k].basis);
+	}
+	free(m->entries);
+	memset(m, 0, sizeof(*m));
+}
