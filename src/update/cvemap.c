@@ -65,6 +65,33 @@ static void index_line(struct word_index *wi, struct hashmap *seen, const char *
 	}
 }
 
+/* The function a line of C begins (a definition's first line: in column
+ * 0, a name before '(', no ';' at its end) into func; a '}' in column 0
+ * ends it. Textual, as the kernel's style writes definitions. */
+static void note_function(const char *line, char *func, size_t size)
+{
+	const char *paren = strchr(line, '('), *end = paren;
+	size_t len = strlen(line);
+
+	if (line[0] == '}') {
+		func[0] = '\0';
+		return;
+	}
+	if (!(isalpha((unsigned char)line[0]) || line[0] == '_') || !paren ||
+	    (len && line[len - 1] == ';') || !strncmp(line, "static const", 12))
+		return;
+	while (end > line && end[-1] == ' ')
+		end--;
+	const char *start = end;
+
+	while (start > line && is_ident_char(start[-1]))
+		start--;
+	if (end > start && (size_t)(end - start) < size) {
+		memcpy(func, start, (size_t)(end - start));
+		func[end - start] = '\0';
+	}
+}
+
 /* The lines of a that are not lines of b, each passed to index_line(). */
 static void index_changed_lines(struct word_index *wi, struct hashmap *seen, char *a,
 				const char *b, size_t file)
@@ -78,11 +105,18 @@ static void index_changed_lines(struct word_index *wi, struct hashmap *seen, cha
 			*nl++ = '\0';
 		hashmap_add_str(&lines, l, (void *)1);
 	}
+	char func[128] = "";
+
 	for (char *l = a, *nl; l; l = nl) {
 		if ((nl = strchr(l, '\n')))
 			*nl = '\0';
-		if (!hashmap_get_str(&lines, l))
+		note_function(l, func, sizeof(func));
+		if (!hashmap_get_str(&lines, l)) {
 			index_line(wi, seen, l, strlen(l), file);
+			/* a subject names the function whose body its fix changes */
+			if (*func)
+				index_word(wi, seen, func, strlen(func), file);
+		}
 		if (nl)
 			*nl++ = '\n';
 	}

@@ -30,6 +30,10 @@ static const char *const outcome_names[] = {
 	[UPDATE_NOT_SELECTED] = "not selected",
 };
 #define NR_OUTCOMES (sizeof(outcome_names) / sizeof(*outcome_names))
+/* the same as keys of report.json's totals */
+static const char *const outcome_keys[NR_OUTCOMES] = {
+	"applied", "no_change", "refused", "failed", "not_built", "not_code", "not_selected",
+};
 
 const char *update_outcome_name(enum update_outcome o)
 {
@@ -296,7 +300,7 @@ static void json_totals(struct json_writer *w, const struct update_result *r)
 	json_key(w, "files");
 	json_int(w, (long long)r->plan->diff.nr);
 	for (size_t o = 0; o < NR_OUTCOMES; o++) {
-		json_key(w, outcome_names[o]);
+		json_key(w, outcome_keys[o]);
 		json_int(w, (long long)t.outcomes[o]);
 	}
 	json_key(w, "groups");
