@@ -35,9 +35,6 @@ struct module_meta {
 	const char *description; /* free text, may be NULL */
 	const char *cves;        /* comma-separated CVE ids, may be NULL */
 	const char *effective_version; /* kernel version the host is at once applied */
-	const char *cves_unfixed; /* comma-separated CVEs of effective_version
-				   * the module does not fully fix, may be NULL */
-	const char *cves_not_affected; /* those whose code the kernel lacks */
 	const char *patch_text;  /* the source patches, kept in section .livefix.patch */
 	const char *version;     /* livefix version */
 	bool replace;            /* atomic replace of earlier livepatches */
@@ -51,6 +48,11 @@ struct module_meta {
 	/* symbol namespaces of the exports the patch uses (MODULE_IMPORT_NS) */
 	const char *const *import_ns;
 	size_t nr_import_ns;
+	/* a cumulative update's (livefix build --update): the comma-separated
+	 * CVEs of effective_version it does not fully fix, and those whose
+	 * code the kernel lacks; NULL for others */
+	const char *cves_unfixed;
+	const char *cves_not_affected;
 };
 
 /* Writes <dir>/livefix-main.c, <dir>/livefix-patch.S (the source patches,

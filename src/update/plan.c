@@ -9,6 +9,7 @@
 #include "common/fsutil.h"
 #include "common/json.h"
 #include "common/log.h"
+#include "common/strutil.h"
 #include "common/xalloc.h"
 #include "compile/compile.h"
 #include "headers/include_graph.h"
@@ -261,6 +262,80 @@ static void find_objects(const struct kernel_inputs *in, const struct include_gr
 	}
 }
 
+/* The diff of two extracted trees is the same on every run (the cache's
+ * trees never change once extracted): kept beside the target tree as
+ * "<change letter> <path>" lines, whole or absent, and read back. */
+static char *diff_cache_path(const char *new_tree, const char *running)
+{
+	const char *slash = strrchr(new_tree, '/');
+
+	return slash ? xasprintf("%.*s/diff-from-%s", (int)(slash - new_tree), new_tree, running)
+		     : NULL;
+}
+
+static const char change_letters[] = { [UPDATE_CHANGED] = 'M', [UPDATE_ADDED] = 'A',
+				       [UPDATE_REMOVED] = 'D' };
+
+static int diff_cache_read(const char *path, struct update_diff *d)
+{
+	char *text = path ? read_file(path, NULL) : NULL;
+	size_t alloc = 0;
+
+	if (!text)
+		return -ENOENT;
+	memset(d, 0, sizeof(*d));
+	for (char *line = text, *nl; *line; line = nl + 1) {
+		struct update_file *f;
+
+		if (!(nl = strchr(line, '\n')) || nl - line < 3 || line[1] != ' ')
+			break; /* not a whole file: diffed again */
+		*nl = '\0';
+		xgrow((void **)&d->files, &alloc, d->nr + 1, sizeof(*d->files));
+		f = &d->files[d->nr++];
+		f->path = xstrdup(line + 2);
+		f->kind = update_file_kind_of(f->path);
+		f->change = line[0] == 'A' ? UPDATE_ADDED : line[0] == 'D' ? UPDATE_REMOVED :
+								  UPDATE_CHANGED;
+		if (!nl[1]) {
+			free(text);
+			return 0;
+		}
+	}
+	free(text);
+	update_diff_release(d);
+	return -EINVAL;
+}
+
+static void diff_cache_write(const char *path, const struct update_diff *d)
+{
+	struct strbuf b = { 0 };
+
+	for (size_t i = 0; path && i < d->nr; i++) {
+		char *line = xasprintf("%c %s\n", change_letters[d->files[i].change], d->files[i].path);
+
+		strbuf_add(&b, line, strlen(line));
+		free(line);
+	}
+	if (path && b.len && write_file_atomic(path, b.s, b.len))
+		pr_debug("%s: the diff is not kept", path);
+	free(b.s);
+}
+
+static int diff_trees_cached(const char *old_tree, const char *new_tree, const char *running,
+			     struct update_diff *d)
+{
+	char *cache = diff_cache_path(new_tree, running);
+	int ret = diff_cache_read(cache, d);
+
+	if (ret) {
+		ret = update_diff_trees(old_tree, new_tree, d);
+		if (!ret)
+			diff_cache_write(cache, d);
+	}
+	free(cache);
+	return ret;
+}
+
 int update_plan_make(const char *kver, const char *target, struct update_plan *p)
 {
 	struct kernel_inputs in = { 0 };
@@ -292,7 +367,7 @@ int update_plan_make(const char *kver, const char *target, struct update_plan *p
 		pr_err("%s: no entry for %s: not linux-source %s's changelog", changelog, target,
 		       target);
 	if (!ret)
-		ret = update_diff_trees(old_tree, new_tree, &p->diff);
+		ret = diff_trees_cached(old_tree, new_tree, in.debver, &p->diff);
 	if (!ret)
 		ret = plan_graph(&in, old_tree, &graph);
 	if (!ret)
