@@ -135,9 +135,9 @@ static void print_livefix_keys(const struct modinfo *mi)
 		print_field("cves", modinfo_get(mi, "livefix_cves"));
 	/* a cumulative update's: what it leaves to a reboot */
 	if (modinfo_get(mi, "livefix_cves_unfixed"))
-		print_field("cves not fully fixed", modinfo_get(mi, "livefix_cves_unfixed"));
+		print_field("cves unfixed", modinfo_get(mi, "livefix_cves_unfixed"));
 	if (modinfo_get(mi, "livefix_cves_not_affected"))
-		print_field("cves not affected", modinfo_get(mi, "livefix_cves_not_affected"));
+		print_field("cves unaffected", modinfo_get(mi, "livefix_cves_not_affected"));
 	print_functions(mi);
 	print_list("source patches", modinfo_get(mi, "livefix_patches"), ",");
 	print_list("build inputs", modinfo_get(mi, "livefix_inputs"), ", ");

@@ -8,11 +8,13 @@
  * its subject prefixes from the last ("wl1251" of "wifi: wl1251: ...")
  * naming a directory or the base name of at most MAX_PREFIX_FILES changed
  * files. An entry neither finds stays without files: no fix is claimed
- * for it. The look-ups go through a hash map of the changed lines' words. */
+ * for it. The changed lines and their functions come from diff -up; the
+ * look-ups go through a hash map of their words. */
 #include "update/update.h"
 
 #include "common/fsutil.h"
 #include "common/hashmap.h"
+#include "common/run.h"
 #include "common/xalloc.h"
 
 #include <ctype.h>
@@ -92,53 +94,52 @@ static void note_function(const char *line, char *func, size_t size)
 	}
 }
 
-/* The lines of a that are not lines of b, each passed to index_line(). */
-static void index_changed_lines(struct word_index *wi, struct hashmap *seen, char *a,
-				const char *b, size_t file)
+/* The words of the changed lines of diff -up's output into the index,
+ * each with the function it is in: the one its hunk header names, or one
+ * a line of the hunk begins. */
+static void index_diff(struct word_index *wi, struct hashmap *seen, char *text, size_t file)
 {
-	struct hashmap lines;
-	char *copy = xstrdup(b ? b : "");
-
-	hashmap_init(&lines);
-	for (char *l = copy, *nl; l; l = nl) {
-		if ((nl = strchr(l, '\n')))
-			*nl++ = '\0';
-		hashmap_add_str(&lines, l, (void *)1);
-	}
 	char func[128] = "";
 
-	for (char *l = a, *nl; l; l = nl) {
+	for (char *l = text, *nl; l && *l; l = nl) {
 		if ((nl = strchr(l, '\n')))
-			*nl = '\0';
-		note_function(l, func, sizeof(func));
-		if (!hashmap_get_str(&lines, l)) {
-			index_line(wi, seen, l, strlen(l), file);
-			/* a subject names the function whose body its fix changes */
-			if (*func)
-				index_word(wi, seen, func, strlen(func), file);
+			*nl++ = '\0';
+		if (!strncmp(l, "--- ", 4) || !strncmp(l, "+++ ", 4))
+			continue;
+		if (!strncmp(l, "@@ ", 3)) {
+			char *tail = strstr(l + 3, "@@");
+
+			func[0] = '\0';
+			if (tail && tail[2] == ' ')
+				note_function(tail + 3, func, sizeof(func));
+			continue;
 		}
-		if (nl)
-			*nl++ = '\n';
+		if (*l != ' ' && *l != '+' && *l != '-')
+			continue;
+		note_function(l + 1, func, sizeof(func));
+		if (*l == ' ')
+			continue;
+		index_line(wi, seen, l + 1, strlen(l + 1), file);
+		/* a subject names the function whose body its fix changes */
+		if (*func)
+			index_word(wi, seen, func, strlen(func), file);
 	}
-	hashmap_release(&lines);
-	free(copy);
 }
 
 static void index_file(struct word_index *wi, const struct update_plan *p, size_t i)
 {
 	const char *rel = p->diff.files[i].path;
 	char *op = xasprintf("%s/%s", p->old_tree, rel), *np = xasprintf("%s/%s", p->new_tree, rel);
-	char *old = read_file(op, NULL), *new = read_file(np, NULL);
+	const char *argv[] = { "diff", "-upN", op, np, NULL };
+	char *text = NULL;
+	struct run_opts o = { .capture = &text, .stderr_file = "/dev/null" };
 	struct hashmap seen;
 
 	hashmap_init(&seen);
-	if (new)
-		index_changed_lines(wi, &seen, new, old, i);
-	if (old)
-		index_changed_lines(wi, &seen, old, new, i);
+	if (run_argv(argv, &o) == 1 && text)
+		index_diff(wi, &seen, text, i);
 	hashmap_release(&seen);
-	free(old);
-	free(new);
+	free(text);
 	free(op);
 	free(np);
 }

@@ -43,9 +43,12 @@ struct tree_file {
 };
 
 static const struct tree_file tree_files[] = {
-	/* the fix is inside the body: the function's name is on no changed line */
-	{ "net/a.c", "int alpha_handler(int x)\n{\n\tint y = x;\n\n\treturn y;\n}\n",
-	  "int alpha_handler(int x)\n{\n\tint y = x;\n\n\treturn y ? y : 1;\n}\n" },
+	/* the fix is inside the body: the function's name is on no changed
+	 * line, and the line it adds is one the file already has elsewhere */
+	{ "net/a.c", "int alpha_handler(int x)\n{\n\tlock(x);\n\twork(x);\n\tunlock(x);\n"
+		     "\treturn 0;\n}\n",
+	  "int alpha_handler(int x)\n{\n\tlock(x);\n\twork(x);\n\tunlock(x);\n\tlock(x);\n"
+	  "\treturn 0;\n}\n" },
 	{ "net/b.c", "static int beta_probe(void)\n{\n\treturn 0;\n}\n",
 	  "static int beta_probe(void)\n{\n\treturn 1;\n}\n" },
 	{ "drivers/wl/tx.c", "int tx(int id)\n{\n\treturn id;\n}\n",

@@ -44,7 +44,7 @@ grep -q 'group .*(drivers/acpi/video_detect.c): refused \[changed-data\]' "$D/lo
 
 info=$("$LF" info "$KO" 2>&1)
 for want in 'hid_roccat:roccat_report_event' 'effective: *6.1.176-1' \
-	'cves: .*CVE-2026-43111' 'cves not fully fixed: .*CVE-2026-43117'; do
+	'cves: .*CVE-2026-43111' 'cves unfixed: .*CVE-2026-43117'; do
 	grep -qE "$want" <<<"$info" && ok "info: $want" || bad "info" "expected /$want/ in: $info"
 done
 grep -E '^cves:' <<<"$info" | grep -q 'CVE-2026-43117' &&
