@@ -7,6 +7,7 @@
 #include "update/update.h"
 
 #include "common/fsutil.h"
+#include "common/hashmap.h"
 #include "common/json.h"
 #include "common/log.h"
 #include "common/strutil.h"
@@ -245,12 +246,74 @@ static char *includer_object(const struct kernel_inputs *in, const struct includ
 	return object;
 }
 
+/* The objects found before for this kernel and update: "path\tobject"
+ * lines (object "-": none) in <kernel cache>/update-objects-TARGET, whole
+ * or absent; true when every changed .c file has its line. */
+static bool objects_cached(const char *cache, struct update_plan *p)
+{
+	char *text = read_file(cache, NULL);
+	struct hashmap lines;
+	bool all = text != NULL;
+
+	hashmap_init(&lines);
+	for (char *l = text, *nl; l && *l; l = nl + 1) {
+		char *tab = strchr(l, '\t');
+
+		if (!(nl = strchr(l, '\n')) || !tab || tab > nl) {
+			all = false;
+			break;
+		}
+		*tab = *nl = '\0';
+		hashmap_add_str(&lines, l, tab + 1);
+	}
+	for (size_t i = 0; all && i < p->diff.nr; i++) {
+		const char *o = hashmap_get_str(&lines, p->diff.files[i].path);
+
+		if (p->diff.files[i].kind != UPDATE_FILE_C || p->diff.files[i].change != UPDATE_CHANGED)
+			continue;
+		if (!o)
+			all = false;
+		else if (strcmp(o, "-"))
+			p->objects[i] = xstrdup(o);
+	}
+	hashmap_release(&lines);
+	free(text);
+	return all;
+}
+
+static void objects_keep(const char *cache, const struct update_plan *p)
+{
+	struct strbuf b = { 0 };
+
+	for (size_t i = 0; i < p->diff.nr; i++) {
+		char *line;
+
+		if (p->diff.files[i].kind != UPDATE_FILE_C || p->diff.files[i].change != UPDATE_CHANGED)
+			continue;
+		line = xasprintf("%s\t%s\n", p->diff.files[i].path, p->objects[i] ? p->objects[i] : "-");
+		strbuf_add(&b, line, strlen(line));
+		free(line);
+	}
+	if (b.len && write_file_atomic(cache, b.s, b.len))
+		pr_debug("%s: the objects are not kept", cache);
+	free(b.s);
+}
+
 /* The running config's object of each changed .c file (the kernel's
- * kbuild files, read as the build reads them). */
+ * kbuild files, read as the build reads them: one make run per directory,
+ * so kept for the next build of the same update). */
 static void find_objects(const struct kernel_inputs *in, const struct include_graph *g,
 			 struct update_plan *p)
 {
+	char *cache = xasprintf("%s/update-objects-%s", in->dir, p->target);
+
 	p->objects = xcalloc(p->diff.nr ? p->diff.nr : 1, sizeof(*p->objects));
+	if (objects_cached(cache, p)) {
+		free(cache);
+		return;
+	}
+	for (size_t i = 0; i < p->diff.nr; i++)
+		free(p->objects[i]), p->objects[i] = NULL;
 	for (size_t i = 0; i < p->diff.nr; i++) {
 		const char *path = p->diff.files[i].path;
 
@@ -260,6 +323,8 @@ static void find_objects(const struct kernel_inputs *in, const struct include_gr
 		if (!p->objects[i])
 			p->objects[i] = includer_object(in, g, path);
 	}
+	objects_keep(cache, p);
+	free(cache);
 }
 
 /* The diff of two extracted trees is the same on every run (the cache's
