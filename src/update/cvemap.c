@@ -15,6 +15,7 @@
 #include "common/fsutil.h"
 #include "common/hashmap.h"
 #include "common/run.h"
+#include "common/strutil.h"
 #include "common/xalloc.h"
 
 #include <ctype.h>
@@ -246,7 +247,106 @@ static void map_by_prefix(const struct update_plan *p, const char *text,
 	free(copy);
 }
 
+/* The map is the same for the same trees and changelog: kept beside the
+ * target tree, one "basis<TAB>file,file" line per entry (basis "-": none),
+ * whole or absent; the file name carries the heuristic's version. */
+#define CVEMAP_VERSION "1"
+
+static char *map_cache_path(const struct update_plan *p)
+{
+	const char *slash = p->new_tree ? strrchr(p->new_tree, '/') : NULL;
+
+	return slash ? xasprintf("%.*s/cvemap-v" CVEMAP_VERSION "-from-%s",
+				 (int)(slash - p->new_tree), p->new_tree, p->running) : NULL;
+}
+
+static long file_index_of(const struct update_plan *p, const char *path)
+{
+	for (size_t lo = 0, hi = p->diff.nr; lo < hi;) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(path, p->diff.files[mid].path);
+
+		if (!c)
+			return (long)mid;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return -1;
+}
+
+static bool map_cache_read(const struct update_plan *p, const char *cache,
+			   struct update_cve_map *out)
+{
+	char *text = cache ? read_file(cache, NULL) : NULL;
+	size_t k = 0;
+
+	if (!text)
+		return false;
+	out->nr = p->changelog.nr;
+	out->entries = xcalloc(out->nr ? out->nr : 1, sizeof(*out->entries));
+	for (char *l = text, *nl; *l && k < out->nr; l = nl + 1, k++) {
+		char *tab = strchr(l, '\t');
+
+		if (!(nl = strchr(l, '\n')) || !tab || tab > nl)
+			break;
+		*tab = *nl = '\0';
+		if (strcmp(l, "-"))
+			out->entries[k].basis = xstrdup(l);
+		for (char *f = strtok(tab + 1, ","); f; f = strtok(NULL, ",")) {
+			long i = file_index_of(p, f);
+
+			if (i >= 0)
+				entry_add_file(&out->entries[k], (size_t)i);
+		}
+	}
+	free(text);
+	if (k == out->nr)
+		return true;
+	update_cve_map_release(out);
+	return false;
+}
+
+static void map_cache_write(const struct update_plan *p, const char *cache,
+			    const struct update_cve_map *m)
+{
+	struct strbuf b = { 0 };
+
+	for (size_t k = 0; cache && k < m->nr; k++) {
+		const char *basis = m->entries[k].basis ? m->entries[k].basis : "-";
+
+		strbuf_add(&b, basis, strlen(basis));
+		strbuf_add(&b, "\t", 1);
+		for (size_t i = 0; i < m->entries[k].nr; i++) {
+			const char *path = p->diff.files[m->entries[k].files[i]].path;
+
+			if (i)
+				strbuf_add(&b, ",", 1);
+			strbuf_add(&b, path, strlen(path));
+		}
+		strbuf_add(&b, "\n", 1);
+	}
+	if (cache && b.len)
+		write_file_atomic(cache, b.s, b.len);
+	free(b.s);
+}
+
+static int map_make(const struct update_plan *p, struct update_cve_map *out);
+
 int update_cve_map_make(const struct update_plan *p, struct update_cve_map *out)
+{
+	char *cache = map_cache_path(p);
+	int ret = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!map_cache_read(p, cache, out) && !(ret = map_make(p, out)))
+		map_cache_write(p, cache, out);
+	free(cache);
+	return ret;
+}
+
+static int map_make(const struct update_plan *p, struct update_cve_map *out)
 {
 	struct word_index wi = { 0 };
 
