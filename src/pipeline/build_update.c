@@ -287,8 +287,8 @@ static void try_groups(struct update_build *ub)
 	size_t jobs = ub->o->jobs ? ub->o->jobs : 1;
 	int *status = xcalloc(ub->nr_todo + 1, sizeof(*status));
 
-	pr_info("Trying %zu groups alone (%zu at a time; logs in %s)", ub->nr_todo, jobs,
-		ub->logdir);
+	pr_info("Trying %zu groups alone (%zu at a time; logs then in %s/logs)", ub->nr_todo,
+		jobs, ub->o->outdir ? ub->o->outdir : ".");
 	/* in batches of jobs: progress said as they finish */
 	for (size_t first = 0; first < ub->nr_todo; first += jobs) {
 		size_t n = ub->nr_todo - first < jobs ? ub->nr_todo - first : jobs;
@@ -415,7 +415,6 @@ static void unapply_all(struct update_build *ub)
 static int make_dirs(struct update_build *ub)
 {
 	const char *tmpdir = getenv("TMPDIR");
-	const char *out = ub->o->outdir ? ub->o->outdir : ".";
 	int ret;
 
 	ub->workdir = xasprintf("%s/livefix-update-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
@@ -428,9 +427,30 @@ static int make_dirs(struct update_build *ub)
 	}
 	if (!ub->o->keep_workdir)
 		cleanup_set_dir(ub->workdir);
-	ub->logdir = xasprintf("%s/logs", out);
+	/* in the work directory until the report is written: a build stopped
+	 * by a signal leaves nothing in the output directory */
+	ub->logdir = xasprintf("%s/logs", ub->workdir);
 	if ((ret = mkdir_p(ub->logdir, 0755)))
 		pr_err("%s: cannot create: %s", ub->logdir, strerror(-ret));
+	return ret;
+}
+
+/* The groups' logs into DIR/logs, beside the report. */
+static int keep_logs(const struct update_build *ub)
+{
+	char *dir = xasprintf("%s/logs", ub->o->outdir ? ub->o->outdir : ".");
+	int ret = mkdir_p(dir, 0755);
+
+	for (size_t i = 0; !ret && i < ub->nr_todo; i++) {
+		char *from = group_file(ub->logdir, ub->todo[i], "log");
+		char *to = group_file(dir, ub->todo[i], "log");
+
+		if (path_exists(from) && (ret = copy_file(from, to)))
+			pr_err("%s: cannot write: %s", to, strerror(-ret));
+		free(from);
+		free(to);
+	}
+	free(dir);
 	return ret;
 }
 
@@ -491,6 +511,8 @@ int livepatch_build_update(const struct update_build_opts *o, struct update_buil
 			unapply_all(&ub);
 		ub.res.seconds = now_seconds() - t0;
 		ret = update_report_write(&ub.res, o->outdir ? o->outdir : ".");
+		if (!ret)
+			ret = keep_logs(&ub);
 	}
 	if (!ret) {
 		summarize(&ub, summary);

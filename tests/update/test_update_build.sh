@@ -83,6 +83,9 @@ else
 	done <"$D/py"
 fi
 
+ls "$D"/out/logs/group-*.log >/dev/null 2>&1 && [ "$(ls "$D"/out/logs | wc -l)" -eq 2 ] &&
+	ok "one log per group tried in DIR/logs" || bad "logs" "expected 2 group logs, saw: $(ls "$D/out/logs" 2>&1)"
+
 # the original objects of the first build come from the cache the second time
 ls "$CACHE/$KVER"/objects/drivers/hid/hid-roccat.*.orig.o >/dev/null 2>&1 &&
 	ok "original object kept in the cache" || bad "object cache" "no $CACHE/$KVER/objects/drivers/hid/hid-roccat.*.orig.o"
