@@ -48,6 +48,9 @@ count ansible "$ROOT/tests/fleet/test_ansible.sh"
 count needed-headers "$ROOT/tests/corpus/selftest/test_needed_headers.sh"
 count corpus-summary "$ROOT/tests/corpus/selftest/test_summarize.sh"
 count corpus-build-json "$ROOT/tests/corpus/selftest/test_build_json.sh"
+# the cumulative update build on two groups of 6.1.170-3 -> 6.1.176-1
+# (one applied, one refused): module, info, report.json and its schema
+count update-build "$ROOT/tests/update/test_update_build.sh" "$KVER"
 # A representative subset of the real stable corpus (the whole of it is
 # `make stable-corpus`): fixes applied live in vmlinux and in a module, a
 # .c fix built with the header patches it needs, a header fix, refusals

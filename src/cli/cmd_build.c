@@ -29,6 +29,20 @@ static int parse_max_units(const char *text, unsigned *out)
 	return 0;
 }
 
+/* --jobs N, --limit N: a positive count. */
+static int parse_count(const char *opt, const char *text, unsigned *out)
+{
+	char *end;
+	unsigned long n = strtoul(text, &end, 10);
+
+	if (end == text || *end || *text == '-' || !n || n > 100000) {
+		pr_err("invalid %s '%s': expected a number from 1 to 100000", opt, text);
+		return -1;
+	}
+	*out = (unsigned)n;
+	return 0;
+}
+
 /* A bad command line: EXIT_USAGE, with --json its document too. */
 static int usage_error(const struct livepatch_build_opts *o, bool json)
 {
@@ -43,7 +57,8 @@ static void build_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: livefix build [-k KVER] [-n NAME] [-o DIR] [options] PATCH...\n"
-		"       livefix build --update VERSION --plan [-k KVER] [-o DIR]\n"
+		"       livefix build --update VERSION [--plan] [-k KVER] [-o DIR]\n"
+		"                     [--only PATH,...] [--limit N] [-j N]\n"
 		"\n"
 		"Builds a livepatch module from source patches (patch -p1 against the\n"
 		"kernel's source) for a Debian kernel, compiling only what they touch.\n"
@@ -70,14 +85,22 @@ static void build_usage(FILE *out)
 		"                           a header change modifies (inline functions,\n"
 		"                           macros, declarations) or adds, if they fit\n"
 		"      --update VERSION     a whole Debian kernel update to VERSION (e.g.\n"
-		"                           6.1.176-1) of the kernel's series: both\n"
+		"                           6.1.176-1) of the kernel's series as ONE\n"
+		"                           cumulative module (atomic replace): both\n"
 		"                           linux-source packages fetched by apt (cached,\n"
-		"                           SHA256-checked), every changed file found and\n"
-		"                           grouped as the changes need each other, the\n"
-		"                           changelog's CVEs since the running version read\n"
-		"      --plan               with --update: write that plan (plan.json,\n"
-		"                           plan.md in DIR) and build nothing; the\n"
-		"                           cumulative module is not built yet\n"
+		"                           SHA256-checked), every changed file grouped as\n"
+		"                           the changes need each other, each group tried\n"
+		"                           alone (a refused one is left out with its\n"
+		"                           code), the others built together; report.md\n"
+		"                           and report.json in DIR say what became of each\n"
+		"                           file and of each CVE of the changelog since\n"
+		"                           the running version (docs/update.md)\n"
+		"      --plan               with --update: write the plan (plan.json,\n"
+		"                           plan.md in DIR) and build nothing\n"
+		"      --only PATH,...      with --update: only the groups with a file\n"
+		"                           under one of these path prefixes\n"
+		"      --limit N            with --update: build at most N groups\n"
+		"  -j, --jobs N             with --update: groups tried at once (default 1)\n"
 		"  -h, --help               this help\n"
 		"\n"
 		"Exit status: 0 built, 1 failed, 2 usage, 3 refused (unsafe or no\n"
@@ -88,7 +111,8 @@ static void build_usage(FILE *out)
 int cmd_build(int argc, char **argv)
 {
 	enum { OPT_NO_REPLACE = 256, OPT_SKIP_CC, OPT_KEEP, OPT_DESC, OPT_CVE, OPT_EFFECTIVE,
-	       OPT_SIGN_KEY, OPT_SIGN_CERT, OPT_MAX_UNITS, OPT_JSON, OPT_UPDATE, OPT_PLAN };
+	       OPT_SIGN_KEY, OPT_SIGN_CERT, OPT_MAX_UNITS, OPT_JSON, OPT_UPDATE, OPT_PLAN,
+	       OPT_ONLY, OPT_LIMIT };
 	static const struct option longopts[] = {
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "name", required_argument, NULL, 'n' },
@@ -105,6 +129,9 @@ int cmd_build(int argc, char **argv)
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "update", required_argument, NULL, OPT_UPDATE },
 		{ "plan", no_argument, NULL, OPT_PLAN },
+		{ "only", required_argument, NULL, OPT_ONLY },
+		{ "limit", required_argument, NULL, OPT_LIMIT },
+		{ "jobs", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -112,6 +139,7 @@ int cmd_build(int argc, char **argv)
 	struct livepatch_build_report report = { 0 };
 	char *ko = NULL, *cves = NULL;
 	const char *update = NULL;
+	struct update_cli uo = { 0 };
 	bool json = false, plan = false;
 	int c, ret, status;
 
@@ -123,7 +151,7 @@ int cmd_build(int argc, char **argv)
 		outcomes_keep_errors();
 	}
 
-	while ((c = getopt_long(argc, argv, "k:n:o:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "k:n:o:j:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'k': o.kver = optarg; break;
 		case 'n': o.name = optarg; break;
@@ -152,6 +180,16 @@ int cmd_build(int argc, char **argv)
 		case OPT_JSON: break;
 		case OPT_UPDATE: update = optarg; break;
 		case OPT_PLAN: plan = true; break;
+		case OPT_ONLY: uo.only = optarg; break;
+		case OPT_LIMIT:
+		case 'j':
+			if (parse_count(c == 'j' ? "--jobs" : "--limit", optarg,
+					c == 'j' ? &uo.jobs : &uo.limit)) {
+				free(cves);
+				return EXIT_USAGE;
+			}
+			uo.update_only = true;
+			break;
 		case 'h': build_usage(stdout); return EXIT_OK;
 		default: build_usage(stderr); return usage_error(&o, json);
 		}
@@ -162,15 +200,17 @@ int cmd_build(int argc, char **argv)
 		free(cves);
 		return usage_error(&o, json);
 	}
-	if (update || plan) {
+	if (update || plan || uo.only || uo.update_only) {
 		free(cves);
-		if (!update || !plan || optind < argc || json) {
-			pr_err("--update VERSION goes with --plan (the cumulative module is not "
-			       "built yet), without patches or --json");
+		if (!update || optind < argc || json || (plan && (uo.only || uo.update_only))) {
+			pr_err("--update VERSION goes without patches or --json; --plan, or "
+			       "--only, --limit and --jobs");
 			build_usage(stderr);
 			return EXIT_USAGE;
 		}
-		return cmd_build_update(o.kver, update, o.outdir);
+		uo.kver = o.kver, uo.target = update, uo.outdir = o.outdir, uo.plan = plan;
+		uo.keep_workdir = o.keep_workdir, uo.max_units = o.max_units;
+		return cmd_build_update(&uo);
 	}
 	if (optind >= argc) {
 		pr_err("no patch given");

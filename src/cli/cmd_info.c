@@ -29,6 +29,7 @@ static const char *const livefix_keys[] = {
 	"description", "livefix_version", "livefix_kernel", "livefix_debver",
 	"livefix_functions", "livefix_patches", "livefix_inputs",
 	"livefix_built", "livefix_cves", "livefix_effective_version",
+	"livefix_cves_unfixed", "livefix_cves_not_affected",
 };
 
 static void info_usage(FILE *out)
@@ -132,6 +133,11 @@ static void print_livefix_keys(const struct modinfo *mi)
 			    modinfo_get(mi, "livefix_effective_version"));
 	if (modinfo_get(mi, "livefix_cves"))
 		print_field("cves", modinfo_get(mi, "livefix_cves"));
+	/* a cumulative update's: what it leaves to a reboot */
+	if (modinfo_get(mi, "livefix_cves_unfixed"))
+		print_field("cves unfixed", modinfo_get(mi, "livefix_cves_unfixed"));
+	if (modinfo_get(mi, "livefix_cves_not_affected"))
+		print_field("cves unaffected", modinfo_get(mi, "livefix_cves_not_affected"));
 	print_functions(mi);
 	print_list("source patches", modinfo_get(mi, "livefix_patches"), ",");
 	print_list("build inputs", modinfo_get(mi, "livefix_inputs"), ", ");

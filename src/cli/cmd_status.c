@@ -145,11 +145,26 @@ static void cves_json(struct json_writer *w, const struct status_patch *sp)
 {
 	size_t i;
 
+	char *live = sp->has_meta ? patch_meta_live_fixes(&sp->meta) : NULL;
+
 	json_key(w, "cves");
 	json_array_begin(w);
 	for (i = 0; sp->has_meta && i < sp->meta.nr_cves; i++)
 		json_string(w, sp->meta.cves[i]);
 	json_array_end(w);
+	/* a cumulative update's: the CVEs of its version it leaves to a reboot */
+	json_key(w, "cves_unfixed");
+	json_array_begin(w);
+	for (i = 0; sp->has_meta && i < sp->meta.nr_cves_unfixed; i++)
+		json_string(w, sp->meta.cves_unfixed[i]);
+	json_array_end(w);
+	json_key(w, "cves_not_affected");
+	json_array_begin(w);
+	for (i = 0; sp->has_meta && i < sp->meta.nr_cves_not_affected; i++)
+		json_string(w, sp->meta.cves_not_affected[i]);
+	json_array_end(w);
+	json_kv(w, "live_fixes", live);
+	free(live);
 }
 
 /* "source_patch": the diff the module was built from, kept in its

@@ -66,12 +66,25 @@ static char *dashed(const char *name)
 	return copy;
 }
 
-static void statement_json(struct json_writer *w, const char *cve,
-			   const char *product, const char *patch)
-{
-	char *module = dashed(patch), *notes;
+/* What a statement says of its CVE. */
+enum vex_status { VEX_FIXED, VEX_AFFECTED, VEX_NOT_AFFECTED };
 
-	notes = xasprintf("live patched by %s", module);
+static void statement_json(struct json_writer *w, const char *cve,
+			   const char *product, const struct status_patch *sp,
+			   enum vex_status status)
+{
+	char *module = dashed(sp->name), *notes;
+
+	if (status == VEX_FIXED)
+		notes = xasprintf("live patched by %s", module);
+	else if (status == VEX_NOT_AFFECTED)
+		notes = xasprintf("the code its fix changes is not built in this kernel's "
+				  "configuration (%s)", module);
+	else
+		notes = xasprintf("%s, a cumulative update to %s, does not fully live patch "
+				  "it: a reboot into %s fixes it", module,
+				  sp->meta.effective_version ? sp->meta.effective_version : "?",
+				  sp->meta.effective_version ? sp->meta.effective_version : "it");
 	json_object_begin(w);
 	json_key(w, "vulnerability");
 	json_object_begin(w);
@@ -83,7 +96,12 @@ static void statement_json(struct json_writer *w, const char *cve,
 	json_kv(w, "@id", product);
 	json_object_end(w);
 	json_array_end(w);
-	json_kv(w, "status", "fixed");
+	json_kv(w, "status", status == VEX_FIXED ? "fixed" :
+			     status == VEX_NOT_AFFECTED ? "not_affected" : "affected");
+	if (status == VEX_NOT_AFFECTED)
+		json_kv(w, "justification", "vulnerable_code_not_present");
+	if (status == VEX_AFFECTED)
+		json_kv(w, "action_statement", "reboot into the updated kernel package");
 	json_kv(w, "status_notes", notes);
 	json_object_end(w);
 	free(notes);
@@ -103,7 +121,13 @@ static void statements_json(struct json_writer *w,
 		if (sp->state != PATCH_ENABLED || !sp->has_meta)
 			continue;
 		for (j = 0; j < sp->meta.nr_cves; j++)
-			statement_json(w, sp->meta.cves[j], product, sp->name);
+			statement_json(w, sp->meta.cves[j], product, sp, VEX_FIXED);
+		/* a cumulative update: fixed only where every change is live */
+		for (j = 0; j < sp->meta.nr_cves_unfixed; j++)
+			statement_json(w, sp->meta.cves_unfixed[j], product, sp, VEX_AFFECTED);
+		for (j = 0; j < sp->meta.nr_cves_not_affected; j++)
+			statement_json(w, sp->meta.cves_not_affected[j], product, sp,
+				       VEX_NOT_AFFECTED);
 	}
 	user_vex_json(w, debian_arch());
 	json_array_end(w);

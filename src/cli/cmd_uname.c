@@ -28,7 +28,8 @@ static void uname_usage(FILE *out)
 		"Prints uname's output as the live patches make it: the Debian\n"
 		"version in the kernel version line (uname -v) is replaced by the\n"
 		"effective version, the highest one recorded by the loaded and\n"
-		"enabled patches.\n"
+		"enabled patches, followed by \"(live: N of M fixes)\" when that patch\n"
+		"is a cumulative update that fixes only part of its CVEs (-v, -a).\n"
 		"\n"
 		"  -v, --kernel-version  the version line (the default)\n"
 		"  -r, --kernel-release  the release, unchanged (Debian's ABI name)\n"
@@ -71,14 +72,17 @@ static void print_all(const char *version)
 static int print_field(enum uname_field field)
 {
 	struct effective_version ev;
-	char *release = kernel_release(), *line, *version;
+	char *release = kernel_release(), *line, *version, *label;
 	int err = effective_version_read(release, &ev);
 
 	if (err)
 		pr_warn("cannot read the loaded live patches (%s): showing the "
 			"running kernel's version", strerror(-err));
 	line = kernel_version_line();
-	version = version_line_with(line, ev.effective);
+	/* a partial update says so where the version is read */
+	label = ev.effective && ev.partial ? xasprintf("%s (%s)", ev.effective, ev.partial) :
+					     NULL;
+	version = version_line_with(line, label ? label : ev.effective);
 	if (field == UNAME_RELEASE)
 		printf("%s\n", release);
 	else if (field == UNAME_ALL)
@@ -88,6 +92,7 @@ static int print_field(enum uname_field field)
 	else
 		printf("%s\n", version);
 	free(version);
+	free(label);
 	free(line);
 	free(release);
 	effective_version_release(&ev);

@@ -55,8 +55,14 @@ int cli_parse_transition_args(int argc, char **argv, bool with_force,
 			      struct transition_args *args);
 
 int cmd_fetch(int argc, char **argv);
-/* livefix build --update VERSION --plan (cmd_build_update.c). */
-int cmd_build_update(const char *kver, const char *target, const char *outdir);
+/* livefix build --update VERSION [--plan] (cmd_build_update.c). */
+struct update_cli {
+	const char *kver, *target, *outdir, *only;
+	unsigned limit, jobs, max_units;
+	bool plan, keep_workdir;
+	bool update_only; /* an option only --update takes was given */
+};
+int cmd_build_update(const struct update_cli *u);
 int cmd_build(int argc, char **argv);
 int cmd_load(int argc, char **argv);
 int cmd_unload(int argc, char **argv);

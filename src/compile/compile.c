@@ -315,6 +315,29 @@ static void jobs_run(struct variant_job *jobs, size_t nr)
 		jobs[i].status = status[i];
 }
 
+/* The original variants from the object cache where they are (cached[v]
+ * their cache paths), the other variants compiled, and the original ones
+ * compiled kept there. */
+static void jobs_run_cached(struct variant_job *jobs, size_t nr, char *const *cached)
+{
+	struct variant_job run[NR_VARIANTS];
+	size_t map[NR_VARIANTS], n = 0;
+
+	for (size_t v = 0; v < nr; v++) {
+		if (objcache_fetch(cached[v], jobs[v].out))
+			jobs[v].status = 0;
+		else
+			map[n] = v, run[n++] = jobs[v];
+	}
+	if (n)
+		jobs_run(run, n);
+	for (size_t i = 0; i < n; i++) {
+		jobs[map[i]].status = run[i].status;
+		if (cached[map[i]] && !run[i].status && path_exists(run[i].out))
+			objcache_store(run[i].out, cached[map[i]]);
+	}
+}
+
 /* A compiler that ran out of disk removes its partial output and often
  * cannot even write its log: say so rather than point at that log. */
 static void report_full_disk(const char *path)
@@ -391,6 +414,7 @@ static int unit_build_variants(const struct kernel_inputs *in, const struct patc
 			       const struct compile_how *how)
 {
 	struct variant_job jobs[NR_VARIANTS] = { 0 };
+	char *cached[NR_VARIANTS] = { 0 };
 	const char **dirs = quote_dirs(ps, u->source);
 	char *stem = xasprintf("%s/objs/%.*s", ps->workdir,
 			       (int)strlen(u->object) - 2, u->object);
@@ -411,9 +435,11 @@ static int unit_build_variants(const struct kernel_inputs *in, const struct patc
 		unlink(jobs[v].out);
 		ret = job_setup(&jobs[v], cmd, &spec);
 		free(depfile);
+		if (v == V_ORIG || v == V_ORIG_NOLINE)
+			cached[v] = objcache_path(in, u, cmd, variant_names[v], spec.macros_dir);
 	}
 	if (!ret) {
-		jobs_run(jobs, (size_t)nr);
+		jobs_run_cached(jobs, (size_t)nr, cached);
 		if (nr == NR_VARIANTS && noline_failed_alone(jobs)) {
 			pr_warn("%s does not compile with __LINE__ neutralised (log: %s): "
 				"functions whose only change is a moved line will count as changed",
@@ -431,6 +457,7 @@ static int unit_build_variants(const struct kernel_inputs *in, const struct patc
 	for (v = 0; v < NR_VARIANTS; v++) {
 		shell_line_release(&jobs[v].line);
 		free(jobs[v].log);
+		free(cached[v]);
 	}
 	u->orig = jobs[V_ORIG].out;
 	u->patched = jobs[V_PATCHED].out;

@@ -68,4 +68,13 @@ char *unit_command(const struct kernel_inputs *in, const char *source, const cha
 const char **quote_dirs(const struct patchset *ps, const char *source);
 void quote_dirs_free(const char **dirs);
 
+/* objcache.c: original objects kept between builds under <kernel
+ * cache>/objects, keyed by object, kernel command, variant and source text
+ * (the running tree never changes). The path for one, NULL when the
+ * source cannot be read; a copy of it into out (true) or nothing. */
+char *objcache_path(const struct kernel_inputs *in, const struct unit_objects *u,
+		    const char *cmd, const char *variant, const char *macros_dir);
+bool objcache_fetch(const char *cached, const char *out);
+void objcache_store(const char *built, const char *cached);
+
 #endif

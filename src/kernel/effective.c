@@ -83,8 +83,10 @@ static void consider_patch(const char *release, const char *name,
 	     debversion_compare(meta.effective_version, ev->effective) > 0)) {
 		free(ev->effective);
 		free(ev->patch);
+		free(ev->partial);
 		ev->effective = xstrdup(meta.effective_version);
 		ev->patch = xstrdup(name);
+		ev->partial = patch_meta_live_fixes(&meta);
 	}
 	patch_meta_release(&meta);
 	free(file);
@@ -121,5 +123,6 @@ void effective_version_release(struct effective_version *ev)
 	free(ev->running);
 	free(ev->effective);
 	free(ev->patch);
+	free(ev->partial);
 	memset(ev, 0, sizeof(*ev));
 }

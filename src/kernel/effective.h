@@ -31,6 +31,8 @@ struct effective_version {
 			  * neither is known */
 	char *patch;     /* owned: the patch that gives it, NULL when it is
 			  * the running kernel's own */
+	char *partial;   /* owned: "live: N of M fixes" when that patch fixes
+			  * only part of the effective version's CVEs, else NULL */
 };
 
 /* Works it out for release (the running kernel); 0 or -errno (reading

@@ -66,15 +66,15 @@ void patch_funcs_free(struct patch_func *funcs, size_t nr)
 	free(funcs);
 }
 
-static bool cves_have(const struct patch_meta *meta, const char *id)
+static bool cves_have(char *const *cves, size_t nr, const char *id)
 {
-	for (size_t i = 0; i < meta->nr_cves; i++)
-		if (!strcmp(meta->cves[i], id))
+	for (size_t i = 0; i < nr; i++)
+		if (!strcmp(cves[i], id))
 			return true;
 	return false;
 }
 
-static void split_cves(const char *text, struct patch_meta *meta)
+static void split_cves(const char *text, char ***cves, size_t *nr)
 {
 	char *copy = xstrdup(text ? text : ""), *tok, *save = NULL;
 	size_t alloc = 0;
@@ -83,13 +83,21 @@ static void split_cves(const char *text, struct patch_meta *meta)
 	     tok = strtok_r(NULL, ", ", &save)) {
 		/* Only exact ids, once each: status --vex states each one
 		 * fixed, so nothing else a module's text holds may pass. */
-		if (!cve_id_is_valid(tok) || cves_have(meta, tok))
+		if (!cve_id_is_valid(tok) || cves_have(*cves, *nr, tok))
 			continue;
-		xgrow((void **)&meta->cves, &alloc, meta->nr_cves + 1,
-		      sizeof(*meta->cves));
-		meta->cves[meta->nr_cves++] = xstrdup(tok);
+		xgrow((void **)cves, &alloc, *nr + 1, sizeof(**cves));
+		(*cves)[(*nr)++] = xstrdup(tok);
 	}
 	free(copy);
+}
+
+char *patch_meta_live_fixes(const struct patch_meta *meta)
+{
+	size_t live = meta->nr_cves + meta->nr_cves_not_affected;
+
+	if (!meta->nr_cves_unfixed)
+		return NULL;
+	return xasprintf("live: %zu of %zu fixes", live, live + meta->nr_cves_unfixed);
 }
 
 int patch_meta_read(const char *path, struct patch_meta *meta)
@@ -114,7 +122,11 @@ int patch_meta_read(const char *path, struct patch_meta *meta)
 	meta->vermagic = dup_or_null(modinfo_get(&mi, "vermagic"));
 	meta->livepatch = is_yes(modinfo_get(&mi, "livepatch"));
 	meta->replace = is_yes(modinfo_get(&mi, "livefix_replace"));
-	split_cves(modinfo_get(&mi, "livefix_cves"), meta);
+	split_cves(modinfo_get(&mi, "livefix_cves"), &meta->cves, &meta->nr_cves);
+	split_cves(modinfo_get(&mi, "livefix_cves_unfixed"), &meta->cves_unfixed,
+		   &meta->nr_cves_unfixed);
+	split_cves(modinfo_get(&mi, "livefix_cves_not_affected"), &meta->cves_not_affected,
+		   &meta->nr_cves_not_affected);
 	patch_funcs_parse(modinfo_get(&mi, "livefix_functions"), &meta->funcs,
 			  &meta->nr_funcs);
 	modinfo_release(&mi);
@@ -138,6 +150,12 @@ void patch_meta_release(struct patch_meta *meta)
 	for (i = 0; i < meta->nr_cves; i++)
 		free(meta->cves[i]);
 	free(meta->cves);
+	for (i = 0; i < meta->nr_cves_unfixed; i++)
+		free(meta->cves_unfixed[i]);
+	free(meta->cves_unfixed);
+	for (i = 0; i < meta->nr_cves_not_affected; i++)
+		free(meta->cves_not_affected[i]);
+	free(meta->cves_not_affected);
 	patch_funcs_free(meta->funcs, meta->nr_funcs);
 	memset(meta, 0, sizeof(*meta));
 }

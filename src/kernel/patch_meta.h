@@ -33,9 +33,19 @@ struct patch_meta {
 				  * patch, which takes out all earlier ones */
 	char **cves;             /* owned: livefix_cves split at commas */
 	size_t nr_cves;
+	/* a cumulative update's (livefix build --update): the CVEs of its
+	 * effective version it does not fully fix, and those whose code this
+	 * kernel does not build (livefix_cves_unfixed, _not_affected) */
+	char **cves_unfixed, **cves_not_affected;
+	size_t nr_cves_unfixed, nr_cves_not_affected;
 	struct patch_func *funcs;/* owned: livefix_functions */
 	size_t nr_funcs;
 };
+
+/* "live: N of M fixes" for a module that fixes only part of its effective
+ * version's CVEs (N: fixed or not affected, M: all), malloc'ed; NULL for
+ * any other. */
+char *patch_meta_live_fixes(const struct patch_meta *meta);
 
 /* Reads a module file's metadata; 0 or -errno (logged by modinfo_read). */
 int patch_meta_read(const char *path, struct patch_meta *meta);

@@ -177,6 +177,8 @@ static void put_metadata(FILE *f, const struct module_meta *m,
 	put_modinfo(f, "livefix_built", built);
 	put_modinfo(f, "livefix_cves", m->cves);
 	put_modinfo(f, "livefix_effective_version", m->effective_version);
+	put_modinfo(f, "livefix_cves_unfixed", m->cves_unfixed);
+	put_modinfo(f, "livefix_cves_not_affected", m->cves_not_affected);
 	put_modinfo(f, "livefix_replace", m->replace ? "Y" : "N");
 	put_modinfo(f, "livefix_build_id", m->build_id);
 	for (size_t i = 0; i < m->nr_import_ns; i++)

@@ -48,6 +48,11 @@ struct module_meta {
 	/* symbol namespaces of the exports the patch uses (MODULE_IMPORT_NS) */
 	const char *const *import_ns;
 	size_t nr_import_ns;
+	/* a cumulative update's (livefix build --update): the comma-separated
+	 * CVEs of effective_version it does not fully fix, and those whose
+	 * code the kernel lacks; NULL for others */
+	const char *cves_unfixed;
+	const char *cves_not_affected;
 };
 
 /* Writes <dir>/livefix-main.c, <dir>/livefix-patch.S (the source patches,

@@ -149,7 +149,8 @@ static void add_func(struct build_state *st, const char *object, const struct di
 	d->sympos = sympos;
 }
 
-static void report_func(struct build_state *st, const char *object, const struct diff_func *f)
+static void report_func(struct build_state *st, const struct unit_objects *u,
+			const struct diff_func *f)
 {
 	struct livepatch_build_report *r = st->opts->report;
 	struct livepatch_build_func *rf;
@@ -158,7 +159,8 @@ static void report_func(struct build_state *st, const char *object, const struct
 		return;
 	xgrow((void **)&r->funcs, &r->alloc_funcs, r->nr_funcs + 1, sizeof(*r->funcs));
 	rf = &r->funcs[r->nr_funcs++];
-	rf->object = xstrdup(object);
+	rf->object = xstrdup(u->target);
+	rf->unit = xstrdup(u->source);
 	rf->function = xstrdup(f->name);
 	rf->is_new = f->is_new;
 }
@@ -167,6 +169,7 @@ void livepatch_build_report_release(struct livepatch_build_report *r)
 {
 	for (size_t i = 0; i < r->nr_funcs; i++) {
 		free(r->funcs[i].object);
+		free(r->funcs[i].unit);
 		free(r->funcs[i].function);
 	}
 	free(r->funcs);
@@ -199,7 +202,7 @@ static int collect_funcs(struct build_state *st, const struct unit_objects *u,
 		unsigned long sympos = 0;
 
 		pr_info("%s: %s function: %s", short_name, f->is_new ? "new" : "changed", f->name);
-		report_func(st, u->target, f);
+		report_func(st, u, f);
 		if (f->is_new)
 			continue;
 		if (unit_function_sympos(r, f->name, f->is_local, &sympos))
@@ -606,6 +609,7 @@ static int link_module(struct build_state *st, char **ko_path)
 		.description = o->description ? o->description : hdr.subject,
 		.cves = o->cves ? o->cves : hdr.cves,
 		.effective_version = o->effective_version, .patch_text = text,
+		.cves_unfixed = o->cves_unfixed, .cves_not_affected = o->cves_not_affected,
 		.version = LIVEFIX_VERSION, .replace = o->replace,
 		.callbacks = st->callbacks, .nr_callbacks = st->nr_callbacks,
 		.import_ns = ns, .nr_import_ns = nr_ns,
@@ -778,6 +782,8 @@ int livepatch_build(const struct livepatch_build_opts *opts, char **ko_path)
 	if (!ret)
 		ret = diff_units(&st);
 	t = now_seconds();
+	if (!ret && opts->diff_only)
+		goto out;
 	if (!ret)
 		ret = link_module(&st, ko_path);
 	st.t_link = now_seconds() - t;

@@ -19,9 +19,16 @@ struct livepatch_build_opts {
 	const char *description; /* NULL: the first patch's Subject: line */
 	const char *cves;        /* comma-separated; NULL: CVE ids in the patch headers */
 	const char *effective_version; /* what `livefix uname` reports once applied */
+	const char *cves_unfixed; /* comma-separated: CVEs of the effective version
+				   * the module does not fully fix (a partial
+				   * update); NULL: none */
+	const char *cves_not_affected; /* comma-separated: CVEs of the effective
+					* version whose code this kernel lacks */
 	const char *sign_key;    /* sign with the kernel's sign-file (sha256); NULL: unsigned */
 	const char *sign_cert;   /* the certificate for sign_key (required with it) */
 	unsigned max_units;      /* units compiled for changed headers at most; 0: 40 */
+	bool diff_only;          /* stop after the diff: no module (a whole update
+				  * tries each group so, then links them together) */
 	struct livepatch_build_report *report; /* filled in when not NULL */
 };
 
@@ -31,6 +38,7 @@ struct livepatch_build_report {
 	char *kernel;            /* the target release; NULL before it was known */
 	struct livepatch_build_func {
 		char *object;    /* "vmlinux" or the module */
+		char *unit;      /* the source it is compiled from, "fs/proc/version.c" */
 		char *function;
 		bool is_new;
 	} *funcs;
@@ -45,7 +53,8 @@ enum {
 	LIVEPATCH_BUILD_NO_CHANGE = 1, /* nothing functional changed: refused */
 };
 
-/* 0 and *ko_path set (malloc'ed) on success; LIVEPATCH_BUILD_NO_CHANGE;
+/* 0 and *ko_path set (malloc'ed) on success (with diff_only: 0, *ko_path
+ * NULL, once every unit diffed); LIVEPATCH_BUILD_NO_CHANGE;
  * -ENOTSUP when refused as unsafe; other -errno on errors. Every reason is
  * logged. No output file exists unless the build succeeded. */
 int livepatch_build(const struct livepatch_build_opts *opts, char **ko_path);

@@ -7,8 +7,10 @@
 #include "update/update.h"
 
 #include "common/fsutil.h"
+#include "common/hashmap.h"
 #include "common/json.h"
 #include "common/log.h"
+#include "common/strutil.h"
 #include "common/xalloc.h"
 #include "compile/compile.h"
 #include "headers/include_graph.h"
@@ -244,12 +246,74 @@ static char *includer_object(const struct kernel_inputs *in, const struct includ
 	return object;
 }
 
+/* The objects found before for this kernel and update: "path\tobject"
+ * lines (object "-": none) in <kernel cache>/update-objects-TARGET, whole
+ * or absent; true when every changed .c file has its line. */
+static bool objects_cached(const char *cache, struct update_plan *p)
+{
+	char *text = read_file(cache, NULL);
+	struct hashmap lines;
+	bool all = text != NULL;
+
+	hashmap_init(&lines);
+	for (char *l = text, *nl; l && *l; l = nl + 1) {
+		char *tab = strchr(l, '\t');
+
+		if (!(nl = strchr(l, '\n')) || !tab || tab > nl) {
+			all = false;
+			break;
+		}
+		*tab = *nl = '\0';
+		hashmap_add_str(&lines, l, tab + 1);
+	}
+	for (size_t i = 0; all && i < p->diff.nr; i++) {
+		const char *o = hashmap_get_str(&lines, p->diff.files[i].path);
+
+		if (p->diff.files[i].kind != UPDATE_FILE_C || p->diff.files[i].change != UPDATE_CHANGED)
+			continue;
+		if (!o)
+			all = false;
+		else if (strcmp(o, "-"))
+			p->objects[i] = xstrdup(o);
+	}
+	hashmap_release(&lines);
+	free(text);
+	return all;
+}
+
+static void objects_keep(const char *cache, const struct update_plan *p)
+{
+	struct strbuf b = { 0 };
+
+	for (size_t i = 0; i < p->diff.nr; i++) {
+		char *line;
+
+		if (p->diff.files[i].kind != UPDATE_FILE_C || p->diff.files[i].change != UPDATE_CHANGED)
+			continue;
+		line = xasprintf("%s\t%s\n", p->diff.files[i].path, p->objects[i] ? p->objects[i] : "-");
+		strbuf_add(&b, line, strlen(line));
+		free(line);
+	}
+	if (b.len && write_file_atomic(cache, b.s, b.len))
+		pr_debug("%s: the objects are not kept", cache);
+	free(b.s);
+}
+
 /* The running config's object of each changed .c file (the kernel's
- * kbuild files, read as the build reads them). */
+ * kbuild files, read as the build reads them: one make run per directory,
+ * so kept for the next build of the same update). */
 static void find_objects(const struct kernel_inputs *in, const struct include_graph *g,
 			 struct update_plan *p)
 {
+	char *cache = xasprintf("%s/update-objects-%s", in->dir, p->target);
+
 	p->objects = xcalloc(p->diff.nr ? p->diff.nr : 1, sizeof(*p->objects));
+	if (objects_cached(cache, p)) {
+		free(cache);
+		return;
+	}
+	for (size_t i = 0; i < p->diff.nr; i++)
+		free(p->objects[i]), p->objects[i] = NULL;
 	for (size_t i = 0; i < p->diff.nr; i++) {
 		const char *path = p->diff.files[i].path;
 
@@ -259,6 +323,82 @@ static void find_objects(const struct kernel_inputs *in, const struct include_gr
 		if (!p->objects[i])
 			p->objects[i] = includer_object(in, g, path);
 	}
+	objects_keep(cache, p);
+	free(cache);
+}
+
+/* The diff of two extracted trees is the same on every run (the cache's
+ * trees never change once extracted): kept beside the target tree as
+ * "<change letter> <path>" lines, whole or absent, and read back. */
+static char *diff_cache_path(const char *new_tree, const char *running)
+{
+	const char *slash = strrchr(new_tree, '/');
+
+	return slash ? xasprintf("%.*s/diff-from-%s", (int)(slash - new_tree), new_tree, running)
+		     : NULL;
+}
+
+static const char change_letters[] = { [UPDATE_CHANGED] = 'M', [UPDATE_ADDED] = 'A',
+				       [UPDATE_REMOVED] = 'D' };
+
+static int diff_cache_read(const char *path, struct update_diff *d)
+{
+	char *text = path ? read_file(path, NULL) : NULL;
+	size_t alloc = 0;
+
+	if (!text)
+		return -ENOENT;
+	memset(d, 0, sizeof(*d));
+	for (char *line = text, *nl; *line; line = nl + 1) {
+		struct update_file *f;
+
+		if (!(nl = strchr(line, '\n')) || nl - line < 3 || line[1] != ' ')
+			break; /* not a whole file: diffed again */
+		*nl = '\0';
+		xgrow((void **)&d->files, &alloc, d->nr + 1, sizeof(*d->files));
+		f = &d->files[d->nr++];
+		f->path = xstrdup(line + 2);
+		f->kind = update_file_kind_of(f->path);
+		f->change = line[0] == 'A' ? UPDATE_ADDED : line[0] == 'D' ? UPDATE_REMOVED :
+								  UPDATE_CHANGED;
+		if (!nl[1]) {
+			free(text);
+			return 0;
+		}
+	}
+	free(text);
+	update_diff_release(d);
+	return -EINVAL;
+}
+
+static void diff_cache_write(const char *path, const struct update_diff *d)
+{
+	struct strbuf b = { 0 };
+
+	for (size_t i = 0; path && i < d->nr; i++) {
+		char *line = xasprintf("%c %s\n", change_letters[d->files[i].change], d->files[i].path);
+
+		strbuf_add(&b, line, strlen(line));
+		free(line);
+	}
+	if (path && b.len && write_file_atomic(path, b.s, b.len))
+		pr_debug("%s: the diff is not kept", path);
+	free(b.s);
+}
+
+static int diff_trees_cached(const char *old_tree, const char *new_tree, const char *running,
+			     struct update_diff *d)
+{
+	char *cache = diff_cache_path(new_tree, running);
+	int ret = diff_cache_read(cache, d);
+
+	if (ret) {
+		ret = update_diff_trees(old_tree, new_tree, d);
+		if (!ret)
+			diff_cache_write(cache, d);
+	}
+	free(cache);
+	return ret;
 }
 
 int update_plan_make(const char *kver, const char *target, struct update_plan *p)
@@ -292,7 +432,7 @@ int update_plan_make(const char *kver, const char *target, struct update_plan *p
 		pr_err("%s: no entry for %s: not linux-source %s's changelog", changelog, target,
 		       target);
 	if (!ret)
-		ret = update_diff_trees(old_tree, new_tree, &p->diff);
+		ret = diff_trees_cached(old_tree, new_tree, in.debver, &p->diff);
 	if (!ret)
 		ret = plan_graph(&in, old_tree, &graph);
 	if (!ret)
@@ -301,8 +441,8 @@ int update_plan_make(const char *kver, const char *target, struct update_plan *p
 		find_objects(&in, graph, p);
 	include_graph_free(graph);
 	inputs_release(&in);
-	free(old_tree);
-	free(new_tree);
+	p->old_tree = old_tree;
+	p->new_tree = new_tree;
 	free(old_log);
 	free(changelog);
 	free(text);
@@ -318,6 +458,8 @@ void update_plan_release(struct update_plan *p)
 	update_diff_release(&p->diff);
 	update_groups_release(&p->groups);
 	free(p->kver);
+	free(p->old_tree);
+	free(p->new_tree);
 	free(p->running);
 	free(p->target);
 	memset(p, 0, sizeof(*p));

@@ -117,6 +117,7 @@ void update_groups_release(struct update_groups *g);
 /* A whole update before anything is compiled. */
 struct update_plan {
 	char *kver;    /* the kernel patched, "6.1.0-47-amd64" */
+	char *old_tree, *new_tree; /* the running and the target source trees */
 	char *running; /* its Debian version, "6.1.170-3" */
 	char *target;  /* the update's, "6.1.176-1" */
 	struct update_changelog changelog;
@@ -137,5 +138,111 @@ int update_plan_make(const char *kver, const char *target, struct update_plan *p
 /* plan.json and plan.md in outdir, each whole or absent. 0 or -errno. */
 int update_plan_write(const struct update_plan *p, const char *outdir);
 void update_plan_release(struct update_plan *p);
+
+/* ---- group_patch.c ---- */
+
+/* What becomes of a group before anything is built. */
+enum update_group_kind {
+	UPDATE_GROUP_BUILD,     /* has code this config compiles: built */
+	UPDATE_GROUP_NOT_CODE,  /* only files a live patch cannot carry */
+	UPDATE_GROUP_NOT_BUILT, /* only .c files this config does not compile */
+	UPDATE_GROUP_NEW_UNIT,  /* a .c file the update adds: refused (new-file) */
+};
+enum update_group_kind update_group_kind_of(const struct update_plan *p, size_t g);
+/* Whether the group's patch carries file i: a header, or a changed .c
+ * file the config compiles (the others are not in this kernel). */
+bool update_file_in_patch(const struct update_plan *p, size_t i);
+/* The group's files that update_file_in_patch() takes, as one patch -p1
+ * (diff -uN of the two trees, a/ and b/ labels) written to path. 0 or
+ * -errno (logged). */
+int update_group_patch(const struct update_plan *p, size_t g, const char *path);
+
+/* ---- outcome of a build (report.c) ---- */
+
+enum update_outcome {
+	UPDATE_APPLIED,      /* in the module */
+	UPDATE_NO_CHANGE,    /* built: no functional change, nothing to patch */
+	UPDATE_REFUSED,      /* refused with a code */
+	UPDATE_FAILED,       /* the build of its group failed, with a code */
+	UPDATE_NOT_BUILT,    /* not built in this config */
+	UPDATE_NOT_CODE,     /* not code a live patch can carry */
+	UPDATE_NOT_SELECTED, /* left out by --only / --limit */
+};
+const char *update_outcome_name(enum update_outcome o);
+
+struct update_func {
+	char *object;   /* "vmlinux" or the module */
+	char *unit;     /* "net/ipv4/tcp.c" */
+	char *function;
+	bool is_new;
+};
+
+struct update_group_result {
+	enum update_outcome outcome;
+	char *code;   /* the outcome code of a refusal or failure, else NULL */
+	char *reason; /* its reason line, else NULL */
+	struct update_func *funcs; /* the functions its units changed or added */
+	size_t nr_funcs;
+};
+
+/* ---- cvemap.c ---- */
+
+/* The changed files a changelog entry's CVEs are fixed in, found from its
+ * text (the upstream commit's subject) alone: an identifier it names
+ * (with '_' or "()") that the changed lines of at most a few files contain,
+ * else its last subject prefix ("wl1251: ...") naming a directory or a file
+ * of at most a few changed files. Heuristic: docs/update.md says its
+ * limits. */
+struct update_cve_map_entry {
+	size_t *files;   /* diff file indexes, ascending */
+	size_t nr;
+	char *basis;     /* "ident:tx_frames", "prefix:wl1251", NULL: none found */
+};
+struct update_cve_map {
+	struct update_cve_map_entry *entries; /* per changelog entry */
+	size_t nr;
+};
+int update_cve_map_make(const struct update_plan *p, struct update_cve_map *out);
+void update_cve_map_release(struct update_cve_map *m);
+
+/* ---- report.c ---- */
+
+enum update_cve_status {
+	UPDATE_CVE_FULLY,  /* every file it changes is applied, unchanged in
+			    * function or not built in this config, one at
+			    * least applied or unchanged */
+	UPDATE_CVE_PARTLY, /* some applied, some not */
+	UPDATE_CVE_NOT,    /* none applied, or no file found for it */
+	UPDATE_CVE_NOT_AFFECTED, /* every file it changes is not built in this
+				  * config: the running kernel lacks the code */
+};
+#define UPDATE_CVE_NR_STATUSES 4
+const char *update_cve_status_name(enum update_cve_status s);
+
+/* A whole update's results: the plan, each group's result, the CVE map. */
+struct update_result {
+	const struct update_plan *plan;
+	struct update_group_result *groups; /* per plan group */
+	struct update_cve_map map;
+	char *module;        /* the module built, NULL when none */
+	size_t module_size;
+	char *module_error;  /* why the cumulative build failed, else NULL */
+	double seconds;      /* the whole build's */
+	/* per distinct CVE, in the changelog's order (computed) */
+	char **cves;
+	enum update_cve_status *cve_status;
+	size_t nr_cves;
+};
+
+/* Each file's outcome from its group's (a .c file of an applied group
+ * whose unit changed no function: no change). */
+enum update_outcome update_file_outcome(const struct update_result *r, size_t file);
+/* Fills r->cves and r->cve_status from the map and the outcomes. */
+void update_result_cves(struct update_result *r);
+/* report.json and report.md in outdir, each whole or absent. 0 or -errno. */
+int update_report_write(const struct update_result *r, const char *outdir);
+/* The CVE ids of a status, comma-separated (malloc'ed, "" when none). */
+char *update_cves_with(const struct update_result *r, enum update_cve_status s, bool with);
+void update_result_release(struct update_result *r);
 
 #endif

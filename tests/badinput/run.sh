@@ -124,6 +124,22 @@ expect "update of another series" 2 'of series 6.12, but kernel' \
 	"$LF" build --update 6.12.1-1 --plan -k "$KVER" -o "$T/o6"
 expect "update not in the archive" 4 'linux-source-6.1 6.1.999-1 is not in the archive' \
 	"$LF" build --update 6.1.999-1 --plan -k "$KVER" -o "$T/o6"
+# the cumulative build (build --update VERSION without --plan): the same
+# lines, nothing written (no report, no logs, no module)
+expect "cumulative update to an older version" 2 'not newer than the running kernel' \
+	"$LF" build --update 6.1.164-1 -k "$KVER" -o "$T/o6" --limit 1
+expect "cumulative update of another series" 2 'of series 6.12, but kernel' \
+	"$LF" build --update 6.12.1-1 -k "$KVER" -o "$T/o6"
+expect "cumulative update not in the archive" 4 'linux-source-6.1 6.1.999-1 is not in the archive' \
+	"$LF" build --update 6.1.999-1 -k "$KVER" -o "$T/o6"
+expect "cumulative update: --limit 0" 2 "invalid --limit '0'" \
+	"$LF" build --update 6.1.176-1 -k "$KVER" -o "$T/o6" --limit 0
+expect "cumulative update: --jobs not a number" 2 "invalid --jobs 'x'" \
+	"$LF" build --update 6.1.176-1 -k "$KVER" -o "$T/o6" -j x
+expect "--only without --update" 2 'goes without patches' \
+	"$LF" build -k "$KVER" -o "$T/o6" --only net/
+expect "--plan with --limit" 2 'goes without patches' \
+	"$LF" build --update 6.1.176-1 --plan --limit 2 -k "$KVER" -o "$T/o6"
 nothing_in "  no output" "$T/o6"
 nothing_in "  no cache directory for it" "${LIVEFIX_CACHE:-/var/cache/livefix}/source-6.1-6.1.999-1"
 cache_ok "cache usable after bad patches"

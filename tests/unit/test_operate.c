@@ -47,6 +47,23 @@ static char *module_b(void)
 			   NULL);
 }
 
+/* A cumulative update (livefix build --update) fixing part of its CVEs. */
+static char *module_update(void)
+{
+	return fake_module("livepatch-update-6-1-176-1.ko", "livepatch_update_6_1_176_1",
+			   FAKE_RELEASE,
+			   "livefix_kernel=" FAKE_RELEASE "\n"
+			   "description=Debian kernel update 6.1.170-3 -> 6.1.176-1\n"
+			   "livefix_cves=CVE-2026-0011,CVE-2026-0012\n"
+			   "livefix_cves_unfixed=CVE-2026-0013,CVE-2026-0014,CVE-2026-0015\n"
+			   "livefix_cves_not_affected=CVE-2026-0016\n"
+			   "livefix_effective_version=6.1.176-1\n"
+			   "livefix_replace=Y\n"
+			   "livefix_built=2026-11-03T00:00:00Z\n"
+			   "livefix_functions=vmlinux:cmdline_proc_show,0",
+			   NULL);
+}
+
 static void setup(void)
 {
 	fake_command_setup("root=/dev/vda console=ttyS0");
@@ -685,7 +702,8 @@ static void test_status_json(void)
 		"\"loaded\":true,\"installed\":true,\"installed_file\":\"%s/"
 		LIBDIR "/livepatch-b.ko\",\"module_file\":\"%s/" LIBDIR
 		"/livepatch-b.ko\",\"description\":\"Fix B\",\"cves\":"
-		"[\"CVE-2026-0002\",\"CVE-2026-0003\"],\"effective_version\":"
+		"[\"CVE-2026-0002\",\"CVE-2026-0003\"],\"cves_unfixed\":[],"
+		"\"cves_not_affected\":[],\"live_fixes\":null,\"effective_version\":"
 		"\"6.1.176-1\",\"target_kernel\":\"" FAKE_RELEASE "\","
 		"\"built\":\"2026-11-02T00:00:00Z\",\"replace\":false,"
 		"\"functions\":[{\"object\":\"vmlinux\",\"function\":"
@@ -737,6 +755,51 @@ static void test_status_vex(void)
 	free(out), free(err);
 }
 
+/* A cumulative update that fixes part of its CVEs says so: uname with
+ * "(live: N of M fixes)", VEX fixed only for the fully fixed ones. */
+static void test_partial_update(void)
+{
+	char *out, *err, *m;
+
+	setup();
+	m = module_update();
+	install_quietly(m);
+	fake_patch("livepatch_update_6_1_176_1", 1, 0);
+	fake_func("livepatch_update_6_1_176_1", "vmlinux", "cmdline_proc_show,1");
+	fake_write("proc/modules", "livepatch_update_6_1_176_1 16384 1 - Live 0x0 (OEK)\n");
+	free(m);
+	RUN(&out, &err, cmd_uname, "uname");
+	CHECK_STR("#1 SMP PREEMPT_DYNAMIC Debian 6.1.176-1 (live: 3 of 6 fixes) (2026-05-08)\n",
+		  out);
+	free(out), free(err);
+	RUN(&out, &err, cmd_uname, "uname", "-e");
+	CHECK_STR("6.1.176-1\n", out);
+	free(out), free(err);
+	RUN(&out, &err, cmd_status, "status", "--vex");
+	CHECK(strstr(out, "{\"name\":\"CVE-2026-0011\"},\"products\":[{\"@id\":\"pkg:deb/debian/"
+			  "linux-image-" FAKE_RELEASE "-unsigned@6.1.170-3?arch=amd64\"}],"
+			  "\"status\":\"fixed\""), "fixed statement: %s", out);
+	CHECK(strstr(out, "{\"name\":\"CVE-2026-0013\"},\"products\":[{\"@id\":\"pkg:deb/debian/"
+			  "linux-image-" FAKE_RELEASE "-unsigned@6.1.170-3?arch=amd64\"}],"
+			  "\"status\":\"affected\",\"action_statement\":\"reboot into the "
+			  "updated kernel package\""), "affected statement: %s", out);
+	CHECK(strstr(out, "{\"name\":\"CVE-2026-0016\"},\"products\":[{\"@id\":\"pkg:deb/debian/"
+			  "linux-image-" FAKE_RELEASE "-unsigned@6.1.170-3?arch=amd64\"}],"
+			  "\"status\":\"not_affected\",\"justification\":"
+			  "\"vulnerable_code_not_present\""), "not_affected statement: %s", out);
+	CHECK(!strstr(out, "\"CVE-2026-0014\"},\"products\":[{\"@id\":\"pkg:deb/debian/linux-image-"
+			   FAKE_RELEASE "-unsigned@6.1.170-3?arch=amd64\"}],\"status\":\"fixed\""),
+	      "an unfixed CVE stated fixed: %s", out);
+	free(out), free(err);
+	RUN(&out, &err, cmd_status, "status", "--json");
+	CHECK(strstr(out, "\"cves\":[\"CVE-2026-0011\",\"CVE-2026-0012\"],\"cves_unfixed\":"
+			  "[\"CVE-2026-0013\",\"CVE-2026-0014\",\"CVE-2026-0015\"],"
+			  "\"cves_not_affected\":[\"CVE-2026-0016\"],"
+			  "\"live_fixes\":\"live: 3 of 6 fixes\""), "status --json: %s", out);
+	validate_against_schema("captured.out");
+	free(out), free(err);
+}
+
 int main(void)
 {
 	RUN_TEST(test_install_copies_with_modes);
@@ -758,6 +821,7 @@ int main(void)
 	RUN_TEST(test_status_plain);
 	RUN_TEST(test_status_json);
 	RUN_TEST(test_status_vex);
+	RUN_TEST(test_partial_update);
 	fake_teardown();
 	return TEST_SUMMARY();
 }

@@ -1,0 +1,530 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* livefix build --update VERSION: a whole Debian kernel update as one
+ * cumulative livepatch module. The update's plan (src/update: both trees,
+ * their changed files grouped as the changes need each other, the
+ * changelog's CVEs) gives the groups; each group with code this config
+ * compiles is written as a patch and tried alone through the one pipeline
+ * (livepatch_build, diff only), in copies of livefix run side by side
+ * (-j): a group refused or failing is left out with its code and reason,
+ * not the build. The groups that built are then built together into one
+ * module (atomic replace) carrying the CVEs it fully fixes and those it
+ * does not, and report.json/report.md say what became of every file and
+ * every CVE. Original objects come from the object cache after the first
+ * build (src/compile/objcache.c), so a group's units compile their
+ * original side once. */
+#include "pipeline/build_update.h"
+#include "pipeline/build_livepatch.h"
+#include "update/update.h"
+
+#include "common/cleanup.h"
+#include "common/codes.h"
+#include "common/fsutil.h"
+#include "common/log.h"
+#include "common/outcome.h"
+#include "common/run.h"
+#include "common/strutil.h"
+#include "common/xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct update_build {
+	const struct update_build_opts *o;
+	struct update_plan plan;
+	struct update_result res;
+	char *workdir, *logdir;
+	char **patches;     /* per plan group: its patch, NULL when not built */
+	size_t *todo;       /* the groups built, in order */
+	size_t nr_todo;
+	char **applied;     /* the patches of the groups that built alone */
+	size_t nr_applied;
+	char *fixed, *not_affected, *unfixed; /* CVE lists for the module */
+};
+
+/* ---- one build in a copy of livefix, its result in a file ---- */
+
+static void put_clean(FILE *f, const char *s)
+{
+	for (; s && *s; s++)
+		fputc(*s == '\t' || *s == '\n' ? ' ' : *s, f);
+}
+
+/* The build's outcome, as the parent reads it back (read_result()). */
+static void write_result(const char *path, int ret, const struct livepatch_build_report *r,
+			 const char *ko)
+{
+	const struct outcome *why = NULL;
+	enum update_outcome o = UPDATE_APPLIED;
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return;
+	if (ret == LIVEPATCH_BUILD_NO_CHANGE) {
+		o = UPDATE_NO_CHANGE;
+	} else if (ret == -ENOTSUP) {
+		o = UPDATE_REFUSED;
+		why = outcome_first_of(CODE_REFUSED);
+	} else if (ret) {
+		o = UPDATE_FAILED;
+		if (!(why = outcome_first_of(CODE_FAILED)))
+			why = outcome_first_of(CODE_ENVIRONMENT);
+		if (why && why->code == CODE_NOT_IN_CONFIG)
+			o = UPDATE_NOT_BUILT;
+	}
+	fprintf(f, "%d\t%s\t", (int)o, why ? code_name(why->code) : "-");
+	put_clean(f, why ? why->message : ret && ret != LIVEPATCH_BUILD_NO_CHANGE ?
+		  strerror(ret < 0 ? -ret : EIO) : "");
+	fputc('\n', f);
+	for (size_t i = 0; i < r->nr_funcs; i++)
+		fprintf(f, "F\t%s\t%s\t%s\t%d\n", r->funcs[i].object, r->funcs[i].unit,
+			r->funcs[i].function, r->funcs[i].is_new);
+	if (ko)
+		fprintf(f, "K\t%s\n", ko);
+	fclose(f);
+}
+
+/* In the copy: output to log, the build, its result to result. */
+static int build_in_copy(const struct livepatch_build_opts *opts, const char *log,
+			 const char *result)
+{
+	struct livepatch_build_report rep = { 0 };
+	char *ko = NULL;
+	int fd = log ? open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644) : -1, ret;
+
+	if (fd >= 0) {
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		close(fd);
+	}
+	struct livepatch_build_opts with_report = *opts;
+
+	with_report.report = &rep;
+	outcomes_reset();
+	ret = livepatch_build(&with_report, &ko);
+	write_result(result, ret, &rep, ko);
+	livepatch_build_report_release(&rep);
+	free(ko);
+	return 0;
+}
+
+static char *group_file(const char *dir, size_t g,
+			const char *ext)
+{
+	return xasprintf("%s/group-%04zu.%s", dir, g, ext);
+}
+
+static int trial_child(void *ctx, size_t i)
+{
+	struct update_build *ub = ctx;
+	size_t g = ub->todo[i];
+	struct livepatch_build_opts opts = {
+		.kver = ub->plan.kver, .name = "update-trial", .patches = &ub->patches[g],
+		.nr_patches = 1, .replace = true, .diff_only = true,
+		.max_units = ub->o->max_units,
+	};
+	char *log = group_file(ub->logdir, g, "log");
+	char *result = group_file(ub->workdir, g, "result");
+	int ret = build_in_copy(&opts, log, result);
+
+	free(log);
+	free(result);
+	return ret;
+}
+
+/* ---- reading a result back ---- */
+
+static void add_func(struct update_group_result *gr, char *line)
+{
+	char *fields[5] = { 0 };
+	size_t n = 0;
+
+	for (char *s = line; n < 5 && s; n++) {
+		fields[n] = s;
+		if ((s = strchr(s, '\t')))
+			*s++ = '\0';
+	}
+	if (n < 5)
+		return;
+	gr->funcs = xrealloc(gr->funcs, (gr->nr_funcs + 1) * sizeof(*gr->funcs));
+	gr->funcs[gr->nr_funcs++] = (struct update_func){
+		.object = xstrdup(fields[1]), .unit = xstrdup(fields[2]),
+		.function = xstrdup(fields[3]), .is_new = fields[4][0] == '1',
+	};
+}
+
+/* The result file into gr (its ko path into *ko when asked); a missing
+ * file is a build that died: failed. */
+static void read_result(const char *path, int status, struct update_group_result *gr, char **ko)
+{
+	char *text = read_file(path, NULL), *line, *next;
+
+	if (!text) {
+		gr->outcome = UPDATE_FAILED;
+		gr->code = xstrdup(code_name(CODE_BUILD_FAILED));
+		gr->reason = xasprintf("the build stopped without a result (status %d)", status);
+		return;
+	}
+	for (line = text; line && *line; line = next) {
+		if ((next = strchr(line, '\n')))
+			*next++ = '\0';
+		if (line == text) {
+			char *code = strchr(line, '\t'), *reason = code ? strchr(code + 1, '\t') : NULL;
+
+			gr->outcome = (enum update_outcome)atoi(line);
+			if (code && reason) {
+				*reason++ = '\0';
+				if (strcmp(code + 1, "-"))
+					gr->code = xstrdup(code + 1), gr->reason = xstrdup(reason);
+			}
+		} else if (!strncmp(line, "F\t", 2)) {
+			add_func(gr, line);
+		} else if (!strncmp(line, "K\t", 2) && ko) {
+			free(*ko);
+			*ko = xstrdup(line + 2);
+		}
+	}
+	free(text);
+}
+
+/* ---- choosing the groups ---- */
+
+static bool under_prefix(const char *path, const char *list)
+{
+	char *copy = xstrdup(list), *save = NULL;
+	bool hit = false;
+
+	for (char *p = strtok_r(copy, ",", &save); p && !hit; p = strtok_r(NULL, ",", &save))
+		hit = *p && !strncmp(path, p, strlen(p));
+	free(copy);
+	return hit;
+}
+
+static bool group_selected(const struct update_build *ub, size_t g)
+{
+	const struct update_group *grp = &ub->plan.groups.groups[g];
+
+	if (!ub->o->only)
+		return true;
+	for (size_t k = 0; k < grp->nr; k++)
+		if (under_prefix(ub->plan.diff.files[grp->files[k]].path, ub->o->only))
+			return true;
+	return false;
+}
+
+/* The first .c file the update adds in group g. */
+static const char *new_unit_of(const struct update_plan *p, size_t g)
+{
+	const struct update_group *grp = &p->groups.groups[g];
+
+	for (size_t k = 0; k < grp->nr; k++)
+		if (p->diff.files[grp->files[k]].kind == UPDATE_FILE_C &&
+		    p->diff.files[grp->files[k]].change == UPDATE_ADDED)
+			return p->diff.files[grp->files[k]].path;
+	return "?";
+}
+
+/* Each group's fate before building; the groups to build in ub->todo,
+ * their patches written. */
+static int choose_groups(struct update_build *ub)
+{
+	const struct update_plan *p = &ub->plan;
+	int ret = 0;
+
+	ub->res.groups = xcalloc(p->groups.nr + 1, sizeof(*ub->res.groups));
+	ub->patches = xcalloc(p->groups.nr + 1, sizeof(*ub->patches));
+	ub->todo = xcalloc(p->groups.nr + 1, sizeof(*ub->todo));
+	for (size_t g = 0; g < p->groups.nr && !ret; g++) {
+		struct update_group_result *gr = &ub->res.groups[g];
+
+		switch (update_group_kind_of(p, g)) {
+		case UPDATE_GROUP_NOT_CODE:
+			gr->outcome = UPDATE_NOT_CODE;
+			continue;
+		case UPDATE_GROUP_NOT_BUILT:
+			gr->outcome = UPDATE_NOT_BUILT;
+			continue;
+		case UPDATE_GROUP_NEW_UNIT:
+			gr->outcome = UPDATE_REFUSED;
+			gr->code = xstrdup(code_name(CODE_NEW_FILE));
+			gr->reason = xasprintf("%s: a unit the update adds: a live patch replaces "
+					       "functions of the running objects, it adds none",
+					       new_unit_of(p, g));
+			continue;
+		case UPDATE_GROUP_BUILD:
+			break;
+		}
+		if (!group_selected(ub, g) || (ub->o->limit && ub->nr_todo >= ub->o->limit)) {
+			gr->outcome = UPDATE_NOT_SELECTED;
+			continue;
+		}
+		ub->patches[g] = group_file(ub->workdir, g, "patch");
+		ret = update_group_patch(p, g, ub->patches[g]);
+		ub->todo[ub->nr_todo++] = g;
+	}
+	return ret;
+}
+
+/* ---- the builds ---- */
+
+static void say_group(const struct update_build *ub, size_t done, size_t g)
+{
+	const struct update_group_result *gr = &ub->res.groups[g];
+	const struct update_group *grp = &ub->plan.groups.groups[g];
+
+	pr_info("[%zu/%zu] group %zu (%s%s): %s%s%s%s", done, ub->nr_todo, g,
+		ub->plan.diff.files[grp->files[0]].path, grp->nr > 1 ? ", ..." : "",
+		update_outcome_name(gr->outcome), gr->code ? " [" : "",
+		gr->code ? gr->code : "", gr->code ? "]" : "");
+}
+
+static void try_groups(struct update_build *ub)
+{
+	size_t jobs = ub->o->jobs ? ub->o->jobs : 1;
+	int *status = xcalloc(ub->nr_todo + 1, sizeof(*status));
+
+	pr_info("Trying %zu groups alone (%zu at a time; logs then in %s/logs)", ub->nr_todo,
+		jobs, ub->o->outdir ? ub->o->outdir : ".");
+	/* in batches of jobs: progress said as they finish */
+	for (size_t first = 0; first < ub->nr_todo; first += jobs) {
+		size_t n = ub->nr_todo - first < jobs ? ub->nr_todo - first : jobs;
+		struct update_build view = *ub;
+
+		view.todo = ub->todo + first;
+		run_forked(trial_child, &view, n, jobs, status + first);
+		for (size_t i = first; i < first + n; i++) {
+			size_t g = ub->todo[i];
+			char *result = group_file(ub->workdir, g, "result");
+
+			read_result(result, status[i], &ub->res.groups[g], NULL);
+			free(result);
+			say_group(ub, i + 1, g);
+		}
+	}
+	free(status);
+}
+
+struct module_job {
+	struct update_build *ub;
+	char *result;
+};
+
+static int module_child(void *ctx, size_t i)
+{
+	struct module_job *mj = ctx;
+	struct update_build *ub = mj->ub;
+	char *name = xasprintf("update-%s", ub->plan.target);
+	char *desc = xasprintf("Debian kernel update %s -> %s: %zu of %zu changed groups live",
+			       ub->plan.running, ub->plan.target, ub->nr_applied,
+			       ub->plan.groups.nr);
+	struct livepatch_build_opts opts = {
+		.kver = ub->plan.kver, .name = name, .outdir = ub->o->outdir,
+		.patches = ub->applied, .nr_patches = ub->nr_applied, .replace = true,
+		.description = desc, .cves = ub->fixed, .cves_unfixed = ub->unfixed,
+		.cves_not_affected = ub->not_affected,
+		.effective_version = ub->plan.target, .max_units = ub->o->max_units,
+		.keep_workdir = ub->o->keep_workdir,
+	};
+	int ret;
+
+	(void)i;
+	ret = build_in_copy(&opts, NULL, mj->result);
+	free(name);
+	free(desc);
+	return ret;
+}
+
+/* The CVEs partly or not fixed, comma-separated. */
+static char *cves_unfixed(const struct update_result *r)
+{
+	char *partly = update_cves_with(r, UPDATE_CVE_PARTLY, true);
+	char *not = update_cves_with(r, UPDATE_CVE_NOT, true);
+	char *all = xasprintf("%s%s%s", partly, *partly && *not ? "," : "", not);
+
+	free(partly);
+	free(not);
+	return all;
+}
+
+/* The groups that built alone, together: the module. */
+static void build_module(struct update_build *ub)
+{
+	struct update_group_result all = { 0 };
+	struct module_job mj = { ub, xasprintf("%s/module.result", ub->workdir) };
+	int status = 0;
+	struct stat s;
+
+	ub->applied = xcalloc(ub->nr_todo + 1, sizeof(*ub->applied));
+	for (size_t i = 0; i < ub->nr_todo; i++)
+		if (ub->res.groups[ub->todo[i]].outcome == UPDATE_APPLIED)
+			ub->applied[ub->nr_applied++] = ub->patches[ub->todo[i]];
+	update_result_cves(&ub->res);
+	ub->fixed = update_cves_with(&ub->res, UPDATE_CVE_FULLY, true);
+	ub->not_affected = update_cves_with(&ub->res, UPDATE_CVE_NOT_AFFECTED, true);
+	ub->unfixed = cves_unfixed(&ub->res);
+	if (!ub->nr_applied)
+		goto out;
+	pr_info("Building the cumulative module from the %zu groups that built alone",
+		ub->nr_applied);
+	run_forked(module_child, &mj, 1, 1, &status);
+	read_result(mj.result, status, &all, &ub->res.module);
+	if (ub->res.module && !stat(ub->res.module, &s))
+		ub->res.module_size = (size_t)s.st_size;
+	if (!ub->res.module)
+		ub->res.module_error = xasprintf("[%s] %s", all.code ? all.code : "build-failed",
+						 all.reason ? all.reason : "no module");
+out:
+	for (size_t k = 0; k < all.nr_funcs; k++) {
+		free(all.funcs[k].object);
+		free(all.funcs[k].unit);
+		free(all.funcs[k].function);
+	}
+	free(all.funcs);
+	free(all.code);
+	free(all.reason);
+	free(mj.result);
+}
+
+/* No module after all: the groups that built alone are not live. */
+static void unapply_all(struct update_build *ub)
+{
+	for (size_t i = 0; i < ub->nr_todo; i++) {
+		struct update_group_result *gr = &ub->res.groups[ub->todo[i]];
+
+		if (gr->outcome != UPDATE_APPLIED)
+			continue;
+		gr->outcome = UPDATE_FAILED;
+		free(gr->code);
+		free(gr->reason);
+		gr->code = xstrdup(code_name(CODE_BUILD_FAILED));
+		gr->reason = xasprintf("built alone, but the cumulative module failed: %s",
+				       ub->res.module_error);
+	}
+	for (size_t i = 0; i < ub->res.nr_cves; i++)
+		free(ub->res.cves[i]);
+	free(ub->res.cves);
+	free(ub->res.cve_status);
+	ub->res.cves = NULL, ub->res.cve_status = NULL, ub->res.nr_cves = 0;
+	update_result_cves(&ub->res);
+}
+
+static int make_dirs(struct update_build *ub)
+{
+	const char *tmpdir = getenv("TMPDIR");
+	int ret;
+
+	ub->workdir = xasprintf("%s/livefix-update-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+	if (!mkdtemp(ub->workdir)) {
+		ret = -errno;
+		pr_err("cannot create a work directory '%s': %s", ub->workdir, strerror(errno));
+		free(ub->workdir);
+		ub->workdir = NULL;
+		return ret;
+	}
+	if (!ub->o->keep_workdir)
+		cleanup_set_dir(ub->workdir);
+	/* in the work directory until the report is written: a build stopped
+	 * by a signal leaves nothing in the output directory */
+	ub->logdir = xasprintf("%s/logs", ub->workdir);
+	if ((ret = mkdir_p(ub->logdir, 0755)))
+		pr_err("%s: cannot create: %s", ub->logdir, strerror(-ret));
+	return ret;
+}
+
+/* The groups' logs into DIR/logs, beside the report. */
+static int keep_logs(const struct update_build *ub)
+{
+	char *dir = xasprintf("%s/logs", ub->o->outdir ? ub->o->outdir : ".");
+	int ret = mkdir_p(dir, 0755);
+
+	for (size_t i = 0; !ret && i < ub->nr_todo; i++) {
+		char *from = group_file(ub->logdir, ub->todo[i], "log");
+		char *to = group_file(dir, ub->todo[i], "log");
+
+		if (path_exists(from) && (ret = copy_file(from, to)))
+			pr_err("%s: cannot write: %s", to, strerror(-ret));
+		free(from);
+		free(to);
+	}
+	free(dir);
+	return ret;
+}
+
+static void summarize(const struct update_build *ub, struct update_build_summary *s)
+{
+	s->groups_built = ub->nr_todo;
+	s->groups_applied = ub->nr_applied;
+	for (size_t g = 0; g < ub->plan.groups.nr; g++)
+		if (ub->res.groups[g].outcome == UPDATE_APPLIED)
+			s->functions += ub->res.groups[g].nr_funcs;
+	s->cves = ub->res.nr_cves;
+	for (size_t i = 0; i < ub->res.nr_cves; i++)
+		s->cves_fully += ub->res.cve_status[i] == UPDATE_CVE_FULLY,
+		s->cves_not_affected += ub->res.cve_status[i] == UPDATE_CVE_NOT_AFFECTED;
+	s->module = ub->res.module ? xstrdup(ub->res.module) : NULL;
+}
+
+static void release(struct update_build *ub)
+{
+	cleanup_set_dir(NULL);
+	if (ub->workdir && !ub->o->keep_workdir)
+		remove_tree(ub->workdir);
+	else if (ub->workdir)
+		pr_info("work directory kept: %s", ub->workdir);
+	for (size_t g = 0; ub->patches && g < ub->plan.groups.nr; g++)
+		free(ub->patches[g]);
+	free(ub->patches);
+	free(ub->todo);
+	free(ub->applied);
+	free(ub->fixed);
+	free(ub->not_affected);
+	free(ub->unfixed);
+	free(ub->workdir);
+	free(ub->logdir);
+	update_result_release(&ub->res);
+	update_plan_release(&ub->plan);
+}
+
+int livepatch_build_update(const struct update_build_opts *o, struct update_build_summary *summary)
+{
+	struct update_build ub = { .o = o };
+	double t0 = now_seconds();
+	int ret;
+
+	memset(summary, 0, sizeof(*summary));
+	ret = update_plan_make(o->kver, o->target, &ub.plan);
+	ub.res.plan = &ub.plan;
+	if (!ret)
+		ret = make_dirs(&ub);
+	if (!ret)
+		ret = choose_groups(&ub);
+	if (!ret)
+		ret = update_cve_map_make(&ub.plan, &ub.res.map);
+	if (!ret) {
+		try_groups(&ub);
+		build_module(&ub);
+		if (ub.nr_applied && !ub.res.module)
+			unapply_all(&ub);
+		ub.res.seconds = now_seconds() - t0;
+		ret = update_report_write(&ub.res, o->outdir ? o->outdir : ".");
+		if (!ret)
+			ret = keep_logs(&ub);
+	}
+	if (!ret) {
+		summarize(&ub, summary);
+		if (!summary->module)
+			ret = ub.nr_applied ? UPDATE_BUILD_NO_MODULE : -ENOTSUP;
+	}
+	release(&ub);
+	return ret;
+}
+
+void update_build_summary_release(struct update_build_summary *s)
+{
+	free(s->module);
+	memset(s, 0, sizeof(*s));
+}

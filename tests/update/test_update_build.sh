@@ -1,0 +1,92 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# make check's fast test of the cumulative update build (livefix build
+# --update, docs/update.md) on the real 6.1.170-3 -> 6.1.176-1 trees, two
+# groups of it (--only): hid-roccat.c (CVE-2026-43111's fix, applied) and
+# video_detect.c (refused: changed-data), the other groups not selected
+# but the update's new .c units refused (new-file). Checks the module and
+# what it says of itself (livefix info), report.json against its schema,
+# the report's outcomes, and that a second build takes the original objects
+# from the cache. Skipped when the update's source trees are not cached
+# (the first --update --plan fetches them; two 139 MB downloads).
+# usage: test_update_build.sh [KVER]
+set -u
+KVER=${1:-6.1.0-47-amd64}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+LF=${LIVEFIX:-$ROOT/livefix}
+CACHE=${LIVEFIX_CACHE:-/var/cache/livefix}
+D=$(mktemp -d /tmp/livefix-test-update-XXXXXX)
+trap 'rm -rf "$D"' EXIT
+passed=0 failed=0 skipped=0
+ok() { echo "ok   $1"; passed=$((passed + 1)); }
+bad() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
+summary() { echo "update-build: $passed passed, $failed failed, $skipped skipped"; [ "$failed" -eq 0 ]; exit; }
+
+for v in 6.1.170-3 6.1.176-1; do
+	if [ ! -d "$CACHE/source-6.1-$v/tree" ] || [ ! -d "$CACHE/$KVER" ]; then
+		echo "skip update-build: $CACHE/source-6.1-$v/tree or $CACHE/$KVER not cached " \
+		     "(livefix build --update 6.1.176-1 --plan -k $KVER fetches them)"
+		skipped=1
+		summary
+	fi
+done
+
+ONLY=drivers/hid/hid-roccat.c,drivers/acpi/video_detect.c
+nice -n 10 "$LF" build --update 6.1.176-1 -k "$KVER" -o "$D/out" --only "$ONLY" -j 2 \
+	>"$D/log" 2>&1
+rc=$?
+KO=$D/out/livepatch-update-6-1-176-1.ko
+[ "$rc" -eq 0 ] && [ -f "$KO" ] && ok "built one module (exit 0)" ||
+	bad "build" "expected exit 0 and $KO, saw exit $rc: $(tail -5 "$D/log")"
+grep -q 'group .*(drivers/acpi/video_detect.c): refused \[changed-data\]' "$D/log" &&
+	ok "a refused group is left out with its code" ||
+	bad "refused group" "expected video_detect.c refused [changed-data], saw: $(grep 'group ' "$D/log")"
+
+info=$("$LF" info "$KO" 2>&1)
+for want in 'hid_roccat:roccat_report_event' 'effective: *6.1.176-1' \
+	'cves: .*CVE-2026-43111' 'cves unfixed: .*CVE-2026-43117'; do
+	grep -qE "$want" <<<"$info" && ok "info: $want" || bad "info" "expected /$want/ in: $info"
+done
+grep -E '^cves:' <<<"$info" | grep -q 'CVE-2026-43117' &&
+	bad "info" "CVE-2026-43117 (btrfs, not built here) listed as fixed" || ok "info: an unbuilt fix is not listed fixed"
+
+python3 - "$ROOT/docs/update-report.schema.json" "$D/out/report.json" >"$D/py" 2>&1 <<'PY'
+import json, sys
+import jsonschema
+schema, r = (json.load(open(p)) for p in sys.argv[1:3])
+jsonschema.validate(r, schema)
+files = {f["path"]: f for f in r["files"]}
+cves = {c["id"]: c for c in r["cves"]}
+checks = [
+    ("hid-roccat.c applied with roccat_report_event",
+     files["drivers/hid/hid-roccat.c"]["outcome"] == "applied" and
+     [f["function"] for f in files["drivers/hid/hid-roccat.c"]["functions"]] == ["roccat_report_event"]),
+    ("video_detect.c refused changed-data",
+     files["drivers/acpi/video_detect.c"]["outcome"] == "refused" and
+     files["drivers/acpi/video_detect.c"]["code"] == "changed-data"),
+    ("a new .c unit refused new-file",
+     files["drivers/infiniband/core/iter.c"]["outcome"] == "refused" and
+     files["drivers/infiniband/core/iter.c"]["code"] == "new-file"),
+    ("CVE-2026-43111 fully live-patched", cves["CVE-2026-43111"]["status"] == "fully"),
+    ("502 CVEs", r["totals"]["cves"] == 502 and len(r["cves"]) == 502),
+    ("every file has an outcome", r["totals"]["files"] == len(r["files"]) == 1204),
+]
+for name, good in checks:
+    print(("ok   " if good else "FAIL ") + name)
+PY
+if grep -q '^Traceback\|ValidationError' "$D/py"; then
+	bad "report.json" "$(tail -3 "$D/py")"
+else
+	ok "report.json valid against docs/update-report.schema.json"
+	while read -r line; do
+		case $line in ok*) ok "report: ${line#ok   }" ;; *) bad "report" "${line#FAIL }" ;; esac
+	done <"$D/py"
+fi
+
+ls "$D"/out/logs/group-*.log >/dev/null 2>&1 && [ "$(ls "$D"/out/logs | wc -l)" -eq 2 ] &&
+	ok "one log per group tried in DIR/logs" || bad "logs" "expected 2 group logs, saw: $(ls "$D/out/logs" 2>&1)"
+
+# the original objects of the first build come from the cache the second time
+ls "$CACHE/$KVER"/objects/drivers/hid/hid-roccat.*.orig.o >/dev/null 2>&1 &&
+	ok "original object kept in the cache" || bad "object cache" "no $CACHE/$KVER/objects/drivers/hid/hid-roccat.*.orig.o"
+summary
