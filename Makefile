@@ -99,7 +99,7 @@ endif
 # exist only in objects built with -DLIVEFIX_TEST_HOOKS: these files again,
 # linked ahead of the library into the test binary $(TEST_BIN) and the unit
 # tests. ./livefix ignores the switches.
-HOOK_SRCS := src/pipeline/run_pre.c src/kernel/kpaths.c src/user/apply.c
+HOOK_SRCS := src/pipeline/run_pre.c src/kernel/kpaths.c src/user/apply.c src/user/sweep.c
 HOOK_OBJS := $(HOOK_SRCS:%.c=$(B)/hooks/%.o)
 TEST_BIN  := $(B)/livefix-test
 

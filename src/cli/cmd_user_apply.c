@@ -6,7 +6,9 @@
 #include "common/outcome.h"
 #include "common/strutil.h"
 #include "user/apply.h"
+#include "user/sweep.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,13 +18,24 @@ static void user_apply_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: livefix user apply --pid PID PATCH.lfu\n"
+		"       livefix user apply --all PATCH.lfu\n"
 		"\n"
 		"Applies a patch built by 'livefix user build' to a running process:\n"
 		"stops its threads, waits until none is inside a function being\n"
 		"replaced, checks the running code (run-pre), maps the new code and\n"
 		"writes a jump at each replaced function's entry, then resumes it.\n"
+		"The patch's object (the program or a shared library) is found in the\n"
+		"process by its Build-ID, also when the file was replaced on disk.\n"
+		"\n"
+		"--all applies it to every process that maps that object, parents\n"
+		"before their children (a process forked after its parent was patched\n"
+		"inherits the patch), scanning again until no process is left; one\n"
+		"line per process: applied, already applied, inherited, refused\n"
+		"[code], exited. Exit 0 when none was refused or failed; 3 when one\n"
+		"was refused or no process maps the object.\n"
 		"\n"
 		"  -p, --pid PID   the process\n"
+		"  -a, --all       every process that maps the patch's object\n"
 		"  -h, --help      show this help\n");
 }
 
@@ -73,12 +86,60 @@ static int parse_pid_and_operand(int argc, char **argv, void (*usage)(FILE *out)
 	return CLI_PARSED;
 }
 
+static void print_sweep_entry(const struct sweep_entry *e)
+{
+	printf("process %d (%s): %s", e->pid, e->comm, sweep_result_name(e->result));
+	if (e->coded)
+		printf(" [%s]", code_name(e->code));
+	if (e->result == SWEEP_APPLIED)
+		printf(", threads stopped %.3f ms", e->stopped_ms);
+	if (e->result == SWEEP_INHERITED)
+		printf(" from process %d", e->ppid);
+	printf(" (%s%s)\n", e->object, e->deleted ? ", deleted on disk" : "");
+}
+
+static void print_sweep(const struct sweep_report *r)
+{
+	size_t count[SWEEP_FAILED + 1] = { 0 };
+
+	for (size_t i = 0; i < r->nr; i++) {
+		print_sweep_entry(&r->entries[i]);
+		count[r->entries[i].result]++;
+	}
+	printf("swept '%s' (build-id %s): %zu process%s in %u scan%s, %zu applied, %zu already "
+	       "applied, %zu inherited, %zu refused, %zu exited, %zu failed; %.1f ms\n", r->name,
+	       r->build_id, r->nr, r->nr == 1 ? "" : "es", r->scans, r->scans == 1 ? "" : "s",
+	       count[SWEEP_APPLIED], count[SWEEP_ALREADY], count[SWEEP_INHERITED],
+	       count[SWEEP_REFUSED], count[SWEEP_EXITED], count[SWEEP_FAILED], r->seconds * 1000);
+}
+
+/* --all PATCH */
+static int apply_all(const char *patch)
+{
+	struct sweep_report r;
+	int ret = user_sweep(patch, &r);
+
+	if (r.name)
+		print_sweep(&r);
+	if (fflush(stdout)) {
+		pr_err("cannot write the report: %s", strerror(errno));
+		ret = ret ? ret : -EIO;
+	}
+	sweep_report_release(&r);
+	return cli_user_outcome(ret, CODE_LOAD_FAILED, "user apply --all");
+}
+
 int cmd_user_apply(int argc, char **argv)
 {
 	const char *patch;
 	pid_t pid;
-	int status = parse_pid_and_operand(argc, argv, user_apply_usage, &pid, &patch);
+	int status;
 
+	if (argc == 3 && (!strcmp(argv[1], "--all") || !strcmp(argv[1], "-a")))
+		return apply_all(argv[2]);
+	if (argc == 3 && (!strcmp(argv[2], "--all") || !strcmp(argv[2], "-a")))
+		return apply_all(argv[1]);
+	status = parse_pid_and_operand(argc, argv, user_apply_usage, &pid, &patch);
 	if (status != CLI_PARSED)
 		return status;
 	return cli_user_outcome(user_apply(pid, patch), CODE_LOAD_FAILED, "user apply");
