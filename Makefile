@@ -17,6 +17,7 @@
 #   make badinput   bad-input tests (tests/badinput/run.sh)
 #   make user-test  livefix user on a running threaded program (tests/user/run.sh)
 #   make user-redis livefix user on Debian's redis-server, deb12u7 + deb12u10's fixes (tests/user/redis.sh)
+#   make user-postgres livefix user apply --all on a postgresql-15 cluster under pgbench (tests/user/postgres.sh)
 #   make check-long / make soak  patching under load: 200 / 1,000 cycles
 #   make bench [BENCH=build|differ|apply|footprint|runpre|baseline|console]  -> bench/RESULTS.md
 #   make console    the web console server ./livefix-console (docs/console.md)
@@ -168,6 +169,12 @@ user-test: livefix $(TEST_BIN)
 user-redis: livefix
 	@LIVEFIX=$(CURDIR)/$(BIN) tests/user/redis.sh
 
+# Debian's postgresql-15 15.18-0+deb12u1 (installed): a library and a
+# function of the server swept over a cluster's processes under pgbench
+# (tests/user/postgres.sh): cold, the package's rebuild (an hour at -j2).
+user-postgres: livefix
+	@LIVEFIX=$(CURDIR)/$(BIN) tests/user/postgres.sh
+
 # Patching under load in the test machine (tests/vm/test_stress.sh): two
 # guest CPUs on single-threaded TCG (~12 s a cycle); the 1,000-cycle soak on
 # one guest CPU by default (~6 s a cycle), STRESS_SMP=2 for two (3+ hours).
@@ -259,5 +266,5 @@ fleet-test: livefix
 clean:
 	rm -rf build build-san build-fuzz livefix livefix-console
 
-.PHONY: all deps unit vm check demo clean corpus stable-corpus corpus-selftest install user-test user-redis \
+.PHONY: all deps unit vm check demo clean corpus stable-corpus corpus-selftest install user-test user-redis user-postgres \
 	badinput check-long soak fuzz fuzz-build bench console console-test install-console deb fleet-test

@@ -255,7 +255,7 @@ static int check_records(struct apply *a, bool *applied)
 {
 	struct user_state *all;
 	size_t nr;
-	int ret = user_state_list(&all, &nr);
+	int ret = user_state_list_pid(a->proc.pid, &all, &nr);
 
 	*applied = false;
 	for (size_t i = 0; !ret && i < nr; i++) {

@@ -99,14 +99,14 @@ static bool arch_list_applies(const char *list, size_t len)
 	return negated ? !listed : listed;
 }
 
-/* Whether a relation's [arch] list and <profile> lists keep it here:
- * amd64, Linux, the nocheck profile. */
+/* Whether a relation's [arch] list keeps it here: amd64, Linux. Those
+ * of the tests (<!nocheck>) are kept too, as on the buildd: a build may
+ * need them to configure even when its tests do not run (postgresql's
+ * configure --enable-tap-tests wants IPC::Run). */
 static bool relation_applies(const char *rel)
 {
-	const char *arch = strchr(rel, '['), *prof = strchr(rel, '<');
+	const char *arch = strchr(rel, '[');
 
-	if (prof && strstr(prof, "!nocheck"))
-		return false;
 	if (arch)
 		return arch_list_applies(arch + 1, strcspn(arch + 1, "]"));
 	return true;
