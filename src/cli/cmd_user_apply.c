@@ -92,7 +92,7 @@ static void print_sweep_entry(const struct sweep_entry *e)
 	if (e->coded)
 		printf(" [%s]", code_name(e->code));
 	if (e->result == SWEEP_APPLIED)
-		printf(", threads stopped %.3f ms", e->stopped_ms);
+		printf(" in %.1f ms, threads stopped %.3f ms", e->seconds * 1000, e->stopped_ms);
 	if (e->result == SWEEP_INHERITED)
 		printf(" from process %d", e->ppid);
 	printf(" (%s%s)\n", e->object, e->deleted ? ", deleted on disk" : "");

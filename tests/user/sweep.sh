@@ -84,7 +84,7 @@ run "--pid on a process that maps another build: build-id refused" 3 \
 	"process $PD .* maps no library with the patch's; the patch 'lib' is for build-id" \
 	"$LIVEFIX" user apply --pid "$PD" "$L/lib.lfu"
 out=$(LIVEFIX_TEST_SWEEP_KILL=$PC "$LFT" user apply --all "$L/lib.lfu" 2>&1); rc=$?
-want=("process $PA \(libprog\): applied, threads stopped [0-9.]+ ms \($L/src/libsweep.so, deleted on disk\)"
+want=("process $PA \(libprog\): applied in [0-9.]+ ms, threads stopped [0-9.]+ ms \($L/src/libsweep.so, deleted on disk\)"
 	"process $PB \(libprog\): already applied"
 	"process $PC \(libprog\): exited"
 	"process $PH \(libprog\): refused \[thread-in-function\]"
