@@ -53,17 +53,21 @@ const char *sweep_result_name(enum sweep_result result)
 	return names[result];
 }
 
-/* comm, ppid and start time from /proc/PID/stat: 0 or -ESRCH. */
+/* comm, ppid and start time from /proc/PID/stat: 0, or -ESRCH (also for
+ * a zombie: it has exited, its parent has not reaped it yet). */
 static int read_stat(struct sweep_entry *e)
 {
+	char state = 0;
+
 	char *path = xasprintf("/proc/%d/stat", e->pid), *text = read_file(path, NULL);
 	char *open = text ? strchr(text, '(') : NULL, *close = text ? strrchr(text, ')') : NULL;
 	int ret = -ESRCH;
 
 	if (open && close && close > open) {
 		snprintf(e->comm, sizeof(e->comm), "%.*s", (int)(close - open - 1), open + 1);
-		if (sscanf(close + 2, "%*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
-				      "%*d %*d %*d %*d %llu", &e->ppid, &e->start_time) == 2)
+		if (sscanf(close + 2, "%c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
+				      "%*d %*d %*d %*d %llu", &state, &e->ppid, &e->start_time) == 3 &&
+		    state != 'Z' && state != 'X')
 			ret = 0;
 	}
 	free(text);

@@ -128,6 +128,8 @@ run "sweep, the refusing process gone: the reverted fork applied again, exit 0" 
 	"swept 'lib' .*: 3 processes .*, 1 applied, 2 already applied, 0 inherited, 0 refused" \
 	"$LIVEFIX" user apply --all "$L/lib.lfu"
 expect_field "the fork patched again" "$L/run-a/child" value 62
+run "sweep --json" 0 "\"processes\":\[\{\"pid\":[0-9]+,\"process\":\"libprog\",\"result\":\"already applied\",\"code\":null" \
+	"$LIVEFIX" user apply --all --json "$L/lib.lfu"
 run "a Build-ID no process maps: refused" 3 "refused \[build-id-mismatch\]: no process maps a file with build-id" \
 	"$LIVEFIX" user apply --all "$L/none.lfu"
 for r in a b child; do
