@@ -32,9 +32,13 @@ printf '%s\tlib.c\tgcc\t-O2\t-g\t-fPIC\t-Wall\t-c\tlib.c\t-o\tlib.o\n' "$L" >"$L
 	-o "$PGW/lib.lfu" "$ROOT/tests/user/lib.patch" || exit 1
 PATCHES=(lib)
 pgnote="pgsql_version: not measured, the package's rebuild is not in the cache (\`make user-postgres\` makes it)"
-if [ -f /var/cache/livefix/user/postgresql-15_15.18-0+deb12u1/rebuild.done ] &&
-	out=$("$LIVEFIX" user rebuild "$PGBIN/postgres" 2>&1) &&
-	"$LIVEFIX" -q user build $(grep -E '^--(binary|units|source) ' <<<"$out" | tr '\n' ' ') \
+# PG_INPUTS="--binary B --units U --source S": a rebuild made otherwise
+if [ -z "${PG_INPUTS:-}" ] && [ -f /var/cache/livefix/user/postgresql-15_15.18-0+deb12u1/rebuild.done ] &&
+	out=$("$LIVEFIX" user rebuild "$PGBIN/postgres" 2>&1); then
+	PG_INPUTS=$(grep -E '^--(binary|units|source) ' <<<"$out" | tr '\n' ' ')
+fi
+if [ -n "${PG_INPUTS:-}" ] &&
+	"$LIVEFIX" -q user build $PG_INPUTS \
 		-n pgversion -w "$PGW/work" -o "$PGW/pgversion.lfu" "$ROOT/tests/user/pg-version.patch"; then
 	PATCHES+=(pgversion)
 	pgnote=""

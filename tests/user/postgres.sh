@@ -31,6 +31,7 @@ trap cleanup EXIT
 [ -n "${PG_KEEP:-}" ] && trap - EXIT
 pass() { echo "ok   $1"; passed=$((passed + 1)); }
 fail() { echo "FAIL $1"; shift; printf '     %s\n' "$@"; failed=$((failed + 1)); }
+skip() { echo "skip $1"; skipped=$((skipped + 1)); }
 finish() {
 	echo
 	echo "user-postgres: $passed passed, $failed failed, $skipped skipped"
@@ -39,8 +40,8 @@ finish() {
 }
 
 if [ ! -x "$PGBIN/postgres" ] || ! dpkg-query -W -f='${Version}' postgresql-15 | grep -q '^15\.18-0+deb12u1$'; then
-	echo "skip postgresql-15 15.18-0+deb12u1 is not installed (apt install postgresql-15=15.18-0+deb12u1)"
-	skipped=1; finish
+	skip "postgresql-15 15.18-0+deb12u1 is not installed (apt install postgresql-15=15.18-0+deb12u1)"
+	finish
 fi
 
 # --- sweep_cluster PATCH NAME ADDR_OF: a cluster under pgbench (20
@@ -130,13 +131,19 @@ fi
 
 # --- the server's own function: the package rebuilt with the installed
 # binary's Build-ID (long the first time: the build root, the package)
-out=$(nice "$LIVEFIX" user rebuild -j2 "$PGBIN/postgres" 2>&1); rc=$?
-if [ $rc -ne 0 ]; then
-	fail "rebuild postgresql-15 with the installed Build-ID" "exit $rc:" "$(tail -15 <<<"$out")"
-	finish
+# (PG_INPUTS="--binary B --units U --source S": a rebuild made otherwise)
+if [ -n "${PG_INPUTS:-}" ]; then
+	opts=$PG_INPUTS
+	skip "rebuild postgresql-15: PG_INPUTS given ($opts)"
+else
+	out=$(nice "$LIVEFIX" user rebuild -j2 "$PGBIN/postgres" 2>&1); rc=$?
+	if [ $rc -ne 0 ]; then
+		fail "rebuild postgresql-15 with the installed Build-ID" "exit $rc:" "$(tail -15 <<<"$out")"
+		finish
+	fi
+	pass "rebuild postgresql-15: $(grep -oE 'Build-ID [0-9a-f]+' <<<"$out" | head -1)"
+	opts=$(grep -E '^--(binary|units|source) ' <<<"$out" | tr '\n' ' ')
 fi
-pass "rebuild postgresql-15: $(grep -oE 'Build-ID [0-9a-f]+' <<<"$out" | head -1)"
-opts=$(grep -E '^--(binary|units|source) ' <<<"$out" | tr '\n' ' ')
 # shellcheck disable=SC2086
 out=$("$LIVEFIX" user build $opts -n pgversion -w "$PGW/work" -o "$PGW/pgversion.lfu" \
 	"$HERE/pg-version.patch" 2>&1); rc=$?
