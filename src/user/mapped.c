@@ -71,8 +71,9 @@ static int lowest_vaddr(Elf *elf, uint64_t *vaddr)
 	return *vaddr == UINT64_MAX ? -EINVAL : 0;
 }
 
-/* Reads the file behind map_file: an ELF file with a Build-ID, or not. */
-static void read_file_identity(const char *map_file, struct mapped_file *f)
+/* Reads the file behind map_file: an ELF file with a Build-ID, or not.
+ * False when it cannot be opened. */
+static bool read_file_identity(const char *map_file, struct mapped_file *f)
 {
 	int fd = open(map_file, O_RDONLY | O_CLOEXEC);
 	unsigned char magic[4];
@@ -94,6 +95,7 @@ out:
 		elf_end(elf);
 	if (fd >= 0)
 		close(fd);
+	return fd >= 0;
 }
 
 static const struct mapped_file *file_of(pid_t pid, const struct user_mapping *m,
@@ -110,7 +112,15 @@ static const struct mapped_file *file_of(pid_t pid, const struct user_mapping *m
 	f->key = xstrdup(key);
 	snprintf(map_file, sizeof(map_file), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, pid,
 		 m->start, m->end);
-	read_file_identity(map_file, f);
+	/* map_files needs CAP_SYS_ADMIN in the process's user namespace;
+	 * without it, a file still on disk is read by its path in the
+	 * process's root (a deleted one then cannot be) */
+	if (!read_file_identity(map_file, f) && !strstr(m->path, DELETED_SUFFIX)) {
+		char *in_root = xasprintf("/proc/%d/root%s", pid, m->path);
+
+		read_file_identity(in_root, f);
+		free(in_root);
+	}
 	if (c) {
 		hashmap_add_str(&c->by_file, f->key, f);
 		xgrow((void **)&c->files, &c->alloc_files, c->nr_files + 1, sizeof(*c->files));
@@ -161,7 +171,8 @@ int mapped_find_in(pid_t pid, const struct user_mapping *maps, size_t nr, const 
 		if (match)
 			return 0;
 	}
-	return kill(pid, 0) && errno == ESRCH ? -ESRCH : -ENOENT;
+	/* no mapping at all: a zombie (or a kernel thread) */
+	return !nr || (kill(pid, 0) && errno == ESRCH) ? -ESRCH : -ENOENT;
 }
 
 int mapped_find(pid_t pid, const char *build_id, struct mapped_cache *c, struct mapped_object *o)

@@ -82,13 +82,17 @@ struct scan {
 	struct hashmap by_pid;     /* pid -> found index + 1 */
 };
 
-/* Whether pid (with that start time) was done by an earlier scan. */
-static bool is_done(const struct hashmap *done, const struct sweep_report *r,
-		    const struct sweep_entry *e)
+/* A process's key in the set of those done: its pid (at most 2^22,
+ * PID_MAX_LIMIT) and its start time, so that a pid reused by another
+ * process is another key. */
+static uint64_t done_key(const struct sweep_entry *e)
 {
-	uintptr_t i = (uintptr_t)hashmap_get_int(done, (uint64_t)e->pid);
+	return (uint64_t)e->start_time << 22 | (uint64_t)e->pid;
+}
 
-	return i && r->entries[i - 1].start_time == e->start_time;
+static bool is_done(const struct hashmap *done, const struct sweep_entry *e)
+{
+	return hashmap_get_int(done, done_key(e)) != NULL;
 }
 
 static void scan_process(pid_t pid, const char *build_id, struct mapped_cache *cache,
@@ -99,7 +103,7 @@ static void scan_process(pid_t pid, const char *build_id, struct mapped_cache *c
 	struct mapped_object o;
 	size_t nr;
 
-	if (read_stat(&e) || is_done(done, r, &e) || process_mappings(pid, &maps, &nr))
+	if (read_stat(&e) || is_done(done, &e) || process_mappings(pid, &maps, &nr))
 		return;
 	if (!mapped_find_in(pid, maps, nr, build_id, cache, &o)) {
 		snprintf(e.object, sizeof(e.object), "%.255s", o.path);
@@ -166,8 +170,12 @@ static void take_code(struct sweep_entry *e, size_t mark)
 		}
 }
 
+/* A process gone by the end of its apply exited, whatever the apply saw
+ * of it on the way (a zombie's maps are empty: "maps no such file"). */
 static enum sweep_result result_of(int err, bool alive)
 {
+	if (!alive && err && err != USER_ALREADY_APPLIED)
+		return SWEEP_EXITED;
 	switch (err) {
 	case 0: return SWEEP_APPLIED;
 	case USER_ALREADY_APPLIED: return SWEEP_ALREADY;
@@ -222,7 +230,7 @@ static void add_entry(struct sweep_report *r, struct hashmap *done, const struct
 {
 	xgrow((void **)&r->entries, &r->alloc, r->nr + 1, sizeof(*r->entries));
 	r->entries[r->nr++] = *e;
-	hashmap_add_int(done, (uint64_t)e->pid, (void *)(uintptr_t)r->nr);
+	hashmap_add_int(done, done_key(e), (void *)(uintptr_t)r->nr);
 }
 
 /* One scan and its processes patched: how many it found, or -errno. */
