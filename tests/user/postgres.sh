@@ -98,15 +98,39 @@ sweep_cluster() {
 	pg_stop
 }
 
-mem5() { python3 -c "f=open('/proc/$1/mem','rb'); f.seek($2); print(f.read(5).hex())" 2>/dev/null; }
+# check_all ADDR: each process of the cluster holds at ADDR the jump its
+# own record says (applied), or the postmaster's (a fork since: inherited)
 check_all() {
-	local want p got
-	want=$(mem5 "$PM" "$1")
-	[[ $want == e9* ]] || missing+=("postmaster: '$want', not a jump")
-	for p in $(pgrep -P "$PM"); do
-		got=$(mem5 "$p" "$1") || continue
-		[ "$got" = "$want" ] || missing+=("$p ($(cat "/proc/$p/comm" 2>/dev/null)): $got")
-	done
+	local line
+	while read -r line; do missing+=("$line"); done < <(python3 - "$PM" "$1" \
+		"$LIVEFIX_USER_STATE_DIR" "$name" $(pgrep -P "$PM") <<'PY'
+import os, struct, sys
+pm, addr, state, name, pids = int(sys.argv[1]), int(sys.argv[2], 16), sys.argv[3], sys.argv[4], sys.argv[5:]
+def mem(pid):
+    with open(f"/proc/{pid}/mem", "rb") as f:
+        f.seek(addr)
+        return f.read(5)
+def recorded(pid):
+    try:
+        for line in open(f"{state}/{pid}-{name}"):
+            f = line.split()
+            if f[0] == "func" and int(f[2], 16) == addr:
+                return b"\xe9" + struct.pack("<i", int(f[3], 16) - (addr + 5))
+    except FileNotFoundError:
+        return None
+want_pm = recorded(pm)
+if mem(pm) != want_pm:
+    print(f"postmaster {pm}: {mem(pm).hex()}, its record says {want_pm and want_pm.hex()}")
+for p in pids:
+    try:
+        have = mem(int(p))
+    except OSError:
+        continue  # exited meanwhile
+    want = recorded(p) or want_pm
+    if have != want:
+        print(f"{p}: {have.hex()}, expected {want.hex()}")
+PY
+	)
 }
 check_version() {
 	local v
