@@ -49,7 +49,7 @@ static bool near(const struct mapped_object *e, uint64_t start, uint64_t len)
 	return start + len <= e->lo + NEAR_LIMIT && start + NEAR_LIMIT >= e->hi;
 }
 
-/* A free range of len bytes within ±2 GiB of the binary: the nearest gap
+/* A free range of len bytes within ±2 GiB of the object: the nearest gap
  * below it first (above it is the heap's room to grow), then above. */
 static int choose_address(const struct mapped_object *e, const struct user_mapping *m, size_t nr,
 			  uint64_t len, uint64_t *addr)
@@ -218,7 +218,7 @@ struct apply {
 	struct user_patch patch;
 	struct user_process proc;
 	struct user_image image;
-	struct mapped_object exe;
+	struct mapped_object target;   /* the patch's object in the process: program or library */
 	struct stack_unwinder *unwinder;
 	struct user_state state;
 	const char *patch_file;
@@ -232,7 +232,7 @@ static int check_target(struct apply *a, struct mapped_cache *cache)
 {
 	char *link, *id = NULL, path[PATH_MAX] = "?";
 	ssize_t n;
-	int ret = mapped_find(a->proc.pid, a->patch.build_id, cache, &a->exe);
+	int ret = mapped_find(a->proc.pid, a->patch.build_id, cache, &a->target);
 
 	if (ret != -ENOENT)
 		return ret;
@@ -292,7 +292,7 @@ static int place_image(struct apply *a)
 	if (!ret)
 		ret = image_layout(&a->image, a->patch.elf);
 	if (!ret)
-		ret = choose_address(&a->exe, maps, nr, a->image.code_len + a->image.data_len, &addr);
+		ret = choose_address(&a->target, maps, nr, a->image.code_len + a->image.data_len, &addr);
 	if (!ret) {
 		a->image.code_addr = addr;
 		a->image.data_addr = addr + a->image.code_len;
@@ -312,7 +312,7 @@ static int map_and_write(struct apply *a)
 		a->mapped_data = !ret;
 	}
 	if (!ret)
-		ret = image_relocate(im, a->exe.bias);
+		ret = image_relocate(im, a->target.bias);
 	/* through /proc/PID/mem: no mapping is ever writable and executable */
 	if (!ret)
 		ret = process_write(&a->proc, im->code_addr, im->code, im->code_len);
@@ -362,7 +362,7 @@ static int prepare_jumps(struct apply *a)
 		struct user_state_func *sf = &s->funcs[s->nr_funcs++];
 
 		sf->name = xstrdup(f->name);
-		sf->addr = f->vaddr + a->exe.bias + f->entry;
+		sf->addr = f->vaddr + a->target.bias + f->entry;
 		sf->new_addr = image_symbol_address(&a->image, f->new_symbol);
 		ret = sf->new_addr ? process_read(&a->proc, sf->addr, sf->saved, USER_JUMP_SIZE)
 				   : -EINVAL;
@@ -416,9 +416,9 @@ static struct addr_range *function_ranges(const struct apply *a)
 
 	for (size_t i = 0; i < a->patch.nr_funcs; i++) {
 		const struct user_func *f = &a->patch.funcs[i];
+		uint64_t at = f->vaddr + a->target.bias;
 
-		r[i] = (struct addr_range){ f->vaddr + a->exe.bias, f->vaddr + a->exe.bias + f->size,
-					    f->name };
+		r[i] = (struct addr_range){ at, at + f->size, f->name };
 	}
 	return r;
 }
@@ -435,7 +435,7 @@ static int apply_stopped(struct apply *a)
 				 "the functions replaced");
 	free(ranges);
 	if (!ret)
-		ret = run_pre(&a->proc, &a->patch, a->exe.bias);
+		ret = run_pre(&a->proc, &a->patch, a->target.bias);
 	if (!ret && !a->written) /* no thread was asleep: mapped now */
 		ret = map_and_write(a);
 	if (!ret)
