@@ -18,6 +18,7 @@
 #   make user-test  livefix user on a running threaded program (tests/user/run.sh)
 #   make user-watch-test  livefix user watch with the kernel's process events (tests/user/watch.sh)
 #   make user-redis livefix user on Debian's redis-server, deb12u7 + deb12u10's fixes (tests/user/redis.sh)
+#   make user-postgres livefix user apply --all on a postgresql-15 cluster under pgbench (tests/user/postgres.sh)
 #   make check-long / make soak  patching under load: 200 / 1,000 cycles
 #   make bench [BENCH=build|differ|apply|footprint|runpre|baseline|console]  -> bench/RESULTS.md
 #   make console    the web console server ./livefix-console (docs/console.md)
@@ -106,7 +107,7 @@ endif
 # exist only in objects built with -DLIVEFIX_TEST_HOOKS: these files again,
 # linked ahead of the library into the test binary $(TEST_BIN) and the unit
 # tests. ./livefix ignores the switches.
-HOOK_SRCS := src/pipeline/run_pre.c src/kernel/kpaths.c src/user/apply.c
+HOOK_SRCS := src/pipeline/run_pre.c src/kernel/kpaths.c src/user/apply.c src/user/sweep.c
 HOOK_OBJS := $(HOOK_SRCS:%.c=$(B)/hooks/%.o)
 TEST_BIN  := $(B)/livefix-test
 
@@ -186,6 +187,12 @@ user-watch-test: livefix
 # deb12u10 (tests/user/redis.sh): cold ~5 min (build root, rebuild), warm ~1.5.
 user-redis: livefix
 	@LIVEFIX=$(CURDIR)/$(BIN) tests/user/redis.sh
+
+# Debian's postgresql-15 15.18-0+deb12u1 (installed): a library and a
+# function of the server swept over a cluster's processes under pgbench
+# (tests/user/postgres.sh): cold, the package's rebuild (an hour at -j2).
+user-postgres: livefix
+	@LIVEFIX=$(CURDIR)/$(BIN) tests/user/postgres.sh
 
 # Patching under load in the test machine (tests/vm/test_stress.sh): two
 # guest CPUs on single-threaded TCG (~12 s a cycle); the 1,000-cycle soak on
@@ -284,6 +291,6 @@ fleet-test: livefix
 clean:
 	rm -rf build build-san build-fuzz livefix livefix-console
 
-.PHONY: all deps unit vm check demo clean corpus stable-corpus corpus-selftest install user-test user-redis \
+.PHONY: all deps unit vm check demo clean corpus stable-corpus corpus-selftest install user-test user-redis user-postgres \
 	user-watch-test \
 	badinput check-long soak fuzz fuzz-build bench console console-test install-console deb fleet-test console-systemd-test

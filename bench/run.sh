@@ -9,8 +9,8 @@ WHICH=${1:-$ALL}
 rc=0
 for b in $WHICH; do
 	case $b in
-	build|differ|apply|footprint|runpre|baseline|user|user-redis|console) ;;
-	*) say "unknown benchmark '$b' (build differ apply footprint runpre baseline user user-redis console)"; exit 2 ;;
+	build|differ|apply|footprint|runpre|baseline|user|user-redis|user-sweep|console) ;;
+	*) say "unknown benchmark '$b' (build differ apply footprint runpre baseline user user-redis user-sweep console)"; exit 2 ;;
 	esac
 	say "=== $b (load $(loadavg)) ==="
 	"$BENCH_DIR/$b.sh" || { say "$b failed (exit $?)"; rc=1; }

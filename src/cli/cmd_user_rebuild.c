@@ -48,14 +48,16 @@ static int rebuild_package(const char *binary, const char *out, unsigned jobs)
 	struct deb_package p;
 	struct user_rebuild r = { 0 };
 	char *dir = NULL, *tree = NULL;
-	int ret = deb_package_of(binary, &p);
+	int ret = deb_package_of(binary, &p), lock = -1;
 
 	if (!ret) {
 		printf("%s: package %s %s, source %s %s\n", binary, p.package, p.version, p.source,
 		       p.source_version);
 		dir = out ? xstrdup(out)
 			  : xasprintf(USER_CACHE "/%s_%s", p.source, p.source_version);
-		ret = deb_source_fetch(&p, dir, &tree);
+		/* a second rebuild of the same package waits, then reuses */
+		lock = user_rebuild_lock(dir);
+		ret = lock < 0 ? lock : deb_source_fetch(&p, dir, &tree);
 	}
 	if (!ret) {
 		struct user_rebuild_opts o = { .binary = binary, .tree = tree, .dir = dir,
@@ -67,6 +69,7 @@ static int rebuild_package(const char *binary, const char *out, unsigned jobs)
 		printf("rebuilt: Build-ID %s, as the running binary\n"
 		       "--binary %s\n--units %s\n--source %s\n", r.build_id, r.binary, r.units,
 		       r.source);
+	user_rebuild_unlock(lock);
 	user_rebuild_release(&r);
 	deb_package_release(&p);
 	free(tree);

@@ -15,6 +15,7 @@
  * unmaps what was mapped. */
 #include "user/apply.h"
 #include "user/image.h"
+#include "user/mapped.h"
 #include "user/patch.h"
 #include "user/process.h"
 #include "user/stack.h"
@@ -43,73 +44,14 @@
 #define PAGE 4096u
 #define NEAR_LIMIT ((1ull << 31) - (16ull << 20)) /* ±2 GiB less a margin */
 
-/* Where the binary is in the process. */
-struct exe_place {
-	char path[PATH_MAX];
-	uint64_t lo, hi;   /* the span of its mappings */
-	uint64_t bias;     /* process address - link-time address */
-};
-
-static int lowest_vaddr(const char *path, uint64_t *vaddr)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC), ret = -EINVAL;
-	Elf *elf = fd >= 0 ? elf_begin(fd, ELF_C_READ, NULL) : NULL;
-	size_t n;
-
-	*vaddr = UINT64_MAX;
-	if (elf && !elf_getphdrnum(elf, &n)) {
-		for (size_t i = 0; i < n; i++) {
-			GElf_Phdr ph;
-
-			if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD &&
-			    ph.p_vaddr < *vaddr)
-				*vaddr = ph.p_vaddr & ~(uint64_t)(PAGE - 1);
-		}
-		ret = *vaddr == UINT64_MAX ? -EINVAL : 0;
-	}
-	if (elf)
-		elf_end(elf);
-	if (fd >= 0)
-		close(fd);
-	return ret;
-}
-
-static int find_exe(pid_t pid, struct exe_place *e, const struct user_mapping *maps, size_t nr)
-{
-	char *link = xasprintf("/proc/%d/exe", pid);
-	ssize_t len = readlink(link, e->path, sizeof(e->path) - 1);
-	uint64_t vaddr, first = 0;
-	int ret = len > 0 ? lowest_vaddr(link, &vaddr) : -ESRCH;
-
-	free(link);
-	if (ret)
-		return ret;
-	e->path[len] = 0;
-	e->lo = UINT64_MAX, e->hi = 0;
-	for (size_t i = 0; i < nr; i++) {
-		if (strcmp(maps[i].path, e->path))
-			continue;
-		if (maps[i].start < e->lo)
-			e->lo = maps[i].start, first = maps[i].start - maps[i].offset;
-		if (maps[i].end > e->hi)
-			e->hi = maps[i].end;
-	}
-	if (e->lo == UINT64_MAX) {
-		pr_err("process %d: its binary '%s' is not mapped", pid, e->path);
-		return -ESRCH;
-	}
-	e->bias = first - vaddr;
-	return 0;
-}
-
-static bool near(const struct exe_place *e, uint64_t start, uint64_t len)
+static bool near(const struct mapped_object *e, uint64_t start, uint64_t len)
 {
 	return start + len <= e->lo + NEAR_LIMIT && start + NEAR_LIMIT >= e->hi;
 }
 
-/* A free range of len bytes within ±2 GiB of the binary: the nearest gap
+/* A free range of len bytes within ±2 GiB of the object: the nearest gap
  * below it first (above it is the heap's room to grow), then above. */
-static int choose_address(const struct exe_place *e, const struct user_mapping *m, size_t nr,
+static int choose_address(const struct mapped_object *e, const struct user_mapping *m, size_t nr,
 			  uint64_t len, uint64_t *addr)
 {
 	for (size_t i = nr; i-- > 0;) {
@@ -276,7 +218,7 @@ struct apply {
 	struct user_patch patch;
 	struct user_process proc;
 	struct user_image image;
-	struct exe_place exe;
+	struct mapped_object target;   /* the patch's object in the process: program or library */
 	struct stack_unwinder *unwinder;
 	struct user_state state;
 	const char *patch_file;
@@ -284,25 +226,28 @@ struct apply {
 	bool written;               /* the image mapped and written */
 };
 
-static int check_target(struct apply *a)
+/* The patch's object among the process's mappings: its binary or a
+ * library, found by Build-ID (a library replaced on disk included). */
+static int check_target(struct apply *a, struct mapped_cache *cache)
 {
-	char *link = xasprintf("/proc/%d/exe", a->proc.pid), *id = NULL;
-	int ret = build_id_of_elf(link, &id);
+	char *link, *id = NULL, path[PATH_MAX] = "?";
+	ssize_t n;
+	int ret = mapped_find(a->proc.pid, a->patch.build_id, cache, &a->target);
 
-	if (!ret && strcmp(id, a->patch.build_id)) {
-		char path[PATH_MAX] = "?";
-		ssize_t n = readlink(link, path, sizeof(path) - 1);
-
-		path[n > 0 ? n : 1] = 0;
-		report(CODE_BUILD_ID_MISMATCH, ABOUT(.object = path),
-		       "process %d (%s) runs %s with build-id %s; the patch '%s' is for build-id "
-		       "%s (%s)", a->proc.pid, a->proc.comm, path, id, a->patch.name,
-		       a->patch.build_id, a->patch.binary ? a->patch.binary : "?");
-		ret = -ENOEXEC;
-	}
+	if (ret != -ENOENT)
+		return ret;
+	link = xasprintf("/proc/%d/exe", a->proc.pid);
+	n = readlink(link, path, sizeof(path) - 1);
+	path[n > 0 ? n : 1] = 0;
+	build_id_of_elf(link, &id);
+	report(CODE_BUILD_ID_MISMATCH, ABOUT(.object = path),
+	       "process %d (%s) runs %s with build-id %s and maps no library with the patch's; "
+	       "the patch '%s' is for build-id %s (%s)", a->proc.pid, a->proc.comm, path,
+	       id ? id : "?", a->patch.name, a->patch.build_id,
+	       a->patch.binary ? a->patch.binary : "?");
 	free(id);
 	free(link);
-	return ret;
+	return -ENOEXEC;
 }
 
 /* Already applied (a success), or a function another patch replaces. */
@@ -310,7 +255,7 @@ static int check_records(struct apply *a, bool *applied)
 {
 	struct user_state *all;
 	size_t nr;
-	int ret = user_state_list(&all, &nr);
+	int ret = user_state_list_pid(a->proc.pid, &all, &nr);
 
 	*applied = false;
 	for (size_t i = 0; !ret && i < nr; i++) {
@@ -345,11 +290,9 @@ static int place_image(struct apply *a)
 	int ret = process_mappings(a->proc.pid, &maps, &nr);
 
 	if (!ret)
-		ret = find_exe(a->proc.pid, &a->exe, maps, nr);
-	if (!ret)
 		ret = image_layout(&a->image, a->patch.elf);
 	if (!ret)
-		ret = choose_address(&a->exe, maps, nr, a->image.code_len + a->image.data_len, &addr);
+		ret = choose_address(&a->target, maps, nr, a->image.code_len + a->image.data_len, &addr);
 	if (!ret) {
 		a->image.code_addr = addr;
 		a->image.data_addr = addr + a->image.code_len;
@@ -369,7 +312,7 @@ static int map_and_write(struct apply *a)
 		a->mapped_data = !ret;
 	}
 	if (!ret)
-		ret = image_relocate(im, a->exe.bias);
+		ret = image_relocate(im, a->target.bias);
 	/* through /proc/PID/mem: no mapping is ever writable and executable */
 	if (!ret)
 		ret = process_write(&a->proc, im->code_addr, im->code, im->code_len);
@@ -419,7 +362,7 @@ static int prepare_jumps(struct apply *a)
 		struct user_state_func *sf = &s->funcs[s->nr_funcs++];
 
 		sf->name = xstrdup(f->name);
-		sf->addr = f->vaddr + a->exe.bias + f->entry;
+		sf->addr = f->vaddr + a->target.bias + f->entry;
 		sf->new_addr = image_symbol_address(&a->image, f->new_symbol);
 		ret = sf->new_addr ? process_read(&a->proc, sf->addr, sf->saved, USER_JUMP_SIZE)
 				   : -EINVAL;
@@ -473,9 +416,9 @@ static struct addr_range *function_ranges(const struct apply *a)
 
 	for (size_t i = 0; i < a->patch.nr_funcs; i++) {
 		const struct user_func *f = &a->patch.funcs[i];
+		uint64_t at = f->vaddr + a->target.bias;
 
-		r[i] = (struct addr_range){ f->vaddr + a->exe.bias, f->vaddr + a->exe.bias + f->size,
-					    f->name };
+		r[i] = (struct addr_range){ at, at + f->size, f->name };
 	}
 	return r;
 }
@@ -492,7 +435,7 @@ static int apply_stopped(struct apply *a)
 				 "the functions replaced");
 	free(ranges);
 	if (!ret)
-		ret = run_pre(&a->proc, &a->patch, a->exe.bias);
+		ret = run_pre(&a->proc, &a->patch, a->target.bias);
 	if (!ret && !a->written) /* no thread was asleep: mapped now */
 		ret = map_and_write(a);
 	if (!ret)
@@ -518,7 +461,7 @@ static void apply_release(struct apply *a)
 	user_state_release(&a->state);
 }
 
-int user_apply(pid_t pid, const char *patch_file)
+int user_apply_one(pid_t pid, const char *patch_file, struct mapped_cache *cache)
 {
 	struct apply a = { .patch_file = patch_file };
 	bool applied;
@@ -528,7 +471,7 @@ int user_apply(pid_t pid, const char *patch_file)
 	if (!ret)
 		ret = user_patch_read(patch_file, &a.patch);
 	if (!ret)
-		ret = check_target(&a);
+		ret = check_target(&a, cache);
 	if (!ret && (lock = user_state_lock()) < 0)
 		ret = lock;
 	if (!ret)
@@ -538,7 +481,7 @@ int user_apply(pid_t pid, const char *patch_file)
 			a.proc.comm);
 		apply_release(&a);
 		user_state_unlock(lock);
-		return 0;
+		return USER_ALREADY_APPLIED;
 	}
 	if (!ret)
 		ret = place_image(&a);
@@ -568,6 +511,13 @@ int user_apply(pid_t pid, const char *patch_file)
 	apply_release(&a);
 	user_state_unlock(lock);
 	return ret;
+}
+
+int user_apply(pid_t pid, const char *patch_file)
+{
+	int ret = user_apply_one(pid, patch_file, NULL);
+
+	return ret == USER_ALREADY_APPLIED ? 0 : ret;
 }
 
 /* Revert, stopped: each entry must still hold our jump. */

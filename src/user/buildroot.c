@@ -63,23 +63,52 @@ static char *control_field(const char *text, const char *name)
 	return NULL;
 }
 
-/* Whether a relation's [arch] list and <profile> lists keep it here:
- * amd64, Linux, the nocheck profile. */
+/* Whether an architecture name of a [list] is this machine's: amd64
+ * with Linux, by name or wildcard (a word, not a part: "kfreebsd-amd64"
+ * is another). */
+static bool arch_is_ours(const char *name, size_t len)
+{
+	static const char *const ours[] = { "amd64", "linux-amd64", "any-amd64", "linux-any",
+					    "any" };
+
+	for (size_t i = 0; i < sizeof(ours) / sizeof(ours[0]); i++)
+		if (strlen(ours[i]) == len && !strncmp(ours[i], name, len))
+			return true;
+	return false;
+}
+
+/* "[a b]": kept when ours is listed; "[!a !b]": kept unless it is. */
+static bool arch_list_applies(const char *list, size_t len)
+{
+	bool negated = false, listed = false;
+
+	for (size_t i = 0; i < len;) {
+		size_t word;
+
+		i += strspn(list + i, " \t");
+		if (i >= len)
+			break;
+		if (list[i] == '!')
+			negated = true, i++;
+		word = strcspn(list + i, " \t]");
+		if (i + word > len)
+			word = len - i;
+		listed |= arch_is_ours(list + i, word);
+		i += word;
+	}
+	return negated ? !listed : listed;
+}
+
+/* Whether a relation's [arch] list keeps it here: amd64, Linux. Those
+ * of the tests (<!nocheck>) are kept too, as on the buildd: a build may
+ * need them to configure even when its tests do not run (postgresql's
+ * configure --enable-tap-tests wants IPC::Run). */
 static bool relation_applies(const char *rel)
 {
-	const char *arch = strchr(rel, '['), *prof = strchr(rel, '<');
+	const char *arch = strchr(rel, '[');
 
-	if (prof && strstr(prof, "!nocheck"))
-		return false;
-	if (arch) {
-		size_t len = strcspn(arch, "]");
-		char *list = xstrndup(arch + 1, len ? len - 1 : 0);
-		bool negated = strchr(list, '!'), listed = strstr(list, "amd64") ||
-			strstr(list, "linux-any") || !strcmp(list, "any");
-
-		free(list);
-		return negated ? !listed : listed;
-	}
+	if (arch)
+		return arch_list_applies(arch + 1, strcspn(arch + 1, "]"));
 	return true;
 }
 

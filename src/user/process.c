@@ -428,8 +428,8 @@ int process_mappings(pid_t pid, struct user_mapping **maps, size_t *nr)
 		struct user_mapping m = { 0 };
 		int pos = 0;
 
-		if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %4s %" SCNx64 " %*s %*u %n", &m.start,
-			   &m.end, m.perms, &m.offset, &pos) < 4)
+		if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %4s %" SCNx64 " %15s %" SCNu64 " %n",
+			   &m.start, &m.end, m.perms, &m.offset, m.dev, &m.inode, &pos) < 6)
 			continue;
 		if (pos > 0)
 			snprintf(m.path, sizeof(m.path), "%s", line + pos);

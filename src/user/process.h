@@ -67,7 +67,9 @@ int process_write(struct user_process *p, uint64_t addr, const void *buf, size_t
 struct user_mapping {
 	uint64_t start, end, offset;
 	char perms[5];
-	char path[256];  /* "" for anonymous */
+	char dev[16];    /* "major:minor" of the file, as maps shows it */
+	uint64_t inode;  /* the file's inode, 0 for anonymous */
+	char path[256];  /* "" for anonymous; " (deleted)" when replaced on disk */
 };
 /* The process's mappings in address order (owned array); -errno. */
 int process_mappings(pid_t pid, struct user_mapping **maps, size_t *nr);

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -294,6 +295,35 @@ int user_rebuild(const struct user_rebuild_opts *o, struct user_rebuild *r)
 	free(done);
 	free(log);
 	return ret;
+}
+
+int user_rebuild_lock(const char *dir)
+{
+	char *path = xasprintf("%s.lock", dir), *parent = xstrdup(dir);
+	int fd = mkdir_p(dirname(parent), 0755) ? -1 :
+		 open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644), ret = fd;
+
+	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB)) {
+		pr_info("waiting for another rebuild in %s to finish (%s)", dir, path);
+		if (flock(fd, LOCK_EX))
+			ret = -errno;
+	} else if (fd < 0) {
+		ret = -errno;
+	}
+	if (ret < 0) {
+		pr_err("cannot lock '%s': %s", path, strerror(-ret));
+		if (fd >= 0)
+			close(fd);
+	}
+	free(path);
+	free(parent);
+	return ret;
+}
+
+void user_rebuild_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
 }
 
 void user_rebuild_release(struct user_rebuild *r)

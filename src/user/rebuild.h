@@ -30,4 +30,10 @@ struct user_rebuild {
 int user_rebuild(const struct user_rebuild_opts *opts, struct user_rebuild *out);
 void user_rebuild_release(struct user_rebuild *r);
 
+/* One rebuild of a directory at a time: an exclusive flock on DIR.lock,
+ * waited for (said so) when another livefix holds it — that one's result
+ * is then reused. The descriptor, or -errno (logged). */
+int user_rebuild_lock(const char *dir);
+void user_rebuild_unlock(int fd); /* accepts a negative fd */
+
 #endif

@@ -145,11 +145,12 @@ static int compare_states(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-int user_state_list(struct user_state **out, size_t *nr)
+/* The records whose file name starts with prefix ("" for all). */
+static int list_matching(const char *prefix, struct user_state **out, size_t *nr)
 {
 	DIR *dir = opendir(user_state_dir());
 	struct dirent *de;
-	size_t alloc = 0;
+	size_t alloc = 0, plen = strlen(prefix);
 
 	*out = NULL;
 	*nr = 0;
@@ -159,7 +160,8 @@ int user_state_list(struct user_state **out, size_t *nr)
 		char *path;
 		struct user_state s;
 
-		if (de->d_name[0] == '.' || strstr(de->d_name, ".tmp"))
+		if (de->d_name[0] == '.' || strstr(de->d_name, ".tmp") ||
+		    strncmp(de->d_name, prefix, plen))
 			continue;
 		path = xasprintf("%s/%s", user_state_dir(), de->d_name);
 		if (!read_record(path, &s)) {
@@ -172,6 +174,19 @@ int user_state_list(struct user_state **out, size_t *nr)
 	if (*nr)
 		qsort(*out, *nr, sizeof(**out), compare_states);
 	return 0;
+}
+
+int user_state_list(struct user_state **out, size_t *nr)
+{
+	return list_matching("", out, nr);
+}
+
+int user_state_list_pid(pid_t pid, struct user_state **out, size_t *nr)
+{
+	char prefix[24];
+
+	snprintf(prefix, sizeof(prefix), "%d-", pid);
+	return list_matching(prefix, out, nr);
 }
 
 int user_state_find(pid_t pid, const char *name, struct user_state *s)

@@ -36,6 +36,9 @@ const char *user_state_dir(void);
 int user_state_write(const struct user_state *s);
 /* Every record, sorted by pid then name (owned array; release each). */
 int user_state_list(struct user_state **out, size_t *nr);
+/* The records of one pid only (sorted by name): what an apply checks, so
+ * that a sweep over N processes reads N records, not N². */
+int user_state_list_pid(pid_t pid, struct user_state **out, size_t *nr);
 /* The record of name in pid: 0, or -ENOENT. */
 int user_state_find(pid_t pid, const char *name, struct user_state *s);
 int user_state_remove(const struct user_state *s);

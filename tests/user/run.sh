@@ -283,6 +283,8 @@ fi
 run "source of a file no package owns" 1 "no Debian package owns '$W/src/prog'" \
 	"$LIVEFIX" user source -o "$W/deb2" "$W/src/prog"
 
+. "$HERE/sweep.sh"
+
 echo
 echo "user: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
