@@ -63,7 +63,7 @@ FLEETDIR=$(dirname "$IMG")
 KEY=$FLEETDIR/id_ed25519
 
 # ---- packages and repository
-say "building livefix's package and patches P1, P2"
+say "building livefix's package and patches P1, P2, P3, P2 for another build, one for another kernel"
 make -C "$ROOT" -s livefix
 "$ROOT/scripts/deb.sh" "$W/deb" >/dev/null
 LF=$ROOT/livefix
@@ -319,6 +319,7 @@ bad_rollout() { # log, host, extra args...
 }
 bad_wait() { local p; for p in "${bad_pids[@]}"; do wait "$p" || true; done; bad_pids=(); }
 RDIR=$W/report-E1
+mkdir -p "$RDIR/hosts" # before the runs at once write their outcomes there
 for i in 1 2 3; do snap "$i" >"$W/E.before$i" || true; done
 bad_rollout E-release.log fleet1 -e livefix_repo_url="$url1"
 bad_rollout E-unsigned.log fleet2 -e livefix_repo_url="$url2"
@@ -334,6 +335,7 @@ nothing_changed "E: .deb changed after signing" 3 "$W/E.before3"
 
 say "E: an unreachable canary"
 RDIR=$W/report-E2
+mkdir -p "$RDIR/hosts"
 inv2=$W/inventory-unreachable.ini
 { echo "[fleet]"; echo "fleet0 ansible_host=127.0.0.1 ansible_port=$(free_port)"; sed 1d "$inv"; } >"$inv2"
 for i in 1 2 3; do snap "$i" >"$W/E.before$i" || true; done
@@ -359,7 +361,8 @@ bad_rollout E-newer.log fleet2
 bad_wait
 report "$inv2"
 if [ -n "$PK2" ]; then
-	reason_given "E: patch package for another kernel" 1 E-kernel.log "refused \[wrong-kernel\]: this patch is for Linux $K2"
+	reason_given "E: patch package for another kernel" 1 E-kernel.log \
+		"refused \[wrong-kernel\]: this patch is for Linux $(sed 's/[.+]/\\&/g' <<<"$K2"), the running kernel is $KVER"
 else bad "E: patch package for another kernel" "no patch for $K2 could be built (livefix fetch -k $K2 first): $(tail -2 "$W/buildk2.log")"; fi
 nothing_changed "E: patch package for another kernel" 1 "$W/E.before1"
 reason_given "E: host already at a newer patch" 2 E-newer.log 'refused \[newer-patch\].*6\.1\.170-3\+fleet3'
