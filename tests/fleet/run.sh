@@ -30,9 +30,10 @@
 # publication to the fleet report go to bench/RESULTS.md.
 #   tests/fleet/run.sh KVER     (root; installs postgresql-client,
 #                                mmdebstrap and qemu-utils when missing)
-# FLEET_SKIP="B C" leaves those phases out, FLEET_A_WAVES='["100%"]' rolls
-# A out to all hosts at once (a shorter run for D and E on a loaded
-# machine; the default runs everything, in waves).
+# FLEET_SKIP="B C" leaves those phases out (with A: P1 is installed with
+# apt-get instead), FLEET_A_WAVES='["100%"]' rolls A out to all hosts at
+# once: shorter runs of D and E on a loaded machine; the default runs
+# everything, in waves.
 set -euo pipefail
 KVER=${1:-6.1.0-47-amd64}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -232,19 +233,37 @@ reason_given() { # what, i, rollout log, ERE the reason matches
 	fi
 }
 
+skip() { [[ " ${FLEET_SKIP:-} " == *" $1 "* ]] && say "$1: left out (FLEET_SKIP)"; }
+
 # ---- A: P1
 say "A: P1 published and rolled out"
 t_pub=$(date +%s.%N)
 "$ROOT/scripts/repo.sh" add "$REPO" canary "$P1" >/dev/null
 "$ROOT/scripts/repo.sh" promote "$REPO" canary production "$PKG" >/dev/null
+if skip A; then
+	# D and E start from P1 installed from the repository: apt-get on
+	# each host at once, without the role (whose rollout is A's check).
+	a_pids=()
+	for i in $(seq 1 "$N"); do
+		on "$i" "mkdir -p /etc/apt/keyrings && cat >/etc/apt/keyrings/livefix-repo.gpg" <"$REPO/livefix-repo.gpg"
+		on "$i" "printf 'Types: deb\nURIs: http://10.0.2.2:$HTTP\nSuites: production\nComponents: main\nSigned-By: /etc/apt/keyrings/livefix-repo.gpg\n' >/etc/apt/sources.list.d/livefix.sources &&
+			apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends livefix $PKG" >"$W/A-apt$i.log" 2>&1 &
+		a_pids+=($!)
+	done
+	for p in "${a_pids[@]}"; do wait "$p" || true; done
+	for i in $(seq 1 "$N"); do
+		on "$i" 'livefix status --json' | python3 -c 'import json,sys; sys.exit(not any(p["name"] == "livepatch_fleet_p1" and p["state"] == "enabled" for p in json.load(sys.stdin)["patches"]))' &&
+			ok "A left out: P1 installed with apt-get on fleet$i" || bad "A left out: fleet$i" "$(tail -5 "$W/A-apt$i.log")"
+	done
+	A_WAVES="left out" A_PUB=-
+else
 rollout A.log ${FLEET_A_WAVES:+-e "{\"livefix_waves\": $FLEET_A_WAVES}"} || bad "A: rollout" "$(grep -E 'fatal|FAILED|msg' "$W/A.log" | head -5)"
 report; t_rep=$(date +%s.%N)
 all_at "A (P1)" livepatch_fleet_p1 6.1.170-3+fleet1
 A_WAVES=$(wave_times) A_PUB=$(python3 -c "print(round($t_rep - $t_pub))")
 on 1 cat /proc/version | grep -q version_proc_show && ok "A: the patch is live on fleet1 (/proc/version)" ||
 	bad "A: /proc/version" "$(on 1 cat /proc/version)"
-
-skip() { [[ " ${FLEET_SKIP:-} " == *" $1 "* ]] && say "$1: left out (FLEET_SKIP)"; }
+fi
 
 # ---- B: P2 upgrades P1
 if ! skip B; then
