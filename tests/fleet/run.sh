@@ -81,7 +81,8 @@ P1=$(ls "$W"/deb/livefix-patch-*fleet1*.deb) P2=$(ls "$W"/deb/livefix-patch-*fle
 V1=$(dpkg-deb -f "$P1" Version) V2=$(dpkg-deb -f "$P2" Version) PKG=$(dpkg-deb -f "$P1" Package)
 # P3: newer than P2 (E loads it by hand on a host; never packaged).
 "$LF" build -k "$KVER" -n fleet-p3 -o "$W/p3" --effective-version 6.1.170-3+fleet3 \
-	--cve CVE-2026-10003 "$ROOT/examples/proc-version.patch" >"$W/build3.log" 2>&1
+	--cve CVE-2026-10001 --cve CVE-2026-10002 --cve CVE-2026-10003 \
+	"$ROOT/examples/proc-version.patch" >"$W/build3.log" 2>&1
 # P2 as built for another build of the same release: its module records
 # another kernel build id (what a patch built against a rebuilt
 # 6.1.0-47-amd64 carries); the package cannot tell, the load refuses it.
@@ -372,7 +373,7 @@ for i in 1 2 3; do snap "$i" >"$W/E.before$i" || true; done
 	bad "E: unreachable canary" "expected the playbook to fail, it succeeded"
 if grep -Eq 'fatal: \[fleet0\]: UNREACHABLE!.*Connection refused' "$W/E-unreachable.log" &&
 	! grep -q '\[fleet[1-9]\]' "$W/E-unreachable.log"; then
-	ok "E: unreachable canary: the role's output says why ($(grep -o 'ssh: connect to host[^"]*' "$W/E-unreachable.log" | head -1)), no other host reached"
+	ok "E: unreachable canary: the role's output says why ($(grep -o 'ssh: connect to host[^"\\]*' "$W/E-unreachable.log" | head -1)), no other host reached"
 else bad "E: unreachable canary" "expected fleet0 UNREACHABLE (Connection refused) and no task on fleet1..3: $(grep -E 'fatal|\[fleet' "$W/E-unreachable.log" | head -4)"; fi
 for i in 1 2 3; do nothing_changed "E: unreachable canary" "$i" "$W/E.before$i"; done
 
