@@ -283,8 +283,9 @@ deb:
 
 # The fleet on real test hosts (tests/fleet/run.sh; long, not in check):
 # 3 qemu hosts with a bookworm root, the signed repository, the Ansible
-# rollout, rollback and a failing canary. FLEET_BENCH_OUT=bench/RESULTS.md
-# appends the times.
+# rollout, rollback, a failing canary and bad input (tampered and unsigned
+# repositories, another kernel, an unreachable host, a newer patch).
+# FLEET_BENCH_OUT=bench/RESULTS.md appends the times.
 fleet-test: livefix
 	@tests/fleet/run.sh $(KVER)
 

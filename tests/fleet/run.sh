@@ -13,19 +13,34 @@
 #   A  P1 published to canary, promoted, rolled out: all hosts patched
 #   B  P2 (cumulative) rolled out: all upgraded, P1 gone
 #   C  the repository rolled back to P1, the fleet rolled back: all at P1
-#   D  the canary made to fail (module loading disabled on it: its kernel
-#      refuses the patch), P2 promoted again: the rollout stops after the
-#      canary, which is rolled back to P1, the other hosts untouched
-# and the client loops saw no failed request. Times per wave and from
+#   D  a patch for a build the canary does not run (P2's module with
+#      another build's id of 6.1.0-47-amd64) published and promoted: the
+#      canary's postinst fails the load (wrong-kernel), the role rolls it
+#      back to P1 (from apt's cache: the suite no longer publishes P1),
+#      the rollout stops after it, the other hosts untouched
+#   E  bad input, each on a real host: a repository whose Release was
+#      changed after signing, an unsigned one, one whose .deb was changed
+#      after signing; then an unreachable canary (a closed loopback
+#      port), a patch package for another kernel (6.12's, for a host
+#      running 6.1), a host already at a newer patch (loaded by hand)
+# D and E check each failed host's reason in the role's output and in the
+# fleet report (JSON and Markdown), and that nothing is half-installed:
+# dpkg --audit empty, `livefix status --json` and the package as before.
+# The client loops must see no failed request. Times per wave and from
 # publication to the fleet report go to bench/RESULTS.md.
 #   tests/fleet/run.sh KVER     (root; installs postgresql-client,
 #                                mmdebstrap and qemu-utils when missing)
+# FLEET_SKIP="B C" leaves those phases out (with A: P1 is installed with
+# apt-get instead), FLEET_A_WAVES='["100%"]' rolls A out to all hosts at
+# once: shorter runs of D and E on a loaded machine; the default runs
+# everything, in waves.
 set -euo pipefail
 KVER=${1:-6.1.0-47-amd64}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 N=${FLEET_HOSTS:-3}
 MEM=${FLEET_MEM:-768}
 W=$(mktemp -d /tmp/livefix-fleet-XXXXXX)
+run_start=$(date +%s)
 passed=0 failed=0
 ok() { echo "ok   $1"; passed=$((passed + 1)); }
 bad() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
@@ -52,7 +67,7 @@ FLEETDIR=$(dirname "$IMG")
 KEY=$FLEETDIR/id_ed25519
 
 # ---- packages and repository
-say "building livefix's package and patches P1, P2"
+say "building livefix's package and patches P1, P2, P3, P2 for another build, one for another kernel"
 make -C "$ROOT" -s livefix
 "$ROOT/scripts/deb.sh" "$W/deb" >/dev/null
 LF=$ROOT/livefix
@@ -64,6 +79,31 @@ for i in 1 2; do
 done
 P1=$(ls "$W"/deb/livefix-patch-*fleet1*.deb) P2=$(ls "$W"/deb/livefix-patch-*fleet2*.deb)
 V1=$(dpkg-deb -f "$P1" Version) V2=$(dpkg-deb -f "$P2" Version) PKG=$(dpkg-deb -f "$P1" Package)
+# P3: newer than P2 (E loads it by hand on a host; never packaged).
+"$LF" build -k "$KVER" -n fleet-p3 -o "$W/p3" --effective-version 6.1.170-3+fleet3 \
+	--cve CVE-2026-10001 --cve CVE-2026-10002 --cve CVE-2026-10003 \
+	"$ROOT/examples/proc-version.patch" >"$W/build3.log" 2>&1
+# P2 as built for another build of the same release: its module records
+# another kernel build id (what a patch built against a rebuilt
+# 6.1.0-47-amd64 carries); the package cannot tell, the load refuses it.
+mkdir -p "$W/p2x"
+python3 -c '
+import re, sys
+data = open(sys.argv[1], "rb").read()
+m = re.search(rb"livefix_build_id=([0-9a-f]{40})\0", data)
+open(sys.argv[2], "wb").write(data[:m.start(1)] + m.group(1)[::-1] + data[m.end(1):])
+' "$W/p2/livepatch-fleet-p2.ko" "$W/p2x/livepatch-fleet-p2.ko"
+mkdir -p "$W/debx" "$W/debk2"
+"$LF" package -o "$W/debx" --version "$V2+otherbuild" "$W/p2x/livepatch-fleet-p2.ko" >/dev/null
+P2X=$(ls "$W"/debx/livefix-patch-*.deb)
+# A patch package for another kernel: 6.12's (its inputs are in the cache
+# once `livefix fetch -k` ran for it; without them E's case fails, saying so).
+K2=${FLEET_OTHER_KVER:-6.12.107+deb13-amd64} PK2=""
+if "$LF" build -k "$K2" -n fleet-other -o "$W/pk2" --effective-version 6.12.107-1+fleet \
+	"$ROOT/examples/proc-version.patch" >"$W/buildk2.log" 2>&1; then
+	"$LF" package -o "$W/debk2" "$W/pk2/livepatch-fleet-other.ko" >/dev/null
+	PK2=$(ls "$W"/debk2/livefix-patch-*.deb)
+fi
 REPO=$W/repo
 "$ROOT/scripts/repo.sh" init "$REPO" >/dev/null
 "$ROOT/scripts/repo.sh" add "$REPO" canary "$W"/deb/livefix_*_amd64.deb >/dev/null
@@ -111,6 +151,7 @@ for i in $(seq 1 "$N"); do
 		sleep 10
 	done
 done
+boot_s=$(($(date +%s) - boot_start))
 ok "$N hosts booted Linux $(on 1 uname -r) with systemd, sshd, redis-server, postgresql ($(($(date +%s) - boot_start)) s)"
 
 # ---- client loops: redis PING and a postgres query against each host
@@ -131,15 +172,19 @@ for i in $(seq 1 "$N"); do client_loop "$i" & pids+=($!); done
 export ANSIBLE_CONFIG=$ROOT/ansible/ansible.cfg ANSIBLE_NOCOLOR=1 ANSIBLE_TIMEOUT=60
 rollout() { # log, extra args...
 	local log=$1; shift
-	(cd "$ROOT/ansible" && ansible-playbook -i "$inv" -e livefix_report_dir="$W/report" "$@" rollout.yml) >"$W/$log" 2>&1
+	(cd "$ROOT/ansible" && ansible-playbook -i "$inv" -e livefix_report_dir="$RDIR" "$@" rollout.yml) >"$W/$log" 2>&1
 }
-report() { (cd "$ROOT/ansible" && ansible-playbook -i "$inv" -e livefix_report_dir="$W/report" report.yml) >"$W/report.log" 2>&1; }
-host_json() { python3 -c "import json; r=json.load(open('$W/report/fleet-report.json')); h={x['host']: x for x in r['hosts']}; print(json.dumps(h['fleet$1']))"; }
+# The report of the rollouts that wrote their outcomes to $RDIR.
+RDIR=$W/report
+report() { # [inventory]
+	(cd "$ROOT/ansible" && ansible-playbook -i "${1:-$inv}" -e livefix_report_dir="$RDIR" report.yml) >"$W/report.log" 2>&1
+}
+host_json() { python3 -c "import json,sys; r=json.load(open(sys.argv[1])); h={x['host']: x for x in r['hosts']}; print(json.dumps(h[sys.argv[2]]))" "$RDIR/fleet-report.json" "fleet$1"; }
 field() { python3 -c "import json,sys; print(json.loads(sys.argv[1]).get(sys.argv[2]))" "$(host_json "$1")" "$2"; }
 # per wave: from its first host's start to its last host's end (the role's
 # records); waves are host 1, then 50 % of the rest, then the rest
 wave_times() {
-	python3 - "$W/report/hosts" "$N" <<'PY'
+	python3 - "$RDIR/hosts" "$N" <<'PY'
 import json, math, os, sys
 d, n = sys.argv[1], int(sys.argv[2])
 rec = {f[:-5]: json.load(open(os.path.join(d, f))) for f in os.listdir(d)}
@@ -163,19 +208,66 @@ all_at() { # phase, module, effective version
 	[ $ok_all = 1 ] && ok "$1: all $N hosts report $2, effective version $3"
 }
 
+# What bad input must leave as it was on a host: its live patches (livefix
+# status --json) and its livefix packages (those dpkg knows as installed
+# in any state).
+snap() { # i
+	on "$1" "livefix status --json; dpkg-query -W -f='\${db:Status-Abbrev} \${Package} \${Version}\n' 'livefix*' | awk 'substr(\$0, 2, 1) != \"n\"'"
+}
+nothing_changed() { # what, i, snapshot file before
+	local now audit
+	now=$(snap "$2" || true) audit=$(on "$2" 'dpkg --audit 2>&1; true' || echo "fleet$2 did not answer")
+	if [ -z "$audit" ] && [ "$now" = "$(cat "$3")" ]; then
+		ok "$1: nothing changed on fleet$2 (dpkg --audit empty; livefix status --json and packages as before)"
+	else bad "$1: fleet$2 changed" "dpkg --audit: '$audit'; before: $(cat "$3"); now: $now"; fi
+}
+# The failed host's reason: in the role's output (its "not patched" line),
+# and in the fleet report's JSON and Markdown row.
+reason_given() { # what, i, rollout log, ERE the reason matches
+	local r md
+	r=$(field "$2" reason || true) md=$(grep "^| fleet$2 |" "$RDIR/fleet-report.md" || true)
+	if grep -Eq -- "livefix: fleet$2 not patched: .*($4)" "$W/$3" && [ "$(field "$2" rollout)" = failed ] &&
+		grep -Eq -- "$4" <<<"$r" && grep -Eq -- "^\| fleet$2 \| failed \|.*($4)" <<<"$md"; then
+		ok "$1: fleet$2 failed with its reason in the role's output and the report (JSON, Markdown): $r"
+	else
+		bad "$1: reason" "expected /$4/ in the role's output, the report's reason and its Markdown row; saw: $(grep -E 'not patched|fatal' "$W/$3" | head -3); JSON: $(host_json "$2"); MD: $md"
+	fi
+}
+
+skip() { [[ " ${FLEET_SKIP:-} " == *" $1 "* ]] && say "$1: left out (FLEET_SKIP)"; }
+
 # ---- A: P1
 say "A: P1 published and rolled out"
 t_pub=$(date +%s.%N)
 "$ROOT/scripts/repo.sh" add "$REPO" canary "$P1" >/dev/null
 "$ROOT/scripts/repo.sh" promote "$REPO" canary production "$PKG" >/dev/null
-rollout A.log || bad "A: rollout" "$(grep -E 'fatal|FAILED|msg' "$W/A.log" | head -5)"
+if skip A; then
+	# D and E start from P1 installed from the repository: apt-get on
+	# each host at once, without the role (whose rollout is A's check).
+	a_pids=()
+	for i in $(seq 1 "$N"); do
+		on "$i" "mkdir -p /etc/apt/keyrings && cat >/etc/apt/keyrings/livefix-repo.gpg" <"$REPO/livefix-repo.gpg"
+		on "$i" "printf 'Types: deb\nURIs: http://10.0.2.2:$HTTP\nSuites: production\nComponents: main\nSigned-By: /etc/apt/keyrings/livefix-repo.gpg\n' >/etc/apt/sources.list.d/livefix.sources &&
+			apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends livefix $PKG" >"$W/A-apt$i.log" 2>&1 &
+		a_pids+=($!)
+	done
+	for p in "${a_pids[@]}"; do wait "$p" || true; done
+	for i in $(seq 1 "$N"); do
+		on "$i" 'livefix status --json' | python3 -c 'import json,sys; sys.exit(not any(p["name"] == "livepatch_fleet_p1" and p["state"] == "enabled" for p in json.load(sys.stdin)["patches"]))' &&
+			ok "A left out: P1 installed with apt-get on fleet$i" || bad "A left out: fleet$i" "$(tail -5 "$W/A-apt$i.log")"
+	done
+	A_WAVES="left out" A_PUB=-
+else
+rollout A.log ${FLEET_A_WAVES:+-e "{\"livefix_waves\": $FLEET_A_WAVES}"} || bad "A: rollout" "$(grep -E 'fatal|FAILED|msg' "$W/A.log" | head -5)"
 report; t_rep=$(date +%s.%N)
 all_at "A (P1)" livepatch_fleet_p1 6.1.170-3+fleet1
 A_WAVES=$(wave_times) A_PUB=$(python3 -c "print(round($t_rep - $t_pub))")
 on 1 cat /proc/version | grep -q version_proc_show && ok "A: the patch is live on fleet1 (/proc/version)" ||
 	bad "A: /proc/version" "$(on 1 cat /proc/version)"
+fi
 
 # ---- B: P2 upgrades P1
+if ! skip B; then
 say "B: P2 (cumulative) published and rolled out"
 t_pub=$(date +%s.%N)
 "$ROOT/scripts/repo.sh" add "$REPO" canary "$P2" >/dev/null
@@ -187,28 +279,128 @@ B_WAVES=$(wave_times) B_PUB=$(python3 -c "print(round($t_rep - $t_pub))")
 left=$(for i in $(seq 1 "$N"); do on "$i" "ls /var/lib/livefix/$KVER/"; done | grep -c fleet-p1 || true)
 [ "$left" = 0 ] && ok "B: P1 uninstalled everywhere" || bad "B: P1 left" "$left hosts still have it installed"
 
+fi
+
 # ---- C: rollback to P1
+if ! skip C; then
 say "C: repository and fleet rolled back to P1"
+t_pub=$(date +%s.%N)
 "$ROOT/scripts/repo.sh" rollback "$REPO" production "$PKG" >/dev/null
 rollout C.log -e livefix_patch_version="$V1" || bad "C: rollout" "$(grep -E 'fatal|FAILED|msg' "$W/C.log" | head -5)"
-report
+report; t_rep=$(date +%s.%N)
+C_WAVES=$(wave_times) C_PUB=$(python3 -c "print(round($t_rep - $t_pub))")
 all_at "C (rollback)" livepatch_fleet_p1 6.1.170-3+fleet1
 for i in $(seq 1 "$N"); do on "$i" "dpkg-query -W -f='\${Version}' $PKG"; echo; done >"$W/C.versions"
 [ "$(sort -u "$W/C.versions")" = "$V1" ] && ok "C: every host's package is back at $V1" || bad "C: versions" "$(cat "$W/C.versions")"
+fi
 
-# ---- D: a canary that cannot take the patch
-say "D: fleet1 made to fail; P2 promoted again"
-on 1 'sysctl -q kernel.modules_disabled=1'
+# ---- D: a canary that cannot take the patch: built for another build
+say "D: P2 for another build of $KVER published; the canary fails, is rolled back"
+RDIR=$W/report-D
+for i in $(seq 1 "$N"); do snap "$i" >"$W/D.before$i" || true; done
+"$ROOT/scripts/repo.sh" add "$REPO" canary "$P2X" >/dev/null
 "$ROOT/scripts/repo.sh" promote "$REPO" canary production "$PKG" >/dev/null
 if rollout D.log; then bad "D: rollout" "expected the playbook to fail, it succeeded"
 else ok "D: the rollout failed"; fi
 report
 [ "$(field 1 rollout)" = failed ] && [ "$(field 1 effective_version)" = 6.1.170-3+fleet1 ] &&
-	ok "D: fleet1 failed, rolled back to P1 (reason: $(field 1 reason))" || bad "D: fleet1" "$(host_json 1)"
+	[ "$(field 1 package_now)" = "$V1" ] &&
+	ok "D: fleet1 failed and was rolled back to P1 ($V1, from apt's cache)" || bad "D: fleet1" "$(host_json 1)"
+reason_given "D (another build)" 1 D.log 'refused \[wrong-kernel\].*built for kernel build'
+nothing_changed "D: fleet1 rolled back" 1 "$W/D.before1"
 for i in $(seq 2 "$N"); do on "$i" "dpkg-query -W -f='\${Version}' $PKG"; echo; done >"$W/D.versions"
-[ "$(sort -u "$W/D.versions")" = "$V1" ] && ok "D: the rollout stopped after the canary: hosts 2..$N untouched at $V1" ||
-	bad "D: other hosts" "$(cat "$W/D.versions")"
-grep -q 'livepatch_fleet_p1' <(on 1 'livefix status --json') && ok "D: P1 still applied on fleet1" || bad "D: fleet1 P1" "$(on 1 'livefix status')"
+[ "$(sort -u "$W/D.versions")" = "$V1" ] && [ "$(ls "$RDIR/hosts")" = fleet1.json ] &&
+	[ "$(field 2 rollout)" = "not reached" ] &&
+	ok "D: the rollout stopped after the canary: hosts 2..$N not reached, at $V1" || bad "D: other hosts" "$(cat "$W/D.versions"); $(host_json 2)"
+for i in $(seq 2 "$N"); do nothing_changed "D: not reached" "$i" "$W/D.before$i"; done
+
+# ---- E: bad input
+say "E: tampered and unsigned repositories (fleet1-3 at once)"
+# The genuine P2 published again, then three copies of the repository,
+# each served on a port of its own and given to one host.
+"$ROOT/scripts/repo.sh" add "$REPO" canary "$P2" >/dev/null
+"$ROOT/scripts/repo.sh" promote "$REPO" canary production "$PKG" >/dev/null
+serve() { # name: a copy of the repository, served; sets url
+	local port
+	cp -a "$REPO" "$W/$1"
+	port=$(free_port)
+	python3 -m http.server --bind 127.0.0.1 --directory "$W/$1" "$port" >"$W/$1.http.log" 2>&1 &
+	pids+=($!)
+	url=http://10.0.2.2:$port
+}
+serve repo-release; url1=$url
+for f in "$W"/repo-release/dists/production/{InRelease,Release}; do
+	sed -i 's/^Description: .*/Description: changed after signing/' "$f"
+done
+serve repo-unsigned; url2=$url
+rm -f "$W"/repo-unsigned/dists/*/InRelease "$W"/repo-unsigned/dists/*/Release.gpg
+serve repo-deb; url3=$url
+python3 -c '
+import sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(-64, 2); b = f.read(1); f.seek(-64, 2); f.write(bytes([b[0] ^ 0xff]))
+' "$(find "$W/repo-deb/pool" -name "${PKG}_${V2#*:}_amd64.deb")"
+# rollout.yml on one host alone, in the background: its pid in bad_pids.
+bad_pids=()
+bad_rollout() { # log, host, extra args...
+	local log=$1 host=$2; shift 2
+	rollout "$log" -l "$host" "$@" &
+	bad_pids+=($!)
+}
+bad_wait() { local p; for p in "${bad_pids[@]}"; do wait "$p" || true; done; bad_pids=(); }
+RDIR=$W/report-E1
+mkdir -p "$RDIR/hosts" # before the runs at once write their outcomes there
+for i in 1 2 3; do snap "$i" >"$W/E.before$i" || true; done
+bad_rollout E-release.log fleet1 -e livefix_repo_url="$url1"
+bad_rollout E-unsigned.log fleet2 -e livefix_repo_url="$url2"
+bad_rollout E-deb.log fleet3 -e livefix_repo_url="$url3"
+bad_wait
+report
+reason_given "E: Release changed after signing" 1 E-release.log 'GPG error.*BADSIG'
+nothing_changed "E: Release changed after signing" 1 "$W/E.before1"
+reason_given "E: unsigned repository" 2 E-unsigned.log "E: The repository .* is not signed"
+nothing_changed "E: unsigned repository" 2 "$W/E.before2"
+reason_given "E: .deb changed after signing" 3 E-deb.log 'E: Failed to fetch .*(Hash Sum mismatch|unexpected size)'
+nothing_changed "E: .deb changed after signing" 3 "$W/E.before3"
+
+say "E: an unreachable canary"
+RDIR=$W/report-E2
+mkdir -p "$RDIR/hosts"
+inv2=$W/inventory-unreachable.ini
+{ echo "[fleet]"; echo "fleet0 ansible_host=127.0.0.1 ansible_port=$(free_port)"; sed 1d "$inv"; } >"$inv2"
+for i in 1 2 3; do snap "$i" >"$W/E.before$i" || true; done
+(cd "$ROOT/ansible" && ansible-playbook -i "$inv2" -e livefix_report_dir="$RDIR" rollout.yml) >"$W/E-unreachable.log" 2>&1 &&
+	bad "E: unreachable canary" "expected the playbook to fail, it succeeded"
+if grep -Eq 'fatal: \[fleet0\]: UNREACHABLE!.*Connection refused' "$W/E-unreachable.log" &&
+	! grep -q '\[fleet[1-9]\]' "$W/E-unreachable.log"; then
+	ok "E: unreachable canary: the role's output says why ($(grep -o 'ssh: connect to host[^"\\]*' "$W/E-unreachable.log" | head -1)), no other host reached"
+else bad "E: unreachable canary" "expected fleet0 UNREACHABLE (Connection refused) and no task on fleet1..3: $(grep -E 'fatal|\[fleet' "$W/E-unreachable.log" | head -4)"; fi
+for i in 1 2 3; do nothing_changed "E: unreachable canary" "$i" "$W/E.before$i"; done
+
+say "E: a patch package for another kernel (fleet1), a host at a newer patch (fleet2)"
+if [ -n "$PK2" ]; then
+	"$ROOT/scripts/repo.sh" add "$REPO" canary "$PK2" >/dev/null
+	"$ROOT/scripts/repo.sh" promote "$REPO" canary production "$(dpkg-deb -f "$PK2" Package)" >/dev/null
+fi
+on 2 'cat >/root/livepatch-fleet-p3.ko' <"$W/p3/livepatch-fleet-p3.ko"
+on 2 "livefix install -k $KVER /root/livepatch-fleet-p3.ko && livefix load /var/lib/livefix/$KVER/livepatch-fleet-p3.ko" >"$W/E-p3.log" 2>&1 ||
+	bad "E: P3 loaded by hand on fleet2" "$(cat "$W/E-p3.log")"
+for i in 1 2; do snap "$i" >"$W/E.before$i" || true; done
+bad_rollout E-kernel.log fleet1 -e livefix_kernel_release="$K2"
+bad_rollout E-newer.log fleet2
+bad_wait
+report "$inv2"
+if [ -n "$PK2" ]; then
+	reason_given "E: patch package for another kernel" 1 E-kernel.log \
+		"refused \[wrong-kernel\]: this patch is for Linux $(sed 's/[.+]/\\&/g' <<<"$K2"), the running kernel is $KVER"
+else bad "E: patch package for another kernel" "no patch for $K2 could be built (livefix fetch -k $K2 first): $(tail -2 "$W/buildk2.log")"; fi
+nothing_changed "E: patch package for another kernel" 1 "$W/E.before1"
+reason_given "E: host already at a newer patch" 2 E-newer.log 'refused \[newer-patch\].*6\.1\.170-3\+fleet3'
+nothing_changed "E: host already at a newer patch" 2 "$W/E.before2"
+r0=$(field 0 reason || true)
+[ "$(field 0 reachable)" = False ] && [[ $r0 == unreachable:*"Connection refused"* ]] &&
+	grep -q "^| fleet0 | not reached |.*unreachable" "$RDIR/fleet-report.md" &&
+	ok "E: the report gives the unreachable host's reason (JSON, Markdown): $r0" || bad "E: unreachable in the report" "$(host_json 0)"
 
 # ---- the client loops
 touch "$W/stop"; sleep 2
@@ -230,8 +422,11 @@ last host's end, the role's records):
 
 | rollout | waves | publish (add + promote) to fleet report |
 |---|---|---|
-| A: P1 to an unpatched fleet | $A_WAVES | $A_PUB s |
-| B: P2 upgrades P1 | $B_WAVES | $B_PUB s |
+| A: P1 to an unpatched fleet${FLEET_A_WAVES:+ (waves $FLEET_A_WAVES)} | $A_WAVES | $A_PUB s |
+| B: P2 upgrades P1 | ${B_WAVES:-left out} | ${B_PUB:--} s |
+| C: rolled back to P1 (rollout of the repository's rollback; the report) | ${C_WAVES:-left out} | ${C_PUB:--} s |
+
+The whole run: $(($(date +%s) - run_start)) s (boot $boot_s s).
 MD
 [ -n "${FLEET_BENCH_OUT:-}" ] && cat "$W/bench.md" >>"$FLEET_BENCH_OUT"
 cat "$W/bench.md"

@@ -29,7 +29,7 @@ if command -v ansible-lint >/dev/null; then
 else echo "skip ansible-lint: not installed"; skipped=$((skipped + 1)); fi
 
 if ansible-playbook -i localhost, "$ROOT/tests/fleet/role-templates.yml" >"$T/log" 2>&1; then
-	ok "role templates: failure reasons (script refusal, apt signature) and unexpected taint"
+	ok "role templates: failure reasons (script refusal, apt signature, a download whose hash is not the signed one) and unexpected taint"
 else bad "role templates" "$(grep -E 'FAILED|fatal|Assertion|msg' "$T/log" | head -6)"; fi
 
 # The report: this machine as one host, a closed port as another.
