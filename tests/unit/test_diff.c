@@ -21,6 +21,8 @@
 #define FIX "tests/unit/fixtures/diff"
 
 static char *tmp;
+/* 6.12's CONFIG_CALL_PADDING compiles with =16,16 (test_function_padding_kept) */
+static const char *patchable_entry = "-fpatchable-function-entry=0,0";
 
 struct call {
 	char *name;
@@ -82,7 +84,7 @@ static char *compile(const char *name, bool noline)
 	char *obj = xasprintf("%s/%s%s.o", tmp, name, noline ? "-noline" : "");
 	int ret = run(&q, "gcc", "-O2", "-c", "-ffunction-sections", "-fdata-sections",
 		      "-fno-pic", "-mcmodel=kernel", "-mfentry", "-pg", "-mrecord-mcount",
-		      "-fno-stack-protector", "-Wno-builtin-macro-redefined",
+		      "-fno-stack-protector", "-Wno-builtin-macro-redefined", patchable_entry,
 		      noline ? "-D__LINE__=0" : "-D__LIVEFIX_NORMAL__", "-o", obj, src, NULL);
 
 	free(src);
@@ -173,6 +175,53 @@ static void test_changed_function(void)
 		      find_section_by_name(out, "__mcount_loc")->sh.sh_size == 8,
 		      "one __mcount_loc entry (changed_fn's)");
 	}
+	elf_free(out);
+	diff_result_release(&res);
+}
+
+/* With CONFIG_CALL_PADDING (6.12) the 16 NOPs gcc puts before a function
+ * come along with its copy: the kernel writes the call-depth accounting
+ * thunk there (callthunks, .call_sites) and objtool names them __pfx_. */
+static void test_function_padding_kept(void)
+{
+	static const unsigned char nops[16] = { 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90,
+						0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90 };
+	struct diff_result res;
+	struct elf *out;
+	struct symbol *copy;
+	int ret;
+
+	patchable_entry = "-fpatchable-function-entry=16,16";
+	ret = diff_fixture("changed_orig", "changed_patched", false, &res);
+	patchable_entry = "-fpatchable-function-entry=0,0";
+	CHECK_INT(0, ret);
+	if (ret)
+		return;
+	out = read_output("changed_patched");
+	copy = out ? find_symbol_by_name(out, "changed_fn") : NULL;
+	CHECK(copy && copy->sec, "expected changed_fn copied, saw %s", copy ? "it undefined" : "none");
+	if (copy && copy->sec) {
+		CHECK(copy->offset == 16, "expected changed_fn at offset 16 of '%s' (after its "
+		      "padding), saw %llu", copy->sec->name, (unsigned long long)copy->offset);
+		CHECK(copy->sec->sh.sh_size == 16 + copy->size,
+		      "expected '%s' to hold 16 bytes of padding and the function (%llu), saw %llu",
+		      copy->sec->name, (unsigned long long)(16 + copy->size),
+		      (unsigned long long)copy->sec->sh.sh_size);
+		CHECK(copy->offset >= 16 && !memcmp(copy->sec->data + copy->offset - 16, nops, 16),
+		      "expected 16 NOPs before changed_fn");
+		CHECK(copy->sec->data[copy->offset] != 0x90,
+		      "expected changed_fn's own code at its symbol, saw a NOP");
+	}
+	CHECK(out && !find_section_by_name(out, "__patchable_function_entries"),
+	      "expected no __patchable_function_entries in the output (no module reads it)");
+	elf_free(out);
+	diff_result_release(&res);
+	/* without the flag (6.1): the function at the start, as before */
+	CHECK_INT(0, diff_fixture("changed_orig", "changed_patched", false, &res));
+	out = read_output("changed_patched");
+	copy = out ? find_symbol_by_name(out, "changed_fn") : NULL;
+	CHECK(copy && copy->sec && copy->offset == 0, "expected changed_fn at offset 0, saw %llu",
+	      copy ? (unsigned long long)copy->offset : 0ULL);
 	elf_free(out);
 	diff_result_release(&res);
 }
@@ -599,6 +648,7 @@ int main(void)
 	tmp = xstrdup(mkdtemp(tmpl));
 	log_set_level(LOG_ERROR + 1); /* the refusals are expected */
 	RUN_TEST(test_changed_function);
+	RUN_TEST(test_function_padding_kept);
 	RUN_TEST(test_resolver_once_per_symbol);
 	RUN_TEST(test_unchanged_is_no_change);
 	RUN_TEST(test_new_function_and_data);
