@@ -324,6 +324,24 @@ static int cmp_site(const void *a, const void *b)
 	return x->offset < y->offset ? -1 : x->offset > y->offset;
 }
 
+/* A function's ENDBR64, which boot may have sealed (verify/endbr.c); the
+ * version is the probed one, 6.1 (no IBT) when not probed. */
+static void sites_from_endbr(struct extract *x)
+{
+	unsigned long version = SPECIAL_KERNEL(6, 1);
+	struct verify_site *s;
+
+	if (!verify_starts_with_endbr(&x->forms, x->out->size))
+		return;
+	if (x->sizes)
+		special_sizes_get(x->sizes, "linux_version", &version);
+	s = add_site(x, 0, 4, SITE_FORMS);
+	if (!s)
+		return;
+	verify_forms_original(&x->forms, s);
+	verify_forms_sealed_endbr(&x->forms, s, version);
+}
+
 static bool has_forms(const struct verify_site *s)
 {
 	return s->kind == SITE_FORMS || s->kind == SITE_BRANCH;
@@ -550,6 +568,7 @@ int verify_func_extract(const struct elf *orig, const struct special_sizes *size
 		return -ENOENT;
 	}
 	sites_from_relocs(&x);
+	sites_from_endbr(&x);
 	ret = sites_from_specials(&x);
 	if (ret)
 		return ret;

@@ -48,6 +48,15 @@ bool verify_forms_retpoline(const struct forms_src *c, struct verify_site *s, co
  * module at check time. False when the key cannot be named. */
 bool verify_forms_static_call(const struct forms_src *c, struct verify_site *s,
 			      const char *tramp);
+/* True when the function starts with ENDBR64 (CONFIG_X86_KERNEL_IBT). */
+bool verify_starts_with_endbr(const struct forms_src *c, uint32_t size);
+/* The form apply_seal_endbr() leaves at s, the function's ENDBR64, in the
+ * kernel of LINUX_VERSION_CODE version (objtool lists in .ibt_endbr_seal
+ * every function whose address vmlinux never takes: its ENDBR is poisoned
+ * at boot). False when the version's poison is not known: only the
+ * ENDBR itself is then accepted. */
+bool verify_forms_sealed_endbr(const struct forms_src *c, struct verify_site *s,
+			       unsigned long version);
 /* Moves from's forms into into (same offset), both grown to the longer. */
 void verify_forms_merge(const struct forms_src *c, struct verify_site *into,
 			struct verify_site *from);
