@@ -10,6 +10,8 @@
  * no such section: nothing is found and functions are copied as before. */
 #include "diff/internal.h"
 
+#include <string.h>
+
 #define PADDING_SECTION "__patchable_function_entries"
 /* More than any CONFIG_FUNCTION_PADDING_BYTES (16; 64 at most with
  * FineIBT's 16 + alignment): a longer NOP run is not padding. */
@@ -21,13 +23,9 @@ static uint64_t padding_key(const struct section *sec, uint64_t func_offset)
 	return ((uint64_t)sec->index << 32) | func_offset;
 }
 
-void padding_index(struct hashmap *padding, const struct elf *patched)
+/* The entries of one __patchable_function_entries section. */
+static void index_entries(struct hashmap *padding, const struct section *rsec)
 {
-	const struct section *rsec = find_section_by_name(patched, ".rela" PADDING_SECTION);
-
-	hashmap_init(padding);
-	if (!rsec)
-		return;
 	for (size_t i = 0; i < rsec->nr_relocs; i++) {
 		const struct reloc *r = rsec->relocs[i];
 		const struct section *sec = r->sym->sec;
@@ -43,6 +41,18 @@ void padding_index(struct hashmap *padding, const struct elf *patched)
 		if (n && n < PADDING_MAX)
 			hashmap_add_int(padding, padding_key(sec, start + n), (void *)(uintptr_t)n);
 	}
+}
+
+/* gcc writes one such section per function section (SHF_LINK_ORDER to it):
+ * all of them, whatever their number. */
+void padding_index(struct hashmap *padding, const struct elf *patched)
+{
+	const struct section *sec;
+
+	hashmap_init(padding);
+	for_each_sec(patched, sec)
+		if (sec->sh.sh_type == SHT_RELA && !strcmp(sec->name, ".rela" PADDING_SECTION))
+			index_entries(padding, sec);
 }
 
 uint64_t padding_of(const struct hashmap *padding, const struct symbol *sym)

@@ -23,6 +23,8 @@
 static char *tmp;
 /* 6.12's CONFIG_CALL_PADDING compiles with =16,16 (test_function_padding_kept) */
 static const char *patchable_entry = "-fpatchable-function-entry=0,0";
+/* the fixtures' language: ".S" for those assembled as gcc 14 writes them */
+static const char *fixture_ext = ".c";
 
 struct call {
 	char *name;
@@ -80,7 +82,7 @@ static size_t count_calls(const char *name)
 static char *compile(const char *name, bool noline)
 {
 	struct run_opts q = { .quiet = 1 };
-	char *src = xasprintf(FIX "/%s.c", name);
+	char *src = xasprintf(FIX "/%s%s", name, fixture_ext);
 	char *obj = xasprintf("%s/%s%s.o", tmp, name, noline ? "-noline" : "");
 	int ret = run(&q, "gcc", "-O2", "-c", "-ffunction-sections", "-fdata-sections",
 		      "-fno-pic", "-mcmodel=kernel", "-mfentry", "-pg", "-mrecord-mcount",
@@ -222,6 +224,35 @@ static void test_function_padding_kept(void)
 	copy = out ? find_symbol_by_name(out, "changed_fn") : NULL;
 	CHECK(copy && copy->sec && copy->offset == 0, "expected changed_fn at offset 0, saw %llu",
 	      copy ? (unsigned long long)copy->offset : 0ULL);
+	elf_free(out);
+	diff_result_release(&res);
+}
+
+/* gcc 14 (6.12's compiler) writes one __patchable_function_entries per
+ * function section: the second function's padding is found as the first's. */
+static void test_padding_sections_per_function(void)
+{
+	struct diff_result res;
+	struct elf *out;
+	struct symbol *copy;
+	int ret;
+
+	fixture_ext = ".S";
+	ret = diff_fixture("padded_orig", "padded_patched", false, &res);
+	fixture_ext = ".c";
+	CHECK_INT(0, ret);
+	if (ret)
+		return;
+	CHECK_INT(1, res.nr_changed);
+	out = read_output("padded_patched");
+	copy = out ? find_symbol_by_name(out, "second") : NULL;
+	CHECK(copy && copy->sec && copy->offset == 16 && copy->sec->data &&
+	      copy->sec->data[0] == 0x90 && copy->sec->data[15] == 0x90,
+	      "expected second at offset 16 after 16 NOPs, saw %s at %llu",
+	      copy && copy->sec ? copy->sec->name : "none",
+	      copy ? (unsigned long long)copy->offset : 0ULL);
+	CHECK(out && (!find_symbol_by_name(out, "first") || !find_symbol_by_name(out, "first")->sec),
+	      "expected first (unchanged) not copied");
 	elf_free(out);
 	diff_result_release(&res);
 }
@@ -649,6 +680,7 @@ int main(void)
 	log_set_level(LOG_ERROR + 1); /* the refusals are expected */
 	RUN_TEST(test_changed_function);
 	RUN_TEST(test_function_padding_kept);
+	RUN_TEST(test_padding_sections_per_function);
 	RUN_TEST(test_resolver_once_per_symbol);
 	RUN_TEST(test_unchanged_is_no_change);
 	RUN_TEST(test_new_function_and_data);
