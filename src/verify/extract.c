@@ -238,7 +238,12 @@ static void alternative_form(struct extract *x, const struct section *sec,
 	if (!r || !r->sym->sec || entry + l->repl_len_off >= sec->sh.sh_size)
 		return;
 	at = (int64_t)r->sym->offset + r->addend;
-	if (at >= 0)
+	if (at < 0)
+		return;
+	if (verify_alt_direct_call(&x->forms, s, r->sym->sec, (uint64_t)at,
+				   sec->data[entry + l->repl_len_off]))
+		verify_forms_pv(&x->forms, s); /* a paravirt call since 6.8 */
+	else
 		verify_forms_alt(&x->forms, s, r->sym->sec, (uint64_t)at,
 				 sec->data[entry + l->repl_len_off]);
 }
@@ -549,7 +554,8 @@ int verify_func_extract(const struct elf *orig, const struct special_sizes *size
 {
 	const struct symbol *func = find_symbol_by_name(orig, name);
 	struct extract x = { .elf = orig, .sizes = sizes, .func = func, .out = out,
-			     .forms = { func, NULL, resolve, ctx, &out->nr_unchecked } };
+			     .forms = { func, NULL, resolve, ctx, &out->nr_unchecked,
+					SPECIAL_KERNEL(6, 1) } };
 	int ret;
 
 	memset(out, 0, sizeof(*out));
@@ -563,6 +569,8 @@ int verify_func_extract(const struct elf *orig, const struct special_sizes *size
 	out->bytes = xmalloc(func->size);
 	memcpy(out->bytes, func->sec->data + func->offset, func->size);
 	x.forms.bytes = out->bytes;
+	if (sizes)
+		special_sizes_get(sizes, "linux_version", &x.forms.version);
 	if (resolve(ctx, name, func->bind == STB_LOCAL, &out->addr_target)) {
 		pr_err("%s: cannot name function '%s' in the running kernel", orig->path, name);
 		return -ENOENT;
