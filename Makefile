@@ -28,7 +28,7 @@
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Isrc
-LDLIBS  += -ldw -lelf -lz
+LDLIBS  += -ldw -lelf -lz -llzma
 PREFIX  ?= /usr/local
 BINDIR         ?= $(PREFIX)/bin
 MANDIR         ?= $(PREFIX)/share/man

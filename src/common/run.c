@@ -390,6 +390,16 @@ int run_in_build_root(const char *root, const char *const *dirs)
 	return ret;
 }
 
+int run_bind_into_root(const char *dir)
+{
+	int ret = build_root[0] ? bind_add(dir) : 0;
+
+	if (ret && ret != -E2BIG)
+		pr_err("cannot bind '%s' into the build root '%s': %s", dir, build_root,
+		       strerror(-ret));
+	return ret;
+}
+
 int run_children_tmpdir(const char *dir)
 {
 	int ret = strlen(dir) < sizeof(children_tmpdir) ? mkdir_p(dir, 0700) : -ENAMETOOLONG;

@@ -69,6 +69,10 @@ int run_children_tmpdir(const char *dir);
  * directory and the children's TMPDIR are bound at their own paths. Needs
  * CAP_SYS_ADMIN. 0 or -errno (logged). */
 int run_in_build_root(const char *root, const char *const *dirs);
+/* dir (an input a program reads: a patch's directory) is bound into the
+ * build root too for every program started from now on; 0 at once when no
+ * build root is in use, else 0 or -errno (logged). */
+int run_bind_into_root(const char *dir);
 
 /* For a signal handler (async-signal-safe): stops the child run_argv() is
  * waiting for, with its process group, and waits for it. */

@@ -203,6 +203,7 @@ static void output_release(struct diff_output *o)
 	free(o->sec_out);
 	hashmap_release(&o->resolved);
 	hashmap_release(&o->linkable);
+	hashmap_release(&o->padding);
 	elf_free(o->out);
 }
 
@@ -219,6 +220,7 @@ static int write_output(const struct diff_options *opts, struct diff_pair *p,
 	o.sec_out = xcalloc(nsecs, sizeof(*o.sec_out));
 	hashmap_init(&o.resolved);
 	hashmap_init(&o.linkable);
+	padding_index(&o.padding, p->patched);
 	o.out = elf_create(opts->output);
 	output_mark_closure(&o);
 	ret = output_emit(&o);

@@ -64,9 +64,13 @@ static void emit_symbol(struct diff_output *o, struct symbol *sym)
 		return;
 	}
 	if (!whole) {
+		/* the function's padding comes along in front of it (padding.c) */
+		uint64_t pad = padding_of(&o->padding, sym);
+
 		sec = output_section(o->out, sym->sec);
-		off = elf_section_append(sec, sym->sec->data ? sym->sec->data + sym->offset : NULL,
-					 sym->size, sym->sec->sh.sh_addralign);
+		off = elf_section_append(sec, sym->sec->data ? sym->sec->data + sym->offset - pad
+							     : NULL,
+					 sym->size + pad, sym->sec->sh.sh_addralign) + pad;
 	}
 	copy = elf_add_symbol(o->out, name ? name : sym->name, output_bind(o, sym), sym->type,
 			      sec, off, sym->size);

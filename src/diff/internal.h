@@ -61,6 +61,7 @@ struct diff_output {
 				    * linkable) */
 	const struct diff_options *opts;
 	int error;                 /* first error met while mapping relocations */
+	struct hashmap padding;    /* function -> NOPs before it (padding.c) */
 };
 
 /* directives.c: reads the ".livefix.*" sections of the patched object
@@ -116,6 +117,12 @@ void output_mark_closure(struct diff_output *o);
 bool function_is_included(const struct diff_output *o, const struct symbol *sym);
 /* True if a special-section entry's owner field points into included code. */
 bool owner_is_included(const struct diff_output *o, const struct reloc *owner);
+
+/* padding.c: the NOP padding the compiler put before each function of
+ * patched (__patchable_function_entries; none before 6.12's
+ * CONFIG_CALL_PADDING), and the length of sym's (0 for no padding). */
+void padding_index(struct hashmap *padding, const struct elf *patched);
+uint64_t padding_of(const struct hashmap *padding, const struct symbol *sym);
 
 /* emit.c: builds o->out from the marks. 0, -ENOTSUP or -errno. */
 int output_emit(struct diff_output *o);

@@ -4,6 +4,7 @@
  * 855 MB xz tarball, so the wanted ones are extracted together, in one
  * pass, into <cache>/<kver>/dbg-modules/<rel>, and reused from there. */
 #include "inputs/internal.h"
+#include "common/decompress.h"
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/run.h"
@@ -55,6 +56,25 @@ char *inputs_module_rel(const struct kernel_inputs *in, const char *name)
 	free(text);
 	free(order);
 	return rel;
+}
+
+char *inputs_module_file(const struct kernel_inputs *in, const char *rel)
+{
+	char *path = xasprintf("%s/%s", in->modules_dir, rel), *z;
+
+	if (path_exists(path))
+		return path;
+	for (size_t i = 0; module_compressed_suffixes[i]; i++) {
+		z = xasprintf("%s%s", path, module_compressed_suffixes[i]);
+		if (path_exists(z)) {
+			free(path);
+			return z;
+		}
+		free(z);
+	}
+	pr_err("module file '%s' not found (nor compressed: .xz, .gz, .zst)", path);
+	free(path);
+	return NULL;
 }
 
 char *inputs_debug_module_cached(const struct kernel_inputs *in, const char *rel)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "ksym/symtab.h"
+#include "common/decompress.h"
 #include "common/log.h"
 #include "common/strutil.h"
 #include "common/xalloc.h"
@@ -185,8 +186,39 @@ static void build_indexes(struct ksymtab *tab)
 		hashmap_add_str(&tab->files_by_name, tab->files[i].name, &tab->files[i]);
 }
 
+/* The ELF of path: mapped, or, for a compressed module (trixie's .ko.xz),
+ * decompressed into *buf, which must outlive it. NULL (logged) on failure,
+ * *fd -errno when the file cannot be opened. */
+static Elf *open_elf(const char *path, int *fd, void **buf)
+{
+	unsigned char head[6];
+	ssize_t n;
+	size_t len;
+	Elf *elf;
+
+	*buf = NULL;
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0) {
+		*fd = -errno;
+		pr_err("cannot open '%s': %s", path, strerror(-*fd));
+		return NULL;
+	}
+	n = pread(*fd, head, sizeof(head), 0);
+	if (n > 0 && compression_of(head, (size_t)n) != COMPRESSION_NONE) {
+		if (!(*buf = read_file_decompressed(path, &len)))
+			return NULL;
+		elf = elf_memory(*buf, len);
+	} else {
+		elf = elf_begin(*fd, ELF_C_READ_MMAP, NULL);
+	}
+	if (!elf)
+		pr_err("%s: not an ELF file: %s", path, elf_errmsg(-1));
+	return elf;
+}
+
 int ksymtab_load(struct ksymtab *tab, const char *path, const char *objname, bool is_module)
 {
+	void *buf;
 	Elf *elf;
 	int fd, ret;
 
@@ -195,23 +227,20 @@ int ksymtab_load(struct ksymtab *tab, const char *path, const char *objname, boo
 	tab->objname = xstrdup(objname);
 	tab->is_module = is_module;
 	elf_version(EV_CURRENT);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		ret = -errno;
-		pr_err("cannot open '%s': %s", path, strerror(errno));
-		return ret;
-	}
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	elf = open_elf(path, &fd, &buf);
 	if (!elf) {
-		pr_err("%s: not an ELF file: %s", path, elf_errmsg(-1));
-		close(fd);
-		return -EINVAL;
+		ret = fd < 0 ? fd : -EINVAL;
+		if (fd >= 0)
+			close(fd);
+		free(buf);
+		return ret;
 	}
 	ret = read_symbols(tab, elf);
 	if (!ret && is_module)
 		read_depends(tab, elf);
 	elf_end(elf);
 	close(fd);
+	free(buf);
 	if (!ret)
 		build_indexes(tab);
 	return ret;

@@ -195,7 +195,7 @@ static void warn_fuzz(const char *patch, const char *output)
 static int patch_run(const struct patchset *ps, const char *patch_arg)
 {
 	/* patch -d changes directory before it opens -i: the path must be absolute. */
-	char *patch = realpath(patch_arg, NULL), *out = NULL, *why;
+	char *patch = realpath(patch_arg, NULL), *out = NULL, *why, *dir;
 	const char *fuzz = "--fuzz=0";
 	int ret;
 
@@ -203,6 +203,14 @@ static int patch_run(const struct patchset *ps, const char *patch_arg)
 		ret = -errno;
 		report(CODE_BAD_PATCH, ABOUT(.symbol = patch_arg), "cannot read patch '%s': %s",
 		       patch_arg, strerror(-ret));
+		return ret;
+	}
+	dir = xmalloc(strlen(patch) + 1);
+	/* patch(1) may run in another release's build root: it must see the file */
+	ret = run_bind_into_root(dirname(strcpy(dir, patch)));
+	free(dir);
+	if (ret) {
+		free(patch);
 		return ret;
 	}
 	ret = patch_exec(ps, patch, fuzz, true, &out);

@@ -9,6 +9,7 @@
 #include "headers/units.h"
 #include "inputs/inputs.h"
 #include "patch/patchset.h"
+#include "common/decompress.h"
 #include "common/cleanup.h"
 #include "common/fsutil.h"
 #include "common/log.h"
@@ -115,8 +116,10 @@ static const struct ksymtab *target_symtab(struct build_state *st, const char *t
 		pr_err("module '%s' not found under %s", target, st->in.modules_dir);
 		return NULL;
 	}
-	path = xasprintf("%s/%s", st->in.modules_dir, rel);
+	path = inputs_module_file(&st->in, rel);
 	free(rel);
+	if (!path)
+		return NULL;
 	/* each table is allocated on its own: units keep pointers to them */
 	xgrow((void **)&st->modules, &st->alloc_modules, st->nr_modules + 1,
 	      sizeof(*st->modules));
@@ -442,8 +445,7 @@ static int attach_debug_modules(struct build_state *st)
 
 	for (size_t i = 0; i < st->nr_units; i++) {
 		const struct ksymtab *t = target_symtab(st, st->units[i].target);
-		const char *rel;
-		char *cached;
+		char *cached, *rel;
 		size_t j;
 
 		if (!t) {
@@ -454,10 +456,13 @@ static int attach_debug_modules(struct build_state *st)
 			continue;
 		for (j = 0; j < n && tabs[j] != t; j++)
 			;
-		rel = t->path + skip;
+		/* the debug package's file is the plain .ko of a compressed one */
+		rel = xstrndup(t->path + skip, strlen(t->path + skip) -
+						 module_compressed_suffix_len(t->path));
 		cached = inputs_debug_module_cached(&st->in, rel);
 		if (j == n && (cached || unit_needs_file_block(t, st->units[i].orig)))
-			tabs[n] = (struct ksymtab *)t, rels[n++] = (char *)rel;
+			tabs[n] = (struct ksymtab *)t, rels[n++] = rel, rel = NULL;
+		free(rel);
 		free(cached);
 	}
 	if (!ret && n)
@@ -465,7 +470,7 @@ static int attach_debug_modules(struct build_state *st)
 	for (size_t i = 0; !ret && i < n; i++)
 		ret = ksymtab_add_debug_files(tabs[i], paths[i]);
 	for (size_t i = 0; i < n; i++)
-		free(paths[i]);
+		free(paths[i]), free(rels[i]);
 	free(paths);
 	free(rels);
 	free(tabs);

@@ -238,7 +238,12 @@ static void alternative_form(struct extract *x, const struct section *sec,
 	if (!r || !r->sym->sec || entry + l->repl_len_off >= sec->sh.sh_size)
 		return;
 	at = (int64_t)r->sym->offset + r->addend;
-	if (at >= 0)
+	if (at < 0)
+		return;
+	if (verify_alt_direct_call(&x->forms, s, r->sym->sec, (uint64_t)at,
+				   sec->data[entry + l->repl_len_off]))
+		verify_forms_pv(&x->forms, s); /* a paravirt call since 6.8 */
+	else
 		verify_forms_alt(&x->forms, s, r->sym->sec, (uint64_t)at,
 				 sec->data[entry + l->repl_len_off]);
 }
@@ -322,6 +327,24 @@ static int cmp_site(const void *a, const void *b)
 	const struct verify_site *x = a, *y = b;
 
 	return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+/* A function's ENDBR64, which boot may have sealed (verify/endbr.c); the
+ * version is the probed one, 6.1 (no IBT) when not probed. */
+static void sites_from_endbr(struct extract *x)
+{
+	unsigned long version = SPECIAL_KERNEL(6, 1);
+	struct verify_site *s;
+
+	if (!verify_starts_with_endbr(&x->forms, x->out->size))
+		return;
+	if (x->sizes)
+		special_sizes_get(x->sizes, "linux_version", &version);
+	s = add_site(x, 0, 4, SITE_FORMS);
+	if (!s)
+		return;
+	verify_forms_original(&x->forms, s);
+	verify_forms_sealed_endbr(&x->forms, s, version);
 }
 
 static bool has_forms(const struct verify_site *s)
@@ -531,7 +554,8 @@ int verify_func_extract(const struct elf *orig, const struct special_sizes *size
 {
 	const struct symbol *func = find_symbol_by_name(orig, name);
 	struct extract x = { .elf = orig, .sizes = sizes, .func = func, .out = out,
-			     .forms = { func, NULL, resolve, ctx, &out->nr_unchecked } };
+			     .forms = { func, NULL, resolve, ctx, &out->nr_unchecked,
+					SPECIAL_KERNEL(6, 1) } };
 	int ret;
 
 	memset(out, 0, sizeof(*out));
@@ -545,11 +569,14 @@ int verify_func_extract(const struct elf *orig, const struct special_sizes *size
 	out->bytes = xmalloc(func->size);
 	memcpy(out->bytes, func->sec->data + func->offset, func->size);
 	x.forms.bytes = out->bytes;
+	if (sizes)
+		special_sizes_get(sizes, "linux_version", &x.forms.version);
 	if (resolve(ctx, name, func->bind == STB_LOCAL, &out->addr_target)) {
 		pr_err("%s: cannot name function '%s' in the running kernel", orig->path, name);
 		return -ENOENT;
 	}
 	sites_from_relocs(&x);
+	sites_from_endbr(&x);
 	ret = sites_from_specials(&x);
 	if (ret)
 		return ret;

@@ -21,6 +21,7 @@
  *                (__static_call_return0), ret; int3 (tail call, NULL).
  * Relocated fields stay fields: their values are checked by the module. */
 #include "verify/internal.h"
+#include "special/special.h"
 #include "common/xalloc.h"
 #include "x86/insn.h"
 
@@ -244,9 +245,42 @@ static bool pv_slot(const struct forms_src *c, const struct verify_site *s, stru
 	return true;
 }
 
+/* The function a pv_ops slot holds for "do nothing", by kernel version
+ * (since <= LINUX_VERSION_CODE < until, 0: no bound): 6.1's
+ * _paravirt_nop; nop_func since paravirt calls became alternatives. */
+static const struct pv_nop {
+	unsigned long since, until;
+	const char *name;
+} pv_nops[] = {
+	{ 0, SPECIAL_KERNEL(6, 8), "_paravirt_nop" },
+	{ SPECIAL_KERNEL(6, 8), 0, "nop_func" },
+};
+
+static const char *pv_nop_name(unsigned long version)
+{
+	for (size_t i = 0; i < sizeof(pv_nops) / sizeof(pv_nops[0]); i++)
+		if (version >= pv_nops[i].since && (!pv_nops[i].until || version < pv_nops[i].until))
+			return pv_nops[i].name;
+	return NULL;
+}
+
+/* alt_replace_call() takes only a 6-byte "call *disp(%rip)" and a 5-byte
+ * "call BUG_func" replacement. */
+bool verify_alt_direct_call(const struct forms_src *c, const struct verify_site *s,
+			    const struct section *sec, uint64_t at, size_t len)
+{
+	const struct reloc *r = len == 5 && at + 5 <= sec->sh.sh_size && sec->data &&
+					sec->data[at] == 0xe8
+				? find_reloc_by_offset(sec, at + 1) : NULL;
+
+	return r && r->sym && !strcmp(r->sym->name, "BUG_func") && s->len == 6 &&
+	       c->bytes[s->offset] == 0xff && c->bytes[s->offset + 1] == 0x15;
+}
+
 void verify_forms_pv(const struct forms_src *c, struct verify_site *s)
 {
 	struct verify_form *fm;
+	const char *nop_name = pv_nop_name(c->version);
 	char *nop_fn = NULL;
 
 	if (s->len < 5)
@@ -260,7 +294,7 @@ void verify_forms_pv(const struct forms_src *c, struct verify_site *s)
 	fm->branch = FORM_CALL;
 	fm->bytes[0] = 0xe8;
 	add_nops(fm->bytes + 5, s->len - 5);
-	if (c->resolve(c->ctx, "_paravirt_nop", false, &nop_fn))
+	if (!nop_name || c->resolve(c->ctx, nop_name, false, &nop_fn))
 		return;
 	fm = new_form(s, s->len);
 	fm->slot = xstrdup(s->forms[s->nr_forms - 2].slot);

@@ -29,6 +29,7 @@ struct forms_src {
 	verify_resolve_fn resolve;
 	void *ctx;
 	size_t *nr_unchecked;       /* counts fields the kernel cannot name */
+	unsigned long version;      /* the kernel's LINUX_VERSION_CODE (probed) */
 };
 
 /* Site s's original bytes as forms: as they are, and after optimize_nops(). */
@@ -37,8 +38,14 @@ void verify_forms_original(const struct forms_src *c, struct verify_site *s);
  * leaves at s; false (no form) when it cannot be predicted. */
 bool verify_forms_alt(const struct forms_src *c, struct verify_site *s,
 		      const struct section *sec, uint64_t at, size_t len);
-/* The forms apply_paravirt() leaves at s. */
+/* The forms apply_paravirt() leaves at s, an indirect call through a
+ * pv_ops slot: a call to the function the slot holds, or NOPs when it
+ * holds the version's nop function. Since 6.8 the same comes from an
+ * alternative with ALT_FLAG_DIRECT_CALL (alt_replace_call()), whose
+ * replacement is "call BUG_func": verify_alt_direct_call() tells it. */
 void verify_forms_pv(const struct forms_src *c, struct verify_site *s);
+bool verify_alt_direct_call(const struct forms_src *c, const struct verify_site *s,
+			    const struct section *sec, uint64_t at, size_t len);
 /* The forms apply_retpolines() leaves at s, a call/jmp/jcc to thunk
  * (besides the original, verify_forms_original); false for a thunk that is
  * not __x86_indirect_thunk_<reg>. */
@@ -48,6 +55,15 @@ bool verify_forms_retpoline(const struct forms_src *c, struct verify_site *s, co
  * module at check time. False when the key cannot be named. */
 bool verify_forms_static_call(const struct forms_src *c, struct verify_site *s,
 			      const char *tramp);
+/* True when the function starts with ENDBR64 (CONFIG_X86_KERNEL_IBT). */
+bool verify_starts_with_endbr(const struct forms_src *c, uint32_t size);
+/* The form apply_seal_endbr() leaves at s, the function's ENDBR64, in the
+ * kernel of LINUX_VERSION_CODE version (objtool lists in .ibt_endbr_seal
+ * every function whose address vmlinux never takes: its ENDBR is poisoned
+ * at boot). False when the version's poison is not known: only the
+ * ENDBR itself is then accepted. */
+bool verify_forms_sealed_endbr(const struct forms_src *c, struct verify_site *s,
+			       unsigned long version);
 /* Moves from's forms into into (same offset), both grown to the longer. */
 void verify_forms_merge(const struct forms_src *c, struct verify_site *into,
 			struct verify_site *from);

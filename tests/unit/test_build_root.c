@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* run_in_build_root(): every later child runs chrooted in the root, in a
  * mount namespace of its own, with the named host directories at their
- * own paths; the host's mounts are left as they were. A root made here of
+ * own paths (and those run_bind_into_root() adds later: a patch file);
+ * the host's mounts are left as they were. A root made here of
  * the host's /usr (bound) and a file only the root has. */
 #include "test.h"
 #include "common/fsutil.h"
@@ -39,6 +40,28 @@ static char *make_root(const char *root)
 	return path;
 }
 
+/* An input named later (a patch outside the bound directories, such as a
+ * corpus's) is not in the root until run_bind_into_root() binds it. */
+static void later_input_bound(void)
+{
+	char ltmpl[] = "/tmp/livefix-later-XXXXXX", *later = mkdtemp(ltmpl);
+	char *patch = xasprintf("%s/fix.patch", later), *cmd = xasprintf("cat %s", patch);
+	struct run_opts quiet = { .quiet = 1 }, opts = { 0 };
+	char *out = NULL;
+
+	write_file_atomic(patch, "patch\n", 6);
+	CHECK(run(&quiet, "sh", "-c", cmd, NULL) != 0,
+	      "expected %s unseen in the root before it is bound, saw it", patch);
+	CHECK_INT(0, run_bind_into_root(later));
+	opts.capture = &out;
+	CHECK_INT(0, run(&opts, "sh", "-c", cmd, NULL));
+	CHECK_STR("patch\n", out);
+	free(out);
+	free(cmd);
+	free(patch);
+	remove_tree(later);
+}
+
 static void test_children_run_in_root(void)
 {
 	char rtmpl[] = "/tmp/livefix-broot-XXXXXX", *root = mkdtemp(rtmpl);
@@ -55,6 +78,7 @@ static void test_children_run_in_root(void)
 	CHECK_INT(0, run_in_build_root(root, dirs));
 	CHECK_INT(0, run(&opts, "sh", "-c", script, NULL));
 	CHECK_STR("root\nhost\nok\n", out);
+	later_input_bound();
 	mounts = read_file("/proc/self/mountinfo", NULL);
 	CHECK(mounts && !strstr(mounts, root), "the root's mounts leaked to the host:\n%s",
 	      mounts ? mounts : "(unreadable)");

@@ -21,6 +21,10 @@
 #define FIX "tests/unit/fixtures/diff"
 
 static char *tmp;
+/* 6.12's CONFIG_CALL_PADDING compiles with =16,16 (test_function_padding_kept) */
+static const char *patchable_entry = "-fpatchable-function-entry=0,0";
+/* the fixtures' language: ".S" for those assembled as gcc 14 writes them */
+static const char *fixture_ext = ".c";
 
 struct call {
 	char *name;
@@ -78,11 +82,11 @@ static size_t count_calls(const char *name)
 static char *compile(const char *name, bool noline)
 {
 	struct run_opts q = { .quiet = 1 };
-	char *src = xasprintf(FIX "/%s.c", name);
+	char *src = xasprintf(FIX "/%s%s", name, fixture_ext);
 	char *obj = xasprintf("%s/%s%s.o", tmp, name, noline ? "-noline" : "");
 	int ret = run(&q, "gcc", "-O2", "-c", "-ffunction-sections", "-fdata-sections",
 		      "-fno-pic", "-mcmodel=kernel", "-mfentry", "-pg", "-mrecord-mcount",
-		      "-fno-stack-protector", "-Wno-builtin-macro-redefined",
+		      "-fno-stack-protector", "-Wno-builtin-macro-redefined", patchable_entry,
 		      noline ? "-D__LINE__=0" : "-D__LIVEFIX_NORMAL__", "-o", obj, src, NULL);
 
 	free(src);
@@ -173,6 +177,82 @@ static void test_changed_function(void)
 		      find_section_by_name(out, "__mcount_loc")->sh.sh_size == 8,
 		      "one __mcount_loc entry (changed_fn's)");
 	}
+	elf_free(out);
+	diff_result_release(&res);
+}
+
+/* With CONFIG_CALL_PADDING (6.12) the 16 NOPs gcc puts before a function
+ * come along with its copy: the kernel writes the call-depth accounting
+ * thunk there (callthunks, .call_sites) and objtool names them __pfx_. */
+static void test_function_padding_kept(void)
+{
+	static const unsigned char nops[16] = { 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90,
+						0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90 };
+	struct diff_result res;
+	struct elf *out;
+	struct symbol *copy;
+	int ret;
+
+	patchable_entry = "-fpatchable-function-entry=16,16";
+	ret = diff_fixture("changed_orig", "changed_patched", false, &res);
+	patchable_entry = "-fpatchable-function-entry=0,0";
+	CHECK_INT(0, ret);
+	if (ret)
+		return;
+	out = read_output("changed_patched");
+	copy = out ? find_symbol_by_name(out, "changed_fn") : NULL;
+	CHECK(copy && copy->sec, "expected changed_fn copied, saw %s", copy ? "it undefined" : "none");
+	if (copy && copy->sec) {
+		CHECK(copy->offset == 16, "expected changed_fn at offset 16 of '%s' (after its "
+		      "padding), saw %llu", copy->sec->name, (unsigned long long)copy->offset);
+		CHECK(copy->sec->sh.sh_size == 16 + copy->size,
+		      "expected '%s' to hold 16 bytes of padding and the function (%llu), saw %llu",
+		      copy->sec->name, (unsigned long long)(16 + copy->size),
+		      (unsigned long long)copy->sec->sh.sh_size);
+		CHECK(copy->offset >= 16 && !memcmp(copy->sec->data + copy->offset - 16, nops, 16),
+		      "expected 16 NOPs before changed_fn");
+		CHECK(copy->sec->data[copy->offset] != 0x90,
+		      "expected changed_fn's own code at its symbol, saw a NOP");
+	}
+	CHECK(out && !find_section_by_name(out, "__patchable_function_entries"),
+	      "expected no __patchable_function_entries in the output (no module reads it)");
+	elf_free(out);
+	diff_result_release(&res);
+	/* without the flag (6.1): the function at the start, as before */
+	CHECK_INT(0, diff_fixture("changed_orig", "changed_patched", false, &res));
+	out = read_output("changed_patched");
+	copy = out ? find_symbol_by_name(out, "changed_fn") : NULL;
+	CHECK(copy && copy->sec && copy->offset == 0, "expected changed_fn at offset 0, saw %llu",
+	      copy ? (unsigned long long)copy->offset : 0ULL);
+	elf_free(out);
+	diff_result_release(&res);
+}
+
+/* gcc 14 (6.12's compiler) writes one __patchable_function_entries per
+ * function section: the second function's padding is found as the first's. */
+static void test_padding_sections_per_function(void)
+{
+	struct diff_result res;
+	struct elf *out;
+	struct symbol *copy;
+	int ret;
+
+	fixture_ext = ".S";
+	ret = diff_fixture("padded_orig", "padded_patched", false, &res);
+	fixture_ext = ".c";
+	CHECK_INT(0, ret);
+	if (ret)
+		return;
+	CHECK_INT(1, res.nr_changed);
+	out = read_output("padded_patched");
+	copy = out ? find_symbol_by_name(out, "second") : NULL;
+	CHECK(copy && copy->sec && copy->offset == 16 && copy->sec->data &&
+	      copy->sec->data[0] == 0x90 && copy->sec->data[15] == 0x90,
+	      "expected second at offset 16 after 16 NOPs, saw %s at %llu",
+	      copy && copy->sec ? copy->sec->name : "none",
+	      copy ? (unsigned long long)copy->offset : 0ULL);
+	CHECK(out && (!find_symbol_by_name(out, "first") || !find_symbol_by_name(out, "first")->sec),
+	      "expected first (unchanged) not copied");
 	elf_free(out);
 	diff_result_release(&res);
 }
@@ -599,6 +679,8 @@ int main(void)
 	tmp = xstrdup(mkdtemp(tmpl));
 	log_set_level(LOG_ERROR + 1); /* the refusals are expected */
 	RUN_TEST(test_changed_function);
+	RUN_TEST(test_function_padding_kept);
+	RUN_TEST(test_padding_sections_per_function);
 	RUN_TEST(test_resolver_once_per_symbol);
 	RUN_TEST(test_unchanged_is_no_change);
 	RUN_TEST(test_new_function_and_data);

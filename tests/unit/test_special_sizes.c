@@ -199,6 +199,22 @@ static void test_table_by_kernel_version(void)
 	special_sizes_release(&s);
 }
 
+/* 6.12's unit objects carry objtool's annotations for the vmlinux.o pass
+ * (with IBT objtool runs there, not on each object): none goes into a
+ * patch; objtool makes its own sections when the patch module is linked. */
+static void test_objtool_annotations_dropped(void)
+{
+	static const char *const names[] = { ".discard.reachable", ".discard.addressable",
+					     ".discard.ibt_endbr_noseal", ".discard.noendbr",
+					     ".discard.unwind_hints", ".discard.retpoline_safe",
+					     ".discard.instr_begin", ".discard.validate_unret" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
+		CHECK(special_is_dropped(names[i]), "expected %s dropped, saw it kept", names[i]);
+	CHECK(!special_is_dropped(".altinstructions") && !special_is_dropped(".call_sites"),
+	      "expected .altinstructions and .call_sites kept");
+}
+
 static void test_known_sizes_accepted(void)
 {
 	struct special_sizes s;
@@ -282,6 +298,7 @@ int main(void)
 		TEST_SKIP(test_probe_real_kernel, "no prepared tree at " CACHE_DIR "/src");
 		TEST_SKIP(test_cache_from_older_probe, "no prepared tree at " CACHE_DIR "/src");
 	}
+	RUN_TEST(test_objtool_annotations_dropped);
 	RUN_TEST(test_known_sizes_accepted);
 	RUN_TEST(test_table_by_kernel_version);
 	RUN_TEST(test_size_mismatch_refused);
