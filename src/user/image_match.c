@@ -53,8 +53,8 @@ static int image_open(const char *path, struct image_file *f)
 	if ((f->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 ||
 	    !(f->elf = elf_begin(f->fd, ELF_C_READ, NULL)) || elf_kind(f->elf) != ELF_K_ELF ||
 	    elf_getshdrstrndx(f->elf, &f->shstrndx)) {
-		pr_err("%s: cannot read as ELF: %s", path,
-		       f->fd < 0 ? strerror(errno) : elf_errmsg(-1));
+		pr_err("%s: cannot read as ELF: %s", path, f->fd < 0 ? strerror(errno) :
+		       f->elf && elf_kind(f->elf) != ELF_K_ELF ? "not an ELF file" : elf_errmsg(-1));
 		return -EINVAL;
 	}
 	while ((scn = elf_nextscn(f->elf, scn)))
@@ -158,7 +158,8 @@ static char *compare_loads(const struct image_file *run, const struct image_file
 		return xasprintf("type %u entry %#lx, rebuilt: type %u entry %#lx", ea.e_type,
 				 (unsigned long)ea.e_entry, eb.e_type, (unsigned long)eb.e_entry);
 	for (;; n++) {
-		bool more_a = next_load(run->elf, nr_a, &i, &a), more_b = next_load(reb->elf, nr_b, &j, &b);
+		bool more_a = next_load(run->elf, nr_a, &i, &a);
+		bool more_b = next_load(reb->elf, nr_b, &j, &b);
 
 		if (!more_a && !more_b)
 			return NULL;
