@@ -215,29 +215,39 @@ static void match_image(const struct user_rebuild_opts *o, struct user_rebuild *
 	}
 }
 
-static int find_binary(const struct user_rebuild_opts *o, struct user_rebuild *r, const char *log)
+/* The rebuilt file that is the running binary, or NULL; refusal gets
+ * each same-named candidate's difference. */
+static char *locate(const struct user_rebuild_opts *o, struct user_rebuild *r,
+		    struct strbuf *refusal)
 {
 	char *copy = xstrdup(o->binary), *real = realpath(o->binary, NULL);
 	char *real_copy = xstrdup(real ? real : o->binary);
 	struct search s = { .want = r->build_id, .name = basename(copy),
 			    .real_name = basename(real_copy) };
-	struct strbuf refusal = { 0 };
 
 	search_tree(r->source, &s, true);
 	if (!s.match)
-		match_image(o, r, &s, &refusal);
-	r->binary = s.match;
-	if (!s.match)
+		match_image(o, r, &s, refusal);
+	for (size_t i = 0; i < s.nr_others; i++)
+		free(s.others[i]), free(s.other_ids[i]);
+	free(s.others), free(s.other_ids);
+	free(copy), free(real), free(real_copy);
+	return s.match;
+}
+
+static int find_binary(const struct user_rebuild_opts *o, struct user_rebuild *r, const char *log)
+{
+	struct strbuf refusal = { 0 };
+
+	r->binary = locate(o, r, &refusal);
+	if (!r->binary)
 		report(CODE_CANNOT_REPRODUCE, ABOUT(.object = o->binary),
 		       "cannot reproduce the running binary: %s has Build-ID %s, no file the "
 		       "rebuild in %s made has it or its loaded image%s (build log: %s; "
 		       "docs/userspace.md, \"Rebuilding\")", o->binary, r->build_id, r->source,
 		       refusal.s ? refusal.s : "", log);
-	for (size_t i = 0; i < s.nr_others; i++)
-		free(s.others[i]), free(s.other_ids[i]);
-	free(s.others), free(s.other_ids);
-	free(refusal.s), free(copy), free(real), free(real_copy);
-	return s.match ? 0 : -ENOTSUP;
+	free(refusal.s);
+	return r->binary ? 0 : -ENOTSUP;
 }
 
 /* A rebuild done before in dir, when its binary still has the Build-ID
@@ -269,6 +279,42 @@ static bool reuse(const char *running, const char *dir, struct user_rebuild *r)
 	}
 	free(id);
 	free(text);
+	return ok;
+}
+
+static char *built_tree(const struct user_rebuild_opts *o, const struct user_rebuild *r)
+{
+	char *copy = xstrdup(o->tree), *tree = xasprintf("%s" BUILD_PATH "/%s", r->root,
+							   basename(copy));
+
+	free(copy);
+	return tree;
+}
+
+/* A rebuild stopped (killed, or failed later on) after it linked the
+ * binary: its tree, and the units its compiles recorded until then, are
+ * used rather than built again for most of an hour (postgresql-15). The
+ * tree is trusted only through the binary found in it (its Build-ID or
+ * its loaded image); otherwise the package is built again. */
+static bool resume(const struct user_rebuild_opts *o, struct user_rebuild *r)
+{
+	char *units = xasprintf("%s" UNITS_IN_ROOT, r->root);
+	struct strbuf ignored = { 0 };
+	struct stat st;
+	bool ok = false;
+
+	r->source = built_tree(o, r);
+	if (!access(units, R_OK) && !stat(r->source, &st) && S_ISDIR(st.st_mode) &&
+	    (r->binary = locate(o, r, &ignored))) {
+		pr_info("Resuming the rebuild stopped in %s: it had linked %s (the units its "
+			"compiles recorded until it stopped)", o->dir, r->binary);
+		ok = !write_units(r->root, r->units);
+	}
+	if (!ok) {
+		free(r->binary), free(r->source), free(r->rebuilt_build_id);
+		r->binary = r->source = r->rebuilt_build_id = NULL;
+	}
+	free(ignored.s), free(units);
 	return ok;
 }
 
@@ -327,12 +373,13 @@ int user_rebuild(const struct user_rebuild_opts *o, struct user_rebuild *r)
 	}
 	free(r->binary), free(r->source), free(r->rebuilt_build_id);
 	r->binary = r->source = r->rebuilt_build_id = NULL;
-	if (!ret)
+	if (!ret && !resume(o, r)) {
 		ret = build_in_root(o, r, log);
-	if (!ret)
-		ret = write_units(r->root, r->units);
-	if (!ret)
-		ret = find_binary(o, r, log);
+		if (!ret)
+			ret = write_units(r->root, r->units);
+		if (!ret)
+			ret = find_binary(o, r, log);
+	}
 	if (!ret) {
 		done = xasprintf("%s\n%s\n", r->binary, r->source);
 		free(log);
