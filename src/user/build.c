@@ -359,7 +359,9 @@ static int write_patch(struct user_build *st)
 {
 	struct user_patch p = {
 		.name = xstrdup(st->opts->name), .build_id = xstrdup(st->bin.build_id),
-		.binary = xstrdup(st->opts->binary), .funcs = st->funcs,
+		/* the file with the patch's Build-ID: user install's default */
+		.binary = xstrdup(st->opts->target ? st->opts->target : st->opts->binary),
+		.funcs = st->funcs,
 		.cves = user_patch_cves(st->opts->patches, st->opts->nr_patches),
 		.nr_funcs = st->nr_funcs, .elf = link_objects(st),
 	};

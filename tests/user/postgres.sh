@@ -56,7 +56,9 @@ sweep_cluster() {
 	"$PGBIN/pgbench" -C -S -c 2 -j 1 -T 20 >"$PGW/churn.log" 2>&1 & BG+=($!)
 	sleep 5
 	out=$("$LIVEFIX" user apply --all "$lfu" 2>&1); rc=$?
-	first=$(grep -E '^process [0-9]+ ' <<<"$out" | head -1)
+	# the per-process result lines ("process P (name): ..."), not the
+	# notes of forks seen inheriting the patch during the sweep
+	first=$(grep -E '^process [0-9]+ \([^)]*\): ' <<<"$out" | head -1)
 	if [ $rc -eq 0 ] && [[ $first == "process $PM (postgres): applied"* ]]; then
 		pass "$name: sweep exit 0, the postmaster $PM patched first"
 	else
