@@ -18,8 +18,8 @@
 static void user_build_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: livefix user build -b BINARY -u UNITS -s SRCDIR [-n NAME] [-o FILE]\n"
-		"                          [-w WORKDIR] PATCH...\n"
+		"usage: livefix user build -b BINARY [-t FILE] -u UNITS -s SRCDIR [-n NAME]\n"
+		"                          [-o FILE] [-w WORKDIR] PATCH...\n"
 		"\n"
 		"Builds a live patch for a program: compiles the units the patches\n"
 		"change, original and patched, by their recorded commands, diffs\n"
@@ -27,6 +27,10 @@ static void user_build_usage(FILE *out)
 		"\n"
 		"  -b, --binary BINARY  the target binary, unstripped (its Build-ID\n"
 		"                       is the running one's)\n"
+		"  -t, --target FILE    the running binary, when BINARY has another\n"
+		"                       Build-ID but the same loaded image (checked\n"
+		"                       section by section): the patch is for FILE's\n"
+		"                       Build-ID ('user rebuild' prints it)\n"
 		"  -u, --units UNITS    the recorded compile commands (DIR TAB SOURCE\n"
 		"                       TAB ARGS..., one unit a line)\n"
 		"  -s, --source SRCDIR  the program's source tree (patch paths are\n"
@@ -87,6 +91,7 @@ int cmd_user_build(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "binary", required_argument, NULL, 'b' },
+		{ "target", required_argument, NULL, 't' },
 		{ "units", required_argument, NULL, 'u' },
 		{ "source", required_argument, NULL, 's' },
 		{ "name", required_argument, NULL, 'n' },
@@ -100,9 +105,10 @@ int cmd_user_build(int argc, char **argv)
 	int c, ret;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "b:u:s:n:o:w:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "b:t:u:s:n:o:w:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'b': o.binary = optarg; break;
+		case 't': o.target = optarg; break;
 		case 'u': o.units = optarg; break;
 		case 's': o.source = optarg; break;
 		case 'n': o.name = optarg; break;

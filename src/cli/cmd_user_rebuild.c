@@ -33,9 +33,13 @@ static void user_rebuild_usage(FILE *out)
 		"release (mmdebstrap, cached in " USER_CACHE "/RELEASE/),\n"
 		"dpkg-buildpackage -b with tests skipped, a compiler wrapper\n"
 		"recording each unit's command. The rebuilt binary must have the\n"
-		"running one's Build-ID, else refused [cannot-reproduce] (exit 3).\n"
-		"Prints what 'livefix user build' takes: --binary, --units, --source.\n"
-		"A rebuild in DIR whose binary has the Build-ID is reused.\n"
+		"running one's Build-ID, or another but every loaded section and\n"
+		"segment of the running one (only debug information differs: said\n"
+		"so, then --target names the running file, whose Build-ID the patches\n"
+		"are for), else refused [cannot-reproduce] (exit 3), naming the first\n"
+		"differing section. Prints what 'livefix user build' takes: --binary,\n"
+		"--units, --source (and --target). A rebuild in DIR whose binary\n"
+		"still matches is reused.\n"
 		"\n"
 		"  -o, --output DIR  where (default: " USER_CACHE "/SOURCE_VERSION)\n"
 		"  -j, --jobs N      parallel compile jobs (default: the CPUs)\n"
@@ -65,7 +69,15 @@ static int rebuild_package(const char *binary, const char *out, unsigned jobs)
 
 		ret = user_rebuild(&o, &r);
 	}
-	if (!ret)
+	if (!ret && r.rebuilt_build_id)
+		printf("rebuilt %s matches the running image section by section (build-id "
+		       "differs: debug information)\n"
+		       "rebuilt: Build-ID %s; patches are for the running Build-ID %s\n"
+		       "--binary %s\n--units %s\n--source %s\n--target %s\n",
+		       strrchr(r.binary, '/') ? strrchr(r.binary, '/') + 1 : r.binary,
+		       r.rebuilt_build_id, r.build_id, r.binary, r.units, r.source,
+		       binary);
+	else if (!ret)
 		printf("rebuilt: Build-ID %s, as the running binary\n"
 		       "--binary %s\n--units %s\n--source %s\n", r.build_id, r.binary, r.units,
 		       r.source);

@@ -13,6 +13,7 @@
 #include "user/build.h"
 #include "user/patchfilter.h"
 #include "user/binary.h"
+#include "user/image_match.h"
 #include "user/patch.h"
 #include "user/units.h"
 #include "patch/patchset.h"
@@ -24,6 +25,7 @@
 #include "diff/diff.h"
 #include "diff/layout.h"
 #include "elf/elf.h"
+#include "verify/verify.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -357,7 +359,9 @@ static int write_patch(struct user_build *st)
 {
 	struct user_patch p = {
 		.name = xstrdup(st->opts->name), .build_id = xstrdup(st->bin.build_id),
-		.binary = xstrdup(st->opts->binary), .funcs = st->funcs,
+		/* the file with the patch's Build-ID: user install's default */
+		.binary = xstrdup(st->opts->target ? st->opts->target : st->opts->binary),
+		.funcs = st->funcs,
 		.cves = user_patch_cves(st->opts->patches, st->opts->nr_patches),
 		.nr_funcs = st->nr_funcs, .elf = link_objects(st),
 	};
@@ -400,6 +404,31 @@ static void free_patches(char **patches)
 	free(patches);
 }
 
+/* --target: the patch is for the running file's Build-ID, once every
+ * loaded section of the rebuilt binary is found to be its. */
+static int key_by_target(struct user_build *st)
+{
+	char *id = NULL, *why = NULL;
+	int ret = build_id_of_elf(st->opts->target, &id);
+
+	if (!ret && strcmp(id, st->bin.build_id)) {
+		ret = user_image_match(st->opts->target, st->opts->binary, &why);
+		if (ret == -ENOTSUP)
+			report(CODE_CANNOT_REPRODUCE, ABOUT(.object = st->opts->target),
+			       "cannot reproduce the running binary: %s (Build-ID %s) is not the "
+			       "loaded image of %s (Build-ID %s): %s", st->opts->binary,
+			       st->bin.build_id, st->opts->target, id, why);
+	}
+	if (!ret && strcmp(id, st->bin.build_id)) {
+		pr_info("%s has the loaded image of %s: the patch is for Build-ID %s",
+			st->opts->binary, st->opts->target, id);
+		free(st->bin.build_id);
+		st->bin.build_id = id, id = NULL;
+	}
+	free(id), free(why);
+	return ret;
+}
+
 static int build_all(struct user_build *st)
 {
 	struct kernel_inputs in = { .src = (char *)st->opts->source, .kver = "the program" };
@@ -408,6 +437,7 @@ static int build_all(struct user_build *st)
 	int ret = 0, r;
 
 	if ((r = user_binary_read(st->opts->binary, &st->bin)) ||
+	    (st->opts->target && (r = key_by_target(st))) ||
 	    (r = user_units_read(st->opts->units, &st->units)))
 		return r;
 	if (st->units.root && geteuid() != 0) {

@@ -12,6 +12,9 @@ struct elf;
 
 struct user_build_opts {
 	const char *binary;     /* the target binary, unstripped */
+	const char *target;     /* or NULL; the running file when binary has
+				 * another Build-ID but its loaded image
+				 * (image_match.h): the patch is for its */
 	const char *units;      /* the UNITS file (units.h) */
 	const char *source;     /* the program's source tree (patch paths from here) */
 	const char *name;       /* patch name */

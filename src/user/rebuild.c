@@ -3,6 +3,7 @@
  * among the rebuilt files by its Build-ID (rebuild.h). */
 #include "user/rebuild.h"
 #include "user/buildroot.h"
+#include "user/image_match.h"
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/outcome.h"
@@ -149,8 +150,18 @@ static char *quiet_build_id(const char *path)
 struct search {
 	const char *want, *name, *real_name;
 	char *match;
-	struct strbuf others; /* same-named files with another Build-ID */
+	char **others;  /* same-named files with another Build-ID (owned) */
+	char **other_ids;
+	size_t nr_others;
 };
+
+static void add_other(struct search *s, char *path, char *id)
+{
+	s->others = xrealloc(s->others, (s->nr_others + 1) * sizeof(*s->others));
+	s->other_ids = xrealloc(s->other_ids, (s->nr_others + 1) * sizeof(*s->other_ids));
+	s->others[s->nr_others] = path;
+	s->other_ids[s->nr_others++] = id;
+}
 
 static void search_tree(const char *dir, struct search *s, bool top)
 {
@@ -171,10 +182,8 @@ static void search_tree(const char *dir, struct search *s, bool top)
 			if (!strcmp(id, s->want)) {
 				s->match = path, path = NULL;
 			} else if (!strcmp(de->d_name, s->name) || !strcmp(de->d_name, s->real_name)) {
-				char *line = xasprintf("\n  %s has Build-ID %s", path, id);
-
-				strbuf_add(&s->others, line, strlen(line));
-				free(line);
+				add_other(s, path, id);
+				path = id = NULL;
 			}
 			free(id);
 		}
@@ -184,7 +193,32 @@ static void search_tree(const char *dir, struct search *s, bool top)
 		closedir(d);
 }
 
-static int find_binary(const struct user_rebuild_opts *o, struct user_rebuild *r, const char *log)
+/* No file with the Build-ID: the first same-named one whose loaded image
+ * is the running binary's (its Build-ID hashed other debug information),
+ * said so; else each one's first difference, for the refusal. */
+static void match_image(const struct user_rebuild_opts *o, struct user_rebuild *r,
+			struct search *s, struct strbuf *refusal)
+{
+	for (size_t i = 0; i < s->nr_others && !s->match; i++) {
+		char *why = NULL, *line;
+		int ret = user_image_match(o->binary, s->others[i], &why);
+
+		if (!ret) {
+			s->match = xstrdup(s->others[i]);
+			r->rebuilt_build_id = xstrdup(s->other_ids[i]);
+			break;
+		}
+		line = xasprintf("\n  %s has Build-ID %s; its loaded image differs: %s",
+				 s->others[i], s->other_ids[i], why ? why : "unreadable");
+		strbuf_add(refusal, line, strlen(line));
+		free(line), free(why);
+	}
+}
+
+/* The rebuilt file that is the running binary, or NULL; refusal gets
+ * each same-named candidate's difference. */
+static char *locate(const struct user_rebuild_opts *o, struct user_rebuild *r,
+		    struct strbuf *refusal)
 {
 	char *copy = xstrdup(o->binary), *real = realpath(o->binary, NULL);
 	char *real_copy = xstrdup(real ? real : o->binary);
@@ -192,19 +226,33 @@ static int find_binary(const struct user_rebuild_opts *o, struct user_rebuild *r
 			    .real_name = basename(real_copy) };
 
 	search_tree(r->source, &s, true);
-	r->binary = s.match;
 	if (!s.match)
-		report(CODE_CANNOT_REPRODUCE, ABOUT(.object = o->binary),
-		       "cannot reproduce the running binary: %s has Build-ID %s, no file the "
-		       "rebuild in %s made has it%s (build log: %s; docs/userspace.md, "
-		       "\"Rebuilding\")", o->binary, r->build_id, r->source,
-		       s.others.s ? s.others.s : "", log);
-	free(s.others.s), free(copy), free(real), free(real_copy);
-	return s.match ? 0 : -ENOTSUP;
+		match_image(o, r, &s, refusal);
+	for (size_t i = 0; i < s.nr_others; i++)
+		free(s.others[i]), free(s.other_ids[i]);
+	free(s.others), free(s.other_ids);
+	free(copy), free(real), free(real_copy);
+	return s.match;
 }
 
-/* A rebuild done before in dir, when its binary still has the Build-ID. */
-static bool reuse(const char *dir, struct user_rebuild *r)
+static int find_binary(const struct user_rebuild_opts *o, struct user_rebuild *r, const char *log)
+{
+	struct strbuf refusal = { 0 };
+
+	r->binary = locate(o, r, &refusal);
+	if (!r->binary)
+		report(CODE_CANNOT_REPRODUCE, ABOUT(.object = o->binary),
+		       "cannot reproduce the running binary: %s has Build-ID %s, no file the "
+		       "rebuild in %s made has it or its loaded image%s (build log: %s; "
+		       "docs/userspace.md, \"Rebuilding\")", o->binary, r->build_id, r->source,
+		       refusal.s ? refusal.s : "", log);
+	free(refusal.s);
+	return r->binary ? 0 : -ENOTSUP;
+}
+
+/* A rebuild done before in dir, when its binary still has the Build-ID
+ * or, with another, the running binary's loaded image. */
+static bool reuse(const char *running, const char *dir, struct user_rebuild *r)
 {
 	char *done = xasprintf("%s/rebuild.done", dir), *text = read_file(done, NULL), *id = NULL;
 	char *binary, *source, *save = NULL;
@@ -215,13 +263,58 @@ static bool reuse(const char *dir, struct user_rebuild *r)
 		return false;
 	binary = strtok_r(text, "\n", &save);
 	source = strtok_r(NULL, "\n", &save);
-	if (binary && source && (id = quiet_build_id(binary)) && !strcmp(id, r->build_id)) {
+	if (binary && source && (id = quiet_build_id(binary))) {
+		char *why = NULL;
+
+		ok = !strcmp(id, r->build_id) || !user_image_match(running, binary, &why);
+		if (!ok && why)
+			pr_info("not reusing %s: %s", binary, why);
+		free(why);
+	}
+	if (ok) {
 		r->binary = xstrdup(binary);
 		r->source = xstrdup(source);
-		ok = true;
+		if (strcmp(id, r->build_id))
+			r->rebuilt_build_id = xstrdup(id);
 	}
 	free(id);
 	free(text);
+	return ok;
+}
+
+static char *built_tree(const struct user_rebuild_opts *o, const struct user_rebuild *r)
+{
+	char *copy = xstrdup(o->tree), *tree = xasprintf("%s" BUILD_PATH "/%s", r->root,
+							   basename(copy));
+
+	free(copy);
+	return tree;
+}
+
+/* A rebuild stopped (killed, or failed later on) after it linked the
+ * binary: its tree, and the units its compiles recorded until then, are
+ * used rather than built again for most of an hour (postgresql-15). The
+ * tree is trusted only through the binary found in it (its Build-ID or
+ * its loaded image); otherwise the package is built again. */
+static bool resume(const struct user_rebuild_opts *o, struct user_rebuild *r)
+{
+	char *units = xasprintf("%s" UNITS_IN_ROOT, r->root);
+	struct strbuf ignored = { 0 };
+	struct stat st;
+	bool ok = false;
+
+	r->source = built_tree(o, r);
+	if (!access(units, R_OK) && !stat(r->source, &st) && S_ISDIR(st.st_mode) &&
+	    (r->binary = locate(o, r, &ignored))) {
+		pr_info("Resuming the rebuild stopped in %s: it had linked %s (the units its "
+			"compiles recorded until it stopped)", o->dir, r->binary);
+		ok = !write_units(r->root, r->units);
+	}
+	if (!ok) {
+		free(r->binary), free(r->source), free(r->rebuilt_build_id);
+		r->binary = r->source = r->rebuilt_build_id = NULL;
+	}
+	free(ignored.s), free(units);
 	return ok;
 }
 
@@ -273,19 +366,20 @@ int user_rebuild(const struct user_rebuild_opts *o, struct user_rebuild *r)
 
 	r->root = xasprintf("%s/root", o->dir);
 	r->units = xasprintf("%s/units", o->dir);
-	if (!ret && reuse(o->dir, r) && !access(r->units, R_OK)) {
+	if (!ret && reuse(o->binary, o->dir, r) && !access(r->units, R_OK)) {
 		pr_info("Using the rebuild in %s (Build-ID %s)", o->dir, r->build_id);
 		free(log);
 		return 0;
 	}
-	free(r->binary), free(r->source);
-	r->binary = r->source = NULL;
-	if (!ret)
+	free(r->binary), free(r->source), free(r->rebuilt_build_id);
+	r->binary = r->source = r->rebuilt_build_id = NULL;
+	if (!ret && !resume(o, r)) {
 		ret = build_in_root(o, r, log);
-	if (!ret)
-		ret = write_units(r->root, r->units);
-	if (!ret)
-		ret = find_binary(o, r, log);
+		if (!ret)
+			ret = write_units(r->root, r->units);
+		if (!ret)
+			ret = find_binary(o, r, log);
+	}
 	if (!ret) {
 		done = xasprintf("%s\n%s\n", r->binary, r->source);
 		free(log);
@@ -329,5 +423,6 @@ void user_rebuild_unlock(int fd)
 void user_rebuild_release(struct user_rebuild *r)
 {
 	free(r->root), free(r->source), free(r->units), free(r->binary), free(r->build_id);
+	free(r->rebuilt_build_id);
 	memset(r, 0, sizeof(*r));
 }

@@ -171,7 +171,11 @@ static void take_code(struct sweep_entry *e, size_t mark)
 }
 
 /* A process gone by the end of its apply exited, whatever the apply saw
- * of it on the way (a zombie's maps are empty: "maps no such file"). */
+ * of it on the way (a zombie's maps are empty: "maps no such file").
+ * -ESRCH is the apply finding it gone or mapping nothing at all, which a
+ * process the scan found mapping the object only does while it exits
+ * (its memory released, not yet a zombie: /proc/PID/stat still reads,
+ * a backend of a closing pgbench -C connection): exited too. */
 static enum sweep_result result_of(int err, bool alive)
 {
 	if (!alive && err && err != USER_ALREADY_APPLIED)
@@ -179,7 +183,7 @@ static enum sweep_result result_of(int err, bool alive)
 	switch (err) {
 	case 0: return SWEEP_APPLIED;
 	case USER_ALREADY_APPLIED: return SWEEP_ALREADY;
-	case -ESRCH: return alive ? SWEEP_FAILED : SWEEP_EXITED;
+	case -ESRCH: return SWEEP_EXITED;
 	case -ENOTSUP: case -EILSEQ: case -EBUSY: case -ENOEXEC: return SWEEP_REFUSED;
 	default: return alive ? SWEEP_FAILED : SWEEP_EXITED;
 	}

@@ -10,7 +10,8 @@
 #              (tests/user/lib.c, LD_PRELOAD when the cluster starts)
 #   pgversion  a function of the server, pgsql_version() (SQL version()),
 #              built against `livefix user rebuild` of the package
-#              (Build-ID as the installed binary)
+#              (Build-ID as the installed binary, or its loaded image:
+#              the patch is then keyed by the installed Build-ID)
 # Ends with "N passed, N failed, N skipped".
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -55,7 +56,9 @@ sweep_cluster() {
 	"$PGBIN/pgbench" -C -S -c 2 -j 1 -T 20 >"$PGW/churn.log" 2>&1 & BG+=($!)
 	sleep 5
 	out=$("$LIVEFIX" user apply --all "$lfu" 2>&1); rc=$?
-	first=$(grep -E '^process [0-9]+ ' <<<"$out" | head -1)
+	# the per-process result lines ("process P (name): ..."), not the
+	# notes of forks seen inheriting the patch during the sweep
+	first=$(grep -E '^process [0-9]+ \([^)]*\): ' <<<"$out" | head -1)
 	if [ $rc -eq 0 ] && [[ $first == "process $PM (postgres): applied"* ]]; then
 		pass "$name: sweep exit 0, the postmaster $PM patched first"
 	else
@@ -155,7 +158,8 @@ fi
 
 # --- the server's own function: the package rebuilt with the installed
 # binary's Build-ID (long the first time: the build root, the package)
-# (PG_INPUTS="--binary B --units U --source S": a rebuild made otherwise)
+# (PG_INPUTS="--binary B --units U --source S [--target T]": a rebuild
+# made otherwise)
 if [ -n "${PG_INPUTS:-}" ]; then
 	opts=$PG_INPUTS
 	skip "rebuild postgresql-15: PG_INPUTS given ($opts)"
@@ -165,8 +169,10 @@ else
 		fail "rebuild postgresql-15 with the installed Build-ID" "exit $rc:" "$(tail -15 <<<"$out")"
 		finish
 	fi
-	pass "rebuild postgresql-15: $(grep -oE 'Build-ID [0-9a-f]+' <<<"$out" | head -1)"
-	opts=$(grep -E '^--(binary|units|source) ' <<<"$out" | tr '\n' ' ')
+	# the installed Build-ID, or another with every loaded section the
+	# installed binary's (--target: the patch is for the installed one)
+	pass "rebuild postgresql-15: $(grep -E '^rebuilt' <<<"$out" | tr '\n' ' ')"
+	opts=$(grep -E '^--(binary|units|source|target) ' <<<"$out" | tr '\n' ' ')
 fi
 # shellcheck disable=SC2086
 out=$("$LIVEFIX" user build $opts -n pgversion -w "$PGW/work" -o "$PGW/pgversion.lfu" \

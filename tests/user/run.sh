@@ -192,6 +192,30 @@ for i in 1 2 3 4 5; do
 done
 expect_field "5 apply/revert cycles: no torn call (errors=0)" "$W/run" errors 0
 
+# --- --target: a running binary whose Build-ID differs from the rebuild's
+# while every loaded section is the same (as postgresql-15's: the
+# Build-ID also hashes debug information). Here the running copy is the
+# program with its Build-ID note's last byte changed.
+mkdir -p "$W/running"
+objcopy --dump-section .note.gnu.build-id="$W/note" "$W/src/prog" "$W/running/scratch" &&
+	python3 -c 'import sys; b = bytearray(open(sys.argv[1], "rb").read()); b[-1] ^= 0xff; open(sys.argv[2], "wb").write(b)' \
+		"$W/note" "$W/note2" &&
+	objcopy --update-section .note.gnu.build-id="$W/note2" "$W/src/prog" "$W/running/prog"
+RID=$(readelf -n "$W/running/prog" | awk '/Build ID/ { print $3 }')
+run "build --target: another Build-ID, the same loaded image: the patch is for the target's" 0 \
+	"has the loaded image of $W/running/prog: the patch is for Build-ID $RID" \
+	"$LIVEFIX" user build -b "$W/src/prog" -t "$W/running/prog" -u "$W/units" -s "$W/src" \
+	-w "$W/work-target" -o "$W/target.lfu" "$HERE/value.patch"
+BIN=$W/running/prog start "$W/run-target"; TPID=$STARTED
+run "the --target patch applies to the running copy" 0 "applied 'value' to process $TPID" \
+	"$LIVEFIX" user apply --pid "$TPID" "$W/target.lfu"
+expect_field "the running copy: patched lf_value" "$W/run-target" value 42
+stop "$TPID"
+run "build --target refuses a rebuild with another loaded image" 3 \
+	"is not the loaded image of $W/running/prog .*: section " \
+	"$LIVEFIX" user build -b "$W/src2/prog" -t "$W/running/prog" -u "$W/units" -s "$W/src" \
+	-w "$W/work-target2" -o "$W/target2.lfu" "$HERE/value.patch"
+
 # --- bad input: each leaves the process running, its text unchanged
 BIN=$W/src2/prog start "$W/run2"
 run "another binary (Build-ID)" 3 "build-id .* the patch 'value' is for build-id" \
