@@ -2,7 +2,7 @@
 /* Patching through callers: a changed function without a `call __fentry__`
  * at its entry (notrace, or a unit built without CC_FLAGS_FTRACE) cannot be
  * redirected by ftrace. When every caller of the running one is a function
- * of the same unit that calls it directly, the patch carries the new version
+ * that calls it directly, the patch carries the new version
  * as a plain copy (never a klp_func) and replaces those callers instead:
  * their new versions call the copy. A caller without fentry itself is
  * handled the same way, up to CALLERS_MAX_DEPTH levels. A global one that
