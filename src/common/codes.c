@@ -39,7 +39,7 @@ static const struct code_info codes[NR_CODES] = {
 		"yes: livefix's limit",
 		"reboot into the fixed kernel, or report the call chain"),
 	[CODE_CALLER_OTHER_UNIT] = REFUSED("caller-other-unit", "build",
-		"a changed global function has no fentry call and the running kernel calls it from another unit, whose callers livefix does not replace",
+		"a changed global function has no fentry call and the running kernel calls it from another unit whose callers livefix cannot replace: the unit cannot be told (assembly, code of no function), compiled, or diffed in time (a unit the patch changes)",
 		"yes: livefix's limit",
 		"reboot into the fixed kernel"),
 	[CODE_INIT_CODE] = REFUSED("init-code", "build",

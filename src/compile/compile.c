@@ -35,10 +35,13 @@ static const char *const variant_names[NR_VARIANTS] = {
 struct compile_how {
 	size_t nr_variants;
 	enum log_level failure_level;
+	bool unchanged_too; /* compiled even when it preprocesses the same */
 };
-static const struct compile_how patched_unit = { NR_VARIANTS, LOG_ERROR };
+static const struct compile_how patched_unit = { NR_VARIANTS, LOG_ERROR, false };
 /* for the layout check alone: the differ's __LINE__-neutral pair unneeded */
-static const struct compile_how layout_probe = { V_PATCHED + 1, LOG_WARN };
+static const struct compile_how layout_probe = { V_PATCHED + 1, LOG_WARN, false };
+/* a caller of a copy: its line numbers move with nothing */
+static const struct compile_how caller_unit = { V_PATCHED + 1, LOG_ERROR, true };
 
 static char *path_dirname(const char *path)
 {
@@ -624,7 +627,7 @@ static int compile_unit_as(const struct kernel_inputs *in, const struct patchset
 		ret = overlay_dotdot_dirs(ps->orig_dir, cmd_object);
 	if (!ret)
 		ret = overlay_dotdot_dirs(ps->patched_dir, cmd_object);
-	if (!ret && !patch_changes(ps, source) &&
+	if (!ret && !how->unchanged_too && !patch_changes(ps, source) &&
 	    unit_preprocesses_same(in, ps, cmd, cmd_object, out)) {
 		pr_debug("%s: the same preprocessed source with the patched headers: not compiled",
 			 source);
@@ -653,6 +656,12 @@ int compile_unit_pair(const struct kernel_inputs *in, const struct patchset *ps,
 		      const char *source, struct unit_objects *out)
 {
 	return compile_unit_as(in, ps, source, out, &layout_probe);
+}
+
+int compile_unit_caller(const struct kernel_inputs *in, const struct patchset *ps,
+			const char *source, struct unit_objects *out)
+{
+	return compile_unit_as(in, ps, source, out, &caller_unit);
 }
 
 void unit_objects_release(struct unit_objects *u)

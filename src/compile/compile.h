@@ -40,6 +40,11 @@ void unit_objects_release(struct unit_objects *u);
  * refuse (headers/probe.c). */
 int compile_unit_pair(const struct kernel_inputs *in, const struct patchset *ps,
 		      const char *source, struct unit_objects *out);
+/* The same, original and patched, even when the unit preprocesses the
+ * same: a unit calling a function the patch carries as a copy, whose
+ * callers are replaced (diff/callers.c). */
+int compile_unit_caller(const struct kernel_inputs *in, const struct patchset *ps,
+			const char *source, struct unit_objects *out);
 /* Learns the kernel's commands of the sources not compiled before with one
  * parallel make run in the tree (under the cache lock), not one each; what
  * fails there is reported by compile_unit(). */

@@ -2,10 +2,14 @@
 /* Patching through callers: a changed function without a `call __fentry__`
  * at its entry (notrace, or a unit built without CC_FLAGS_FTRACE) cannot be
  * redirected by ftrace. When every caller of the running one is a function
- * of the same unit that calls it directly, the patch carries the new version
+ * that calls it directly, the patch carries the new version
  * as a plain copy (never a klp_func) and replaces those callers instead:
  * their new versions call the copy. A caller without fentry itself is
- * handled the same way, up to CALLERS_MAX_DEPTH levels.
+ * handled the same way, up to CALLERS_MAX_DEPTH levels. A global one that
+ * other units call (the running image says which: the pipeline's
+ * outside_refs) has a global copy: the build compiles those units and
+ * diffs them with it as a redirect, which replaces their callers the same
+ * way (walk_redirect()).
  *
  * The running code is the original object: its relocations tell who calls
  * the function and whether its address is taken anywhere (data, an ops
@@ -24,8 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Levels of callers replaced at most: the changed function's callers are 1. */
-#define CALLERS_MAX_DEPTH 3
+#define CALLERS_MAX_DEPTH DIFF_CALLERS_MAX_DEPTH
 /* Functions replaced only because they call such a function, at most. */
 #define CALLERS_MAX 32
 #define STRINGIFY(x) #x
@@ -58,6 +61,7 @@ struct ref_index {
 struct walk {
 	struct diff_pair *p;
 	const struct diff_options *opts;
+	struct diff_result *res;
 	struct ref_index orig, patched;
 	struct symbol **patched_of; /* [orig symbol index] -> patched twin */
 	const char *chain[CALLERS_MAX_DEPTH + 1]; /* the functions being walked */
@@ -162,7 +166,9 @@ static void index_reloc(struct ref_index *x, const struct reloc *r)
 	unsigned op;
 
 	reloc_target(r, &t);
-	if (!t.sym || t.sym->type != STT_FUNC || !t.sym->sec ||
+	/* a function of this unit, or an undefined name (another unit's
+	 * function, for the redirects) */
+	if (!t.sym || (t.sym->sec && t.sym->type != STT_FUNC) ||
 	    t.addend + reloc_addend_bias(r) != 0)
 		return; /* not a function's entry: a place inside one */
 	l = &x->by_func[canonical(x, t.sym)->index];
@@ -238,6 +244,41 @@ static unsigned refuse(const struct walk *w, enum outcome_code code, const char 
 	return 1;
 }
 
+char *callers_copy_name(unsigned unit_index, const char *name)
+{
+	return xasprintf("__livefix_copy_%u_%s", unit_index, name);
+}
+
+static unsigned depth_of(const struct walk *w, const struct symbol *of)
+{
+	unsigned d = 0;
+
+	while (d < CALLERS_MAX_DEPTH && w->chain[d] != of->name)
+		d++;
+	return d;
+}
+
+/* Other units call global: its copy is global too, and they are listed
+ * for the build to replace their callers (walk_redirect() there). */
+static unsigned share_copy(const struct walk *w, const struct symbol *of,
+			   const struct symbol *global)
+{
+	struct diff_result *res = w->res;
+	struct symbol *pf = w->patched_of[of->index];
+
+	if (!pf)
+		return 0;
+	w->p->via_callers[pf->index] = VIA_CALLERS_SHARED;
+	xgrow((void **)&res->redirects, &res->alloc_redirects, res->nr_redirects + 1,
+	      sizeof(*res->redirects));
+	res->redirects[res->nr_redirects++] = (struct diff_redirect){
+		xstrdup(global->name), callers_copy_name(w->opts->unit_index, pf->name),
+		xstrdup(w->chain[0]), depth_of(w, of) };
+	pr_info("%s: function '%s' has no fentry and other units call it: their callers are "
+		"replaced too", w->p->unit, global->name);
+	return 0;
+}
+
 /* A global function is fine when the running kernel calls it from this
  * unit only (its other references are this unit's, which the relocations
  * show); asked of the pipeline, which reads the running image. */
@@ -250,6 +291,10 @@ static unsigned check_global(const struct walk *w, const struct symbol *of,
 
 	if (!ret)
 		return 0;
+	if (ret == 1 && w->opts->other_units) {
+		free(why);
+		return share_copy(w, of, global);
+	}
 	if (ret > 0) /* 1: a call from another unit; 2: an address use */
 		refuse(w, ret == 1 ? CODE_CALLER_OTHER_UNIT : CODE_NO_FENTRY, of->name,
 		       why ? why : "it is global, and referred to outside its unit", NULL);
@@ -275,6 +320,7 @@ static unsigned check_reached_only_by_calls(const struct walk *w, struct symbol 
 	const struct ref_list *lists[2] = { refs_to(&w->orig, of), refs_to(&w->patched, pf) };
 	const char *name = of->name;
 	const struct symbol *global;
+	bool shared;
 
 	if (!strncmp(of->sec->name, ".exit.text", 10))
 		return refuse(w, CODE_NO_FENTRY, name, "it is module exit code, called through "
@@ -284,6 +330,8 @@ static unsigned check_reached_only_by_calls(const struct walk *w, struct symbol 
 			      "callers in other units and modules are not in this object", NULL);
 	if ((global = global_name(of)) && check_global(w, of, global))
 		return 1;
+	shared = w->patched_of[of->index] &&
+		 w->p->via_callers[w->patched_of[of->index]->index] == VIA_CALLERS_SHARED;
 	for (size_t k = 0; k < 2; k++)
 		for (size_t i = 0; i < lists[k]->nr; i++) {
 			const struct func_ref *ref = &lists[k]->v[i];
@@ -299,7 +347,7 @@ static unsigned check_reached_only_by_calls(const struct walk *w, struct symbol 
 				return refuse(w, CODE_NO_FENTRY_CALLERS, name, ref->unseen,
 					      taker(ref));
 		}
-	if (!lists[0]->nr)
+	if (!lists[0]->nr && !shared)
 		return refuse(w, CODE_NO_FENTRY, name, "no function of its unit calls it "
 			      "directly", NULL);
 	return 0;
@@ -345,11 +393,11 @@ static unsigned replace_caller(struct walk *w, struct symbol *caller, const char
 	}
 	if (w->p->status[pc->index] != STATUS_SAME)
 		return 0; /* changed already: its new version calls the copy */
-	if (++w->nr_replaced > CALLERS_MAX) {
-			return refuse(w, CODE_CALLER_BOUND, w->chain[0], "it would replace more than "
+	if (++w->nr_replaced > CALLERS_MAX)
+		return refuse(w, CODE_CALLER_BOUND, w->chain[0], "it would replace more than "
 			      AS_TEXT(CALLERS_MAX) " functions", NULL);
-	}
 	w->p->status[pc->index] = STATUS_CHANGED;
+	w->res->nr_replaced++;
 	pr_info("%s: function '%s' replaced: it calls '%s', which has no fentry", w->p->unit,
 		pc->name, callee);
 	return 0;
@@ -364,7 +412,7 @@ static unsigned walk_function(struct walk *w, struct symbol *of, struct symbol *
 
 	if (w->p->via_callers[pf->index])
 		return 0; /* met already (mutual recursion, two changed callees) */
-	w->p->via_callers[pf->index] = true;
+	w->p->via_callers[pf->index] = VIA_CALLERS;
 	w->p->status[pf->index] = STATUS_CHANGED;
 	w->chain[depth] = of->name;
 	if ((nr = check_reached_only_by_calls(w, of, pf)))
@@ -385,11 +433,54 @@ static unsigned walk_function(struct walk *w, struct symbol *of, struct symbol *
 	return 0;
 }
 
-static void walk_init(struct walk *w, struct diff_pair *p, const struct diff_options *opts)
+/* This unit calls r->name, a function of another unit carried as a copy:
+ * its callers here are replaced to call the copy (emit.c resolves the
+ * name to it), the same walk as for the unit's own functions. */
+static unsigned walk_redirect(struct walk *w, const struct diff_redirect *r)
+{
+	struct symbol *os = find_symbol_by_name(w->p->orig, r->name);
+	const struct ref_list *lists[2];
+	struct symbol *ps;
+	unsigned nr;
+
+	if (!os || os->sec)
+		return 0; /* not called from here (or a local of the same name) */
+	ps = find_symbol_by_name(w->p->patched, r->name);
+	lists[0] = refs_to(&w->orig, os);
+	lists[1] = ps && !ps->sec ? refs_to(&w->patched, ps) : lists[0];
+	for (unsigned d = 0; d <= r->depth && d <= CALLERS_MAX_DEPTH; d++)
+		w->chain[d] = d ? "..." : r->root;
+	w->chain[r->depth] = r->name;
+	for (size_t k = 0; k < 2; k++)
+		for (size_t i = 0; i < lists[k]->nr; i++) {
+			const struct func_ref *ref = &lists[k]->v[i];
+
+			if (!ref->is_call)
+				return refuse(w, CODE_NO_FENTRY, r->name, "its address is taken in "
+					      "another unit, in '", taker(ref));
+			if (ref->unseen)
+				return refuse(w, CODE_NO_FENTRY_CALLERS, r->name, ref->unseen,
+					      taker(ref));
+		}
+	for (size_t i = 0; i < lists[0]->nr; i++) {
+		const struct func_ref *ref = &lists[0]->v[i];
+
+		if (!ref->from)
+			return refuse(w, CODE_NO_FENTRY_CALLERS, r->name, "it is called from "
+				      "code of no function, in '", ref->r->rsec->base->name);
+		if ((nr = replace_caller(w, ref->from, r->name, r->depth)))
+			return nr;
+	}
+	return 0;
+}
+
+static void walk_init(struct walk *w, struct diff_pair *p, const struct diff_options *opts,
+		      struct diff_result *res)
 {
 	memset(w, 0, sizeof(*w));
 	w->p = p;
 	w->opts = opts;
+	w->res = res;
 	index_build(&w->orig, p->orig);
 	index_build(&w->patched, p->patched);
 	w->patched_of = xcalloc(p->orig->nr_symbols, sizeof(*w->patched_of));
@@ -406,14 +497,16 @@ static void walk_release(struct walk *w)
 }
 
 unsigned patch_through_callers(struct diff_pair *p, const struct diff_options *opts,
-			       struct symbol **funcs, size_t nr)
+			       struct symbol **funcs, size_t nr, struct diff_result *res)
 {
 	struct walk w;
 	unsigned refused = 0;
 
-	if (!nr)
+	if (!nr && !opts->nr_redirects)
 		return 0;
-	walk_init(&w, p, opts);
+	walk_init(&w, p, opts, res);
+	for (size_t i = 0; i < opts->nr_redirects; i++)
+		refused += walk_redirect(&w, &opts->redirects[i]);
 	for (size_t i = 0; i < nr; i++) {
 		struct symbol *of = p->sym_twin[funcs[i]->index];
 

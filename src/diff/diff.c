@@ -90,7 +90,7 @@ static unsigned refuse_init_code(const struct diff_pair *p, const struct symbol 
  * callers (callers.c), which may mark more functions CHANGED: after the
  * loop over the changed ones, so each is refused or accepted once. */
 static unsigned refuse_unsafe(struct diff_pair *p, const struct diff_pair *noline,
-			      const struct diff_options *opts)
+			      const struct diff_options *opts, struct diff_result *res)
 {
 	bool userspace = opts->userspace;
 	unsigned nr = pair_check_data(p, noline) + pair_check_groups(p);
@@ -115,7 +115,7 @@ static unsigned refuse_unsafe(struct diff_pair *p, const struct diff_pair *nolin
 			no_fentry[nr_no_fentry++] = sym;
 		}
 	}
-	nr += patch_through_callers(p, opts, no_fentry, nr_no_fentry);
+	nr += patch_through_callers(p, opts, no_fentry, nr_no_fentry, res);
 	free(no_fentry);
 	return nr;
 }
@@ -144,6 +144,21 @@ static char *alias_name(unsigned index, const char *name)
 	return alias;
 }
 
+/* A changed function carried as a copy reached through its callers. */
+static void add_copy(struct diff_result *res, const struct diff_pair *p, const struct symbol *sym)
+{
+	const struct symbol *orig = p->sym_twin[sym->index];
+	struct diff_func *f;
+
+	if (!orig)
+		return;
+	res->copies = xrealloc(res->copies, (res->nr_copies + 1) * sizeof(*res->copies));
+	f = &res->copies[res->nr_copies++];
+	memset(f, 0, sizeof(*f));
+	f->name = xstrdup(orig->name);
+	f->is_local = orig->bind == STB_LOCAL;
+}
+
 /* The global alias of each changed or new function, and the result list. */
 static void add_aliases(struct diff_output *o, struct diff_result *res)
 {
@@ -155,10 +170,13 @@ static void add_aliases(struct diff_output *o, struct diff_result *res)
 		struct symbol *copy = o->sym_out[sym->index];
 		struct diff_func *f;
 
-		/* a copy reached through its callers is no klp_func */
-		if (!copy || !is_target_function(p, sym) || p->status[sym->index] == STATUS_SAME ||
-		    p->via_callers[sym->index])
+		if (!copy || !is_target_function(p, sym) || p->status[sym->index] == STATUS_SAME)
 			continue;
+		/* a copy reached through its callers is no klp_func */
+		if (p->via_callers[sym->index]) {
+			add_copy(res, p, sym);
+			continue;
+		}
 		f = &res->funcs[res->nr_funcs++];
 		f->name = xstrdup(sym->name);
 		f->new_symbol = alias_name(o->opts->unit_index, sym->name);
@@ -240,7 +258,7 @@ static int diff_pairs(const struct diff_options *opts, struct diff_pair *p,
 		drop_line_only_changes(p, noline);
 	directives_apply_ignores(p);
 	/* Before the no-change test: a patch that only changes data is refused. */
-	if (refuse_unsafe(p, noline->patched ? noline : NULL, opts))
+	if (refuse_unsafe(p, noline->patched ? noline : NULL, opts, res))
 		return -ENOTSUP;
 	count_functions(p, res);
 	if (!res->nr_changed && !res->nr_new && !p->dir.nr_callbacks) {
@@ -288,7 +306,21 @@ void diff_result_release(struct diff_result *res)
 		free(res->callbacks[i].symbol);
 		free(res->callbacks[i].objname);
 	}
+	for (size_t i = 0; i < res->nr_copies; i++)
+		free(res->copies[i].name);
+	for (size_t i = 0; i < res->nr_redirects; i++)
+		diff_redirect_release(&res->redirects[i]);
 	free(res->funcs);
 	free(res->callbacks);
+	free(res->copies);
+	free(res->redirects);
 	memset(res, 0, sizeof(*res));
+}
+
+void diff_redirect_release(struct diff_redirect *r)
+{
+	free(r->name);
+	free(r->copy);
+	free(r->root);
+	memset(r, 0, sizeof(*r));
 }

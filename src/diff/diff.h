@@ -16,6 +16,20 @@ struct special_table;
 /* diff_objects() found no functional change: nothing was written. */
 #define DIFF_NO_CHANGE 1
 
+/* Levels of callers replaced at most when a changed function has no fentry
+ * (diff/callers.c): the changed function's callers are 1. */
+#define DIFF_CALLERS_MAX_DEPTH 3
+
+/* A global function without fentry carried as a copy whose callers in
+ * other units must call the copy instead (diff/callers.c): the result of
+ * the unit that defines it, and an option of the units that call it. */
+struct diff_redirect {
+	char *name;     /* the running function, a global name (owned) */
+	char *copy;     /* the copy's global symbol in the patch (owned) */
+	char *root;     /* the changed function the walk started from (owned) */
+	unsigned depth; /* name's level in that walk: 0 when it is root */
+};
+
 struct diff_options {
 	const char *orig, *patched;               /* objects built the normal way */
 	const char *orig_noline, *patched_noline; /* same pair built with __LINE__ held constant; may be NULL */
@@ -36,6 +50,16 @@ struct diff_options {
 	 * function is refused. */
 	int (*outside_refs)(void *ctx, const char *name, char **why);
 	void *outside_refs_ctx;
+	/* When another unit calls such a function (outside_refs 1): false,
+	 * refused (caller-other-unit); true, its copy is made global and
+	 * listed in the result's redirects, for the caller's build to
+	 * compile and diff those units with the redirects below. */
+	bool other_units;
+	/* Calls from this unit to these functions (of other units) go to
+	 * their copies: the calling functions are replaced, up the call
+	 * graph within the same bound. */
+	const struct diff_redirect *redirects;
+	size_t nr_redirects;
 	/* A userspace unit (livefix user): the kernel-only rules are off
 	 * (a changed function need not call __fentry__: the jump is
 	 * written at its entry, not placed by ftrace). */
@@ -68,7 +92,20 @@ struct diff_result {
 	size_t nr_changed, nr_new;
 	struct diff_callback *callbacks; /* in the order of the descriptors (owned) */
 	size_t nr_callbacks;
+	/* Changed functions without fentry carried as copies (is_new false):
+	 * no klp_func, but the copy assumes the running one is the original,
+	 * so the run-pre check covers them too (owned) */
+	struct diff_func *copies;
+	size_t nr_copies;
+	/* Copies other units call (options.other_units): their callers'
+	 * units are to be diffed with these as redirects (owned) */
+	struct diff_redirect *redirects;
+	size_t nr_redirects, alloc_redirects;
+	unsigned nr_replaced; /* functions replaced only for calling a copy */
 };
+
+/* Frees a redirect's strings. */
+void diff_redirect_release(struct diff_redirect *r);
 
 /* 0: output written. DIFF_NO_CHANGE: no functional change, nothing written.
  * -ENOTSUP: refused as unsafe (every reason logged with pr_err, all of them

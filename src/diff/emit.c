@@ -42,6 +42,8 @@ static void emit_whole_sections(struct diff_output *o)
  * that another unit of the same patch can link to them. */
 static unsigned char output_bind(const struct diff_output *o, const struct symbol *sym)
 {
+	if (o->pair->via_callers[sym->index] == VIA_CALLERS_SHARED)
+		return STB_GLOBAL; /* other units' replaced callers call it */
 	if (sym->type == STT_FUNC && o->pair->sym_twin[sym->index])
 		return STB_LOCAL;
 	return sym->bind;
@@ -55,7 +57,7 @@ static void emit_symbol(struct diff_output *o, struct symbol *sym)
 	/* A copy reached through its callers: a name of its own in the module,
 	 * never taken for the running function's. */
 	char *name = o->pair->via_callers[sym->index] ?
-		     xasprintf("__livefix_copy_%u_%s", o->opts->unit_index, sym->name) : NULL;
+		     callers_copy_name(o->opts->unit_index, sym->name) : NULL;
 
 	if (sym->offset + sym->size > sym->sec->sh.sh_size) {
 		pr_err("%s: symbol '%s' extends past the end of '%s'", o->opts->unit_name,
@@ -79,6 +81,18 @@ static void emit_symbol(struct diff_output *o, struct symbol *sym)
 	o->sym_out[sym->index] = copy;
 }
 
+/* The copy another unit of the patch carries for an undefined name this
+ * unit's replaced callers call (options.redirects), or NULL. */
+static const char *redirected(const struct diff_options *opts, const struct symbol *sym)
+{
+	if (sym->sec)
+		return NULL;
+	for (size_t i = 0; i < opts->nr_redirects; i++)
+		if (!strcmp(opts->redirects[i].name, sym->name))
+			return opts->redirects[i].copy;
+	return NULL;
+}
+
 static struct symbol *resolve_external(struct diff_output *o, const struct symbol *sym,
 				       const struct reloc *r)
 {
@@ -95,6 +109,12 @@ static struct symbol *resolve_external(struct diff_output *o, const struct symbo
 		pr_err("%s: symbol '%s' is needed but neither copied nor in the original",
 		       o->opts->unit_name, sym->name);
 		return NULL;
+	}
+	if (redirected(o->opts, sym)) {
+		out = elf_add_symbol(o->out, redirected(o->opts, sym), STB_GLOBAL, STT_NOTYPE,
+				     NULL, 0, 0);
+		hashmap_add_str(&o->resolved, orig->name, out);
+		return out;
 	}
 	ret = o->opts->resolve(o->opts->resolve_ctx, orig->name, orig->bind == STB_LOCAL,
 			       is_func, &res);

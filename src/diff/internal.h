@@ -9,6 +9,7 @@
 #include "elf/elf.h"
 
 enum diff_status { STATUS_SAME, STATUS_CHANGED, STATUS_NEW };
+enum { VIA_CALLERS = 1, VIA_CALLERS_SHARED = 2 };
 
 /* What the patched source asked for through livefix-macros.h (directives.c). */
 struct directive_callback {
@@ -33,8 +34,10 @@ struct diff_pair {
 	struct section **sec_twin; /* [patched section index] -> orig section or NULL */
 	enum diff_status *status;  /* [patched symbol index], functions only */
 	/* [patched symbol index]: a changed function without fentry, carried
-	 * as a copy and reached through its replaced callers (callers.c) */
-	bool *via_callers;
+	 * as a copy and reached through its replaced callers (callers.c):
+	 * VIA_CALLERS, or VIA_CALLERS_SHARED when callers in other units call
+	 * the copy too (a global symbol then) */
+	unsigned char *via_callers;
 	const char *unit;          /* for messages */
 	struct directives dir;     /* the patched object's .livefix.* directives */
 };
@@ -90,9 +93,13 @@ unsigned rip_immediate_size(const struct section *sec, uint64_t field);
 bool calls_fentry(const struct symbol *func);
 /* For each of funcs (changed, patched object, no fentry): marks it
  * via_callers and its callers CHANGED, up the call graph within a bound;
- * else reports why not. Returns the number of refusals. */
+ * else reports why not. Then the same for the callers of opts->redirects
+ * in this unit. Copies other units call are added to res->redirects.
+ * Returns the number of refusals. */
 unsigned patch_through_callers(struct diff_pair *pair, const struct diff_options *opts,
-			       struct symbol **funcs, size_t nr);
+			       struct symbol **funcs, size_t nr, struct diff_result *res);
+/* The name of the copy of a function without fentry in the output. */
+char *callers_copy_name(unsigned unit_index, const char *name);
 
 /* compare.c */
 /* What a PC-relative addend is biased by in code (the distance from the

@@ -25,6 +25,7 @@
 #include "ksym/symtab.h"
 #include "ksym/symvers.h"
 #include "ksym/vmlinux_refs.h"
+#include "ksym/caller_units.h"
 #include "special/special.h"
 
 #include <errno.h>
@@ -57,7 +58,16 @@ struct build_state {
 	char **objects;            /* patch-N.o file names */
 	size_t nr_objects, alloc_objects;
 	struct unit_objects *units;/* compiled units, one per source */
-	size_t nr_units;
+	size_t nr_units, alloc_units;
+	/* Copies of global functions without fentry other units call
+	 * (diff/callers.c), in the order met; redirect_sources[i]: the unit
+	 * defining redirects[i] (owned); seen[u]: how many redirects unit u
+	 * was diffed with */
+	struct diff_redirect *redirects;
+	char **redirect_sources;
+	size_t nr_redirects, alloc_redirects, alloc_redirect_sources;
+	size_t *seen, alloc_seen;
+	unsigned nr_replaced; /* functions replaced only for calling a copy */
 	struct unit_list sources;  /* the patch's .c files, then those its headers affect */
 	struct patch_globals new_globals;
 	struct hashmap import_ns;  /* namespaces of the exports the units use */
@@ -217,6 +227,51 @@ static int collect_funcs(struct build_state *st, const struct unit_objects *u,
 	return ret;
 }
 
+/* The run-pre table gets the unit's replaced functions and the originals
+ * of its copies (functions without fentry reached through their callers):
+ * a copy is the patched version of the running one only if the running
+ * one is the original. */
+static int collect_run_pre(struct build_state *st, const struct unit_objects *u,
+			   struct unit_resolver *r, const struct diff_result *res,
+			   size_t first_func)
+{
+	size_t n = st->nr_funcs - first_func;
+	struct klp_func_desc *all = xcalloc(n + res->nr_copies + 1, sizeof(*all));
+	int ret = 0;
+
+	memcpy(all, st->funcs + first_func, n * sizeof(*all));
+	for (size_t i = 0; i < res->nr_copies && !ret; i++) {
+		const struct diff_func *c = &res->copies[i];
+		unsigned long sympos = 0;
+
+		ret = unit_function_sympos(r, c->name, c->is_local, &sympos) ? -ENOENT : 0;
+		run_pre_override_sympos(c->name, &sympos);
+		all[n++] = (struct klp_func_desc){ .object = u->target, .old_name = c->name,
+						   .sympos = sympos };
+	}
+	if (!ret)
+		ret = run_pre_collect(&st->run_pre, special_table_sizes(st->specials), u, r,
+				      all, n);
+	free(all);
+	return ret;
+}
+
+/* Takes over the copies other units call that one unit's diff listed. */
+static void take_redirects(struct build_state *st, const struct unit_objects *u,
+			   struct diff_result *res)
+{
+	for (size_t i = 0; i < res->nr_redirects; i++) {
+		xgrow((void **)&st->redirects, &st->alloc_redirects, st->nr_redirects + 1,
+		      sizeof(*st->redirects));
+		xgrow((void **)&st->redirect_sources, &st->alloc_redirect_sources,
+		      st->nr_redirects + 1, sizeof(*st->redirect_sources));
+		st->redirects[st->nr_redirects] = res->redirects[i];
+		st->redirect_sources[st->nr_redirects++] = xstrdup(u->source);
+	}
+	res->nr_redirects = 0;
+	st->nr_replaced += res->nr_replaced;
+}
+
 /* Registers the callbacks of one diffed unit: of its object unless the
  * descriptor names another (module names as the kernel has them). */
 static void collect_callbacks(struct build_state *st, const struct unit_objects *u,
@@ -273,11 +328,14 @@ static int diff_unit(struct build_state *st, const struct unit_objects *u, unsig
 		.unit_name = u->object, .unit_index = index,
 		.resolve = run_pre_resolve, .resolve_ctx = &r, .specials = st->specials,
 		.outside_refs = outside_refs, .outside_refs_ctx = &outside,
+		.other_units = true, .redirects = st->redirects, .nr_redirects = st->nr_redirects,
 	};
 	size_t first_func = st->nr_funcs;
 	unsigned nr_layout_changes;
 	int ret = -ENOENT;
 
+	xgrow((void **)&st->seen, &st->alloc_seen, index + 1, sizeof(*st->seen));
+	st->seen[index] = st->nr_redirects;
 	if (target)
 		ret = unit_resolver_init(&r, target, &st->vmlinux, &st->symvers, u->object, u->orig);
 	r.in_module = &st->new_globals.names;
@@ -293,10 +351,11 @@ static int diff_unit(struct build_state *st, const struct unit_objects *u, unsig
 	if (ret == 0)
 		ret = collect_funcs(st, u, &r, &res);
 	if (ret == 0)
-		ret = run_pre_collect(&st->run_pre, special_table_sizes(st->specials), u, &r,
-				      st->funcs + first_func, st->nr_funcs - first_func);
-	if (ret == 0)
+		ret = collect_run_pre(st, u, &r, &res, first_func);
+	if (ret == 0) {
 		collect_callbacks(st, u, &res);
+		take_redirects(st, u, &res);
+	}
 	if (ret == 0) {
 		xgrow((void **)&st->objects, &st->alloc_objects, st->nr_objects + 1, sizeof(char *));
 		st->objects[st->nr_objects++] = out_name;
@@ -335,6 +394,7 @@ static int compile_units(struct build_state *st)
 
 	unit_commands_prepare(&st->in, s->sources, s->nr);
 	st->units = xcalloc(s->nr + 1, sizeof(*st->units));
+	st->alloc_units = s->nr + 1;
 	for (size_t i = 0; i < s->nr; i++) {
 		int r;
 
@@ -490,6 +550,101 @@ static void seed_klp_hosts(struct build_state *st)
 	}
 }
 
+/* Units compiled at most for the callers of copies, and the functions
+ * replaced at most only for calling one (diff/callers.c's bound). */
+#define CALLER_UNITS_MAX 16
+#define CALLERS_REPLACED_MAX 32
+
+static int refuse_redirect(const struct build_state *st, size_t i, enum outcome_code code,
+			   const char *fmt, const char *a, const char *b)
+{
+	const struct diff_redirect *r = &st->redirects[i];
+	char *why = xasprintf(fmt, a, b);
+
+	report(code, ABOUT(.object = st->redirect_sources[i], .function = r->root),
+	       "%s: function '%s' changed but does not call '__fentry__' (ftrace cannot "
+	       "redirect it), and it cannot be patched through its callers: %s%s%s%s",
+	       st->redirect_sources[i], r->root, r->depth ? "its caller '" : "",
+	       r->depth ? r->name : "", r->depth ? "' has no fentry either, and " : "", why);
+	free(why);
+	return -ENOTSUP;
+}
+
+static const struct unit_objects *unit_of_source(const struct build_state *st,
+						 const char *source, size_t *index)
+{
+	for (size_t i = 0; i < st->nr_units; i++)
+		if (!strcmp(st->units[i].source, source))
+			return *index = i, &st->units[i];
+	return NULL;
+}
+
+/* Compiles and diffs (with the redirects so far) one unit calling the
+ * copy of redirect i. */
+static int add_caller_unit(struct build_state *st, size_t i, const struct caller_unit *c)
+{
+	struct unit_objects *u;
+	size_t at;
+	int ret;
+
+	if (unit_of_source(st, c->source, &at)) {
+		if (st->seen[at] > i)
+			return 0; /* diffed knowing the copy: its callers call it */
+		return refuse_redirect(st, i, CODE_CALLER_OTHER_UNIT, "it is called from '%s' "
+				       "in %s, a unit the patch changes, diffed before the copy "
+				       "was known", c->caller, c->source);
+	}
+	if (st->nr_units >= st->sources.nr + CALLER_UNITS_MAX)
+		return refuse_redirect(st, i, CODE_CALLER_BOUND, "its callers are in more than "
+				       "%s other units (beyond '%s')", "16", c->caller);
+	pr_info("Building original and patched %s (it calls '%s')", c->source,
+		st->redirects[i].name);
+	unit_commands_prepare(&st->in, (char *const *)&c->source, 1);
+	xgrow((void **)&st->units, &st->alloc_units, st->nr_units + 1, sizeof(*st->units));
+	u = &st->units[st->nr_units];
+	if ((ret = compile_unit_caller(&st->in, &st->ps, c->source, u)))
+		return refuse_redirect(st, i, CODE_CALLER_OTHER_UNIT, "its caller '%s' is in %s, "
+				       "which cannot be compiled", c->caller, c->source);
+	st->nr_units++;
+	if (strcmp(u->target, "vmlinux"))
+		return refuse_redirect(st, i, CODE_CALLER_OTHER_UNIT, "its caller '%s' is in %s, "
+				       "not built into vmlinux", c->caller, c->source);
+	ret = diff_unit(st, u, (unsigned)st->nr_units - 1);
+	if (ret == DIFF_NO_CHANGE) /* the running code calls it: its object must too */
+		return refuse_redirect(st, i, CODE_CALLER_OTHER_UNIT, "its caller '%s' is in %s, "
+				       "whose compiled object does not call it", c->caller,
+				       c->source);
+	return ret;
+}
+
+/* The units calling each copy other units call, found in the running
+ * vmlinux (its calls, and DWARF for their units), compiled and diffed
+ * with the copies: each may list more (a caller without fentry that other
+ * units call in turn). */
+static int diff_caller_units(struct build_state *st)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < st->nr_redirects && !ret; i++) {
+		struct caller_units cu;
+		char *why = NULL;
+
+		ret = vmlinux_caller_units(&st->vmlinux, st->redirects[i].name,
+					   st->redirect_sources[i], is_annotation_section, &cu, &why);
+		if (ret == -ENOENT)
+			ret = refuse_redirect(st, i, CODE_CALLER_OTHER_UNIT, "%s%s", why ? why :
+					      "its callers' units cannot be told", "");
+		free(why);
+		for (size_t k = 0; !ret && k < cu.nr; k++)
+			ret = add_caller_unit(st, i, &cu.v[k]);
+		caller_units_release(&cu);
+	}
+	if (!ret && st->nr_replaced > CALLERS_REPLACED_MAX && st->nr_redirects)
+		ret = refuse_redirect(st, 0, CODE_CALLER_BOUND, "it would replace more than %s "
+				      "functions%s", "32", " in all units");
+	return ret;
+}
+
 /* Compile every unit, then diff each; report all problems before failing. */
 static int diff_units(struct build_state *st)
 {
@@ -512,6 +667,8 @@ static int diff_units(struct build_state *st)
 		if (r && r != DIFF_NO_CHANGE && !ret)
 			ret = r;
 	}
+	if (!ret)
+		ret = diff_caller_units(st);
 	st->t_diff = now_seconds() - t0;
 	if (!ret && !st->nr_objects) {
 		report(CODE_NO_CHANGE, ABOUT_NOTHING,
@@ -741,6 +898,13 @@ static void release(struct build_state *st)
 	for (size_t i = 0; i < st->nr_units; i++)
 		unit_objects_release(&st->units[i]);
 	free(st->units);
+	for (size_t i = 0; i < st->nr_redirects; i++) {
+		diff_redirect_release(&st->redirects[i]);
+		free(st->redirect_sources[i]);
+	}
+	free(st->redirects);
+	free(st->redirect_sources);
+	free(st->seen);
 	unit_list_release(&st->sources);
 	patch_globals_release(&st->new_globals);
 	hashmap_release(&st->import_ns);

@@ -6,7 +6,9 @@
  * callers, a chain of two; refused, each with its code and reason: address
  * taken (data, code), exported, global, an init caller, a tail call, a
  * noreturn call at the caller's end, a caller without fentry whose address
- * is taken, more than 32 callers, more than 3 levels. */
+ * is taken, more than 32 callers, more than 3 levels. Two units: a global
+ * notrace helper another unit calls gets a global copy the other unit's
+ * caller calls (its address taken there: refused). */
 #include "test.h"
 #include "common/codes.h"
 #include "common/fsutil.h"
@@ -60,6 +62,36 @@ static char *compile(const char *name, int delta)
 static char *out_path(const char *name)
 {
 	return xasprintf("%s/%s-out.o", tmp, name);
+}
+
+/* outside_refs as the pipeline's: another unit calls the function. */
+static int called_elsewhere(void *ctx, const char *name, char **why)
+{
+	(void)ctx;
+	*why = xasprintf("the running kernel calls '%s' from 'caller_u' (other_use.c), "
+			 "another unit", name);
+	return 1;
+}
+
+/* Diffs fixture name, with the options of base (NULL: none). */
+static int diff_fixture_with(const char *name, const struct diff_options *base,
+			     struct diff_result *res)
+{
+	char *o = compile(name, 1), *p = compile(name, 2), *out = out_path(name);
+	struct diff_options opts = base ? *base : (struct diff_options){ 0 };
+	int ret = o && p ? 0 : -EINVAL;
+
+	opts.orig = o, opts.patched = p, opts.output = out, opts.unit_name = name;
+	opts.unit_index = base ? base->unit_index : 7, opts.resolve = resolver;
+	helper_resolved = false;
+	outcomes_reset();
+	unlink(out);
+	if (!ret)
+		ret = diff_objects(&opts, res);
+	free(o);
+	free(p);
+	free(out);
+	return ret;
 }
 
 static int diff_fixture(const char *name, struct diff_result *res)
@@ -195,6 +227,91 @@ static void test_refusals(void)
 	expect_refused("deep", CODE_CALLER_BOUND, "helper -> l1 -> l2 -> l3 -> l4");
 }
 
+/* other_def.c's helper: a global copy, listed for other units. */
+static void test_other_unit_defining(struct diff_result *res)
+{
+	struct diff_options opts = { .unit_index = 7, .outside_refs = called_elsewhere,
+				     .other_units = true };
+	int ret = diff_fixture_with("other_def", &opts, res);
+	char *path = out_path("other_def");
+	struct elf *out = ret ? NULL : elf_read(path);
+	const struct symbol *copy = out ? find_symbol_by_name(out, "__livefix_copy_7_helper") : NULL;
+
+	CHECK_INT(0, ret);
+	CHECK(has_func(res, "caller_a") && res->nr_funcs == 1,
+	      "expected caller_a alone replaced in other_def, saw %zu funcs", res->nr_funcs);
+	CHECK(res->nr_copies == 1 && !strcmp(res->copies[0].name, "helper") &&
+	      !res->copies[0].is_local, "expected the copy of global 'helper' listed for run-pre");
+	CHECK(res->nr_redirects == 1 && !strcmp(res->redirects[0].name, "helper") &&
+	      !strcmp(res->redirects[0].copy, "__livefix_copy_7_helper") &&
+	      !strcmp(res->redirects[0].root, "helper") && res->redirects[0].depth == 0,
+	      "expected one redirect helper -> __livefix_copy_7_helper at depth 0, saw %zu",
+	      res->nr_redirects);
+	CHECK(copy && copy->sec && copy->bind == STB_GLOBAL,
+	      "expected a global copy __livefix_copy_7_helper for the other unit");
+	elf_free(out);
+	free(path);
+}
+
+/* other_use.c, unchanged, diffed with other_def.c's redirect. */
+static void test_other_unit_caller(const struct diff_result *def)
+{
+	struct diff_options opts = { .unit_index = 8, .redirects = def->redirects,
+				     .nr_redirects = def->nr_redirects };
+	struct diff_result res;
+	int ret = diff_fixture_with("other_use", &opts, &res);
+	char *path = out_path("other_use");
+	struct elf *out = ret ? NULL : elf_read(path);
+	const struct symbol *callee = out ? first_callee(out, "caller_u") : NULL;
+
+	CHECK_INT(0, ret);
+	CHECK(res.nr_funcs == 1 && has_func(&res, "caller_u"),
+	      "expected caller_u alone replaced in other_use, saw %zu funcs", res.nr_funcs);
+	CHECK(!helper_resolved, "expected caller_u to call the copy, not the running helper");
+	CHECK(callee && !callee->sec && !strcmp(callee->name, "__livefix_copy_7_helper") &&
+	      callee->bind == STB_GLOBAL,
+	      "expected caller_u to call the global __livefix_copy_7_helper, saw %s",
+	      callee ? callee->name : "nothing");
+	CHECK_INT(0, res.nr_copies);
+	elf_free(out);
+	free(path);
+	diff_result_release(&res);
+
+	/* without the redirect, the unit has nothing to patch */
+	CHECK_INT(DIFF_NO_CHANGE, diff_fixture_with("other_use", NULL, &res));
+	diff_result_release(&res);
+
+	opts.unit_index = 9;
+	ret = diff_fixture_with("other_addr", &opts, &res);
+	CHECK_INT(-ENOTSUP, ret);
+	CHECK(outcomes_count() && outcome_at(0)->code == CODE_NO_FENTRY &&
+	      strstr(outcome_at(0)->message, "its address is taken in another unit, in "
+		     "'.rodata.helper_ptr'"),
+	      "expected other_addr refused for the address of helper, saw: %s",
+	      outcomes_count() ? outcome_at(0)->message : "nothing");
+	diff_result_release(&res);
+}
+
+static void test_other_units(void)
+{
+	struct diff_result def;
+
+	test_other_unit_defining(&def);
+	if (def.nr_redirects)
+		test_other_unit_caller(&def);
+	diff_result_release(&def);
+
+	/* not asked for other units: refused, naming the other unit's caller */
+	struct diff_options opts = { .unit_index = 7, .outside_refs = called_elsewhere };
+
+	CHECK_INT(-ENOTSUP, diff_fixture_with("other_def", &opts, &def));
+	CHECK(outcomes_count() && outcome_at(0)->code == CODE_CALLER_OTHER_UNIT &&
+	      strstr(outcome_at(0)->message, "'caller_u' (other_use.c), another unit"),
+	      "expected refused [caller-other-unit] naming caller_u, saw: %s",
+	      outcomes_count() ? outcome_at(0)->message : "nothing");
+	diff_result_release(&def);
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/livefix-test-callers-XXXXXX";
@@ -204,6 +321,7 @@ int main(void)
 	RUN_TEST(test_two_traced_callers_replaced);
 	RUN_TEST(test_chain_within_bound);
 	RUN_TEST(test_refusals);
+	RUN_TEST(test_other_units);
 	outcomes_reset();
 	remove_tree(tmp);
 	free(tmp);

@@ -18,8 +18,15 @@
 #     running vmlinux refers to only by calls from mmap_region() (its own
 #     unit), is patched through that caller; the module loads in the guest,
 #     processes map memory (mmap_region runs), it unloads. kernel/trace's
-#     tracing_map_init(), called from trace_events_hist.c, is refused
-#     [caller-other-unit], naming that caller and its unit.
+#     tracing_map_init() is called from trace_events_hist.c, another unit:
+#     that unit is compiled and its caller, without fentry either and
+#     reached through an ops table, is refused [no-fentry], named;
+#  5. callers in another unit: kernel/trace/ftrace.c's ftrace_module_init()
+#     (no fentry, global, not exported) is called from load_module() in
+#     kernel/module/main.c: that unit is compiled and load_module replaced
+#     to call the new copy (a global symbol of the module), the only
+#     klp_func; in the guest the run-pre check covers both, and a module
+#     loaded while the patch is on logs the new line, not before or after.
 # Ends with "N passed, N failed".
 set -u
 KVER=${1:-6.1.0-47-amd64}
@@ -60,10 +67,25 @@ t_match "global: its caller mmap_region replaced" \
 t_eq "global: the caller is the only klp_func" "vmlinux:mmap_region,0" \
 	"$(modinfo -F livefix_functions "$OUT/livepatch-vma.ko" 2>&1)"
 build_other tracing tracing-map-other-unit.patch
-t_eq "other unit: refused (exit 3)" 3 "$?"
-t_match "other unit: the caller and its unit named" \
-	"refused \[caller-other-unit\]: kernel/trace/tracing_map.o: function 'tracing_map_init' .* calls it from 'event_hist_trigger_parse' \(trace_events_hist.c\), another unit" \
+t_eq "other unit, no fentry there either: refused (exit 3)" 3 "$?"
+t_match "other unit: its unit compiled" \
+	"Building original and patched kernel/trace/trace_events_hist.c \(it calls 'tracing_map_init'\)" \
 	"$(cat "$OUT/tracing.log")"
+t_match "other unit: the caller and the address use named" \
+	"refused \[no-fentry\]: kernel/trace/trace_events_hist.o: function 'tracing_map_init' .* its caller 'event_hist_trigger_parse' has no fentry either, and its address is taken, in '.data.trigger_hist_cmd'" \
+	"$(cat "$OUT/tracing.log")"
+build_other fmi ftrace-module-init-other-unit.patch
+t_eq "other unit: ftrace_module_init's patch builds" 0 "$?"
+t_match "other unit: kernel/module/main.c compiled for its caller" \
+	"Building original and patched kernel/module/main.c \(it calls 'ftrace_module_init'\)" \
+	"$(cat "$OUT/fmi.log")"
+t_match "other unit: load_module replaced" \
+	"'load_module' replaced: it calls 'ftrace_module_init', which has no fentry" \
+	"$(cat "$OUT/fmi.log")"
+t_eq "other unit: load_module is the only klp_func" "vmlinux:load_module,0" \
+	"$(modinfo -F livefix_functions "$OUT/livepatch-fmi.ko" 2>&1)"
+t_match "other unit: the copy is global, for the other unit's caller" \
+	"^[0-9a-f]+ T __livefix_copy_0_ftrace_module_init$" "$(nm "$OUT/livepatch-fmi.ko" 2>&1)"
 
 # --- guest: before, while loaded, after
 cat >"$OUT/guest.sh" <<'GUEST'
@@ -83,11 +105,27 @@ else
 	echo "vma load failed:"; cat /tmp/out
 fi
 [ -d /sys/kernel/livepatch/livepatch_vma ] && echo "vma still in /sys/kernel/livepatch"
+recorded() { dmesg | grep -c "call sites of module 'nls_iso8859_1' recorded"; }
+modprobe nls_iso8859-1 && rmmod nls_iso8859-1
+echo "fmi before: $(recorded)"
+if livefix load /root/livepatch-fmi.ko >/tmp/out 2>&1; then
+	dmesg | grep 'run-pre check passed' | tail -1 | sed 's/^\[[^]]*\] */fmi run-pre: /'
+	modprobe nls_iso8859-1 && rmmod nls_iso8859-1
+	echo "fmi loaded: $(recorded)"
+	livefix unload livepatch-fmi >/tmp/out 2>&1 || { echo "fmi unload failed:"; cat /tmp/out; }
+else
+	echo "fmi load failed:"; cat /tmp/out
+fi
+modprobe nls_iso8859-1 && rmmod nls_iso8859-1
+echo "fmi after: $(recorded)"
+[ -d /sys/kernel/livepatch/livepatch_fmi ] && echo "fmi still in /sys/kernel/livepatch"
 exit 0
 GUEST
 adds=(--add "$LF:/usr/bin/livefix" --add "$KO:/root/" --add "$OUT/msgstat:/root/msgstat")
 [ -f "$OUT/livepatch-vma.ko" ] && adds+=(--add "$OUT/livepatch-vma.ko:/root/")
-out=$(vm_run "${adds[@]}" "$OUT/guest.sh" 2>&1)
+[ -f "$OUT/livepatch-fmi.ko" ] && adds+=(--add "$OUT/livepatch-fmi.ko:/root/")
+# load_module's patch links ~300 klp references at load: ~40 s under TCG
+out=$(vm_run --timeout 900 --with-module nls_iso8859-1 "${adds[@]}" "$OUT/guest.sh" 2>&1)
 rc=$?
 t_eq "guest: the run ends cleanly (no oops, warning)" 0 "$rc"
 t_match "guest: before the load, __unused5 is 0" "^before: unused5=0$" "$out"
@@ -98,6 +136,13 @@ t_match "guest: after unload, __unused5 is 0 again" "^after: unused5=0$" "$out"
 t_eq "guest: load, unload and the patch gone" "" \
 	"$(grep -E 'failed|still in' <<<"$out")"
 t_match "guest: the vma_expand patch enabled while processes map memory" "^vma: 1$" "$out"
+t_match "guest: run-pre checks load_module and the copy's original" \
+	"^fmi run-pre: .*run-pre check passed: 2 function\(s\) in vmlinux" "$out"
+t_match "guest: before the load, a module load logs no new line" "^fmi before: 0$" "$out"
+t_match "guest: while loaded, load_module calls the copy: the new line" "^fmi loaded: 1$" "$out"
+t_match "guest: after unload, the old code again" "^fmi after: 1$" "$out"
+t_eq "guest: the ftrace_module_init patch loads, unloads, gone" "" \
+	"$(grep -E '^fmi .*(failed|still in)' <<<"$out")"
 
 # --- host: a tail-called function without fentry is refused
 (cd "$ROOT" && "$LF" build -k "$KVER" -n newuname -o "$OUT" "$DIR/newuname-tailcall.patch") \
