@@ -233,6 +233,7 @@ int ksymtab_load(struct ksymtab *tab, const char *path, const char *objname, boo
 		if (fd >= 0)
 			close(fd);
 		free(buf);
+		ksymtab_release(tab); /* a failed load leaves nothing to release */
 		return ret;
 	}
 	ret = read_symbols(tab, elf);
@@ -241,7 +242,9 @@ int ksymtab_load(struct ksymtab *tab, const char *path, const char *objname, boo
 	elf_end(elf);
 	close(fd);
 	free(buf);
-	if (!ret)
+	if (ret)
+		ksymtab_release(tab);
+	else
 		build_indexes(tab);
 	return ret;
 }

@@ -362,7 +362,8 @@ static int map_make(const struct update_plan *p, struct update_cve_map *out)
 		map_by_ident(&wi, p->changelog.entries[k].text, e);
 		if (!e->nr)
 			map_by_prefix(p, p->changelog.entries[k].text, e);
-		qsort(e->files, e->nr, sizeof(*e->files), cmp_size);
+		if (e->nr > 1) /* files is NULL for a CVE of no file */
+			qsort(e->files, e->nr, sizeof(*e->files), cmp_size);
 	}
 	hashmap_release(&wi.files);
 	for (size_t i = 0; i < wi.nr; i++)

@@ -268,7 +268,7 @@ static int diff_unit(struct user_build *st, const struct user_unit *unit, const 
 		.unit_index = (unsigned)index, .resolve = resolve_name, .resolve_ctx = &names,
 		.userspace = true,
 	};
-	struct diff_result res;
+	struct diff_result res = { 0 }; /* released on every path, diffed or not */
 	unsigned nr_layout;
 	int ret;
 
