@@ -75,8 +75,9 @@ static const char *file_status(const struct update_plan *p, size_t i)
 	return p->objects[i] ? "unit" : "not built in this config";
 }
 
-static void write_plan_json(FILE *out, const struct update_plan *p)
+static void write_plan_json(FILE *out, const void *plan)
 {
+	const struct update_plan *p = plan;
 	struct json_writer w;
 
 	json_init(&w, out);
@@ -136,8 +137,9 @@ static void write_plan_json(FILE *out, const struct update_plan *p)
 	json_finish(&w);
 }
 
-static void write_plan_md(FILE *out, const struct update_plan *p)
+static void write_plan_md(FILE *out, const void *plan)
 {
+	const struct update_plan *p = plan;
 	size_t kinds[3] = { 0 }, units = 0, not_built = 0, new_units = 0;
 
 	for (size_t i = 0; i < p->diff.nr; i++) {
@@ -180,8 +182,7 @@ static void write_plan_md(FILE *out, const struct update_plan *p)
 }
 
 /* Writes path whole via a temporary file, or not at all. */
-static int write_whole(const char *path, void (*fn)(FILE *, const struct update_plan *),
-		       const struct update_plan *p)
+static int write_whole(const char *path, update_writer *fn, const void *what)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -190,7 +191,7 @@ static int write_whole(const char *path, void (*fn)(FILE *, const struct update_
 
 	if (!mem)
 		return -errno;
-	fn(mem, p);
+	fn(mem, what);
 	if (fclose(mem)) {
 		free(buf);
 		return -ENOMEM;
@@ -202,20 +203,26 @@ static int write_whole(const char *path, void (*fn)(FILE *, const struct update_
 	return ret;
 }
 
-int update_plan_write(const struct update_plan *p, const char *outdir)
+int update_write_json_md(const char *outdir, const char *stem, update_writer *json_fn,
+			 update_writer *md_fn, const void *what)
 {
-	char *json = xasprintf("%s/plan.json", outdir), *md = xasprintf("%s/plan.md", outdir);
+	char *json = xasprintf("%s/%s.json", outdir, stem), *md = xasprintf("%s/%s.md", outdir, stem);
 	int ret = mkdir_p(outdir, 0755);
 
 	if (ret)
 		pr_err("%s: cannot create the output directory: %s", outdir, strerror(-ret));
 	if (!ret)
-		ret = write_whole(json, write_plan_json, p);
-	if (!ret && (ret = write_whole(md, write_plan_md, p)))
+		ret = write_whole(json, json_fn, what);
+	if (!ret && (ret = write_whole(md, md_fn, what)))
 		unlink(json);
 	free(json);
 	free(md);
 	return ret;
+}
+
+int update_plan_write(const struct update_plan *p, const char *outdir)
+{
+	return update_write_json_md(outdir, "plan", write_plan_json, write_plan_md, p);
 }
 
 /* The running tree's include graph: the kernel's cached one if there is

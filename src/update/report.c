@@ -322,8 +322,9 @@ static void json_totals(struct json_writer *w, const struct update_result *r)
 	json_object_end(w);
 }
 
-static void write_json(FILE *out, const struct update_result *r)
+static void write_json(FILE *out, const void *result)
 {
+	const struct update_result *r = result;
 	struct json_writer w;
 
 	json_init(&w, out);
@@ -437,49 +438,18 @@ static void md_files(FILE *out, const struct update_result *r)
 	}
 }
 
-static void write_md(FILE *out, const struct update_result *r)
+static void write_md(FILE *out, const void *result)
 {
+	const struct update_result *r = result;
+
 	md_totals(out, r);
 	md_cves(out, r);
 	md_files(out, r);
 }
 
-static int write_whole(const char *path, void (*fn)(FILE *, const struct update_result *),
-		       const struct update_result *r)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&buf, &len);
-	int ret;
-
-	if (!mem)
-		return -errno;
-	fn(mem, r);
-	if (fclose(mem)) {
-		free(buf);
-		return -ENOMEM;
-	}
-	ret = write_file_atomic(path, buf, len);
-	if (ret)
-		pr_err("%s: cannot write: %s", path, strerror(-ret));
-	free(buf);
-	return ret;
-}
-
 int update_report_write(const struct update_result *r, const char *outdir)
 {
-	char *json = xasprintf("%s/report.json", outdir), *md = xasprintf("%s/report.md", outdir);
-	int ret = mkdir_p(outdir, 0755);
-
-	if (ret)
-		pr_err("%s: cannot create the output directory: %s", outdir, strerror(-ret));
-	if (!ret)
-		ret = write_whole(json, write_json, r);
-	if (!ret && (ret = write_whole(md, write_md, r)))
-		unlink(json);
-	free(json);
-	free(md);
-	return ret;
+	return update_write_json_md(outdir, "report", write_json, write_md, r);
 }
 
 void update_result_release(struct update_result *r)

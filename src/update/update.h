@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 struct include_graph;
 
@@ -135,6 +136,13 @@ struct update_plan {
  * is not a version, of another series or not newer (one line said);
  * -ENOENT when the archive has no such version; other -errno. */
 int update_plan_make(const char *kver, const char *target, struct update_plan *p);
+/* Writes one document to out: a plan or a result. */
+typedef void update_writer(FILE *out, const void *what);
+/* outdir/STEM.json and outdir/STEM.md written by json_fn and md_fn from
+ * what, each whole (through a temporary file); the .json removed again if
+ * the .md cannot be written. 0 or -errno, said. */
+int update_write_json_md(const char *outdir, const char *stem, update_writer *json_fn,
+			 update_writer *md_fn, const void *what);
 /* plan.json and plan.md in outdir, each whole or absent. 0 or -errno. */
 int update_plan_write(const struct update_plan *p, const char *outdir);
 void update_plan_release(struct update_plan *p);
