@@ -105,18 +105,6 @@ struct watcher {
 
 /* --- Build-IDs */
 
-static char *quiet_build_id(const char *path)
-{
-	enum log_level level = log_get_level();
-	char *id = NULL;
-
-	log_set_level((enum log_level)(LOG_ERROR + 1));
-	if (build_id_of_elf(path, &id))
-		id = NULL;
-	log_set_level(level);
-	return id;
-}
-
 static void id_cache_clear(struct watcher *w)
 {
 	for (size_t i = 0; i < w->nr_ids; i++) {
@@ -149,7 +137,7 @@ static const char *cached_build_id(struct watcher *w, const char *path)
 	}
 	e = xcalloc(1, sizeof(*e));
 	e->key = key;
-	e->id = quiet_build_id(path);
+	e->id = build_id_of_elf_quiet(path);
 	hashmap_add_str(&w->ids, e->key, e);
 	xgrow((void **)&w->id_entries, &w->alloc_ids, w->nr_ids + 1, sizeof(*w->id_entries));
 	w->id_entries[w->nr_ids++] = e;
@@ -322,7 +310,7 @@ static void check_target(struct watched *p)
 		return;
 	p->seen = st;
 	p->seen_valid = true;
-	id = st.st_ino ? quiet_build_id(p->inst.file) : NULL;
+	id = st.st_ino ? build_id_of_elf_quiet(p->inst.file) : NULL;
 	retired = !id || strcmp(id, p->inst.build_id);
 	if (retired && !p->retired) {
 		pr_info("patch '%s' retired: %s %s%s, the patch is for %s: the installed file "

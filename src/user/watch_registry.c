@@ -35,22 +35,9 @@ static char *registry_path(const char *name, const char *suffix)
 	return xasprintf("%s/%s%s", user_install_dir(), name, suffix);
 }
 
-/* A Build-ID read quietly: a file that is not ELF has none. */
-static char *quiet_build_id(const char *path)
-{
-	enum log_level level = log_get_level();
-	char *id = NULL;
-
-	log_set_level((enum log_level)(LOG_ERROR + 1));
-	if (build_id_of_elf(path, &id))
-		id = NULL;
-	log_set_level(level);
-	return id;
-}
-
 char *user_installed_file_build_id(const struct user_installed *p)
 {
-	return access(p->file, F_OK) ? NULL : quiet_build_id(p->file);
+	return access(p->file, F_OK) ? NULL : build_id_of_elf_quiet(p->file);
 }
 
 /* The installed file: the one given, else the patch's build-time binary;
@@ -66,7 +53,7 @@ static int resolve_target(const struct user_patch *p, const char *target, char *
 		       path ? path : "(none)", p->name);
 		return -ENOENT;
 	}
-	id = quiet_build_id(real);
+	id = build_id_of_elf_quiet(real);
 	if (!id || strcmp(id, p->build_id)) {
 		report(CODE_BUILD_ID_MISMATCH, ABOUT(.object = real),
 		       "'%s' has build-id %s; the patch '%s' is for build-id %s: %s", real,

@@ -83,3 +83,15 @@ int build_id_of_elf(const char *path, char **hex)
 	close(fd);
 	return ret;
 }
+
+char *build_id_of_elf_quiet(const char *path)
+{
+	enum log_level level = log_get_level();
+	char *id = NULL;
+
+	log_set_level((enum log_level)(LOG_ERROR + 1));
+	if (build_id_of_elf(path, &id))
+		id = NULL;
+	log_set_level(level);
+	return id;
+}

@@ -169,5 +169,8 @@ int verify_write_source(const char *dir, const char *module_name,
 char *build_id_from_notes(const unsigned char *notes, size_t len);
 /* The build id of an ELF file (vmlinux): 0 and *hex, or -errno (logged). */
 int build_id_of_elf(const char *path, char **hex);
+/* The same, NULL without a message for a file that is not ELF or has
+ * none (callers that look at many files, most of them not ELF). */
+char *build_id_of_elf_quiet(const char *path);
 
 #endif
