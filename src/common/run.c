@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Every fork, exec and wait of livefix (run.h says why one place). */
 #include "common/run.h"
+#include "common/signals.h"
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/xalloc.h"
@@ -41,25 +42,10 @@ static size_t nr_binds;
 #define MAX_JOBS 16
 static volatile pid_t jobs[MAX_JOBS];
 
-/* SIGINT, SIGTERM and SIGHUP held while a child is started: a signal
- * that came between fork() and the recording of its pid would let the
+/* The terminating signals are held while a child is started (signals.h):
+ * one that came between fork() and the recording of its pid would let the
  * handler miss the child, which would go on writing into a work directory
- * the handler has just removed. Delivered when released. */
-static void signals_hold(sigset_t *old)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &set, old);
-}
-
-static void signals_release(const sigset_t *old)
-{
-	sigprocmask(SIG_SETMASK, old, NULL);
-}
+ * the handler has just removed. */
 
 /* What every child gets before it execs, whoever started it. */
 static void child_environment(void)
@@ -185,17 +171,17 @@ int run_argv(const char *const *argv, const struct run_opts *opts)
 	if (opts && opts->capture && pipe2(fds, O_CLOEXEC))
 		return -errno;
 	fflush(NULL);
-	signals_hold(&old);
+	termination_signals_hold(&old);
 	pid = fork();
 	if (pid == 0) {
-		signals_release(&old);
+		termination_signals_release(&old);
 		child(argv, opts, fds[1]);
 	}
 	if (pid > 0 && run_own_group)
 		setpgid(pid, pid); /* as the child does: no race with a signal */
 	if (pid > 0)
 		run_child_pid = pid;
-	signals_release(&old);
+	termination_signals_release(&old);
 	if (pid < 0)
 		return -errno;
 	if (fds[1] >= 0) {
@@ -302,15 +288,15 @@ void run_forked(int (*job)(void *ctx, size_t i), void *ctx, size_t nr, size_t ma
 		while (started < nr && started - done < max_parallel) {
 			sigset_t old;
 
-			signals_hold(&old);
+			termination_signals_hold(&old);
 			pids[started] = fork();
 			if (pids[started] == 0) {
-				signals_release(&old);
+				termination_signals_release(&old);
 				_exit(job(ctx, started));
 			}
 			status[started] = pids[started] < 0 ? 126 : 0;
 			job_track(pids[started], true); /* stopped on SIGINT */
-			signals_release(&old);
+			termination_signals_release(&old);
 			started++;
 		}
 		if (pids[done] > 0) {

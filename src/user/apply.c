@@ -21,6 +21,7 @@
 #include "user/stack.h"
 #include "user/state.h"
 #include "common/testhooks.h"
+#include "common/signals.h"
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/outcome.h"
@@ -197,20 +198,6 @@ static void jump_bytes(unsigned char out[USER_JUMP_SIZE], uint64_t at, uint64_t 
 
 	out[0] = 0xe9;
 	memcpy(out + 1, &rel, 4);
-}
-
-/* SIGINT, SIGTERM and SIGHUP wait while the threads are stopped: dying
- * with a thread's registers set for a remote syscall, or half the entries
- * redirected, would leave the process broken. */
-static void block_signals(sigset_t *old)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &set, old);
 }
 
 /* What one apply holds. */
@@ -487,7 +474,9 @@ int user_apply_one(pid_t pid, const char *patch_file, struct mapped_cache *cache
 		ret = place_image(&a);
 	if (!ret && !(a.unwinder = stack_unwinder_new(pid)))
 		ret = process_alive(&a.proc) ? -EIO : -ESRCH;
-	block_signals(&old_mask);
+	/* not cut in two: dying with a thread set up for a remote syscall, or
+	 * half the entries redirected, would leave the process broken */
+	termination_signals_hold(&old_mask);
 	if (!ret) {
 		ret = process_attach(&a.proc, map_while_serving, &a);
 		/* mapped, then attaching failed (a thread exited, another tracer):
@@ -498,7 +487,7 @@ int user_apply_one(pid_t pid, const char *patch_file, struct mapped_cache *cache
 	if (!ret)
 		ret = apply_stopped(&a);
 	process_detach(&a.proc);
-	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	termination_signals_release(&old_mask);
 	if (!ret) { /* the whole time the threads were stopped, for list */
 		a.state.stopped_ms = a.proc.stopped_seconds * 1000;
 		user_state_write(&a.state);
@@ -585,13 +574,13 @@ int user_revert(pid_t pid, const char *name)
 	}
 	if (!ret && !(u = stack_unwinder_new(pid)))
 		ret = -EIO;
-	block_signals(&old_mask);
+	termination_signals_hold(&old_mask);
 	if (!ret)
 		ret = process_attach(&p, NULL, NULL);
 	if (!ret)
 		ret = revert_stopped(&p, u, &s);
 	process_detach(&p);
-	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	termination_signals_release(&old_mask);
 	if (!ret) {
 		user_state_remove(&s);
 		pr_info("reverted '%s' in process %d (%s): threads stopped %.3f ms (the sleeping "

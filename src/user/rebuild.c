@@ -14,8 +14,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <gelf.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -121,32 +119,6 @@ static int write_units(const char *root, const char *out)
 	return ret;
 }
 
-/* The Build-ID of an ELF file, NULL for anything else (no message: most
- * files of a tree are not ELF files with one). */
-static char *quiet_build_id(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	char *id = NULL;
-	Elf_Scn *scn = NULL;
-	Elf *elf;
-
-	if (fd < 0)
-		return NULL;
-	elf_version(EV_CURRENT);
-	elf = elf_begin(fd, ELF_C_READ, NULL);
-	while (elf && elf_kind(elf) == ELF_K_ELF && !id && (scn = elf_nextscn(elf, scn))) {
-		GElf_Shdr sh;
-		Elf_Data *d;
-
-		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_NOTE && (d = elf_getdata(scn, NULL)))
-			id = build_id_from_notes(d->d_buf, d->d_size);
-	}
-	if (elf)
-		elf_end(elf);
-	close(fd);
-	return id;
-}
-
 struct search {
 	const char *want, *name, *real_name;
 	char *match;
@@ -178,7 +150,7 @@ static void search_tree(const char *dir, struct search *s, bool top)
 		path = xasprintf("%s/%s", dir, de->d_name);
 		if (!lstat(path, &st) && S_ISDIR(st.st_mode)) {
 			search_tree(path, s, false);
-		} else if (S_ISREG(st.st_mode) && (st.st_mode & 0111) && (id = quiet_build_id(path))) {
+		} else if (S_ISREG(st.st_mode) && (st.st_mode & 0111) && (id = build_id_of_elf_quiet(path))) {
 			if (!strcmp(id, s->want)) {
 				s->match = path, path = NULL;
 			} else if (!strcmp(de->d_name, s->name) || !strcmp(de->d_name, s->real_name)) {
@@ -263,7 +235,7 @@ static bool reuse(const char *running, const char *dir, struct user_rebuild *r)
 		return false;
 	binary = strtok_r(text, "\n", &save);
 	source = strtok_r(NULL, "\n", &save);
-	if (binary && source && (id = quiet_build_id(binary))) {
+	if (binary && source && (id = build_id_of_elf_quiet(binary))) {
 		char *why = NULL;
 
 		ok = !strcmp(id, r->build_id) || !user_image_match(running, binary, &why);

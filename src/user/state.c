@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The records of applied userspace patches (state.h). */
 #include "user/state.h"
+#include "user/record_file.h"
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/strutil.h"
 #include "common/xalloc.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <errno.h>
@@ -91,8 +91,9 @@ static int parse_func(struct user_state *s, const char *line)
 	return 0;
 }
 
-static int parse_line(struct user_state *s, const char *line)
+static int parse_line(void *ctx, const char *line)
 {
+	struct user_state *s = ctx;
 	static const char *const keys[] = { "comm ", "name ", "build-id ", "patch ", "cves " };
 	char **fields[] = { &s->comm, &s->name, &s->build_id, &s->patch, &s->cves };
 
@@ -113,20 +114,15 @@ static int parse_line(struct user_state *s, const char *line)
 	return 0; /* unknown keys: from a newer livefix */
 }
 
-static int read_record(const char *path, struct user_state *s)
+static int read_record(const char *path, void *record)
 {
-	char *text = read_file(path, NULL), *line, *save = NULL;
-	int ret = 0;
+	struct user_state *s = record;
+	int ret;
 
 	memset(s, 0, sizeof(*s));
-	if (!text)
-		return -errno;
-	line = strtok_r(text, "\n", &save);
-	if (!line || strcmp(line, FORMAT_LINE))
-		ret = -EINVAL;
-	while (!ret && (line = strtok_r(NULL, "\n", &save)))
-		ret = parse_line(s, line);
-	free(text);
+	ret = record_file_parse(path, FORMAT_LINE, parse_line, s);
+	if (ret == -ENOENT)
+		return ret;
 	if (!ret && (!s->name || !s->comm || !s->build_id || !s->patch || !s->pid))
 		ret = -EINVAL;
 	if (ret) {
@@ -148,32 +144,8 @@ static int compare_states(const void *a, const void *b)
 /* The records whose file name starts with prefix ("" for all). */
 static int list_matching(const char *prefix, struct user_state **out, size_t *nr)
 {
-	DIR *dir = opendir(user_state_dir());
-	struct dirent *de;
-	size_t alloc = 0, plen = strlen(prefix);
-
-	*out = NULL;
-	*nr = 0;
-	if (!dir)
-		return errno == ENOENT ? 0 : -errno;
-	while ((de = readdir(dir))) {
-		char *path;
-		struct user_state s;
-
-		if (de->d_name[0] == '.' || strstr(de->d_name, ".tmp") ||
-		    strncmp(de->d_name, prefix, plen))
-			continue;
-		path = xasprintf("%s/%s", user_state_dir(), de->d_name);
-		if (!read_record(path, &s)) {
-			xgrow((void **)out, &alloc, *nr + 1, sizeof(**out));
-			(*out)[(*nr)++] = s;
-		}
-		free(path);
-	}
-	closedir(dir);
-	if (*nr)
-		qsort(*out, *nr, sizeof(**out), compare_states);
-	return 0;
+	return record_file_list(user_state_dir(), prefix, sizeof(**out), read_record,
+				compare_states, (void **)out, nr);
 }
 
 int user_state_list(struct user_state **out, size_t *nr)

@@ -5,11 +5,11 @@
  * applied patch has its record in state.c's format instead. */
 #include "user/watch.h"
 #include "user/state.h"
+#include "user/record_file.h"
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/xalloc.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,8 +74,18 @@ static char *value_or_null(const char *v)
 	return strcmp(v, "-") ? xstrdup(v) : NULL;
 }
 
-static int parse_line(struct watch_record *r, const char *line, bool *has_status)
+/* A record being read, and whether its status line was seen (status 0 is
+ * a status too). */
+struct parsing {
+	struct watch_record *r;
+	bool has_status;
+};
+
+static int parse_line(void *ctx, const char *line)
 {
+	struct parsing *p = ctx;
+	struct watch_record *r = p->r;
+
 	if (!strncmp(line, "comm ", 5) && !r->comm)
 		r->comm = xstrdup(line + 5);
 	else if (!strncmp(line, "name ", 5) && !r->name)
@@ -85,7 +95,7 @@ static int parse_line(struct watch_record *r, const char *line, bool *has_status
 	else if (!strncmp(line, "message ", 8) && !r->message)
 		r->message = value_or_null(line + 8);
 	else if (!strncmp(line, "status ", 7))
-		return parse_status(line + 7, &r->status) ? -EINVAL : (*has_status = true, 0);
+		return parse_status(line + 7, &r->status) ? -EINVAL : (p->has_status = true, 0);
 	else if (sscanf(line, "pid %d", &r->pid) != 1 &&
 		 sscanf(line, "start-time %llu", &r->start_time) != 1 &&
 		 sscanf(line, "attempts %u", &r->attempts) != 1)
@@ -93,22 +103,17 @@ static int parse_line(struct watch_record *r, const char *line, bool *has_status
 	return 0;
 }
 
-static int read_record(const char *path, struct watch_record *r)
+static int read_record(const char *path, void *record)
 {
-	char *text = read_file(path, NULL), *save = NULL, *line;
-	bool has_status = false;
-	int ret = 0;
+	struct parsing p = { .r = record };
+	struct watch_record *r = record;
+	int ret;
 
 	memset(r, 0, sizeof(*r));
-	if (!text)
-		return -errno;
-	line = strtok_r(text, "\n", &save);
-	if (!line || strcmp(line, FORMAT_LINE))
-		ret = -EINVAL;
-	while (!ret && (line = strtok_r(NULL, "\n", &save)))
-		ret = parse_line(r, line, &has_status);
-	free(text);
-	if (!ret && (!r->comm || !r->name || !r->pid || !has_status))
+	ret = record_file_parse(path, FORMAT_LINE, parse_line, &p);
+	if (ret == -ENOENT)
+		return ret;
+	if (!ret && (!r->comm || !r->name || !r->pid || !p.has_status))
 		ret = -EINVAL;
 	if (ret) {
 		pr_warn("ignoring the unreadable record '%s'", path);
@@ -128,34 +133,12 @@ static int compare_records(const void *a, const void *b)
 
 int watch_record_list(struct watch_record **out, size_t *nr)
 {
-	char *dirname = watch_dir();
-	DIR *dir = opendir(dirname);
-	int err = dir ? 0 : errno;
-	struct dirent *de;
-	size_t alloc = 0;
+	char *dir = watch_dir();
+	int ret = record_file_list(dir, "", sizeof(**out), read_record, compare_records,
+				   (void **)out, nr);
 
-	*out = NULL;
-	*nr = 0;
-	while (dir && (de = readdir(dir))) {
-		struct watch_record r;
-		char *path;
-
-		if (de->d_name[0] == '.')
-			continue;
-		path = xasprintf("%s/%s", dirname, de->d_name);
-		if (!read_record(path, &r)) {
-			xgrow((void **)out, &alloc, *nr + 1, sizeof(**out));
-			(*out)[(*nr)++] = r;
-		}
-		free(path);
-	}
-	free(dirname);
-	if (!dir)
-		return err == ENOENT ? 0 : -err;
-	closedir(dir);
-	if (*nr)
-		qsort(*out, *nr, sizeof(**out), compare_records);
-	return 0;
+	free(dir);
+	return ret;
 }
 
 void watch_record_remove(pid_t pid, const char *name)
