@@ -3,6 +3,7 @@
 #include "xalloc.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 bool str_is_digits(const char *s)
@@ -141,4 +142,24 @@ bool is_module_file_name(const char *name)
 	size_t len = strlen(name);
 
 	return len > 3 && !strcmp(name + len - 3, ".ko");
+}
+
+char *str_join_most(char *const *items, size_t nr, size_t most, const char *sep,
+		    const char *more)
+{
+	struct strbuf b = { 0 };
+
+	strbuf_add(&b, "", 0);
+	for (size_t i = 0; i < nr && i < most; i++) {
+		if (i)
+			strbuf_add(&b, sep, strlen(sep));
+		strbuf_add(&b, items[i], strlen(items[i]));
+	}
+	if (nr > most) {
+		char *tail = xasprintf("%s%zu more", more, nr - most);
+
+		strbuf_add(&b, tail, strlen(tail));
+		free(tail);
+	}
+	return b.s;
 }

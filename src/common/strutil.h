@@ -43,6 +43,12 @@ size_t utf8_char_len(const unsigned char *p);
  * not UTF-8 each become '?'; newlines and tabs stay when keep_lines. */
 char *str_printable(const char *s, bool keep_lines);
 
+/* The first `most` of nr items joined by sep, then "<more>N more" for the
+ * rest, malloc'ed: ("a, b and 3 more" with sep ", ", more " and "). For
+ * messages that name what they are about without listing hundreds. */
+char *str_join_most(char *const *items, size_t nr, size_t most, const char *sep,
+		    const char *more);
+
 /* A growing NUL-terminated string (s is NULL until the first add). */
 struct strbuf {
 	char *s;

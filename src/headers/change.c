@@ -517,24 +517,6 @@ static void judge_hunk(struct judge *j, const struct hunk *h)
 	hdr_parsed_release(&added);
 }
 
-/* "modifies macro X; adds lines inside struct y" (three at most). */
-static char *reasons_join(char **reasons, size_t nr)
-{
-	char *s = xstrdup(""), *n;
-
-	for (size_t i = 0; i < nr && i < 3; i++) {
-		n = xasprintf("%s%s%s", s, i ? "; " : "", reasons[i]);
-		free(s);
-		s = n;
-	}
-	if (nr > 3) {
-		n = xasprintf("%s; and %zu more", s, nr - 3);
-		free(s);
-		s = n;
-	}
-	return s;
-}
-
 /* orig with the hunks applied; the lines of those that modify in spans
  * (*nr_spans of them). NULL when the hunks do not apply in order. */
 static char *patched_text(const struct lines *orig, const struct hunk *h, size_t nr,
@@ -643,7 +625,7 @@ int hdr_change_classify(const char *orig, const char *diff, struct header_change
 	}
 	out->additive = !j.nr_reasons;
 	if (j.nr_reasons)
-		out->why = reasons_join(j.reasons, j.nr_reasons);
+		out->why = str_join_most(j.reasons, j.nr_reasons, 3, "; ", "; and ");
 	/* an additive change's names too: a unit already using one of them
 	 * (a static function the commit makes global) compiles differently */
 	if (!j.unnamed && (!out->additive || out->nr_names))

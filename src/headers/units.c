@@ -20,6 +20,7 @@
 #include "compile/compile.h"
 #include "common/fsutil.h"
 #include "common/hashmap.h"
+#include "common/strutil.h"
 #include "common/log.h"
 #include "common/xalloc.h"
 
@@ -110,22 +111,10 @@ static const char *find_use(const struct plan *p, const char **files,
 	return user;
 }
 
-/* "A, B, C and 3 more" */
+/* "A, B, C, D and 3 more" */
 static char *names_text(char *const *names, size_t nr)
 {
-	char *s = xstrdup(""), *n;
-
-	for (size_t i = 0; i < nr && i < 4; i++) {
-		n = xasprintf("%s%s%s", s, i ? ", " : "", names[i]);
-		free(s);
-		s = n;
-	}
-	if (nr > 4) {
-		n = xasprintf("%s and %zu more", s, nr - 4);
-		free(s);
-		s = n;
-	}
-	return s;
+	return str_join_most(names, nr, 4, ", ", " and ");
 }
 
 /* What a change told by names changes, for messages: "a, b and 3 more",
