@@ -66,8 +66,31 @@ static char *dashed(const char *name)
 	return copy;
 }
 
-/* What a statement says of its CVE. */
-enum vex_status { VEX_FIXED, VEX_AFFECTED, VEX_NOT_AFFECTED };
+void vex_statement_json(struct json_writer *w, const char *cve, char *const *products,
+			size_t nr_products, enum vex_status status, const char *notes)
+{
+	json_object_begin(w);
+	json_key(w, "vulnerability");
+	json_object_begin(w);
+	json_kv(w, "name", cve);
+	json_object_end(w);
+	json_key(w, "products");
+	json_array_begin(w);
+	for (size_t i = 0; i < nr_products; i++) {
+		json_object_begin(w);
+		json_kv(w, "@id", products[i]);
+		json_object_end(w);
+	}
+	json_array_end(w);
+	json_kv(w, "status", status == VEX_FIXED ? "fixed" :
+			     status == VEX_NOT_AFFECTED ? "not_affected" : "affected");
+	if (status == VEX_NOT_AFFECTED)
+		json_kv(w, "justification", "vulnerable_code_not_present");
+	if (status == VEX_AFFECTED)
+		json_kv(w, "action_statement", "reboot into the updated kernel package");
+	json_kv(w, "status_notes", notes);
+	json_object_end(w);
+}
 
 static void statement_json(struct json_writer *w, const char *cve,
 			   const char *product, const struct status_patch *sp,
@@ -85,25 +108,7 @@ static void statement_json(struct json_writer *w, const char *cve,
 				  "it: a reboot into %s fixes it", module,
 				  sp->meta.effective_version ? sp->meta.effective_version : "?",
 				  sp->meta.effective_version ? sp->meta.effective_version : "it");
-	json_object_begin(w);
-	json_key(w, "vulnerability");
-	json_object_begin(w);
-	json_kv(w, "name", cve);
-	json_object_end(w);
-	json_key(w, "products");
-	json_array_begin(w);
-	json_object_begin(w);
-	json_kv(w, "@id", product);
-	json_object_end(w);
-	json_array_end(w);
-	json_kv(w, "status", status == VEX_FIXED ? "fixed" :
-			     status == VEX_NOT_AFFECTED ? "not_affected" : "affected");
-	if (status == VEX_NOT_AFFECTED)
-		json_kv(w, "justification", "vulnerable_code_not_present");
-	if (status == VEX_AFFECTED)
-		json_kv(w, "action_statement", "reboot into the updated kernel package");
-	json_kv(w, "status_notes", notes);
-	json_object_end(w);
+	vex_statement_json(w, cve, (char *const *)&product, 1, status, notes);
 	free(notes);
 	free(module);
 }

@@ -107,24 +107,8 @@ static void vex_statements(struct json_writer *w, const struct user_state *s, co
 	}
 	notes = xasprintf("live patched by userspace patch %s in process %d (%s)", s->name, s->pid,
 			  s->comm);
-	for (cve = strtok_r(copy, " ", &save); cve; cve = strtok_r(NULL, " ", &save)) {
-		json_object_begin(w);
-		json_key(w, "vulnerability");
-		json_object_begin(w);
-		json_kv(w, "name", cve);
-		json_object_end(w);
-		json_key(w, "products");
-		json_array_begin(w);
-		for (size_t i = 0; i < 2 && products[i]; i++) {
-			json_object_begin(w);
-			json_kv(w, "@id", products[i]);
-			json_object_end(w);
-		}
-		json_array_end(w);
-		json_kv(w, "status", "fixed");
-		json_kv(w, "status_notes", notes);
-		json_object_end(w);
-	}
+	for (cve = strtok_r(copy, " ", &save); cve; cve = strtok_r(NULL, " ", &save))
+		vex_statement_json(w, cve, products, products[1] ? 2 : 1, VEX_FIXED, notes);
 	deb_package_release(&p);
 	free(exe), free(real), free(copy), free(products[0]), free(products[1]), free(notes);
 }

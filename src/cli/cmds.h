@@ -136,6 +136,15 @@ void print_effective_version(void);
  * livefix report sends). 0 or -errno (logged). */
 int status_json_document(FILE *out, bool with_sources);
 
+/* What an OpenVEX statement says of its CVE. */
+enum vex_status { VEX_FIXED, VEX_AFFECTED, VEX_NOT_AFFECTED };
+struct json_writer;
+/* One OpenVEX statement (cmd_status_vex.c): the CVE, its products (purls),
+ * the status with what OpenVEX wants beside it (a justification for
+ * not_affected, an action for affected), and the notes. */
+void vex_statement_json(struct json_writer *w, const char *cve, char *const *products,
+			size_t nr_products, enum vex_status status, const char *notes);
+
 /* status --vex: the OpenVEX document for a status view
  * (cmd_status_vex.c); 0 or -EIO. */
 struct status_view;

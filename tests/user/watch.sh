@@ -250,6 +250,10 @@ else fail "watcher: quiet" "saw: $(tail -n +$((lines + 1)) "$W/watch.log")"; fi
 
 for i in 1 2 3 4 5; do
 	start "$W/run$i"; PID=$STARTED
+	# the connector's event is asynchronous: on a loaded machine the
+	# program may write its first states before the watcher gets to it, so
+	# the value is read once the watcher said it applied the patch
+	wait_log "process $PID \\(prog\\): patch 'value' applied" || true
 	v=$(value "$W/run$i")
 	e=$(entry "$PID")
 	if [ "$v" = 42 ] && grep -qE "^$PID value applied None [0-9]+(\.[0-9]+)? True$" <<<"$e" &&
