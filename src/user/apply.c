@@ -276,6 +276,10 @@ static int place_image(struct apply *a)
 	uint64_t addr;
 	int ret = process_mappings(a->proc.pid, &maps, &nr);
 
+	/* a running process maps at least its program: one mapping nothing is
+	 * exiting (its memory released, not yet a zombie) */
+	if (!ret && !nr)
+		ret = -ESRCH;
 	if (!ret)
 		ret = image_layout(&a->image, a->patch.elf);
 	if (!ret)

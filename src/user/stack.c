@@ -5,6 +5,7 @@
 #include "user/stack.h"
 #include "user/process.h"
 #include "common/log.h"
+#include "common/xalloc.h"
 
 #include <elfutils/libdwfl.h>
 #include <errno.h>
@@ -42,33 +43,53 @@ static int load_cfi(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_A
 	return DWARF_CB_OK;
 }
 
-struct stack_unwinder *stack_unwinder_new(pid_t pid)
+/* A session of libdwfl on the stopped process: its modules, their CFI. */
+static Dwfl *unwind_session(pid_t pid)
 {
-	struct stack_unwinder *u = calloc(1, sizeof(*u));
+	Dwfl *dwfl = dwfl_begin(&proc_callbacks);
 
-	if (!u || !(u->dwfl = dwfl_begin(&proc_callbacks)) ||
-	    dwfl_linux_proc_report(u->dwfl, pid) || dwfl_report_end(u->dwfl, NULL, NULL) ||
-	    dwfl_linux_proc_attach(u->dwfl, pid, true)) {
+	if (!dwfl || dwfl_linux_proc_report(dwfl, pid) || dwfl_report_end(dwfl, NULL, NULL) ||
+	    dwfl_linux_proc_attach(dwfl, pid, true)) {
 		pr_err("process %d: cannot read its modules for unwinding: %s", pid,
 		       dwfl_errmsg(-1));
-		stack_unwinder_free(u);
+		dwfl_end(dwfl);
 		return NULL;
 	}
-	dwfl_getmodules(u->dwfl, load_cfi, NULL, 0);
+	dwfl_getmodules(dwfl, load_cfi, NULL, 0);
+	return dwfl;
+}
+
+struct stack_unwinder *stack_unwinder_new(pid_t pid)
+{
+	struct stack_unwinder *u = xcalloc(1, sizeof(*u));
+
 	u->pid = pid;
+	if (!(u->dwfl = unwind_session(pid))) {
+		free(u);
+		return NULL;
+	}
 	return u;
 }
 
-/* The modules mapped since they were read: a process patched as it
- * starts (livefix user watch) has its libraries mapped by its loader
- * after the unwinder was made, and a frame in one has no CFI until then.
- * 0, or -1 when the maps cannot be read again. */
-static int stack_unwinder_refresh(struct stack_unwinder *u)
+/* A new session after a thread could not be unwound: the modules mapped
+ * since (a process patched as it starts, livefix user watch, has its
+ * libraries mapped by its loader after the unwinder was made, and a frame
+ * in one has no CFI until then), and none of the old session's state: a
+ * thread that exited while its registers were read leaves libdwfl's
+ * session marked as attached to it (elfutils 0.188 then asserts on the
+ * next thread). 0, or -1 when the process's maps cannot be read again. */
+static int stack_unwinder_reset(struct stack_unwinder *u)
 {
-	dwfl_report_begin_add(u->dwfl);
-	if (dwfl_linux_proc_report(u->dwfl, u->pid) || dwfl_report_end(u->dwfl, NULL, NULL))
+	enum log_level level = log_get_level();
+	Dwfl *dwfl;
+
+	log_set_level((enum log_level)(LOG_ERROR + 1)); /* a process exiting: said by the caller */
+	dwfl = unwind_session(u->pid);
+	log_set_level(level);
+	if (!dwfl)
 		return -1;
-	dwfl_getmodules(u->dwfl, load_cfi, NULL, 0);
+	dwfl_end(u->dwfl);
+	u->dwfl = dwfl;
 	return 0;
 }
 
@@ -140,8 +161,11 @@ int stack_find_in_ranges(struct stack_unwinder *u, const struct user_process *p,
 	for (size_t i = 0; !ret && i < p->nr_threads; i++) {
 		hit->tid = p->threads[i].tid;
 		ret = walk_thread(u->dwfl, p->threads[i].tid, &w);
-		if (ret < 0 && !stack_unwinder_refresh(u))
+		if (ret < 0 && !stack_unwinder_reset(u)) {
 			ret = walk_thread(u->dwfl, p->threads[i].tid, &w);
+			if (ret < 0) /* the next call starts from a clean session too */
+				stack_unwinder_reset(u);
+		}
 	}
 	return ret;
 }

@@ -20,7 +20,8 @@ LIVEFIX=${LIVEFIX:-$ROOT/livefix}
 PGW=$(mktemp -d /tmp/livefix-user-pg-XXXXXX)
 export LIVEFIX_USER_STATE_DIR=$PGW/state
 . "$HERE/pg_cluster.sh"
-passed=0 failed=0 skipped=0 BG=()
+BG=()
+. "$HERE/checks.sh"
 
 cleanup() {
 	for p in "${BG[@]}"; do kill "$p" 2>/dev/null; done
@@ -30,9 +31,6 @@ cleanup() {
 }
 trap cleanup EXIT
 [ -n "${PG_KEEP:-}" ] && trap - EXIT
-pass() { echo "ok   $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1"; shift; printf '     %s\n' "$@"; failed=$((failed + 1)); }
-skip() { echo "skip $1"; skipped=$((skipped + 1)); }
 finish() {
 	echo
 	echo "user-postgres: $passed passed, $failed failed, $skipped skipped"

@@ -18,7 +18,8 @@ FIXED=5:7.0.15-1~deb12u10
 JOBS=${JOBS:-2}
 W=$(mktemp -d /tmp/livefix-redis-test-XXXXXX)
 export LIVEFIX_USER_STATE_DIR=$W/state
-passed=0 failed=0 PIDS=()
+PIDS=()
+. "$HERE/checks.sh"
 
 cleanup() {
 	exec 2>/dev/null # no "Killed" notices for the servers stopped here
@@ -28,8 +29,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-pass() { echo "ok   $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1"; shift; printf '     %s\n' "$@"; failed=$((failed + 1)); }
 finish() { echo; echo "user-redis: $passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit; }
 
 installed=$(dpkg-query -W -f='${Version}' redis-server 2>/dev/null)

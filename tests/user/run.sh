@@ -13,7 +13,8 @@ LIVEFIX=${LIVEFIX:-$ROOT/livefix}
 LFT=${LIVEFIX_TEST_BIN:-$ROOT/build/livefix-test}
 W=$(mktemp -d /tmp/livefix-user-test-XXXXXX)
 export LIVEFIX_USER_STATE_DIR=$W/state
-passed=0 failed=0 skipped=0 PIDS=()
+PIDS=()
+. "$HERE/checks.sh"
 
 cleanup() {
 	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
@@ -22,24 +23,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-pass() { echo "ok   $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1"; shift; printf '     %s\n' "$@"; failed=$((failed + 1)); }
-skip() { echo "skip $1"; skipped=$((skipped + 1)); }
 
-# run NAME EXPECTED_STATUS PATTERN command...: the command's status and a
-# line of its output matching PATTERN
-run() {
-	local name=$1 want=$2 pattern=$3 out rc
-	shift 3
-	out=$("$@" 2>&1); rc=$?
-	if [ "$rc" -ne "$want" ]; then
-		fail "$name" "expected exit $want, saw $rc:" "$out"
-	elif ! grep -qE -- "$pattern" <<<"$out"; then
-		fail "$name" "expected output matching '$pattern', saw:" "$out"
-	else
-		pass "$name"
-	fi
-}
 
 # The program's tree and build, with the compile command recorded as a
 # compiler wrapper would (UNITS: DIR TAB SOURCE TAB ARGS...).

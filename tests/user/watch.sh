@@ -18,7 +18,8 @@ HERE=$ROOT/tests/user
 LIVEFIX=${LIVEFIX:-$ROOT/livefix}
 W=$(mktemp -d /tmp/livefix-watch-test-XXXXXX)
 export LIVEFIX_USER_STATE_DIR=$W/state LIVEFIX_USER_INSTALL_DIR=$W/installed
-passed=0 failed=0 skipped=0 PIDS=() WATCHER=
+PIDS=() WATCHER=
+. "$HERE/checks.sh"
 
 cleanup() {
 	[ -n "$WATCHER" ] && kill "$WATCHER" 2>/dev/null
@@ -28,23 +29,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-pass() { echo "ok   $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1"; shift; printf '     %s\n' "$@"; failed=$((failed + 1)); }
-skip() { echo "skip $1"; skipped=$((skipped + 1)); }
 
-# run NAME EXPECTED_STATUS PATTERN command...
-run() {
-	local name=$1 want=$2 pattern=$3 out rc
-	shift 3
-	out=$("$@" 2>&1); rc=$?
-	if [ "$rc" -ne "$want" ]; then
-		fail "$name" "expected exit $want, saw $rc:" "$out"
-	elif ! grep -qE -- "$pattern" <<<"$out"; then
-		fail "$name" "expected output matching '$pattern', saw:" "$out"
-	else
-		pass "$name"
-	fi
-}
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "skip user watch: needs root"; echo "watch: 0 passed, 0 failed, 1 skipped"; exit 0
