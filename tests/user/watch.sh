@@ -299,6 +299,7 @@ else
 	fail "40 programs exiting at once" "saw: $(cat "$W/watch.log")"
 fi
 start "$W/after"
+wait_log "process $STARTED \\(prog\\): patch 'value' applied" || true
 v=$(value "$W/after")
 [ "$v" = 42 ] && pass "after them: the next process patched" || fail "after them: the next process patched" "value '$v'"
 
