@@ -69,6 +69,9 @@ struct build_state {
 	size_t nr_redirects, alloc_redirects, alloc_redirect_sources;
 	size_t *seen, alloc_seen;
 	unsigned nr_replaced; /* functions replaced only for calling a copy */
+	/* A unit was diffed before a copy it calls was known: every unit is
+	 * diffed again, the copies known from the start */
+	bool rediff;
 	/* The undefined names of every module of the kernel, read the first
 	 * time an exported function without fentry is met; 1 once loaded,
 	 * -errno when it could not be */
@@ -262,11 +265,24 @@ static int collect_run_pre(struct build_state *st, const struct unit_objects *u,
 	return ret;
 }
 
-/* Takes over the copies other units call that one unit's diff listed. */
+static bool redirect_known(const struct build_state *st, const char *name)
+{
+	for (size_t i = 0; i < st->nr_redirects; i++)
+		if (!strcmp(st->redirects[i].name, name))
+			return true;
+	return false;
+}
+
+/* Takes over the copies other units call that one unit's diff listed
+ * (a second diff of the unit lists them again: kept once). */
 static void take_redirects(struct build_state *st, const struct unit_objects *u,
 			   struct diff_result *res)
 {
 	for (size_t i = 0; i < res->nr_redirects; i++) {
+		if (redirect_known(st, res->redirects[i].name)) {
+			diff_redirect_release(&res->redirects[i]);
+			continue;
+		}
 		xgrow((void **)&st->redirects, &st->alloc_redirects, st->nr_redirects + 1,
 		      sizeof(*st->redirects));
 		xgrow((void **)&st->redirect_sources, &st->alloc_redirect_sources,
@@ -653,9 +669,8 @@ static int add_caller_unit(struct build_state *st, size_t i, const struct caller
 	if (unit_of_source(st, c->source, &at)) {
 		if (st->seen[at] > i)
 			return 0; /* diffed knowing the copy: its callers call it */
-		return refuse_redirect(st, i, CODE_CALLER_OTHER_UNIT, "it is called from '%s' "
-				       "in %s, a unit the patch changes, diffed before the copy "
-				       "was known", c->caller, c->source);
+		st->rediff = true; /* a unit of the patch: diffed again (diff_units()) */
+		return 0;
 	}
 	if (st->nr_units >= st->sources.nr + CALLER_UNITS_MAX)
 		return refuse_redirect(st, i, CODE_CALLER_BOUND, "its callers are in more than "
@@ -790,11 +805,51 @@ static int diff_caller_units(struct build_state *st)
 	return ret;
 }
 
+/* Diffs of one pass forgotten (diff_units() diffs every unit again). */
+static void forget_diffs(struct build_state *st)
+{
+	struct livepatch_build_report *r = st->opts->report;
+
+	st->nr_funcs = st->nr_callbacks = 0;
+	st->nr_replaced = 0;
+	for (size_t i = 0; i < st->nr_objects; i++)
+		free(st->objects[i]);
+	st->nr_objects = 0;
+	run_pre_set_release(&st->run_pre);
+	for (size_t i = 0; r && i < r->nr_funcs; i++) {
+		free(r->funcs[i].object);
+		free(r->funcs[i].unit);
+		free(r->funcs[i].function);
+	}
+	if (r)
+		r->nr_funcs = 0;
+}
+
+/* Diffs every unit with the copies known so far, then the units calling
+ * them. */
+static int diff_pass(struct build_state *st)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < st->nr_units; i++) {
+		int r = diff_unit(st, &st->units[i], (unsigned)i);
+
+		if (r && r != DIFF_NO_CHANGE && !ret)
+			ret = r;
+	}
+	return ret ? ret : diff_caller_units(st);
+}
+
+/* Passes at most: a unit of the patch calling a copy another one defines
+ * is diffed again with it; a copy met only then may need one more. */
+#define DIFF_PASSES_MAX 3
+
 /* Compile every unit, then diff each; report all problems before failing. */
 static int diff_units(struct build_state *st)
 {
 	int ret = compile_units(st);
 	double t0 = now_seconds();
+	unsigned pass = 1;
 
 	if (!ret)
 		ret = collect_new_globals(st);
@@ -806,14 +861,18 @@ static int diff_units(struct build_state *st)
 		return ret;
 	seed_klp_hosts(st);
 	pr_info("Extracting new and modified ELF sections");
-	for (size_t i = 0; i < st->nr_units; i++) {
-		int r = diff_unit(st, &st->units[i], (unsigned)i);
-
-		if (r && r != DIFF_NO_CHANGE && !ret)
-			ret = r;
+	ret = diff_pass(st);
+	while (!ret && st->rediff && pass++ < DIFF_PASSES_MAX) {
+		pr_info("Diffing every unit again: a unit of the patch calls a copy "
+			"another one carries");
+		st->rediff = false;
+		forget_diffs(st);
+		ret = diff_pass(st);
 	}
-	if (!ret)
-		ret = diff_caller_units(st);
+	if (!ret && st->rediff)
+		ret = refuse_redirect(st, 0, CODE_CALLER_OTHER_UNIT, "it is called from a unit "
+				      "the patch changes, diffed %s times without every copy it "
+				      "calls%s", "3", "");
 	st->t_diff = now_seconds() - t0;
 	if (!ret && !st->nr_objects) {
 		report(CODE_NO_CHANGE, ABOUT_NOTHING,

@@ -12,7 +12,8 @@
  * notrace helper modules call gets a global copy a module unit's caller
  * calls; which modules use a name (the index of their undefined names),
  * the units of a module linked from two objects that call it (their
- * DWARF), a module taking its address refused naming it. */
+ * DWARF), a module taking its address refused naming it. A unit of the
+ * patch calling another's copy, diffed again once the copy is known. */
 #include "test.h"
 #include "common/codes.h"
 #include "common/fsutil.h"
@@ -303,6 +304,39 @@ static void test_other_unit_caller(const struct diff_result *def)
 	diff_result_release(&res);
 }
 
+/* own_use.c changes itself and calls other_def.c's helper: diffed
+ * before the copy is known (the build's first pass) it has its own change
+ * only; diffed again with the redirect (the second pass), its caller of
+ * the helper too. */
+static void test_own_unit_again(const struct diff_result *def)
+{
+	struct diff_options opts = { .unit_index = 3, .redirects = def->redirects,
+				     .nr_redirects = def->nr_redirects };
+	struct diff_result first, again;
+	int ret = diff_fixture_with("own_use", NULL, &first);
+	char *path = out_path("own_use");
+	struct elf *out;
+	const struct symbol *callee;
+
+	CHECK_INT(0, ret);
+	CHECK(first.nr_funcs == 1 && has_func(&first, "own_fn"),
+	      "expected own_fn alone before the copy is known, saw %zu funcs", first.nr_funcs);
+	diff_result_release(&first);
+	ret = diff_fixture_with("own_use", &opts, &again);
+	out = ret ? NULL : elf_read(path);
+	callee = out ? first_callee(out, "caller_o") : NULL;
+	CHECK_INT(0, ret);
+	CHECK(again.nr_funcs == 2 && has_func(&again, "own_fn") && has_func(&again, "caller_o"),
+	      "expected own_fn and caller_o once the copy is known, saw %zu funcs",
+	      again.nr_funcs);
+	CHECK(callee && !strcmp(callee->name, "__livefix_copy_7_helper"),
+	      "expected caller_o to call __livefix_copy_7_helper, saw %s",
+	      callee ? callee->name : "nothing");
+	elf_free(out);
+	free(path);
+	diff_result_release(&again);
+}
+
 static void test_other_units(void)
 {
 	struct diff_result def;
@@ -310,6 +344,8 @@ static void test_other_units(void)
 	test_other_unit_defining(&def);
 	if (def.nr_redirects)
 		test_other_unit_caller(&def);
+	if (def.nr_redirects)
+		test_own_unit_again(&def);
 	diff_result_release(&def);
 
 	/* not asked for other units: refused, naming the other unit's caller */
