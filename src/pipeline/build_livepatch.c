@@ -407,12 +407,15 @@ static int diff_unit(struct build_state *st, const struct unit_objects *u, unsig
 		.unit_name = u->object, .unit_index = index,
 		.resolve = run_pre_resolve, .resolve_ctx = &r, .specials = st->specials,
 		.outside_refs = outside_refs, .outside_refs_ctx = &outside,
-		.other_units = true, .module_callers = true, .redirects = st->redirects, .nr_redirects = st->nr_redirects,
+		.other_units = true, .redirects = st->redirects, .nr_redirects = st->nr_redirects,
 	};
 	size_t first_func = st->nr_funcs;
 	unsigned nr_layout_changes;
 	int ret = -ENOENT;
 
+	/* modules' calls are read for vmlinux's exports: one a module
+	 * exports stays refused (its users are not read) */
+	o.module_callers = !strcmp(u->target, "vmlinux");
 	xgrow((void **)&st->seen, &st->alloc_seen, index + 1, sizeof(*st->seen));
 	st->seen[index] = st->nr_redirects;
 	if (target)
