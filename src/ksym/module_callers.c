@@ -142,10 +142,72 @@ static Dwarf *module_dwarf(const char *path, Dwfl **dwfl)
 	return m ? dwfl_module_getdwarf(m, &bias) : NULL;
 }
 
-/* Out-of-line code of a function: not a declaration, not inline-only. */
-static bool is_definition(Dwarf_Die *die)
+/* A function's name, also of its out-of-line copy, which names it only
+ * through DW_AT_abstract_origin (a function inlined elsewhere too). */
+static const char *function_name(Dwarf_Die *die)
+{
+	Dwarf_Attribute attr;
+
+	if (dwarf_tag(die) != DW_TAG_subprogram ||
+	    !dwarf_attr_integrate(die, DW_AT_name, &attr))
+		return NULL;
+	return dwarf_formstring(&attr);
+}
+
+/* Out-of-line code of a function. */
+static bool has_code(Dwarf_Die *die)
 {
 	return dwarf_hasattr(die, DW_AT_low_pc) || dwarf_hasattr(die, DW_AT_ranges);
+}
+
+/* A function's definition, not a declaration nor an inline-only one
+ * (which every unit including its header has); it may hold no code: gcc
+ * folds a function identical to another into an alias of it. */
+static bool is_definition(Dwarf_Die *die)
+{
+	return !dwarf_hasattr(die, DW_AT_declaration) && !dwarf_hasattr(die, DW_AT_inline);
+}
+
+/* Where each caller is defined, as units_of() reads them: with code
+ * first, else by a definition without. */
+struct defined_in {
+	struct hashmap with_code, without; /* caller name -> unit name */
+	const char *ambiguous;             /* a name two units define */
+};
+
+static void note_unit(struct defined_in *d, struct hashmap *map, const char *fn,
+		      const char *source)
+{
+	const char *seen = hashmap_get_str(map, fn);
+
+	if (!seen)
+		hashmap_add_str(map, fn, (void *)source);
+	else if (strcmp(seen, source) && map == &d->with_code)
+		d->ambiguous = fn;
+}
+
+static void read_definitions(Dwarf *dw, struct hashmap *callers, struct defined_in *d)
+{
+	Dwarf_CU *cu = NULL;
+	Dwarf_Die cudie, die;
+
+	while (dwarf_get_units(dw, cu, &cu, NULL, NULL, &cudie, NULL) == 0) {
+		const char *source = dwarf_diename(&cudie);
+
+		if (!source || dwarf_child(&cudie, &die))
+			continue;
+		do {
+			const char *fn = function_name(&die);
+			struct symbol *sym;
+
+			if (!fn || !(sym = hashmap_get_str(callers, fn)))
+				continue;
+			if (has_code(&die))
+				note_unit(d, &d->with_code, sym->name, source);
+			else if (is_definition(&die))
+				note_unit(d, &d->without, sym->name, source);
+		} while (dwarf_siblingof(&die, &die) == 0);
+	}
 }
 
 static int add_unit(struct caller_units *out, const char *source, const char *caller,
@@ -168,50 +230,40 @@ static int add_unit(struct caller_units *out, const char *source, const char *ca
 }
 
 /* The unit of each caller: the compile unit defining it, one pass over
- * the top-level functions of every unit. A name two units define (two
- * statics) cannot be told apart: -ENOENT. */
+ * the top-level functions of every unit. A name two units define with
+ * code (two statics) cannot be told apart: -ENOENT. */
 static int units_of(Dwarf *dw, const char *module, struct hashmap *callers,
 		    struct caller_units *out, char **why)
 {
-	struct hashmap unit_of;
-	Dwarf_CU *cu = NULL;
-	Dwarf_Die cudie, die;
+	struct defined_in d = { .ambiguous = NULL };
 	int ret = 0;
 
-	hashmap_init(&unit_of);
-	while (!ret && dwarf_get_units(dw, cu, &cu, NULL, NULL, &cudie, NULL) == 0) {
-		const char *source = dwarf_diename(&cudie);
-
-		if (!source || dwarf_child(&cudie, &die))
-			continue;
-		do {
-			const char *fn = dwarf_tag(&die) == DW_TAG_subprogram ?
-					 dwarf_diename(&die) : NULL;
-			const char *seen;
-			struct symbol *sym;
-
-			if (!fn || !(sym = hashmap_get_str(callers, fn)) || !is_definition(&die))
-				continue;
-			if ((seen = hashmap_get_str(&unit_of, sym->name)) && strcmp(seen, source)) {
-				*why = xasprintf("module '%s' calls it from '%s', a name both %s "
-						 "and %s define", module, fn, seen, source);
-				ret = -ENOENT;
-				break;
-			}
-			hashmap_add_str(&unit_of, sym->name, (void *)source);
-			ret = add_unit(out, source, sym->name, module, why);
-		} while (!ret && dwarf_siblingof(&die, &die) == 0);
+	hashmap_init(&d.with_code);
+	hashmap_init(&d.without);
+	read_definitions(dw, callers, &d);
+	if (d.ambiguous) {
+		*why = xasprintf("module '%s' calls it from '%s', a name two of its units "
+				 "define", module, d.ambiguous);
+		ret = -ENOENT;
 	}
 	for (size_t i = 0; !ret && i < callers->nr_slots; i++) {
 		const struct hashmap_slot *s = &callers->slots[i];
+		const char *source;
 
-		if (s->used && !hashmap_get_str(&unit_of, s->str_key)) {
-			*why = xasprintf("module '%s' calls it from '%s', whose compile unit the "
-					 "debug information does not name", module, s->str_key);
-			ret = -ENOENT;
-		}
+		if (!s->used)
+			continue;
+		source = hashmap_get_str(&d.with_code, s->str_key);
+		if (!source)
+			source = hashmap_get_str(&d.without, s->str_key);
+		if (source)
+			ret = add_unit(out, source, s->str_key, module, why);
+		else
+			*why = xasprintf("module '%s' calls it from '%s', whose compile unit "
+					 "the debug information does not name", module,
+					 s->str_key), ret = -ENOENT;
 	}
-	hashmap_release(&unit_of);
+	hashmap_release(&d.with_code);
+	hashmap_release(&d.without);
 	return ret;
 }
 
