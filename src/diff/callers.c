@@ -105,13 +105,22 @@ static struct symbol *canonical(const struct ref_index *x, struct symbol *sym)
 	return x->canon[sym->index] ? x->canon[sym->index] : sym;
 }
 
+/* EXPORT_SYMBOL's entry ("___ksymtab+name", 6.1; "___ksymtab_gpl+name"):
+ * the name modules are linked against, not a pointer anything calls
+ * through; an exported function is refused (is_exported()) unless the
+ * build reads its modules' calls (options.module_callers). */
+static bool is_export_entry(const struct section *base)
+{
+	return !strncmp(base->name, "___ksymtab", 10) || !strncmp(base->name, "__ksymtab", 9);
+}
+
 /* Tables locating instructions, not pointers to call through (unwind
  * tables: .eh_frame where a unit is built with them, user space). */
 static bool is_annotation(const struct section *base)
 {
 	return !(base->sh.sh_flags & SHF_ALLOC) || special_find(NULL, base->name) ||
 	       special_is_dropped(base->name) || !strncmp(base->name, ".orc_unwind", 11) ||
-	       !strcmp(base->name, ".eh_frame");
+	       !strcmp(base->name, ".eh_frame") || is_export_entry(base);
 }
 
 /* The opcode of the call (e8), jmp (e9) or jcc (0f 8x) whose rel32 field
@@ -325,7 +334,7 @@ static unsigned check_reached_only_by_calls(const struct walk *w, struct symbol 
 	if (!strncmp(of->sec->name, ".exit.text", 10))
 		return refuse(w, CODE_NO_FENTRY, name, "it is module exit code, called through "
 			      "the module's exit pointer", NULL);
-	if (is_exported(w->p->orig, of))
+	if (!w->opts->module_callers && is_exported(w->p->orig, of))
 		return refuse(w, CODE_NO_FENTRY, name, "it is exported (EXPORT_SYMBOL): its "
 			      "callers in other units and modules are not in this object", NULL);
 	if ((global = global_name(of)) && check_global(w, of, global))

@@ -55,6 +55,11 @@ struct diff_options {
 	 * listed in the result's redirects, for the caller's build to
 	 * compile and diff those units with the redirects below. */
 	bool other_units;
+	/* An exported such function (EXPORT_SYMBOL): false, refused
+	 * (no-fentry); true, handled as a global one, outside_refs then
+	 * counting calls from the kernel's modules too (1), and the build
+	 * replacing their callers as for other units. */
+	bool module_callers;
 	/* Calls from this unit to these functions (of other units) go to
 	 * their copies: the calling functions are replaced, up the call
 	 * graph within the same bound. */

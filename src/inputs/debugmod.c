@@ -58,6 +58,32 @@ char *inputs_module_rel(const struct kernel_inputs *in, const char *name)
 	return rel;
 }
 
+char **inputs_module_rels(const struct kernel_inputs *in, size_t *nr)
+{
+	char *order = xasprintf("%s/modules.order", in->modules_dir);
+	char *text = read_file(order, NULL), **rels = NULL;
+	size_t alloc = 0;
+
+	*nr = 0;
+	if (!text)
+		pr_err("cannot read '%s': %s", order, strerror(errno));
+	for (const char *line = text; line && *line;) {
+		size_t len = strcspn(line, "\n");
+
+		if (len > 3 && !strncmp(line + len - 3, ".ko", 3)) {
+			xgrow((void **)&rels, &alloc, *nr + 2, sizeof(*rels));
+			rels[(*nr)++] = xstrndup(line, len);
+			rels[*nr] = NULL;
+		}
+		line += len + (line[len] == '\n');
+	}
+	free(order);
+	if (!text)
+		return NULL;
+	free(text);
+	return rels ? rels : xcalloc(1, sizeof(*rels));
+}
+
 char *inputs_module_file(const struct kernel_inputs *in, const char *rel)
 {
 	char *path = xasprintf("%s/%s", in->modules_dir, rel), *z;

@@ -66,6 +66,10 @@ int inputs_debug_modules(const struct kernel_inputs *in, char *const *rels, size
  * as modules.order lists it: "kernel/drivers/scsi/sr_mod.ko"), malloc'ed;
  * NULL when the kernel has no such module. */
 char *inputs_module_rel(const struct kernel_inputs *in, const char *name);
+/* Every module of the kernel, as modules.order lists them ("kernel/lib/
+ * ts_kmp.ko"), NULL-terminated and malloc'ed with *nr; NULL (logged) when
+ * modules.order cannot be read. */
+char **inputs_module_rels(const struct kernel_inputs *in, size_t *nr);
 /* The file of module rel under lib/modules/KVER: rel itself, or rel
  * compressed (trixie's "kernel/drivers/input/joydev.ko.xz"; modules.order
  * names the .ko either way). Malloc'ed; NULL (logged) when neither exists. */

@@ -63,7 +63,7 @@ static int add_caller(Dwarf *dw, const struct vmlinux_ref *ref, const char *own_
 	}
 	if (strcmp(source, own_source) && !listed(out, source)) {
 		xgrow((void **)&out->v, &out->alloc, out->nr + 1, sizeof(*out->v));
-		out->v[out->nr++] = (struct caller_unit){ xstrdup(source), xstrdup(ref->in->name) };
+		out->v[out->nr++] = (struct caller_unit){ xstrdup(source), xstrdup(ref->in->name), NULL };
 	}
 	return 0;
 }
@@ -109,6 +109,7 @@ void caller_units_release(struct caller_units *u)
 	for (size_t i = 0; i < u->nr; i++) {
 		free(u->v[i].source);
 		free(u->v[i].caller);
+		free(u->v[i].module);
 	}
 	free(u->v);
 	memset(u, 0, sizeof(*u));

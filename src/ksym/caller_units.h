@@ -15,6 +15,7 @@
 struct caller_unit {
 	char *source; /* "kernel/trace/trace_events_hist.c" (owned) */
 	char *caller; /* the first calling function met in it (owned) */
+	char *module; /* the module it is built into, NULL: vmlinux (owned) */
 };
 
 struct caller_units {

@@ -26,6 +26,7 @@
 #include "ksym/symvers.h"
 #include "ksym/vmlinux_refs.h"
 #include "ksym/caller_units.h"
+#include "ksym/module_callers.h"
 #include "special/special.h"
 
 #include <errno.h>
@@ -68,6 +69,14 @@ struct build_state {
 	size_t nr_redirects, alloc_redirects, alloc_redirect_sources;
 	size_t *seen, alloc_seen;
 	unsigned nr_replaced; /* functions replaced only for calling a copy */
+	/* A unit was diffed before a copy it calls was known: every unit is
+	 * diffed again, the copies known from the start */
+	bool rediff;
+	/* The undefined names of every module of the kernel, read the first
+	 * time an exported function without fentry is met; 1 once loaded,
+	 * -errno when it could not be */
+	struct module_users module_users;
+	int module_users_state;
 	struct unit_list sources;  /* the patch's .c files, then those its headers affect */
 	struct patch_globals new_globals;
 	struct hashmap import_ns;  /* namespaces of the exports the units use */
@@ -256,11 +265,24 @@ static int collect_run_pre(struct build_state *st, const struct unit_objects *u,
 	return ret;
 }
 
-/* Takes over the copies other units call that one unit's diff listed. */
+static bool redirect_known(const struct build_state *st, const char *name)
+{
+	for (size_t i = 0; i < st->nr_redirects; i++)
+		if (!strcmp(st->redirects[i].name, name))
+			return true;
+	return false;
+}
+
+/* Takes over the copies other units call that one unit's diff listed
+ * (a second diff of the unit lists them again: kept once). */
 static void take_redirects(struct build_state *st, const struct unit_objects *u,
 			   struct diff_result *res)
 {
 	for (size_t i = 0; i < res->nr_redirects; i++) {
+		if (redirect_known(st, res->redirects[i].name)) {
+			diff_redirect_release(&res->redirects[i]);
+			continue;
+		}
 		xgrow((void **)&st->redirects, &st->alloc_redirects, st->nr_redirects + 1,
 		      sizeof(*st->redirects));
 		xgrow((void **)&st->redirect_sources, &st->alloc_redirect_sources,
@@ -296,22 +318,79 @@ static void collect_callbacks(struct build_state *st, const struct unit_objects 
 /* Tables locating instructions, not holding pointers (special/table.c). */
 static bool is_annotation_section(const char *name)
 {
+	/* __ksymtab*: the export table, through which modules find an
+	 * exported function; their calls are read from the modules */
 	return special_find(NULL, name) || special_is_dropped(name) || special_is_partner(name) ||
-	       !strncmp(name, ".orc_unwind", 11) || !strcmp(name, ".eh_frame");
+	       !strncmp(name, ".orc_unwind", 11) || !strcmp(name, ".eh_frame") ||
+	       !strncmp(name, "__ksymtab", 9);
+}
+
+/* "kernel/lib/ts_kmp.ko" -> "ts_kmp" (malloc'ed). */
+static char *module_name_of_rel(const char *rel)
+{
+	const char *base = strrchr(rel, '/');
+
+	base = base ? base + 1 : rel;
+	return xstrndup(base, strlen(base) - (strlen(base) > 3 ? 3 : 0));
+}
+
+/* Indexes which modules use which exported name, once per build (a few
+ * seconds: every module's symbol table). */
+static int load_module_users(struct build_state *st)
+{
+	size_t nr = 0, missing = 0;
+	char **rels, **paths, **names;
+
+	if (st->module_users_state)
+		return st->module_users_state < 0 ? st->module_users_state : 0;
+	if (!(rels = inputs_module_rels(&st->in, &nr)))
+		return st->module_users_state = -ENOENT;
+	pr_info("Reading which of the kernel's %zu modules call which exported function", nr);
+	paths = xcalloc(nr + 1, sizeof(*paths));
+	names = xcalloc(nr + 1, sizeof(*names));
+	for (size_t i = 0; i < nr; i++) {
+		paths[i] = inputs_module_file(&st->in, rels[i]);
+		names[i] = module_name_of_rel(rels[i]);
+		missing += !paths[i];
+	}
+	st->module_users_state = missing ? -ENOENT :
+				 module_users_load(&st->module_users, paths, names, nr) ? -EINVAL : 1;
+	for (size_t i = 0; i < nr; i++)
+		free(rels[i]), free(paths[i]), free(names[i]);
+	free(rels);
+	free(paths);
+	free(names);
+	return st->module_users_state < 0 ? st->module_users_state : 0;
 }
 
 struct outside_ctx {
+	struct build_state *st;
 	const struct unit_resolver *r;
 	const char *orig;
 };
 
 /* diff_options.outside_refs: the running vmlinux's references to a global
- * function without fentry (ksym/vmlinux_refs.c). */
+ * function without fentry (ksym/vmlinux_refs.c), and for an exported one,
+ * the modules' calls (ksym/module_callers.c). */
 static int outside_refs(void *ctx, const char *name, char **why)
 {
 	const struct outside_ctx *c = ctx;
+	int ret = vmlinux_outside_refs(c->r, c->orig, name, is_annotation_section, why);
+	const char *module;
+	size_t it = 0;
 
-	return vmlinux_outside_refs(c->r, c->orig, name, is_annotation_section, why);
+	if ((ret != 0 && ret != 1) || !symvers_find(&c->st->symvers, name))
+		return ret;
+	if (load_module_users(c->st)) {
+		free(*why);
+		*why = xasprintf("the modules calling it cannot be told");
+		return -ENOENT;
+	}
+	if (ret == 0 && (module = module_users_next(&c->st->module_users, name, &it))) {
+		*why = xasprintf("module '%s' calls it", module);
+		ret = 1;
+	}
+	return ret;
 }
 
 static int diff_unit(struct build_state *st, const struct unit_objects *u, unsigned index)
@@ -321,7 +400,7 @@ static int diff_unit(struct build_state *st, const struct unit_objects *u, unsig
 	char *out_path = xasprintf("%s/%s", st->module_dir, out_name);
 	struct diff_result res = { 0 };
 	struct unit_resolver r;
-	struct outside_ctx outside = { &r, u->orig };
+	struct outside_ctx outside = { st, &r, u->orig };
 	struct diff_options o = {
 		.orig = u->orig, .patched = u->patched, .orig_noline = u->orig_noline,
 		.patched_noline = u->patched_noline, .output = out_path,
@@ -334,6 +413,9 @@ static int diff_unit(struct build_state *st, const struct unit_objects *u, unsig
 	unsigned nr_layout_changes;
 	int ret = -ENOENT;
 
+	/* modules' calls are read for vmlinux's exports: one a module
+	 * exports stays refused (its users are not read) */
+	o.module_callers = !strcmp(u->target, "vmlinux");
 	xgrow((void **)&st->seen, &st->alloc_seen, index + 1, sizeof(*st->seen));
 	st->seen[index] = st->nr_redirects;
 	if (target)
@@ -590,9 +672,8 @@ static int add_caller_unit(struct build_state *st, size_t i, const struct caller
 	if (unit_of_source(st, c->source, &at)) {
 		if (st->seen[at] > i)
 			return 0; /* diffed knowing the copy: its callers call it */
-		return refuse_redirect(st, i, CODE_CALLER_OTHER_UNIT, "it is called from '%s' "
-				       "in %s, a unit the patch changes, diffed before the copy "
-				       "was known", c->caller, c->source);
+		st->rediff = true; /* a unit of the patch: diffed again (diff_units()) */
+		return 0;
 	}
 	if (st->nr_units >= st->sources.nr + CALLER_UNITS_MAX)
 		return refuse_redirect(st, i, CODE_CALLER_BOUND, "its callers are in more than "
@@ -606,9 +687,17 @@ static int add_caller_unit(struct build_state *st, size_t i, const struct caller
 		return refuse_redirect(st, i, CODE_CALLER_OTHER_UNIT, "its caller '%s' is in %s, "
 				       "which cannot be compiled", c->caller, c->source);
 	st->nr_units++;
-	if (strcmp(u->target, "vmlinux"))
+	if (!c->module && strcmp(u->target, "vmlinux"))
 		return refuse_redirect(st, i, CODE_CALLER_OTHER_UNIT, "its caller '%s' is in %s, "
 				       "not built into vmlinux", c->caller, c->source);
+	if (c->module && !module_names_equal(u->target, strlen(u->target), c->module))
+		return refuse_redirect(st, i, CODE_CALLER_OTHER_UNIT, "its caller '%s' is in %s, "
+				       "which the kernel's build does not link into its module",
+				       c->caller, c->source);
+	/* a module's unit: its FILE blocks, and its module hosting its klp symbols */
+	if (c->module && (ret = attach_debug_modules(st)))
+		return ret;
+	seed_klp_hosts(st);
 	ret = diff_unit(st, u, (unsigned)st->nr_units - 1);
 	if (ret == DIFF_NO_CHANGE) /* the running code calls it: its object must too */
 		return refuse_redirect(st, i, CODE_CALLER_OTHER_UNIT, "its caller '%s' is in %s, "
@@ -617,10 +706,82 @@ static int add_caller_unit(struct build_state *st, size_t i, const struct caller
 	return ret;
 }
 
+/* The modules calling exported redirect i, their -dbg objects taken out
+ * together (rels[k]: each one's file under lib/modules; paths[k]: its
+ * debug object). */
+static int module_objects(struct build_state *st, size_t i, char ***names, char ***paths,
+			  size_t *nr)
+{
+	const char *m;
+	size_t it = 0, n = 0;
+	char **rels;
+	int ret = 0;
+
+	*nr = 0;
+	for (it = 0; module_users_next(&st->module_users, st->redirects[i].name, &it);)
+		n++;
+	if (n > CALLER_UNITS_MAX)
+		return refuse_redirect(st, i, CODE_CALLER_BOUND, "%s more than 16 modules call it, "
+				       "%s", "", "each with a unit to replace");
+	*names = xcalloc(n + 1, sizeof(**names));
+	*paths = xcalloc(n + 1, sizeof(**paths));
+	rels = xcalloc(n + 1, sizeof(*rels));
+	it = 0;
+	for (size_t k = 0; k < n && (m = module_users_next(&st->module_users,
+							    st->redirects[i].name, &it)); k++) {
+		(*names)[k] = xstrdup(m);
+		if (!(rels[k] = inputs_module_rel(&st->in, m)))
+			ret = -ENOENT;
+	}
+	if (!ret && n) {
+		pr_info("Reading the calls of %zu module(s) to '%s' (their debug objects)", n,
+			st->redirects[i].name);
+		ret = inputs_debug_modules(&st->in, rels, n, *paths);
+	}
+	for (size_t k = 0; k < n; k++)
+		free(rels[k]);
+	free(rels);
+	*nr = n;
+	return ret;
+}
+
+/* The units of the kernel's modules calling exported redirect i: their
+ * callers become klp functions of those modules (patched when loaded). */
+static int diff_module_callers(struct build_state *st, size_t i)
+{
+	char **names = NULL, **paths = NULL, *why = NULL;
+	size_t nr = 0;
+	int ret;
+
+	if (!symvers_find(&st->symvers, st->redirects[i].name))
+		return 0; /* modules cannot call what is not exported */
+	if ((ret = load_module_users(st)) == 0)
+		ret = module_objects(st, i, &names, &paths, &nr);
+	for (size_t k = 0; !ret && k < nr; k++) {
+		struct caller_units cu;
+
+		ret = module_caller_units(paths[k], names[k], st->redirects[i].name,
+					  is_annotation_section, &cu, &why);
+		if (ret == 2 || ret == -ENOENT)
+			ret = refuse_redirect(st, i, ret == 2 ? CODE_NO_FENTRY :
+					      CODE_CALLER_OTHER_UNIT, "%s%s", why, "");
+		for (size_t u = 0; !ret && u < cu.nr; u++)
+			ret = add_caller_unit(st, i, &cu.v[u]);
+		caller_units_release(&cu);
+		free(why);
+		why = NULL;
+	}
+	for (size_t k = 0; k < nr; k++)
+		free(names[k]), free(paths[k]);
+	free(names);
+	free(paths);
+	return ret;
+}
+
 /* The units calling each copy other units call, found in the running
- * vmlinux (its calls, and DWARF for their units), compiled and diffed
- * with the copies: each may list more (a caller without fentry that other
- * units call in turn). */
+ * vmlinux (its calls, and DWARF for their units) and, for an exported
+ * one, in the kernel's modules, compiled and diffed with the copies: each
+ * may list more (a caller without fentry that other units call in turn). */
 static int diff_caller_units(struct build_state *st)
 {
 	int ret = 0;
@@ -638,6 +799,8 @@ static int diff_caller_units(struct build_state *st)
 		for (size_t k = 0; !ret && k < cu.nr; k++)
 			ret = add_caller_unit(st, i, &cu.v[k]);
 		caller_units_release(&cu);
+		if (!ret)
+			ret = diff_module_callers(st, i);
 	}
 	if (!ret && st->nr_replaced > CALLERS_REPLACED_MAX && st->nr_redirects)
 		ret = refuse_redirect(st, 0, CODE_CALLER_BOUND, "it would replace more than %s "
@@ -645,11 +808,51 @@ static int diff_caller_units(struct build_state *st)
 	return ret;
 }
 
+/* Diffs of one pass forgotten (diff_units() diffs every unit again). */
+static void forget_diffs(struct build_state *st)
+{
+	struct livepatch_build_report *r = st->opts->report;
+
+	st->nr_funcs = st->nr_callbacks = 0;
+	st->nr_replaced = 0;
+	for (size_t i = 0; i < st->nr_objects; i++)
+		free(st->objects[i]);
+	st->nr_objects = 0;
+	run_pre_set_release(&st->run_pre);
+	for (size_t i = 0; r && i < r->nr_funcs; i++) {
+		free(r->funcs[i].object);
+		free(r->funcs[i].unit);
+		free(r->funcs[i].function);
+	}
+	if (r)
+		r->nr_funcs = 0;
+}
+
+/* Diffs every unit with the copies known so far, then the units calling
+ * them. */
+static int diff_pass(struct build_state *st)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < st->nr_units; i++) {
+		int r = diff_unit(st, &st->units[i], (unsigned)i);
+
+		if (r && r != DIFF_NO_CHANGE && !ret)
+			ret = r;
+	}
+	return ret ? ret : diff_caller_units(st);
+}
+
+/* Passes at most: a unit of the patch calling a copy another one defines
+ * is diffed again with it; a copy met only then may need one more. */
+#define DIFF_PASSES_MAX 3
+
 /* Compile every unit, then diff each; report all problems before failing. */
 static int diff_units(struct build_state *st)
 {
 	int ret = compile_units(st);
 	double t0 = now_seconds();
+	unsigned pass = 1;
 
 	if (!ret)
 		ret = collect_new_globals(st);
@@ -661,14 +864,18 @@ static int diff_units(struct build_state *st)
 		return ret;
 	seed_klp_hosts(st);
 	pr_info("Extracting new and modified ELF sections");
-	for (size_t i = 0; i < st->nr_units; i++) {
-		int r = diff_unit(st, &st->units[i], (unsigned)i);
-
-		if (r && r != DIFF_NO_CHANGE && !ret)
-			ret = r;
+	ret = diff_pass(st);
+	while (!ret && st->rediff && pass++ < DIFF_PASSES_MAX) {
+		pr_info("Diffing every unit again: a unit of the patch calls a copy "
+			"another one carries");
+		st->rediff = false;
+		forget_diffs(st);
+		ret = diff_pass(st);
 	}
-	if (!ret)
-		ret = diff_caller_units(st);
+	if (!ret && st->rediff)
+		ret = refuse_redirect(st, 0, CODE_CALLER_OTHER_UNIT, "it is called from a unit "
+				      "the patch changes, diffed %s times without every copy it "
+				      "calls%s", "3", "");
 	st->t_diff = now_seconds() - t0;
 	if (!ret && !st->nr_objects) {
 		report(CODE_NO_CHANGE, ABOUT_NOTHING,
@@ -915,6 +1122,8 @@ static void release(struct build_state *st)
 	inputs_release(&st->in);
 	symvers_release(&st->symvers);
 	ksymtab_release(&st->vmlinux);
+	if (st->module_users_state > 0)
+		module_users_release(&st->module_users);
 	for (size_t i = 0; i < st->nr_modules; i++) {
 		ksymtab_release(st->modules[i]);
 		free(st->modules[i]);

@@ -8,7 +8,12 @@
  * noreturn call at the caller's end, a caller without fentry whose address
  * is taken, more than 32 callers, more than 3 levels. Two units: a global
  * notrace helper another unit calls gets a global copy the other unit's
- * caller calls (its address taken there: refused). */
+ * caller calls (its address taken there: refused). Modules: an exported
+ * notrace helper modules call gets a global copy a module unit's caller
+ * calls; which modules use a name (the index of their undefined names),
+ * the units of a module linked from two objects that call it (their
+ * DWARF), a module taking its address refused naming it. A unit of the
+ * patch calling another's copy, diffed again once the copy is known. */
 #include "test.h"
 #include "common/codes.h"
 #include "common/fsutil.h"
@@ -18,6 +23,7 @@
 #include "common/xalloc.h"
 #include "diff/diff.h"
 #include "elf/elf.h"
+#include "ksym/module_callers.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -39,7 +45,8 @@ static int resolver(void *ctx, const char *name, bool is_local, bool is_func,
 	return 0;
 }
 
-static char *compile(const char *name, int delta)
+/* debug: with -g, as a module's -dbg object is (DWARF names its units) */
+static char *compile_as(const char *name, int delta, bool debug)
 {
 	struct run_opts q = { .quiet = 1 };
 	char *src = xasprintf(FIX "/%s.c", name);
@@ -47,7 +54,7 @@ static char *compile(const char *name, int delta)
 	char *def = xasprintf("-DDELTA=%d", delta);
 	int ret = run(&q, "gcc", "-O2", "-c", "-ffunction-sections", "-fdata-sections",
 		      "-fno-pic", "-mcmodel=kernel", "-mfentry", "-pg", "-mrecord-mcount",
-		      "-fno-stack-protector", def, "-o", obj, src, NULL);
+		      "-fno-stack-protector", def, debug ? "-g" : "-g0", "-o", obj, src, NULL);
 
 	free(src);
 	free(def);
@@ -57,6 +64,11 @@ static char *compile(const char *name, int delta)
 		return NULL;
 	}
 	return obj;
+}
+
+static char *compile(const char *name, int delta)
+{
+	return compile_as(name, delta, false);
 }
 
 static char *out_path(const char *name)
@@ -292,6 +304,39 @@ static void test_other_unit_caller(const struct diff_result *def)
 	diff_result_release(&res);
 }
 
+/* own_use.c changes itself and calls other_def.c's helper: diffed
+ * before the copy is known (the build's first pass) it has its own change
+ * only; diffed again with the redirect (the second pass), its caller of
+ * the helper too. */
+static void test_own_unit_again(const struct diff_result *def)
+{
+	struct diff_options opts = { .unit_index = 3, .redirects = def->redirects,
+				     .nr_redirects = def->nr_redirects };
+	struct diff_result first, again;
+	int ret = diff_fixture_with("own_use", NULL, &first);
+	char *path = out_path("own_use");
+	struct elf *out;
+	const struct symbol *callee;
+
+	CHECK_INT(0, ret);
+	CHECK(first.nr_funcs == 1 && has_func(&first, "own_fn"),
+	      "expected own_fn alone before the copy is known, saw %zu funcs", first.nr_funcs);
+	diff_result_release(&first);
+	ret = diff_fixture_with("own_use", &opts, &again);
+	out = ret ? NULL : elf_read(path);
+	callee = out ? first_callee(out, "caller_o") : NULL;
+	CHECK_INT(0, ret);
+	CHECK(again.nr_funcs == 2 && has_func(&again, "own_fn") && has_func(&again, "caller_o"),
+	      "expected own_fn and caller_o once the copy is known, saw %zu funcs",
+	      again.nr_funcs);
+	CHECK(callee && !strcmp(callee->name, "__livefix_copy_7_helper"),
+	      "expected caller_o to call __livefix_copy_7_helper, saw %s",
+	      callee ? callee->name : "nothing");
+	elf_free(out);
+	free(path);
+	diff_result_release(&again);
+}
+
 static void test_other_units(void)
 {
 	struct diff_result def;
@@ -299,6 +344,8 @@ static void test_other_units(void)
 	test_other_unit_defining(&def);
 	if (def.nr_redirects)
 		test_other_unit_caller(&def);
+	if (def.nr_redirects)
+		test_own_unit_again(&def);
 	diff_result_release(&def);
 
 	/* not asked for other units: refused, naming the other unit's caller */
@@ -312,6 +359,141 @@ static void test_other_units(void)
 	diff_result_release(&def);
 }
 
+/* outside_refs as the pipeline's for an exported function: a module
+ * calls it, no other unit of vmlinux. */
+static int called_by_module(void *ctx, const char *name, char **why)
+{
+	(void)ctx, (void)name;
+	*why = xstrdup("module 'mod_use' calls it");
+	return 1;
+}
+
+/* exported.c's helper with module callers allowed: a global copy, listed
+ * for the modules' units; mod_use.c diffed with it replaces its caller. */
+static void test_exported_module_callers(void)
+{
+	struct diff_options opts = { .unit_index = 7, .outside_refs = called_by_module,
+				     .other_units = true, .module_callers = true };
+	struct diff_result def, use;
+	int ret = diff_fixture_with("exported", &opts, &def);
+	char *path = out_path("mod_use");
+	struct elf *out;
+	const struct symbol *callee;
+
+	CHECK_INT(0, ret);
+	CHECK(has_func(&def, "caller_a") && def.nr_funcs == 1,
+	      "expected caller_a alone replaced in exported, saw %zu funcs", def.nr_funcs);
+	CHECK(def.nr_redirects == 1 && !strcmp(def.redirects[0].name, "helper") &&
+	      !strcmp(def.redirects[0].copy, "__livefix_copy_7_helper"),
+	      "expected the exported helper listed as a redirect, saw %zu", def.nr_redirects);
+	if (def.nr_redirects != 1) {
+		diff_result_release(&def);
+		free(path);
+		return;
+	}
+	struct diff_options mod = { .unit_index = 8, .redirects = def.redirects,
+				    .nr_redirects = def.nr_redirects };
+
+	ret = diff_fixture_with("mod_use", &mod, &use);
+	out = ret ? NULL : elf_read(path);
+	callee = out ? first_callee(out, "mod_caller") : NULL;
+	CHECK_INT(0, ret);
+	CHECK(use.nr_funcs == 1 && has_func(&use, "mod_caller"),
+	      "expected mod_caller alone replaced in the module unit, saw %zu funcs",
+	      use.nr_funcs);
+	CHECK(callee && !strcmp(callee->name, "__livefix_copy_7_helper"),
+	      "expected mod_caller to call __livefix_copy_7_helper, saw %s",
+	      callee ? callee->name : "nothing");
+	elf_free(out);
+	free(path);
+	diff_result_release(&use);
+	diff_result_release(&def);
+}
+
+/* A module of two objects, linked as kbuild links one (ld -r). */
+static char *link_module(const char *name, const char *a, const char *b)
+{
+	struct run_opts q = { .quiet = 1 };
+	char *oa = compile_as(a, 1, true), *ob = b ? compile_as(b, 1, true) : NULL;
+	char *ko = xasprintf("%s/%s.ko", tmp, name);
+	int ret = oa && (ob || !b) ? run(&q, "ld", "-r", "-o", ko, oa, ob, NULL) : -1;
+
+	free(oa);
+	free(ob);
+	if (ret) {
+		fprintf(stderr, "  cannot link %s (exit %d)\n", name, ret);
+		free(ko);
+		return NULL;
+	}
+	return ko;
+}
+
+static void test_module_users(void)
+{
+	char *paths[3] = { link_module("mod_use", "mod_use", "mod_other"),
+			   link_module("mod_addr", "mod_addr", NULL),
+			   link_module("mod_none", "two_callers", NULL) };
+	char *names[3] = { "mod_use", "mod-addr", "mod_none" };
+	struct module_users mu;
+	const char *m;
+	size_t it = 0, seen = 0;
+	bool use = false, addr = false;
+
+	if (!paths[0] || !paths[1] || !paths[2]) {
+		CHECK(false, "expected the three module fixtures built");
+		goto out;
+	}
+	CHECK_INT(0, module_users_load(&mu, paths, names, 3));
+	while ((m = module_users_next(&mu, "helper", &it)))
+		seen++, use |= !strcmp(m, "mod_use"), addr |= !strcmp(m, "mod_addr");
+	CHECK(seen == 2 && use && addr, "expected 'helper' used by mod_use and mod_addr "
+	      "(name normalized), saw %zu modules", seen);
+	it = 0;
+	CHECK(!module_users_next(&mu, "mod_caller", &it),
+	      "expected no module to use mod_caller (mod_use defines it)");
+	module_users_release(&mu);
+out:
+	for (size_t i = 0; i < 3; i++)
+		free(paths[i]);
+}
+
+static bool lists_unit(const struct caller_units *cu, const char *source, const char *caller)
+{
+	for (size_t i = 0; i < cu->nr; i++)
+		if (!strcmp(cu->v[i].source, source) && !strcmp(cu->v[i].caller, caller) &&
+		    cu->v[i].module && !strcmp(cu->v[i].module, "mod_use"))
+			return true;
+	return false;
+}
+
+static void test_module_caller_units(void)
+{
+	char *ko = xasprintf("%s/mod_use.ko", tmp), *addr = xasprintf("%s/mod_addr.ko", tmp);
+	struct caller_units cu;
+	char *why = NULL;
+	int ret = module_caller_units(ko, "mod_use", "helper", NULL, &cu, &why);
+
+	CHECK(ret == 0, "expected mod_use's callers read, saw %d (%s)", ret, why ? why : "");
+	CHECK(cu.nr == 2 && lists_unit(&cu, FIX "/mod_use.c", "mod_caller") &&
+	      lists_unit(&cu, FIX "/mod_other.c", "mod_static_caller"),
+	      "expected the units mod_use.c (mod_caller) and mod_other.c "
+	      "(mod_static_caller) of module mod_use, saw %zu: %s (%s)", cu.nr,
+	      cu.nr ? cu.v[0].source : "none", cu.nr ? cu.v[0].caller : "");
+	caller_units_release(&cu);
+	free(why);
+
+	why = NULL;
+	ret = module_caller_units(addr, "mod_addr", "helper", NULL, &cu, &why);
+	CHECK(ret == 2 && why && strstr(why, "module 'mod_addr' uses its address, in "
+					"'.rodata.mod_helper_ptr'"),
+	      "expected mod_addr refused for the address of helper, saw %d: %s", ret,
+	      why ? why : "nothing");
+	CHECK_INT(0, cu.nr);
+	free(why);
+	free(ko);
+	free(addr);
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/livefix-test-callers-XXXXXX";
@@ -322,6 +504,9 @@ int main(void)
 	RUN_TEST(test_chain_within_bound);
 	RUN_TEST(test_refusals);
 	RUN_TEST(test_other_units);
+	RUN_TEST(test_exported_module_callers);
+	RUN_TEST(test_module_users);
+	RUN_TEST(test_module_caller_units);
 	outcomes_reset();
 	remove_tree(tmp);
 	free(tmp);

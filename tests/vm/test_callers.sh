@@ -26,7 +26,10 @@
 #     kernel/module/main.c: that unit is compiled and load_module replaced
 #     to call the new copy (a global symbol of the module), the only
 #     klp_func; in the guest the run-pre check covers both, and a module
-#     loaded while the patch is on logs the new line, not before or after.
+#     loaded while the patch is on logs the new line, not before or after;
+#  6. the same with a change to kernel/module/main.c in the patch, diffed
+#     before ftrace.c's copy is known: every unit is diffed again with it,
+#     and show_initstate and load_module are the klp_funcs (host only).
 # Ends with "N passed, N failed".
 set -u
 KVER=${1:-6.1.0-47-amd64}
@@ -86,6 +89,14 @@ t_eq "other unit: load_module is the only klp_func" "vmlinux:load_module,0" \
 	"$(modinfo -F livefix_functions "$OUT/livepatch-fmi.ko" 2>&1)"
 t_match "other unit: the copy is global, for the other unit's caller" \
 	"^[0-9a-f]+ T __livefix_copy_0_ftrace_module_init$" "$(nm "$OUT/livepatch-fmi.ko" 2>&1)"
+build_other fmiw ftrace-module-init-with-caller.patch
+t_eq "own unit first: the patch changing main.c and ftrace.c builds" 0 "$?"
+t_match "own unit first: every unit diffed again once the copy is known" \
+	"Diffing every unit again: a unit of the patch calls a copy another one carries" \
+	"$(cat "$OUT/fmiw.log")"
+t_eq "own unit first: its change and its caller of the copy are the klp_funcs" \
+	"vmlinux:show_initstate,0,vmlinux:load_module,0" \
+	"$(modinfo -F livefix_functions "$OUT/livepatch-fmiw.ko" 2>&1)"
 
 # --- guest: before, while loaded, after
 cat >"$OUT/guest.sh" <<'GUEST'
