@@ -120,18 +120,25 @@ static size_t special_kind_len(const char *name)
 	return n;
 }
 
-/* Per-call-site state: equal when of the same kind and contents. */
-static bool special_statics_equal(const struct symbol *p, const struct symbol *o)
+/* Per-call-site state: equal when of the same kind and contents, what it
+ * points at included: a switch lowered to a table (CSWTCH) holds its
+ * strings by relocation, its bytes are zeros in both objects, and a
+ * changed string in it changes the function. Bounded: such state may
+ * point at more of it. */
+static bool special_statics_equal(const struct diff_pair *pair, const struct symbol *p,
+				  const struct symbol *o)
 {
-	const unsigned char *pb, *ob;
+	static unsigned depth;
 	size_t n = special_kind_len(p->name);
+	bool equal;
 
 	if (!symbol_is_special_static(o) || n != special_kind_len(o->name) ||
-	    strncmp(p->name, o->name, n) || p->size != o->size)
+	    strncmp(p->name, o->name, n) || p->size != o->size || depth >= 4)
 		return false;
-	pb = bytes_at(p->sec, p->offset, p->size);
-	ob = bytes_at(o->sec, o->offset, o->size);
-	return (!pb && !ob) || (pb && ob && !memcmp(pb, ob, p->size));
+	depth++;
+	equal = ranges_equal(pair, p->sec, p->offset, o->sec, o->offset, p->size);
+	depth--;
+	return equal;
 }
 
 static bool symbols_equal(const struct diff_pair *pair, const struct symbol *p,
@@ -141,7 +148,7 @@ static bool symbols_equal(const struct diff_pair *pair, const struct symbol *p,
 		return pair->sym_twin[p->index] == o;
 	if (!p->sec && !o->sec)
 		return !strcmp(p->name, o->name);
-	return symbol_is_special_static(p) && special_statics_equal(p, o);
+	return symbol_is_special_static(p) && special_statics_equal(pair, p, o);
 }
 
 static bool relocs_equal(const struct diff_pair *pair, const struct reloc *pr,

@@ -579,6 +579,33 @@ static void test_statics_sharing_a_section(void)
 	diff_result_release(&res);
 }
 
+/* A string changed inside a switch table (CSWTCH, a per-call-site
+ * static): the table's bytes are the same zeros, its relocations are not.
+ * The function is changed and its copy points at the new string. */
+static void test_string_in_switch_table_changes_function(void)
+{
+	struct diff_result res;
+	struct elf *out;
+	struct symbol *cswtch = NULL;
+	struct reloc *r;
+	const char *str = NULL;
+
+	CHECK_INT(0, diff_fixture("strtable_orig", "strtable_patched", true, &res));
+	CHECK_INT(1, res.nr_changed);
+	diff_result_release(&res);
+	out = read_output("strtable_patched");
+	for (size_t i = 1; out && i < out->nr_symbols && !cswtch; i++)
+		if (out->symbols[i]->sec && !strncmp(out->symbols[i]->name, "CSWTCH", 6))
+			cswtch = out->symbols[i];
+	r = cswtch ? find_reloc_by_offset(cswtch->sec, cswtch->offset) : NULL;
+	if (r && r->sym->sec && r->sym->sec->data)
+		str = (const char *)r->sym->sec->data + r->sym->offset + r->addend;
+	CHECK(str && !strcmp(str, "live (patched)"),
+	      "expected the copied table's first entry to be \"live (patched)\", saw %s",
+	      str ? str : "(no table or no relocation)");
+	elf_free(out);
+}
+
 static void test_tables_local_to_the_patch(void)
 {
 	struct diff_result res;
@@ -696,6 +723,7 @@ int main(void)
 	RUN_TEST(test_module_tracepoint_keys);
 	RUN_TEST(test_statics_sharing_a_section);
 	RUN_TEST(test_tables_local_to_the_patch);
+	RUN_TEST(test_string_in_switch_table_changes_function);
 	RUN_TEST(test_static_made_global);
 	RUN_TEST(test_patch_globals_globalized);
 	cleanup();
