@@ -282,29 +282,87 @@ static void say_group(const struct update_build *ub, size_t done, size_t g)
 		gr->code ? gr->code : "", gr->code ? "]" : "");
 }
 
+/* Group g's verdict from an earlier build (update_verdict_*), its log
+ * saying so. */
+static bool verdict_from_cache(const struct update_build *ub, size_t g)
+{
+	char *cached = update_verdict_cache_path(&ub->plan, ub->patches[g], ub->o->max_units);
+	char *result = group_file(ub->workdir, g, "result");
+	bool hit = update_verdict_fetch(cached, result);
+
+	if (hit) {
+		char *log = group_file(ub->logdir, g, "log");
+		char *note = xasprintf("the verdict of an earlier build of this same patch by this "
+				       "same livefix, from the cache: %s\n", cached);
+
+		if (write_file_atomic(log, note, strlen(note)))
+			pr_debug("%s: not written", log);
+		free(note);
+		free(log);
+	}
+	free(result);
+	free(cached);
+	return hit;
+}
+
+/* A verdict worth keeping: decided by the inputs, not by the moment (a
+ * failure may be a full disk or a signal: tried again next time). */
+static void keep_verdict(const struct update_build *ub, size_t g)
+{
+	enum update_outcome o = ub->res.groups[g].outcome;
+	char *cached, *result;
+
+	if (o != UPDATE_APPLIED && o != UPDATE_NO_CHANGE && o != UPDATE_REFUSED &&
+	    o != UPDATE_NOT_BUILT)
+		return;
+	cached = update_verdict_cache_path(&ub->plan, ub->patches[g], ub->o->max_units);
+	result = group_file(ub->workdir, g, "result");
+	update_verdict_store(result, cached);
+	free(result);
+	free(cached);
+}
+
+static void read_group_result(struct update_build *ub, size_t g, int status)
+{
+	char *result = group_file(ub->workdir, g, "result");
+
+	read_result(result, status, &ub->res.groups[g], NULL);
+	free(result);
+}
+
 static void try_groups(struct update_build *ub)
 {
-	size_t jobs = ub->o->jobs ? ub->o->jobs : 1;
+	size_t jobs = ub->o->jobs ? ub->o->jobs : 1, nr_pending = 0, done = 0;
+	size_t *pending = xcalloc(ub->nr_todo + 1, sizeof(*pending));
 	int *status = xcalloc(ub->nr_todo + 1, sizeof(*status));
 
-	pr_info("Trying %zu groups alone (%zu at a time; logs then in %s/logs)", ub->nr_todo,
-		jobs, ub->o->outdir ? ub->o->outdir : ".");
+	for (size_t i = 0; i < ub->nr_todo; i++) {
+		size_t g = ub->todo[i];
+
+		if (!verdict_from_cache(ub, g)) {
+			pending[nr_pending++] = g;
+			continue;
+		}
+		read_group_result(ub, g, 0);
+		say_group(ub, ++done, g);
+	}
+	pr_info("Trying %zu groups alone (%zu at a time; logs then in %s/logs), %zu judged "
+		"before by this livefix", nr_pending, jobs, ub->o->outdir ? ub->o->outdir : ".",
+		ub->nr_todo - nr_pending);
 	/* in batches of jobs: progress said as they finish */
-	for (size_t first = 0; first < ub->nr_todo; first += jobs) {
-		size_t n = ub->nr_todo - first < jobs ? ub->nr_todo - first : jobs;
+	for (size_t first = 0; first < nr_pending; first += jobs) {
+		size_t n = nr_pending - first < jobs ? nr_pending - first : jobs;
 		struct update_build view = *ub;
 
-		view.todo = ub->todo + first;
+		view.todo = pending + first;
 		run_forked(trial_child, &view, n, jobs, status + first);
 		for (size_t i = first; i < first + n; i++) {
-			size_t g = ub->todo[i];
-			char *result = group_file(ub->workdir, g, "result");
-
-			read_result(result, status[i], &ub->res.groups[g], NULL);
-			free(result);
-			say_group(ub, i + 1, g);
+			read_group_result(ub, pending[i], status[i]);
+			keep_verdict(ub, pending[i]);
+			say_group(ub, ++done, pending[i]);
 		}
 	}
+	free(pending);
 	free(status);
 }
 
