@@ -16,6 +16,9 @@
 #include "pipeline/build_livepatch.h"
 #include "update/update.h"
 
+#include "compile/compile.h"
+#include "inputs/inputs.h"
+
 #include "common/cleanup.h"
 #include "common/codes.h"
 #include "common/fsutil.h"
@@ -330,9 +333,41 @@ static void read_group_result(struct update_build *ub, size_t g, int status)
 	free(result);
 }
 
+/* Groups whose units' commands one make run learns: few enough that the
+ * cache's lock, held meanwhile, lets other livefix runs in within
+ * minutes, and that a build stopped early has judged groups all along. */
+#define GROUPS_PER_MAKE 24
+
+/* The kernel's command of every changed unit the pending groups compile,
+ * learnt in make runs of many goals each (make -k, every core) rather
+ * than in one make run per unit, each under the cache's lock while the
+ * other trials wait: a cold build of a whole update needs hundreds. */
+static void prepare_commands(const struct update_build *ub, const size_t *groups, size_t nr)
+{
+	const struct update_plan *p = &ub->plan;
+	char **sources = xcalloc(p->diff.nr + 1, sizeof(*sources));
+	struct kernel_inputs in = { 0 };
+	size_t n = 0;
+
+	for (size_t i = 0; i < nr; i++) {
+		const struct update_group *grp = &p->groups.groups[groups[i]];
+
+		for (size_t k = 0; k < grp->nr; k++)
+			if (p->objects[grp->files[k]])
+				sources[n++] = p->diff.files[grp->files[k]].path;
+	}
+	if (n && !inputs_get(p->kver, true, &in)) {
+		pr_info("Learning the kernel's commands of the next %zu groups' units (one make "
+			"run in the tree for those not known yet)", nr);
+		unit_commands_prepare(&in, sources, n);
+		inputs_release(&in);
+	}
+	free(sources);
+}
+
 static void try_groups(struct update_build *ub)
 {
-	size_t jobs = ub->o->jobs ? ub->o->jobs : 1, nr_pending = 0, done = 0;
+	size_t jobs = ub->o->jobs ? ub->o->jobs : 1, nr_pending = 0, done = 0, prepared = 0;
 	size_t *pending = xcalloc(ub->nr_todo + 1, sizeof(*pending));
 	int *status = xcalloc(ub->nr_todo + 1, sizeof(*status));
 
@@ -353,6 +388,15 @@ static void try_groups(struct update_build *ub)
 	for (size_t first = 0; first < nr_pending; first += jobs) {
 		size_t n = nr_pending - first < jobs ? nr_pending - first : jobs;
 		struct update_build view = *ub;
+
+		if (first >= prepared) {
+			/* whole batches: the commands of a batch's groups all learnt */
+			size_t m = (GROUPS_PER_MAKE + jobs - 1) / jobs * jobs;
+
+			m = nr_pending - first < m ? nr_pending - first : m;
+			prepare_commands(ub, pending + first, m);
+			prepared = first + m;
+		}
 
 		view.todo = pending + first;
 		run_forked(trial_child, &view, n, jobs, status + first);
