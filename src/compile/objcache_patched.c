@@ -13,7 +13,8 @@
  *   <kernel cache>/patched-objects/STEM.K2.VARIANT.o.deps its own deps
  *
  * K1: command, variant, macros dir and source text; K2: K1 and the path
- * and text of every overlay file its deps name. So a unit built alone and
+ * of every overlay file its deps name, with its text when the compile
+ * read the overlay's copy (and not the tree's). So a unit built alone and
  * again together with groups that change no header it reads is compiled
  * once; a change to its source or to a header it reads misses. An overlay
  * file the deps do not name but which has the base name of one they name
@@ -34,7 +35,7 @@
 #include <unistd.h>
 
 /* Bumped when what a patched object depends on changes. */
-#define PATCHED_CACHE_FORMAT "p1"
+#define PATCHED_CACHE_FORMAT "p2"
 
 static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
 {
@@ -89,26 +90,29 @@ static void normalize(char *path)
 	*out = '\0';
 }
 
-/* A dependency as a path relative to the trees' root. */
+/* A dependency as "o PATH" (read in the overlay) or "t PATH" (in the
+ * tree), PATH relative to the trees' root: a patched header read from the
+ * tree (no shadow led to the overlay's) is another input than the same
+ * header read from the overlay. */
 static char *dep_relative(const char *dep, const char *overlay, const char *tree)
 {
 	size_t lo = strlen(overlay), lt = strlen(tree);
 	char *rel;
 
 	if (!strncmp(dep, overlay, lo) && dep[lo] == '/')
-		rel = xstrdup(dep + lo + 1);
+		rel = xasprintf("o %s", dep + lo + 1);
 	else if (!strncmp(dep, tree, lt) && dep[lt] == '/')
-		rel = xstrdup(dep + lt + 1);
+		rel = xasprintf("t %s", dep + lt + 1);
 	else if (*dep != '/')
-		rel = xstrdup(dep);
+		rel = xasprintf("o %s", dep); /* relative to the cwd: the overlay */
 	else
-		return xstrdup(dep); /* outside both trees (the macros dir) */
-	normalize(rel);
+		return xasprintf("a %s", dep); /* outside both (the macros dir) */
+	normalize(rel + 2);
 	return rel;
 }
 
-/* The compiler's depfile ("obj: a.c b.h \\\n c.h") as one path a line,
- * relative to the trees' root; NULL when unreadable. */
+/* The compiler's depfile ("obj: a.c b.h \\\n c.h") as one dependency a
+ * line (dep_relative()); NULL when unreadable. */
 static char *deps_of_depfile(const char *depfile, const char *overlay, const char *tree)
 {
 	char *text = read_file(depfile, NULL), *colon, *save = NULL;
@@ -176,9 +180,10 @@ static uint64_t key1(const struct patched_key *k)
 	return h;
 }
 
-/* K2 from K1 and deps (one path a line, hashed in their order); false
- * when an overlay file the deps do not name could be read by the compile
- * now (it has the base name of one they name). */
+/* K2 from K1 and deps (dep_relative() lines, hashed in their order): an
+ * overlay file read from the overlay by its text, one read from the tree
+ * as such. False when an overlay file the deps do not name could be read
+ * by the compile now (it has the base name of one they name). */
 static bool key2(const struct patched_key *k, uint64_t k1, const char *deps, uint64_t *out)
 {
 	struct hashmap in_overlay, named, bases;
@@ -192,18 +197,24 @@ static bool key2(const struct patched_key *k, uint64_t k1, const char *deps, uin
 	for (size_t i = 0; i < k->ps->nr_files; i++)
 		hashmap_add_str(&in_overlay, k->ps->files[i].path, (void *)1);
 	for (char *d = strtok_r(copy, "\n", &save); d; d = strtok_r(NULL, "\n", &save)) {
-		hashmap_add_str(&named, d, (void *)1);
-		hashmap_add_str(&bases, base_name(d), (void *)1);
-		if (hashmap_get_str(&in_overlay, d)) {
-			char *path = overlay_file(k->ps, d);
+		const char *rel = d + 2;
 
-			h = fnv1a_file(fnv1a_str(h, d), path);
+		if (strlen(d) < 3)
+			continue;
+		hashmap_add_str(&named, rel, (void *)1);
+		hashmap_add_str(&bases, base_name(rel), (void *)1);
+		if (!hashmap_get_str(&in_overlay, rel))
+			continue;
+		h = fnv1a_str(h, d);
+		if (d[0] == 'o') {
+			char *path = overlay_file(k->ps, rel);
+
+			h = fnv1a_file(h, path);
 			free(path);
 		}
 	}
 	for (size_t i = 0; i < k->ps->nr_files && ok; i++) {
 		const char *rel = k->ps->files[i].path;
-
 		size_t len = strlen(rel);
 
 		/* units are not included: another group's "route.c" is not ours */
