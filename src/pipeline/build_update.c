@@ -9,9 +9,10 @@
  * not the build. The groups that built are then built together into one
  * module (atomic replace) carrying the CVEs it fully fixes and those it
  * does not, and report.json/report.md say what became of every file and
- * every CVE. Original objects come from the object cache after the first
- * build (src/compile/objcache.c), so a group's units compile their
- * original side once. */
+ * every CVE. Objects come from the object caches after the first build
+ * (src/compile/objcache.c, objcache_patched.c) and each group's verdict
+ * alone from src/update/verdict_cache.c: a rebuild compiles nothing that
+ * did not change. */
 #include "pipeline/build_update.h"
 #include "pipeline/build_livepatch.h"
 #include "update/update.h"
