@@ -48,13 +48,13 @@ fi
 NAME=$(basename "$KO" .ko | tr - _)
 info=$("$LF" info "$KO" 2>&1)
 # the module's target objects (its "patched functions: OBJ:FUNC" lines)
-mapfile -t objs < <(sed -n '/^patched functions:/,$p' <<<"$info" | sed -n 's/^  \([^:]*\):.*/\1/p' |
-	sort -u | grep -vx vmlinux)
+funcs=$(awk '/^patched functions:/ { on = 1; next } /^[^ ]/ { on = 0 } on' <<<"$info")
+mapfile -t objs < <(sed -n 's/^  \([^:]*\):.*/\1/p' <<<"$funcs" | sort -u | grep -vx vmlinux)
 before=() after=()
 for i in "${!objs[@]}"; do
 	if [ $((i % 2)) -eq 0 ]; then before+=("${objs[$i]}"); else after+=("${objs[$i]}"); fi
 done
-echo "module $NAME: $(grep -c '^  ' <<<"$info") functions; targets loaded before: ${before[*]:-none}; after: ${after[*]:-none}"
+echo "module $NAME: $(grep -c '^  ' <<<"$funcs") functions replaced; targets loaded before: ${before[*]:-none}; after: ${after[*]:-none}"
 adds=(--add "$LF:/usr/bin/livefix" --add "$KO:/root/update.ko")
 for tool in stress-ng mkfs.ext4 mkfs.xfs nft; do adds+=(--add "$(command -v "$tool"):/usr/bin/$tool"); done
 adds+=(--add "$(command -v nice):/usr/bin/nice")
