@@ -56,7 +56,8 @@ for i in "${!objs[@]}"; do
 done
 echo "module $NAME: $(grep -c '^  ' <<<"$funcs") functions replaced; targets loaded before: ${before[*]:-none}; after: ${after[*]:-none}"
 adds=(--add "$LF:/usr/bin/livefix" --add "$KO:/root/update.ko")
-for tool in stress-ng mkfs.ext4 mkfs.xfs nft; do adds+=(--add "$(command -v "$tool"):/usr/bin/$tool"); done
+# the programs themselves (mkfs.ext4 is a link to mke2fs, which reads its name)
+for tool in stress-ng mkfs.ext4 mkfs.xfs nft; do adds+=(--add "$(readlink -f "$(command -v "$tool")"):/usr/bin/$tool"); done
 adds+=(--add "$(command -v nice):/usr/bin/nice")
 mods=()
 for m in "${objs[@]}" ext4 xfs loop nf_tables; do mods+=(--with-module "$m"); done
@@ -88,7 +89,8 @@ say "objects unpatched=\$unpatched"
 livefix uname 2>&1 | sed 's/^/UPDATE uname: /'
 kill -0 \$SPID 2>/dev/null && say "stress alive after load" || say "stress DIED"
 
-# smoke workloads
+# smoke workloads (modules that are built in are there already)
+for m in loop ext4 xfs nf_tables; do modprobe \$m 2>/dev/null; done
 n=0; i=0; while [ \$i -lt 200 ]; do /bin/true && n=\$((n + 1)); i=\$((i + 1)); done
 say "smoke processes \$n/200"
 /usr/bin/stress-ng --vm 1 --vm-bytes 64M --vm-ops 2000 -t 20 >/root/vm.log 2>&1 &&
@@ -106,11 +108,11 @@ for fs in ext4 xfs; do
 		say "smoke \$fs FAILED (mount)"; cat /root/mkfs.log /root/mount.log
 	fi
 done
-/usr/bin/stress-ng --sock 1 --sock-ops 2000 -t 20 >/root/tcp.log 2>&1 &&
+/usr/bin/stress-ng --sock 1 --sock-port 6000 --sock-ops 2000 -t 20 >/root/tcp.log 2>&1 &&
 	say "smoke tcp ok" || { say "smoke tcp FAILED"; tail -5 /root/tcp.log; }
 nft add table inet lf && nft add chain inet lf out '{ type filter hook output priority 0; }' &&
-	nft add rule inet lf out udp dport 9 counter
-/usr/bin/stress-ng --udp 1 --udp-port 9 --udp-ops 2000 -t 20 >/root/udp.log 2>&1 &&
+	nft add rule inet lf out udp dport 9009 counter
+/usr/bin/stress-ng --udp 1 --udp-port 9009 --udp-ops 2000 -t 20 >/root/udp.log 2>&1 &&
 	say "smoke udp ok" || { say "smoke udp FAILED"; tail -5 /root/udp.log; }
 pk=\$(nft list chain inet lf out 2>/dev/null | sed -n 's/.*counter packets \([0-9]*\).*/\1/p')
 [ "\${pk:-0}" -gt 0 ] && say "smoke netfilter ok (\$pk packets counted)" || say "smoke netfilter FAILED"
