@@ -31,6 +31,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -453,7 +454,88 @@ static char *cves_unfixed(const struct update_result *r)
 	return all;
 }
 
-/* The groups that built alone, together: the module. */
+/* Times the cumulative build may leave out a group its refusal names and
+ * try again: groups that build alone may not build together (a header of
+ * one makes a unit of another fail to compile, a header's units add up
+ * past --max-units). */
+#define MAX_TOGETHER_RETRIES 8
+
+static void group_result_clear(struct update_group_result *r)
+{
+	for (size_t k = 0; k < r->nr_funcs; k++) {
+		free(r->funcs[k].object);
+		free(r->funcs[k].unit);
+		free(r->funcs[k].function);
+	}
+	free(r->funcs);
+	free(r->code);
+	free(r->reason);
+	memset(r, 0, sizeof(*r));
+}
+
+/* The applied groups' patches and the CVE lists the module carries. */
+static void collect_applied(struct update_build *ub)
+{
+	free(ub->fixed);
+	free(ub->not_affected);
+	free(ub->unfixed);
+	for (size_t i = 0; i < ub->res.nr_cves; i++)
+		free(ub->res.cves[i]);
+	free(ub->res.cves);
+	free(ub->res.cve_status);
+	ub->res.cves = NULL, ub->res.cve_status = NULL, ub->res.nr_cves = 0;
+	ub->nr_applied = 0;
+	for (size_t i = 0; i < ub->nr_todo; i++)
+		if (ub->res.groups[ub->todo[i]].outcome == UPDATE_APPLIED)
+			ub->applied[ub->nr_applied++] = ub->patches[ub->todo[i]];
+	update_result_cves(&ub->res);
+	ub->fixed = update_cves_with(&ub->res, UPDATE_CVE_FULLY, true);
+	ub->not_affected = update_cves_with(&ub->res, UPDATE_CVE_NOT_AFFECTED, true);
+	ub->unfixed = cves_unfixed(&ub->res);
+}
+
+/* The applied group with a file the together build's refusal names first
+ * ("drivers/.../amdgpu_ring.h: header change affects ..."), or SIZE_MAX. */
+static size_t group_named_by(const struct update_build *ub, const char *reason)
+{
+	size_t best = SIZE_MAX;
+	const char *best_at = NULL;
+
+	for (size_t i = 0; reason && i < ub->nr_todo; i++) {
+		size_t g = ub->todo[i];
+		const struct update_group *grp = &ub->plan.groups.groups[g];
+
+		if (ub->res.groups[g].outcome != UPDATE_APPLIED)
+			continue;
+		for (size_t k = 0; k < grp->nr; k++) {
+			const char *at = strstr(reason, ub->plan.diff.files[grp->files[k]].path);
+
+			if (at && (!best_at || at < best_at))
+				best = g, best_at = at;
+		}
+	}
+	return best;
+}
+
+/* Group g, applied alone, left out of the module: refused or failed with
+ * the together build's code and reason. */
+static void leave_out(struct update_build *ub, size_t g, const struct update_group_result *all)
+{
+	struct update_group_result *gr = &ub->res.groups[g];
+
+	pr_warn("group %zu built alone but not with the others: [%s] %s; left out, trying again",
+		g, all->code ? all->code : "build-failed", all->reason ? all->reason : "");
+	group_result_clear(gr);
+	gr->outcome = all->code && !strcmp(all->code, "build-failed") ? UPDATE_FAILED :
+		      UPDATE_REFUSED;
+	gr->code = xstrdup(all->code ? all->code : code_name(CODE_BUILD_FAILED));
+	gr->reason = xasprintf("built alone, but not with the other groups: %s",
+			       all->reason ? all->reason : "no module");
+}
+
+/* The groups that built alone, together: the module. A group the
+ * together build's refusal names is left out, and the others tried
+ * again (MAX_TOGETHER_RETRIES times at most). */
 static void build_module(struct update_build *ub)
 {
 	struct update_group_result all = { 0 };
@@ -462,33 +544,28 @@ static void build_module(struct update_build *ub)
 	struct stat s;
 
 	ub->applied = xcalloc(ub->nr_todo + 1, sizeof(*ub->applied));
-	for (size_t i = 0; i < ub->nr_todo; i++)
-		if (ub->res.groups[ub->todo[i]].outcome == UPDATE_APPLIED)
-			ub->applied[ub->nr_applied++] = ub->patches[ub->todo[i]];
-	update_result_cves(&ub->res);
-	ub->fixed = update_cves_with(&ub->res, UPDATE_CVE_FULLY, true);
-	ub->not_affected = update_cves_with(&ub->res, UPDATE_CVE_NOT_AFFECTED, true);
-	ub->unfixed = cves_unfixed(&ub->res);
-	if (!ub->nr_applied)
-		goto out;
-	pr_info("Building the cumulative module from the %zu groups that built alone",
-		ub->nr_applied);
-	run_forked(module_child, &mj, 1, 1, &status);
-	read_result(mj.result, status, &all, &ub->res.module);
+	collect_applied(ub);
+	for (unsigned retry = 0; ub->nr_applied; retry++) {
+		size_t g;
+
+		pr_info("Building the cumulative module from the %zu groups that built alone",
+			ub->nr_applied);
+		group_result_clear(&all);
+		unlink(mj.result);
+		run_forked(module_child, &mj, 1, 1, &status);
+		read_result(mj.result, status, &all, &ub->res.module);
+		if (ub->res.module || retry == MAX_TOGETHER_RETRIES ||
+		    (g = group_named_by(ub, all.reason)) == SIZE_MAX)
+			break;
+		leave_out(ub, g, &all);
+		collect_applied(ub);
+	}
 	if (ub->res.module && !stat(ub->res.module, &s))
 		ub->res.module_size = (size_t)s.st_size;
-	if (!ub->res.module)
+	if (ub->nr_applied && !ub->res.module)
 		ub->res.module_error = xasprintf("[%s] %s", all.code ? all.code : "build-failed",
 						 all.reason ? all.reason : "no module");
-out:
-	for (size_t k = 0; k < all.nr_funcs; k++) {
-		free(all.funcs[k].object);
-		free(all.funcs[k].unit);
-		free(all.funcs[k].function);
-	}
-	free(all.funcs);
-	free(all.code);
-	free(all.reason);
+	group_result_clear(&all);
 	free(mj.result);
 }
 
