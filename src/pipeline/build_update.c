@@ -526,8 +526,7 @@ static void leave_out(struct update_build *ub, size_t g, const struct update_gro
 	pr_warn("group %zu built alone but not with the others: [%s] %s; left out, trying again",
 		g, all->code ? all->code : "build-failed", all->reason ? all->reason : "");
 	group_result_clear(gr);
-	gr->outcome = all->code && !strcmp(all->code, "build-failed") ? UPDATE_FAILED :
-		      UPDATE_REFUSED;
+	gr->outcome = all->outcome == UPDATE_REFUSED ? UPDATE_REFUSED : UPDATE_FAILED;
 	gr->code = xstrdup(all->code ? all->code : code_name(CODE_BUILD_FAILED));
 	gr->reason = xasprintf("built alone, but not with the other groups: %s",
 			       all->reason ? all->reason : "no module");
