@@ -247,6 +247,12 @@ stable-corpus: livefix
 corpus-selftest:
 	@tests/corpus/selftest/run.sh $(KVER)
 
+# A cumulative update module in the test machine under stress, with its
+# target modules and the smoke workloads (long: not in make check).
+# UPDATE_KO=FILE tests that module, else a --only subset is built.
+update-test: livefix
+	@tests/update/test_update_vm.sh $(KVER)
+
 # The unit names the binary by its installed path.
 install: livefix
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
@@ -295,4 +301,4 @@ clean:
 
 .PHONY: all deps unit vm check demo clean corpus stable-corpus corpus-selftest install user-test user-redis user-postgres \
 	user-watch-test \
-	badinput check-long soak fuzz fuzz-build bench console console-test install-console deb fleet-test console-systemd-test
+	badinput check-long soak fuzz fuzz-build bench console console-test install-console deb fleet-test console-systemd-test update-test

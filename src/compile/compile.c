@@ -279,7 +279,7 @@ void quote_dirs_free(const char **dirs)
 struct variant_job {
 	struct shell_line line;
 	const char *cwd;
-	char *out, *log;
+	char *out, *log, *depfile;
 	int status;
 };
 
@@ -318,16 +318,48 @@ static void jobs_run(struct variant_job *jobs, size_t nr)
 		jobs[i].status = status[i];
 }
 
-/* The original variants from the object cache where they are (cached[v]
- * their cache paths), the other variants compiled, and the original ones
- * compiled kept there. */
-static void jobs_run_cached(struct variant_job *jobs, size_t nr, char *const *cached)
+/* What the patched variants' cache needs to know of a unit's build. */
+struct unit_key {
+	const struct kernel_inputs *in;
+	const struct patchset *ps;
+	const struct unit_objects *u;
+	const char *cmd, *macros_dir;
+};
+
+static bool is_orig_variant(size_t v)
+{
+	return v == V_ORIG || v == V_ORIG_NOLINE;
+}
+
+static bool fetch_cached(const struct unit_key *k, size_t v, const char *cached,
+			 const struct variant_job *job)
+{
+	if (is_orig_variant(v))
+		return objcache_fetch(cached, job->out);
+	return objcache_patched_fetch(k->in, k->ps, k->u, k->cmd, variant_names[v],
+				      k->macros_dir, job->out);
+}
+
+static void store_cached(const struct unit_key *k, size_t v, const char *cached,
+			 const struct variant_job *job)
+{
+	if (is_orig_variant(v))
+		objcache_store(job->out, cached);
+	else
+		objcache_patched_store(k->in, k->ps, k->u, k->cmd, variant_names[v],
+				       k->macros_dir, job->out, job->depfile);
+}
+
+/* The variants from the object caches where they are (cached[v] the
+ * original ones' cache paths), the others compiled and kept there. */
+static void jobs_run_cached(struct variant_job *jobs, size_t nr, char *const *cached,
+			    const struct unit_key *k)
 {
 	struct variant_job run[NR_VARIANTS];
 	size_t map[NR_VARIANTS], n = 0;
 
 	for (size_t v = 0; v < nr; v++) {
-		if (objcache_fetch(cached[v], jobs[v].out))
+		if (fetch_cached(k, v, cached[v], &jobs[v]))
 			jobs[v].status = 0;
 		else
 			map[n] = v, run[n++] = jobs[v];
@@ -336,8 +368,8 @@ static void jobs_run_cached(struct variant_job *jobs, size_t nr, char *const *ca
 		jobs_run(run, n);
 	for (size_t i = 0; i < n; i++) {
 		jobs[map[i]].status = run[i].status;
-		if (cached[map[i]] && !run[i].status && path_exists(run[i].out))
-			objcache_store(run[i].out, cached[map[i]]);
+		if (!run[i].status && path_exists(run[i].out))
+			store_cached(k, map[i], cached[map[i]], &run[i]);
 	}
 }
 
@@ -421,7 +453,7 @@ static int unit_build_variants(const struct kernel_inputs *in, const struct patc
 	const char **dirs = quote_dirs(ps, u->source);
 	char *stem = xasprintf("%s/objs/%.*s", ps->workdir,
 			       (int)strlen(u->object) - 2, u->object);
-	char *dir = path_dirname(stem), *depfile;
+	char *dir = path_dirname(stem);
 	struct rewrite_spec spec = { .tree = in->src, .object = cmd_object, .quote_dirs = dirs,
 				     .macros_dir = livefix_include_dir() };
 	int ret = mkdir_p(dir, 0755), v, nr = (int)how->nr_variants;
@@ -430,19 +462,20 @@ static int unit_build_variants(const struct kernel_inputs *in, const struct patc
 		jobs[v].cwd = (v == V_ORIG || v == V_ORIG_NOLINE) ? ps->orig_dir : ps->patched_dir;
 		jobs[v].out = xasprintf("%s.%s.o", stem, variant_names[v]);
 		jobs[v].log = xasprintf("%s.%s.log", stem, variant_names[v]);
-		depfile = xasprintf("%s.%s.d", stem, variant_names[v]);
+		jobs[v].depfile = xasprintf("%s.%s.d", stem, variant_names[v]);
 		spec.overlay = jobs[v].cwd;
 		spec.out = jobs[v].out;
-		spec.depfile = depfile;
+		spec.depfile = jobs[v].depfile;
 		spec.noline = v >= V_ORIG_NOLINE;
 		unlink(jobs[v].out);
 		ret = job_setup(&jobs[v], cmd, &spec);
-		free(depfile);
 		if (v == V_ORIG || v == V_ORIG_NOLINE)
 			cached[v] = objcache_path(in, u, cmd, variant_names[v], spec.macros_dir);
 	}
 	if (!ret) {
-		jobs_run_cached(jobs, (size_t)nr, cached);
+		struct unit_key key = { in, ps, u, cmd, spec.macros_dir };
+
+		jobs_run_cached(jobs, (size_t)nr, cached, &key);
 		if (nr == NR_VARIANTS && noline_failed_alone(jobs)) {
 			pr_warn("%s does not compile with __LINE__ neutralised (log: %s): "
 				"functions whose only change is a moved line will count as changed",
@@ -460,6 +493,7 @@ static int unit_build_variants(const struct kernel_inputs *in, const struct patc
 	for (v = 0; v < NR_VARIANTS; v++) {
 		shell_line_release(&jobs[v].line);
 		free(jobs[v].log);
+		free(jobs[v].depfile);
 		free(cached[v]);
 	}
 	u->orig = jobs[V_ORIG].out;

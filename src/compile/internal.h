@@ -77,4 +77,16 @@ char *objcache_path(const struct kernel_inputs *in, const struct unit_objects *u
 bool objcache_fetch(const char *cached, const char *out);
 void objcache_store(const char *built, const char *cached);
 
+/* objcache_patched.c: patched objects kept between builds under <kernel
+ * cache>/patched-objects, keyed by object, kernel command, variant, the
+ * unit's source text in the overlay and the overlay files it includes
+ * (its compiler deps, kept with it). A copy into out (true) or nothing;
+ * after a compile, the object built with its depfile kept. */
+bool objcache_patched_fetch(const struct kernel_inputs *in, const struct patchset *ps,
+			    const struct unit_objects *u, const char *cmd, const char *variant,
+			    const char *macros_dir, const char *out);
+void objcache_patched_store(const struct kernel_inputs *in, const struct patchset *ps,
+			    const struct unit_objects *u, const char *cmd, const char *variant,
+			    const char *macros_dir, const char *built, const char *depfile);
+
 #endif

@@ -126,6 +126,74 @@ int genksyms_crcs(const char *genksyms, const char *const *cpp_argv, const char 
 	return ret > 0 ? -EIO : ret;
 }
 
+/* genksyms' output and types of a unit, kept beside its objects: the
+ * preprocessing they need costs as much as a compile, and a rebuild of an
+ * update would run it for every unit that exports. The original side
+ * under the original objects' key (variant "genksyms"), the patched side
+ * under the patched objects' (its preprocessor's deps kept with it). */
+struct symvers_cache {
+	const struct kernel_inputs *in;
+	const struct patchset *ps;
+	const struct unit_objects *u;
+	const char *cmd, *macros_dir;
+	bool patched;
+};
+
+static bool symvers_fetch(const struct symvers_cache *c, const char *log, const char *types)
+{
+	char *orig, *orig_types;
+	bool hit;
+
+	if (c->patched)
+		return objcache_patched_fetch(c->in, c->ps, c->u, c->cmd, "genksyms", c->macros_dir,
+					      log) &&
+		       objcache_patched_fetch(c->in, c->ps, c->u, c->cmd, "genksyms-types",
+					      c->macros_dir, types);
+	if (!(orig = objcache_path(c->in, c->u, c->cmd, "genksyms", c->macros_dir)))
+		return false;
+	orig_types = xasprintf("%s.types", orig);
+	hit = objcache_fetch(orig, log) && objcache_fetch(orig_types, types);
+	free(orig_types);
+	free(orig);
+	return hit;
+}
+
+static void symvers_store(const struct symvers_cache *c, const char *log, const char *types,
+			  const char *depfile)
+{
+	char *orig, *orig_types;
+
+	if (!path_exists(log) || !path_exists(types))
+		return;
+	if (c->patched) {
+		objcache_patched_store(c->in, c->ps, c->u, c->cmd, "genksyms", c->macros_dir, log,
+				       depfile);
+		objcache_patched_store(c->in, c->ps, c->u, c->cmd, "genksyms-types", c->macros_dir,
+				       types, depfile);
+		return;
+	}
+	if (!(orig = objcache_path(c->in, c->u, c->cmd, "genksyms", c->macros_dir)))
+		return;
+	orig_types = xasprintf("%s.types", orig);
+	/* the types first: a fetch needs both, and finds the log last */
+	objcache_store(types, orig_types);
+	objcache_store(log, orig);
+	free(orig_types);
+	free(orig);
+}
+
+static int symversions_read(const char *log, const char *types, struct symversions *out)
+{
+	char *text = read_file(log, NULL);
+
+	if (!text)
+		return -errno;
+	parse_symvers(text, out);
+	out->types = read_file(types, NULL);
+	free(text);
+	return 0;
+}
+
 static const struct symversion *symversion_find(const struct symversions *v, const char *name)
 {
 	for (size_t i = 0; i < v->nr; i++)
@@ -245,14 +313,23 @@ int unit_symversions(const struct kernel_inputs *in, const struct patchset *ps,
 	memset(out, 0, sizeof(*out));
 	if (!ret)
 		ret = shell_line_rewrite(&line, &spec);
-	if (!ret) {
+	struct symvers_cache cache = { in, ps, u, cmd, spec.macros_dir, patched };
+	char *types = xasprintf("%s.types", log);
+
+	if (!ret && symvers_fetch(&cache, log, types) && !symversions_read(log, types, out)) {
+		pr_debug("%s: exported symbols' CRCs from the cache", log);
+	} else if (!ret) {
 		char *genksyms = xasprintf("%s/scripts/genksyms/genksyms", in->src);
 		const char **a = line.nr ? preprocess_argv(&line.cmds[0]) : NULL;
 
+		symversions_release(out);
 		ret = a ? genksyms_crcs(genksyms, a, spec.overlay, log, out) : -EINVAL;
+		if (!ret)
+			symvers_store(&cache, log, types, depfile);
 		free(a);
 		free(genksyms);
 	}
+	free(types);
 	shell_line_release(&line);
 	quote_dirs_free(dirs);
 	free(cmd);

@@ -9,12 +9,16 @@
  * not the build. The groups that built are then built together into one
  * module (atomic replace) carrying the CVEs it fully fixes and those it
  * does not, and report.json/report.md say what became of every file and
- * every CVE. Original objects come from the object cache after the first
- * build (src/compile/objcache.c), so a group's units compile their
- * original side once. */
+ * every CVE. Objects come from the object caches after the first build
+ * (src/compile/objcache.c, objcache_patched.c) and each group's verdict
+ * alone from src/update/verdict_cache.c: a rebuild compiles nothing that
+ * did not change. */
 #include "pipeline/build_update.h"
 #include "pipeline/build_livepatch.h"
 #include "update/update.h"
+
+#include "compile/compile.h"
+#include "inputs/inputs.h"
 
 #include "common/cleanup.h"
 #include "common/codes.h"
@@ -27,6 +31,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -282,29 +287,128 @@ static void say_group(const struct update_build *ub, size_t done, size_t g)
 		gr->code ? gr->code : "", gr->code ? "]" : "");
 }
 
+/* Group g's verdict from an earlier build (update_verdict_*), its log
+ * saying so. */
+static bool verdict_from_cache(const struct update_build *ub, size_t g)
+{
+	char *cached = update_verdict_cache_path(&ub->plan, ub->patches[g], ub->o->max_units);
+	char *result = group_file(ub->workdir, g, "result");
+	bool hit = update_verdict_fetch(cached, result);
+
+	if (hit) {
+		char *log = group_file(ub->logdir, g, "log");
+		char *note = xasprintf("the verdict of an earlier build of this same patch by this "
+				       "same livefix, from the cache: %s\n", cached);
+
+		if (write_file_atomic(log, note, strlen(note)))
+			pr_debug("%s: not written", log);
+		free(note);
+		free(log);
+	}
+	free(result);
+	free(cached);
+	return hit;
+}
+
+/* A verdict worth keeping: decided by the inputs, not by the moment (a
+ * failure may be a full disk or a signal: tried again next time). */
+static void keep_verdict(const struct update_build *ub, size_t g)
+{
+	enum update_outcome o = ub->res.groups[g].outcome;
+	char *cached, *result;
+
+	if (o != UPDATE_APPLIED && o != UPDATE_NO_CHANGE && o != UPDATE_REFUSED &&
+	    o != UPDATE_NOT_BUILT)
+		return;
+	cached = update_verdict_cache_path(&ub->plan, ub->patches[g], ub->o->max_units);
+	result = group_file(ub->workdir, g, "result");
+	update_verdict_store(result, cached);
+	free(result);
+	free(cached);
+}
+
+static void read_group_result(struct update_build *ub, size_t g, int status)
+{
+	char *result = group_file(ub->workdir, g, "result");
+
+	read_result(result, status, &ub->res.groups[g], NULL);
+	free(result);
+}
+
+/* Groups whose units' commands one make run learns: few enough that the
+ * cache's lock, held meanwhile, lets other livefix runs in within
+ * minutes, and that a build stopped early has judged groups all along. */
+#define GROUPS_PER_MAKE 24
+
+/* The kernel's command of every changed unit the pending groups compile,
+ * learnt in make runs of many goals each (make -k, every core) rather
+ * than in one make run per unit, each under the cache's lock while the
+ * other trials wait: a cold build of a whole update needs hundreds. */
+static void prepare_commands(const struct update_build *ub, const size_t *groups, size_t nr)
+{
+	const struct update_plan *p = &ub->plan;
+	char **sources = xcalloc(p->diff.nr + 1, sizeof(*sources));
+	struct kernel_inputs in = { 0 };
+	size_t n = 0;
+
+	for (size_t i = 0; i < nr; i++) {
+		const struct update_group *grp = &p->groups.groups[groups[i]];
+
+		for (size_t k = 0; k < grp->nr; k++)
+			if (p->objects[grp->files[k]])
+				sources[n++] = p->diff.files[grp->files[k]].path;
+	}
+	if (n && !inputs_get(p->kver, true, &in)) {
+		pr_info("Learning the kernel's commands of the next %zu groups' units (one make "
+			"run in the tree for those not known yet)", nr);
+		unit_commands_prepare(&in, sources, n);
+		inputs_release(&in);
+	}
+	free(sources);
+}
+
 static void try_groups(struct update_build *ub)
 {
-	size_t jobs = ub->o->jobs ? ub->o->jobs : 1;
+	size_t jobs = ub->o->jobs ? ub->o->jobs : 1, nr_pending = 0, done = 0, prepared = 0;
+	size_t *pending = xcalloc(ub->nr_todo + 1, sizeof(*pending));
 	int *status = xcalloc(ub->nr_todo + 1, sizeof(*status));
 
-	pr_info("Trying %zu groups alone (%zu at a time; logs then in %s/logs)", ub->nr_todo,
-		jobs, ub->o->outdir ? ub->o->outdir : ".");
+	for (size_t i = 0; i < ub->nr_todo; i++) {
+		size_t g = ub->todo[i];
+
+		if (!verdict_from_cache(ub, g)) {
+			pending[nr_pending++] = g;
+			continue;
+		}
+		read_group_result(ub, g, 0);
+		say_group(ub, ++done, g);
+	}
+	pr_info("Trying %zu groups alone (%zu at a time; logs then in %s/logs), %zu judged "
+		"before by this livefix", nr_pending, jobs, ub->o->outdir ? ub->o->outdir : ".",
+		ub->nr_todo - nr_pending);
 	/* in batches of jobs: progress said as they finish */
-	for (size_t first = 0; first < ub->nr_todo; first += jobs) {
-		size_t n = ub->nr_todo - first < jobs ? ub->nr_todo - first : jobs;
+	for (size_t first = 0; first < nr_pending; first += jobs) {
+		size_t n = nr_pending - first < jobs ? nr_pending - first : jobs;
 		struct update_build view = *ub;
 
-		view.todo = ub->todo + first;
+		if (first >= prepared) {
+			/* whole batches: the commands of a batch's groups all learnt */
+			size_t m = (GROUPS_PER_MAKE + jobs - 1) / jobs * jobs;
+
+			m = nr_pending - first < m ? nr_pending - first : m;
+			prepare_commands(ub, pending + first, m);
+			prepared = first + m;
+		}
+
+		view.todo = pending + first;
 		run_forked(trial_child, &view, n, jobs, status + first);
 		for (size_t i = first; i < first + n; i++) {
-			size_t g = ub->todo[i];
-			char *result = group_file(ub->workdir, g, "result");
-
-			read_result(result, status[i], &ub->res.groups[g], NULL);
-			free(result);
-			say_group(ub, i + 1, g);
+			read_group_result(ub, pending[i], status[i]);
+			keep_verdict(ub, pending[i]);
+			say_group(ub, ++done, pending[i]);
 		}
 	}
+	free(pending);
 	free(status);
 }
 
@@ -350,7 +454,87 @@ static char *cves_unfixed(const struct update_result *r)
 	return all;
 }
 
-/* The groups that built alone, together: the module. */
+/* Times the cumulative build may leave out a group its refusal names and
+ * try again: groups that build alone may not build together (a header of
+ * one makes a unit of another fail to compile, a header's units add up
+ * past --max-units). */
+#define MAX_TOGETHER_RETRIES 8
+
+static void group_result_clear(struct update_group_result *r)
+{
+	for (size_t k = 0; k < r->nr_funcs; k++) {
+		free(r->funcs[k].object);
+		free(r->funcs[k].unit);
+		free(r->funcs[k].function);
+	}
+	free(r->funcs);
+	free(r->code);
+	free(r->reason);
+	memset(r, 0, sizeof(*r));
+}
+
+/* The applied groups' patches and the CVE lists the module carries. */
+static void collect_applied(struct update_build *ub)
+{
+	free(ub->fixed);
+	free(ub->not_affected);
+	free(ub->unfixed);
+	for (size_t i = 0; i < ub->res.nr_cves; i++)
+		free(ub->res.cves[i]);
+	free(ub->res.cves);
+	free(ub->res.cve_status);
+	ub->res.cves = NULL, ub->res.cve_status = NULL, ub->res.nr_cves = 0;
+	ub->nr_applied = 0;
+	for (size_t i = 0; i < ub->nr_todo; i++)
+		if (ub->res.groups[ub->todo[i]].outcome == UPDATE_APPLIED)
+			ub->applied[ub->nr_applied++] = ub->patches[ub->todo[i]];
+	update_result_cves(&ub->res);
+	ub->fixed = update_cves_with(&ub->res, UPDATE_CVE_FULLY, true);
+	ub->not_affected = update_cves_with(&ub->res, UPDATE_CVE_NOT_AFFECTED, true);
+	ub->unfixed = cves_unfixed(&ub->res);
+}
+
+/* The applied group with a file the together build's refusal names first
+ * ("drivers/.../amdgpu_ring.h: header change affects ..."), or SIZE_MAX. */
+static size_t group_named_by(const struct update_build *ub, const char *reason)
+{
+	size_t best = SIZE_MAX;
+	const char *best_at = NULL;
+
+	for (size_t i = 0; reason && i < ub->nr_todo; i++) {
+		size_t g = ub->todo[i];
+		const struct update_group *grp = &ub->plan.groups.groups[g];
+
+		if (ub->res.groups[g].outcome != UPDATE_APPLIED)
+			continue;
+		for (size_t k = 0; k < grp->nr; k++) {
+			const char *at = strstr(reason, ub->plan.diff.files[grp->files[k]].path);
+
+			if (at && (!best_at || at < best_at))
+				best = g, best_at = at;
+		}
+	}
+	return best;
+}
+
+/* Group g, applied alone, left out of the module: refused or failed with
+ * the together build's code and reason. */
+static void leave_out(struct update_build *ub, size_t g, const struct update_group_result *all)
+{
+	struct update_group_result *gr = &ub->res.groups[g];
+
+	pr_warn("group %zu built alone but not with the others: [%s] %s; left out, trying again",
+		g, all->code ? all->code : "build-failed", all->reason ? all->reason : "");
+	group_result_clear(gr);
+	gr->outcome = all->outcome == UPDATE_REFUSED ? UPDATE_REFUSED : UPDATE_FAILED;
+	gr->code = xstrdup(all->code ? all->code : code_name(CODE_BUILD_FAILED));
+	gr->reason = xasprintf("built alone, but not with the other groups: %s",
+			       all->reason ? all->reason : "no module");
+}
+
+/* The groups that built alone, together: the module. A group the
+ * together build's refusal names is left out, and the others tried
+ * again (MAX_TOGETHER_RETRIES times at most). */
 static void build_module(struct update_build *ub)
 {
 	struct update_group_result all = { 0 };
@@ -359,33 +543,28 @@ static void build_module(struct update_build *ub)
 	struct stat s;
 
 	ub->applied = xcalloc(ub->nr_todo + 1, sizeof(*ub->applied));
-	for (size_t i = 0; i < ub->nr_todo; i++)
-		if (ub->res.groups[ub->todo[i]].outcome == UPDATE_APPLIED)
-			ub->applied[ub->nr_applied++] = ub->patches[ub->todo[i]];
-	update_result_cves(&ub->res);
-	ub->fixed = update_cves_with(&ub->res, UPDATE_CVE_FULLY, true);
-	ub->not_affected = update_cves_with(&ub->res, UPDATE_CVE_NOT_AFFECTED, true);
-	ub->unfixed = cves_unfixed(&ub->res);
-	if (!ub->nr_applied)
-		goto out;
-	pr_info("Building the cumulative module from the %zu groups that built alone",
-		ub->nr_applied);
-	run_forked(module_child, &mj, 1, 1, &status);
-	read_result(mj.result, status, &all, &ub->res.module);
+	collect_applied(ub);
+	for (unsigned retry = 0; ub->nr_applied; retry++) {
+		size_t g;
+
+		pr_info("Building the cumulative module from the %zu groups that built alone",
+			ub->nr_applied);
+		group_result_clear(&all);
+		unlink(mj.result);
+		run_forked(module_child, &mj, 1, 1, &status);
+		read_result(mj.result, status, &all, &ub->res.module);
+		if (ub->res.module || retry == MAX_TOGETHER_RETRIES ||
+		    (g = group_named_by(ub, all.reason)) == SIZE_MAX)
+			break;
+		leave_out(ub, g, &all);
+		collect_applied(ub);
+	}
 	if (ub->res.module && !stat(ub->res.module, &s))
 		ub->res.module_size = (size_t)s.st_size;
-	if (!ub->res.module)
+	if (ub->nr_applied && !ub->res.module)
 		ub->res.module_error = xasprintf("[%s] %s", all.code ? all.code : "build-failed",
 						 all.reason ? all.reason : "no module");
-out:
-	for (size_t k = 0; k < all.nr_funcs; k++) {
-		free(all.funcs[k].object);
-		free(all.funcs[k].unit);
-		free(all.funcs[k].function);
-	}
-	free(all.funcs);
-	free(all.code);
-	free(all.reason);
+	group_result_clear(&all);
 	free(mj.result);
 }
 

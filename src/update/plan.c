@@ -424,6 +424,7 @@ int update_plan_make(const char *kver, const char *target, struct update_plan *p
 		return ret;
 	}
 	p->kver = xstrdup(in.kver);
+	p->cache_dir = xstrdup(in.dir);
 	p->running = xstrdup(in.debver);
 	p->target = xstrdup(target);
 	ret = check_target(in.kver, in.debver, target);
@@ -465,6 +466,7 @@ void update_plan_release(struct update_plan *p)
 	update_diff_release(&p->diff);
 	update_groups_release(&p->groups);
 	free(p->kver);
+	free(p->cache_dir);
 	free(p->old_tree);
 	free(p->new_tree);
 	free(p->running);

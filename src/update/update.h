@@ -118,6 +118,7 @@ void update_groups_release(struct update_groups *g);
 /* A whole update before anything is compiled. */
 struct update_plan {
 	char *kver;    /* the kernel patched, "6.1.0-47-amd64" */
+	char *cache_dir; /* its inputs' cache, "/var/cache/livefix/6.1.0-47-amd64" */
 	char *old_tree, *new_tree; /* the running and the target source trees */
 	char *running; /* its Debian version, "6.1.170-3" */
 	char *target;  /* the update's, "6.1.176-1" */
@@ -164,6 +165,18 @@ bool update_file_in_patch(const struct update_plan *p, size_t i);
  * (diff -uN of the two trees, a/ and b/ labels) written to path. 0 or
  * -errno (logged). */
 int update_group_patch(const struct update_plan *p, size_t g, const char *path);
+
+/* ---- verdict_cache.c: each group's verdict alone, kept between builds ---- */
+
+/* The cache path of the verdict of the group whose patch is at patch
+ * (keyed by its text, this livefix's bytes, the kernel and max_units),
+ * NULL when there is none to keep. */
+char *update_verdict_cache_path(const struct update_plan *p, const char *patch,
+				size_t max_units);
+/* The cached verdict copied to result (true), or nothing. */
+bool update_verdict_fetch(const char *cached, const char *result);
+/* The result of a group's build kept as its verdict (written whole). */
+void update_verdict_store(const char *result, const char *cached);
 
 /* ---- outcome of a build (report.c) ---- */
 

@@ -6,8 +6,8 @@
 # video_detect.c (refused: changed-data), the other groups not selected
 # but the update's new .c units refused (new-file). Checks the module and
 # what it says of itself (livefix info), report.json against its schema,
-# the report's outcomes, and that a second build takes the original objects
-# from the cache. Skipped when the update's source trees are not cached
+# the report's outcomes, and that a second build takes the objects and
+# each group's verdict from the cache and makes the same module. Skipped when the update's source trees are not cached
 # (the first --update --plan fetches them; two 139 MB downloads).
 # usage: test_update_build.sh [KVER]
 set -u
@@ -86,7 +86,25 @@ fi
 ls "$D"/out/logs/group-*.log >/dev/null 2>&1 && [ "$(ls "$D"/out/logs | wc -l)" -eq 2 ] &&
 	ok "one log per group tried in DIR/logs" || bad "logs" "expected 2 group logs, saw: $(ls "$D/out/logs" 2>&1)"
 
-# the original objects of the first build come from the cache the second time
+# the objects of the first build are kept, and the second build takes
+# each group's verdict alone from the cache: it judges nothing again
 ls "$CACHE/$KVER"/objects/drivers/hid/hid-roccat.*.orig.o >/dev/null 2>&1 &&
 	ok "original object kept in the cache" || bad "object cache" "no $CACHE/$KVER/objects/drivers/hid/hid-roccat.*.orig.o"
+ls "$CACHE/$KVER"/patched-objects/drivers/hid/hid-roccat.*.patched.o >/dev/null 2>&1 &&
+	ok "patched object kept in the cache" ||
+	bad "object cache" "no $CACHE/$KVER/patched-objects/drivers/hid/hid-roccat.*.patched.o"
+nice -n 10 "$LF" build --update 6.1.176-1 -k "$KVER" -o "$D/again" --only "$ONLY" -j 2 \
+	>"$D/log2" 2>&1
+rc=$?
+grep -q 'Trying 0 groups alone.*, 2 judged before by this livefix' "$D/log2" &&
+	ok "a rebuild takes both verdicts from the cache" ||
+	bad "verdict cache" "expected 'Trying 0 groups alone ... 2 judged before', saw: $(grep 'Trying' "$D/log2")"
+said() { "$LF" info "$1" 2>&1 | grep -E '^(cves|effective|description)|^  '; }
+[ "$rc" -eq 0 ] && [ -n "$(said "$KO")" ] &&
+	cmp -s <(said "$KO") <(said "$D/again/livepatch-update-6-1-176-1.ko") &&
+	ok "the rebuild's module says the same of itself" ||
+	bad "rebuild" "expected exit 0 and the same livefix info, saw exit $rc: $(tail -3 "$D/log2")"
+grep -q '(drivers/acpi/video_detect.c): refused \[changed-data\]' "$D/log2" &&
+	ok "the cached verdict keeps the refusal's code" ||
+	bad "cached refusal" "expected video_detect.c refused [changed-data], saw: $(grep 'group ' "$D/log2")"
 summary
