@@ -351,6 +351,9 @@ bad_wait() { local p; for p in "${bad_pids[@]}"; do wait "$p" || true; done; bad
 RDIR=$W/report-E1
 mkdir -p "$RDIR/hosts" # before the runs at once write their outcomes there
 for i in 1 2 3; do snap "$i" >"$W/E.before$i" || true; done
+# fleet3 had the genuine P2 in apt's cache since B: apt would install that
+# one (its hash is the signed one) and never fetch the changed file
+on 3 'apt-get clean' >/dev/null 2>&1 || bad "E: apt-get clean on fleet3" "could not empty apt's cache"
 bad_rollout E-release.log fleet1 -e livefix_repo_url="$url1"
 bad_rollout E-unsigned.log fleet2 -e livefix_repo_url="$url2"
 bad_rollout E-deb.log fleet3 -e livefix_repo_url="$url3"
@@ -367,7 +370,15 @@ say "E: an unreachable canary"
 RDIR=$W/report-E2
 mkdir -p "$RDIR/hosts"
 inv2=$W/inventory-unreachable.ini
-{ echo "[fleet]"; echo "fleet0 ansible_host=127.0.0.1 ansible_port=$(free_port)"; sed 1d "$inv"; } >"$inv2"
+# A port held bound and never listened on: a connection to it is refused
+# for as long as the holder runs (a port found free and let go may be
+# taken meanwhile by another program's forwarding: then ssh saw a broken
+# pipe instead of the refusal).
+exec {holder}< <(python3 -c 'import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1], flush=True); time.sleep(86400)')
+pids+=($!)
+read -r closed_port <&"$holder"
+{ echo "[fleet]"; echo "fleet0 ansible_host=127.0.0.1 ansible_port=$closed_port"; sed 1d "$inv"; } >"$inv2"
 for i in 1 2 3; do snap "$i" >"$W/E.before$i" || true; done
 (cd "$ROOT/ansible" && ansible-playbook -i "$inv2" -e livefix_report_dir="$RDIR" rollout.yml) >"$W/E-unreachable.log" 2>&1 &&
 	bad "E: unreachable canary" "expected the playbook to fail, it succeeded"
