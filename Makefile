@@ -77,7 +77,8 @@ CONSOLE_SRCS := $(filter-out src/console/main.c,$(wildcard src/console/*.c))
 # libjansson's.
 CONSOLE_OBJS := $(CONSOLE_SRCS:%.c=$(B)/%.o) $(B)/src/kernel/debversion.o \
 		$(B)/src/common/hashmap.o $(B)/src/common/xalloc.o \
-		$(B)/src/common/run.o $(B)/src/common/fsutil.o $(B)/src/common/log.o
+		$(B)/src/common/run.o $(B)/src/common/fsutil.o $(B)/src/common/log.o \
+		$(B)/src/common/outcome.o $(B)/src/common/codes.o
 CONSOLE_LIBS := -lmicrohttpd -lsqlite3 -ljansson -lcrypt -lcrypto
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 
