@@ -6,6 +6,7 @@
 #   make unit       unit tests only
 #   make corpus CORPUS=DIR [KVER=...]          judge a kpatch-style corpus
 #   make stable-corpus CORPUS=DIR [KVER=...] [JOBS=N] [LIMIT=N] [ONLY=id,id|from-to] [EXPECT=id=outcome,...]
+#                   [PART=k/N|next/N [RESULTS=DIR]]   one slice of N, accumulating in DIR
 #   make install PREFIX=/usr/local DESTDIR=
 #   make install-console   livefix-console and its systemd unit
 #   make deb [DEB_OUT=dir]     livefix's Debian package (dpkg-buildpackage in a
