@@ -95,6 +95,8 @@ if [ -n "$PART" ]; then
 		{ echo "$ME: PART must be k/N or next/N (1 <= k <= N), not '$PART'" >&2; exit 2; }
 	[ -z "$ONLY" ] || { echo "$ME: PART and ONLY select patches both: give one" >&2; exit 2; }
 	PART_K=${BASH_REMATCH[1]} PART_N=${BASH_REMATCH[2]}
+	[ "$PART_K" = next ] || { [ "$PART_K" -ge 1 ] && [ "$PART_K" -le "$PART_N" ]; } ||
+		{ echo "$ME: PART $PART: k must be 1 to $PART_N" >&2; exit 2; }
 	RESULTS=${RESULTS:-$REPO_ROOT/bench/stable-corpus-$(printf '%s\n' "$KVER" | sed -E 's/^([0-9]+\.[0-9]+).*/\1/')}
 	mkdir -p "$RESULTS" || { echo "$ME: cannot create $RESULTS" >&2; exit 2; }
 	RESULTS=$(cd "$RESULTS" && pwd)
@@ -108,8 +110,6 @@ if [ -n "$PART" ]; then
 			exec "$HERE/summarize.sh" "$RESULTS"/part-*-of-"$PART_N".tsv
 		fi
 	fi
-	[ "$PART_K" -ge 1 ] && [ "$PART_K" -le "$PART_N" ] ||
-		{ echo "$ME: PART $PART: k must be 1 to $PART_N" >&2; exit 2; }
 	mapfile -t AB < <(awk -F'\t' 'NR > 1 && ($3 == "a" || $3 == "b") { print $1 }' "$CORPUS/index.tsv")
 	first=$(((PART_K - 1) * ${#AB[@]} / PART_N)) last=$((PART_K * ${#AB[@]} / PART_N - 1))
 	if [ "$last" -lt "$first" ]; then
