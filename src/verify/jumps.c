@@ -105,14 +105,18 @@ static void add_jump(struct jumps *j, uint32_t at, const struct x86_insn *in,
 
 /* The alignment NOPs [start, end) may have been written for (rules.h,
  * LFV_PAD): the largest power of two the end's place in the section is a
- * multiple of, up to the section's alignment; 0 when no more than the
- * function's own (the same padding running). */
+ * multiple of, up to the section's alignment (at most PAD_MAX_ALIGN: a
+ * pad's length is a byte); 0 when no more than the function's own (the
+ * same padding running). */
+enum { PAD_MAX_ALIGN = 256 };
 static uint32_t pad_alignment(const struct symbol *func, uint32_t end)
 {
 	uint64_t at = func->offset + end, align = func->sec->sh.sh_addralign, a;
 
-	if (align <= RUNNING_FUNCTION_ALIGN || align > 4096)
+	if (align <= RUNNING_FUNCTION_ALIGN)
 		return 0;
+	if (align > PAD_MAX_ALIGN)
+		align = PAD_MAX_ALIGN;
 	for (a = align; a > RUNNING_FUNCTION_ALIGN; a >>= 1)
 		if (!(at & (a - 1)))
 			return (uint32_t)a;
