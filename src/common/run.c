@@ -461,7 +461,7 @@ static int build_root_trial(void)
 		report(CODE_BUILD_ROOT, ABOUT(.object = build_root),
 		       "cannot enter the build root '%s': %s failed: %s", build_root,
 		       root_step_names[t.step ? t.step : ROOT_CHROOT], strerror(t.err));
-	return -(t.err ? t.err : EPERM);
+	return -EPERM; /* whatever the step's errno: not permitted here */
 }
 
 int run_in_build_root(const char *root, const char *const *dirs)

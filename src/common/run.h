@@ -76,7 +76,7 @@ int run_children_tmpdir(const char *dir);
  * private mount namespace: tried at once, and a root that cannot be
  * entered is reported (code build-root, naming the step and its reason:
  * e.g. unshare(CLONE_NEWNS) refused in a plain chroot or an unprivileged
- * container). 0 or -errno. */
+ * container): -EPERM. 0, or -errno for the other failures (logged). */
 int run_in_build_root(const char *root, const char *const *dirs);
 /* dir (an input a program reads: a patch's directory) is bound into the
  * build root too for every program started from now on; 0 at once when no
