@@ -6,6 +6,7 @@
 #   make unit       unit tests only
 #   make corpus CORPUS=DIR [KVER=...]          judge a kpatch-style corpus
 #   make stable-corpus CORPUS=DIR [KVER=...] [JOBS=N] [LIMIT=N] [ONLY=id,id|from-to] [EXPECT=id=outcome,...]
+#                   [PART=k/N|next/N [RESULTS=DIR]]   one slice of N, accumulating in DIR
 #   make install PREFIX=/usr/local DESTDIR=
 #   make install-console   livefix-console and its systemd unit
 #   make deb [DEB_OUT=dir]     livefix's Debian package (dpkg-buildpackage in a
@@ -78,7 +79,7 @@ CONSOLE_SRCS := $(filter-out src/console/main.c,$(wildcard src/console/*.c))
 CONSOLE_OBJS := $(CONSOLE_SRCS:%.c=$(B)/%.o) $(B)/src/kernel/debversion.o \
 		$(B)/src/common/hashmap.o $(B)/src/common/xalloc.o \
 		$(B)/src/common/run.o $(B)/src/common/signals.o $(B)/src/common/fsutil.o \
-		$(B)/src/common/log.o
+		$(B)/src/common/log.o $(B)/src/common/outcome.o $(B)/src/common/codes.o
 CONSOLE_LIBS := -lmicrohttpd -lsqlite3 -ljansson -lcrypt -lcrypto
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 

@@ -47,6 +47,7 @@ count repo "$ROOT/tests/repo/test_repo.sh"
 count ansible "$ROOT/tests/fleet/test_ansible.sh"
 count needed-headers "$ROOT/tests/corpus/selftest/test_needed_headers.sh"
 count corpus-summary "$ROOT/tests/corpus/selftest/test_summarize.sh"
+count corpus-parts "$ROOT/tests/corpus/selftest/test_parts.sh"
 count corpus-build-json "$ROOT/tests/corpus/selftest/test_build_json.sh"
 # the cumulative update build on two groups of 6.1.170-3 -> 6.1.176-1
 # (one applied, one refused): module, info, report.json and its schema

@@ -35,7 +35,8 @@ static const struct exit_rule {
 	{ -ENOPKG, EXIT_ENVIRONMENT, FOR(CLI_BUILD) },     /* missing package */
 	/* unknown release, package not in the archive */
 	{ -ENOENT, EXIT_ENVIRONMENT, FOR(CLI_FETCH) },
-	{ -EPERM, EXIT_ENVIRONMENT, PRIVILEGED_COMMANDS },
+	/* not root; a build root that cannot be entered (build-root) */
+	{ -EPERM, EXIT_ENVIRONMENT, PRIVILEGED_COMMANDS | FOR(CLI_BUILD) },
 	{ -EACCES, EXIT_ENVIRONMENT, PRIVILEGED_COMMANDS },
 	{ -EROFS, EXIT_ENVIRONMENT, FOR(CLI_INSTALL) | FOR(CLI_UPGRADE) },
 	{ -ENODEV, EXIT_ENVIRONMENT, FOR(CLI_LOAD) },

@@ -4,6 +4,7 @@
 #include "common/signals.h"
 #include "common/fsutil.h"
 #include "common/log.h"
+#include "common/outcome.h"
 #include "common/xalloc.h"
 
 #include <errno.h>
@@ -69,28 +70,69 @@ static int mkdir_all(char *path)
 	return mkdir(path, 0755) && errno != EEXIST ? -1 : 0;
 }
 
+/* The steps of entering the build root, as its failure names them. */
+enum root_step { ROOT_OK, ROOT_UNSHARE, ROOT_PRIVATE, ROOT_BIND, ROOT_CHROOT, ROOT_CHDIR };
+
+static const char *const root_step_names[] = {
+	[ROOT_UNSHARE] = "a private mount namespace (unshare(CLONE_NEWNS))",
+	[ROOT_PRIVATE] = "making the mounts private (mount --make-rprivate /)",
+	[ROOT_BIND] = "binding a host directory into it (mount --bind)",
+	[ROOT_CHROOT] = "chroot",
+	[ROOT_CHDIR] = "entering the current directory inside it",
+};
+
 /* A private mount namespace, the host directories bound at the same
  * paths under the root, then chroot: the child sees the other release's
  * compiler and tools, and the cache and work directory where livefix
- * named them. Nothing of it is visible outside the child. */
-static void enter_build_root(void)
+ * named them. Nothing of it is visible outside the child. ROOT_OK, or
+ * the step that failed with errno set (*bind: which directory). */
+static enum root_step try_enter_build_root(size_t *bind)
 {
 	char target[PATH_MAX], cwd[PATH_MAX];
-	size_t i;
 
-	if (!build_root[0])
-		return;
 	if (!getcwd(cwd, sizeof(cwd)))
 		strcpy(cwd, "/");
-	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
-		_exit(125);
-	for (i = 0; i < nr_binds; i++) {
-		if (snprintf(target, sizeof(target), "%s%s", build_root, binds[i]) >=
-		    (int)sizeof(target) || mkdir_all(target) || mount(binds[i], target, NULL, MS_BIND | MS_REC, NULL))
-			_exit(125);
+	if (unshare(CLONE_NEWNS))
+		return ROOT_UNSHARE;
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		return ROOT_PRIVATE;
+	for (*bind = 0; *bind < nr_binds; (*bind)++) {
+		if (snprintf(target, sizeof(target), "%s%s", build_root, binds[*bind]) >=
+		    (int)sizeof(target)) {
+			errno = ENAMETOOLONG;
+			return ROOT_BIND;
+		}
+		if (mkdir_all(target) || mount(binds[*bind], target, NULL, MS_BIND | MS_REC, NULL))
+			return ROOT_BIND;
 	}
-	if (chroot(build_root) || chdir(cwd))
+	if (chroot(build_root))
+		return ROOT_CHROOT;
+	return chdir(cwd) ? ROOT_CHDIR : ROOT_OK;
+}
+
+/* In a child about to exec (host: a tool of the host, run outside it).
+ * run_in_build_root() tried the same steps already and reported what
+ * failed; one failing only now (a directory bound since) says so on the
+ * child's stderr, which is still livefix's, and the child exits 125. */
+static void enter_build_root(int host)
+{
+	static const char msg[] = "livefix: error: failed [build-root]: cannot enter the build root: ";
+	enum root_step step;
+	size_t bind = 0;
+	const char *why;
+
+	if (!build_root[0] || host)
+		return;
+	step = try_enter_build_root(&bind);
+	if (step == ROOT_OK)
+		return;
+	why = strerror(errno);
+	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0 ||
+	    write(STDERR_FILENO, root_step_names[step], strlen(root_step_names[step])) < 0 ||
+	    write(STDERR_FILENO, ": ", 2) < 0 || write(STDERR_FILENO, why, strlen(why)) < 0 ||
+	    write(STDERR_FILENO, "\n", 1) < 0)
 		_exit(125);
+	_exit(125);
 }
 
 static void redirect(const char *path, int fd, int flags)
@@ -109,7 +151,7 @@ static void child(const char *const *argv, const struct run_opts *o, int pipe_wr
 
 	if (run_own_group)
 		setpgid(0, 0);
-	enter_build_root();
+	enter_build_root(o && o->host);
 	if (o && o->cwd && chdir(o->cwd))
 		_exit(126);
 	child_environment();
@@ -211,13 +253,13 @@ int run(const struct run_opts *opts, const char *prog, ...)
 	return run_argv(argv, opts);
 }
 
-pid_t run_spawn(const char *const *argv, const char *cwd, int in, int out, int err)
+pid_t run_spawn(const char *const *argv, const char *cwd, int in, int out, int err, int host)
 {
 	pid_t pid = fork();
 
 	if (pid != 0)
 		return pid;
-	enter_build_root();
+	enter_build_root(host);
 	if (cwd && chdir(cwd))
 		_exit(126);
 	if (in >= 0)
@@ -234,7 +276,7 @@ pid_t run_spawn(const char *const *argv, const char *cwd, int in, int out, int e
 /* Used to take a single file out of a large .deb without writing its whole
  * data tarball to disk. */
 int run_pipeline(const char *const *a, const char *const *b, const char *cwd,
-		 const char *log)
+		 const char *log, int host)
 {
 	int fds[2], logfd = -1, ra, rb;
 	pid_t pa, pb;
@@ -251,8 +293,8 @@ int run_pipeline(const char *const *a, const char *const *b, const char *cwd,
 		return ra;
 	}
 	fflush(NULL);
-	pa = run_spawn(a, cwd, -1, fds[1], logfd);
-	pb = pa < 0 ? -1 : run_spawn(b, cwd, fds[0], logfd, logfd);
+	pa = run_spawn(a, cwd, -1, fds[1], logfd, host);
+	pb = pa < 0 ? -1 : run_spawn(b, cwd, fds[0], logfd, logfd, host);
 	close(fds[0]);
 	close(fds[1]);
 	if (logfd >= 0)
@@ -353,6 +395,61 @@ static int bind_add_workdir(const char *tmpdir)
 	return bind_add(dir);
 }
 
+/* What a trial child found entering the build root (try_enter_build_root). */
+struct root_trial {
+	int step, err;
+	size_t bind;
+};
+
+/* Enters the root once in a child that execs nothing, so a root that
+ * cannot be entered is reported now, with its reason, rather than as the
+ * exit 125 of whichever program would have run in it. 0 or -errno. */
+static int build_root_trial(void)
+{
+	struct root_trial t = { ROOT_OK, 0, 0 };
+	int fds[2], status;
+	sigset_t old;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC))
+		return -errno;
+	signals_hold(&old);
+	pid = fork();
+	if (pid == 0) {
+		signals_release(&old);
+		t.step = (int)try_enter_build_root(&t.bind);
+		t.err = errno;
+		_exit(write(fds[1], &t, sizeof(t)) == (ssize_t)sizeof(t) ? 0 : 1);
+	}
+	signals_release(&old);
+	close(fds[1]);
+	if (pid < 0) {
+		close(fds[0]);
+		return -errno;
+	}
+	if (read(fds[0], &t, sizeof(t)) != (ssize_t)sizeof(t))
+		t.step = ROOT_UNSHARE, t.err = ECHILD;
+	close(fds[0]);
+	status = wait_child(pid);
+	if (t.step == ROOT_OK && !status)
+		return 0;
+	if (t.step == ROOT_BIND && t.bind < nr_binds)
+		report(CODE_BUILD_ROOT, ABOUT(.object = build_root, .symbol = binds[t.bind]),
+		       "cannot enter the build root '%s': %s of '%s' failed: %s", build_root,
+		       root_step_names[t.step], binds[t.bind], strerror(t.err));
+	else if (t.step == ROOT_UNSHARE || t.step == ROOT_PRIVATE)
+		report(CODE_BUILD_ROOT, ABOUT(.object = build_root),
+		       "cannot enter the build root '%s': %s failed: %s (livefix runs where no "
+		       "private mount namespace is granted: a plain chroot, or a container "
+		       "without CAP_SYS_ADMIN; run it on the host or in a privileged container)",
+		       build_root, root_step_names[t.step], strerror(t.err));
+	else
+		report(CODE_BUILD_ROOT, ABOUT(.object = build_root),
+		       "cannot enter the build root '%s': %s failed: %s", build_root,
+		       root_step_names[t.step ? t.step : ROOT_CHROOT], strerror(t.err));
+	return -EPERM; /* whatever the step's errno: not permitted here */
+}
+
 int run_in_build_root(const char *root, const char *const *dirs)
 {
 	const char *always[] = { "/dev", "/proc", NULL };
@@ -371,6 +468,8 @@ int run_in_build_root(const char *root, const char *const *dirs)
 		ret = bind_add(cwd);
 	if (!ret && children_tmpdir[0])
 		ret = bind_add_workdir(children_tmpdir);
+	if (!ret)
+		ret = build_root_trial();
 	if (ret)
 		build_root[0] = '\0';
 	return ret;

@@ -16,6 +16,10 @@ struct run_opts {
 	int quiet;              /* send stdout and stderr to /dev/null */
 	char **capture;         /* if set, *capture receives stdout (malloc'ed) */
 	const char *const *env; /* extra "NAME=value" entries, NULL-terminated */
+	int host;               /* a tool of the host (apt-get, dpkg-deb, sha256sum, tar,
+				 * patch, diff): runs outside any build root
+				 * (run_in_build_root()), which holds the target
+				 * release's compiler and build tools only */
 };
 
 #include <signal.h>
@@ -42,13 +46,14 @@ int run(const struct run_opts *opts, const char *prog, ...)
 
 /* Starts argv[0] (searched in PATH) in cwd (NULL: ours) with in, out and err
  * (each -1: inherited) as its stdin, stdout and stderr; its pid, or -1.
- * The caller waits for it with wait_child(). */
-pid_t run_spawn(const char *const *argv, const char *cwd, int in, int out, int err);
+ * host: a tool of the host, outside any build root (run_opts.host). The
+ * caller waits for it with wait_child(). */
+pid_t run_spawn(const char *const *argv, const char *cwd, int in, int out, int err, int host);
 
 /* Runs a | b without a shell, stdout of b and stderr of both to log (NULL:
- * inherit): b's exit status, else a's. */
+ * inherit): b's exit status, else a's. host as run_spawn's. */
 int run_pipeline(const char *const *a, const char *const *b, const char *cwd,
-		 const char *log);
+		 const char *log, int host);
 
 /* Runs job(ctx, i) for i in [0, nr), each in a forked copy of livefix, at
  * most max_parallel at a time; status[i] receives what job returned (its
@@ -63,11 +68,15 @@ void run_forked(int (*job)(void *ctx, size_t i), void *ctx, size_t nr, size_t ma
  * directory. livefix's own TMPDIR is left as it is. 0 or -errno (logged). */
 int run_children_tmpdir(const char *dir);
 
-/* Every program started from now on runs chrooted in root (another
- * release's build root: its compiler and tools), in a private mount
- * namespace where each of dirs (NULL-terminated), /dev, /proc, the current
- * directory and the children's TMPDIR are bound at their own paths. Needs
- * CAP_SYS_ADMIN. 0 or -errno (logged). */
+/* Every program started from now on, but the host's tools (run_opts.host),
+ * runs chrooted in root (another release's build root: its compiler and
+ * tools), in a private mount namespace where each of dirs (NULL-terminated),
+ * /dev, /proc, the current directory and the children's TMPDIR are bound
+ * at their own paths. Needs CAP_SYS_ADMIN and a system that grants a
+ * private mount namespace: tried at once, and a root that cannot be
+ * entered is reported (code build-root, naming the step and its reason:
+ * e.g. unshare(CLONE_NEWNS) refused in a plain chroot or an unprivileged
+ * container): -EPERM. 0, or -errno for the other failures (logged). */
 int run_in_build_root(const char *root, const char *const *dirs);
 /* dir (an input a program reads: a patch's directory) is bound into the
  * build root too for every program started from now on; 0 at once when no

@@ -112,7 +112,7 @@ int genksyms_crcs(const char *genksyms, const char *const *cpp_argv, const char 
 
 	memset(out, 0, sizeof(*out));
 	if (path_exists(genksyms))
-		ret = run_pipeline(cpp_argv, b, cwd, log);
+		ret = run_pipeline(cpp_argv, b, cwd, log, 0);
 	else
 		pr_err("no '%s' (is the source tree prepared?)", genksyms);
 	if (!ret && (text = read_file(log, NULL))) {

@@ -207,9 +207,10 @@ static bool symbol_equal_to_twin(const struct diff_pair *pair, const struct symb
 	return ranges_equal(pair, p->sec, p->offset, o->sec, o->offset, p->size);
 }
 
+/* A function of the unit; objtool's padding symbols are its padding. */
 static bool is_defined_function(const struct symbol *sym)
 {
-	return sym->type == STT_FUNC && sym->sec;
+	return sym->type == STT_FUNC && sym->sec && !padding_is_prefix_symbol(sym);
 }
 
 void pair_classify(struct diff_pair *pair)

@@ -130,6 +130,7 @@ bool owner_is_included(const struct diff_output *o, const struct reloc *owner);
  * CONFIG_CALL_PADDING), and the length of sym's (0 for no padding). */
 void padding_index(struct hashmap *padding, const struct elf *patched);
 uint64_t padding_of(const struct hashmap *padding, const struct symbol *sym);
+bool padding_is_prefix_symbol(const struct symbol *sym);
 
 /* emit.c: builds o->out from the marks. 0, -ENOTSUP or -errno. */
 int output_emit(struct diff_output *o);

@@ -55,6 +55,18 @@ void padding_index(struct hashmap *padding, const struct elf *patched)
 			index_entries(padding, sec);
 }
 
+/* objtool's symbol for a function's padding ("__pfx_" since Linux 6.2),
+ * in an object it ran on at compile time (6.12's single-object modules):
+ * part of the function's padding, which its copy keeps; objtool names the
+ * padding again when it links the patch module. Never a function of the
+ * patch: as one, "new" beside the function it pads, it was copied after
+ * it, where objtool finds no instruction at its start and writes none of
+ * the module's .return_sites, ORC... */
+bool padding_is_prefix_symbol(const struct symbol *sym)
+{
+	return sym->type == STT_FUNC && !strncmp(sym->name, "__pfx_", 6);
+}
+
 uint64_t padding_of(const struct hashmap *padding, const struct symbol *sym)
 {
 	if (sym->type != STT_FUNC || !sym->sec)

@@ -43,7 +43,7 @@ static int build_root_create(const struct kernel_inputs *in, const struct debian
 	char *sec_src = xasprintf("deb http://deb.debian.org/debian-security %s main",
 				  r->security_suite);
 	char *updates = xasprintf("deb http://deb.debian.org/debian %s-updates main", r->codename);
-	struct run_opts opts = { .stdout_file = log, .stderr_file = log };
+	struct run_opts opts = { .stdout_file = log, .stderr_file = log, .host = 1 };
 	double t0 = now_seconds();
 	int ret;
 

@@ -148,7 +148,7 @@ static off_t file_size(const char *path)
 /* The package's unpacked size (Installed-Size, KiB) in bytes; 0 if unknown. */
 static unsigned long long unpacked_size(const char *deb)
 {
-	struct run_opts opts = { .stderr_file = "/dev/null" };
+	struct run_opts opts = { .stderr_file = "/dev/null", .host = 1 };
 	char *out = NULL;
 	unsigned long long kib = 0;
 
@@ -180,8 +180,8 @@ static int run_with_progress(const char *const *a, const char *const *b, const c
 		return ra;
 	}
 	fflush(NULL);
-	pa = run_spawn(a, NULL, -1, ab[1], logfd);
-	pb = run_spawn(b, NULL, bb[0], logfd, logfd);
+	pa = run_spawn(a, NULL, -1, ab[1], logfd, 1);
+	pb = run_spawn(b, NULL, bb[0], logfd, logfd, 1);
 	close(ab[1]);
 	close(bb[0]);
 	close(logfd);
@@ -237,7 +237,7 @@ static int extract_missing(const struct kernel_inputs *in, const char *deb, char
 	if (!ret && log_is_interactive())
 		ret = run_with_progress(a, b, log, unpacked_size(deb));
 	else if (!ret)
-		ret = run_pipeline(a, b, NULL, log);
+		ret = run_pipeline(a, b, NULL, log, 1);
 	if (ret)
 		pr_err("cannot extract debug modules from '%s': exit %d; log: %s", deb, ret, log);
 	for (size_t i = 0; !ret && i < nmissing; i++) {

@@ -50,7 +50,7 @@ static char *apt_show(const struct apt_conf *conf, const char *spec)
 {
 	const char *argv[20] = { "apt-cache" };
 	char *strs[APT_CONF_STRS];
-	struct run_opts opts = { 0 };
+	struct run_opts opts = { .host = 1 }; /* apt-get: the host's */
 	char *out = NULL;
 	size_t n = 1;
 	int ret;
@@ -135,7 +135,7 @@ static char *deb_find(const char *debs_dir, const char *name, const char *versio
 
 static char *sha256_of(const char *path)
 {
-	struct run_opts opts = { 0 };
+	struct run_opts opts = { .host = 1 }; /* sha256sum: the host's */
 	char *out = NULL, *hex = NULL;
 
 	opts.capture = &out;
@@ -235,7 +235,7 @@ int deb_download(const struct apt_conf *conf, const char *dir, const char *debs_
 	char *scratch = xasprintf("%s/.partial-%s", debs_dir, p->name);
 	char *log = inputs_log_path(dir, "download");
 	char *got = NULL;
-	struct run_opts opts = { 0 };
+	struct run_opts opts = { .host = 1 }; /* apt-get download: the host's */
 	int ret = 0;
 
 	p->deb = deb_find(debs_dir, p->name, p->version);
@@ -288,7 +288,7 @@ out:
 int deb_extract(const char *dir, const char *deb, const char *dest)
 {
 	char *log = inputs_log_path(dir, "extract");
-	struct run_opts opts = { 0 };
+	struct run_opts opts = { .host = 1 }; /* dpkg-deb: the host's */
 	int ret = deb_verify(dir, deb);
 
 	if (ret) {
@@ -317,7 +317,7 @@ int deb_extract_member(const char *dir, const char *deb, const char *member,
 		free(log);
 		return ret;
 	}
-	ret = run_pipeline(a, b, NULL, log);
+	ret = run_pipeline(a, b, NULL, log, 1);
 
 	if (ret)
 		pr_err("cannot extract '%s' from '%s': exit %d; log: %s",

@@ -173,7 +173,7 @@ int apt_update(const struct apt_conf *conf)
 {
 	const char *argv[16] = { "apt-get", "-q" };
 	char *strs[APT_CONF_STRS], *log = NULL;
-	struct run_opts opts = { 0 };
+	struct run_opts opts = { .host = 1 }; /* apt-get: the host's */
 	size_t n = 2;
 	int ret;
 

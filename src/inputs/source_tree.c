@@ -27,8 +27,8 @@ static int unpack(const char *dir, const char *series, const struct deb_pkg *p)
 	char *changelog_gz = xasprintf("%s/usr/share/doc/linux-source-%s/changelog.Debian.gz",
 				       root, series);
 	char *changelog = xasprintf("%s/changelog", dir);
-	struct run_opts opts = { .stdout_file = log, .stderr_file = log };
-	struct run_opts to_changelog = { .stdout_file = changelog, .stderr_file = log };
+	struct run_opts opts = { .stdout_file = log, .stderr_file = log, .host = 1 };
+	struct run_opts to_changelog = { .stdout_file = changelog, .stderr_file = log, .host = 1 };
 	int ret;
 
 	remove_tree(root);

@@ -171,7 +171,7 @@ static int patch_exec(const struct patchset *ps, const char *patch, const char *
 	const char *argv[] = { "patch", "-p1", "--batch", "--forward", fuzz,
 			       "--no-backup-if-mismatch", "-r", "-", "-d", ps->patched_dir,
 			       "-i", patch, dry_run ? "--dry-run" : NULL, NULL };
-	struct run_opts opts = { .capture = out, .stderr_file = "/dev/null" };
+	struct run_opts opts = { .capture = out, .stderr_file = "/dev/null", .host = 1 };
 
 	*out = NULL;
 	return run_argv(argv, &opts);

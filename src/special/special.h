@@ -53,6 +53,17 @@ struct special_desc {
 	 * symbols of a module is dropped rather than refused: the call keeps
 	 * going through the trampoline (tracepoint.c). */
 	bool drop_tracepoint_calls;
+	/* Written by objtool. A kernel whose kbuild runs objtool on the linked
+	 * module rather than on each object (CONFIG_X86_KERNEL_IBT or
+	 * CONFIG_LTO_CLANG: kbuild's delay-objtool; probed as
+	 * "objtool_links_modules") writes it for the whole patch module, and
+	 * skips writing it at all when one of the objects already has it
+	 * ("file already has .return_sites, skipping"): a patch object must
+	 * then carry none, or the other objects' code goes without (a return
+	 * thunk never rewritten warns "Unpatched return thunk"; code without
+	 * ORC cannot be unwound reliably). Such a kernel's single-object
+	 * modules (joydev) have them in their unit objects. */
+	bool objtool_writes;
 	/* The kernels that have this section in this layout: since <= the
 	 * kernel's LINUX_VERSION_CODE < until (0: no bound). The version
 	 * differences of the table, e.g. .parainstructions until 6.8. */

@@ -74,24 +74,25 @@ static const struct special_desc specials[] = {
 	/* arch/x86/kernel/alternative.c apply_retpolines()/apply_returns()/
 	 * alternatives_smp_*(): arrays of s32 self-relative addresses. */
 	{ .name = ".retpoline_sites", .type = "s32", .entry_size = 4, .owner_field = 0,
-	  .slice_field = NONE, .early_field = NONE },
+	  .slice_field = NONE, .early_field = NONE, .objtool_writes = true },
 	{ .name = ".return_sites", .type = "s32", .entry_size = 4, .owner_field = 0,
-	  .slice_field = NONE, .early_field = NONE },
+	  .slice_field = NONE, .early_field = NONE, .objtool_writes = true },
 	{ .name = ".smp_locks", .type = "s32", .entry_size = 4, .owner_field = 0,
 	  .slice_field = NONE, .early_field = NONE },
 	{ .name = ".ibt_endbr_seal", .type = "s32", .entry_size = 4, .owner_field = 0,
-	  .slice_field = NONE, .early_field = NONE },
+	  .slice_field = NONE, .early_field = NONE, .objtool_writes = true },
 	/* Since 6.2 (call depth tracking): the call sites callthunks_patch_
 	 * module_calls() redirects, s32 self-relative. */
 	{ .name = ".call_sites", .type = "s32", .entry_size = 4, .owner_field = 0,
-	  .slice_field = NONE, .early_field = NONE, .since = SPECIAL_KERNEL(6, 2) },
+	  .slice_field = NONE, .early_field = NONE, .since = SPECIAL_KERNEL(6, 2),
+	  .objtool_writes = true },
 	/* arch/x86/kernel/unwind_orc.c: .orc_unwind_ip holds s32 self-relative
 	 * IPs; .orc_unwind the parallel struct orc_entry
 	 * (arch/x86/include/asm/orc_types.h: s16, s16, 16 bits of flags,
 	 * __packed = 6). */
 	{ .name = ".orc_unwind_ip", .type = "s32", .entry_size = 4, .owner_field = 0,
 	  .parallel = ".orc_unwind", .parallel_size = 6, .parallel_type = "struct orc_entry",
-	  .slice_field = NONE, .early_field = NONE },
+	  .slice_field = NONE, .early_field = NONE, .objtool_writes = true },
 };
 
 /* Never carried into a patch object: objtool's annotations (already
@@ -185,14 +186,17 @@ int special_table_new(const struct special_sizes *sizes, struct special_table **
 	char *key;
 	int ret = 0;
 
-	unsigned long version = SPECIAL_KERNEL(6, 1);
+	unsigned long version = SPECIAL_KERNEL(6, 1), objtool_links = 0;
 	size_t n;
 
 	*out = NULL;
 	special_sizes_get(sizes, "linux_version", &version);
+	special_sizes_get(sizes, "objtool_links_modules", &objtool_links);
 	for (size_t i = 0; i < NR_SPECIALS; i++) {
 		if (!special_desc_holds(&specials[i], version))
 			continue;
+		if (objtool_links && specials[i].objtool_writes)
+			continue; /* objtool writes it for the whole module */
 		n = t->nr++;
 		t->descs[n] = specials[i];
 		if (check_desc(sizes, &specials[i])) {

@@ -133,7 +133,7 @@ static void index_file(struct word_index *wi, const struct update_plan *p, size_
 	char *op = xasprintf("%s/%s", p->old_tree, rel), *np = xasprintf("%s/%s", p->new_tree, rel);
 	const char *argv[] = { "diff", "-upN", op, np, NULL };
 	char *text = NULL;
-	struct run_opts o = { .capture = &text, .stderr_file = "/dev/null" };
+	struct run_opts o = { .capture = &text, .stderr_file = "/dev/null", .host = 1 };
 	struct hashmap seen;
 
 	hashmap_init(&seen);

@@ -48,7 +48,7 @@ static int diff_file(const struct update_plan *p, const char *rel, struct strbuf
 	char *old = xasprintf("%s/%s", p->old_tree, rel), *new = xasprintf("%s/%s", p->new_tree, rel);
 	char *la = xasprintf("a/%s", rel), *lb = xasprintf("b/%s", rel), *text = NULL;
 	const char *argv[] = { "diff", "-uN", "--label", la, "--label", lb, old, new, NULL };
-	struct run_opts o = { .capture = &text };
+	struct run_opts o = { .capture = &text, .host = 1 };
 	int status = run_argv(argv, &o), ret = 0;
 
 	/* diff: 0 the same, 1 different, 2 trouble */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The kernel's comparison (rules.h) compiled in user space: the unit tests
  * run the very code every module carries. */
-#include "verify/verify.h"
+#include "verify/internal.h"
 #include "common/xalloc.h"
 
 #include <stdlib.h>
@@ -168,4 +168,9 @@ int verify_func_compare(const struct verify_func *f, const unsigned char *run, s
 const char *verify_site_kind_name(uint8_t kind)
 {
 	return lfv_site_kind_name(kind);
+}
+
+uint32_t verify_nop_len(const unsigned char *p, size_t avail)
+{
+	return lfv_nop_len(p, avail > UINT32_MAX ? UINT32_MAX : (lfv_u32)avail);
 }

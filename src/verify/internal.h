@@ -19,6 +19,10 @@ void verify_name_target(struct verify_reloc *vr, const struct reloc *r,
 void verify_find_jumps(const struct symbol *func, verify_resolve_fn resolve, void *ctx,
 		       struct verify_func *out);
 
+/* The length of the NOP instruction at p (rules.h lfv_nop_len), 0 if
+ * none: the very rule the kernel applies to the running NOPs. */
+uint32_t verify_nop_len(const unsigned char *p, size_t avail);
+
 /* The rules.h lfv_reloc_kind of an ELF relocation type; 0 for none. */
 int verify_reloc_kind(uint32_t type);
 

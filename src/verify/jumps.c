@@ -13,7 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { JUMP_COND_JMP = 0xff }; /* LFV_JMP in rules.h */
+enum { JUMP_COND_JMP = 0xff, JUMP_COND_PAD = 0xfe }; /* LFV_JMP, LFV_PAD in rules.h */
+/* The running function is at least this aligned (x86-64 kernels: 16, the
+ * compiler's and CONFIG_FUNCTION_ALIGNMENT's): an alignment up to it pads
+ * the same wherever the function sits. */
+enum { RUNNING_FUNCTION_ALIGN = 16 };
 
 struct jumps {
 	const struct symbol *func;
@@ -99,6 +103,41 @@ static void add_jump(struct jumps *j, uint32_t at, const struct x86_insn *in,
 	f->jumps[f->nr_jumps++] = vj;
 }
 
+/* The alignment NOPs [start, end) may have been written for (rules.h,
+ * LFV_PAD): the largest power of two the end's place in the section is a
+ * multiple of, up to the section's alignment (at most PAD_MAX_ALIGN: a
+ * pad's length is a byte); 0 when no more than the function's own (the
+ * same padding running). */
+enum { PAD_MAX_ALIGN = 256 };
+static uint32_t pad_alignment(const struct symbol *func, uint32_t end)
+{
+	uint64_t at = func->offset + end, align = func->sec->sh.sh_addralign, a;
+
+	if (align <= RUNNING_FUNCTION_ALIGN)
+		return 0;
+	if (align > PAD_MAX_ALIGN)
+		align = PAD_MAX_ALIGN;
+	for (a = align; a > RUNNING_FUNCTION_ALIGN; a >>= 1)
+		if (!(at & (a - 1)))
+			return (uint32_t)a;
+	return 0;
+}
+
+/* A run of NOPs [start, end) ending where an alignment of more than the
+ * function's may end: matched by where it ends (LFV_PAD). */
+static void add_pad(struct jumps *j, uint32_t start, uint32_t end)
+{
+	uint32_t align = end > start ? pad_alignment(j->func, end) : 0;
+	struct verify_func *f = j->out;
+
+	if (!align || end - start >= align || overlaps_site(j, start, end - start))
+		return;
+	xgrow((void **)&f->jumps, &j->alloc, f->nr_jumps + 1, sizeof(*f->jumps));
+	f->jumps[f->nr_jumps++] = (struct verify_jump){
+		.offset = start, .len = (uint8_t)(end - start), .cond = JUMP_COND_PAD, .to = align,
+		.symbol = xasprintf("%s+0x%x (NOPs to a %u-byte boundary)", f->name, end, align) };
+}
+
 static void drop_jumps(struct verify_func *f)
 {
 	for (size_t i = 0; i < f->nr_jumps; i++) {
@@ -114,9 +153,16 @@ void verify_find_jumps(const struct symbol *func, verify_resolve_fn resolve, voi
 {
 	struct jumps j = { .func = func, .out = out };
 	struct x86_insn in;
-	uint32_t at = 0, grow = 0;
+	uint32_t at = 0, grow = 0, nops = 0, nop;
 
 	while (at < out->size) {
+		nop = verify_nop_len(out->bytes + at, out->size - at);
+		if (nop) { /* an alignment's NOPs, perhaps: where they end tells */
+			nops += nop, at += nop;
+			continue;
+		}
+		add_pad(&j, at - nops, at);
+		nops = 0;
 		if (x86_insn_decode(out->bytes + at, out->size - at, &in)) {
 			drop_jumps(out);
 			break;
@@ -125,8 +171,14 @@ void verify_find_jumps(const struct symbol *func, verify_resolve_fn resolve, voi
 			add_jump(&j, at, &in, resolve, ctx);
 		at += in.len;
 	}
-	for (size_t i = 0; i < out->nr_jumps; i++)
-		grow += out->jumps[i].len == 2 ? 4 : 0; /* rel8 may run as rel32 */
+	for (size_t i = 0; i < out->nr_jumps; i++) {
+		const struct verify_jump *vj = &out->jumps[i];
+
+		if (vj->cond == JUMP_COND_PAD) /* its running NOPs may be longer */
+			grow += vj->to - 1 - vj->len;
+		else
+			grow += vj->len == 2 ? 4 : 0; /* rel8 may run as rel32 */
+	}
 	out->run_size = out->size + grow;
 }
 

@@ -49,6 +49,20 @@ enum lfv_reloc_kind {
  * either encoding, and reaches the same destination. */
 enum { LFV_JMP = 0xff }; /* lfv_jump.cond of an unconditional jmp */
 
+/* An alignment's NOPs, matched by where they end rather than by their
+ * length: gcc aligns some loops inside a function (".p2align 6", gcc 14),
+ * and the assembler pads up to that boundary from where the function sits
+ * in its section. livefix's -ffunction-sections object puts the function
+ * 16 bytes (its padding) into a 64-aligned section; the kernel's .text has
+ * it wherever kbuild's object had it, so the same loop is padded with
+ * other NOPs (proc_pid_status: 55 bytes in the rebuild, 7 running). An
+ * lfv_jump with cond LFV_PAD: offset and len the original's NOP run, to
+ * the largest alignment the run's end may stand for (a power of two). The
+ * running NOPs are those up to the running address aligned as the largest
+ * such alignment allows (all NOPs, whatever their form), none at least:
+ * NOPs do nothing, and every byte after them is compared as usual. */
+enum { LFV_PAD = 0xfe };
+
 struct lfv_jump {
 	lfv_u32 offset;        /* of the instruction, in the original */
 	lfv_u8 len;            /* its length there: 2 (rel8), 5 (jmp rel32), 6 (jcc rel32) */
@@ -245,16 +259,78 @@ static lfv_u32 lfv_run_jump(const lfv_u8 *p, lfv_u32 avail, lfv_u8 cond, lfv_u64
 	return 0;
 }
 
-/* Pass 1: the encoding each jump has in the running code, hence where
- * everything after it is. Returns how many jumps (from the first) were
- * found; f->shift[j] is the running minus original offset after jump j. */
-static lfv_u32 lfv_shifts(const struct lfv_func *f, const lfv_u8 *run)
+/* The length of the NOP instruction at p (avail bytes), 0 if it is none:
+ * what assemblers and the kernel write, "90", "0f 1f /0" with its ModRM,
+ * SIB and displacement, each after any 66 or 2e prefixes. */
+static lfv_u32 lfv_nop_len(const lfv_u8 *p, lfv_u32 avail)
+{
+	lfv_u32 n = 0, mod, rm;
+
+	while (n < avail && n < 14 && (p[n] == 0x66 || p[n] == 0x2e))
+		n++;
+	if (n < avail && p[n] == 0x90)
+		return n + 1;
+	if (n + 2 >= avail || p[n] != 0x0f || p[n + 1] != 0x1f || (p[n + 2] >> 3 & 7))
+		return 0;
+	mod = p[n + 2] >> 6, rm = p[n + 2] & 7;
+	n += 3;
+	if (mod != 3 && rm == 4)
+		n++; /* SIB */
+	if (mod == 1)
+		n += 1;
+	else if (mod == 2 || (mod == 0 && rm == 5))
+		n += 4;
+	return n <= avail ? n : 0;
+}
+
+/* 1 when run's len bytes are whole NOP instructions. */
+static int lfv_all_nops(const lfv_u8 *run, lfv_u32 len)
+{
+	lfv_u32 at = 0, n;
+
+	while (at < len) {
+		n = lfv_nop_len(run + at, len - at);
+		if (!n)
+			return 0;
+		at += n;
+	}
+	return 1;
+}
+
+/* The running length of pad p at run_addr + at: the NOPs up to the
+ * largest boundary (p->to, halved down to 1) they reach. */
+static lfv_u32 lfv_run_pad(const struct lfv_jump *p, const lfv_u8 *run, lfv_u32 avail,
+			   lfv_u64 addr)
+{
+	lfv_u32 align, len;
+
+	for (align = p->to; align > 1; align >>= 1) {
+		len = (lfv_u32)(-addr & (align - 1));
+		if (len <= avail && lfv_all_nops(run, len))
+			return len;
+	}
+	return 0;
+}
+
+/* Pass 1: the encoding each jump has in the running code, and the length
+ * of each alignment's NOPs, hence where everything after it is. Returns
+ * how many jumps (from the first) were found; f->shift[j] is the running
+ * minus original offset after jump j. */
+static lfv_u32 lfv_shifts(const struct lfv_func *f, const lfv_u8 *run, lfv_u64 run_addr)
 {
 	lfv_u32 j, len, at, delta = 0;
 	lfv_u64 rel;
 
 	for (j = 0; j < f->nr_jumps; j++) {
 		at = f->jumps[j].offset + delta;
+		if (f->jumps[j].cond == LFV_PAD) {
+			if (at > f->run_size)
+				return j;
+			len = lfv_run_pad(&f->jumps[j], run + at, f->run_size - at, run_addr + at);
+			delta += len - f->jumps[j].len;
+			f->shift[j] = delta;
+			continue;
+		}
 		len = at < f->run_size ? lfv_run_jump(run + at, f->run_size - at, f->jumps[j].cond, &rel)
 				       : 0;
 		if (!len)
@@ -487,6 +563,8 @@ static lfv_u32 lfv_step(const struct lfv_func *f, const lfv_u8 *run, lfv_u64 run
 		m->expected = j->target ? *j->target : 0;
 		return 0;
 	}
+	if (j && j->cond == LFV_PAD) /* its running NOPs, whatever their length */
+		return len;
 	if (j)
 		return lfv_jump_differs(f, j, found, run, run_addr, roff, m) ? 0 : len;
 	if (roff >= f->run_size || len > f->run_size - roff) {
@@ -561,7 +639,7 @@ static int lfv_plain_differs(const struct lfv_func *f, const lfv_u8 *run, lfv_u3
 static int lfv_compare(const struct lfv_func *f, const lfv_u8 *run, lfv_u64 run_addr,
 		       lfv_read_fn read, struct lfv_mismatch *m)
 {
-	lfv_u32 found = lfv_shifts(f, run), off = 0, roff, end, si = 0, ri = 0, ji = 0, n;
+	lfv_u32 found = lfv_shifts(f, run, run_addr), off = 0, roff, end, si = 0, ri = 0, ji = 0, n;
 
 	while (off < f->size) {
 		while (si < f->nr_sites && f->sites[si].offset < off)

@@ -116,6 +116,19 @@ expect "patch outside the source tree" 1 'outside the kernel source' build -o "$
 expect "missing patch file" 1 'cannot read|No such file' build -o "$T/o5" "$T/nonexistent.patch"
 nothing_in "  no output" "$T/o5"
 expect "no patch given" 2 'no patch' build -o "$T/o5"
+# a kernel of another release (trixie's, compiled in its build root) where
+# no private mount namespace is granted (CAP_SYS_ADMIN dropped, as in an
+# unprivileged container): one reason naming the step, exit 4, nothing written
+TRIXIE=${KVER_TRIXIE:-6.12.107+deb13-amd64}
+if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null ||
+   [ ! -d "${LIVEFIX_CACHE:-/var/cache/livefix}/$TRIXIE/buildroot" ]; then
+	skip "build root without a private mount namespace" "needs root, setpriv and $TRIXIE's cached build root"
+else
+	expect "build root without a private mount namespace" 4 \
+		"failed \[build-root\]: cannot enter the build root .*unshare\(CLONE_NEWNS\)\) failed: Operation not permitted" \
+		setpriv --inh-caps=-sys_admin --bounding-set=-sys_admin "$LF" build -k "$TRIXIE" -o "$T/o7" "$EX"
+	nothing_in "build root refused: no output" "$T/o7"
+fi
 # a whole update (build --update VERSION --plan): one line, nothing written,
 # and no cache directory for a version the archive lacks
 expect "update to an older version" 2 'not newer than the running kernel' \

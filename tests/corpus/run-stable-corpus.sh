@@ -15,6 +15,16 @@
 #   EXPECT=id=outcome,...  these ids must have exactly this outcome (e.g.
 #                  0002=applied,0009=refused:no-change): a
 #                  regression test of known results (make check's subset)
+#   PART=k/N       only the k-th of N equal slices of the class a/b patches
+#                  (PART=next/N: the first slice not in RESULTS yet), for a
+#                  corpus too long for one sitting (6.12's 2225 patches,
+#                  ~11 h): its report.tsv/.md are kept in RESULTS as
+#                  part-K-of-N.tsv/.md (a part run again replaces its own),
+#                  and the figures of every part there are printed after
+#                  the part's (summarize.sh); the last line then counts all
+#                  of them. OUTDIR defaults to build/stable-<corpus>-part-K-of-N
+#   RESULTS=DIR    where parts accumulate (default bench/stable-corpus-SERIES,
+#                  SERIES the kernel's, e.g. 6.12)
 #   RESUME=1       keep the builds an interrupted run into the same OUTDIR
 #                  finished; build only the others (the VM runs are redone)
 #   BATCH=N        patch modules per boot (default 10); a patch whose smoke
@@ -64,6 +74,7 @@ BATCH=${BATCH:-10}
 LIMIT=${LIMIT:-}
 ONLY=${ONLY:-}
 EXPECT=${EXPECT:-}
+PART=${PART:-}
 export LOAD_TIMEOUT=${LOAD_TIMEOUT:-30}
 for v in JOBS BATCH; do
 	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || { echo "$ME: $v must be a positive number, not '${!v}'" >&2; exit 2; }
@@ -76,7 +87,42 @@ if [ ! -d "$CORPUS" ] || [ ! -r "$CORPUS/index.tsv" ]; then
 	exit 0
 fi
 CORPUS=$(cd "$CORPUS" && pwd)
-corpus_outdir "$REPO_ROOT/build/stable-$(basename "$CORPUS")"
+# PART=k/N: the slice's ids as ONLY's range, the results folder, the part's
+# own output directory.
+PART_K= PART_N= RESULTS=${RESULTS:-}
+if [ -n "$PART" ]; then
+	[[ $PART =~ ^([0-9]+|next)/([1-9][0-9]*)$ ]] ||
+		{ echo "$ME: PART must be k/N or next/N (1 <= k <= N), not '$PART'" >&2; exit 2; }
+	[ -z "$ONLY" ] || { echo "$ME: PART and ONLY select patches both: give one" >&2; exit 2; }
+	PART_K=${BASH_REMATCH[1]} PART_N=${BASH_REMATCH[2]}
+	[ "$PART_K" = next ] || { [ "$PART_K" -ge 1 ] && [ "$PART_K" -le "$PART_N" ]; } ||
+		{ echo "$ME: PART $PART: k must be 1 to $PART_N" >&2; exit 2; }
+	RESULTS=${RESULTS:-$REPO_ROOT/bench/stable-corpus-$(printf '%s\n' "$KVER" | sed -E 's/^([0-9]+\.[0-9]+).*/\1/')}
+	mkdir -p "$RESULTS" || { echo "$ME: cannot create $RESULTS" >&2; exit 2; }
+	RESULTS=$(cd "$RESULTS" && pwd)
+	if [ "$PART_K" = next ]; then
+		PART_K=1
+		while [ "$PART_K" -le "$PART_N" ] && [ -e "$RESULTS/part-$PART_K-of-$PART_N.tsv" ]; do
+			PART_K=$((PART_K + 1))
+		done
+		if [ "$PART_K" -gt "$PART_N" ]; then
+			echo "$ME: every part of $PART_N is in $RESULTS: nothing to do"
+			exec "$HERE/summarize.sh" "$RESULTS"/part-*-of-"$PART_N".tsv
+		fi
+	fi
+	mapfile -t AB < <(awk -F'\t' 'NR > 1 && ($3 == "a" || $3 == "b") { print $1 }' "$CORPUS/index.tsv")
+	first=$(((PART_K - 1) * ${#AB[@]} / PART_N)) last=$((PART_K * ${#AB[@]} / PART_N - 1))
+	if [ "$last" -lt "$first" ]; then
+		echo "$ME: part $PART_K of $PART_N of ${#AB[@]} patches is empty"
+		echo "$ME: 0 passed, 0 failed"
+		exit 0
+	fi
+	ONLY="${AB[$first]}-${AB[$last]}"
+	echo "$ME: part $PART_K of $PART_N: class a/b patches $((first + 1)) to $((last + 1)) of ${#AB[@]} (ids $ONLY)"
+	corpus_outdir "$REPO_ROOT/build/stable-$(basename "$CORPUS")-part-$PART_K-of-$PART_N"
+else
+	corpus_outdir "$REPO_ROOT/build/stable-$(basename "$CORPUS")"
+fi
 # RESUME=1: the builds an interrupted run finished (work/ID.rc, written
 # last) are kept and not redone; the VM runs are all done again.
 if [ "${RESUME:-}" = 1 ]; then
@@ -541,5 +587,14 @@ est=$(awk -v bs="$build_sum" -v n="$n" -v nb="${#BUILT[@]}" -v vm="$(elapsed "$T
 } >"$OUT/report.md"
 echo "$ME: estimated for all $total_ab class a/b patches: $est"
 echo "report: $OUT/report.md, $OUT/report.tsv"
-echo "$ME: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+if [ -z "$PART" ]; then
+	echo "$ME: $passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+	exit
+fi
+# The part joins the others in RESULTS; the figures of all of them last.
+cp "$OUT/report.tsv" "$RESULTS/part-$PART_K-of-$PART_N.tsv"
+cp "$OUT/report.md" "$RESULTS/part-$PART_K-of-$PART_N.md"
+echo "$ME: part $PART_K of $PART_N: $passed passed, $failed failed"
+echo "$ME: parts in $RESULTS: $(cd "$RESULTS" && ls part-*-of-"$PART_N".tsv | sed -E 's/^part-([0-9]+)-.*/\1/' | sort -n | paste -sd, -) of $PART_N"
+"$HERE/summarize.sh" "$RESULTS"/part-*-of-"$PART_N".tsv

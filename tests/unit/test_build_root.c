@@ -6,14 +6,18 @@
  * the host's /usr (bound) and a file only the root has. */
 #include "test.h"
 #include "common/fsutil.h"
+#include "common/outcome.h"
 #include "common/run.h"
 #include "common/xalloc.h"
 
+#include <errno.h>
+#include <linux/capability.h>
 #include <sched.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -62,6 +66,39 @@ static void later_input_bound(void)
 	remove_tree(later);
 }
 
+/* The host's tools (run_opts.host: apt-get, dpkg-deb, sha256sum) run
+ * outside the root, alone or in a pipeline: they see the host's
+ * /etc/os-release, which the root lacks. */
+static void host_tools_outside(void)
+{
+	const char *see[] = { "sh", "-c", "test -e /etc/os-release && echo host || echo root",
+			      NULL };
+	const char *cat[] = { "cat", NULL };
+	struct run_opts host = { .host = 1 }, in_root = { 0 };
+	char ltmpl[] = "/tmp/livefix-hostlog-XXXXXX", *dir = mkdtemp(ltmpl);
+	char *log = xasprintf("%s/log", dir), *out = NULL, *text;
+
+	host.capture = &out;
+	CHECK_INT(0, run_argv(see, &host));
+	CHECK_STR("host\n", out);
+	free(out);
+	out = NULL;
+	in_root.capture = &out;
+	CHECK_INT(0, run_argv(see, &in_root));
+	CHECK_STR("root\n", out);
+	free(out);
+	CHECK_INT(0, run_pipeline(see, cat, NULL, log, 1));
+	text = read_file(log, NULL);
+	CHECK_STR("host\n", text ? text : "");
+	free(text);
+	CHECK_INT(0, run_pipeline(see, cat, NULL, log, 0));
+	text = read_file(log, NULL);
+	CHECK_STR("root\n", text ? text : "");
+	free(text);
+	free(log);
+	remove_tree(dir);
+}
+
 static void test_children_run_in_root(void)
 {
 	char rtmpl[] = "/tmp/livefix-broot-XXXXXX", *root = mkdtemp(rtmpl);
@@ -78,6 +115,7 @@ static void test_children_run_in_root(void)
 	CHECK_INT(0, run_in_build_root(root, dirs));
 	CHECK_INT(0, run(&opts, "sh", "-c", script, NULL));
 	CHECK_STR("root\nhost\nok\n", out);
+	host_tools_outside();
 	later_input_bound();
 	mounts = read_file("/proc/self/mountinfo", NULL);
 	CHECK(mounts && !strstr(mounts, root), "the root's mounts leaked to the host:\n%s",
@@ -107,6 +145,49 @@ static bool private_mount_namespace_possible(void)
 	       WEXITSTATUS(status) == 0;
 }
 
+/* Without CAP_SYS_ADMIN (an unprivileged container) no private mount
+ * namespace is granted: run_in_build_root() says so at once, with its
+ * code and the step, and leaves no root set. In a child, which drops the
+ * capability. */
+static int unenterable_root_child(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+	char rtmpl[] = "/tmp/livefix-noroot-XXXXXX", *root = mkdtemp(rtmpl);
+	const char *dirs[] = { NULL };
+	const struct outcome *o;
+	int ret;
+
+	if (!root || syscall(SYS_capget, &h, d))
+		return 2;
+	d[CAP_SYS_ADMIN / 32].effective &= ~(1u << (CAP_SYS_ADMIN % 32));
+	if (syscall(SYS_capset, &h, d))
+		return 2;
+	ret = run_in_build_root(root, dirs);
+	rmdir(root);
+	o = outcomes_count() ? outcome_at(0) : NULL;
+	if (ret != -EPERM || !o || o->code != CODE_BUILD_ROOT ||
+	    !strstr(o->message, "unshare(CLONE_NEWNS)") || !strstr(o->message, root)) {
+		fprintf(stderr, "    expected -EPERM and a build-root reason naming unshare and "
+			"'%s', saw %d: %s\n", root, ret, o ? o->message : "(no reason)");
+		return 1;
+	}
+	/* no root left set: a later program runs on the host */
+	return run(&(struct run_opts){ .quiet = 1 }, "test", "-e", "/etc/os-release", NULL);
+}
+
+static void test_unenterable_root_reported(void)
+{
+	int status = -1;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(unenterable_root_child());
+	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	      WEXITSTATUS(status) == 0, "expected the child's checks to pass (exit 0), saw "
+	      "status 0x%x", status);
+}
+
 int main(void)
 {
 	if (geteuid() != 0)
@@ -116,5 +197,9 @@ int main(void)
 			  "namespace (/ is not a mount point: a chroot?)");
 	else
 		RUN_TEST(test_children_run_in_root);
+	if (geteuid() != 0)
+		TEST_SKIP(test_unenterable_root_reported, "needs root (to drop CAP_SYS_ADMIN)");
+	else
+		RUN_TEST(test_unenterable_root_reported);
 	return TEST_SUMMARY();
 }

@@ -257,6 +257,40 @@ static void test_padding_sections_per_function(void)
 	diff_result_release(&res);
 }
 
+/* objtool's __pfx_ symbols (an object it ran on: 6.12's single-object
+ * modules) are padding, never functions: neither new nor carried (objtool
+ * names the padding again when it links the module); the changed and the
+ * new function keep their 16 NOPs. */
+static void test_objtool_prefix_symbols_are_padding(void)
+{
+	struct diff_result res;
+	struct elf *out;
+	struct symbol *sym;
+	int ret;
+
+	fixture_ext = ".S";
+	ret = diff_fixture("pfx_orig", "pfx_patched", false, &res);
+	fixture_ext = ".c";
+	CHECK_INT(0, ret);
+	if (ret)
+		return;
+	CHECK_INT(1, res.nr_changed);
+	CHECK_INT(1, res.nr_new);
+	for (size_t i = 0; i < res.nr_funcs; i++)
+		CHECK(strncmp(res.funcs[i].name, "__pfx_", 6), "expected no __pfx_ function in "
+		      "the patch, saw %s (%s)", res.funcs[i].name, res.funcs[i].is_new ? "new" :
+		      "changed");
+	out = read_output("pfx_patched");
+	for_each_sym(out, sym)
+		CHECK(!strstr(sym->name, "__pfx_") || !sym->sec, "expected no __pfx_ symbol "
+		      "defined in the output, saw %s in %s", sym->name, sym->sec->name);
+	sym = out ? find_symbol_by_name(out, "third") : NULL;
+	CHECK(sym && sym->sec && sym->offset == 16 && sym->sec->data[15] == 0x90,
+	      "expected the new third at 16, after its NOPs");
+	elf_free(out);
+	diff_result_release(&res);
+}
+
 static void test_resolver_once_per_symbol(void)
 {
 	struct diff_result res;
@@ -708,6 +742,7 @@ int main(void)
 	RUN_TEST(test_changed_function);
 	RUN_TEST(test_function_padding_kept);
 	RUN_TEST(test_padding_sections_per_function);
+	RUN_TEST(test_objtool_prefix_symbols_are_padding);
 	RUN_TEST(test_resolver_once_per_symbol);
 	RUN_TEST(test_unchanged_is_no_change);
 	RUN_TEST(test_new_function_and_data);

@@ -199,6 +199,42 @@ static void test_table_by_kernel_version(void)
 	special_sizes_release(&s);
 }
 
+/* A kernel whose kbuild runs objtool on the linked module (6.12's IBT):
+ * the sections objtool writes are not the engine's to carry (objtool
+ * would skip writing them for the whole module); the others are. Without
+ * the probed key (6.1), all are. */
+static void test_objtool_link_sections(void)
+{
+	static const char *const objtool_writes[] = { ".return_sites", ".retpoline_sites",
+		".call_sites", ".ibt_endbr_seal", ".orc_unwind_ip" };
+	struct special_sizes s = { 0 };
+	struct special_table *t = NULL;
+
+	for (size_t i = 0; i < sizeof(known_6_12) / sizeof(*known_6_12); i++)
+		special_sizes_set(&s, known_6_12[i].key, known_6_12[i].value);
+	special_sizes_set(&s, "objtool_links_modules", 1);
+	CHECK_INT(0, special_table_new(&s, &t));
+	for (size_t i = 0; t && i < sizeof(objtool_writes) / sizeof(*objtool_writes); i++)
+		CHECK(!special_find(t, objtool_writes[i]),
+		      "%s carried although objtool writes it for the linked module",
+		      objtool_writes[i]);
+	CHECK(t && special_find(t, ".altinstructions") && special_find(t, "__jump_table") &&
+	      special_find(t, ".static_call_sites") && special_find(t, ".smp_locks"),
+	      "a section objtool does not write at the module's link left out");
+	CHECK(special_find(NULL, ".return_sites"), "the name is no longer known as special");
+	special_table_free(t);
+	special_sizes_release(&s);
+
+	for (size_t i = 0; i < sizeof(known_6_12) / sizeof(*known_6_12); i++)
+		special_sizes_set(&s, known_6_12[i].key, known_6_12[i].value);
+	t = NULL;
+	CHECK_INT(0, special_table_new(&s, &t));
+	CHECK(t && special_find(t, ".return_sites") && special_find(t, ".orc_unwind_ip"),
+	      "objtool's sections not carried for a kernel running objtool on each object");
+	special_table_free(t);
+	special_sizes_release(&s);
+}
+
 /* 6.12's unit objects carry objtool's annotations for the vmlinux.o pass
  * (with IBT objtool runs there, not on each object): none goes into a
  * patch; objtool makes its own sections when the patch module is linked. */
@@ -301,6 +337,7 @@ int main(void)
 	RUN_TEST(test_objtool_annotations_dropped);
 	RUN_TEST(test_known_sizes_accepted);
 	RUN_TEST(test_table_by_kernel_version);
+	RUN_TEST(test_objtool_link_sections);
 	RUN_TEST(test_size_mismatch_refused);
 	RUN_TEST(test_offset_mismatch_and_absence_refused);
 	RUN_TEST(test_parse_format);

@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Run-pre matches an alignment's NOPs by where they end (rules.h,
+ * LFV_PAD): a function whose loop is aligned to 64 bytes is padded one way
+ * in livefix's -ffunction-sections rebuild (the function 16 bytes into its
+ * section) and another in the running kernel (the function elsewhere in a
+ * 64-byte line). Small objects assembled at test time (fixtures/verify/
+ * pad.S); the comparison is the one every module runs. */
+#include "test.h"
+#include "verify_fixture.h"
+#include "common/fsutil.h"
+#include "verify/internal.h"
+
+#include <unistd.h>
+
+#define FIX "tests/unit/fixtures/verify/pad.S"
+#define TEXT_ADDR 0xffffffff81400000ull
+
+static char tmp[] = "/tmp/livefix-test-vpad-XXXXXX";
+
+static struct elf *assemble(const char *out, const char *def1, const char *def2)
+{
+	struct run_opts q = { .quiet = 1 };
+	char *obj = xasprintf("%s/%s", tmp, out);
+	struct elf *elf = NULL;
+
+	if (!run(&q, "gcc", "-c", def1, def2, "-o", obj, FIX, NULL))
+		elf = elf_read(obj);
+	free(obj);
+	return elf;
+}
+
+/* sum_down as a kernel whose object had it at running_at into a 64-byte
+ * line runs it (nothing to relocate), at TEXT_ADDR + its offset. */
+static unsigned char *running(const char *running_at, bool other, size_t *len, uint64_t *addr)
+{
+	char *def = xasprintf("-DRUNNING_AT=%s", running_at);
+	struct elf *whole = assemble("whole.o", def, other ? "-DOTHER" : "-DSAME");
+	const struct symbol *s = whole ? find_symbol_by_name(whole, "sum_down") : NULL;
+	unsigned char *run = NULL;
+
+	if (s && s->sec->data) {
+		*len = s->size + 64; /* what follows: int3s */
+		*addr = TEXT_ADDR + s->offset;
+		run = xmalloc(*len);
+		memset(run, 0xcc, *len);
+		memcpy(run, s->sec->data + s->offset, s->size);
+	}
+	elf_free(whole);
+	free(def);
+	return run;
+}
+
+static uint64_t no_target(void *ctx, const char *target)
+{
+	(void)ctx, (void)target;
+	return 0;
+}
+
+static int no_read(uint8_t *dst, uint64_t addr, uint32_t len)
+{
+	(void)dst, (void)addr, (void)len;
+	return 1;
+}
+
+static bool extract(struct elf **split, struct verify_func *f)
+{
+	struct special_sizes sizes = { 0 };
+	int ret;
+
+	*split = assemble("split.o", "-DSPLIT", "-DSAME");
+	ret = *split ? verify_func_extract(*split, &sizes, "vmlinux", "sum_down", 0,
+					   resolve_by_name, NULL, f) : -1;
+	special_sizes_release(&sizes);
+	return !ret;
+}
+
+static const struct verify_jump *pad_of(const struct verify_func *f)
+{
+	for (size_t i = 0; i < f->nr_jumps; i++)
+		if (f->jumps[i].cond == 0xfe)
+			return &f->jumps[i];
+	return NULL;
+}
+
+/* 16 into its section: xor (2), jmp (2), NOPs from 0x4 to 0x30 (the
+ * section's 0x40). */
+static void test_pad_found(void)
+{
+	struct elf *split = NULL;
+	struct verify_func f;
+	const struct verify_jump *p;
+
+	CHECK(extract(&split, &f), "no run-pre data for sum_down");
+	p = pad_of(&f);
+	CHECK(p && p->offset == 4 && p->len == 0x2c && p->to == 64,
+	      "expected NOPs at 0x4, 0x2c bytes, to a 64-byte boundary; saw %s at 0x%x, 0x%x "
+	      "bytes, to %u", p ? "a pad" : "none", p ? p->offset : 0, p ? p->len : 0,
+	      p ? p->to : 0);
+	CHECK(f.run_size >= f.size + 64 - 1 - 0x2c, "run_size %u: the running NOPs may be "
+	      "up to 63 bytes", f.run_size);
+	verify_func_release(&f);
+	elf_free(split);
+}
+
+/* Running at 0, 32 and 48 into a 64-byte line (16: the rebuild's own):
+ * other NOPs before the loop, the jumps across them still going to the
+ * same instructions. */
+static void test_running_elsewhere(void)
+{
+	static const char *const places[] = { "0", "16", "32", "48" };
+	struct elf *split = NULL;
+	struct verify_func f;
+	struct verify_mismatch m;
+
+	CHECK(extract(&split, &f), "no run-pre data for sum_down");
+	for (size_t i = 0; i < 4; i++) {
+		size_t len = 0;
+		uint64_t addr = 0;
+		unsigned char *run = running(places[i], false, &len, &addr);
+
+		CHECK(run, "no running sum_down at %s", places[i]);
+		if (!run)
+			continue;
+		CHECK(!strcmp(places[i], "16") || memcmp(run, f.bytes, f.size),
+		      "at %s: the running bytes are the rebuild's: the test proves nothing",
+		      places[i]);
+		CHECK(!verify_func_compare(&f, run, len, addr, no_target, NULL, no_read, &m),
+		      "at %s: expected the same code, saw a difference at 0x%x (0x%x running)%s",
+		      places[i], m.offset, m.run_offset, m.jump ? " at a jump or pad" : "");
+		free(run);
+	}
+	verify_func_release(&f);
+	elf_free(split);
+}
+
+/* Another instruction after the NOPs, or a non-NOP byte among them:
+ * refused. */
+static void test_other_code_refused(void)
+{
+	struct elf *split = NULL;
+	struct verify_func f;
+	struct verify_mismatch m;
+	size_t len = 0;
+	uint64_t addr = 0;
+	unsigned char *run;
+
+	CHECK(extract(&split, &f), "no run-pre data for sum_down");
+	run = running("32", true, &len, &addr);
+	CHECK(run && verify_func_compare(&f, run, len, addr, no_target, NULL, no_read, &m) == 1,
+	      "another loop body after the NOPs not refused");
+	CHECK(!m.jump && m.offset >= 0x30, "expected a plain difference after the NOPs (0x30), "
+	      "saw one at 0x%x%s", m.offset, m.jump ? " (a jump)" : "");
+	free(run);
+	run = running("32", false, &len, &addr);
+	if (run) {
+		run[4] = 0x48; /* the first of the 28 running NOPs' bytes: another instruction */
+		CHECK_INT(1, verify_func_compare(&f, run, len, addr, no_target, NULL, no_read, &m));
+	}
+	free(run);
+	verify_func_release(&f);
+	elf_free(split);
+}
+
+/* The NOP forms the kernel's check accepts: the assembler's and the
+ * kernel's, nothing else. */
+static void test_nop_forms(void)
+{
+	static const struct {
+		unsigned char b[12];
+		uint32_t n, len;
+	} forms[] = {
+		{ { 0x90 }, 1, 1 },
+		{ { 0x66, 0x90 }, 2, 2 },
+		{ { 0x0f, 0x1f, 0x00 }, 3, 3 },
+		{ { 0x0f, 0x1f, 0x40, 0x00 }, 4, 4 },
+		{ { 0x0f, 0x1f, 0x44, 0x00, 0x00 }, 5, 5 },
+		{ { 0x66, 0x0f, 0x1f, 0x44, 0x00, 0x00 }, 6, 6 },
+		{ { 0x0f, 0x1f, 0x80, 0, 0, 0, 0 }, 7, 7 },
+		{ { 0x0f, 0x1f, 0x84, 0x00, 0, 0, 0, 0 }, 8, 8 },
+		{ { 0x66, 0x2e, 0x0f, 0x1f, 0x84, 0x00, 0, 0, 0, 0 }, 10, 10 },
+		{ { 0x66, 0x66, 0x2e, 0x0f, 0x1f, 0x84, 0x00, 0, 0, 0, 0 }, 11, 11 },
+		{ { 0x66, 0x0f, 0x1f, 0x00 }, 4, 4 },       /* 6.12's poisoned ENDBR */
+		{ { 0xf3, 0x0f, 0x1e, 0xfa }, 4, 0 },       /* endbr64 */
+		{ { 0x0f, 0x1f, 0xc8 }, 3, 0 },             /* 0f 1f /1: not a NOP */
+		{ { 0x0f, 0x1f, 0x84, 0x00, 0, 0 }, 6, 0 }, /* cut short */
+		{ { 0xcc }, 1, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++)
+		CHECK(verify_nop_len(forms[i].b, forms[i].n) == forms[i].len,
+		      "form %zu: expected a NOP of %u bytes, saw %u", i, forms[i].len,
+		      verify_nop_len(forms[i].b, forms[i].n));
+}
+
+int main(void)
+{
+	if (!mkdtemp(tmp))
+		return 1;
+	RUN_TEST(test_pad_found);
+	RUN_TEST(test_running_elsewhere);
+	RUN_TEST(test_other_code_refused);
+	RUN_TEST(test_nop_forms);
+	remove_tree(tmp);
+	return TEST_SUMMARY();
+}
