@@ -413,15 +413,15 @@ static int build_root_trial(void)
 
 	if (pipe2(fds, O_CLOEXEC))
 		return -errno;
-	signals_hold(&old);
+	termination_signals_hold(&old);
 	pid = fork();
 	if (pid == 0) {
-		signals_release(&old);
+		termination_signals_release(&old);
 		t.step = (int)try_enter_build_root(&t.bind);
 		t.err = errno;
 		_exit(write(fds[1], &t, sizeof(t)) == (ssize_t)sizeof(t) ? 0 : 1);
 	}
-	signals_release(&old);
+	termination_signals_release(&old);
 	close(fds[1]);
 	if (pid < 0) {
 		close(fds[0]);
