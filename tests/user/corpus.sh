@@ -153,7 +153,11 @@ load_stop() { # sets LOAD_REQUESTS and LOAD_LOST (the failures, "" when none)
 apply_case() { # PART ID FILE CLASS NAME FUNCS LOG
 	local part=$1 id=$2 file=$3 class=$4 name=$5 funcs=$6 log=$7 p rc before=() after ok=1
 	local why="" lost code
+	local seen_before="" seen_during="" seen_after=""
 	for p in "${SERVER_PIDS[@]}"; do before+=("$(text "$p" "$OBJECT")"); done
+	if has_effect "$file"; then
+		seen_before=$(effect "$file") && why+="fixed already before the patch ($seen_before); "
+	fi
 	load_start
 	if [ "$APPLY_MODE" = all ]; then
 		"$LIVEFIX" user apply --all "$W/$name.lfu" >>"$log" 2>&1; rc=$?
@@ -184,6 +188,9 @@ apply_case() { # PART ID FILE CLASS NAME FUNCS LOG
 	done
 	sleep 0.5
 	answers || why+="a server no longer answers while patched; "
+	if has_effect "$file"; then
+		seen_during=$(effect "$file") || why+="not fixed while patched ($seen_during); "
+	fi
 	for p in "${SERVER_PIDS[@]}"; do
 		"$LIVEFIX" user revert --pid "$p" "$name" >>"$log" 2>&1 || { ok=0; why+="revert in $p failed; "; }
 	done
@@ -194,9 +201,12 @@ apply_case() { # PART ID FILE CLASS NAME FUNCS LOG
 		[ "$after" = "${before[$i]}" ] || why+="text of ${SERVER_PIDS[$i]} not restored; "
 	done
 	answers || why+="a server no longer answers after revert; "
+	if has_effect "$file"; then
+		seen_after=$(effect "$file") && why+="still fixed after revert ($seen_after); "
+	fi
 	[ -z "$lost" ] || why+="requests failed: $(echo $lost); "
 	if [ -z "$why" ] && [ $ok = 1 ]; then
-		record "$part" "$id" "$file" "$class" applied "$funcs" "${#SERVER_PIDS[@]} process(es), $LOAD_REQUESTS requests, 0 failed"
+		record "$part" "$id" "$file" "$class" applied "$funcs" "${#SERVER_PIDS[@]} process(es), $LOAD_REQUESTS requests, 0 failed${seen_during:+; effect: $seen_before / $seen_during / $seen_after}"
 	else
 		record "$part" "$id" "$file" "$class" "wrong:applied-broke" "$funcs" "$why"
 	fi
@@ -252,6 +262,31 @@ run_cases() {
 }
 
 # ------------------------------------------------------------------ redis
+# The effects checked (the reproducers of tests/user/redis.sh whose fix is
+# in one file): effect FILE prints what the server did and succeeds when
+# it behaved as fixed
+has_effect() { [ "$(type -t "effect_${1//[\/.]/_}")" = function ]; }
+effect() { "effect_${1//[\/.]/_}"; }
+# rdb.c, CVE-2026-66373: a stream whose two consumers share one NACK
+effect_src_rdb_c() {
+	local a
+	printf '\x0f\x01\x10\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\x25\x25\x00\x00\x00\x0a\x00\x01\x01\x00\x01\x01\x01\x85\x66\x69\x65\x6c\x64\x06\x00\x01\x02\x01\x00\x01\x00\x01\x85\x76\x61\x6c\x75\x65\x06\x04\x01\xff\x01\x01\x00\x01\x07\x6d\x79\x67\x72\x6f\x75\x70\x01\x00\x01\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\x4a\x79\x89\x8f\x9f\x01\x00\x00\x01\x02\x09\x63\x6f\x6e\x73\x75\x6d\x65\x72\x41\x4a\x79\x89\x8f\x9f\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\x09\x63\x6f\x6e\x73\x75\x6d\x65\x72\x42\x54\x79\x89\x8f\x9f\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\x09\x00\xf6\xea\x7b\x6c\xb8\xb8\xd8\xb4' >"$W/stream"
+	redis-cli -p "$LOAD_PORT" debug set-skip-checksum-validation 1 >/dev/null
+	a=$(redis-cli -p "$LOAD_PORT" -x restore "stream-$(date +%N)" 0 <"$W/stream" 2>&1)
+	echo "RESTORE of a stream with a shared NACK: $a"
+	[[ $a == *"Bad data format"* ]]
+}
+# zipmap.c, CVE-2026-25243: zipmap lengths < 254 encoded in 5 bytes
+effect_src_zipmap_c() {
+	local a b
+	printf '\x09\x11\x01\xfe\x04\x00\x00\x00\x01\x00\xff\x00\x04\x00\x76\x61\x6c\x31\xff\x09\x00\xf9\xd5\xa4\xf7\x7d\x00\x3f\x1b' >"$W/zm1"
+	printf '\x09\x0e\x01\x01\x6b\xfe\x04\x00\x00\x00\x00\x76\x61\x6c\x31\xff\x09\x00\xd0\xf9\xe4\x1d\xe4\xfb\x11\x4c' >"$W/zm2"
+	a=$(redis-cli -p "$LOAD_PORT" -x restore "zm1-$(date +%N)" 0 <"$W/zm1" 2>&1)
+	b=$(redis-cli -p "$LOAD_PORT" -x restore "zm2-$(date +%N)" 0 <"$W/zm2" 2>&1)
+	echo "RESTORE of zipmaps with 5-byte short lengths: $a, $b"
+	[[ $a == *"Bad data format"* && $b == *"Bad data format"* ]]
+}
+
 part_redis() {
 	local old=5:7.0.15-1~deb12u7 new=5:7.0.15-1~deb12u10 out tree port=17480
 	echo "== redis $old -> $new"
@@ -270,7 +305,7 @@ part_redis() {
 	INDEX=$OUT/work/redis/index.tsv
 	mkdir -p "$W/redis"
 	/usr/bin/redis-server --port $port --bind 127.0.0.1 --save '' --appendonly no \
-		--dir "$W/redis" --logfile "$W/redis/log" &
+		--dir "$W/redis" --logfile "$W/redis/log" --enable-debug-command yes &
 	SERVER_PIDS=($!) OBJECT=/usr/bin/redis-server APPLY_MODE=pid LOAD_KIND=redis LOAD_PORT=$port
 	PIDS+=("${SERVER_PIDS[@]}")
 	answers() { [ "$(redis-cli -p "$LOAD_PORT" ping 2>&1)" = PONG ]; }
