@@ -63,7 +63,7 @@ mkdir -p "$OUT/logs" "$OUT/work"
 W=$(mktemp -d /tmp/livefix-user-corpus-XXXXXX)
 export LIVEFIX_USER_STATE_DIR=$W/state
 passed=0 failed=0 PIDS=()
-declare -A COUNT=()
+declare -A COUNT=() SKIPPED=()
 
 cleanup() {
 	exec 2>/dev/null
@@ -422,8 +422,8 @@ part_postgresql() {
 	echo "== postgresql-15 $old -> $new"
 	out=$("$LIVEFIX" user source -o "$W/pg-$new" -V "$new" /usr/lib/postgresql/15/bin/postgres 2>&1)
 	if [ $? -ne 0 ]; then
-		echo "$ME: postgresql-15 $new: skipped: its source cannot be fetched here ($(grep -m1 -o 'Failed to fetch [^ ]*  *[0-9]* *[A-Za-z ]*' <<<"$out" || tail -1 <<<"$out"))"
-		COUNT[postgresql:skipped]=1
+		SKIPPED[postgresql]="skipped: the source of $new cannot be fetched here ($(grep -m1 -o 'Failed to fetch [^ ]*  *[0-9]* *[A-Za-z ]*[a-z]' <<<"$out" || tail -1 <<<"$out"))"
+		echo "$ME: postgresql-15 ${SKIPPED[postgresql]}"
 		return
 	fi
 	setup_fail postgresql "the source of $new is reachable now, but this runner has no postgresql cases yet"
@@ -440,6 +440,7 @@ done
 # ------------------------------------------------------------------ report
 summary() {
 	local part=$1 a r w
+	if [ -n "${SKIPPED[$part]:-}" ]; then echo "$part: ${SKIPPED[$part]}"; return; fi
 	a=${COUNT[$part:applied]:-0} r=${COUNT[$part:refused]:-0} w=${COUNT[$part:wrong]:-0}
 	local fl=$(awk -F'\t' -v p="$part" '$1 == p && $5 !~ /^refused:no-change/ && $2 != "-"' "$OUT/report.tsv" | wc -l)
 	local pct=-
