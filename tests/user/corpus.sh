@@ -22,6 +22,8 @@
 #   ONLY=REGEX   only the files matching it;  LIMIT=N  the first N per part
 #   JOBS=N       the rebuilds' compile jobs (default 2)
 #   LIVEFIX      the binary (default ./livefix)
+#   RESUME=1     keep OUTDIR's report.tsv and run only the cases it lacks (a
+#                long run split in parts: ONLY='^ssl/', then the rest)
 # Outcome of each patch (class c: its code changed; class header: a changed
 # header, its own case; class format, whitespace and comments only, and
 # files outside the patched object are listed, not run):
@@ -58,7 +60,14 @@ PARTS=${*:-redis openssl postgresql}
 JOBS=${JOBS:-2}
 ONLY=${ONLY:-}
 LIMIT=${LIMIT:-}
-rm -rf "$OUT/logs" "$OUT/work" "$OUT/report.tsv"
+RESUME=${RESUME:-}
+if [ "$RESUME" = 1 ] && [ -s "$OUT/report.tsv" ]; then
+	grep -v -P '^[^\t]*\t-\t' "$OUT/report.tsv" >"$OUT/report.tsv.kept" # not the setup lines
+	mv "$OUT/report.tsv.kept" "$OUT/report.tsv"
+else
+	rm -rf "$OUT/logs" "$OUT/work" "$OUT/report.tsv"
+	printf 'part\tid\tfile\tclass\toutcome\tfunctions\tnote\n' >"$OUT/report.tsv"
+fi
 mkdir -p "$OUT/logs" "$OUT/work"
 W=$(mktemp -d /tmp/livefix-user-corpus-XXXXXX)
 export LIVEFIX_USER_STATE_DIR=$W/state
@@ -74,7 +83,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-printf 'part\tid\tfile\tclass\toutcome\tfunctions\tnote\n' >"$OUT/report.tsv"
 # record PART ID FILE CLASS OUTCOME FUNCS NOTE
 record() {
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$OUT/report.tsv"
@@ -206,7 +214,9 @@ apply_case() { # PART ID FILE CLASS NAME FUNCS LOG
 	fi
 	[ -z "$lost" ] || why+="requests failed: $(echo $lost); "
 	if [ -z "$why" ] && [ $ok = 1 ]; then
-		record "$part" "$id" "$file" "$class" applied "$funcs" "${#SERVER_PIDS[@]} process(es), $LOAD_REQUESTS requests, 0 failed${seen_during:+; effect: $seen_before / $seen_during / $seen_after}"
+		local stops
+		stops=$(grep -o 'threads stopped [0-9.]* ms' "$log" | awk '{ print $3 }' | paste -sd/ -)
+		record "$part" "$id" "$file" "$class" applied "$funcs" "${#SERVER_PIDS[@]} process(es) (threads stopped ${stops:-?} ms at apply/revert), $LOAD_REQUESTS requests, 0 failed${seen_during:+; effect: $seen_before / $seen_during / $seen_after}"
 	else
 		record "$part" "$id" "$file" "$class" "wrong:applied-broke" "$funcs" "$why"
 	fi
@@ -256,6 +266,8 @@ run_cases() {
 			continue
 		fi
 		[ -z "$LIMIT" ] || [ "$n" -lt "$LIMIT" ] || break
+		awk -F'\t' -v p="$part" -v i="$id" '$1 == p && $2 == i { f = 1 } END { exit !f }' \
+			"$OUT/report.tsv" && continue # RESUME=1: judged before
 		n=$((n + 1))
 		run_case "$part" "$id" "$file" "$class" "$headers" "$patch"
 	done <"$INDEX"
@@ -438,28 +450,40 @@ for part in $PARTS; do
 done
 
 # ------------------------------------------------------------------ report
+# the parts run now and those a resumed report holds
+SHOWN=$(for part in redis openssl postgresql; do
+	[[ " $PARTS " == *" $part "* ]] || cut -f1 "$OUT/report.tsv" | grep -qx "$part" && echo "$part"
+done)
 summary() {
-	local part=$1 a r w
+	local part=$1 a r w fl fc pct pcth
 	if [ -n "${SKIPPED[$part]:-}" ]; then echo "$part: ${SKIPPED[$part]}"; return; fi
-	a=${COUNT[$part:applied]:-0} r=${COUNT[$part:refused]:-0} w=${COUNT[$part:wrong]:-0}
-	local fl=$(awk -F'\t' -v p="$part" '$1 == p && $5 !~ /^refused:no-change/ && $2 != "-"' "$OUT/report.tsv" | wc -l)
-	local pct=-
-	[ "$fl" -eq 0 ] || pct=$(( (100 * a) / fl ))
-	echo "$part: $a applied, $r refused, $w wrong; function-level changes $fl, applied ${pct}%; format-only files ${COUNT[$part:format]:-0}, files outside the patched objects ${COUNT[$part:elsewhere]:-0}"
+	a=$(awk -F'\t' -v p="$part" '$1 == p && $5 == "applied"' "$OUT/report.tsv" | wc -l)
+	r=$(awk -F'\t' -v p="$part" '$1 == p && $5 ~ /^refused/' "$OUT/report.tsv" | wc -l)
+	w=$(awk -F'\t' -v p="$part" '$1 == p && $5 ~ /^wrong/' "$OUT/report.tsv" | wc -l)
+	# function-level changes: the .c cases whose code changed for the
+	# compiler (not refused [no-change]); then with the header cases too
+	fc=$(awk -F'\t' -v p="$part" '$1 == p && $2 != "-" && $4 == "c" && $5 != "refused:no-change"' "$OUT/report.tsv" | wc -l)
+	fl=$(awk -F'\t' -v p="$part" '$1 == p && $2 != "-" && $5 != "refused:no-change"' "$OUT/report.tsv" | wc -l)
+	pct=- pcth=-
+	[ "$fc" -eq 0 ] || pct=$(( (100 * a) / fc ))%
+	[ "$fl" -eq 0 ] || pcth=$(( (100 * a) / fl ))%
+	echo "$part: $a applied, $r refused, $w wrong; applied $pct of $fc .c files with a function-level change ($pcth of $fl with the changed headers); format-only files ${COUNT[$part:format]:-0} and files outside the patched objects ${COUNT[$part:elsewhere]:-0} not run"
 }
 {
 	echo "# livefix user corpus (make user-corpus)"
 	echo
 	echo "Run $(date -u '+%Y-%m-%d %H:%M UTC'), $(( $(date +%s) - T0 )) s, load $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs."
 	echo
-	for part in $PARTS; do echo "- $(summary "$part")"; done
+	for part in $SHOWN; do echo "- $(summary "$part")"; done
 	echo
 	echo "| part | id | file | class | outcome | functions | note |"
 	echo "|---|---|---|---|---|---|---|"
 	tail -n +2 "$OUT/report.tsv" | awk -F'\t' '{ gsub(/\|/, "\\|"); printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7 }'
 } >"$OUT/report.md"
 echo
-for part in $PARTS; do summary "$part"; done
+for part in $SHOWN; do summary "$part"; done
+passed=$(tail -n +2 "$OUT/report.tsv" | awk -F'\t' '$5 !~ /^wrong/' | wc -l)
+failed=$(tail -n +2 "$OUT/report.tsv" | awk -F'\t' '$5 ~ /^wrong/' | wc -l)
 echo "report: $OUT/report.md"
 echo "$ME: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
