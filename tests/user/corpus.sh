@@ -66,6 +66,7 @@ if [ "$RESUME" = 1 ] && [ -s "$OUT/report.tsv" ]; then
 	mv "$OUT/report.tsv.kept" "$OUT/report.tsv"
 else
 	rm -rf "$OUT/logs" "$OUT/work" "$OUT/report.tsv"
+	mkdir -p "$OUT"
 	printf 'part\tid\tfile\tclass\toutcome\tfunctions\tnote\n' >"$OUT/report.tsv"
 fi
 mkdir -p "$OUT/logs" "$OUT/work"
