@@ -82,8 +82,9 @@ static int read_symbols(struct user_binary *b)
 	return 0;
 }
 
-/* A JUMP_SLOT for a function the binary itself defines: a shared
- * library's call to its own exported function goes through its PLT. */
+/* A JUMP_SLOT or GLOB_DAT for a function the binary itself defines: a
+ * shared library's call to its own exported function goes through its
+ * PLT. */
 static void add_plt_defined(struct user_binary *b, const char *name)
 {
 	if (hashmap_get_str(&b->plt_defined, name))
@@ -118,7 +119,9 @@ static void read_relocs(struct user_binary *b, Elf_Scn *scn, const GElf_Shdr *sh
 		if (!gelf_getsym(dyn, GELF_R_SYM(r.r_info), &s) ||
 		    !(name = elf_strptr(b->elf, symsh.sh_link, s.st_name)) || !*name)
 			continue;
-		if (s.st_shndx != SHN_UNDEF && type == R_X86_64_JUMP_SLOT)
+		/* GLOB_DAT too: ld calls through a .plt.got entry when the
+		 * function's address is also taken */
+		if (s.st_shndx != SHN_UNDEF && GELF_ST_TYPE(s.st_info) == STT_FUNC)
 			add_plt_defined(b, name);
 		if (s.st_shndx != SHN_UNDEF || hashmap_get_str(&b->got_slots, name))
 			continue;

@@ -41,7 +41,8 @@ struct user_binary {
 	char **import_names;        /* keys of got_slots (owned) */
 	size_t nr_imports;
 	/* functions a shared library defines and exports, which it calls
-	 * through its own PLT (a JUMP_SLOT: they may be interposed) */
+	 * through its own PLT (a JUMP_SLOT or GLOB_DAT: they may be
+	 * interposed) */
 	struct hashmap plt_defined; /* name -> (void *)1 */
 	char **plt_names;           /* its keys (owned) */
 	size_t nr_plt;
