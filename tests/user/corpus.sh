@@ -225,7 +225,7 @@ apply_case() { # PART ID FILE CLASS NAME FUNCS LOG
 
 run_case() { # PART ID FILE CLASS HEADERS PATCH
 	local part=$1 id=$2 file=$3 class=$4 headers=$5 patch=$6 log="$OUT/logs/$1-$2.log"
-	local name="$part-$id" rc code funcs extra=() h
+	local name="$part-$id" rc code funcs extra=() h last=""
 	build_case "$name" "$log" "$patch"; rc=$?
 	if [ $rc -ne 0 ] && [ "$(code_of "$log")" = compile-failed ] && [ "$headers" != - ]; then
 		# as the kernel corpus: a .c file that needs the new version's
@@ -235,13 +235,15 @@ run_case() { # PART ID FILE CLASS HEADERS PATCH
 		done
 		echo "# again with the headers it includes: $headers" >>"$log"
 		build_case "$name" "$log.2" "$patch" "${extra[@]}"; rc=$?
+		last=$(cat "$log.2")
 		cat "$log.2" >>"$log" && rm -f "$log.2"
 	fi
 	funcs=$(sed -n 's/^changed function: //p' "$log" | sort -u | paste -sd, -)
 	if [ $rc -ne 0 ]; then
-		code=$(code_of "$log")
+		# the last build's code (the retry's, when there was one)
+		code=$(code_of <(printf '%s\n' "${last:-$(cat "$log")}"))
 		if [ -n "$code" ] && [ "$code" != compile-failed ]; then
-			record "$part" "$id" "$file" "$class" "refused:$code" "$funcs" "build: $(grep -m1 -o -E '(refused|failed) \[.*' "$log" | cut -c1-160)"
+			record "$part" "$id" "$file" "$class" "refused:$code" "$funcs" "build: $(printf '%s\n' "${last:-$(cat "$log")}" | grep -m1 -o -E '(refused|failed) \[.*' | cut -c1-160)"
 		else
 			record "$part" "$id" "$file" "$class" "wrong:build-exit$rc" "$funcs" "code '$code': $(grep -m1 'error' "$log" | cut -c1-160)"
 		fi
