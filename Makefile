@@ -20,6 +20,7 @@
 #   make user-watch-test  livefix user watch with the kernel's process events (tests/user/watch.sh)
 #   make user-redis livefix user on Debian's redis-server, deb12u7 + deb12u10's fixes (tests/user/redis.sh)
 #   make user-postgres livefix user apply --all on a postgresql-15 cluster under pgbench (tests/user/postgres.sh)
+#   make user-corpus  real Debian updates (redis, openssl, postgresql-15) one patch per changed file, applied under load (tests/user/corpus.sh)
 #   make check-long / make soak  patching under load: 200 / 1,000 cycles
 #   make bench [BENCH=build|differ|apply|footprint|runpre|baseline|console]  -> bench/RESULTS.md
 #   make console    the web console server ./livefix-console (docs/console.md)
@@ -196,6 +197,14 @@ user-redis: livefix
 user-postgres: livefix
 	@LIVEFIX=$(CURDIR)/$(BIN) tests/user/postgres.sh
 
+# Real Debian updates as a corpus (tests/user/corpus.sh): one patch per
+# changed file, built against the running program's rebuild, applied to
+# servers under a client load and reverted; "N passed, N failed". Cold: the
+# openssl 3.0.17 rebuild (an hour at -j2 on a busy machine); PARTS= redis,
+# openssl, postgresql (default all).
+user-corpus: livefix
+	@LIVEFIX=$(CURDIR)/$(BIN) tests/user/corpus.sh $(PARTS)
+
 # Patching under load in the test machine (tests/vm/test_stress.sh): two
 # guest CPUs on single-threaded TCG (~12 s a cycle); the 1,000-cycle soak on
 # one guest CPU by default (~6 s a cycle), STRESS_SMP=2 for two (3+ hours).
@@ -300,6 +309,6 @@ fleet-test: livefix
 clean:
 	rm -rf build build-san build-fuzz livefix livefix-console
 
-.PHONY: all deps unit vm check demo clean corpus stable-corpus corpus-selftest install user-test user-redis user-postgres \
+.PHONY: all deps unit vm check demo clean corpus stable-corpus corpus-selftest install user-test user-redis user-postgres user-corpus \
 	user-watch-test \
 	badinput check-long soak fuzz fuzz-build bench console console-test install-console deb fleet-test console-systemd-test update-test

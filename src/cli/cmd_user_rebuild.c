@@ -25,7 +25,7 @@
 static void user_rebuild_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: livefix user rebuild [-o DIR] [-j N] BINARY|--pid PID\n"
+		"usage: livefix user rebuild [-o DIR] [-j N] [-P SOURCE=VERSION] BINARY|--pid PID\n"
 		"\n"
 		"Fetches the exact Debian source of BINARY (or of the binary process\n"
 		"PID runs), as 'user source' does, and builds its package the way\n"
@@ -44,15 +44,38 @@ static void user_rebuild_usage(FILE *out)
 		"  -o, --output DIR  where (default: " USER_CACHE "/SOURCE_VERSION)\n"
 		"  -j, --jobs N      parallel compile jobs (default: the CPUs)\n"
 		"  -p, --pid PID     the binary of a running process\n"
+		"  -P, --package SOURCE=VERSION\n"
+		"                    BINARY is no installed package's file but a copy of\n"
+		"                    another version's (unpacked by dpkg-deb -x): the\n"
+		"                    source package and version it was built from\n"
 		"  -h, --help        show this help\n");
 }
 
-static int rebuild_package(const char *binary, const char *out, unsigned jobs)
+/* "SOURCE=VERSION" given for a binary dpkg does not know: an older
+ * version's library unpacked beside the installed one. */
+static int package_given(const char *spec, struct deb_package *p)
+{
+	const char *eq = strchr(spec, '=');
+
+	memset(p, 0, sizeof(*p));
+	if (!eq || eq == spec || !eq[1]) {
+		pr_err("--package takes SOURCE=VERSION, not '%s'", spec);
+		return -EINVAL;
+	}
+	p->source = xstrndup(spec, (size_t)(eq - spec));
+	p->package = xstrdup(p->source);
+	p->version = xstrdup(eq + 1);
+	p->source_version = xstrdup(eq + 1);
+	return 0;
+}
+
+static int rebuild_package(const char *binary, const char *package, const char *out,
+			   unsigned jobs)
 {
 	struct deb_package p;
 	struct user_rebuild r = { 0 };
 	char *dir = NULL, *tree = NULL;
-	int ret = deb_package_of(binary, &p), lock = -1;
+	int ret = package ? package_given(package, &p) : deb_package_of(binary, &p), lock = -1;
 
 	if (!ret) {
 		printf("%s: package %s %s, source %s %s\n", binary, p.package, p.version, p.source,
@@ -95,17 +118,18 @@ int cmd_user_rebuild(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "pid", required_argument, NULL, 'p' },
+		{ "package", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *out = NULL, *pid = NULL;
+	const char *out = NULL, *pid = NULL, *package = NULL;
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned jobs = cpus > 0 ? (unsigned)cpus : 1;
 	char *binary = NULL, *exe;
 	int c, ret;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:j:p:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:j:p:P:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': out = optarg; break;
 		case 'j':
@@ -122,6 +146,7 @@ int cmd_user_rebuild(int argc, char **argv)
 			}
 			pid = optarg;
 			break;
+		case 'P': package = optarg; break;
 		case 'h': user_rebuild_usage(stdout); return EXIT_OK;
 		default: user_rebuild_usage(stderr); return EXIT_USAGE;
 		}
@@ -146,7 +171,7 @@ int cmd_user_rebuild(int argc, char **argv)
 	} else {
 		binary = xstrdup(argv[optind]);
 	}
-	ret = rebuild_package(binary, out, jobs);
+	ret = rebuild_package(binary, package, out, jobs);
 	free(binary);
 	return ret;
 }

@@ -43,6 +43,7 @@ static void add_symbol(struct user_binary *b, const GElf_Sym *s, const char *nam
 	bs->bind = GELF_ST_BIND(s->st_info);
 	bs->type = GELF_ST_TYPE(s->st_info);
 	bs->defined = s->st_shndx != SHN_UNDEF;
+	bs->localized = bs->bind == STB_LOCAL && (bs->type == STT_FUNC || bs->type == STT_OBJECT);
 }
 
 static int read_symbols(struct user_binary *b)
@@ -81,6 +82,18 @@ static int read_symbols(struct user_binary *b)
 	return 0;
 }
 
+/* A JUMP_SLOT or GLOB_DAT for a function the binary itself defines: a
+ * shared library's call to its own exported function goes through its
+ * PLT. */
+static void add_plt_defined(struct user_binary *b, const char *name)
+{
+	if (hashmap_get_str(&b->plt_defined, name))
+		return;
+	b->plt_names = xrealloc(b->plt_names, (b->nr_plt + 1) * sizeof(*b->plt_names));
+	b->plt_names[b->nr_plt] = xstrdup(name);
+	hashmap_add_str(&b->plt_defined, b->plt_names[b->nr_plt++], (void *)1);
+}
+
 /* The GOT slots of .rela.plt (JUMP_SLOT) and .rela.dyn (GLOB_DAT): how the
  * binary reaches a function of a shared library. */
 static void read_relocs(struct user_binary *b, Elf_Scn *scn, const GElf_Shdr *sh)
@@ -104,8 +117,13 @@ static void read_relocs(struct user_binary *b, Elf_Scn *scn, const GElf_Shdr *sh
 		if (type != R_X86_64_JUMP_SLOT && type != R_X86_64_GLOB_DAT)
 			continue;
 		if (!gelf_getsym(dyn, GELF_R_SYM(r.r_info), &s) ||
-		    !(name = elf_strptr(b->elf, symsh.sh_link, s.st_name)) || !*name ||
-		    s.st_shndx != SHN_UNDEF || hashmap_get_str(&b->got_slots, name))
+		    !(name = elf_strptr(b->elf, symsh.sh_link, s.st_name)) || !*name)
+			continue;
+		/* GLOB_DAT too: ld calls through a .plt.got entry when the
+		 * function's address is also taken */
+		if (s.st_shndx != SHN_UNDEF && GELF_ST_TYPE(s.st_info) == STT_FUNC)
+			add_plt_defined(b, name);
+		if (s.st_shndx != SHN_UNDEF || hashmap_get_str(&b->got_slots, name))
 			continue;
 		b->import_names = xrealloc(b->import_names,
 					   (b->nr_imports + 1) * sizeof(*b->import_names));
@@ -135,6 +153,7 @@ int user_binary_read(const char *path, struct user_binary *b)
 	b->path = xstrdup(path);
 	hashmap_init(&b->by_name);
 	hashmap_init(&b->got_slots);
+	hashmap_init(&b->plt_defined);
 	if ((ret = build_id_of_elf(path, &b->build_id)))
 		return ret;
 	elf_version(EV_CURRENT);
@@ -165,8 +184,12 @@ void user_binary_release(struct user_binary *b)
 	free(b->syms);
 	free(b->files);
 	free(b->import_names);
+	for (size_t i = 0; i < b->nr_plt; i++)
+		free(b->plt_names[i]);
+	free(b->plt_names);
 	hashmap_release(&b->by_name);
 	hashmap_release(&b->got_slots);
+	hashmap_release(&b->plt_defined);
 	if (b->elf)
 		elf_end(b->elf);
 	if (b->fd >= 0)
@@ -183,8 +206,13 @@ int user_binary_lookup(const struct user_binary *b, const char *name, const char
 	const struct binary_symbol *s, *found = NULL;
 	size_t it;
 
+	const struct binary_symbol *hidden = NULL;
+	size_t nr_hidden = 0;
+
 	for (s = hashmap_first_str(&b->by_name, name, &it); s;
 	     s = hashmap_next_str(&b->by_name, name, &it)) {
+		if (s->defined && !is_local && s->localized)
+			hidden = s, nr_hidden++;
 		if (!s->defined || (s->bind == STB_LOCAL) != is_local)
 			continue;
 		if (is_local && (!s->file || !file || strcmp(s->file, file)))
@@ -194,8 +222,20 @@ int user_binary_lookup(const struct user_binary *b, const char *name, const char
 		if (!found)
 			found = s;
 	}
+	/* a global of the unit that the library's linker made local (a
+	 * version script's "local: *", hidden visibility): only when the
+	 * binary has one local of that name */
+	if (!found && nr_hidden > 1)
+		return -EEXIST;
+	if (!found)
+		found = hidden;
 	*out = found;
 	return found ? 0 : -ENOENT;
+}
+
+bool user_binary_calls_through_plt(const struct user_binary *b, const char *name)
+{
+	return hashmap_get_str(&b->plt_defined, name) != NULL;
 }
 
 uint64_t user_binary_got_slot(const struct user_binary *b, const char *name)

@@ -54,7 +54,12 @@ static void predict_field(const struct user_binary *b, const char *file, const s
 	size_t len = reloc_field_size(r->type) ? reloc_field_size(r->type) : 4;
 	uint64_t addr, from = 0;
 
-	if ((r->type == R_X86_64_PC32 || r->type == R_X86_64_PLT32) &&
+	/* a library's call to its own exported function lands on its PLT
+	 * entry, not the function: not predicted (masked below) */
+	bool via_plt = r->type == R_X86_64_PLT32 && r->sym->bind != STB_LOCAL &&
+		       user_binary_calls_through_plt(b, r->sym->name);
+
+	if ((r->type == R_X86_64_PC32 || r->type == R_X86_64_PLT32) && !via_plt &&
 	    target_address(b, file, r->sym, &addr)) {
 		int64_t v = (int64_t)(addr + r->addend - (fn->value + off));
 
