@@ -171,18 +171,31 @@ static int write_field(const struct user_image *im, const struct reloc *r, unsig
 	return -ERANGE;
 }
 
+size_t image_reloc_field_size(uint32_t type)
+{
+	switch (type) {
+	case R_X86_64_PC32: case R_X86_64_PLT32: case R_X86_64_PC64:
+	case R_X86_64_64: case R_X86_64_32: case R_X86_64_32S:
+		return reloc_field_size(type);
+	case R_X86_64_GOTPCREL: case R_X86_64_GOTPCRELX: case R_X86_64_REX_GOTPCRELX:
+		return 4; /* a displacement to a slot: elf/'s table leaves them out */
+	default:
+		return 0;
+	}
+}
+
 static int relocate_one(struct user_image *im, const struct reloc *r, uint64_t bias)
 {
 	const struct section *base = r->rsec->base;
 	uint64_t p = section_address(im, base) + r->offset;
 	uint64_t s = symbol_value(im, r, bias);
-	size_t len = reloc_field_size(r->type);
+	size_t len = image_reloc_field_size(r->type);
 
 	if (!s)
 		return -EINVAL;
 	if (!len || r->offset + len > base->sh.sh_size || base->sh.sh_type == SHT_NOBITS) {
-		pr_err("%s: section '%s': bad relocation at %#" PRIx64, im->patch->path, base->name,
-		       r->offset);
+		pr_err("%s: section '%s': bad relocation at %#" PRIx64 " (type %u to '%s')",
+		       im->patch->path, base->name, r->offset, r->type, r->sym->name);
 		return -EINVAL;
 	}
 	if (is_got_relative(r->type) && !is_got_symbol(r->sym)) {

@@ -27,6 +27,9 @@ int image_layout(struct user_image *im, const struct elf *patch);
 /* Fills and relocates for code_addr, data_addr (set by the caller) and
  * bias (added to SHN_ABS values). 0 or -ERANGE/-EINVAL (logged). */
 int image_relocate(struct user_image *im, uint64_t bias);
+/* The bytes a relocation of this type writes, 0 for a type the image
+ * cannot write (user build refuses those: resolve.c). */
+size_t image_reloc_field_size(uint32_t type);
 /* The process address of a symbol defined in the patch, or 0. */
 uint64_t image_symbol_address(const struct user_image *im, const char *name);
 void image_release(struct user_image *im);

@@ -6,6 +6,7 @@
  * resolver the differ called (build.c) named it USER_GOT_PREFIX<name>. */
 #include "user/binary.h"
 #include "user/build.h"
+#include "user/image.h"
 #include "user/patch.h"
 #include "common/log.h"
 #include "common/outcome.h"
@@ -13,20 +14,8 @@
 #include "elf/elf.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <string.h>
-
-/* What user/image.c can write. */
-static bool reloc_type_supported(uint32_t type)
-{
-	switch (type) {
-	case R_X86_64_PC32: case R_X86_64_PLT32: case R_X86_64_PC64:
-	case R_X86_64_64: case R_X86_64_32: case R_X86_64_32S:
-	case R_X86_64_GOTPCREL: case R_X86_64_GOTPCRELX: case R_X86_64_REX_GOTPCRELX:
-		return true;
-	default:
-		return false;
-	}
-}
 
 static unsigned refuse_tls(const struct elf *obj, const char *unit)
 {
@@ -51,10 +40,27 @@ static unsigned refuse_tls(const struct elf *obj, const char *unit)
 	return nr;
 }
 
+/* What the applier could not write (user/image.c), refused here so that
+ * `user apply` never meets it: a type it has no form for, a field past its
+ * section's end or in a section with no bytes (.bss). */
+static const char *reloc_problem(const struct reloc *r, const struct section *base)
+{
+	size_t len = image_reloc_field_size(r->type);
+
+	if (!len)
+		return "a relocation type livefix user cannot write";
+	if (base->sh.sh_type == SHT_NOBITS)
+		return "in a section with no bytes (NOBITS)";
+	if (r->offset + len > base->sh.sh_size)
+		return "past the end of its section";
+	return NULL;
+}
+
 static unsigned refuse_reloc_types(const struct elf *obj, const char *unit)
 {
 	struct section *sec;
 	struct reloc *r;
+	const char *why;
 	unsigned nr = 0;
 
 	for_each_sec(obj, sec) {
@@ -62,10 +68,13 @@ static unsigned refuse_reloc_types(const struct elf *obj, const char *unit)
 		    !(sec->base->sh.sh_flags & SHF_ALLOC))
 			continue;
 		for_each_reloc(sec, r)
-			if (!reloc_type_supported(r->type)) {
-				pr_err("%s: section '%s': relocation type %u to '%s' is not "
-				       "supported by livefix user", unit, sec->base->name, r->type,
-				       r->sym->name);
+			if ((why = reloc_problem(r, sec->base))) {
+				report(CODE_UNSUPPORTED_OBJECT,
+				       ABOUT(.object = unit, .function = sec->base->name,
+					     .symbol = r->sym->name),
+				       "%s: section '%s': relocation at %#" PRIx64 " (type %u) "
+				       "to '%s': %s", unit, sec->base->name, r->offset, r->type,
+				       r->sym->name, why);
 				nr++;
 			}
 	}

@@ -5,12 +5,15 @@
  * bias), and the binary's FILE-scoped symbols (a program compiled here
  * with the same static name in two units). The whole path on a running
  * process is tests/user/run.sh. */
+#include "common/codes.h"
 #include "common/fsutil.h"
 #include "common/log.h"
+#include "common/outcome.h"
 #include "common/run.h"
 #include "common/xalloc.h"
 #include "elf/elf.h"
 #include "user/binary.h"
+#include "user/build.h"
 #include "user/image.h"
 #include "user/patch.h"
 #include "user/units.h"
@@ -184,6 +187,111 @@ static void test_image_relocation(void)
 	elf_free(e);
 }
 
+/* An object compiled here with -fPIC: taking an outside function's
+ * address is `mov fn@GOTPCREL(%rip),%reg`, R_X86_64_REX_GOTPCRELX (the
+ * form of openssl's CMS_verify passing X509_free to sk_X509_pop_free). */
+static struct elf *compile_got_object(void)
+{
+	struct run_opts q = { .quiet = 1 };
+	char *src = write_tmp("got.c", "extern void outside_fn(void);\n"
+				       "void *address_of_outside(void) { return (void *)outside_fn; }\n");
+	char *obj = xasprintf("%s/got.o", tmp);
+	struct elf *e = run(&q, "gcc", "-O1", "-fPIC", "-c", "-o", obj, src, NULL) ? NULL :
+										   elf_read(obj);
+
+	free(src);
+	free(obj);
+	return e;
+}
+
+static const struct reloc *got_reloc_to(const struct elf *e, const char *name)
+{
+	struct section *rsec;
+	struct reloc *r;
+
+	for_each_sec(e, rsec)
+		if (rsec->sh.sh_type == SHT_RELA && rsec->base)
+			for_each_reloc(rsec, r)
+				if (!strcmp(r->sym->name, name) &&
+				    image_reloc_field_size(r->type) == 4 &&
+				    (r->type == R_X86_64_REX_GOTPCRELX ||
+				     r->type == R_X86_64_GOTPCRELX || r->type == R_X86_64_GOTPCREL))
+					return r;
+	return NULL;
+}
+
+/* The GOT-relative load reads a slot in the patch's code holding the
+ * binary's address of the function (its value + the load bias). */
+static void test_image_got_relative(void)
+{
+	struct elf *e = compile_got_object();
+	const struct reloc *r = e ? got_reloc_to(e, "outside_fn") : NULL;
+	struct symbol *fn = e ? find_symbol_by_name(e, "outside_fn") : NULL;
+	uint64_t bias = 0x7f0000000000, f, p, slot, value;
+	struct user_image im;
+	int32_t disp;
+
+	CHECK(e != NULL, "cannot compile the -fPIC test object");
+	CHECK(r != NULL && fn != NULL, "no GOT-relative relocation to outside_fn in the object");
+	if (!r || !fn)
+		goto out;
+	fn->shndx = SHN_ABS; /* as resolve.c leaves it: the binary's link-time address */
+	fn->offset = 0x2340;
+	CHECK_INT(0, image_layout(&im, e));
+	im.code_addr = bias - 0x200000;
+	CHECK_INT(0, image_relocate(&im, bias));
+	f = image_symbol_address(&im, "address_of_outside");
+	CHECK(f >= im.code_addr && f < im.code_addr + im.code_len, "function outside the code");
+	p = f + r->offset; /* the function starts its section (-O1, one function) */
+	memcpy(&disp, im.code + (p - im.code_addr), 4);
+	slot = p + 4 + (int64_t)disp;
+	CHECK(slot >= im.code_addr && slot + 8 <= im.code_addr + im.code_len,
+	      "the displacement points at %#lx, outside the patch's code", (unsigned long)slot);
+	if (slot >= im.code_addr && slot + 8 <= im.code_addr + im.code_len) {
+		memcpy(&value, im.code + (slot - im.code_addr), 8);
+		CHECK_INT(bias + 0x2340, value);
+	}
+	image_release(&im);
+out:
+	if (e)
+		elf_free(e);
+}
+
+/* What the image cannot write is refused at build time with a code that
+ * names the section and symbol: a type it has no form for, a field past
+ * the section's end. */
+static void test_build_refuses_unwritable_reloc(void)
+{
+	static const unsigned char code[8] = { 0xc3 };
+	struct elf *e = elf_create("mem");
+	struct section *text = elf_add_section(e, ".text.g", SHT_PROGBITS,
+					       SHF_ALLOC | SHF_EXECINSTR, 16, 0, code, sizeof(code));
+	struct symbol *g = elf_add_symbol(e, "g", STB_GLOBAL, STT_FUNC, text, 0, sizeof(code));
+	struct user_binary none = { 0 };
+	const struct outcome *o;
+
+	elf_add_reloc(text, 0, R_X86_64_SIZE32, g, 0);
+	elf_add_reloc(text, 6, R_X86_64_PC32, g, -4); /* 4 bytes at 6 of 8 */
+	outcomes_reset();
+	CHECK_INT(-ENOTSUP, user_resolve_object(e, &none, "g.c", NULL, "g.o"));
+	CHECK_INT(2, outcomes_count());
+	for (size_t i = 0; i < outcomes_count(); i++) {
+		o = outcome_at(i);
+		CHECK_STR(code_name(CODE_UNSUPPORTED_OBJECT), code_name(o->code));
+		CHECK_STR(".text.g", o->function);
+		CHECK_STR("g", o->symbol);
+	}
+	if (outcomes_count() == 2) {
+		CHECK(strstr(outcome_at(0)->message, "type 32") != NULL,
+		      "the type not named: %s", outcome_at(0)->message);
+		CHECK(strstr(outcome_at(1)->message, "at 0x6") &&
+		      strstr(outcome_at(1)->message, "past the end"),
+		      "offset past the section not said: %s", outcome_at(1)->message);
+	}
+	outcomes_reset();
+	elf_free(e);
+}
+
 static char *compile_program(void)
 {
 	struct run_opts q = { .quiet = 1 };
@@ -235,6 +343,8 @@ int main(void)
 	RUN_TEST(test_units_command);
 	RUN_TEST(test_patch_file);
 	RUN_TEST(test_image_relocation);
+	RUN_TEST(test_image_got_relative);
+	RUN_TEST(test_build_refuses_unwritable_reloc);
 	RUN_TEST(test_binary_file_scope);
 	remove_tree(tmp);
 	free(tmp);
