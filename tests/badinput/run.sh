@@ -260,7 +260,7 @@ else
 fi
 expect "build --cve that is not an id" 2 "not a CVE id" "$LF" build --cve 'CVE-2024-0001-like' "$EX"
 mkdir -p "$T/foreign-cache" && chmod 0777 "$T/foreign-cache"
-expect "build with a cache anyone can write" 1 "refusing the cache" \
+expect "build with a cache anyone can write" 4 "refusing the cache" \
 	env LIVEFIX_CACHE="$T/foreign-cache" "$LF" build -k "$KVER" -o "$T/o6" "$EX"
 nothing_in "  no output" "$T/o6"
 
