@@ -81,12 +81,22 @@ static void setup(void)
 	free(deps);
 }
 
+/* The file's text is want (read once: CHECK_STR evaluates its argument
+ * more than once). */
+static void check_file_text(const char *path, const char *want)
+{
+	char *text = read_file(path, NULL);
+
+	CHECK_STR(want, text);
+	free(text);
+}
+
 static void test_store_then_fetch(void)
 {
 	CHECK(!fetch("gcc -c net/x.c", "patched"), "an empty cache had an object");
 	store("gcc -c net/x.c", "patched", "OBJ1");
 	CHECK(fetch("gcc -c net/x.c", "patched"), "the object just kept was not found");
-	CHECK_STR("OBJ1", read_file(out, NULL));
+	check_file_text(out, "OBJ1");
 	CHECK(!fetch("gcc -c net/x.c", "patched-noline"), "another variant hit");
 	CHECK(!fetch("gcc -O0 -c net/x.c", "patched"), "another command hit");
 }
@@ -97,10 +107,10 @@ static void test_changed_source_misses(void)
 	CHECK(!fetch("gcc -c net/x.c", "patched"), "a changed source hit the old object");
 	store("gcc -c net/x.c", "patched", "OBJ2");
 	CHECK(fetch("gcc -c net/x.c", "patched"), "the recompiled object was not kept");
-	CHECK_STR("OBJ2", read_file(out, NULL));
+	check_file_text(out, "OBJ2");
 	put(overlay, "net/x.c", "int x = A;\n");
 	CHECK(fetch("gcc -c net/x.c", "patched"), "the first source's object is gone");
-	CHECK_STR("OBJ1", read_file(out, NULL));
+	check_file_text(out, "OBJ1");
 }
 
 static void test_included_overlay_header(void)
@@ -168,7 +178,7 @@ static void test_verdict_key(void)
 	update_verdict_store(result, a);
 	unlink(result);
 	CHECK(update_verdict_fetch(a, result), "the verdict just kept was not found");
-	CHECK_STR("0\t-\t\n", read_file(result, NULL));
+	check_file_text(result, "0\t-\t\n");
 	b = update_verdict_cache_path(&p, patch, 5);
 	CHECK(a && b && strcmp(a, b), "another unit limit, same key %s", b);
 	put(root, "g.patch", "--- a/x\n+++ b/x\n@@\n");
