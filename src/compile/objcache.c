@@ -7,6 +7,7 @@
  * all together) and again on every rebuild: their original side is
  * compiled once, then copied from <kernel cache>/objects/. */
 #include "compile/internal.h"
+#include "common/fnv1a.h"
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/xalloc.h"
@@ -21,15 +22,6 @@
 /* Bumped when what an object depends on changes (the rewrite of commands). */
 #define OBJCACHE_FORMAT "1"
 
-static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
-{
-	const unsigned char *p = data;
-
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ p[i]) * 0x100000001b3ULL;
-	return h;
-}
-
 char *objcache_path(const struct kernel_inputs *in, const struct unit_objects *u,
 		    const char *cmd, const char *variant, const char *macros_dir)
 {
@@ -37,7 +29,7 @@ char *objcache_path(const struct kernel_inputs *in, const struct unit_objects *u
 	char *src = xasprintf("%s/%s", in->src, u->source);
 	size_t len = 0;
 	char *text = read_file(src, &len);
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t h = FNV1A_OFFSET;
 	char *path = NULL;
 
 	if (text) {

@@ -21,6 +21,7 @@
  * (a quoted include found elsewhere before, which this overlay would
  * shadow) is a miss as well: the compile might read it now. */
 #include "compile/internal.h"
+#include "common/fnv1a.h"
 #include "common/fsutil.h"
 #include "common/hashmap.h"
 #include "common/log.h"
@@ -36,15 +37,6 @@
 
 /* Bumped when what a patched object depends on changes. */
 #define PATCHED_CACHE_FORMAT "p2"
-
-static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
-{
-	const unsigned char *p = data;
-
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ p[i]) * 0x100000001b3ULL;
-	return h;
-}
 
 static uint64_t fnv1a_str(uint64_t h, const char *s)
 {
@@ -165,7 +157,7 @@ static char *overlay_file(const struct patchset *ps, const char *rel)
 static uint64_t key1(const struct patched_key *k)
 {
 	char *src = overlay_file(k->ps, k->u->source);
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t h = FNV1A_OFFSET;
 
 	if (!path_exists(src)) {
 		free(src);

@@ -6,6 +6,7 @@
  * from the object's data. Cached per kernel in <dir>/special-sizes, under a
  * first line that names the probe (another probe's file is probed again). */
 #include "compile/internal.h"
+#include "common/fnv1a.h"
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/run.h"
@@ -199,10 +200,8 @@ int compile_special_sizes_probe(const struct kernel_inputs *in, const char *work
  * (a member offset added since), so it is probed again, not read. */
 static char *probe_magic(void)
 {
-	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+	uint64_t h = fnv1a(FNV1A_OFFSET, probe_text, strlen(probe_text));
 
-	for (const char *p = probe_text; *p; p++)
-		h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
 	return xasprintf("# livefix special-sizes, probe %016llx\n", (unsigned long long)h);
 }
 

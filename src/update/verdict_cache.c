@@ -10,6 +10,7 @@
  * compiling and diffing the group again. */
 #include "update/update.h"
 
+#include "common/fnv1a.h"
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/xalloc.h"
@@ -23,15 +24,6 @@
 /* Bumped when the result file's format changes. */
 #define VERDICT_FORMAT "v1"
 
-static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
-{
-	const unsigned char *p = data;
-
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ p[i]) * 0x100000001b3ULL;
-	return h;
-}
-
 /* The bytes of the running livefix, hashed once; 0 when unreadable. */
 static uint64_t livefix_identity(void)
 {
@@ -42,7 +34,7 @@ static uint64_t livefix_identity(void)
 		size_t len = 0;
 		char *exe = read_file("/proc/self/exe", &len);
 
-		id = exe ? fnv1a(0xcbf29ce484222325ULL, exe, len) : 0;
+		id = exe ? fnv1a(FNV1A_OFFSET, exe, len) : 0;
 		free(exe);
 		done = true;
 	}
@@ -52,7 +44,7 @@ static uint64_t livefix_identity(void)
 char *update_verdict_cache_path(const struct update_plan *p, const char *patch,
 				size_t max_units)
 {
-	uint64_t id = livefix_identity(), h = 0xcbf29ce484222325ULL;
+	uint64_t id = livefix_identity(), h = FNV1A_OFFSET;
 	size_t len = 0;
 	char *text, *path = NULL;
 

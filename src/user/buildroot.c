@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Making and caching a release's build root (buildroot.h). */
 #include "user/buildroot.h"
+#include "common/fnv1a.h"
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/run.h"
@@ -312,11 +313,10 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static uint64_t fnv1a(uint64_t h, const char *s)
+/* h with the line s hashed in (its text, then a newline). */
+static uint64_t hash_line(uint64_t h, const char *s)
 {
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-	return (h ^ '\n') * 0x100000001b3ULL;
+	return fnv1a(fnv1a(h, s, strlen(s)), "\n", 1);
 }
 
 static int run_mmdebstrap(const char *release, const struct name_list *pkgs,
@@ -350,7 +350,7 @@ int user_buildroot_tarball(const char *cache, const char *release, const struct 
 			   char **tarball)
 {
 	struct name_list mirrors;
-	uint64_t h = fnv1a(0xcbf29ce484222325ULL, release);
+	uint64_t h = hash_line(FNV1A_OFFSET, release);
 	char *dir = xasprintf("%s/%s", cache, release), *partial, *log;
 	int ret;
 
@@ -365,9 +365,9 @@ int user_buildroot_tarball(const char *cache, const char *release, const struct 
 	qsort(pkgs->names, pkgs->nr, sizeof(*pkgs->names), cmp_names);
 	qsort(mirrors.names, mirrors.nr, sizeof(*mirrors.names), cmp_names);
 	for (size_t i = 0; i < pkgs->nr; i++)
-		h = fnv1a(h, pkgs->names[i]);
+		h = hash_line(h, pkgs->names[i]);
 	for (size_t i = 0; i < mirrors.nr; i++)
-		h = fnv1a(h, mirrors.names[i]);
+		h = hash_line(h, mirrors.names[i]);
 	*tarball = xasprintf("%s/root-%016" PRIx64 ".tar", dir, h);
 	partial = xasprintf("%s/root-%016" PRIx64 ".partial.tar", dir, h);
 	log = xasprintf("%s/root-%016" PRIx64 ".log", dir, h);

@@ -4,6 +4,7 @@
  * .livefix.user.prebytes (expected bytes and mask of each), then a 16-byte
  * trailer: "LFUSUM01" and the FNV-1a-64 of every byte before it. */
 #include "user/patch.h"
+#include "common/fnv1a.h"
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/outcome.h"
@@ -23,15 +24,6 @@
 #define TRAILER_MAGIC "LFUSUM01"
 #define TRAILER_SIZE 16
 #define FORMAT_LINE "livefix-user-patch 1"
-
-static uint64_t fnv1a(const unsigned char *p, size_t len)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ p[i]) * 0x100000001b3ULL;
-	return h;
-}
 
 /* The expected code's size (0 in a user_func: the running one's). */
 static uint64_t expect_size(const struct user_func *f)
@@ -103,7 +95,7 @@ int user_patch_write(struct user_patch *p, const char *path)
 		pr_err("cannot read back '%s': %s", path, strerror(errno));
 		return ret;
 	}
-	sum = fnv1a((unsigned char *)data, len);
+	sum = fnv1a(FNV1A_OFFSET, data, len);
 	memcpy(trailer, TRAILER_MAGIC, 8);
 	memcpy(trailer + 8, &sum, 8);
 	data = xrealloc(data, len + TRAILER_SIZE);
@@ -133,7 +125,7 @@ static int check_trailer(const char *path)
 		ret = -EBADMSG;
 	} else {
 		memcpy(&sum, data + len - 8, 8);
-		if (sum != fnv1a((unsigned char *)data, len - TRAILER_SIZE)) {
+		if (sum != fnv1a(FNV1A_OFFSET, data, len - TRAILER_SIZE)) {
 			report(CODE_DAMAGED_PATCH_FILE, ABOUT(.object = path),
 			       "patch file '%s' is truncated or was modified: its checksum "
 			       "does not match", path);
