@@ -66,6 +66,15 @@ forget "$seen"
 # 4. A kernel panic and a timeout have their own statuses (121, 124).
 seen=$(echo 'echo c >/proc/sysrq-trigger' | vm_run - 2>&1; echo "rc=$?")
 t_eq "kernel panic gives status 121" "rc=121" "$(grep -o 'rc=[0-9]*$' <<<"$seen")"
+t_match "kernel panic: the kernel's last words are shown" '\| .*(sysrq|SysRq)' "$seen"
+forget "$seen"
+# A guest that dies before its script begins (no init to run here) is
+# booted once more, and said so; twice dead is a panic, with its context.
+seen=$(echo 'echo never runs' | vm_run --append "rdinit=/livefix-no-such-init init=/livefix-no-such-init" - 2>&1; echo "rc=$?")
+t_eq "panic before the script: status 121 after a second boot" "rc=121" "$(grep -o 'rc=[0-9]*$' <<<"$seen")"
+t_eq "panic before the script: booted once more, and said so" "1" \
+	"$(grep -c 'stopped before the script began.*booting once more' <<<"$seen")"
+t_match "panic before the script: the kernel's last words are shown" '^  \| \[ *[0-9.]+\] Kernel panic - not syncing: VFS' "$seen"
 forget "$seen"
 seen=$(echo 'sleep 600' | vm_run --timeout 15 - 2>&1; echo "rc=$?")
 t_eq "timeout gives status 124" "rc=124" "$(grep -o 'rc=[0-9]*$' <<<"$seen")"

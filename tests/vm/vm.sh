@@ -48,7 +48,10 @@
 #   124  timeout                   125  harness error (bad input, qemu failed)
 #     2  usage error
 # Each harness failure prints one line "vm.sh: <reason>" on stderr and keeps
-# the run's files (console log included) in a directory it names.
+# the run's files (console log included) in a directory it names; a panic
+# also shows the console's last 30 lines before it. A guest that stops before
+# SCRIPT begins (a crash while booting, nothing of the test run yet) is
+# booted once more, with a line on stderr saying so.
 #
 # Only TCG is used, never KVM.
 
@@ -374,7 +377,6 @@ t1=$(date +%s%N)
 log "initramfs: $(du -k "$run/initrd.cpio" | cut -f1) KiB in $(((t1 - t0) / 1000000)) ms"
 
 # ---------------------------------------------------------------- boot
-for f in console out err status; do : >"$run/$f.log"; done
 chr() { echo "-chardev file,id=$1,path=$run/$1.log,append=on -serial chardev:$1"; }
 # shellcheck disable=SC2046 # chr's words are meant to be split
 qemu_args=(-accel "tcg,thread=$tcg_thread" -machine q35 -cpu "$cpu" -m "$memory" -smp "$smp"
@@ -383,44 +385,75 @@ qemu_args=(-accel "tcg,thread=$tcg_thread" -machine q35 -cpu "$cpu" -m "$memory"
 	-kernel "$kernel" -initrd "$run/initrd.cpio"
 	-append "console=ttyS0 panic=-1 quiet $append")
 log "qemu-system-x86_64 ${qemu_args[*]}"
-status "booting $kver"
-qemu-system-x86_64 "${qemu_args[@]}" </dev/null >"$run/qemu.log" 2>&1 &
-qpid=$!
-# The script's output, live: stdout and stderr each to its own side.
-tail -s 0.1 -c +1 -f --pid="$qpid" "$run/out.log" &
-tails+=($!)
-tail -s 0.1 -c +1 -f --pid="$qpid" "$run/err.log" >&2 &
-tails+=($!)
-if [ "$keep_console" = 1 ]; then
-	tail -s 0.1 -c +1 -f --pid="$qpid" "$run/console.log" >&2 &
-	tails+=($!)
-fi
-
 began() { grep -q '^begin ' "$run/status.log"; }
-timed_out=0 t_begin= shown=
-deadline=$(($(date +%s) + timeout))
-while kill -0 "$qpid" 2>/dev/null; do
-	if [ -z "$t_begin" ] && began; then
-		t_begin=$(date +%s%N)
-		status_done
-		progress=0
+
+# One boot of the guest, to its end or the deadline: sets qrc, timed_out,
+# t_begin (when the script began) and t2 (when the guest stopped).
+boot_guest() {
+	local f p secs shown= deadline
+	for f in console out err status; do : >"$run/$f.log"; done
+	status "booting $kver"
+	qemu-system-x86_64 "${qemu_args[@]}" </dev/null >"$run/qemu.log" 2>&1 &
+	qpid=$!
+	# The script's output, live: stdout and stderr each to its own side.
+	tail -s 0.1 -c +1 -f --pid="$qpid" "$run/out.log" &
+	tails+=($!)
+	tail -s 0.1 -c +1 -f --pid="$qpid" "$run/err.log" >&2 &
+	tails+=($!)
+	if [ "$keep_console" = 1 ]; then
+		tail -s 0.1 -c +1 -f --pid="$qpid" "$run/console.log" >&2 &
+		tails+=($!)
 	fi
-	if [ "$(date +%s)" -ge "$deadline" ]; then
-		timed_out=1
-		kill "$qpid" 2>/dev/null; sleep 1; kill -9 "$qpid" 2>/dev/null || true
-		break
-	fi
-	secs=$((($(date +%s%N) - t1) / 1000000000))
-	[ -n "$t_begin" ] || [ "$secs" = "$shown" ] || { status "booting $kver ${secs}s"; shown=$secs; }
-	sleep 0.1
-done
-qrc=0
-wait "$qpid" || qrc=$?
-qpid=
-t2=$(date +%s%N)
-for p in "${tails[@]}"; do wait "$p" 2>/dev/null || true; done
-tails=()
-status_done
+	timed_out=0 t_begin=
+	deadline=$(($(date +%s) + timeout))
+	while kill -0 "$qpid" 2>/dev/null; do
+		if [ -z "$t_begin" ] && began; then
+			t_begin=$(date +%s%N)
+			status_done
+			progress=0
+		fi
+		if [ "$(date +%s)" -ge "$deadline" ]; then
+			timed_out=1
+			kill "$qpid" 2>/dev/null; sleep 1; kill -9 "$qpid" 2>/dev/null || true
+			break
+		fi
+		secs=$((($(date +%s%N) - t1) / 1000000000))
+		[ -n "$t_begin" ] || [ "$secs" = "$shown" ] || { status "booting $kver ${secs}s"; shown=$secs; }
+		sleep 0.1
+	done
+	qrc=0
+	wait "$qpid" || qrc=$?
+	qpid=
+	t2=$(date +%s%N)
+	for p in "${tails[@]}"; do wait "$p" 2>/dev/null || true; done
+	tails=()
+	status_done
+}
+
+# The panic's message, without its timestamp (nor a message run on after it).
+panic_line() {
+	tr -d '\r' <"$run/console.log" | grep -m1 -a -o 'Kernel panic - not syncing[^[]*' || true
+}
+# The kernel's last words before a panic (quiet boots print little else),
+# so that a log of the run alone tells what crashed.
+panic_context() {
+	tr -d '\r' <"$run/console.log" | grep -a -B 30 -m1 'Kernel panic - not syncing' | sed 's/^/  | /' >&2 || true
+}
+
+# A guest that dies before the script starts has run nothing of the test:
+# under TCG a boot can crash on its own (multi-threaded TCG races with the
+# code the kernel rewrites as it boots), so such a boot is tried once more,
+# and said so. A timeout is not retried, nor is anything after the script began.
+boot_guest
+if ! began && [ "$timed_out" = 0 ] && ! grep -qa 'LIVEFIX-VM-EXIT' "$run/console.log"; then
+	why=$(panic_line)
+	echo "$ME: the guest stopped before the script began (${why:-no panic; qemu exit $qrc}); booting once more" >&2
+	[ -z "$why" ] || panic_context
+	keep_run=1
+	cp "$run/console.log" "$run/console-first-boot.log"
+	echo "$ME: the first boot's console log: $run/console-first-boot.log" >&2
+	boot_guest
+fi
 [ -z "$console_copy" ] || cp "$run/console.log" "$console_copy" || true
 
 # ---------------------------------------------------------------- result
@@ -437,7 +470,7 @@ if [ -n "$oops" ]; then
 	echo "$ME: kernel log has warnings/oopses:" >&2
 	printf '%s\n' "$oops" | sed 's/^/  /' >&2
 fi
-panic=$(grep -m1 -a 'Kernel panic - not syncing' "$run/console.log" | tr -d '\r' || true)
+panic=$(panic_line)
 
 if [ -n "$rc" ]; then
 	if [ "$rc" = 0 ] && [ -n "$oops" ] && [ "$fail_on_oops" = 1 ]; then
@@ -450,7 +483,7 @@ fi
 	else fail 124 "timeout: guest did not reach the script in ${timeout}s"
 	fi
 }
-[ -z "$panic" ] || fail 121 "${panic#*] }"
+[ -z "$panic" ] || { panic_context; fail 121 "$panic"; }
 [ "$qrc" = 0 ] || fail 125 "qemu failed (exit $qrc): $(head -1 "$run/qemu.log")"
 began && fail 123 "guest stopped before the script finished"
 fail 122 "boot failed: guest never started the script"
