@@ -32,24 +32,10 @@
 #     and show_initstate and load_module are the klp_funcs (host only).
 # Ends with "N passed, N failed".
 set -u
-KVER=${1:-6.1.0-47-amd64}
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-. "$ROOT/tests/vm/lib.sh"
-OUT=$(mktemp -d /tmp/livefix-vmcallers-XXXXXX)
-trap 'rm -rf "$OUT"' EXIT
-LF=$ROOT/livefix
-DIR=$ROOT/tests/vm/callers
-
-vm_locate "$KVER" || { echo "kernel $KVER not in the cache"; t_summary; exit 1; }
+. "$(dirname "$0")/callers/setup.sh" vmcallers "${1:-}"
 
 # --- host: the module
-if (cd "$ROOT" && "$LF" build -k "$KVER" -n msgctl-stat -o "$OUT" "$DIR/msgctl-stat.patch") \
-	>"$OUT/build.log" 2>&1; then
-	t_pass "build msgctl-stat"
-else
-	t_fail "build msgctl-stat" "a module" "$(tail -5 "$OUT/build.log")"
-	t_summary; exit 1
-fi
+callers_build_guest_module msgctl-stat msgctl-stat.patch
 KO=$OUT/livepatch-msgctl-stat.ko
 t_match "build: the caller is replaced, naming the helper" \
 	"'ksys_msgctl.constprop.0' replaced: it calls 'copy_msqid_to_user.constprop.0', which has no fentry" \
@@ -60,16 +46,13 @@ t_match "module: the helper is a local copy" "^[0-9a-f]+ t __livefix_copy_0_copy
 	"$(nm "$KO")"
 gcc -O2 -Wall -o "$OUT/msgstat" "$DIR/msgstat.c" || t_fail "compile msgstat.c" "a program" "gcc failed"
 
-build_other() { # name patch
-	(cd "$ROOT" && "$LF" build -k "$KVER" -n "$1" -o "$OUT" "$DIR/$2") >"$OUT/$1.log" 2>&1
-}
-build_other vma vma-expand-global.patch
+callers_build vma vma-expand-global.patch
 t_eq "global: vma_expand's patch builds" 0 "$?"
 t_match "global: its caller mmap_region replaced" \
 	"'mmap_region' replaced: it calls 'vma_expand', which has no fentry" "$(cat "$OUT/vma.log")"
 t_eq "global: the caller is the only klp_func" "vmlinux:mmap_region,0" \
 	"$(modinfo -F livefix_functions "$OUT/livepatch-vma.ko" 2>&1)"
-build_other tracing tracing-map-other-unit.patch
+callers_build tracing tracing-map-other-unit.patch
 t_eq "other unit, no fentry there either: refused (exit 3)" 3 "$?"
 t_match "other unit: its unit compiled" \
 	"Building original and patched kernel/trace/trace_events_hist.c \(it calls 'tracing_map_init'\)" \
@@ -77,7 +60,7 @@ t_match "other unit: its unit compiled" \
 t_match "other unit: the caller and the address use named" \
 	"refused \[no-fentry\]: kernel/trace/trace_events_hist.o: function 'tracing_map_init' .* its caller 'event_hist_trigger_parse' has no fentry either, and its address is taken, in '.data.trigger_hist_cmd'" \
 	"$(cat "$OUT/tracing.log")"
-build_other fmi ftrace-module-init-other-unit.patch
+callers_build fmi ftrace-module-init-other-unit.patch
 t_eq "other unit: ftrace_module_init's patch builds" 0 "$?"
 t_match "other unit: kernel/module/main.c compiled for its caller" \
 	"Building original and patched kernel/module/main.c \(it calls 'ftrace_module_init'\)" \
@@ -89,7 +72,7 @@ t_eq "other unit: load_module is the only klp_func" "vmlinux:load_module,0" \
 	"$(modinfo -F livefix_functions "$OUT/livepatch-fmi.ko" 2>&1)"
 t_match "other unit: the copy is global, for the other unit's caller" \
 	"^[0-9a-f]+ T __livefix_copy_0_ftrace_module_init$" "$(nm "$OUT/livepatch-fmi.ko" 2>&1)"
-build_other fmiw ftrace-module-init-with-caller.patch
+callers_build fmiw ftrace-module-init-with-caller.patch
 t_eq "own unit first: the patch changing main.c and ftrace.c builds" 0 "$?"
 t_match "own unit first: every unit diffed again once the copy is known" \
 	"Diffing every unit again: a unit of the patch calls a copy another one carries" \
@@ -156,13 +139,11 @@ t_eq "guest: the ftrace_module_init patch loads, unloads, gone" "" \
 	"$(grep -E '^fmi .*(failed|still in)' <<<"$out")"
 
 # --- host: a tail-called function without fentry is refused
-(cd "$ROOT" && "$LF" build -k "$KVER" -n newuname -o "$OUT" "$DIR/newuname-tailcall.patch") \
-	>"$OUT/newuname.log" 2>&1
+callers_build newuname newuname-tailcall.patch
 t_eq "tail call: refused (exit 3)" 3 "$?"
 t_match "tail call: the code, the function and its tail-calling caller named" \
 	"refused \[no-fentry-callers\]: kernel/sys.o: function '__do_sys_newuname' .* tail-called \(jmp\).* in '__(x64|ia32)_sys_newuname'" \
 	"$(cat "$OUT/newuname.log")"
 t_eq "tail call: no module written" "" "$(ls "$OUT"/livepatch-newuname.ko 2>/dev/null)"
 
-[ "$T_FAILED" = 0 ] || { echo "guest output:"; echo "$out"; }
-t_summary
+callers_summary "$out"

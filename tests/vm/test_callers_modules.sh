@@ -19,24 +19,10 @@
 #     options, logging nothing; uid=8 still reaches the read.
 # Ends with "N passed, N failed".
 set -u
-KVER=${1:-6.1.0-47-amd64}
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-. "$ROOT/tests/vm/lib.sh"
-OUT=$(mktemp -d /tmp/livefix-vmcallmod-XXXXXX)
-trap 'rm -rf "$OUT"' EXIT
-LF=$ROOT/livefix
-DIR=$ROOT/tests/vm/callers
-
-vm_locate "$KVER" || { echo "kernel $KVER not in the cache"; t_summary; exit 1; }
+. "$(dirname "$0")/callers/setup.sh" vmcallmod "${1:-}"
 
 # --- host: the module
-if (cd "$ROOT" && "$LF" build -k "$KVER" -n mu -o "$OUT" "$DIR/match-uint-modules.patch") \
-	>"$OUT/build.log" 2>&1; then
-	t_pass "build match-uint-modules"
-else
-	t_fail "build match-uint-modules" "a module" "$(tail -5 "$OUT/build.log")"
-	t_summary; exit 1
-fi
+callers_build_guest_module mu match-uint-modules.patch
 KO=$OUT/livepatch-mu.ko
 LOG=$(cat "$OUT/build.log")
 t_match "build: the modules' calls read" "Reading the calls of 2 module\(s\) to 'match_uint'" "$LOG"
@@ -92,5 +78,4 @@ t_match "guest: while loaded, uid=7 is refused before the read; uid=8 still read
 t_match "guest: after unload, uid=7 reaches the read again" "^after: uid=7 1$" "$out"
 t_eq "guest: load, unload and the patch gone" "" "$(grep -E 'failed:|still in' <<<"$out")"
 
-[ "$T_FAILED" = 0 ] || { echo "guest output:"; echo "$out"; }
-t_summary
+callers_summary "$out"
