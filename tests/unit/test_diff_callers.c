@@ -45,16 +45,23 @@ static int resolver(void *ctx, const char *name, bool is_local, bool is_func,
 	return 0;
 }
 
-/* debug: with -g, as a module's -dbg object is (DWARF names its units) */
+/* debug: with -g, as a module's -dbg object is (DWARF names its units).
+ * Each object is compiled once: the two-unit fixtures are diffed again
+ * with other options (and the redirects of the first), on the same input. */
 static char *compile_as(const char *name, int delta, bool debug)
 {
 	struct run_opts q = { .quiet = 1 };
-	char *src = xasprintf(FIX "/%s.c", name);
-	char *obj = xasprintf("%s/%s-%d.o", tmp, name, delta);
-	char *def = xasprintf("-DDELTA=%d", delta);
-	int ret = run(&q, "gcc", "-O2", "-c", "-ffunction-sections", "-fdata-sections",
-		      "-fno-pic", "-mcmodel=kernel", "-mfentry", "-pg", "-mrecord-mcount",
-		      "-fno-stack-protector", def, debug ? "-g" : "-g0", "-o", obj, src, NULL);
+	char *obj = xasprintf("%s/%s-%d%s.o", tmp, name, delta, debug ? "-g" : "");
+	char *src, *def;
+	int ret;
+
+	if (path_exists(obj))
+		return obj;
+	src = xasprintf(FIX "/%s.c", name);
+	def = xasprintf("-DDELTA=%d", delta);
+	ret = run(&q, "gcc", "-O2", "-c", "-ffunction-sections", "-fdata-sections",
+		  "-fno-pic", "-mcmodel=kernel", "-mfentry", "-pg", "-mrecord-mcount",
+		  "-fno-stack-protector", def, debug ? "-g" : "-g0", "-o", obj, src, NULL);
 
 	free(src);
 	free(def);
@@ -108,22 +115,7 @@ static int diff_fixture_with(const char *name, const struct diff_options *base,
 
 static int diff_fixture(const char *name, struct diff_result *res)
 {
-	char *o = compile(name, 1), *p = compile(name, 2), *out = out_path(name);
-	struct diff_options opts = {
-		.orig = o, .patched = p, .output = out, .unit_name = name, .unit_index = 7,
-		.resolve = resolver,
-	};
-	int ret = o && p ? 0 : -EINVAL;
-
-	helper_resolved = false;
-	outcomes_reset();
-	unlink(out);
-	if (!ret)
-		ret = diff_objects(&opts, res);
-	free(o);
-	free(p);
-	free(out);
-	return ret;
+	return diff_fixture_with(name, NULL, res);
 }
 
 static bool has_func(const struct diff_result *res, const char *name)
