@@ -184,111 +184,101 @@ static void test_changed_function(void)
 /* With CONFIG_CALL_PADDING (6.12) the 16 NOPs gcc puts before a function
  * come along with its copy: the kernel writes the call-depth accounting
  * thunk there (callthunks, .call_sites) and objtool names them __pfx_. */
-static void test_function_padding_kept(void)
+static const struct padding_case {
+	const char *what;	 /* the case, in the failure messages */
+	const char *orig, *patched;
+	const char *ext;	 /* fixture_ext: ".S", as gcc 14 writes them */
+	const char *entry;	 /* patchable_entry */
+	size_t nr_changed, nr_new;
+	const char *carried;	 /* a function the output carries ... */
+	unsigned int pad;	 /* ... after this many NOPs, at this offset */
+	const char *unchanged; /* a function the output does not carry (or NULL) */
+} padding_cases[] = {
+	{ "6.12's -fpatchable-function-entry=16,16", "changed_orig", "changed_patched", ".c",
+	  "-fpatchable-function-entry=16,16", 1, 0, "changed_fn", 16, "same_fn" },
+	{ "6.1, without the flag: the function at the start, as before", "changed_orig",
+	  "changed_patched", ".c", "-fpatchable-function-entry=0,0", 1, 0, "changed_fn", 0,
+	  "same_fn" },
+	/* gcc 14 writes one __patchable_function_entries per function section:
+	 * the second function's padding is found as the first's */
+	{ "gcc 14's padding sections", "padded_orig", "padded_patched", ".S",
+	  "-fpatchable-function-entry=0,0", 1, 0, "second", 16, "first" },
+	/* objtool's __pfx_ symbols (an object it ran on: 6.12's single-object
+	 * modules) are padding, never functions: neither new nor carried
+	 * (objtool names the padding again when it links the module); the
+	 * new function keeps its NOPs too */
+	{ "objtool's __pfx_ symbols", "pfx_orig", "pfx_patched", ".S",
+	  "-fpatchable-function-entry=0,0", 1, 1, "third", 16, NULL },
+};
+
+/* c->carried's copy: at c->pad, after c->pad NOPs, its section holding no
+ * more than those and the function. */
+static void check_padded_copy(const struct padding_case *c, const struct elf *out)
 {
 	static const unsigned char nops[16] = { 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90,
 						0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90 };
-	struct diff_result res;
-	struct elf *out;
-	struct symbol *copy;
-	int ret;
+	const struct symbol *copy = find_symbol_by_name(out, c->carried);
 
-	patchable_entry = "-fpatchable-function-entry=16,16";
-	ret = diff_fixture("changed_orig", "changed_patched", false, &res);
-	patchable_entry = "-fpatchable-function-entry=0,0";
-	CHECK_INT(0, ret);
-	if (ret)
+	CHECK(copy && copy->sec && copy->sec->data, "%s: expected %s copied, saw %s", c->what,
+	      c->carried, copy ? "it undefined" : "none");
+	if (!copy || !copy->sec || !copy->sec->data)
 		return;
-	out = read_output("changed_patched");
-	copy = out ? find_symbol_by_name(out, "changed_fn") : NULL;
-	CHECK(copy && copy->sec, "expected changed_fn copied, saw %s", copy ? "it undefined" : "none");
-	if (copy && copy->sec) {
-		CHECK(copy->offset == 16, "expected changed_fn at offset 16 of '%s' (after its "
-		      "padding), saw %llu", copy->sec->name, (unsigned long long)copy->offset);
-		CHECK(copy->sec->sh.sh_size == 16 + copy->size,
-		      "expected '%s' to hold 16 bytes of padding and the function (%llu), saw %llu",
-		      copy->sec->name, (unsigned long long)(16 + copy->size),
-		      (unsigned long long)copy->sec->sh.sh_size);
-		CHECK(copy->offset >= 16 && !memcmp(copy->sec->data + copy->offset - 16, nops, 16),
-		      "expected 16 NOPs before changed_fn");
-		CHECK(copy->sec->data[copy->offset] != 0x90,
-		      "expected changed_fn's own code at its symbol, saw a NOP");
-	}
-	CHECK(out && !find_section_by_name(out, "__patchable_function_entries"),
-	      "expected no __patchable_function_entries in the output (no module reads it)");
-	elf_free(out);
-	diff_result_release(&res);
-	/* without the flag (6.1): the function at the start, as before */
-	CHECK_INT(0, diff_fixture("changed_orig", "changed_patched", false, &res));
-	out = read_output("changed_patched");
-	copy = out ? find_symbol_by_name(out, "changed_fn") : NULL;
-	CHECK(copy && copy->sec && copy->offset == 0, "expected changed_fn at offset 0, saw %llu",
-	      copy ? (unsigned long long)copy->offset : 0ULL);
-	elf_free(out);
-	diff_result_release(&res);
+	CHECK(copy->offset == c->pad, "%s: expected %s at offset %u of '%s' (after its padding), "
+	      "saw %llu", c->what, c->carried, c->pad, copy->sec->name,
+	      (unsigned long long)copy->offset);
+	CHECK(copy->sec->sh.sh_size == c->pad + copy->size,
+	      "%s: expected '%s' to hold %u bytes of padding and the function (%llu), saw %llu",
+	      c->what, copy->sec->name, c->pad, (unsigned long long)(c->pad + copy->size),
+	      (unsigned long long)copy->sec->sh.sh_size);
+	CHECK(copy->offset == c->pad && !memcmp(copy->sec->data, nops, c->pad),
+	      "%s: expected %u NOPs before %s", c->what, c->pad, c->carried);
+	CHECK(copy->sec->data[copy->offset] != 0x90,
+	      "%s: expected %s's own code at its symbol, saw a NOP", c->what, c->carried);
 }
 
-/* gcc 14 (6.12's compiler) writes one __patchable_function_entries per
- * function section: the second function's padding is found as the first's. */
-static void test_padding_sections_per_function(void)
-{
-	struct diff_result res;
-	struct elf *out;
-	struct symbol *copy;
-	int ret;
-
-	fixture_ext = ".S";
-	ret = diff_fixture("padded_orig", "padded_patched", false, &res);
-	fixture_ext = ".c";
-	CHECK_INT(0, ret);
-	if (ret)
-		return;
-	CHECK_INT(1, res.nr_changed);
-	out = read_output("padded_patched");
-	copy = out ? find_symbol_by_name(out, "second") : NULL;
-	CHECK(copy && copy->sec && copy->offset == 16 && copy->sec->data &&
-	      copy->sec->data[0] == 0x90 && copy->sec->data[15] == 0x90,
-	      "expected second at offset 16 after 16 NOPs, saw %s at %llu",
-	      copy && copy->sec ? copy->sec->name : "none",
-	      copy ? (unsigned long long)copy->offset : 0ULL);
-	CHECK(out && (!find_symbol_by_name(out, "first") || !find_symbol_by_name(out, "first")->sec),
-	      "expected first (unchanged) not copied");
-	elf_free(out);
-	diff_result_release(&res);
-}
-
-/* objtool's __pfx_ symbols (an object it ran on: 6.12's single-object
- * modules) are padding, never functions: neither new nor carried (objtool
- * names the padding again when it links the module); the changed and the
- * new function keep their 16 NOPs. */
-static void test_objtool_prefix_symbols_are_padding(void)
+static void check_padding_case(const struct padding_case *c)
 {
 	struct diff_result res;
 	struct elf *out;
 	struct symbol *sym;
 	int ret;
 
-	fixture_ext = ".S";
-	ret = diff_fixture("pfx_orig", "pfx_patched", false, &res);
-	fixture_ext = ".c";
-	CHECK_INT(0, ret);
+	fixture_ext = c->ext, patchable_entry = c->entry;
+	ret = diff_fixture(c->orig, c->patched, false, &res);
+	fixture_ext = ".c", patchable_entry = "-fpatchable-function-entry=0,0";
+	CHECK(ret == 0, "%s: expected the diff to succeed, saw %d", c->what, ret);
 	if (ret)
 		return;
-	CHECK_INT(1, res.nr_changed);
-	CHECK_INT(1, res.nr_new);
+	CHECK(res.nr_changed == c->nr_changed && res.nr_new == c->nr_new,
+	      "%s: expected %zu changed and %zu new, saw %zu and %zu", c->what, c->nr_changed,
+	      c->nr_new, res.nr_changed, res.nr_new);
 	for (size_t i = 0; i < res.nr_funcs; i++)
-		CHECK(strncmp(res.funcs[i].name, "__pfx_", 6), "expected no __pfx_ function in "
-		      "the patch, saw %s (%s)", res.funcs[i].name, res.funcs[i].is_new ? "new" :
-		      "changed");
-	out = read_output("pfx_patched");
-	for_each_sym(out, sym)
-		CHECK(!strstr(sym->name, "__pfx_") || !sym->sec, "expected no __pfx_ symbol "
-		      "defined in the output, saw %s in %s", sym->name, sym->sec->name);
-	sym = out ? find_symbol_by_name(out, "third") : NULL;
-	CHECK(sym && sym->sec && sym->offset == 16 && sym->sec->data[15] == 0x90,
-	      "expected the new third at 16, after its NOPs");
+		CHECK(strncmp(res.funcs[i].name, "__pfx_", 6), "%s: expected no __pfx_ function "
+		      "in the patch, saw %s (%s)", c->what, res.funcs[i].name,
+		      res.funcs[i].is_new ? "new" : "changed");
+	out = read_output(c->patched);
+	CHECK(out, "%s: expected an output object", c->what);
+	if (out) {
+		check_padded_copy(c, out);
+		sym = c->unchanged ? find_symbol_by_name(out, c->unchanged) : NULL;
+		CHECK(!sym || !sym->sec, "%s: expected %s (unchanged) not copied", c->what,
+		      c->unchanged);
+		for_each_sym(out, sym)
+			CHECK(!strstr(sym->name, "__pfx_") || !sym->sec, "%s: expected no __pfx_ "
+			      "symbol defined in the output, saw %s in %s", c->what, sym->name,
+			      sym->sec->name);
+		CHECK(!find_section_by_name(out, "__patchable_function_entries"),
+		      "%s: expected no __patchable_function_entries in the output (no module "
+		      "reads it)", c->what);
+	}
 	elf_free(out);
 	diff_result_release(&res);
+}
+
+static void test_function_padding_kept(void)
+{
+	for (size_t i = 0; i < sizeof(padding_cases) / sizeof(padding_cases[0]); i++)
+		check_padding_case(&padding_cases[i]);
 }
 
 static void test_resolver_once_per_symbol(void)
@@ -741,8 +731,6 @@ int main(void)
 	log_set_level(LOG_ERROR + 1); /* the refusals are expected */
 	RUN_TEST(test_changed_function);
 	RUN_TEST(test_function_padding_kept);
-	RUN_TEST(test_padding_sections_per_function);
-	RUN_TEST(test_objtool_prefix_symbols_are_padding);
 	RUN_TEST(test_resolver_once_per_symbol);
 	RUN_TEST(test_unchanged_is_no_change);
 	RUN_TEST(test_new_function_and_data);
