@@ -2,14 +2,19 @@
 /* Holding the terminating signals (signals.h). */
 #include "common/signals.h"
 
+void termination_signals_fill(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+}
+
 void termination_signals_hold(sigset_t *old)
 {
 	sigset_t set;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
+	termination_signals_fill(&set);
 	sigprocmask(SIG_BLOCK, &set, old);
 }
 

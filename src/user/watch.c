@@ -13,6 +13,7 @@
 #include "common/hashmap.h"
 #include "common/log.h"
 #include "common/outcome.h"
+#include "common/signals.h"
 #include "common/strutil.h"
 #include "common/xalloc.h"
 #include "verify/verify.h"
@@ -706,11 +707,8 @@ static int setup_fds(struct watcher *w)
 {
 	sigset_t set;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &set, NULL);
+	termination_signals_fill(&set);
+	termination_signals_hold(NULL);
 	w->signal_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (mkdir_p(user_install_dir(), 0755))
 		pr_warn("cannot create '%s'", user_install_dir());
