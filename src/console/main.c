@@ -64,8 +64,9 @@ struct options {
 	bool secure_cookies, verbose;
 };
 
-/* A positive number (of seconds, threads, reports). */
-static int parse_seconds(const char *text, const char *name, long long *out)
+/* A positive number (of seconds, threads, reports) for option name, at
+ * most max (0: no bound but long long's). */
+static int parse_positive(const char *text, const char *name, long long max, long long *out)
 {
 	char *end;
 	long long v = strtoll(text, &end, 10);
@@ -75,10 +76,16 @@ static int parse_seconds(const char *text, const char *name, long long *out)
 			name, text);
 		return -EINVAL;
 	}
+	if (max && v > max) {
+		fprintf(stderr, "livefix-console: %s '%s' is more than %lld\n", name, text, max);
+		return -EINVAL;
+	}
 	*out = v;
 	return 0;
 }
 
+/* The options after the command: -1 to go on with them in o, or the exit
+ * status (--help, a bad option: the usage said why). */
 static int parse_options(int argc, char **argv, struct options *o)
 {
 	enum { O_STALE = 256, O_TTL, O_SECURE, O_THREADS, O_KEEP, O_REPO, O_TOOL };
@@ -96,40 +103,30 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	int c, err = 0;
 
-	*o = (struct options){ DEFAULT_DB, DEFAULT_LISTEN, NULL, CONSOLE_REPO_TOOL, 1800, 28800,
-			       4, 1000, false, false };
+	*o = (struct options){
+		.db = DEFAULT_DB, .listen = DEFAULT_LISTEN, .repo_tool = CONSOLE_REPO_TOOL,
+		.stale_after = 1800, .session_ttl = 28800, .threads = 4, .keep_reports = 1000,
+	};
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:l:vh", longs, NULL)) != -1) {
+	while (!err && (c = getopt_long(argc, argv, "d:l:vh", longs, NULL)) != -1) {
 		switch (c) {
 		case 'd': o->db = optarg; break;
 		case 'l': o->listen = optarg; break;
-		case O_STALE:
-			if (parse_seconds(optarg, "--stale-after", &o->stale_after))
-				return EXIT_USAGE;
-			break;
-		case O_TTL:
-			if (parse_seconds(optarg, "--session-ttl", &o->session_ttl))
-				return EXIT_USAGE;
-			break;
+		case O_STALE: err = parse_positive(optarg, "--stale-after", 0, &o->stale_after); break;
+		case O_TTL: err = parse_positive(optarg, "--session-ttl", 0, &o->session_ttl); break;
 		case O_SECURE: o->secure_cookies = true; break;
+		case O_THREADS: err = parse_positive(optarg, "--threads", 64, &o->threads); break;
+		case O_KEEP: err = parse_positive(optarg, "--keep-reports", 0, &o->keep_reports); break;
 		case O_REPO: o->repository = optarg; break;
 		case O_TOOL: o->repo_tool = optarg; break;
-		case O_KEEP:
-			if (parse_seconds(optarg, "--keep-reports", &o->keep_reports))
-				return EXIT_USAGE;
-			break;
-		case O_THREADS:
-			if (parse_seconds(optarg, "--threads", &o->threads) || o->threads > 64)
-				return EXIT_USAGE;
-			break;
 		case 'v': o->verbose = true; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default: usage(stderr); return EXIT_USAGE;
 		}
 	}
-	return -1;
+	return err ? EXIT_USAGE : -1;
 }
 
 static int serve(const struct options *o)
