@@ -11,6 +11,7 @@
 #include "headers/include_graph.h"
 #include "update/update.h"
 #include "test.h"
+#include "tree_files.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -114,10 +115,6 @@ static void test_path_ignored(void)
 
 /* ---- two trees written at test time ---- */
 
-struct tree_file {
-	const char *path, *old_text, *new_text; /* NULL: not in that tree */
-};
-
 static const struct tree_file tree_files[] = {
 	/* b.c adds an external function, a.c starts calling it */
 	{ "drivers/a/a.c", "int a(void)\n{\n\treturn 0;\n}\n",
@@ -152,33 +149,15 @@ static const struct tree_file tree_files[] = {
 static char tmp[] = "/tmp/livefix-test-update-XXXXXX";
 static char *old_tree, *new_tree;
 
-static int write_tree_file(const char *tree, const char *rel, const char *text)
-{
-	char *path = xasprintf("%s/%s", tree, rel), *dir = xstrdup(path);
-	int ret;
-
-	*strrchr(dir, '/') = '\0';
-	ret = mkdir_p(dir, 0755);
-	if (!ret)
-		ret = write_file_atomic(path, text, strlen(text));
-	free(dir);
-	free(path);
-	return ret;
-}
-
 static int write_trees(void)
 {
 	if (!mkdtemp(tmp))
 		return -errno;
 	old_tree = xasprintf("%s/old", tmp);
 	new_tree = xasprintf("%s/new", tmp);
-	for (size_t i = 0; i < sizeof(tree_files) / sizeof(tree_files[0]); i++) {
-		const struct tree_file *f = &tree_files[i];
-
-		if ((f->old_text && write_tree_file(old_tree, f->path, f->old_text)) ||
-		    (f->new_text && write_tree_file(new_tree, f->path, f->new_text)))
-			return -EIO;
-	}
+	if (tree_files_write(tree_files, sizeof(tree_files) / sizeof(tree_files[0]), old_tree,
+			     new_tree))
+		return -EIO;
 	/* a symbolic link whose target changes is a changed file */
 	char *old_link = xasprintf("%s/drivers/a/link", old_tree);
 	char *new_link = xasprintf("%s/drivers/a/link", new_tree);

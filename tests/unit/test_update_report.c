@@ -12,6 +12,7 @@
 #include "common/xalloc.h"
 #include "update/update.h"
 #include "test.h"
+#include "tree_files.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -38,10 +39,6 @@ static const char changelog[] =
 	"\n"
 	" -- Someone <x@debian.org>  Fri, 01 May 2026 21:59:49 +0200\n";
 
-struct tree_file {
-	const char *path, *old_text, *new_text; /* NULL: not in that tree */
-};
-
 static const struct tree_file tree_files[] = {
 	/* the fix is inside the body: the function's name is on no changed
 	 * line, and the line it adds is one the file already has elsewhere */
@@ -62,20 +59,6 @@ static const struct tree_file tree_files[] = {
 
 static char tmp[] = "/tmp/livefix-test-update-report-XXXXXX";
 static struct update_plan plan;
-
-static int write_tree_file(const char *tree, const char *rel, const char *text)
-{
-	char *path = xasprintf("%s/%s", tree, rel), *dir = xstrdup(path);
-	int ret;
-
-	*strrchr(dir, '/') = '\0';
-	ret = mkdir_p(dir, 0755);
-	if (!ret)
-		ret = write_file_atomic(path, text, strlen(text));
-	free(dir);
-	free(path);
-	return ret;
-}
 
 static long file_index(const char *path)
 {
@@ -99,13 +82,8 @@ static int make_plan(void)
 	plan.kver = xstrdup("6.1.0-47-amd64");
 	plan.running = xstrdup("6.1.170-3");
 	plan.target = xstrdup("6.1.176-1");
-	for (size_t i = 0; i < NR_TREE_FILES; i++) {
-		const struct tree_file *f = &tree_files[i];
-
-		if ((f->old_text && write_tree_file(plan.old_tree, f->path, f->old_text)) ||
-		    (f->new_text && write_tree_file(plan.new_tree, f->path, f->new_text)))
-			return -EIO;
-	}
+	if (tree_files_write(tree_files, NR_TREE_FILES, plan.old_tree, plan.new_tree))
+		return -EIO;
 	ret = update_changelog_parse(changelog, "6.1.170-3", "6.1.176-1", &plan.changelog);
 	if (!ret)
 		ret = update_diff_trees(plan.old_tree, plan.new_tree, &plan.diff);
