@@ -10,6 +10,7 @@
 #include "common/run.h"
 #include "common/xalloc.h"
 #include "test.h"
+#include "test_files.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -40,14 +41,6 @@ static const char bad_patch[] =
 	" \t\tnor this\n"
 	" }\n";
 
-static char *write_tmp(const char *name, const char *text)
-{
-	char *path = xasprintf("%s/%s", workdir, name);
-
-	write_file_atomic(path, text, strlen(text));
-	return path;
-}
-
 static void test_inputs_warm(void)
 {
 	double t0 = now_seconds();
@@ -67,7 +60,7 @@ static void test_inputs_warm(void)
 
 static void test_patch_and_compile(void)
 {
-	char *patch = write_tmp("good.patch", good_patch), *wd = xasprintf("%s/w", workdir);
+	char *patch = write_in(workdir, "good.patch", good_patch), *wd = xasprintf("%s/w", workdir);
 	struct patchset ps;
 	struct unit_objects u;
 
@@ -87,8 +80,8 @@ static void test_patch_and_compile(void)
 
 static void test_patch_rejected(void)
 {
-	char *patch = write_tmp("bad.patch", bad_patch), *wd = xasprintf("%s/b", workdir);
-	char *outside = write_tmp("out.patch", "--- a/../x.c\n+++ b/../x.c\n");
+	char *patch = write_in(workdir, "bad.patch", bad_patch), *wd = xasprintf("%s/b", workdir);
+	char *outside = write_in(workdir, "out.patch", "--- a/../x.c\n+++ b/../x.c\n");
 	struct patchset ps;
 
 	CHECK(patchset_apply(&in, &patch, 1, wd, &ps) < 0, "failing hunk refused");
@@ -104,10 +97,10 @@ static void test_kbuild_module(void)
 	struct run_opts opts = { 0 };
 
 	mkdir_p(dir, 0755);
-	free(write_tmp("mod/Kbuild", "obj-m := hello.o\n"));
-	free(write_tmp("mod/hello.c", "#include <linux/module.h>\n"
-				      "static int __init h_init(void) { return 0; }\n"
-				      "module_init(h_init);\nMODULE_LICENSE(\"GPL\");\n"));
+	free(write_in(workdir, "mod/Kbuild", "obj-m := hello.o\n"));
+	free(write_in(workdir, "mod/hello.c", "#include <linux/module.h>\n"
+				 "static int __init h_init(void) { return 0; }\n"
+				 "module_init(h_init);\nMODULE_LICENSE(\"GPL\");\n"));
 	CHECK_INT(0, kbuild_build_module(&in, dir, "hello", &ko));
 	opts.capture = &vermagic;
 	if (ko)

@@ -18,6 +18,7 @@
 #include "user/patch.h"
 #include "user/units.h"
 #include "test.h"
+#include "test_files.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -26,22 +27,6 @@
 #include <unistd.h>
 
 static char *tmp;
-
-static char *write_tmp(const char *name, const char *text)
-{
-	char *path = xasprintf("%s/%s", tmp, name);
-
-	write_file_atomic(path, text, strlen(text));
-	return path;
-}
-
-static bool has_arg(char **argv, const char *arg)
-{
-	for (; *argv; argv++)
-		if (!strcmp(*argv, arg))
-			return true;
-	return false;
-}
 
 static void free_argv(char **argv)
 {
@@ -52,10 +37,10 @@ static void free_argv(char **argv)
 
 static void test_units_command(void)
 {
-	char *src = write_tmp("t.c", "int x;\n");
+	char *src = write_in(tmp, "t.c", "int x;\n");
 	char *text = xasprintf("# recorded by a wrapper\n%s\tt.c\tgcc\t-O2\t-MD\t-MF\tt.d\t-c\tt.c"
 			       "\t-o\tt.o\n", tmp);
-	char *units = write_tmp("units", text);
+	char *units = write_in(tmp, "units", text);
 	struct user_units u;
 	const struct user_unit *unit;
 	struct unit_variant v = { .source = "/w/orig/t.c", .output = "/w/orig.o", .noline = true };
@@ -68,20 +53,20 @@ static void test_units_command(void)
 	if (unit) {
 		argv = user_unit_command(unit, &v);
 		CHECK_STR("gcc", argv[0]);
-		CHECK(has_arg(argv, "/w/orig/t.c") && !has_arg(argv, "t.c"), "source not replaced");
-		CHECK(has_arg(argv, "/w/orig.o") && !has_arg(argv, "t.o"), "-o not replaced");
-		CHECK(!has_arg(argv, "-MD") && !has_arg(argv, "t.d"), "dependency file kept");
-		CHECK(has_arg(argv, "-ffunction-sections") && has_arg(argv, "-fdata-sections"),
+		CHECK(argv_has(argv, "/w/orig/t.c") && !argv_has(argv, "t.c"), "source not replaced");
+		CHECK(argv_has(argv, "/w/orig.o") && !argv_has(argv, "t.o"), "-o not replaced");
+		CHECK(!argv_has(argv, "-MD") && !argv_has(argv, "t.d"), "dependency file kept");
+		CHECK(argv_has(argv, "-ffunction-sections") && argv_has(argv, "-fdata-sections"),
 		      "no function sections");
-		CHECK(has_arg(argv, "-D__LINE__=0"), "noline variant without -D__LINE__=0");
-		CHECK(has_arg(argv, "-fmacro-prefix-map=/w/orig/="), "__FILE__ not mapped back");
+		CHECK(argv_has(argv, "-D__LINE__=0"), "noline variant without -D__LINE__=0");
+		CHECK(argv_has(argv, "-fmacro-prefix-map=/w/orig/="), "__FILE__ not mapped back");
 		free_argv(argv);
 	}
 	user_units_release(&u);
 	free(units);
 	free(text);
 	text = xasprintf("%s\tonly-two-fields\n", tmp);
-	units = write_tmp("units-bad", text);
+	units = write_in(tmp, "units-bad", text);
 	CHECK_INT(-EINVAL, user_units_read(units, &u));
 	free(units);
 	free(text);
@@ -193,8 +178,9 @@ static void test_image_relocation(void)
 static struct elf *compile_got_object(void)
 {
 	struct run_opts q = { .quiet = 1 };
-	char *src = write_tmp("got.c", "extern void outside_fn(void);\n"
-				       "void *address_of_outside(void) { return (void *)outside_fn; }\n");
+	char *src = write_in(tmp, "got.c",
+			     "extern void outside_fn(void);\n"
+			     "void *address_of_outside(void) { return (void *)outside_fn; }\n");
 	char *obj = xasprintf("%s/got.o", tmp);
 	struct elf *e = run(&q, "gcc", "-O1", "-fPIC", "-c", "-o", obj, src, NULL) ? NULL :
 										   elf_read(obj);
@@ -295,11 +281,13 @@ static void test_build_refuses_unwritable_reloc(void)
 static char *compile_program(void)
 {
 	struct run_opts q = { .quiet = 1 };
-	char *a = write_tmp("a.c", "__attribute__((noinline)) static int helper(int x) { return x + 1; }\n"
-				   "int (*pa)(int) = helper;\n");
-	char *b = write_tmp("b.c", "__attribute__((noinline)) static int helper(int x) { return x + 2; }\n"
-				   "extern int (*pa)(int);\n"
-				   "int main(void) { return pa(1) + helper(2); }\n");
+	char *a = write_in(tmp, "a.c",
+			   "__attribute__((noinline)) static int helper(int x) { return x + 1; }\n"
+			   "int (*pa)(int) = helper;\n");
+	char *b = write_in(tmp, "b.c",
+			   "__attribute__((noinline)) static int helper(int x) { return x + 2; }\n"
+			   "extern int (*pa)(int);\n"
+			   "int main(void) { return pa(1) + helper(2); }\n");
 	char *bin = xasprintf("%s/prog", tmp);
 	int ret = run(&q, "gcc", "-O1", "-fPIE", "-pie", "-o", bin, a, b, NULL);
 

@@ -12,6 +12,7 @@
 #include "user/patchfilter.h"
 #include "user/units.h"
 #include "test.h"
+#include "test_files.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -20,22 +21,6 @@
 #include <sys/stat.h>
 
 static char *tmp;
-
-static char *write_tmp(const char *name, const char *text)
-{
-	char *path = xasprintf("%s/%s", tmp, name);
-
-	write_file_atomic(path, text, strlen(text));
-	return path;
-}
-
-static bool has_arg(char **argv, const char *arg)
-{
-	for (; *argv; argv++)
-		if (!strcmp(*argv, arg))
-			return true;
-	return false;
-}
 
 /* A unit recorded in a root: found by its path on this host (under the
  * root), compiled by its path inside the root. */
@@ -47,10 +32,10 @@ static void test_units_in_root(void)
 	struct user_units u;
 
 	mkdir_p(dir, 0755);
-	host_src = write_tmp("root/build/p/src/a.c", "int a;\n");
+	host_src = write_in(tmp, "root/build/p/src/a.c", "int a;\n");
 	text = xasprintf("%%root\t%s/root\n/build/p/src\ta.c\t/usr/bin/cc\t-O2\t-c\ta.c\t-o\ta.o\n",
 			 tmp);
-	units = write_tmp("units-root", text);
+	units = write_in(tmp, "units-root", text);
 	CHECK_INT(0, user_units_read(units, &u));
 	CHECK(u.root && strstr(u.root, "/root"), "expected the root, saw %s", u.root ? u.root : "none");
 	unit = user_units_find(&u, host_src);
@@ -59,8 +44,8 @@ static void test_units_in_root(void)
 		char **argv = user_unit_command(unit, &v);
 
 		CHECK_STR("/build/p/src/a.c", unit->path);
-		CHECK(has_arg(argv, "-iquote/build/p/src"), "expected -iquote the in-root directory");
-		CHECK(has_arg(argv, "/.livefix-work/orig/src/a.c"), "source not replaced");
+		CHECK(argv_has(argv, "-iquote/build/p/src"), "expected -iquote the in-root directory");
+		CHECK(argv_has(argv, "/.livefix-work/orig/src/a.c"), "source not replaced");
 		for (char **a = argv; *a; a++)
 			free(*a);
 		free(argv);
@@ -68,7 +53,7 @@ static void test_units_in_root(void)
 	user_units_release(&u);
 	free(units), free(text);
 	text = xasprintf("%%root\t%s/no-such-root\n", tmp);
-	units = write_tmp("units-noroot", text);
+	units = write_in(tmp, "units-noroot", text);
 	CHECK_INT(-ENOENT, user_units_read(units, &u));
 	free(units), free(text), free(host_src), free(dir);
 }
@@ -103,7 +88,7 @@ static const char debian_patch[] =
 
 static void test_patch_filter_and_cves(void)
 {
-	char *in = write_tmp("fix.patch", debian_patch), *out = xasprintf("%s/fix.out", tmp);
+	char *in = write_in(tmp, "fix.patch", debian_patch), *out = xasprintf("%s/fix.out", tmp);
 	char *text, *cves, *paths[] = { in };
 	unsigned kept = 0;
 
@@ -151,7 +136,7 @@ static void test_build_depends(void)
 	struct strbuf all = { 0 };
 
 	mkdir_p(dir, 0755);
-	path = write_tmp("tree/debian/control", control);
+	path = write_in(tmp, "tree/debian/control", control);
 	CHECK_INT(0, user_build_depends(tree, &l));
 	for (size_t i = 0; i < l.nr; i++) {
 		strbuf_add(&all, l.names[i], strlen(l.names[i]));
