@@ -65,3 +65,37 @@ t_summary() {
 	fi
 	[ "$T_FAILED" -eq 0 ]
 }
+
+# vm_klp_module DIR NAME FUNC NEW-FUNCTION [MODULE_INFO...]: a live patch
+# module NAME written in DIR (NAME.c, Kbuild) and built there against
+# $HEADERS with $KCC, as test_kernel_ops.sh and test_operate.sh make theirs
+# by hand: it replaces vmlinux's FUNC with livepatch_FUNC, which the C of
+# NEW-FUNCTION defines; MODULE_INFO is C lines at its end (a description,
+# livefix's metadata). make's output in DIR/build.log; returns its status.
+vm_klp_module() {
+	mkdir -p "$1"
+	cat >"$1/$2.c" <<MODULE_EOF
+// SPDX-License-Identifier: GPL-2.0
+#include <linux/module.h>
+#include <linux/livepatch.h>
+#include <linux/seq_file.h>
+#include <linux/hrtimer.h>
+$4
+static struct klp_func funcs[] = {
+	{ .old_name = "$3", .new_func = livepatch_$3, },
+	{ }
+};
+static struct klp_object objs[] = { { .funcs = funcs, }, { } };
+static struct klp_patch patch = { .mod = THIS_MODULE, .objs = objs, };
+
+static int livepatch_init(void) { return klp_enable_patch(&patch); }
+static void livepatch_exit(void) { }
+module_init(livepatch_init);
+module_exit(livepatch_exit);
+MODULE_LICENSE("GPL");
+MODULE_INFO(livepatch, "Y");
+${5:-}
+MODULE_EOF
+	echo "obj-m := $2.o" >"$1/Kbuild"
+	make -C "$HEADERS" M="$1" CC="$KCC" modules >"$1/build.log" 2>&1
+}

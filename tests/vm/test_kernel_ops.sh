@@ -17,73 +17,15 @@ HEADERS=${HEADERS:-$CACHE/$KVER/root/usr/src/linux-headers-$KVER}
 KCC=${KCC:-gcc-12}
 OUT=$(mktemp -d /tmp/livefix-kernel-ops-XXXXXX)
 trap 'rm -rf "$OUT"' EXIT
+. "$ROOT/tests/vm/lib.sh"
 
 fail() { echo "FAIL kernel-ops: $*"; echo "vm kernel-ops: 0 passed, 1 failed"; exit 1; }
 [ -x "$LIVEFIX" ] || fail "no livefix binary at $LIVEFIX (run make)"
 [ -d "$HEADERS" ] || fail "no kernel headers at $HEADERS (run livefix fetch)"
 
-write_modules() {
-	mkdir -p "$OUT/sample" "$OUT/stall"
-	cat >"$OUT/sample/livepatch-sample.c" <<'EOF'
-// SPDX-License-Identifier: GPL-2.0
-#include <linux/module.h>
-#include <linux/livepatch.h>
-#include <linux/seq_file.h>
-
-static int livepatch_cmdline_proc_show(struct seq_file *m, void *v)
-{
-	seq_printf(m, "%s\n", "livefix_kernel_ops_sample");
-	return 0;
-}
-
-static struct klp_func funcs[] = {
-	{ .old_name = "cmdline_proc_show", .new_func = livepatch_cmdline_proc_show, },
-	{ }
-};
-static struct klp_object objs[] = { { .funcs = funcs, }, { } };
-static struct klp_patch patch = { .mod = THIS_MODULE, .objs = objs, };
-
-static int livepatch_init(void) { return klp_enable_patch(&patch); }
-static void livepatch_exit(void) { }
-module_init(livepatch_init);
-module_exit(livepatch_exit);
-MODULE_LICENSE("GPL");
-MODULE_INFO(livepatch, "Y");
-MODULE_DESCRIPTION("livefix kernel-ops test patch");
-EOF
-	cat >"$OUT/stall/livepatch-stall.c" <<'EOF'
-// SPDX-License-Identifier: GPL-2.0
-#include <linux/module.h>
-#include <linux/livepatch.h>
-#include <linux/hrtimer.h>
-
-static long livepatch_hrtimer_nanosleep(ktime_t rqtp, const enum hrtimer_mode mode,
-					const clockid_t clockid)
-{
-	return 0;
-}
-
-static struct klp_func funcs[] = {
-	{ .old_name = "hrtimer_nanosleep", .new_func = livepatch_hrtimer_nanosleep, },
-	{ }
-};
-static struct klp_object objs[] = { { .funcs = funcs, }, { } };
-static struct klp_patch patch = { .mod = THIS_MODULE, .objs = objs, };
-
-static int livepatch_init(void) { return klp_enable_patch(&patch); }
-static void livepatch_exit(void) { }
-module_init(livepatch_init);
-module_exit(livepatch_exit);
-MODULE_LICENSE("GPL");
-MODULE_INFO(livepatch, "Y");
-EOF
-	echo 'obj-m := livepatch-sample.o' >"$OUT/sample/Kbuild"
-	echo 'obj-m := livepatch-stall.o' >"$OUT/stall/Kbuild"
-}
-
-build_module() { # dir
-	make -C "$HEADERS" M="$1" CC="$KCC" modules >"$1/build.log" 2>&1 ||
-		{ tail -20 "$1/build.log"; fail "building $(basename "$1") failed"; }
+build_module() { # name func new-function [module_info]
+	vm_klp_module "$OUT/$1" "livepatch-$1" "$2" "$3" "${4:-}" ||
+		{ tail -20 "$OUT/$1/build.log"; fail "building $1 failed"; }
 }
 
 guest_script() {
@@ -167,9 +109,18 @@ echo "guest: $n commands as expected"
 GUEST
 }
 
-write_modules
-build_module "$OUT/sample"
-build_module "$OUT/stall"
+build_module sample cmdline_proc_show '
+static int livepatch_cmdline_proc_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "%s\n", "livefix_kernel_ops_sample");
+	return 0;
+}' 'MODULE_DESCRIPTION("livefix kernel-ops test patch");'
+build_module stall hrtimer_nanosleep '
+static long livepatch_hrtimer_nanosleep(ktime_t rqtp, const enum hrtimer_mode mode,
+					const clockid_t clockid)
+{
+	return 0;
+}'
 guest_script >"$OUT/guest.sh"
 if "$ROOT/tests/vm/vm.sh" --kver "$KVER" --add "$LIVEFIX:/usr/bin/livefix" \
 	--add "$OUT/sample/livepatch-sample.ko:/root/livepatch-sample.ko" \

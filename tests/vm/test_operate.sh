@@ -29,39 +29,14 @@ abort() { echo "FAIL operate: $*"; echo "0 passed, 1 failed"; exit 1; }
 
 # write_module NAME FUNC NEW-FUNCTION-SOURCE EFFECTIVE CVE BUILT
 write_module() {
-	local dir=$OUT/$1
-	mkdir -p "$dir"
-	cat >"$dir/$1.c" <<MODULE_EOF
-// SPDX-License-Identifier: GPL-2.0
-#include <linux/module.h>
-#include <linux/livepatch.h>
-#include <linux/seq_file.h>
-#include <linux/hrtimer.h>
-$3
-static struct klp_func funcs[] = {
-	{ .old_name = "$2", .new_func = livepatch_$2, },
-	{ }
-};
-static struct klp_object objs[] = { { .funcs = funcs, }, { } };
-static struct klp_patch patch = { .mod = THIS_MODULE, .objs = objs, };
-
-static int livepatch_init(void) { return klp_enable_patch(&patch); }
-static void livepatch_exit(void) { }
-module_init(livepatch_init);
-module_exit(livepatch_exit);
-MODULE_LICENSE("GPL");
-MODULE_INFO(livepatch, "Y");
-MODULE_DESCRIPTION("Operate test: $2");
-MODULE_INFO(livefix_version, "test");
-MODULE_INFO(livefix_kernel, "$KVER");
-MODULE_INFO(livefix_functions, "vmlinux:$2,0");
-MODULE_INFO(livefix_effective_version, "$4");
-MODULE_INFO(livefix_cves, "$5");
-MODULE_INFO(livefix_built, "$6");
-MODULE_EOF
-	echo "obj-m := $1.o" >"$dir/Kbuild"
-	make -C "$HEADERS" M="$dir" CC="$KCC" modules >"$dir/build.log" 2>&1 ||
-		{ tail -20 "$dir/build.log"; abort "building $1 failed"; }
+	vm_klp_module "$OUT/$1" "$1" "$2" "$3" "MODULE_DESCRIPTION(\"Operate test: $2\");
+MODULE_INFO(livefix_version, \"test\");
+MODULE_INFO(livefix_kernel, \"$KVER\");
+MODULE_INFO(livefix_functions, \"vmlinux:$2,0\");
+MODULE_INFO(livefix_effective_version, \"$4\");
+MODULE_INFO(livefix_cves, \"$5\");
+MODULE_INFO(livefix_built, \"$6\");" ||
+		{ tail -20 "$OUT/$1/build.log"; abort "building $1 failed"; }
 }
 
 write_module livepatch-op-a cmdline_proc_show '
