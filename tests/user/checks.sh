@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Sourced by the userspace test scripts (run.sh, watch.sh, redis.sh,
 # postgres.sh): the counts and the checks that print what a failing test
-# expected and saw. Each script ends with its own closing line.
+# expected and saw, and the digest of a process's code. Each script ends
+# with its own closing line.
 passed=0 failed=0 skipped=0
 
 pass() { echo "ok   $1"; passed=$((passed + 1)); }
@@ -21,4 +22,20 @@ run() {
 	else
 		pass "$name"
 	fi
+}
+
+# text PID: a digest of the binary's executable mapping in the process (run.sh
+# and redis.sh compare it before, while patched and after revert)
+text() {
+	local pid=$1 exe range
+	exe=$(readlink "/proc/$pid/exe")
+	range=$(awk -v exe="$exe" '$2 ~ /x/ && $6 == exe { print $1; exit }' "/proc/$pid/maps")
+	python3 - "$pid" "$range" <<'PY'
+import hashlib, sys
+pid, rng = sys.argv[1], sys.argv[2]
+lo, hi = (int(x, 16) for x in rng.split("-"))
+with open(f"/proc/{pid}/mem", "rb") as m:
+    m.seek(lo)
+    print(hashlib.sha256(m.read(hi - lo)).hexdigest())
+PY
 }

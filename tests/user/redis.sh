@@ -38,21 +38,6 @@ if [ "$installed" != "$RUNNING" ]; then
 	finish
 fi
 
-# text PID: a digest of the binary's executable mapping in the process
-text() {
-	local pid=$1 exe range
-	exe=$(readlink "/proc/$pid/exe")
-	range=$(awk -v exe="$exe" '$2 ~ /x/ && $6 == exe { print $1; exit }' "/proc/$pid/maps")
-	python3 - "$pid" "$range" <<'PY'
-import hashlib, sys
-pid, rng = sys.argv[1], sys.argv[2]
-lo, hi = (int(x, 16) for x in rng.split("-"))
-with open(f"/proc/{pid}/mem", "rb") as m:
-    m.seek(lo)
-    print(hashlib.sha256(m.read(hi - lo)).hexdigest())
-PY
-}
-
 # --- 1. the running binary's package, rebuilt as Debian built it
 out=$(nice "$LIVEFIX" user rebuild -j"$JOBS" /usr/bin/redis-server 2>&1); rc=$?
 want_id=$(readelf -n /usr/bin/redis-server | awk '/Build ID/ { print $3 }')

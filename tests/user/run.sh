@@ -65,21 +65,6 @@ field() {
 	grep -oE "$key=[^ ]+" "$dir/state" | cut -d= -f2-
 }
 
-# text PID: a digest of the binary's executable mapping in the process
-text() {
-	local pid=$1 exe range
-	exe=$(readlink "/proc/$pid/exe")
-	range=$(awk -v exe="$exe" '$2 ~ /x/ && $6 == exe { print $1; exit }' "/proc/$pid/maps")
-	python3 - "$pid" "$range" <<'PY'
-import hashlib, sys
-pid, rng = sys.argv[1], sys.argv[2]
-lo, hi = (int(x, 16) for x in rng.split("-"))
-with open(f"/proc/{pid}/mem", "rb") as m:
-    m.seek(lo)
-    print(hashlib.sha256(m.read(hi - lo)).hexdigest())
-PY
-}
-
 expect_field() { # name dir key want
 	local got
 	got=$(field "$2" "$3")
