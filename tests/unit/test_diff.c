@@ -185,13 +185,13 @@ static void test_changed_function(void)
  * come along with its copy: the kernel writes the call-depth accounting
  * thunk there (callthunks, .call_sites) and objtool names them __pfx_. */
 static const struct padding_case {
-	const char *what;	 /* the case, in the failure messages */
+	const char *what;      /* the case, in the failure messages */
 	const char *orig, *patched;
-	const char *ext;	 /* fixture_ext: ".S", as gcc 14 writes them */
-	const char *entry;	 /* patchable_entry */
+	const char *ext;       /* fixture_ext: ".S", as gcc 14 writes them */
+	const char *entry;     /* patchable_entry */
 	size_t nr_changed, nr_new;
-	const char *carried;	 /* a function the output carries ... */
-	unsigned int pad;	 /* ... after this many NOPs, at this offset */
+	const char *carried;   /* a function the output carries ... */
+	unsigned int pad;      /* ... after this many NOPs, at this offset */
 	const char *unchanged; /* a function the output does not carry (or NULL) */
 } padding_cases[] = {
 	{ "6.12's -fpatchable-function-entry=16,16", "changed_orig", "changed_patched", ".c",
