@@ -5,6 +5,10 @@
 # that no other run of it on this machine is touched) is installed with
 # value.patch and started again and again: each new process is patched
 # (lf_value returns 42, not 41) and listed as applied with its stop time;
+# one started before the watcher is patched as the watcher starts, one
+# mapping the installed library when that patch is installed is patched at
+# the install, and a program that dlopen()s the library 2 s after its exec
+# is patched then (the watcher sees the library's open: fanotify);
 # a traced one is retried, then refused, left running; programs that exit
 # at once make no error; once the file on disk is replaced by the fixed
 # build the patch is retired, a process started from it is left alone and
