@@ -108,7 +108,7 @@ struct watcher {
 	size_t nr_patched, alloc_patched;
 	double targets_checked;      /* now_seconds() of the last look at the files */
 	double pruned;               /* ... and at the records of exited processes */
-	bool overflow_told;
+	bool overflow_told, opens_overflow_told;
 };
 
 /* --- Build-IDs */
@@ -343,6 +343,7 @@ static void mark_libraries(struct watcher *w)
 {
 	const char **files;
 	size_t nr = 0;
+	int ret;
 
 	w->marks_stale = false;
 	if (w->opens_fd < 0)
@@ -351,8 +352,7 @@ static void mark_libraries(struct watcher *w)
 	for (size_t i = 0; i < w->nr_patches; i++)
 		if (w->patches[i].library && !w->patches[i].retired)
 			files[nr++] = w->patches[i].inst.file;
-	int ret = user_library_opens_watch(w->opens_fd, files, nr);
-
+	ret = user_library_opens_watch(w->opens_fd, files, nr);
 	if (ret < 0)
 		pr_warn("cannot watch the opens of the installed libraries: %s", strerror(-ret));
 	free(files);
@@ -827,10 +827,10 @@ static void read_opens(struct watcher *w)
 	size_t nr = 0;
 
 	if (user_library_opens_read(w->opens_fd, pids, &nr) == -ENOBUFS) {
-		if (!w->overflow_told)
+		if (!w->opens_overflow_told)
 			pr_warn("the kernel dropped the opens of installed libraries (too many at "
 				"once): processes that opened one meanwhile may not be patched");
-		w->overflow_told = true;
+		w->opens_overflow_told = true;
 	}
 	for (size_t i = 0; i < nr; i++)
 		look_at_maps(w, pids[i]);

@@ -294,9 +294,16 @@ run "status --vex: the CVE fixed in the process the watcher patched" 0 \
 	"$LIVEFIX" status --vex
 
 # a process mapping the library when its patch is installed while the
-# watcher runs: swept at the install (one pass over /proc)
+# watcher runs: swept at the install (one pass over /proc). The file is
+# replaced by a copy first (as a reinstall of the package does: the same
+# Build-ID), so the process maps "liblf.so (deleted)": its Build-ID is
+# read through /proc/PID/map_files
 start_lib "$W/libearly"; EPID=$STARTED
 v=$(value "$W/libearly")
+cp "$W/lib/liblf.so" "$W/lib/liblf.so.new" && mv "$W/lib/liblf.so.new" "$W/lib/liblf.so"
+grep -q "liblf.so (deleted)" "/proc/$EPID/maps" &&
+	pass "library: process $EPID maps liblf.so (deleted) after the copy" ||
+	fail "library: process $EPID maps liblf.so (deleted)" "saw: $(grep liblf "/proc/$EPID/maps")"
 run "install lib.patch (a shared library) while watching" 0 \
 	"installed 'lib' for processes started from $W/lib/liblf.so" "$LIVEFIX" user install "$W/lib.lfu"
 if wait_log "watching process starts for 2 installed patches: lib, value$" &&
