@@ -291,19 +291,91 @@ static int diff_unit(struct user_build *st, const struct user_unit *unit, const 
 	return ret;
 }
 
+/* Of a source's several recorded commands, the one whose original object
+ * fits the binary best (unit_choice.c): 0 with its index, or -ENOTSUP
+ * (two fit equally and not wholly: both named) or -errno. */
+static int best_command(struct user_build *st, const struct user_unit **all, size_t nr,
+			const char *path, const struct unit_files *f, size_t *chosen)
+{
+	char *orig_src = xasprintf("%s/%s", st->ps.orig_dir, path);
+	struct user_unit_fit best = { 0 }, fit;
+	size_t tie = nr;
+	int ret = mkdir_p(f->dir, 0755);
+
+	*chosen = 0;
+	for (size_t i = 0; !ret && i < nr; i++) {
+		char *obj = xasprintf("%s/orig-command-%zu.o", f->dir, i);
+		char *file = file_symbol_of(all[i]);
+
+		ret = compile_variant(st, all[i], orig_src, obj, false, f->log);
+		if (!ret)
+			ret = user_unit_fit(&st->bin, obj, file, &fit);
+		free(obj), free(file);
+		if (ret)
+			break;
+		if (!i || user_unit_fit_better(&fit, &best)) {
+			free(best.first);
+			best = fit, *chosen = i, tie = nr;
+			continue;
+		}
+		if (!user_unit_fit_better(&best, &fit))
+			tie = i;
+		free(fit.first);
+	}
+	if (!ret && best.unmatched && tie < nr) {
+		report(CODE_CANNOT_REPRODUCE, ABOUT(.object = path),
+		       "cannot reproduce the running binary: %s is compiled by %zu recorded "
+		       "commands, and the ones writing '%s' and '%s' fit %s equally (%u of %u "
+		       "functions not as there; %s): which one built it cannot be told", path,
+		       nr, user_unit_output(all[*chosen]), user_unit_output(all[tie]),
+		       st->bin.path, best.unmatched, best.functions, best.first);
+		ret = -ENOTSUP;
+	} else if (!ret) {
+		pr_info("%s: compiled by %zu recorded commands; the one writing '%s' built %s's "
+			"object (%u of %u functions not as there)", path, nr,
+			user_unit_output(all[*chosen]), st->bin.path, best.unmatched,
+			best.functions);
+	}
+	free(best.first);
+	free(orig_src);
+	return ret;
+}
+
+/* The unit of path: its one recorded command, or the best of several. */
+static int find_unit(struct user_build *st, const char *path, const struct unit_files *f,
+		     const struct user_unit **unit)
+{
+	char *full = xasprintf("%s/%s", st->opts->source, path);
+	size_t nr, chosen = 0;
+	const struct user_unit **all = user_units_find_all(&st->units, full, &nr);
+	int ret = 0;
+
+	free(full);
+	*unit = NULL;
+	if (!nr) {
+		pr_err("%s: no recorded compile command for it in '%s'", path, st->opts->units);
+		ret = -ENOENT;
+	} else if (nr > 1) {
+		ret = best_command(st, all, nr, path, f, &chosen);
+	}
+	if (!ret)
+		*unit = all[chosen];
+	free(all);
+	return ret;
+}
+
 static int build_unit(struct user_build *st, const struct patched_file *pf, size_t index)
 {
-	char *full = xasprintf("%s/%s", st->opts->source, pf->path);
-	const struct user_unit *unit = user_units_find(&st->units, full);
+	const struct user_unit *unit;
 	struct unit_files f;
 	int ret;
 
-	free(full);
-	if (!unit) {
-		pr_err("%s: no recorded compile command for it in '%s'", pf->path, st->opts->units);
-		return -ENOENT;
-	}
 	unit_files_init(&f, st->workdir, index);
+	ret = find_unit(st, pf->path, &f, &unit);
+	if (ret) {
+		unit_files_release(&f);
+		return ret;
+	}
 	pr_info("Building original and patched %s", pf->path);
 	ret = compile_unit4(st, unit, pf->path, &f);
 	if (!ret)

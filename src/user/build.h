@@ -4,6 +4,7 @@
 #ifndef LIVEFIX_USER_BUILD_H
 #define LIVEFIX_USER_BUILD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct user_binary;
@@ -46,6 +47,20 @@ int user_predict_function(const struct user_binary *b, const struct elf *orig,
 struct hashmap;
 int user_resolve_object(struct elf *obj, const struct user_binary *b, const char *file,
 			const struct hashmap *local_names, const char *unit);
+
+/* unit_choice.c: how an original object fits the binary, to tell which
+ * of a source's several recorded commands built the object it links. */
+struct user_unit_fit {
+	unsigned functions;  /* the object's functions */
+	unsigned unmatched;  /* ... that the binary lacks or has longer */
+	unsigned differ;     /* ... the others whose size differs */
+	char *first;         /* the first unmatched, said (owned), or NULL */
+};
+/* 0 with *fit, or -EINVAL (the object unreadable, logged). */
+int user_unit_fit(const struct user_binary *b, const char *object, const char *file,
+		  struct user_unit_fit *fit);
+/* a fits the binary better than b: fewer unmatched, then fewer differing. */
+bool user_unit_fit_better(const struct user_unit_fit *a, const struct user_unit_fit *b);
 
 /* rules.c: refuses (logged, counted) each name among funcs that orig's
  * DWARF declares noreturn: a function that never returns is always on

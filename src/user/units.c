@@ -133,6 +133,71 @@ static bool is_depfile_option(const char *arg)
 	       !strncmp(arg, "-Wp,-MD,", 8) || !strncmp(arg, "-Wp,-MMD,", 9);
 }
 
+/* The index of the next argument from i that says how the unit compiles
+ * (not where it writes): unit->argc at the end. */
+static size_t next_compile_arg(const struct user_unit *unit, size_t i)
+{
+	while (i < unit->argc) {
+		const char *a = unit->argv[i];
+
+		if (takes_value(a))
+			i += 2;
+		else if (is_depfile_option(a) || (!strncmp(a, "-o", 2) && a[2]))
+			i++;
+		else
+			break;
+	}
+	return i < unit->argc ? i : unit->argc;
+}
+
+static bool same_compile(const struct user_unit *a, const struct user_unit *b)
+{
+	size_t i = next_compile_arg(a, 0), j = next_compile_arg(b, 0);
+
+	for (; i < a->argc && j < b->argc;
+	     i = next_compile_arg(a, i + 1), j = next_compile_arg(b, j + 1))
+		if (strcmp(a->argv[i], b->argv[j]))
+			return false;
+	return i == a->argc && j == b->argc && !strcmp(a->dir, b->dir);
+}
+
+const struct user_unit **user_units_find_all(const struct user_units *u, const char *path,
+					     size_t *nr)
+{
+	const struct user_unit **out = NULL;
+	char real[PATH_MAX];
+	size_t alloc = 0;
+
+	*nr = 0;
+	if (!realpath(path, real))
+		return NULL;
+	for (size_t i = 0; i < u->nr; i++) {
+		const struct user_unit *unit = &u->units[i];
+		bool seen = false;
+
+		if (!unit->real || strcmp(unit->real, real))
+			continue;
+		for (size_t k = 0; k < *nr && !seen; k++)
+			seen = same_compile(out[k], unit);
+		if (seen)
+			continue;
+		xgrow((void **)&out, &alloc, *nr + 1, sizeof(*out));
+		out[(*nr)++] = unit;
+	}
+	return out;
+}
+
+const char *user_unit_output(const struct user_unit *unit)
+{
+	for (size_t i = 0; i < unit->argc; i++) {
+		if (!strcmp(unit->argv[i], "-o") && i + 1 < unit->argc)
+			return unit->argv[i + 1];
+		if (!strncmp(unit->argv[i], "-o", 2) && unit->argv[i][2])
+			return unit->argv[i] + 2;
+	}
+	return unit->source;
+}
+
 /* __FILE__ in the copy names the copy: map its directory back to the
  * one the recorded command used (a relative source: to that relative
  * directory, "" for the command's own). */

@@ -32,6 +32,15 @@ int user_units_read(const char *path, struct user_units *u);
 void user_units_release(struct user_units *u);
 /* The unit compiling the file at path (compared by realpath), or NULL. */
 const struct user_unit *user_units_find(const struct user_units *u, const char *path);
+/* Every unit compiling the file at path, in the file's order; a command
+ * that differs from one before only in its output (-o, dependency files)
+ * is left out. Owned array (the units are u's); *nr 0: NULL. A build that
+ * compiles a source twice (a static and a shared library, two programs)
+ * has several. */
+const struct user_unit **user_units_find_all(const struct user_units *u, const char *path,
+					     size_t *nr);
+/* The object the unit's command writes (its -o), or its source. */
+const char *user_unit_output(const struct user_unit *unit);
 
 /* How to compile one variant of a unit. */
 struct unit_variant {

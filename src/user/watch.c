@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The watcher (watch.h): the kernel's process-event connector tells every
  * exec (watch_events.c); a process whose executable carries the Build-ID
- * of an installed patch is patched at once, as its loader starts; one
- * that may map an installed library is looked at again as its loader maps
- * them (a few times, then left). A patch is retired, and said so, once its installed
- * file has another Build-ID (the package was upgraded: the fix is on
- * disk). One log line per action, none while nothing happens. */
+ * of an installed patch is patched at once, as its loader starts. A
+ * process that opens an installed library (fanotify, watch_opens.c: at
+ * its exec or at a dlopen() any time later) is looked at as its loader
+ * maps it (a few times, then left); without fanotify, every process is
+ * looked at for a second after its exec. The processes running when a
+ * patch is first watched (the watcher starts, the patch is installed) are
+ * swept once, in one pass over /proc. A patch is retired, and said so,
+ * once its installed file has another Build-ID (the package was upgraded:
+ * the fix is on disk). One log line per action, none while nothing
+ * happens. */
 #include "user/watch.h"
 #include "user/apply.h"
 #include "user/state.h"
@@ -36,9 +41,9 @@
 #include <time.h>
 #include <unistd.h>
 
-/* When a process that may map an installed library is looked at again
- * (ms after its exec): its loader maps the libraries within the first
- * milliseconds; a library opened later (dlopen) is not waited for. */
+/* When a process that may map an installed library is looked at (ms
+ * after it opened one, or after its exec without fanotify): its loader
+ * maps a library within milliseconds of opening it. */
 static const unsigned library_delays_ms[] = { 2, 10, 50, 250, 1000 };
 /* When an apply refused for a passing reason (a thread inside a replaced
  * function, another tracer) is tried again; then it is refused for good. */
@@ -58,6 +63,7 @@ struct watched {
 	struct user_installed inst;
 	bool library;        /* its file is a shared library: found in the maps */
 	bool retired;        /* the file on disk has another Build-ID now */
+	bool swept;          /* the processes running when it was first watched were */
 	struct stat seen;    /* the file when last looked at */
 	bool seen_valid;
 };
@@ -87,6 +93,8 @@ struct patched {
 
 struct watcher {
 	int nl_fd, inotify_fd, signal_fd;
+	int opens_fd;                /* fanotify for the libraries' opens, or -1 */
+	bool marks_stale;            /* a library file changed: mark it again */
 	struct watched *patches;
 	size_t nr_patches;
 	struct hashmap by_build_id;  /* Build-ID -> struct watched * (executables) */
@@ -101,7 +109,7 @@ struct watcher {
 	size_t nr_patched, alloc_patched;
 	double targets_checked;      /* now_seconds() of the last look at the files */
 	double pruned;               /* ... and at the records of exited processes */
-	bool overflow_told;
+	bool overflow_told, opens_overflow_told;
 };
 
 /* --- Build-IDs */
@@ -211,6 +219,7 @@ static void carry_over(struct watched *p, const struct watched *old, size_t nr_o
 		if (!strcmp(old[i].inst.name, p->inst.name) &&
 		    !strcmp(old[i].inst.build_id, p->inst.build_id)) {
 			p->retired = old[i].retired;
+			p->swept = old[i].swept;
 			p->seen = old[i].seen;
 			p->seen_valid = old[i].seen_valid;
 		}
@@ -258,6 +267,7 @@ static void registry_load(struct watcher *w)
 		}
 	}
 	w->targets_checked = 0;
+	w->marks_stale = true;
 }
 
 static void say_watching(const struct watcher *w)
@@ -296,7 +306,7 @@ static void mark_needs_restart(const char *name)
 	free(r);
 }
 
-static void check_target(struct watched *p)
+static void check_target(struct watcher *w, struct watched *p)
 {
 	struct stat st;
 	bool same, retired;
@@ -311,6 +321,7 @@ static void check_target(struct watched *p)
 		return;
 	p->seen = st;
 	p->seen_valid = true;
+	w->marks_stale |= p->library;
 	id = st.st_ino ? build_id_of_elf_quiet(p->inst.file) : NULL;
 	retired = !id || strcmp(id, p->inst.build_id);
 	if (retired && !p->retired) {
@@ -327,6 +338,27 @@ static void check_target(struct watched *p)
 	free(id);
 }
 
+/* The opens of the active libraries' files as they are now (a file
+ * replaced since has another inode). */
+static void mark_libraries(struct watcher *w)
+{
+	const char **files;
+	size_t nr = 0;
+	int ret;
+
+	w->marks_stale = false;
+	if (w->opens_fd < 0)
+		return;
+	files = xcalloc(w->nr_libraries + 1, sizeof(*files));
+	for (size_t i = 0; i < w->nr_patches; i++)
+		if (w->patches[i].library && !w->patches[i].retired)
+			files[nr++] = w->patches[i].inst.file;
+	ret = user_library_opens_watch(w->opens_fd, files, nr);
+	if (ret < 0)
+		pr_warn("cannot watch the opens of the installed libraries: %s", strerror(-ret));
+	free(files);
+}
+
 static void check_targets(struct watcher *w, bool force)
 {
 	double now = now_seconds();
@@ -335,7 +367,9 @@ static void check_targets(struct watcher *w, bool force)
 		return;
 	w->targets_checked = now;
 	for (size_t i = 0; i < w->nr_patches; i++)
-		check_target(&w->patches[i]);
+		check_target(w, &w->patches[i]);
+	if (w->marks_stale)
+		mark_libraries(w);
 }
 
 /* --- one process */
@@ -508,8 +542,9 @@ static void forget_old_image(struct watcher *w, pid_t pid)
 	}
 	for (char **n = waiting; n && *n; free(*n++))
 		watch_record_remove(pid, *n);
+	/* a look at the maps is about whatever image runs then: it stays */
 	for (size_t i = 0; i < w->nr_pending;) {
-		if (w->pending[i].pid != pid) {
+		if (w->pending[i].pid != pid || !w->pending[i].name) {
 			i++;
 			continue;
 		}
@@ -519,9 +554,40 @@ static void forget_old_image(struct watcher *w, pid_t pid)
 	free(applied), free(waiting), free(watch_dir);
 }
 
-/* The installed libraries the process maps: each patched. True when
- * every one was found (nothing more to wait for). */
-static bool patch_libraries(struct watcher *w, pid_t pid)
+#define DELETED_SUFFIX " (deleted)"
+
+/* A maps line's file cut to its path: true when the file on disk was
+ * replaced since (" (deleted)"). */
+static bool cut_deleted(char *file)
+{
+	size_t len = strlen(file), suffix = strlen(DELETED_SUFFIX);
+
+	if (len <= suffix || strcmp(file + len - suffix, DELETED_SUFFIX))
+		return false;
+	file[len - suffix] = 0;
+	return true;
+}
+
+/* The Build-ID of the file a maps line maps (the mapping itself, through
+ * map_files, when the file on disk was replaced since), or NULL. */
+static const char *mapped_build_id(struct watcher *w, pid_t pid, const char *line,
+				   const char *file, bool deleted)
+{
+	char map_file[96];
+	unsigned long start, end;
+
+	if (!deleted)
+		return cached_build_id(w, file);
+	if (sscanf(line, "%lx-%lx", &start, &end) != 2)
+		return NULL;
+	snprintf(map_file, sizeof(map_file), "/proc/%d/map_files/%lx-%lx", pid, start, end);
+	return cached_build_id(w, map_file);
+}
+
+/* The installed libraries the process maps: each patched (new_only: only
+ * those of patches not swept yet). True when every one was found (nothing
+ * more to wait for). */
+static bool patch_libraries(struct watcher *w, pid_t pid, bool new_only)
 {
 	char *path = xasprintf("/proc/%d/maps", pid), *text = read_file(path, NULL);
 	char *save = NULL, *line;
@@ -533,19 +599,43 @@ static bool patch_libraries(struct watcher *w, pid_t pid)
 	for (line = text ? strtok_r(text, "\n", &save) : NULL; line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char *file = strchr(line, '/');
+		bool deleted = file && cut_deleted(file);
 		struct watched *p = file ? hashmap_get_str(&w->by_path, file) : NULL;
 		const char *id;
 
 		/* one mapping per file is enough: its offset-0 one */
-		if (!p || p->retired || !strstr(line, " 00000000 "))
+		if (!p || p->retired || (new_only && p->swept) || !strstr(line, " 00000000 "))
 			continue;
-		id = cached_build_id(w, file);
+		id = mapped_build_id(w, pid, line, file, deleted);
 		if (id && !strcmp(id, p->inst.build_id))
 			try_patch(w, p, pid, 0);
 		found++;
 	}
 	free(text);
 	return !text || found >= active;
+}
+
+/* The process may map an installed library soon: its maps are looked at
+ * (once at a time per process). */
+static void look_at_maps(struct watcher *w, pid_t pid)
+{
+	unsigned long long start;
+	char comm[32];
+	bool active = false;
+
+	for (size_t i = 0; i < w->nr_patches && !active; i++)
+		active = w->patches[i].library && !w->patches[i].retired;
+	if (!active || pid == getpid() || process_identity(pid, comm, &start))
+		return;
+	for (size_t i = 0; i < w->nr_pending; i++)
+		if (w->pending[i].pid == pid && !w->pending[i].name &&
+		    w->pending[i].start_time == start) {
+			/* its looks begin again: a dlopen() maps after this open */
+			w->pending[i].attempt = 0;
+			w->pending[i].due = now_seconds() + library_delays_ms[0] / 1000.0;
+			return;
+		}
+	schedule(w, pid, start, 0, NULL, library_delays_ms[0]);
 }
 
 static void handle_exec(struct watcher *w, pid_t pid)
@@ -562,15 +652,8 @@ static void handle_exec(struct watcher *w, pid_t pid)
 	     p = hashmap_next_str(&w->by_build_id, id, &it))
 		if (!p->retired)
 			try_patch(w, p, pid, 0);
-	for (size_t i = 0; i < w->nr_patches; i++)
-		if (w->patches[i].library && !w->patches[i].retired) {
-			unsigned long long start;
-			char comm[32];
-
-			if (!process_identity(pid, comm, &start))
-				schedule(w, pid, start, 0, NULL, library_delays_ms[0]);
-			break;
-		}
+	if (w->opens_fd < 0)
+		look_at_maps(w, pid);
 }
 
 static struct watched *find_patch(struct watcher *w, const char *name)
@@ -594,7 +677,8 @@ static void run_pending(struct watcher *w, struct pending q)
 			watch_record_remove(q.pid, q.name);
 	} else if (q.name && p && !p->retired) {
 		try_patch(w, p, q.pid, q.attempt);
-	} else if (!q.name && !patch_libraries(w, q.pid) && q.attempt + 1 < NR_LIBRARY_CHECKS) {
+	} else if (!q.name && !patch_libraries(w, q.pid, false) &&
+		   q.attempt + 1 < NR_LIBRARY_CHECKS) {
 		schedule(w, q.pid, q.start_time, q.attempt + 1, NULL,
 			 library_delays_ms[q.attempt + 1] - library_delays_ms[q.attempt]);
 	}
@@ -665,6 +749,62 @@ static int next_timeout(const struct watcher *w)
 	return next <= now ? 0 : (int)((next - now) * 1000) + 1;
 }
 
+/* --- the processes running already */
+
+/* A running process, for the patches not swept yet: its executable's
+ * Build-ID (from the cache), the libraries in its maps. */
+static void sweep_process(struct watcher *w, pid_t pid, bool executables, bool libraries)
+{
+	char exe[64];
+	const char *id;
+	size_t it;
+
+	snprintf(exe, sizeof(exe), "/proc/%d/exe", pid);
+	id = executables ? cached_build_id(w, exe) : NULL;
+	for (struct watched *p = id ? hashmap_first_str(&w->by_build_id, id, &it) : NULL; p;
+	     p = hashmap_next_str(&w->by_build_id, id, &it))
+		if (!p->retired && !p->swept)
+			try_patch(w, p, pid, 0);
+	if (libraries)
+		patch_libraries(w, pid, true);
+}
+
+/* The processes running when a patch is first watched (the watcher
+ * starts, the patch is installed) started before any exec event could
+ * tell them: one pass over /proc for the new patches together. Processes
+ * that start meanwhile come as events too (subscribed before): "already
+ * applied" makes the second look quiet. */
+static void sweep_running(struct watcher *w)
+{
+	bool executables = false, libraries = false;
+	struct dirent *de;
+	size_t nr = 0;
+	DIR *dir;
+
+	for (size_t i = 0; i < w->nr_patches; i++) {
+		const struct watched *p = &w->patches[i];
+
+		executables |= !p->swept && !p->retired && !p->library;
+		libraries |= !p->swept && !p->retired && p->library;
+	}
+	dir = executables || libraries ? opendir("/proc") : NULL;
+	while (dir && (de = readdir(dir))) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+
+		if (*end || pid <= 0 || pid == getpid())
+			continue;
+		sweep_process(w, (pid_t)pid, executables, libraries);
+		nr++;
+	}
+	if (dir)
+		closedir(dir);
+	for (size_t i = 0; i < w->nr_patches; i++)
+		w->patches[i].swept |= !w->patches[i].retired;
+	if (nr)
+		pr_debug("swept %zu running processes for the patches watched now", nr);
+}
+
 /* --- the loop */
 
 static void read_events(struct watcher *w)
@@ -680,6 +820,44 @@ static void read_events(struct watcher *w)
 	}
 	for (size_t i = 0; i < nr && w->nr_patches; i++)
 		handle_exec(w, pids[i]);
+}
+
+static void read_opens(struct watcher *w)
+{
+	pid_t pids[USER_EXEC_EVENTS_MAX];
+	size_t nr = 0;
+
+	if (user_library_opens_read(w->opens_fd, pids, &nr) == -ENOBUFS) {
+		if (!w->opens_overflow_told)
+			pr_warn("the kernel dropped the opens of installed libraries (too many at "
+				"once): processes that opened one meanwhile may not be patched");
+		w->opens_overflow_told = true;
+	}
+	for (size_t i = 0; i < nr; i++)
+		look_at_maps(w, pids[i]);
+}
+
+/* fanotify, for the libraries' opens: without it (no CAP_SYS_ADMIN),
+ * every process is looked at for a second after its exec, and said so. */
+static void open_library_opens(struct watcher *w)
+{
+	w->opens_fd = user_library_opens_open();
+	if (w->opens_fd >= 0)
+		return;
+	pr_warn("cannot watch the opens of files (fanotify: %s): an installed library is "
+		"looked for in a process within 1 s of its exec only (a later dlopen() is "
+		"not seen)", strerror(-w->opens_fd));
+	w->opens_fd = -1;
+}
+
+/* The installed patches read (again): the files looked at, the processes
+ * running swept for the new patches. */
+static void reload(struct watcher *w)
+{
+	registry_load(w);
+	say_watching(w);
+	check_targets(w, true);
+	sweep_running(w);
 }
 
 /* An install or uninstall happened: a NAME.install record came or went
@@ -737,6 +915,7 @@ static void watcher_release(struct watcher *w)
 	free(w->id_entries);
 	hashmap_release(&w->ids);
 	user_exec_events_close(w->nl_fd);
+	user_library_opens_close(w->opens_fd);
 	if (w->inotify_fd >= 0)
 		close(w->inotify_fd);
 	if (w->signal_fd >= 0)
@@ -775,33 +954,34 @@ static int handle_signal(struct watcher *w)
 		return 0;
 	if (si.ssi_signo != SIGHUP)
 		return 1;
-	registry_load(w);
-	say_watching(w);
+	reload(w);
 	return 0;
 }
 
 static void loop(struct watcher *w)
 {
-	struct pollfd fds[3] = {
+	struct pollfd fds[4] = {
 		{ .fd = w->nl_fd, .events = POLLIN },
 		{ .fd = w->inotify_fd, .events = POLLIN },
 		{ .fd = w->signal_fd, .events = POLLIN },
+		{ .fd = w->opens_fd, .events = POLLIN }, /* -1: ignored by poll */
 	};
 
 	for (;;) {
-		int n = poll(fds, 3, next_timeout(w));
+		int n = poll(fds, 4, next_timeout(w));
 
 		if (n < 0 && errno != EINTR)
 			break;
 		if (n > 0 && (fds[2].revents & POLLIN) && handle_signal(w))
 			break;
-		if (n > 0 && (fds[1].revents & POLLIN) && registry_changed(w->inotify_fd)) {
-			registry_load(w);
-			say_watching(w);
-			check_targets(w, true);
-		}
+		if (n > 0 && (fds[1].revents & POLLIN) && registry_changed(w->inotify_fd))
+			reload(w);
+		/* an exec before the opens of its loader: its old image's
+		 * records go first */
 		if (n > 0 && (fds[0].revents & POLLIN))
 			read_events(w);
+		if (n > 0 && (fds[3].revents & POLLIN))
+			read_opens(w);
 		run_due(w);
 		if (now_seconds() - w->targets_checked >= IDLE_CHECK_S)
 			check_targets(w, true);
@@ -814,7 +994,7 @@ static void loop(struct watcher *w)
 
 int user_watch(void)
 {
-	struct watcher w = { .nl_fd = -1, .inotify_fd = -1, .signal_fd = -1 };
+	struct watcher w = { .nl_fd = -1, .inotify_fd = -1, .signal_fd = -1, .opens_fd = -1 };
 	int ret;
 
 	if (geteuid() != 0) {
@@ -832,10 +1012,13 @@ int user_watch(void)
 	if (!ret)
 		ret = setup_fds(&w);
 	if (!ret) {
+		open_library_opens(&w);
 		registry_load(&w);
 		say_watching(&w);
 		check_targets(&w, true);
+		/* ready once subscribed: what starts during the sweep is seen */
 		notify_ready();
+		sweep_running(&w);
 		loop(&w);
 		pr_info("stopped watching process starts");
 	}

@@ -8,9 +8,14 @@
  *                     (refused, retrying, needs restart): records beside
  *                     the applied ones, in <state dir>/.watch/
  *   watch_events.c    the kernel's process events: the pid of each exec
+ *   watch_opens.c     the opens of the installed libraries (fanotify): the
+ *                     pid of each process that opens one, at exec or at a
+ *                     dlopen() any time later
  *   watch.c           the watcher: the kernel's process-event connector,
  *                     each exec matched by Build-ID, patched, retried, and
- *                     a patch retired once the file on disk carries the fix */
+ *                     a patch retired once the file on disk carries the fix;
+ *                     the processes running when a patch is first watched
+ *                     swept once */
 #ifndef LIVEFIX_USER_WATCH_H
 #define LIVEFIX_USER_WATCH_H
 
@@ -85,6 +90,23 @@ int user_exec_events_open(void);
 int user_exec_events_read(int fd, pid_t pids[USER_EXEC_EVENTS_MAX], size_t *nr);
 /* Unsubscribes and closes; accepts -1. */
 void user_exec_events_close(int fd);
+
+/* --- watch_opens.c */
+
+/* A fanotify group for the opens of files: the fd, or -errno (-EPERM:
+ * no CAP_SYS_ADMIN; -ENOSYS). Not logged: the caller says what it loses. */
+int user_library_opens_open(void);
+/* Watches exactly these files (absolute paths) for opens, by their inodes
+ * now (the marks of before go): how many could be marked (an absent file
+ * is not), or -errno. */
+int user_library_opens_watch(int fd, const char *const *files, size_t nr);
+/* The processes that opened one, from what the group holds now (it does
+ * not wait): 0 with *nr pids (a process may come more than once), or
+ * -ENOBUFS (the kernel's queue overflowed: opens were lost; the pids read
+ * are still given) or -errno. */
+int user_library_opens_read(int fd, pid_t pids[USER_EXEC_EVENTS_MAX], size_t *nr);
+/* Closes; accepts -1. */
+void user_library_opens_close(int fd);
 
 /* --- watch.c */
 

@@ -3,8 +3,9 @@
  * installed patches (a patch written here for a program compiled here:
  * install, a file of another Build-ID, a damaged copy, uninstall) and the
  * watcher's per-process records (round trip, order, live or not, kept out
- * of the applied records' listing). The watcher on the kernel's real
- * connector is tests/user/watch.sh. */
+ * of the applied records' listing), and the opens of marked files
+ * (fanotify: only theirs, by inode, needs root). The watcher on the
+ * kernel's real connector is tests/user/watch.sh. */
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/outcome.h"
@@ -18,6 +19,7 @@
 #include "test.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,6 +177,52 @@ static void test_watch_records(void)
 	free(junk);
 }
 
+/* Opens file and closes it: then the pids the group reports. */
+static size_t opened(int fd, const char *file, pid_t pids[USER_EXEC_EVENTS_MAX])
+{
+	int f = open(file, O_RDONLY | O_CLOEXEC);
+	size_t nr = 0;
+
+	CHECK(f >= 0, "cannot open %s", file);
+	if (f >= 0)
+		close(f);
+	CHECK_INT(0, user_library_opens_read(fd, pids, &nr));
+	return nr;
+}
+
+static void test_library_opens(void)
+{
+	char *lib = xasprintf("%s/liba.so", tmp), *other = xasprintf("%s/libb.so", tmp);
+	char *copy = xasprintf("%s/liba.so.new", tmp), *absent = xasprintf("%s/none.so", tmp);
+	const char *files[] = { lib, absent };
+	pid_t pids[USER_EXEC_EVENTS_MAX];
+	int fd = user_library_opens_open();
+	size_t nr;
+
+	CHECK(fd >= 0, "fanotify: %s", strerror(-fd));
+	if (fd < 0)
+		return;
+	write_file_atomic(lib, "a", 1);
+	write_file_atomic(other, "b", 1);
+	CHECK_INT(1, user_library_opens_watch(fd, files, 2)); /* the absent one is not */
+	CHECK_INT(0, opened(fd, other, pids));
+	nr = opened(fd, lib, pids);
+	CHECK_INT(1, nr);
+	if (nr)
+		CHECK_INT(getpid(), pids[0]);
+	/* replaced by a copy (another inode): not seen until marked again */
+	write_file_atomic(copy, "a", 1);
+	CHECK_INT(0, rename(copy, lib));
+	CHECK_INT(0, opened(fd, lib, pids));
+	CHECK_INT(1, user_library_opens_watch(fd, files, 1));
+	CHECK_INT(1, opened(fd, lib, pids));
+	/* marking none: the marks of before go */
+	CHECK_INT(0, user_library_opens_watch(fd, files, 0));
+	CHECK_INT(0, opened(fd, lib, pids));
+	user_library_opens_close(fd);
+	free(lib), free(other), free(copy), free(absent);
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/livefix-test-user-watch-XXXXXX";
@@ -188,6 +236,10 @@ int main(void)
 	log_set_level(LOG_ERROR + 1);
 	RUN_TEST(test_install_registry);
 	RUN_TEST(test_watch_records);
+	if (geteuid() == 0)
+		RUN_TEST(test_library_opens);
+	else
+		TEST_SKIP(test_library_opens, "fanotify needs root");
 	remove_tree(tmp);
 	free(tmp), free(state), free(installed);
 	return TEST_SUMMARY();

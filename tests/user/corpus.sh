@@ -335,8 +335,10 @@ part_redis() {
 # The units of libssl.so.3 and libcrypto.so.3: Debian builds openssl twice
 # (build_static, build_shared) and build_shared compiles the libraries'
 # sources twice (libcrypto-lib-*.o for the .a, libcrypto-shlib-*.o for the
-# .so); user build takes a source's first recorded command, so the corpus
-# keeps only the commands whose objects the shared libraries link.
+# .so); user build would pick, of a source's commands, the one whose object
+# fits the binary (one more compile per command), but the corpus keeps
+# only the commands whose objects the shared libraries link: that also
+# says which library a file belongs to.
 openssl_units() { # UNITS OUT_UNITS OUT_MAP
 	python3 - "$@" <<'PY'
 import os, re, sys

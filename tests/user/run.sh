@@ -94,6 +94,33 @@ run "build refuses changed data" 3 "variable 'lf_limit'.*initial value" build da
 run "build refuses a data layout change" 3 "data layout change: struct lf_pair" build layout
 run "build refuses new thread-local storage" 3 "new thread-local storage" build tls
 run "build refuses another binary" 3 "cannot reproduce the running binary" build value "$W/src2/prog"
+# a source compiled by several recorded commands (a static and a shared
+# library, two programs): the one whose object the binary links is taken,
+# wherever it is in UNITS; two that fit equally and not wholly: refused,
+# both named
+units_with() { # OUT FLAGS...: a command for prog.c with each FLAGS, writing prog-N.o
+	local out=$1 n=0
+	shift
+	: >"$out"
+	for flags in "$@"; do
+		printf '%s\t%s\t' "$W/src" prog.c >>"$out"
+		# shellcheck disable=SC2086
+		printf '%s\t' gcc $flags -g -fPIE -pthread -Wall -c prog.c -o "prog-$n.o" | sed 's/\t$//' >>"$out"
+		echo >>"$out"
+		n=$((n + 1))
+	done
+}
+units_with "$W/units-two" -O1
+cat "$W/units" >>"$W/units-two"
+run "build with two recorded commands for prog.c: the one whose object the binary links" 0 \
+	"prog.c: compiled by 2 recorded commands; the one writing 'prog.o' built .*prog's object" \
+	"$LIVEFIX" user build -b "$W/src/prog" -u "$W/units-two" -s "$W/src" -w "$W/work-two" \
+	-o "$W/two.lfu" "$HERE/value.patch"
+units_with "$W/units-tie" "-O1 -DLF_UNUSED_A" "-O1 -DLF_UNUSED_B"
+run "build with two recorded commands that fit the binary equally, neither wholly: refused" 3 \
+	"refused \[cannot-reproduce\]: .*prog.c is compiled by 2 recorded commands, and the ones writing 'prog-0.o' and 'prog-1.o' fit .* equally" \
+	"$LIVEFIX" user build -b "$W/src/prog" -u "$W/units-tie" -s "$W/src" -w "$W/work-tie" \
+	-o "$W/tie.lfu" "$HERE/value.patch"
 run "build spin.patch" 0 "changed function: lf_spin" build spin
 # lf_scaled's tail call: "eb xx" in the program, "e9 + relocation" in the
 # rebuild with -ffunction-sections (run-pre matches jumps by destination)

@@ -5,6 +5,10 @@
 # that no other run of it on this machine is touched) is installed with
 # value.patch and started again and again: each new process is patched
 # (lf_value returns 42, not 41) and listed as applied with its stop time;
+# one started before the watcher is patched as the watcher starts, one
+# mapping the installed library when that patch is installed is patched at
+# the install, and a program that dlopen()s the library 2 s after its exec
+# is patched then (the watcher sees the library's open: fanotify);
 # a traced one is retried, then refused, left running; programs that exit
 # at once make no error; once the file on disk is replaced by the fixed
 # build the patch is retired, a process started from it is left alone and
@@ -110,8 +114,11 @@ int main(int argc, char **argv)
 	}
 }
 EOF
+# a program that opens liblf.so with dlopen() long after its exec
+cp "$HERE/dlprog.c" "$W/lib/dlprog.c"
 (cd "$W/lib" && gcc -O2 -g -fPIC -Wall -c lib.c -o lib.o && gcc -shared -o liblf.so lib.o &&
-	gcc -O2 -o libprog libprog.c -L. -llf -Wl,-rpath,"$W/lib") ||
+	gcc -O2 -o libprog libprog.c -L. -llf -Wl,-rpath,"$W/lib" &&
+	gcc -O2 -Wall -o dlprog dlprog.c -ldl) ||
 	{ echo "cannot build the test library"; echo "watch: 0 passed, 1 failed"; exit 1; }
 printf '%s\t%s\t' "$W/lib" lib.c >"$W/lib-units"
 printf '%s\t' gcc -O2 -g -fPIC -Wall -c lib.c -o lib.o | sed 's/\t$//' >>"$W/lib-units"
@@ -207,20 +214,29 @@ fi
 run "install value.patch" 0 "installed 'value' for processes started from $W/src/prog \(build-id $ID\)" \
 	"$LIVEFIX" user install "$W/value.lfu"
 run "install scaled.patch" 0 "installed 'scaled'" "$LIVEFIX" user install "$W/scaled.lfu"
-run "install lib.patch (a shared library)" 0 "installed 'lib' for processes started from $W/lib/liblf.so" \
-	"$LIVEFIX" user install "$W/lib.lfu"
 # the installed copy damaged after the install: named, not watched
 printf 'x' | dd of="$W/installed/scaled.lfu" bs=1 seek=200 conv=notrunc 2>/dev/null
-run "list: all installed, active" 0 "\"name\":\"lib\".*\"state\":\"active\".*\"name\":\"scaled\".*\"state\":\"active\".*\"name\":\"value\".*\"state\":\"active\"" \
+run "list: all installed, active" 0 "\"name\":\"scaled\".*\"state\":\"active\".*\"name\":\"value\".*\"state\":\"active\"" \
 	"$LIVEFIX" user list --json
 
 # --- the watcher
+# a process running before the watcher starts: no exec event will tell it
+start "$W/run0"; PID0=$STARTED
+v=$(value "$W/run0")
 "$LIVEFIX" user watch >"$W/watch.log" 2>&1 &
 WATCHER=$!
-if wait_log "watching process starts for 2 installed patches: lib, value"; then
-	pass "watcher started, watching 'lib' and 'value'"
+if wait_log "watching process starts for 1 installed patch: value$"; then
+	pass "watcher started, watching 'value'"
 else
-	fail "watcher started, watching 'lib' and 'value'" "saw: $(cat "$W/watch.log")"
+	fail "watcher started, watching 'value'" "saw: $(cat "$W/watch.log")"
+fi
+wait_log "process $PID0 \\(prog\\): patch 'value' applied" || true
+v0=$(value "$W/run0")
+e=$(entry "$PID0")
+if [ "$v" = 41 ] && [ "$v0" = 42 ] && grep -qE "^$PID0 value applied None [0-9.]+ True$" <<<"$e"; then
+	pass "process $PID0, running before the watcher started: patched as the watcher starts (value 41, then 42)"
+else
+	fail "process $PID0, running before the watcher started: patched" "expected value 41 then 42, listed applied; saw '$v', '$v0', entry '$e', log:" "$(cat "$W/watch.log")"
 fi
 if grep -qE "failed \[damaged-patch-file\]: .*scaled.lfu' is truncated or was modified" "$W/watch.log" &&
 	grep -q "installed patch 'scaled' is not watched" "$W/watch.log"; then
@@ -277,6 +293,36 @@ run "status --vex: the CVE fixed in the process the watcher patched" 0 \
 	"\"vulnerability\":\\{\"name\":\"CVE-2099-4242\"\\},\"products\":\\[\\{\"@id\":\"pkg:generic/prog\\?build-id=$ID\"\\}\\],\"status\":\"fixed\",\"status_notes\":\"live patched by userspace patch value in process $PID \\(prog\\)\"" \
 	"$LIVEFIX" status --vex
 
+# a process mapping the library when its patch is installed while the
+# watcher runs: swept at the install (one pass over /proc). The file is
+# replaced by a copy first (as a reinstall of the package does: the same
+# Build-ID), so the process maps "liblf.so (deleted)": its Build-ID is
+# read through /proc/PID/map_files
+start_lib "$W/libearly"; EPID=$STARTED
+v=$(value "$W/libearly")
+cp "$W/lib/liblf.so" "$W/lib/liblf.so.new" && mv "$W/lib/liblf.so.new" "$W/lib/liblf.so"
+grep -q "liblf.so (deleted)" "/proc/$EPID/maps" &&
+	pass "library: process $EPID maps liblf.so (deleted) after the copy" ||
+	fail "library: process $EPID maps liblf.so (deleted)" "saw: $(grep liblf "/proc/$EPID/maps")"
+run "install lib.patch (a shared library) while watching" 0 \
+	"installed 'lib' for processes started from $W/lib/liblf.so" "$LIVEFIX" user install "$W/lib.lfu"
+if wait_log "watching process starts for 2 installed patches: lib, value$" &&
+	wait_log "process $EPID \\(libprog\\): patch 'lib' applied"; then
+	v1=$(value "$W/libearly")
+	if [ "$v" = 41 ] && [ "$v1" = 42 ]; then
+		pass "library: process $EPID, running when the patch was installed, patched by the watcher (value 41, then 42)"
+	else
+		fail "library: process $EPID running at the install (value 41, then 42)" "saw '$v', '$v1'"
+	fi
+else
+	fail "library: process $EPID running at the install, patched" "saw: $(cat "$W/watch.log")"
+fi
+if [ "$(grep -c "patch 'value' applied" "$W/watch.log")" -eq 8 ]; then
+	pass "the install swept for 'lib' only: the processes patched with 'value' not tried again"
+else
+	fail "the install swept for 'lib' only" "expected 8 lines 'value' applied (run0..5, reexec twice); saw:" "$(cat "$W/watch.log")"
+fi
+
 # the installed library: found in the maps once the loader mapped it, and
 # patched there (the engine finds a patch's object among the mappings by
 # its Build-ID: user/mapped.c).
@@ -287,6 +333,25 @@ if wait_log "process $LPID \(libprog\): patch 'lib' applied"; then
 		fail "library: process $LPID patched (value 42)" "value '$v'"
 else
 	fail "library: process $LPID patched once liblf.so was mapped" "saw: $(cat "$W/watch.log")"
+fi
+
+# dlopen() 2 s after the exec: the loader's open of liblf.so (fanotify)
+# tells the watcher to look at the process's maps then
+mkdir -p "$W/dlrun"
+"$W/lib/dlprog" "$W/dlrun" "$W/lib/liblf.so" 2000 >/dev/null 2>&1 &
+DPID=$!
+PIDS+=($DPID)
+disown "$DPID"
+for i in $(seq 200); do [ -s "$W/dlrun/state" ] && break; sleep 0.05; done
+if wait_log "process $DPID \\(dlprog\\): patch 'lib' applied"; then
+	v=$(value "$W/dlrun")
+	if [ "$v" = 42 ]; then
+		pass "library opened by dlopen() 2 s after the exec: process $DPID patched (value 42)"
+	else
+		fail "library opened by dlopen() 2 s after the exec (value 42)" "value '$v'"
+	fi
+else
+	fail "library opened by dlopen() 2 s after the exec: process $DPID patched" "saw: $(cat "$W/watch.log")"
 fi
 
 # programs that exit right after their exec (prog without arguments)
@@ -347,7 +412,7 @@ run "list (text): needs-restart and retired" 0 "needs-restart \[ptrace-denied\]"
 # the registry read again on an uninstall (inotify): one line
 run "uninstall while watching" 0 "uninstalled 'value'" "$LIVEFIX" user uninstall value
 if wait_log "watching process starts for 1 installed patch: lib$" &&
-	[ "$(grep -c "watching process starts" "$W/watch.log")" -eq 2 ] &&
+	[ "$(grep -c "watching process starts" "$W/watch.log")" -eq 3 ] &&
 	[ "$(grep -c "retired" "$W/watch.log")" -eq 1 ]; then
 	pass "watcher: the uninstall seen at once, said in one line (the retirement said once)"
 else
