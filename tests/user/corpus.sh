@@ -14,7 +14,9 @@
 #                 libraries unpacked from their .deb (apt-get download),
 #                 rebuilt (`user rebuild -P openssl=3.0.17-1~deb12u2`),
 #                 each patch applied by Build-ID (--all) to two
-#                 `openssl s_server` under TLS 1.2/1.3 handshakes
+#                 `openssl s_server` under TLS 1.2/1.3 handshakes and
+#                 to tests/user/ossl_effect.c (built here, run with the
+#                 same libraries), which answers the effect checks
 #     postgresql  postgresql-15 15.18 → 15.20 (bookworm-security): skipped,
 #                 said in one line, when the source cannot be fetched
 #   OUTDIR default build/user-corpus: report.tsv, report.md, logs/
@@ -31,7 +33,11 @@
 #                    function redirected (the object's text differs, `user
 #                    list --json` names the functions), every server still
 #                    answering, 0 failed requests, reverted with the text
-#                    byte for byte as before
+#                    byte for byte as before; for the files with an effect
+#                    check (a CVE's reproducer: redis's rdb.c, zipmap.c;
+#                    openssl's AES-OCB and AES-SIV providers), the process
+#                    behaves unfixed before, fixed while patched and
+#                    unfixed again after the revert
 #   refused:CODE     build or apply refused with a precise code (docs/
 #                    codes.md), the servers unchanged and answering; a .c
 #                    file that compiles only with the new version's headers
@@ -370,6 +376,27 @@ with open(mapping, "w") as m:
 PY
 }
 
+# ossl_ask REQUEST: the effect server's one-line answer
+ossl_ask() {
+	timeout 10 python3 -c '
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+s.sendall(sys.argv[2].encode() + b"\n")
+print(s.makefile().readline().strip())' "$EFFECT_PORT" "$1" 2>&1 | tail -1
+}
+# cipher_aes_ocb.c, CVE-2026-45445: AES-OCB's IV ignored by EVP_Cipher()
+effect_providers_implementations_ciphers_cipher_aes_ocb_c() {
+	local a; a=$(ossl_ask ocb)
+	echo "AES-128-OCB by EVP_Cipher: $a"
+	[[ $a == fixed:* ]]
+}
+# cipher_aes_siv.c, CVE-2026-45446: AES-SIV's tag of an empty message
+effect_providers_implementations_ciphers_cipher_aes_siv_c() {
+	local a; a=$(ossl_ask siv)
+	echo "AES-128-SIV, empty message: $a"
+	[[ $a == fixed:* ]]
+}
+
 part_openssl() {
 	local old=3.0.17-1~deb12u2 new=3.0.20-1~deb12u2 lib dir out lib_dir port=17490 i
 	echo "== openssl (libssl3) $old -> $new"
@@ -406,6 +433,14 @@ part_openssl() {
 			-accept $((port + i)) -cert "$W/cert.pem" -key "$W/key.pem" >"$W/s_server$i.log" 2>&1 &
 		SERVER_PIDS+=($!)
 	done
+	# the effect server: a third process of the same libraries, patched,
+	# checked and reverted like the TLS servers
+	gcc -O2 -Wall -o "$W/ossl_effect" "$HERE/ossl_effect.c" -Wl,--no-as-needed -lssl -lcrypto \
+		>"$OUT/logs/ossl_effect-build.log" 2>&1 ||
+		{ setup_fail openssl "cannot build ossl_effect.c: $(head -3 "$OUT/logs/ossl_effect-build.log")"; return; }
+	EFFECT_PORT=$((port + 2))
+	LD_LIBRARY_PATH=$lib_dir "$W/ossl_effect" $EFFECT_PORT >"$W/ossl_effect.log" 2>&1 &
+	SERVER_PIDS+=($!)
 	PIDS+=("${SERVER_PIDS[@]}")
 	APPLY_MODE=all LOAD_KIND=tls LOAD_PORT=$port
 	answers() {
@@ -414,12 +449,13 @@ part_openssl() {
 			printf 'GET / HTTP/1.0\r\n\r\n' | timeout 10 openssl s_client -quiet -connect 127.0.0.1:$p 2>/dev/null |
 				grep -q '^HTTP/1.0 200 ok' || return 1
 		done
+		[ "$(ossl_ask ping)" = pong ]
 	}
 	for _ in $(seq 100); do answers && break; sleep 0.1; done
-	answers || { setup_fail openssl "openssl s_server did not start: $(cat "$W"/s_server*.log)"; return; }
-	for i in 0 1; do
+	answers || { setup_fail openssl "openssl s_server or ossl_effect did not start: $(cat "$W"/s_server*.log "$W/ossl_effect.log")"; return; }
+	for i in 0 1 2; do
 		grep -q "$lib_dir/libssl.so.3" "/proc/${SERVER_PIDS[$i]}/maps" ||
-			{ setup_fail openssl "s_server ${SERVER_PIDS[$i]} does not map $lib_dir/libssl.so.3"; return; }
+			{ setup_fail openssl "process ${SERVER_PIDS[$i]} (s_server, ossl_effect) does not map $lib_dir/libssl.so.3"; return; }
 	done
 	in_target() {
 		local lib
