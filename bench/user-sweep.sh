@@ -35,7 +35,7 @@ pgnote="pgsql_version: not measured, the package's rebuild is not in the cache (
 # PG_INPUTS="--binary B --units U --source S": a rebuild made otherwise
 if [ -z "${PG_INPUTS:-}" ] && [ -f /var/cache/livefix/user/postgresql-15_15.18-0+deb12u1/rebuild.done ] &&
 	out=$("$LIVEFIX" user rebuild "$PGBIN/postgres" 2>&1); then
-	PG_INPUTS=$(grep -E '^--(binary|units|source) ' <<<"$out" | tr '\n' ' ')
+	PG_INPUTS=$(grep -E '^--(binary|units|source|target) ' <<<"$out" | tr '\n' ' ')
 fi
 if [ -n "${PG_INPUTS:-}" ] &&
 	"$LIVEFIX" -q user build $PG_INPUTS \
@@ -56,7 +56,9 @@ measure() {
 	out=$("$LIVEFIX" user apply --all "$PGW/$name.lfu" 2>/dev/null)
 	t1=$(date +%s%6N)
 	wait "${BG[@]}"; BG=()
-	grep -oE 'threads stopped [0-9.]+' <<<"$out" | awk '{ print $3 }' >"$PGW/stop"
+	# one line per process ("process PID (comm): applied in ..."); the
+	# apply's own log line says the same stop again
+	grep '^process ' <<<"$out" | grep -oE 'threads stopped [0-9.]+' | awk '{ print $3 }' >"$PGW/stop"
 	grep -oE 'applied in [0-9.]+' <<<"$out" | awk '{ print $3 }' >"$PGW/each"
 	cat "$PGW"/tx* | awk -v a="$t0" -v b="$t1" '{ end = $5 * 1000000 + $6
 		if (end >= a && end - $3 <= b) print $3 / 1000 > "'"$PGW/lat-in"'"
