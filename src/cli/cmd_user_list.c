@@ -40,6 +40,8 @@ static void show_plain(const struct user_state *s, size_t nr)
 		printf("%-8d %-16s %-24s", s[i].pid, s[i].comm, s[i].name);
 		for (size_t j = 0; j < s[i].nr_funcs; j++)
 			printf("%s%s", j ? "," : " ", s[i].funcs[j].name);
+		if (s[i].inherited_from)
+			printf("  (inherited from %d)", s[i].inherited_from);
 		printf("%s\n", user_state_is_live(&s[i]) ? "" : "  (process exited)");
 	}
 }
@@ -74,6 +76,10 @@ static void patches_json(struct json_writer *w, const struct user_state *s, size
 		json_key(w, "applied_at");
 		json_int(w, s[i].applied_at);
 		json_kv(w, "status", "applied");
+		if (s[i].inherited_from) { /* forked from it after it was patched */
+			json_key(w, "inherited_from");
+			json_int(w, s[i].inherited_from);
+		}
 		json_key(w, "stopped_ms");
 		json_fixed(w, s[i].stopped_ms, 3);
 		cves_json(w, s[i].cves);

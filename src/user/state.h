@@ -30,6 +30,8 @@ struct user_state {
 	size_t nr_funcs;
 	long long applied_at;                 /* seconds since the epoch */
 	double stopped_ms;                    /* how long the threads were stopped */
+	pid_t inherited_from;                 /* forked from this patched process,
+					       * the patch copied (0: applied) */
 };
 
 const char *user_state_dir(void);

@@ -67,6 +67,7 @@ int sweep_inherit(const struct sweep_entry *e, const char *name)
 		parent.start_time = e->start_time;
 		parent.applied_at = (long long)time(NULL);
 		parent.stopped_ms = 0; /* never stopped: fork copied the patch */
+		parent.inherited_from = e->ppid;
 		ret = user_state_write(&parent);
 		ret = ret ? ret : 1;
 	}

@@ -9,11 +9,13 @@
  * patch is first watched (the watcher starts, the patch is installed) are
  * swept once, in one pass over /proc. A patch is retired, and said so,
  * once its installed file has another Build-ID (the package was upgraded:
- * the fix is on disk). One log line per action, none while nothing
- * happens. */
+ * the fix is on disk). A fork of a patched process runs the patch (fork
+ * copied it) and gets its parent's records, as inherited (watch_forks.c).
+ * One log line per action, none while nothing happens. */
 #include "user/watch.h"
 #include "user/apply.h"
 #include "user/state.h"
+#include "user/sweep.h"
 #include "common/fsutil.h"
 #include "common/hashmap.h"
 #include "common/log.h"
@@ -107,6 +109,7 @@ struct watcher {
 	size_t nr_ids, alloc_ids;
 	struct patched *patched;
 	size_t nr_patched, alloc_patched;
+	struct watch_forks forks;    /* which processes have records */
 	double targets_checked;      /* now_seconds() of the last look at the files */
 	double pruned;               /* ... and at the records of exited processes */
 	bool overflow_told, opens_overflow_told;
@@ -807,19 +810,47 @@ static void sweep_running(struct watcher *w)
 
 /* --- the loop */
 
+/* A new process, forked from parent: when the parent has a record, the
+ * child's memory holds its patch; the records become the child's (they
+ * go when it exits, or at its exec, like those of a process patched). */
+static void handle_fork(struct watcher *w, pid_t child, pid_t parent)
+{
+	struct sweep_entry e = { .pid = child, .ppid = parent };
+	char **names;
+
+	if (!watch_forks_has_record(&w->forks, parent) ||
+	    process_identity(child, e.comm, &e.start_time))
+		return;
+	names = watch_forks_inherit(&e);
+	for (char **n = names; n && *n; free(*n++)) {
+		pr_info("process %d (%s): patch '%s' inherited from its parent %d (forked after "
+			"the parent was patched)", child, e.comm, *n, parent);
+		xgrow((void **)&w->patched, &w->alloc_patched, w->nr_patched + 1,
+		      sizeof(*w->patched));
+		w->patched[w->nr_patched++] = (struct patched){ child, e.start_time, xstrdup(*n) };
+	}
+	free(names);
+}
+
 static void read_events(struct watcher *w)
 {
-	pid_t pids[USER_EXEC_EVENTS_MAX];
+	struct user_proc_event evs[USER_EXEC_EVENTS_MAX];
 	size_t nr;
 
-	if (user_exec_events_read(w->nl_fd, pids, &nr) == -ENOBUFS) {
+	if (user_proc_events_read(w->nl_fd, evs, &nr) == -ENOBUFS) {
 		if (!w->overflow_told)
 			pr_warn("the kernel dropped process events (too many at once): processes "
 				"started meanwhile may not be patched");
 		w->overflow_told = true;
 	}
-	for (size_t i = 0; i < nr && w->nr_patches; i++)
-		handle_exec(w, pids[i]);
+	for (size_t i = 0; i < nr; i++) {
+		if (evs[i].fork)
+			handle_fork(w, evs[i].pid, evs[i].parent);
+		else if (w->nr_patches)
+			handle_exec(w, evs[i].pid);
+		else if (watch_forks_has_record(&w->forks, evs[i].pid))
+			forget_old_image(w, evs[i].pid); /* an inherited record, say */
+	}
 }
 
 static void read_opens(struct watcher *w)
@@ -911,6 +942,7 @@ static void watcher_release(struct watcher *w)
 	for (size_t i = 0; i < w->nr_patched; i++)
 		free(w->patched[i].name);
 	free(w->patched);
+	watch_forks_release(&w->forks);
 	id_cache_clear(w);
 	free(w->id_entries);
 	hashmap_release(&w->ids);
@@ -1006,6 +1038,7 @@ int user_watch(void)
 	hashmap_init(&w.by_build_id);
 	hashmap_init(&w.by_path);
 	hashmap_init(&w.ids);
+	watch_forks_init(&w.forks);
 	outcomes_keep_errors();
 	w.nl_fd = user_exec_events_open();
 	ret = w.nl_fd < 0 ? w.nl_fd : 0;

@@ -11,6 +11,9 @@
  *   watch_opens.c     the opens of the installed libraries (fanotify): the
  *                     pid of each process that opens one, at exec or at a
  *                     dlopen() any time later
+ *   watch_forks.c     a fork of a patched process (any record, the
+ *                     watcher's or `user apply`'s): the parent's records
+ *                     become the child's, as inherited
  *   watch.c           the watcher: the kernel's process-event connector,
  *                     each exec matched by Build-ID, patched, retried, and
  *                     a patch retired once the file on disk carries the fix;
@@ -19,9 +22,14 @@
 #ifndef LIVEFIX_USER_WATCH_H
 #define LIVEFIX_USER_WATCH_H
 
+#include "common/hashmap.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include <time.h>
+
+struct sweep_entry;
 
 /* --- watch_registry.c */
 
@@ -78,16 +86,23 @@ void watch_record_release(struct watch_record *r);
 
 /* --- watch_events.c */
 
-/* One read gives at most this many execs (a 16 KiB datagram batch). */
+/* One read gives at most this many events (a 16 KiB datagram batch). */
 #define USER_EXEC_EVENTS_MAX 256
+
+/* An exec (pid runs a new image) or a fork (pid is a new process, a copy
+ * of parent), in the order the kernel sent them. */
+struct user_proc_event {
+	pid_t pid, parent;
+	bool fork;
+};
 /* Subscribed to the kernel's process events: the socket, or -EPERM (no
  * CAP_NET_ADMIN), -EPROTONOSUPPORT (no connector, no CONFIG_PROC_EVENTS,
  * another network namespace), logged with their codes. */
 int user_exec_events_open(void);
-/* The processes that exec'd, from what the socket holds now (it does not
- * wait): 0 with *nr pids, or -ENOBUFS (the kernel dropped events: its
+/* The execs and forks, from what the socket holds now (it does not
+ * wait): 0 with *nr events, or -ENOBUFS (the kernel dropped events: its
  * buffer was full) or -errno. */
-int user_exec_events_read(int fd, pid_t pids[USER_EXEC_EVENTS_MAX], size_t *nr);
+int user_proc_events_read(int fd, struct user_proc_event evs[USER_EXEC_EVENTS_MAX], size_t *nr);
 /* Unsubscribes and closes; accepts -1. */
 void user_exec_events_close(int fd);
 
@@ -107,6 +122,25 @@ int user_library_opens_watch(int fd, const char *const *files, size_t nr);
 int user_library_opens_read(int fd, pid_t pids[USER_EXEC_EVENTS_MAX], size_t *nr);
 /* Closes; accepts -1. */
 void user_library_opens_close(int fd);
+
+/* --- watch_forks.c */
+
+struct watch_forks {
+	struct hashmap pids;   /* the pids with a record in the state directory */
+	struct timespec seen;  /* the directory's mtime when they were read */
+	bool valid;
+};
+
+void watch_forks_init(struct watch_forks *f);
+void watch_forks_release(struct watch_forks *f);
+/* pid has a record of an applied patch (from the names in the state
+ * directory, read again when it changed). */
+bool watch_forks_has_record(struct watch_forks *f, pid_t pid);
+/* child (pid, ppid: the parent of the fork, start_time, comm) inherits
+ * each record of its parent whose patch its memory holds: the names of
+ * the patches recorded for it (NULL-terminated, owned), or NULL. Takes
+ * the state lock. */
+char **watch_forks_inherit(const struct sweep_entry *child);
 
 /* --- watch.c */
 

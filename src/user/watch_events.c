@@ -2,7 +2,8 @@
 /* The kernel's process events (watch.h): netlink NETLINK_CONNECTOR, its
  * group CN_IDX_PROC, PROC_CN_MCAST_LISTEN (CAP_NET_ADMIN; the connector
  * exists in the host's network namespace only), then one PROC_EVENT_EXEC
- * message per exec. The protocol is the kernel's include/uapi/linux/
+ * message per exec and one PROC_EVENT_FORK per fork (and per new thread:
+ * left out). The protocol is the kernel's include/uapi/linux/
  * cn_proc.h and connector.h. */
 #include "user/watch.h"
 #include "common/fsutil.h"
@@ -120,7 +121,14 @@ int user_exec_events_open(void)
 	return ret ? ret : fd;
 }
 
-int user_exec_events_read(int fd, pid_t pids[USER_EXEC_EVENTS_MAX], size_t *nr)
+/* A fork of a process (not a new thread: its pid is its thread group's). */
+static bool is_process_fork(const struct proc_event *ev)
+{
+	return ev->what == PROC_EVENT_FORK &&
+	       ev->event_data.fork.child_pid == ev->event_data.fork.child_tgid;
+}
+
+int user_proc_events_read(int fd, struct user_proc_event evs[USER_EXEC_EVENTS_MAX], size_t *nr)
 {
 	char buf[16384] __attribute__((aligned(NLMSG_ALIGNTO)));
 	ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
@@ -133,8 +141,15 @@ int user_exec_events_read(int fd, pid_t pids[USER_EXEC_EVENTS_MAX], size_t *nr)
 		struct cn_msg *cn = NLMSG_DATA(nh);
 		struct proc_event *ev = (void *)cn->data;
 
-		if (cn->id.idx == CN_IDX_PROC && ev->what == PROC_EVENT_EXEC)
-			pids[(*nr)++] = ev->event_data.exec.process_tgid;
+		if (cn->id.idx != CN_IDX_PROC)
+			continue;
+		if (ev->what == PROC_EVENT_EXEC)
+			evs[(*nr)++] = (struct user_proc_event){
+				.pid = ev->event_data.exec.process_tgid };
+		else if (is_process_fork(ev))
+			evs[(*nr)++] = (struct user_proc_event){
+				.pid = ev->event_data.fork.child_tgid,
+				.parent = ev->event_data.fork.parent_tgid, .fork = true };
 	}
 	return 0;
 }
