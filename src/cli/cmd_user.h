@@ -30,6 +30,9 @@ struct user_state;
 void user_watch_json(struct json_writer *w, const struct user_state *s, size_t nr);
 /* The same in text: the processes not patched, the installed patches. */
 void user_watch_plain(void);
+/* "inherited_from" of an applied record: the pid it was forked from
+ * after that process was patched, or null. */
+void inherited_json(struct json_writer *w, const struct user_state *s);
 
 /* The OpenVEX statements of the userspace patches applied to running
  * processes: each CVE they fix, the product the package (purl, arch) of

@@ -59,6 +59,17 @@ static void cves_json(struct json_writer *w, const char *cves)
 	free(copy);
 }
 
+/* "inherited_from": the patched process this one was forked from (fork
+ * copied the patch), or null (applied to it). */
+void inherited_json(struct json_writer *w, const struct user_state *s)
+{
+	json_key(w, "inherited_from");
+	if (s->inherited_from)
+		json_int(w, s->inherited_from);
+	else
+		json_null(w);
+}
+
 static void patches_json(struct json_writer *w, const struct user_state *s, size_t nr)
 {
 	json_key(w, "user_patches");
@@ -76,10 +87,7 @@ static void patches_json(struct json_writer *w, const struct user_state *s, size
 		json_key(w, "applied_at");
 		json_int(w, s[i].applied_at);
 		json_kv(w, "status", "applied");
-		if (s[i].inherited_from) { /* forked from it after it was patched */
-			json_key(w, "inherited_from");
-			json_int(w, s[i].inherited_from);
-		}
+		inherited_json(w, &s[i]);
 		json_key(w, "stopped_ms");
 		json_fixed(w, s[i].stopped_ms, 3);
 		cves_json(w, s[i].cves);

@@ -20,6 +20,7 @@ static void applied_json(struct json_writer *w, const struct user_state *s)
 	json_kv(w, "process", s->comm);
 	json_kv(w, "patch", s->name);
 	json_kv(w, "status", "applied");
+	inherited_json(w, s);
 	json_kv(w, "code", NULL);
 	json_kv(w, "message", NULL);
 	json_key(w, "stopped_ms");
@@ -39,6 +40,8 @@ static void watched_json(struct json_writer *w, const struct watch_record *r)
 	json_kv(w, "process", r->comm);
 	json_kv(w, "patch", r->name);
 	json_kv(w, "status", watch_status_name(r->status));
+	json_key(w, "inherited_from");
+	json_null(w);
 	json_kv(w, "code", r->code);
 	json_kv(w, "message", r->message);
 	json_key(w, "stopped_ms");

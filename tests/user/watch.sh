@@ -9,6 +9,8 @@
 # mapping the installed library when that patch is installed is patched at
 # the install, and a program that dlopen()s the library 2 s after its exec
 # is patched then (the watcher sees the library's open: fanotify);
+# a patched process that forks: the child is recorded as inherited from
+# its parent (the fork event), its record goes when it exits;
 # a traced one is retried, then refused, left running; programs that exit
 # at once make no error; once the file on disk is replaced by the fixed
 # build the patch is retired, a process started from it is left alone and
@@ -116,8 +118,48 @@ int main(int argc, char **argv)
 EOF
 # a program that opens liblf.so with dlopen() long after its exec
 cp "$HERE/dlprog.c" "$W/lib/dlprog.c"
+# libprog that forks on SIGUSR1: the child goes on writing in DIR/child
+cat >"$W/lib/libfork.c" <<'EOF' &&
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+int lf_lib_value(int x);
+static volatile sig_atomic_t fork_asked;
+static void ask_fork(int sig)
+{
+	(void)sig;
+	fork_asked = 1;
+}
+int main(int argc, char **argv)
+{
+	char dir[2048], tmp[4096], path[4096];
+	(void)argc;
+	snprintf(dir, sizeof(dir), "%s", argv[1]);
+	signal(SIGUSR1, ask_fork);
+	signal(SIGCHLD, SIG_IGN); /* a child that exits is reaped */
+	for (long seq = 0;; seq++) {
+		if (fork_asked && !(fork_asked = 0) && fork() == 0) {
+			strcat(dir, "/child");
+			mkdir(dir, 0755);
+		}
+		snprintf(tmp, sizeof(tmp), "%s/state.tmp", dir);
+		snprintf(path, sizeof(path), "%s/state", dir);
+		FILE *f = fopen(tmp, "w");
+		if (!f)
+			return 1;
+		fprintf(f, "seq=%ld value=%d\n", seq, lf_lib_value(20));
+		fclose(f);
+		rename(tmp, path);
+		nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
+	}
+}
+EOF
 (cd "$W/lib" && gcc -O2 -g -fPIC -Wall -c lib.c -o lib.o && gcc -shared -o liblf.so lib.o &&
 	gcc -O2 -o libprog libprog.c -L. -llf -Wl,-rpath,"$W/lib" &&
+	gcc -O2 -Wall -o libfork libfork.c -L. -llf -Wl,-rpath,"$W/lib" &&
 	gcc -O2 -Wall -o dlprog dlprog.c -ldl) ||
 	{ echo "cannot build the test library"; echo "watch: 0 passed, 1 failed"; exit 1; }
 printf '%s\t%s\t' "$W/lib" lib.c >"$W/lib-units"
@@ -352,6 +394,47 @@ if wait_log "process $DPID \\(dlprog\\): patch 'lib' applied"; then
 	fi
 else
 	fail "library opened by dlopen() 2 s after the exec: process $DPID patched" "saw: $(cat "$W/watch.log")"
+fi
+
+# a patched process forks (after its patch): the child runs the patch
+# (fork copied it) and gets the parent's record, as inherited, from the
+# fork event alone; it goes when the child exits
+mkdir -p "$W/forkrun"
+"$W/lib/libfork" "$W/forkrun" >/dev/null 2>&1 &
+FPPID=$!
+PIDS+=($FPPID)
+disown "$FPPID"
+if wait_log "process $FPPID \\(libfork\\): patch 'lib' applied"; then
+	kill -USR1 "$FPPID"
+	for i in $(seq 200); do [ -s "$W/forkrun/child/state" ] && break; sleep 0.05; done
+	FCPID=$(pgrep -P "$FPPID" -x libfork)
+	PIDS+=($FCPID)
+	wait_log "process $FCPID \\(libfork\\): patch 'lib' inherited from its parent $FPPID" || true
+	v=$(value "$W/forkrun/child")
+	e=$("$LIVEFIX" user list --json | python3 -c '
+import json, sys
+doc = json.load(sys.stdin)
+for p in doc["user_processes"]:
+    if p["pid"] == int(sys.argv[1]):
+        print(p["patch"], p["status"], p["inherited_from"], p["running"])
+for p in doc["user_patches"]:
+    if p["pid"] == int(sys.argv[1]):
+        print(p["name"], p["inherited_from"], ",".join(p["functions"]))' "$FCPID")
+	if [ -n "$FCPID" ] && [ "$v" = 42 ] && [ "$e" = "lib applied $FPPID True
+lib $FPPID lf_lib_value" ]; then
+		pass "fork of patched process $FPPID: child $FCPID runs the patch (value 42), listed applied, inherited_from $FPPID"
+	else
+		fail "fork of a patched process: the child's record" "expected child value 42, 'lib applied $FPPID True' and 'lib $FPPID lf_lib_value'; saw child '$FCPID', value '$v', list '$e', log:" "$(cat "$W/watch.log")"
+	fi
+	"$LIVEFIX" user list | grep -qE "^$FCPID +libfork +lib +lf_lib_value  \\(inherited from $FPPID\\)$" &&
+		pass "list (text): the child shown inherited from its parent" ||
+		fail "list (text): the child inherited" "saw: $("$LIVEFIX" user list)"
+	kill "$FCPID"
+	for i in $(seq 100); do [ -e "$W/state/$FCPID-lib" ] || break; sleep 0.05; done
+	[ ! -e "$W/state/$FCPID-lib" ] && pass "the inherited record goes when the child exits" ||
+		fail "the inherited record goes when the child exits" "still there: $W/state/$FCPID-lib"
+else
+	fail "fork of a patched process: the parent $FPPID patched first" "saw: $(cat "$W/watch.log")"
 fi
 
 # programs that exit right after their exec (prog without arguments)
