@@ -51,9 +51,11 @@ static void user_watch_usage(FILE *out)
 		"once, the installed libraries as the loader maps them (their opens are\n"
 		"watched with fanotify: a dlopen() at any time is seen); a match is\n"
 		"patched. The processes running at its start, and at each install, are\n"
-		"swept once. A process that cannot be patched is named and left running;\n"
-		"a patch whose file on disk carries the fix is retired. One line per\n"
-		"action; SIGHUP reads the installed patches again. Needs root.\n"
+		"swept once. A fork of a patched process (any of livefix's records) runs\n"
+		"the patch and is recorded as inherited from its parent. A process that\n"
+		"cannot be patched is named and left running; a patch whose file on disk\n"
+		"carries the fix is retired. One line per action; SIGHUP reads the\n"
+		"installed patches again. Needs root.\n"
 		"\n"
 		"  -h, --help   show this help\n");
 }
