@@ -35,7 +35,8 @@
 #                    answering, 0 failed requests, reverted with the text
 #                    byte for byte as before; for the files with an effect
 #                    check (a CVE's reproducer: redis's rdb.c, zipmap.c;
-#                    openssl's AES-OCB and AES-SIV providers), the process
+#                    openssl's ocb128.c and the AES-OCB and AES-SIV
+#                    providers), the process
 #                    behaves unfixed before, fixed while patched and
 #                    unfixed again after the revert
 #   refused:CODE     build or apply refused with a precise code (docs/
@@ -388,6 +389,12 @@ print(s.makefile().readline().strip())' "$EFFECT_PORT" "$1" 2>&1 | tail -1
 effect_providers_implementations_ciphers_cipher_aes_ocb_c() {
 	local a; a=$(ossl_ask ocb)
 	echo "AES-128-OCB by EVP_Cipher: $a"
+	[[ $a == fixed:* ]]
+}
+# ocb128.c, CVE-2025-69418: the low-level OCB calls' trailing bytes
+effect_crypto_modes_ocb128_c() {
+	local a; a=$(ossl_ask tail)
+	echo "CRYPTO_ocb128_encrypt of 20 bytes in place: $a"
 	[[ $a == fixed:* ]]
 }
 # cipher_aes_siv.c, CVE-2026-45446: AES-SIV's tag of an empty message

@@ -7,12 +7,18 @@
  *   ossl_effect PORT    listen on 127.0.0.1:PORT; per connection read one
  *                       line, answer one line, close
  *
- * Requests (ping answers "pong"; ocb and siv answer a line that starts
+ * Requests (ping answers "pong"; ocb, tail and siv answer a line that starts
  * with "fixed" or "unfixed"):
  *   ocb   CVE-2026-45445, AES-OCB IV ignored on the EVP_Cipher() path
  *         (providers/implementations/ciphers/cipher_aes_ocb.c): one
  *         plaintext encrypted by EVP_Cipher() under two IVs; unfixed, the
  *         two ciphertexts are equal (the IV never reaches the OCB state)
+ *   tail  CVE-2025-69418, trailing bytes left unencrypted by the low-level
+ *         OCB calls (crypto/modes/ocb128.c): 20 bytes encrypted in place
+ *         by CRYPTO_ocb128_encrypt() with a stream function, as the
+ *         hardware implementations give; unfixed, the partial last block
+ *         is taken from the start of the buffer and the 4 trailing bytes
+ *         stay plaintext
  *   siv   CVE-2026-45446, AES-SIV tag not checked for an empty message
  *         (providers/implementations/ciphers/cipher_aes_siv.c): a context
  *         that decrypted one genuine message is given a forged tag and an
@@ -20,8 +26,13 @@
  *         previous message's verdict is kept)
  * It links libssl as well (--no-as-needed), so it maps both libraries the
  * corpus patches and takes part in every openssl case like the servers. */
+/* AES_encrypt: the block function the low-level OCB calls take */
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <netinet/in.h>
+#include <openssl/aes.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/modes.h>
 #include <openssl/ssl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +65,53 @@ static const char *ocb_check(void)
 		return "error: EVP_Cipher of AES-128-OCB failed";
 	return memcmp(a, b, sizeof(a)) ? "fixed: two IVs, two ciphertexts"
 				       : "unfixed: two IVs, one ciphertext";
+}
+
+static void aes_block(const unsigned char in[16], unsigned char out[16], const void *key)
+{
+	AES_encrypt(in, out, key);
+}
+
+/* OCB's stream of full blocks (ocb128_f), one AES call each: a stream
+ * function given, as libcrypto's hardware implementations give one, is
+ * the path the flaw is on. */
+static void ocb_stream(const unsigned char *in, unsigned char *out, size_t blocks,
+		       const void *key, size_t start, unsigned char offset[16],
+		       const unsigned char l[][16], unsigned char checksum[16])
+{
+	for (size_t b = 0; b < blocks; b++, in += 16, out += 16) {
+		unsigned char tmp[16];
+		int ntz = __builtin_ctzl((unsigned long)(start + b));
+
+		for (int j = 0; j < 16; j++) {
+			offset[j] ^= l[ntz][j];
+			checksum[j] ^= in[j];
+			tmp[j] = in[j] ^ offset[j];
+		}
+		AES_encrypt(tmp, tmp, key);
+		for (int j = 0; j < 16; j++)
+			out[j] = tmp[j] ^ offset[j];
+	}
+}
+
+static const char *ocb_tail_check(void)
+{
+	unsigned char buf[20], iv[12] = { 0 };
+	OCB128_CONTEXT *ctx;
+	AES_KEY k;
+	int ok;
+
+	memcpy(buf, plain, sizeof(buf));
+	AES_set_encrypt_key(key, 128, &k);
+	ctx = CRYPTO_ocb128_new(&k, &k, aes_block, aes_block, ocb_stream);
+	ok = ctx && CRYPTO_ocb128_setiv(ctx, iv, sizeof(iv), 16) == 1 &&
+	     CRYPTO_ocb128_encrypt(ctx, buf, buf, sizeof(buf)) == 1;
+	CRYPTO_ocb128_cleanup(ctx);
+	OPENSSL_free(ctx);
+	if (!ok)
+		return "error: CRYPTO_ocb128_encrypt failed";
+	return memcmp(buf + 16, plain + 16, 4) ? "fixed: the 4 trailing bytes encrypted"
+					       : "unfixed: the 4 trailing bytes left in plaintext";
 }
 
 /* siv_seal CIPHER CT TAG: PLAIN sealed under KEY, 1 when done */
@@ -111,9 +169,11 @@ static const char *answer(const char *request)
 		return "pong";
 	if (!strcmp(request, "ocb"))
 		return ocb_check();
+	if (!strcmp(request, "tail"))
+		return ocb_tail_check();
 	if (!strcmp(request, "siv"))
 		return siv_check();
-	return "error: unknown request (ping, ocb, siv)";
+	return "error: unknown request (ping, ocb, tail, siv)";
 }
 
 static int listen_on(int port)
