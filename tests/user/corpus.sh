@@ -223,7 +223,9 @@ apply_case() { # PART ID FILE CLASS NAME FUNCS LOG
 	[ -z "$lost" ] || why+="requests failed: $(echo $lost); "
 	if [ -z "$why" ] && [ $ok = 1 ]; then
 		local stops
-		stops=$(grep -o 'threads stopped [0-9.]* ms' "$log" | awk '{ print $3 }' | paste -sd/ -)
+		# the apply's and revert's own lines (--all's summary lines,
+		# "process PID (comm): applied in ...", say the same stops again)
+		stops=$(grep -v '^process ' "$log" | grep -o 'threads stopped [0-9.]* ms' | awk '{ print $3 }' | paste -sd/ -)
 		record "$part" "$id" "$file" "$class" applied "$funcs" "${#SERVER_PIDS[@]} process(es) (threads stopped ${stops:-?} ms at apply/revert), $LOAD_REQUESTS requests, 0 failed${seen_during:+; effect: $seen_before / $seen_during / $seen_after}"
 	else
 		record "$part" "$id" "$file" "$class" "wrong:applied-broke" "$funcs" "$why"
