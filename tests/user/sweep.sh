@@ -120,7 +120,7 @@ PIDS+=($CPA)
 expect_field "fork of a patched process: patched lfl_value" "$L/run-a/child" value 62
 run "sweep again: the fork inherited the patch" 3 \
 	"process $CPA \(libprog\): inherited from process $PA" "$LIVEFIX" user apply --all "$L/lib.lfu"
-run "the fork's record: list shows it" 0 "^$CPA +libprog +lib " "$LIVEFIX" user list
+run "the fork's record: list shows it, inherited from its parent" 0 "^$CPA +libprog +lib .*\\(inherited from $PA\\)" "$LIVEFIX" user list
 run "the fork's patch reverts" 0 "reverted 'lib' in process $CPA" "$LIVEFIX" user revert --pid "$CPA" lib
 expect_field "the fork reverted: original lfl_value" "$L/run-a/child" value 61
 kill -9 "$PH"
