@@ -444,7 +444,11 @@ static void not_applied(struct watcher *w, const struct watched *p, pid_t pid, c
 			unsigned long long start, unsigned attempt, int err)
 {
 	const struct outcome *o = apply_reason();
-	bool passing = (err == -EBUSY || err == -EUSERS) && attempt < NR_RETRIES;
+	/* -EEXIST, -EADDRINUSE: the patch's mapping lost its place to one the
+	 * process made meanwhile (its loader, mapping libraries at its start,
+	 * runs while the patch is mapped) */
+	bool passing = (err == -EBUSY || err == -EUSERS || err == -EEXIST || err == -EADDRINUSE) &&
+		       attempt < NR_RETRIES;
 	struct watch_record r = {
 		.pid = pid, .start_time = start, .comm = (char *)comm, .name = p->inst.name,
 		.status = passing ? WATCH_RETRYING : WATCH_REFUSED,

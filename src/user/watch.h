@@ -128,6 +128,7 @@ void user_library_opens_close(int fd);
 struct watch_forks {
 	struct hashmap pids;   /* the pids with a record in the state directory */
 	struct timespec seen;  /* the directory's mtime when they were read */
+	struct timespec read_at; /* when they were read (CLOCK_REALTIME) */
 	bool valid;
 };
 

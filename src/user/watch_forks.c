@@ -3,7 +3,7 @@
  * its patches with it, so the child runs them but has no record of its
  * own. Which processes have records is known from the names in the state
  * directory (<pid>-<name>), read again only when the directory changed
- * (its mtime): a fork of a process without a patch, the common case,
+ * (its mtime, see pids_current()): a fork of a process without a patch, the common case,
  * costs a stat() and a hash lookup, and no process's maps are read. A
  * fork of a patched one gets the parent's records, each checked against
  * the child's memory first (sweep_inherit.c), as inherited. */
@@ -19,6 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+
+/* Longer than a file system timestamp's tick (a jiffy: 1–10 ms). */
+#define MTIME_TICK_S 0.05
 
 void watch_forks_init(struct watch_forks *f)
 {
@@ -53,6 +57,22 @@ static void read_pids(struct watch_forks *f, const char *dir_path)
 		closedir(dir);
 }
 
+static double seconds_of(struct timespec t)
+{
+	return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
+/* The names read are still those in the directory: its mtime is the one
+ * seen then, and they were read well after that mtime (a file system's
+ * clock ticks coarsely: a change in the same tick as the one seen would
+ * leave the mtime as it was). */
+static bool pids_current(const struct watch_forks *f, const struct stat *st)
+{
+	return f->valid && st->st_mtim.tv_sec == f->seen.tv_sec &&
+	       st->st_mtim.tv_nsec == f->seen.tv_nsec &&
+	       seconds_of(f->read_at) - seconds_of(f->seen) > MTIME_TICK_S;
+}
+
 bool watch_forks_has_record(struct watch_forks *f, pid_t pid)
 {
 	const char *dir = user_state_dir();
@@ -62,8 +82,8 @@ bool watch_forks_has_record(struct watch_forks *f, pid_t pid)
 		f->valid = false;
 		return false; /* no directory: no record anywhere */
 	}
-	if (!f->valid || st.st_mtim.tv_sec != f->seen.tv_sec ||
-	    st.st_mtim.tv_nsec != f->seen.tv_nsec) {
+	if (!pids_current(f, &st)) {
+		clock_gettime(CLOCK_REALTIME, &f->read_at);
 		f->seen = st.st_mtim;
 		f->valid = true;
 		read_pids(f, dir);
