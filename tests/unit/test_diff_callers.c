@@ -12,7 +12,9 @@
  * notrace helper modules call gets a global copy a module unit's caller
  * calls; which modules use a name (the index of their undefined names),
  * the units of a module linked from two objects that call it (their
- * DWARF), a module taking its address refused naming it. A unit of the
+ * DWARF), a module taking its address refused naming it; the index reads
+ * compressed modules (.ko.xz, .ko.gz, made at test time) and refuses a
+ * file that is no ELF. A unit of the
  * patch calling another's copy, diffed again once the copy is known. */
 #include "test.h"
 #include "common/codes.h"
@@ -457,6 +459,57 @@ out:
 		free(paths[i]);
 }
 
+/* path compressed beside it by program (xz, gzip; -k keeps path). */
+static char *compressed_copy(const char *path, const char *program, const char *suffix)
+{
+	struct run_opts q = { .quiet = 1 };
+	char *out = xasprintf("%s%s", path, suffix);
+
+	if (run(&q, program, "-k", "-f", path, NULL)) {
+		fprintf(stderr, "  cannot %s %s\n", program, path);
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* trixie's modules are .ko.xz: the index reads the ELF inside (the
+ * stream itself has no symbol table, and libelf takes any file as one
+ * without symbols); a file that is no ELF at all is refused, not indexed
+ * as one using nothing. */
+static void test_module_users_compressed(void)
+{
+	char *ko = link_module("mod_xz", "mod_use", "mod_other"), *gz_ko = link_module(
+		"mod_gz", "mod_addr", NULL);
+	char *paths[2] = { ko ? compressed_copy(ko, "xz", ".xz") : NULL,
+			   gz_ko ? compressed_copy(gz_ko, "gzip", ".gz") : NULL };
+	char *names[2] = { "mod_xz", "mod_gz" }, *junk = xasprintf("%s/junk.ko", tmp);
+	char *junk_paths[1] = { junk }, *junk_names[1] = { "junk" };
+	struct module_users mu;
+	const char *m;
+	size_t it = 0, seen = 0;
+	bool xz = false, gz = false;
+
+	if (!paths[0] || !paths[1]) {
+		CHECK(false, "expected mod_xz.ko.xz and mod_gz.ko.gz built");
+		goto out;
+	}
+	unlink(ko), unlink(gz_ko); /* the compressed files alone, as trixie ships */
+	CHECK_INT(0, module_users_load(&mu, paths, names, 2));
+	while ((m = module_users_next(&mu, "helper", &it)))
+		seen++, xz |= !strcmp(m, "mod_xz"), gz |= !strcmp(m, "mod_gz");
+	CHECK(seen == 2 && xz && gz, "expected 'helper' used by mod_xz (.ko.xz) and mod_gz "
+	      "(.ko.gz), saw %zu modules (xz %d, gz %d)", seen, xz, gz);
+	module_users_release(&mu);
+
+	CHECK(write_file_atomic(junk, "not an object\n", 14) == 0, "expected %s written", junk);
+	CHECK_INT(-EINVAL, module_users_load(&mu, junk_paths, junk_names, 1));
+out:
+	free(ko), free(gz_ko), free(junk);
+	for (size_t i = 0; i < 2; i++)
+		free(paths[i]);
+}
+
 static bool lists_unit(const struct caller_units *cu, const char *source, const char *caller)
 {
 	for (size_t i = 0; i < cu->nr; i++)
@@ -506,6 +559,7 @@ int main(void)
 	RUN_TEST(test_other_units);
 	RUN_TEST(test_exported_module_callers);
 	RUN_TEST(test_module_users);
+	RUN_TEST(test_module_users_compressed);
 	RUN_TEST(test_module_caller_units);
 	outcomes_reset();
 	remove_tree(tmp);
