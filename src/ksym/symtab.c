@@ -356,6 +356,16 @@ static size_t count_matches(const struct ksymtab *tab, const struct kfile *file,
 	return hits;
 }
 
+size_t ksymtab_count_files(const struct ksymtab *tab, const char *basename)
+{
+	size_t it, n = 0;
+
+	for (const struct kfile *f = hashmap_first_str(&tab->files_by_name, basename, &it); f;
+	     f = hashmap_next_str(&tab->files_by_name, basename, &it))
+		n++;
+	return n;
+}
+
 const struct kfile *ksymtab_find_file(const struct ksymtab *tab, const char *basename,
 				      char *const *local_names, size_t nr_local_names)
 {
