@@ -228,6 +228,8 @@ static void test_refusals(void)
 	expect_refused("addr_data", CODE_NO_FENTRY, "its address is taken, in '.rodata.helper_op'");
 	expect_refused("addr_code", CODE_NO_FENTRY, "its address is taken, in 'caller_a'");
 	expect_refused("exported", CODE_NO_FENTRY, "exported");
+	/* 6.12's form of the entry: still exported, not an address taken */
+	expect_refused("exported_612", CODE_NO_FENTRY, "exported (EXPORT_SYMBOL)");
 	expect_refused("global", CODE_NO_FENTRY, "global");
 	expect_refused("init_caller", CODE_NO_FENTRY_CALLERS, "init code, 'setup_fn'");
 	expect_refused("tail_call", CODE_NO_FENTRY_CALLERS,
@@ -370,21 +372,24 @@ static int called_by_module(void *ctx, const char *name, char **why)
 	return 1;
 }
 
-/* exported.c's helper with module callers allowed: a global copy, listed
- * for the modules' units; mod_use.c diffed with it replaces its caller. */
-static void test_exported_module_callers(void)
+/* exported.c's helper (fixture: exported, or exported_612 with 6.12's
+ * ".export_symbol" entry) with module callers allowed: a global copy,
+ * listed for the modules' units; mod_use.c diffed with it replaces its
+ * caller. */
+static void exported_module_callers(const char *fixture)
 {
 	struct diff_options opts = { .unit_index = 7, .outside_refs = called_by_module,
 				     .other_units = true, .module_callers = true };
 	struct diff_result def, use;
-	int ret = diff_fixture_with("exported", &opts, &def);
+	int ret = diff_fixture_with(fixture, &opts, &def);
 	char *path = out_path("mod_use");
 	struct elf *out;
 	const struct symbol *callee;
 
 	CHECK_INT(0, ret);
 	CHECK(has_func(&def, "caller_a") && def.nr_funcs == 1,
-	      "expected caller_a alone replaced in exported, saw %zu funcs", def.nr_funcs);
+	      "expected caller_a alone replaced in %s, saw %zu funcs (%s)", fixture,
+	      def.nr_funcs, outcomes_count() ? outcome_at(0)->message : "no refusal");
 	CHECK(def.nr_redirects == 1 && !strcmp(def.redirects[0].name, "helper") &&
 	      !strcmp(def.redirects[0].copy, "__livefix_copy_7_helper"),
 	      "expected the exported helper listed as a redirect, saw %zu", def.nr_redirects);
@@ -410,6 +415,18 @@ static void test_exported_module_callers(void)
 	free(path);
 	diff_result_release(&use);
 	diff_result_release(&def);
+}
+
+static void test_exported_module_callers(void)
+{
+	exported_module_callers("exported");
+}
+
+/* 6.12 (found building match_hex through ib_srp and nvme-fcloop): the
+ * ".export_symbol" entry is no address taken. */
+static void test_exported_612_module_callers(void)
+{
+	exported_module_callers("exported_612");
 }
 
 /* A module of two objects, linked as kbuild links one (ld -r). */
@@ -558,6 +575,7 @@ int main(void)
 	RUN_TEST(test_refusals);
 	RUN_TEST(test_other_units);
 	RUN_TEST(test_exported_module_callers);
+	RUN_TEST(test_exported_612_module_callers);
 	RUN_TEST(test_module_users);
 	RUN_TEST(test_module_users_compressed);
 	RUN_TEST(test_module_caller_units);
