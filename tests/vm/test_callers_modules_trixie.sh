@@ -40,7 +40,6 @@ fi
 rm -f /tmp/livefix-callmod-fetch.$$
 OUT=$(mktemp -d /tmp/livefix-vmcallmod612-XXXXXX)
 trap 'rm -rf "$OUT"' EXIT
-vm_locate "$KVER" || { echo "kernel $KVER not in the cache"; t_summary; exit 1; }
 
 # --- host: the module
 if (cd "$ROOT" && "$LF" build -k "$KVER" -n mh -o "$OUT" "$DIR/match-hex-modules-6.12.patch") \
@@ -68,24 +67,24 @@ t_match "module: the copy is global, for the modules' callers" \
 cat >"$OUT/guest.sh" <<'GUEST'
 #!/bin/sh
 modprobe nvme-fcloop || echo "modprobe nvme-fcloop failed"
-n=0
-port() { # fcaddr: 1 when a local port with it was added, else 0
-	n=$((n + 1))
-	echo "wwnn=0x10000000000000$((10 + n)),wwpn=0x20000000000000$((10 + n)),fcaddr=$1" \
+port() { # N fcaddr: 1 when local port N (its own names) was added with fcaddr, else 0
+	echo "wwnn=0x10000000000000$((10 + $1)),wwpn=0x20000000000000$((10 + $1)),fcaddr=$2" \
 		>/sys/class/fcloop/ctl/add_local_port 2>/dev/null && echo 1 || echo 0
 }
-echo "before: fcaddr=7 $(port 7)"
+echo "before: fcaddr=7 $(port 1 7)"
 livefix load /root/livepatch-mh.ko >/tmp/out 2>&1 || { echo "load failed:"; cat /tmp/out; }
 for o in nvme_fcloop ib_srp; do echo "$o patched: $(cat /sys/kernel/livepatch/livepatch_mh/$o/patched)"; done
 dmesg | grep 'run-pre check passed' | tail -1 | sed 's/^\[[^]]*\] */run-pre: /'
-echo "loaded: fcaddr=7 $(port 7) fcaddr=8 $(port 8)"
+echo "loaded: fcaddr=7 $(port 2 7) fcaddr=8 $(port 3 8)"
 livefix unload livepatch-mh >/tmp/out 2>&1 || { echo "unload failed:"; cat /tmp/out; }
 [ -d /sys/kernel/livepatch/livepatch_mh ] && echo "still in /sys/kernel/livepatch"
-echo "after: fcaddr=7 $(port 7)"
+echo "after: fcaddr=7 $(port 4 7)"
 exit 0
 GUEST
 adds=(--add "$LF:/usr/bin/livefix" --add "$KO:/root/")
-out=$(vm_run --timeout 900 --with-module nvme-fcloop "${adds[@]}" "$OUT/guest.sh" 2>&1)
+# vm.sh finds trixie's kernel and its /usr/lib/modules in the cache itself
+out=$("$ROOT/tests/vm/vm.sh" --kver "$KVER" --timeout 900 --with-module nvme-fcloop \
+	"${adds[@]}" "$OUT/guest.sh" 2>&1)
 rc=$?
 t_eq "guest: the run ends cleanly (no oops, warning)" 0 "$rc"
 t_match "guest: before the patch, fcaddr=7 is accepted" "^before: fcaddr=7 1$" "$out"
