@@ -163,3 +163,32 @@ char *str_join_most(char *const *items, size_t nr, size_t most, const char *sep,
 	}
 	return b.s;
 }
+
+/* EXPORT_SYMBOL's forms, by kernel version: the symbol naming the entry,
+ * the section holding it (include/linux/export.h). */
+static const struct {
+	const char *symbol_prefix, *section_prefix;
+} export_forms[] = {
+	{ "__ksymtab_", "___ksymtab" },         /* up to 6.4: "___ksymtab+x" */
+	{ "__export_symbol_", ".export_symbol" }, /* 6.5 on, read by modpost */
+};
+
+const char *export_entry_exported(const char *sym)
+{
+	for (size_t i = 0; i < sizeof(export_forms) / sizeof(export_forms[0]); i++) {
+		size_t n = strlen(export_forms[i].symbol_prefix);
+
+		if (!strncmp(sym, export_forms[i].symbol_prefix, n) && sym[n])
+			return sym + n;
+	}
+	return NULL;
+}
+
+bool is_export_entry_section(const char *name)
+{
+	for (size_t i = 0; i < sizeof(export_forms) / sizeof(export_forms[0]); i++)
+		if (!strncmp(name, export_forms[i].section_prefix,
+			     strlen(export_forms[i].section_prefix)))
+			return true;
+	return false;
+}

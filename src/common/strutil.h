@@ -15,6 +15,14 @@ bool str_is_digits(const char *s);
  * snd_usb_audio), so Module.symvers paths, modules.order and KBUILD_MODNAME
  * may spell it either way. */
 bool module_names_equal(const char *a, size_t alen, const char *b);
+/* The name an object's EXPORT_SYMBOL entry exports: "x" of the local
+ * "__ksymtab_x" (kernels up to 6.4) or "__export_symbol_x" (6.5 on: an
+ * entry of ".export_symbol" that modpost reads); NULL for any other
+ * symbol name. */
+const char *export_entry_exported(const char *sym);
+/* Whether an object's section holds EXPORT_SYMBOL entries: "___ksymtab+x"
+ * (up to 6.4) or ".export_symbol" (6.5 on). */
+bool is_export_entry_section(const char *name);
 /* Module names use underscores where file names may use dashes (kbuild's
  * KBUILD_MODNAME): returns a malloc'ed normalised copy. */
 char *module_name_normalize(const char *name);

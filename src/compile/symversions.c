@@ -10,6 +10,7 @@
 #include "common/fsutil.h"
 #include "common/hashmap.h"
 #include "common/run.h"
+#include "common/strutil.h"
 #include "common/log.h"
 #include "common/xalloc.h"
 #include "ksym/symvers.h"
@@ -33,8 +34,8 @@ void symversions_release(struct symversions *v)
 	memset(v, 0, sizeof(*v));
 }
 
-/* Does the object export anything (a "__ksymtab_<name>" symbol)? kbuild
- * runs genksyms only then. */
+/* Does the object export anything (a "__ksymtab_<name>" symbol, 6.1; a
+ * "__export_symbol_<name>", 6.12)? kbuild runs genksyms only then. */
 bool object_exports_symbols(const char *object)
 {
 	Elf_Scn *scn = NULL;
@@ -60,7 +61,7 @@ bool object_exports_symbols(const char *object)
 
 			found = gelf_getsym(d, (int)i, &s) &&
 				(n = elf_strptr(elf, sh.sh_link, s.st_name)) &&
-				!strncmp(n, "__ksymtab_", 10);
+				export_entry_exported(n);
 		}
 	}
 	elf_end(elf);

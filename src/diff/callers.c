@@ -21,6 +21,7 @@
 #include "diff/internal.h"
 #include "common/log.h"
 #include "common/outcome.h"
+#include "common/strutil.h"
 #include "common/xalloc.h"
 #include "special/special.h"
 
@@ -105,13 +106,14 @@ static struct symbol *canonical(const struct ref_index *x, struct symbol *sym)
 	return x->canon[sym->index] ? x->canon[sym->index] : sym;
 }
 
-/* EXPORT_SYMBOL's entry ("___ksymtab+name", 6.1; "___ksymtab_gpl+name"):
- * the name modules are linked against, not a pointer anything calls
- * through; an exported function is refused (is_exported()) unless the
- * build reads its modules' calls (options.module_callers). */
+/* EXPORT_SYMBOL's entry ("___ksymtab+name", 6.1; ".export_symbol", 6.5
+ * on, which modpost reads and the link discards): the name modules are
+ * linked against, not a pointer anything calls through; an exported
+ * function is refused (is_exported()) unless the build reads its modules'
+ * calls (options.module_callers). */
 static bool is_export_entry(const struct section *base)
 {
-	return !strncmp(base->name, "___ksymtab", 10) || !strncmp(base->name, "__ksymtab", 9);
+	return is_export_entry_section(base->name) || !strncmp(base->name, "__ksymtab", 9);
 }
 
 /* Tables locating instructions, not pointers to call through (unwind
@@ -228,12 +230,20 @@ static const struct symbol *global_name(const struct symbol *func)
 	return NULL;
 }
 
+/* Its entry's symbol in either form: "__ksymtab_x" (6.1) or
+ * "__export_symbol_x" (6.12). */
 static bool is_exported(const struct elf *elf, const struct symbol *func)
 {
-	char *name = xasprintf("__ksymtab_%s", func->name);
-	bool found = find_symbol_by_name(elf, name) != NULL;
+	char *names[2] = { xasprintf("__ksymtab_%s", func->name),
+			   xasprintf("__export_symbol_%s", func->name) };
+	bool found = false;
 
-	free(name);
+	for (size_t i = 0; i < 2; i++) {
+		const struct symbol *s = find_symbol_by_name(elf, names[i]);
+
+		found |= s && export_entry_exported(s->name);
+		free(names[i]);
+	}
 	return found;
 }
 

@@ -131,13 +131,28 @@ bool reloc_is_pcrel(uint32_t type);
 /* Size in bytes of the field the relocation type writes (0 if unknown). */
 size_t reloc_field_size(uint32_t type);
 
+/* An object opened for libelf (open.c): mapped, or, for a compressed one
+ * (trixie's ".ko.xz", a ".ko.gz"), decompressed in memory. */
+struct elf_file {
+	Elf *elf;  /* libelf's handle; NULL when the file cannot be read */
+	int fd;    /* the open file, or -errno when it cannot be opened */
+	void *buf; /* the decompressed contents elf reads (owned), or NULL */
+};
+
+/* Opens path, plain or compressed (told by its magic bytes). f->elf, or
+ * NULL (logged, naming the file and the reason: cannot be opened, corrupt
+ * or zstd stream, not ELF); f->fd < 0 when the file cannot be opened.
+ * elf_file_close() either way. */
+Elf *elf_file_open(struct elf_file *f, const char *path);
+void elf_file_close(struct elf_file *f);
+
 /* A symbol as elf_symtab_walk() passes it: libelf's entry and its name
  * (borrowed for the call; NULL when the string table has none). */
 typedef void (*elf_symbol_fn)(void *ctx, const GElf_Sym *sym, const char *name);
 /* Calls fn for each symbol of an object's SHT_SYMTAB, without building
  * the model (symtab_walk.c): from index 1, or with globals_only from
- * sh_info, where ELF puts the non-local ones. 0, or -EINVAL (logged) when
- * the file cannot be read as ELF. */
+ * sh_info, where ELF puts the non-local ones. The file may be compressed
+ * (elf_file_open). 0, or -EINVAL (logged) when it cannot be read as ELF. */
 int elf_symtab_walk(const char *path, bool globals_only, elf_symbol_fn fn, void *ctx);
 
 #endif

@@ -1,13 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* An object's symbol table straight from libelf, for callers that want a
  * few names: elf_read builds the whole model (sections, relocations,
- * indexes), far more than they need. */
+ * indexes), far more than they need. A compressed module (trixie's
+ * .ko.xz) is read through elf_file_open(). */
 #include "elf/elf.h"
-#include "common/log.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <unistd.h>
 
 static void walk_symtab(Elf *elf, Elf_Scn *scn, const GElf_Shdr *shdr, bool globals_only,
 			elf_symbol_fn fn, void *ctx)
@@ -27,22 +25,17 @@ static void walk_symtab(Elf *elf, Elf_Scn *scn, const GElf_Shdr *shdr, bool glob
 
 int elf_symtab_walk(const char *path, bool globals_only, elf_symbol_fn fn, void *ctx)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct elf_file f;
 	Elf_Scn *scn = NULL;
 	GElf_Shdr shdr;
-	Elf *elf;
 
-	elf_version(EV_CURRENT);
-	if (fd < 0 || !(elf = elf_begin(fd, ELF_C_READ, NULL))) {
-		pr_err("cannot read object '%s'", path);
-		if (fd >= 0)
-			close(fd);
+	if (!elf_file_open(&f, path)) {
+		elf_file_close(&f);
 		return -EINVAL;
 	}
-	while ((scn = elf_nextscn(elf, scn)))
+	while ((scn = elf_nextscn(f.elf, scn)))
 		if (gelf_getshdr(scn, &shdr) && shdr.sh_type == SHT_SYMTAB)
-			walk_symtab(elf, scn, &shdr, globals_only, fn, ctx);
-	elf_end(elf);
-	close(fd);
+			walk_symtab(f.elf, scn, &shdr, globals_only, fn, ctx);
+	elf_file_close(&f);
 	return 0;
 }

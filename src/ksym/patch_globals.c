@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "ksym/patch_globals.h"
+#include "common/strutil.h"
 #include "common/xalloc.h"
 #include "elf/elf.h"
 
@@ -95,17 +96,13 @@ static void add_if_new(void *ctx, const char *name)
 		add_known(s->pg, name);
 }
 
-#define KSYMTAB_PREFIX "__ksymtab_"
-
-/* EXPORT_SYMBOL(x) defines a (local) "__ksymtab_x" in every kernel 6.1
- * object: x, or NULL for any other symbol. */
+/* EXPORT_SYMBOL(x) defines a local "__ksymtab_x" in a kernel 6.1 object,
+ * "__export_symbol_x" in a 6.12 one: x, or NULL for any other symbol. */
 static const char *exported_name(const GElf_Sym *s, const char *name)
 {
-	size_t len = strlen(KSYMTAB_PREFIX);
-
-	if (s->st_shndx == SHN_UNDEF || strncmp(name, KSYMTAB_PREFIX, len) || !name[len])
+	if (s->st_shndx == SHN_UNDEF || !name)
 		return NULL;
-	return name + len;
+	return export_entry_exported(name);
 }
 
 static void add_orig_export(void *ctx, const GElf_Sym *s, const char *name)

@@ -69,6 +69,11 @@ int unit_resolver_init(struct unit_resolver *r, const struct ksymtab *target,
 	 * resolved by module-unique name (unit_needs_file_block() said so). */
 	if (target->is_module && !target->nr_files)
 		ret = 0;
+	/* A unit defining no static function or object has no local of
+	 * its own to find in target, so same-named FILE blocks (6.12's
+	 * four memmap.c) need not be told apart: none of them is its */
+	else if (!nr && ksymtab_count_files(target, base) > 1)
+		r->no_locals = true;
 	else
 		ret = (r->file = ksymtab_find_file(target, base, names, nr)) ? 0 : -ENOENT;
 	free_names(names, nr);
@@ -111,6 +116,8 @@ static const struct ksym *find_unique_local(const struct unit_resolver *r, const
 
 static const struct ksym *find_unit_local(const struct unit_resolver *r, const char *name)
 {
+	if (r->no_locals)
+		return NULL;
 	return r->file ? ksymtab_find_local(r->target, r->file, name)
 		       : find_unique_local(r, name);
 }
@@ -286,8 +293,13 @@ int unit_resolve(void *ctx, const char *name, bool is_local, bool is_func,
 	if (!is_local)
 		return resolve_global(r, name, out);
 	sym = find_unit_local(r, name);
-	if (!sym && !r->file && ksymtab_count_named(r->target, name) > 1)
+	if (!sym && !r->file && !r->no_locals && ksymtab_count_named(r->target, name) > 1)
 		return -ENOENT; /* find_unique_local() said why */
+	if (!sym && r->no_locals) {
+		pr_err("%s: local symbol '%s' is not one the unit defined before the patch "
+		       "(it defined no static function or object)", r->unit, name);
+		return -ENOENT;
+	}
 	if (!sym) {
 		pr_err("%s: local symbol '%s' is not in %s's symbol table for %s "
 		       "(optimized away in the running kernel?)",

@@ -26,6 +26,11 @@ struct unit_resolver {
 	const struct kfile *file;      /* the unit's FILE block in target; NULL
 					* when target has no FILE symbols: then
 					* only module-unique local names resolve */
+	bool no_locals;                /* the unit defines no static function
+					* or object, and target has several
+					* FILE blocks of its name: it has none
+					* to tell apart (file NULL), and no
+					* local of its own resolves */
 	const char *unit;              /* "fs/proc/version.o", for messages */
 	const struct hashmap *in_module; /* globals the patch module itself defines
 					  * in another unit (may be NULL) */
@@ -51,7 +56,8 @@ struct unit_resolver {
 
 /* Finds the unit's FILE block from the local symbols of its original object.
  * 0 or -errno (the reason logged). A module table without FILE symbols is
- * accepted (r->file NULL): see unit_needs_file_block(). */
+ * accepted (r->file NULL): see unit_needs_file_block(); so is a unit
+ * without locals whose FILE name several blocks share (r->no_locals). */
 int unit_resolver_init(struct unit_resolver *r, const struct ksymtab *target,
 		       const struct ksymtab *vmlinux, const struct symvers *symvers,
 		       const char *unit, const char *orig_object);

@@ -1,17 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "ksym/symtab.h"
-#include "common/decompress.h"
 #include "common/log.h"
 #include "common/strutil.h"
 #include "common/xalloc.h"
+#include "elf/elf.h"
 #include "ksym/modinfo.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <gelf.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /* Names scripts/mksysmap filters out of `nm -n` before kallsyms sees it:
  * the running kernel cannot find them, so no sympos may count them (the
@@ -186,62 +184,26 @@ static void build_indexes(struct ksymtab *tab)
 		hashmap_add_str(&tab->files_by_name, tab->files[i].name, &tab->files[i]);
 }
 
-/* The ELF of path: mapped, or, for a compressed module (trixie's .ko.xz),
- * decompressed into *buf, which must outlive it. NULL (logged) on failure,
- * *fd -errno when the file cannot be opened. */
-static Elf *open_elf(const char *path, int *fd, void **buf)
-{
-	unsigned char head[6];
-	ssize_t n;
-	size_t len;
-	Elf *elf;
-
-	*buf = NULL;
-	*fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (*fd < 0) {
-		*fd = -errno;
-		pr_err("cannot open '%s': %s", path, strerror(-*fd));
-		return NULL;
-	}
-	n = pread(*fd, head, sizeof(head), 0);
-	if (n > 0 && compression_of(head, (size_t)n) != COMPRESSION_NONE) {
-		if (!(*buf = read_file_decompressed(path, &len)))
-			return NULL;
-		elf = elf_memory(*buf, len);
-	} else {
-		elf = elf_begin(*fd, ELF_C_READ_MMAP, NULL);
-	}
-	if (!elf)
-		pr_err("%s: not an ELF file: %s", path, elf_errmsg(-1));
-	return elf;
-}
-
 int ksymtab_load(struct ksymtab *tab, const char *path, const char *objname, bool is_module)
 {
-	void *buf;
-	Elf *elf;
-	int fd, ret;
+	struct elf_file f;
+	int ret;
 
 	memset(tab, 0, sizeof(*tab));
 	tab->path = xstrdup(path);
 	tab->objname = xstrdup(objname);
 	tab->is_module = is_module;
-	elf_version(EV_CURRENT);
-	elf = open_elf(path, &fd, &buf);
-	if (!elf) {
-		ret = fd < 0 ? fd : -EINVAL;
-		if (fd >= 0)
-			close(fd);
-		free(buf);
+	/* a compressed module (trixie's .ko.xz) is read decompressed */
+	if (!elf_file_open(&f, path)) {
+		ret = f.fd < 0 ? f.fd : -EINVAL;
+		elf_file_close(&f);
 		ksymtab_release(tab); /* a failed load leaves nothing to release */
 		return ret;
 	}
-	ret = read_symbols(tab, elf);
+	ret = read_symbols(tab, f.elf);
 	if (!ret && is_module)
-		read_depends(tab, elf);
-	elf_end(elf);
-	close(fd);
-	free(buf);
+		read_depends(tab, f.elf);
+	elf_file_close(&f);
 	if (ret)
 		ksymtab_release(tab);
 	else
@@ -392,6 +354,16 @@ static size_t count_matches(const struct ksymtab *tab, const struct kfile *file,
 		if (ksymtab_find_local(tab, file, names[i]))
 			hits++;
 	return hits;
+}
+
+size_t ksymtab_count_files(const struct ksymtab *tab, const char *basename)
+{
+	size_t it, n = 0;
+
+	for (const struct kfile *f = hashmap_first_str(&tab->files_by_name, basename, &it); f;
+	     f = hashmap_next_str(&tab->files_by_name, basename, &it))
+		n++;
+	return n;
 }
 
 const struct kfile *ksymtab_find_file(const struct ksymtab *tab, const char *basename,

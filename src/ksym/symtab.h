@@ -81,6 +81,8 @@ size_t ksymtab_count_named(const struct ksymtab *tab, const char *name);
  * the stripped table lacks are skipped. 0 or -errno (reason logged). */
 int ksymtab_add_debug_files(struct ksymtab *tab, const char *debug_path);
 
+/* Number of FILE blocks named basename ("memmap.c"). */
+size_t ksymtab_count_files(const struct ksymtab *tab, const char *basename);
 /* The FILE block of a translation unit, chosen among those with the same
  * basename by the number of the unit's local symbol names it contains;
  * NULL (reason logged) when none or several fit equally. */

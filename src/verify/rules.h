@@ -80,7 +80,8 @@ enum { LFV_NO_DEST = 0xffffffff }; /* lfv_site.to: the destination is unknown */
 enum lfv_form_branch {
 	LFV_FORM_PLAIN,
 	LFV_FORM_CALL, /* e8 rel32 to the destination */
-	LFV_FORM_JMP,  /* e9 rel32, or eb rel8 + nop3 (recompute_jump()), to the destination */
+	LFV_FORM_JMP,  /* e9 rel32, or eb rel8 + nop3 (6.1's recompute_jump()) or + int3 x3
+			* (6.12's __apply_relocation()), to the destination */
 	LFV_FORM_REL32 /* the form's opcode (e8, e9, or 0f 8x) and a rel32 to the destination,
 			* as text_gen_insn() writes it: retpolines, static calls */
 };
@@ -434,8 +435,12 @@ static lfv_u32 lfv_form_branch_len(const struct lfv_form *fm, const lfv_u8 *run,
 	n = lfv_run_jump(run, len, LFV_JMP, &rel);
 	if (!n || site_addr + n + rel != dest)
 		return 0;
-	if (n == 2) /* recompute_jump(): eb rel8 and a 3-byte nop */
-		return len >= 5 && run[2] == 0x0f && run[3] == 0x1f && run[4] == 0x00 ? 5 : 0;
+	/* eb rel8 and the rest of the jmp's 5 bytes: a 3-byte nop (6.1's
+	 * recompute_jump()) or three int3 (6.12's __apply_relocation()),
+	 * never reached either way */
+	if (n == 2)
+		return len >= 5 && ((run[2] == 0x0f && run[3] == 0x1f && run[4] == 0x00) ||
+				    (run[2] == 0xcc && run[3] == 0xcc && run[4] == 0xcc)) ? 5 : 0;
 	return n;
 }
 

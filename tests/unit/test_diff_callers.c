@@ -12,7 +12,9 @@
  * notrace helper modules call gets a global copy a module unit's caller
  * calls; which modules use a name (the index of their undefined names),
  * the units of a module linked from two objects that call it (their
- * DWARF), a module taking its address refused naming it. A unit of the
+ * DWARF), a module taking its address refused naming it; the index reads
+ * compressed modules (.ko.xz, .ko.gz, made at test time) and refuses a
+ * file that is no ELF. A unit of the
  * patch calling another's copy, diffed again once the copy is known. */
 #include "test.h"
 #include "common/codes.h"
@@ -218,6 +220,8 @@ static void test_refusals(void)
 	expect_refused("addr_data", CODE_NO_FENTRY, "its address is taken, in '.rodata.helper_op'");
 	expect_refused("addr_code", CODE_NO_FENTRY, "its address is taken, in 'caller_a'");
 	expect_refused("exported", CODE_NO_FENTRY, "exported");
+	/* 6.12's form of the entry: still exported, not an address taken */
+	expect_refused("exported_612", CODE_NO_FENTRY, "exported (EXPORT_SYMBOL)");
 	expect_refused("global", CODE_NO_FENTRY, "global");
 	expect_refused("init_caller", CODE_NO_FENTRY_CALLERS, "init code, 'setup_fn'");
 	expect_refused("tail_call", CODE_NO_FENTRY_CALLERS,
@@ -360,21 +364,24 @@ static int called_by_module(void *ctx, const char *name, char **why)
 	return 1;
 }
 
-/* exported.c's helper with module callers allowed: a global copy, listed
- * for the modules' units; mod_use.c diffed with it replaces its caller. */
-static void test_exported_module_callers(void)
+/* exported.c's helper (fixture: exported, or exported_612 with 6.12's
+ * ".export_symbol" entry) with module callers allowed: a global copy,
+ * listed for the modules' units; mod_use.c diffed with it replaces its
+ * caller. */
+static void exported_module_callers(const char *fixture)
 {
 	struct diff_options opts = { .unit_index = 7, .outside_refs = called_by_module,
 				     .other_units = true, .module_callers = true };
 	struct diff_result def, use;
-	int ret = diff_fixture_with("exported", &opts, &def);
+	int ret = diff_fixture_with(fixture, &opts, &def);
 	char *path = out_path("mod_use");
 	struct elf *out;
 	const struct symbol *callee;
 
 	CHECK_INT(0, ret);
 	CHECK(has_func(&def, "caller_a") && def.nr_funcs == 1,
-	      "expected caller_a alone replaced in exported, saw %zu funcs", def.nr_funcs);
+	      "expected caller_a alone replaced in %s, saw %zu funcs (%s)", fixture,
+	      def.nr_funcs, outcomes_count() ? outcome_at(0)->message : "no refusal");
 	CHECK(def.nr_redirects == 1 && !strcmp(def.redirects[0].name, "helper") &&
 	      !strcmp(def.redirects[0].copy, "__livefix_copy_7_helper"),
 	      "expected the exported helper listed as a redirect, saw %zu", def.nr_redirects);
@@ -400,6 +407,18 @@ static void test_exported_module_callers(void)
 	free(path);
 	diff_result_release(&use);
 	diff_result_release(&def);
+}
+
+static void test_exported_module_callers(void)
+{
+	exported_module_callers("exported");
+}
+
+/* 6.12 (found building match_hex through ib_srp and nvme-fcloop): the
+ * ".export_symbol" entry is no address taken. */
+static void test_exported_612_module_callers(void)
+{
+	exported_module_callers("exported_612");
 }
 
 /* A module of two objects, linked as kbuild links one (ld -r). */
@@ -446,6 +465,57 @@ static void test_module_users(void)
 	module_users_release(&mu);
 out:
 	for (size_t i = 0; i < 3; i++)
+		free(paths[i]);
+}
+
+/* path compressed beside it by program (xz, gzip; -k keeps path). */
+static char *compressed_copy(const char *path, const char *program, const char *suffix)
+{
+	struct run_opts q = { .quiet = 1 };
+	char *out = xasprintf("%s%s", path, suffix);
+
+	if (run(&q, program, "-k", "-f", path, NULL)) {
+		fprintf(stderr, "  cannot %s %s\n", program, path);
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* trixie's modules are .ko.xz: the index reads the ELF inside (the
+ * stream itself has no symbol table, and libelf takes any file as one
+ * without symbols); a file that is no ELF at all is refused, not indexed
+ * as one using nothing. */
+static void test_module_users_compressed(void)
+{
+	char *ko = link_module("mod_xz", "mod_use", "mod_other"), *gz_ko = link_module(
+		"mod_gz", "mod_addr", NULL);
+	char *paths[2] = { ko ? compressed_copy(ko, "xz", ".xz") : NULL,
+			   gz_ko ? compressed_copy(gz_ko, "gzip", ".gz") : NULL };
+	char *names[2] = { "mod_xz", "mod_gz" }, *junk = xasprintf("%s/junk.ko", tmp);
+	char *junk_paths[1] = { junk }, *junk_names[1] = { "junk" };
+	struct module_users mu;
+	const char *m;
+	size_t it = 0, seen = 0;
+	bool xz = false, gz = false;
+
+	if (!paths[0] || !paths[1]) {
+		CHECK(false, "expected mod_xz.ko.xz and mod_gz.ko.gz built");
+		goto out;
+	}
+	unlink(ko), unlink(gz_ko); /* the compressed files alone, as trixie ships */
+	CHECK_INT(0, module_users_load(&mu, paths, names, 2));
+	while ((m = module_users_next(&mu, "helper", &it)))
+		seen++, xz |= !strcmp(m, "mod_xz"), gz |= !strcmp(m, "mod_gz");
+	CHECK(seen == 2 && xz && gz, "expected 'helper' used by mod_xz (.ko.xz) and mod_gz "
+	      "(.ko.gz), saw %zu modules (xz %d, gz %d)", seen, xz, gz);
+	module_users_release(&mu);
+
+	CHECK(write_file_atomic(junk, "not an object\n", 14) == 0, "expected %s written", junk);
+	CHECK_INT(-EINVAL, module_users_load(&mu, junk_paths, junk_names, 1));
+out:
+	free(ko), free(gz_ko), free(junk);
+	for (size_t i = 0; i < 2; i++)
 		free(paths[i]);
 }
 
@@ -497,7 +567,9 @@ int main(void)
 	RUN_TEST(test_refusals);
 	RUN_TEST(test_other_units);
 	RUN_TEST(test_exported_module_callers);
+	RUN_TEST(test_exported_612_module_callers);
 	RUN_TEST(test_module_users);
+	RUN_TEST(test_module_users_compressed);
 	RUN_TEST(test_module_caller_units);
 	outcomes_reset();
 	remove_tree(tmp);

@@ -10,6 +10,7 @@
 #include "ksym/symtab.h"
 #include "ksym/symvers.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -41,10 +42,11 @@ static int setup(void)
 	ret |= compile(FIX "/a.c", "a.o") | compile(FIX "/b.c", "b.o");
 	ret |= compile(FIX "/x/dup.c", "x.o") | compile(FIX "/y/dup.c", "y.o");
 	ret |= compile(FIX "/main.c", "main.o") | compile(FIX "/lc.c", "lc.o");
+	ret |= compile(FIX "/x/flat.c", "xflat.o") | compile(FIX "/y/flat.c", "yflat.o");
 	exe = xasprintf("%s/kernel", tmp);
 	if (!ret)
 		ret = run(&q, "sh", "-c", "cd \"$1\" && gcc -nostdlib -static -no-pie -Wl,--discard-none -o kernel "
-			  "main.o a.o b.o x.o y.o lc.o", "sh", tmp, NULL);
+			  "main.o a.o b.o x.o y.o lc.o xflat.o yflat.o", "sh", tmp, NULL);
 	sym = xasprintf("%s/Module.symvers", tmp);
 	/* m2_entry: exported by the module fixture, named by its build path
 	 * as Module.symvers does */
@@ -118,6 +120,30 @@ static void test_ambiguous_file_refused(void)
 
 	CHECK(ksymtab_find_file(&tab, "dup.c", none, 1) == NULL,
 	      "expected no choice between two dup.c with the same fingerprint");
+}
+
+/* Found by the 6.12 stable corpus (0032, efi.h): four FILE blocks
+ * 'memmap.c' and units defining no static: nothing tells them apart, and
+ * nothing needs to; the unit's globals resolve, a local of its does not
+ * (it had none). */
+static void test_unit_without_locals_needs_no_file(void)
+{
+	struct unit_resolver r;
+	char *obj = xasprintf("%s/xflat.o", tmp);
+	struct diff_resolution res = { 0 };
+
+	CHECK_INT(2, (int)ksymtab_count_files(&tab, "flat.c"));
+	CHECK_INT(0, unit_resolver_init(&r, &tab, &tab, &sv, "drivers/x/flat.o", obj));
+	CHECK(r.no_locals && !r.file, "expected no FILE block chosen (no_locals), saw "
+	      "no_locals %d, file %s", r.no_locals, r.file ? r.file->name : "none");
+	CHECK(unit_resolve(&r, "flat_y", false, true, &res) == 0 && res.klp &&
+	      !strcmp(res.name, ".klp.sym.vmlinux.flat_y,0"),
+	      "expected the global flat_y resolved, saw %s", res.name ? res.name : "nothing");
+	free(res.name);
+	res.name = NULL;
+	CHECK_INT(-ENOENT, unit_resolve(&r, "common_local", true, true, &res));
+	free(res.name);
+	free(obj);
 }
 
 static void resolve_one(struct unit_resolver *r, const char *name, bool local,
@@ -247,6 +273,7 @@ int main(void)
 	RUN_TEST(test_names_hidden_from_kallsyms_not_resolved);
 	RUN_TEST(test_file_chosen_by_local_symbols);
 	RUN_TEST(test_ambiguous_file_refused);
+	RUN_TEST(test_unit_without_locals_needs_no_file);
 	RUN_TEST(test_resolver_decisions);
 	RUN_TEST(test_export_namespaces_collected);
 	if (setup_module()) {

@@ -31,6 +31,11 @@ static void test_exports_probe(void)
 			 NULL));
 	CHECK(object_exports_symbols(obj), "exports.o defines __ksymtab_thing_get");
 	CHECK(!object_exports_symbols(plain), "a.o exports nothing");
+	/* 6.12: kbuild runs genksyms for an object with "__export_symbol_" */
+	CHECK_INT(0, run(&q, "gcc", "-O2", "-c", "-DEXPORT_612", "-o", obj, FIX "/exports.c",
+			 NULL));
+	CHECK(object_exports_symbols(obj), "exports.o (6.12's form) defines "
+	      "__export_symbol_thing_get");
 	free(obj);
 	free(plain);
 }
