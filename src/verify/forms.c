@@ -9,7 +9,9 @@
  *   alternative  the replacement from .altinstr_replacement, padded with
  *                0x90 to the site's length, then optimize_nops(); a 5-byte
  *                leading call or jmp is re-relocated to the site
- *                (apply_alternatives(), recompute_jump());
+ *                (apply_alternatives(), recompute_jump(); 6.12's
+ *                __apply_relocation()), a jmp shortened to rel8 and padded
+ *                as the kernel's version pads it (jmp8_pads[]);
  *   paravirt     apply_paravirt(): a call to the function the pv_ops slot
  *                holds, padded with add_nops(), or add_nops() alone when the
  *                slot holds _paravirt_nop;
@@ -195,6 +197,27 @@ static void replacement_fields(const struct forms_src *c, struct verify_form *fm
 	}
 }
 
+/* What follows a jmp the kernel shortened to eb rel8 in a 5-byte site, by
+ * kernel version (since <= LINUX_VERSION_CODE < until, 0: no bound): 6.1's
+ * recompute_jump() adds a 3-byte NOP; __apply_relocation(), which replaced
+ * it in 6.8's rewrite of the alternatives' relocation, fills with INT3
+ * (nothing executes there; INT3 stops straight-line speculation). */
+static const struct jmp8_pad {
+	unsigned long since, until;
+	unsigned char bytes[3];
+} jmp8_pads[] = {
+	{ 0, SPECIAL_KERNEL(6, 8), { 0x0f, 0x1f, 0x00 } },
+	{ SPECIAL_KERNEL(6, 8), 0, { 0xcc, 0xcc, 0xcc } },
+};
+
+static const unsigned char *jmp8_pad(unsigned long version)
+{
+	for (size_t i = 0; i < sizeof(jmp8_pads) / sizeof(jmp8_pads[0]); i++)
+		if (version >= jmp8_pads[i].since && (!jmp8_pads[i].until || version < jmp8_pads[i].until))
+			return jmp8_pads[i].bytes;
+	return jmp8_pads[0].bytes;
+}
+
 bool verify_forms_alt(const struct forms_src *c, struct verify_site *s,
 		      const struct section *sec, uint64_t at, size_t len)
 {
@@ -212,6 +235,8 @@ bool verify_forms_alt(const struct forms_src *c, struct verify_site *s,
 		}
 		fm->branch = fm->bytes[0] == 0xe8 ? FORM_CALL : FORM_JMP;
 		memset(fm->bytes + 1, 0, 4);
+		if (fm->branch == FORM_JMP) /* the rel8 form's padding, for the module */
+			memcpy(fm->bytes + 2, jmp8_pad(c->version), 3);
 	}
 	replacement_fields(c, fm, sec, at, len);
 	memset(fm->bytes + len, 0x90, s->len - len);

@@ -80,8 +80,9 @@ enum { LFV_NO_DEST = 0xffffffff }; /* lfv_site.to: the destination is unknown */
 enum lfv_form_branch {
 	LFV_FORM_PLAIN,
 	LFV_FORM_CALL, /* e8 rel32 to the destination */
-	LFV_FORM_JMP,  /* e9 rel32, or eb rel8 + nop3 (6.1's recompute_jump()) or + int3 x3
-			* (6.12's __apply_relocation()), to the destination */
+	LFV_FORM_JMP,  /* e9 rel32, or eb rel8 and the 3 bytes the kernel pads it with
+			* (bytes[2..4]: recompute_jump()'s nop3, or 6.12's int3s),
+			* to the destination */
 	LFV_FORM_REL32 /* the form's opcode (e8, e9, or 0f 8x) and a rel32 to the destination,
 			* as text_gen_insn() writes it: retpolines, static calls */
 };
@@ -89,7 +90,8 @@ enum lfv_form_branch {
 struct lfv_reloc;
 
 struct lfv_form {
-	const lfv_u8 *bytes;  /* the site's len bytes; a branch's or field's bytes are zero */
+	const lfv_u8 *bytes;  /* the site's len bytes; a branch's or field's bytes are
+			       * zero, but a jmp's rel8 padding (LFV_FORM_JMP) */
 	lfv_u8 branch;        /* enum lfv_form_branch */
 	const lfv_u64 *dest;  /* the branch's destination, symbol + addend as resolved */
 	lfv_u32 to;           /* or, dest 0: an offset of the original function (a label of
@@ -435,12 +437,9 @@ static lfv_u32 lfv_form_branch_len(const struct lfv_form *fm, const lfv_u8 *run,
 	n = lfv_run_jump(run, len, LFV_JMP, &rel);
 	if (!n || site_addr + n + rel != dest)
 		return 0;
-	/* eb rel8 and the rest of the jmp's 5 bytes: a 3-byte nop (6.1's
-	 * recompute_jump()) or three int3 (6.12's __apply_relocation()),
-	 * never reached either way */
-	if (n == 2)
-		return len >= 5 && ((run[2] == 0x0f && run[3] == 0x1f && run[4] == 0x00) ||
-				    (run[2] == 0xcc && run[3] == 0xcc && run[4] == 0xcc)) ? 5 : 0;
+	if (n == 2) /* shortened by the kernel: eb rel8 and the version's padding */
+		return len >= 5 && run[2] == fm->bytes[2] && run[3] == fm->bytes[3] &&
+		       run[4] == fm->bytes[4] ? 5 : 0;
 	return n;
 }
 

@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define FIX "tests/unit/fixtures/verify"
@@ -115,7 +116,8 @@ static void test_alternative_2_forms(void)
 	CHECK(form_with(s, "\x31\xc0\x0f\x1f\x40\x00", FORM_PLAIN),
 	      "original after optimize_nops (nop4) missing");
 	CHECK(form_with(s, "\xb8\x01\0\0\0\x90", FORM_PLAIN), "mov $1 + one 0x90 missing");
-	jmp = form_with(s, "\xe9\0\0\0\0\x90", FORM_JMP);
+	/* The rel32 zero; its rel8 form's padding (6.1's nop3) in bytes 2..4. */
+	jmp = form_with(s, "\xe9\0\x0f\x1f\x00\x90", FORM_JMP);
 	CHECK(jmp && jmp->dest && !strcmp(jmp->dest, "new_fn"), "jmp new_fn missing");
 }
 
@@ -147,7 +149,7 @@ static void test_local_jmp_forms(void)
 	CHECK(s && s->kind == SITE_FORMS && s->len == 5 && s->nr_forms == 3,
 	      "site 0x11: kind %d, len %d, %zu forms", s ? s->kind : -1, s ? s->len : -1,
 	      s ? s->nr_forms : 0);
-	jmp = form_with(s, "\xe9\0\0\0\0", FORM_JMP);
+	jmp = form_with(s, "\xe9\0\x0f\x1f\x00", FORM_JMP);
 	CHECK(jmp && !jmp->dest && jmp->to == 0x16, "no jmp to offset 0x16");
 	CHECK(form_with(s, "\x0f\x1f\x44\x00\x00", FORM_PLAIN), "empty replacement: no nop5");
 	if (!extracted)
@@ -189,31 +191,48 @@ static void test_accepts_kernel_forms(void)
 	slot_holds = NATIVE;
 }
 
-/* recompute_jump(): a near destination makes the jmp eb rel8 + nop3 (6.1);
- * 6.12's __apply_relocation() pads it with int3 instead (stable corpus
- * 6.12 0060, bpf's do_jit: "found eb 1d cc cc cc"). */
-static void test_accepts_short_jmp(void)
+/* A near destination makes the kernel shorten the jmp to eb rel8, padded
+ * as its version pads it: 6.1's recompute_jump() with a nop3, 6.12's
+ * __apply_relocation() with int3s; the other version's padding is refused. */
+static void check_short_jmp(const struct verify_func *f, const char *pad, const char *other)
 {
 	unsigned char run[0x17];
 	struct verify_mismatch m;
 
-	if (!extracted)
-		return;
 	new_fn = RUN_ADDR + 0x40;
 	link_original(run);
-	memcpy(run + 5, "\xeb\x00\x0f\x1f\x00\x90", 6);
+	memcpy(run + 5, "\xeb\x00", 2), memcpy(run + 7, pad, 3), run[10] = 0x90;
 	run[6] = (unsigned char)(0x40 - 7);
-	CHECK_INT(0, compare(run, &m));
+	CHECK_INT(0, verify_func_compare(f, run, f->size, RUN_ADDR, target_of, NULL, read_mem, &m));
 	run[6]++;
-	CHECK_INT(1, compare(run, &m));
+	CHECK_INT(1, verify_func_compare(f, run, f->size, RUN_ADDR, target_of, NULL, read_mem, &m));
 	CHECK_INT(5, m.offset);
-	run[6]--, run[4 + 5] = 0x90; /* not the kernel's nop3 */
-	CHECK_INT(1, compare(run, &m));
-	memcpy(run + 7, "\xcc\xcc\xcc", 3); /* 6.12: int3 padding */
-	CHECK_INT(0, compare(run, &m));
-	run[9] = 0x90; /* two int3 and a nop: neither kernel's */
-	CHECK_INT(1, compare(run, &m));
+	run[6]--, memcpy(run + 7, other, 3);
+	CHECK_INT(1, verify_func_compare(f, run, f->size, RUN_ADDR, target_of, NULL, read_mem, &m));
+	run[6]--, memcpy(run + 7, pad, 3), run[9] = 0x90; /* a byte of neither */
+	CHECK_INT(1, verify_func_compare(f, run, f->size, RUN_ADDR, target_of, NULL, read_mem, &m));
 	new_fn = 0xffffffff81200000ull;
+}
+
+static void test_accepts_short_jmp(void)
+{
+	char *dir = xasprintf("%s/v612", tmp);
+	struct elf *elf612 = NULL;
+	struct verify_func vf612;
+
+	if (!extracted)
+		return;
+	check_short_jmp(&vf, "\x0f\x1f\x00", "\xcc\xcc\xcc");
+	CHECK(!mkdir(dir, 0700) &&
+	      verify_fixture_extract_for(dir, FIX "/sites.S", "patched", SPECIAL_KERNEL(6, 12),
+					 &elf612, &vf612),
+	      "the fixture extracted as 6.12 would patch it");
+	if (elf612) {
+		check_short_jmp(&vf612, "\xcc\xcc\xcc", "\x0f\x1f\x00");
+		verify_func_release(&vf612);
+		elf_free(elf612);
+	}
+	free(dir);
 }
 
 /* Anything else at a site is refused, naming it. */

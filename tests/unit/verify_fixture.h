@@ -61,9 +61,11 @@ static inline int resolve_by_name(void *ctx, const char *name, bool is_local, ch
 }
 
 /* Assembles source (a .S of the fixtures) into dir and extracts func from
- * it with the 6.1 layouts; false when any step fails. */
-static inline bool verify_fixture_extract(const char *dir, const char *source, const char *func,
-					  struct elf **elf, struct verify_func *vf)
+ * it with the 6.1 layouts, as a kernel of LINUX_VERSION_CODE version would
+ * patch it (0: not probed, 6.1's ways); false when any step fails. */
+static inline bool verify_fixture_extract_for(const char *dir, const char *source,
+					      const char *func, unsigned long version,
+					      struct elf **elf, struct verify_func *vf)
 {
 	struct run_opts quiet = { .quiet = 1 };
 	struct special_sizes sizes;
@@ -71,12 +73,20 @@ static inline bool verify_fixture_extract(const char *dir, const char *source, c
 	bool ok = false;
 
 	verify_sizes_61(&sizes, NULL);
+	if (version)
+		special_sizes_set(&sizes, "linux_version", version);
 	if (!run(&quiet, "gcc", "-c", "-o", obj, source, NULL) && (*elf = elf_read(obj)))
 		ok = !verify_func_extract(*elf, &sizes, "vmlinux", func, 0, resolve_by_name, NULL,
 					  vf);
 	special_sizes_release(&sizes);
 	free(obj);
 	return ok;
+}
+
+static inline bool verify_fixture_extract(const char *dir, const char *source, const char *func,
+					  struct elf **elf, struct verify_func *vf)
+{
+	return verify_fixture_extract_for(dir, source, func, 0, elf, vf);
 }
 
 #endif
