@@ -6,6 +6,11 @@
 # forked after its parent was patched, one that exits mid-sweep, one that
 # refuses (a thread inside the function), a Build-ID no process maps.
 
+# Run alone, W would be empty and the files below would land under /lib.
+if [ -z "${W:-}" ] || [ ! -d "$W" ]; then
+	echo "sweep.sh: sourced by tests/user/run.sh (W, its work directory, is not set): run that" >&2
+	exit 2
+fi
 L=$W/lib
 mkdir -p "$L/src" "$L/other" "$L/none"
 cp "$HERE/lib.c" "$L/src/lib.c"
