@@ -242,7 +242,31 @@ static void push_dir_pair(struct words *w, const char *opt, const char *dir,
 	free(abs);
 }
 
-static void push_extra_flags(struct words *w, const struct rewrite_spec *s)
+/* Whether the command names dir (relative to the tree, normalised) as a
+ * search dir of its own ("-I./x/../dir", "-I dir"). */
+static bool command_searches(const struct shell_cmd *c, const char *dir)
+{
+	bool found = false;
+
+	for (size_t i = 1; i < c->argc && !found; i++) {
+		const char *d = NULL;
+		char *norm;
+
+		if (is_dir_option(c->argv[i]) && i + 1 < c->argc)
+			d = c->argv[++i];
+		else if (!strncmp(c->argv[i], "-I", 2) && c->argv[i][2])
+			d = c->argv[i] + 2;
+		if (!d || !is_relative_path(d))
+			continue;
+		norm = kbuild_path_normalise(d);
+		found = !strcmp(norm, dir);
+		free(norm);
+	}
+	return found;
+}
+
+static void push_extra_flags(struct words *w, const struct rewrite_spec *s,
+			     const struct shell_cmd *c)
 {
 	const char *const *q;
 
@@ -273,7 +297,12 @@ static void push_extra_flags(struct words *w, const struct rewrite_spec *s)
 	/* the other patched files' dirs, last: only for a quoted include
 	 * nothing else finds (beside an overlay copy, in the tree) */
 	for (q = s->fallback_dirs; q && *q; q++)
-		words_push(w, xasprintf("-idirafter%s/%s", s->tree, *q));
+		/* gcc searches a dir given twice only where the system
+		 * (-idirafter) chain has it: the command's own -I would move
+		 * behind the other fallbacks ("signal_types.h" of amdgpu's
+		 * display/include found in include/linux) */
+		if (!command_searches(c, *q))
+			words_push(w, xasprintf("-idirafter%s/%s", s->tree, *q));
 	/* kpatch-macros.h and co., after every kernel dir: never shadowing */
 	if (s->macros_dir)
 		words_push(w, xasprintf("-idirafter%s", s->macros_dir));
@@ -323,7 +352,7 @@ static void rewrite_compiler(struct shell_cmd *c, const struct rewrite_spec *s,
 			words_push(w, xstrdup(s->out));
 			i++;
 		} else if (!strcmp(a[i], "-c")) {
-			push_extra_flags(w, s);
+			push_extra_flags(w, s, c);
 			words_push(w, xstrdup(a[i]));
 		} else {
 			/* the source stays relative: __FILE__ must not change */

@@ -44,7 +44,7 @@ static void setup(void)
 	put(tree, "a/u.c", "int u;\n");
 	put(overlay, "a/u.c",
 	    "#include \"hdr.h\"\n#ifndef A_HDR\n#error read b/hdr.h, not a/inc/hdr.h\n#endif\n"
-	    "#include \"../c/s.h\"\nint u = S;\n");
+	    "#include \"../c/s.h\"\n#include \"only.h\"\nint u = S + ONLY;\n");
 	/* unit b: its own "hdr.h" beside it, patched too */
 	put(tree, "b/hdr.h", "#define B_HDR 1\n");
 	put(overlay, "b/hdr.h", "#define B_HDR 2\n");
@@ -56,6 +56,10 @@ static void setup(void)
 	put(tree, "c/s.h", "#include \"t.h\"\n");
 	put(overlay, "c/s.h", "#include \"t.h\"\n#define S (T + 1)\n");
 	put(tree, "c/t.h", "#define T 1\n");
+	/* a fallback dir (c) that unit a's command also searches, through
+	 * "..": found there, not after another fallback dir (b) */
+	put(tree, "c/only.h", "#define ONLY 1\n");
+	put(tree, "b/only.h", "#error read b/only.h, not c/only.h through -I./a/../c\n");
 	for (size_t i = 0; i < 4; i++)
 		files[i] = (struct patched_file){ .path = (char *)touched[i] };
 	ps.patched_dir = overlay;
@@ -95,7 +99,7 @@ static int compile(const char *source, const char *cmd, char **log)
 static void test_each_unit_reads_its_own_header(void)
 {
 	char *log = NULL;
-	int ret = compile("a/u.c", "gcc -Wp,-MMD,a/.u.o.d -I./a/inc -c -o a/u.o a/u.c", &log);
+	int ret = compile("a/u.c", "gcc -Wp,-MMD,a/.u.o.d -I./a/inc -I./a/../c -c -o a/u.o a/u.c", &log);
 
 	CHECK_INT(0, ret);
 	if (ret)
