@@ -9,6 +9,10 @@
 
 /* Copied at registration: the handler may not allocate or format. */
 static char cleanup_dir[PATH_MAX];
+/* Who registered it: a copy of livefix run_forked() started that made a
+ * work directory of its own (the cumulative update build's) removes it
+ * itself; the copies that inherited their parent's leave it. */
+static volatile pid_t cleanup_dir_owner;
 static char cleanup_file[PATH_MAX];
 /* Temporary files of lower layers (elf_write's), beside the one above. */
 #define MAX_EXTRA_FILES 2
@@ -34,6 +38,7 @@ static void copy_path(char *dst, const char *src)
 void cleanup_set_dir(const char *dir)
 {
 	copy_path(cleanup_dir, dir);
+	cleanup_dir_owner = dir ? getpid() : 0;
 }
 
 void cleanup_set_file(const char *file)
@@ -71,7 +76,12 @@ static void on_signal(int sig)
 {
 	run_stop_child();
 	if (getpid() != main_pid) {
-		/* a forked job: its child is stopped, the parent cleans up */
+		/* a forked job: its child is stopped, the parent cleans up
+		 * what it registered; the job what it registered itself */
+		if (cleanup_dir[0] && cleanup_dir_owner == getpid()) {
+			run_stop_jobs();
+			run_remove_tree_now(cleanup_dir);
+		}
 		signal(sig, SIG_DFL);
 		raise(sig);
 		_exit(128 + sig);

@@ -333,6 +333,9 @@ void run_forked(int (*job)(void *ctx, size_t i), void *ctx, size_t nr, size_t ma
 			termination_signals_hold(&old);
 			pids[started] = fork();
 			if (pids[started] == 0) {
+				/* the copy's jobs are its own: not its siblings */
+				for (size_t j = 0; j < MAX_JOBS; j++)
+					jobs[j] = 0;
 				termination_signals_release(&old);
 				_exit(job(ctx, started));
 			}

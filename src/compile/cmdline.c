@@ -205,6 +205,29 @@ static bool is_dir_option(const char *w)
 	       !strcmp(w, "-idirafter");
 }
 
+/* "drivers/gpu/drm/amd/amdgpu/../display/include" resolves in the overlay
+ * only if the overlay has drivers/gpu/drm/amd/amdgpu, which it lacks when
+ * no amdgpu file is patched: the dirs such a path walks through are made
+ * (empty), so that a patched header there is found where the kernel's
+ * command finds it, under the same name (__FILE__). */
+static void overlay_make_walkable(const struct rewrite_spec *s, const char *dir)
+{
+	const char *up;
+
+	if (!s->overlay || !path_exists(s->overlay))
+		return;
+	for (up = strstr(dir, "/.."); up; up = strstr(up + 3, "/..")) {
+		char *walked;
+
+		if (up[3] && up[3] != '/')
+			continue; /* "/..foo" is a name */
+		walked = xasprintf("%s/%.*s", s->overlay, (int)(up - dir), dir);
+		if (!path_exists(walked))
+			mkdir_p(walked, 0755);
+		free(walked);
+	}
+}
+
 /* Search dirs: the relative one (resolved in the overlay, so patched
  * headers shadow the tree's), then the same in the tree. */
 static void push_dir_pair(struct words *w, const char *opt, const char *dir,
@@ -212,12 +235,38 @@ static void push_dir_pair(struct words *w, const char *opt, const char *dir,
 {
 	char *abs = tree_path(s, dir);
 
+	overlay_make_walkable(s, dir);
+
 	words_push(w, xasprintf("%s%s", opt, dir));
 	words_push(w, xasprintf("%s%s", opt, abs));
 	free(abs);
 }
 
-static void push_extra_flags(struct words *w, const struct rewrite_spec *s)
+/* Whether the command names dir (relative to the tree, normalised) as a
+ * search dir of its own ("-I./x/../dir", "-I dir"). */
+static bool command_searches(const struct shell_cmd *c, const char *dir)
+{
+	bool found = false;
+
+	for (size_t i = 1; i < c->argc && !found; i++) {
+		const char *d = NULL;
+		char *norm;
+
+		if (is_dir_option(c->argv[i]) && i + 1 < c->argc)
+			d = c->argv[++i];
+		else if (!strncmp(c->argv[i], "-I", 2) && c->argv[i][2])
+			d = c->argv[i] + 2;
+		if (!d || !is_relative_path(d))
+			continue;
+		norm = kbuild_path_normalise(d);
+		found = !strcmp(norm, dir);
+		free(norm);
+	}
+	return found;
+}
+
+static void push_extra_flags(struct words *w, const struct rewrite_spec *s,
+			     const struct shell_cmd *c)
 {
 	const char *const *q;
 
@@ -234,17 +283,26 @@ static void push_extra_flags(struct words *w, const struct rewrite_spec *s)
 	 * the run-pre check compares (stable corpus: sch_fq_pie). */
 	words_push(w, xasprintf("-fmacro-prefix-map=%s/=", s->tree));
 	words_push(w, xasprintf("-fmacro-prefix-map=%s/=", s->overlay));
-	/* "#include "x.h"" looks beside the including file first: for a copy
-	 * in the overlay, the tree dir it came from must follow. */
+	/* "#include "x.h"" looks beside the including file first: for the
+	 * unit's copy in the overlay, the tree dir it came from must follow. */
 	for (q = s->quote_dirs; q && *q; q++) {
-		/* the overlay's first: a quoted include that reaches a patched
-		 * header's dir through -iquote (dc.h's "grph_object_ctrl_defs.h",
-		 * found through amdgpu's -I) must find the patched copy */
+		/* the overlay's first: a quoted include from a tree header
+		 * elsewhere that reaches the unit's dir must find the patched
+		 * copy there */
 		words_push(w, xasprintf("-iquote%s/%s", s->overlay, *q));
 		words_push(w, xasprintf("-iquote%s/%s", s->tree, *q));
 		/* and named like the file's own dir, as the tree build does */
 		words_push(w, xasprintf("-fdebug-prefix-map=%s/%s=%s", s->tree, *q, *q));
 	}
+	/* the other patched files' dirs, last: only for a quoted include
+	 * nothing else finds (beside an overlay copy, in the tree) */
+	for (q = s->fallback_dirs; q && *q; q++)
+		/* gcc searches a dir given twice only where the system
+		 * (-idirafter) chain has it: the command's own -I would move
+		 * behind the other fallbacks ("signal_types.h" of amdgpu's
+		 * display/include found in include/linux) */
+		if (!command_searches(c, *q))
+			words_push(w, xasprintf("-idirafter%s/%s", s->tree, *q));
 	/* kpatch-macros.h and co., after every kernel dir: never shadowing */
 	if (s->macros_dir)
 		words_push(w, xasprintf("-idirafter%s", s->macros_dir));
@@ -294,7 +352,7 @@ static void rewrite_compiler(struct shell_cmd *c, const struct rewrite_spec *s,
 			words_push(w, xstrdup(s->out));
 			i++;
 		} else if (!strcmp(a[i], "-c")) {
-			push_extra_flags(w, s);
+			push_extra_flags(w, s, c);
 			words_push(w, xstrdup(a[i]));
 		} else {
 			/* the source stays relative: __FILE__ must not change */

@@ -251,20 +251,29 @@ static void add_dir_once(const char **dirs, size_t *n, struct hashmap *seen, con
 	dirs[(*n)++] = dir;
 }
 
-/* The tree dirs the overlay's files came from, for quoted includes. */
-const char **quote_dirs(const struct patchset *ps, const char *source)
+const char **quote_dirs(const char *source)
+{
+	const char **dirs = xcalloc(2, sizeof(*dirs));
+
+	dirs[0] = path_dirname(source);
+	return dirs;
+}
+
+const char **fallback_dirs(const struct patchset *ps, const char *source)
 {
 	const char **dirs = xcalloc(ps->nr_files + ps->nr_shadows + 2, sizeof(*dirs));
 	struct hashmap seen;
+	char *own = path_dirname(source);
 	size_t i, n = 0;
 
 	hashmap_init(&seen);
-	add_dir_once(dirs, &n, &seen, source);
+	hashmap_add_str(&seen, own, (void *)1); /* on the quote path already */
 	for (i = 0; i < ps->nr_files; i++)
 		add_dir_once(dirs, &n, &seen, ps->files[i].path);
 	for (i = 0; i < ps->nr_shadows; i++)
 		add_dir_once(dirs, &n, &seen, ps->shadows[i]);
 	hashmap_release(&seen);
+	free(own);
 	return dirs;
 }
 
@@ -450,12 +459,13 @@ static int unit_build_variants(const struct kernel_inputs *in, const struct patc
 {
 	struct variant_job jobs[NR_VARIANTS] = { 0 };
 	char *cached[NR_VARIANTS] = { 0 };
-	const char **dirs = quote_dirs(ps, u->source);
+	const char **dirs = quote_dirs(u->source);
+	const char **fallback = fallback_dirs(ps, u->source);
 	char *stem = xasprintf("%s/objs/%.*s", ps->workdir,
 			       (int)strlen(u->object) - 2, u->object);
 	char *dir = path_dirname(stem);
 	struct rewrite_spec spec = { .tree = in->src, .object = cmd_object, .quote_dirs = dirs,
-				     .macros_dir = livefix_include_dir() };
+				     .fallback_dirs = fallback, .macros_dir = livefix_include_dir() };
 	int ret = mkdir_p(dir, 0755), v, nr = (int)how->nr_variants;
 
 	for (v = 0; v < nr && !ret; v++) {
@@ -501,6 +511,7 @@ static int unit_build_variants(const struct kernel_inputs *in, const struct patc
 	u->orig_noline = jobs[V_ORIG_NOLINE].out;
 	u->patched_noline = jobs[V_PATCHED_NOLINE].out;
 	quote_dirs_free(dirs);
+	quote_dirs_free(fallback);
 	free(dir);
 	free(stem);
 	return ret;
@@ -551,11 +562,13 @@ static bool unit_preprocesses_same(const struct kernel_inputs *in, const struct 
 				   const struct unit_objects *u)
 {
 	struct variant_job jobs[2] = { 0 };
-	const char **dirs = quote_dirs(ps, u->source);
+	const char **dirs = quote_dirs(u->source);
+	const char **fallback = fallback_dirs(ps, u->source);
 	char *stem = xasprintf("%s/objs/%.*s", ps->workdir, (int)strlen(u->object) - 2, u->object);
 	char *dir = path_dirname(stem), *depfile;
 	struct rewrite_spec spec = { .tree = in->src, .object = cmd_object, .quote_dirs = dirs,
-				     .macros_dir = livefix_include_dir(), .noline = true };
+				     .fallback_dirs = fallback, .macros_dir = livefix_include_dir(),
+				     .noline = true };
 	int ret = mkdir_p(dir, 0755);
 	bool same = false;
 
@@ -582,6 +595,7 @@ static bool unit_preprocesses_same(const struct kernel_inputs *in, const struct 
 		free(jobs[v].log);
 	}
 	quote_dirs_free(dirs);
+	quote_dirs_free(fallback);
 	free(dir);
 	free(stem);
 	return same;

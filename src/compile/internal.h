@@ -30,7 +30,9 @@ struct rewrite_spec {
 	const char *object;    /* "fs/proc/version.o", as in the command */
 	const char *out;       /* absolute path of the object to write */
 	const char *depfile;   /* where gcc's -MMD output goes */
-	const char *const *quote_dirs; /* tree dirs (relative) of touched files */
+	const char *const *quote_dirs; /* tree dirs (relative) of the unit's source */
+	const char *const *fallback_dirs; /* those of the other touched files:
+					   * searched last (-idirafter) */
 	bool noline;           /* add -D__LINE__=0 */
 	const char *macros_dir;/* livefix's macro headers (-idirafter), may be NULL */
 };
@@ -63,9 +65,16 @@ const char *kbuild_explicit_object(const struct kernel_inputs *in, const char *s
 /* compile.c */
 /* The kernel's command for object (cached in <dir>/cmds), malloc'ed or NULL. */
 char *unit_command(const struct kernel_inputs *in, const char *source, const char *object);
-/* The tree dirs of source and the patched files, for quoted includes;
- * NULL-terminated, freed by quote_dirs_free(). */
-const char **quote_dirs(const struct patchset *ps, const char *source);
+/* The tree dir of source, for quoted includes ("-iquote"), as the
+ * kernel's own command has it: NULL-terminated, freed by quote_dirs_free().
+ * Only the unit's own: every patched file's dir there would make
+ * "trace.h" found in another unit's dir before the unit's -I dirs. */
+const char **quote_dirs(const char *source);
+/* The tree dirs of the other patched and shadowed files: searched after
+ * every other dir ("-idirafter"), for a quoted include beside an overlay
+ * copy of a header that only the tree has ("gdma.h" beside a patched
+ * include/net/mana/mana.h). Freed by quote_dirs_free(). */
+const char **fallback_dirs(const struct patchset *ps, const char *source);
 void quote_dirs_free(const char **dirs);
 
 /* objcache.c: original objects kept between builds under <kernel

@@ -36,7 +36,7 @@
 #include <unistd.h>
 
 /* Bumped when what a patched object depends on changes. */
-#define PATCHED_CACHE_FORMAT "p2"
+#define PATCHED_CACHE_FORMAT "p4"
 
 static uint64_t fnv1a_str(uint64_t h, const char *s)
 {

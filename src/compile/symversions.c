@@ -297,7 +297,8 @@ unsigned symversions_changed(const struct symvers *kernel, const struct symversi
 int unit_symversions(const struct kernel_inputs *in, const struct patchset *ps,
 		     const struct unit_objects *u, bool patched, struct symversions *out)
 {
-	const char **dirs = quote_dirs(ps, u->source);
+	const char **dirs = quote_dirs(u->source);
+	const char **fallback = fallback_dirs(ps, u->source);
 	const char *variant = patched ? "patched" : "orig";
 	char *stem = xasprintf("%s/objs/%.*s.%s", ps->workdir, (int)strlen(u->object) - 2,
 			       u->object, variant);
@@ -305,7 +306,7 @@ int unit_symversions(const struct kernel_inputs *in, const struct patchset *ps,
 	char *cmd = unit_command(in, u->source, u->object);
 	struct shell_line line = { 0 };
 	struct rewrite_spec spec = {
-		.tree = in->src, .object = u->object, .quote_dirs = dirs,
+		.tree = in->src, .object = u->object, .quote_dirs = dirs, .fallback_dirs = fallback,
 		.overlay = patched ? ps->patched_dir : ps->orig_dir, .out = log,
 		.depfile = depfile, .macros_dir = livefix_include_dir(),
 	};
@@ -333,6 +334,7 @@ int unit_symversions(const struct kernel_inputs *in, const struct patchset *ps,
 	free(types);
 	shell_line_release(&line);
 	quote_dirs_free(dirs);
+	quote_dirs_free(fallback);
 	free(cmd);
 	free(log);
 	free(depfile);

@@ -95,11 +95,15 @@ static void write_result(const char *path, int ret, const struct livepatch_build
 
 /* In the copy: output to log, the build, its result to result. */
 static int build_in_copy(const struct livepatch_build_opts *opts, const char *log,
-			 const char *result)
+			 const char *result, const char *workdir)
 {
 	struct livepatch_build_report rep = { 0 };
 	char *ko = NULL;
 	int fd = log ? open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644) : -1, ret;
+
+	/* the build's own work directory inside ours: whatever a copy that
+	 * dies leaves behind goes with ours (a signal, a crash) */
+	setenv("TMPDIR", workdir, 1);
 
 	if (fd >= 0) {
 		dup2(fd, STDOUT_FILENO);
@@ -134,7 +138,7 @@ static int trial_child(void *ctx, size_t i)
 	};
 	char *log = group_file(ub->logdir, g, "log");
 	char *result = group_file(ub->workdir, g, "result");
-	int ret = build_in_copy(&opts, log, result);
+	int ret = build_in_copy(&opts, log, result, ub->workdir);
 
 	free(log);
 	free(result);
@@ -436,7 +440,7 @@ static int module_child(void *ctx, size_t i)
 	int ret;
 
 	(void)i;
-	ret = build_in_copy(&opts, NULL, mj->result);
+	ret = build_in_copy(&opts, NULL, mj->result, ub->workdir);
 	free(name);
 	free(desc);
 	return ret;

@@ -169,8 +169,8 @@ int update_group_patch(const struct update_plan *p, size_t g, const char *path);
 /* ---- verdict_cache.c: each group's verdict alone, kept between builds ---- */
 
 /* The cache path of the verdict of the group whose patch is at patch
- * (keyed by its text, this livefix's bytes, the kernel and max_units),
- * NULL when there is none to keep. */
+ * (keyed by its text, this livefix's bytes, the macro headers' texts, the
+ * kernel and max_units), NULL when there is none to keep. */
 char *update_verdict_cache_path(const struct update_plan *p, const char *patch,
 				size_t max_units);
 /* The cached verdict copied to result (true), or nothing. */

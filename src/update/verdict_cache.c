@@ -6,15 +6,19 @@
  * group's patch, the livefix that judged it and the unit limit. So the
  * verdict is kept under <kernel cache>/update-verdicts-TARGET/, keyed by
  * the patch's text, the livefix binary's bytes (a new livefix judges
- * again) and the limit; a rebuild of the update reads it back instead of
+ * again), the macro headers' names and texts (every unit is compiled
+ * with them: an edited kpatch-macros.h judges again) and the limit; a
+ * rebuild of the update reads it back instead of
  * compiling and diffing the group again. */
 #include "update/update.h"
 
+#include "common/datadir.h"
 #include "common/fnv1a.h"
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/xalloc.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -41,6 +45,32 @@ static uint64_t livefix_identity(void)
 	return id;
 }
 
+/* The macro headers' names and texts, in name order, into the hash;
+ * the directory's absence as such. */
+static uint64_t fnv1a_macros(uint64_t h)
+{
+	const char *dir = livefix_include_dir();
+	struct dirent **names = NULL;
+	int n = dir ? scandir(dir, &names, NULL, alphasort) : -1;
+
+	h = fnv1a(h, dir ? dir : "", dir ? strlen(dir) + 1 : 1);
+	for (int i = 0; i < n; i++) {
+		char *path = xasprintf("%s/%s", dir, names[i]->d_name);
+		size_t len = 0;
+		char *text = names[i]->d_name[0] == '.' ? NULL : read_file(path, &len);
+
+		if (text) {
+			h = fnv1a(h, names[i]->d_name, strlen(names[i]->d_name) + 1);
+			h = fnv1a(h, text, len);
+		}
+		free(text);
+		free(path);
+		free(names[i]);
+	}
+	free(names);
+	return h;
+}
+
 char *update_verdict_cache_path(const struct update_plan *p, const char *patch,
 				size_t max_units)
 {
@@ -54,6 +84,7 @@ char *update_verdict_cache_path(const struct update_plan *p, const char *patch,
 	h = fnv1a(h, &id, sizeof(id));
 	h = fnv1a(h, p->kver, strlen(p->kver) + 1);
 	h = fnv1a(h, &max_units, sizeof(max_units));
+	h = fnv1a_macros(h);
 	h = fnv1a(h, text, len);
 	path = xasprintf("%s/update-verdicts-%s/%016llx.result", p->cache_dir, p->target,
 			 (unsigned long long)h);

@@ -192,15 +192,44 @@ static void test_verdict_key(void)
 	free(result);
 }
 
+/* A changed macro header (kpatch-macros.h) is compiled into every unit:
+ * the verdicts judged with the old one miss. */
+static void test_verdict_key_macros(void)
+{
+	struct update_plan p = { .kver = "6.1.0-47-amd64", .target = "6.1.176-1" };
+	char *patch = xasprintf("%s/g.patch", root);
+	char *macros = xasprintf("%s/macros", root), *a, *b;
+
+	p.cache_dir = in.dir;
+	put(macros, "kpatch-macros.h", "#define KPATCH_X 1\n");
+	a = update_verdict_cache_path(&p, patch, 0);
+	put(macros, "kpatch-macros.h", "#define KPATCH_X 2\n");
+	b = update_verdict_cache_path(&p, patch, 0);
+	CHECK(a && b && strcmp(a, b), "a changed macro header, same key %s", b ? b : "(null)");
+	free(a);
+	free(b);
+	free(macros);
+	free(patch);
+}
+
 int main(void)
 {
 	setup();
+	/* before anything asks where the macro headers are: read once */
+	{
+		char *macros = xasprintf("%s/macros", root);
+
+		put(macros, "livefix-macros.h", "/* livefix */\n");
+		setenv("LIVEFIX_INCLUDE_DIR", macros, 1);
+		free(macros);
+	}
 	RUN_TEST(test_store_then_fetch);
 	RUN_TEST(test_changed_source_misses);
 	RUN_TEST(test_included_overlay_header);
 	RUN_TEST(test_other_groups_files);
 	RUN_TEST(test_unit_not_in_overlay);
 	RUN_TEST(test_verdict_key);
+	RUN_TEST(test_verdict_key_macros);
 	remove_tree(root);
 	return TEST_SUMMARY();
 }

@@ -7,7 +7,8 @@
 # but the update's new .c units refused (new-file). Checks the module and
 # what it says of itself (livefix info), report.json against its schema,
 # the report's outcomes, and that a second build takes the objects and
-# each group's verdict from the cache and makes the same module. Skipped when the update's source trees are not cached
+# each group's verdict from the cache and makes the same module, and that
+# a SIGTERM during the cumulative build leaves nothing behind. Skipped when the update's source trees are not cached
 # (the first --update --plan fetches them; two 139 MB downloads).
 # usage: test_update_build.sh [KVER]
 set -u
@@ -107,4 +108,24 @@ said() { "$LF" info "$1" 2>&1 | grep -E '^(cves|effective|description)|^  '; }
 grep -q '(drivers/acpi/video_detect.c): refused \[changed-data\]' "$D/log2" &&
 	ok "the cached verdict keeps the refusal's code" ||
 	bad "cached refusal" "expected video_detect.c refused [changed-data], saw: $(grep 'group ' "$D/log2")"
+
+# stopped by SIGTERM while the cumulative build (a forked copy) works:
+# nothing is left in TMPDIR, the copy's livefix-build-* dir included
+mkdir -p "$D/tmp"
+TMPDIR=$D/tmp nice -n 10 "$LF" build --update 6.1.176-1 -k "$KVER" -o "$D/stopped" \
+	--only "$ONLY" -j 2 >"$D/log3" 2>&1 &
+pid=$!
+for _ in $(seq 600); do
+	compgen -G "$D/tmp/livefix-update-*/livefix-build-*" >/dev/null && break
+	kill -0 "$pid" 2>/dev/null || break
+	sleep 0.1
+done
+seen=$(compgen -G "$D/tmp/livefix-update-*/livefix-build-*")
+kill -TERM "$pid" 2>/dev/null
+wait "$pid"
+rc=$?
+left=$(ls -A "$D/tmp")
+[ -n "$seen" ] && [ "$rc" -eq 143 ] && [ -z "$left" ] && [ ! -e "$D/stopped/report.json" ] &&
+	ok "SIGTERM during the cumulative build leaves nothing in TMPDIR" ||
+	bad "signal" "expected the cumulative build's dir seen ($seen), exit 143, an empty TMPDIR and no report; saw exit $rc, left: $left"
 summary
