@@ -95,72 +95,12 @@ cat >"$W/lib.patch" <<'EOF' &&
 +	return 2 * x + 2;
  }
 EOF
-cat >"$W/lib/libprog.c" <<'EOF' &&
-#include <stdio.h>
-#include <time.h>
-int lf_lib_value(int x);
-int main(int argc, char **argv)
-{
-	char tmp[4096], path[4096];
-	(void)argc;
-	snprintf(tmp, sizeof(tmp), "%s/state.tmp", argv[1]);
-	snprintf(path, sizeof(path), "%s/state", argv[1]);
-	for (long seq = 0;; seq++) {
-		FILE *f = fopen(tmp, "w");
-		if (!f)
-			return 1;
-		fprintf(f, "seq=%ld value=%d\n", seq, lf_lib_value(20));
-		fclose(f);
-		rename(tmp, path);
-		nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
-	}
-}
-EOF
-# a program that opens liblf.so with dlopen() long after its exec
-cp "$HERE/dlprog.c" "$W/lib/dlprog.c"
-# libprog that forks on SIGUSR1: the child goes on writing in DIR/child
-cat >"$W/lib/libfork.c" <<'EOF' &&
-#include <signal.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
-int lf_lib_value(int x);
-static volatile sig_atomic_t fork_asked;
-static void ask_fork(int sig)
-{
-	(void)sig;
-	fork_asked = 1;
-}
-int main(int argc, char **argv)
-{
-	char dir[2048], tmp[4096], path[4096];
-	(void)argc;
-	snprintf(dir, sizeof(dir), "%s", argv[1]);
-	signal(SIGUSR1, ask_fork);
-	signal(SIGCHLD, SIG_IGN); /* a child that exits is reaped */
-	for (long seq = 0;; seq++) {
-		if (fork_asked && !(fork_asked = 0) && fork() == 0) {
-			strcat(dir, "/child");
-			mkdir(dir, 0755);
-		}
-		snprintf(tmp, sizeof(tmp), "%s/state.tmp", dir);
-		snprintf(path, sizeof(path), "%s/state", dir);
-		FILE *f = fopen(tmp, "w");
-		if (!f)
-			return 1;
-		fprintf(f, "seq=%ld value=%d\n", seq, lf_lib_value(20));
-		fclose(f);
-		rename(tmp, path);
-		nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
-	}
-}
-EOF
+# libprog (and libfork, the same program: it forks on SIGUSR1) links the
+# library; dlprog opens it with dlopen() long after its exec
 (cd "$W/lib" && gcc -O2 -g -fPIC -Wall -c lib.c -o lib.o && gcc -shared -o liblf.so lib.o &&
-	gcc -O2 -o libprog libprog.c -L. -llf -Wl,-rpath,"$W/lib" &&
-	gcc -O2 -Wall -o libfork libfork.c -L. -llf -Wl,-rpath,"$W/lib" &&
-	gcc -O2 -Wall -o dlprog dlprog.c -ldl) ||
+	gcc -O2 -Wall -o libprog "$HERE/libfork.c" -L. -llf -Wl,-rpath,"$W/lib" &&
+	cp libprog libfork &&
+	gcc -O2 -Wall -o dlprog "$HERE/dlprog.c" -ldl) ||
 	{ echo "cannot build the test library"; echo "watch: 0 passed, 1 failed"; exit 1; }
 printf '%s\t%s\t' "$W/lib" lib.c >"$W/lib-units"
 printf '%s\t' gcc -O2 -g -fPIC -Wall -c lib.c -o lib.o | sed 's/\t$//' >>"$W/lib-units"

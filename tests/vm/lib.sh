@@ -99,3 +99,25 @@ MODULE_EOF
 	echo "obj-m := $2.o" >"$1/Kbuild"
 	make -C "$HEADERS" M="$1" CC="$KCC" modules >"$1/build.log" 2>&1
 }
+
+# A trixie kernel's tests need its build root (entered through a private
+# mount namespace: not possible where / is no mount point, a plain chroot)
+# and its inputs. Prints the skip lines and fails when either is missing.
+# usage: trixie_ready_or_skip KVER LIVEFIX || exit 0
+trixie_ready_or_skip() {
+	local kver=$1 lf=$2 log
+	if ! unshare -m sh -c 'mount --make-rprivate /' 2>/dev/null; then
+		echo "skip: this machine cannot make a private mount namespace (/ is not a mount point: a chroot?), so the build root of $kver cannot be entered"
+		echo "0 passed, 0 failed, 1 skipped"
+		return 1
+	fi
+	log=$(mktemp /tmp/livefix-trixie-fetch.XXXXXX)
+	if ! "$lf" fetch -k "$kver" >"$log" 2>&1; then
+		echo "skip: the inputs of $kver are not cached and cannot be fetched:"
+		tail -3 "$log" | sed 's/^/      /'
+		rm -f "$log"
+		echo "0 passed, 0 failed, 1 skipped"
+		return 1
+	fi
+	rm -f "$log"
+}

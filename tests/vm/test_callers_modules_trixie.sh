@@ -25,19 +25,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 LF=$ROOT/livefix
 DIR=$ROOT/tests/vm/callers
 
-if ! unshare -m sh -c 'mount --make-rprivate /' 2>/dev/null; then
-	echo "skip: this machine cannot make a private mount namespace, so the build root of $KVER cannot be entered"
-	echo "0 passed, 0 failed, 1 skipped"
-	exit 0
-fi
-if ! "$LF" fetch -k "$KVER" >/tmp/livefix-callmod-fetch.$$ 2>&1; then
-	echo "skip: the inputs of $KVER are not cached and cannot be fetched:"
-	tail -3 /tmp/livefix-callmod-fetch.$$ | sed 's/^/      /'
-	rm -f /tmp/livefix-callmod-fetch.$$
-	echo "0 passed, 0 failed, 1 skipped"
-	exit 0
-fi
-rm -f /tmp/livefix-callmod-fetch.$$
+trixie_ready_or_skip "$KVER" "$LF" || exit 0
 OUT=$(mktemp -d /tmp/livefix-vmcallmod612-XXXXXX)
 trap 'rm -rf "$OUT"' EXIT
 

@@ -14,23 +14,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$(dirname "$0")/lib.sh"
 LIVEFIX=${LIVEFIX:-$ROOT/livefix}
 
-# trixie's compiler runs in a build root entered through a private mount
-# namespace: not possible where / is no mount point (a plain chroot, such as
-# a new root unpacked from a tarball), where the fetch would fail later with
-# a less telling message.
-if ! unshare -m sh -c 'mount --make-rprivate /' 2>/dev/null; then
-	echo "skip: this machine cannot make a private mount namespace (/ is not a mount point: a chroot?), so the build root of $KVER cannot be entered"
-	echo "0 passed, 0 failed, 1 skipped"
-	exit 0
-fi
-if ! "$LIVEFIX" fetch -k "$KVER" >/tmp/livefix-trixie-fetch.$$ 2>&1; then
-	echo "skip: the inputs of $KVER are not cached and cannot be fetched:"
-	tail -3 /tmp/livefix-trixie-fetch.$$ | sed 's/^/      /'
-	rm -f /tmp/livefix-trixie-fetch.$$
-	echo "0 passed, 0 failed, 1 skipped"
-	exit 0
-fi
-rm -f /tmp/livefix-trixie-fetch.$$
+trixie_ready_or_skip "$KVER" "$LIVEFIX" || exit 0
 OUT=$(mktemp -d /tmp/livefix-trixie-demo-XXXXXX)
 trap 'rm -rf "$OUT"' EXIT
 
