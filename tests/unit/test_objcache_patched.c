@@ -10,6 +10,7 @@
 #include "common/fsutil.h"
 #include "common/xalloc.h"
 #include "test.h"
+#include "tree_files.h"
 
 #include <stdlib.h>
 #include <unistd.h>
@@ -20,17 +21,6 @@ static struct kernel_inputs in;
 static struct patched_file files[4];
 static struct patchset ps;
 static struct unit_objects unit = { .object = "net/x.o", .source = "net/x.c" };
-
-static void put(const char *dir, const char *rel, const char *text)
-{
-	char *path = xasprintf("%s/%s", dir, rel), *d = xstrdup(path);
-
-	*strrchr(d, '/') = '\0';
-	mkdir_p(d, 0755);
-	write_file_atomic(path, text, strlen(text));
-	free(d);
-	free(path);
-}
 
 static void set_files(size_t nr, const char *const *paths)
 {
@@ -47,7 +37,7 @@ static bool fetch(const char *cmd, const char *variant)
 
 static void store(const char *cmd, const char *variant, const char *object)
 {
-	put(root, "built.o", object);
+	tree_file_write(root, "built.o", object);
 	objcache_patched_store(&in, &ps, &unit, cmd, variant, "/macros", built, depfile);
 }
 
@@ -64,11 +54,11 @@ static void setup(void)
 	out = xasprintf("%s/out.o", root);
 	in.src = tree;
 	in.dir = xasprintf("%s/cache", root);
-	put(tree, "net/x.c", "int x;\n");
-	put(tree, "include/a.h", "#define A 1\n");
-	put(tree, "include/b.h", "#define B 1\n");
-	put(overlay, "net/x.c", "int x = A;\n");
-	put(overlay, "include/a.h", "#define A 2\n");
+	tree_file_write(tree, "net/x.c", "int x;\n");
+	tree_file_write(tree, "include/a.h", "#define A 1\n");
+	tree_file_write(tree, "include/b.h", "#define B 1\n");
+	tree_file_write(overlay, "net/x.c", "int x = A;\n");
+	tree_file_write(overlay, "include/a.h", "#define A 2\n");
 	ps.patched_dir = overlay;
 	ps.files = files;
 	set_files(2, two);
@@ -77,7 +67,7 @@ static void setup(void)
 	 * quote dir with ".." */
 	deps = xasprintf("net/x.o: net/x.c %s/net/../include/a.h \\\n %s/include/b.h\n",
 			 overlay, tree);
-	put(root, "x.d", deps);
+	tree_file_write(root, "x.d", deps);
 	free(deps);
 }
 
@@ -103,21 +93,21 @@ static void test_store_then_fetch(void)
 
 static void test_changed_source_misses(void)
 {
-	put(overlay, "net/x.c", "int x = A + 1;\n");
+	tree_file_write(overlay, "net/x.c", "int x = A + 1;\n");
 	CHECK(!fetch("gcc -c net/x.c", "patched"), "a changed source hit the old object");
 	store("gcc -c net/x.c", "patched", "OBJ2");
 	CHECK(fetch("gcc -c net/x.c", "patched"), "the recompiled object was not kept");
 	check_file_text(out, "OBJ2");
-	put(overlay, "net/x.c", "int x = A;\n");
+	tree_file_write(overlay, "net/x.c", "int x = A;\n");
 	CHECK(fetch("gcc -c net/x.c", "patched"), "the first source's object is gone");
 	check_file_text(out, "OBJ1");
 }
 
 static void test_included_overlay_header(void)
 {
-	put(overlay, "include/a.h", "#define A 3\n");
+	tree_file_write(overlay, "include/a.h", "#define A 3\n");
 	CHECK(!fetch("gcc -c net/x.c", "patched"), "a changed header it includes hit");
-	put(overlay, "include/a.h", "#define A 2\n");
+	tree_file_write(overlay, "include/a.h", "#define A 2\n");
 	CHECK(fetch("gcc -c net/x.c", "patched"), "the header back as it was missed");
 }
 
@@ -128,16 +118,16 @@ static void test_other_groups_files(void)
 	static const char *const two[] = { "net/x.c", "include/a.h" };
 
 	/* built together with a group changing a header it does not read */
-	put(overlay, "fs/y.h", "#define Y 1\n");
-	put(overlay, "fs/x.c", "int y;\n");
+	tree_file_write(overlay, "fs/y.h", "#define Y 1\n");
+	tree_file_write(overlay, "fs/x.c", "int y;\n");
 	set_files(4, together);
 	CHECK(fetch("gcc -c net/x.c", "patched"), "another group's header made a miss");
 	/* a header named like one it read from the tree: it might read it now */
-	put(overlay, "net/b.h", "#define B 2\n");
+	tree_file_write(overlay, "net/b.h", "#define B 2\n");
 	set_files(3, shadow);
 	CHECK(!fetch("gcc -c net/x.c", "patched"), "a possibly shadowing header hit");
 	/* a tree header it reads becoming an overlay file */
-	put(overlay, "include/b.h", "#define B 3\n");
+	tree_file_write(overlay, "include/b.h", "#define B 3\n");
 	{
 		static const char *const with_b[] = { "net/x.c", "include/a.h", "include/b.h" };
 
@@ -158,7 +148,7 @@ static void test_unit_not_in_overlay(void)
 	CHECK(!fetch("gcc -c net/x.c", "patched"), "the overlay's source hit for the tree's");
 	store("gcc -c net/x.c", "patched", "OBJ3");
 	CHECK(fetch("gcc -c net/x.c", "patched"), "kept but not found");
-	put(tree, "net/x.c", "int x2;\n");
+	tree_file_write(tree, "net/x.c", "int x2;\n");
 	CHECK(!fetch("gcc -c net/x.c", "patched"), "a changed tree source hit");
 	free(src);
 }
@@ -170,18 +160,18 @@ static void test_verdict_key(void)
 	char *a, *b, *c;
 
 	p.cache_dir = in.dir;
-	put(root, "g.patch", "--- a/x\n+++ b/x\n");
+	tree_file_write(root, "g.patch", "--- a/x\n+++ b/x\n");
 	a = update_verdict_cache_path(&p, patch, 0);
 	CHECK(a != NULL, "no verdict path");
 	CHECK(!update_verdict_fetch(a, result), "an empty cache had a verdict");
-	put(root, "g.result", "0\t-\t\n");
+	tree_file_write(root, "g.result", "0\t-\t\n");
 	update_verdict_store(result, a);
 	unlink(result);
 	CHECK(update_verdict_fetch(a, result), "the verdict just kept was not found");
 	check_file_text(result, "0\t-\t\n");
 	b = update_verdict_cache_path(&p, patch, 5);
 	CHECK(a && b && strcmp(a, b), "another unit limit, same key %s", b);
-	put(root, "g.patch", "--- a/x\n+++ b/x\n@@\n");
+	tree_file_write(root, "g.patch", "--- a/x\n+++ b/x\n@@\n");
 	c = update_verdict_cache_path(&p, patch, 0);
 	CHECK(a && c && strcmp(a, c), "another patch, same key %s", c);
 	CHECK(!update_verdict_fetch(c, result), "a changed patch hit the old verdict");
@@ -201,9 +191,9 @@ static void test_verdict_key_macros(void)
 	char *macros = xasprintf("%s/macros", root), *a, *b;
 
 	p.cache_dir = in.dir;
-	put(macros, "kpatch-macros.h", "#define KPATCH_X 1\n");
+	tree_file_write(macros, "kpatch-macros.h", "#define KPATCH_X 1\n");
 	a = update_verdict_cache_path(&p, patch, 0);
-	put(macros, "kpatch-macros.h", "#define KPATCH_X 2\n");
+	tree_file_write(macros, "kpatch-macros.h", "#define KPATCH_X 2\n");
 	b = update_verdict_cache_path(&p, patch, 0);
 	CHECK(a && b && strcmp(a, b), "a changed macro header, same key %s", b ? b : "(null)");
 	free(a);
@@ -219,7 +209,7 @@ int main(void)
 	{
 		char *macros = xasprintf("%s/macros", root);
 
-		put(macros, "livefix-macros.h", "/* livefix */\n");
+		tree_file_write(macros, "livefix-macros.h", "/* livefix */\n");
 		setenv("LIVEFIX_INCLUDE_DIR", macros, 1);
 		free(macros);
 	}

@@ -12,6 +12,7 @@
 #include "common/run.h"
 #include "common/xalloc.h"
 #include "test.h"
+#include "tree_files.h"
 
 #include <stdlib.h>
 #include <unistd.h>
@@ -21,17 +22,6 @@ static char *tree, *overlay;
 static struct patched_file files[4];
 static struct patchset ps;
 
-static void put(const char *dir, const char *rel, const char *text)
-{
-	char *path = xasprintf("%s/%s", dir, rel), *d = xstrdup(path);
-
-	*strrchr(d, '/') = '\0';
-	mkdir_p(d, 0755);
-	write_file_atomic(path, text, strlen(text));
-	free(d);
-	free(path);
-}
-
 static void setup(void)
 {
 	static const char *const touched[] = { "a/u.c", "b/v.c", "b/hdr.h", "c/s.h" };
@@ -40,26 +30,26 @@ static void setup(void)
 	tree = xasprintf("%s/tree", root);
 	overlay = xasprintf("%s/overlay", root);
 	/* unit a: its "hdr.h" through -I./a/inc, as kbuild's CFLAGS give it */
-	put(tree, "a/inc/hdr.h", "#define A_HDR 1\n");
-	put(tree, "a/u.c", "int u;\n");
-	put(overlay, "a/u.c",
+	tree_file_write(tree, "a/inc/hdr.h", "#define A_HDR 1\n");
+	tree_file_write(tree, "a/u.c", "int u;\n");
+	tree_file_write(overlay, "a/u.c",
 	    "#include \"hdr.h\"\n#ifndef A_HDR\n#error read b/hdr.h, not a/inc/hdr.h\n#endif\n"
 	    "#include \"../c/s.h\"\n#include \"only.h\"\nint u = S + ONLY;\n");
 	/* unit b: its own "hdr.h" beside it, patched too */
-	put(tree, "b/hdr.h", "#define B_HDR 1\n");
-	put(overlay, "b/hdr.h", "#define B_HDR 2\n");
-	put(tree, "b/v.c", "int v;\n");
-	put(overlay, "b/v.c",
+	tree_file_write(tree, "b/hdr.h", "#define B_HDR 1\n");
+	tree_file_write(overlay, "b/hdr.h", "#define B_HDR 2\n");
+	tree_file_write(tree, "b/v.c", "int v;\n");
+	tree_file_write(overlay, "b/v.c",
 	    "#include \"hdr.h\"\n#if B_HDR != 2\n#error read the tree's b/hdr.h\n#endif\n"
 	    "int v = B_HDR;\n");
 	/* a patched header including one that only the tree has beside it */
-	put(tree, "c/s.h", "#include \"t.h\"\n");
-	put(overlay, "c/s.h", "#include \"t.h\"\n#define S (T + 1)\n");
-	put(tree, "c/t.h", "#define T 1\n");
+	tree_file_write(tree, "c/s.h", "#include \"t.h\"\n");
+	tree_file_write(overlay, "c/s.h", "#include \"t.h\"\n#define S (T + 1)\n");
+	tree_file_write(tree, "c/t.h", "#define T 1\n");
 	/* a fallback dir (c) that unit a's command also searches, through
 	 * "..": found there, not after another fallback dir (b) */
-	put(tree, "c/only.h", "#define ONLY 1\n");
-	put(tree, "b/only.h", "#error read b/only.h, not c/only.h through -I./a/../c\n");
+	tree_file_write(tree, "c/only.h", "#define ONLY 1\n");
+	tree_file_write(tree, "b/only.h", "#error read b/only.h, not c/only.h through -I./a/../c\n");
 	for (size_t i = 0; i < 4; i++)
 		files[i] = (struct patched_file){ .path = (char *)touched[i] };
 	ps.patched_dir = overlay;
