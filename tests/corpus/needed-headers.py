@@ -9,7 +9,11 @@ up in the corpus's header patches: a header patch is needed when one of its
 added lines names such an identifier (or, for a name gcc says is defined
 twice or with another type, one of its changed lines: the definition that
 moved out of that header) and, where the kernel's include graph
-is known, the unit includes that header (directly or not).
+is known, the unit includes that header (directly or not). A failed
+compile-time assertion (BUILD_BUG_ON, static_assert) names what it tests,
+not the change that would satisfy it: a header patch the unit includes is
+needed when a line of that header in the kernel's tree names both a tested
+name and one the patch changes (a member sized by a macro the patch changes).
 
 usage: needed-headers.py CORPUS_DIR ID BUILD_LOG [INCLUDE_GRAPH [BUILD_JSON]]
 Prints the needed header patches' paths, one per line, in corpus order
@@ -53,6 +57,14 @@ MOVED = [
 # header changes ("initialization of 'u16 (*)(u8 *)' from incompatible
 # pointer type"); the names are then those the .c patch itself changes
 UNNAMED = re.compile(r"from incompatible pointer type|makes (?:pointer|integer) from")
+# a compile-time assertion that the change of a header the unit includes
+# would satisfy: "BUILD_BUG_ON failed: sizeof(cxl_nvd->dev_id) < 21 || ...",
+# where the header patch changes what the member's declaration uses
+# ("u8 dev_id[CXL_DEV_ID_LEN];"), not a name the message gives
+ASSERTION = re.compile(r"(?:BUILD_BUG_ON failed|static assertion failed): (.*)")
+IDENTIFIER = re.compile(r"\b[A-Za-z_]\w{2,}\b")
+NOT_NAMES = {"sizeof", "typeof", "__typeof__", "offsetof", "struct", "union", "enum",
+             "unsigned", "int", "long", "char", "const"}
 # a header the corpus adds: "fatal error: rdma/iter.h: No such file or directory"
 MISSING_FILE = re.compile(r"fatal error: ([\w./-]+\.h): No such file or directory")
 
@@ -63,20 +75,23 @@ FORCED_INCLUDES = ["include/linux/compiler_types.h", "include/linux/kconfig.h",
 
 def missing_identifiers(log_path):
     """(missing names, moved names, header paths, whether some error names
-    nothing) from gcc's errors."""
-    names, moved, files = set(), set(), set()
+    nothing, the names a failed compile-time assertion tests) from gcc's
+    errors."""
+    names, moved, files, asserted = set(), set(), set(), set()
     unnamed = False
     with open(log_path, errors="replace") as log:
         for line in log:
             if "error" not in line:
                 continue
             unnamed = unnamed or bool(UNNAMED.search(line))
+            for expr in ASSERTION.findall(line):
+                asserted.update(set(IDENTIFIER.findall(expr)) - NOT_NAMES)
             for rx in MISSING:
                 names.update(rx.findall(line))
             for rx in MOVED:
                 moved.update(rx.findall(line))
             files.update(MISSING_FILE.findall(line))
-    return names, moved, files, unnamed
+    return names, moved, files, unnamed, asserted
 
 
 def provides_file(header, files):
@@ -229,16 +244,35 @@ def name_tails(name):
     return [name[i + 1:] for i, c in enumerate(name) if c == "_" and len(name) - i - 1 >= 10]
 
 
+def declares_with(tree, header, asserted, changed):
+    """True when a line of the tree's header declares a name the failed
+    assertion tests (a member or variable: the name, then '[', ';', ':' or
+    '=', not a parameter) and names one the header's patch changes: the
+    declaration the patch changes through a macro or type
+    ("u8 dev_id[CXL_DEV_ID_LEN];")."""
+    if not tree or not asserted or not changed:
+        return False
+    tested = re.compile(r"\b(" + "|".join(sorted(map(re.escape, asserted))) + r")\s*[\[;:=]")
+    changes = word_pattern(changed)
+    try:
+        with open(os.path.join(tree, header), errors="replace") as h:
+            return any(tested.search(l) and changes.search(l) for l in h)
+    except OSError:
+        return False
+
+
 def main(argv):
     if len(argv) not in (4, 5, 6):
         sys.stderr.write(__doc__)
         return 2
     corpus, patch_id, log = argv[1], argv[2], argv[3]
-    names, moved, files, unnamed = missing_identifiers(log)
+    names, moved, files, unnamed, asserted = missing_identifiers(log)
     if unnamed:
         moved |= changed_names(patch_of(corpus, patch_id))
-    if not names and not moved and not files:
+    if not names and not moved and not files and not asserted:
         return 0
+    # the kernel's source tree beside the include graph (<cache>/<KVER>/src)
+    tree = os.path.join(os.path.dirname(argv[4]), "src") if len(argv) >= 5 else None
     closure = None
     if len(argv) >= 5 and os.path.exists(argv[4]):
         units = failed_units(argv[5]) if len(argv) == 6 else set()
@@ -252,8 +286,9 @@ def main(argv):
         added = added_includes(patch_of(corpus, patch_id), edges)
         if closure is not None and added:
             closure |= added | include_closure(edges, added)
-    candidates = []
+    candidates, header_of = [], {}
     for _, header, patch in corpus_headers(corpus):
+        header_of[patch] = header
         if provides_file(header, files):
             print(patch)  # a new header: not in the graph of the old tree
         elif closure is None or header in closure:
@@ -265,7 +300,9 @@ def main(argv):
     for patch in candidates:
         hits = {n for n, rx in name_words.items() if any(rx.search(l) for l in added[patch])}
         if hits or (moved_words and any(moved_words.search(l)
-                                        for l in changed_statements(patch, "+-"))):
+                                        for l in changed_statements(patch, "+-"))) or (
+                asserted and closure is not None and
+                declares_with(tree, header_of[patch], asserted, changed_names(patch))):
             print(patch)
             printed.add(patch)
             found_names |= hits

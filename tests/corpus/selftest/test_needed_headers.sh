@@ -114,6 +114,22 @@ livefix: error:   drivers/foo/ops.h:455:50: error: passing argument 2 of ‘((st
 LOG
 printf 'drivers/foo/foo.c\tinclude/linux/fooops.h\n' >"$W/graph8"
 expect "a call through a retyped function pointer member" "0017" "$("$NH" "$W/c" 0004 "$W/err8.log" "$W/graph8" | names)"
+# a compile-time assertion on a member sized by a macro another header
+# patch of the commit changes (stable corpus 6.12 0267: cxl's
+# BUILD_BUG_ON on sizeof(cxl_nvd->dev_id), CXL_DEV_ID_LEN in cxl.h); a
+# header naming the tested name only as a parameter is not needed
+add 0018 include/linux/sized.h b '#define DEV_ID_LEN 21'
+add 0019 include/linux/param.h b 'struct pci_devx_info;'
+mkdir -p "$W/g9/src/include/linux"
+printf '#define DEV_ID_LEN 19\nstruct nvd { u8 dev_id[DEV_ID_LEN]; };\n' >"$W/g9/src/include/linux/sized.h"
+printf 'void free_irq_of(struct pci_devx_info *p, void *dev_id);\n' >"$W/g9/src/include/linux/param.h"
+printf 'drivers/foo/foo.c\tinclude/linux/sized.h include/linux/param.h\n' >"$W/g9/include-graph"
+cat >"$W/err9.log" <<'LOG'
+livefix: error: failed [compile-failed]: compiling drivers/foo/foo.c (patched) failed: exit 1; log: x
+livefix: error:   include/linux/compiler_types.h:557:45: error: call to ‘__compiletime_assert_599’ declared with attribute error: BUILD_BUG_ON failed: sizeof(nvd->dev_id) < 21 || sizeof(nvd->dev_id) > KEY_DESC_LEN
+LOG
+expect "a failed assertion: the header declaring the tested member with a changed macro" "0018" \
+	"$("$NH" "$W/c" 0004 "$W/err9.log" "$W/g9/include-graph" | names)"
 printf 'livefix: error: something else\n' >"$W/other.log"
 expect "no missing identifiers: no header" "" "$("$NH" "$W/c" 0004 "$W/other.log" "$W/graph" | names)"
 "$NH" >/dev/null 2>&1; expect "usage error exits 2" 2 $?
