@@ -313,7 +313,11 @@ else
 	for sig in INT TERM; do
 		for phase in "Building original" "Building patch module"; do
 			name="SIG$sig during '${phase}'"
-			rm -rf "$T/o7" "$T/tmp"/*
+			# int.log too: the wait below must not see the last case's
+			# phases before this job truncates it, or the signal reaches
+			# the job while it is still this shell's fork, before its
+			# exec, and that fork runs this script's EXIT trap (rm -rf $T)
+			rm -rf "$T/o7" "$T/tmp"/* "$T/int.log"
 			# a background job of a non-interactive shell ignores SIGINT otherwise
 			# (set -m), and so does anything started from a shell that already
 			# ignored it (nohup ... &): env --default-signal restores it
@@ -332,6 +336,8 @@ else
 			sleep 0.5 # the compiler's own temp files go as it dies
 			if [ "$rc" -ne "$want" ]; then
 				bad "$name" "exit $rc, expected $want"
+			elif [ ! -d "$T/tmp" ] || ! grep -q "$phase" "$T/int.log" 2>/dev/null; then
+				bad "$name" "the build never reached '$phase', or the test's $T/tmp is gone"
 			elif [ -n "$(ls -A "$T/tmp")" ] || [ -n "$(ls -A "$T/o7" 2>/dev/null)" ]; then
 				bad "$name" "left: $(ls -A "$T/tmp" "$T/o7" 2>/dev/null | tr '\n' ' ')"
 			else
