@@ -55,8 +55,9 @@ MOVED = [
 ]
 # errors that name no identifier: a function pointer member whose type a
 # header changes ("initialization of 'u16 (*)(u8 *)' from incompatible
-# pointer type"); the names are then those the .c patch itself changes
-UNNAMED = re.compile(r"from incompatible pointer type|makes (?:pointer|integer) from")
+# pointer type"), a function the header makes return a value ("void value
+# not ignored"); the names are then those the .c patch itself changes
+UNNAMED = re.compile(r"from incompatible pointer type|makes (?:pointer|integer) from|void value not ignored")
 # a compile-time assertion that the change of a header the unit includes
 # would satisfy: "BUILD_BUG_ON failed: sizeof(cxl_nvd->dev_id) < 21 || ...",
 # where the header patch changes what the member's declaration uses

@@ -130,6 +130,21 @@ livefix: error:   include/linux/compiler_types.h:557:45: error: call to ‘__com
 LOG
 expect "a failed assertion: the header declaring the tested member with a changed macro" "0018" \
 	"$("$NH" "$W/c" 0004 "$W/err9.log" "$W/g9/include-graph" | names)"
+# a call whose function the commit makes return a value ("void value not
+# ignored": no name; stable corpus 6.12 0365, psp_v11_0.c and amdgpu_psp.h):
+# the header patch that changes what the .c patch changes
+printf '0020\tdrivers/foo/wait.c\ta\tvmlinux\t2\t\n0021\tinclude/linux/foowait.h\tb\tvmlinux\t2\t\n' >>"$W/c/index.tsv"
+printf -- '--- a/drivers/foo/wait.c\n+++ b/drivers/foo/wait.c\n@@ -1,2 +1,2 @@\n int f(struct foo_dev *d) {\n-\tfoo_wait_for(d, 1); return 0;\n+\treturn foo_wait_for(d, 1);\n' \
+	>"$W/c/patches/0020-drivers-foo-wait.c.patch"
+printf -- '--- a/include/linux/foowait.h\n+++ b/include/linux/foowait.h\n@@ -1,1 +1,1 @@\n-void foo_wait_for(struct foo_dev *d, int x);\n+int foo_wait_for(struct foo_dev *d, int x);\n' \
+	>"$W/c/patches/0021-include-linux-foowait.h.patch"
+cat >"$W/err10.log" <<'LOG'
+livefix: error: failed [compile-failed]: compiling drivers/foo/wait.c (patched) failed: exit 1; log: x
+livefix: error:   drivers/foo/wait.c:2:9: error: void value not ignored as it ought to be
+LOG
+printf 'drivers/foo/wait.c\tinclude/linux/foowait.h\n' >"$W/graph10"
+expect "a void value used: the header patch retyping what the .c patch changes" "0021" \
+	"$("$NH" "$W/c" 0020 "$W/err10.log" "$W/graph10" | names)"
 printf 'livefix: error: something else\n' >"$W/other.log"
 expect "no missing identifiers: no header" "" "$("$NH" "$W/c" 0004 "$W/other.log" "$W/graph" | names)"
 "$NH" >/dev/null 2>&1; expect "usage error exits 2" 2 $?
