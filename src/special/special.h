@@ -72,6 +72,14 @@ struct special_desc {
 /* LINUX_VERSION_CODE of a.b */
 #define SPECIAL_KERNEL(a, b) (((unsigned long)(a) << 16) + ((unsigned long)(b) << 8))
 
+/* Whether a kernel of LINUX_VERSION_CODE version is in a table row's range:
+ * since <= version < until, 0 no bound (the rows of every version table). */
+static inline int special_version_in(unsigned long version, unsigned long since,
+				     unsigned long until)
+{
+	return version >= since && (!until || version < until);
+}
+
 /* Sizes and member offsets of the kernel's entry types, as probed from its
  * headers (compile/probe_sizes.c); keys "jump_entry" (struct tag or scalar type,
  * spaces as '_') and "jump_entry.key" (offset of a member). Cached as

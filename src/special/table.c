@@ -176,7 +176,7 @@ static int check_desc(const struct special_sizes *sz, const struct special_desc 
 
 bool special_desc_holds(const struct special_desc *d, unsigned long version)
 {
-	return (!d->since || version >= d->since) && (!d->until || version < d->until);
+	return special_version_in(version, d->since, d->until);
 }
 
 int special_table_new(const struct special_sizes *sizes, struct special_table **out)

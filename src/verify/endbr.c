@@ -42,7 +42,7 @@ bool verify_forms_sealed_endbr(const struct forms_src *c, struct verify_site *s,
 	for (size_t i = 0; i < sizeof(poisons) / sizeof(poisons[0]); i++) {
 		const struct endbr_poison *p = &poisons[i];
 
-		if (version < p->since || (p->until && version >= p->until))
+		if (!special_version_in(version, p->since, p->until))
 			continue;
 		s->forms = xrealloc(s->forms, (s->nr_forms + 1) * sizeof(*s->forms));
 		fm = &s->forms[s->nr_forms++];

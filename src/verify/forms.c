@@ -213,7 +213,7 @@ static const struct jmp8_pad {
 static const unsigned char *jmp8_pad(unsigned long version)
 {
 	for (size_t i = 0; i < sizeof(jmp8_pads) / sizeof(jmp8_pads[0]); i++)
-		if (version >= jmp8_pads[i].since && (!jmp8_pads[i].until || version < jmp8_pads[i].until))
+		if (special_version_in(version, jmp8_pads[i].since, jmp8_pads[i].until))
 			return jmp8_pads[i].bytes;
 	return jmp8_pads[0].bytes;
 }
@@ -284,7 +284,7 @@ static const struct pv_nop {
 static const char *pv_nop_name(unsigned long version)
 {
 	for (size_t i = 0; i < sizeof(pv_nops) / sizeof(pv_nops[0]); i++)
-		if (version >= pv_nops[i].since && (!pv_nops[i].until || version < pv_nops[i].until))
+		if (special_version_in(version, pv_nops[i].since, pv_nops[i].until))
 			return pv_nops[i].name;
 	return NULL;
 }
