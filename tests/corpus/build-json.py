@@ -16,6 +16,7 @@ usage: build-json.py FILE QUERY [CODE]
   reason           every reason's message, joined with " | "
 A missing or unreadable FILE (a build that never started) prints nothing.
 """
+import os
 import json
 import sys
 
@@ -70,8 +71,13 @@ def main(argv):
             doc = json.load(f)
     except (OSError, ValueError):
         return 0
-    for line in QUERIES[argv[2]](doc, argv[3] if len(argv) == 4 else None):
-        print(line)
+    try:
+        for line in QUERIES[argv[2]](doc, argv[3] if len(argv) == 4 else None):
+            print(line)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # A reader that stops early (grep -q) has its answer; say nothing.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 

@@ -3,7 +3,8 @@
 # tests/corpus/selftest/test_build_json.sh — build-json.py, through which
 # the corpus runners read a `livefix build --json` document: the fields
 # they act on (code, units, symbols, functions) for a failed, a refused and
-# a built build, and nothing for a build that wrote no document.
+# a built build, nothing for a build that wrote no document, and quiet
+# when its reader stops early.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 BJ=$HERE/../build-json.py
@@ -33,6 +34,10 @@ printf '{"code":null,"objects":[{"object":"vmlinux","changed":["a","b"],"new":["
 expect "built: no code" "" "$("$BJ" "$W/built.json" code)"
 expect "built: functions" "a,b,d; new: c" "$("$BJ" "$W/built.json" functions)"
 expect "built: patched modules" xfs "$("$BJ" "$W/built.json" modules)"
+python3 -c 'import json, sys; json.dump({"refusals": [{"code": "c%d" % i} for i in range(100000)]}, sys.stdout)' >"$W/many.json"
 expect "no document: nothing" "" "$("$BJ" "$W/none.json" code)"
+# grep -q stops reading at its first match: the rest is not an error
+"$BJ" "$W/many.json" codes 2>"$W/many.err" | grep -q c1; st=("${PIPESTATUS[@]}")
+expect "a reader that stops early: exit 0, nothing on stderr" "0 0 " "${st[*]} $(head -c 200 "$W/many.err")"
 "$BJ" "$W/built.json" nonsense >/dev/null 2>&1; expect "an unknown query exits 2" 2 $?
 expect_summary
