@@ -300,7 +300,7 @@ build_with() {
 		>"${log%.log}.json" 2>"$log"
 }
 build_one() {
-	local id=$1 log=$OUT/logs/$1.build.log t0 rc round=0 named_rounds=0 whole_module=0
+	local id=$1 log=$OUT/logs/$1.build.log t0 rc round=0 named_rounds=0 whole_module=0 unprovided
 	local -a with=() more=()
 	t0=$(now)
 	build_with "$id" "$log" "${PATCH[$id]}"
@@ -331,8 +331,9 @@ build_one() {
 	# are not in the corpus, or it was split in a way that cannot build)
 	rm -f "$OUT/work/$id.unprovided"
 	if [ "$rc" = 1 ] && build_json "${log%.log}.json" codes | grep -x compile-failed >/dev/null; then
-		"$REPO_ROOT/tests/corpus/needed-headers.py" --unprovided "$CORPUS" "$log" \
-			"${with[@]}" "${PATCH[$id]}" | paste -sd, - >"$OUT/work/$id.unprovided"
+		unprovided=$("$REPO_ROOT/tests/corpus/needed-headers.py" --unprovided "$CORPUS" "$log" \
+			"${with[@]}" "${PATCH[$id]}" | paste -sd, -)
+		[ -z "$unprovided" ] || echo "$unprovided" >"$OUT/work/$id.unprovided"
 	fi
 	[ ${#with[@]} -eq 0 ] ||
 		echo "built with patch(es) $(for h in "${with[@]}"; do basename "$h" | cut -d- -f1; done | sort | paste -sd, -) (alone it did not build); " >"$OUT/work/$id.note"
