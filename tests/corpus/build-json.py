@@ -17,6 +17,7 @@ usage: build-json.py FILE QUERY [CODE]
 A missing or unreadable FILE (a build that never started) prints nothing.
 """
 import json
+import os
 import sys
 
 
@@ -70,8 +71,14 @@ def main(argv):
             doc = json.load(f)
     except (OSError, ValueError):
         return 0
-    for line in QUERIES[argv[2]](doc, argv[3] if len(argv) == 4 else None):
-        print(line)
+    try:
+        for line in QUERIES[argv[2]](doc, argv[3] if len(argv) == 4 else None):
+            print(line)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # a reader that stops at its first match (grep -q): not an error;
+        # stdout to /dev/null so that the exit's flush does not fail again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 

@@ -55,7 +55,14 @@ MISSING = [
     # a call through a retyped function pointer member:
     # "passing argument 2 of ‘((struct x_ops *)ops)->msg_data’": the member
     re.compile(r"passing argument \d+ of [‘'][^’']*(?:->|\.)(\w+)[’']"),
+    re.compile(r"request for member [‘'](\w+)[’']"),
+    # a function-like macro the commit gives other parameters
+    re.compile(r"macro [“\"‘'](\w+)[”\"’'] (?:requires|passed) \d+ argument"),
 ]
+# a type name gcc does not know where a declaration expects one ("expected
+# declaration specifiers or ‘...’ before ‘cxl_event_t’"): only a specific
+# name (with a '_'), not a keyword or "u64"
+EXPECTED_BEFORE = re.compile(r"error: expected .* before [‘'](\w+)[’']")
 # a type the unit uses whole (sizeof, a member, a variable) where only a
 # declaration or nothing is seen: "invalid application of ‘sizeof’ to
 # incomplete type ‘struct x’", "invalid use of undefined type ‘const struct
@@ -78,6 +85,9 @@ MOVED = [
     re.compile(r"conflicting types for [‘'](\w+)[’']"),
     re.compile(r"redefinition of [‘'](?:struct |union |enum )?(\w+)[’']"),
     re.compile(r"redeclaration of [‘'](?:enumerator )?[‘']?(\w+)[’']"),
+    re.compile(r"[‘'](\w+)[’'] redeclared as different kind of symbol"),
+    re.compile(r"(?:non-)?static declaration of [‘'](\w+)[’'] follows"),
+    re.compile(r"[“\"‘'](\w+)[”\"’'] redefined"),
 ]
 # errors that name no identifier: a function pointer member whose type a
 # header changes ("initialization of 'u16 (*)(u8 *)' from incompatible
@@ -115,6 +125,8 @@ def missing_identifiers(log_path):
                 asserted.update(set(IDENTIFIER.findall(expr)) - NOT_NAMES)
             for rx in MISSING:
                 names.update(rx.findall(line))
+            names.update(n for n in EXPECTED_BEFORE.findall(line)
+                         if SPECIFIC.fullmatch(n) or re.fullmatch(r"[a-z]\w+_t", n))
             if INCOMPLETE.search(line):
                 names.update(QUOTED_TYPE.findall(line))
             for rx in INCOMPLETE_VARIABLE:

@@ -207,6 +207,33 @@ expect "--unprovided: another corpus patch adds it (the search missed it)" "" \
 	"$("$NH" --unprovided "$W/c" "$W/err11.log" "$W/c/patches/0022-"* "$W/c/patches/0023-"*)"
 expect "--unprovided: the errors name nothing the patches change" "" \
 	"$("$NH" --unprovided "$W/c2" "$W/err.log" "$W/c2/patches/0022-"* "$W/c2/patches/0023-"*)"
+# the other forms naming what a header of the commit adds or retypes: a
+# typedef gcc does not know in a declaration, a member, a macro given
+# other parameters; and a definition moved out of a header named as a
+# symbol of another kind, a static one, or a redefined macro
+add 0029 include/linux/evt.h b 'typedef struct { int a; } cxl_evt_t;'
+add 0030 include/linux/mbr.h b 'struct mbr_holder { int mbr_new_count; };'
+add 0031 include/linux/mac.h b '#define MAC_CHECK(a, b, c) ((a) + (b) + (c))'
+add 0032 include/linux/evt2.h b 'typedef int u64x;'
+printf '0033\tinclude/linux/old.h\tb\tvmlinux\t3\t\n' >>"$W/c/index.tsv"
+printf -- '--- a/include/linux/old.h\n+++ b/include/linux/old.h\n@@ -1,4 +1,1 @@\n #include <x.h>\n-static inline int old_helper_fn(void) { return 0; }\n-#define OLD_LIMIT_MAX 4\n-enum { old_state_x };\n' \
+	>"$W/c/patches/0033-include-linux-old.h.patch"
+cat >"$W/err14.log" <<'LOG'
+livefix: error:   drivers/foo/foo.c:4:20: error: expected declaration specifiers or ‘...’ before ‘cxl_evt_t’
+livefix: error:   drivers/foo/foo.c:5:20: error: expected ‘)’ before ‘u64x’
+livefix: error:   drivers/foo/foo.c:6:9: error: request for member ‘mbr_new_count’ in something not a structure or union
+livefix: error:   drivers/foo/foo.c:7:9: error: macro "MAC_CHECK" requires 3 arguments, but only 2 given
+LOG
+printf 'drivers/foo/foo.c\tinclude/linux/evt.h include/linux/evt2.h include/linux/mbr.h include/linux/mac.h include/linux/old.h\n' >"$W/graph14"
+expect "a typedef before which a declaration fails (not a short name), a member, a macro's arguments" "0029,0030,0031" \
+	"$("$NH" "$W/c" 0004 "$W/err14.log" "$W/graph14" | names)"
+cat >"$W/err15.log" <<'LOG'
+livefix: error:   drivers/foo/foo.c:4:12: error: static declaration of ‘old_helper_fn’ follows non-static declaration
+livefix: error:   drivers/foo/foo.c:5:1: error: "OLD_LIMIT_MAX" redefined [-Werror]
+livefix: error:   drivers/foo/foo.c:6:8: error: ‘old_state_x’ redeclared as different kind of symbol
+LOG
+expect "a function, macro, enumerator moved out of a header" "0033" \
+	"$("$NH" "$W/c" 0004 "$W/err15.log" "$W/graph14" | names)"
 printf 'livefix: error: something else\n' >"$W/other.log"
 expect "no missing identifiers: no header" "" "$("$NH" "$W/c" 0004 "$W/other.log" "$W/graph" | names)"
 "$NH" >/dev/null 2>&1; expect "usage error exits 2" 2 $?
