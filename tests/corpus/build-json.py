@@ -16,8 +16,8 @@ usage: build-json.py FILE QUERY [CODE]
   reason           every reason's message, joined with " | "
 A missing or unreadable FILE (a build that never started) prints nothing.
 """
-import os
 import json
+import os
 import sys
 
 
@@ -76,7 +76,8 @@ def main(argv):
             print(line)
         sys.stdout.flush()
     except BrokenPipeError:
-        # A reader that stops early (grep -q) has its answer; say nothing.
+        # a reader that stops at its first match (grep -q): not an error;
+        # stdout to /dev/null so that the exit's flush does not fail again
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 

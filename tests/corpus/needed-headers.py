@@ -15,7 +15,14 @@ not the change that would satisfy it: a header patch the unit includes is
 needed when a line of that header in the kernel's tree names both a tested
 name and one the patch changes (a member sized by a macro the patch changes).
 
+A type the unit needs whole ("invalid application of 'sizeof' to
+incomplete type 'struct x'", "field 'f' has incomplete type": the type of
+f's declaration) counts as a name that could not be found: a struct the
+commit moves to another header. The includes the corpus patches of the
+failed units add count with the include graph.
+
 usage: needed-headers.py CORPUS_DIR ID BUILD_LOG [INCLUDE_GRAPH [BUILD_JSON]]
+       needed-headers.py --unprovided CORPUS_DIR BUILD_LOG PATCH...
 Prints the needed header patches' paths, one per line, in corpus order
 (nothing when none is found). BUILD_LOG holds gcc's messages (what could
 not be found); BUILD_JSON, the build's `livefix build --json` document,
@@ -23,6 +30,10 @@ says which units did not compile (its compile-failed reasons' objects).
 INCLUDE_GRAPH is livefix's cached <cache>/<KVER>/include-graph: lines
 "path<TAB>included path ..." (see docs/design.md), to which every unit's
 forced includes are added.
+With --unprovided: the names gcc's errors give that the built PATCHes
+change and that no other corpus patch adds, one per line (nothing when
+there is none, or when another corpus patch adds one of them): a failure
+only the rest of the commit, missing from the corpus, would cure.
 """
 import json
 import os
@@ -36,7 +47,6 @@ MISSING = [
     re.compile(r"has no member named [‘'](\w+)[’']"),
     re.compile(r"unknown type name [‘'](\w+)[’']"),
     re.compile(r"storage size of [‘'](\w+)[’'] isn[’']t known"),
-    re.compile(r"invalid use of undefined type [‘']struct (\w+)[’']"),
     re.compile(r"too (?:many|few) arguments to function [‘'](\w+)[’']"),
     re.compile(r"incompatible type for argument \d+ of [‘'](\w+)[’']"),
     re.compile(r"[‘'](\w+)[’'] has no member named"),
@@ -45,6 +55,29 @@ MISSING = [
     # a call through a retyped function pointer member:
     # "passing argument 2 of ‘((struct x_ops *)ops)->msg_data’": the member
     re.compile(r"passing argument \d+ of [‘'][^’']*(?:->|\.)(\w+)[’']"),
+    re.compile(r"request for member [‘'](\w+)[’']"),
+    # a function-like macro the commit gives other parameters
+    re.compile(r"macro [“\"‘'](\w+)[”\"’'] (?:requires|passed) \d+ argument"),
+]
+# a type name gcc does not know where a declaration expects one ("expected
+# declaration specifiers or ‘...’ before ‘cxl_event_t’"): only a specific
+# name (with a '_'), not a keyword or "u64"
+EXPECTED_BEFORE = re.compile(r"error: expected .* before [‘'](\w+)[’']")
+# a type the unit uses whole (sizeof, a member, a variable) where only a
+# declaration or nothing is seen: "invalid application of ‘sizeof’ to
+# incomplete type ‘struct x’", "invalid use of undefined type ‘const struct
+# x’", "dereferencing pointer to incomplete type", "array type has
+# incomplete element type": a struct the commit moved to another header
+INCOMPLETE = re.compile(r"incomplete|undefined type")
+QUOTED_TYPE = re.compile(r"[‘'](?:(?:const|volatile) )*(?:struct|union|enum) (\w+)[’']")
+# the same, naming the variable, field or parameter instead of its type
+# ("field ‘prot_err’ has incomplete type", "storage size of ‘e’ isn’t
+# known"): its type is read from its declaration (the unit's source in the
+# tree or the corpus patch of that file)
+INCOMPLETE_VARIABLE = [
+    re.compile(r"^\s*(?:livefix: error:\s*)?([\w./-]+):\d+:\d+: error: field [‘'](\w+)[’'] has incomplete type"),
+    re.compile(r"^\s*(?:livefix: error:\s*)?([\w./-]+):\d+:\d+: error: storage size of [‘'](\w+)[’'] isn[’']t known"),
+    re.compile(r"^\s*(?:livefix: error:\s*)?([\w./-]+):\d+:\d+: error: parameter \d+ \([‘'](\w+)[’']\) has incomplete type"),
 ]
 # names defined both by the unit's headers and by a header the update adds:
 # the header patch needed is the one that removes the old definition
@@ -52,6 +85,9 @@ MOVED = [
     re.compile(r"conflicting types for [‘'](\w+)[’']"),
     re.compile(r"redefinition of [‘'](?:struct |union |enum )?(\w+)[’']"),
     re.compile(r"redeclaration of [‘'](?:enumerator )?[‘']?(\w+)[’']"),
+    re.compile(r"[‘'](\w+)[’'] redeclared as different kind of symbol"),
+    re.compile(r"(?:non-)?static declaration of [‘'](\w+)[’'] follows"),
+    re.compile(r"[“\"‘'](\w+)[”\"’'] redefined"),
 ]
 # errors that name no identifier: a function pointer member whose type a
 # header changes ("initialization of 'u16 (*)(u8 *)' from incompatible
@@ -76,9 +112,9 @@ FORCED_INCLUDES = ["include/linux/compiler_types.h", "include/linux/kconfig.h",
 
 def missing_identifiers(log_path):
     """(missing names, moved names, header paths, whether some error names
-    nothing, the names a failed compile-time assertion tests) from gcc's
-    errors."""
-    names, moved, files, asserted = set(), set(), set(), set()
+    nothing, the names a failed compile-time assertion tests, the (file,
+    variable) pairs whose type is incomplete) from gcc's errors."""
+    names, moved, files, asserted, variables = set(), set(), set(), set(), set()
     unnamed = False
     with open(log_path, errors="replace") as log:
         for line in log:
@@ -89,10 +125,16 @@ def missing_identifiers(log_path):
                 asserted.update(set(IDENTIFIER.findall(expr)) - NOT_NAMES)
             for rx in MISSING:
                 names.update(rx.findall(line))
+            names.update(n for n in EXPECTED_BEFORE.findall(line)
+                         if SPECIFIC.fullmatch(n) or re.fullmatch(r"[a-z]\w+_t", n))
+            if INCOMPLETE.search(line):
+                names.update(QUOTED_TYPE.findall(line))
+            for rx in INCOMPLETE_VARIABLE:
+                variables.update(rx.findall(line))
             for rx in MOVED:
                 moved.update(rx.findall(line))
             files.update(MISSING_FILE.findall(line))
-    return names, moved, files, unnamed, asserted
+    return names, moved, files, unnamed, asserted, variables
 
 
 def provides_file(header, files):
@@ -262,18 +304,84 @@ def declares_with(tree, header, asserted, changed):
         return False
 
 
+def patches_of_files(corpus, files):
+    """The corpus patches of these source files (the patched versions of
+    the units that failed are what gcc compiled)."""
+    out = []
+    with open(os.path.join(corpus, "index.tsv")) as index:
+        for line in index:
+            f = line.rstrip("\n").split("\t")
+            if len(f) >= 3 and f[0] != "id" and f[1] in files:
+                patch = patch_of(corpus, f[0])
+                if patch:
+                    out.append(patch)
+    return out
+
+
+def declared_types(corpus, tree, variables):
+    """The struct, union or enum (or typedef'd) names the variables of
+    "field 'x' has incomplete type" are declared with: in the file's text
+    in the tree and the lines its corpus patch adds."""
+    types = set()
+    for path, var in variables:
+        path = path[2:] if path.startswith("./") else path
+        lines = []
+        if tree:
+            try:
+                with open(os.path.join(tree, path), errors="replace") as f:
+                    lines = f.readlines()
+            except OSError:
+                pass
+        for patch in patches_of_files(corpus, {path}):
+            lines += changed_statements(patch, "+")
+        tail = r"[\s*]+" + re.escape(var) + r"\s*[\[;=,)]"
+        tagged = re.compile(r"\b(?:struct|union|enum)\s+(\w+)" + tail)
+        typedefd = re.compile(r"\b(\w+)" + tail)
+        for line in lines:
+            types.update(tagged.findall(line))
+            types.update(t for t in typedefd.findall(line) if SPECIFIC.fullmatch(t))
+    return types
+
+
+def unprovided(argv):
+    """--unprovided CORPUS BUILD_LOG PATCH...: the names gcc's errors give
+    that the built patches' changed lines name (a type, function or macro of
+    the commit) and that no other corpus patch adds: the commit's other
+    files are not in the corpus, so the build cannot succeed; prints them
+    (nothing when a name is unknown to the patches, or some corpus patch
+    not built adds it: then the companion search missed it)."""
+    corpus, log, built = argv[2], argv[3], set(argv[4:])
+    names, moved, _, _, _, variables = missing_identifiers(log)
+    names |= moved | declared_types(corpus, None, variables)
+    changed = " ".join(l for p in built for l in changed_statements(p, "+-"))
+    ours = {n for n in names if re.search(r"\b" + re.escape(n) + r"\b", changed)}
+    if not ours:
+        return 0
+    others = [os.path.join(corpus, "patches", p) for p in os.listdir(os.path.join(corpus, "patches"))
+              if p.endswith(".patch") and os.path.join(corpus, "patches", p) not in built]
+    for patch in others:
+        added = " ".join(changed_statements(patch, "+"))
+        if any(re.search(r"\b" + re.escape(n) + r"\b", added) for n in ours):
+            return 0
+    print("\n".join(sorted(ours)))
+    return 0
+
+
 def main(argv):
+    if len(argv) >= 5 and argv[1] == "--unprovided":
+        return unprovided(argv)
     if len(argv) not in (4, 5, 6):
         sys.stderr.write(__doc__)
         return 2
     corpus, patch_id, log = argv[1], argv[2], argv[3]
-    names, moved, files, unnamed, asserted = missing_identifiers(log)
+    names, moved, files, unnamed, asserted, variables = missing_identifiers(log)
     if unnamed:
         moved |= changed_names(patch_of(corpus, patch_id))
-    if not names and not moved and not files and not asserted:
-        return 0
     # the kernel's source tree beside the include graph (<cache>/<KVER>/src)
     tree = os.path.join(os.path.dirname(argv[4]), "src") if len(argv) >= 5 else None
+    names |= declared_types(corpus, tree, variables)
+    if not names and not moved and not files and not asserted:
+        return 0
     closure = None
     if len(argv) >= 5 and os.path.exists(argv[4]):
         units = failed_units(argv[5]) if len(argv) == 6 else set()
@@ -282,9 +390,13 @@ def main(argv):
             units.add(source)
         edges = read_graph(argv[4])
         closure = include_closure(edges, units) if units else None
-        # headers the patch itself adds #include lines for: not in the
-        # graph of the original tree (0819 fork.c: randomize_kstack.h)
-        added = added_includes(patch_of(corpus, patch_id), edges)
+        # headers the patch itself, or the corpus patch of a unit that
+        # failed, adds #include lines for: not in the graph of the
+        # original tree (0819 fork.c: randomize_kstack.h; 6.12 0312
+        # cper_cxl.h, whose includers' patches include cxl/event.h)
+        added = set()
+        for patch in [patch_of(corpus, patch_id)] + patches_of_files(corpus, units):
+            added |= added_includes(patch, edges)
         if closure is not None and added:
             closure |= added | include_closure(edges, added)
     candidates, header_of = [], {}

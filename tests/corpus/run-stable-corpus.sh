@@ -47,6 +47,15 @@
 #   skipped:not-in-config  livefix build exit 1 with code not-in-config
 #                       for the patch's own file: this kernel's config does
 #                       not compile it, there is nothing to patch here
+#   refused:compile-failed  livefix build exit 1 with code compile-failed
+#                       after the companion search (below) added all it
+#                       found, when gcc's errors name a type, function or
+#                       macro that the built patches change and that no
+#                       other corpus patch adds (needed-headers.py
+#                       --unprovided): the rest of the upstream commit is
+#                       not in the corpus; the reason names them. A
+#                       compile failure naming nothing of the patches, or
+#                       something another corpus patch adds, stays wrong
 #   refused:on-stack    livefix load reverted the transition ("failed
 #                       [on-stack]": a task stays in a patched function, a
 #                       kthread's loop) and left the system unchanged
@@ -291,7 +300,7 @@ build_with() {
 		>"${log%.log}.json" 2>"$log"
 }
 build_one() {
-	local id=$1 log=$OUT/logs/$1.build.log t0 rc round=0 named_rounds=0 whole_module=0
+	local id=$1 log=$OUT/logs/$1.build.log t0 rc round=0 named_rounds=0 whole_module=0 unprovided
 	local -a with=() more=()
 	t0=$(now)
 	build_with "$id" "$log" "${PATCH[$id]}"
@@ -317,6 +326,15 @@ build_one() {
 		build_with "$id" "$log" "${with[@]}" "${PATCH[$id]}"
 		rc=$?
 	done
+	# a failure the corpus cannot cure: gcc names what the built patches
+	# change and no other corpus patch provides (the commit's other files
+	# are not in the corpus, or it was split in a way that cannot build)
+	rm -f "$OUT/work/$id.unprovided"
+	if [ "$rc" = 1 ] && build_json "${log%.log}.json" codes | grep -x compile-failed >/dev/null; then
+		unprovided=$("$REPO_ROOT/tests/corpus/needed-headers.py" --unprovided "$CORPUS" "$log" \
+			"${with[@]}" "${PATCH[$id]}" | paste -sd, -)
+		[ -z "$unprovided" ] || echo "$unprovided" >"$OUT/work/$id.unprovided"
+	fi
 	[ ${#with[@]} -eq 0 ] ||
 		echo "built with patch(es) $(for h in "${with[@]}"; do basename "$h" | cut -d- -f1; done | sort | paste -sd, -) (alone it did not build); " >"$OUT/work/$id.note"
 	elapsed "$t0" >"$OUT/work/$id.secs"
@@ -362,6 +380,10 @@ for id in "${IDS[@]}"; do
 	elif [ "$rc" = 1 ] && build_json "$json" objects not-in-config | grep -qxF "${FILE[$id]}"; then
 		CAT[$id]=not-in-config
 		OUTCOME[$id]=skipped:not-in-config
+	elif [ "$rc" = 1 ] && [ -s "$OUT/work/$id.unprovided" ]; then
+		CAT[$id]=compile-failed
+		OUTCOME[$id]=refused:compile-failed
+		XNOTE[$id]+="gcc's errors name $(cat "$OUT/work/$id.unprovided"), which these patches change and no other corpus patch provides: the upstream commit's other files are not in the corpus; "
 	elif [ "$rc" = 3 ]; then
 		OUTCOME[$id]=wrong:refused-without-reason
 	else

@@ -93,5 +93,24 @@ LIVEFIX=$HERE/fake-livefix FAKE_KO_DIR=$W/s ONLY=1 EXPECT=0001=refused:export-cr
 check "stable runner, whole-module round" "stable-corpus: 1 passed, 0 failed" "$W/s4.out"
 if grep -q 'built with patch(es) 0002 (alone' "$W/sout4/report.tsv"; then echo "ok whole-module round names its patches"; passed=$((passed + 1))
 else echo "FAIL whole-module round: expected 'built with patch(es) 0002 (alone...' in report.tsv, saw: $(cut -f9 "$W/sout4/report.tsv" | tail -1)"; failed=$((failed + 1)); fi
+# A unit that does not compile for a type the patch uses: refused with
+# the type named when no corpus patch adds it (the commit's other files
+# are not in the corpus), wrong when one does (the companion search
+# missed it: here, a header no include graph reaches)
+printf '0004\tdrivers/baz/baz.c\ta\tvmlinux\t1\tn\n0005\tdrivers/baz/baz2.c\ta\tvmlinux\t1\tn\n0006\tinclude/baz/other.h\tb\tvmlinux\t1\tn\n' >>"$S/index.tsv"
+printf -- '--- a/drivers/baz/baz.c\n+++ b/drivers/baz/baz.c\n@@ -1 +1 @@\n-\treturn sizeof(struct baz_old_err);\n+\treturn sizeof(struct baz_moved_err);\n' \
+	>"$S/patches/0004-drivers-baz-baz.c-incomplete.patch"
+printf -- '--- a/drivers/baz/baz2.c\n+++ b/drivers/baz/baz2.c\n@@ -1 +1 @@\n-\treturn sizeof(struct baz_old_err);\n+\treturn sizeof(struct baz_other_err);\n' \
+	>"$S/patches/0005-drivers-baz-baz2.c-missed.patch"
+printf -- '--- a/include/baz/other.h\n+++ b/include/baz/other.h\n@@ -1 +1,2 @@\n x\n+struct baz_other_err { int e; };\n' \
+	>"$S/patches/0006-include-baz-other.h-notmate.patch"
+LIVEFIX=$HERE/fake-livefix FAKE_KO_DIR=$W/s ONLY=4,5 \
+	"$HERE/../run-stable-corpus.sh" -o "$W/sout6" "$S" "$KVER" >"$W/s6.out" 2>&1
+check "stable runner, a compile failure only the missing rest of the commit cures" "stable-corpus: 1 passed, 1 failed" "$W/s6.out"
+for want in "0004	.*	refused:compile-failed	compile-failed	.*name baz_moved_err, which these patches change and no other corpus patch provides" \
+	"0005	.*	wrong:build-exit1	"; do
+	if grep -qE "^$want" "$W/sout6/report.tsv"; then echo "ok report.tsv: ${want:0:60}"; passed=$((passed + 1))
+	else echo "FAIL report.tsv: expected a line matching '$want', saw: $(grep -E "^${want%%	*}" "$W/sout6/report.tsv" 2>/dev/null)"; failed=$((failed + 1)); fi
+done
 echo "selftest: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

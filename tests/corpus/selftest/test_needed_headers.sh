@@ -145,6 +145,95 @@ LOG
 printf 'drivers/foo/wait.c\tinclude/linux/foowait.h\n' >"$W/graph10"
 expect "a void value used: the header patch retyping what the .c patch changes" "0021" \
 	"$("$NH" "$W/c" 0020 "$W/err10.log" "$W/graph10" | names)"
+# a struct the commit moves to another header (stable corpus 6.12 0312:
+# cper_cxl.h drops struct cper_sec_prot_err, cxl/event.h adds struct
+# cxl_cper_sec_prot_err, which the includers' .c patches start to include):
+# gcc names the type only as incomplete; the header is found through the
+# #include the failed unit's own corpus patch adds
+printf '0022\tdrivers/foo/err.h\tb\tvmlinux\t2\t\n0023\tdrivers/foo/err.c\ta\tvmlinux\t2\t\n0024\tinclude/linux/ev.h\tb\tvmlinux\t3\t\n' >>"$W/c/index.tsv"
+printf -- '--- a/drivers/foo/err.h\n+++ b/drivers/foo/err.h\n@@ -1,3 +1,1 @@\n-struct old_prot_err {\n-\tu64 bits;\n-};\n+void new_print_err(const struct new_prot_err *e);\n' \
+	>"$W/c/patches/0022-drivers-foo-err.h.patch"
+printf -- '--- a/drivers/foo/err.c\n+++ b/drivers/foo/err.c\n@@ -1,2 +1,3 @@\n #include "err.h"\n+#include <linux/ev.h>\n-\tstruct old_prot_err *e = p;\n+\tstruct new_prot_err *e = p;\n' \
+	>"$W/c/patches/0023-drivers-foo-err.c.patch"
+printf -- '--- a/include/linux/ev.h\n+++ b/include/linux/ev.h\n@@ -1,1 +1,4 @@\n #include <linux/types.h>\n+struct new_prot_err {\n+\tu64 bits;\n+};\n' \
+	>"$W/c/patches/0024-include-linux-ev.h.patch"
+cat >"$W/err11.log" <<'LOG'
+livefix: error: failed [compile-failed]: compiling drivers/foo/err.c (patched) failed: exit 1; log: x
+livefix: error:   drivers/foo/err.c:697:55: error: invalid application of ‘sizeof’ to incomplete type ‘struct new_prot_err’
+livefix: error:   drivers/foo/err.c:699:21: error: invalid use of undefined type ‘const struct new_prot_err’
+LOG
+cat >"$W/err11.json" <<'JSON'
+{"schema_version":1,"outcome":"failed","exit_status":1,"code":"compile-failed","refusals":[],
+ "errors":[{"code":"compile-failed","object":"drivers/foo/err.c","function":null,"symbol":null,
+ "message":"compiling drivers/foo/err.c (patched) failed: exit 1; log: x"}]}
+JSON
+printf 'drivers/foo/err.c\tdrivers/foo/err.h\ninclude/linux/ev.h\tinclude/linux/types.h\n' >"$W/graph11"
+expect "a struct moved to a header the failed unit's patch includes (sizeof of an incomplete type)" "0022,0024" \
+	"$("$NH" "$W/c" 0022 "$W/err11.log" "$W/graph11" "$W/err11.json" | names)"
+expect "without the failed unit (no JSON) the new header is out of reach" "" \
+	"$("$NH" "$W/c" 0022 "$W/err11.log" "$W/graph11" | names)"
+# the other forms: a field, a variable or a parameter of an incomplete
+# type name the variable; its type is its declaration's (the tree's file
+# or the lines the file's corpus patch adds)
+add 0025 include/linux/moved.h b 'struct moved_thing { int a; };'
+add 0026 include/linux/moved2.h b 'typedef struct { int b; } moved_state_t;'
+add 0027 include/linux/moved3.h b 'union moved_regs { int c; };'
+printf '0028\tdrivers/foo/use.c\ta\tvmlinux\t1\t\n' >>"$W/c/index.tsv"
+printf -- '--- a/drivers/foo/use.c\n+++ b/drivers/foo/use.c\n@@ -1,1 +1,2 @@\n ctx\n+\tunion moved_regs regs;\n' \
+	>"$W/c/patches/0028-drivers-foo-use.c.patch"
+mkdir -p "$W/g12/src/drivers/foo"
+printf 'struct holder {\n\tstruct moved_thing thing;\n};\nstatic int f(void) { moved_state_t st = {}; return 0; }\n' >"$W/g12/src/drivers/foo/use.c"
+printf 'drivers/foo/use.c\tinclude/linux/moved.h include/linux/moved2.h include/linux/moved3.h\n' >"$W/g12/include-graph"
+cat >"$W/err12.log" <<'LOG'
+livefix: error:   drivers/foo/use.c:2:28: error: field ‘thing’ has incomplete type
+livefix: error:   drivers/foo/use.c:4:36: error: storage size of ‘st’ isn’t known
+livefix: error:   ./drivers/foo/use.c:6:26: error: storage size of ‘regs’ isn’t known
+LOG
+expect "a field, a variable of a typedef, a variable the patch adds: their declared types" "0025,0026,0027" \
+	"$("$NH" "$W/c" 0028 "$W/err12.log" "$W/g12/include-graph" | names)"
+printf 'livefix: error:   drivers/foo/use.c:9:9: error: dereferencing pointer to incomplete type ‘struct moved_thing’\n' >"$W/err13.log"
+expect "dereferencing a pointer to an incomplete type (older gcc)" "0025" \
+	"$("$NH" "$W/c" 0028 "$W/err13.log" "$W/g12/include-graph" | names)"
+# --unprovided: what no corpus patch can cure. The commit's header that
+# adds the struct is not in this corpus (a copy without 0024): gcc's names
+# that the built patches change are printed; with 0024 in the corpus, or
+# for an error naming nothing the patches change, nothing is
+mkdir -p "$W/c2/patches"
+cp "$W/c/patches/0022-"* "$W/c/patches/0023-"* "$W/c2/patches/"
+grep -P '^(id|0022|0023)\t' "$W/c/index.tsv" >"$W/c2/index.tsv"
+expect "--unprovided: a struct the commit's missing header adds" "new_prot_err" \
+	"$("$NH" --unprovided "$W/c2" "$W/err11.log" "$W/c2/patches/0022-"* "$W/c2/patches/0023-"* | paste -sd, -)"
+expect "--unprovided: another corpus patch adds it (the search missed it)" "" \
+	"$("$NH" --unprovided "$W/c" "$W/err11.log" "$W/c/patches/0022-"* "$W/c/patches/0023-"*)"
+expect "--unprovided: the errors name nothing the patches change" "" \
+	"$("$NH" --unprovided "$W/c2" "$W/err.log" "$W/c2/patches/0022-"* "$W/c2/patches/0023-"*)"
+# the other forms naming what a header of the commit adds or retypes: a
+# typedef gcc does not know in a declaration, a member, a macro given
+# other parameters; and a definition moved out of a header named as a
+# symbol of another kind, a static one, or a redefined macro
+add 0029 include/linux/evt.h b 'typedef struct { int a; } cxl_evt_t;'
+add 0030 include/linux/mbr.h b 'struct mbr_holder { int mbr_new_count; };'
+add 0031 include/linux/mac.h b '#define MAC_CHECK(a, b, c) ((a) + (b) + (c))'
+add 0032 include/linux/evt2.h b 'typedef int u64x;'
+printf '0033\tinclude/linux/old.h\tb\tvmlinux\t3\t\n' >>"$W/c/index.tsv"
+printf -- '--- a/include/linux/old.h\n+++ b/include/linux/old.h\n@@ -1,4 +1,1 @@\n #include <x.h>\n-static inline int old_helper_fn(void) { return 0; }\n-#define OLD_LIMIT_MAX 4\n-enum { old_state_x };\n' \
+	>"$W/c/patches/0033-include-linux-old.h.patch"
+cat >"$W/err14.log" <<'LOG'
+livefix: error:   drivers/foo/foo.c:4:20: error: expected declaration specifiers or ‘...’ before ‘cxl_evt_t’
+livefix: error:   drivers/foo/foo.c:5:20: error: expected ‘)’ before ‘u64x’
+livefix: error:   drivers/foo/foo.c:6:9: error: request for member ‘mbr_new_count’ in something not a structure or union
+livefix: error:   drivers/foo/foo.c:7:9: error: macro "MAC_CHECK" requires 3 arguments, but only 2 given
+LOG
+printf 'drivers/foo/foo.c\tinclude/linux/evt.h include/linux/evt2.h include/linux/mbr.h include/linux/mac.h include/linux/old.h\n' >"$W/graph14"
+expect "a typedef before which a declaration fails (not a short name), a member, a macro's arguments" "0029,0030,0031" \
+	"$("$NH" "$W/c" 0004 "$W/err14.log" "$W/graph14" | names)"
+cat >"$W/err15.log" <<'LOG'
+livefix: error:   drivers/foo/foo.c:4:12: error: static declaration of ‘old_helper_fn’ follows non-static declaration
+livefix: error:   drivers/foo/foo.c:5:1: error: "OLD_LIMIT_MAX" redefined [-Werror]
+livefix: error:   drivers/foo/foo.c:6:8: error: ‘old_state_x’ redeclared as different kind of symbol
+LOG
+expect "a function, macro, enumerator moved out of a header" "0033" \
+	"$("$NH" "$W/c" 0004 "$W/err15.log" "$W/graph14" | names)"
 printf 'livefix: error: something else\n' >"$W/other.log"
 expect "no missing identifiers: no header" "" "$("$NH" "$W/c" 0004 "$W/other.log" "$W/graph" | names)"
 "$NH" >/dev/null 2>&1; expect "usage error exits 2" 2 $?
