@@ -154,6 +154,15 @@ void elf_move_reloc(struct reloc *reloc, struct section *to)
 	rela_append(to, reloc);
 }
 
+void elf_remove_reloc(struct reloc *reloc)
+{
+	struct section *rsec = reloc->rsec;
+
+	reloc->rsec = NULL; /* not rsec's: compacting drops it */
+	elf_compact_relocs(rsec);
+	free(reloc);
+}
+
 void elf_compact_relocs(struct section *rsec)
 {
 	size_t kept = 0;

@@ -100,6 +100,9 @@ struct reloc *elf_add_reloc(struct section *base, uint64_t offset, uint32_t type
 			    struct symbol *sym, int64_t addend);
 /* Moves a relocation entry from its rela section to `to` (a SHT_RELA section). */
 void elf_move_reloc(struct reloc *reloc, struct section *to);
+/* Removes a relocation entry and frees it (what objtool's R_NONE does for a
+ * jmp it NOPs). */
+void elf_remove_reloc(struct reloc *reloc);
 /* Drops entries moved away from rsec (elf_write and elf_free call it). */
 void elf_compact_relocs(struct section *rsec);
 

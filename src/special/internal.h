@@ -16,8 +16,10 @@ bool special_is_late_klp_symbol(const struct symbol *sym);
 
 /* Entry nr of src (d->drop_off_tracepoints) keys a default-off jump label
  * on a module's unexported tracepoint: it is left out of the patch (warned
- * about) so that its site stays the compiled NOP. 1 dropped, 0 copy it as
- * usual, -errno (logged) when its key cannot be resolved. */
+ * about) so that its site stays the compiled NOP, or becomes the NOP
+ * objtool would write over the compiler's jmp (t->out's copy of the site).
+ * 1 dropped, 0 copy it as usual, -errno (logged) when its key or site
+ * cannot be resolved. */
 int special_drop_tracepoint_site(const struct special_target *t, const struct special_desc *d,
 				 const struct section *src, size_t nr, struct hashmap *reported);
 

@@ -7,7 +7,15 @@
  * the tracepoint being off, so without its entry the patched function runs
  * correctly and only does not trace. Default-on branches, and keys other
  * than tracepoints (whose state changes what the code does), stay refused
- * (special.c's check_early_field()). */
+ * (special.c's check_early_field()).
+ *
+ * Where objtool runs on the linked module (6.12's CONFIG_X86_KERNEL_IBT),
+ * the object livefix compiled still holds the compiler's jmp at the site
+ * (CONFIG_HAVE_JUMP_LABEL_HACK: "jmp %l[l_yes] # objtool NOPs this"), and
+ * objtool NOPs only the sites that still have an entry: for a dropped one,
+ * livefix writes the NOP objtool would have (site_forms[]). A jmp left in
+ * place would trace unconditionally: the kernel rewrites only the sites whose
+ * state differs from their entry's initial one, and this one has no entry. */
 #include "special/internal.h"
 #include "common/hashmap.h"
 #include "common/log.h"
@@ -23,20 +31,52 @@
 #define KLP_PREFIX ".klp.sym."
 /* jump_entry.key bit 0: the branch is "likely" (jump_entry_is_branch()). */
 #define JUMP_KEY_BRANCH 1
+/* jump_entry.key bit 1: the site is the compiler's jmp, which objtool
+ * replaces by a NOP of its length (arch_static_branch() with
+ * CONFIG_HAVE_JUMP_LABEL_HACK; the kernel masks the bit off the key). */
+#define JUMP_KEY_OBJTOOL_NOPS 2
 
-/* The NOPs arch_static_branch() emits (BYTES_NOP5) or objtool shrinks a
- * site to (2 bytes): the site of a branch that is off. */
-static bool holds_nop(const struct reloc *owner)
+/* arch/x86/include/asm/nops.h (x86-64): BYTES_NOP2, BYTES_NOP5, the NOPs
+ * objtool writes (arch_nop_insn()) and arch_static_branch() emits. */
+static const unsigned char nop2[] = { 0x66, 0x90 }, nop5[] = { 0x0f, 0x1f, 0x44, 0x00, 0x00 };
+static const unsigned char jmp8[] = { 0xeb }, jmp32[] = { 0xe9 };
+
+/* What the site of a default-off branch holds in a unit object: a NOP
+ * where objtool ran on the object (6.1: per object), the compiler's jmp
+ * where it runs on the linked module (6.12 with IBT). The forms are told
+ * apart by the object's bytes and the key's bit 1, not by the kernel's
+ * version: a kernel of either kind compiles only its own. */
+static const struct site_form {
+	const unsigned char *opcode;
+	size_t opcode_len;         /* bytes of opcode that identify the form */
+	size_t len;                /* the instruction's length */
+	const unsigned char *nop;  /* what livefix writes over it, or NULL: kept */
+	bool objtool_nops;         /* only with JUMP_KEY_OBJTOOL_NOPS set */
+} site_forms[] = {
+	{ nop5, sizeof(nop5), sizeof(nop5), NULL, false },
+	{ nop2, sizeof(nop2), sizeof(nop2), NULL, false }, /* objtool's short NOP */
+	{ jmp8, sizeof(jmp8), sizeof(nop2), nop2, true },  /* jmp rel8 */
+	{ jmp32, sizeof(jmp32), sizeof(nop5), nop5, true }, /* jmp rel32 */
+};
+
+/* The form of the site owner points at, if it is one of a default-off
+ * branch keyed with key_addend, else NULL. */
+static const struct site_form *off_site_form(const struct reloc *owner, int64_t key_addend)
 {
-	static const unsigned char nop5[] = { 0x0f, 0x1f, 0x44, 0x00, 0x00 }, nop2[] = { 0x66, 0x90 };
 	const struct section *text = owner->sym->sec;
 	int64_t at = (int64_t)owner->sym->offset + owner->addend;
 
 	if (!text || !text->data || at < 0)
-		return false;
-	if ((uint64_t)at + sizeof(nop5) <= text->sh.sh_size && !memcmp(text->data + at, nop5, 5))
-		return true;
-	return (uint64_t)at + sizeof(nop2) <= text->sh.sh_size && !memcmp(text->data + at, nop2, 2);
+		return NULL;
+	for (size_t i = 0; i < sizeof(site_forms) / sizeof(site_forms[0]); i++) {
+		const struct site_form *f = &site_forms[i];
+
+		if ((uint64_t)at + f->len <= text->sh.sh_size &&
+		    !memcmp(text->data + at, f->opcode, f->opcode_len) &&
+		    (!f->objtool_nops || (key_addend & JUMP_KEY_OBJTOOL_NOPS)))
+			return f;
+	}
+	return NULL;
 }
 
 /* The key relocation of entry if the object's own bytes show a default-off
@@ -50,7 +90,41 @@ static const struct reloc *off_tracepoint_key(const struct special_desc *d,
 	if (!key || !owner || (key->addend & JUMP_KEY_BRANCH) ||
 	    strncmp(key->sym->name, TRACEPOINT_PREFIX, strlen(TRACEPOINT_PREFIX)))
 		return NULL;
-	return holds_nop(owner) ? key : NULL;
+	return off_site_form(owner, key->addend) ? key : NULL;
+}
+
+/* Writes the NOP of a dropped site's form over the output's copy of the
+ * site, and removes the relocations inside it (a jmp to the function's
+ * cold part in another section), as objtool does for the sites it NOPs. */
+static int write_site_nop(const struct special_target *t, const struct special_desc *d,
+			  const struct section *src, uint64_t entry, const struct reloc *key)
+{
+	const struct reloc *owner = find_reloc_by_offset(src, entry + d->owner_field);
+	const struct site_form *f = off_site_form(owner, key->addend);
+	int64_t addend = owner->addend, at;
+	struct symbol *sym;
+	struct section *text;
+
+	if (!f->nop)
+		return 0;
+	sym = t->map(t->ctx, owner, &addend);
+	if (!sym)
+		return -ENOENT;
+	text = sym->sec;
+	at = (sym->type == STT_SECTION ? 0 : (int64_t)sym->offset) + addend;
+	if (!text || !text->data || at < 0 || (uint64_t)at + f->len > text->sh.sh_size) {
+		pr_err("%s: section '%s': entry at 0x%llx: its site is not in the patch's copy "
+		       "of the code", t->unit, src->name, (unsigned long long)entry);
+		return -EINVAL;
+	}
+	memcpy(text->data + at, f->nop, f->len);
+	for (uint64_t off = (uint64_t)at; off < (uint64_t)at + f->len; off++) {
+		struct reloc *r = find_reloc_by_offset(text, off);
+
+		if (r)
+			elf_remove_reloc(r);
+	}
+	return 0;
 }
 
 /* The function holding the site, or NULL. */
@@ -136,6 +210,9 @@ int special_drop_tracepoint_site(const struct special_target *t, const struct sp
 	int64_t addend;
 
 	if (late <= 0)
+		return late;
+	late = write_site_nop(t, d, src, nr * d->entry_size, key);
+	if (late)
 		return late;
 	addend = key->addend;
 	warn_dropped(t, d, src, nr, key, t->map(t->ctx, key, &addend), reported);

@@ -485,9 +485,9 @@ static void test_early_keys(void)
 	CHECK(!output_exists("keys_bad_patched"), "no output written");
 }
 
-/* Diffs tracepoints_orig against FIX/<patched>, returning the result and
- * what was logged (malloc'ed). */
-static int diff_logged(const char *patched, char **log)
+/* Diffs FIX/<orig> against FIX/<patched>, returning the result and what
+ * was logged (malloc'ed). */
+static int diff_logged_from(const char *orig, const char *patched, char **log)
 {
 	struct stderr_capture c;
 	struct diff_result res = { 0 };
@@ -496,12 +496,17 @@ static int diff_logged(const char *patched, char **log)
 
 	log_set_level(LOG_WARN);
 	stderr_capture_begin(&c, xasprintf("%s/%s.err", tmp, patched));
-	ret = diff_fixture("tracepoints_orig", patched, false, &res);
+	ret = diff_fixture(orig, patched, false, &res);
 	*log = stderr_capture_end(&c);
 	log_set_level(level);
 	if (!ret)
 		diff_result_release(&res);
 	return ret;
+}
+
+static int diff_logged(const char *patched, char **log)
+{
+	return diff_logged_from("tracepoints_orig", patched, log);
 }
 
 static size_t count_in(const char *text, const char *needle)
@@ -559,6 +564,104 @@ static void test_module_tracepoint_keys(void)
 	      "expected the refusal \"%s\"\n    saw: \"%s\"", refusal, log ? log : "(null)");
 	free(log);
 	CHECK(!output_exists("tracepoints_key_patched"), "expected no output, saw one");
+}
+
+/* Checks one jump site of the patched input (its __jump_table entry at
+ * entry) in the output: the copy of its function holds the NOP objtool
+ * would write, of the jmp's length, and no relocation inside it; the bytes
+ * after it are the input's. Returns the jmp's length (0: not checked). */
+static size_t check_site_nop(struct elf *out, const struct section *jt, uint64_t entry)
+{
+	static const unsigned char nop2[] = { 0x66, 0x90 }, nop5[] = { 0x0f, 0x1f, 0x44, 0x00, 0x00 };
+	const struct reloc *owner = find_reloc_by_offset(jt, entry);
+	const struct section *text = owner ? owner->sym->sec : NULL;
+	uint64_t at = owner ? owner->sym->offset + (uint64_t)owner->addend : 0;
+	const struct symbol *func = text ? find_symbol_containing(text, at) : NULL;
+	const struct symbol *copy = func ? find_symbol_by_name(out, func->name) : NULL;
+	const unsigned char *site = text ? text->data + at : NULL, *nop;
+	size_t len = site && site[0] == 0xeb ? 2 : 5;
+	uint64_t out_at;
+
+	CHECK(site && (site[0] == 0xeb || site[0] == 0xe9),
+	      "expected the compiler's jmp at the input's site, saw 0x%02x", site ? site[0] : 0);
+	CHECK(copy && copy->sec && copy->sec->data, "expected a copy of %s() in the output",
+	      func ? func->name : "?");
+	if (!site || !copy || !copy->sec || !copy->sec->data)
+		return 0;
+	nop = len == 2 ? nop2 : nop5;
+	out_at = copy->offset + (at - func->offset);
+	CHECK(!memcmp(copy->sec->data + out_at, nop, len),
+	      "%s()+0x%llx: expected the %zu-byte NOP, saw %02x %02x", func->name,
+	      (unsigned long long)(at - func->offset), len, copy->sec->data[out_at],
+	      copy->sec->data[out_at + 1]);
+	CHECK(!find_reloc_in_range(copy->sec, out_at, out_at + len),
+	      "%s()+0x%llx: expected no relocation inside the NOP, saw one", func->name,
+	      (unsigned long long)(at - func->offset));
+	CHECK(!memcmp(copy->sec->data + out_at + len, site + len, 3),
+	      "%s(): expected the code after the site unchanged", func->name);
+	return len;
+}
+
+/* 6.12 (objtool on the linked module): a dropped default-off site keyed on
+ * a module's tracepoint still holds the compiler's jmp; the patch holds
+ * the NOP objtool would have written in its place: jmp rel8 (near_site),
+ * rel32 (far_site), rel32 relocated to the cold part in another section
+ * (cold_site). Default-on branches and keys that are not tracepoints stay
+ * refused. */
+static void test_module_tracepoint_jmps(void)
+{
+	const char *refusal = "jump label key is an unexported symbol of a module";
+	struct section *jt, *in_jt;
+	struct elf *out, *in;
+	char *log, *in_path = xasprintf("%s/tracepoints612_off_patched.o", tmp);
+	size_t lens[2] = { 0 }; /* jmp8s, jmp32s seen */
+
+	CHECK_INT(0, diff_logged_from("tracepoints612_orig", "tracepoints612_off_patched", &log));
+	CHECK_INT(3, count_in(log, "will not fire while the patch is loaded"));
+	free(log);
+	out = read_output("tracepoints612_off_patched");
+	in = elf_read(in_path);
+	jt = out ? find_section_by_name(out, "__jump_table") : NULL;
+	CHECK(out && in, "expected the input and output objects");
+	CHECK(!jt || !jt->sh.sh_size, "expected no jump entry, saw %llu bytes",
+	      jt ? (unsigned long long)jt->sh.sh_size : 0ULL);
+	in_jt = in ? find_section_by_name(in, "__jump_table") : NULL;
+	for (uint64_t e = 0; out && in_jt && e < in_jt->sh.sh_size; e += 16) {
+		const struct reloc *owner = find_reloc_by_offset(in_jt, e);
+		const struct symbol *f = owner && owner->sym->sec ?
+			find_symbol_containing(owner->sym->sec,
+					       owner->sym->offset + (uint64_t)owner->addend) : NULL;
+		size_t len;
+
+		if (!f || (strcmp(f->name, "near_site") && strcmp(f->name, "far_site") &&
+			   strcmp(f->name, "cold_site")))
+			continue;
+		len = check_site_nop(out, in_jt, e);
+		lens[len == 5]++;
+		/* cold_site's jmp is relocated to its cold part: no longer referenced */
+		if (!strcmp(f->name, "cold_site"))
+			CHECK(len == 5 && find_reloc_by_offset(owner->sym->sec,
+							      owner->sym->offset + owner->addend + 1),
+			      "expected cold_site's input jmp rel32 to be relocated");
+	}
+	CHECK(lens[0] == 1 && lens[1] == 2, "expected 1 jmp rel8 and 2 jmp rel32 sites, saw %zu and %zu",
+	      lens[0], lens[1]);
+	elf_free(in);
+	elf_free(out);
+	free(in_path);
+
+	CHECK_INT(-ENOTSUP, diff_logged_from("tracepoints612_orig", "tracepoints612_on_patched", &log));
+	CHECK(count_in(log, ".klp.sym.mod.__tracepoint_mod_event,0': ") &&
+	      count_in(log, refusal) == 1, "expected the refusal \"%s\"\n    saw: \"%s\"",
+	      refusal, log ? log : "(null)");
+	free(log);
+	CHECK(!output_exists("tracepoints612_on_patched"), "expected no output, saw one");
+
+	CHECK_INT(-ENOTSUP, diff_logged_from("tracepoints612_orig", "tracepoints612_key_patched", &log));
+	CHECK(count_in(log, ".klp.sym.mod.mod_key,0': ") && count_in(log, refusal) == 1,
+	      "expected the refusal \"%s\"\n    saw: \"%s\"", refusal, log ? log : "(null)");
+	free(log);
+	CHECK(!output_exists("tracepoints612_key_patched"), "expected no output, saw one");
 }
 
 /* The symbol a relocation of the output at sec+offset is against, or "". */
@@ -744,6 +847,7 @@ int main(void)
 	RUN_TEST(test_early_keys);
 	RUN_TEST(test_early_key_of_dependency_linked_plain);
 	RUN_TEST(test_module_tracepoint_keys);
+	RUN_TEST(test_module_tracepoint_jmps);
 	RUN_TEST(test_statics_sharing_a_section);
 	RUN_TEST(test_tables_local_to_the_patch);
 	RUN_TEST(test_string_in_switch_table_changes_function);
