@@ -93,5 +93,12 @@ LIVEFIX=$HERE/fake-livefix FAKE_KO_DIR=$W/s ONLY=1 EXPECT=0001=refused:export-cr
 check "stable runner, whole-module round" "stable-corpus: 1 passed, 0 failed" "$W/s4.out"
 if grep -q 'built with patch(es) 0002 (alone' "$W/sout4/report.tsv"; then echo "ok whole-module round names its patches"; passed=$((passed + 1))
 else echo "FAIL whole-module round: expected 'built with patch(es) 0002 (alone...' in report.tsv, saw: $(cut -f9 "$W/sout4/report.tsv" | tail -1)"; failed=$((failed + 1)); fi
+# A header refused beyond --max-units whose layout probe did not compile
+# alone: built again with the probe's own .c patch, it shows the layout.
+add 0004 include/linux/perfx.h b vmlinux probehdr; add 0005 drivers/foo/probe.c a vmlinux probemate
+LIVEFIX=$HERE/fake-livefix FAKE_KO_DIR=$W/s ONLY=4 EXPECT=0004=refused:data-layout "$HERE/../run-stable-corpus.sh" -o "$W/sout6" "$S" "$KVER" >"$W/s6.out" 2>&1
+check "stable runner, a layout probe's own patch" "stable-corpus: 1 passed, 0 failed" "$W/s6.out"
+if grep -q 'built with patch(es) 0005 (alone' "$W/sout6/report.tsv"; then echo "ok the probe's patch is named"; passed=$((passed + 1))
+else echo "FAIL probe round: expected 'built with patch(es) 0005 (alone...' in report.tsv, saw: $(cut -f9 "$W/sout6/report.tsv" | tail -1)"; failed=$((failed + 1)); fi
 echo "selftest: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
