@@ -687,6 +687,9 @@ void hdr_change_release(struct header_change *c)
 	for (size_t i = 0; i < c->nr_modified_macros; i++)
 		free(c->modified_macros[i]);
 	free(c->modified_macros);
+	for (size_t i = 0; i < c->nr_seed_macros; i++)
+		free(c->seed_macros[i]);
+	free(c->seed_macros);
 	for (size_t i = 0; i < c->nr_aggregates; i++)
 		free(c->aggregates[i]);
 	free(c->aggregates);

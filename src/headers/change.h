@@ -46,6 +46,12 @@ struct header_change {
 	 * the only ones assembly can use. */
 	char **modified_macros;
 	size_t nr_modified_macros;
+	/* Those of modified_macros whose #define the change itself touches,
+	 * adds or removes: the only macros whether a name is defined can
+	 * change for (a test of another one, "#ifdef arch_sync_try_cmpxchg",
+	 * stays as it was). */
+	char **seed_macros;
+	size_t nr_seed_macros;
 	char *unnamed_why;
 	/* The tags of the struct, union and enum bodies it modifies or adds
 	 * lines inside ("intel_dp"; an anonymous one by what it declares, a

@@ -11,8 +11,9 @@
  * so that every includer stays affected: a macro invocation whose names
  * cannot be told, a directive other than #define or a balanced
  * conditional, a conditional testing a modified name, a definition every
- * unit emits (__used, a section), and a modified macro in a header that
- * pastes names with ## (the pasted name is nowhere written whole). */
+ * unit emits (__used, a section), and a modified macro a paste (##) of
+ * the header can build (the pasted name is nowhere written whole;
+ * pastes.c). */
 #include "headers/change.h"
 #include "headers/parse.h"
 #include "headers/uses.h"
@@ -100,7 +101,7 @@ static bool is_conditional(const struct item *it)
 
 /* Whether a definition is emitted by every unit that includes it, used or
  * not (an unused static one is dropped by the compiler). */
-static bool emitted_unused(const char *text, size_t len)
+bool hdr_emitted_unused(const char *text, size_t len)
 {
 	static const char *const words[] = { "__used", "__used__", "used", "__attribute_used__",
 					     "__section", "section", "constructor" };
@@ -133,7 +134,7 @@ static bool item_names(const struct side *s, const struct item *it, bool closing
 				 closing ? "involves what it modifies" : "is changed");
 		return false;
 	}
-	if ((it->kind == IK_FUNCTION || it->kind == IK_DECL) && emitted_unused(at, len)) {
+	if ((it->kind == IK_FUNCTION || it->kind == IK_DECL) && hdr_emitted_unused(at, len)) {
 		*why = xasprintf("%s (line %u) is emitted by every includer",
 				 it->name ? it->name : "a declaration", it->first);
 		return false;
@@ -300,40 +301,28 @@ static bool close_side(struct side *s, struct nameset *out, bool *grew, char **w
 	return ok;
 }
 
-/* A paste other than GNU's comma elision (", ## __VA_ARGS__"). */
-static bool pastes_names(const char *text)
-{
-	for (const char *p = text; (p = strstr(p, "##")); p += 2) {
-		const char *q = p;
-
-		while (q > text && (q[-1] == ' ' || q[-1] == '\t'))
-			q--;
-		if (q == text || q[-1] != ',')
-			return true;
-	}
-	return false;
-}
-
 /* Which of names either side defines as a macro (the only names assembly
- * can use), into macros; the first in a side that pastes names (its uses
- * may not be written whole anywhere), or NULL. */
+ * can use), into macros; the first a paste of that side can build (its
+ * uses may not be written whole anywhere), or NULL. */
 static const char *macros_of(const struct side *const *sides, const struct nameset *names,
 			     struct nameset *macros)
 {
 	const char *pasted = NULL;
 
 	for (size_t k = 0; k < 2; k++) {
-		bool pastes = pastes_names(sides[k]->text);
+		struct hdr_pastes pastes;
 
+		hdr_paste_globs(sides[k]->text, &pastes);
 		for (size_t i = 0; i < sides[k]->parsed.nr; i++) {
 			const struct item *it = &sides[k]->parsed.items[i];
 
 			if (it->kind != IK_MACRO || !hashmap_get_str(&names->set, it->name))
 				continue;
 			nameset_add(macros, it->name);
-			if (pastes && !pasted)
+			if (!pasted && hdr_pastes_build(&pastes, it->name))
 				pasted = it->name;
 		}
+		hdr_pastes_release(&pastes);
 	}
 	return pasted;
 }
@@ -371,6 +360,7 @@ int hdr_modified_names(const struct hdr_modification *m, struct header_change *h
 	struct nameset out = { 0 }, macros = { 0 };
 	bool ok, grew = true;
 	const char *pasted;
+	size_t nr_seed;
 	char **why = &hc->unnamed_why;
 
 	hashmap_init(&out.set);
@@ -378,6 +368,7 @@ int hdr_modified_names(const struct hdr_modification *m, struct header_change *h
 	side_init(&orig, m->orig);
 	side_init(&patched, m->patched);
 	ok = seed_names(m, &orig, &patched, &out, why);
+	nr_seed = out.nr;
 	if (ok && !out.nr) {
 		*why = xstrdup("it modifies no name");
 		ok = false;
@@ -387,12 +378,17 @@ int hdr_modified_names(const struct hdr_modification *m, struct header_change *h
 		ok = close_side(&orig, &out, &grew, why) && close_side(&patched, &out, &grew, why);
 	}
 	if (ok && (pasted = macros_of(sides, &out, &macros))) {
-		*why = xasprintf("it modifies macro %s and the header pastes names (##)", pasted);
+		*why = xasprintf("it modifies macro %s and a paste (##) of the header can build "
+				 "that name", pasted);
 		ok = false;
 	}
 	side_release(&orig);
 	side_release(&patched);
 	if (ok) {
+		hc->seed_macros = xcalloc(nr_seed + 1, sizeof(char *));
+		for (size_t i = 0; i < nr_seed; i++)
+			if (hashmap_get_str(&macros.set, out.v[i]))
+				hc->seed_macros[hc->nr_seed_macros++] = xstrdup(out.v[i]);
 		hc->modified = out.v, hc->nr_modified = out.nr;
 		hc->modified_macros = macros.v, hc->nr_modified_macros = macros.nr;
 	}

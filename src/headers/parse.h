@@ -73,7 +73,33 @@ struct parsed {
 void hdr_parse(const char *text, struct parsed *p);
 void hdr_parsed_release(struct parsed *p);
 
+/* pastes.c */
+/* What the "##" pastes of a text's #defines can build: one pattern per
+ * chain, '*' for a macro parameter ("__*_wrong_size"); "*" when an
+ * operand cannot be read. */
+struct hdr_pastes {
+	char **globs;
+	size_t nr;
+};
+void hdr_paste_globs(const char *text, struct hdr_pastes *out);
+/* The first pattern that can build name, or NULL. */
+const char *hdr_pastes_build(const struct hdr_pastes *p, const char *name);
+void hdr_pastes_release(struct hdr_pastes *p);
+/* Whether pattern g matches name s. */
+bool hdr_glob_match(const char *g, const char *s);
+/* One #define's text (len bytes), its chains whose pattern builds()
+ * rejects blanked: a paste piece left in it may still build a name
+ * ("arch_ ## name" of bitops.h's __check_bitop_pr cannot build
+ * arch_sync_cmpxchg when builds() says so; a word passed to a generic
+ * paste macro may). malloc'ed, NUL-terminated, len bytes. */
+char *hdr_blank_pastes(const char *text, size_t len, bool (*builds)(const char *glob, void *ctx),
+		       void *ctx);
+
 /* modified.c */
+/* Whether a definition (its text) is emitted by every unit that includes
+ * it, used or not (__used, a section): an unused static one is dropped
+ * by the compiler. */
+bool hdr_emitted_unused(const char *text, size_t len);
 /* A hunk that modifies: its removed lines of the original and added lines
  * of the patched text (first line, number of lines; 0 lines: none). */
 struct hdr_hunk_lines {

@@ -16,6 +16,7 @@
 #include "common/outcome.h"
 #include "headers/uses.h"
 #include "headers/include_graph.h"
+#include "headers/reach.h"
 #include "headers/units.h"
 #include "compile/compile.h"
 #include "common/fsutil.h"
@@ -163,44 +164,10 @@ static char *image_use(const char **units)
 	return NULL;
 }
 
-/* Whether a file uses one of the names ws searches: the patch's own files
- * as they are before and after it, the others as in the tree. A file
- * that cannot be read may use them. */
+/* Whether a file uses one of the names ws searches (reach.h). */
 static bool file_uses(const struct plan *p, const struct word_search *ws, const char *file)
 {
-	const char *dirs[] = { p->in->src, NULL, NULL };
-	bool uses = false;
-
-	for (size_t i = 0; i < p->ps->nr_files; i++)
-		if (!strcmp(p->ps->files[i].path, file)) {
-			dirs[0] = p->ps->patched_dir;
-			dirs[1] = p->ps->files[i].created ? NULL : p->ps->orig_dir;
-		}
-	for (size_t i = 0; dirs[i] && !uses; i++) {
-		char *path = xasprintf("%s/%s", dirs[i], file);
-		long which;
-
-		uses = word_search_file(ws, path, &which) || which >= 0;
-		free(path);
-	}
-	return uses;
-}
-
-/* The units a use in file affects: itself when it is an includer of the
- * header, and every includer of the header that includes it (not looked
- * into further: whatever it defines with a name is used there, if at
- * all). Into affected, keys borrowed from the graph. */
-static void users_affected(const struct plan *p, const struct hashmap *includers,
-			   const char *file, struct hashmap *affected)
-{
-	const char **via = include_graph_c_includers(p->graph, file);
-
-	if (hashmap_get_str(includers, file) && !hashmap_get_str(affected, file))
-		hashmap_add_str(affected, file, (void *)1);
-	for (size_t i = 0; via[i]; i++)
-		if (hashmap_get_str(includers, via[i]) && !hashmap_get_str(affected, via[i]))
-			hashmap_add_str(affected, via[i], (void *)1);
-	free(via);
+	return hdr_file_uses(p->in->src, p->ps, ws, file);
 }
 
 /* The includers of header that did not include (directly or not) a file
@@ -231,32 +198,34 @@ static void units_new_to_includes(const struct plan *p, const char *header,
 }
 
 /* The includers of header that can compile differently with a change to
- * the names ws searches (none when ws is NULL): those using one, directly
- * or through another file they include; and those new to a file it adds
- * an #include of. Sorted, NULL-terminated; the paths belong to the graph. */
+ * the names it modifies: those they reach, directly or through the
+ * definitions of other headers (reach.c); all of them when that cannot be
+ * told; and those new to a file it adds an #include of. Sorted,
+ * NULL-terminated; the paths belong to the graph. */
 static const char **units_by_use(const struct plan *p, const char *header, const char **includers,
-				 const struct word_search *ws, const struct header_change *hc)
+				 const struct header_change *hc, const char **untold)
 {
-	const char **searched = include_graph_closure(p->graph, includers, count(includers));
-	struct hashmap in, affected;
-	const char **units;
 	double t0 = now_seconds();
+	const char **searched = include_graph_closure(p->graph, includers, count(includers));
+	struct reach_query q = { .src = p->in->src, .ps = p->ps, .graph = p->graph,
+				 .header = header, .includers = includers, .searched = searched,
+				 .names = hc->modified, .nr_names = hc->nr_modified,
+				 .seed_macros = hc->seed_macros, .nr_seed_macros = hc->nr_seed_macros };
+	const char **reached = hc->nr_modified ? hdr_reach(&q, untold) : NULL, **units;
+	struct hashmap affected;
 	size_t nr;
 
-	hashmap_init(&in);
 	hashmap_init(&affected);
-	for (size_t i = 0; includers[i]; i++)
-		hashmap_add_str(&in, includers[i], (void *)1);
-	/* the header's own definitions are closed over by header_change */
-	for (size_t i = 0; ws && searched[i]; i++)
-		if (strcmp(searched[i], header) && file_uses(p, ws, searched[i]))
-			users_affected(p, &in, searched[i], &affected);
+	/* none modified: nothing reached by names; NULL from hdr_reach(): all */
+	for (size_t i = 0; hc->nr_modified && (reached ? reached : includers)[i]; i++)
+		if (!hashmap_get_str(&affected, (reached ? reached : includers)[i]))
+			hashmap_add_str(&affected, (reached ? reached : includers)[i], (void *)1);
 	units_new_to_includes(p, header, includers, hc, &affected);
 	pr_debug("%s: %zu files searched for what it modifies in %.1f s", header, count(searched),
 		 now_seconds() - t0);
 	units = hashmap_str_keys(&affected, &nr);
-	hashmap_release(&in);
 	hashmap_release(&affected);
+	free(reached);
 	free(searched);
 	return units;
 }
@@ -319,19 +288,24 @@ static void say_by_use(const char *header, size_t nr_includers, const char **use
 static bool plan_by_use(struct plan *p, const char *header, const char **includers,
 			const struct header_change *hc, char **why)
 {
-	struct word_search *ws = hc->nr_modified ?
-		word_search_new((const char *const *)hc->modified, hc->nr_modified,
-				WS_PIECES | WS_CODE) : NULL;
-	const char **users = units_by_use(p, header, includers, ws, hc);
+	const char *untold = NULL;
+	const char **users = units_by_use(p, header, includers, hc, &untold);
 	size_t room = p->max > p->out->nr ? p->max - p->out->nr : 0, nr, nr_own;
 	bool more;
 	char **built = new_built_units(p, users, room, &nr, &nr_own, &more);
 	char *names = change_names_text(hc);
-	char *in_image = image_use(users);
+	/* users names could not tell are no fact to refuse with beyond the limit */
+	char *in_image = more && untold ? NULL : image_use(users);
 	char *in_asm = more || in_image ? NULL : asm_use(p, header, hc);
 
 	*why = NULL;
-	if (in_image)
+	if (more && untold)
+		pr_debug("%s: the units using what it changes cannot be told through %s", header,
+			 untold);
+	else if (in_image && untold)
+		*why = xasprintf("the change to %s may reach %s (through %s, whose use of them "
+				 "livefix cannot tell by names)", names, in_image, untold);
+	else if (in_image)
 		*why = xasprintf("the change to %s reaches %s", names, in_image);
 	else if (in_asm)
 		*why = xasprintf("%s uses what it changes (%s): assembly is not live patched",
@@ -351,7 +325,6 @@ static bool plan_by_use(struct plan *p, const char *header, const char **include
 	free(names);
 	free(built);
 	free(users);
-	word_search_free(ws);
 	return !more;
 }
 

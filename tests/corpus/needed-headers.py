@@ -26,7 +26,9 @@ usage: needed-headers.py CORPUS_DIR ID BUILD_LOG [INCLUDE_GRAPH [BUILD_JSON]]
 Prints the needed header patches' paths, one per line, in corpus order
 (nothing when none is found). BUILD_LOG holds gcc's messages (what could
 not be found); BUILD_JSON, the build's `livefix build --json` document,
-says which units did not compile (its compile-failed reasons' objects).
+says which units did not compile (its compile-failed reasons' objects);
+so do BUILD_LOG's warnings about layout probes that did not compile with
+the patched headers (a header change refused beyond --max-units).
 INCLUDE_GRAPH is livefix's cached <cache>/<KVER>/include-graph: lines
 "path<TAB>included path ..." (see docs/design.md), to which every unit's
 forced includes are added.
@@ -240,6 +242,20 @@ def failed_units(json_path):
             if r.get("code") == "compile-failed" and r.get("object")}
 
 
+# a header change refused beyond --max-units compiles includers only to look
+# for a data layout change; one that does not compile is only warned about
+PROBE_FAILED = re.compile(r"^livefix: warning: \S+: (\S+\.c) does not compile with the patched headers")
+
+
+def failed_probes(log_path):
+    """The layout probes the build log says did not compile with the
+    patched headers: failed units too, the refusal being only the limit's
+    while they do not (tests/corpus/run-stable-corpus.sh adds what they
+    need and builds again)."""
+    with open(log_path, errors="replace") as log:
+        return {m.group(1) for m in map(PROBE_FAILED.match, log) if m}
+
+
 ADDED_INCLUDE = re.compile(r'^\+\s*#\s*include\s*[<"]([^>"]+)[>"]')
 
 
@@ -385,6 +401,7 @@ def main(argv):
     closure = None
     if len(argv) >= 5 and os.path.exists(argv[4]):
         units = failed_units(argv[5]) if len(argv) == 6 else set()
+        units |= failed_probes(log)
         source = source_of(corpus, patch_id)
         if source:
             units.add(source)

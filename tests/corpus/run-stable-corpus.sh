@@ -239,7 +239,10 @@ prefetch_debug_modules
 #    gcc could not find (tests/corpus/needed-headers.py);
 #  - a header whose includers no longer compile: their .c patches;
 #  - a symbol that is "neither exported nor defined" in the running kernel:
-#    the .c patch that adds that function (index.tsv: funcs-added).
+#    the .c patch that adds that function (index.tsv: funcs-added);
+#  - a header change refused beyond --max-units whose layout probes did not
+#    compile with the patched headers: what those need, as for a unit (the
+#    probe then shows a data layout change, or the limit stands).
 # A failure that names none is built once with every patch of its target
 # modules; the named rounds then go on from that build's failure.
 # work/ID.note says which patches were added.
@@ -265,11 +268,33 @@ adders_patches() { # BUILD_JSON: corpus .c patches adding the missing functions
 		while read -r i; do ls "$CORPUS"/patches/"$i"-*.patch 2>/dev/null; done
 	done
 }
+# A header change refused beyond --max-units first compiles up to three of
+# its includers to look for a data layout change (the more fundamental
+# reason); a probe that does not compile with the patched headers alone
+# tells nothing, and the refusal is then only the limit's. Those probes
+# failed as a unit of the commit would: what they need is found the same
+# way (its header patches, their own .c patches).
+failed_probes() { # BUILD_LOG: the layout probes that did not compile
+	sed -n 's/^livefix: warning: [^ ]*: \([^ ]*\.c\) does not compile with the patched headers.*/\1/p' "$1" | sort -u
+}
+probe_refused() { # BUILD_LOG: refused for the limit, its layout unknown
+	build_json "${1%.log}.json" codes | grep -qx header-limit && [ -n "$(failed_probes "$1")" ]
+}
+probes_patches() { # BUILD_LOG: corpus .c patches of the probes that failed
+	local f
+	failed_probes "$1" | while read -r f; do
+		awk -F'\t' -v f="$f" '$2 == f && $3 == "a" { print $1 }' "$CORPUS/index.tsv" |
+		while read -r i; do ls "$CORPUS"/patches/"$i"-*.patch 2>/dev/null; done
+	done
+}
 companion_patches() { # ID BUILD_LOG: the patches its failure asks for
 	local json=${2%.log}.json
 	if build_json "$json" codes | grep -qx compile-failed; then
 		"$REPO_ROOT/tests/corpus/needed-headers.py" "$CORPUS" "$1" "$2" "$GRAPH" "$json"
 		sources_patches "$json"
+	elif probe_refused "$2"; then
+		"$REPO_ROOT/tests/corpus/needed-headers.py" "$CORPUS" "$1" "$2" "$GRAPH" "$json"
+		probes_patches "$2"
 	fi
 	adders_patches "$json"
 }
@@ -305,7 +330,7 @@ build_one() {
 	t0=$(now)
 	build_with "$id" "$log" "${PATCH[$id]}"
 	rc=$?
-	while [ "$rc" != 0 ] && [ "$rc" != 3 ]; do
+	while [ "$rc" != 0 ] && { [ "$rc" != 3 ] || probe_refused "$log"; }; do
 		more=()
 		[ "$named_rounds" -ge 3 ] || mapfile -t more < <(companion_patches "$id" "$log" |
 			grep -vxF -f <(printf '%s\n' "${PATCH[$id]}" "${with[@]}") | sort -u)

@@ -5,7 +5,7 @@
  * stays affected, for a change names cannot account for: a struct body, a
  * directive other than #define or balanced conditionals, a conditional
  * testing a modified name, a definition every unit emits, a modified
- * macro in a header that pastes names. Headers written at test time and
+ * macro a paste (##) of the header can build. Headers written at test time and
  * compared with diff(1), as the pipeline does. */
 #include "headers/change.h"
 #include "common/fsutil.h"
@@ -169,6 +169,33 @@ static void test_macro_in_a_pasting_header(void)
 	free(orig);
 }
 
+/* A paste builds only what its written operands allow: asm/cmpxchg.h's
+ * "__ ## op ## _wrong_size" (stable 6.12 0029) makes "__*_wrong_size"
+ * names, never FOO_SIZE; "FOO_ ## x ## _OF" none either, "x ## _SIZE"
+ * (the parameter first) can. */
+static void test_macro_no_paste_can_build(void)
+{
+	/* the paste, the names (its piece FOO_ makes FOO_OF one), or the refusal */
+	static const char *const pastes[][3] = {
+		{ "#define FOO_WRONG(op)\t__ ## op ## _wrong_size()\n",
+		  "FOO_SIZE FOO_TWICE foo_buf foo_get foo_init foo_size", NULL },
+		{ "#define FOO_OF(x)\tFOO_ ## x ## _OF\n",
+		  "FOO_OF FOO_SIZE FOO_TWICE foo_buf foo_get foo_init foo_size", NULL },
+		{ "#define FOO_ANY(x)\tx ## _SIZE\n", "", "##" },
+		{ "#define FOO_CAT(a, b)\ta ## b\n", "", "##" },
+	};
+
+	for (size_t i = 0; i < sizeof(pastes) / sizeof(pastes[0]); i++) {
+		char *with = xasprintf("#define FOO_SIZE\t16\n%s", pastes[i][0]);
+		char *orig = edited(base, "#define FOO_SIZE\t16\n", with);
+
+		expect_from(orig, "#define FOO_SIZE\t16\n", "#define FOO_SIZE\t32\n",
+			    pastes[i][1], pastes[i][2]);
+		free(orig);
+		free(with);
+	}
+}
+
 static void test_balanced_conditional_inside_a_function(void)
 {
 	expect("\treturn f->b[0];\n", "#ifdef CONFIG_FOO_FIRST\n\treturn f->b[0];\n#endif\n",
@@ -233,6 +260,7 @@ int main(void)
 	RUN_TEST(test_declaration_and_added_names);
 	RUN_TEST(test_renamed_function);
 	RUN_TEST(test_comma_elision_is_no_paste);
+	RUN_TEST(test_macro_no_paste_can_build);
 	RUN_TEST(test_macro_in_a_pasting_header);
 	RUN_TEST(test_balanced_conditional_inside_a_function);
 	RUN_TEST(test_what_names_cannot_tell);

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* hdr_patch_units() on a header change beyond --max-units. On a small kbuild
  * tree written at test time: a change told by names builds exactly the
- * units using them (directly, through another header, through a paste,
- * through the header's own definitions), none that only mention them in
+ * units using them (directly, through another header's definitions —
+ * not every includer of a header that only defines the name again or
+ * tests whether it is defined —, through a paste, through the header's
+ * own definitions), none that only mention them in
  * a comment or a string, none not built; refused when those are still too
  * many, when the header pastes names and a macro changes, or when an
  * assembly source uses them (it is not live patched). On the real
@@ -54,7 +56,8 @@ static const char *const small_tree[][2] = {
 	  "real-obj-y := $(addprefix $(obj)/,$(filter %.o,$(obj-y)))\n"
 	  "subdir-ym := $(addprefix $(obj)/,$(patsubst %/,%,$(filter %/,$(obj-y))))\n" },
 	{ "drivers/Makefile", "obj-y += foo/\n" },
-	{ "drivers/foo/Makefile", "obj-y += a.o b.o c.o d.o e.o g.o h.o i.o l.o m.o p.o q.o core/\n" },
+	{ "drivers/foo/Makefile", "obj-y += a.o b.o c.o d.o e.o g.o h.o i.o l.o m.o p.o q.o r.o s.o "
+				  "t.o u.o core/\n" },
 	{ "drivers/foo/core/Makefile", "obj-y += k.o\n" },
 	{ "include/linux/foo.h", FOO_H },
 	{ "include/linux/wrap.h", "#include <linux/foo.h>\n#define WRAP() (foo_size() + 1)\n" },
@@ -103,6 +106,22 @@ static const char *const small_tree[][2] = {
 	{ "include/linux/pasted.h", "#define PASTE_DECL(x) int paste_##x(void)\nPASTE_DECL(one);\n" },
 	{ "drivers/foo/p.c", "#include <linux/pasted.h>\nint paste_two(void) { return 2; }\n" },
 	{ "drivers/foo/q.c", "#include <linux/pasted.h>\nint q(void) { return paste_one(); }\n" },
+	/* reached through another header's definitions: alt.h has an
+	 * ops_get of its own (linux/pkeys.h's mm_pkey_alloc for other
+	 * architectures), tests whether ops_get is defined, and wraps it in
+	 * OPS_TWICE: s.c uses that, r.c nothing of it; t.c uses OPS_ONE */
+	{ "include/linux/ops.h", "#define OPS_ONE 1\n#define OPS_TWO 2\n"
+				 "#define OPS_CB(x) ops_ ## x ## _cb\n"
+				 "static inline int ops_get(void) { return OPS_TWO; }\n" },
+	{ "include/linux/alt.h", "#include <linux/ops.h>\n#ifndef CONFIG_OPS\n"
+				 "static inline int ops_get(void) { return 0; }\n#endif\n"
+				 "#if defined(ops_get) || defined CONFIG_OPS\n#define OPS_GOT 1\n#endif\n"
+				 "#ifdef OPS_ONE\n#define OPS_ON 1\n#endif\n"
+				 "#define OPS_TWICE() (ops_get() * 2)\n" },
+	{ "drivers/foo/r.c", "#include <linux/alt.h>\nint r(void) { return 0; }\n" },
+	{ "drivers/foo/s.c", "#include <linux/alt.h>\nint s(void) { return OPS_TWICE(); }\n" },
+	{ "drivers/foo/t.c", "#include <linux/ops.h>\nint t(void) { return OPS_ONE; }\n" },
+	{ "drivers/foo/u.c", "#include <linux/ops.h>\nint u(void) { return 0; }\n" },
 	/* a FOO_SIZE of its own: does not include the header */
 	{ "drivers/foo/h.c", "#define FOO_SIZE 3\nint h(void) { return FOO_SIZE; }\n" },
 };
@@ -354,6 +373,50 @@ static void test_probe_uses_the_struct(void)
 	      out.beyond ? out.beyond->refusal : "(none)");
 	free(seen);
 	unit_list_release(&out);
+}
+
+/* OPS_<which> 1 or 2 → 3 */
+static char *ops_patch(const char *which)
+{
+	const char *names[] = { "ONE", "TWO" };
+	char *lines[2], *patch;
+
+	for (int i = 0; i < 2; i++)
+		lines[i] = strcmp(which, names[i]) ?
+			xasprintf(" #define OPS_%s %d\n", names[i], i + 1) :
+			xasprintf("-#define OPS_%s %d\n+#define OPS_%s 3\n", names[i], i + 1, names[i]);
+	patch = xasprintf("--- a/include/linux/ops.h\n+++ b/include/linux/ops.h\n"
+			  "@@ -1,3 +1,3 @@\n%s%s #define OPS_CB(x) ops_ ## x ## _cb\n",
+			  lines[0], lines[1]);
+	for (int i = 0; i < 2; i++)
+		free(lines[i]);
+	return patch;
+}
+
+/* OPS_TWO reaches ops_get, whose other definition in alt.h changes
+ * nothing and whose being defined alt.h tests (it does not change):
+ * only s.c, through alt.h's OPS_TWICE, not r.c, which includes alt.h too
+ * (every includer of alt.h, before). OPS_ONE, whose #define the change
+ * touches, is tested by alt.h's #ifdef: what that encloses may change,
+ * every includer of alt.h is reached (r.c, s.c), and t.c using it. The
+ * paste of OPS_CB cannot build OPS_ONE: no refusal. */
+static void test_reach_through_other_headers(void)
+{
+	char *two = ops_patch("TWO"), *one = ops_patch("ONE"), *seen;
+	struct unit_list out;
+
+	CHECK_INT(0, plan_small(two, 1, &out));
+	seen = sources_text(&out);
+	CHECK_STR("drivers/foo/s.c", seen);
+	free(seen);
+	unit_list_release(&out);
+	CHECK_INT(0, plan_small(one, 3, &out));
+	seen = sources_text(&out);
+	CHECK_STR("drivers/foo/r.c drivers/foo/s.c drivers/foo/t.c", seen);
+	free(seen);
+	unit_list_release(&out);
+	free(one);
+	free(two);
 }
 
 /* BAR_OF builds names that are nowhere written whole: every includer */
@@ -686,6 +749,7 @@ int main(void)
 	RUN_TEST(test_added_names_already_used);
 	RUN_TEST(test_added_include);
 	RUN_TEST(test_pasting_header_refused);
+	RUN_TEST(test_reach_through_other_headers);
 	RUN_TEST(test_probe_uses_the_struct);
 	RUN_TEST(test_vdso_uses_refused);
 	RUN_TEST(test_assembly_uses_refused);

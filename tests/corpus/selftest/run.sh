@@ -112,5 +112,12 @@ for want in "0004	.*	refused:compile-failed	compile-failed	.*name baz_moved_err,
 	if grep -qE "^$want" "$W/sout6/report.tsv"; then echo "ok report.tsv: ${want:0:60}"; passed=$((passed + 1))
 	else echo "FAIL report.tsv: expected a line matching '$want', saw: $(grep -E "^${want%%	*}" "$W/sout6/report.tsv" 2>/dev/null)"; failed=$((failed + 1)); fi
 done
+# A header refused beyond --max-units whose layout probe did not compile
+# alone: built again with the probe's own .c patch, it shows the layout.
+add 0007 include/linux/perfx.h b vmlinux probehdr; add 0008 drivers/foo/probe.c a vmlinux probemate
+LIVEFIX=$HERE/fake-livefix FAKE_KO_DIR=$W/s ONLY=7 EXPECT=0007=refused:data-layout "$HERE/../run-stable-corpus.sh" -o "$W/sout7" "$S" "$KVER" >"$W/s7.out" 2>&1
+check "stable runner, a layout probe's own patch" "stable-corpus: 1 passed, 0 failed" "$W/s7.out"
+if grep -q 'built with patch(es) 0008 (alone' "$W/sout7/report.tsv"; then echo "ok the probe's patch is named"; passed=$((passed + 1))
+else echo "FAIL probe round: expected 'built with patch(es) 0008 (alone...' in report.tsv, saw: $(cut -f9 "$W/sout7/report.tsv" | tail -1)"; failed=$((failed + 1)); fi
 echo "selftest: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

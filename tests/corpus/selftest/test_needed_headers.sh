@@ -234,6 +234,25 @@ livefix: error:   drivers/foo/foo.c:6:8: error: ‘old_state_x’ redeclared as 
 LOG
 expect "a function, macro, enumerator moved out of a header" "0033" \
 	"$("$NH" "$W/c" 0004 "$W/err15.log" "$W/graph14" | names)"
+# a header change refused beyond --max-units: its layout probe (an
+# includer) did not compile with the patched headers, only warned about
+# (stable corpus 6.12 2263 perf_event.h: the inline functions call
+# security_perf_event_open as include/linux/security.h's patch 2280 changes
+# it); the probe's includes count as a failed unit's would (secy.h, which
+# it does not include, not; the patch itself is printed, the runner drops it)
+add 0090 include/linux/perfx.h b 'static inline int perfx_allow(void) { return secx_open(1); }'
+add 0091 include/linux/secx.h b 'int secx_open(int what);'
+add 0092 include/linux/secy.h b 'int secx_open(int what);'
+cat >"$W/err90.log" <<'LOG'
+include/linux/perfx.h: more includers than --max-units; compiling one, drivers/foo/probe.c, only to look for a data layout change
+livefix: warning: compiling drivers/foo/probe.c (patched) failed: exit 1; log: x
+livefix: warning:   ./include/linux/perfx.h:9:16: error: too many arguments to function ‘secx_open’
+livefix: warning: include/linux/perfx.h: drivers/foo/probe.c does not compile with the patched headers: data layouts not checked
+livefix: error: refused [header-limit]: include/linux/perfx.h: header change affects more than 40 compiled units
+LOG
+printf 'drivers/foo/probe.c\tinclude/linux/perfx.h include/linux/secx.h\n' >"$W/graph90"
+expect "a layout probe that did not compile: what it includes" "0090,0091" \
+	"$("$NH" "$W/c" 0090 "$W/err90.log" "$W/graph90" | names)"
 printf 'livefix: error: something else\n' >"$W/other.log"
 expect "no missing identifiers: no header" "" "$("$NH" "$W/c" 0004 "$W/other.log" "$W/graph" | names)"
 "$NH" >/dev/null 2>&1; expect "usage error exits 2" 2 $?
