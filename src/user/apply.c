@@ -129,7 +129,11 @@ static int wait_until_outside(struct user_process *p, struct stack_unwinder *u,
 static void run_pre_report(const struct user_process *p, const struct user_func *f,
 			   const unsigned char *running, size_t len, const struct verify_mismatch *m)
 {
-	if (m->jump)
+	if (m->jump && (!m->actual || !m->expected_known))
+		report(CODE_RUN_PRE_MISMATCH, ABOUT(.function = f->name), "run-pre: process %d: function '%s' at +%#x holds no jump of the kind the "
+		       "patch expects there: it does not run the code the patch was built against",
+		       p->pid, f->name, m->run_offset);
+	else if (m->jump)
 		report(CODE_RUN_PRE_MISMATCH, ABOUT(.function = f->name), "run-pre: process %d: function '%s' at +%#x holds a jump to %#" PRIx64 ", "
 		       "the patch expects one to %#" PRIx64 ": it does not run the code the patch "
 		       "was built against", p->pid, f->name, m->run_offset, m->actual, m->expected);

@@ -160,6 +160,7 @@ int verify_func_compare(const struct verify_func *f, const unsigned char *run, s
 		m->reloc = lm.reloc ? &f->relocs[lm.reloc - t.relocs] : NULL;
 		m->jump = lm.jump ? &f->jumps[lm.jump - t.jumps] : NULL;
 		m->expected = lm.expected, m->actual = lm.actual, m->string_addr = lm.string_addr;
+		m->expected_known = lm.expected_known;
 	}
 	tables_release(&t, f->nr_sites);
 	return ret;

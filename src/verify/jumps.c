@@ -24,6 +24,7 @@ struct jumps {
 	struct verify_func *out;
 	size_t alloc;
 	size_t site;  /* the first site not wholly before the instruction */
+	unsigned char *dest; /* dest[off]: a jump of the function goes to off (owned) */
 };
 
 /* Whether [at, at + len) overlaps a site; sites are sorted, and asked
@@ -124,10 +125,13 @@ static uint32_t pad_alignment(const struct symbol *func, uint32_t end)
 }
 
 /* A run of NOPs [start, end) ending where an alignment of more than the
- * function's may end: matched by where it ends (LFV_PAD). */
+ * function's may end: matched by where it ends (LFV_PAD). No NOPs at all
+ * (start == end) where a jump of the function goes: a loop head the
+ * assembler found on the boundary already (gcc 14 aligns tight loops
+ * whatever -falign-loops says; nothing in the object tells of it). */
 static void add_pad(struct jumps *j, uint32_t start, uint32_t end)
 {
-	uint32_t align = end > start ? pad_alignment(j->func, end) : 0;
+	uint32_t align = end > start || j->dest[end] ? pad_alignment(j->func, end) : 0;
 	struct verify_func *f = j->out;
 
 	if (!align || end - start >= align || overlaps_site(j, start, end - start))
@@ -135,7 +139,38 @@ static void add_pad(struct jumps *j, uint32_t start, uint32_t end)
 	xgrow((void **)&f->jumps, &j->alloc, f->nr_jumps + 1, sizeof(*f->jumps));
 	f->jumps[f->nr_jumps++] = (struct verify_jump){
 		.offset = start, .len = (uint8_t)(end - start), .cond = JUMP_COND_PAD, .to = align,
-		.symbol = xasprintf("%s+0x%x (NOPs to a %u-byte boundary)", f->name, end, align) };
+		.symbol = end > start
+			? xasprintf("%s+0x%x (NOPs to a %u-byte boundary)", f->name, end, align)
+			: xasprintf("%s+0x%x (a %u-byte boundary, no NOPs rebuilt)", f->name,
+				    end, align) };
+}
+
+/* Where the jumps of the function that stay inside it go (a rel32 with a
+ * relocation goes elsewhere), decoded as verify_find_jumps() does. */
+static unsigned char *local_destinations(const struct symbol *func, const struct verify_func *out)
+{
+	unsigned char *dest = xcalloc(out->size + 1, 1);
+	struct x86_insn in;
+	uint32_t at = 0, nop;
+	int64_t to;
+
+	while (at < out->size) {
+		nop = verify_nop_len(out->bytes + at, out->size - at);
+		if (nop) {
+			at += nop;
+			continue;
+		}
+		if (x86_insn_decode(out->bytes + at, out->size - at, &in))
+			break; /* verify_find_jumps() then keeps no jump */
+		to = (int64_t)at + in.len + in.rel;
+		if ((in.branch == X86_JMP || in.branch == X86_JCC) && to >= 0 &&
+		    to < (int64_t)out->size &&
+		    !(in.rel_size == 4 &&
+		      find_reloc_by_offset(func->sec, func->offset + at + in.len - 4)))
+			dest[to] = 1;
+		at += in.len;
+	}
+	return dest;
 }
 
 static void drop_jumps(struct verify_func *f)
@@ -151,7 +186,7 @@ static void drop_jumps(struct verify_func *f)
 void verify_find_jumps(const struct symbol *func, verify_resolve_fn resolve, void *ctx,
 		       struct verify_func *out)
 {
-	struct jumps j = { .func = func, .out = out };
+	struct jumps j = { .func = func, .out = out, .dest = local_destinations(func, out) };
 	struct x86_insn in;
 	uint32_t at = 0, grow = 0, nops = 0, nop;
 
@@ -171,6 +206,7 @@ void verify_find_jumps(const struct symbol *func, verify_resolve_fn resolve, voi
 			add_jump(&j, at, &in, resolve, ctx);
 		at += in.len;
 	}
+	free(j.dest);
 	for (size_t i = 0; i < out->nr_jumps; i++) {
 		const struct verify_jump *vj = &out->jumps[i];
 

@@ -60,7 +60,14 @@ enum { LFV_JMP = 0xff }; /* lfv_jump.cond of an unconditional jmp */
  * the largest alignment the run's end may stand for (a power of two). The
  * running NOPs are those up to the running address aligned as the largest
  * such alignment allows (all NOPs, whatever their form), none at least:
- * NOPs do nothing, and every byte after them is compared as usual. */
+ * NOPs do nothing, and every byte after them is compared as usual.
+ * A pad of len 0 is an alignment that came to nothing in the rebuild: gcc
+ * 14's tight loops (".p2align 5" before the loop head, whatever
+ * -falign-loops says) whose head happens to sit on the boundary in the
+ * rebuild but not in the kernel's object (ppatomctrl.c's
+ * atomctrl_get_svi2_info: no NOPs rebuilt, 16 running). It sits before
+ * the instruction at its offset: that offset, a jump's destination, is
+ * where its NOPs end (lfv_passed). */
 enum { LFV_PAD = 0xfe };
 
 struct lfv_jump {
@@ -159,7 +166,9 @@ struct lfv_mismatch {
 	const struct lfv_jump *jump;  /* set when a jump differs (expected/actual: destinations) */
 	const struct lfv_reloc *reloc; /* set when a relocated field differs */
 	const struct lfv_site *site;   /* set when a site holds none of its legal forms */
-	lfv_u64 expected, actual;      /* the field values, for reloc */
+	lfv_u64 expected, actual;      /* the field values, for reloc; a jump's destinations */
+	lfv_u8 expected_known;         /* jump: expected is its destination (0: it could not
+					* be placed, the jump itself not found there) */
 	lfv_u64 string_addr;           /* for a reloc->string that differs: where it points */
 };
 
@@ -344,15 +353,23 @@ static lfv_u32 lfv_shifts(const struct lfv_func *f, const lfv_u8 *run, lfv_u64 r
 	return j;
 }
 
+/* Whether jump j comes before the instruction at off: it starts before
+ * it, or is an empty pad there (its NOPs end where that instruction is,
+ * and a jump to off goes past them). */
+static int lfv_passed(const struct lfv_jump *j, lfv_u32 off)
+{
+	return j->offset < off || (j->offset == off && !j->len);
+}
+
 /* Where offset off of the original is in the running code: off plus the
  * shift after the last jump before it. 1 when that jump was not found. */
 static int lfv_run_offset(const struct lfv_func *f, lfv_u32 found, lfv_u32 off, lfv_u32 *out)
 {
 	lfv_u32 lo = 0, hi = f->nr_jumps, mid;
 
-	while (lo < hi) { /* the first jump at or after off */
+	while (lo < hi) { /* the first jump not before off */
 		mid = lo + (hi - lo) / 2;
-		if (f->jumps[mid].offset < off)
+		if (lfv_passed(&f->jumps[mid], off))
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -526,22 +543,51 @@ static int lfv_site_ok(const struct lfv_func *f, const struct lfv_site *s, lfv_u
 	}
 }
 
-/* 0 when the running jump at roff (found by lfv_shifts) goes where j does. */
+/* Where j must go in the running code: 0 and *dest, or 1 when its
+ * destination is past a jump lfv_shifts did not find (it cannot be placed). */
+static int lfv_jump_dest(const struct lfv_func *f, const struct lfv_jump *j, lfv_u32 found,
+			 lfv_u64 run_addr, lfv_u64 *dest)
+{
+	lfv_u32 to;
+
+	if (j->target) {
+		*dest = *j->target;
+		return 0;
+	}
+	if (lfv_run_offset(f, found, j->to, &to))
+		return 1;
+	*dest = run_addr + to;
+	return 0;
+}
+
+/* 0 when the running jump at roff (found by lfv_shifts) goes where j does.
+ * A destination that cannot be placed is past jump number found, which
+ * lfv_compare reaches later and refuses (lfv_step, or an empty pad in
+ * lfv_compare): that, the first thing that differs, is what is reported,
+ * so this jump is let pass. */
 static int lfv_jump_differs(const struct lfv_func *f, const struct lfv_jump *j, lfv_u32 found,
 			    const lfv_u8 *run, lfv_u64 run_addr, lfv_u32 roff,
 			    struct lfv_mismatch *m)
 {
 	lfv_u64 rel = 0;
-	lfv_u32 len = lfv_run_jump(run + roff, f->run_size - roff, j->cond, &rel), to;
+	lfv_u32 len = lfv_run_jump(run + roff, f->run_size - roff, j->cond, &rel);
 
 	m->actual = run_addr + roff + len + rel;
-	if (j->target)
-		m->expected = *j->target;
-	else if (!lfv_run_offset(f, found, j->to, &to))
-		m->expected = run_addr + to;
-	else
-		return 1;
+	if (lfv_jump_dest(f, j, found, run_addr, &m->expected))
+		return 0;
+	m->expected_known = 1;
 	return m->expected != m->actual;
+}
+
+/* Jump ji, not found where lfv_shifts looked: 0 with *m saying where it
+ * should have gone, when that is known (a destination before it). */
+static lfv_u32 lfv_jump_missing(const struct lfv_func *f, lfv_u32 ji, lfv_u32 found,
+				lfv_u64 run_addr, struct lfv_mismatch *m)
+{
+	m->jump = &f->jumps[ji];
+	if (m->jump->cond != LFV_PAD)
+		m->expected_known = !lfv_jump_dest(f, m->jump, found, run_addr, &m->expected);
+	return 0;
 }
 
 /* Pass 2, at one offset: the site, relocated field or jump starting there
@@ -561,12 +607,11 @@ static lfv_u32 lfv_step(const struct lfv_func *f, const lfv_u8 *run, lfv_u64 run
 
 	m->offset = off, m->run_offset = roff, m->len = len;
 	m->reloc = r, m->site = s, m->jump = j, m->expected = m->actual = 0, m->string_addr = 0;
+	m->expected_known = 0;
 	if ((!s && !r && !j) || off + len > f->size)
 		return 0;
-	if (j && ji >= found) { /* lfv_shifts found no jump of its kind there */
-		m->expected = j->target ? *j->target : 0;
-		return 0;
-	}
+	if (j && ji >= found) /* lfv_shifts found no jump of its kind there */
+		return lfv_jump_missing(f, ji, found, run_addr, m);
 	if (j && j->cond == LFV_PAD) /* its running NOPs, whatever their length */
 		return len;
 	if (j)
@@ -630,7 +675,7 @@ static int lfv_plain_differs(const struct lfv_func *f, const lfv_u8 *run, lfv_u3
 		if (r < f->run_size && f->bytes[i] == run[r])
 			continue;
 		m->offset = i, m->run_offset = r, m->reloc = 0, m->site = 0, m->jump = 0;
-		m->expected = m->actual = 0, m->string_addr = 0;
+		m->expected = m->actual = 0, m->string_addr = 0, m->expected_known = 0;
 		m->len = r < f->run_size ? lfv_plain_len(f, i, r, si, ri, ji) : 1;
 		return 1;
 	}
@@ -650,8 +695,13 @@ static int lfv_compare(const struct lfv_func *f, const lfv_u8 *run, lfv_u64 run_
 			si++;
 		while (ri < f->nr_relocs && f->relocs[ri].offset < off)
 			ri++;
-		while (ji < f->nr_jumps && f->jumps[ji].offset < off)
-			ji++;
+		for (; ji < f->nr_jumps && lfv_passed(&f->jumps[ji], off); ji++)
+			if (ji >= found) { /* an empty pad past the running code */
+				m->offset = off, m->run_offset = off + (ji ? f->shift[ji - 1] : 0);
+				m->len = 0, m->reloc = 0, m->site = 0, m->jump = &f->jumps[ji];
+				m->expected = m->actual = 0, m->string_addr = 0, m->expected_known = 0;
+				return 1;
+			}
 		roff = off + (ji ? f->shift[ji - 1] : 0);
 		end = lfv_next_step(f, si, ri, ji);
 		if (end > off) { /* plain bytes up to the next step */

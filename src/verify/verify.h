@@ -114,6 +114,8 @@ struct verify_mismatch {
 	bool site;                        /* a rewritable site holds no legal form */
 	uint8_t site_kind;                /* its enum lfv_site_kind */
 	uint64_t expected, actual;        /* field values, for reloc */
+	bool expected_known;              /* jump: expected is its destination (false: no
+					   * such jump runs there, and it goes past itself) */
 	uint64_t string_addr;             /* a string reference that differs: where it points */
 };
 

@@ -3,8 +3,10 @@
  * LFV_PAD): a function whose loop is aligned to 64 bytes is padded one way
  * in livefix's -ffunction-sections rebuild (the function 16 bytes into its
  * section) and another in the running kernel (the function elsewhere in a
- * 64-byte line). Small objects assembled at test time (fixtures/verify/
- * pad.S); the comparison is the one every module runs. */
+ * 64-byte line); a loop head aligned to 32 may have no NOPs at all in the
+ * rebuild and some running. Small objects assembled at test time
+ * (fixtures/verify/pad.S, loophead.S); the comparison is the one every
+ * module runs. */
 #include "test.h"
 #include "verify_fixture.h"
 #include "common/fsutil.h"
@@ -13,29 +15,33 @@
 #include <unistd.h>
 
 #define FIX "tests/unit/fixtures/verify/pad.S"
+#define FIX_HEAD "tests/unit/fixtures/verify/loophead.S"
 #define TEXT_ADDR 0xffffffff81400000ull
 
 static char tmp[] = "/tmp/livefix-test-vpad-XXXXXX";
 
-static struct elf *assemble(const char *out, const char *def1, const char *def2)
+static struct elf *assemble_from(const char *fix, const char *out, const char *def1,
+				  const char *def2)
 {
 	struct run_opts q = { .quiet = 1 };
 	char *obj = xasprintf("%s/%s", tmp, out);
 	struct elf *elf = NULL;
 
-	if (!run(&q, "gcc", "-c", def1, def2, "-o", obj, FIX, NULL))
+	if (!run(&q, "gcc", "-c", def1, def2, "-o", obj, fix, NULL))
 		elf = elf_read(obj);
 	free(obj);
 	return elf;
 }
 
-/* sum_down as a kernel whose object had it at running_at into a 64-byte
- * line runs it (nothing to relocate), at TEXT_ADDR + its offset. */
-static unsigned char *running(const char *running_at, bool other, size_t *len, uint64_t *addr)
+/* func of fix, assembled with variant (-DSAME: none), as a kernel whose
+ * object had it at running_at into a 64-byte line runs it (nothing to
+ * relocate), at TEXT_ADDR + its offset. */
+static unsigned char *running_of(const char *fix, const char *func, const char *running_at,
+				 const char *variant, size_t *len, uint64_t *addr)
 {
 	char *def = xasprintf("-DRUNNING_AT=%s", running_at);
-	struct elf *whole = assemble("whole.o", def, other ? "-DOTHER" : "-DSAME");
-	const struct symbol *s = whole ? find_symbol_by_name(whole, "sum_down") : NULL;
+	struct elf *whole = assemble_from(fix, "whole.o", def, variant);
+	const struct symbol *s = whole ? find_symbol_by_name(whole, func) : NULL;
 	unsigned char *run = NULL;
 
 	if (s && s->sec->data) {
@@ -50,6 +56,11 @@ static unsigned char *running(const char *running_at, bool other, size_t *len, u
 	return run;
 }
 
+static unsigned char *running(const char *running_at, bool other, size_t *len, uint64_t *addr)
+{
+	return running_of(FIX, "sum_down", running_at, other ? "-DOTHER" : "-DSAME", len, addr);
+}
+
 static uint64_t no_target(void *ctx, const char *target)
 {
 	(void)ctx, (void)target;
@@ -62,16 +73,22 @@ static int no_read(uint8_t *dst, uint64_t addr, uint32_t len)
 	return 1;
 }
 
-static bool extract(struct elf **split, struct verify_func *f)
+static bool extract_from(const char *fix, const char *func, struct elf **split,
+			 struct verify_func *f)
 {
 	struct special_sizes sizes = { 0 };
 	int ret;
 
-	*split = assemble("split.o", "-DSPLIT", "-DSAME");
-	ret = *split ? verify_func_extract(*split, &sizes, "vmlinux", "sum_down", 0,
+	*split = assemble_from(fix, "split.o", "-DSPLIT", "-DSAME");
+	ret = *split ? verify_func_extract(*split, &sizes, "vmlinux", func, 0,
 					   resolve_by_name, NULL, f) : -1;
 	special_sizes_release(&sizes);
 	return !ret;
+}
+
+static bool extract(struct elf **split, struct verify_func *f)
+{
+	return extract_from(FIX, "sum_down", split, f);
 }
 
 static const struct verify_jump *pad_of(const struct verify_func *f)
@@ -161,6 +178,124 @@ static void test_other_code_refused(void)
 	elf_free(split);
 }
 
+/* find_rec's loop head, 16 into the function, 32 into its section: no
+ * NOPs rebuilt, an empty pad there to a 32-byte boundary (its jne goes
+ * there, its jmp does not). */
+static void test_empty_pad_found(void)
+{
+	struct elf *split = NULL;
+	struct verify_func f;
+	const struct verify_jump *p;
+
+	CHECK(extract_from(FIX_HEAD, "find_rec", &split, &f), "no run-pre data for find_rec");
+	p = pad_of(&f);
+	CHECK(p && p->offset == 0x10 && p->len == 0 && p->to == 32,
+	      "expected an empty pad at 0x10 to a 32-byte boundary; saw %s at 0x%x, %u "
+	      "bytes, to %u", p ? "a pad" : "none", p ? p->offset : 0, p ? p->len : 0,
+	      p ? p->to : 0);
+	CHECK(f.nr_jumps == 4 && p == &f.jumps[2], "expected je, jmp, the pad, jne; saw %zu "
+	      "entries, the pad %td-th", f.nr_jumps, p ? p - f.jumps : -1);
+	CHECK(f.run_size >= f.size + 31, "run_size %u: the running NOPs may be up to 31 bytes",
+	      f.run_size);
+	verify_func_release(&f);
+	elf_free(split);
+}
+
+/* Running at 0 and 32 into a 64-byte line, 16 NOPs before the head (at 16
+ * and 48 none, as rebuilt): the same code, the je over the loop and the
+ * jne back to its head going to the same instructions. */
+static void test_empty_pad_running(void)
+{
+	static const char *const places[] = { "0", "16", "32", "48" };
+	struct elf *split = NULL;
+	struct verify_func f;
+	struct verify_mismatch m;
+
+	CHECK(extract_from(FIX_HEAD, "find_rec", &split, &f), "no run-pre data for find_rec");
+	for (size_t i = 0; i < 4; i++) {
+		size_t len = 0;
+		uint64_t addr = 0;
+		unsigned char *run = running_of(FIX_HEAD, "find_rec", places[i], "-DSAME", &len,
+						&addr);
+		bool nops = i % 2 == 0;
+
+		CHECK(run, "no running find_rec at %s", places[i]);
+		if (!run)
+			continue;
+		CHECK(nops == (memcmp(run, f.bytes, f.size) != 0),
+		      "at %s: expected the running bytes %s the rebuild's", places[i],
+		      nops ? "to differ from" : "to be");
+		CHECK(!verify_func_compare(&f, run, len, addr, no_target, NULL, no_read, &m),
+		      "at %s: expected the same code, saw a difference at 0x%x (0x%x running)%s%s",
+		      places[i], m.offset, m.run_offset, m.jump ? ": " : "",
+		      m.jump ? m.jump->symbol : "");
+		free(run);
+	}
+	verify_func_release(&f);
+	elf_free(split);
+}
+
+/* Other code after the running NOPs: refused at the first difference, the
+ * loop's second instruction (incl, not decl: its ModRM at 0x13, 0x23
+ * running), not at the je before it whose destination is further. */
+static void test_empty_pad_other_code(void)
+{
+	struct elf *split = NULL;
+	struct verify_func f;
+	struct verify_mismatch m;
+	size_t len = 0;
+	uint64_t addr = 0;
+	unsigned char *run;
+
+	CHECK(extract_from(FIX_HEAD, "find_rec", &split, &f), "no run-pre data for find_rec");
+	run = running_of(FIX_HEAD, "find_rec", "0", "-DOTHER", &len, &addr);
+	CHECK(run && verify_func_compare(&f, run, len, addr, no_target, NULL, no_read, &m) == 1,
+	      "another loop body after the NOPs not refused");
+	CHECK(!m.jump && m.offset == 0x13 && m.run_offset == 0x23,
+	      "expected a plain difference at 0x13 (0x23 running), saw one at 0x%x (0x%x)%s",
+	      m.offset, m.run_offset, m.jump ? " at a jump" : "");
+	free(run);
+	verify_func_release(&f);
+	elf_free(split);
+}
+
+/* A jump not running where it should (the back edge jg, not jne): the je
+ * before it, whose destination comes after it and so cannot be placed,
+ * is not what differs (it once said "expected a jcc to 0x0"); the jne is,
+ * its destination known (the head, after the NOPs). The je itself another
+ * condition: its destination cannot be known, and it says so. */
+static void test_unplaced_destination(void)
+{
+	struct elf *split = NULL;
+	struct verify_func f;
+	struct verify_mismatch m;
+	size_t len = 0;
+	uint64_t addr = 0;
+	unsigned char *run;
+
+	CHECK(extract_from(FIX_HEAD, "find_rec", &split, &f), "no run-pre data for find_rec");
+	run = running_of(FIX_HEAD, "find_rec", "0", "-DOTHERJUMP", &len, &addr);
+	CHECK(run && verify_func_compare(&f, run, len, addr, no_target, NULL, no_read, &m) == 1,
+	      "a back edge of another condition not refused");
+	CHECK(m.jump && m.offset == 0x16 && m.run_offset == 0x26 && m.expected_known &&
+	      m.expected == addr + 0x20,
+	      "expected the jne at 0x16 (0x26 running) to 0x%llx, saw %s at 0x%x (0x%x) to "
+	      "0x%llx%s", (unsigned long long)addr + 0x20, m.jump ? m.jump->symbol : "no jump",
+	      m.offset, m.run_offset, (unsigned long long)m.expected,
+	      m.expected_known ? "" : " (not known)");
+	free(run);
+	run = running_of(FIX_HEAD, "find_rec", "0", "-DOTHERSKIP", &len, &addr);
+	CHECK(run && verify_func_compare(&f, run, len, addr, no_target, NULL, no_read, &m) == 1,
+	      "a jcc over the loop of another condition not refused");
+	CHECK(m.jump && m.offset == 5 && !m.expected_known,
+	      "expected the je at 5, its destination not known; saw %s at 0x%x%s",
+	      m.jump ? m.jump->symbol : "no jump", m.offset,
+	      m.expected_known ? ", a destination" : "");
+	free(run);
+	verify_func_release(&f);
+	elf_free(split);
+}
+
 /* The NOP forms the kernel's check accepts: the assembler's and the
  * kernel's, nothing else. */
 static void test_nop_forms(void)
@@ -199,6 +334,10 @@ int main(void)
 	RUN_TEST(test_pad_found);
 	RUN_TEST(test_running_elsewhere);
 	RUN_TEST(test_other_code_refused);
+	RUN_TEST(test_empty_pad_found);
+	RUN_TEST(test_empty_pad_running);
+	RUN_TEST(test_empty_pad_other_code);
+	RUN_TEST(test_unplaced_destination);
 	RUN_TEST(test_nop_forms);
 	remove_tree(tmp);
 	return TEST_SUMMARY();
