@@ -23,12 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A text with its lines indexed. */
+/* One text of the header (original or patched). */
 struct side {
-	const char *text;
-	size_t *starts; /* offset of line i + 1 */
-	size_t nr_lines;
-	struct parsed parsed;
+	struct hdr_text t;
 	bool *absorbed; /* items already closed over */
 };
 
@@ -40,38 +37,14 @@ struct nameset {
 
 static void side_init(struct side *s, const char *text)
 {
-	size_t alloc = 0;
-
-	memset(s, 0, sizeof(*s));
-	s->text = text;
-	for (const char *p = text; *p; p += strcspn(p, "\n"), p += *p == '\n') {
-		xgrow((void **)&s->starts, &alloc, s->nr_lines + 1, sizeof(*s->starts));
-		s->starts[s->nr_lines++] = (size_t)(p - text);
-	}
-	hdr_parse(text, &s->parsed);
-	s->absorbed = xcalloc(s->parsed.nr + 1, sizeof(*s->absorbed));
+	hdr_text_init(&s->t, text);
+	s->absorbed = xcalloc(s->t.parsed.nr + 1, sizeof(*s->absorbed));
 }
 
 static void side_release(struct side *s)
 {
-	free(s->starts);
+	hdr_text_release(&s->t);
 	free(s->absorbed);
-	hdr_parsed_release(&s->parsed);
-}
-
-/* Lines first..last (1-based) of the side's text, as a view. */
-static const char *lines_of(const struct side *s, unsigned first, unsigned last, size_t *len)
-{
-	size_t from, to;
-
-	if (!s->nr_lines || first < 1 || first > s->nr_lines || last < first) {
-		*len = 0;
-		return s->text;
-	}
-	from = s->starts[first - 1];
-	to = last < s->nr_lines ? s->starts[last] : strlen(s->text);
-	*len = to - from;
-	return s->text + from;
 }
 
 static bool nameset_add(struct nameset *n, const char *name)
@@ -120,7 +93,7 @@ static bool item_names(const struct side *s, const struct item *it, bool closing
 		       struct nameset *out, bool *grew, char **why)
 {
 	size_t len;
-	const char *at = lines_of(s, it->first, it->last, &len);
+	const char *at = hdr_text_lines(&s->t, it->first, it->last, &len);
 	char *text;
 	struct parsed q;
 	bool ok = true;
@@ -202,13 +175,13 @@ static void ranges_merge(struct ranges *r)
  * balanced: opened and closed there, in order. */
 static bool conditionals_balanced(const struct side *s, unsigned first, unsigned last)
 {
-	const struct item **dirs = xcalloc(s->parsed.nr + 1, sizeof(*dirs));
+	const struct item **dirs = xcalloc(s->t.parsed.nr + 1, sizeof(*dirs));
 	size_t n = 0;
 	int depth = 0;
 	bool ok = true;
 
-	for (size_t i = 0; i < s->parsed.nr; i++) {
-		const struct item *it = &s->parsed.items[i];
+	for (size_t i = 0; i < s->t.parsed.nr; i++) {
+		const struct item *it = &s->t.parsed.items[i];
 
 		if (it->kind == IK_DIRECTIVE && is_conditional(it) && it->last >= first &&
 		    it->first <= last)
@@ -260,8 +233,8 @@ static bool hunk_names(const struct hdr_modification *m, const struct side *orig
 			range_add(&old, l->old_first, l->old_first + l->old_nr - 1);
 		if (l->new_nr)
 			range_add(&new, l->new_first, l->new_first + l->new_nr - 1);
-		for (size_t i = 0; ok && l->new_nr && i < patched->parsed.nr; i++) {
-			const struct item *it = &patched->parsed.items[i];
+		for (size_t i = 0; ok && l->new_nr && i < patched->t.parsed.nr; i++) {
+			const struct item *it = &patched->t.parsed.items[i];
 
 			if (it->last < l->new_first || it->first >= l->new_first + l->new_nr ||
 			    it->kind == IK_COMMENT)
@@ -287,10 +260,10 @@ static bool close_side(struct side *s, struct nameset *out, bool *grew, char **w
 						 WS_PIECES | WS_CODE);
 	bool ok = true;
 
-	for (size_t i = 0; ok && i < s->parsed.nr; i++) {
-		const struct item *it = &s->parsed.items[i];
+	for (size_t i = 0; ok && i < s->t.parsed.nr; i++) {
+		const struct item *it = &s->t.parsed.items[i];
 		size_t len;
-		const char *at = lines_of(s, it->first, it->last, &len);
+		const char *at = hdr_text_lines(&s->t, it->first, it->last, &len);
 
 		if (s->absorbed[i] || it->kind == IK_COMMENT || word_search_text(ws, at, len) < 0)
 			continue;
@@ -312,9 +285,9 @@ static const char *macros_of(const struct side *const *sides, const struct names
 	for (size_t k = 0; k < 2; k++) {
 		struct hdr_pastes pastes;
 
-		hdr_paste_globs(sides[k]->text, &pastes);
-		for (size_t i = 0; i < sides[k]->parsed.nr; i++) {
-			const struct item *it = &sides[k]->parsed.items[i];
+		hdr_paste_globs(sides[k]->t.text, &pastes);
+		for (size_t i = 0; i < sides[k]->t.parsed.nr; i++) {
+			const struct item *it = &sides[k]->t.parsed.items[i];
 
 			if (it->kind != IK_MACRO || !hashmap_get_str(&names->set, it->name))
 				continue;

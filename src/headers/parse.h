@@ -73,6 +73,21 @@ struct parsed {
 void hdr_parse(const char *text, struct parsed *p);
 void hdr_parsed_release(struct parsed *p);
 
+/* text.c */
+/* A header text cut into items (hdr_parse), its lines indexed so that an
+ * item's lines can be viewed in place. */
+struct hdr_text {
+	const char *text;
+	size_t *starts; /* offset of line i + 1 */
+	size_t nr_lines;
+	struct parsed parsed;
+};
+void hdr_text_init(struct hdr_text *t, const char *text);
+void hdr_text_release(struct hdr_text *t); /* not t->text */
+/* Lines first..last (1-based) of t's text as a view (*len bytes, not
+ * NUL-terminated); empty when they are not in it. */
+const char *hdr_text_lines(const struct hdr_text *t, unsigned first, unsigned last, size_t *len);
+
 /* pastes.c */
 /* What the "##" pastes of a text's #defines can build: one pattern per
  * chain, '*' for a macro parameter ("__*_wrong_size"); "*" when an

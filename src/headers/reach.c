@@ -26,10 +26,7 @@
 
 /* One text of a header, with its lines indexed. */
 struct side {
-	char *text;
-	size_t *starts;
-	size_t nr_lines;
-	struct parsed parsed;
+	struct hdr_text t;         /* its text the side's own (malloc'ed) */
 	bool *absorbed;            /* items whose names were taken */
 	struct hdr_pastes pastes;
 };
@@ -99,41 +96,17 @@ bool hdr_file_uses(const char *src, const struct patchset *ps, const struct word
 
 static void side_init(struct side *s, char *text)
 {
-	size_t alloc = 0;
-
-	memset(s, 0, sizeof(*s));
-	s->text = text;
-	for (const char *p = text; *p; p += strcspn(p, "\n"), p += *p == '\n') {
-		xgrow((void **)&s->starts, &alloc, s->nr_lines + 1, sizeof(*s->starts));
-		s->starts[s->nr_lines++] = (size_t)(p - text);
-	}
-	hdr_parse(text, &s->parsed);
-	s->absorbed = xcalloc(s->parsed.nr + 1, sizeof(*s->absorbed));
+	hdr_text_init(&s->t, text);
+	s->absorbed = xcalloc(s->t.parsed.nr + 1, sizeof(*s->absorbed));
 	hdr_paste_globs(text, &s->pastes);
 }
 
 static void side_release(struct side *s)
 {
-	free(s->text);
-	free(s->starts);
+	free((char *)s->t.text);
+	hdr_text_release(&s->t);
 	free(s->absorbed);
-	hdr_parsed_release(&s->parsed);
 	hdr_pastes_release(&s->pastes);
-}
-
-/* An item's lines as a view of its side's text. */
-static const char *item_text(const struct side *s, const struct item *it, size_t *len)
-{
-	size_t from, to;
-
-	if (!s->nr_lines || it->first < 1 || it->first > s->nr_lines || it->last < it->first) {
-		*len = 0;
-		return s->text;
-	}
-	from = s->starts[it->first - 1];
-	to = it->last < s->nr_lines ? s->starts[it->last] : strlen(s->text);
-	*len = to - from;
-	return s->text + from;
 }
 
 /* The header's state, read on first use; NULL when it cannot be read. */
@@ -275,8 +248,8 @@ static bool absorb_item(struct reach *r, const struct item *it, const char *at, 
 /* A macro of the side among the names that one of its pastes can build. */
 static bool pastes_a_name(const struct reach *r, const struct side *s)
 {
-	for (size_t i = 0; s->pastes.nr && i < s->parsed.nr; i++) {
-		const struct item *it = &s->parsed.items[i];
+	for (size_t i = 0; s->pastes.nr && i < s->t.parsed.nr; i++) {
+		const struct item *it = &s->t.parsed.items[i];
 
 		if (it->kind == IK_MACRO && hashmap_get_str(&r->set, it->name) &&
 		    hdr_pastes_build(&s->pastes, it->name))
@@ -318,10 +291,10 @@ static bool absorb_header(struct reach *r, const char *file, const struct word_s
 	for (size_t k = 0; ok && k < h->nr_sides; k++) {
 		struct side *s = &h->sides[k];
 
-		for (size_t i = 0; ok && i < s->parsed.nr; i++) {
-			const struct item *it = &s->parsed.items[i];
+		for (size_t i = 0; ok && i < s->t.parsed.nr; i++) {
+			const struct item *it = &s->t.parsed.items[i];
 			size_t len;
-			const char *at = item_text(s, it, &len);
+			const char *at = hdr_text_lines(&s->t, it->first, it->last, &len);
 
 			if (s->absorbed[i] || word_search_text(ws, at, len) < 0 ||
 			    (it->kind == IK_MACRO && s->pastes.nr && !mentions_unpasted(r, ws, at, len)))

@@ -146,22 +146,37 @@ static const char bar_one_patch[] =
 	"+#define BAR_ONE 2\n"
 	" #define BAR_OF(x) BAR_##x\n";
 
+/* A hunk's lines for "#define <prefix>_<names[i]> <i + 1>", i < n, the one
+ * named which changed to value. */
+static char *define_lines(const char *prefix, const char *const *names, int n,
+			  const char *which, int value)
+{
+	char *out = xstrdup("");
+
+	for (int i = 0; i < n; i++) {
+		char *line = strcmp(which, names[i]) ?
+			xasprintf(" #define %s_%s %d\n", prefix, names[i], i + 1) :
+			xasprintf("-#define %s_%s %d\n+#define %s_%s %d\n", prefix, names[i],
+				  i + 1, prefix, names[i], value);
+		char *joined = xasprintf("%s%s", out, line);
+
+		free(out);
+		free(line);
+		out = joined;
+	}
+	return out;
+}
+
 /* ASM_<which> 1 → 4 */
 static char *asm_patch(const char *which)
 {
-	const char *names[] = { "ONE", "TWO", "THREE" };
-	char *lines[3], *patch;
+	static const char *const names[] = { "ONE", "TWO", "THREE" };
+	char *defines = define_lines("ASM", names, 3, which, 4);
+	char *patch = xasprintf("--- a/include/linux/asm.h\n+++ b/include/linux/asm.h\n"
+				"@@ -1,6 +1,6 @@\n%s #ifndef __ASSEMBLY__\n"
+				" static inline int asm_fn(void) { return 1; }\n #endif\n", defines);
 
-	for (int i = 0; i < 3; i++)
-		lines[i] = strcmp(which, names[i]) ?
-			xasprintf(" #define ASM_%s %d\n", names[i], i + 1) :
-			xasprintf("-#define ASM_%s %d\n+#define ASM_%s 4\n", names[i], i + 1, names[i]);
-	patch = xasprintf("--- a/include/linux/asm.h\n+++ b/include/linux/asm.h\n"
-			  "@@ -1,6 +1,6 @@\n%s%s%s #ifndef __ASSEMBLY__\n"
-			  " static inline int asm_fn(void) { return 1; }\n #endif\n",
-			  lines[0], lines[1], lines[2]);
-	for (int i = 0; i < 3; i++)
-		free(lines[i]);
+	free(defines);
 	return patch;
 }
 
@@ -378,18 +393,12 @@ static void test_probe_uses_the_struct(void)
 /* OPS_<which> 1 or 2 → 3 */
 static char *ops_patch(const char *which)
 {
-	const char *names[] = { "ONE", "TWO" };
-	char *lines[2], *patch;
+	static const char *const names[] = { "ONE", "TWO" };
+	char *defines = define_lines("OPS", names, 2, which, 3);
+	char *patch = xasprintf("--- a/include/linux/ops.h\n+++ b/include/linux/ops.h\n"
+				"@@ -1,3 +1,3 @@\n%s #define OPS_CB(x) ops_ ## x ## _cb\n", defines);
 
-	for (int i = 0; i < 2; i++)
-		lines[i] = strcmp(which, names[i]) ?
-			xasprintf(" #define OPS_%s %d\n", names[i], i + 1) :
-			xasprintf("-#define OPS_%s %d\n+#define OPS_%s 3\n", names[i], i + 1, names[i]);
-	patch = xasprintf("--- a/include/linux/ops.h\n+++ b/include/linux/ops.h\n"
-			  "@@ -1,3 +1,3 @@\n%s%s #define OPS_CB(x) ops_ ## x ## _cb\n",
-			  lines[0], lines[1]);
-	for (int i = 0; i < 2; i++)
-		free(lines[i]);
+	free(defines);
 	return patch;
 }
 

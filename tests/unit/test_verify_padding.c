@@ -119,35 +119,86 @@ static void test_pad_found(void)
 	elf_free(split);
 }
 
+/* Where in a 64-byte line a running function may start. */
+static const char *const places[] = { "0", "16", "32", "48" };
+
+/* func of fix (-DSAME) running at each of places into a 64-byte line:
+ * the same code as its rebuild. Its bytes are the rebuild's exactly at the
+ * places in as_rebuilt (bit i: places[i]); elsewhere other NOPs run, and
+ * a run with the rebuild's bytes would prove nothing. */
+static void check_same_code_running(const char *fix, const char *func, unsigned as_rebuilt)
+{
+	struct elf *split = NULL;
+	struct verify_func f = { 0 };
+	struct verify_mismatch m = { 0 };
+
+	CHECK(extract_from(fix, func, &split, &f), "no run-pre data for %s", func);
+	for (size_t i = 0; i < sizeof(places) / sizeof(places[0]); i++) {
+		size_t len = 0;
+		uint64_t addr = 0;
+		unsigned char *run = running_of(fix, func, places[i], "-DSAME", &len, &addr);
+		bool same = as_rebuilt >> i & 1;
+
+		CHECK(run, "no running %s at %s", func, places[i]);
+		if (!run)
+			continue;
+		CHECK(same == !memcmp(run, f.bytes, f.size),
+		      "at %s: expected the running bytes %s the rebuild's", places[i],
+		      same ? "to be" : "to differ from");
+		CHECK(!verify_func_compare(&f, run, len, addr, no_target, NULL, no_read, &m),
+		      "at %s: expected the same code, saw a difference at 0x%x (0x%x running)%s%s",
+		      places[i], m.offset, m.run_offset, m.jump ? " at a jump or pad " : "",
+		      m.jump && m.jump->symbol ? m.jump->symbol : "");
+		free(run);
+	}
+	verify_func_release(&f);
+	elf_free(split);
+}
+
+/* A running function compared with its rebuild; m.jump points into f. */
+struct comparison {
+	struct elf *split;
+	struct verify_func f;
+	struct verify_mismatch m;
+	uint64_t addr; /* where it runs */
+};
+
+/* func of fix assembled with variant, running at running_at into its line,
+ * compared with its rebuild into *c (released by comparison_release):
+ * verify_func_compare's result (1: refused, the first difference in c->m),
+ * -1 when either side is missing. */
+static int compare_running(struct comparison *c, const char *fix, const char *func,
+			   const char *running_at, const char *variant)
+{
+	bool rebuilt;
+	size_t len = 0;
+	unsigned char *run;
+	int ret = -1;
+
+	*c = (struct comparison){ 0 };
+	rebuilt = extract_from(fix, func, &c->split, &c->f);
+	CHECK(rebuilt, "no run-pre data for %s", func);
+	run = rebuilt ? running_of(fix, func, running_at, variant, &len, &c->addr) : NULL;
+	CHECK(!rebuilt || run, "no running %s (%s) at %s", func, variant, running_at);
+	if (run)
+		ret = verify_func_compare(&c->f, run, len, c->addr, no_target, NULL, no_read,
+					  &c->m);
+	free(run);
+	return ret;
+}
+
+static void comparison_release(struct comparison *c)
+{
+	verify_func_release(&c->f);
+	elf_free(c->split);
+}
+
 /* Running at 0, 32 and 48 into a 64-byte line (16: the rebuild's own):
  * other NOPs before the loop, the jumps across them still going to the
  * same instructions. */
 static void test_running_elsewhere(void)
 {
-	static const char *const places[] = { "0", "16", "32", "48" };
-	struct elf *split = NULL;
-	struct verify_func f;
-	struct verify_mismatch m;
-
-	CHECK(extract(&split, &f), "no run-pre data for sum_down");
-	for (size_t i = 0; i < 4; i++) {
-		size_t len = 0;
-		uint64_t addr = 0;
-		unsigned char *run = running(places[i], false, &len, &addr);
-
-		CHECK(run, "no running sum_down at %s", places[i]);
-		if (!run)
-			continue;
-		CHECK(!strcmp(places[i], "16") || memcmp(run, f.bytes, f.size),
-		      "at %s: the running bytes are the rebuild's: the test proves nothing",
-		      places[i]);
-		CHECK(!verify_func_compare(&f, run, len, addr, no_target, NULL, no_read, &m),
-		      "at %s: expected the same code, saw a difference at 0x%x (0x%x running)%s",
-		      places[i], m.offset, m.run_offset, m.jump ? " at a jump or pad" : "");
-		free(run);
-	}
-	verify_func_release(&f);
-	elf_free(split);
+	check_same_code_running(FIX, "sum_down", 1u << 1);
 }
 
 /* Another instruction after the NOPs, or a non-NOP byte among them:
@@ -206,33 +257,7 @@ static void test_empty_pad_found(void)
  * jne back to its head going to the same instructions. */
 static void test_empty_pad_running(void)
 {
-	static const char *const places[] = { "0", "16", "32", "48" };
-	struct elf *split = NULL;
-	struct verify_func f;
-	struct verify_mismatch m;
-
-	CHECK(extract_from(FIX_HEAD, "find_rec", &split, &f), "no run-pre data for find_rec");
-	for (size_t i = 0; i < 4; i++) {
-		size_t len = 0;
-		uint64_t addr = 0;
-		unsigned char *run = running_of(FIX_HEAD, "find_rec", places[i], "-DSAME", &len,
-						&addr);
-		bool nops = i % 2 == 0;
-
-		CHECK(run, "no running find_rec at %s", places[i]);
-		if (!run)
-			continue;
-		CHECK(nops == (memcmp(run, f.bytes, f.size) != 0),
-		      "at %s: expected the running bytes %s the rebuild's", places[i],
-		      nops ? "to differ from" : "to be");
-		CHECK(!verify_func_compare(&f, run, len, addr, no_target, NULL, no_read, &m),
-		      "at %s: expected the same code, saw a difference at 0x%x (0x%x running)%s%s",
-		      places[i], m.offset, m.run_offset, m.jump ? ": " : "",
-		      m.jump ? m.jump->symbol : "");
-		free(run);
-	}
-	verify_func_release(&f);
-	elf_free(split);
+	check_same_code_running(FIX_HEAD, "find_rec", 1u << 1 | 1u << 3);
 }
 
 /* Other code after the running NOPs: refused at the first difference, the
@@ -240,23 +265,14 @@ static void test_empty_pad_running(void)
  * running), not at the je before it whose destination is further. */
 static void test_empty_pad_other_code(void)
 {
-	struct elf *split = NULL;
-	struct verify_func f;
-	struct verify_mismatch m;
-	size_t len = 0;
-	uint64_t addr = 0;
-	unsigned char *run;
+	struct comparison c;
 
-	CHECK(extract_from(FIX_HEAD, "find_rec", &split, &f), "no run-pre data for find_rec");
-	run = running_of(FIX_HEAD, "find_rec", "0", "-DOTHER", &len, &addr);
-	CHECK(run && verify_func_compare(&f, run, len, addr, no_target, NULL, no_read, &m) == 1,
+	CHECK(compare_running(&c, FIX_HEAD, "find_rec", "0", "-DOTHER") == 1,
 	      "another loop body after the NOPs not refused");
-	CHECK(!m.jump && m.offset == 0x13 && m.run_offset == 0x23,
+	CHECK(!c.m.jump && c.m.offset == 0x13 && c.m.run_offset == 0x23,
 	      "expected a plain difference at 0x13 (0x23 running), saw one at 0x%x (0x%x)%s",
-	      m.offset, m.run_offset, m.jump ? " at a jump" : "");
-	free(run);
-	verify_func_release(&f);
-	elf_free(split);
+	      c.m.offset, c.m.run_offset, c.m.jump ? " at a jump" : "");
+	comparison_release(&c);
 }
 
 /* A jump not running where it should (the back edge jg, not jne): the je
@@ -266,34 +282,25 @@ static void test_empty_pad_other_code(void)
  * condition: its destination cannot be known, and it says so. */
 static void test_unplaced_destination(void)
 {
-	struct elf *split = NULL;
-	struct verify_func f;
-	struct verify_mismatch m;
-	size_t len = 0;
-	uint64_t addr = 0;
-	unsigned char *run;
+	struct comparison c;
+	const struct verify_mismatch *m = &c.m;
 
-	CHECK(extract_from(FIX_HEAD, "find_rec", &split, &f), "no run-pre data for find_rec");
-	run = running_of(FIX_HEAD, "find_rec", "0", "-DOTHERJUMP", &len, &addr);
-	CHECK(run && verify_func_compare(&f, run, len, addr, no_target, NULL, no_read, &m) == 1,
+	CHECK(compare_running(&c, FIX_HEAD, "find_rec", "0", "-DOTHERJUMP") == 1,
 	      "a back edge of another condition not refused");
-	CHECK(m.jump && m.offset == 0x16 && m.run_offset == 0x26 && m.expected_known &&
-	      m.expected == addr + 0x20,
+	CHECK(m->jump && m->offset == 0x16 && m->run_offset == 0x26 && m->expected_known &&
+	      m->expected == c.addr + 0x20,
 	      "expected the jne at 0x16 (0x26 running) to 0x%llx, saw %s at 0x%x (0x%x) to "
-	      "0x%llx%s", (unsigned long long)addr + 0x20, m.jump ? m.jump->symbol : "no jump",
-	      m.offset, m.run_offset, (unsigned long long)m.expected,
-	      m.expected_known ? "" : " (not known)");
-	free(run);
-	run = running_of(FIX_HEAD, "find_rec", "0", "-DOTHERSKIP", &len, &addr);
-	CHECK(run && verify_func_compare(&f, run, len, addr, no_target, NULL, no_read, &m) == 1,
+	      "0x%llx%s", (unsigned long long)c.addr + 0x20, m->jump ? m->jump->symbol : "no jump",
+	      m->offset, m->run_offset, (unsigned long long)m->expected,
+	      m->expected_known ? "" : " (not known)");
+	comparison_release(&c);
+	CHECK(compare_running(&c, FIX_HEAD, "find_rec", "0", "-DOTHERSKIP") == 1,
 	      "a jcc over the loop of another condition not refused");
-	CHECK(m.jump && m.offset == 5 && !m.expected_known,
+	CHECK(m->jump && m->offset == 5 && !m->expected_known,
 	      "expected the je at 5, its destination not known; saw %s at 0x%x%s",
-	      m.jump ? m.jump->symbol : "no jump", m.offset,
-	      m.expected_known ? ", a destination" : "");
-	free(run);
-	verify_func_release(&f);
-	elf_free(split);
+	      m->jump ? m->jump->symbol : "no jump", m->offset,
+	      m->expected_known ? ", a destination" : "");
+	comparison_release(&c);
 }
 
 /* The NOP forms the kernel's check accepts: the assembler's and the

@@ -26,6 +26,11 @@ livefix: error: failed [compile-failed]: compiling drivers/foo/foo.c (patched) f
 LOG
 printf '# livefix include-graph 1\ndrivers/foo/foo.c\tinclude/linux/wrap.h\ninclude/linux/wrap.h\tinclude/linux/flags.h include/linux/other.h\n' >"$W/graph"
 names() { xargs -rn1 basename | cut -d- -f1 | paste -sd, -; }
+failed_json() { # FILE OBJECT: the build --json document of OBJECT's failed compile
+	printf '%s\n' '{"schema_version":1,"outcome":"failed","exit_status":1,"code":"compile-failed","refusals":[],' \
+		" \"errors\":[{\"code\":\"compile-failed\",\"object\":\"$2\",\"function\":null,\"symbol\":null," \
+		" \"message\":\"compiling $2 (patched) failed: exit 1; log: x\"}]}" >"$1"
+}
 
 expect "with the include graph: only headers the unit includes" "0001,0002" \
 	"$("$NH" "$W/c" 0004 "$W/err.log" "$W/graph" | names)"
@@ -80,11 +85,7 @@ add 0014 include/linux/cdrom.h b 'extern void cdrom_new_probe(void);'
 cat >"$W/err6.log" <<'LOG'
 livefix: error:   drivers/foo/foo.c:9:7: error: implicit declaration of function ‘cdrom_new_probe’
 LOG
-cat >"$W/err6.json" <<'JSON'
-{"schema_version":1,"outcome":"failed","exit_status":1,"code":"compile-failed","refusals":[],
- "errors":[{"code":"compile-failed","object":"drivers/foo/foo.c","function":null,"symbol":null,
- "message":"compiling drivers/foo/foo.c (patched) failed: exit 1; log: x"}]}
-JSON
+failed_json "$W/err6.json" drivers/foo/foo.c
 printf 'drivers/foo/foo.c	include/linux/cdrom.h drivers/foo/foo.h
 ' >"$W/graph6"
 expect "a header patch: what its failed includer includes" "0014" \
@@ -162,11 +163,7 @@ livefix: error: failed [compile-failed]: compiling drivers/foo/err.c (patched) f
 livefix: error:   drivers/foo/err.c:697:55: error: invalid application of ‘sizeof’ to incomplete type ‘struct new_prot_err’
 livefix: error:   drivers/foo/err.c:699:21: error: invalid use of undefined type ‘const struct new_prot_err’
 LOG
-cat >"$W/err11.json" <<'JSON'
-{"schema_version":1,"outcome":"failed","exit_status":1,"code":"compile-failed","refusals":[],
- "errors":[{"code":"compile-failed","object":"drivers/foo/err.c","function":null,"symbol":null,
- "message":"compiling drivers/foo/err.c (patched) failed: exit 1; log: x"}]}
-JSON
+failed_json "$W/err11.json" drivers/foo/err.c
 printf 'drivers/foo/err.c\tdrivers/foo/err.h\ninclude/linux/ev.h\tinclude/linux/types.h\n' >"$W/graph11"
 expect "a struct moved to a header the failed unit's patch includes (sizeof of an incomplete type)" "0022,0024" \
 	"$("$NH" "$W/c" 0022 "$W/err11.log" "$W/graph11" "$W/err11.json" | names)"
