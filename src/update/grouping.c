@@ -515,15 +515,53 @@ static void declared_names(const char *line, size_t len, struct word_set *ws)
 	}
 }
 
+/* Parentheses across one line: *depth updated, and opener set to the
+ * name whose parameter list a '(' opening at depth 0 begins: the word
+ * before it on a line that starts in column 0 (a prototype), not a
+ * macro's (capitals) nor an attribute's ("__"); "" when that list is
+ * anything else (a member's function pointer, a macro call, a #define's
+ * parameters). */
+static void track_parens(const char *line, size_t len, long *depth, char *opener, size_t size)
+{
+	bool column0 = len && line[0] != ' ' && line[0] != '\t' && line[0] != '#';
+
+	for (size_t i = 0; i < len; i++) {
+		if (line[i] == ')') {
+			*depth -= *depth > 0;
+			continue;
+		}
+		if (line[i] != '(')
+			continue;
+		if ((*depth)++ > 0)
+			continue;
+		size_t end = i, start;
+
+		while (end > 0 && (line[end - 1] == ' ' || line[end - 1] == '\t'))
+			end--;
+		for (start = end; start > 0 && is_ident(line[start - 1]); start--)
+			;
+		opener[0] = '\0';
+		if (column0 && end > start && end - start < size && !isdigit((unsigned char)line[start]) &&
+		    !all_upper(line + start, end - start) && strncmp(line + start, "__", 2)) {
+			memcpy(opener, line + start, end - start);
+			opener[end - start] = '\0';
+		}
+	}
+}
+
 /* For each line of text that is not (changed) / is (!changed) a line of
  * other: the names it declares added to ws when changed, all its words
- * when not. The body of a multi-line #define declares nothing, nor does
- * the rest of a parameter list that began on an earlier line. */
+ * when not. The body of a multi-line #define declares nothing; the rest
+ * of a parameter list that began on an earlier line declares the name
+ * of its prototype (a parameter's type changed: the prototype did), into
+ * protos, which the words of unchanged lines do not cancel: that name is
+ * on the unchanged first line by construction. */
 static void words_of_lines(const char *text, const struct hashmap *other, bool changed,
-			   struct word_set *ws)
+			   struct word_set *ws, struct word_set *protos)
 {
 	bool in_macro = false;
 	long depth = 0; /* parentheses open at the line's start */
+	char opener[256] = "";
 
 	for (const char *line = text; line && *line;) {
 		const char *nl = strchr(line, '\n');
@@ -536,11 +574,10 @@ static void words_of_lines(const char *text, const struct hashmap *other, bool c
 			for_each_word(line, len, word_set_add, ws);
 		else if (changed && !in_other && !in_macro && depth <= 0)
 			declared_names(line, len, ws);
+		else if (changed && !in_other && !in_macro && opener[0] && protos)
+			word_set_add(opener, protos);
+		track_parens(line, len, &depth, opener, sizeof(opener));
 		in_macro = continued;
-		for (size_t i = 0; i < len; i++)
-			depth += line[i] == '(' ? 1 : line[i] == ')' ? -1 : 0;
-		if (depth < 0)
-			depth = 0;
 		free(copy);
 		line = nl ? nl + 1 : NULL;
 	}
@@ -565,23 +602,29 @@ static void collect_header_names(struct grouping *gr, size_t h)
 	char *old_text = read_file(path, NULL);
 	struct hashmap old_lines, new_lines;
 	char *old_copy, *new_copy;
-	struct word_set changed = { 0 }, kept = { 0 };
+	struct word_set changed = { 0 }, kept = { 0 }, protos = { 0 };
 
 	free(path);
 	blank_comments(old_text);
 	hashmap_init(&changed.map);
 	hashmap_init(&kept.map);
+	hashmap_init(&protos.map);
 	old_copy = line_set(old_text, &old_lines);
 	new_copy = line_set(gr->new_text[h], &new_lines);
-	words_of_lines(gr->new_text[h], &old_lines, true, &changed);
+	words_of_lines(gr->new_text[h], &old_lines, true, &changed, &protos);
 	if (old_text)
-		words_of_lines(old_text, &new_lines, true, &changed);
-	words_of_lines(gr->new_text[h], &old_lines, false, &kept);
+		words_of_lines(old_text, &new_lines, true, &changed, &protos);
+	words_of_lines(gr->new_text[h], &old_lines, false, &kept, NULL);
 	for (size_t i = 0; i < changed.nr; i++)
-		if (!hashmap_get_str(&kept.map, changed.owned[i]) && !is_common_word(changed.owned[i]))
+		if (!hashmap_get_str(&kept.map, changed.owned[i]) && !is_common_word(changed.owned[i]) &&
+		    !hashmap_get_str(&protos.map, changed.owned[i]))
 			add_header_name(gr, h, changed.owned[i]);
+	for (size_t i = 0; i < protos.nr; i++)
+		if (!is_common_word(protos.owned[i]))
+			add_header_name(gr, h, protos.owned[i]);
 	word_set_release(&changed);
 	word_set_release(&kept);
+	word_set_release(&protos);
 	hashmap_release(&old_lines);
 	hashmap_release(&new_lines);
 	free(old_copy);

@@ -130,6 +130,19 @@ static const struct tree_file tree_files[] = {
 	{ "net/e.c", "#include <linux/bar.h>\nint e;\n",
 	  "#include <linux/bar.h>\nint e = FOO_NEW;\n" },
 	{ "net/k.c", "#include <linux/foo.h>\nint k;\n", "#include <linux/foo.h>\nint k = FOO;\n" },
+	/* a parameter of a prototype spread over lines changes type: the
+	 * unit defining it joins (each alone does not compile); a unit that
+	 * calls only an unchanged prototype, or names a function pointer
+	 * member whose indented parameter list changes, does not */
+	{ "drivers/w/wm.h",
+	  "struct wm_ops {\n\tvoid (*cb)(int a,\n\t\t   int b);\n};\n"
+	  "void wm_verify(int crtc,\n\t       struct st *s);\nvoid wm_other(void);\n",
+	  "struct wm_ops {\n\tvoid (*cb)(int a,\n\t\t   long b);\n};\n"
+	  "void wm_verify(int crtc,\n\t       const struct st *s);\nvoid wm_other(void);\n" },
+	{ "drivers/w/wm.c", "#include \"wm.h\"\nvoid wm_verify(int crtc,\n\t       struct st *s)\n{\n}\n",
+	  "#include \"wm.h\"\nvoid wm_verify(int crtc,\n\t       const struct st *s)\n{\n}\n" },
+	{ "drivers/w/other.c", "#include \"wm.h\"\nint o(void)\n{\n\treturn 0;\n}\n",
+	  "#include \"wm.h\"\nint o(struct wm_ops *p)\n{\n\twm_other();\n\treturn !!p->cb;\n}\n" },
 	/* a header the update adds, and the file that starts including it */
 	{ "fs/newh.h", NULL, "#define NEWH 1\n" },
 	{ "fs/f.c", "int f;\n", "#include \"newh.h\"\nint f = NEWH;\n" },
@@ -171,6 +184,8 @@ static int write_trees(void)
 static const char *const expect_diff[][2] = {
 	{ "arch/x86/kernel/Makefile", "changed" }, { "drivers/a/a.c", "changed" },
 	{ "drivers/a/link", "changed" },          { "drivers/b/b.c", "changed" },
+	{ "drivers/w/other.c", "changed" },       { "drivers/w/wm.c", "changed" },
+	{ "drivers/w/wm.h", "changed" },
 	{ "fs/f.c", "changed" },                  { "fs/newh.h", "added" },
 	{ "include/linux/foo.h", "changed" },      { "mm/g.c", "changed" },
 	{ "mm/gone.c", "removed" },               { "mm/h.c", "changed" },
@@ -191,7 +206,7 @@ static void test_diff_trees(void)
 	}
 	if (d.nr == NR_EXPECT_DIFF) {
 		CHECK_INT(UPDATE_FILE_OTHER, d.files[0].kind);
-		CHECK_INT(UPDATE_FILE_HEADER, d.files[5].kind);
+		CHECK_INT(UPDATE_FILE_HEADER, d.files[8].kind);
 	}
 	update_diff_release(&d);
 	CHECK(update_diff_trees(old_tree, "/nonexistent/livefix-tree", &d) == -ENOENT,
@@ -225,6 +240,8 @@ static void test_grouping(void)
 		{ "include/linux/foo.h", "include/linux/foo.h net/d.c net/e.c" },
 		{ "net/e.c", "include/linux/foo.h net/d.c net/e.c" },
 		{ "fs/newh.h", "fs/f.c fs/newh.h" },
+		{ "drivers/w/wm.h", "drivers/w/wm.c drivers/w/wm.h" },
+		{ "drivers/w/other.c", "drivers/w/other.c" },
 		{ "mm/g.c", "mm/g.c" },
 		{ "mm/h.c", "mm/h.c" },
 		{ "mm/i.c", "mm/i.c" },
@@ -245,9 +262,9 @@ static void test_grouping(void)
 		      expect[i][0], expect[i][1], seen);
 		free(seen);
 	}
-	/* 14 files: {a,b} {foo,d,e} {f,newh} and 7 alone (link, Makefile,
-	 * g, h, i, gone, k) = 3 + 7 */
-	CHECK_INT(10, g.nr);
+	/* 17 files: {a,b} {foo,d,e} {f,newh} {wm.c,wm.h} and 8 alone (link,
+	 * Makefile, g, h, i, gone, k, other.c) = 4 + 8 */
+	CHECK_INT(12, g.nr);
 	update_groups_release(&g);
 	/* without the graph, e.c (through bar.h) is no longer with foo.h */
 	CHECK_INT(0, update_group_files(&d, old_tree, new_tree, NULL, &g));
