@@ -447,6 +447,23 @@ static int apply_stopped(struct apply *a)
 	return ret;
 }
 
+/* The threads' stacks cannot be unwound: libdwfl could not read the
+ * process's modules. A process in the middle of its exit has no memory
+ * map left (a program that exits right after its exec, as the watcher
+ * sees it start): it exited. Otherwise its maps are not readable to us. */
+static int unwinder_failed(struct user_process *proc)
+{
+	if (process_exiting(proc)) {
+		report(CODE_NO_PROCESS, ABOUT_NOTHING, "process %d (%s) exited during the operation",
+		       proc->pid, proc->comm);
+		return -ESRCH;
+	}
+	report(CODE_PTRACE_DENIED, ABOUT_NOTHING,
+	       "process %d (%s): its modules cannot be read to unwind its threads' stacks: %s",
+	       proc->pid, proc->comm, stack_unwinder_error());
+	return -EIO;
+}
+
 static void apply_release(struct apply *a)
 {
 	process_release(&a->proc);
@@ -481,7 +498,7 @@ int user_apply_one(pid_t pid, const char *patch_file, struct mapped_cache *cache
 	if (!ret)
 		ret = place_image(&a);
 	if (!ret && !(a.unwinder = stack_unwinder_new(pid)))
-		ret = process_alive(&a.proc) ? -EIO : -ESRCH;
+		ret = unwinder_failed(&a.proc);
 	/* not cut in two: dying with a thread set up for a remote syscall, or
 	 * half the entries redirected, would leave the process broken */
 	termination_signals_hold(&old_mask);
@@ -581,7 +598,7 @@ int user_revert(pid_t pid, const char *name)
 		ret = -ESRCH;
 	}
 	if (!ret && !(u = stack_unwinder_new(pid)))
-		ret = -EIO;
+		ret = unwinder_failed(&p);
 	termination_signals_hold(&old_mask);
 	if (!ret)
 		ret = process_attach(&p, NULL, NULL);

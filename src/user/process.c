@@ -97,21 +97,36 @@ int process_check(struct user_process *p, pid_t pid)
 	return 0;
 }
 
-/* A task that has exited (a zombie, or gone from /proc). */
-static bool task_is_dead(pid_t pid, pid_t tid)
+/* PF_EXITING of a task's flags (/proc/PID/stat field 9): set as the task
+ * enters do_exit(), before its memory map is released. */
+#define TASK_FLAG_EXITING 0x4u
+
+/* A task that has exited (a zombie, or gone from /proc); with
+ * or_exiting, also one in do_exit(). */
+static bool task_has_exited(pid_t pid, pid_t tid, bool or_exiting)
 {
 	char *path = xasprintf("/proc/%d/task/%d/stat", pid, tid), *text = read_file(path, NULL);
 	char *close = text ? strrchr(text, ')') : NULL;
+	unsigned long flags = 0;
 	bool dead = !close || close[1] != ' ' || close[2] == 'Z' || close[2] == 'X';
 
+	if (!dead && or_exiting)
+		dead = sscanf(close + 3, "%*d %*d %*d %*d %*d %lu", &flags) != 1 ||
+		       (flags & TASK_FLAG_EXITING);
 	free(text);
 	free(path);
 	return dead;
 }
 
-/* Every task of the process has exited: the process is gone (its main
- * thread alone may have exited, with pthread_exit()). */
-static bool all_tasks_dead(pid_t pid)
+static bool task_is_dead(pid_t pid, pid_t tid)
+{
+	return task_has_exited(pid, tid, false);
+}
+
+/* Every task of the process has exited (or_exiting: or is exiting): the
+ * process is gone (its main thread alone may have exited, with
+ * pthread_exit()). */
+static bool all_tasks_exited(pid_t pid, bool or_exiting)
 {
 	char *path = xasprintf("/proc/%d/task", pid);
 	DIR *dir = opendir(path);
@@ -120,11 +135,16 @@ static bool all_tasks_dead(pid_t pid)
 
 	free(path);
 	while (dir && dead && (de = readdir(dir)))
-		if (str_is_digits(de->d_name) && !task_is_dead(pid, atoi(de->d_name)))
+		if (str_is_digits(de->d_name) && !task_has_exited(pid, atoi(de->d_name), or_exiting))
 			dead = false;
 	if (dir)
 		closedir(dir);
 	return dead;
+}
+
+static bool all_tasks_dead(pid_t pid)
+{
+	return all_tasks_exited(pid, false);
 }
 
 static struct user_thread *find_thread(struct user_process *p, pid_t tid)
@@ -341,6 +361,13 @@ bool process_alive(struct user_process *p)
 	if (all_tasks_dead(p->pid))
 		p->gone = true;
 	return !p->gone;
+}
+
+bool process_exiting(struct user_process *p)
+{
+	if (all_tasks_exited(p->pid, true))
+		p->gone = true;
+	return p->gone;
 }
 
 int process_run_briefly(struct user_process *p, unsigned microseconds)

@@ -53,6 +53,10 @@ int process_attach(struct user_process *p, process_hook while_serving, void *ctx
 pid_t process_wait_thread(const struct user_process *p, pid_t tid, int *status);
 /* False once the process has exited (also a zombie); sets gone. */
 bool process_alive(struct user_process *p);
+/* True once every task of the process has exited or is exiting (in the
+ * kernel's do_exit(): its memory map may be gone already, the process
+ * not yet a zombie); sets gone. */
+bool process_exiting(struct user_process *p);
 /* Lets every thread run (PTRACE_CONT), then stops them all again. */
 int process_run_briefly(struct user_process *p, unsigned microseconds);
 /* Resumes every thread and detaches; safe on a half-attached process. */

@@ -50,8 +50,8 @@ static Dwfl *unwind_session(pid_t pid)
 
 	if (!dwfl || dwfl_linux_proc_report(dwfl, pid) || dwfl_report_end(dwfl, NULL, NULL) ||
 	    dwfl_linux_proc_attach(dwfl, pid, true)) {
-		pr_err("process %d: cannot read its modules for unwinding: %s", pid,
-		       dwfl_errmsg(-1));
+		pr_debug("process %d: cannot read its modules for unwinding: %s", pid,
+			 dwfl_errmsg(-1));
 		dwfl_end(dwfl);
 		return NULL;
 	}
@@ -91,6 +91,11 @@ static int stack_unwinder_reset(struct stack_unwinder *u)
 	dwfl_end(u->dwfl);
 	u->dwfl = dwfl;
 	return 0;
+}
+
+const char *stack_unwinder_error(void)
+{
+	return dwfl_errmsg(-1);
 }
 
 void stack_unwinder_free(struct stack_unwinder *u)

@@ -26,9 +26,12 @@ struct stack_hit {
 
 /* The process's modules and their CFI, read before its threads are
  * stopped (the costly part: files opened, .eh_frame parsed) so that each
- * check while they are stopped only reads registers and stacks. NULL
- * (logged) on failure. */
+ * check while they are stopped only reads registers and stacks. NULL on
+ * failure (a process exiting has no maps left to read), its reason then
+ * in stack_unwinder_error() for the caller to report. */
 struct stack_unwinder *stack_unwinder_new(pid_t pid);
+/* Why the last stack_unwinder_new() failed (libdwfl's message). */
+const char *stack_unwinder_error(void);
 void stack_unwinder_free(struct stack_unwinder *u);
 
 /* 1 with *hit set when a frame of a thread lies in a range (the current

@@ -15,15 +15,18 @@
 #include "user/binary.h"
 #include "user/build.h"
 #include "user/image.h"
+#include "user/process.h"
 #include "user/patch.h"
 #include "user/units.h"
 #include "test.h"
 #include "test_files.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static char *tmp;
@@ -322,6 +325,34 @@ static void test_binary_file_scope(void)
 	free(bin);
 }
 
+/* A process exits (the watcher's short-lived programs): running, it is
+ * not exiting; a zombie, or reaped, it is, and marked gone. */
+static void test_process_exiting(void)
+{
+	struct user_process p = { .mem_fd = -1 };
+	int status;
+	pid_t child = fork();
+
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
+	CHECK(child > 0, "fork failed");
+	if (child <= 0)
+		return;
+	p.pid = child;
+	CHECK(!process_exiting(&p), "a running process (pid %d) said exiting", child);
+	CHECK(!p.gone, "a running process marked gone");
+	kill(child, SIGKILL);
+	for (int i = 0; i < 200 && !process_exiting(&p); i++)
+		usleep(10000);
+	CHECK(process_exiting(&p), "a killed, unreaped process (a zombie) not said exiting");
+	CHECK(p.gone, "a zombie not marked gone");
+	waitpid(child, &status, 0);
+	p.gone = false;
+	CHECK(process_exiting(&p), "a reaped process not said exiting");
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/livefix-test-user-XXXXXX";
@@ -334,6 +365,7 @@ int main(void)
 	RUN_TEST(test_image_got_relative);
 	RUN_TEST(test_build_refuses_unwritable_reloc);
 	RUN_TEST(test_binary_file_scope);
+	RUN_TEST(test_process_exiting);
 	remove_tree(tmp);
 	free(tmp);
 	return TEST_SUMMARY();
