@@ -652,6 +652,22 @@ static void join_if_user(const char *w, void *arg)
 	}
 }
 
+/* A changed file's old text names what a header's change touches too: a
+ * declaration the header removes is one the file's own change stops
+ * using (or defining); with the header alone, the file's old text no
+ * longer compiles, and alone, the file's new text may not either. */
+static void scan_old_text(struct grouping *gr, struct user_scan *us)
+{
+	char *path = xasprintf("%s/%s", gr->old_tree, gr->diff->files[us->file].path);
+	char *text = read_file(path, NULL);
+
+	blank_comments(text);
+	if (text)
+		for_each_word(text, strlen(text), join_if_user, us);
+	free(text);
+	free(path);
+}
+
 static void join_header_users(struct grouping *gr)
 {
 	const struct update_diff *d = gr->diff;
@@ -665,8 +681,11 @@ static void join_header_users(struct grouping *gr)
 	for (size_t i = 0; i < d->nr; i++) {
 		struct user_scan us = { gr, i };
 
-		if (gr->new_text[i])
-			for_each_word(gr->new_text[i], strlen(gr->new_text[i]), join_if_user, &us);
+		if (!gr->new_text[i])
+			continue;
+		for_each_word(gr->new_text[i], strlen(gr->new_text[i]), join_if_user, &us);
+		if (d->files[i].change == UPDATE_CHANGED)
+			scan_old_text(gr, &us);
 	}
 }
 

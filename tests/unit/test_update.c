@@ -143,6 +143,15 @@ static const struct tree_file tree_files[] = {
 	  "#include \"wm.h\"\nvoid wm_verify(int crtc,\n\t       const struct st *s)\n{\n}\n" },
 	{ "drivers/w/other.c", "#include \"wm.h\"\nint o(void)\n{\n\treturn 0;\n}\n",
 	  "#include \"wm.h\"\nint o(struct wm_ops *p)\n{\n\twm_other();\n\treturn !!p->cb;\n}\n" },
+	/* a header removes a declaration: the file that stops calling it and
+	 * the one that stops defining it name it in their old text only */
+	{ "drivers/m/m.h", "int m_keep(void);\nint m_gone(void);\n", "int m_keep(void);\n" },
+	{ "drivers/m/user.c",
+	  "#include \"m.h\"\nint u(void)\n{\n\treturn m_gone() + m_keep();\n}\n",
+	  "#include \"m.h\"\nint u(void)\n{\n\treturn m_keep();\n}\n" },
+	{ "drivers/m/m.c",
+	  "#include \"m.h\"\nint m_keep(void)\n{\n\treturn 0;\n}\nint m_gone(void)\n{\n\treturn 1;\n}\n",
+	  "#include \"m.h\"\nint m_keep(void)\n{\n\treturn 2;\n}\n" },
 	/* a header the update adds, and the file that starts including it */
 	{ "fs/newh.h", NULL, "#define NEWH 1\n" },
 	{ "fs/f.c", "int f;\n", "#include \"newh.h\"\nint f = NEWH;\n" },
@@ -184,6 +193,8 @@ static int write_trees(void)
 static const char *const expect_diff[][2] = {
 	{ "arch/x86/kernel/Makefile", "changed" }, { "drivers/a/a.c", "changed" },
 	{ "drivers/a/link", "changed" },          { "drivers/b/b.c", "changed" },
+	{ "drivers/m/m.c", "changed" },           { "drivers/m/m.h", "changed" },
+	{ "drivers/m/user.c", "changed" },
 	{ "drivers/w/other.c", "changed" },       { "drivers/w/wm.c", "changed" },
 	{ "drivers/w/wm.h", "changed" },
 	{ "fs/f.c", "changed" },                  { "fs/newh.h", "added" },
@@ -206,7 +217,7 @@ static void test_diff_trees(void)
 	}
 	if (d.nr == NR_EXPECT_DIFF) {
 		CHECK_INT(UPDATE_FILE_OTHER, d.files[0].kind);
-		CHECK_INT(UPDATE_FILE_HEADER, d.files[8].kind);
+		CHECK_INT(UPDATE_FILE_HEADER, d.files[11].kind);
 	}
 	update_diff_release(&d);
 	CHECK(update_diff_trees(old_tree, "/nonexistent/livefix-tree", &d) == -ENOENT,
@@ -242,6 +253,7 @@ static void test_grouping(void)
 		{ "fs/newh.h", "fs/f.c fs/newh.h" },
 		{ "drivers/w/wm.h", "drivers/w/wm.c drivers/w/wm.h" },
 		{ "drivers/w/other.c", "drivers/w/other.c" },
+		{ "drivers/m/m.h", "drivers/m/m.c drivers/m/m.h drivers/m/user.c" },
 		{ "mm/g.c", "mm/g.c" },
 		{ "mm/h.c", "mm/h.c" },
 		{ "mm/i.c", "mm/i.c" },
@@ -262,9 +274,9 @@ static void test_grouping(void)
 		      expect[i][0], expect[i][1], seen);
 		free(seen);
 	}
-	/* 17 files: {a,b} {foo,d,e} {f,newh} {wm.c,wm.h} and 8 alone (link,
-	 * Makefile, g, h, i, gone, k, other.c) = 4 + 8 */
-	CHECK_INT(12, g.nr);
+	/* 20 files: {a,b} {foo,d,e} {f,newh} {wm.c,wm.h} {m.c,m.h,user.c}
+	 * and 8 alone (link, Makefile, g, h, i, gone, k, other.c) = 5 + 8 */
+	CHECK_INT(13, g.nr);
 	update_groups_release(&g);
 	/* without the graph, e.c (through bar.h) is no longer with foo.h */
 	CHECK_INT(0, update_group_files(&d, old_tree, new_tree, NULL, &g));
