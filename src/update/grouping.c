@@ -449,12 +449,54 @@ static char *line_set(const char *text, struct hashmap *set)
 	return copy;
 }
 
+/* The name of a function pointer a declaration line declares, "TYPE
+ * (*name)(" (a struct's operation, a variable): added to ws. Not a call
+ * through a pointer: the '(' follows a type's last word or '*', not
+ * "return" or an operator. */
+static void function_pointer_name(const char *line, size_t len, struct word_set *ws)
+{
+	for (size_t i = 0; i + 1 < len; i++) {
+		size_t k = i, prev = i, start, end;
+		char buf[256];
+
+		if (line[i] != '(')
+			continue;
+		while (prev > 0 && (line[prev - 1] == ' ' || line[prev - 1] == '\t'))
+			prev--;
+		if (!prev || (!is_ident(line[prev - 1]) && line[prev - 1] != '*') ||
+		    (prev >= 6 && !strncmp(line + prev - 6, "return", 6)))
+			continue;
+		for (k = i + 1; k < len && (line[k] == ' ' || line[k] == '\t'); k++)
+			;
+		if (k >= len || line[k] != '*')
+			continue;
+		for (k++; k < len && (line[k] == ' ' || line[k] == '\t'); k++)
+			;
+		for (start = k; k < len && is_ident(line[k]); k++)
+			;
+		end = k;
+		for (; k < len && (line[k] == ' ' || line[k] == '\t'); k++)
+			;
+		if (end == start || end - start >= sizeof(buf) || k >= len || line[k] != ')' ||
+		    isdigit((unsigned char)line[start]))
+			continue;
+		for (k++; k < len && (line[k] == ' ' || line[k] == '\t'); k++)
+			;
+		if (k < len && line[k] == '(') {
+			memcpy(buf, line + start, end - start);
+			buf[end - start] = '\0';
+			word_set_add(buf, ws);
+		}
+	}
+}
+
 /* The names one line of a header declares or defines, at file or struct
  * scope, read textually: the macro of a #define; at parenthesis depth 0,
  * the word before '(' when the line starts in column 0 (a prototype),
  * and the word before ';', ',', '=', '[', ':' or '{' (a field, an
- * enumerator, a variable, a struct or enum tag). Words an attribute
- * ("__printf(") or a return names are not declared. */
+ * enumerator, a variable, a struct or enum tag); the name of a function
+ * pointer, "(*name)(". Words an attribute ("__printf(") or a return names
+ * are not declared. */
 static void declared_names(const char *line, size_t len, struct word_set *ws)
 {
 	const char *p = line, *end = line + len, *prev_word = NULL;
@@ -483,6 +525,7 @@ static void declared_names(const char *line, size_t len, struct word_set *ws)
 		}
 		return;
 	}
+	function_pointer_name(line, len, ws);
 	for (p = line; p < end; p++) {
 		if (is_ident(*p)) {
 			const char *start = p;
@@ -515,11 +558,36 @@ static void declared_names(const char *line, size_t len, struct word_set *ws)
 	}
 }
 
+/* The name of "(*name)" ending at line[close] (its ')'), a function
+ * pointer whose parameter list follows, into name; else name stays "". */
+static void pointer_before(const char *line, size_t close, char *name, size_t size)
+{
+	size_t end = close, start;
+
+	while (end > 0 && (line[end - 1] == ' ' || line[end - 1] == '\t'))
+		end--;
+	for (start = end; start > 0 && is_ident(line[start - 1]); start--)
+		;
+	size_t k = start;
+
+	while (k > 0 && (line[k - 1] == ' ' || line[k - 1] == '\t'))
+		k--;
+	if (end == start || end - start >= size || k < 2 || line[k - 1] != '*')
+		return;
+	for (k--; k > 0 && (line[k - 1] == ' ' || line[k - 1] == '\t'); k--)
+		;
+	if (k == 0 || line[k - 1] != '(' || isdigit((unsigned char)line[start]))
+		return;
+	memcpy(name, line + start, end - start);
+	name[end - start] = '\0';
+}
+
 /* Parentheses across one line: *depth updated, and opener set to the
  * name whose parameter list a '(' opening at depth 0 begins: the word
  * before it on a line that starts in column 0 (a prototype), not a
- * macro's (capitals) nor an attribute's ("__"); "" when that list is
- * anything else (a member's function pointer, a macro call, a #define's
+ * macro's (capitals) nor an attribute's ("__"), or the name of a
+ * function pointer, "(*name)(", on any line (a struct's operation); ""
+ * when that list is anything else (a macro call, a #define's
  * parameters). */
 static void track_parens(const char *line, size_t len, long *depth, char *opener, size_t size)
 {
@@ -545,6 +613,8 @@ static void track_parens(const char *line, size_t len, long *depth, char *opener
 		    !all_upper(line + start, end - start) && strncmp(line + start, "__", 2)) {
 			memcpy(opener, line + start, end - start);
 			opener[end - start] = '\0';
+		} else if (end == start && end > 0 && line[end - 1] == ')') {
+			pointer_before(line, end - 1, opener, size);
 		}
 	}
 }

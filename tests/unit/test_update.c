@@ -131,14 +131,17 @@ static const struct tree_file tree_files[] = {
 	  "#include <linux/bar.h>\nint e = FOO_NEW;\n" },
 	{ "net/k.c", "#include <linux/foo.h>\nint k;\n", "#include <linux/foo.h>\nint k = FOO;\n" },
 	/* a parameter of a prototype spread over lines changes type: the
-	 * unit defining it joins (each alone does not compile); a unit that
-	 * calls only an unchanged prototype, or names a function pointer
-	 * member whose indented parameter list changes, does not */
+	 * unit defining it joins (each alone does not compile); so do the
+	 * units naming a function pointer member whose parameter line or
+	 * whole line changes (other.c: cb, post.c: post) */
 	{ "drivers/w/wm.h",
-	  "struct wm_ops {\n\tvoid (*cb)(int a,\n\t\t   int b);\n};\n"
+	  "struct wm_ops {\n\tvoid (*cb)(int a,\n\t\t   int b);\n\tint (*post)(void);\n};\n"
 	  "void wm_verify(int crtc,\n\t       struct st *s);\nvoid wm_other(void);\n",
-	  "struct wm_ops {\n\tvoid (*cb)(int a,\n\t\t   long b);\n};\n"
+	  "struct wm_ops {\n\tvoid (*cb)(int a,\n\t\t   long b);\n\tvoid (*post)(void);\n};\n"
 	  "void wm_verify(int crtc,\n\t       const struct st *s);\nvoid wm_other(void);\n" },
+	{ "drivers/w/post.c", "#include \"wm.h\"\nstatic int p(void)\n{\n\treturn 0;\n}\n"
+	  "struct wm_ops ops = { .post = p };\n",
+	  "#include \"wm.h\"\nstatic void p(void)\n{\n}\nstruct wm_ops ops = { .post = p };\n" },
 	{ "drivers/w/wm.c", "#include \"wm.h\"\nvoid wm_verify(int crtc,\n\t       struct st *s)\n{\n}\n",
 	  "#include \"wm.h\"\nvoid wm_verify(int crtc,\n\t       const struct st *s)\n{\n}\n" },
 	{ "drivers/w/other.c", "#include \"wm.h\"\nint o(void)\n{\n\treturn 0;\n}\n",
@@ -195,7 +198,8 @@ static const char *const expect_diff[][2] = {
 	{ "drivers/a/link", "changed" },          { "drivers/b/b.c", "changed" },
 	{ "drivers/m/m.c", "changed" },           { "drivers/m/m.h", "changed" },
 	{ "drivers/m/user.c", "changed" },
-	{ "drivers/w/other.c", "changed" },       { "drivers/w/wm.c", "changed" },
+	{ "drivers/w/other.c", "changed" },       { "drivers/w/post.c", "changed" },
+	{ "drivers/w/wm.c", "changed" },
 	{ "drivers/w/wm.h", "changed" },
 	{ "fs/f.c", "changed" },                  { "fs/newh.h", "added" },
 	{ "include/linux/foo.h", "changed" },      { "mm/g.c", "changed" },
@@ -217,7 +221,7 @@ static void test_diff_trees(void)
 	}
 	if (d.nr == NR_EXPECT_DIFF) {
 		CHECK_INT(UPDATE_FILE_OTHER, d.files[0].kind);
-		CHECK_INT(UPDATE_FILE_HEADER, d.files[11].kind);
+		CHECK_INT(UPDATE_FILE_HEADER, d.files[12].kind);
 	}
 	update_diff_release(&d);
 	CHECK(update_diff_trees(old_tree, "/nonexistent/livefix-tree", &d) == -ENOENT,
@@ -251,8 +255,8 @@ static void test_grouping(void)
 		{ "include/linux/foo.h", "include/linux/foo.h net/d.c net/e.c" },
 		{ "net/e.c", "include/linux/foo.h net/d.c net/e.c" },
 		{ "fs/newh.h", "fs/f.c fs/newh.h" },
-		{ "drivers/w/wm.h", "drivers/w/wm.c drivers/w/wm.h" },
-		{ "drivers/w/other.c", "drivers/w/other.c" },
+		{ "drivers/w/wm.h",
+		  "drivers/w/other.c drivers/w/post.c drivers/w/wm.c drivers/w/wm.h" },
 		{ "drivers/m/m.h", "drivers/m/m.c drivers/m/m.h drivers/m/user.c" },
 		{ "mm/g.c", "mm/g.c" },
 		{ "mm/h.c", "mm/h.c" },
@@ -274,9 +278,9 @@ static void test_grouping(void)
 		      expect[i][0], expect[i][1], seen);
 		free(seen);
 	}
-	/* 20 files: {a,b} {foo,d,e} {f,newh} {wm.c,wm.h} {m.c,m.h,user.c}
-	 * and 8 alone (link, Makefile, g, h, i, gone, k, other.c) = 5 + 8 */
-	CHECK_INT(13, g.nr);
+	/* 21 files: {a,b} {foo,d,e} {f,newh} {other,post,wm.c,wm.h}
+	 * {m.c,m.h,user.c} and 7 alone (link, Makefile, g, h, i, gone, k) */
+	CHECK_INT(12, g.nr);
 	update_groups_release(&g);
 	/* without the graph, e.c (through bar.h) is no longer with foo.h */
 	CHECK_INT(0, update_group_files(&d, old_tree, new_tree, NULL, &g));
