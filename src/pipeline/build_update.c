@@ -419,8 +419,6 @@ static void try_groups(struct update_build *ub)
 
 /* ---- again, for the groups that lacked another group's header ---- */
 
-
-
 static bool is_c_keyword(const char *w, size_t len)
 {
 	static const char *const words[] = { "struct", "union", "enum", "int", "void", "char",
