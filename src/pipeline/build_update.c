@@ -29,6 +29,7 @@
 #include "common/strutil.h"
 #include "common/xalloc.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -416,6 +417,152 @@ static void try_groups(struct update_build *ub)
 	free(status);
 }
 
+/* ---- again, for the groups that lacked another group's header ---- */
+
+static bool is_c_keyword(const char *w, size_t len)
+{
+	static const char *const words[] = { "struct", "union", "enum", "int", "void", "char",
+					     "long", "short", "unsigned", "signed", "const",
+					     "volatile", "bool", "static", "inline", NULL };
+
+	for (size_t i = 0; words[i]; i++)
+		if (strlen(words[i]) == len && !strncmp(words[i], w, len))
+			return true;
+	return false;
+}
+
+struct needs {
+	struct update_need *v;
+	size_t nr, alloc;
+};
+
+/* The identifiers of one quoted stretch of an error, each a need of file. */
+static void needs_of_quote(struct needs *n, size_t file, const char *q, size_t len)
+{
+	for (size_t i = 0; i < len;) {
+		size_t start = i;
+
+		while (i < len && (isalnum((unsigned char)q[i]) || q[i] == '_'))
+			i++;
+		if (i > start && !isdigit((unsigned char)q[start]) && !is_c_keyword(q + start, i - start)) {
+			xgrow((void **)&n->v, &n->alloc, n->nr + 1, sizeof(*n->v));
+			n->v[n->nr++] = (struct update_need){ file, xstrndup(q + start, i - start) };
+		}
+		if (i == start)
+			i++;
+	}
+}
+
+/* A compiler error the trial's log repeats, "  FILE:L:C: error: ...": the
+ * names it quotes (‘x’, or 'x' in the C locale), needs of FILE when FILE
+ * is a changed file of the update. */
+static void needs_of_error(const struct update_plan *p, const char *line, struct needs *n)
+{
+	const char *path = line, *at, *colon;
+	char *rel;
+	long file;
+
+	if (!strncmp(path, "livefix: error:", 15))
+		path += 15;
+	while (*path == ' ')
+		path++;
+	at = strstr(path, ": error: ");
+	colon = strchr(path, ':');
+	if (!at || !colon || colon > at)
+		return;
+	rel = xstrndup(path, (size_t)(colon - path));
+	file = update_diff_index(&p->diff, rel);
+	free(rel);
+	for (const char *q = at; file >= 0 && *q;) {
+		bool utf8 = !strncmp(q, "\xe2\x80\x98", 3);
+		const char *end;
+
+		if (!utf8 && *q != '\'') {
+			q++;
+			continue;
+		}
+		q += utf8 ? 3 : 1;
+		end = strstr(q, utf8 ? "\xe2\x80\x99" : "'");
+		if (!end)
+			break;
+		needs_of_quote(n, (size_t)file, q, (size_t)(end - q));
+		q = end + (utf8 ? 3 : 1);
+	}
+}
+
+/* What the groups that failed to compile lacked, from their logs. */
+static void collect_needs(const struct update_build *ub, struct needs *n)
+{
+	const char *compile_failed = code_name(CODE_COMPILE_FAILED);
+
+	for (size_t i = 0; i < ub->nr_todo; i++) {
+		size_t g = ub->todo[i];
+		const struct update_group_result *gr = &ub->res.groups[g];
+		char *log, *text;
+
+		if (gr->outcome != UPDATE_FAILED || !gr->code || strcmp(gr->code, compile_failed))
+			continue;
+		log = group_file(ub->logdir, g, "log");
+		text = read_file(log, NULL);
+		for (char *line = text; line && *line;) {
+			char *nl = strchr(line, '\n');
+
+			if (nl)
+				*nl = '\0';
+			needs_of_error(&ub->plan, line, n);
+			line = nl ? nl + 1 : NULL;
+		}
+		free(text);
+		free(log);
+	}
+}
+
+/* The groups' results, patches and order, for choose_groups() again. */
+static void forget_groups(struct update_build *ub, size_t nr_groups)
+{
+	for (size_t g = 0; g < nr_groups; g++) {
+		update_group_result_clear(&ub->res.groups[g]);
+		free(ub->patches[g]);
+	}
+	free(ub->res.groups);
+	free(ub->patches);
+	free(ub->todo);
+	ub->res.groups = NULL;
+	ub->patches = NULL;
+	ub->todo = NULL;
+	ub->nr_todo = 0;
+}
+
+/* A group that fails to compile alone for want of a header another group
+ * changes (a field the header adds under a name its other structs use
+ * too, so that no rule of the grouping joined them): the plan grouped
+ * again with the names its compiler said were missing, and the groups
+ * tried again, the unchanged ones from the verdict cache. Twice at
+ * most: a join may bring in a file that lacks another header. */
+static int retry_lacking(struct update_build *ub)
+{
+	for (int round = 0; round < 2; round++) {
+		struct needs n = { 0 };
+		size_t before = ub->plan.groups.nr;
+		int ret;
+
+		collect_needs(ub, &n);
+		ret = n.nr ? update_plan_regroup(&ub->plan, n.v, n.nr) : 0;
+		for (size_t i = 0; i < n.nr; i++)
+			free(n.v[i].name);
+		free(n.v);
+		if (ret || ub->plan.groups.nr == before)
+			return ret;
+		pr_info("Grouped again: a failed compile lacked the change of a header of "
+			"another group (%zu groups, %zu before)", ub->plan.groups.nr, before);
+		forget_groups(ub, before);
+		if ((ret = choose_groups(ub)))
+			return ret;
+		try_groups(ub);
+	}
+	return 0;
+}
+
 struct module_job {
 	struct update_build *ub;
 	char *result;
@@ -464,18 +611,6 @@ static char *cves_unfixed(const struct update_result *r)
  * past --max-units). */
 #define MAX_TOGETHER_RETRIES 8
 
-static void group_result_clear(struct update_group_result *r)
-{
-	for (size_t k = 0; k < r->nr_funcs; k++) {
-		free(r->funcs[k].object);
-		free(r->funcs[k].unit);
-		free(r->funcs[k].function);
-	}
-	free(r->funcs);
-	free(r->code);
-	free(r->reason);
-	memset(r, 0, sizeof(*r));
-}
 
 /* The applied groups' patches and the CVE lists the module carries. */
 static void collect_applied(struct update_build *ub)
@@ -529,7 +664,7 @@ static void leave_out(struct update_build *ub, size_t g, const struct update_gro
 
 	pr_warn("group %zu built alone but not with the others: [%s] %s; left out, trying again",
 		g, all->code ? all->code : "build-failed", all->reason ? all->reason : "");
-	group_result_clear(gr);
+	update_group_result_clear(gr);
 	gr->outcome = all->outcome == UPDATE_REFUSED ? UPDATE_REFUSED : UPDATE_FAILED;
 	gr->code = xstrdup(all->code ? all->code : code_name(CODE_BUILD_FAILED));
 	gr->reason = xasprintf("built alone, but not with the other groups: %s",
@@ -553,7 +688,7 @@ static void build_module(struct update_build *ub)
 
 		pr_info("Building the cumulative module from the %zu groups that built alone",
 			ub->nr_applied);
-		group_result_clear(&all);
+		update_group_result_clear(&all);
 		unlink(mj.result);
 		run_forked(module_child, &mj, 1, 1, &status);
 		read_result(mj.result, status, &all, &ub->res.module);
@@ -568,7 +703,7 @@ static void build_module(struct update_build *ub)
 	if (ub->nr_applied && !ub->res.module)
 		ub->res.module_error = xasprintf("[%s] %s", all.code ? all.code : "build-failed",
 						 all.reason ? all.reason : "no module");
-	group_result_clear(&all);
+	update_group_result_clear(&all);
 	free(mj.result);
 }
 
@@ -685,10 +820,13 @@ int livepatch_build_update(const struct update_build_opts *o, struct update_buil
 		ret = make_dirs(&ub);
 	if (!ret)
 		ret = choose_groups(&ub);
+	if (!ret) {
+		try_groups(&ub);
+		ret = retry_lacking(&ub);
+	}
 	if (!ret)
 		ret = update_cve_map_make(&ub.plan, &ub.res.map);
 	if (!ret) {
-		try_groups(&ub);
 		build_module(&ub);
 		if (ub.nr_applied && !ub.res.module)
 			unapply_all(&ub);

@@ -55,7 +55,7 @@ static int cmp_file_path(const void *key, const void *elem)
 }
 
 /* The index of rel in the diff (sorted by path), or -1. */
-static long diff_index(const struct update_diff *d, const char *rel)
+long update_diff_index(const struct update_diff *d, const char *rel)
 {
 	const struct update_file *f = bsearch(rel, d->files, d->nr, sizeof(*d->files), cmp_file_path);
 
@@ -129,7 +129,7 @@ static void note_graph_includers(struct grouping *gr, const struct include_graph
 			continue;
 		units = include_graph_c_includers(g, d->files[i].path);
 		for (size_t k = 0; units && units[k]; k++) {
-			long j = diff_index(d, units[k]);
+			long j = update_diff_index(d, units[k]);
 
 			if (j >= 0 && is_source(&d->files[j]))
 				note_include(gr, i, (size_t)j);
@@ -152,14 +152,14 @@ static long spelled_include(struct grouping *gr, size_t f, const char *name, siz
 
 	if (quoted) {
 		cand = xasprintf("%.*s%.*s", slash ? (int)(slash - path + 1) : 0, path, (int)len, name);
-		j = diff_index(gr->diff, cand);
+		j = update_diff_index(gr->diff, cand);
 		free(cand);
 		if (j >= 0 && is_source(&gr->diff->files[j]))
 			return j;
 	}
 	for (size_t k = 0; dirs[k]; k++) {
 		cand = xasprintf("%s%.*s", dirs[k], (int)len, name);
-		j = diff_index(gr->diff, cand);
+		j = update_diff_index(gr->diff, cand);
 		free(cand);
 		if (j >= 0 && is_source(&gr->diff->files[j]))
 			return j;
@@ -432,7 +432,8 @@ static void word_set_release(struct word_set *ws)
 	free(ws->owned);
 }
 
-/* The lines of text (a copy, cut at each '\n') as a set. */
+/* The lines of text (a copy, cut at each '\n'), each an entry of set: a line
+ * that repeats is as many entries (hashmap_count_str). */
 static char *line_set(const char *text, struct hashmap *set)
 {
 	char *copy = xstrdup(text ? text : "");
@@ -807,9 +808,76 @@ static int read_new_texts(struct grouping *gr)
 	return 0;
 }
 
+/* Whether a changed line of text names w: a line that text (its lines
+ * own) has more or fewer times than other (a field added under the name
+ * of another struct's field is a line the old text has too, once). */
+static bool changed_lines_name(const char *text, const struct hashmap *own,
+			       const struct hashmap *other, const char *w)
+{
+	size_t wlen = strlen(w);
+
+	for (const char *line = text; line && *line;) {
+		const char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) : strlen(line);
+		char *copy = xstrndup(line, len);
+		bool changed = hashmap_count_str(own, copy) != hashmap_count_str(other, copy);
+
+		free(copy);
+		for (const char *p = line; changed && p + wlen <= line + len; p++)
+			if (!strncmp(p, w, wlen) && (p == line || !is_ident(p[-1])) &&
+			    (p + wlen == line + len || !is_ident(p[wlen])))
+				return true;
+		line = nl ? nl + 1 : NULL;
+	}
+	return false;
+}
+
+/* Whether header h's change adds or removes a line naming w. */
+static bool header_change_names(const struct grouping *gr, size_t h, const char *w)
+{
+	char *path = xasprintf("%s/%s", gr->old_tree, gr->diff->files[h].path);
+	char *old_text = read_file(path, NULL), *old_copy, *new_copy;
+	struct hashmap old_lines, new_lines;
+	bool named;
+
+	free(path);
+	blank_comments(old_text);
+	old_copy = line_set(old_text, &old_lines);
+	new_copy = line_set(gr->new_text[h], &new_lines);
+	named = changed_lines_name(gr->new_text[h], &new_lines, &old_lines, w) ||
+		changed_lines_name(old_text, &old_lines, &new_lines, w);
+	hashmap_release(&old_lines);
+	hashmap_release(&new_lines);
+	free(old_copy);
+	free(new_copy);
+	free(old_text);
+	return named;
+}
+
+static void join_needs(struct grouping *gr, const struct update_need *needs, size_t nr)
+{
+	const struct update_diff *d = gr->diff;
+
+	for (size_t k = 0; k < nr; k++)
+		for (size_t h = 0; h < d->nr; h++)
+			if (d->files[h].kind == UPDATE_FILE_HEADER && gr->new_text[h] &&
+			    needs[k].file < d->nr && h != needs[k].file &&
+			    hashmap_get_int(&gr->includes, pair_key(gr, h, needs[k].file)) &&
+			    header_change_names(gr, h, needs[k].name))
+				join(gr, h, needs[k].file);
+}
+
 int update_group_files(const struct update_diff *diff, const char *old_tree,
 		       const char *new_tree, const struct include_graph *graph,
 		       struct update_groups *out)
+{
+	return update_group_files_needing(diff, old_tree, new_tree, graph, NULL, 0, out);
+}
+
+int update_group_files_needing(const struct update_diff *diff, const char *old_tree,
+			       const char *new_tree, const struct include_graph *graph,
+			       const struct update_need *needs, size_t nr_needs,
+			       struct update_groups *out)
 {
 	struct grouping gr = { .diff = diff, .old_tree = old_tree, .new_tree = new_tree };
 	size_t n = diff->nr ? diff->nr : 1;
@@ -831,6 +899,7 @@ int update_group_files(const struct update_diff *diff, const char *old_tree,
 				note_direct_includes(&gr, i);
 		join_header_users(&gr);
 		join_new_functions(&gr);
+		join_needs(&gr, needs, nr_needs);
 		collect_groups(&gr, out);
 	}
 	hashmap_release(&gr.includes);

@@ -457,6 +457,27 @@ int update_plan_make(const char *kver, const char *target, struct update_plan *p
 	return ret;
 }
 
+int update_plan_regroup(struct update_plan *p, const struct update_need *needs, size_t nr)
+{
+	struct kernel_inputs in = { 0 };
+	struct include_graph *graph = NULL;
+	struct update_groups groups;
+	int ret = inputs_get(p->kver, true, &in);
+
+	if (!ret)
+		ret = plan_graph(&in, p->old_tree, &graph);
+	if (!ret)
+		ret = update_group_files_needing(&p->diff, p->old_tree, p->new_tree, graph, needs,
+						 nr, &groups);
+	if (!ret) {
+		update_groups_release(&p->groups);
+		p->groups = groups;
+	}
+	include_graph_free(graph);
+	inputs_release(&in);
+	return ret;
+}
+
 void update_plan_release(struct update_plan *p)
 {
 	for (size_t i = 0; p->objects && i < p->diff.nr; i++)

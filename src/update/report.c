@@ -452,20 +452,23 @@ int update_report_write(const struct update_result *r, const char *outdir)
 	return update_write_json_md(outdir, "report", write_json, write_md, r);
 }
 
+void update_group_result_clear(struct update_group_result *gr)
+{
+	for (size_t k = 0; k < gr->nr_funcs; k++) {
+		free(gr->funcs[k].object);
+		free(gr->funcs[k].unit);
+		free(gr->funcs[k].function);
+	}
+	free(gr->funcs);
+	free(gr->code);
+	free(gr->reason);
+	memset(gr, 0, sizeof(*gr));
+}
+
 void update_result_release(struct update_result *r)
 {
-	for (size_t g = 0; r->groups && r->plan && g < r->plan->groups.nr; g++) {
-		struct update_group_result *gr = &r->groups[g];
-
-		for (size_t k = 0; k < gr->nr_funcs; k++) {
-			free(gr->funcs[k].object);
-			free(gr->funcs[k].unit);
-			free(gr->funcs[k].function);
-		}
-		free(gr->funcs);
-		free(gr->code);
-		free(gr->reason);
-	}
+	for (size_t g = 0; r->groups && r->plan && g < r->plan->groups.nr; g++)
+		update_group_result_clear(&r->groups[g]);
 	free(r->groups);
 	update_cve_map_release(&r->map);
 	for (size_t i = 0; i < r->nr_cves; i++)

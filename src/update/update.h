@@ -111,6 +111,23 @@ struct update_groups {
 int update_group_files(const struct update_diff *diff, const char *old_tree,
 		       const char *new_tree, const struct include_graph *graph,
 		       struct update_groups *out);
+/* What a failed trial's compiler said a changed file lacked: the name
+ * its error quotes (a member, a function, a type). */
+struct update_need {
+	size_t file; /* diff index of the file whose compile failed */
+	char *name;
+};
+/* update_group_files(), and besides: each need's file with every changed
+ * or added header it includes whose changed lines (added or removed) name
+ * the need's name, whatever else those lines name (a field's name that
+ * another struct of the header uses too joins nothing by the rules above,
+ * and the change still does not compile apart). */
+int update_group_files_needing(const struct update_diff *diff, const char *old_tree,
+			       const char *new_tree, const struct include_graph *graph,
+			       const struct update_need *needs, size_t nr_needs,
+			       struct update_groups *out);
+/* The diff index of rel, or -1. */
+long update_diff_index(const struct update_diff *d, const char *rel);
 void update_groups_release(struct update_groups *g);
 
 /* ---- plan.c ---- */
@@ -144,6 +161,10 @@ typedef void update_writer(FILE *out, const void *what);
  * the .md cannot be written. 0 or -errno, said. */
 int update_write_json_md(const char *outdir, const char *stem, update_writer *json_fn,
 			 update_writer *md_fn, const void *what);
+/* The plan's groups made again with needs (update_group_files_needing):
+ * the files a failed trial's compile lacked joined to the headers whose
+ * change they need. 0, or -errno with the groups unchanged. */
+int update_plan_regroup(struct update_plan *p, const struct update_need *needs, size_t nr);
 /* plan.json and plan.md in outdir, each whole or absent. 0 or -errno. */
 int update_plan_write(const struct update_plan *p, const char *outdir);
 void update_plan_release(struct update_plan *p);
@@ -264,6 +285,8 @@ void update_result_cves(struct update_result *r);
 int update_report_write(const struct update_result *r, const char *outdir);
 /* The CVE ids of a status, comma-separated (malloc'ed, "" when none). */
 char *update_cves_with(const struct update_result *r, enum update_cve_status s, bool with);
+/* A group's result freed and zeroed. */
+void update_group_result_clear(struct update_group_result *gr);
 void update_result_release(struct update_result *r);
 
 #endif

@@ -155,6 +155,12 @@ static const struct tree_file tree_files[] = {
 	{ "drivers/m/m.c",
 	  "#include \"m.h\"\nint m_keep(void)\n{\n\treturn 0;\n}\nint m_gone(void)\n{\n\treturn 1;\n}\n",
 	  "#include \"m.h\"\nint m_keep(void)\n{\n\treturn 2;\n}\n" },
+	/* a header adds a field whose name another struct of it has: only
+	 * what n.c's failed compile says it lacks joins them */
+	{ "drivers/n/n.h", "struct a {\n\tint prio;\n};\nstruct b {\n\tint id;\n};\n",
+	  "struct a {\n\tint prio;\n};\nstruct b {\n\tint id;\n\tint prio;\n};\n" },
+	{ "drivers/n/n.c", "#include \"n.h\"\nint n(struct b *b)\n{\n\treturn b->id;\n}\n",
+	  "#include \"n.h\"\nint n(struct b *b)\n{\n\treturn b->prio;\n}\n" },
 	/* a header the update adds, and the file that starts including it */
 	{ "fs/newh.h", NULL, "#define NEWH 1\n" },
 	{ "fs/f.c", "int f;\n", "#include \"newh.h\"\nint f = NEWH;\n" },
@@ -198,6 +204,7 @@ static const char *const expect_diff[][2] = {
 	{ "drivers/a/link", "changed" },          { "drivers/b/b.c", "changed" },
 	{ "drivers/m/m.c", "changed" },           { "drivers/m/m.h", "changed" },
 	{ "drivers/m/user.c", "changed" },
+	{ "drivers/n/n.c", "changed" },           { "drivers/n/n.h", "changed" },
 	{ "drivers/w/other.c", "changed" },       { "drivers/w/post.c", "changed" },
 	{ "drivers/w/wm.c", "changed" },
 	{ "drivers/w/wm.h", "changed" },
@@ -221,7 +228,7 @@ static void test_diff_trees(void)
 	}
 	if (d.nr == NR_EXPECT_DIFF) {
 		CHECK_INT(UPDATE_FILE_OTHER, d.files[0].kind);
-		CHECK_INT(UPDATE_FILE_HEADER, d.files[12].kind);
+		CHECK_INT(UPDATE_FILE_HEADER, d.files[14].kind);
 	}
 	update_diff_release(&d);
 	CHECK(update_diff_trees(old_tree, "/nonexistent/livefix-tree", &d) == -ENOENT,
@@ -258,6 +265,7 @@ static void test_grouping(void)
 		{ "drivers/w/wm.h",
 		  "drivers/w/other.c drivers/w/post.c drivers/w/wm.c drivers/w/wm.h" },
 		{ "drivers/m/m.h", "drivers/m/m.c drivers/m/m.h drivers/m/user.c" },
+		{ "drivers/n/n.h", "drivers/n/n.h" },
 		{ "mm/g.c", "mm/g.c" },
 		{ "mm/h.c", "mm/h.c" },
 		{ "mm/i.c", "mm/i.c" },
@@ -278,9 +286,10 @@ static void test_grouping(void)
 		      expect[i][0], expect[i][1], seen);
 		free(seen);
 	}
-	/* 21 files: {a,b} {foo,d,e} {f,newh} {other,post,wm.c,wm.h}
-	 * {m.c,m.h,user.c} and 7 alone (link, Makefile, g, h, i, gone, k) */
-	CHECK_INT(12, g.nr);
+	/* 23 files: {a,b} {foo,d,e} {f,newh} {other,post,wm.c,wm.h}
+	 * {m.c,m.h,user.c} and 9 alone (link, Makefile, g, h, i, gone, k,
+	 * n.c, n.h) */
+	CHECK_INT(14, g.nr);
 	update_groups_release(&g);
 	/* without the graph, e.c (through bar.h) is no longer with foo.h */
 	CHECK_INT(0, update_group_files(&d, old_tree, new_tree, NULL, &g));
@@ -291,6 +300,40 @@ static void test_grouping(void)
 		free(seen);
 	}
 	update_groups_release(&g);
+	include_graph_free(graph);
+	update_diff_release(&d);
+}
+
+/* What a failed compile said n.c lacked ('prio') joins it to n.h, whose
+ * change names it; a name no header's change names joins nothing. */
+static void test_grouping_needs(void)
+{
+	struct update_diff d;
+	struct update_groups g;
+	struct include_graph *graph = NULL;
+	long n_c;
+
+	CHECK_INT(0, update_diff_trees(old_tree, new_tree, &d));
+	CHECK_INT(0, include_graph_scan(old_tree, &graph));
+	n_c = update_diff_index(&d, "drivers/n/n.c");
+	CHECK(n_c >= 0, "drivers/n/n.c not in the diff");
+	if (n_c >= 0) {
+		struct update_need needs[] = { { (size_t)n_c, "prio" }, { (size_t)n_c, "nowhere" } };
+
+		CHECK_INT(0, update_group_files_needing(&d, old_tree, new_tree, graph, needs, 2, &g));
+		char *seen = group_of(&d, &g, "drivers/n/n.c");
+
+		CHECK_STR("drivers/n/n.c drivers/n/n.h", seen);
+		free(seen);
+		CHECK_INT(13, g.nr);
+		update_groups_release(&g);
+		CHECK_INT(0, update_group_files_needing(&d, old_tree, new_tree, graph, needs + 1, 1,
+							&g));
+		seen = group_of(&d, &g, "drivers/n/n.c");
+		CHECK_STR("drivers/n/n.c", seen);
+		free(seen);
+		update_groups_release(&g);
+	}
 	include_graph_free(graph);
 	update_diff_release(&d);
 }
@@ -307,6 +350,7 @@ int main(void)
 	}
 	RUN_TEST(test_diff_trees);
 	RUN_TEST(test_grouping);
+	RUN_TEST(test_grouping_needs);
 	remove_tree(tmp);
 	free(old_tree);
 	free(new_tree);
