@@ -27,6 +27,7 @@ struct grouping {
 	struct hashmap header_names; /* a name a header's change touches -> header + 1 */
 	char **names; /* the keys of header_names, owned */
 	size_t nr_names, alloc_names;
+	struct header_lines *lines; /* per diff file: a changed header's line sets, read once */
 };
 
 static size_t find_root(size_t *parent, size_t i)
@@ -450,44 +451,90 @@ static char *line_set(const char *text, struct hashmap *set)
 	return copy;
 }
 
-/* The name of a function pointer a declaration line declares, "TYPE
- * (*name)(" (a struct's operation, a variable): added to ws. Not a call
- * through a pointer: the '(' follows a type's last word or '*', not
- * "return" or an operator. */
-static void function_pointer_name(const char *line, size_t len, struct word_set *ws)
-{
-	for (size_t i = 0; i + 1 < len; i++) {
-		size_t k = i, prev = i, start, end;
-		char buf[256];
+/* A changed header's old text and the line sets of both its texts,
+ * read once: its change's names and each compile error's need use them. */
+struct header_lines {
+	bool read;
+	char *old_text, *old_copy, *new_copy;
+	struct hashmap old_lines, new_lines;
+};
 
-		if (line[i] != '(')
+static struct header_lines *header_lines_of(struct grouping *gr, size_t h)
+{
+	struct header_lines *hl = &gr->lines[h];
+
+	if (!hl->read) {
+		char *path = xasprintf("%s/%s", gr->old_tree, gr->diff->files[h].path);
+
+		hl->old_text = read_file(path, NULL);
+		blank_comments(hl->old_text);
+		hl->old_copy = line_set(hl->old_text, &hl->old_lines);
+		hl->new_copy = line_set(gr->new_text[h], &hl->new_lines);
+		hl->read = true;
+		free(path);
+	}
+	return hl;
+}
+
+static void header_lines_release(struct header_lines *hl)
+{
+	if (!hl->read)
+		return;
+	hashmap_release(&hl->old_lines);
+	hashmap_release(&hl->new_lines);
+	free(hl->old_copy);
+	free(hl->new_copy);
+	free(hl->old_text);
+}
+
+/* The name of "(*name)" ending at line[close] (its ')'), a function
+ * pointer whose parameter list follows, into name, and the index of its
+ * '(' returned; else name stays "" and 0 is returned. */
+static size_t pointer_before(const char *line, size_t close, char *name, size_t size)
+{
+	size_t end = close, start;
+
+	while (end > 0 && (line[end - 1] == ' ' || line[end - 1] == '\t'))
+		end--;
+	for (start = end; start > 0 && is_ident(line[start - 1]); start--)
+		;
+	size_t k = start;
+
+	while (k > 0 && (line[k - 1] == ' ' || line[k - 1] == '\t'))
+		k--;
+	if (end == start || end - start >= size || k < 2 || line[k - 1] != '*')
+		return 0;
+	for (k--; k > 0 && (line[k - 1] == ' ' || line[k - 1] == '\t'); k--)
+		;
+	if (k == 0 || line[k - 1] != '(' || isdigit((unsigned char)line[start]))
+		return 0;
+	memcpy(name, line + start, end - start);
+	name[end - start] = '\0';
+	return k - 1;
+}
+
+/* The names of the function pointers a declaration line declares, "TYPE
+ * (*name)(" (a struct's operation, a variable), added to ws. Not a call
+ * through a pointer: the "(*" follows a type's last word or '*', not
+ * "return" or an operator. */
+static void function_pointer_names(const char *line, size_t len, struct word_set *ws)
+{
+	for (size_t close = 0; close < len; close++) {
+		size_t k = close + 1, open, prev;
+		char name[256] = "";
+
+		if (line[close] != ')')
 			continue;
-		while (prev > 0 && (line[prev - 1] == ' ' || line[prev - 1] == '\t'))
-			prev--;
-		if (!prev || (!is_ident(line[prev - 1]) && line[prev - 1] != '*') ||
-		    (prev >= 6 && !strncmp(line + prev - 6, "return", 6)))
+		while (k < len && (line[k] == ' ' || line[k] == '\t'))
+			k++;
+		if (k >= len || line[k] != '(')
 			continue;
-		for (k = i + 1; k < len && (line[k] == ' ' || line[k] == '\t'); k++)
+		open = pointer_before(line, close, name, sizeof(name));
+		for (prev = open; prev > 0 && (line[prev - 1] == ' ' || line[prev - 1] == '\t'); prev--)
 			;
-		if (k >= len || line[k] != '*')
-			continue;
-		for (k++; k < len && (line[k] == ' ' || line[k] == '\t'); k++)
-			;
-		for (start = k; k < len && is_ident(line[k]); k++)
-			;
-		end = k;
-		for (; k < len && (line[k] == ' ' || line[k] == '\t'); k++)
-			;
-		if (end == start || end - start >= sizeof(buf) || k >= len || line[k] != ')' ||
-		    isdigit((unsigned char)line[start]))
-			continue;
-		for (k++; k < len && (line[k] == ' ' || line[k] == '\t'); k++)
-			;
-		if (k < len && line[k] == '(') {
-			memcpy(buf, line + start, end - start);
-			buf[end - start] = '\0';
-			word_set_add(buf, ws);
-		}
+		if (name[0] && prev && (is_ident(line[prev - 1]) || line[prev - 1] == '*') &&
+		    !(prev >= 6 && !strncmp(line + prev - 6, "return", 6)))
+			word_set_add(name, ws);
 	}
 }
 
@@ -526,7 +573,7 @@ static void declared_names(const char *line, size_t len, struct word_set *ws)
 		}
 		return;
 	}
-	function_pointer_name(line, len, ws);
+	function_pointer_names(line, len, ws);
 	for (p = line; p < end; p++) {
 		if (is_ident(*p)) {
 			const char *start = p;
@@ -557,30 +604,6 @@ static void declared_names(const char *line, size_t len, struct word_set *ws)
 			depth--;
 		prev_word = NULL;
 	}
-}
-
-/* The name of "(*name)" ending at line[close] (its ')'), a function
- * pointer whose parameter list follows, into name; else name stays "". */
-static void pointer_before(const char *line, size_t close, char *name, size_t size)
-{
-	size_t end = close, start;
-
-	while (end > 0 && (line[end - 1] == ' ' || line[end - 1] == '\t'))
-		end--;
-	for (start = end; start > 0 && is_ident(line[start - 1]); start--)
-		;
-	size_t k = start;
-
-	while (k > 0 && (line[k - 1] == ' ' || line[k - 1] == '\t'))
-		k--;
-	if (end == start || end - start >= size || k < 2 || line[k - 1] != '*')
-		return;
-	for (k--; k > 0 && (line[k - 1] == ' ' || line[k - 1] == '\t'); k--)
-		;
-	if (k == 0 || line[k - 1] != '(' || isdigit((unsigned char)line[start]))
-		return;
-	memcpy(name, line + start, end - start);
-	name[end - start] = '\0';
 }
 
 /* Parentheses across one line: *depth updated, and opener set to the
@@ -669,23 +692,16 @@ static void add_header_name(struct grouping *gr, size_t header, const char *w)
  * words aside. */
 static void collect_header_names(struct grouping *gr, size_t h)
 {
-	char *path = xasprintf("%s/%s", gr->old_tree, gr->diff->files[h].path);
-	char *old_text = read_file(path, NULL);
-	struct hashmap old_lines, new_lines;
-	char *old_copy, *new_copy;
+	const struct header_lines *hl = header_lines_of(gr, h);
 	struct word_set changed = { 0 }, kept = { 0 }, protos = { 0 };
 
-	free(path);
-	blank_comments(old_text);
 	hashmap_init(&changed.map);
 	hashmap_init(&kept.map);
 	hashmap_init(&protos.map);
-	old_copy = line_set(old_text, &old_lines);
-	new_copy = line_set(gr->new_text[h], &new_lines);
-	words_of_lines(gr->new_text[h], &old_lines, true, &changed, &protos);
-	if (old_text)
-		words_of_lines(old_text, &new_lines, true, &changed, &protos);
-	words_of_lines(gr->new_text[h], &old_lines, false, &kept, NULL);
+	words_of_lines(gr->new_text[h], &hl->old_lines, true, &changed, &protos);
+	if (hl->old_text)
+		words_of_lines(hl->old_text, &hl->new_lines, true, &changed, &protos);
+	words_of_lines(gr->new_text[h], &hl->old_lines, false, &kept, NULL);
 	for (size_t i = 0; i < changed.nr; i++)
 		if (!hashmap_get_str(&kept.map, changed.owned[i]) && !is_common_word(changed.owned[i]) &&
 		    !hashmap_get_str(&protos.map, changed.owned[i]))
@@ -696,11 +712,6 @@ static void collect_header_names(struct grouping *gr, size_t h)
 	word_set_release(&changed);
 	word_set_release(&kept);
 	word_set_release(&protos);
-	hashmap_release(&old_lines);
-	hashmap_release(&new_lines);
-	free(old_copy);
-	free(new_copy);
-	free(old_text);
 }
 
 struct user_scan {
@@ -833,25 +844,12 @@ static bool changed_lines_name(const char *text, const struct hashmap *own,
 }
 
 /* Whether header h's change adds or removes a line naming w. */
-static bool header_change_names(const struct grouping *gr, size_t h, const char *w)
+static bool header_change_names(struct grouping *gr, size_t h, const char *w)
 {
-	char *path = xasprintf("%s/%s", gr->old_tree, gr->diff->files[h].path);
-	char *old_text = read_file(path, NULL), *old_copy, *new_copy;
-	struct hashmap old_lines, new_lines;
-	bool named;
+	const struct header_lines *hl = header_lines_of(gr, h);
 
-	free(path);
-	blank_comments(old_text);
-	old_copy = line_set(old_text, &old_lines);
-	new_copy = line_set(gr->new_text[h], &new_lines);
-	named = changed_lines_name(gr->new_text[h], &new_lines, &old_lines, w) ||
-		changed_lines_name(old_text, &old_lines, &new_lines, w);
-	hashmap_release(&old_lines);
-	hashmap_release(&new_lines);
-	free(old_copy);
-	free(new_copy);
-	free(old_text);
-	return named;
+	return changed_lines_name(gr->new_text[h], &hl->new_lines, &hl->old_lines, w) ||
+	       changed_lines_name(hl->old_text, &hl->old_lines, &hl->new_lines, w);
 }
 
 static void join_needs(struct grouping *gr, const struct update_need *needs, size_t nr)
@@ -886,6 +884,7 @@ int update_group_files_needing(const struct update_diff *diff, const char *old_t
 	memset(out, 0, sizeof(*out));
 	gr.parent = xcalloc(n, sizeof(*gr.parent));
 	gr.new_text = xcalloc(n, sizeof(*gr.new_text));
+	gr.lines = xcalloc(n, sizeof(*gr.lines));
 	for (size_t i = 0; i < diff->nr; i++)
 		gr.parent[i] = i;
 	hashmap_init(&gr.includes);
@@ -907,8 +906,11 @@ int update_group_files_needing(const struct update_diff *diff, const char *old_t
 	for (size_t i = 0; i < gr.nr_names; i++)
 		free(gr.names[i]);
 	free(gr.names);
-	for (size_t i = 0; i < diff->nr; i++)
+	for (size_t i = 0; i < diff->nr; i++) {
+		header_lines_release(&gr.lines[i]);
 		free(gr.new_text[i]);
+	}
+	free(gr.lines);
 	free(gr.new_text);
 	free(gr.parent);
 	return err;

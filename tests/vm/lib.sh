@@ -39,6 +39,10 @@ vm_run() {
 	"$VM_SH" --kver "$VM_KVER" --kernel "$VM_KERNEL" --modules-root "$VM_MODROOT" "$@"
 }
 
+# The --add argument that gives a guest script tests/vm/guest/livepatch.sh
+# as /root/livepatch.sh (lp_load, lp_unload, lp_runpre, lp_patched).
+vm_guest_lib() { echo "$(dirname "${BASH_SOURCE[0]}")/guest/livepatch.sh:/root/livepatch.sh"; }
+
 T_PASSED=0 T_FAILED=0 T_SKIPPED=0
 t_pass() { T_PASSED=$((T_PASSED + 1)); echo "ok   $1"; }
 # t_fail NAME EXPECTED SEEN

@@ -84,38 +84,32 @@ t_eq "own unit first: its change and its caller of the copy are the klp_funcs" \
 # --- guest: before, while loaded, after
 cat >"$OUT/guest.sh" <<'GUEST'
 #!/bin/sh
+. /root/livepatch.sh
 echo "before: $(/root/msgstat)"
-livefix load /root/livepatch-msgctl-stat.ko >/tmp/out 2>&1 || { echo "load failed:"; cat /tmp/out; }
+lp_load /root/livepatch-msgctl-stat.ko
 echo "loaded: $(/root/msgstat)"
 ls /sys/kernel/livepatch/livepatch_msgctl_stat/vmlinux/ | sed 's/^/klp: /'
-livefix unload livepatch-msgctl-stat >/tmp/out 2>&1 || { echo "unload failed:"; cat /tmp/out; }
+lp_unload livepatch-msgctl-stat
 echo "after: $(/root/msgstat)"
-[ -d /sys/kernel/livepatch/livepatch_msgctl_stat ] && echo "still in /sys/kernel/livepatch"
-if livefix load /root/livepatch-vma.ko >/tmp/out 2>&1; then
+if lp_load /root/livepatch-vma.ko vma; then
 	i=0; while [ $i -lt 20 ]; do ls -lR /proc/self/ >/dev/null 2>&1; i=$((i + 1)); done
 	echo "vma: $(cat /sys/kernel/livepatch/livepatch_vma/enabled)"
-	livefix unload livepatch-vma >/tmp/out 2>&1 || { echo "vma unload failed:"; cat /tmp/out; }
-else
-	echo "vma load failed:"; cat /tmp/out
+	lp_unload livepatch-vma vma
 fi
-[ -d /sys/kernel/livepatch/livepatch_vma ] && echo "vma still in /sys/kernel/livepatch"
 recorded() { dmesg | grep -c "call sites of module 'nls_iso8859_1' recorded"; }
 modprobe nls_iso8859-1 && rmmod nls_iso8859-1
 echo "fmi before: $(recorded)"
-if livefix load /root/livepatch-fmi.ko >/tmp/out 2>&1; then
-	dmesg | grep 'run-pre check passed' | tail -1 | sed 's/^\[[^]]*\] */fmi run-pre: /'
+if lp_load /root/livepatch-fmi.ko fmi; then
+	lp_runpre fmi
 	modprobe nls_iso8859-1 && rmmod nls_iso8859-1
 	echo "fmi loaded: $(recorded)"
-	livefix unload livepatch-fmi >/tmp/out 2>&1 || { echo "fmi unload failed:"; cat /tmp/out; }
-else
-	echo "fmi load failed:"; cat /tmp/out
+	lp_unload livepatch-fmi fmi
 fi
 modprobe nls_iso8859-1 && rmmod nls_iso8859-1
 echo "fmi after: $(recorded)"
-[ -d /sys/kernel/livepatch/livepatch_fmi ] && echo "fmi still in /sys/kernel/livepatch"
 exit 0
 GUEST
-adds=(--add "$LF:/usr/bin/livefix" --add "$KO:/root/" --add "$OUT/msgstat:/root/msgstat")
+adds=(--add "$LF:/usr/bin/livefix" --add "$KO:/root/" --add "$OUT/msgstat:/root/msgstat" --add "$(vm_guest_lib)")
 [ -f "$OUT/livepatch-vma.ko" ] && adds+=(--add "$OUT/livepatch-vma.ko:/root/")
 [ -f "$OUT/livepatch-fmi.ko" ] && adds+=(--add "$OUT/livepatch-fmi.ko:/root/")
 # load_module's patch links ~300 klp references at load: ~40 s under TCG

@@ -40,6 +40,7 @@ t_match "module: the copy is global, for the modules' callers" \
 # --- guest: before, while loaded, after
 cat >"$OUT/guest.sh" <<'GUEST'
 #!/bin/sh
+. /root/livepatch.sh
 dd if=/dev/zero of=/root/small.img bs=1024 count=16 2>/dev/null
 modprobe loop
 losetup /dev/loop0 /root/small.img || echo "losetup failed"
@@ -49,21 +50,20 @@ try() { # uid: how many reads isofs has tried after the mount
 	mount -t iso9660 -o "uid=$1" /dev/loop0 /mnt/i 2>/dev/null && umount /mnt/i
 	read_tried
 }
-livefix load /root/livepatch-mu.ko >/tmp/out 2>&1 || { echo "load failed:"; cat /tmp/out; }
+lp_load /root/livepatch-mu.ko
 modprobe isofs || echo "modprobe isofs failed"
 ls /sys/kernel/livepatch/livepatch_mu/ | sed 's/^/klp object: /'
 ls /sys/kernel/livepatch/livepatch_mu/isofs/ 2>/dev/null | sed 's/^/klp isofs: /'
-for o in isofs udf; do echo "$o patched: $(cat /sys/kernel/livepatch/livepatch_mu/$o/patched)"; done
-dmesg | grep 'run-pre check passed' | tail -1 | sed 's/^\[[^]]*\] */run-pre: /'
+lp_patched livepatch-mu isofs udf
+lp_runpre
 a=$(read_tried); b=$(try 7); c=$(try 8)
 echo "loaded: uid=7 $((b - a)) uid=8 $((c - b))"
-livefix unload livepatch-mu >/tmp/out 2>&1 || { echo "unload failed:"; cat /tmp/out; }
-[ -d /sys/kernel/livepatch/livepatch_mu ] && echo "still in /sys/kernel/livepatch"
+lp_unload livepatch-mu
 a=$(read_tried); b=$(try 7)
 echo "after: uid=7 $((b - a))"
 exit 0
 GUEST
-adds=(--add "$LF:/usr/bin/livefix" --add "$KO:/root/")
+adds=(--add "$LF:/usr/bin/livefix" --add "$KO:/root/" --add "$(vm_guest_lib)")
 out=$(vm_run --timeout 900 --with-module isofs --with-module loop "${adds[@]}" "$OUT/guest.sh" 2>&1)
 rc=$?
 t_eq "guest: the run ends cleanly (no oops, warning)" 0 "$rc"

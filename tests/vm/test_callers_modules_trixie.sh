@@ -54,22 +54,22 @@ t_match "module: the copy is global, for the modules' callers" \
 # --- guest: before, while loaded, after
 cat >"$OUT/guest.sh" <<'GUEST'
 #!/bin/sh
+. /root/livepatch.sh
 modprobe nvme-fcloop || echo "modprobe nvme-fcloop failed"
 port() { # N fcaddr: 1 when local port N (its own names) was added with fcaddr, else 0
 	echo "wwnn=0x10000000000000$((10 + $1)),wwpn=0x20000000000000$((10 + $1)),fcaddr=$2" \
 		>/sys/class/fcloop/ctl/add_local_port 2>/dev/null && echo 1 || echo 0
 }
 echo "before: fcaddr=7 $(port 1 7)"
-livefix load /root/livepatch-mh.ko >/tmp/out 2>&1 || { echo "load failed:"; cat /tmp/out; }
-for o in nvme_fcloop ib_srp; do echo "$o patched: $(cat /sys/kernel/livepatch/livepatch_mh/$o/patched)"; done
-dmesg | grep 'run-pre check passed' | tail -1 | sed 's/^\[[^]]*\] */run-pre: /'
+lp_load /root/livepatch-mh.ko
+lp_patched livepatch-mh nvme_fcloop ib_srp
+lp_runpre
 echo "loaded: fcaddr=7 $(port 2 7) fcaddr=8 $(port 3 8)"
-livefix unload livepatch-mh >/tmp/out 2>&1 || { echo "unload failed:"; cat /tmp/out; }
-[ -d /sys/kernel/livepatch/livepatch_mh ] && echo "still in /sys/kernel/livepatch"
+lp_unload livepatch-mh
 echo "after: fcaddr=7 $(port 4 7)"
 exit 0
 GUEST
-adds=(--add "$LF:/usr/bin/livefix" --add "$KO:/root/")
+adds=(--add "$LF:/usr/bin/livefix" --add "$KO:/root/" --add "$(vm_guest_lib)")
 # vm.sh finds trixie's kernel and its /usr/lib/modules in the cache itself
 out=$("$ROOT/tests/vm/vm.sh" --kver "$KVER" --timeout 900 --with-module nvme-fcloop \
 	"${adds[@]}" "$OUT/guest.sh" 2>&1)

@@ -46,6 +46,7 @@ t_eq "module: no jump entry keyed on the module's tracepoint" "" \
 # --- guest: before, while loaded, after
 cat >"$OUT/guest.sh" <<'GUEST'
 #!/bin/sh
+. /root/livepatch.sh
 modprobe null_blk nr_devices=1 zoned=1 zone_size=4 zone_nr_conv=4 gb=1 ||
 	echo "modprobe null_blk failed"
 T=/sys/kernel/tracing
@@ -59,16 +60,15 @@ write() {
 	echo "$w $(grep -c "zone_no=$1 " $T/trace)"
 }
 echo "before: zone 1 $(write 1)"
-livefix load /root/livepatch-tp.ko >/tmp/out 2>&1 || { echo "load failed:"; cat /tmp/out; }
-echo "null_blk patched: $(cat /sys/kernel/livepatch/livepatch_tp/null_blk/patched)"
-dmesg | grep 'run-pre check passed' | tail -1 | sed 's/^\[[^]]*\] */run-pre: /'
+lp_load /root/livepatch-tp.ko
+lp_patched livepatch-tp null_blk
+lp_runpre
 echo "loaded: zone 1 $(write 1) zone 0 $(write 0)"
-livefix unload livepatch-tp >/tmp/out 2>&1 || { echo "unload failed:"; cat /tmp/out; }
-[ -d /sys/kernel/livepatch/livepatch_tp ] && echo "still in /sys/kernel/livepatch"
+lp_unload livepatch-tp
 echo "after: zone 1 $(write 1)"
 exit 0
 GUEST
-adds=(--add "$LF:/usr/bin/livefix" --add "$KO:/root/")
+adds=(--add "$LF:/usr/bin/livefix" --add "$KO:/root/" --add "$(vm_guest_lib)")
 out=$("$ROOT/tests/vm/vm.sh" --kver "$KVER" --timeout 900 --with-module null_blk \
 	"${adds[@]}" "$OUT/guest.sh" 2>&1)
 rc=$?
