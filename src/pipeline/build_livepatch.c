@@ -196,6 +196,9 @@ void livepatch_build_report_release(struct livepatch_build_report *r)
 	}
 	free(r->funcs);
 	free(r->kernel);
+	for (size_t i = 0; i < r->nr_debug_modules; i++)
+		free(r->debug_modules[i]);
+	free(r->debug_modules);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -573,11 +576,39 @@ static int check_export_crcs(struct build_state *st)
 	return ret ? ret : nr ? -ENOTSUP : 0;
 }
 
+/* With defer_debug_modules: the ones of rels not extracted yet, into the
+ * report, and LIVEPATCH_BUILD_NEEDS_DEBUG; 0 when all are. */
+static int defer_debug_modules(struct build_state *st, char *const *rels, size_t n)
+{
+	struct livepatch_build_report *r = st->opts->report;
+	char **wanted = xcalloc(n + 1, sizeof(*wanted));
+	size_t missing = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char *cached = inputs_debug_module_cached(&st->in, rels[i]);
+
+		if (!cached)
+			wanted[missing++] = xstrdup(rels[i]);
+		free(cached);
+	}
+	if (missing)
+		pr_info("%zu debug module(s) to extract first, with the other groups' (%s%s)",
+			missing, wanted[0], missing > 1 ? ", ..." : "");
+	if (missing && r) {
+		r->debug_modules = wanted, r->nr_debug_modules = missing;
+		return LIVEPATCH_BUILD_NEEDS_DEBUG;
+	}
+	for (size_t i = 0; i < missing; i++)
+		free(wanted[i]);
+	free(wanted);
+	return missing ? LIVEPATCH_BUILD_NEEDS_DEBUG : 0;
+}
+
 /* Debian's module .ko files have no FILE symbols: a module unit whose local
  * names are not unique in its module gets the FILE blocks of the module's
  * debug object (any already extracted one is used too). All the missing
  * ones come out of the -dbg package together, in one pass. */
-static int attach_debug_modules(struct build_state *st)
+static int attach_debug_modules(struct build_state *st, bool may_defer)
 {
 	size_t n = 0, skip = strlen(st->in.modules_dir) + 1;
 	char **rels = xcalloc(st->nr_units + 1, sizeof(*rels));
@@ -607,6 +638,8 @@ static int attach_debug_modules(struct build_state *st)
 		free(rel);
 		free(cached);
 	}
+	if (!ret && n && may_defer && st->opts->defer_debug_modules)
+		ret = defer_debug_modules(st, rels, n);
 	if (!ret && n)
 		ret = inputs_debug_modules(&st->in, rels, n, paths);
 	for (size_t i = 0; !ret && i < n; i++)
@@ -695,7 +728,7 @@ static int add_caller_unit(struct build_state *st, size_t i, const struct caller
 				       "which the kernel's build does not link into its module",
 				       c->caller, c->source);
 	/* a module's unit: its FILE blocks, and its module hosting its klp symbols */
-	if (c->module && (ret = attach_debug_modules(st)))
+	if (c->module && (ret = attach_debug_modules(st, false)))
 		return ret;
 	seed_klp_hosts(st);
 	ret = diff_unit(st, u, (unsigned)st->nr_units - 1);
@@ -859,7 +892,7 @@ static int diff_units(struct build_state *st)
 	if (!ret)
 		ret = check_export_crcs(st);
 	if (!ret)
-		ret = attach_debug_modules(st);
+		ret = attach_debug_modules(st, true);
 	if (ret)
 		return ret;
 	seed_klp_hosts(st);

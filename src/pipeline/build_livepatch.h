@@ -29,6 +29,12 @@ struct livepatch_build_opts {
 	unsigned max_units;      /* units compiled for changed headers at most; 0: 40 */
 	bool diff_only;          /* stop after the diff: no module (a whole update
 				  * tries each group so, then links them together) */
+	bool defer_debug_modules; /* the debug modules the units need and the
+				   * cache lacks are not extracted: the build
+				   * stops with LIVEPATCH_BUILD_NEEDS_DEBUG and
+				   * names them in the report (a whole update
+				   * extracts all its groups' in one pass over
+				   * the -dbg package, not one pass a group) */
 	struct livepatch_build_report *report; /* filled in when not NULL */
 };
 
@@ -44,6 +50,9 @@ struct livepatch_build_report {
 	} *funcs;
 	size_t nr_funcs, alloc_funcs;
 	double t_inputs, t_compile, t_diff, t_link, t_total; /* seconds */
+	char **debug_modules;    /* with defer_debug_modules: the ones wanted, as
+				  * under lib/modules ("kernel/fs/xfs/xfs.ko") */
+	size_t nr_debug_modules;
 };
 
 void livepatch_build_report_release(struct livepatch_build_report *r);
@@ -51,10 +60,12 @@ void livepatch_build_report_release(struct livepatch_build_report *r);
 /* Result codes beyond -errno. */
 enum {
 	LIVEPATCH_BUILD_NO_CHANGE = 1, /* nothing functional changed: refused */
+	LIVEPATCH_BUILD_NEEDS_DEBUG = 2, /* defer_debug_modules: not judged yet */
 };
 
 /* 0 and *ko_path set (malloc'ed) on success (with diff_only: 0, *ko_path
  * NULL, once every unit diffed); LIVEPATCH_BUILD_NO_CHANGE;
+ * LIVEPATCH_BUILD_NEEDS_DEBUG (only with defer_debug_modules);
  * -ENOTSUP when refused as unsafe; other -errno on errors. Every reason is
  * logged. No output file exists unless the build succeeded. */
 int livepatch_build(const struct livepatch_build_opts *opts, char **ko_path);

@@ -23,6 +23,7 @@
 #include "common/cleanup.h"
 #include "common/codes.h"
 #include "common/fsutil.h"
+#include "common/hashmap.h"
 #include "common/log.h"
 #include "common/outcome.h"
 #include "common/run.h"
@@ -50,6 +51,14 @@ struct update_build {
 	char **applied;     /* the patches of the groups that built alone */
 	size_t nr_applied;
 	char *fixed, *not_affected, *unfixed; /* CVE lists for the module */
+	bool defer_debug;   /* trials leave the debug modules they want to one pass */
+};
+
+/* The debug modules the trials wanted, each once. */
+struct debug_wants {
+	struct hashmap seen;
+	char **rels;
+	size_t nr, alloc;
 };
 
 /* ---- one build in a copy of livefix, its result in a file ---- */
@@ -75,6 +84,8 @@ static void write_result(const char *path, int ret, const struct livepatch_build
 	} else if (ret == -ENOTSUP) {
 		o = UPDATE_REFUSED;
 		why = outcome_first_of(CODE_REFUSED);
+	} else if (ret == LIVEPATCH_BUILD_NEEDS_DEBUG) {
+		o = UPDATE_FAILED;
 	} else if (ret) {
 		o = UPDATE_FAILED;
 		if (!(why = outcome_first_of(CODE_FAILED)))
@@ -83,9 +94,12 @@ static void write_result(const char *path, int ret, const struct livepatch_build
 			o = UPDATE_NOT_BUILT;
 	}
 	fprintf(f, "%d\t%s\t", (int)o, why ? code_name(why->code) : "-");
-	put_clean(f, why ? why->message : ret && ret != LIVEPATCH_BUILD_NO_CHANGE ?
+	put_clean(f, why ? why->message : ret == LIVEPATCH_BUILD_NEEDS_DEBUG ?
+		  "debug modules wanted first" : ret && ret != LIVEPATCH_BUILD_NO_CHANGE ?
 		  strerror(ret < 0 ? -ret : EIO) : "");
 	fputc('\n', f);
+	for (size_t i = 0; i < r->nr_debug_modules; i++)
+		fprintf(f, "D\t%s\n", r->debug_modules[i]);
 	for (size_t i = 0; i < r->nr_funcs; i++)
 		fprintf(f, "F\t%s\t%s\t%s\t%d\n", r->funcs[i].object, r->funcs[i].unit,
 			r->funcs[i].function, r->funcs[i].is_new);
@@ -135,7 +149,7 @@ static int trial_child(void *ctx, size_t i)
 	struct livepatch_build_opts opts = {
 		.kver = ub->plan.kver, .name = "update-trial", .patches = &ub->patches[g],
 		.nr_patches = 1, .replace = true, .diff_only = true,
-		.max_units = ub->o->max_units,
+		.max_units = ub->o->max_units, .defer_debug_modules = ub->defer_debug,
 	};
 	char *log = group_file(ub->logdir, g, "log");
 	char *result = group_file(ub->workdir, g, "result");
@@ -167,17 +181,41 @@ static void add_func(struct update_group_result *gr, char *line)
 	};
 }
 
-/* The result file into gr (its ko path into *ko when asked); a missing
- * file is a build that died: failed. */
-static void read_result(const char *path, int status, struct update_group_result *gr, char **ko)
+static void debug_wants_add(struct debug_wants *dw, const char *rel)
+{
+	char *copy;
+
+	if (hashmap_get_str(&dw->seen, rel))
+		return;
+	copy = xstrdup(rel);
+	xgrow((void **)&dw->rels, &dw->alloc, dw->nr + 2, sizeof(*dw->rels));
+	dw->rels[dw->nr++] = copy;
+	dw->rels[dw->nr] = NULL;
+	hashmap_add_str(&dw->seen, copy, (void *)1);
+}
+
+static void debug_wants_release(struct debug_wants *dw)
+{
+	hashmap_release(&dw->seen);
+	for (size_t i = 0; i < dw->nr; i++)
+		free(dw->rels[i]);
+	free(dw->rels);
+}
+
+/* The result file into gr (its ko path into *ko when asked, the debug
+ * modules it wants into dw: how many returned); a missing file is a
+ * build that died: failed. */
+static size_t read_result(const char *path, int status, struct update_group_result *gr, char **ko,
+			  struct debug_wants *dw)
 {
 	char *text = read_file(path, NULL), *line, *next;
+	size_t wants = 0;
 
 	if (!text) {
 		gr->outcome = UPDATE_FAILED;
 		gr->code = xstrdup(code_name(CODE_BUILD_FAILED));
 		gr->reason = xasprintf("the build stopped without a result (status %d)", status);
-		return;
+		return 0;
 	}
 	for (line = text; line && *line; line = next) {
 		if ((next = strchr(line, '\n')))
@@ -196,9 +234,13 @@ static void read_result(const char *path, int status, struct update_group_result
 		} else if (!strncmp(line, "K\t", 2) && ko) {
 			free(*ko);
 			*ko = xstrdup(line + 2);
+		} else if (!strncmp(line, "D\t", 2) && dw) {
+			debug_wants_add(dw, line + 2);
+			wants++;
 		}
 	}
 	free(text);
+	return wants;
 }
 
 /* ---- choosing the groups ---- */
@@ -332,12 +374,16 @@ static void keep_verdict(const struct update_build *ub, size_t g)
 	free(cached);
 }
 
-static void read_group_result(struct update_build *ub, size_t g, int status)
+static size_t read_group_result(struct update_build *ub, size_t g, int status,
+				struct debug_wants *dw)
 {
 	char *result = group_file(ub->workdir, g, "result");
+	size_t wants;
 
-	read_result(result, status, &ub->res.groups[g], NULL);
+	update_group_result_clear(&ub->res.groups[g]);
+	wants = read_result(result, status, &ub->res.groups[g], NULL, dw);
 	free(result);
+	return wants;
 }
 
 /* Groups whose units' commands one make run learns: few enough that the
@@ -372,12 +418,81 @@ static void prepare_commands(const struct update_build *ub, const size_t *groups
 	free(sources);
 }
 
+/* Trials of groups[0..nr), jobs at a time: each verdict kept and said as
+ * it comes; a group whose trial wants debug modules the cache lacks
+ * (dw given) is put in *waiting instead, to be tried again once one pass
+ * over the -dbg package extracted all of them. */
+static void run_trials(struct update_build *ub, const size_t *groups, size_t nr, size_t *done,
+		       struct debug_wants *dw, size_t *waiting, size_t *nr_waiting)
+{
+	size_t jobs = ub->o->jobs ? ub->o->jobs : 1, prepared = 0;
+	int *status = xcalloc(nr + 1, sizeof(*status));
+
+	ub->defer_debug = dw != NULL;
+	/* in batches of jobs: progress said as they finish */
+	for (size_t first = 0; first < nr; first += jobs) {
+		size_t n = nr - first < jobs ? nr - first : jobs;
+		struct update_build view = *ub;
+
+		if (first >= prepared) {
+			/* whole batches: the commands of a batch's groups all learnt */
+			size_t m = (GROUPS_PER_MAKE + jobs - 1) / jobs * jobs;
+
+			m = nr - first < m ? nr - first : m;
+			prepare_commands(ub, groups + first, m);
+			prepared = first + m;
+		}
+		view.todo = (size_t *)groups + first;
+		run_forked(trial_child, &view, n, jobs, status + first);
+		for (size_t i = first; i < first + n; i++) {
+			size_t g = groups[i], wants = read_group_result(ub, g, status[i], dw);
+
+			if (wants) {
+				pr_info("group %zu (%s): %zu debug module(s) wanted; tried again "
+					"after the other trials, with one pass for all", g,
+					ub->plan.diff.files[ub->plan.groups.groups[g].files[0]].path,
+					wants);
+				waiting[(*nr_waiting)++] = g;
+				continue;
+			}
+			keep_verdict(ub, g);
+			say_group(ub, ++*done, g);
+		}
+	}
+	ub->defer_debug = false;
+	free(status);
+}
+
+/* The debug modules the trials wanted, in one pass (under the cache's
+ * lock, as any extraction); a failure is left to the trials again, each
+ * extracting its own and saying why it cannot. */
+static void extract_wanted(const struct update_build *ub, const struct debug_wants *dw,
+			   size_t nr_groups)
+{
+	struct kernel_inputs in = { 0 };
+	char **paths = xcalloc(dw->nr + 1, sizeof(*paths));
+
+	if (!inputs_get(ub->plan.kver, true, &in)) {
+		pr_info("Extracting the %zu debug module(s) %zu groups want, in one pass",
+			dw->nr, nr_groups);
+		if (inputs_debug_modules(&in, dw->rels, dw->nr, paths))
+			pr_warn("the debug modules were not extracted together: each group "
+				"tries its own");
+		inputs_release(&in);
+	}
+	for (size_t i = 0; i < dw->nr; i++)
+		free(paths[i]);
+	free(paths);
+}
+
 static void try_groups(struct update_build *ub)
 {
-	size_t jobs = ub->o->jobs ? ub->o->jobs : 1, nr_pending = 0, done = 0, prepared = 0;
+	size_t nr_pending = 0, nr_waiting = 0, done = 0;
 	size_t *pending = xcalloc(ub->nr_todo + 1, sizeof(*pending));
-	int *status = xcalloc(ub->nr_todo + 1, sizeof(*status));
+	size_t *waiting = xcalloc(ub->nr_todo + 1, sizeof(*waiting));
+	struct debug_wants dw = { 0 };
 
+	hashmap_init(&dw.seen);
 	for (size_t i = 0; i < ub->nr_todo; i++) {
 		size_t g = ub->todo[i];
 
@@ -385,36 +500,20 @@ static void try_groups(struct update_build *ub)
 			pending[nr_pending++] = g;
 			continue;
 		}
-		read_group_result(ub, g, 0);
+		read_group_result(ub, g, 0, NULL);
 		say_group(ub, ++done, g);
 	}
 	pr_info("Trying %zu groups alone (%zu at a time; logs then in %s/logs), %zu judged "
-		"before by this livefix", nr_pending, jobs, ub->o->outdir ? ub->o->outdir : ".",
-		ub->nr_todo - nr_pending);
-	/* in batches of jobs: progress said as they finish */
-	for (size_t first = 0; first < nr_pending; first += jobs) {
-		size_t n = nr_pending - first < jobs ? nr_pending - first : jobs;
-		struct update_build view = *ub;
-
-		if (first >= prepared) {
-			/* whole batches: the commands of a batch's groups all learnt */
-			size_t m = (GROUPS_PER_MAKE + jobs - 1) / jobs * jobs;
-
-			m = nr_pending - first < m ? nr_pending - first : m;
-			prepare_commands(ub, pending + first, m);
-			prepared = first + m;
-		}
-
-		view.todo = pending + first;
-		run_forked(trial_child, &view, n, jobs, status + first);
-		for (size_t i = first; i < first + n; i++) {
-			read_group_result(ub, pending[i], status[i]);
-			keep_verdict(ub, pending[i]);
-			say_group(ub, ++done, pending[i]);
-		}
+		"before by this livefix", nr_pending, (size_t)(ub->o->jobs ? ub->o->jobs : 1),
+		ub->o->outdir ? ub->o->outdir : ".", ub->nr_todo - nr_pending);
+	run_trials(ub, pending, nr_pending, &done, &dw, waiting, &nr_waiting);
+	if (nr_waiting) {
+		extract_wanted(ub, &dw, nr_waiting);
+		run_trials(ub, waiting, nr_waiting, &done, NULL, NULL, NULL);
 	}
+	debug_wants_release(&dw);
 	free(pending);
-	free(status);
+	free(waiting);
 }
 
 /* ---- again, for the groups that lacked another group's header ---- */
@@ -691,7 +790,7 @@ static void build_module(struct update_build *ub)
 		update_group_result_clear(&all);
 		unlink(mj.result);
 		run_forked(module_child, &mj, 1, 1, &status);
-		read_result(mj.result, status, &all, &ub->res.module);
+		read_result(mj.result, status, &all, &ub->res.module, NULL);
 		if (ub->res.module || retry == MAX_TOGETHER_RETRIES ||
 		    (g = group_named_by(ub, all.reason)) == SIZE_MAX)
 			break;

@@ -8,7 +8,9 @@
 # what it says of itself (livefix info), report.json against its schema,
 # the report's outcomes, and that a second build takes the objects and
 # each group's verdict from the cache and makes the same module, and that
-# a SIGTERM during the cumulative build leaves nothing behind. Skipped when the update's source trees are not cached
+# a SIGTERM during the cumulative build leaves nothing behind; that the
+# debug modules two groups want come out in one pass over the -dbg
+# package. Skipped when the update's source trees are not cached
 # (the first --update --plan fetches them; two 139 MB downloads).
 # usage: test_update_build.sh [KVER]
 set -u
@@ -128,4 +130,46 @@ left=$(ls -A "$D/tmp")
 [ -n "$seen" ] && [ "$rc" -eq 143 ] && [ -z "$left" ] && [ ! -e "$D/stopped/report.json" ] &&
 	ok "SIGTERM during the cumulative build leaves nothing in TMPDIR" ||
 	bad "signal" "expected the cumulative build's dir seen ($seen), exit 143, an empty TMPDIR and no report; saw exit $rc, left: $left"
+
+# The debug modules the trials want come out of the -dbg package in one
+# pass for all the groups (a pass reads the whole package, about a
+# minute), and the groups that wanted them are tried again after it. The
+# units of erofs's dir.c and nilfs2's dat.c have local names their
+# modules repeat, so each wants its module's debug object. A private
+# cache: no debug module extracted and no verdict kept (a kept one is
+# not tried again); the real one's other entries linked, but for a copy
+# of root/, where each build points the headers' scripts/ at its own
+# cache's tree (a link through to the real root/ would repoint the real
+# cache's at this test's, gone after it).
+P=$D/cache
+mkdir -p "$P/$KVER/dbg-modules" "$P/$KVER/log"
+for e in "$CACHE/$KVER"/*; do
+	case ${e##*/} in
+	dbg-modules* | log | update-verdicts-*) ;;
+	root) cp -a "$e" "$P/$KVER/" ;;
+	*) ln -s "$e" "$P/$KVER/" ;;
+	esac
+done
+for v in 6.1.170-3 6.1.176-1; do
+	mkdir -p "$P/source-6.1-$v"
+	ln -s "$CACHE/source-6.1-$v"/* "$P/source-6.1-$v/"
+done
+DBG_ONLY=fs/erofs/dir.c,fs/nilfs2/dat.c
+LIVEFIX_CACHE=$P nice -n 10 "$LF" build --update 6.1.176-1 -k "$KVER" -o "$D/dbg" \
+	--only "$DBG_ONLY" -j 2 >"$D/log4" 2>&1
+rc=$?
+passes=$(grep -c '^Extracting [0-9]* debug module(s) from' "$D/log4")
+[ "$rc" -eq 0 ] && [ "$passes" = 1 ] &&
+	grep -q '^Extracting 2 debug module(s) from' "$D/log4" &&
+	[ "$(grep -c 'debug module(s) wanted; tried again' "$D/log4")" = 2 ] &&
+	ok "two groups' debug modules: one pass over the -dbg package" ||
+	bad "debug modules" "expected exit 0, two groups waiting and one pass for 2 modules, saw exit $rc, $passes pass(es): $(grep -E 'debug module|^Extracting' "$D/log4")"
+for f in fs/erofs/dir.c fs/nilfs2/dat.c; do
+	grep -q "group .*($f): applied" "$D/log4" &&
+		ok "tried again after the pass: $f applied" ||
+		bad "after the pass" "expected $f applied, saw: $(grep 'group ' "$D/log4")"
+done
+ls "$P/$KVER"/dbg-modules/kernel/fs/erofs/erofs.ko "$P/$KVER"/dbg-modules/kernel/fs/nilfs2/nilfs2.ko \
+	>/dev/null 2>&1 && ok "the extracted debug modules are in the cache" ||
+	bad "debug module cache" "expected erofs.ko and nilfs2.ko under $P/$KVER/dbg-modules"
 summary
