@@ -240,6 +240,9 @@ static int emit_specials(struct diff_output *o)
 		if (r && (!ret || r == -ENOTSUP))
 			ret = r;
 	}
+	if (!ret)
+		ret = special_copy_static_call_keys(&t, find_section_by_name(o->pair->patched,
+									     ".discard.addressable"));
 	return ret;
 }
 

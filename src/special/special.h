@@ -144,4 +144,11 @@ struct special_target {
 int special_copy(const struct special_target *t, const struct special_desc *desc,
 		 struct section *src);
 
+/* The entries of src (the patched object's .discard.addressable) that
+ * name the key of a static call whose trampoline t->out calls by its
+ * plain name, into t->out's .discard.addressable: objtool, run on the
+ * linked patch module, then records those call sites with their keys
+ * (static_call_keys.c). 0 or -errno (logged). */
+int special_copy_static_call_keys(const struct special_target *t, const struct section *src);
+
 #endif

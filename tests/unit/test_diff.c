@@ -42,7 +42,8 @@ static int record_resolver(void *ctx, const char *name, bool is_local, bool is_f
 		calls[nr_calls++] = (struct call){ xstrdup(name), is_local, is_func };
 	/* Locals, and names the fixtures mark as not exported, go through klp;
 	 * "dep_*" are exports of a module the target depends on. */
-	bool in_module = !strncmp(name, "mod_", 4) || !strncmp(name, "__SCK__", 7) ||
+	bool in_module = !strncmp(name, "mod_", 4) ||
+			 (!strncmp(name, "__SCK__", 7) && strncmp(name, "__SCK__vx_", 10)) ||
 			 !strncmp(name, "__tracepoint_", 13) || !strncmp(name, "__SCT__tp_func_", 15);
 	bool dep = !strncmp(name, "dep_", 4);
 
@@ -608,6 +609,34 @@ static size_t check_site_nop(struct elf *out, const struct section *jt, uint64_t
  * rel32 (far_site), rel32 relocated to the cold part in another section
  * (cold_site). Default-on branches and keys that are not tracepoints stay
  * refused. */
+/* A static call's key that the compiler made addressable is carried into
+ * the patch when the included code calls its trampoline and the key is
+ * an export (objtool, run on the linked patch module, records the site
+ * with it); a key only livepatch could resolve, or of a call the patch
+ * does not include, is not. */
+static void test_static_call_keys_addressable(void)
+{
+	struct diff_result res;
+	struct section *addr;
+	struct reloc *key;
+	struct elf *out;
+
+	CHECK_INT(0, diff_fixture("addressable_orig", "addressable_patched", false, &res));
+	CHECK_INT(2, res.nr_changed);
+	diff_result_release(&res);
+	out = read_output("addressable_patched");
+	addr = out ? find_section_by_name(out, ".discard.addressable") : NULL;
+	CHECK(addr && addr->sh.sh_size == 8, "expected one 8-byte entry, saw %llu bytes",
+	      addr ? (unsigned long long)addr->sh.sh_size : 0ULL);
+	key = addr ? find_reloc_by_offset(addr, 0) : NULL;
+	CHECK(key && !strcmp(key->sym->name, "__SCK__vx_event") && key->sym->sec == NULL,
+	      "expected the entry relocated against the export __SCK__vx_event, saw %s",
+	      key ? key->sym->name : "none");
+	CHECK(!addr || !addr->rela || addr->rela->nr_relocs == 1,
+	      "expected one relocation, saw %zu", addr && addr->rela ? addr->rela->nr_relocs : 0);
+	elf_free(out);
+}
+
 static void test_module_tracepoint_jmps(void)
 {
 	const char *refusal = "jump label key is an unexported symbol of a module";
@@ -845,6 +874,7 @@ int main(void)
 	RUN_TEST(test_changed_section_group_refused);
 	RUN_TEST(test_special_entries_of_included_functions);
 	RUN_TEST(test_early_keys);
+	RUN_TEST(test_static_call_keys_addressable);
 	RUN_TEST(test_early_key_of_dependency_linked_plain);
 	RUN_TEST(test_module_tracepoint_keys);
 	RUN_TEST(test_module_tracepoint_jmps);
