@@ -15,6 +15,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -606,11 +607,63 @@ static void declared_names(const char *line, size_t len, struct word_set *ws)
 	}
 }
 
+/* The trace event macros (include/linux/tracepoint.h, trace/define_trace.h)
+ * and which argument names the event: a change inside one is a change of
+ * the tracepoint its users call as trace_<event>(). */
+static const struct {
+	const char *macro;
+	unsigned name_arg; /* 1: the first argument */
+} trace_event_macros[] = {
+	{ "TRACE_EVENT", 1 },          { "TRACE_EVENT_CONDITION", 1 },
+	{ "TRACE_EVENT_FN", 1 },       { "TRACE_EVENT_FN_COND", 1 },
+	{ "DEFINE_EVENT", 2 },         { "DEFINE_EVENT_CONDITION", 2 },
+	{ "DEFINE_EVENT_PRINT", 2 },   { "DEFINE_EVENT_FN", 2 },
+};
+
+/* For "MACRO(" at line[open] (the word before it line[start..open)), a
+ * trace event macro whose event name is on this line: opener set to
+ * "trace_<event>"; else opener unchanged and false. */
+static bool trace_event_opener(const char *line, size_t len, size_t start, size_t end,
+			       size_t open, char *opener, size_t size)
+{
+	size_t k = open + 1;
+	unsigned arg = 0;
+
+	for (size_t i = 0; i < sizeof(trace_event_macros) / sizeof(trace_event_macros[0]); i++)
+		if (end - start == strlen(trace_event_macros[i].macro) &&
+		    !strncmp(line + start, trace_event_macros[i].macro, end - start))
+			arg = trace_event_macros[i].name_arg;
+	for (; arg; arg--) {
+		size_t w;
+
+		while (k < len && (line[k] == ' ' || line[k] == '\t'))
+			k++;
+		for (w = k; k < len && is_ident(line[k]); k++)
+			;
+		if (k == w)
+			return false;
+		if (arg == 1) {
+			if (k - w + strlen("trace_") >= size)
+				return false;
+			snprintf(opener, size, "trace_%.*s", (int)(k - w), line + w);
+			return true;
+		}
+		while (k < len && (line[k] == ' ' || line[k] == '\t'))
+			k++;
+		if (k >= len || line[k] != ',')
+			return false;
+		k++;
+	}
+	return false;
+}
+
 /* Parentheses across one line: *depth updated, and opener set to the
  * name whose parameter list a '(' opening at depth 0 begins: the word
  * before it on a line that starts in column 0 (a prototype), not a
  * macro's (capitals) nor an attribute's ("__"), or the name of a
- * function pointer, "(*name)(", on any line (a struct's operation); ""
+ * function pointer, "(*name)(", on any line (a struct's operation); the
+ * tracepoint "trace_<event>" of a trace event macro's list (TRACE_EVENT(
+ * <event>, ...); ""
  * when that list is anything else (a macro call, a #define's
  * parameters). */
 static void track_parens(const char *line, size_t len, long *depth, char *opener, size_t size)
@@ -633,6 +686,8 @@ static void track_parens(const char *line, size_t len, long *depth, char *opener
 		for (start = end; start > 0 && is_ident(line[start - 1]); start--)
 			;
 		opener[0] = '\0';
+		if (column0 && trace_event_opener(line, len, start, end, i, opener, size))
+			continue;
 		if (column0 && end > start && end - start < size && !isdigit((unsigned char)line[start]) &&
 		    !all_upper(line + start, end - start) && strncmp(line + start, "__", 2)) {
 			memcpy(opener, line + start, end - start);
