@@ -23,7 +23,7 @@
 #include "common/cleanup.h"
 #include "common/codes.h"
 #include "common/fsutil.h"
-#include "common/hashmap.h"
+#include "common/strset.h"
 #include "common/log.h"
 #include "common/outcome.h"
 #include "common/run.h"
@@ -51,14 +51,7 @@ struct update_build {
 	char **applied;     /* the patches of the groups that built alone */
 	size_t nr_applied;
 	char *fixed, *not_affected, *unfixed; /* CVE lists for the module */
-	bool defer_debug;   /* trials leave the debug modules they want to one pass */
-};
-
-/* The debug modules the trials wanted, each once. */
-struct debug_wants {
-	struct hashmap seen;
-	char **rels;
-	size_t nr, alloc;
+	bool defer_debug;   /* a trial's view: leave the debug modules it wants to one pass */
 };
 
 /* ---- one build in a copy of livefix, its result in a file ---- */
@@ -181,32 +174,11 @@ static void add_func(struct update_group_result *gr, char *line)
 	};
 }
 
-static void debug_wants_add(struct debug_wants *dw, const char *rel)
-{
-	char *copy;
-
-	if (hashmap_get_str(&dw->seen, rel))
-		return;
-	copy = xstrdup(rel);
-	xgrow((void **)&dw->rels, &dw->alloc, dw->nr + 2, sizeof(*dw->rels));
-	dw->rels[dw->nr++] = copy;
-	dw->rels[dw->nr] = NULL;
-	hashmap_add_str(&dw->seen, copy, (void *)1);
-}
-
-static void debug_wants_release(struct debug_wants *dw)
-{
-	hashmap_release(&dw->seen);
-	for (size_t i = 0; i < dw->nr; i++)
-		free(dw->rels[i]);
-	free(dw->rels);
-}
-
 /* The result file into gr (its ko path into *ko when asked, the debug
  * modules it wants into dw: how many returned); a missing file is a
  * build that died: failed. */
 static size_t read_result(const char *path, int status, struct update_group_result *gr, char **ko,
-			  struct debug_wants *dw)
+			  struct strset *dw)
 {
 	char *text = read_file(path, NULL), *line, *next;
 	size_t wants = 0;
@@ -235,7 +207,7 @@ static size_t read_result(const char *path, int status, struct update_group_resu
 			free(*ko);
 			*ko = xstrdup(line + 2);
 		} else if (!strncmp(line, "D\t", 2) && dw) {
-			debug_wants_add(dw, line + 2);
+			strset_add(dw, line + 2);
 			wants++;
 		}
 	}
@@ -375,7 +347,7 @@ static void keep_verdict(const struct update_build *ub, size_t g)
 }
 
 static size_t read_group_result(struct update_build *ub, size_t g, int status,
-				struct debug_wants *dw)
+				struct strset *dw)
 {
 	char *result = group_file(ub->workdir, g, "result");
 	size_t wants;
@@ -423,12 +395,11 @@ static void prepare_commands(const struct update_build *ub, const size_t *groups
  * (dw given) is put in *waiting instead, to be tried again once one pass
  * over the -dbg package extracted all of them. */
 static void run_trials(struct update_build *ub, const size_t *groups, size_t nr, size_t *done,
-		       struct debug_wants *dw, size_t *waiting, size_t *nr_waiting)
+		       struct strset *dw, size_t *waiting, size_t *nr_waiting)
 {
 	size_t jobs = ub->o->jobs ? ub->o->jobs : 1, prepared = 0;
 	int *status = xcalloc(nr + 1, sizeof(*status));
 
-	ub->defer_debug = dw != NULL;
 	/* in batches of jobs: progress said as they finish */
 	for (size_t first = 0; first < nr; first += jobs) {
 		size_t n = nr - first < jobs ? nr - first : jobs;
@@ -443,6 +414,7 @@ static void run_trials(struct update_build *ub, const size_t *groups, size_t nr,
 			prepared = first + m;
 		}
 		view.todo = (size_t *)groups + first;
+		view.defer_debug = dw != NULL;
 		run_forked(trial_child, &view, n, jobs, status + first);
 		for (size_t i = first; i < first + n; i++) {
 			size_t g = groups[i], wants = read_group_result(ub, g, status[i], dw);
@@ -459,14 +431,13 @@ static void run_trials(struct update_build *ub, const size_t *groups, size_t nr,
 			say_group(ub, ++*done, g);
 		}
 	}
-	ub->defer_debug = false;
 	free(status);
 }
 
 /* The debug modules the trials wanted, in one pass (under the cache's
  * lock, as any extraction); a failure is left to the trials again, each
  * extracting its own and saying why it cannot. */
-static void extract_wanted(const struct update_build *ub, const struct debug_wants *dw,
+static void extract_wanted(const struct update_build *ub, const struct strset *dw,
 			   size_t nr_groups)
 {
 	struct kernel_inputs in = { 0 };
@@ -475,7 +446,7 @@ static void extract_wanted(const struct update_build *ub, const struct debug_wan
 	if (!inputs_get(ub->plan.kver, true, &in)) {
 		pr_info("Extracting the %zu debug module(s) %zu groups want, in one pass",
 			dw->nr, nr_groups);
-		if (inputs_debug_modules(&in, dw->rels, dw->nr, paths))
+		if (inputs_debug_modules(&in, dw->owned, dw->nr, paths))
 			pr_warn("the debug modules were not extracted together: each group "
 				"tries its own");
 		inputs_release(&in);
@@ -490,9 +461,9 @@ static void try_groups(struct update_build *ub)
 	size_t nr_pending = 0, nr_waiting = 0, done = 0;
 	size_t *pending = xcalloc(ub->nr_todo + 1, sizeof(*pending));
 	size_t *waiting = xcalloc(ub->nr_todo + 1, sizeof(*waiting));
-	struct debug_wants dw = { 0 };
+	struct strset dw;
 
-	hashmap_init(&dw.seen);
+	strset_init(&dw);
 	for (size_t i = 0; i < ub->nr_todo; i++) {
 		size_t g = ub->todo[i];
 
@@ -511,7 +482,7 @@ static void try_groups(struct update_build *ub)
 		extract_wanted(ub, &dw, nr_waiting);
 		run_trials(ub, waiting, nr_waiting, &done, NULL, NULL, NULL);
 	}
-	debug_wants_release(&dw);
+	strset_release(&dw);
 	free(pending);
 	free(waiting);
 }

@@ -9,6 +9,7 @@
 #include "common/fsutil.h"
 #include "common/hashmap.h"
 #include "common/log.h"
+#include "common/strset.h"
 #include "common/xalloc.h"
 #include "headers/include_graph.h"
 
@@ -407,31 +408,10 @@ static void for_each_word(const char *text, size_t len, void (*fn)(const char *,
 	}
 }
 
-struct word_set {
-	struct hashmap map;
-	char **owned;
-	size_t nr, alloc;
-};
-
+/* for_each_word()'s callback: w into the strset arg. */
 static void word_set_add(const char *w, void *arg)
 {
-	struct word_set *ws = arg;
-	char *copy;
-
-	if (hashmap_get_str(&ws->map, w))
-		return;
-	copy = xstrdup(w);
-	xgrow((void **)&ws->owned, &ws->alloc, ws->nr + 1, sizeof(*ws->owned));
-	ws->owned[ws->nr++] = copy;
-	hashmap_add_str(&ws->map, copy, (void *)1);
-}
-
-static void word_set_release(struct word_set *ws)
-{
-	hashmap_release(&ws->map);
-	for (size_t i = 0; i < ws->nr; i++)
-		free(ws->owned[i]);
-	free(ws->owned);
+	strset_add(arg, w);
 }
 
 /* The lines of text (a copy, cut at each '\n'), each an entry of set: a line
@@ -518,7 +498,7 @@ static size_t pointer_before(const char *line, size_t close, char *name, size_t 
  * (*name)(" (a struct's operation, a variable), added to ws. Not a call
  * through a pointer: the "(*" follows a type's last word or '*', not
  * "return" or an operator. */
-static void function_pointer_names(const char *line, size_t len, struct word_set *ws)
+static void function_pointer_names(const char *line, size_t len, struct strset *ws)
 {
 	for (size_t close = 0; close < len; close++) {
 		size_t k = close + 1, open, prev;
@@ -546,7 +526,7 @@ static void function_pointer_names(const char *line, size_t len, struct word_set
  * enumerator, a variable, a struct or enum tag); the name of a function
  * pointer, "(*name)(". Words an attribute ("__printf(") or a return names
  * are not declared. */
-static void declared_names(const char *line, size_t len, struct word_set *ws)
+static void declared_names(const char *line, size_t len, struct strset *ws)
 {
 	const char *p = line, *end = line + len, *prev_word = NULL;
 	size_t prev_len = 0;
@@ -706,7 +686,7 @@ static void track_parens(const char *line, size_t len, long *depth, char *opener
  * protos, which the words of unchanged lines do not cancel: that name is
  * on the unchanged first line by construction. */
 static void words_of_lines(const char *text, const struct hashmap *other, bool changed,
-			   struct word_set *ws, struct word_set *protos)
+			   struct strset *ws, struct strset *protos)
 {
 	bool in_macro = false;
 	long depth = 0; /* parentheses open at the line's start */
@@ -748,25 +728,25 @@ static void add_header_name(struct grouping *gr, size_t header, const char *w)
 static void collect_header_names(struct grouping *gr, size_t h)
 {
 	const struct header_lines *hl = header_lines_of(gr, h);
-	struct word_set changed = { 0 }, kept = { 0 }, protos = { 0 };
+	struct strset changed, kept, protos;
 
-	hashmap_init(&changed.map);
-	hashmap_init(&kept.map);
-	hashmap_init(&protos.map);
+	strset_init(&changed);
+	strset_init(&kept);
+	strset_init(&protos);
 	words_of_lines(gr->new_text[h], &hl->old_lines, true, &changed, &protos);
 	if (hl->old_text)
 		words_of_lines(hl->old_text, &hl->new_lines, true, &changed, &protos);
 	words_of_lines(gr->new_text[h], &hl->old_lines, false, &kept, NULL);
 	for (size_t i = 0; i < changed.nr; i++)
-		if (!hashmap_get_str(&kept.map, changed.owned[i]) && !is_common_word(changed.owned[i]) &&
-		    !hashmap_get_str(&protos.map, changed.owned[i]))
+		if (!strset_has(&kept, changed.owned[i]) && !is_common_word(changed.owned[i]) &&
+		    !strset_has(&protos, changed.owned[i]))
 			add_header_name(gr, h, changed.owned[i]);
 	for (size_t i = 0; i < protos.nr; i++)
 		if (!is_common_word(protos.owned[i]))
 			add_header_name(gr, h, protos.owned[i]);
-	word_set_release(&changed);
-	word_set_release(&kept);
-	word_set_release(&protos);
+	strset_release(&changed);
+	strset_release(&kept);
+	strset_release(&protos);
 }
 
 struct user_scan {
