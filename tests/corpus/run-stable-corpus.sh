@@ -234,7 +234,10 @@ prefetch_debug_modules
 # A stable update changes a header, its users and the functions they call
 # in one upstream commit; the corpus splits it into one patch per file. A
 # patch that does not build alone is built again together with the corpus
-# patches the failure names, as that commit would be, for up to 3 rounds:
+# patches the failure names, as that commit would be, round after round
+# until a round names nothing new (each adds at least one patch; at most
+# NAMED_ROUNDS_MAX, for a commit spread over a whole subsystem). What a
+# failure names:
 #  - a unit that does not compile: the header patches that provide what
 #    gcc could not find (tests/corpus/needed-headers.py);
 #  - a header whose includers no longer compile: their .c patches;
@@ -245,7 +248,11 @@ prefetch_debug_modules
 #    probe then shows a data layout change, or the limit stands).
 # A failure that names none is built once with every patch of its target
 # modules; the named rounds then go on from that build's failure.
+# A commit's files can need each other in a chain: pn533.h needs nfc/core.c,
+# whose change needs nfc.h, whose change needs llcp_core.c (three rounds, the
+# old cap, were too few for it).
 # work/ID.note says which patches were added.
+NAMED_ROUNDS_MAX=8
 GRAPH=$(corpus_cachedir)/$KVER/include-graph
 # What a build's failure names comes from its `livefix build --json`
 # document (logs/ID.build.json beside logs/ID.build.log): the units that
@@ -332,7 +339,7 @@ build_one() {
 	rc=$?
 	while [ "$rc" != 0 ] && { [ "$rc" != 3 ] || probe_refused "$log"; }; do
 		more=()
-		[ "$named_rounds" -ge 3 ] || mapfile -t more < <(companion_patches "$id" "$log" |
+		[ "$named_rounds" -ge "$NAMED_ROUNDS_MAX" ] || mapfile -t more < <(companion_patches "$id" "$log" |
 			grep -vxF -f <(printf '%s\n' "${PATCH[$id]}" "${with[@]}") | sort -u)
 		[ ${#more[@]} -eq 0 ] || named_rounds=$((named_rounds + 1))
 		# only for what another file of the commit can cure, so that a
