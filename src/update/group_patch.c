@@ -66,13 +66,36 @@ static int diff_file(const struct update_plan *p, const char *rel, struct strbuf
 	return ret;
 }
 
+/* The patch's subject names the update and the group's first file, never
+ * the group's number: the text is the key of the group's verdict
+ * (update_verdict_cache_path), and a regroup after the trials renumbers
+ * every group after the first it joins. */
+static char *group_subject(const struct update_plan *p, size_t g)
+{
+	const struct update_group *grp = &p->groups.groups[g];
+	const char *first = NULL;
+	size_t carried = 0;
+
+	for (size_t k = 0; k < grp->nr; k++) {
+		if (!update_file_in_patch(p, grp->files[k]))
+			continue;
+		if (!carried++)
+			first = p->diff.files[grp->files[k]].path;
+	}
+	if (carried > 1)
+		return xasprintf("Subject: %s -> %s: %s and %zu more file(s)\n\n", p->running,
+				 p->target, first, carried - 1);
+	return xasprintf("Subject: %s -> %s: %s\n\n", p->running, p->target,
+			 first ? first : "(no file)");
+}
+
 int update_group_patch(const struct update_plan *p, size_t g, const char *path)
 {
 	const struct update_group *grp = &p->groups.groups[g];
 	struct strbuf text = { 0 };
 	int ret = 0;
 
-	char *subject = xasprintf("Subject: %s -> %s, group %zu\n\n", p->running, p->target, g);
+	char *subject = group_subject(p, g);
 
 	strbuf_add(&text, subject, strlen(subject));
 	free(subject);

@@ -137,6 +137,32 @@ static void test_group_patch(void)
 	free(path);
 }
 
+/* A group's patch is the key of its verdict: the same files give the same
+ * text whatever the group's number (a regroup renumbers groups). */
+static void test_group_patch_number_free(void)
+{
+	char *path = xasprintf("%s/g1.patch", tmp), *moved = xasprintf("%s/g2.patch", tmp);
+	size_t g = group_of("fs/f.c"), other = g ? 0 : 1;
+	struct update_group keep = plan.groups.groups[other];
+	char *a, *b;
+
+	CHECK_INT(0, update_group_patch(&plan, g, path));
+	plan.groups.groups[other] = plan.groups.groups[g];
+	CHECK_INT(0, update_group_patch(&plan, other, moved));
+	plan.groups.groups[other] = keep;
+	a = read_file(path, NULL);
+	b = read_file(moved, NULL);
+	CHECK(a && b && !strcmp(a, b),
+	      "expected the same patch as group %zu and as group %zu, saw:\n%s\n---- and ----\n%s",
+	      g, other, a ? a : "(none)", b ? b : "(none)");
+	CHECK(a && strstr(a, "Subject: 6.1.170-3 -> 6.1.176-1: fs/"),
+	      "expected a subject naming the group's first file, saw:\n%s", a ? a : "(none)");
+	free(a);
+	free(b);
+	free(moved);
+	free(path);
+}
+
 /* The files of changelog entry k as paths joined by ' ', and its basis. */
 static char *entry_files(const struct update_cve_map *m, size_t k)
 {
@@ -276,6 +302,7 @@ int main(void)
 	}
 	RUN_TEST(test_group_kinds);
 	RUN_TEST(test_group_patch);
+	RUN_TEST(test_group_patch_number_free);
 	RUN_TEST(test_cve_map);
 	RUN_TEST(test_report);
 	remove_tree(tmp);
