@@ -104,6 +104,11 @@ ASSERTION = re.compile(r"(?:BUILD_BUG_ON failed|static assertion failed): (.*)")
 IDENTIFIER = re.compile(r"\b[A-Za-z_]\w{2,}\b")
 NOT_NAMES = {"sizeof", "typeof", "__typeof__", "offsetof", "struct", "union", "enum",
              "unsigned", "int", "long", "char", "const"}
+# a guard or class of include/linux/cleanup.h that a header defines
+# (DEFINE_LOCK_GUARD_0(console_lock, ...), DEFINE_GUARD(x, ...),
+# DEFINE_CLASS(x, ...)): gcc names the type and functions the macro makes
+# ("unknown type name ‘class_console_lock_t’"), the header names x
+CLEANUP_CLASS = re.compile(r"class_(\w+?)_(?:t|constructor|destructor|lock_ptr|lock_err)")
 # a header the corpus adds: "fatal error: rdma/iter.h: No such file or directory"
 MISSING_FILE = re.compile(r"fatal error: ([\w./-]+\.h): No such file or directory")
 
@@ -136,6 +141,7 @@ def missing_identifiers(log_path):
             for rx in MOVED:
                 moved.update(rx.findall(line))
             files.update(MISSING_FILE.findall(line))
+    names.update(m.group(1) for n in list(names) for m in [CLEANUP_CLASS.fullmatch(n)] if m)
     return names, moved, files, unnamed, asserted, variables
 
 

@@ -250,6 +250,17 @@ LOG
 printf 'drivers/foo/probe.c\tinclude/linux/perfx.h include/linux/secx.h\n' >"$W/graph90"
 expect "a layout probe that did not compile: what it includes" "0090,0091" \
 	"$("$NH" "$W/c" 0090 "$W/err90.log" "$W/graph90" | names)"
+# a guard the header defines with cleanup.h's macros, used by guard(x)()
+# in the unit: gcc names the class type (stable corpus 6.12 1694
+# vc_screen.c's guard(console_lock)() and console.h's 2218)
+add 0093 include/linux/consx.h b 'DEFINE_LOCK_GUARD_0(consx_lock, consx_lock(), consx_unlock());'
+cat >"$W/err93.log" <<'LOG'
+livefix: error:   ./include/linux/cleanup.h:277:9: error: unknown type name ‘class_consx_lock_t’; did you mean ‘class_local_lock_t’?
+livefix: error:   drivers/foo/foo.c:613:9: error: cleanup argument not a function
+LOG
+printf 'drivers/foo/foo.c\tinclude/linux/consx.h\n' >"$W/graph93"
+expect "a cleanup.h guard a header defines: the class type's name" "0093" \
+	"$("$NH" "$W/c" 0004 "$W/err93.log" "$W/graph93" | names)"
 printf 'livefix: error: something else\n' >"$W/other.log"
 expect "no missing identifiers: no header" "" "$("$NH" "$W/c" 0004 "$W/other.log" "$W/graph" | names)"
 "$NH" >/dev/null 2>&1; expect "usage error exits 2" 2 $?
