@@ -30,7 +30,6 @@
 #include "common/strutil.h"
 #include "common/xalloc.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -489,79 +488,8 @@ static void try_groups(struct update_build *ub)
 
 /* ---- again, for the groups that lacked another group's header ---- */
 
-static bool is_c_keyword(const char *w, size_t len)
-{
-	static const char *const words[] = { "struct", "union", "enum", "int", "void", "char",
-					     "long", "short", "unsigned", "signed", "const",
-					     "volatile", "bool", "static", "inline", NULL };
-
-	for (size_t i = 0; words[i]; i++)
-		if (strlen(words[i]) == len && !strncmp(words[i], w, len))
-			return true;
-	return false;
-}
-
-struct needs {
-	struct update_need *v;
-	size_t nr, alloc;
-};
-
-/* The identifiers of one quoted stretch of an error, each a need of file. */
-static void needs_of_quote(struct needs *n, size_t file, const char *q, size_t len)
-{
-	for (size_t i = 0; i < len;) {
-		size_t start = i;
-
-		while (i < len && (isalnum((unsigned char)q[i]) || q[i] == '_'))
-			i++;
-		if (i > start && !isdigit((unsigned char)q[start]) && !is_c_keyword(q + start, i - start)) {
-			xgrow((void **)&n->v, &n->alloc, n->nr + 1, sizeof(*n->v));
-			n->v[n->nr++] = (struct update_need){ file, xstrndup(q + start, i - start) };
-		}
-		if (i == start)
-			i++;
-	}
-}
-
-/* A compiler error the trial's log repeats, "  FILE:L:C: error: ...": the
- * names it quotes (‘x’, or 'x' in the C locale), needs of FILE when FILE
- * is a changed file of the update. */
-static void needs_of_error(const struct update_plan *p, const char *line, struct needs *n)
-{
-	const char *path = line, *at, *colon;
-	char *rel;
-	long file;
-
-	if (!strncmp(path, "livefix: error:", 15))
-		path += 15;
-	while (*path == ' ')
-		path++;
-	at = strstr(path, ": error: ");
-	colon = strchr(path, ':');
-	if (!at || !colon || colon > at)
-		return;
-	rel = xstrndup(path, (size_t)(colon - path));
-	file = update_diff_index(&p->diff, rel);
-	free(rel);
-	for (const char *q = at; file >= 0 && *q;) {
-		bool utf8 = !strncmp(q, "\xe2\x80\x98", 3);
-		const char *end;
-
-		if (!utf8 && *q != '\'') {
-			q++;
-			continue;
-		}
-		q += utf8 ? 3 : 1;
-		end = strstr(q, utf8 ? "\xe2\x80\x99" : "'");
-		if (!end)
-			break;
-		needs_of_quote(n, (size_t)file, q, (size_t)(end - q));
-		q = end + (utf8 ? 3 : 1);
-	}
-}
-
 /* What the groups that failed to compile lacked, from their logs. */
-static void collect_needs(const struct update_build *ub, struct needs *n)
+static void collect_needs(const struct update_build *ub, struct update_needs *n)
 {
 	const char *compile_failed = code_name(CODE_COMPILE_FAILED);
 
@@ -574,14 +502,8 @@ static void collect_needs(const struct update_build *ub, struct needs *n)
 			continue;
 		log = group_file(ub->logdir, g, "log");
 		text = read_file(log, NULL);
-		for (char *line = text; line && *line;) {
-			char *nl = strchr(line, '\n');
-
-			if (nl)
-				*nl = '\0';
-			needs_of_error(&ub->plan, line, n);
-			line = nl ? nl + 1 : NULL;
-		}
+		if (text)
+			update_needs_of_log(&ub->plan, text, n);
 		free(text);
 		free(log);
 	}
@@ -612,15 +534,13 @@ static void forget_groups(struct update_build *ub, size_t nr_groups)
 static int retry_lacking(struct update_build *ub)
 {
 	for (int round = 0; round < 2; round++) {
-		struct needs n = { 0 };
+		struct update_needs n = { 0 };
 		size_t before = ub->plan.groups.nr;
 		int ret;
 
 		collect_needs(ub, &n);
 		ret = n.nr ? update_plan_regroup(&ub->plan, n.v, n.nr) : 0;
-		for (size_t i = 0; i < n.nr; i++)
-			free(n.v[i].name);
-		free(n.v);
+		update_needs_release(&n);
 		if (ret || ub->plan.groups.nr == before)
 			return ret;
 		pr_info("Grouped again: a failed compile lacked the change of a header of "

@@ -169,6 +169,20 @@ int update_plan_regroup(struct update_plan *p, const struct update_need *needs, 
 int update_plan_write(const struct update_plan *p, const char *outdir);
 void update_plan_release(struct update_plan *p);
 
+/* ---- needs.c ---- */
+
+struct update_needs {
+	struct update_need *v;
+	size_t nr, alloc;
+};
+/* The needs gcc's errors in a failed trial's log (text, split in place)
+ * name: the identifiers each "FILE:L:C: error: ..." quotes, needs of FILE
+ * when it is a changed file, else of the changed unit whose compile
+ * failed ("compiling UNIT (patched) failed"); for a cleanup.h class
+ * ("class_x_t"), x too. Appended to n. */
+void update_needs_of_log(const struct update_plan *p, char *text, struct update_needs *n);
+void update_needs_release(struct update_needs *n);
+
 /* ---- group_patch.c ---- */
 
 /* What becomes of a group before anything is built. */

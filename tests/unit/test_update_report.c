@@ -163,6 +163,41 @@ static void test_group_patch_number_free(void)
 	free(path);
 }
 
+static bool has_need(const struct update_needs *n, const char *file, const char *name)
+{
+	for (size_t i = 0; i < n->nr; i++)
+		if (n->v[i].file == (size_t)file_index(file) && !strcmp(n->v[i].name, name))
+			return true;
+	return false;
+}
+
+/* gcc's errors in a failed trial's log: a name quoted in an error of a
+ * changed file is its need; one quoted in an unchanged header (a macro
+ * of cleanup.h expanded in the unit) is the need of the unit whose
+ * compile failed, and a cleanup.h class names its guard. */
+static void test_needs_of_log(void)
+{
+	char *log = xstrdup(
+		"livefix: error: failed [compile-failed]: compiling fs/f.c (patched) failed: exit 1; log: x\n"
+		"livefix: error:   fs/f.c:3:9: error: \xe2\x80\x98" "alpha_x\xe2\x80\x99" " undeclared\n"
+		"livefix: error:   /var/cache/livefix/k/src/include/linux/cleanup.h:277:9: error: "
+		"unknown type name 'class_beta_lock_t'; did you mean 'class_local_lock_t'?\n"
+		"livefix: error: failed [compile-failed]: compiling lib/unchanged.c (patched) failed\n"
+		"livefix: error:   ./include/linux/x.h:2:1: error: unknown type name 'gamma_t'\n");
+	struct update_needs n = { 0 };
+
+	update_needs_of_log(&plan, log, &n);
+	CHECK(has_need(&n, "fs/f.c", "alpha_x"), "expected fs/f.c to need alpha_x (%zu needs)", n.nr);
+	CHECK(has_need(&n, "fs/f.c", "class_beta_lock_t") && has_need(&n, "fs/f.c", "beta_lock"),
+	      "expected fs/f.c to need class_beta_lock_t and beta_lock (%zu needs)", n.nr);
+	for (size_t i = 0; i < n.nr; i++)
+		CHECK(strcmp(n.v[i].name, "gamma_t"),
+		      "expected no need from an unchanged unit's error, saw %s of file %zu",
+		      n.v[i].name, n.v[i].file);
+	update_needs_release(&n);
+	free(log);
+}
+
 /* The files of changelog entry k as paths joined by ' ', and its basis. */
 static char *entry_files(const struct update_cve_map *m, size_t k)
 {
@@ -303,6 +338,7 @@ int main(void)
 	RUN_TEST(test_group_kinds);
 	RUN_TEST(test_group_patch);
 	RUN_TEST(test_group_patch_number_free);
+	RUN_TEST(test_needs_of_log);
 	RUN_TEST(test_cve_map);
 	RUN_TEST(test_report);
 	remove_tree(tmp);
