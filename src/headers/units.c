@@ -33,6 +33,7 @@ struct plan {
 	const struct kernel_inputs *in;
 	struct patchset *ps;
 	unsigned max;
+	bool per_header; /* max counts each header's units, not all */
 	struct include_graph *graph;
 	struct unit_list *out;
 	struct hashmap chosen; /* source → 1, for every unit in out */
@@ -49,6 +50,14 @@ static void unit_add(struct plan *p, const char *source)
 	p->out->sources = xrealloc(p->out->sources, (p->out->nr + 1) * sizeof(char *));
 	p->out->sources[p->out->nr++] = copy;
 	hashmap_add_str(&p->chosen, copy, (void *)1);
+}
+
+/* How many more units a header's change may add. */
+static size_t room_left(const struct plan *p)
+{
+	size_t used = p->per_header ? 0 : p->out->nr;
+
+	return p->max > used ? p->max - used : 0;
 }
 
 static size_t count(const char **list)
@@ -290,7 +299,7 @@ static bool plan_by_use(struct plan *p, const char *header, const char **include
 {
 	const char *untold = NULL;
 	const char **users = units_by_use(p, header, includers, hc, &untold);
-	size_t room = p->max > p->out->nr ? p->max - p->out->nr : 0, nr, nr_own;
+	size_t room = room_left(p), nr, nr_own;
 	bool more;
 	char **built = new_built_units(p, users, room, &nr, &nr_own, &more);
 	char *names = change_names_text(hc);
@@ -622,7 +631,7 @@ static int refuse_image_includer(struct plan *p, const char *header, const char 
 static int plan_header(struct plan *p, const char *header)
 {
 	const char **includers = include_graph_c_includers(p->graph, header);
-	size_t planned = p->out->nr, room = p->max > planned ? p->max - planned : 0;
+	size_t planned = p->out->nr, room = room_left(p);
 	size_t nr, nr_own, nr_includers = count(includers);
 	bool more;
 	char **units, *affects, *refusal = NULL;
@@ -648,7 +657,8 @@ static int plan_header(struct plan *p, const char *header)
 	} else {
 		affects = xasprintf("header change affects more than %u compiled units (the "
 				    "--max-units limit%s; %zu .c files include it)", p->max,
-				    planned > p->out->nr_own ? ", with the other headers' units" : "",
+				    planned > p->out->nr_own && !p->per_header ?
+					    ", with the other headers' units" : "",
 				    nr_includers);
 		ret = plan_beyond_limit(p, header, includers, affects, &refusal, &types);
 		if (refusal) {
@@ -742,9 +752,9 @@ static int plan_included_sources(struct plan *p)
 }
 
 int hdr_patch_units(const struct kernel_inputs *in, struct patchset *ps, unsigned max_units,
-		struct unit_list *out)
+		    bool per_header, struct unit_list *out)
 {
-	struct plan p = { .in = in, .ps = ps, .out = out,
+	struct plan p = { .in = in, .ps = ps, .out = out, .per_header = per_header,
 			  .max = max_units ? max_units : LIVEFIX_DEFAULT_MAX_UNITS };
 	int ret = 0;
 

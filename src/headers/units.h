@@ -8,6 +8,7 @@
 #include "inputs/inputs.h"
 #include "patch/patchset.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* The translation units one build compiles (units.c): the .c files
@@ -45,11 +46,14 @@ struct unit_list {
 	size_t nr_own;   /* the first nr_own: the patch's own .c files */
 	struct header_beyond_limit *beyond; /* see hdr_patch_units() */
 };
-/* max_units 0: LIVEFIX_DEFAULT_MAX_UNITS. 0; -ENOTSUP when refused: the
- * reason logged, but for out->beyond when set (no sources then: the
- * caller logs that refusal); other -errno. */
+/* max_units 0: LIVEFIX_DEFAULT_MAX_UNITS; the limit counts every unit
+ * the build compiles, or with per_header each header's own units only
+ * (a whole update's module: each group kept the limit alone, and the
+ * other groups' units are no cost of this header's change). 0; -ENOTSUP
+ * when refused: the reason logged, but for out->beyond when set (no
+ * sources then: the caller logs that refusal); other -errno. */
 int hdr_patch_units(const struct kernel_inputs *in, struct patchset *ps, unsigned max_units,
-		struct unit_list *out);
+		    bool per_header, struct unit_list *out);
 void unit_list_release(struct unit_list *l);
 
 #endif

@@ -1121,7 +1121,8 @@ static int prepare(struct build_state *st)
 	if (!ret)
 		ret = refuse_non_c(&st->ps);
 	if (!ret)
-		ret = hdr_patch_units(&st->in, &st->ps, o->max_units, &st->sources);
+		ret = hdr_patch_units(&st->in, &st->ps, o->max_units, o->max_units_per_header,
+				      &st->sources);
 	/* a header beyond --max-units: a layout change is the truer reason */
 	if (ret == -ENOTSUP && st->sources.beyond)
 		ret = hdr_probe_refuse(&st->in, &st->ps, st->sources.beyond);

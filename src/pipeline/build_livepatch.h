@@ -27,6 +27,8 @@ struct livepatch_build_opts {
 	const char *sign_key;    /* sign with the kernel's sign-file (sha256); NULL: unsigned */
 	const char *sign_cert;   /* the certificate for sign_key (required with it) */
 	unsigned max_units;      /* units compiled for changed headers at most; 0: 40 */
+	bool max_units_per_header; /* max_units counts each header's units, not
+				    * the build's (hdr_patch_units()) */
 	bool diff_only;          /* stop after the diff: no module (a whole update
 				  * tries each group so, then links them together) */
 	bool defer_debug_modules; /* the debug modules the units need and the

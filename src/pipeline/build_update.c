@@ -572,6 +572,9 @@ static int module_child(void *ctx, size_t i)
 		.description = desc, .cves = ub->fixed, .cves_unfixed = ub->unfixed,
 		.cves_not_affected = ub->not_affected,
 		.effective_version = ub->plan.target, .max_units = ub->o->max_units,
+		/* each group kept the limit alone; together, hundreds of .c
+		 * files would leave no room for any header's includers */
+		.max_units_per_header = true,
 		.keep_workdir = ub->o->keep_workdir,
 	};
 	int ret;

@@ -198,8 +198,10 @@ static char *small_tree_write(void)
 
 static char *write_patch(const char *name, const char *text);
 
-/* hdr_patch_units() of one patch on the small tree, max_units units. */
-static int plan_small(const char *patch_text, unsigned max_units, struct unit_list *out)
+/* hdr_patch_units() of one patch on the small tree, max_units units
+ * counted over the build or, per_header, for each header alone. */
+static int plan_small_limit(const char *patch_text, unsigned max_units, bool per_header,
+			    struct unit_list *out)
 {
 	char *root = small_tree_write(), *workdir = xasprintf("%s/work", tmp);
 	char *patch = write_patch("small.patch", patch_text);
@@ -212,12 +214,17 @@ static int plan_small(const char *patch_text, unsigned max_units, struct unit_li
 	ret = patchset_apply(&in, &patch, 1, workdir, &ps);
 	memset(out, 0, sizeof(*out));
 	if (!ret)
-		ret = hdr_patch_units(&in, &ps, max_units, out);
+		ret = hdr_patch_units(&in, &ps, max_units, per_header, out);
 	patchset_release(&ps);
 	inputs_release(&in);
 	free(workdir);
 	free(patch);
 	return ret;
+}
+
+static int plan_small(const char *patch_text, unsigned max_units, struct unit_list *out)
+{
+	return plan_small_limit(patch_text, max_units, false, out);
 }
 
 /* The paths, space-separated. */
@@ -428,6 +435,40 @@ static void test_reach_through_other_headers(void)
 	free(two);
 }
 
+/* A header whose 3 built includers fit the limit of 3 alone, in a build
+ * whose own .c files (2) leave it no room: refused beyond the limit when
+ * the limit counts the build's units, planned whole when it counts each
+ * header's (a whole update's module, each group within the limit alone). */
+static void test_limit_per_header(void)
+{
+	static const char patch[] =
+		"--- a/drivers/foo/core/foo_types.h\n+++ b/drivers/foo/core/foo_types.h\n"
+		"@@ -4 +4 @@\n-#define FOO_STATES 4\n+#define FOO_STATES 5\n"
+		"--- a/drivers/foo/t.c\n+++ b/drivers/foo/t.c\n"
+		"@@ -2 +2 @@\n-int t(void) { return OPS_ONE; }\n+int t(void) { return OPS_ONE + 1; }\n"
+		"--- a/drivers/foo/u.c\n+++ b/drivers/foo/u.c\n"
+		"@@ -1 +1 @@\n-int u(void) { return 0; }\n+int u(void) { return 1; }\n";
+	struct stderr_capture cap;
+	struct unit_list out;
+	char *seen;
+	int ret;
+
+	stderr_capture_begin(&cap, xasprintf("%s/stderr", tmp));
+	ret = plan_small_limit(patch, 3, false, &out);
+	free(stderr_capture_end(&cap));
+	seen = sources_text(&out);
+	CHECK(ret == -ENOTSUP || !strstr(seen, "drivers/foo/l.c"),
+	      "expected foo_types.h beyond the build's limit of 3, saw %d, \"%s\"", ret, seen);
+	free(seen);
+	unit_list_release(&out);
+	CHECK_INT(0, plan_small_limit(patch, 3, true, &out));
+	seen = sources_text(&out);
+	CHECK_STR("drivers/foo/t.c drivers/foo/u.c drivers/foo/core/k.c drivers/foo/l.c "
+		  "drivers/foo/m.c", seen);
+	free(seen);
+	unit_list_release(&out);
+}
+
 /* BAR_OF builds names that are nowhere written whole: every includer */
 static void test_pasting_header_refused(void)
 {
@@ -632,7 +673,7 @@ static int plan(char *const *patches, size_t nr, struct unit_list *out)
 
 	memset(out, 0, sizeof(*out));
 	if (!ret)
-		ret = hdr_patch_units(&in, &ps, 0, out);
+		ret = hdr_patch_units(&in, &ps, 0, false, out);
 	patchset_release(&ps);
 	inputs_release(&in);
 	free(workdir);
@@ -759,6 +800,7 @@ int main(void)
 	RUN_TEST(test_added_include);
 	RUN_TEST(test_pasting_header_refused);
 	RUN_TEST(test_reach_through_other_headers);
+	RUN_TEST(test_limit_per_header);
 	RUN_TEST(test_probe_uses_the_struct);
 	RUN_TEST(test_vdso_uses_refused);
 	RUN_TEST(test_assembly_uses_refused);
