@@ -118,11 +118,38 @@ static void test_dirs_given(void)
 	quote_dirs_free(fallback);
 }
 
+/* The dirs nearest the unit's come first, the others in patch order:
+ * the sibling an overlay copy's quoted include wants is in its own
+ * subsystem (i915's "intel_bios.h", not gma500's). */
+static void test_fallback_nearest_first(void)
+{
+	struct patched_file files[] = {
+		{ .path = "drivers/gpu/drm/gma500/psb_intel_drv.h" },
+		{ .path = "drivers/gpu/drm/i915/display/intel_display_types.h" },
+		{ .path = "fs/x/y.h" },
+		{ .path = "drivers/gpu/drm/i915/gt/intel_gt.h" },
+	};
+	struct patchset near = { .files = files, .nr_files = 4 };
+	const char **fallback = fallback_dirs(&near, "drivers/gpu/drm/i915/intel_pm.c");
+	const char *expect[] = { "drivers/gpu/drm/i915/display", "drivers/gpu/drm/i915/gt",
+				 "drivers/gpu/drm/gma500", "fs/x", NULL };
+
+	for (size_t i = 0; expect[i] || fallback[i]; i++) {
+		CHECK(expect[i] && fallback[i] && !strcmp(expect[i], fallback[i]),
+		      "fallback dir %zu of intel_pm.c: expected %s, saw %s", i,
+		      expect[i] ? expect[i] : "(none)", fallback[i] ? fallback[i] : "(none)");
+		if (!expect[i] || !fallback[i])
+			break;
+	}
+	quote_dirs_free(fallback);
+}
+
 int main(void)
 {
 	setup();
 	RUN_TEST(test_each_unit_reads_its_own_header);
 	RUN_TEST(test_dirs_given);
+	RUN_TEST(test_fallback_nearest_first);
 	remove_tree(root);
 	return TEST_SUMMARY();
 }
