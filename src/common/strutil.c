@@ -192,3 +192,35 @@ bool is_export_entry_section(const char *name)
 			return true;
 	return false;
 }
+
+size_t path_shared_dirs(const char *a, const char *b)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; a[i] && a[i] == b[i]; i++)
+		if (a[i] == '/')
+			n++;
+	return n;
+}
+
+const char **paths_nearest_first(const char *to, const char *const *paths)
+{
+	size_t nr = 0, max = 0, k = 0;
+
+	while (paths[nr])
+		nr++;
+	size_t *depth = xcalloc(nr + 1, sizeof(*depth));
+	const char **order = xcalloc(nr + 1, sizeof(*order));
+
+	for (size_t i = 0; i < nr; i++) {
+		depth[i] = path_shared_dirs(to, paths[i]);
+		max = depth[i] > max ? depth[i] : max;
+	}
+	/* a handful of depths: a pass per depth keeps the order within one */
+	for (size_t d = max + 1; d-- > 0;)
+		for (size_t i = 0; i < nr; i++)
+			if (depth[i] == d)
+				order[k++] = paths[i];
+	free(depth);
+	return order;
+}

@@ -57,6 +57,14 @@ char *str_printable(const char *s, bool keep_lines);
 char *str_join_most(char *const *items, size_t nr, size_t most, const char *sep,
 		    const char *more);
 
+/* How many leading directories two tree paths share
+ * ("drivers/gpu/drm/i915/display/x.h" and "drivers/gpu/drm/i915/y.c": 4). */
+size_t path_shared_dirs(const char *a, const char *b);
+/* paths (NULL-terminated), those sharing the most leading directories
+ * with to first (path_shared_dirs()), their own order among equals. The
+ * array is malloc'ed (free()), the paths the caller's. */
+const char **paths_nearest_first(const char *to, const char *const *paths);
+
 /* A growing NUL-terminated string (s is NULL until the first add). */
 struct strbuf {
 	char *s;

@@ -10,6 +10,7 @@
 #include "common/hashmap.h"
 #include "common/log.h"
 #include "common/run.h"
+#include "common/strutil.h"
 #include "common/xalloc.h"
 
 #include <errno.h>
@@ -259,64 +260,31 @@ const char **quote_dirs(const char *source)
 	return dirs;
 }
 
-/* How many leading path components a and b share. */
-static size_t shared_components(const char *a, const char *b)
-{
-	size_t n = 0, i = 0;
-
-	for (; a[i] && a[i] == b[i]; i++)
-		if (a[i] == '/')
-			n++;
-	/* the last component is shared when both end it here */
-	return n + ((!a[i] || a[i] == '/') && (!b[i] || b[i] == '/') && i > 0);
-}
-
-struct ranked_dir {
-	const char *dir;
-	size_t shared, order;
-};
-
-static int cmp_ranked_dir(const void *a, const void *b)
-{
-	const struct ranked_dir *x = a, *y = b;
-
-	if (x->shared != y->shared)
-		return x->shared > y->shared ? -1 : 1;
-	return x->order < y->order ? -1 : x->order > y->order;
-}
-
-/* Nearest the unit's dir first: an overlay copy's quoted include that
- * its own dir lacks comes from these, and the sibling the tree would
- * find is in its subsystem (i915's display/intel_display_types.h
- * including "intel_bios.h": i915/display's, not gma500's, when a whole
- * update shadows both). */
-static void sort_by_nearness(const char **dirs, size_t n, const char *own)
-{
-	struct ranked_dir *r = xcalloc(n + 1, sizeof(*r));
-
-	for (size_t i = 0; i < n; i++)
-		r[i] = (struct ranked_dir){ dirs[i], shared_components(dirs[i], own), i };
-	qsort(r, n, sizeof(*r), cmp_ranked_dir);
-	for (size_t i = 0; i < n; i++)
-		dirs[i] = r[i].dir;
-	free(r);
-}
-
+/* The dirs of the files nearest the unit first: an overlay copy's quoted
+ * include that its own dir lacks comes from these, and the sibling the
+ * tree would find is in its subsystem (i915's display/
+ * intel_display_types.h including "intel_bios.h": i915/display's, not
+ * gma500's, when a whole update shadows both). */
 const char **fallback_dirs(const struct patchset *ps, const char *source)
 {
-	const char **dirs = xcalloc(ps->nr_files + ps->nr_shadows + 2, sizeof(*dirs));
+	size_t nr = ps->nr_files + ps->nr_shadows, i, n = 0;
+	const char **paths = xcalloc(nr + 1, sizeof(*paths)), **near;
+	const char **dirs = xcalloc(nr + 2, sizeof(*dirs));
 	struct hashmap seen;
 	char *own = path_dirname(source);
-	size_t i, n = 0;
 
+	for (i = 0; i < ps->nr_files; i++)
+		paths[i] = ps->files[i].path;
+	for (i = 0; i < ps->nr_shadows; i++)
+		paths[ps->nr_files + i] = ps->shadows[i];
+	near = paths_nearest_first(source, paths);
 	hashmap_init(&seen);
 	hashmap_add_str(&seen, own, (void *)1); /* on the quote path already */
-	for (i = 0; i < ps->nr_files; i++)
-		add_dir_once(dirs, &n, &seen, ps->files[i].path);
-	for (i = 0; i < ps->nr_shadows; i++)
-		add_dir_once(dirs, &n, &seen, ps->shadows[i]);
-	sort_by_nearness(dirs, n, own);
+	for (i = 0; near[i]; i++)
+		add_dir_once(dirs, &n, &seen, near[i]);
 	hashmap_release(&seen);
+	free(near);
+	free(paths);
 	free(own);
 	return dirs;
 }

@@ -442,17 +442,6 @@ static int plan_beyond_limit(struct plan *p, const char *header, const char **in
 	return ret;
 }
 
-/* How many leading directories two tree paths share. */
-static size_t shared_dirs(const char *a, const char *b)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; a[i] && a[i] == b[i]; i++)
-		if (a[i] == '/')
-			n++;
-	return n;
-}
-
 /* The layout probes chosen so far, in the order to try them. */
 struct probe_pick {
 	const char *v[HEADER_PROBES_MAX];
@@ -483,40 +472,19 @@ static const char *nearest_built(struct plan *p, const char *header, const char 
 				 const char *first_built)
 {
 	const char *best = first_built;
-	size_t depth = best ? shared_dirs(header, best) : 0;
+	size_t depth = best ? path_shared_dirs(header, best) : 0;
 
 	for (size_t i = 0; includers[i]; i++)
 		if (hashmap_get_str(&p->own, includers[i]))
 			return includers[i];
 	for (size_t i = 0; includers[i]; i++) {
-		size_t d = shared_dirs(header, includers[i]);
+		size_t d = path_shared_dirs(header, includers[i]);
 
 		/* is_built() asks kbuild once per directory: only for a nearer one */
 		if (d > depth && is_built(p->in, includers[i]))
 			best = includers[i], depth = d;
 	}
 	return best;
-}
-
-/* includers, nearest the header first (shared_dirs()), path order among
- * equals. The array is the caller's (free()), the paths the graph's. */
-static const char **nearest_first(const char *header, const char **includers)
-{
-	size_t nr = count(includers), max = 0, k = 0;
-	size_t *depth = xcalloc(nr + 1, sizeof(*depth));
-	const char **order = xcalloc(nr + 1, sizeof(*order));
-
-	for (size_t i = 0; i < nr; i++) {
-		depth[i] = shared_dirs(header, includers[i]);
-		max = depth[i] > max ? depth[i] : max;
-	}
-	/* a handful of depths: a pass per depth keeps path order within one */
-	for (size_t d = max + 1; d-- > 0;)
-		for (size_t i = 0; i < nr; i++)
-			if (depth[i] == d)
-				order[k++] = includers[i];
-	free(depth);
-	return order;
 }
 
 /* How many includers, nearest first, are read for a use of the changed
@@ -535,7 +503,7 @@ static const char **nearest_first(const char *header, const char **includers)
 static size_t nearest_built_users(struct plan *p, const char *header, const char **includers,
 				  const struct word_search *ws, struct probe_pick *pk)
 {
-	const char **order = nearest_first(header, includers);
+	const char **order = paths_nearest_first(header, includers);
 	size_t i, asked = 0;
 
 	for (i = 0; order[i] && i < PROBE_SEARCH_MAX && asked < PROBE_BUILT_ASKS && !pick_full(pk);

@@ -137,7 +137,10 @@ void update_needs_of_log(const struct update_plan *p, char *text, struct update_
 
 		if (nl)
 			*nl = '\0';
-		if ((u = failed_unit(p, line)) >= 0 || strstr(line, " failed [compile-failed]: "))
+		/* a failed compile's line: the errors after it are its unit's,
+		 * or nobody's (the original side, an unchanged file) */
+		u = failed_unit(p, line);
+		if (u >= 0 || strstr(line, " failed [compile-failed]: "))
 			unit = u;
 		needs_of_error(p, line, unit, n);
 		line = nl ? nl + 1 : NULL;
