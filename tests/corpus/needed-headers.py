@@ -109,6 +109,13 @@ NOT_NAMES = {"sizeof", "typeof", "__typeof__", "offsetof", "struct", "union", "e
 # DEFINE_CLASS(x, ...)): gcc names the type and functions the macro makes
 # ("unknown type name ‘class_console_lock_t’"), the header names x
 CLEANUP_CLASS = re.compile(r"class_(\w+?)_(?:t|constructor|destructor|lock_ptr|lock_err)")
+# an error gcc places in a header's own lines, naming nothing the unit
+# lacks: a macro of the header that the unit's patched use needs in its
+# patched form ("virtio.h:187:38: error: invalid type argument of ‘->’"
+# where the header's patch parenthesises the macro's parameter, 6.12
+# 1818 virtio_mmio.c and 2298 virtio.h): the header patch whose hunks
+# cover that line is needed
+ERROR_AT = re.compile(r"([\w./+-]+\.h):(\d+):\d+: error:")
 # a header the corpus adds: "fatal error: rdma/iter.h: No such file or directory"
 MISSING_FILE = re.compile(r"fatal error: ([\w./-]+\.h): No such file or directory")
 
@@ -120,8 +127,9 @@ FORCED_INCLUDES = ["include/linux/compiler_types.h", "include/linux/kconfig.h",
 def missing_identifiers(log_path):
     """(missing names, moved names, header paths, whether some error names
     nothing, the names a failed compile-time assertion tests, the (file,
-    variable) pairs whose type is incomplete) from gcc's errors."""
-    names, moved, files, asserted, variables = set(), set(), set(), set(), set()
+    variable) pairs whose type is incomplete, the (header, line) places
+    of errors) from gcc's errors."""
+    names, moved, files, asserted, variables, places = set(), set(), set(), set(), set(), set()
     unnamed = False
     with open(log_path, errors="replace") as log:
         for line in log:
@@ -141,8 +149,30 @@ def missing_identifiers(log_path):
             for rx in MOVED:
                 moved.update(rx.findall(line))
             files.update(MISSING_FILE.findall(line))
+            places.update((path, int(n)) for path, n in ERROR_AT.findall(line))
     names.update(m.group(1) for n in list(names) for m in [CLEANUP_CLASS.fullmatch(n)] if m)
-    return names, moved, files, unnamed, asserted, variables
+    return names, moved, files, unnamed, asserted, variables, places
+
+
+HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? ")
+
+
+def covers_place(header, patch_path, places):
+    """Whether one of the places (path, line) is in header at a line that
+    one of the patch's hunks spans in the original (its context too: gcc
+    places a macro's error at the line of its body the expansion failed
+    in, the changed line may be the next one)."""
+    lines = [n for path, n in places if path == header or path.endswith("/" + header)]
+    if not lines:
+        return False
+    with open(patch_path, errors="replace") as p:
+        for line in p:
+            m = HUNK.match(line)
+            if m:
+                start, count = int(m.group(1)), int(m.group(2) or 1)
+                if any(start <= n < start + max(count, 1) for n in lines):
+                    return True
+    return False
 
 
 def provides_file(header, files):
@@ -373,7 +403,7 @@ def unprovided(argv):
     (nothing when a name is unknown to the patches, or some corpus patch
     not built adds it: then the companion search missed it)."""
     corpus, log, built = argv[2], argv[3], set(argv[4:])
-    names, moved, _, _, _, variables = missing_identifiers(log)
+    names, moved, _, _, _, variables, _ = missing_identifiers(log)
     names |= moved | declared_types(corpus, None, variables)
     changed = " ".join(l for p in built for l in changed_statements(p, "+-"))
     ours = {n for n in names if re.search(r"\b" + re.escape(n) + r"\b", changed)}
@@ -396,13 +426,13 @@ def main(argv):
         sys.stderr.write(__doc__)
         return 2
     corpus, patch_id, log = argv[1], argv[2], argv[3]
-    names, moved, files, unnamed, asserted, variables = missing_identifiers(log)
+    names, moved, files, unnamed, asserted, variables, places = missing_identifiers(log)
     if unnamed:
         moved |= changed_names(patch_of(corpus, patch_id))
     # the kernel's source tree beside the include graph (<cache>/<KVER>/src)
     tree = os.path.join(os.path.dirname(argv[4]), "src") if len(argv) >= 5 else None
     names |= declared_types(corpus, tree, variables)
-    if not names and not moved and not files and not asserted:
+    if not names and not moved and not files and not asserted and not places:
         return 0
     closure = None
     if len(argv) >= 5 and os.path.exists(argv[4]):
@@ -425,8 +455,8 @@ def main(argv):
     candidates, header_of = [], {}
     for _, header, patch in corpus_headers(corpus):
         header_of[patch] = header
-        if provides_file(header, files):
-            print(patch)  # a new header: not in the graph of the old tree
+        if provides_file(header, files) or covers_place(header, patch, places):
+            print(patch)  # a new header, not in the graph of the old tree; an error's place
         elif closure is None or header in closure:
             candidates.append(patch)
     name_words = {n: word_pattern([n]) for n in names}

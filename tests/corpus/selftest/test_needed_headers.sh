@@ -261,6 +261,20 @@ LOG
 printf 'drivers/foo/foo.c\tinclude/linux/consx.h\n' >"$W/graph93"
 expect "a cleanup.h guard a header defines: the class type's name" "0093" \
 	"$("$NH" "$W/c" 0004 "$W/err93.log" "$W/graph93" | names)"
+# an error placed in a header's macro, naming nothing: the header patch
+# whose hunk spans that line (6.12 1818 virtio_mmio.c, 2298 virtio.h's
+# virtio_device_for_each_vq parenthesising its parameter); not another
+# patch of the same header elsewhere, nor one of a header of that name
+printf '0094\tinclude/linux/virtx.h\tb\tvmlinux\t2\t\n0095\tinclude/linux/virtx.h\tb\tvmlinux\t1\t\n0096\tdrivers/foo/virtx.h\tb\tvmlinux\t1\t\n' >>"$W/c/index.tsv"
+for p in 0094:184 0095:40 0096:184; do
+	printf -- '--- a/x\n+++ b/x\n@@ -%s,7 +%s,7 @@\n ctx\n-\tlist_for_each_entry(vq, &vdev->vqs, list)\n+\tlist_for_each_entry(vq, &(vdev)->vqs, list)\n' \
+		"${p#*:}" "${p#*:}" >"$W/c/patches/${p%:*}-virtx.h.patch"
+done
+cat >"$W/err94.log" <<'LOG'
+livefix: error:   /var/cache/livefix/k/src/include/linux/virtx.h:187:38: error: invalid type argument of ‘->’ (have ‘struct virtio_device’)
+LOG
+expect "an error placed in a line a header patch changes" "0094" \
+	"$("$NH" "$W/c" 0004 "$W/err94.log" "$W/graph93" | names)"
 printf 'livefix: error: something else\n' >"$W/other.log"
 expect "no missing identifiers: no header" "" "$("$NH" "$W/c" 0004 "$W/other.log" "$W/graph" | names)"
 "$NH" >/dev/null 2>&1; expect "usage error exits 2" 2 $?
