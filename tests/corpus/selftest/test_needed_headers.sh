@@ -275,6 +275,22 @@ livefix: error:   /var/cache/livefix/k/src/include/linux/virtx.h:187:38: error: 
 LOG
 expect "an error placed in a line a header patch changes" "0094" \
 	"$("$NH" "$W/c" 0004 "$W/err94.log" "$W/graph93" | names)"
+# the unit's patch stops including a header that gave it a type; a
+# header patch includes, beside itself, the file defining it (6.12 1873
+# fs.c drops "ctree.h", 1851 accessors.h adds #include "extent_io.h");
+# not a header patch adding an include of a file that does not name it
+printf '0097\tfs/bx/accessx.h\tb\tvmlinux\t1\t\n0098\tfs/bx/other.h\tb\tvmlinux\t1\t\n' >>"$W/c/index.tsv"
+printf -- '--- a/x\n+++ b/x\n@@ -12,1 +12,2 @@\n #include <linux/mm.h>\n+#include "extent_iox.h"\n' >"$W/c/patches/0097-accessx.h.patch"
+printf -- '--- a/x\n+++ b/x\n@@ -12,1 +12,2 @@\n #include <linux/mm.h>\n+#include "unrelx.h"\n' >"$W/c/patches/0098-other.h.patch"
+mkdir -p "$W/g97/src/fs/bx"
+printf '#include <linux/types.h>\nstruct extent_bufferx {\n\tint len;\n};\n' >"$W/g97/src/fs/bx/extent_iox.h"
+printf '#include <linux/types.h>\nstruct unrelated_thing;\n' >"$W/g97/src/fs/bx/unrelx.h"
+printf 'drivers/foo/foo.c\tfs/bx/accessx.h fs/bx/other.h\nfs/bx/extent_iox.h\tinclude/linux/types.h\nfs/bx/unrelx.h\tinclude/linux/types.h\n' >"$W/g97/graph"
+cat >"$W/err97.log" <<'LOG'
+livefix: error:   /var/cache/livefix/k/src/fs/bx/accessx.h:134:36: error: invalid use of undefined type ‘const struct extent_bufferx’
+LOG
+expect "a header patch's added #include of the file defining what is missing" "0097" \
+	"$("$NH" "$W/c" 0004 "$W/err97.log" "$W/g97/graph" | names)"
 printf 'livefix: error: something else\n' >"$W/other.log"
 expect "no missing identifiers: no header" "" "$("$NH" "$W/c" 0004 "$W/other.log" "$W/graph" | names)"
 "$NH" >/dev/null 2>&1; expect "usage error exits 2" 2 $?
