@@ -16,10 +16,12 @@
  * of every overlay file its deps name, with its text when the compile
  * read the overlay's copy (and not the tree's). So a unit built alone and
  * again together with groups that change no header it reads is compiled
- * once; a change to its source or to a header it reads misses. An overlay
- * file the deps do not name but which has the base name of one they name
+ * once; a change to its source or to a header it reads misses. Where an
+ * overlay file the deps do not name has the base name of one they name
  * (a quoted include found elsewhere before, which this overlay would
- * shadow) is a miss as well: the compile might read it now. */
+ * shadow), the compile might read it now: K2 then also holds the paths of
+ * every overlay file, so the object serves only the same overlay again
+ * (a whole update's cumulative build, hundreds of headers, built twice). */
 #include "compile/internal.h"
 #include "common/fnv1a.h"
 #include "common/fsutil.h"
@@ -172,16 +174,56 @@ static uint64_t key1(const struct patched_key *k)
 	return h;
 }
 
+static int by_string(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every overlay file's path, in one order, into the hash: where a quoted
+ * include is found (the fallback dirs, compile.c) depends on the overlay's
+ * paths only. */
+static uint64_t fnv1a_overlay_paths(uint64_t h, const struct patchset *ps)
+{
+	const char **paths = xcalloc(ps->nr_files + 1, sizeof(*paths));
+
+	for (size_t i = 0; i < ps->nr_files; i++)
+		paths[i] = ps->files[i].path;
+	qsort(paths, ps->nr_files, sizeof(*paths), by_string);
+	for (size_t i = 0; i < ps->nr_files; i++)
+		h = fnv1a_str(h, paths[i]);
+	free(paths);
+	return h;
+}
+
+/* Whether an overlay file the deps do not name has the base name of one
+ * they name: a quoted include might find it instead in another overlay. */
+static bool overlay_may_shadow(const struct patchset *ps, const struct hashmap *named,
+			       const struct hashmap *bases)
+{
+	for (size_t i = 0; i < ps->nr_files; i++) {
+		const char *rel = ps->files[i].path;
+		size_t len = strlen(rel);
+
+		/* units are not included: another group's "route.c" is not ours */
+		if (len > 2 && !strcmp(rel + len - 2, ".c"))
+			continue;
+		if (!hashmap_get_str(named, rel) && hashmap_get_str(bases, base_name(rel)))
+			return true;
+	}
+	return false;
+}
+
 /* K2 from K1 and deps (dep_relative() lines, hashed in their order): an
  * overlay file read from the overlay by its text, one read from the tree
- * as such. False when an overlay file the deps do not name could be read
- * by the compile now (it has the base name of one they name). */
-static bool key2(const struct patched_key *k, uint64_t k1, const char *deps, uint64_t *out)
+ * as such. Where an overlay file the deps do not name could be read by
+ * the compile (overlay_may_shadow()), the overlay's paths too: the
+ * object is then reused only with the same overlay (a whole update's
+ * cumulative build, again), where the compile finds the same files. */
+static uint64_t key2(const struct patched_key *k, uint64_t k1, const char *deps)
 {
 	struct hashmap in_overlay, named, bases;
 	char *copy = xstrdup(deps), *save = NULL;
 	uint64_t h = fnv1a(k1, "k2", 3);
-	bool ok = true;
 
 	hashmap_init(&in_overlay);
 	hashmap_init(&named);
@@ -205,35 +247,26 @@ static bool key2(const struct patched_key *k, uint64_t k1, const char *deps, uin
 			free(path);
 		}
 	}
-	for (size_t i = 0; i < k->ps->nr_files && ok; i++) {
-		const char *rel = k->ps->files[i].path;
-		size_t len = strlen(rel);
-
-		/* units are not included: another group's "route.c" is not ours */
-		if (len > 2 && !strcmp(rel + len - 2, ".c"))
-			continue;
-		ok = hashmap_get_str(&named, rel) || !hashmap_get_str(&bases, base_name(rel));
-	}
+	if (overlay_may_shadow(k->ps, &named, &bases))
+		h = fnv1a_overlay_paths(fnv1a_str(h, "overlay"), k->ps);
 	hashmap_release(&in_overlay);
 	hashmap_release(&named);
 	hashmap_release(&bases);
 	free(copy);
-	*out = h;
-	return ok;
+	return h;
 }
 
 /* The object's path in the cache for this overlay, NULL when there is
- * none to look for (no deps kept yet, or a possible shadowing). */
+ * none to look for (no deps kept yet). */
 static char *lookup_path(const struct patched_key *k, uint64_t k1, char **deps_out)
 {
 	char *manifest = cache_file(k, k1, "deps");
 	char *deps = read_file(manifest, NULL);
-	uint64_t k2;
 	char *obj = NULL;
 
 	free(manifest);
-	if (deps && key2(k, k1, deps, &k2))
-		obj = cache_file(k, k2, "o");
+	if (deps)
+		obj = cache_file(k, key2(k, k1, deps), "o");
 	if (obj && deps_out)
 		*deps_out = deps;
 	else
@@ -279,7 +312,7 @@ void objcache_patched_store(const struct kernel_inputs *in, const struct patchse
 	struct patched_key k = { in, ps, u, cmd, variant, macros_dir };
 	char *deps = deps_of_depfile(depfile, ps->patched_dir, in->src);
 	char *manifest, *obj, *own, *dir;
-	uint64_t k1 = key1(&k), k2;
+	uint64_t k1 = key1(&k);
 	int ret;
 
 	manifest = cache_file(&k, k1, "deps");
@@ -291,15 +324,7 @@ void objcache_patched_store(const struct kernel_inputs *in, const struct patchse
 		free(dir);
 		return;
 	}
-	if (!key2(&k, k1, deps, &k2)) {
-		/* the compile read a file while another of the same name is in
-		 * the overlay: which one it found is not known here */
-		free(manifest);
-		free(deps);
-		free(dir);
-		return;
-	}
-	obj = cache_file(&k, k2, "o");
+	obj = cache_file(&k, key2(&k, k1, deps), "o");
 	own = xasprintf("%s.deps", obj);
 	/* the object and its own deps first, the manifest pointing at them last */
 	ret = copy_file(built, obj);

@@ -126,6 +126,20 @@ static void test_other_groups_files(void)
 	tree_file_write(overlay, "net/b.h", "#define B 2\n");
 	set_files(3, shadow);
 	CHECK(!fetch("gcc -c net/x.c", "patched"), "a possibly shadowing header hit");
+	/* compiled with it there: kept for that same overlay only */
+	store("gcc -c net/x.c", "patched", "OBJ_SHADOWED");
+	CHECK(fetch("gcc -c net/x.c", "patched"), "the same overlay again missed");
+	check_file_text(out, "OBJ_SHADOWED");
+	{
+		static const char *const more[] = { "net/x.c", "include/a.h", "net/b.h", "fs/z.h" };
+
+		tree_file_write(overlay, "fs/z.h", "#define Z 1\n");
+		set_files(4, more);
+		CHECK(!fetch("gcc -c net/x.c", "patched"), "another overlay hit the shadowed object");
+	}
+	set_files(2, two);
+	CHECK(fetch("gcc -c net/x.c", "patched"), "the first overlay's object is gone");
+	check_file_text(out, "OBJ1");
 	/* a tree header it reads becoming an overlay file */
 	tree_file_write(overlay, "include/b.h", "#define B 3\n");
 	{
