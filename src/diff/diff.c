@@ -14,6 +14,7 @@
 #include "diff/internal.h"
 #include "common/outcome.h"
 #include "common/log.h"
+#include "common/unit_marker.h"
 #include "common/xalloc.h"
 
 #include <errno.h>
@@ -225,6 +226,22 @@ static void output_release(struct diff_output *o)
 	elf_free(o->out);
 }
 
+/* The unit's marker at the start of each loaded section it outputs
+ * (common/unit_marker.h). */
+static void add_unit_markers(struct diff_output *o)
+{
+	char *name = xasprintf(UNIT_MARKER_PREFIX "%u", o->opts->unit_index);
+	size_t nr = o->out->nr_sections;
+
+	for (size_t i = 1; i < nr; i++) {
+		struct section *sec = o->out->sections[i];
+
+		if ((sec->sh.sh_flags & SHF_ALLOC) && sec->sh.sh_type != SHT_RELA)
+			elf_add_symbol(o->out, name, STB_LOCAL, STT_NOTYPE, sec, 0, 0);
+	}
+	free(name);
+}
+
 static int write_output(const struct diff_options *opts, struct diff_pair *p,
 			struct diff_result *res)
 {
@@ -245,6 +262,7 @@ static int write_output(const struct diff_options *opts, struct diff_pair *p,
 	if (!ret) {
 		add_aliases(&o, res);
 		add_callback_aliases(&o, res);
+		add_unit_markers(&o);
 		ret = elf_write(o.out, opts->output);
 	}
 	output_release(&o);

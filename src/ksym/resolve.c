@@ -151,31 +151,18 @@ static bool export_is_from_module(const struct export *exp, const char *modname)
 	return module_names_equal(base, strlen(base), modname);
 }
 
-/* The module of the export when the target module depends on it and its
- * klp symbols may be hosted by the target, else NULL. klp resolves a
- * ".klp.sym.<dep>.*" of a ".klp.rela.<target>.*" section when the target
- * comes; the target's "depends=" guarantees dep is loaded then. A plain
- * reference would instead make the patch module depend on dep and so
- * force-load it (hv_vmbus fails on hosts without Hyper-V). One host per
- * dep (the converter moves each symbol's relocations to one section): a
- * dep already hosted elsewhere, or patched itself, stays plain. */
+/* The module of the export when the target module depends on it, else
+ * NULL. klp resolves a ".klp.sym.<dep>.*" of a ".klp.rela.<target>.*"
+ * section when the target comes; the target's "depends=" guarantees dep
+ * is loaded then. A plain reference would instead make the patch module
+ * depend on dep and so force-load it (hv_vmbus fails on hosts without
+ * Hyper-V; a whole update's module would need every such module loaded). */
 static const char *klp_dependency(const struct unit_resolver *r, const struct export *exp)
 {
-	const char *dep, *host;
-
-	if (!r->klp_hosts || !r->module_table || !r->target->is_module ||
+	if (!r->klp_dependencies || !r->module_table || !r->target->is_module ||
 	    !strcmp(exp->module, "vmlinux"))
 		return NULL;
-	dep = ksymtab_dependency(r->target, export_module_base(exp));
-	if (!dep)
-		return NULL;
-	host = hashmap_get_str(r->klp_hosts, dep);
-	if (host && strcmp(host, r->target->objname)) {
-		pr_debug("%s: exports of %s stay plain references (its klp symbols are "
-			 "resolved with %s)", r->unit, dep, host);
-		return NULL;
-	}
-	return dep;
+	return ksymtab_dependency(r->target, export_module_base(exp));
 }
 
 /* The klp symbol of an export of dep, its sympos counted in dep's own
@@ -198,8 +185,6 @@ static bool resolve_by_dependency(struct unit_resolver *r, const char *dep, cons
 	out->name = xasprintf(".klp.sym.%s.%s,%lu", dep, name, ksymtab_sympos(tab, sym));
 	out->klp = true;
 	out->linkable = true; /* still an export: special.c may need it plain */
-	if (!hashmap_get_str(r->klp_hosts, dep))
-		hashmap_add_str(r->klp_hosts, dep, r->target->objname);
 	r->nr_klp++;
 	pr_info("%s: '%s' from %s resolved by livepatch when %s loads (%s depends on %s)",
 		unit ? unit + 1 : r->unit, name, dep, r->target->objname, r->target->objname, dep);

@@ -40,12 +40,11 @@ struct unit_resolver {
 	struct hashmap *namespaces;    /* gets the namespace of each export used
 					* (name -> the same name, owned by the
 					* symvers); may be NULL */
-	struct hashmap *klp_hosts;     /* module -> the patched module whose
-					* .klp.rela sections hold the klp symbols
-					* of its exports (klp_convert_module());
-					* keys and values live as long as the
-					* tables. NULL: exports of other modules
-					* stay plain references */
+	bool klp_dependencies;         /* exports of a module the target module
+					* depends on resolved by klp when the
+					* target loads (klp_convert_module()
+					* puts them in the target's sections);
+					* false: they stay plain references */
 	/* The symbol table of another module by name, NULL when there is none
 	 * (then its exports stay plain references): the sympos of a klp
 	 * symbol of a dependency is counted in it, never assumed. */

@@ -6,6 +6,7 @@
 #include "module/convert.h"
 #include "common/outcome.h"
 #include "common/log.h"
+#include "common/unit_marker.h"
 #include "common/xalloc.h"
 #include "elf/elf.h"
 
@@ -80,18 +81,93 @@ static struct section *klp_rela_section(struct elf *elf, struct section *base,
 	return rsec;
 }
 
-/* The object whose klp relocation sections hold those against symbols of
- * objname: itself, unless a patched module hosts them (see hosts). */
-static const char *rela_object(const struct hashmap *hosts, const char *objname)
-{
-	const char *host = hosts ? hashmap_get_str(hosts, objname) : NULL;
+/* The units' markers of one section, by offset (common/unit_marker.h). */
+struct section_units {
+	struct unit_mark {
+		uint64_t offset;
+		const char *target;
+	} *v;
+	size_t nr, alloc;
+};
 
-	return host ? host : objname;
+static int by_offset(const void *a, const void *b)
+{
+	const struct unit_mark *x = a, *y = b;
+
+	return (x->offset > y->offset) - (x->offset < y->offset);
+}
+
+/* Reads the markers into units[section index] (sorted), and unnames them:
+ * the kernel's kallsyms would otherwise name a function at a section's
+ * start by its unit's marker. */
+static struct section_units *read_unit_markers(struct elf *elf, const struct klp_units *u)
+{
+	struct section_units *units = xcalloc(elf->nr_sections, sizeof(*units));
+	size_t plen = strlen(UNIT_MARKER_PREFIX);
+	struct symbol *sym;
+
+	for_each_sym(elf, sym) {
+		char *end;
+		unsigned long n;
+
+		if (!sym->sec || strncmp(sym->name, UNIT_MARKER_PREFIX, plen))
+			continue;
+		n = strtoul(sym->name + plen, &end, 10);
+		if (*end || end == sym->name + plen)
+			continue;
+		if (u && n < u->nr && u->targets[n]) {
+			struct section_units *su = &units[sym->sec->index];
+
+			xgrow((void **)&su->v, &su->alloc, su->nr + 1, sizeof(*su->v));
+			su->v[su->nr++] = (struct unit_mark){ sym->offset, u->targets[n] };
+		}
+		free(sym->name);
+		sym->name = xstrdup("");
+	}
+	for (size_t i = 0; i < elf->nr_sections; i++)
+		qsort(units[i].v, units[i].nr, sizeof(*units[i].v), by_offset);
+	return units;
+}
+
+/* The object whose code (or data) is at offset of sec: the last marker at
+ * or before it; NULL where no unit's marker is (the module's own code). */
+static const char *target_at(const struct section_units *units, const struct section *sec,
+			     uint64_t offset)
+{
+	const struct section_units *su = &units[sec->index];
+	const char *target = NULL;
+
+	for (size_t lo = 0, hi = su->nr; lo < hi;) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (su->v[mid].offset <= offset)
+			target = su->v[mid].target, lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return target;
+}
+
+/* The object whose klp relocation sections hold one against a symbol of
+ * objname: vmlinux's own (klp refuses vmlinux symbols in a module's
+ * sections, and applies vmlinux's when the patch module loads); a
+ * module's, the object the code at that place patches, whose load brings
+ * objname (it is that module, or one it depends on); objname where no
+ * marker says. */
+static const char *rela_object(const struct section_units *units, const struct reloc *r,
+			       const char *objname)
+{
+	const char *target;
+
+	if (!strcmp(objname, "vmlinux"))
+		return objname;
+	target = target_at(units, r->rsec->base, r->offset);
+	return target && strcmp(target, "vmlinux") ? target : objname;
 }
 
 /* Moves the relocations of one rela section that use livepatch symbols. */
 static size_t move_relocs(struct elf *elf, struct section *rsec, const bool *is_klp,
-			  const struct hashmap *hosts)
+			  const struct section_units *units)
 {
 	char objname[KLP_OBJNAME_MAX + 1];
 	struct reloc *r;
@@ -103,7 +179,7 @@ static size_t move_relocs(struct elf *elf, struct section *rsec, const bool *is_
 	for_each_reloc(rsec, r) {
 		if (!is_klp[r->sym->index] || parse_klp_name(elf, r->sym->name, objname))
 			continue;
-		elf_move_reloc(r, klp_rela_section(elf, rsec->base, rela_object(hosts, objname)));
+		elf_move_reloc(r, klp_rela_section(elf, rsec->base, rela_object(units, r, objname)));
 		moved++;
 	}
 	return moved;
@@ -157,10 +233,11 @@ static int refuse_module_relocs_at_load(struct elf *elf, const bool *is_klp)
 	return ret;
 }
 
-static int convert(struct elf *elf, const struct hashmap *hosts)
+static int convert(struct elf *elf, const struct klp_units *u)
 {
 	bool *is_klp = xcalloc(elf->nr_symbols, sizeof(*is_klp));
 	size_t nr_sections = elf->nr_sections, moved = 0;
+	struct section_units *units = read_unit_markers(elf, u);
 	int ret = mark_livepatch_symbols(elf, is_klp);
 
 	if (!ret)
@@ -168,14 +245,17 @@ static int convert(struct elf *elf, const struct hashmap *hosts)
 	/* Only the sections that existed before: the new ones are already done. */
 	for (size_t i = 1; !ret && i < nr_sections; i++)
 		if (elf->sections[i]->sh.sh_type == SHT_RELA)
-			moved += move_relocs(elf, elf->sections[i], is_klp, hosts);
+			moved += move_relocs(elf, elf->sections[i], is_klp, units);
 	if (!ret)
 		pr_debug("%s: %zu livepatch relocations", elf->path, moved);
+	for (size_t i = 0; i < nr_sections; i++)
+		free(units[i].v);
+	free(units);
 	free(is_klp);
 	return ret;
 }
 
-int klp_convert_module(const char *ko_in, const char *ko_out, const struct hashmap *hosts)
+int klp_convert_module(const char *ko_in, const char *ko_out, const struct klp_units *units)
 {
 	struct elf *elf = elf_read(ko_in);
 	int ret;
@@ -187,7 +267,7 @@ int klp_convert_module(const char *ko_in, const char *ko_out, const struct hashm
 		elf_free(elf);
 		return -EINVAL;
 	}
-	ret = convert(elf, hosts);
+	ret = convert(elf, units);
 	if (!ret)
 		ret = elf_write(elf, ko_out);
 	elf_free(elf);

@@ -11,18 +11,27 @@
 #define SHF_RELA_LIVEPATCH 0x00100000
 #endif
 
-#include "common/hashmap.h"
+#include <stddef.h>
+
+/* The object each unit of the module patches: targets[N] for the unit
+ * whose sections carry the marker "__livefix_unit_<N>" (common/unit_marker.h). */
+struct klp_units {
+	const char *const *targets;
+	size_t nr;
+};
 
 /* Rewrites a kbuild-linked livepatch module: every undefined symbol named ".klp.sym.<obj>.<name>,<pos>"
  * becomes st_shndx = SHN_LIVEPATCH (0xff20); each relocation against one moves from its
- * ".rela<sec>" into ".klp.rela.<obj>.<sec>" (SHT_RELA, SHF_ALLOC|SHF_RELA_LIVEPATCH (0x00100000),
+ * ".rela<sec>" into ".klp.rela.<o>.<sec>" (SHT_RELA, SHF_ALLOC|SHF_RELA_LIVEPATCH (0x00100000),
  * sh_link = symtab, sh_info = <sec>, sh_addralign 8, entsize 24). 0 or -errno; output written
  * atomically (in may equal out). Relocations applying to sections that are
  * not loaded (debug info) stay where they are: the loader ignores them.
- * hosts (may be NULL) maps an <obj> that is not a patched object to the
- * patched module whose ".klp.rela.<host>.<sec>" sections hold the relocations
- * against its symbols: klp applies only the sections of patched objects, and
- * resolves there symbols of the modules the host depends on. */
-int klp_convert_module(const char *ko_in, const char *ko_out, const struct hashmap *hosts);
+ * <o> is vmlinux for vmlinux's symbols; for a module's, the object that the
+ * unit at that place patches (units, by its marker; may be NULL): klp
+ * applies a section when its object loads, and resolves there the symbols
+ * of the modules that object depends on, so no plain reference makes the
+ * patch module depend on (and force-load) another. <o> is <obj> where no
+ * marker says. The markers are unnamed. */
+int klp_convert_module(const char *ko_in, const char *ko_out, const struct klp_units *units);
 
 #endif

@@ -80,8 +80,6 @@ struct build_state {
 	struct unit_list sources;  /* the patch's .c files, then those its headers affect */
 	struct patch_globals new_globals;
 	struct hashmap import_ns;  /* namespaces of the exports the units use */
-	struct hashmap klp_hosts;  /* module -> the patched module whose .klp.rela
-				    * sections hold its klp symbols (resolve.h) */
 	struct run_pre_set run_pre; /* what each replaced function was (run-pre check) */
 	struct special_table *specials; /* entry sizes probed from the kernel */
 	char **strings;            /* owned strings the descriptors point to */
@@ -426,7 +424,7 @@ static int diff_unit(struct build_state *st, const struct unit_objects *u, unsig
 	r.in_module = &st->new_globals.names;
 	r.globalized = &st->new_globals.globalized;
 	r.namespaces = &st->import_ns;
-	r.klp_hosts = &st->klp_hosts;
+	r.klp_dependencies = true;
 	r.module_table = module_table, r.module_table_ctx = st;
 	/* A changed struct/union/enum layout refuses the unit (-ENOTSUP). */
 	if (!ret)
@@ -652,19 +650,6 @@ static int attach_debug_modules(struct build_state *st, bool may_defer)
 	return ret;
 }
 
-/* A patched module hosts its own klp symbols: exports of it used by
- * another patched module then stay plain references (see klp_dependency()
- * in resolve.c), so no relocation against it lands in a foreign section. */
-static void seed_klp_hosts(struct build_state *st)
-{
-	for (size_t i = 0; i < st->nr_units; i++) {
-		const struct ksymtab *t = target_symtab(st, st->units[i].target);
-
-		if (t && t->is_module && !hashmap_get_str(&st->klp_hosts, t->objname))
-			hashmap_add_str(&st->klp_hosts, t->objname, t->objname);
-	}
-}
-
 /* Units compiled at most for the callers of copies, and the functions
  * replaced at most only for calling one (diff/callers.c's bound). */
 #define CALLER_UNITS_MAX 16
@@ -727,10 +712,9 @@ static int add_caller_unit(struct build_state *st, size_t i, const struct caller
 		return refuse_redirect(st, i, CODE_CALLER_OTHER_UNIT, "its caller '%s' is in %s, "
 				       "which the kernel's build does not link into its module",
 				       c->caller, c->source);
-	/* a module's unit: its FILE blocks, and its module hosting its klp symbols */
+	/* a module's unit: its FILE blocks */
 	if (c->module && (ret = attach_debug_modules(st, false)))
 		return ret;
-	seed_klp_hosts(st);
 	ret = diff_unit(st, u, (unsigned)st->nr_units - 1);
 	if (ret == DIFF_NO_CHANGE) /* the running code calls it: its object must too */
 		return refuse_redirect(st, i, CODE_CALLER_OTHER_UNIT, "its caller '%s' is in %s, "
@@ -895,7 +879,6 @@ static int diff_units(struct build_state *st)
 		ret = attach_debug_modules(st, true);
 	if (ret)
 		return ret;
-	seed_klp_hosts(st);
 	pr_info("Extracting new and modified ELF sections");
 	ret = diff_pass(st);
 	while (!ret && st->rediff && pass++ < DIFF_PASSES_MAX) {
@@ -964,6 +947,20 @@ static void print_objects(const struct build_state *st)
 	free(line.s);
 }
 
+/* The klp conversion, each unit's marker naming the object it patches. */
+static int convert_module(const struct build_state *st, const char *built, const char *out)
+{
+	const char **targets = xcalloc(st->nr_units + 1, sizeof(*targets));
+	struct klp_units units = { targets, st->nr_units };
+	int ret;
+
+	for (size_t i = 0; i < st->nr_units; i++)
+		targets[i] = st->units[i].target;
+	ret = klp_convert_module(built, out, &units);
+	free(targets);
+	return ret;
+}
+
 /* The module is made and signed under a temporary name beside out
  * (mkstemp: no planted link is followed) and renamed into place last: a
  * signal at any step, signing included, leaves no file, as the message
@@ -981,7 +978,7 @@ static int write_module_file(struct build_state *st, const struct livepatch_buil
 	}
 	close(fd);
 	cleanup_set_file(staged);
-	ret = klp_convert_module(built, staged, &st->klp_hosts);
+	ret = convert_module(st, built, staged);
 	if (!ret && o->sign_key)
 		ret = module_sign(&st->in, o->sign_key, o->sign_cert, staged);
 	sigfillset(&all);
@@ -1149,7 +1146,6 @@ static void release(struct build_state *st)
 	unit_list_release(&st->sources);
 	patch_globals_release(&st->new_globals);
 	hashmap_release(&st->import_ns);
-	hashmap_release(&st->klp_hosts);
 	run_pre_set_release(&st->run_pre);
 	special_table_free(st->specials);
 	patchset_release(&st->ps);

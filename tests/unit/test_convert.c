@@ -191,31 +191,48 @@ out:
 	free(out);
 }
 
-/* The symbols of a module the patched module depends on (klp_hosts of the
- * resolver): their relocations go in the patched module's sections, which
- * klp applies when it loads; klp has no object for the dependency. */
-static void test_hosted_symbols_in_host_sections(void)
+/* Whether the file has a symbol of that name. */
+static bool has_symbol(const struct view *v, const char *want)
 {
-	char *obj = compile("klp_module");
-	char *out = xasprintf("%s/klp_hosted.ko", tmp);
-	struct hashmap hosts;
+	size_t nr = v->symtab_sh.sh_size / v->symtab_sh.sh_entsize;
+
+	for (size_t i = 1; i < nr; i++) {
+		GElf_Sym sym;
+		const char *name = symbol_name(v, i, &sym);
+
+		if (name && !strcmp(name, want))
+			return true;
+	}
+	return false;
+}
+
+/* The symbols of a module a patched module depends on: each relocation goes
+ * in the sections of the object whose unit's code it is in (its marker),
+ * which klp applies when that object loads, there resolving the
+ * dependency's symbol; one section may hold several units' code. vmlinux
+ * symbols stay in vmlinux's sections; the markers are unnamed. */
+static void test_relocs_in_their_units_sections(void)
+{
+	static const char *const targets[] = { "ext4", "ocfs2" };
+	struct klp_units units = { targets, 2 };
+	char *obj = compile("klp_units");
+	char *out = xasprintf("%s/klp_units.ko", tmp);
 	GElf_Shdr sh;
 	struct view v;
 
-	hashmap_init(&hosts);
-	hashmap_add_str(&hosts, "ext4", "jbd2");
 	CHECK(obj, "fixture compiles");
 	if (obj)
-		CHECK_INT(0, klp_convert_module(obj, out, &hosts));
+		CHECK_INT(0, klp_convert_module(obj, out, &units));
 	if (obj && !view_open(&v, out)) {
-		check_klp_symbols(&v);
-		CHECK_INT(1, check_klp_rela(&v, ".klp.rela.jbd2..text.use_them", ".text.use_them"));
-		CHECK_INT(1, check_klp_rela(&v, ".klp.rela.vmlinux..text.use_them", ".text.use_them"));
-		CHECK(!section_named(&v, ".klp.rela.ext4..text.use_them", &sh),
-		      "expected no .klp.rela.ext4 section (ext4 is hosted by jbd2), saw one");
+		CHECK_INT(1, check_klp_rela(&v, ".klp.rela.ext4..text.shared", ".text.shared"));
+		CHECK_INT(1, check_klp_rela(&v, ".klp.rela.ocfs2..text.shared", ".text.shared"));
+		CHECK_INT(1, check_klp_rela(&v, ".klp.rela.vmlinux..text.shared", ".text.shared"));
+		CHECK(!section_named(&v, ".klp.rela.jbd2..text.shared", &sh),
+		      "expected no .klp.rela.jbd2 section (jbd2 is not patched), saw one");
+		CHECK(!has_symbol(&v, "__livefix_unit_0") && !has_symbol(&v, "__livefix_unit_1"),
+		      "expected the unit markers unnamed, saw them");
 		view_close(&v);
 	}
-	hashmap_release(&hosts);
 	free(obj);
 	free(out);
 }
@@ -263,7 +280,7 @@ int main(void)
 	tmp = xstrdup(mkdtemp(tmpl));
 	log_set_level(LOG_ERROR + 1); /* the refusal is expected */
 	RUN_TEST(test_convert_module);
-	RUN_TEST(test_hosted_symbols_in_host_sections);
+	RUN_TEST(test_relocs_in_their_units_sections);
 	RUN_TEST(test_bad_name_refused);
 	RUN_TEST(test_load_time_module_reloc_refused);
 	remove_tree(tmp);

@@ -80,14 +80,14 @@ static const struct ksymtab *module_table(void *ctx, const char *modname)
 
 /* A resolver for the unit drivers/.../<name>.o of target. */
 static void init_resolver(struct unit_resolver *r, const struct ksymtab *target,
-			  const char *unit, struct hashmap *hosts, struct hashmap *ns)
+			  const char *unit, bool klp_dependencies, struct hashmap *ns)
 {
 	const char *base = strrchr(unit, '/') + 1;
 	char *obj = xasprintf("%s/%s", tmp, base);
 
 	/* vmlinux: the target stands in, no unit here needs vmlinux symbols */
 	CHECK_INT(0, unit_resolver_init(r, target, target, &sv, unit, obj));
-	r->klp_hosts = hosts;
+	r->klp_dependencies = klp_dependencies;
 	r->namespaces = ns;
 	r->module_table = module_table;
 	free(obj);
@@ -122,16 +122,15 @@ static void test_depends_read_from_modinfo(void)
 
 static void test_dependency_export_is_klp_symbol(void)
 {
-	struct hashmap hosts, ns;
+	struct hashmap ns;
 	struct unit_resolver r;
 	struct stderr_capture c;
-	const char *host, *want = "hyperv_drm_proto.o: 'vmbus_sendpacket' from hv_vmbus resolved "
+	const char *want = "hyperv_drm_proto.o: 'vmbus_sendpacket' from hv_vmbus resolved "
 				  "by livepatch when hyperv_drm loads (hyperv_drm depends on hv_vmbus)";
 	char *said;
 
-	hashmap_init(&hosts);
 	hashmap_init(&ns);
-	init_resolver(&r, &drm, "drivers/gpu/drm/hyperv/hyperv_drm_proto.o", &hosts, &ns);
+	init_resolver(&r, &drm, "drivers/gpu/drm/hyperv/hyperv_drm_proto.o", true, &ns);
 	log_set_level(LOG_INFO);
 	output_capture_begin(&c, STDOUT_FILENO, xasprintf("%s/resolve.out", tmp));
 	resolve_one(&r, "vmbus_sendpacket", ".klp.sym.hv_vmbus.vmbus_sendpacket,0", true);
@@ -140,60 +139,51 @@ static void test_dependency_export_is_klp_symbol(void)
 	CHECK(said && strstr(said, want), "expected the line \"%s\", saw \"%s\"", want,
 	      said ? said : "(nothing)");
 	free(said);
-	host = hashmap_get_str(&hosts, "hv_vmbus");
-	CHECK_STR("hyperv_drm", host);
 	/* klp ignores namespaces: nothing to import */
 	resolve_one(&r, "vmbus_ns_thing", "vmbus_ns_thing", false);
 	CHECK_INT(1, r.nr_klp);
-	hashmap_release(&hosts);
 	hashmap_release(&ns);
 }
 
 static void test_no_dependency_stays_plain(void)
 {
-	struct hashmap hosts, ns;
+	struct hashmap ns;
 	struct unit_resolver r;
 
-	hashmap_init(&hosts);
 	hashmap_init(&ns);
-	init_resolver(&r, &other, "drivers/gpu/drm/other/other_drm.o", &hosts, &ns);
+	init_resolver(&r, &other, "drivers/gpu/drm/other/other_drm.o", true, &ns);
 	resolve_one(&r, "vmbus_sendpacket", "vmbus_sendpacket", false);
-	CHECK(hashmap_get_str(&hosts, "hv_vmbus") == NULL, "expected no host for hv_vmbus");
-	hashmap_release(&hosts);
 	hashmap_release(&ns);
 }
 
-/* Each module's klp symbols sit in one patched object's .klp.rela
- * sections: hv_vmbus patched itself (or hosted by another module) keeps
- * its exports plain for hyperv_drm. Without hosts, nothing changes. */
-static void test_hosted_elsewhere_stays_plain(void)
+/* Every unit of a module depending on hv_vmbus resolves its exports by
+ * klp, however many others do (the converter puts each relocation in its
+ * own unit's object's sections); a resolver not asked to keeps them plain. */
+static void test_every_unit_and_plain_when_not_asked(void)
 {
-	struct hashmap hosts, ns;
+	struct hashmap ns;
 	struct unit_resolver r;
 
-	hashmap_init(&hosts);
 	hashmap_init(&ns);
-	hashmap_add_str(&hosts, "hv_vmbus", "hv_vmbus");
-	init_resolver(&r, &drm, "drivers/gpu/drm/hyperv/hyperv_drm_proto.o", &hosts, &ns);
+	init_resolver(&r, &drm, "drivers/gpu/drm/hyperv/hyperv_drm_proto.o", true, &ns);
+	resolve_one(&r, "vmbus_sendpacket", ".klp.sym.hv_vmbus.vmbus_sendpacket,0", true);
+	init_resolver(&r, &drm, "drivers/gpu/drm/hyperv/hyperv_drm_proto.o", true, &ns);
+	resolve_one(&r, "vmbus_sendpacket", ".klp.sym.hv_vmbus.vmbus_sendpacket,0", true);
+	init_resolver(&r, &drm, "drivers/gpu/drm/hyperv/hyperv_drm_proto.o", false, &ns);
 	resolve_one(&r, "vmbus_sendpacket", "vmbus_sendpacket", false);
-	init_resolver(&r, &drm, "drivers/gpu/drm/hyperv/hyperv_drm_proto.o", NULL, &ns);
-	resolve_one(&r, "vmbus_sendpacket", "vmbus_sendpacket", false);
-	hashmap_release(&hosts);
 	hashmap_release(&ns);
 }
 
 /* Its sympos is counted in hv_vmbus's table: no table, no klp symbol. */
 static void test_no_table_stays_plain(void)
 {
-	struct hashmap hosts, ns;
+	struct hashmap ns;
 	struct unit_resolver r;
 
-	hashmap_init(&hosts);
 	hashmap_init(&ns);
-	init_resolver(&r, &drm, "drivers/gpu/drm/hyperv/hyperv_drm_proto.o", &hosts, &ns);
+	init_resolver(&r, &drm, "drivers/gpu/drm/hyperv/hyperv_drm_proto.o", true, &ns);
 	r.module_table = NULL;
 	resolve_one(&r, "vmbus_sendpacket", "vmbus_sendpacket", false);
-	hashmap_release(&hosts);
 	hashmap_release(&ns);
 }
 
@@ -208,7 +198,7 @@ int main(void)
 	RUN_TEST(test_depends_read_from_modinfo);
 	RUN_TEST(test_dependency_export_is_klp_symbol);
 	RUN_TEST(test_no_dependency_stays_plain);
-	RUN_TEST(test_hosted_elsewhere_stays_plain);
+	RUN_TEST(test_every_unit_and_plain_when_not_asked);
 	RUN_TEST(test_no_table_stays_plain);
 	ksymtab_release(&vmbus);
 	ksymtab_release(&drm);
