@@ -35,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (module_read_section(in, LIVEFIX_PATCH_SECTION, &sec, &len) == 0)
 			free(sec);
 	}
-	if (klp_convert_module(in, out, NULL) == 0) {
+	if (klp_convert_module(in, out) == 0) {
 		struct elf *elf = elf_read(out);
 
 		if (!elf)

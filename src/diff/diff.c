@@ -226,13 +226,16 @@ static void output_release(struct diff_output *o)
 	elf_free(o->out);
 }
 
-/* The unit's marker at the start of each loaded section it outputs
- * (common/unit_marker.h). */
-static void add_unit_markers(struct diff_output *o)
+/* The marker of the unit's target at the start of each loaded section it
+ * outputs (common/unit_marker.h). */
+static void add_object_markers(struct diff_output *o)
 {
-	char *name = xasprintf(UNIT_MARKER_PREFIX "%u", o->opts->unit_index);
+	char *name;
 	size_t nr = o->out->nr_sections;
 
+	if (!o->opts->target_object)
+		return;
+	name = xasprintf(OBJECT_MARKER_PREFIX "%s", o->opts->target_object);
 	for (size_t i = 1; i < nr; i++) {
 		struct section *sec = o->out->sections[i];
 
@@ -262,7 +265,7 @@ static int write_output(const struct diff_options *opts, struct diff_pair *p,
 	if (!ret) {
 		add_aliases(&o, res);
 		add_callback_aliases(&o, res);
-		add_unit_markers(&o);
+		add_object_markers(&o);
 		ret = elf_write(o.out, opts->output);
 	}
 	output_release(&o);

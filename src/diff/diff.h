@@ -36,6 +36,9 @@ struct diff_options {
 	const char *output;                       /* the patch object to write */
 	const char *unit_name;                    /* e.g. "fs/proc/version.o", for messages */
 	unsigned unit_index;                      /* N in __livefix_new_<N>_<name> */
+	const char *target_object;                /* "vmlinux" or the module the unit is
+						   * in: its sections' markers
+						   * (common/unit_marker.h); may be NULL */
 	diff_resolve_fn resolve;
 	void *resolve_ctx;
 	/* Special-section descriptors with the kernel's entry sizes

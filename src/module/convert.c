@@ -81,67 +81,73 @@ static struct section *klp_rela_section(struct elf *elf, struct section *base,
 	return rsec;
 }
 
-/* The units' markers of one section, by offset (common/unit_marker.h). */
-struct section_units {
-	struct unit_mark {
+/* The object markers of one section, by offset (common/unit_marker.h). */
+struct section_marks {
+	struct object_mark {
 		uint64_t offset;
-		const char *target;
+		char *object;
 	} *v;
 	size_t nr, alloc;
 };
 
 static int by_offset(const void *a, const void *b)
 {
-	const struct unit_mark *x = a, *y = b;
+	const struct object_mark *x = a, *y = b;
 
 	return (x->offset > y->offset) - (x->offset < y->offset);
 }
 
-/* Reads the markers into units[section index] (sorted), and unnames them:
+/* Reads the markers into marks[section index] (sorted), and unnames them:
  * the kernel's kallsyms would otherwise name a function at a section's
- * start by its unit's marker. */
-static struct section_units *read_unit_markers(struct elf *elf, const struct klp_units *u)
+ * start by its marker. */
+static struct section_marks *read_object_markers(struct elf *elf)
 {
-	struct section_units *units = xcalloc(elf->nr_sections, sizeof(*units));
-	size_t plen = strlen(UNIT_MARKER_PREFIX);
+	struct section_marks *marks = xcalloc(elf->nr_sections, sizeof(*marks));
+	size_t plen = strlen(OBJECT_MARKER_PREFIX);
 	struct symbol *sym;
 
 	for_each_sym(elf, sym) {
-		char *end;
-		unsigned long n;
+		struct section_marks *sm;
 
-		if (!sym->sec || strncmp(sym->name, UNIT_MARKER_PREFIX, plen))
+		if (!sym->sec || strncmp(sym->name, OBJECT_MARKER_PREFIX, plen) ||
+		    !sym->name[plen])
 			continue;
-		n = strtoul(sym->name + plen, &end, 10);
-		if (*end || end == sym->name + plen)
-			continue;
-		if (u && n < u->nr && u->targets[n]) {
-			struct section_units *su = &units[sym->sec->index];
-
-			xgrow((void **)&su->v, &su->alloc, su->nr + 1, sizeof(*su->v));
-			su->v[su->nr++] = (struct unit_mark){ sym->offset, u->targets[n] };
-		}
+		sm = &marks[sym->sec->index];
+		xgrow((void **)&sm->v, &sm->alloc, sm->nr + 1, sizeof(*sm->v));
+		sm->v[sm->nr++] = (struct object_mark){
+			sym->offset, xstrndup(sym->name + plen, strcspn(sym->name + plen, "."))
+		};
 		free(sym->name);
 		sym->name = xstrdup("");
 	}
 	for (size_t i = 0; i < elf->nr_sections; i++)
-		qsort(units[i].v, units[i].nr, sizeof(*units[i].v), by_offset);
-	return units;
+		qsort(marks[i].v, marks[i].nr, sizeof(*marks[i].v), by_offset);
+	return marks;
+}
+
+static void release_marks(struct section_marks *marks, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++) {
+		for (size_t k = 0; k < marks[i].nr; k++)
+			free(marks[i].v[k].object);
+		free(marks[i].v);
+	}
+	free(marks);
 }
 
 /* The object whose code (or data) is at offset of sec: the last marker at
  * or before it; NULL where no unit's marker is (the module's own code). */
-static const char *target_at(const struct section_units *units, const struct section *sec,
+static const char *target_at(const struct section_marks *marks, const struct section *sec,
 			     uint64_t offset)
 {
-	const struct section_units *su = &units[sec->index];
+	const struct section_marks *sm = &marks[sec->index];
 	const char *target = NULL;
 
-	for (size_t lo = 0, hi = su->nr; lo < hi;) {
+	for (size_t lo = 0, hi = sm->nr; lo < hi;) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (su->v[mid].offset <= offset)
-			target = su->v[mid].target, lo = mid + 1;
+		if (sm->v[mid].offset <= offset)
+			target = sm->v[mid].object, lo = mid + 1;
 		else
 			hi = mid;
 	}
@@ -154,20 +160,20 @@ static const char *target_at(const struct section_units *units, const struct sec
  * module's, the object the code at that place patches, whose load brings
  * objname (it is that module, or one it depends on); objname where no
  * marker says. */
-static const char *rela_object(const struct section_units *units, const struct reloc *r,
+static const char *rela_object(const struct section_marks *marks, const struct reloc *r,
 			       const char *objname)
 {
 	const char *target;
 
 	if (!strcmp(objname, "vmlinux"))
 		return objname;
-	target = target_at(units, r->rsec->base, r->offset);
+	target = target_at(marks, r->rsec->base, r->offset);
 	return target && strcmp(target, "vmlinux") ? target : objname;
 }
 
 /* Moves the relocations of one rela section that use livepatch symbols. */
 static size_t move_relocs(struct elf *elf, struct section *rsec, const bool *is_klp,
-			  const struct section_units *units)
+			  const struct section_marks *marks)
 {
 	char objname[KLP_OBJNAME_MAX + 1];
 	struct reloc *r;
@@ -179,7 +185,7 @@ static size_t move_relocs(struct elf *elf, struct section *rsec, const bool *is_
 	for_each_reloc(rsec, r) {
 		if (!is_klp[r->sym->index] || parse_klp_name(elf, r->sym->name, objname))
 			continue;
-		elf_move_reloc(r, klp_rela_section(elf, rsec->base, rela_object(units, r, objname)));
+		elf_move_reloc(r, klp_rela_section(elf, rsec->base, rela_object(marks, r, objname)));
 		moved++;
 	}
 	return moved;
@@ -233,11 +239,11 @@ static int refuse_module_relocs_at_load(struct elf *elf, const bool *is_klp)
 	return ret;
 }
 
-static int convert(struct elf *elf, const struct klp_units *u)
+static int convert(struct elf *elf)
 {
 	bool *is_klp = xcalloc(elf->nr_symbols, sizeof(*is_klp));
 	size_t nr_sections = elf->nr_sections, moved = 0;
-	struct section_units *units = read_unit_markers(elf, u);
+	struct section_marks *marks = read_object_markers(elf);
 	int ret = mark_livepatch_symbols(elf, is_klp);
 
 	if (!ret)
@@ -245,17 +251,15 @@ static int convert(struct elf *elf, const struct klp_units *u)
 	/* Only the sections that existed before: the new ones are already done. */
 	for (size_t i = 1; !ret && i < nr_sections; i++)
 		if (elf->sections[i]->sh.sh_type == SHT_RELA)
-			moved += move_relocs(elf, elf->sections[i], is_klp, units);
+			moved += move_relocs(elf, elf->sections[i], is_klp, marks);
 	if (!ret)
 		pr_debug("%s: %zu livepatch relocations", elf->path, moved);
-	for (size_t i = 0; i < nr_sections; i++)
-		free(units[i].v);
-	free(units);
+	release_marks(marks, nr_sections);
 	free(is_klp);
 	return ret;
 }
 
-int klp_convert_module(const char *ko_in, const char *ko_out, const struct klp_units *units)
+int klp_convert_module(const char *ko_in, const char *ko_out)
 {
 	struct elf *elf = elf_read(ko_in);
 	int ret;
@@ -267,7 +271,7 @@ int klp_convert_module(const char *ko_in, const char *ko_out, const struct klp_u
 		elf_free(elf);
 		return -EINVAL;
 	}
-	ret = convert(elf, units);
+	ret = convert(elf);
 	if (!ret)
 		ret = elf_write(elf, ko_out);
 	elf_free(elf);

@@ -11,27 +11,18 @@
 #define SHF_RELA_LIVEPATCH 0x00100000
 #endif
 
-#include <stddef.h>
-
-/* The object each unit of the module patches: targets[N] for the unit
- * whose sections carry the marker "__livefix_unit_<N>" (common/unit_marker.h). */
-struct klp_units {
-	const char *const *targets;
-	size_t nr;
-};
-
 /* Rewrites a kbuild-linked livepatch module: every undefined symbol named ".klp.sym.<obj>.<name>,<pos>"
  * becomes st_shndx = SHN_LIVEPATCH (0xff20); each relocation against one moves from its
  * ".rela<sec>" into ".klp.rela.<o>.<sec>" (SHT_RELA, SHF_ALLOC|SHF_RELA_LIVEPATCH (0x00100000),
  * sh_link = symtab, sh_info = <sec>, sh_addralign 8, entsize 24). 0 or -errno; output written
  * atomically (in may equal out). Relocations applying to sections that are
  * not loaded (debug info) stay where they are: the loader ignores them.
- * <o> is vmlinux for vmlinux's symbols; for a module's, the object that the
- * unit at that place patches (units, by its marker; may be NULL): klp
+ * <o> is vmlinux for vmlinux's symbols; for a module's, the object whose
+ * code or data is at that place (its marker, common/unit_marker.h): klp
  * applies a section when its object loads, and resolves there the symbols
  * of the modules that object depends on, so no plain reference makes the
  * patch module depend on (and force-load) another. <o> is <obj> where no
  * marker says. The markers are unnamed. */
-int klp_convert_module(const char *ko_in, const char *ko_out, const struct klp_units *units);
+int klp_convert_module(const char *ko_in, const char *ko_out);
 
 #endif

@@ -405,7 +405,7 @@ static int diff_unit(struct build_state *st, const struct unit_objects *u, unsig
 	struct diff_options o = {
 		.orig = u->orig, .patched = u->patched, .orig_noline = u->orig_noline,
 		.patched_noline = u->patched_noline, .output = out_path,
-		.unit_name = u->object, .unit_index = index,
+		.unit_name = u->object, .unit_index = index, .target_object = u->target,
 		.resolve = run_pre_resolve, .resolve_ctx = &r, .specials = st->specials,
 		.outside_refs = outside_refs, .outside_refs_ctx = &outside,
 		.other_units = true, .redirects = st->redirects, .nr_redirects = st->nr_redirects,
@@ -947,20 +947,6 @@ static void print_objects(const struct build_state *st)
 	free(line.s);
 }
 
-/* The klp conversion, each unit's marker naming the object it patches. */
-static int convert_module(const struct build_state *st, const char *built, const char *out)
-{
-	const char **targets = xcalloc(st->nr_units + 1, sizeof(*targets));
-	struct klp_units units = { targets, st->nr_units };
-	int ret;
-
-	for (size_t i = 0; i < st->nr_units; i++)
-		targets[i] = st->units[i].target;
-	ret = klp_convert_module(built, out, &units);
-	free(targets);
-	return ret;
-}
-
 /* The module is made and signed under a temporary name beside out
  * (mkstemp: no planted link is followed) and renamed into place last: a
  * signal at any step, signing included, leaves no file, as the message
@@ -978,7 +964,7 @@ static int write_module_file(struct build_state *st, const struct livepatch_buil
 	}
 	close(fd);
 	cleanup_set_file(staged);
-	ret = convert_module(st, built, staged);
+	ret = klp_convert_module(built, staged);
 	if (!ret && o->sign_key)
 		ret = module_sign(&st->in, o->sign_key, o->sign_cert, staged);
 	sigfillset(&all);

@@ -10,6 +10,7 @@
 #include "verify/verify.h"
 #include "common/cgen.h"
 #include "common/hashmap.h"
+#include "common/unit_marker.h"
 #include "common/xalloc.h"
 
 #include <inttypes.h>
@@ -151,16 +152,25 @@ static const char driver[] =
 	"\tif (!obj->funcs || !obj->funcs[0].old_name)\n\t\treturn 0;\n"
 	"\treturn livefix_verify(obj->name);\n}\n";
 
-/* The table of target words: one per distinct (name, addend). */
+/* The table of target words: one per distinct (name, addend), and per
+ * object for a module's klp symbol, which klp resolves in the sections of
+ * the object whose function the word checks (common/unit_marker.h). */
 struct targets {
 	struct hashmap index; /* key -> (void *)(position + 1) */
-	char **keys;          /* owned keys, "<addend> <name>" */
+	char **keys;          /* owned keys, "<object or -> <addend> <name>" */
 	size_t nr, alloc;
+	const char *object;   /* of the function whose words are being added */
 };
+
+static bool is_module_klp_name(const char *name)
+{
+	return !strncmp(name, ".klp.sym.", 9) && strncmp(name, ".klp.sym.vmlinux.", 17);
+}
 
 static size_t target_index(struct targets *t, const char *name, int64_t addend)
 {
-	char *key = xasprintf("%" PRId64 " %s", addend, name);
+	const char *object = is_module_klp_name(name) && t->object ? t->object : "-";
+	char *key = xasprintf("%s %" PRId64 " %s", object, addend, name);
 	void *v = hashmap_get_str(&t->index, key);
 
 	if (v) {
@@ -173,19 +183,24 @@ static size_t target_index(struct targets *t, const char *name, int64_t addend)
 	return t->nr++;
 }
 
-/* The words, resolved by the kernel. Livepatch symbols are weak, as the
- * differ writes them, so that modpost leaves them to klp. */
+/* The words, resolved by the kernel, each of a module's klp symbol after
+ * its object's marker. Livepatch symbols are weak, as the differ writes
+ * them, so that modpost leaves them to klp. */
 static void put_targets(FILE *f, const struct targets *t)
 {
 	fprintf(f, "asm(\".pushsection .data.livefix_verify, \\\"aw\\\", @progbits\\n\"\n"
 		   "    \"\\t.balign 8\\n\"\n    \"lfv_targets:\\n\"\n");
 	for (size_t i = 0; i < t->nr; i++) {
-		char *name = strchr(t->keys[i], ' ') + 1;
-		long long addend = strtoll(t->keys[i], NULL, 10);
+		const char *key = t->keys[i], *addend = strchr(key, ' ') + 1;
+		const char *name = strchr(addend, ' ') + 1;
 
+		if (*key != '-')
+			fprintf(f, "    \"" OBJECT_MARKER_PREFIX "%.*s.%zu:\\n\"\n",
+				(int)(addend - 1 - key), key, i);
 		if (!strncmp(name, ".klp.sym.", 9))
 			fprintf(f, "    \"\\t.weak \\\"%s\\\"\\n\"\n", name);
-		fprintf(f, "    \"\\t.quad \\\"%s\\\"%+lld\\n\"\n", name, addend);
+		fprintf(f, "    \"\\t.quad \\\"%s\\\"%+lld\\n\"\n", name,
+			strtoll(addend, NULL, 10));
 	}
 	if (!t->nr)
 		fprintf(f, "    \"\\t.quad 0\\n\"\n");
@@ -306,6 +321,7 @@ static void put_sites(FILE *f, size_t n, const struct verify_func *v, struct tar
 
 static void put_func_tables(FILE *f, size_t n, const struct verify_func *v, struct targets *t)
 {
+	t->object = v->object;
 	put_bytes(f, n, v);
 	if (v->nr_relocs) {
 		char *name = xasprintf("lfv_relocs_%zu", n);
@@ -326,6 +342,7 @@ static void put_funcs(FILE *f, const struct verify_func *funcs, size_t nr, struc
 	for (size_t i = 0; i < nr; i++) {
 		const struct verify_func *v = &funcs[i];
 
+		t->object = v->object;
 		fprintf(f, "\t{ .object = ");
 		cgen_put_string(f, v->object);
 		fprintf(f, ", .name = ");

@@ -168,7 +168,7 @@ static void test_convert_module(void)
 	CHECK(obj, "fixture compiles");
 	if (!obj)
 		goto out;
-	CHECK_INT(0, klp_convert_module(obj, out, NULL));
+	CHECK_INT(0, klp_convert_module(obj, out));
 	if (view_open(&v, out)) {
 		CHECK(0, "cannot read converted '%s'", out);
 		goto out;
@@ -180,7 +180,7 @@ static void test_convert_module(void)
 	check_rest(&v);
 	view_close(&v);
 	/* In place, and again: a converted module converts to itself. */
-	CHECK_INT(0, klp_convert_module(out, out, NULL));
+	CHECK_INT(0, klp_convert_module(out, out));
 	if (!view_open(&v, out)) {
 		check_klp_symbols(&v);
 		CHECK_INT(1, check_klp_rela(&v, ".klp.rela.ext4..text.use_them", ".text.use_them"));
@@ -207,14 +207,12 @@ static bool has_symbol(const struct view *v, const char *want)
 }
 
 /* The symbols of a module a patched module depends on: each relocation goes
- * in the sections of the object whose unit's code it is in (its marker),
+ * in the sections of the object whose code it is in (its marker),
  * which klp applies when that object loads, there resolving the
  * dependency's symbol; one section may hold several units' code. vmlinux
  * symbols stay in vmlinux's sections; the markers are unnamed. */
 static void test_relocs_in_their_units_sections(void)
 {
-	static const char *const targets[] = { "ext4", "ocfs2" };
-	struct klp_units units = { targets, 2 };
 	char *obj = compile("klp_units");
 	char *out = xasprintf("%s/klp_units.ko", tmp);
 	GElf_Shdr sh;
@@ -222,14 +220,14 @@ static void test_relocs_in_their_units_sections(void)
 
 	CHECK(obj, "fixture compiles");
 	if (obj)
-		CHECK_INT(0, klp_convert_module(obj, out, &units));
+		CHECK_INT(0, klp_convert_module(obj, out));
 	if (obj && !view_open(&v, out)) {
 		CHECK_INT(1, check_klp_rela(&v, ".klp.rela.ext4..text.shared", ".text.shared"));
 		CHECK_INT(1, check_klp_rela(&v, ".klp.rela.ocfs2..text.shared", ".text.shared"));
 		CHECK_INT(1, check_klp_rela(&v, ".klp.rela.vmlinux..text.shared", ".text.shared"));
 		CHECK(!section_named(&v, ".klp.rela.jbd2..text.shared", &sh),
 		      "expected no .klp.rela.jbd2 section (jbd2 is not patched), saw one");
-		CHECK(!has_symbol(&v, "__livefix_unit_0") && !has_symbol(&v, "__livefix_unit_1"),
+		CHECK(!has_symbol(&v, "__livefix_for_ext4") && !has_symbol(&v, "__livefix_for_ocfs2.7"),
 		      "expected the unit markers unnamed, saw them");
 		view_close(&v);
 	}
@@ -244,7 +242,7 @@ static void test_bad_name_refused(void)
 
 	CHECK(obj, "fixture compiles");
 	if (obj)
-		CHECK_INT(-EINVAL, klp_convert_module(obj, out, NULL));
+		CHECK_INT(-EINVAL, klp_convert_module(obj, out));
 	CHECK(!path_exists(out), "no output written");
 	free(obj);
 	free(out);
@@ -260,10 +258,10 @@ static void test_load_time_module_reloc_refused(void)
 
 	CHECK(mod && vml, "fixtures compile");
 	if (mod)
-		CHECK_INT(-ENOTSUP, klp_convert_module(mod, out, NULL));
+		CHECK_INT(-ENOTSUP, klp_convert_module(mod, out));
 	CHECK(!path_exists(out), "no output written");
 	if (vml)
-		CHECK_INT(0, klp_convert_module(vml, out, NULL));
+		CHECK_INT(0, klp_convert_module(vml, out));
 	if (vml && !view_open(&v, out)) {
 		CHECK_INT(1, check_klp_rela(&v, ".klp.rela.vmlinux.__jump_table", "__jump_table"));
 		view_close(&v);
