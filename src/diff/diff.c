@@ -118,6 +118,8 @@ static unsigned refuse_unsafe(struct diff_pair *p, const struct diff_pair *nolin
 	}
 	nr += patch_through_callers(p, opts, no_fentry, nr_no_fentry, res);
 	free(no_fentry);
+	if (!userspace)
+		nr += refuse_thread_mains(p);
 	return nr;
 }
 

@@ -88,6 +88,10 @@ struct symbol *cold_parent(const struct elf *elf, const struct symbol *sym);
 /* insn.c: bytes of immediate after a RIP-relative displacement at field. */
 unsigned rip_immediate_size(const struct section *sec, uint64_t field);
 
+/* kthread.c: refuses changed functions a kernel thread the unit starts
+ * runs as its main function (CODE_KTHREAD_MAIN); how many. */
+unsigned refuse_thread_mains(const struct diff_pair *p);
+
 /* callers.c */
 /* True if the function starts with `call __fentry__` (ftrace can redirect it). */
 bool calls_fentry(const struct symbol *func);

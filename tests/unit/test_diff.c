@@ -432,6 +432,59 @@ static void test_changed_section_group_refused(void)
 	CHECK(!output_exists("group_patched"), "no output written");
 }
 
+/* A changed function the unit starts a kernel thread with is refused (the
+ * thread never leaves it); another function whose address the same
+ * caller passes elsewhere is patched. */
+static void test_kthread_main_refused(void)
+{
+	struct diff_result res;
+	unsigned before = log_error_count();
+
+	CHECK_INT(-ENOTSUP, diff_fixture("kthread_orig", "kthread_patched", true, &res));
+	CHECK_INT(1, log_error_count() - before);
+	CHECK(!output_exists("kthread_patched"), "no output written");
+}
+
+/* Each loaded section of the output starts with the unit's object marker
+ * (common/unit_marker.h), for the converter. */
+static void test_object_markers(void)
+{
+	struct diff_result res = { 0 };
+	char *o = compile("changed_orig", false), *p = compile("changed_patched", false);
+	char *out = out_path("changed_patched");
+	struct diff_options opts = {
+		.orig = o, .patched = p, .output = out, .unit_name = "changed_patched",
+		.unit_index = 7, .resolve = record_resolver, .target_object = "ext4",
+	};
+	struct elf *elf;
+	struct section *sec;
+
+	CHECK(o && p, "fixtures compile");
+	if (o && p)
+		CHECK_INT(0, diff_objects(&opts, &res));
+	elf = read_output("changed_patched");
+	CHECK(elf != NULL, "output readable");
+	if (elf)
+		elf_index_symbols(elf);
+	for_each_sec(elf, sec) {
+		struct symbol *m = NULL;
+
+		if (!(sec->sh.sh_flags & SHF_ALLOC) || sec->sh.sh_type == SHT_RELA)
+			continue;
+		for (size_t i = 0; i < sec->nr_syms; i++)
+			if (!strcmp(sec->syms[i]->name, "__livefix_for_ext4"))
+				m = sec->syms[i];
+		CHECK(m && m->offset == 0 && m->bind == STB_LOCAL,
+		      "section '%s': expected the local marker __livefix_for_ext4 at 0, saw %s",
+		      sec->name, m ? "it elsewhere" : "none");
+	}
+	elf_free(elf);
+	diff_result_release(&res);
+	free(o);
+	free(p);
+	free(out);
+}
+
 static void test_special_entries_of_included_functions(void)
 {
 	static const unsigned char lfence[] = { 0x0f, 0xae, 0xe8 };
@@ -872,6 +925,8 @@ int main(void)
 	RUN_TEST(test_refusals_all_reported);
 	RUN_TEST(test_data_only_change_refused);
 	RUN_TEST(test_changed_section_group_refused);
+	RUN_TEST(test_kthread_main_refused);
+	RUN_TEST(test_object_markers);
 	RUN_TEST(test_special_entries_of_included_functions);
 	RUN_TEST(test_early_keys);
 	RUN_TEST(test_static_call_keys_addressable);
