@@ -464,8 +464,12 @@ def main(argv):
         # original tree (0819 fork.c: randomize_kstack.h; 6.12 0312
         # cper_cxl.h, whose includers' patches include cxl/event.h)
         added = set()
-        for patch in [patch_of(corpus, patch_id)] + patches_of_files(corpus, units):
-            added |= added_includes(patch, edges)
+        # ("netns.h" beside the file: 6.12 2030 pnfs_nfs.c, whose struct
+        # nfs_net members come from 2023 netns.h)
+        added |= added_includes(patch_of(corpus, patch_id), edges, source)
+        for unit in units:
+            for patch in patches_of_files(corpus, {unit}):
+                added |= added_includes(patch, edges, unit)
         if closure is not None and added:
             closure |= added | include_closure(edges, added)
     candidates, header_of = [], {}

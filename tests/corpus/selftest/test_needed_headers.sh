@@ -291,6 +291,20 @@ livefix: error:   /var/cache/livefix/k/src/fs/bx/accessx.h:134:36: error: invali
 LOG
 expect "a header patch's added #include of the file defining what is missing" "0097" \
 	"$("$NH" "$W/c" 0004 "$W/err97.log" "$W/g97/graph" | names)"
+# a failed unit's own corpus patch adds a quoted #include of a header
+# beside it, new to its includes: that header's patch is a candidate
+# (6.12 2030 pnfs_nfs.c adds "netns.h", whose struct nfs_net members
+# 2023 adds)
+printf '0101\tdrivers/nfx/netx.h\tb\tvmlinux\t1\t\n0102\tdrivers/nfx/pnfx.c\ta\tvmlinux\t1\t\n' >>"$W/c/index.tsv"
+printf -- '--- a/x\n+++ b/x\n@@ -3,1 +3,2 @@\n struct nfx_net {\n+\tvoid *data_server_cachex;\n' >"$W/c/patches/0101-drivers-nfx-netx.h.patch"
+printf -- '--- a/x\n+++ b/x\n@@ -1,1 +1,2 @@\n #include <linux/flags.h>\n+#include "netx.h"\n' >"$W/c/patches/0102-drivers-nfx-pnfx.c.patch"
+printf 'drivers/nfx/pnfx.c\tinclude/linux/flags.h\ndrivers/foo/foo.c\tinclude/linux/flags.h\ndrivers/nfx/netx.h\tinclude/linux/types.h\n' >"$W/graph101"
+cat >"$W/err101.log" <<'LOG'
+livefix: error:   drivers/nfx/pnfx.c:613:36: error: ‘const struct nfx_net’ has no member named ‘data_server_cachex’
+LOG
+failed_json "$W/f101.json" drivers/nfx/pnfx.c
+expect "a header a failed unit's own patch starts to include, beside it" "0101" \
+	"$("$NH" "$W/c" 0004 "$W/err101.log" "$W/graph101" "$W/f101.json" | names)"
 printf 'livefix: error: something else\n' >"$W/other.log"
 expect "no missing identifiers: no header" "" "$("$NH" "$W/c" 0004 "$W/other.log" "$W/graph" | names)"
 "$NH" >/dev/null 2>&1; expect "usage error exits 2" 2 $?
