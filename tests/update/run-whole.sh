@@ -96,13 +96,14 @@ t_match "the module in the test machine (test_update_vm.sh)" "^update: [0-9]+ pa
 	echo "|---|---|---|---|---|---|"
 	for n in 1 2; do
 		read -r e u s m <"$OUT/time-$n"
-		echo "| $n | $e | $u | $s | $m | $(sed -n 's/.*, \([0-9]*\) judged before.*/\1/p' "$OUT/build-$n.log") |"
+		# the first "judged before" line: the later ones are the regroup's
+		echo "| $n | $e | $u | $s | $m | $(sed -n 's/.*, \([0-9]*\) judged before.*/\1/p' "$OUT/build-$n.log" | head -n 1) |"
 	done
 	echo
 	echo "- groups $(report_value "$OUT/build-2/report.json" groups), applied $(report_value "$OUT/build-2/report.json" groups_applied); functions $(report_value "$OUT/build-2/report.json" functions); module $(report_value "$OUT/build-2/report.json" module_size) bytes"
 	echo "- the together step (build 2): $(grep 'time: inputs' "$OUT/build-2.log" | tail -1)"
 	echo "- transition in the test machine: $(grep -o 'transition [0-9.]* s' "$OUT/vm.log" | head -1)"
-	[ -f "$OUT/compare.txt" ] && sed 's/^/- /' "$OUT/compare.txt" | tail -n 6
+	[ -f "$OUT/compare.txt" ] && grep -E '^(groups tried|files tried)' "$OUT/compare.txt" | sed 's/^/- /'
 } >"$OUT/figures.md"
 echo "figures: $OUT/figures.md"
 summary
