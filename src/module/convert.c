@@ -121,7 +121,8 @@ static struct section_marks *read_object_markers(struct elf *elf)
 		sym->name = xstrdup("");
 	}
 	for (size_t i = 0; i < elf->nr_sections; i++)
-		qsort(marks[i].v, marks[i].nr, sizeof(*marks[i].v), by_offset);
+		if (marks[i].nr > 1) /* qsort() takes no NULL array, even empty */
+			qsort(marks[i].v, marks[i].nr, sizeof(*marks[i].v), by_offset);
 	return marks;
 }
 
