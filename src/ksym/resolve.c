@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "ksym/resolve.h"
+#include "common/klp_name.h"
 #include "common/outcome.h"
 #include "common/log.h"
 #include "common/strutil.h"
@@ -129,7 +130,7 @@ static int klp_name(struct diff_resolution *out, const struct ksymtab *tab,
 
 	if (ksymtab_klp_sympos(tab, sym, &sympos))
 		return -EINVAL;
-	out->name = xasprintf(".klp.sym.%s.%s,%lu", tab->objname, sym->name, sympos);
+	out->name = xasprintf(KLP_SYM_PREFIX "%s.%s,%lu", tab->objname, sym->name, sympos);
 	out->klp = true;
 	return 0;
 }
@@ -182,7 +183,7 @@ static bool resolve_by_dependency(struct unit_resolver *r, const char *dep, cons
 			 r->unit, name, dep, dep);
 		return false;
 	}
-	out->name = xasprintf(".klp.sym.%s.%s,%lu", dep, name, ksymtab_sympos(tab, sym));
+	out->name = xasprintf(KLP_SYM_PREFIX "%s.%s,%lu", dep, name, ksymtab_sympos(tab, sym));
 	out->klp = true;
 	out->linkable = true; /* still an export: special.c may need it plain */
 	r->nr_klp++;

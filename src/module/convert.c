@@ -5,6 +5,7 @@
  * ".klp.rela.<obj>.<section>" section and writes into section sh_info. */
 #include "module/convert.h"
 #include "common/outcome.h"
+#include "common/klp_name.h"
 #include "common/log.h"
 #include "common/unit_marker.h"
 #include "common/xalloc.h"
@@ -15,16 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define KLP_SYM_PREFIX ".klp.sym."
-
 /* The sizes klp_resolve_symbols() accepts (MODULE_NAME_LEN - 1 bound, KSYM_NAME_LEN). */
 #define KLP_OBJNAME_MAX 55
 #define KLP_SYMNAME_MAX 511
-
-static bool is_klp_name(const char *name)
-{
-	return !strncmp(name, KLP_SYM_PREFIX, strlen(KLP_SYM_PREFIX));
-}
 
 /* Checks the name the way the kernel will parse it; fills objname. */
 static int parse_klp_name(const struct elf *elf, const char *name, char *objname)
@@ -48,7 +42,7 @@ static int mark_livepatch_symbols(struct elf *elf, bool *is_klp)
 	int ret = 0;
 
 	for_each_sym(elf, sym) {
-		if (!is_klp_name(sym->name))
+		if (!klp_name_is_symbol(sym->name))
 			continue;
 		if (sym->sec || (sym->shndx != SHN_UNDEF && sym->shndx != SHN_LIVEPATCH)) {
 			pr_err("%s: symbol '%s': a livepatch symbol must be undefined", elf->path,

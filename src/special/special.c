@@ -4,6 +4,7 @@
  * appends them (with their relocations, their parallel entry and their slice
  * of replacement code) to the output object. */
 #include "special/internal.h"
+#include "common/klp_name.h"
 #include "common/outcome.h"
 #include "common/log.h"
 #include "common/xalloc.h"
@@ -31,7 +32,7 @@ static struct section *output_like(struct elf *out, const struct section *src,
  * (klp_apply_section_relocs() from apply_relocations()), so they are fine. */
 bool special_is_late_klp_symbol(const struct symbol *sym)
 {
-	return !strncmp(sym->name, ".klp.sym.", 9) && strncmp(sym->name, ".klp.sym.vmlinux.", 17);
+	return klp_name_is_module_symbol(sym->name);
 }
 
 /* Copies the relocations of src in [start, start+len) to dst at dst_off,

@@ -18,6 +18,7 @@
  * state differs from their entry's initial one, and this one has no entry. */
 #include "special/internal.h"
 #include "common/hashmap.h"
+#include "common/klp_name.h"
 #include "common/log.h"
 #include "common/xalloc.h"
 
@@ -28,7 +29,6 @@
 #define TRACEPOINT_PREFIX "__tracepoint_"
 #define TP_CALL_KEY "__SCK__tp_func_"
 #define TP_CALL_TRAMP "__SCT__tp_func_"
-#define KLP_PREFIX ".klp.sym."
 /* jump_entry.key bit 0: the branch is "likely" (jump_entry_is_branch()). */
 #define JUMP_KEY_BRANCH 1
 /* jump_entry.key bit 1: the site is the compiler's jmp, which objtool
@@ -171,7 +171,7 @@ static void warn_dropped(const struct special_target *t, const struct special_de
 			 const struct section *src, size_t nr, const struct reloc *key,
 			 const struct symbol *klp, struct hashmap *reported)
 {
-	const char *module = klp->name + strlen(KLP_PREFIX), *dot = strchr(module, '.');
+	const char *module = klp_name_object(klp->name), *dot = strchr(module, '.');
 	int module_len = dot ? (int)(dot - module) : (int)strlen(module);
 	char *site;
 

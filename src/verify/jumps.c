@@ -7,6 +7,7 @@
  * function that span it may shrink too. The original's instructions are
  * decoded (x86/insn.h) to find every jmp and jcc. */
 #include "verify/internal.h"
+#include "common/klp_name.h"
 #include "common/xalloc.h"
 #include "x86/insn.h"
 
@@ -44,7 +45,7 @@ static char *destination_name(const char *target, int64_t addend)
 	const char *name = target, *dot;
 	size_t len;
 
-	if (!strncmp(name, ".klp.sym.", 9) && (dot = strchr(name + 9, '.')))
+	if (klp_name_is_symbol(name) && (dot = strchr(klp_name_object(name), '.')))
 		name = dot + 1;
 	len = strcspn(name, ",");
 	return xasprintf("%.*s%s0x%llx", (int)len, name, addend < 0 ? "-" : "+",

@@ -10,6 +10,7 @@
 #include "verify/verify.h"
 #include "common/cgen.h"
 #include "common/hashmap.h"
+#include "common/klp_name.h"
 #include "common/unit_marker.h"
 #include "common/xalloc.h"
 
@@ -162,14 +163,9 @@ struct targets {
 	const char *object;   /* of the function whose words are being added */
 };
 
-static bool is_module_klp_name(const char *name)
-{
-	return !strncmp(name, ".klp.sym.", 9) && strncmp(name, ".klp.sym.vmlinux.", 17);
-}
-
 static size_t target_index(struct targets *t, const char *name, int64_t addend)
 {
-	const char *object = is_module_klp_name(name) && t->object ? t->object : "-";
+	const char *object = klp_name_is_module_symbol(name) && t->object ? t->object : "-";
 	char *key = xasprintf("%s %" PRId64 " %s", object, addend, name);
 	void *v = hashmap_get_str(&t->index, key);
 
@@ -197,7 +193,7 @@ static void put_targets(FILE *f, const struct targets *t)
 		if (*key != '-')
 			fprintf(f, "    \"" OBJECT_MARKER_PREFIX "%.*s.%zu:\\n\"\n",
 				(int)(addend - 1 - key), key, i);
-		if (!strncmp(name, ".klp.sym.", 9))
+		if (klp_name_is_symbol(name))
 			fprintf(f, "    \"\\t.weak \\\"%s\\\"\\n\"\n", name);
 		fprintf(f, "    \"\\t.quad \\\"%s\\\"%+lld\\n\"\n", name,
 			strtoll(addend, NULL, 10));
