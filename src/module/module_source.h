@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct klp_forget_meta;
+
 struct klp_func_desc {
 	const char *object;     /* "vmlinux" or a module name */
 	const char *old_name;   /* function replaced in the running kernel */
@@ -53,11 +55,15 @@ struct module_meta {
 	 * code the kernel lacks; NULL for others */
 	const char *cves_unfixed;
 	const char *cves_not_affected;
+	/* what livefix-forget.c needs (module/forget_source.h); NULL when the
+	 * patch has no module object: then no such file */
+	const struct klp_forget_meta *forget;
 };
 
 /* Writes <dir>/livefix-main.c, <dir>/livefix-patch.S (the source patches,
  * in a non-allocated section .livefix.patch: in the file for `livefix info`,
- * never in kernel memory) and <dir>/Kbuild; objects are the patch
+ * never in kernel memory), <dir>/livefix-forget.c when meta->forget, and
+ * <dir>/Kbuild; objects are the patch
  * objects' file names inside dir. 0 or -errno. */
 int klp_write_module_source(const char *dir, const struct module_meta *meta,
 			    const struct klp_func_desc *funcs, size_t nr_funcs,

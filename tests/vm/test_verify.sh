@@ -154,6 +154,17 @@ livefix load /root/livepatch-nls-wrong.ko >/tmp/out 2>&1; echo "rc-nls-wrong=\$?
 sed "s/^/out-nls-wrong: /" /tmp/out
 echo "patches-nls-wrong=\$(ls /sys/kernel/livepatch | wc -l)"
 echo "module-nls-wrong=\$(grep -c "^livepatch_nls_wrong " /proc/modules)"
+# The same patch loaded first: the module is checked when it comes up, and
+# refused; klp's writes for it are set back, so the next try is checked
+# again (not "Invalid relocation target"), and it loads once the patch goes.
+rmmod nls_iso8859_1
+livefix load /root/livepatch-nls-wrong.ko >/tmp/out 2>&1; echo "rc-nls-wrong-first=\$?"
+for i in 1 2; do modprobe nls_iso8859-1 >/dev/null 2>&1; echo "rc-nls-coming-\$i=\$?"; done
+echo "nls-coming-refused=\$(dmesg | grep -c 'livepatch_nls_wrong: .*nls_iso8859_1:char2uni,0: differs')"
+echo "nls-coming-zeroed=\$(dmesg | grep -c 'livepatch_nls_wrong: nls_iso8859_1: [0-9]* fields of its livepatch relocations set back to zero')"
+echo "nls-coming-invalid=\$(dmesg | grep -ci 'invalid relocation target')"
+livefix unload livepatch-nls-wrong >/dev/null 2>&1
+modprobe nls_iso8859-1 >/dev/null 2>&1; echo "rc-nls-after=\$?"
 livefix load /root/livepatch-proc-version-otherbuild.ko >/tmp/out 2>&1; echo "rc-otherbuild=\$?"
 sed "s/^/out-otherbuild: /" /tmp/out
 livefix load --force /root/livepatch-proc-version-otherbuild.ko >/tmp/out 2>&1; echo "rc-otherbuild-force=\$?"
@@ -227,6 +238,19 @@ t_match "module object, other source: names the function" \
 	"^out-nls-wrong: .*kernel: nls_iso8859_1:char2uni,0: differs .* at offset 0x[0-9a-f]+: expected" "$out"
 t_eq "module object, other source: nothing patched" "patches-nls-wrong=0" "$(echo "$out" | grep '^patches-nls-wrong=')"
 t_eq "module object, other source: module gone" "module-nls-wrong=0" "$(echo "$out" | grep '^module-nls-wrong=')"
+t_eq "module object, patch first: the patch loads" "rc-nls-wrong-first=0" "$(echo "$out" | grep '^rc-nls-wrong-first=')"
+t_eq "module object, patch first: refused when it comes (1)" "rc-nls-coming-1=1" "$(echo "$out" | grep '^rc-nls-coming-1=')"
+t_eq "module object, patch first: refused when it comes (2)" "rc-nls-coming-2=1" "$(echo "$out" | grep '^rc-nls-coming-2=')"
+# (busybox's modprobe may try a module twice: count the kernel's tries)
+refused=$(echo "$out" | sed -n 's/^nls-coming-refused=//p')
+zeroed=$(echo "$out" | sed -n 's/^nls-coming-zeroed=//p')
+t_eq "module object, patch first: checked at every try (2 or more)" "yes" \
+	"$([ "${refused:-0}" -ge 2 ] && echo yes || echo "no: nls-coming-refused=$refused")"
+t_eq "module object, patch first: klp's writes set back at every try" "nls-coming-zeroed=$refused" \
+	"nls-coming-zeroed=$zeroed"
+t_eq "module object, patch first: no invalid relocation target" "nls-coming-invalid=0" \
+	"$(echo "$out" | grep '^nls-coming-invalid=')"
+t_eq "module object, patch first: loads once the patch is gone" "rc-nls-after=0" "$(echo "$out" | grep '^rc-nls-after=')"
 t_eq "refused patches changed nothing" "version-unchanged=0" "$(echo "$out" | grep '^version-unchanged=')"
 t_eq "other build: refused (exit 3)" "rc-otherbuild=3" "$(echo "$out" | grep '^rc-otherbuild=')"
 t_match "other build: says why" "^out-otherbuild: .*kernel build 0+, but the running kernel is build" "$out"
