@@ -20,6 +20,8 @@
 #include "diff/diff.h"
 #include "diff/layout.h"
 #include "module/convert.h"
+#include "module/forget_source.h"
+#include "module/klp_kernel.h"
 #include "module/module_source.h"
 #include "ksym/resolve.h"
 #include "ksym/symtab.h"
@@ -947,6 +949,36 @@ static void print_objects(const struct build_state *st)
 	free(line.s);
 }
 
+static bool patches_a_module(const struct build_state *st)
+{
+	for (size_t i = 0; i < st->nr_funcs + st->nr_callbacks; i++) {
+		const char *o = i < st->nr_funcs ? st->funcs[i].object :
+				st->callbacks[i - st->nr_funcs].object;
+
+		if (o && strcmp(o, "vmlinux"))
+			return true;
+	}
+	return false;
+}
+
+/* What the module needs to set back klp's writes for a target module, when
+ * it has one (module/forget_source.h): *out NULL when it has none. */
+static int forget_meta(const struct build_state *st, struct klp_forget_meta *m,
+		       const struct klp_forget_meta **out)
+{
+	unsigned long version = SPECIAL_KERNEL(6, 1);
+	int ret;
+
+	*out = NULL;
+	if (!patches_a_module(st))
+		return 0;
+	special_sizes_get(special_table_sizes(st->specials), "linux_version", &version);
+	ret = klp_forget_meta_init(m, &st->vmlinux, !klp_kernel_clears_going_relocs(version));
+	if (!ret)
+		*out = m;
+	return ret;
+}
+
 /* The module is made and signed under a temporary name beside out
  * (mkstemp: no planted link is followed) and renamed into place last: a
  * signal at any step, signing included, leaves no file, as the message
@@ -1000,8 +1032,9 @@ static int link_module(struct build_state *st, char **ko_path)
 		.import_ns = ns, .nr_import_ns = nr_ns,
 	};
 	char *out = xasprintf("%s/%s.ko", o->outdir ? o->outdir : ".", st->module_name);
+	struct klp_forget_meta forget = { 0 };
 	bool made_outdir = false;
-	int ret;
+	int ret = forget_meta(st, &forget, &meta.forget);
 
 	/* livefix load compares it with /sys/kernel/notes */
 	if (build_id_of_elf(st->in.vmlinux, &build_id))
@@ -1009,8 +1042,9 @@ static int link_module(struct build_state *st, char **ko_path)
 	meta.build_id = build_id;
 	print_objects(st);
 	pr_info("Building patch module: %s.ko", st->module_name);
-	ret = klp_write_module_source(st->module_dir, &meta, st->funcs, st->nr_funcs,
-				      st->objects, st->nr_objects);
+	if (!ret)
+		ret = klp_write_module_source(st->module_dir, &meta, st->funcs, st->nr_funcs,
+					      st->objects, st->nr_objects);
 	if (!ret)
 		ret = verify_write_source(st->module_dir, st->module_name, st->run_pre.funcs,
 					  st->run_pre.nr, st->run_pre.unchecked);
@@ -1028,6 +1062,7 @@ static int link_module(struct build_state *st, char **ko_path)
 	free(out);
 	free(build_id);
 	free(ns);
+	klp_forget_meta_release(&forget);
 	free(built);
 	free(patches);
 	free(inputs);
