@@ -23,8 +23,12 @@ ok() { echo "ok $1"; passed=$((passed + 1)); }
 fail() { echo "FAIL $1"; failed=$((failed + 1)); }
 
 MOD=livepatch-vfat-dep
-if ! (cd "$ROOT" && ./livefix build -k "$KVER" -n vfat-dep -o "$OUT" \
-	tests/vm/module-deps/vfat-dependency.patch) >"$OUT/build.log" 2>&1; then
+# vfat_fill_super's source by release: 6.12's takes a fs_context
+PATCH=tests/vm/module-deps/vfat-dependency.patch
+series=$(echo "$KVER" | sed -E 's/^([0-9]+\.[0-9]+).*/\1/')
+[ -e "$ROOT/tests/vm/module-deps/vfat-dependency-$series.patch" ] &&
+	PATCH=tests/vm/module-deps/vfat-dependency-$series.patch
+if ! (cd "$ROOT" && ./livefix build -k "$KVER" -n vfat-dep -o "$OUT" "$PATCH") >"$OUT/build.log" 2>&1; then
 	fail "build: expected livefix build to succeed, saw:"; tail -20 "$OUT/build.log"
 	echo "vm module deps: $passed passed, $failed failed"; exit 1
 fi
