@@ -218,7 +218,11 @@ struct apply {
 };
 
 /* The patch's object among the process's mappings: its binary or a
- * library, found by Build-ID (a library replaced on disk included). */
+ * library, found by Build-ID (a library replaced on disk included). A
+ * process that exits as its maps are read (its memory released, not yet a
+ * zombie: a program that exits right after its exec, as the watcher sees
+ * it start) maps nothing readable any more: it exited, it does not run
+ * another binary. */
 static int check_target(struct apply *a, struct mapped_cache *cache)
 {
 	char *link, *id = NULL, path[PATH_MAX] = "?";
@@ -227,6 +231,11 @@ static int check_target(struct apply *a, struct mapped_cache *cache)
 
 	if (ret != -ENOENT)
 		return ret;
+	if (process_exiting(&a->proc)) {
+		report(CODE_NO_PROCESS, ABOUT_NOTHING, "process %d (%s) exited during the operation",
+		       a->proc.pid, a->proc.comm);
+		return -ESRCH;
+	}
 	link = xasprintf("/proc/%d/exe", a->proc.pid);
 	n = readlink(link, path, sizeof(path) - 1);
 	path[n > 0 ? n : 1] = 0;
