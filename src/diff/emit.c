@@ -49,15 +49,32 @@ static unsigned char output_bind(const struct diff_output *o, const struct symbo
 	return sym->bind;
 }
 
+/* A copy reached through its callers has a name of its own in the module,
+ * never taken for the running function's; so has its .cold part, after
+ * it: objtool, which checks the linked module (6.12), finds a .cold
+ * part's function by name. NULL: the symbol keeps its name. */
+static char *copy_name(const struct diff_output *o, const struct symbol *sym)
+{
+	const struct symbol *parent;
+	char *base, *name;
+
+	if (o->pair->via_callers[sym->index])
+		return callers_copy_name(o->opts->unit_index, sym->name);
+	parent = cold_parent(o->pair->patched, sym);
+	if (!parent || !o->pair->via_callers[parent->index])
+		return NULL;
+	base = callers_copy_name(o->opts->unit_index, parent->name);
+	name = xasprintf("%s%s", base, sym->name + strlen(parent->name));
+	free(base);
+	return name;
+}
+
 static void emit_symbol(struct diff_output *o, struct symbol *sym)
 {
 	struct section *whole = o->sec_out[sym->sec->index], *sec = whole;
 	uint64_t off = sym->offset;
 	struct symbol *copy;
-	/* A copy reached through its callers: a name of its own in the module,
-	 * never taken for the running function's. */
-	char *name = o->pair->via_callers[sym->index] ?
-		     callers_copy_name(o->opts->unit_index, sym->name) : NULL;
+	char *name = copy_name(o, sym);
 
 	if (sym->offset + sym->size > sym->sec->sh.sh_size) {
 		pr_err("%s: symbol '%s' extends past the end of '%s'", o->opts->unit_name,

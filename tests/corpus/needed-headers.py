@@ -57,6 +57,10 @@ MISSING = [
     # a call through a retyped function pointer member:
     # "passing argument 2 of ‘((struct x_ops *)ops)->msg_data’": the member
     re.compile(r"passing argument \d+ of [‘'][^’']*(?:->|\.)(\w+)[’']"),
+    # the same member given another number of parameters: "too many
+    # arguments to function ‘icsk->icsk_af_ops->syn_recv_sock’" (6.12
+    # 2627 syncookies.c, 2631 tcp_fastopen.c; inet_connection_sock.h 2313)
+    re.compile(r"too (?:many|few) arguments to function [‘'][^’']*(?:->|\.)(\w+)[’']"),
     re.compile(r"request for member [‘'](\w+)[’']"),
     # a function-like macro the commit gives other parameters
     re.compile(r"macro [“\"‘'](\w+)[”\"’'] (?:requires|passed) \d+ argument"),
@@ -372,6 +376,49 @@ def declares_with(tree, header, asserted, changed):
         return False
 
 
+def hunk_changes(patch_path):
+    """The old-file line numbers (1-based) a patch's hunks remove, or
+    insert before."""
+    at, out = 0, []
+    with open(patch_path, errors="replace") as p:
+        for line in p:
+            m = re.match(r"@@ -(\d+)", line)
+            if m:
+                at = int(m.group(1))
+            elif line.startswith(("+++", "---", "diff ")):
+                continue
+            elif line.startswith("-"):
+                out.append(at)
+                at += 1
+            elif line.startswith("+"):
+                out.append(at)
+            elif at:
+                at += 1
+    return out
+
+
+def statements_changed_in_tree(tree, header, patch_path):
+    """The whole statements of the tree's header that the patch's hunks
+    change, joined: a declaration whose first lines are outside the hunk's
+    context ("struct sock *(*syn_recv_sock)(...," three lines above the
+    changed parameter: 6.12 2313 inet_connection_sock.h)."""
+    try:
+        with open(os.path.join(tree, header), errors="replace") as h:
+            lines = [l.rstrip("\n") for l in h]
+    except OSError:
+        return []
+    out = []
+    for n in sorted(set(hunk_changes(patch_path))):
+        first = last = min(max(n, 1), len(lines)) - 1
+        while first > 0 and not statement_ends(lines[first - 1]):
+            first -= 1
+        while last < len(lines) - 1 and not statement_ends(lines[last]):
+            last += 1
+        if lines:
+            out.append(" ".join(lines[first:last + 1]))
+    return out
+
+
 def patches_of_files(corpus, files):
     """The corpus patches of these source files (the patched versions of
     the units that failed are what gcc compiled)."""
@@ -503,6 +550,16 @@ def main(argv):
                 for inc in added_includes(patch, edges, header_of[patch])):
             print(patch)
             printed.add(patch)
+    # a name on a line of the changed statement outside the hunk: the
+    # member whose parameter the header patch changes, two lines below it
+    rest = word_pattern(names - found_names)
+    for patch in candidates:
+        if patch not in printed and tree and rest and any(
+                rest.search(st) for st in statements_changed_in_tree(tree, header_of[patch], patch)):
+            print(patch)
+            printed.add(patch)
+            found_names |= {n for n in names if word_pattern([n]).search(
+                " ".join(statements_changed_in_tree(tree, header_of[patch], patch)))}
     # a name made by token pasting ("dev_ready_to_probe" from
     # __create_dev_flag_accessors(ready_to_probe, ...)): its tail
     tail_words = word_pattern({t for n in names - found_names for t in name_tails(n)})

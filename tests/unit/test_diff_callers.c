@@ -14,7 +14,7 @@
  * the units of a module linked from two objects that call it (their
  * DWARF), a module taking its address refused naming it; the index reads
  * compressed modules (.ko.xz, .ko.gz, made at test time) and refuses a
- * file that is no ELF. A unit of the
+ * file that is no ELF. A copy's .cold part is named after the copy. A unit of the
  * patch calling another's copy, diffed again once the copy is known. */
 #include "test.h"
 #include "common/codes.h"
@@ -175,6 +175,28 @@ static void test_two_traced_callers_replaced(void)
 		CHECK(b && copy && b == copy, "expected caller_b to call the copy, saw %s",
 		      b ? b->name : "nothing");
 	}
+	elf_free(out);
+	free(path);
+	diff_result_release(&res);
+}
+
+/* The copy's .cold part is named after the copy: objtool, run on the
+ * linked module (6.12), finds a .cold part's function by name (6.12 2067
+ * ntfs3 extend_rsttbl.cold: "can't find parent function"). */
+static void test_copy_cold_part_named_after_copy(void)
+{
+	struct diff_result res;
+	int ret = diff_fixture("cold_part", &res);
+	char *path = out_path("cold_part");
+	struct elf *out = ret ? NULL : elf_read(path);
+	const struct symbol *cold = out ? find_symbol_by_name(out, "__livefix_copy_7_helper.cold") : NULL;
+
+	CHECK_INT(0, ret);
+	CHECK(has_func(&res, "caller_c"), "expected klp func caller_c");
+	CHECK(cold && cold->sec && cold->type == STT_FUNC,
+	      "expected the copy's cold part __livefix_copy_7_helper.cold in the output");
+	CHECK(out && !find_symbol_by_name(out, "helper.cold"),
+	      "expected no helper.cold left without its function helper");
 	elf_free(out);
 	free(path);
 	diff_result_release(&res);
@@ -563,6 +585,7 @@ int main(void)
 	tmp = xstrdup(mkdtemp(tmpl));
 	log_set_level(LOG_ERROR + 1); /* the refusals are expected */
 	RUN_TEST(test_two_traced_callers_replaced);
+	RUN_TEST(test_copy_cold_part_named_after_copy);
 	RUN_TEST(test_chain_within_bound);
 	RUN_TEST(test_refusals);
 	RUN_TEST(test_other_units);

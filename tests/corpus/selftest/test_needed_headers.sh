@@ -115,6 +115,31 @@ livefix: error:   drivers/foo/ops.h:455:50: error: passing argument 2 of ‘((st
 LOG
 printf 'drivers/foo/foo.c\tinclude/linux/fooops.h\n' >"$W/graph8"
 expect "a call through a retyped function pointer member" "0017" "$("$NH" "$W/c" 0004 "$W/err8.log" "$W/graph8" | names)"
+# the same member given another parameter (stable corpus 6.12 2627/2631:
+# syncookies.c calls icsk_af_ops->syn_recv_sock, inet_connection_sock.h
+# adds a parameter), also behind an expression gcc prints as it sees it
+cat >"$W/err8b.log" <<'LOG'
+livefix: error: failed [compile-failed]: compiling drivers/foo/foo.c (patched) failed: exit 1; log: x
+livefix: error:   drivers/foo/foo.c:204:17: error: too many arguments to function ‘icsk->icsk_af_ops->msg_data’
+livefix: error:   include/linux/container_of.h:35:27: error: too many arguments to function ‘__builtin_memcpy(&<Ue3f0>, &({...}))->ops->msg_data’
+LOG
+expect "a call with another number of arguments through a member" "0017" \
+	"$("$NH" "$W/c" 0004 "$W/err8b.log" "$W/graph8" | names)"
+# ... where the member's name is above the hunk's context: the header's
+# whole declaration in the tree names it (6.12 2313 inet_connection_sock.h)
+printf '0080\tinclude/linux/afops.h\tb\tvmlinux\t2\t\n' >>"$W/c/index.tsv"
+printf -- '--- a/include/linux/afops.h\n+++ b/include/linux/afops.h\n@@ -4,4 +4,5 @@\n \t\t\t\t struct dst_entry *dst,\n \t\t\t\t struct request_sock *req_unhash,\n-\t\t\t\t bool *own_req);\n+\t\t\t\t bool *own_req,\n+\t\t\t\t void *child_init);\n \tu16 net_header_len;\n' \
+	>"$W/c/patches/0080-include-linux-afops.h.patch"
+mkdir -p "$W/g8c/src/include/linux"
+printf 'struct af_ops {\n\tstruct sock *(*recv_child_sock)(const struct sock *sk,\n\t\t\t\t struct sk_buff *skb,\n\t\t\t\t struct dst_entry *dst,\n\t\t\t\t struct request_sock *req_unhash,\n\t\t\t\t bool *own_req);\n\tu16 net_header_len;\n};\n' \
+	>"$W/g8c/src/include/linux/afops.h"
+printf 'drivers/foo/foo.c\tinclude/linux/afops.h\n' >"$W/g8c/include-graph"
+cat >"$W/err8c.log" <<'LOG'
+livefix: error: failed [compile-failed]: compiling drivers/foo/foo.c (patched) failed: exit 1; log: x
+livefix: error:   drivers/foo/foo.c:204:17: error: too many arguments to function ‘icsk->af_ops->recv_child_sock’
+LOG
+expect "a member whose changed declaration starts above the hunk" "0080" \
+	"$("$NH" "$W/c" 0004 "$W/err8c.log" "$W/g8c/include-graph" | names)"
 # a compile-time assertion on a member sized by a macro another header
 # patch of the commit changes (stable corpus 6.12 0267: cxl's
 # BUILD_BUG_ON on sizeof(cxl_nvd->dev_id), CXL_DEV_ID_LEN in cxl.h); a
