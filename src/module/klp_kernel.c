@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "module/klp_kernel.h"
+#include "common/kversion.h"
 
 #include <stddef.h>
 
@@ -11,18 +12,16 @@ enum klp_kernel_trait {
 static const struct {
 	enum klp_kernel_trait trait;
 	unsigned long since, until;
-	const char *where; /* what upstream changed, for the reader */
 } rows[] = {
-	{ KLP_CLEARS_GOING_RELOCS, KLP_KERNEL(6, 3), 0,
-	  "kernel/livepatch/core.c klp_cleanup_module_patches_limited() calls "
-	  "klp_clear_object_relocs() (x86 clear_relocate_add())" },
+	/* kernel/livepatch/core.c klp_cleanup_module_patches_limited() calls
+	 * klp_clear_object_relocs() (x86 clear_relocate_add()) */
+	{ KLP_CLEARS_GOING_RELOCS, KVERSION(6, 3), 0 },
 };
 
 static bool klp_kernel_has(enum klp_kernel_trait trait, unsigned long version)
 {
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
-		if (rows[i].trait == trait && version >= rows[i].since &&
-		    (!rows[i].until || version < rows[i].until))
+		if (rows[i].trait == trait && kversion_in(version, rows[i].since, rows[i].until))
 			return true;
 	return false;
 }

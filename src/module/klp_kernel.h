@@ -1,14 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* What the kernel's livepatch core does, by release: the rows of a table
  * keyed by LINUX_VERSION_CODE (the version probed from the target's
- * headers), so the module writer asks a question, never a version. */
+ * headers, common/kversion.h), so the module writer asks a question,
+ * never a version. */
 #ifndef LIVEFIX_MODULE_KLP_KERNEL_H
 #define LIVEFIX_MODULE_KLP_KERNEL_H
 
 #include <stdbool.h>
-
-/* LINUX_VERSION_CODE of a.b */
-#define KLP_KERNEL(a, b) (((unsigned long)(a) << 16) + ((unsigned long)(b) << 8))
 
 /* Whether klp sets a target's relocations back to zero when the target
  * goes (klp_clear_object_relocs(), Linux 6.3); before, the patch module

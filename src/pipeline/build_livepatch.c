@@ -931,13 +931,19 @@ static bool word_listed(const char *list, const char *name)
 	return false;
 }
 
+/* The object of the patch's i-th function, then of its callbacks
+ * (i < nr_funcs + nr_callbacks). */
+static const char *patched_object(const struct build_state *st, size_t i)
+{
+	return i < st->nr_funcs ? st->funcs[i].object : st->callbacks[i - st->nr_funcs].object;
+}
+
 static void print_objects(const struct build_state *st)
 {
 	struct strbuf line = { 0 };
 
 	for (size_t i = 0; i < st->nr_funcs + st->nr_callbacks; i++) {
-		const char *o = i < st->nr_funcs ? st->funcs[i].object :
-				st->callbacks[i - st->nr_funcs].object;
+		const char *o = patched_object(st, i);
 
 		if (line.len && word_listed(line.s, o))
 			continue;
@@ -952,8 +958,7 @@ static void print_objects(const struct build_state *st)
 static bool patches_a_module(const struct build_state *st)
 {
 	for (size_t i = 0; i < st->nr_funcs + st->nr_callbacks; i++) {
-		const char *o = i < st->nr_funcs ? st->funcs[i].object :
-				st->callbacks[i - st->nr_funcs].object;
+		const char *o = patched_object(st, i);
 
 		if (o && strcmp(o, "vmlinux"))
 			return true;
@@ -966,13 +971,12 @@ static bool patches_a_module(const struct build_state *st)
 static int forget_meta(const struct build_state *st, struct klp_forget_meta *m,
 		       const struct klp_forget_meta **out)
 {
-	unsigned long version = SPECIAL_KERNEL(6, 1);
+	unsigned long version = special_sizes_version(special_table_sizes(st->specials));
 	int ret;
 
 	*out = NULL;
 	if (!patches_a_module(st))
 		return 0;
-	special_sizes_get(special_table_sizes(st->specials), "linux_version", &version);
 	ret = klp_forget_meta_init(m, &st->vmlinux, !klp_kernel_clears_going_relocs(version));
 	if (!ret)
 		*out = m;

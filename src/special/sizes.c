@@ -32,6 +32,15 @@ int special_sizes_get(const struct special_sizes *s, const char *key, unsigned l
 	return -ENOENT;
 }
 
+unsigned long special_sizes_version(const struct special_sizes *s)
+{
+	unsigned long version = KVERSION(6, 1);
+
+	if (s)
+		special_sizes_get(s, "linux_version", &version);
+	return version;
+}
+
 /* One "key=value" line (without its newline); -EINVAL if malformed. */
 static int parse_line(const char *line, size_t len, struct special_sizes *out)
 {

@@ -7,6 +7,7 @@
 #ifndef LIVEFIX_SPECIAL_SPECIAL_H
 #define LIVEFIX_SPECIAL_SPECIAL_H
 
+#include "common/kversion.h"
 #include "elf/elf.h"
 
 #include <stdbool.h>
@@ -69,17 +70,6 @@ struct special_desc {
 	 * differences of the table, e.g. .parainstructions until 6.8. */
 	unsigned long since, until;
 };
-/* LINUX_VERSION_CODE of a.b */
-#define SPECIAL_KERNEL(a, b) (((unsigned long)(a) << 16) + ((unsigned long)(b) << 8))
-
-/* Whether a kernel of LINUX_VERSION_CODE version is in a table row's range:
- * since <= version < until, 0 no bound (the rows of every version table). */
-static inline int special_version_in(unsigned long version, unsigned long since,
-				     unsigned long until)
-{
-	return version >= since && (!until || version < until);
-}
-
 /* Sizes and member offsets of the kernel's entry types, as probed from its
  * headers (compile/probe_sizes.c); keys "jump_entry" (struct tag or scalar type,
  * spaces as '_') and "jump_entry.key" (offset of a member). Cached as
@@ -95,6 +85,9 @@ struct special_sizes {
 void special_sizes_set(struct special_sizes *s, const char *key, unsigned long value);
 /* 0 and *value, or -ENOENT. */
 int special_sizes_get(const struct special_sizes *s, const char *key, unsigned long *value);
+/* The kernel's probed LINUX_VERSION_CODE ("linux_version"); 6.1 when it
+ * was not probed or s is NULL (unit tests on user-space fixtures). */
+unsigned long special_sizes_version(const struct special_sizes *s);
 /* key=value lines ('#' comments); -EINVAL for a malformed line. */
 int special_sizes_parse(const char *text, struct special_sizes *out);
 char *special_sizes_format(const struct special_sizes *s); /* malloc'ed */

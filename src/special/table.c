@@ -41,19 +41,19 @@ static const struct special_desc specials[] = {
 	  .owner_field = 0, .owner_member = "instr_offset",
 	  .slice = ".altinstr_replacement", .slice_field = 4, .slice_len_field = 11,
 	  .slice_member = "repl_offset", .slice_len_member = "replacementlen",
-	  .early_field = NONE, .until = SPECIAL_KERNEL(6, 3) },
+	  .early_field = NONE, .until = KVERSION(6, 3) },
 	/* Since 6.3 the cpuid is a u32 ft_flags (cpuid:16, flags:16): = 14. */
 	{ .name = ".altinstructions", .type = "struct alt_instr", .entry_size = 14,
 	  .owner_field = 0, .owner_member = "instr_offset",
 	  .slice = ".altinstr_replacement", .slice_field = 4, .slice_len_field = 13,
 	  .slice_member = "repl_offset", .slice_len_member = "replacementlen",
-	  .early_field = NONE, .since = SPECIAL_KERNEL(6, 3) },
+	  .early_field = NONE, .since = KVERSION(6, 3) },
 	/* arch/x86/include/asm/paravirt_types.h struct paravirt_patch_site:
 	 * u8 *instr, u8 type, u8 len, padded to 16. Gone in 6.8: paravirt
 	 * calls are alternatives since. */
 	{ .name = ".parainstructions", .type = "struct paravirt_patch_site", .entry_size = 16,
 	  .owner_field = 0, .owner_member = "instr",
-	  .slice_field = NONE, .early_field = NONE, .until = SPECIAL_KERNEL(6, 8) },
+	  .slice_field = NONE, .early_field = NONE, .until = KVERSION(6, 8) },
 	/* include/linux/jump_label.h struct jump_entry: s32 code, s32 target,
 	 * long key = 16. Keys are read by jump_label_add_module() when the
 	 * patch module comes up: before relocations for another module apply. */
@@ -84,7 +84,7 @@ static const struct special_desc specials[] = {
 	/* Since 6.2 (call depth tracking): the call sites callthunks_patch_
 	 * module_calls() redirects, s32 self-relative. */
 	{ .name = ".call_sites", .type = "s32", .entry_size = 4, .owner_field = 0,
-	  .slice_field = NONE, .early_field = NONE, .since = SPECIAL_KERNEL(6, 2),
+	  .slice_field = NONE, .early_field = NONE, .since = KVERSION(6, 2),
 	  .objtool_writes = true },
 	/* arch/x86/kernel/unwind_orc.c: .orc_unwind_ip holds s32 self-relative
 	 * IPs; .orc_unwind the parallel struct orc_entry
@@ -176,7 +176,7 @@ static int check_desc(const struct special_sizes *sz, const struct special_desc 
 
 bool special_desc_holds(const struct special_desc *d, unsigned long version)
 {
-	return special_version_in(version, d->since, d->until);
+	return kversion_in(version, d->since, d->until);
 }
 
 int special_table_new(const struct special_sizes *sizes, struct special_table **out)
@@ -186,11 +186,10 @@ int special_table_new(const struct special_sizes *sizes, struct special_table **
 	char *key;
 	int ret = 0;
 
-	unsigned long version = SPECIAL_KERNEL(6, 1), objtool_links = 0;
+	unsigned long version = special_sizes_version(sizes), objtool_links = 0;
 	size_t n;
 
 	*out = NULL;
-	special_sizes_get(sizes, "linux_version", &version);
 	special_sizes_get(sizes, "objtool_links_modules", &objtool_links);
 	for (size_t i = 0; i < NR_SPECIALS; i++) {
 		if (!special_desc_holds(&specials[i], version))

@@ -217,6 +217,14 @@ struct apply {
 	bool written;               /* the image mapped and written */
 };
 
+/* The process was found exiting (its memory released): -ESRCH, said. */
+static int exited_during_operation(const struct user_process *proc)
+{
+	report(CODE_NO_PROCESS, ABOUT_NOTHING, "process %d (%s) exited during the operation",
+	       proc->pid, proc->comm);
+	return -ESRCH;
+}
+
 /* The patch's object among the process's mappings: its binary or a
  * library, found by Build-ID (a library replaced on disk included). A
  * process that exits as its maps are read (its memory released, not yet a
@@ -231,11 +239,8 @@ static int check_target(struct apply *a, struct mapped_cache *cache)
 
 	if (ret != -ENOENT)
 		return ret;
-	if (process_exiting(&a->proc)) {
-		report(CODE_NO_PROCESS, ABOUT_NOTHING, "process %d (%s) exited during the operation",
-		       a->proc.pid, a->proc.comm);
-		return -ESRCH;
-	}
+	if (process_exiting(&a->proc))
+		return exited_during_operation(&a->proc);
 	link = xasprintf("/proc/%d/exe", a->proc.pid);
 	n = readlink(link, path, sizeof(path) - 1);
 	path[n > 0 ? n : 1] = 0;
@@ -462,11 +467,8 @@ static int apply_stopped(struct apply *a)
  * sees it start): it exited. Otherwise its maps are not readable to us. */
 static int unwinder_failed(struct user_process *proc)
 {
-	if (process_exiting(proc)) {
-		report(CODE_NO_PROCESS, ABOUT_NOTHING, "process %d (%s) exited during the operation",
-		       proc->pid, proc->comm);
-		return -ESRCH;
-	}
+	if (process_exiting(proc))
+		return exited_during_operation(proc);
 	report(CODE_PTRACE_DENIED, ABOUT_NOTHING,
 	       "process %d (%s): its modules cannot be read to unwind its threads' stacks: %s",
 	       proc->pid, proc->comm, stack_unwinder_error());

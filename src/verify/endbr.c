@@ -25,7 +25,7 @@ static const struct endbr_poison {
 	unsigned char bytes[ENDBR_LEN];
 } poisons[] = {
 	/* 6.12: "osp nopl (%rax)", a 4-byte NOP unique to former ENDBRs */
-	{ SPECIAL_KERNEL(6, 12), 0, { 0x66, 0x0f, 0x1f, 0x00 } },
+	{ KVERSION(6, 12), 0, { 0x66, 0x0f, 0x1f, 0x00 } },
 };
 
 bool verify_starts_with_endbr(const struct forms_src *c, uint32_t size)
@@ -42,7 +42,7 @@ bool verify_forms_sealed_endbr(const struct forms_src *c, struct verify_site *s,
 	for (size_t i = 0; i < sizeof(poisons) / sizeof(poisons[0]); i++) {
 		const struct endbr_poison *p = &poisons[i];
 
-		if (!special_version_in(version, p->since, p->until))
+		if (!kversion_in(version, p->since, p->until))
 			continue;
 		s->forms = xrealloc(s->forms, (s->nr_forms + 1) * sizeof(*s->forms));
 		fm = &s->forms[s->nr_forms++];

@@ -333,18 +333,15 @@ static int cmp_site(const void *a, const void *b)
  * version is the probed one, 6.1 (no IBT) when not probed. */
 static void sites_from_endbr(struct extract *x)
 {
-	unsigned long version = SPECIAL_KERNEL(6, 1);
 	struct verify_site *s;
 
 	if (!verify_starts_with_endbr(&x->forms, x->out->size))
 		return;
-	if (x->sizes)
-		special_sizes_get(x->sizes, "linux_version", &version);
 	s = add_site(x, 0, 4, SITE_FORMS);
 	if (!s)
 		return;
 	verify_forms_original(&x->forms, s);
-	verify_forms_sealed_endbr(&x->forms, s, version);
+	verify_forms_sealed_endbr(&x->forms, s, x->forms.version);
 }
 
 static bool has_forms(const struct verify_site *s)
@@ -555,7 +552,7 @@ int verify_func_extract(const struct elf *orig, const struct special_sizes *size
 	const struct symbol *func = find_symbol_by_name(orig, name);
 	struct extract x = { .elf = orig, .sizes = sizes, .func = func, .out = out,
 			     .forms = { func, NULL, resolve, ctx, &out->nr_unchecked,
-					SPECIAL_KERNEL(6, 1) } };
+					special_sizes_version(sizes) } };
 	int ret;
 
 	memset(out, 0, sizeof(*out));
@@ -569,8 +566,6 @@ int verify_func_extract(const struct elf *orig, const struct special_sizes *size
 	out->bytes = xmalloc(func->size);
 	memcpy(out->bytes, func->sec->data + func->offset, func->size);
 	x.forms.bytes = out->bytes;
-	if (sizes)
-		special_sizes_get(sizes, "linux_version", &x.forms.version);
 	if (resolve(ctx, name, func->bind == STB_LOCAL, &out->addr_target)) {
 		pr_err("%s: cannot name function '%s' in the running kernel", orig->path, name);
 		return -ENOENT;

@@ -206,14 +206,14 @@ static const struct jmp8_pad {
 	unsigned long since, until;
 	unsigned char bytes[3];
 } jmp8_pads[] = {
-	{ 0, SPECIAL_KERNEL(6, 8), { 0x0f, 0x1f, 0x00 } },
-	{ SPECIAL_KERNEL(6, 8), 0, { 0xcc, 0xcc, 0xcc } },
+	{ 0, KVERSION(6, 8), { 0x0f, 0x1f, 0x00 } },
+	{ KVERSION(6, 8), 0, { 0xcc, 0xcc, 0xcc } },
 };
 
 static const unsigned char *jmp8_pad(unsigned long version)
 {
 	for (size_t i = 0; i < sizeof(jmp8_pads) / sizeof(jmp8_pads[0]); i++)
-		if (special_version_in(version, jmp8_pads[i].since, jmp8_pads[i].until))
+		if (kversion_in(version, jmp8_pads[i].since, jmp8_pads[i].until))
 			return jmp8_pads[i].bytes;
 	return jmp8_pads[0].bytes;
 }
@@ -277,14 +277,14 @@ static const struct pv_nop {
 	unsigned long since, until;
 	const char *name;
 } pv_nops[] = {
-	{ 0, SPECIAL_KERNEL(6, 8), "_paravirt_nop" },
-	{ SPECIAL_KERNEL(6, 8), 0, "nop_func" },
+	{ 0, KVERSION(6, 8), "_paravirt_nop" },
+	{ KVERSION(6, 8), 0, "nop_func" },
 };
 
 static const char *pv_nop_name(unsigned long version)
 {
 	for (size_t i = 0; i < sizeof(pv_nops) / sizeof(pv_nops[0]); i++)
-		if (special_version_in(version, pv_nops[i].since, pv_nops[i].until))
+		if (kversion_in(version, pv_nops[i].since, pv_nops[i].until))
 			return pv_nops[i].name;
 	return NULL;
 }

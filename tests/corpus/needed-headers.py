@@ -552,14 +552,16 @@ def main(argv):
             printed.add(patch)
     # a name on a line of the changed statement outside the hunk: the
     # member whose parameter the header patch changes, two lines below it
-    rest = word_pattern(names - found_names)
+    rest = names - found_names
     for patch in candidates:
-        if patch not in printed and tree and rest and any(
-                rest.search(st) for st in statements_changed_in_tree(tree, header_of[patch], patch)):
+        if patch in printed or not tree or not rest:
+            continue
+        statements = " ".join(statements_changed_in_tree(tree, header_of[patch], patch))
+        hits = {n for n in rest if name_words[n].search(statements)}
+        if hits:
             print(patch)
             printed.add(patch)
-            found_names |= {n for n in names if word_pattern([n]).search(
-                " ".join(statements_changed_in_tree(tree, header_of[patch], patch)))}
+            found_names |= hits
     # a name made by token pasting ("dev_ready_to_probe" from
     # __create_dev_flag_accessors(ready_to_probe, ...)): its tail
     tail_words = word_pattern({t for n in names - found_names for t in name_tails(n)})

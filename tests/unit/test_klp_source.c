@@ -7,6 +7,7 @@
 #include "common/run.h"
 #include "common/xalloc.h"
 #include "module/forget_source.h"
+#include "common/kversion.h"
 #include "module/klp_kernel.h"
 #include "module/module_source.h"
 
@@ -204,10 +205,10 @@ static void test_forget_kernel_clears(void)
 
 static void test_klp_kernel_table(void)
 {
-	CHECK(!klp_kernel_clears_going_relocs(KLP_KERNEL(6, 1)), "6.1 does not clear");
-	CHECK(!klp_kernel_clears_going_relocs(KLP_KERNEL(6, 2)), "6.2 does not clear");
-	CHECK(klp_kernel_clears_going_relocs(KLP_KERNEL(6, 3)), "6.3 clears");
-	CHECK(klp_kernel_clears_going_relocs(KLP_KERNEL(6, 12)), "6.12 clears");
+	CHECK(!klp_kernel_clears_going_relocs(KVERSION(6, 1)), "6.1 does not clear");
+	CHECK(!klp_kernel_clears_going_relocs(KVERSION(6, 2)), "6.2 does not clear");
+	CHECK(klp_kernel_clears_going_relocs(KVERSION(6, 3)), "6.3 clears");
+	CHECK(klp_kernel_clears_going_relocs(KVERSION(6, 12)), "6.12 clears");
 }
 
 /* The names come from the kernel's symbol table: a global that shares its

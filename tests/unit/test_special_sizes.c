@@ -140,7 +140,7 @@ static void test_cache_from_older_probe(void)
 /* The sizes trixie's 6.12 headers give (probed from its tree in its build
  * root): alt_instr with a u32 ft_flags, no paravirt_patch_site. */
 static const struct special_size known_6_12[] = {
-	{ "linux_version", SPECIAL_KERNEL(6, 12) + 107 },
+	{ "linux_version", KVERSION(6, 12) + 107 },
 	{ "s32", 4 }, { "unsigned_long", 8 },
 	{ "bug_entry", 12 }, { "bug_entry.bug_addr_disp", 0 },
 	{ "exception_table_entry", 12 }, { "exception_table_entry.insn", 0 },

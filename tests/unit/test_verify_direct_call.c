@@ -44,7 +44,7 @@ static const char fixture[] =
 static const struct special_size layout_612[] = {
 	{ "alt_instr", 14 }, { "alt_instr.instr_offset", 0 }, { "alt_instr.instrlen", 12 },
 	{ "alt_instr.repl_offset", 4 }, { "alt_instr.replacementlen", 13 },
-	{ "linux_version", SPECIAL_KERNEL(6, 12) },
+	{ "linux_version", KVERSION(6, 12) },
 };
 
 static char tmp[] = "/tmp/livefix-test-dcall-XXXXXX";

@@ -79,7 +79,7 @@ static void test_sealed_endbr_accepted_on_612(void)
 	struct verify_func vf;
 	struct verify_mismatch m;
 
-	CHECK_INT(0, extract(SPECIAL_KERNEL(6, 12), &vf));
+	CHECK_INT(0, extract(KVERSION(6, 12), &vf));
 	CHECK(vf.nr_sites >= 1 && vf.sites[0].offset == 0 && vf.sites[0].len == 4 &&
 	      vf.sites[0].kind == SITE_FORMS,
 	      "expected a 4-byte site at the ENDBR64 (offset 0), saw %zu sites, the first at %u",
@@ -98,7 +98,7 @@ static void test_unknown_poison_keeps_endbr_only(void)
 	struct verify_func vf;
 	struct verify_mismatch m;
 
-	CHECK_INT(0, extract(SPECIAL_KERNEL(6, 1), &vf));
+	CHECK_INT(0, extract(KVERSION(6, 1), &vf));
 	CHECK_INT(0, compare_with_head(&vf, "\xf3\x0f\x1e\xfa", &m));
 	CHECK_INT(1, compare_with_head(&vf, "\x66\x0f\x1f\x00", &m));
 	CHECK_INT(0, m.offset);

@@ -224,7 +224,7 @@ static void test_accepts_short_jmp(void)
 		return;
 	check_short_jmp(&vf, "\x0f\x1f\x00", "\xcc\xcc\xcc");
 	CHECK(!mkdir(dir, 0700) &&
-	      verify_fixture_extract_for(dir, FIX "/sites.S", "patched", SPECIAL_KERNEL(6, 12),
+	      verify_fixture_extract_for(dir, FIX "/sites.S", "patched", KVERSION(6, 12),
 					 &elf612, &vf612),
 	      "the fixture extracted as 6.12 would patch it");
 	if (elf612) {
