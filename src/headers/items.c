@@ -4,7 +4,8 @@
  * defines or declares. Heuristic where C needs types to tell: a name
  * starting with "__" after a declarator is an attribute ("x __read_mostly",
  * "} __packed"); a statement whose first word is called is a macro
- * invocation ("DEFINE_FREE(...)") whose names cannot be told. */
+ * invocation ("DECLARE_FOO(...)") whose names cannot be told, unless
+ * declaring.c knows the macro (DEFINE_FREE(...)). */
 #include "headers/parse.h"
 #include "common/xalloc.h"
 
@@ -330,6 +331,73 @@ static void track_parens(struct stmt *s, const struct token *tok)
 		s->bracket++;
 }
 
+/* The arguments of the invocation whose '(' is t->v[open]: each one's
+ * first and last token (a lone identifier is first == last); the index
+ * of its ')' or 0 when it is not closed or a directive interrupts it. */
+static size_t invocation_args(const struct tokens *t, size_t open, size_t (*args)[2],
+			      size_t max, size_t *nr)
+{
+	int depth = 0;
+
+	*nr = 0;
+	for (size_t i = open; i < t->nr; i++) {
+		const struct token *tok = &t->v[i];
+
+		if (tok->kind == T_DIRECTIVE)
+			return 0;
+		if (tok->kind == T_COMMENT)
+			continue;
+		if (hdr_tok_punct(tok, '(') || hdr_tok_punct(tok, '[') || hdr_tok_punct(tok, '{'))
+			depth++;
+		else if (hdr_tok_punct(tok, ')') || hdr_tok_punct(tok, ']') || hdr_tok_punct(tok, '}'))
+			depth--;
+		if (!depth)
+			return i;
+		if (depth == 1 && (i == open || hdr_tok_punct(tok, ','))) {
+			if (*nr < max)
+				args[*nr][0] = i + 1, args[*nr][1] = i + 1;
+			++*nr;
+		} else if (*nr && *nr <= max) {
+			args[*nr - 1][1] = i;
+		}
+	}
+	return 0;
+}
+
+/* A declaring macro's invocation starting at t->v[i] (declaring.c):
+ * its names and its item, named by its class word; the index of its ')',
+ * or 0 when it is not one (read as any other statement then). */
+static size_t declaring_invocation(struct parsed *p, const struct tokens *t, size_t i)
+{
+	const struct declaring_macro *m = hdr_declaring_macro(t->v[i].s, t->v[i].len);
+	size_t args[8][2], nr, close;
+	char word[256];
+	size_t len = 0;
+
+	if (!m || i + 1 >= t->nr || !hdr_tok_punct(&t->v[i + 1], '('))
+		return 0;
+	close = invocation_args(t, i + 1, args, 8, &nr);
+	if (!close || nr < m->arg_count)
+		return 0;
+	for (unsigned a = 0; a < m->class_args; a++) {
+		const struct token *w = &t->v[args[a][0]];
+
+		if (args[a][0] != args[a][1] || w->kind != T_IDENT || len + w->len >= sizeof(word))
+			return 0;
+		memcpy(word + len, w->s, w->len);
+		len += w->len;
+	}
+	word[len] = '\0';
+	for (size_t k = 0; k < sizeof(m->templates) / sizeof(*m->templates) && m->templates[k]; k++) {
+		char *name = xasprintf(m->templates[k], word);
+
+		add_name(p, name, strlen(name));
+		free(name);
+	}
+	add_item(p, IK_DECL, t->v[i].line, t->v[close].last_line, xstrdup(word), m->name);
+	return close;
+}
+
 void hdr_parse(const char *text, struct parsed *p)
 {
 	struct tokens t;
@@ -350,8 +418,14 @@ void hdr_parse(const char *text, struct parsed *p)
 			continue;
 		}
 		if (s.first_tok == (size_t)-1) {
+			size_t close;
+
 			if (hdr_tok_punct(tok, ';'))
 				continue;
+			if (tok->kind == T_IDENT && (close = declaring_invocation(p, &t, i))) {
+				i = close;
+				continue;
+			}
 			s.first_tok = i, s.names_before = p->nr_names;
 		}
 		top = at_top(&s);

@@ -73,6 +73,18 @@ struct parsed {
 void hdr_parse(const char *text, struct parsed *p);
 void hdr_parsed_release(struct parsed *p);
 
+/* declaring.c */
+/* A macro whose invocation declares names pasted from its arguments
+ * (cleanup.h's DEFINE_FREE, DEFINE_GUARD, ...). */
+struct declaring_macro {
+	const char *name;
+	unsigned class_args; /* the class word: argument 0, or 0 ## 1 */
+	unsigned arg_count;  /* at least this many arguments */
+	const char *templates[6]; /* what it declares, "%s" the class word */
+};
+
+const struct declaring_macro *hdr_declaring_macro(const char *word, size_t len);
+
 /* text.c */
 /* A header text cut into items (hdr_parse), its lines indexed so that an
  * item's lines can be viewed in place. */

@@ -226,6 +226,39 @@ static void test_what_cannot_be_told_is_not_additive(void)
 	       false, HC_OTHER, "conditional", "");
 }
 
+/* cleanup.h's declaring macros (declaring.c): the names their pastes
+ * declare, whether or not a ';' ends the invocation; struct foo's tag in
+ * the header is not class_foo_t. */
+static void test_declaring_macros_name_what_they_declare(void)
+{
+	expect("int foo_init(struct foo *f);\n",
+	       "int foo_init(struct foo *f);\n"
+	       "DEFINE_GUARD(foo, struct foo *, foo_lock(_T), foo_unlock(_T));\n",
+	       true, 0, NULL,
+	       "class_foo_t class_foo_destructor class_foo_constructor class_foo_lock_ptr "
+	       "class_foo_is_conditional");
+	expect("int foo_init(struct foo *f);\n",
+	       "int foo_init(struct foo *f);\n"
+	       "DEFINE_FREE(foo_a, struct foo *, if (_T) foo_put(_T))\n"
+	       "DEFINE_FREE(foo_b, struct foo *, if (_T) { foo_drop(_T, 1); })\n"
+	       "int foo_exit(struct foo *f);\n",
+	       true, 0, NULL, "__free_foo_a __free_foo_b foo_exit");
+	/* mutex ## _try, as EXTEND_CLASS pastes them */
+	expect("int foo_init(struct foo *f);\n",
+	       "int foo_init(struct foo *f);\n"
+	       "DEFINE_LOCK_GUARD_1_COND(foo, _try, foo_trylock(_T->lock))\n",
+	       true, 0, NULL,
+	       "class_foo_try_t class_foo_try_destructor class_foo_try_constructor "
+	       "class_foo_try_lock_ptr class_foo_try_is_conditional");
+	/* a class word that is not one identifier, too few arguments: untold */
+	expect("int foo_init(struct foo *f);\n",
+	       "int foo_init(struct foo *f);\nDEFINE_FREE(FOO_NAME(a), struct foo *, kfree(_T))\n",
+	       false, HC_OTHER, "DEFINE_FREE", "");
+	expect("int foo_init(struct foo *f);\n",
+	       "int foo_init(struct foo *f);\nDEFINE_GUARD(foo, struct foo *);\n", false,
+	       HC_OTHER, "adds DEFINE_GUARD(...)", "");
+}
+
 static void test_comment_edits_are_additive(void)
 {
 	expect(" * A foo.\n", " * A foo, with\n * two members.\n", true, 0, NULL, "");
@@ -282,6 +315,7 @@ int main(void)
 	RUN_TEST(test_new_types_and_declarations);
 	RUN_TEST(test_added_include_is_additive);
 	RUN_TEST(test_what_cannot_be_told_is_not_additive);
+	RUN_TEST(test_declaring_macros_name_what_they_declare);
 	RUN_TEST(test_comment_edits_are_additive);
 	RUN_TEST(test_insertion_slides_out_of_a_body);
 	RUN_TEST(test_new_file_is_additive);

@@ -248,6 +248,26 @@ static void test_what_names_cannot_tell(void)
 	}
 }
 
+/* A guard's lock function changes: the guard's class names change with
+ * it, and code reaches them through its class word (guard(foo_hold)). A
+ * change to the invocation itself modifies the same. */
+static void test_declaring_macro_closed_over(void)
+{
+	char *orig = edited(base, "int foo_init(struct foo_buf *f);\n",
+			    "int foo_init(struct foo_buf *f);\n"
+			    "DEFINE_GUARD(foo_hold, struct foo_buf *, foo_get(_T), foo_init(_T))\n");
+	const char *guard = "class_foo_hold_constructor class_foo_hold_destructor "
+			    "class_foo_hold_is_conditional class_foo_hold_lock_ptr class_foo_hold_t "
+			    "foo_hold";
+	const char *names = "class_foo_hold_constructor class_foo_hold_destructor "
+			    "class_foo_hold_is_conditional class_foo_hold_lock_ptr class_foo_hold_t "
+			    "foo_get foo_hold";
+
+	expect_from(orig, "\treturn f->b[0];\n", "\treturn f->b[1];\n", names, NULL);
+	expect_from(orig, "foo_get(_T), foo_init(_T))", "foo_size(), foo_init(_T))", guard, NULL);
+	free(orig);
+}
+
 int main(void)
 {
 	log_set_prog("livefix");
@@ -264,6 +284,7 @@ int main(void)
 	RUN_TEST(test_macro_in_a_pasting_header);
 	RUN_TEST(test_balanced_conditional_inside_a_function);
 	RUN_TEST(test_what_names_cannot_tell);
+	RUN_TEST(test_declaring_macro_closed_over);
 	remove_tree(tmp);
 	return TEST_SUMMARY();
 }
