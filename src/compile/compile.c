@@ -87,6 +87,28 @@ static char *object_log_name(const char *object)
  * the goal "drivers/gpu/drm/amd/amdgpu/../display/dc/bios/bios_parser2.o"
  * descends from the top Makefile to amdgpu, which builds it with its own
  * flags. The command, malloc'ed, or NULL. */
+/* make of one object in the tree. kbuild's single-target build descends
+ * into every subdirectory whose path starts the goal's; for an object
+ * with where->descends, that one is left out of its list (single-subdirs,
+ * evaluated by each directory's make), so that the listing directory
+ * compiles the object itself, with its flags and module. */
+static int tree_make_object(const struct kernel_inputs *in, const char *log,
+			    const struct kbuild_object *where)
+{
+	char *argument;
+	int ret;
+
+	if (!where->descends)
+		return inputs_tree_make(in, log, where->name, false);
+	argument = xasprintf("single-subdirs=$(foreach d,$(filter-out %s,$(subdir-ym)),"
+			     "$(if $(filter $d/%%,$(MAKECMDGOALS)),$d))",
+			     where->descends);
+	pr_debug("%s: built in %s, not in %s", where->name, where->dir, where->descends);
+	ret = inputs_tree_make_with(in, log, where->name, argument);
+	free(argument);
+	return ret;
+}
+
 static char *tree_build_object(const struct kernel_inputs *in, const struct kbuild_object *where,
 			       const char *cmdfile)
 {
@@ -98,8 +120,10 @@ static char *tree_build_object(const struct kernel_inputs *in, const struct kbui
 		return NULL;
 	}
 	log = inputs_log_path(in->dir, logname);
-	cmd = tree_recorded_command(cmdfile, where->name); /* built meanwhile? */
-	if (!cmd && !inputs_tree_make(in, log, where->name, false)) {
+	/* built meanwhile? (never trusted for an object kbuild alone would
+	 * build in the wrong directory: its file may be of that build) */
+	cmd = where->descends ? NULL : tree_recorded_command(cmdfile, where->name);
+	if (!cmd && !tree_make_object(in, log, where)) {
 		cmd = tree_recorded_command(cmdfile, where->name);
 		if (!cmd)
 			pr_err("building %s in the tree (obj=%s) left no command for it in '%s'",
@@ -111,7 +135,11 @@ static char *tree_build_object(const struct kernel_inputs *in, const struct kbui
 	return cmd;
 }
 
-/* The kernel's command for object, cached in <dir>/cmds/<object>.cmd. */
+/* The kernel's command for object, cached in <dir>/cmds/<object>.cmd. The
+ * cache serves an object its own directory lists, or one kbuild alone
+ * builds where it is listed; an object of where->descends has its command
+ * made again each time (a cache of livefix 0.1.0 before 2026-12-07 may
+ * hold bridge/'s command for drm_kms_helper's bridge/panel.o). */
 char *unit_command(const struct kernel_inputs *in, const char *source,
 		   const char *object)
 {
@@ -119,18 +147,23 @@ char *unit_command(const struct kernel_inputs *in, const char *source,
 	char *cmdfile = NULL, *cmd = read_file(cached, NULL), *dir, *built_as;
 	struct kbuild_object where = { 0 };
 
-	if (cmd)
+	if (cmd && object_listed_by_own_dir(in, object))
 		goto out;
 	if (!(built_as = source_kbuild_object(in, source, &where))) {
+		free(cmd);
+		cmd = NULL;
 		report(CODE_NOT_IN_CONFIG, ABOUT(.object = source),
 		       "%s is not compiled in this kernel's config (%s)", source, in->kver);
 		goto out;
 	}
 	free(built_as);
+	if (cmd && !where.descends)
+		goto out;
+	free(cmd);
 	cmdfile = tree_cmd_file(in, where.name);
 	if (strcmp(where.name, object))
 		pr_debug("%s is built as %s (obj=%s)", object, where.name, where.dir);
-	cmd = tree_recorded_command(cmdfile, where.name);
+	cmd = where.descends ? NULL : tree_recorded_command(cmdfile, where.name);
 	if (!cmd)
 		cmd = tree_build_object(in, &where, cmdfile);
 	if (!cmd)
@@ -156,7 +189,9 @@ static char *unit_goal(const struct kernel_inputs *in, const char *source)
 	char *cmdfile = NULL, *goal = NULL, *cmd = NULL, *built_as = NULL;
 	struct kbuild_object where = { 0 };
 
-	if (!path_exists(cached) && (built_as = source_kbuild_object(in, source, &where))) {
+	/* an object of where->descends is made alone (tree_make_object()) */
+	if (!path_exists(cached) && (built_as = source_kbuild_object(in, source, &where)) &&
+	    !where.descends) {
 		cmdfile = tree_cmd_file(in, where.name);
 		cmd = tree_recorded_command(cmdfile, where.name);
 		if (!cmd) {

@@ -108,6 +108,12 @@ struct kbuild_object {
 	char *name; /* the object as that directory names it, its make goal and
 		     * the name in its .cmd file ("drivers/gpu/drm/amd/amdgpu/
 		     * ../display/dc/bios/bios_parser2.o"); owned */
+	/* A subdirectory of dir, as dir names it, that kbuild also descends
+	 * into and that holds the object (drivers/gpu/drm lists
+	 * bridge/panel.o for drm_kms_helper, and descends into bridge/): a
+	 * make of the object alone would compile it there, with bridge/'s
+	 * flags, as a unit of vmlinux. NULL for any other object; owned. */
+	char *descends;
 };
 /* The object (malloc'ed) kbuild compiles source (".c") into: usually
  * source's own name with ".o", else another directory's object whose

@@ -48,6 +48,9 @@ char *shell_line_target(const struct shell_line *l);
 bool object_kbuild_find(const struct kernel_inputs *in, const char *object,
 			struct kbuild_object *where);
 bool object_in_config(const struct kernel_inputs *in, const char *object);
+/* True when the kbuild file of object's own directory lists it (or it is
+ * at the top): kbuild alone builds it where it is listed. */
+bool object_listed_by_own_dir(const struct kernel_inputs *in, const char *object);
 /* path with "." and "dir/.." segments and repeated '/' resolved, as the
  * file system would resolve them (kbuild writes "amdgpu/../display/x.o");
  * a leading ".." stays. malloc'ed. */

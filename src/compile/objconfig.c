@@ -296,6 +296,25 @@ static char *parent_dir(const char *path)
 	return xstrndup(path, strrchr(path, '/') - path);
 }
 
+/* A listing directory above the object's own one that also descends
+ * into the subdirectory holding it (see struct kbuild_object). */
+static char *descended_subdir(const struct kernel_inputs *in, const struct kbuild_object *self,
+			      const char *norm)
+{
+	char *own = parent_dir(norm), *child, *descends = NULL;
+	const char *word;
+
+	if (strcmp(own, self->dir) && is_under(own, self->dir)) {
+		child = child_toward(self->dir, norm);
+		word = dir_lists(dir_listing_get(in, self->dir), child);
+		if (word && is_subdir_word(child))
+			descends = xstrdup(word);
+		free(child);
+	}
+	free(own);
+	return descends;
+}
+
 /* The object's own listing, then each listing directory's up the tree. */
 bool object_kbuild_find(const struct kernel_inputs *in, const char *object,
 			struct kbuild_object *where)
@@ -317,6 +336,8 @@ bool object_kbuild_find(const struct kernel_inputs *in, const char *object,
 		/* listed by the top Makefile: built and named as it is */
 		self.dir = strchr(norm, '/') ? parent_dir(norm) : xstrdup(".");
 		self.name = xstrdup(norm);
+	} else if (l != NOT_LISTED) {
+		self.descends = descended_subdir(in, &self, norm);
 	}
 	free(norm);
 	if (l == NOT_LISTED || !where)
@@ -350,6 +371,21 @@ char *source_kbuild_object(const struct kernel_inputs *in, const char *source,
 	return NULL;
 }
 
+bool object_listed_by_own_dir(const struct kernel_inputs *in, const char *object)
+{
+	char *norm = kbuild_path_normalise(object), *dir;
+	bool listed = true;
+
+	if (strchr(norm, '/')) {
+		dir = parent_dir(norm);
+		listed = dir_has_kbuild_file(in, dir) &&
+			 dir_lists(dir_listing_get(in, dir), norm) != NULL;
+		free(dir);
+	}
+	free(norm);
+	return listed;
+}
+
 bool object_in_config(const struct kernel_inputs *in, const char *object)
 {
 	return object_kbuild_find(in, object, NULL);
@@ -361,5 +397,6 @@ void kbuild_object_release(struct kbuild_object *o)
 		return;
 	free(o->dir);
 	free(o->name);
-	o->dir = o->name = NULL;
+	free(o->descends);
+	o->dir = o->name = o->descends = NULL;
 }

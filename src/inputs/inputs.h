@@ -92,6 +92,10 @@ void inputs_show_log_errors_as(const char *log_path, unsigned max, enum log_leve
 /* make -C <src> -jN CC=<cc> KERNELRELEASE=<kver> target, output to log. */
 int inputs_tree_make(const struct kernel_inputs *in, const char *log, const char *target,
 	      bool parallel);
+/* The same with one more argument of make's (a "NAME=VALUE" that
+ * overrides kbuild's own for every directory), at -j1. */
+int inputs_tree_make_with(const struct kernel_inputs *in, const char *log, const char *target,
+			  const char *argument);
 /* The same for several targets at once, in parallel and going on after
  * errors (-k); its exit status, nothing reported. */
 int inputs_tree_make_all(const struct kernel_inputs *in, const char *log, const char *const *targets,

@@ -86,7 +86,7 @@ static int source_extract(struct kernel_inputs *in, const struct deb_pkg *source
 static char **tree_make_argv(const struct kernel_inputs *in, const char *const *targets,
 			     size_t nr, bool parallel, bool keep_going)
 {
-	char **argv = xcalloc(nr + 9, sizeof(*argv));
+	char **argv = xcalloc(nr + 10, sizeof(*argv)); /* one free for an argument */
 	size_t n = 0;
 
 	argv[n++] = xstrdup("make");
@@ -116,6 +116,22 @@ int inputs_tree_make(const struct kernel_inputs *in, const char *log, const char
 	char *what = xasprintf("make %s in '%s'", target, in->src);
 	int ret = run_logged(what, NULL, log, (const char *const *)argv);
 
+	free(what);
+	tree_make_argv_free(argv);
+	return ret;
+}
+
+int inputs_tree_make_with(const struct kernel_inputs *in, const char *log, const char *target,
+			  const char *argument)
+{
+	char **argv = tree_make_argv(in, &target, 1, false, false), **end = argv;
+	char *what = xasprintf("make %s in '%s'", target, in->src);
+	int ret;
+
+	while (*end)
+		end++;
+	*end = xstrdup(argument);
+	ret = run_logged(what, NULL, log, (const char *const *)argv);
 	free(what);
 	tree_make_argv_free(argv);
 	return ret;

@@ -12,6 +12,7 @@
 #include "common/xalloc.h"
 #include "test.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,7 +87,12 @@ static const char *const fake_tree[][2] = {
 	  "real-obj-m := $(addprefix $(obj)/,$(foreach m,$(filter %.o,$(obj-m)),"
 	  "$(call parts,$(m))))\n" },
 	{ "drivers/Makefile", "obj-y += gpu/\n" },
-	{ "drivers/gpu/Makefile", "obj-y += vga.o\nobj-m += amd/gfx/ other/\n" },
+	{ "drivers/gpu/Makefile", "obj-y += vga.o\nobj-m += amd/gfx/ other/ drm/\n" },
+	/* drm's: drm_kms_helper takes bridge/panel.o, and drm descends into
+	 * bridge/ for its own objects too */
+	{ "drivers/gpu/drm/Makefile",
+	  "helper-y := core.o bridge/panel.o\nobj-m += helper.o\nobj-y += bridge/\n" },
+	{ "drivers/gpu/drm/bridge/Makefile", "obj-y += chip.o\n" },
 	/* drivers/gpu/amd/ has no Makefile, as drm/amd/ */
 	{ "drivers/gpu/amd/gfx/Makefile",
 	  "DISPLAY_PATH := $(src)/../display\n"
@@ -179,6 +185,43 @@ static void expect_source_built_as(const struct kernel_inputs *in, const char *s
 	free(seen);
 }
 
+static void expect_descends(const struct kernel_inputs *in, const char *object,
+			    const char *descends)
+{
+	struct kbuild_object where = { 0 };
+
+	CHECK(object_kbuild_find(in, object, &where), "%s: expected in config, saw not", object);
+	CHECK(descends ? where.descends && !strcmp(descends, where.descends) : !where.descends,
+	      "%s: expected kbuild alone to descend into %s, saw %s", object,
+	      descends ? descends : "(none)", where.descends ? where.descends : "(none)");
+	kbuild_object_release(&where);
+}
+
+/* Found by the 6.12 corpus (2258): drm/Makefile lists bridge/panel.o as
+ * a part of drm_kms_helper and descends into bridge/, so a make of the
+ * object alone compiles it in bridge/, as a unit of vmlinux. */
+static void test_fake_tree_object_of_a_parent(void)
+{
+	char *root = fake_tree_write();
+	struct kernel_inputs in = { .kver = "test", .cc = "gcc", .src = root };
+
+	CHECK(root, "cannot create a temporary directory");
+	if (!root)
+		return;
+	expect_built_as(&in, "drivers/gpu/drm/bridge/panel.o", "drivers/gpu/drm",
+			"drivers/gpu/drm/bridge/panel.o");
+	expect_descends(&in, "drivers/gpu/drm/bridge/panel.o", "drivers/gpu/drm/bridge");
+	expect_descends(&in, "drivers/gpu/drm/bridge/chip.o", NULL);
+	expect_descends(&in, "drivers/gpu/drm/core.o", NULL);
+	expect_descends(&in, "drivers/gpu/amd/display/dm.o", NULL); /* through ../ */
+	CHECK(!object_listed_by_own_dir(&in, "drivers/gpu/drm/bridge/panel.o"),
+	      "bridge/panel.o: expected not listed by bridge/");
+	CHECK(object_listed_by_own_dir(&in, "drivers/gpu/drm/bridge/chip.o"),
+	      "bridge/chip.o: expected listed by bridge/");
+	remove_tree(root);
+	free(root);
+}
+
 /* Found by the stable corpus: virt/kvm/dirty_ring.c is listed by
  * arch/x86/kvm through Makefile.kvm's "../", and tools/lib/bpf/relo_core.c
  * is compiled by kernel/bpf's explicit rule; both were "not compiled in
@@ -245,6 +288,45 @@ static void test_dir_kbuild_cannot_list(void)
 	inputs_release(&in);
 }
 
+/* The real tree: bridge/panel.c's command is drm_kms_helper's, a module
+ * object, even over a cached command of bridge/'s (a cache of an earlier
+ * livefix). The make of panel.o writes into the prepared tree, as every
+ * build does; the command cache is a temporary one. */
+static void test_object_of_a_parent_command(void)
+{
+	char dir[] = "/tmp/livefix-test-objconfig-cmds-XXXXXX";
+	struct kernel_inputs in = tree_inputs();
+	const char *object = "drivers/gpu/drm/bridge/panel.o";
+	char *stale, *cached, *cmd, *target = NULL;
+	struct shell_line line = { 0 };
+
+	expect_descends(&in, object, "drivers/gpu/drm/bridge");
+	CHECK(mkdtemp(dir), "mkdtemp: %s", strerror(errno));
+	free(in.dir);
+	in.dir = xstrdup(dir);
+	cached = xasprintf("%s/cmds/drivers/gpu/drm/bridge", dir);
+	mkdir_p(cached, 0755);
+	free(cached);
+	cached = xasprintf("%s/cmds/%s.cmd", dir, object);
+	stale = xasprintf("gcc -DKBUILD_MODNAME='\"panel\"' -c -o %s drivers/gpu/drm/bridge/panel.c",
+			  object);
+	CHECK_INT(0, write_file_atomic(cached, stale, strlen(stale)));
+	cmd = unit_command(&in, "drivers/gpu/drm/bridge/panel.c", object);
+	CHECK(cmd && !shell_line_parse(cmd, &line), "no command for %s", object);
+	if (cmd)
+		target = shell_line_target(&line);
+	CHECK(target && !strcmp(target, "drm_kms_helper"),
+	      "%s: expected the command of module drm_kms_helper, saw target %s", object,
+	      target ? target : "(none)");
+	shell_line_release(&line);
+	free(target);
+	free(cmd);
+	free(stale);
+	free(cached);
+	remove_tree(dir);
+	inputs_release(&in);
+}
+
 /* Found by the stable corpus (12 patches in amd/display): amdgpu/Makefile
  * lists the display and kfd objects as ../display/..., ../amdkfd/...;
  * they are built with obj=amdgpu under that name. */
@@ -293,6 +375,7 @@ int main(void)
 	RUN_TEST(test_path_normalise);
 	RUN_TEST(test_fake_tree_dotdot_listing);
 	RUN_TEST(test_fake_tree_reached_from_elsewhere);
+	RUN_TEST(test_fake_tree_object_of_a_parent);
 	if (!path_exists(CACHE_DIR "/src/.config")) {
 		TEST_SKIP(test_objconfig, "no prepared tree at " CACHE_DIR "/src");
 		return TEST_SUMMARY();
@@ -304,5 +387,6 @@ int main(void)
 	RUN_TEST(test_dir_kbuild_cannot_list);
 	RUN_TEST(test_amdgpu_lists_dotdot_objects);
 	RUN_TEST(test_reached_from_elsewhere);
+	RUN_TEST(test_object_of_a_parent_command);
 	return TEST_SUMMARY();
 }
