@@ -15,6 +15,13 @@ not the change that would satisfy it: a header patch the unit includes is
 needed when a line of that header in the kernel's tree names both a tested
 name and one the patch changes (a member sized by a macro the patch changes).
 
+A header the commit creates is in no graph of the old tree: it is
+needed, with the header patch that adds an #include of it, when it
+declares a missing name and that header is one the unit includes. Where
+gcc finds a value of another type on a line of the unit ("makes pointer
+from integer"), the members that line reads name the header patch that
+retypes one of them.
+
 A type the unit needs whole ("invalid application of 'sizeof' to
 incomplete type 'struct x'", "field 'f' has incomplete type": the type of
 f's declaration) counts as a name that could not be found: a struct the
@@ -40,6 +47,7 @@ only the rest of the commit, missing from the corpus, would cure.
 import json
 import os
 import re
+import subprocess
 import sys
 
 # gcc's messages that name what a missing header change would provide
@@ -120,6 +128,14 @@ CLEANUP_CLASS = re.compile(r"class_(\w+?)_(?:t|constructor|destructor|lock_ptr|l
 # 1818 virtio_mmio.c and 2298 virtio.h): the header patch whose hunks
 # cover that line is needed
 ERROR_AT = re.compile(r"([\w./+-]+\.h):(\d+):\d+: error:")
+# a value of another type at a place in the unit ("passing argument 1 of
+# ‘put_pid’ makes pointer from integer", "assignment to ‘pid_t’ from
+# ‘struct pid *’"): the members that line of the patched unit reads are
+# what a header patch may retype (6.12 2956 request_key_auth.c, whose
+# rka->pid 2206 request_key_auth-type.h makes a struct pid *)
+CONVERSION_AT = re.compile(r"([\w./+-]+\.c):(\d+):\d+: error: .*(?:makes (?:pointer|integer) "
+                           r"from|incompatible (?:pointer )?type)")
+MEMBER_READ = re.compile(r"(?:->|\.)\s*([A-Za-z_]\w*)")
 # a header the corpus adds: "fatal error: rdma/iter.h: No such file or directory"
 MISSING_FILE = re.compile(r"fatal error: ([\w./-]+\.h): No such file or directory")
 
@@ -156,6 +172,33 @@ def missing_identifiers(log_path):
             places.update((path, int(n)) for path, n in ERROR_AT.findall(line))
     names.update(m.group(1) for n in list(names) for m in [CLEANUP_CLASS.fullmatch(n)] if m)
     return names, moved, files, unnamed, asserted, variables, places
+
+
+def conversion_places(log_path):
+    """The (unit, line) places of gcc's type-conversion errors."""
+    with open(log_path, errors="replace") as log:
+        return {(path, int(n)) for line in log for path, n in CONVERSION_AT.findall(line)}
+
+
+def patched_line(corpus, tree, unit, number):
+    """Line number of unit as its corpus patch leaves it ("" when the
+    tree or the patch is missing or does not apply)."""
+    patches = patches_of_files(corpus, {unit})
+    if not tree or not patches:
+        return ""
+    run = subprocess.run(["patch", "-s", "-p1", "-o", "-", os.path.join(tree, unit), patches[0]],
+                         capture_output=True, text=True, errors="replace")
+    lines = run.stdout.splitlines() if run.returncode == 0 else []
+    return lines[number - 1] if 0 < number <= len(lines) else ""
+
+
+def declares_member(patch_path, members):
+    """Whether one of the patch's changed statements declares one of the
+    members ("struct pid *pid;", "u8 id[8];")."""
+    if not members:
+        return False
+    rx = re.compile(r"\b(?:%s)\s*(?:\[[^]]*\]\s*)*(?::\s*\w+\s*)?;" % "|".join(map(re.escape, members)))
+    return any(rx.search(stmt) for stmt in changed_statements(patch_path, "+-"))
 
 
 HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? ")
@@ -320,6 +363,24 @@ def added_includes(patch_path, edges, patched_file=None):
                     found.add(os.path.normpath(prefix + m.group(1)))
                     break
     return found
+
+
+def included_paths(patch_path, patched_file):
+    """The tree paths an #include line the patch adds could name, known
+    to the graph or not (a header the commit creates): <x.h> under
+    include/, arch/x86/include/ and include/uapi/, "x.h" beside
+    patched_file too."""
+    out = []
+    with open(patch_path, errors="replace") as p:
+        for line in p:
+            m = ADDED_INCLUDE.match(line)
+            if not m:
+                continue
+            prefixes = ["include/", "arch/x86/include/", "include/uapi/"]
+            if line.split("include", 1)[1].lstrip().startswith('"'):
+                prefixes.insert(0, os.path.dirname(patched_file) + "/")
+            out += [os.path.normpath(prefix + m.group(1)) for prefix in prefixes]
+    return out
 
 
 def mentions(tree, path, names):
@@ -495,7 +556,8 @@ def main(argv):
     # the kernel's source tree beside the include graph (<cache>/<KVER>/src)
     tree = os.path.join(os.path.dirname(argv[4]), "src") if len(argv) >= 5 else None
     names |= declared_types(corpus, tree, variables)
-    if not names and not moved and not files and not asserted and not places:
+    if not names and not moved and not files and not asserted and not places and \
+            not conversion_places(log):
         return 0
     closure = None
     if len(argv) >= 5 and os.path.exists(argv[4]):
@@ -548,6 +610,30 @@ def main(argv):
         if patch not in printed and tree and closure is not None and names and any(
                 mentions(tree, inc, names)
                 for inc in added_includes(patch, edges, header_of[patch])):
+            print(patch)
+            printed.add(patch)
+    # a header the commit creates (not in the graph), declaring what is
+    # missing, that a header of the unit's closure now includes: both
+    # (6.12 2942 ima_appraise.c calls arch_get_secureboot(), from 2279's
+    # new secure_boot.h, which 2945 integrity.h includes)
+    patch_at = {header: patch for patch, header in header_of.items()}
+    for patch in candidates:
+        if patch in printed or not names:
+            continue
+        for path in included_paths(patch, header_of[patch]):
+            new = patch_at.get(path)
+            if new and new not in printed and any(
+                    rx.search(l) for rx in name_words.values()
+                    for l in changed_statements(new, "+")):
+                print(patch)
+                print(new)
+                printed |= {patch, new}
+                break
+    # the members read where a value has another type now
+    members = {m for unit, n in conversion_places(log)
+               for m in MEMBER_READ.findall(patched_line(corpus, tree, unit, n))}
+    for patch in candidates:
+        if patch not in printed and closure is not None and declares_member(patch, members):
             print(patch)
             printed.add(patch)
     # a name on a line of the changed statement outside the hunk: the

@@ -330,6 +330,38 @@ LOG
 failed_json "$W/f101.json" drivers/nfx/pnfx.c
 expect "a header a failed unit's own patch starts to include, beside it" "0101" \
 	"$("$NH" "$W/c" 0004 "$W/err101.log" "$W/graph101" "$W/f101.json" | names)"
+# a function declared by a header the commit creates, which another header
+# of the unit now includes (6.12 2942: 2279 secure_boot.h, 2945 integrity.h)
+printf '0110\tinclude/linux/newdecl.h\tb\tvmlinux\t3\t\n0111\tinclude/linux/wrap2.h\tb\tvmlinux\t1\t\n0112\tdrivers/foo/bar.c\ta\tvmlinux\t1\t\n' >>"$W/c/index.tsv"
+printf -- '--- a/include/linux/newdecl.h\n+++ b/include/linux/newdecl.h\n@@ -0,0 +1,3 @@\n+#ifndef NEWDECL_H\n+bool new_decl_fn(void);\n+#endif\n' \
+	>"$W/c/patches/0110-include-linux-newdecl.h.patch"
+printf -- '--- a/include/linux/wrap2.h\n+++ b/include/linux/wrap2.h\n@@ -1,1 +1,2 @@\n #include <linux/types.h>\n+#include <linux/newdecl.h>\n' \
+	>"$W/c/patches/0111-include-linux-wrap2.h.patch"
+printf -- '--- a/drivers/foo/bar.c\n+++ b/drivers/foo/bar.c\n@@ -1,1 +1,2 @@\n ctx\n+\treturn new_decl_fn();\n' \
+	>"$W/c/patches/0112-drivers-foo-bar.c.patch"
+printf 'drivers/foo/bar.c\tinclude/linux/wrap2.h\ninclude/linux/wrap2.h\tinclude/linux/types.h\n' >"$W/graph110"
+cat >"$W/err110.log" <<'LOG'
+livefix: error:   drivers/foo/bar.c:2:9: error: implicit declaration of function ‘new_decl_fn’ [-Wimplicit-function-declaration]
+LOG
+expect "a new header's declaration, through the include another header adds" "0111,0110" \
+	"$("$NH" "$W/c" 0112 "$W/err110.log" "$W/graph110" | names)"
+# a member a header retypes, read where gcc finds a value of another type
+# (6.12 2956: rka->pid, 2206 request_key_auth-type.h's struct pid *)
+printf '0113\tdrivers/foo/baz.c\ta\tvmlinux\t1\t\n0114\tinclude/linux/thing.h\tb\tvmlinux\t2\t\n0115\tinclude/linux/other2.h\tb\tvmlinux\t2\t\n' >>"$W/c/index.tsv"
+printf -- '--- a/drivers/foo/baz.c\n+++ b/drivers/foo/baz.c\n@@ -1,1 +1,2 @@\n ctx\n+\tput_thing(obj->owner);\n' \
+	>"$W/c/patches/0113-drivers-foo-baz.c.patch"
+printf -- '--- a/include/linux/thing.h\n+++ b/include/linux/thing.h\n@@ -1,3 +1,3 @@\n struct thing_ref {\n-\tint owner;\n+\tstruct thing *owner;\n };\n' \
+	>"$W/c/patches/0114-include-linux-thing.h.patch"
+printf -- '--- a/include/linux/other2.h\n+++ b/include/linux/other2.h\n@@ -1,2 +1,2 @@\n ctx\n-int owner_count(void);\n+long owner_count(void);\n' \
+	>"$W/c/patches/0115-include-linux-other2.h.patch"
+mkdir -p "$W/g113/src/drivers/foo"
+printf 'ctx\n' >"$W/g113/src/drivers/foo/baz.c"
+printf 'drivers/foo/baz.c\tinclude/linux/thing.h include/linux/other2.h\n' >"$W/g113/include-graph"
+cat >"$W/err113.log" <<'LOG'
+livefix: error:   drivers/foo/baz.c:2:19: error: passing argument 1 of ‘put_thing’ makes pointer from integer without a cast [-Wint-conversion]
+LOG
+expect "a member a header retypes, read on the line of a conversion error" "0114" \
+	"$("$NH" "$W/c" 0113 "$W/err113.log" "$W/g113/include-graph" | names)"
 printf 'livefix: error: something else\n' >"$W/other.log"
 expect "no missing identifiers: no header" "" "$("$NH" "$W/c" 0004 "$W/other.log" "$W/graph" | names)"
 "$NH" >/dev/null 2>&1; expect "usage error exits 2" 2 $?
