@@ -136,6 +136,16 @@ ERROR_AT = re.compile(r"([\w./+-]+\.h):(\d+):\d+: error:")
 CONVERSION_AT = re.compile(r"([\w./+-]+\.c):(\d+):\d+: error: .*(?:makes (?:pointer|integer) "
                            r"from|incompatible (?:pointer )?type)")
 MEMBER_READ = re.compile(r"(?:->|\.)\s*([A-Za-z_]\w*)")
+# a member gcc names that a header patch made a pointer ("‘levdatum->level’
+# is a pointer; did you mean to use ‘->’?", 6.12 2974 mls.c and 2976
+# policydb.h)
+MEMBER_IS_POINTER = re.compile(r"[‘'][^’']*(?:->|\.)(\w+)[’'] is a pointer")
+# a cleanup that names no function: a DEFINE_FREE() or guard class the
+# unit uses and a header patch adds ("cleanup argument not a function"
+# where the patched line says __free(snd_card_unref), 6.12 2981
+# control.c and 2353 sound/core.h)
+CLEANUP_AT = re.compile(r"([\w./+-]+\.c):(\d+):\d+: error: cleanup argument not a function")
+CLEANUP_USE = re.compile(r"\b(?:__free|guard|scoped_guard|scoped_cond_guard|CLASS)\s*\(\s*(\w+)")
 # a header the corpus adds: "fatal error: rdma/iter.h: No such file or directory"
 MISSING_FILE = re.compile(r"fatal error: ([\w./-]+\.h): No such file or directory")
 
@@ -174,22 +184,34 @@ def missing_identifiers(log_path):
     return names, moved, files, unnamed, asserted, variables, places
 
 
+def error_places(log_path, rx):
+    """The (unit, line) places of gcc's errors that rx matches."""
+    with open(log_path, errors="replace") as log:
+        return {(path, int(n)) for line in log for path, n in rx.findall(line)}
+
+
 def conversion_places(log_path):
     """The (unit, line) places of gcc's type-conversion errors."""
+    return error_places(log_path, CONVERSION_AT)
+
+
+def pointer_members(log_path):
+    """The members gcc says are pointers now."""
     with open(log_path, errors="replace") as log:
-        return {(path, int(n)) for line in log for path, n in CONVERSION_AT.findall(line)}
+        return {m for line in log for m in MEMBER_IS_POINTER.findall(line)}
 
 
-def patched_line(corpus, tree, unit, number):
-    """Line number of unit as its corpus patch leaves it ("" when the
-    tree or the patch is missing or does not apply)."""
+def patched_line(corpus, tree, unit, number, before=0):
+    """Line number of unit as its corpus patch leaves it, with the before
+    lines above it ("" when the tree or the patch is missing or does not
+    apply)."""
     patches = patches_of_files(corpus, {unit})
     if not tree or not patches:
         return ""
     run = subprocess.run(["patch", "-s", "-p1", "-o", "-", os.path.join(tree, unit), patches[0]],
                          capture_output=True, text=True, errors="replace")
     lines = run.stdout.splitlines() if run.returncode == 0 else []
-    return lines[number - 1] if 0 < number <= len(lines) else ""
+    return "\n".join(lines[max(number - 1 - before, 0):number]) if 0 < number <= len(lines) else ""
 
 
 def declares_member(patch_path, members):
@@ -556,8 +578,12 @@ def main(argv):
     # the kernel's source tree beside the include graph (<cache>/<KVER>/src)
     tree = os.path.join(os.path.dirname(argv[4]), "src") if len(argv) >= 5 else None
     names |= declared_types(corpus, tree, variables)
+    if tree:
+        names |= {c for unit, n in error_places(log, CLEANUP_AT)
+                  # gcc places it at the declaration's last line
+                  for c in CLEANUP_USE.findall(patched_line(corpus, tree, unit, n, 3))}
     if not names and not moved and not files and not asserted and not places and \
-            not conversion_places(log):
+            not conversion_places(log) and not pointer_members(log):
         return 0
     closure = None
     if len(argv) >= 5 and os.path.exists(argv[4]):
@@ -632,6 +658,7 @@ def main(argv):
     # the members read where a value has another type now
     members = {m for unit, n in conversion_places(log)
                for m in MEMBER_READ.findall(patched_line(corpus, tree, unit, n))}
+    members |= pointer_members(log)
     for patch in candidates:
         if patch not in printed and closure is not None and declares_member(patch, members):
             print(patch)

@@ -362,6 +362,30 @@ livefix: error:   drivers/foo/baz.c:2:19: error: passing argument 1 of ‘put_th
 LOG
 expect "a member a header retypes, read on the line of a conversion error" "0114" \
 	"$("$NH" "$W/c" 0113 "$W/err113.log" "$W/g113/include-graph" | names)"
+# a member a header makes a pointer, named by gcc (6.12 2974 mls.c, 2976)
+printf '0116\tinclude/linux/lev.h\tb\tvmlinux\t2\t\n' >>"$W/c/index.tsv"
+printf -- '--- a/include/linux/lev.h\n+++ b/include/linux/lev.h\n@@ -1,3 +1,3 @@\n struct lev_datum {\n-\tstruct mls_lev level;\n+\tstruct mls_lev *level;\n };\n' \
+	>"$W/c/patches/0116-include-linux-lev.h.patch"
+printf 'drivers/foo/baz.c\tinclude/linux/lev.h include/linux/thing.h\n' >"$W/g113/include-graph"
+cat >"$W/err116.log" <<'LOG'
+livefix: error:   drivers/foo/baz.c:2:49: error: ‘levdatum->level’ is a pointer; did you mean to use ‘->’?
+LOG
+expect "a member gcc says is a pointer now" "0116" \
+	"$("$NH" "$W/c" 0113 "$W/err116.log" "$W/g113/include-graph" | names)"
+# a cleanup whose DEFINE_FREE a header patch adds, the __free() one line
+# above gcc's place (6.12 2981 control.c, 2353 sound/core.h)
+printf '0117\tdrivers/foo/free.c\ta\tvmlinux\t2\t\n0118\tinclude/linux/cardx.h\tb\tvmlinux\t1\t\n' >>"$W/c/index.tsv"
+printf -- '--- a/drivers/foo/free.c\n+++ b/drivers/foo/free.c\n@@ -1,1 +1,3 @@\n ctx\n+\tstruct cardx *card __free(cardx_unref) =\n+\t\tcardx_ref(n);\n' \
+	>"$W/c/patches/0117-drivers-foo-free.c.patch"
+printf -- '--- a/include/linux/cardx.h\n+++ b/include/linux/cardx.h\n@@ -1,1 +1,2 @@\n ctx\n+DEFINE_FREE(cardx_unref, struct cardx *, if (_T) cardx_unref(_T))\n' \
+	>"$W/c/patches/0118-include-linux-cardx.h.patch"
+printf 'ctx\n' >"$W/g113/src/drivers/foo/free.c"
+printf 'drivers/foo/free.c\tinclude/linux/cardx.h include/linux/lev.h\n' >"$W/g113/include-graph"
+cat >"$W/err117.log" <<'LOG'
+livefix: error:   drivers/foo/free.c:3:25: error: cleanup argument not a function
+LOG
+expect "a cleanup's DEFINE_FREE a header patch adds" "0118" \
+	"$("$NH" "$W/c" 0117 "$W/err117.log" "$W/g113/include-graph" | names)"
 printf 'livefix: error: something else\n' >"$W/other.log"
 expect "no missing identifiers: no header" "" "$("$NH" "$W/c" 0004 "$W/other.log" "$W/graph" | names)"
 "$NH" >/dev/null 2>&1; expect "usage error exits 2" 2 $?
