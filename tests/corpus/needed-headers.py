@@ -20,7 +20,9 @@ needed, with the header patch that adds an #include of it, when it
 declares a missing name and that header is one the unit includes. Where
 gcc finds a value of another type on a line of the unit ("makes pointer
 from integer"), the members that line reads name the header patch that
-retypes one of them.
+retypes one of them, its functions ("from incompatible pointer type" on a
+table's entry) the header patch that changes one's prototype; a cleanup
+that is no function, the __free() or guard class its declaration names.
 
 A type the unit needs whole ("invalid application of 'sizeof' to
 incomplete type 'struct x'", "field 'f' has incomplete type": the type of
@@ -659,8 +661,16 @@ def main(argv):
     members = {m for unit, n in conversion_places(log)
                for m in MEMBER_READ.findall(patched_line(corpus, tree, unit, n))}
     members |= pointer_members(log)
+    # a function whose prototype a header patch changes, named on the
+    # line of an initialization from an incompatible pointer type (6.12
+    # 2974: policydb.c's read_f[] entry cond_read_bool, 2970 conditional.h)
+    retyped = {w for unit, n in conversion_places(log)
+               for w in SPECIFIC.findall(patched_line(corpus, tree, unit, n))}
+    retyped_words = word_pattern(retyped)
     for patch in candidates:
-        if patch not in printed and closure is not None and declares_member(patch, members):
+        if patch not in printed and closure is not None and (
+                declares_member(patch, members) or (retyped and any(
+                    retyped_words.search(l) for l in changed_statements(patch, "+-")))):
             print(patch)
             printed.add(patch)
     # a name on a line of the changed statement outside the hunk: the

@@ -386,6 +386,20 @@ livefix: error:   drivers/foo/free.c:3:25: error: cleanup argument not a functio
 LOG
 expect "a cleanup's DEFINE_FREE a header patch adds" "0118" \
 	"$("$NH" "$W/c" 0117 "$W/err117.log" "$W/g113/include-graph" | names)"
+# a function table entry whose prototype a header patch changes (6.12
+# 2974: policydb.c's read_f[] and 2970 conditional.h's cond_read_bool)
+printf '0119\tdrivers/foo/table.c\ta\tvmlinux\t2\t\n0120\tinclude/linux/readers.h\tb\tvmlinux\t2\t\n' >>"$W/c/index.tsv"
+printf -- '--- a/drivers/foo/table.c\n+++ b/drivers/foo/table.c\n@@ -1,1 +1,3 @@\n ctx\n+\tcommon_reader,\n+\tcond_read_thing,\n' \
+	>"$W/c/patches/0119-drivers-foo-table.c.patch"
+printf -- '--- a/include/linux/readers.h\n+++ b/include/linux/readers.h\n@@ -1,2 +1,2 @@\n ctx\n-int cond_read_thing(struct pdb *p, void *fp);\n+int cond_read_thing(struct pdb *p, struct pfile *fp);\n' \
+	>"$W/c/patches/0120-include-linux-readers.h.patch"
+printf 'ctx\n' >"$W/g113/src/drivers/foo/table.c"
+printf 'drivers/foo/table.c\tinclude/linux/readers.h include/linux/cardx.h\n' >"$W/g113/include-graph"
+cat >"$W/err119.log" <<'LOG'
+livefix: error:   drivers/foo/table.c:3:9: error: initialization of ‘int (*)(struct pdb *, struct pfile *)’ from incompatible pointer type ‘int (*)(struct pdb *, void *)’ [-Wincompatible-pointer-types]
+LOG
+expect "a table entry whose prototype a header patch changes" "0120" \
+	"$("$NH" "$W/c" 0119 "$W/err119.log" "$W/g113/include-graph" | names)"
 printf 'livefix: error: something else\n' >"$W/other.log"
 expect "no missing identifiers: no header" "" "$("$NH" "$W/c" 0004 "$W/other.log" "$W/graph" | names)"
 "$NH" >/dev/null 2>&1; expect "usage error exits 2" 2 $?
