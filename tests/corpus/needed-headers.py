@@ -210,7 +210,8 @@ def patched_line(corpus, tree, unit, number, before=0):
     patches = patches_of_files(corpus, {unit})
     if not tree or not patches:
         return ""
-    run = subprocess.run(["patch", "-s", "-p1", "-o", "-", os.path.join(tree, unit), patches[0]],
+    run = subprocess.run(["patch", "-s", "-p1", "-r", "-", "--no-backup-if-mismatch", "-o", "-",
+                          os.path.join(tree, unit), patches[0]],
                          capture_output=True, text=True, errors="replace")
     lines = run.stdout.splitlines() if run.returncode == 0 else []
     return "\n".join(lines[max(number - 1 - before, 0):number]) if 0 < number <= len(lines) else ""
