@@ -585,8 +585,10 @@ def main(argv):
         names |= {c for unit, n in error_places(log, CLEANUP_AT)
                   # gcc places it at the declaration's last line
                   for c in CLEANUP_USE.findall(patched_line(corpus, tree, unit, n, 3))}
+    # the patched lines where gcc finds a value of another type
+    conversion_lines = [patched_line(corpus, tree, unit, n) for unit, n in conversion_places(log)]
     if not names and not moved and not files and not asserted and not places and \
-            not conversion_places(log) and not pointer_members(log):
+            not conversion_lines and not pointer_members(log):
         return 0
     closure = None
     if len(argv) >= 5 and os.path.exists(argv[4]):
@@ -659,14 +661,12 @@ def main(argv):
                 printed |= {patch, new}
                 break
     # the members read where a value has another type now
-    members = {m for unit, n in conversion_places(log)
-               for m in MEMBER_READ.findall(patched_line(corpus, tree, unit, n))}
+    members = {m for line in conversion_lines for m in MEMBER_READ.findall(line)}
     members |= pointer_members(log)
     # a function whose prototype a header patch changes, named on the
     # line of an initialization from an incompatible pointer type (6.12
     # 2974: policydb.c's read_f[] entry cond_read_bool, 2970 conditional.h)
-    retyped = {w for unit, n in conversion_places(log)
-               for w in SPECIFIC.findall(patched_line(corpus, tree, unit, n))}
+    retyped = {w for line in conversion_lines for w in SPECIFIC.findall(line)}
     retyped_words = word_pattern(retyped)
     for patch in candidates:
         if patch not in printed and closure is not None and (
