@@ -18,6 +18,7 @@
 #   make badinput   bad-input tests (tests/badinput/run.sh)
 #   make user-test  livefix user on a running threaded program (tests/user/run.sh)
 #   make user-watch-test  livefix user watch with the kernel's process events (tests/user/watch.sh)
+#   make user-headers-test  livefix user build of header changes, applied to a running program (tests/user/headers.sh)
 #   make user-redis livefix user on Debian's redis-server, deb12u7 + deb12u10's fixes (tests/user/redis.sh)
 #   make user-postgres livefix user apply --all on a postgresql-15 cluster under pgbench (tests/user/postgres.sh)
 #   make user-corpus  real Debian updates (redis, openssl, postgresql-15) one patch per changed file, applied under load (tests/user/corpus.sh)
@@ -186,6 +187,9 @@ user-test: livefix $(TEST_BIN)
 user-watch-test: livefix
 	@LIVEFIX=$(CURDIR)/$(BIN) tests/user/watch.sh
 
+user-headers-test: livefix
+	@LIVEFIX=$(CURDIR)/$(BIN) tests/user/headers.sh
+
 # Debian's redis-server 5:7.0.15-1~deb12u7 live-patched with the fixes of
 # deb12u10 (tests/user/redis.sh): cold ~5 min (build root, rebuild), warm ~1.5.
 user-redis: livefix
@@ -317,5 +321,5 @@ clean:
 	rm -rf build build-san build-fuzz livefix livefix-console
 
 .PHONY: all deps unit vm check demo clean corpus stable-corpus corpus-selftest install user-test user-redis user-postgres user-corpus \
-	user-watch-test \
+	user-watch-test user-headers-test \
 	badinput check-long soak fuzz fuzz-build bench console console-test install-console deb fleet-test console-systemd-test update-test update-whole

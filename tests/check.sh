@@ -38,6 +38,7 @@ count deps "$ROOT/tests/test_deps.sh"
 count folders "$ROOT/tests/test_folders.sh"
 count user "$ROOT/tests/user/run.sh"
 count user-watch "$ROOT/tests/user/watch.sh"
+count user-headers "$ROOT/tests/user/headers.sh"
 count install "$ROOT/tests/test_install.sh"
 # The web console (livefix-console): HTTP-level and real-browser tests.
 count console "$ROOT/tests/console/run.sh"

@@ -29,7 +29,7 @@ module: common elf ksym inputs
 kernel: common elf ksym verify
 update: common inputs patch compile diff headers kernel
 package: common elf ksym kernel
-user: common x86 elf ksym special patch compile diff verify
+user: common x86 elf ksym special patch compile diff headers verify
 pipeline: common x86 elf ksym special inputs patch compile diff headers verify module kernel update
 console: common x86 elf ksym special inputs patch compile diff headers verify module kernel update package user pipeline
 cli: common x86 elf ksym special inputs patch compile diff headers verify module kernel update package user pipeline

@@ -4,6 +4,7 @@
  * graph walks in both directions; the few assembly sources scanned when
  * asked. */
 #include "headers/include_graph.h"
+#include "headers/include_lines.h"
 #include "inputs/inputs.h"
 #include "common/fsutil.h"
 #include "common/hashmap.h"
@@ -351,34 +352,6 @@ static const char *scan_read(struct scan *s, const char *rel)
 	return s->buf;
 }
 
-/* Calls found(name, len, quoted) for each #include line of text. */
-static void each_include(const char *text, void (*found)(void *, const char *, size_t, bool),
-			 void *ctx)
-{
-	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
-		const char *q = p, *end;
-		char close;
-
-		while (*q == ' ' || *q == '\t')
-			q++;
-		if (*q++ != '#')
-			continue;
-		while (*q == ' ' || *q == '\t')
-			q++;
-		if (strncmp(q, "include", 7) || !strchr(" \t<\"", q[7]))
-			continue;
-		q += 7;
-		while (*q == ' ' || *q == '\t')
-			q++;
-		if (*q != '<' && *q != '"')
-			continue; /* #include MACRO: not resolvable textually */
-		close = *q == '<' ? '>' : '"';
-		end = q + 1 + strcspn(q + 1, close == '>' ? ">\n" : "\"\n");
-		if (*end == close && end > q + 1)
-			found(ctx, q + 1, (size_t)(end - q - 1), close == '"');
-	}
-}
-
 struct file_scan {
 	struct scan *s;
 	struct include_graph *g;
@@ -449,7 +422,7 @@ int include_graph_scan(const char *tree, struct include_graph **out)
 		const char *text = scan_read(&s, g->paths[f.node]);
 
 		if (text)
-			each_include(text, add_include, &f);
+			include_lines_each(text, add_include, &f);
 	}
 	free(f.seen_by);
 	graph_index(g);
@@ -828,7 +801,7 @@ int include_graph_asm(const struct include_graph *g, const char *tree, const cha
 			if ((n = node_find(g, asm_forced_includes[k])) >= 0)
 				asm_node(&a, (size_t)n);
 		if (text)
-			each_include(text, asm_include, &a);
+			include_lines_each(text, asm_include, &a);
 		if (asm_reaches(g, &a, (size_t)h, marks))
 			(*sources)[nr++] = xstrdup(s.files[i]);
 		free(a.nodes);

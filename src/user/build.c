@@ -2,6 +2,8 @@
 /* livefix user build: the steps, in order (docs/userspace.md):
  *   binary      read the target (Build-ID, symbols, imports)
  *   patchset    the patches applied to copies of the files they touch
+ *   headers     a changed header's includers the binary links become
+ *               changed units (header_units.h)
  *   compile     each changed unit four ways by its recorded command
  *   layout      the data layout check (diff/layout.c)
  *   diff        the differ in userspace mode; outside names resolved
@@ -11,6 +13,7 @@
  *   link        several units' objects into one (ld -r)
  *   write       the patch file */
 #include "user/build.h"
+#include "user/header_units.h"
 #include "user/patchfilter.h"
 #include "user/binary.h"
 #include "user/image_match.h"
@@ -18,6 +21,7 @@
 #include "user/units.h"
 #include "patch/patchset.h"
 #include "common/fsutil.h"
+#include "common/hashmap.h"
 #include "common/log.h"
 #include "common/outcome.h"
 #include "common/run.h"
@@ -25,8 +29,10 @@
 #include "diff/diff.h"
 #include "diff/layout.h"
 #include "elf/elf.h"
+#include "headers/units.h"
 #include "verify/verify.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
@@ -46,6 +52,10 @@ struct user_build {
 	char **objects;             /* each unit's resolved patch object */
 	size_t nr_objects;
 	unsigned refusals;
+	/* When the patches change headers: their includers, and the tree as
+	 * the compiler sees it (each compile searches the overlays first). */
+	struct user_header_units headers;
+	char *tree_seen;
 };
 
 /* The differ's resolver: the name to write for an outside reference. */
@@ -122,11 +132,25 @@ static char *root_path(const struct user_build *st, const char *path)
 	return xasprintf(ROOT_WORKDIR "%s", path + strlen(st->workdir));
 }
 
+/* The overlay a variant's source lives in, as the compiler sees it; NULL
+ * unless the patches change headers. */
+static char *overlay_of(const struct user_build *st, const char *source)
+{
+	size_t len = strlen(st->ps.patched_dir);
+	bool patched = !strncmp(source, st->ps.patched_dir, len) && source[len] == '/';
+
+	if (!st->tree_seen)
+		return NULL;
+	return root_path(st, patched ? st->ps.patched_dir : st->ps.orig_dir);
+}
+
 static int compile_variant(const struct user_build *st, const struct user_unit *unit,
 			   const char *source, const char *out, bool noline, const char *log)
 {
 	char *src_seen = root_path(st, source), *out_seen = root_path(st, out);
-	struct unit_variant v = { .source = src_seen, .output = out_seen, .noline = noline };
+	char *overlay = overlay_of(st, source);
+	struct unit_variant v = { .source = src_seen, .output = out_seen, .noline = noline,
+				  .overlay = overlay, .tree = st->tree_seen };
 	char **cmd = user_unit_command(unit, &v), *mnt = NULL;
 	const char **argv = (const char **)cmd;
 	struct run_opts ro = { .cwd = unit->dir, .stdout_file = log, .stderr_file = log };
@@ -144,7 +168,7 @@ static int compile_variant(const struct user_build *st, const struct user_unit *
 		free(*a);
 	if (argv != (const char **)cmd)
 		free(argv);
-	free(cmd), free(mnt), free(src_seen), free(out_seen);
+	free(cmd), free(mnt), free(src_seen), free(out_seen), free(overlay);
 	if (ret) {
 		char *text = read_file(log, NULL);
 
@@ -392,14 +416,241 @@ static int refuse_files(const struct patchset *ps)
 		const struct patched_file *pf = &ps->files[i];
 		size_t len = strlen(pf->path);
 
-		if (pf->created || pf->is_header || len < 3 || strcmp(pf->path + len - 2, ".c")) {
+		if (pf->is_header)
+			continue; /* its includers are units (header_units.h) */
+		if (pf->created || len < 3 || strcmp(pf->path + len - 2, ".c")) {
 			report(pf->created ? CODE_NEW_FILE : CODE_NON_C_FILE, ABOUT(.object = pf->path),
-			       "%s: %s: livefix user patches .c files of the program only (yet)",
-			       pf->path, pf->created ? "a new file" :
-				pf->is_header ? "a header change" : "not a C source");
+			       "%s: %s: livefix user patches the program's .c and .h files only",
+			       pf->path, pf->created ? "a new source file" : "not a C source");
 			ret = -ENOTSUP;
 		}
 	}
+	return ret;
+}
+
+static bool changes_headers(const struct patchset *ps)
+{
+	for (size_t i = 0; i < ps->nr_files; i++)
+		if (ps->files[i].is_header)
+			return true;
+	return false;
+}
+
+/* The tree as the compiler sees it: inside the build root when the units
+ * compile in one. NULL (logged) when the root does not hold it. */
+static char *tree_as_seen(const struct user_build *st)
+{
+	char real[PATH_MAX];
+	size_t len = st->units.root ? strlen(st->units.root) : 0;
+
+	if (!realpath(st->opts->source, real)) {
+		pr_err("the source tree '%s': %s", st->opts->source, strerror(errno));
+		return NULL;
+	}
+	if (len && (strncmp(real, st->units.root, len) || real[len] != '/')) {
+		pr_err("the source tree '%s' is not inside the units' build root '%s'",
+		       st->opts->source, st->units.root);
+		return NULL;
+	}
+	return xstrdup(real + len);
+}
+
+/* rel copied from the tree into both overlays, unless a patch touched it
+ * (its copies are there already). */
+static int copy_into_overlays(const struct user_build *st, const char *rel)
+{
+	const char *dirs[] = { st->ps.orig_dir, st->ps.patched_dir };
+	char *from = xasprintf("%s/%s", st->opts->source, rel);
+	int ret = 0;
+
+	for (size_t i = 0; !ret && i < 2; i++) {
+		char *to = xasprintf("%s/%s", dirs[i], rel), *dir = xstrdup(to);
+
+		*strrchr(dir, '/') = '\0';
+
+		if (!path_exists(to) && !(ret = mkdir_p(dir, 0755)))
+			ret = copy_file(from, to);
+		if (ret)
+			pr_err("cannot copy '%s' into '%s': %s", from, to, strerror(-ret));
+		free(to), free(dir);
+	}
+	free(from);
+	return ret;
+}
+
+/* The tree's entries of dir (relative) that the overlay's dir lacks, as
+ * links to the tree's (the path the compiler sees): a file opened through
+ * one is in the overlay's dir, so its quoted includes look beside it
+ * there, where a copy (a patched header, a file of a chain) shadows the
+ * tree's, and a copy's own quoted includes find its tree siblings. */
+static int link_tree_entries(const struct user_build *st, const char *overlay, const char *dir)
+{
+	char *from = xasprintf("%s/%s", st->opts->source, dir);
+	char *into = xasprintf("%s/%s", overlay, dir);
+	DIR *d = opendir(from);
+	struct dirent *e;
+	int ret = d ? mkdir_p(into, 0755) : -errno;
+
+	while (!ret && (e = readdir(d))) {
+		char *at, *target;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		at = xasprintf("%s/%s", into, e->d_name);
+		target = xasprintf("%s/%s/%s", st->tree_seen, dir, e->d_name);
+		if (!path_exists(at) && symlink(target, at))
+			ret = -errno;
+		free(at), free(target);
+	}
+	if (ret)
+		pr_err("cannot link the tree's '%s' into '%s': %s", from, into, strerror(-ret));
+	if (d)
+		closedir(d);
+	free(from), free(into);
+	return ret;
+}
+
+/* Every directory holding a copy, and each above it up to the tree's
+ * top, completed in both overlays by links to the tree's other entries. */
+static int link_overlay_dirs(const struct user_build *st, char *const *copies, size_t nr)
+{
+	struct hashmap done;
+	char **keys = NULL;
+	size_t nr_keys = 0;
+	int ret = 0;
+
+	hashmap_init(&done);
+	for (size_t i = 0; !ret && i < nr; i++) {
+		char *dir = xstrdup(copies[i]), *slash;
+
+		while (!ret && (slash = strrchr(dir, '/'))) {
+			*slash = '\0';
+			if (hashmap_get_str(&done, dir))
+				break;
+			keys = xrealloc(keys, (nr_keys + 1) * sizeof(*keys));
+			keys[nr_keys++] = xstrdup(dir);
+			hashmap_add_str(&done, keys[nr_keys - 1], (void *)1);
+			ret = link_tree_entries(st, st->ps.orig_dir, dir);
+			if (!ret)
+				ret = link_tree_entries(st, st->ps.patched_dir, dir);
+		}
+		if (!ret && !slash && !hashmap_get_str(&done, ".")) {
+			hashmap_add_str(&done, ".", (void *)1);
+			ret = link_tree_entries(st, st->ps.orig_dir, ".");
+			if (!ret)
+				ret = link_tree_entries(st, st->ps.patched_dir, ".");
+		}
+		free(dir);
+	}
+	for (size_t i = 0; i < nr_keys; i++)
+		free(keys[i]);
+	free(keys);
+	hashmap_release(&done);
+	return ret;
+}
+
+/* The patches change headers: their includers planned, and each one and
+ * every file on a chain to a changed header copied into the overlays. */
+static int plan_headers(struct user_build *st)
+{
+	int ret;
+
+	if (!changes_headers(&st->ps))
+		return 0;
+	if (!(st->tree_seen = tree_as_seen(st)))
+		return -EINVAL;
+	ret = user_header_units(&st->units, st->opts->source, &st->ps, &st->headers);
+	for (size_t i = 0; !ret && i < st->headers.nr; i++)
+		ret = copy_into_overlays(st, st->headers.sources[i]);
+	for (size_t i = 0; !ret && i < st->headers.nr_shadows; i++)
+		ret = copy_into_overlays(st, st->headers.shadows[i]);
+	if (!ret) {
+		char **copies = xcalloc(st->ps.nr_files + st->headers.nr + st->headers.nr_shadows + 1,
+					sizeof(*copies));
+		size_t n = 0;
+
+		for (size_t i = 0; i < st->ps.nr_files; i++)
+			copies[n++] = st->ps.files[i].path;
+		for (size_t i = 0; i < st->headers.nr; i++)
+			copies[n++] = st->headers.sources[i];
+		for (size_t i = 0; i < st->headers.nr_shadows; i++)
+			copies[n++] = st->headers.shadows[i];
+		ret = link_overlay_dirs(st, copies, n);
+		free(copies);
+	}
+	return ret;
+}
+
+/* Of path's recorded commands, one whose original object the binary links
+ * (user_unit_fit_linked): *unit, or NULL when none is. */
+static int linked_unit(struct user_build *st, const char *path, const struct unit_files *f,
+		       const struct user_unit **unit)
+{
+	char *full = xasprintf("%s/%s", st->opts->source, path);
+	char *orig_src = xasprintf("%s/%s", st->ps.orig_dir, path), *file;
+	size_t nr;
+	const struct user_unit **all = user_units_find_all(&st->units, full, &nr);
+	int ret = mkdir_p(f->dir, 0755);
+
+	*unit = NULL;
+	for (size_t i = 0; !ret && !*unit && i < nr; i++) {
+		struct user_unit_fit fit;
+
+		file = file_symbol_of(all[i]);
+		ret = compile_variant(st, all[i], orig_src, f->orig, false, f->log);
+		if (!ret)
+			ret = user_unit_fit(&st->bin, f->orig, file, &fit);
+		if (!ret && user_unit_fit_linked(&fit))
+			*unit = all[i];
+		if (!ret)
+			free(fit.first);
+		free(file);
+	}
+	free(all), free(full), free(orig_src);
+	return ret;
+}
+
+/* The changed headers' includers that the binary links, built as changed
+ * units: at most as many as the kernel side's limit. */
+static int build_includers(struct user_build *st)
+{
+	const struct user_unit **linked = xcalloc(st->headers.nr + 1, sizeof(*linked));
+	size_t base = st->ps.nr_files, nr = 0;
+	int ret = 0, r;
+
+	for (size_t i = 0; !ret && i < st->headers.nr; i++) {
+		struct unit_files f;
+
+		unit_files_init(&f, st->workdir, base + i);
+		ret = linked_unit(st, st->headers.sources[i], &f, &linked[i]);
+		nr += linked[i] != NULL;
+		if (!ret && !linked[i])
+			pr_info("%s includes a changed header; %s does not link it (its functions "
+				"are not the binary's)", st->headers.sources[i], st->bin.path);
+		unit_files_release(&f);
+	}
+	if (!ret && nr > LIVEFIX_DEFAULT_MAX_UNITS) {
+		report(CODE_HEADER_LIMIT, ABOUT_NOTHING,
+		       "the header changes affect %zu units of %s, more than %d", nr,
+		       st->bin.path, LIVEFIX_DEFAULT_MAX_UNITS);
+		ret = -ENOTSUP;
+	}
+	for (size_t i = 0; !ret && i < st->headers.nr; i++) {
+		struct unit_files f;
+
+		if (!linked[i])
+			continue;
+		unit_files_init(&f, st->workdir, base + i);
+		pr_info("Building original and patched %s (includes a changed header)",
+			st->headers.sources[i]);
+		r = compile_unit4(st, linked[i], st->headers.sources[i], &f);
+		if (!r)
+			r = diff_unit(st, linked[i], st->headers.sources[i], &f, base + i);
+		unit_files_release(&f);
+		if (r && r != DIFF_NO_CHANGE && (!ret || r == -ENOTSUP))
+			ret = r;
+	}
+	free(linked);
 	return ret;
 }
 
@@ -527,15 +778,19 @@ static int build_all(struct user_build *st)
 	if (!r)
 		r = patchset_apply(&in, patches, nr_patches, st->workdir, &st->ps);
 	free_patches(patches);
-	if (r || (r = refuse_files(&st->ps)))
+	if (r || (r = refuse_files(&st->ps)) || (r = plan_headers(st)))
 		return r;
 	for (size_t i = 0; i < st->ps.nr_files; i++) {
+		if (st->ps.files[i].is_header)
+			continue;
 		r = build_unit(st, &st->ps.files[i], i);
 		if (r == DIFF_NO_CHANGE)
 			continue;
 		if (r && (!ret || r == -ENOTSUP))
 			ret = r; /* go on: every refusal in one run */
 	}
+	if ((r = build_includers(st)) && (!ret || r == -ENOTSUP))
+		ret = r;
 	if (ret)
 		return ret;
 	if (!st->nr_funcs) {
@@ -571,6 +826,8 @@ int user_build(const struct user_build_opts *opts)
 		free(st.objects[i]);
 	free(st.objects);
 	patchset_release(&st.ps);
+	user_header_units_release(&st.headers);
+	free(st.tree_seen);
 	user_units_release(&st.units);
 	user_binary_release(&st.bin);
 	free(st.workdir);

@@ -54,11 +54,15 @@ struct user_unit_fit {
 	unsigned functions;  /* the object's functions */
 	unsigned unmatched;  /* ... that the binary lacks or has longer */
 	unsigned differ;     /* ... the others whose size differs */
+	unsigned data_found; /* its data objects the binary has */
 	char *first;         /* the first unmatched, said (owned), or NULL */
 };
 /* 0 with *fit, or -EINVAL (the object unreadable, logged). */
 int user_unit_fit(const struct user_binary *b, const char *object, const char *file,
 		  struct user_unit_fit *fit);
+/* The object is the binary's own: each of its functions is there, or it
+ * has none and one of its data objects is. */
+bool user_unit_fit_linked(const struct user_unit_fit *fit);
 /* a fits the binary better than b: fewer unmatched, then fewer differing. */
 bool user_unit_fit_better(const struct user_unit_fit *a, const struct user_unit_fit *b);
 

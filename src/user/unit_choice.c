@@ -29,6 +29,9 @@ int user_unit_fit(const struct user_binary *b, const char *object, const char *f
 		const struct binary_symbol *bs;
 		bool absent;
 
+		if (s->type == STT_OBJECT && s->sec && s->size &&
+		    !user_binary_lookup(b, s->name, file, s->bind == STB_LOCAL, &bs))
+			fit->data_found++;
 		if (s->type != STT_FUNC || !s->sec || !s->size)
 			continue;
 		fit->functions++;
@@ -45,6 +48,11 @@ int user_unit_fit(const struct user_binary *b, const char *object, const char *f
 	}
 	elf_free(o);
 	return 0;
+}
+
+bool user_unit_fit_linked(const struct user_unit_fit *fit)
+{
+	return fit->functions ? !fit->unmatched : fit->data_found > 0;
 }
 
 bool user_unit_fit_better(const struct user_unit_fit *a, const struct user_unit_fit *b)

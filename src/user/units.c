@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -229,14 +230,83 @@ static char *debug_prefix_map(const char *copy, const char *orig_dir)
 	return map;
 }
 
+/* "/a/./b/../c" -> "/a/c", textually (the tree's dirs are no links). */
+static char *normalise(const char *path)
+{
+	char *copy = xstrdup(path), *out = xcalloc(strlen(path) + 2, 1), *save = NULL, *part;
+	size_t len = 0;
+
+	for (part = strtok_r(copy, "/", &save); part; part = strtok_r(NULL, "/", &save)) {
+		if (!strcmp(part, "."))
+			continue;
+		if (!strcmp(part, "..")) {
+			while (len && out[len - 1] != '/')
+				len--;
+			if (len)
+				len--;
+			out[len] = '\0';
+			continue;
+		}
+		len += (size_t)sprintf(out + len, "/%s", part);
+	}
+	if (!len)
+		strcpy(out, "/");
+	free(copy);
+	return out;
+}
+
+/* A search dir the command names inside the program's tree: the same dir
+ * of the variant's overlay, searched first (a copy of a patched header
+ * there, or of a file on an include chain to one, is found before the
+ * tree's), its files named as the command spells the dir (__FILE__ in
+ * an assertion, DWARF). */
+static void push_overlay_twin(char **out, size_t *n, const char *opt, const char *dir,
+			      const struct user_unit *unit, const struct unit_variant *v)
+{
+	char *abs = dir[0] == '/' ? xstrdup(dir) : xasprintf("%s/%s", unit->dir, dir);
+	char *norm = normalise(abs), *twin;
+	size_t tl = strlen(v->tree);
+
+	if (!strncmp(norm, v->tree, tl) && (norm[tl] == '/' || !norm[tl])) {
+		twin = xasprintf("%s%s", v->overlay, norm + tl);
+		out[(*n)++] = xasprintf("%s%s", opt, twin);
+		out[(*n)++] = xasprintf("-fmacro-prefix-map=%s=%s", twin, dir);
+		out[(*n)++] = xasprintf("-fdebug-prefix-map=%s=%s", twin, dir);
+		free(twin);
+	}
+	free(abs), free(norm);
+}
+
+static const char *const dir_options[] = { "-iquote", "-isystem", "-idirafter", "-I", NULL };
+
+/* argv[i] a search dir option: its option word, and its dir (argv[i + 1]
+ * when separate: *separate set). */
+static const char *dir_option(const struct user_unit *unit, size_t i, const char **dir,
+			      bool *separate)
+{
+	for (const char *const *o = dir_options; *o; o++) {
+		size_t len = strlen(*o);
+
+		if (strncmp(unit->argv[i], *o, len))
+			continue;
+		*separate = !unit->argv[i][len];
+		if (*separate && i + 1 >= unit->argc)
+			return NULL;
+		*dir = *separate ? unit->argv[i + 1] : unit->argv[i] + len;
+		return *o;
+	}
+	return NULL;
+}
+
 char **user_unit_command(const struct user_unit *unit, const struct unit_variant *v)
 {
-	char **out = xcalloc(unit->argc + 16, sizeof(*out));
+	char **out = xcalloc(unit->argc * 4 + 20, sizeof(*out));
 	char *orig = xstrdup(unit->path), *orig_dir;
 	size_t n = 0;
 
 	for (size_t i = 0; i < unit->argc; i++) {
-		const char *a = unit->argv[i];
+		const char *a = unit->argv[i], *opt, *dir;
+		bool separate;
 
 		if (takes_value(a) && i + 1 < unit->argc) {
 			i++; /* -o OBJ replaced below; dependency files dropped */
@@ -244,11 +314,19 @@ char **user_unit_command(const struct user_unit *unit, const struct unit_variant
 		}
 		if (is_depfile_option(a) || (!strncmp(a, "-o", 2) && a[2]))
 			continue;
+		if (v->overlay && i > 0 && (opt = dir_option(unit, i, &dir, &separate))) {
+			push_overlay_twin(out, &n, opt, dir, unit, v);
+			if (separate)
+				out[n++] = xstrdup(unit->argv[i++]);
+			a = unit->argv[i];
+		}
 		out[n++] = xstrdup(!strcmp(a, unit->source) && i > 0 ? v->source : a);
 	}
 	out[n++] = xstrdup("-ffunction-sections");
 	out[n++] = xstrdup("-fdata-sections");
 	orig_dir = dirname(orig);
+	if (v->overlay)
+		push_overlay_twin(out, &n, "-iquote", orig_dir, unit, v);
 	out[n++] = xasprintf("-iquote%s", orig_dir);
 	out[n++] = file_prefix_map(unit, v->source);
 	out[n++] = debug_prefix_map(v->source, orig_dir);

@@ -47,13 +47,19 @@ struct unit_variant {
 	const char *source;    /* the copy to compile (absolute) */
 	const char *output;    /* the object to write (absolute) */
 	bool noline;           /* __LINE__ held at 0 */
+	/* When the patches change headers: the variant's overlay (the
+	 * copies of the files they touch and of the files on include chains
+	 * to a changed header, at their places relative to the tree) and the
+	 * tree, both as the compiler sees them; else NULL. */
+	const char *overlay, *tree;
 };
 
 /* The unit's command for a variant: its source and -o replaced, dependency
  * file options dropped (nothing is written beside the program's build),
  * -ffunction-sections -fdata-sections, -iquote the original source's
  * directory (its quoted includes), and __FILE__ mapped back to the name
- * the command gave. NULL-terminated, owned by the caller (free each). */
+ * the command gave. With an overlay, each search dir inside the tree is
+ * preceded by the overlay's same dir. NULL-terminated, owned by the caller (free each). */
 char **user_unit_command(const struct user_unit *unit, const struct unit_variant *v);
 
 #endif

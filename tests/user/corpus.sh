@@ -42,7 +42,8 @@
 #   refused:CODE     build or apply refused with a precise code (docs/
 #                    codes.md), the servers unchanged and answering; a .c
 #                    file that compiles only with the new version's headers
-#                    is built again with them (then refused [non-c-file])
+#                    is built again with them (header changes, docs/
+#                    userspace.md)
 #   wrong:WHAT       anything else: applied but a server broke or a request
 #                    failed or the text was not restored, or an error with
 #                    no precise code (failed [build-failed] / [load-failed])
