@@ -14,21 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* --max-units N, --jobs N, --limit N: a count from 1 to 100000 (of what:
- * in the message, "a number of units" where it is not just "a number"). */
-static int parse_count(const char *opt, const char *what, const char *text, unsigned *out)
-{
-	char *end;
-	unsigned long n = strtoul(text, &end, 10);
-
-	if (end == text || *end || *text == '-' || !n || n > 100000) {
-		pr_err("invalid %s '%s': expected %s from 1 to 100000", opt, text, what);
-		return -1;
-	}
-	*out = (unsigned)n;
-	return 0;
-}
-
 /* A bad command line: EXIT_USAGE, with --json its document too. */
 static int usage_error(const struct livepatch_build_opts *o, bool json)
 {
@@ -158,7 +143,7 @@ int cmd_build(int argc, char **argv)
 		case OPT_SIGN_KEY: o.sign_key = optarg; break;
 		case OPT_SIGN_CERT: o.sign_cert = optarg; break;
 		case OPT_MAX_UNITS:
-			if (parse_count("--max-units", "a number of units", optarg, &o.max_units)) {
+			if (cli_parse_count("--max-units", "a number of units", optarg, &o.max_units)) {
 				free(cves);
 				return usage_error(&o, json);
 			}
@@ -169,7 +154,7 @@ int cmd_build(int argc, char **argv)
 		case OPT_ONLY: uo.only = optarg; break;
 		case OPT_LIMIT:
 		case 'j':
-			if (parse_count(c == 'j' ? "--jobs" : "--limit", "a number", optarg,
+			if (cli_parse_count(c == 'j' ? "--jobs" : "--limit", "a number", optarg,
 					c == 'j' ? &uo.jobs : &uo.limit)) {
 				free(cves);
 				return EXIT_USAGE;

@@ -19,7 +19,7 @@ static void user_build_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: livefix user build -b BINARY [-t FILE] -u UNITS -s SRCDIR [-n NAME]\n"
-		"                          [-o FILE] [-w WORKDIR] PATCH...\n"
+		"                          [-o FILE] [-w WORKDIR] [--max-units N] PATCH...\n"
 		"\n"
 		"Builds a live patch for a program: compiles the units the patches\n"
 		"change (and those including a header they change), original and\n"
@@ -42,6 +42,8 @@ static void user_build_usage(FILE *out)
 		"  -o, --output FILE    the patch file (default: NAME.lfu)\n"
 		"  -w, --workdir DIR    scratch directory, kept (default: a temporary\n"
 		"                       one under $TMPDIR, removed at the end)\n"
+		"      --max-units N    compile at most N units BINARY links for\n"
+		"                       changed headers (default 40)\n"
 		"  -h, --help           show this help\n");
 }
 
@@ -99,6 +101,7 @@ int cmd_user_build(int argc, char **argv)
 		{ "name", required_argument, NULL, 'n' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "workdir", required_argument, NULL, 'w' },
+		{ "max-units", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -116,6 +119,10 @@ int cmd_user_build(int argc, char **argv)
 		case 'n': o.name = optarg; break;
 		case 'o': o.output = optarg; break;
 		case 'w': o.workdir = optarg; break;
+		case 'M':
+			if (cli_parse_count("--max-units", "a number of units", optarg, &o.max_units))
+				return EXIT_USAGE;
+			break;
 		case 'h': user_build_usage(stdout); return EXIT_OK;
 		default: user_build_usage(stderr); return EXIT_USAGE;
 		}

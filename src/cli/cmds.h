@@ -24,6 +24,10 @@ enum {
 
 /* Parses a --timeout value (seconds, >= 0); -EINVAL with the reason logged. */
 int cli_parse_timeout(const char *text, double *timeout);
+/* --max-units N, --jobs N, --limit N: a count from 1 to 100000 (of what:
+ * in the message, "a number of units" where it is not just "a number");
+ * -1 with the reason logged. */
+int cli_parse_count(const char *opt, const char *what, const char *text, unsigned *out);
 
 /* What an option parser returns when the command is to go on; anything
  * else is the exit status to end it with (--help, a usage error). */

@@ -20,6 +20,19 @@ int cli_parse_timeout(const char *text, double *timeout)
 	return 0;
 }
 
+int cli_parse_count(const char *opt, const char *what, const char *text, unsigned *out)
+{
+	char *end;
+	unsigned long n = strtoul(text, &end, 10);
+
+	if (end == text || *end || *text == '-' || !n || n > 100000) {
+		pr_err("invalid %s '%s': expected %s from 1 to 100000", opt, text, what);
+		return -1;
+	}
+	*out = (unsigned)n;
+	return 0;
+}
+
 /* -h/--help: the usage on stdout, EXIT_OK; an option getopt refused (it
  * said why): the usage on stderr, EXIT_USAGE. */
 static int help_or_usage_error(int c, void (*usage)(FILE *out))

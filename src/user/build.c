@@ -559,7 +559,8 @@ static int plan_headers(struct user_build *st)
 		return 0;
 	if (!(st->tree_seen = tree_as_seen(st)))
 		return -EINVAL;
-	ret = user_header_units(&st->units, st->opts->source, &st->ps, &st->headers);
+	ret = user_header_units(&st->units, st->opts->source, &st->ps, st->opts->max_units,
+				&st->headers);
 	for (size_t i = 0; !ret && i < st->headers.nr; i++)
 		ret = copy_into_overlays(st, st->headers.sources[i]);
 	for (size_t i = 0; !ret && i < st->headers.nr_shadows; i++)
@@ -610,14 +611,29 @@ static int linked_unit(struct user_build *st, const char *path, const struct uni
 	return ret;
 }
 
+/* More includers than four times the limit: refused before compiling
+ * them (telling which the binary links takes a compile each). */
+static int refuse_beyond_limit(const struct user_build *st, size_t nr, unsigned max,
+			       const char *what)
+{
+	report(CODE_HEADER_LIMIT, ABOUT_NOTHING,
+	       "the header changes affect %zu %s of %s, more than %u (--max-units)", nr, what,
+	       st->bin.path, max);
+	return -ENOTSUP;
+}
+
 /* The changed headers' includers that the binary links, built as changed
- * units: at most as many as the kernel side's limit. */
+ * units: at most --max-units of them. */
 static int build_includers(struct user_build *st)
 {
-	const struct user_unit **linked = xcalloc(st->headers.nr + 1, sizeof(*linked));
+	const struct user_unit **linked;
+	unsigned max = st->opts->max_units ? st->opts->max_units : LIVEFIX_DEFAULT_MAX_UNITS;
 	size_t base = st->ps.nr_files, nr = 0;
 	int ret = 0, r;
 
+	if (st->headers.nr > (size_t)max * 4)
+		return refuse_beyond_limit(st, st->headers.nr, max, "units of the tree");
+	linked = xcalloc(st->headers.nr + 1, sizeof(*linked));
 	for (size_t i = 0; !ret && i < st->headers.nr; i++) {
 		struct unit_files f;
 
@@ -629,12 +645,8 @@ static int build_includers(struct user_build *st)
 				"are not the binary's)", st->headers.sources[i], st->bin.path);
 		unit_files_release(&f);
 	}
-	if (!ret && nr > LIVEFIX_DEFAULT_MAX_UNITS) {
-		report(CODE_HEADER_LIMIT, ABOUT_NOTHING,
-		       "the header changes affect %zu units of %s, more than %d", nr,
-		       st->bin.path, LIVEFIX_DEFAULT_MAX_UNITS);
-		ret = -ENOTSUP;
-	}
+	if (!ret && nr > max)
+		ret = refuse_beyond_limit(st, nr, max, "linked units");
 	for (size_t i = 0; !ret && i < st->headers.nr; i++) {
 		struct unit_files f;
 

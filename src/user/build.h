@@ -21,6 +21,8 @@ struct user_build_opts {
 	const char *name;       /* patch name */
 	const char *output;     /* the patch file to write */
 	const char *workdir;    /* scratch directory (created, kept) */
+	unsigned max_units;     /* the linked includers of changed headers
+				 * compiled at most; 0: LIVEFIX_DEFAULT_MAX_UNITS */
 	char *const *patches;
 	size_t nr_patches;
 };

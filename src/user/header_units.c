@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The units of a userspace patch's header changes (header_units.h). As on
  * the kernel side (headers/units.c), every includer is compiled while
- * they are at most LIVEFIX_DEFAULT_MAX_UNITS; beyond, only those that can
+ * they are at most the limit (--max-units); beyond, only those that can
  * compile differently, when the change says which: a unit none of whose
  * files (its source and every file of the tree it reaches, the changed
  * header left out) names what the change modifies or adds, nor the tag of
@@ -30,6 +30,7 @@ struct plan {
 	size_t tree_len;
 	char *tree;
 	struct hashmap taken;    /* relative path -> 1: the patches' files, the plan's */
+	unsigned max;
 	struct user_header_units *out;
 };
 
@@ -73,7 +74,7 @@ static void choose_units(struct plan *p, const char *rel, const struct header_ch
 			 const size_t *units, size_t nr)
 {
 	size_t nr_names = 0, kept = 0;
-	const char **names = nr > LIVEFIX_DEFAULT_MAX_UNITS ? change_names(c, &nr_names) : NULL;
+	const char **names = nr > p->max ? change_names(c, &nr_names) : NULL;
 	struct word_search *ws = names ? word_search_new(names, nr_names, WS_PIECES | WS_CODE)
 				       : NULL;
 
@@ -91,9 +92,8 @@ static void choose_units(struct plan *p, const char *rel, const struct header_ch
 		pr_info("%s: %zu units include it, %zu name what its change modifies", rel, nr,
 			kept);
 	else
-		pr_info("%s: %zu units include it%s%s", rel, nr, nr > LIVEFIX_DEFAULT_MAX_UNITS ?
-			", all compiled: " : "", nr > LIVEFIX_DEFAULT_MAX_UNITS && c->unnamed_why ?
-			c->unnamed_why : "");
+		pr_info("%s: %zu units include it%s%s", rel, nr, nr > p->max ?
+			", all compiled: " : "", nr > p->max && c->unnamed_why ? c->unnamed_why : "");
 	word_search_free(ws);
 	free(names);
 }
@@ -124,9 +124,9 @@ static int plan_header(struct plan *p, const struct patchset *ps, const char *re
 }
 
 int user_header_units(const struct user_units *u, const char *tree, const struct patchset *ps,
-		      struct user_header_units *out)
+		      unsigned max, struct user_header_units *out)
 {
-	struct plan p = { .u = u, .out = out };
+	struct plan p = { .u = u, .out = out, .max = max ? max : LIVEFIX_DEFAULT_MAX_UNITS };
 	char real[PATH_MAX];
 	int ret = 0;
 

@@ -24,9 +24,10 @@ struct user_header_units {
 	size_t nr_shadows;
 };
 
-/* tree: the program's source tree (host path). 0 or -errno (logged). */
+/* tree: the program's source tree (host path); max: the includers
+ * compiled whole (0: LIVEFIX_DEFAULT_MAX_UNITS). 0 or -errno (logged). */
 int user_header_units(const struct user_units *u, const char *tree, const struct patchset *ps,
-		      struct user_header_units *out);
+		      unsigned max, struct user_header_units *out);
 void user_header_units_release(struct user_header_units *h);
 
 #endif

@@ -15,7 +15,8 @@
 #   layout.patch    a member added to struct hp_shape: refused [data-layout]
 #   additive.patch  a new inline function nothing calls: refused [no-change]
 # Then the same tree with 45 more units (app/gen/), beyond the limit of
-# units compiled whole: only those naming what the change modifies are.
+# units compiled whole: only those naming what the change modifies are;
+# with --max-units 2, the 3 of them the program links are refused.
 # calc.h's inline function has sizeof(__FILE__) in its code, so a copy
 # compiled under another name than the build's would not be the program's
 # code ("cannot reproduce the running binary").
@@ -145,6 +146,14 @@ else
 	fail "beyond the limit: the 4 units naming hp_scale compiled, hp_value and hp_g00 replaced" \
 		"expected exit 0, '50 units include it, 4 name ...', hp_value and hp_g00; saw exit $rc:" "$out"
 fi
+
+run "--max-units 2: 3 linked units are more" 3 \
+	"refused \[header-limit\]: the header changes affect 3 linked units of .*hdrmany, more than 2 \(--max-units\)" \
+	"$LIVEFIX" user build -b "$W/tree/app/hdrmany" -u "$W/units" -s "$W/tree" -w "$W/work-max2" \
+	--max-units 2 -o "$W/max2.lfu" "$HERE/hdrprog/calc.patch"
+run "--max-units 0: bad usage" 2 "invalid --max-units '0'" \
+	"$LIVEFIX" user build -b "$W/tree/app/hdrmany" -u "$W/units" -s "$W/tree" --max-units 0 \
+	"$HERE/hdrprog/calc.patch"
 
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
