@@ -190,7 +190,7 @@ static struct symbol *map_reloc(void *ctx, const struct reloc *r, int64_t *adden
 	return NULL;
 }
 
-static int emit_relocs(struct diff_output *o, const struct section *src, uint64_t start,
+int output_copy_relocs(struct diff_output *o, const struct section *src, uint64_t start,
 		       uint64_t len, struct section *dst, uint64_t dst_off)
 {
 	int ret = 0;
@@ -222,14 +222,14 @@ static int emit_all_relocs(struct diff_output *o)
 	int ret = 0;
 
 	for_each_sec(p, sec)
-		if (o->sec_out[sec->index] && emit_relocs(o, sec, 0, sec->sh.sh_size,
-							  o->sec_out[sec->index], 0))
+		if (o->sec_out[sec->index] && output_copy_relocs(o, sec, 0, sec->sh.sh_size,
+								 o->sec_out[sec->index], 0))
 			ret = -ENOENT;
 	for_each_sym(p, sym) {
 		struct symbol *copy = o->sym_out[sym->index];
 
 		if (copy && !o->sec_out[sym->sec->index] &&
-		    emit_relocs(o, sym->sec, sym->offset, sym->size, copy->sec, copy->offset))
+		    output_copy_relocs(o, sym->sec, sym->offset, sym->size, copy->sec, copy->offset))
 			ret = -ENOENT;
 	}
 	return ret;
@@ -274,6 +274,8 @@ int output_emit(struct diff_output *o)
 			emit_symbol(o, sym);
 	ret = emit_all_relocs(o);
 	ret2 = emit_specials(o);
+	if (o->opts->userspace && !ret2)
+		ret2 = output_emit_eh_frame(o);
 	if (find_section_by_name(o->pair->patched, ".printk_index"))
 		pr_warn("%s: section '.printk_index': entries are not carried into the patch "
 			"(the printk index keeps showing the original formats)", o->opts->unit_name);

@@ -138,5 +138,14 @@ bool padding_is_prefix_symbol(const struct symbol *sym);
 
 /* emit.c: builds o->out from the marks. 0, -ENOTSUP or -errno. */
 int output_emit(struct diff_output *o);
+/* The relocations of src's bytes [start, start + len) onto dst at
+ * dst_off, mapped to the output's symbols; -ENOENT when one is not
+ * (logged), the others copied. */
+int output_copy_relocs(struct diff_output *o, const struct section *src, uint64_t start,
+		       uint64_t len, struct section *dst, uint64_t dst_off);
+
+/* eh_frame.c: the .eh_frame records of the included functions (a
+ * userspace patch). 0, or -EINVAL / -ENOENT (logged). */
+int output_emit_eh_frame(struct diff_output *o);
 
 #endif

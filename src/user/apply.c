@@ -414,6 +414,7 @@ static int record(struct apply *a, const char *patch_file)
 	s->patch = xstrdup(realpath(patch_file, real) ? real : patch_file);
 	s->code_addr = a->image.code_addr, s->code_len = a->image.code_len;
 	s->data_addr = a->image.data_addr, s->data_len = a->image.data_len;
+	image_section_place(&a->image, ".eh_frame", &s->cfi_addr, &s->cfi_len);
 	s->applied_at = (long long)time(NULL);
 	s->stopped_ms = a->proc.stopped_seconds * 1000;
 	return user_state_write(s);

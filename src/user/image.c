@@ -242,6 +242,15 @@ int image_relocate(struct user_image *im, uint64_t bias)
 	return ret;
 }
 
+void image_section_place(const struct user_image *im, const char *name, uint64_t *addr,
+			 uint64_t *size)
+{
+	const struct section *sec = find_section_by_name(im->patch, name);
+
+	*addr = sec ? section_address(im, sec) : 0;
+	*size = *addr ? sec->sh.sh_size : 0;
+}
+
 uint64_t image_symbol_address(const struct user_image *im, const char *name)
 {
 	const struct symbol *sym = find_symbol_by_name(im->patch, name);

@@ -30,6 +30,10 @@ int image_relocate(struct user_image *im, uint64_t bias);
 /* The bytes a relocation of this type writes, 0 for a type the image
  * cannot write (user build refuses those: resolve.c). */
 size_t image_reloc_field_size(uint32_t type);
+/* Where the patch's section name went in the process, and its size; 0
+ * and 0 when the patch has none. */
+void image_section_place(const struct user_image *im, const char *name, uint64_t *addr,
+			 uint64_t *size);
 /* The process address of a symbol defined in the patch, or 0. */
 uint64_t image_symbol_address(const struct user_image *im, const char *name);
 void image_release(struct user_image *im);

@@ -3,6 +3,7 @@
  * stopped them already, so libdwfl is told so (assume_ptrace_stopped) and
  * reads registers and memory through our ptrace attachment. */
 #include "user/stack.h"
+#include "user/stack_cfi.h"
 #include "user/process.h"
 #include "common/log.h"
 #include "common/xalloc.h"
@@ -47,9 +48,11 @@ static int load_cfi(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_A
 static Dwfl *unwind_session(pid_t pid)
 {
 	Dwfl *dwfl = dwfl_begin(&proc_callbacks);
+	int r = dwfl ? dwfl_linux_proc_report(dwfl, pid) : -1;
 
-	if (!dwfl || dwfl_linux_proc_report(dwfl, pid) || dwfl_report_end(dwfl, NULL, NULL) ||
-	    dwfl_linux_proc_attach(dwfl, pid, true)) {
+	if (!r)
+		stack_report_patch_cfi(dwfl, pid);
+	if (r || dwfl_report_end(dwfl, NULL, NULL) || dwfl_linux_proc_attach(dwfl, pid, true)) {
 		pr_debug("process %d: cannot read its modules for unwinding: %s", pid,
 			 dwfl_errmsg(-1));
 		dwfl_end(dwfl);

@@ -52,6 +52,8 @@ int user_state_write(const struct user_state *s)
 		add_line(&b, xasprintf("cves %s\n", s->cves));
 	if (s->inherited_from)
 		add_line(&b, xasprintf("inherited-from %d\n", s->inherited_from));
+	if (s->cfi_len)
+		add_line(&b, xasprintf("cfi %#" PRIx64 " %" PRIu64 "\n", s->cfi_addr, s->cfi_len));
 	for (size_t i = 0; i < s->nr_funcs; i++) {
 		const struct user_state_func *f = &s->funcs[i];
 		char hex[2 * USER_JUMP_SIZE + 1];
@@ -108,6 +110,7 @@ static int parse_line(void *ctx, const char *line)
 	    sscanf(line, "start-time %llu", &s->start_time) == 1 ||
 	    sscanf(line, "code %" SCNx64 " %" SCNu64, &s->code_addr, &s->code_len) == 2 ||
 	    sscanf(line, "data %" SCNx64 " %" SCNu64, &s->data_addr, &s->data_len) == 2 ||
+	    sscanf(line, "cfi %" SCNx64 " %" SCNu64, &s->cfi_addr, &s->cfi_len) == 2 ||
 	    sscanf(line, "applied-at %lld", &s->applied_at) == 1 ||
 	    sscanf(line, "stopped-ms %lf", &s->stopped_ms) == 1 ||
 	    sscanf(line, "inherited-from %d", &s->inherited_from) == 1)

@@ -26,6 +26,8 @@ struct user_state {
 	char *comm, *name, *build_id, *patch; /* owned */
 	char *cves;                           /* space-separated, or NULL (owned) */
 	uint64_t code_addr, code_len, data_addr, data_len;
+	uint64_t cfi_addr, cfi_len;           /* the patch code's .eh_frame, in the
+					       * code (len 0: none; stack_cfi.c) */
 	struct user_state_func *funcs;        /* owned */
 	size_t nr_funcs;
 	long long applied_at;                 /* seconds since the epoch */

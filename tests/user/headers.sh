@@ -14,6 +14,10 @@
 #   macro.patch     a macro the inline function uses: the same
 #   layout.patch    a member added to struct hp_shape: refused [data-layout]
 #   additive.patch  a new inline function nothing calls: refused [no-change]
+#   nap.patch       (a .c change) hp_nap, in which a thread of the program
+#                   sleeps: calc.patch is applied and reverted while that
+#                   thread sleeps inside nap's code, its stack unwound
+#                   through it by the patch's CFI (user/stack_cfi.c)
 # Then the same tree with 45 more units (app/gen/), beyond the limit of
 # units compiled whole: only those naming what the change modifies are;
 # with --max-units 2, the 3 of them the program links are refused.
@@ -53,8 +57,9 @@ build_tree() {
 	cp -r "$HERE/hdrprog/include" "$HERE/hdrprog/lib" "$HERE/hdrprog/app" "$HERE/hdrprog/tools" \
 		"$W/tree/"
 	: >"$W/units"
-	for u in main value area wrapped; do unit app $u.c $u.o "${CFLAGS[@]}" || return 1; done
-	(cd "$W/tree/app" && gcc -pie -o hdrprog main.o value.o area.o wrapped.o) || return 1
+	for u in main value area wrapped nap; do unit app $u.c $u.o "${CFLAGS[@]}" || return 1; done
+	(cd "$W/tree/app" && gcc -pie -pthread -o hdrprog main.o value.o area.o wrapped.o nap.o) ||
+		return 1
 	unit tools other.c other.o -O2 -g -Wall || return 1
 	(cd "$W/tree/tools" && gcc -o other other.o)
 }
@@ -118,6 +123,38 @@ if [ -f "$W/calc.lfu" ] && [ -f "$W/macro.lfu" ]; then
 	expect "macro applied: HP_OFFSET 2" value 32
 	run "revert macro" 0 "reverted 'macro' in process $PID" "$LIVEFIX" user revert --pid "$PID" macro
 	expect "macro reverted: value" value 31
+	# a thread inside a patch's code: nap.patch replaces hp_nap(), in
+	# which the sleeper thread sleeps; calc's apply and revert unwind
+	# its stack through nap's code (the patch's CFI, user/stack_cfi.c)
+	run "build nap.patch" 0 "changed function: hp_nap" build nap
+	# hp_nap is replaced while the sleeper is out of it (nap-off), then
+	# the sleeper calls it again
+	touch "$W/run/nap-off"
+	sleep 0.2
+	run "apply nap.lfu" 0 "applied 'nap' to process $PID" "$LIVEFIX" user apply --pid "$PID" "$W/nap.lfu"
+	naps0=$(field naps)
+	rm -f "$W/run/nap-off"
+	for i in $(seq 100); do [ "$(field naps)" -ge $((naps0 + 1000)) ] && break; sleep 0.05; done
+	if [ "$(field naps)" -ge $((naps0 + 1000)) ]; then
+		pass "nap applied: the sleeper thread runs the patch's hp_nap"
+	else
+		fail "nap applied: the sleeper thread runs the patch's hp_nap" \
+			"expected naps to grow by 1000 from $naps0, saw $(field naps)"
+	fi
+	if grep -qE '^cfi 0x[0-9a-f]+ [1-9]' "$W/state/$PID-nap"; then
+		pass "nap's record names its code's CFI"
+	else
+		fail "nap's record names its code's CFI" "$(cat "$W/state/$PID-nap" 2>&1)"
+	fi
+	run "apply calc.lfu while the sleeper sleeps inside nap's code" 0 \
+		"applied 'calc' to process $PID" "$LIVEFIX" user apply --pid "$PID" "$W/calc.lfu"
+	expect "calc applied over nap: value" value 41
+	run "revert calc while the sleeper sleeps inside nap's code" 0 \
+		"reverted 'calc' in process $PID" "$LIVEFIX" user revert --pid "$PID" calc
+	touch "$W/run/nap-off"
+	run "revert nap, the sleeper out of it" 0 "reverted 'nap' in process $PID" \
+		"$LIVEFIX" user revert --pid "$PID" nap
+	expect "all reverted: value" value 31
 else
 	fail "apply the header patches" "calc.lfu or macro.lfu was not built"
 fi
@@ -136,7 +173,7 @@ cp "$W/units" "$W/units-small"
 for n in $(seq -w 0 44); do
 	unit app "gen/g$n.c" "gen/g$n.o" "${CFLAGS[@]}" || fail "compile gen/g$n.c" ""
 done
-(cd "$W/tree/app" && gcc -pie -o hdrmany main.o value.o area.o wrapped.o "${GEN[@]}")
+(cd "$W/tree/app" && gcc -pie -pthread -o hdrmany main.o value.o area.o wrapped.o nap.o "${GEN[@]}")
 out=$(build calc "$W/units" "$W/tree/app/hdrmany" 2>&1); rc=$?
 if [ $rc -eq 0 ] && grep -q "include/hp/calc.h: 50 units include it, 4 name what its change modifies" <<<"$out" &&
 	grep -q "changed function: hp_value" <<<"$out" && grep -q "changed function: hp_g00" <<<"$out" &&
