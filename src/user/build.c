@@ -622,29 +622,44 @@ static int refuse_beyond_limit(const struct user_build *st, size_t nr, unsigned 
 	return -ENOTSUP;
 }
 
+/* Which of the includers the binary links (linked[i]: the command that
+ * built its object, or NULL); *nr of them. 0 or -errno. */
+static int find_linked(struct user_build *st, const struct user_unit **linked, size_t *nr)
+{
+	const char *first_other = NULL;
+	int ret = 0;
+
+	*nr = 0;
+	for (size_t i = 0; !ret && i < st->headers.nr; i++) {
+		struct unit_files f;
+
+		unit_files_init(&f, st->workdir, st->ps.nr_files + i);
+		ret = linked_unit(st, st->headers.sources[i], &f, &linked[i]);
+		*nr += linked[i] != NULL;
+		if (!ret && !linked[i] && !first_other)
+			first_other = st->headers.sources[i];
+		unit_files_release(&f);
+	}
+	if (!ret && first_other)
+		pr_info("includers left out, not linked into %s (their functions are not the "
+			"binary's): %zu of %zu (%s%s)", st->bin.path, st->headers.nr - *nr,
+			st->headers.nr, first_other, st->headers.nr - *nr > 1 ? ", ..." : "");
+	return ret;
+}
+
 /* The changed headers' includers that the binary links, built as changed
  * units: at most --max-units of them. */
 static int build_includers(struct user_build *st)
 {
 	const struct user_unit **linked;
 	unsigned max = st->opts->max_units ? st->opts->max_units : LIVEFIX_DEFAULT_MAX_UNITS;
-	size_t base = st->ps.nr_files, nr = 0;
-	int ret = 0, r;
+	size_t base = st->ps.nr_files, nr;
+	int ret, r;
 
 	if (st->headers.nr > (size_t)max * 4)
 		return refuse_beyond_limit(st, st->headers.nr, max, "units of the tree");
 	linked = xcalloc(st->headers.nr + 1, sizeof(*linked));
-	for (size_t i = 0; !ret && i < st->headers.nr; i++) {
-		struct unit_files f;
-
-		unit_files_init(&f, st->workdir, base + i);
-		ret = linked_unit(st, st->headers.sources[i], &f, &linked[i]);
-		nr += linked[i] != NULL;
-		if (!ret && !linked[i])
-			pr_info("%s includes a changed header; %s does not link it (its functions "
-				"are not the binary's)", st->headers.sources[i], st->bin.path);
-		unit_files_release(&f);
-	}
+	ret = find_linked(st, linked, &nr);
 	if (!ret && nr > max)
 		ret = refuse_beyond_limit(st, nr, max, "linked units");
 	for (size_t i = 0; !ret && i < st->headers.nr; i++) {

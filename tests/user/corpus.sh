@@ -233,6 +233,33 @@ apply_case() { # PART ID FILE CLASS NAME FUNCS LOG
 	fi
 }
 
+# The index's patch of a file the update changes, or nothing.
+patch_of_file() { awk -F'\t' -v f="$1" '$2 == f { print $5 }' "$INDEX"; }
+
+# retry_with_includers NAME LOG PATCH: while the build fails compiling a
+# unit the update also changes, builds again with that unit's patch too
+# (up to 8 rounds); its status. The last build's output in
+# $W/last-build.log (empty when none ran).
+retry_with_includers() {
+	local name=$1 log=$2 patch=$3 extra=() cur=$2 unit p rc=1 round
+	: >"$W/last-build.log"
+	for round in 1 2 3 4 5 6 7 8; do
+		[ "$(code_of "$cur")" = compile-failed ] || break
+		unit=$(grep -m1 -oE 'compiling [^ ]*/patched/[^ ]+ failed' "$cur" |
+			sed -E 's|^compiling [^ ]*/patched/||; s| failed$||')
+		p=$(patch_of_file "$unit")
+		[ -n "$unit" ] && [ -n "$p" ] || break
+		case " ${extra[*]} " in *" $p "*) break ;; esac
+		extra+=("$p")
+		echo "# again with the patch of $unit (round $round), which does not compile with the header alone" >>"$log"
+		build_case "$name" "$W/last-build.log" "$patch" "${extra[@]}"; rc=$?
+		cat "$W/last-build.log" >>"$log"
+		cur=$W/last-build.log
+		[ $rc -eq 0 ] && break
+	done
+	return $rc
+}
+
 run_case() { # PART ID FILE CLASS HEADERS PATCH
 	local part=$1 id=$2 file=$3 class=$4 headers=$5 patch=$6 log="$OUT/logs/$1-$2.log"
 	local name="$part-$id" rc code funcs extra=() h last=""
@@ -247,6 +274,13 @@ run_case() { # PART ID FILE CLASS HEADERS PATCH
 		build_case "$name" "$log.2" "$patch" "${extra[@]}"; rc=$?
 		last=$(cat "$log.2")
 		cat "$log.2" >>"$log" && rm -f "$log.2"
+	fi
+	if [ $rc -ne 0 ] && [ "$class" = header ]; then
+		# a header whose change the update's .c files answer (a new
+		# prototype): built again with the changed includers that fail
+		# to compile without their own change, as many rounds as it takes
+		retry_with_includers "$name" "$log" "$patch"; rc=$?
+		[ -s "$W/last-build.log" ] && last=$(cat "$W/last-build.log")
 	fi
 	funcs=$(sed -n 's/^changed function: //p' "$log" | sort -u | paste -sd, -)
 	if [ $rc -ne 0 ]; then
