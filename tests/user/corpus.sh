@@ -43,7 +43,8 @@
 #                    codes.md), the servers unchanged and answering; a .c
 #                    file that compiles only with the new version's headers
 #                    is built again with them (header changes, docs/
-#                    userspace.md)
+#                    userspace.md); a header case whose changed includers
+#                    do not compile with it alone, again with their patches
 #   wrong:WHAT       anything else: applied but a server broke or a request
 #                    failed or the text was not restored, or an error with
 #                    no precise code (failed [build-failed] / [load-failed])
