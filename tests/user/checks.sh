@@ -39,3 +39,17 @@ with open(f"/proc/{pid}/mem", "rb") as m:
     print(hashlib.sha256(m.read(hi - lo)).hexdigest())
 PY
 }
+
+# state_field DIR KEY: KEY's value in DIR/state ("seq=N key=value ..."),
+# as written after this call (two writes later: the one under way may be
+# older), for the test programs that write their state every 10 ms
+state_field() {
+	local dir=$1 key=$2 seq0 seq i
+	seq0=$(grep -oE 'seq=[0-9]+' "$dir/state" | cut -d= -f2)
+	for i in $(seq 200); do
+		seq=$(grep -oE 'seq=[0-9]+' "$dir/state" 2>/dev/null | cut -d= -f2)
+		[ -n "$seq" ] && [ "$seq" -gt $((seq0 + 1)) ] && break
+		sleep 0.02
+	done
+	grep -oE "$key=[^ ]+" "$dir/state" | cut -d= -f2-
+}

@@ -89,16 +89,7 @@ run "layout.patch: refused" 3 \
 run "additive.patch: nothing calls the new function" 3 "refused \[no-change\]" build additive
 
 # the running program: value=31 (hp_value(10)), 41 with calc.patch, 32 with macro.patch
-field() { # KEY: its value in a state written after this call
-	local seq0 seq i
-	seq0=$(grep -oE 'seq=[0-9]+' "$W/run/state" | cut -d= -f2)
-	for i in $(seq 200); do
-		seq=$(grep -oE 'seq=[0-9]+' "$W/run/state" 2>/dev/null | cut -d= -f2)
-		[ -n "$seq" ] && [ "$seq" -gt $((seq0 + 1)) ] && break
-		sleep 0.02
-	done
-	grep -oE "$1=[^ ]+" "$W/run/state" | cut -d= -f2-
-}
+field() { state_field "$W/run" "$1"; }
 expect() { # NAME KEY WANT
 	local got
 	got=$(field "$2")

@@ -54,16 +54,7 @@ start() {
 stop() { kill -9 "$1" 2>/dev/null; }
 
 # field DIR KEY: KEY's value in a state written after this call
-field() {
-	local dir=$1 key=$2 seq0 seq i
-	seq0=$(grep -oE 'seq=[0-9]+' "$dir/state" | cut -d= -f2)
-	for i in $(seq 200); do
-		seq=$(grep -oE 'seq=[0-9]+' "$dir/state" 2>/dev/null | cut -d= -f2)
-		[ -n "$seq" ] && [ "$seq" -gt $((seq0 + 1)) ] && break
-		sleep 0.02
-	done
-	grep -oE "$key=[^ ]+" "$dir/state" | cut -d= -f2-
-}
+field() { state_field "$1" "$2"; }
 
 expect_field() { # name dir key want
 	local got

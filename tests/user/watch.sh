@@ -137,16 +137,7 @@ start() {
 }
 
 # value DIR: lf_value(20) in a state written after this call
-value() {
-	local dir=$1 seq0 seq i
-	seq0=$(grep -oE 'seq=[0-9]+' "$dir/state" | cut -d= -f2)
-	for i in $(seq 200); do
-		seq=$(grep -oE 'seq=[0-9]+' "$dir/state" 2>/dev/null | cut -d= -f2)
-		[ -n "$seq" ] && [ "$seq" -gt $((seq0 + 1)) ] && break
-		sleep 0.02
-	done
-	grep -oE "value=[^ ]+" "$dir/state" | cut -d= -f2-
-}
+value() { state_field "$1" value; }
 
 # entry PID: the process's entry of user list --json's "user_processes"
 # (one line: pid, patch, status, code, stopped_ms)
