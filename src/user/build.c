@@ -611,16 +611,6 @@ static int linked_unit(struct user_build *st, const char *path, const struct uni
 	return ret;
 }
 
-/* More includers than four times the limit: refused before compiling
- * them (telling which the binary links takes a compile each). */
-static int refuse_beyond_limit(const struct user_build *st, size_t nr, unsigned max,
-			       const char *what)
-{
-	report(CODE_HEADER_LIMIT, ABOUT_NOTHING,
-	       "the header changes affect %zu %s of %s, more than %u (--max-units)", nr, what,
-	       st->bin.path, max);
-	return -ENOTSUP;
-}
 
 /* Which of the includers the binary links (linked[i]: the command that
  * built its object, or NULL); *nr of them. 0 or -errno. */
@@ -656,12 +646,23 @@ static int build_includers(struct user_build *st)
 	size_t base = st->ps.nr_files, nr;
 	int ret, r;
 
-	if (st->headers.nr > (size_t)max * 4)
-		return refuse_beyond_limit(st, st->headers.nr, max, "units of the tree");
+	/* beyond four times the limit, not even compiled once each (telling
+	 * which the binary links takes a compile a unit) */
+	if (st->headers.nr > (size_t)max * 4) {
+		report(CODE_HEADER_LIMIT, ABOUT_NOTHING,
+		       "the header changes reach %zu units of the program's tree, more than 4 x "
+		       "--max-units (%u): which of them %s links is not looked at",
+		       st->headers.nr, max, st->bin.path);
+		return -ENOTSUP;
+	}
 	linked = xcalloc(st->headers.nr + 1, sizeof(*linked));
 	ret = find_linked(st, linked, &nr);
-	if (!ret && nr > max)
-		ret = refuse_beyond_limit(st, nr, max, "linked units");
+	if (!ret && nr > max) {
+		report(CODE_HEADER_LIMIT, ABOUT_NOTHING,
+		       "the header changes affect %zu units linked into %s, more than --max-units "
+		       "(%u)", nr, st->bin.path, max);
+		ret = -ENOTSUP;
+	}
 	for (size_t i = 0; !ret && i < st->headers.nr; i++) {
 		struct unit_files f;
 

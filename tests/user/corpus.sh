@@ -43,8 +43,10 @@
 #                    codes.md), the servers unchanged and answering; a .c
 #                    file that compiles only with the new version's headers
 #                    is built again with them (header changes, docs/
-#                    userspace.md); a header case whose changed includers
-#                    do not compile with it alone, again with their patches
+#                    userspace.md); then, while a build fails to compile,
+#                    again with the update's patches the failure names (a
+#                    changed includer a header case needs, a header adding
+#                    an undeclared name)
 #   wrong:WHAT       anything else: applied but a server broke or a request
 #                    failed or the text was not restored, or an error with
 #                    no precise code (failed [build-failed] / [load-failed])
@@ -237,22 +239,44 @@ apply_case() { # PART ID FILE CLASS NAME FUNCS LOG
 # The index's patch of a file the update changes, or nothing.
 patch_of_file() { awk -F'\t' -v f="$1" '$2 == f { print $5 }' "$INDEX"; }
 
-# retry_with_includers NAME LOG PATCH: while the build fails compiling a
-# unit the update also changes, builds again with that unit's patch too
-# (up to 8 rounds); its status. The last build's output in
-# $W/last-build.log (empty when none ran).
-retry_with_includers() {
-	local name=$1 log=$2 patch=$3 extra=() cur=$2 unit p rc=1 round
+# companions LOG OWN: the index's patches a compile failure in LOG asks
+# for, one a line: the failing unit's own (a header whose change the
+# update's .c files answer: a prototype changed with its definition), and
+# each header patch adding a name gcc calls undeclared or implicitly
+# declared (an error code added two headers away)
+companions() {
+	local log=$1 own=$2 unit p name
+	unit=$(grep -m1 -oE 'compiling [^ ]*/patched/[^ ]+ failed' "$log" |
+		sed -E 's|^compiling [^ ]*/patched/||; s| failed$||')
+	p=$(patch_of_file "$unit")
+	[ -n "$p" ] && [ "$p" != "$own" ] && echo "$p"
+	grep -oE "[‘'][A-Za-z_][A-Za-z0-9_]*[’'] undeclared|implicit declaration of function [‘'][A-Za-z_][A-Za-z0-9_]*[’']" "$log" |
+		grep -oE "[‘'][A-Za-z_0-9]+[’']" | tr -d "‘’'" | sort -u | while read -r name; do
+		awk -F'\t' '$3 == "header" { print $5 }' "$INDEX" | while read -r p; do
+			[ "$p" != "$own" ] && grep -qE "^\+.*\b$name\b" "$p" && echo "$p"
+		done
+	done
+}
+
+# retry_with_companions NAME LOG LAST PATCH EXTRA...: while the last build
+# (its output in the file LAST) fails to compile and asks for patches of
+# the update not in it yet (companions), builds again with them too (up
+# to 8 rounds); its status. The last build's output in $W/last-build.log
+# (empty when none ran).
+retry_with_companions() {
+	local name=$1 log=$2 cur=$3 patch=$4 p rc=1 round added
+	shift 4
+	local extra=("$@")
 	: >"$W/last-build.log"
 	for round in 1 2 3 4 5 6 7 8; do
 		[ "$(code_of "$cur")" = compile-failed ] || break
-		unit=$(grep -m1 -oE 'compiling [^ ]*/patched/[^ ]+ failed' "$cur" |
-			sed -E 's|^compiling [^ ]*/patched/||; s| failed$||')
-		p=$(patch_of_file "$unit")
-		[ -n "$unit" ] && [ -n "$p" ] || break
-		case " ${extra[*]} " in *" $p "*) break ;; esac
-		extra+=("$p")
-		echo "# again with the patch of $unit (round $round), which does not compile with the header alone" >>"$log"
+		added=()
+		for p in $(companions "$cur" "$patch"); do
+			case " ${extra[*]} ${added[*]} " in *" $p "*) ;; *) added+=("$p") ;; esac
+		done
+		[ ${#added[@]} -gt 0 ] || break
+		extra+=("${added[@]}")
+		echo "# again with $(basename -a "${added[@]}" | paste -sd, -) (round $round): the failure above needs them" >>"$log"
 		build_case "$name" "$W/last-build.log" "$patch" "${extra[@]}"; rc=$?
 		cat "$W/last-build.log" >>"$log"
 		cur=$W/last-build.log
@@ -276,11 +300,11 @@ run_case() { # PART ID FILE CLASS HEADERS PATCH
 		last=$(cat "$log.2")
 		cat "$log.2" >>"$log" && rm -f "$log.2"
 	fi
-	if [ $rc -ne 0 ] && [ "$class" = header ]; then
-		# a header whose change the update's .c files answer (a new
-		# prototype): built again with the changed includers that fail
-		# to compile without their own change, as many rounds as it takes
-		retry_with_includers "$name" "$log" "$patch"; rc=$?
+	if [ $rc -ne 0 ]; then
+		# then with what the failure names: the changed includers a
+		# header's change needs, the header adding an undeclared name
+		printf '%s\n' "${last:-$(cat "$log")}" >"$W/first-build.log"
+		retry_with_companions "$name" "$log" "$W/first-build.log" "$patch" "${extra[@]}"; rc=$?
 		[ -s "$W/last-build.log" ] && last=$(cat "$W/last-build.log")
 	fi
 	funcs=$(sed -n 's/^changed function: //p' "$log" | sort -u | paste -sd, -)

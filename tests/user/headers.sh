@@ -20,7 +20,9 @@
 #                   through it by the patch's CFI (user/stack_cfi.c)
 # Then the same tree with 45 more units (app/gen/), beyond the limit of
 # units compiled whole: only those naming what the change modifies are;
-# with --max-units 2, the 3 of them the program links are refused.
+# with --max-units 2, the 3 of them the program links are refused; and
+# directive.patch, a conditional around the function (nothing to narrow
+# by), reaches all 50, refused before compiling any.
 # calc.h's inline function has sizeof(__FILE__) in its code, so a copy
 # compiled under another name than the build's would not be the program's
 # code ("cannot reproduce the running binary").
@@ -176,9 +178,13 @@ else
 fi
 
 run "--max-units 2: 3 linked units are more" 3 \
-	"refused \[header-limit\]: the header changes affect 3 linked units of .*hdrmany, more than 2 \(--max-units\)" \
+	"refused \[header-limit\]: the header changes affect 3 units linked into .*hdrmany, more than --max-units \(2\)" \
 	"$LIVEFIX" user build -b "$W/tree/app/hdrmany" -u "$W/units" -s "$W/tree" -w "$W/work-max2" \
 	--max-units 2 -o "$W/max2.lfu" "$HERE/hdrprog/calc.patch"
+run "directive.patch (a conditional: no names to narrow by), --max-units 2: refused before compiling" 3 \
+	"refused \[header-limit\]: the header changes reach 50 units of the program's tree, more than 4 x --max-units \(2\)" \
+	"$LIVEFIX" user build -b "$W/tree/app/hdrmany" -u "$W/units" -s "$W/tree" -w "$W/work-dir2" \
+	--max-units 2 -o "$W/dir2.lfu" "$HERE/hdrprog/directive.patch"
 run "--max-units 0: bad usage" 2 "invalid --max-units '0'" \
 	"$LIVEFIX" user build -b "$W/tree/app/hdrmany" -u "$W/units" -s "$W/tree" --max-units 0 \
 	"$HERE/hdrprog/calc.patch"
