@@ -489,9 +489,10 @@ static int link_tree_entries(const struct user_build *st, const char *overlay, c
 	char *into = xasprintf("%s/%s", overlay, dir);
 	DIR *d = opendir(from);
 	struct dirent *e;
-	int ret = d ? mkdir_p(into, 0755) : -errno;
+	/* a directory the patches create has no tree entries to link */
+	int ret = d ? mkdir_p(into, 0755) : errno == ENOENT ? 0 : -errno;
 
-	while (!ret && (e = readdir(d))) {
+	while (!ret && d && (e = readdir(d))) {
 		char *at, *target;
 
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))

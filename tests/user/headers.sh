@@ -12,6 +12,8 @@
 #                   hp_value replaced, the running program's value changes
 #                   while applied and comes back after the revert
 #   macro.patch     a macro the inline function uses: the same
+#   newhdr.patch    a new header in a new directory, which value.c's
+#                   change includes
 #   layout.patch    a member added to struct hp_shape: refused [data-layout]
 #   additive.patch  a new inline function nothing calls: refused [no-change]
 #   nap.patch       (a .c change) hp_nap, in which a thread of the program
@@ -85,6 +87,8 @@ run "calc.patch: main.c and area.c include calc.h and are unchanged" 0 \
 run "calc.patch: another program's unit is left out" 0 \
 	"includers left out, not linked into .*hdrprog \(their functions are not the binary's\): 1 of 5 \(tools/other.c\)" build calc
 run "macro.patch: the macro's user replaced" 0 "changed function: hp_value" build macro
+run "newhdr.patch: a header in a directory the patch creates, included by the patched value.c" 0 \
+	"changed function: hp_value" build newhdr
 run "layout.patch: refused" 3 \
 	"refused \[data-layout\]: app/area.c: data layout change: struct hp_shape \(\.\./include/hp/shape\.h\)" \
 	build layout
