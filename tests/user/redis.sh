@@ -151,6 +151,9 @@ fi
 sleep 1000 &
 SLEEPER=$!
 PIDS+=("$SLEEPER")
+# the child is bash until it has exec'd sleep (its name then: a loaded
+# machine showed "(redis.sh)")
+for i in $(seq 100); do [ "$(cat /proc/$SLEEPER/comm 2>/dev/null)" = sleep ] && break; sleep 0.02; done
 out=$("$LIVEFIX" user apply --pid "$SLEEPER" "$W/all.lfu" 2>&1); rc=$?
 if [ $rc -eq 3 ] && grep -q "refused \[build-id-mismatch\]: process $SLEEPER (sleep) runs" <<<"$out"; then
 	pass "the patch on another program (sleep): refused [build-id-mismatch]"
