@@ -28,7 +28,7 @@
 # calc.h's inline function has sizeof(__FILE__) in its code, so a copy
 # compiled under another name than the build's would not be the program's
 # code ("cannot reproduce the running binary").
-# Ends with "N passed, N failed, N skipped".
+# Ends with "user-headers: N passed, N failed, N skipped".
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE=$ROOT/tests/user
@@ -193,5 +193,5 @@ run "--max-units 0: bad usage" 2 "invalid --max-units '0'" \
 	"$LIVEFIX" user build -b "$W/tree/app/hdrmany" -u "$W/units" -s "$W/tree" --max-units 0 \
 	"$HERE/hdrprog/calc.patch"
 
-echo "$passed passed, $failed failed, $skipped skipped"
+echo "user-headers: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
