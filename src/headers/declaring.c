@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The kernel's macros whose invocation at the top level of a header
- * declares names built from its arguments (parse.h). Their names cannot
+ * declares names built from its arguments, or named by one of them
+ * (parse.h). Their names cannot
  * be read from the invocation's words: DEFINE_LOCK_GUARD_0(console_lock,
  * ...) declares class_console_lock_t and its functions by pastes in
  * include/linux/cleanup.h (Linux 6.5 and later), and code reaches them
@@ -23,17 +24,29 @@
 
 static const struct declaring_macro declaring_macros[] = {
 	/* include/linux/cleanup.h */
-	{ "DEFINE_FREE", 1, 3, { "__free_%s" } },
-	{ "DEFINE_CLASS", 1, 4, { "class_%s_t", "class_%s_destructor", "class_%s_constructor" } },
-	{ "EXTEND_CLASS", 2, 3, { "class_%s_t", "class_%s_destructor", "class_%s_constructor" } },
-	{ "DEFINE_GUARD", 1, 4, GUARD_NAMES },
-	{ "DEFINE_GUARD_COND", 2, 3, GUARD_NAMES },
-	{ "DEFINE_LOCK_GUARD_0", 1, 3, GUARD_NAMES },
-	{ "DEFINE_LOCK_GUARD_1", 1, 4, GUARD_NAMES },
-	{ "DEFINE_LOCK_GUARD_1_COND", 2, 3, GUARD_NAMES },
-	{ "DEFINE_CLASS_IS_GUARD", 1, 1, { "class_%s_lock_ptr", "class_%s_is_conditional" } },
+	{ "DEFINE_FREE", 1, 3, { "__free_%s" }, 0 },
+	{ "DEFINE_CLASS", 1, 4, { "class_%s_t", "class_%s_destructor", "class_%s_constructor" }, 0 },
+	{ "EXTEND_CLASS", 2, 3, { "class_%s_t", "class_%s_destructor", "class_%s_constructor" }, 0 },
+	{ "DEFINE_GUARD", 1, 4, GUARD_NAMES, 0 },
+	{ "DEFINE_GUARD_COND", 2, 3, GUARD_NAMES, 0 },
+	{ "DEFINE_LOCK_GUARD_0", 1, 3, GUARD_NAMES, 0 },
+	{ "DEFINE_LOCK_GUARD_1", 1, 4, GUARD_NAMES, 0 },
+	{ "DEFINE_LOCK_GUARD_1_COND", 2, 3, GUARD_NAMES, 0 },
+	{ "DEFINE_CLASS_IS_GUARD", 1, 1, { "class_%s_lock_ptr", "class_%s_is_conditional" }, 0 },
 	{ "DEFINE_CLASS_IS_COND_GUARD", 1, 1,
-	  { "class_%s_lock_ptr", "class_%s_is_conditional" } },
+	  { "class_%s_lock_ptr", "class_%s_is_conditional" }, 0 },
+	/* include/linux/percpu-defs.h: (type, name) declares name, which
+	 * code names as it is (this_cpu_read(name), per_cpu(name, cpu)) */
+	{ "DECLARE_PER_CPU", 1, 2, { "%s" }, 1 },
+	{ "DECLARE_PER_CPU_ALIGNED", 1, 2, { "%s" }, 1 },
+	{ "DECLARE_PER_CPU_SHARED_ALIGNED", 1, 2, { "%s" }, 1 },
+	{ "DECLARE_PER_CPU_PAGE_ALIGNED", 1, 2, { "%s" }, 1 },
+	{ "DECLARE_PER_CPU_READ_MOSTLY", 1, 2, { "%s" }, 1 },
+	{ "DECLARE_PER_CPU_DECRYPTED", 1, 2, { "%s" }, 1 },
+	{ "DECLARE_PER_CPU_CACHE_HOT", 1, 2, { "%s" }, 1 },
+	/* include/linux/jump_label.h: (name) declares the key name */
+	{ "DECLARE_STATIC_KEY_FALSE", 1, 1, { "%s" }, 0 },
+	{ "DECLARE_STATIC_KEY_TRUE", 1, 1, { "%s" }, 0 },
 };
 
 const struct declaring_macro *hdr_declaring_macro(const char *word, size_t len)

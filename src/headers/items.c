@@ -379,7 +379,7 @@ static size_t declaring_invocation(struct parsed *p, const struct tokens *t, siz
 	close = invocation_args(t, i + 1, args, 8, &nr);
 	if (!close || nr < m->arg_count)
 		return 0;
-	for (unsigned a = 0; a < m->class_args; a++) {
+	for (unsigned a = m->first; a < m->first + m->class_args; a++) {
 		const struct token *w = &t->v[args[a][0]];
 
 		if (args[a][0] != args[a][1] || w->kind != T_IDENT || len + w->len >= sizeof(word))

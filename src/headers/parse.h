@@ -78,9 +78,10 @@ void hdr_parsed_release(struct parsed *p);
  * (cleanup.h's DEFINE_FREE, DEFINE_GUARD, ...). */
 struct declaring_macro {
 	const char *name;
-	unsigned class_args; /* the class word: argument 0, or 0 ## 1 */
+	unsigned class_args; /* the class word: argument first, or first ## first + 1 */
 	unsigned arg_count;  /* at least this many arguments */
 	const char *templates[6]; /* what it declares, "%s" the class word */
+	unsigned first;      /* the class word's first argument (0 unless said) */
 };
 
 const struct declaring_macro *hdr_declaring_macro(const char *word, size_t len);

@@ -250,6 +250,17 @@ static void test_declaring_macros_name_what_they_declare(void)
 	       true, 0, NULL,
 	       "class_foo_try_t class_foo_try_destructor class_foo_try_constructor "
 	       "class_foo_try_lock_ptr class_foo_try_is_conditional");
+	/* percpu-defs.h and jump_label.h: the name argument is the name
+	 * declared, the type before it any tokens */
+	expect("int foo_init(struct foo *f);\n",
+	       "int foo_init(struct foo *f);\n"
+	       "DECLARE_PER_CPU(struct foo *, foo_current);\n"
+	       "DECLARE_PER_CPU_READ_MOSTLY(unsigned long, foo_mask)\n"
+	       "DECLARE_STATIC_KEY_FALSE(foo_enabled);\n",
+	       true, 0, NULL, "foo_current foo_mask foo_enabled");
+	expect("int foo_init(struct foo *f);\n",
+	       "int foo_init(struct foo *f);\nDECLARE_PER_CPU(int);\n", false, HC_OTHER,
+	       "adds DECLARE_PER_CPU(...)", "");
 	/* a class word that is not one identifier, too few arguments: untold */
 	expect("int foo_init(struct foo *f);\n",
 	       "int foo_init(struct foo *f);\nDEFINE_FREE(FOO_NAME(a), struct foo *, kfree(_T))\n",

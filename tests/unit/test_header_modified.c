@@ -268,6 +268,19 @@ static void test_declaring_macro_closed_over(void)
 	free(orig);
 }
 
+/* A per-cpu variable's declaration changes type: the units naming the
+ * variable (this_cpu_read(foo_count)) may compile differently. */
+static void test_declared_per_cpu_variable(void)
+{
+	char *orig = edited(base, "int foo_init(struct foo_buf *f);\n",
+			    "int foo_init(struct foo_buf *f);\n"
+			    "DECLARE_PER_CPU(int, foo_count);\n");
+
+	expect_from(orig, "DECLARE_PER_CPU(int, foo_count);", "DECLARE_PER_CPU(long, foo_count);",
+		    "foo_count", NULL);
+	free(orig);
+}
+
 int main(void)
 {
 	log_set_prog("livefix");
@@ -285,6 +298,7 @@ int main(void)
 	RUN_TEST(test_balanced_conditional_inside_a_function);
 	RUN_TEST(test_what_names_cannot_tell);
 	RUN_TEST(test_declaring_macro_closed_over);
+	RUN_TEST(test_declared_per_cpu_variable);
 	remove_tree(tmp);
 	return TEST_SUMMARY();
 }
