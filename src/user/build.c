@@ -21,10 +21,10 @@
 #include "user/units.h"
 #include "patch/patchset.h"
 #include "common/fsutil.h"
-#include "common/hashmap.h"
 #include "common/log.h"
 #include "common/outcome.h"
 #include "common/run.h"
+#include "common/strset.h"
 #include "common/xalloc.h"
 #include "diff/diff.h"
 #include "diff/layout.h"
@@ -202,14 +202,16 @@ static void unit_files_release(struct unit_files *f)
 	free(f->patched_noline), free(f->patch), free(f->log);
 }
 
+/* orig_built: f->orig is this unit's by this command already (an
+ * includer's, compiled to tell whether the binary links it). */
 static int compile_unit4(struct user_build *st, const struct user_unit *unit, const char *path,
-			 const struct unit_files *f)
+			 const struct unit_files *f, bool orig_built)
 {
 	char *orig_src = xasprintf("%s/%s", st->ps.orig_dir, path);
 	char *patched_src = xasprintf("%s/%s", st->ps.patched_dir, path);
 	int ret = mkdir_p(f->dir, 0755);
 
-	if (!ret)
+	if (!ret && !orig_built)
 		ret = compile_variant(st, unit, orig_src, f->orig, false, f->log);
 	if (!ret)
 		ret = compile_variant(st, unit, patched_src, f->patched, false, f->log);
@@ -401,7 +403,7 @@ static int build_unit(struct user_build *st, const struct patched_file *pf, size
 		return ret;
 	}
 	pr_info("Building original and patched %s", pf->path);
-	ret = compile_unit4(st, unit, pf->path, &f);
+	ret = compile_unit4(st, unit, pf->path, &f, false);
 	if (!ret)
 		ret = diff_unit(st, unit, pf->path, &f, index);
 	unit_files_release(&f);
@@ -511,42 +513,37 @@ static int link_tree_entries(const struct user_build *st, const char *overlay, c
 	return ret;
 }
 
+/* dir's entries linked into both overlays, once: false when done before. */
+static int link_dir_once(const struct user_build *st, struct strset *done, const char *dir)
+{
+	int ret;
+
+	if (!strset_add(done, dir))
+		return 0;
+	ret = link_tree_entries(st, st->ps.orig_dir, dir);
+	return ret ? ret : link_tree_entries(st, st->ps.patched_dir, dir);
+}
+
 /* Every directory holding a copy, and each above it up to the tree's
  * top, completed in both overlays by links to the tree's other entries. */
 static int link_overlay_dirs(const struct user_build *st, char *const *copies, size_t nr)
 {
-	struct hashmap done;
-	char **keys = NULL;
-	size_t nr_keys = 0;
+	struct strset done;
 	int ret = 0;
 
-	hashmap_init(&done);
+	strset_init(&done);
 	for (size_t i = 0; !ret && i < nr; i++) {
 		char *dir = xstrdup(copies[i]), *slash;
 
 		while (!ret && (slash = strrchr(dir, '/'))) {
 			*slash = '\0';
-			if (hashmap_get_str(&done, dir))
-				break;
-			keys = xrealloc(keys, (nr_keys + 1) * sizeof(*keys));
-			keys[nr_keys++] = xstrdup(dir);
-			hashmap_add_str(&done, keys[nr_keys - 1], (void *)1);
-			ret = link_tree_entries(st, st->ps.orig_dir, dir);
-			if (!ret)
-				ret = link_tree_entries(st, st->ps.patched_dir, dir);
+			ret = link_dir_once(st, &done, dir);
 		}
-		if (!ret && !slash && !hashmap_get_str(&done, ".")) {
-			hashmap_add_str(&done, ".", (void *)1);
-			ret = link_tree_entries(st, st->ps.orig_dir, ".");
-			if (!ret)
-				ret = link_tree_entries(st, st->ps.patched_dir, ".");
-		}
+		if (!ret)
+			ret = link_dir_once(st, &done, ".");
 		free(dir);
 	}
-	for (size_t i = 0; i < nr_keys; i++)
-		free(keys[i]);
-	free(keys);
-	hashmap_release(&done);
+	strset_release(&done);
 	return ret;
 }
 
@@ -672,7 +669,7 @@ static int build_includers(struct user_build *st)
 		unit_files_init(&f, st->workdir, base + i);
 		pr_info("Building original and patched %s (includes a changed header)",
 			st->headers.sources[i]);
-		r = compile_unit4(st, linked[i], st->headers.sources[i], &f);
+		r = compile_unit4(st, linked[i], st->headers.sources[i], &f, true);
 		if (!r)
 			r = diff_unit(st, linked[i], st->headers.sources[i], &f, base + i);
 		unit_files_release(&f);

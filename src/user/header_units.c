@@ -15,7 +15,7 @@
 #include "headers/units.h"
 #include "headers/uses.h"
 #include "patch/patchset.h"
-#include "common/hashmap.h"
+#include "common/strset.h"
 #include "common/log.h"
 #include "common/xalloc.h"
 
@@ -29,21 +29,17 @@ struct plan {
 	struct user_includers *g;
 	size_t tree_len;
 	char *tree;
-	struct hashmap taken;    /* relative path -> 1: the patches' files, the plan's */
+	struct strset taken;     /* relative paths: the patches' files, the plan's */
 	unsigned max;
 	struct user_header_units *out;
 };
 
 static void take(struct plan *p, char ***list, size_t *nr, const char *rel)
 {
-	char *copy;
-
-	if (hashmap_get_str(&p->taken, rel))
+	if (!strset_add(&p->taken, rel))
 		return;
-	copy = xstrdup(rel);
 	*list = xrealloc(*list, (*nr + 1) * sizeof(**list));
-	(*list)[(*nr)++] = copy;
-	hashmap_add_str(&p->taken, copy, (void *)1);
+	(*list)[(*nr)++] = xstrdup(rel);
 }
 
 /* The names a unit must name to compile differently, or NULL (*nr 0)
@@ -78,12 +74,15 @@ static void choose_units(struct plan *p, const char *rel, const struct header_ch
 	struct word_search *ws = names ? word_search_new(names, nr_names, WS_PIECES | WS_CODE)
 				       : NULL;
 
+	if (ws)
+		user_includers_search(p->g, ws);
+
 	for (size_t i = 0; i < nr; i++) {
 		const char *real = p->u->units[units[i]].real;
 
 		if (strncmp(real, p->tree, p->tree_len) || real[p->tree_len] != '/')
 			continue; /* a generated source outside the tree: no copy can shadow it */
-		if (ws && !user_includers_use(p->g, units[i], ws, rel))
+		if (ws && !user_includers_use(p->g, units[i], rel))
 			continue;
 		kept++;
 		take(p, &p->out->sources, &p->out->nr, real + p->tree_len + 1);
@@ -137,15 +136,15 @@ int user_header_units(const struct user_units *u, const char *tree, const struct
 	}
 	p.tree = xstrdup(real);
 	p.tree_len = strlen(p.tree);
-	hashmap_init(&p.taken);
+	strset_init(&p.taken);
 	for (size_t i = 0; i < ps->nr_files; i++)
-		hashmap_add_str(&p.taken, ps->files[i].path, (void *)1);
+		strset_add(&p.taken, ps->files[i].path);
 	ret = user_includers_scan(u, tree, &p.g);
 	for (size_t i = 0; !ret && i < ps->nr_files; i++)
 		if (ps->files[i].is_header && !ps->files[i].created)
 			ret = plan_header(&p, ps, ps->files[i].path);
 	user_includers_free(p.g);
-	hashmap_release(&p.taken);
+	strset_release(&p.taken);
 	free(p.tree);
 	return ret;
 }

@@ -6,6 +6,7 @@
 #include "headers/uses.h"
 #include "common/fsutil.h"
 #include "common/hashmap.h"
+#include "common/strset.h"
 #include "common/xalloc.h"
 
 #include <errno.h>
@@ -47,10 +48,8 @@ struct user_includers {
 	size_t **roots;          /* per unit: its source's node, its -include files' */
 	size_t *nr_roots;
 	unsigned *sid_of_unit;
-	struct hashmap uses;     /* path -> 1 (names none) or 2 (names one) */
-	const struct word_search *uses_of; /* the search uses holds answers of */
-	char **use_keys;
-	size_t nr_use_keys;
+	const struct word_search *search; /* user_includers_search()'s */
+	struct strset naming, not_naming; /* files read for it, by answer */
 };
 
 static bool in_tree(const struct user_includers *g, const char *path)
@@ -77,17 +76,16 @@ static void push(char ***list, size_t *nr, char *s)
 	(*list)[(*nr)++] = s;
 }
 
-/* The value of a directory or -include option at argv[*i], advancing *i
- * past a separate value; NULL when argv[*i] is no such option. */
-static const char *option_value(const struct user_unit *unit, size_t *i, const char *opt)
+/* The file an -include option at argv[*i] names, advancing *i past a
+ * separate one; NULL when argv[*i] is no -include. */
+static const char *include_option(const struct user_unit *unit, size_t *i)
 {
-	size_t len = strlen(opt);
 	const char *a = unit->argv[*i];
 
-	if (strncmp(a, opt, len))
+	if (strncmp(a, "-include", 8))
 		return NULL;
-	if (a[len])
-		return a + len;
+	if (a[8])
+		return a + 8;
 	if (*i + 1 >= unit->argc)
 		return NULL;
 	return unit->argv[++*i];
@@ -98,20 +96,26 @@ static void search_list_of(const struct user_units *u, const struct user_unit *u
 {
 	char **sys = NULL, **after = NULL;
 	size_t nr_sys = 0, nr_after = 0;
-	const char *v;
+	const char *v, *opt;
+	bool separate;
 
 	memset(s, 0, sizeof(*s));
 	for (size_t i = 1; i < unit->argc; i++) {
-		if ((v = option_value(unit, &i, "-iquote")))
-			push(&s->quote, &s->nr_quote, host_dir(u, unit, v));
-		else if ((v = option_value(unit, &i, "-isystem")))
-			push(&sys, &nr_sys, host_dir(u, unit, v));
-		else if ((v = option_value(unit, &i, "-idirafter")))
-			push(&after, &nr_after, host_dir(u, unit, v));
-		else if ((v = option_value(unit, &i, "-include")))
+		if ((opt = user_unit_dir_option(unit, i, &v, &separate))) {
+			char *dir = host_dir(u, unit, v);
+
+			if (!strcmp(opt, "-iquote"))
+				push(&s->quote, &s->nr_quote, dir);
+			else if (!strcmp(opt, "-isystem"))
+				push(&sys, &nr_sys, dir);
+			else if (!strcmp(opt, "-idirafter"))
+				push(&after, &nr_after, dir);
+			else
+				push(&s->dirs, &s->nr_dirs, dir);
+			i += separate;
+		} else if ((v = include_option(unit, &i))) {
 			push(&s->forced, &s->nr_forced, xstrdup(v));
-		else if ((v = option_value(unit, &i, "-I")))
-			push(&s->dirs, &s->nr_dirs, host_dir(u, unit, v));
+		}
 	}
 	for (size_t i = 0; i < nr_sys; i++)
 		push(&s->dirs, &s->nr_dirs, sys[i]);
@@ -327,7 +331,7 @@ int user_includers_scan(const struct user_units *u, const char *tree,
 	g->tree = xstrdup(real);
 	g->tree_len = strlen(g->tree);
 	hashmap_init(&g->list_by_key), hashmap_init(&g->by_key), hashmap_init(&g->by_path);
-	hashmap_init(&g->uses);
+	strset_init(&g->naming), strset_init(&g->not_naming);
 	g->roots = xcalloc(u->nr + 1, sizeof(*g->roots));
 	g->nr_roots = xcalloc(u->nr + 1, sizeof(*g->nr_roots));
 	g->sid_of_unit = xcalloc(u->nr + 1, sizeof(*g->sid_of_unit));
@@ -348,12 +352,11 @@ void user_includers_free(struct user_includers *g)
 		search_list_release(&g->lists[i]);
 	for (size_t i = 0; i < g->u->nr; i++)
 		free(g->roots[i]);
-	for (size_t i = 0; i < g->nr_use_keys; i++)
-		free(g->use_keys[i]);
 	hashmap_release(&g->list_by_key), hashmap_release(&g->by_key);
-	hashmap_release(&g->by_path), hashmap_release(&g->uses);
+	hashmap_release(&g->by_path);
+	strset_release(&g->naming), strset_release(&g->not_naming);
 	free(g->nodes), free(g->lists), free(g->roots), free(g->nr_roots);
-	free(g->sid_of_unit), free(g->use_keys), free(g->tree);
+	free(g->sid_of_unit), free(g->tree);
 	free(g);
 }
 
@@ -441,32 +444,30 @@ void user_includers_of(const struct user_includers *g, const char *rel, size_t *
 	free(mark), free(header);
 }
 
-/* Whether the file at path names one of the words: read once per search
- * (each changed header's). */
-static bool file_uses(struct user_includers *g, const char *path, const struct word_search *ws)
+void user_includers_search(struct user_includers *g, const struct word_search *ws)
+{
+	strset_release(&g->naming), strset_release(&g->not_naming);
+	strset_init(&g->naming), strset_init(&g->not_naming);
+	g->search = ws;
+}
+
+/* Whether the file at path names one of the search's words: each file
+ * read once per search. */
+static bool file_uses(struct user_includers *g, const char *path)
 {
 	long which = -1;
-	char *key;
-	void *v;
 
-	if (g->uses_of != ws) {
-		hashmap_release(&g->uses);
-		hashmap_init(&g->uses);
-		g->uses_of = ws;
-	}
-	if ((v = hashmap_get_str(&g->uses, path)))
-		return (uintptr_t)v == 2;
-	if (word_search_file(ws, path, &which))
+	if (strset_has(&g->naming, path))
+		return true;
+	if (strset_has(&g->not_naming, path))
+		return false;
+	if (word_search_file(g->search, path, &which))
 		which = 0; /* unreadable: it may use them */
-	key = xstrdup(path);
-	g->use_keys = xrealloc(g->use_keys, (g->nr_use_keys + 1) * sizeof(*g->use_keys));
-	g->use_keys[g->nr_use_keys++] = key;
-	hashmap_add_str(&g->uses, key, (void *)(uintptr_t)(which >= 0 ? 2 : 1));
+	strset_add(which >= 0 ? &g->naming : &g->not_naming, path);
 	return which >= 0;
 }
 
-bool user_includers_use(struct user_includers *g, size_t unit, const struct word_search *ws,
-			const char *except_rel)
+bool user_includers_use(struct user_includers *g, size_t unit, const char *except_rel)
 {
 	char *except = xasprintf("%s/%s", g->tree, except_rel), real[PATH_MAX];
 	unsigned char *seen = xcalloc(g->nr + 1, 1);
@@ -484,7 +485,7 @@ bool user_includers_use(struct user_includers *g, size_t unit, const struct word
 		const struct inc_node *n = &g->nodes[stack[--top]];
 
 		if (strcmp(n->path, except))
-			uses = file_uses(g, n->path, ws);
+			uses = file_uses(g, n->path);
 		for (size_t k = 0; k < n->nr_to; k++)
 			if (!seen[n->to[k]])
 				seen[n->to[k]] = 1, stack[top++] = n->to[k];

@@ -35,9 +35,11 @@ void user_includers_free(struct user_includers *g);
 void user_includers_of(const struct user_includers *g, const char *rel, size_t **units,
 		       size_t *nr_units, char ***chain, size_t *nr_chain);
 
+/* The words later user_includers_use() calls look for (borrowed; what
+ * they found for the search before is forgotten). */
+void user_includers_search(struct user_includers *g, const struct word_search *ws);
 /* Whether a file unit reaches, but for the one at except_rel, names one
  * of the search's words. */
-bool user_includers_use(struct user_includers *g, size_t unit, const struct word_search *ws,
-			const char *except_rel);
+bool user_includers_use(struct user_includers *g, size_t unit, const char *except_rel);
 
 #endif

@@ -279,10 +279,8 @@ static void push_overlay_twin(char **out, size_t *n, const char *opt, const char
 
 static const char *const dir_options[] = { "-iquote", "-isystem", "-idirafter", "-I", NULL };
 
-/* argv[i] a search dir option: its option word, and its dir (argv[i + 1]
- * when separate: *separate set). */
-static const char *dir_option(const struct user_unit *unit, size_t i, const char **dir,
-			      bool *separate)
+const char *user_unit_dir_option(const struct user_unit *unit, size_t i, const char **dir,
+				 bool *separate)
 {
 	for (const char *const *o = dir_options; *o; o++) {
 		size_t len = strlen(*o);
@@ -314,7 +312,7 @@ char **user_unit_command(const struct user_unit *unit, const struct unit_variant
 		}
 		if (is_depfile_option(a) || (!strncmp(a, "-o", 2) && a[2]))
 			continue;
-		if (v->overlay && i > 0 && (opt = dir_option(unit, i, &dir, &separate))) {
+		if (v->overlay && i > 0 && (opt = user_unit_dir_option(unit, i, &dir, &separate))) {
 			push_overlay_twin(out, &n, opt, dir, unit, v);
 			if (separate)
 				out[n++] = xstrdup(unit->argv[i++]);

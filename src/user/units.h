@@ -42,6 +42,12 @@ const struct user_unit **user_units_find_all(const struct user_units *u, const c
 /* The object the unit's command writes (its -o), or its source. */
 const char *user_unit_output(const struct user_unit *unit);
 
+/* argv[i] names a search dir (-iquote, -isystem, -idirafter or -I, the
+ * dir joined or separate): the option word, *dir the dir as written,
+ * *separate when it is argv[i + 1]; else NULL. */
+const char *user_unit_dir_option(const struct user_unit *unit, size_t i, const char **dir,
+				 bool *separate);
+
 /* How to compile one variant of a unit. */
 struct unit_variant {
 	const char *source;    /* the copy to compile (absolute) */

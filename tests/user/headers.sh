@@ -181,6 +181,14 @@ else
 		"expected exit 0, '50 units include it, 4 name ...', hp_value and hp_g00; saw exit $rc:" "$out"
 fi
 
+# two headers beyond the limit in one build, each narrowed by its own
+# names: shape.h's member (hp_shape, which only area.c names) is found
+# after calc.h's hp_scale was looked for in the same files
+cat "$HERE/hdrprog/calc.patch" "$HERE/hdrprog/layout.patch" >"$W/calc-layout.patch"
+run "calc.patch and layout.patch together, beyond the limit: area.c's layout change refused" 3 \
+	"refused \[data-layout\]: app/area.c: data layout change: struct hp_shape" \
+	"$LIVEFIX" user build -b "$W/tree/app/hdrmany" -u "$W/units" -s "$W/tree" -w "$W/work-two" \
+	-o "$W/two.lfu" "$W/calc-layout.patch"
 run "--max-units 2: 3 linked units are more" 3 \
 	"refused \[header-limit\]: the header changes affect 3 units linked into .*hdrmany, more than --max-units \(2\)" \
 	"$LIVEFIX" user build -b "$W/tree/app/hdrmany" -u "$W/units" -s "$W/tree" -w "$W/work-max2" \
