@@ -234,28 +234,6 @@ void unit_commands_prepare(const struct kernel_inputs *in, char *const *sources,
 	free(objects);
 }
 
-/* A unit compiled for a header-only patch is not in the overlay yet: its
- * unmodified copy goes there too, at the same relative path. */
-static int overlay_ensure(const struct kernel_inputs *in, const char *overlay,
-			  const char *source)
-{
-	char *dst = xasprintf("%s/%s", overlay, source);
-	char *src = xasprintf("%s/%s", in->src, source), *dir = path_dirname(dst);
-	int ret = 0;
-
-	if (!path_exists(dst)) {
-		ret = mkdir_p(dir, 0755);
-		if (!ret)
-			ret = copy_file(src, dst);
-		if (ret)
-			pr_err("cannot copy '%s' to '%s': %s", src, dst, strerror(-ret));
-	}
-	free(dir);
-	free(src);
-	free(dst);
-	return ret;
-}
-
 int overlay_shadow(const struct kernel_inputs *in, struct patchset *ps, const char *path)
 {
 	char *dst = xasprintf("%s/%s", ps->patched_dir, path);
@@ -265,9 +243,7 @@ int overlay_shadow(const struct kernel_inputs *in, struct patchset *ps, const ch
 	free(dst);
 	if (there)
 		return 0; /* a patched file, or shadowed already */
-	ret = overlay_ensure(in, ps->orig_dir, path);
-	if (!ret)
-		ret = overlay_ensure(in, ps->patched_dir, path);
+	ret = patchset_copy_unchanged(ps, in->src, path);
 	if (!ret) {
 		ps->shadows = xrealloc(ps->shadows, (ps->nr_shadows + 1) * sizeof(*ps->shadows));
 		ps->shadows[ps->nr_shadows++] = xstrdup(path);
@@ -714,10 +690,9 @@ static int compile_unit_as(const struct kernel_inputs *in, const struct patchset
 	}
 	if (!ret)
 		cmd_object = command_object(&line, out->object);
+	/* a unit compiled for a header-only patch is not in the overlay yet */
 	if (!ret)
-		ret = overlay_ensure(in, ps->orig_dir, source);
-	if (!ret)
-		ret = overlay_ensure(in, ps->patched_dir, source);
+		ret = patchset_copy_unchanged(ps, in->src, source);
 	if (!ret)
 		ret = overlay_dotdot_dirs(ps->orig_dir, cmd_object);
 	if (!ret)

@@ -97,6 +97,23 @@ static int copy_into(const char *src, const char *dst)
 	return ret ? ret : copy_file(src, dst);
 }
 
+int patchset_copy_unchanged(const struct patchset *ps, const char *tree, const char *rel)
+{
+	const char *dirs[] = { ps->orig_dir, ps->patched_dir };
+	char *src = xasprintf("%s/%s", tree, rel);
+	int ret = 0;
+
+	for (size_t i = 0; !ret && i < 2; i++) {
+		char *dst = xasprintf("%s/%s", dirs[i], rel);
+
+		if (!path_exists(dst) && (ret = copy_into(src, dst)))
+			pr_err("cannot copy '%s' to '%s': %s", src, dst, strerror(-ret));
+		free(dst);
+	}
+	free(src);
+	return ret;
+}
+
 /* Copies a touched file from the tree into orig/ and patched/ once. */
 static int patchset_add_file(const struct kernel_inputs *in, struct patchset *ps,
 			     const char *patch, const char *path, bool created)

@@ -33,6 +33,10 @@ struct patchset {
 int patchset_apply(const struct kernel_inputs *in, char *const *patches, size_t nr,
 		   const char *workdir, struct patchset *out);
 void patchset_release(struct patchset *ps);
+/* An unchanged file of tree (rel, relative to it) copied into orig/ and
+ * patched/ where either lacks it: a unit compiled for a header change, a
+ * file on an include chain to one. 0 or -errno (logged). */
+int patchset_copy_unchanged(const struct patchset *ps, const char *tree, const char *rel);
 
 /* The files a unified diff (-p1) touches, in order of first
  * appearance; *created[i] when it creates the file. Returns 0, or -EINVAL

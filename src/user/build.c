@@ -457,29 +457,6 @@ static char *tree_as_seen(const struct user_build *st)
 	return xstrdup(real + len);
 }
 
-/* rel copied from the tree into both overlays, unless a patch touched it
- * (its copies are there already). */
-static int copy_into_overlays(const struct user_build *st, const char *rel)
-{
-	const char *dirs[] = { st->ps.orig_dir, st->ps.patched_dir };
-	char *from = xasprintf("%s/%s", st->opts->source, rel);
-	int ret = 0;
-
-	for (size_t i = 0; !ret && i < 2; i++) {
-		char *to = xasprintf("%s/%s", dirs[i], rel), *dir = xstrdup(to);
-
-		*strrchr(dir, '/') = '\0';
-
-		if (!path_exists(to) && !(ret = mkdir_p(dir, 0755)))
-			ret = copy_file(from, to);
-		if (ret)
-			pr_err("cannot copy '%s' into '%s': %s", from, to, strerror(-ret));
-		free(to), free(dir);
-	}
-	free(from);
-	return ret;
-}
-
 /* The tree's entries of dir (relative) that the overlay's dir lacks, as
  * links to the tree's (the path the compiler sees): a file opened through
  * one is in the overlay's dir, so its quoted includes look beside it
@@ -560,9 +537,9 @@ static int plan_headers(struct user_build *st)
 	ret = user_header_units(&st->units, st->opts->source, &st->ps, st->opts->max_units,
 				&st->headers);
 	for (size_t i = 0; !ret && i < st->headers.nr; i++)
-		ret = copy_into_overlays(st, st->headers.sources[i]);
+		ret = patchset_copy_unchanged(&st->ps, st->opts->source, st->headers.sources[i]);
 	for (size_t i = 0; !ret && i < st->headers.nr_shadows; i++)
-		ret = copy_into_overlays(st, st->headers.shadows[i]);
+		ret = patchset_copy_unchanged(&st->ps, st->opts->source, st->headers.shadows[i]);
 	if (!ret) {
 		char **copies = xcalloc(st->ps.nr_files + st->headers.nr + st->headers.nr_shadows + 1,
 					sizeof(*copies));
